@@ -1,0 +1,121 @@
+//! Roles, scopes and the pure decisions about who may see and do what.
+//!
+//! The store applies these decisions in every query; the web layer only asks them whether to
+//! show a button.
+
+use serde::{Deserialize, Serialize};
+
+crate::labelled_enum!(
+    Role, "角色" {
+        Admin => "admin", "系统管理员";
+        Leader => "leader", "局领导";
+        Staff => "staff", "科室/督导/研训员";
+        SchoolAdmin => "school_admin", "校长/学校管理员";
+        HeadTeacher => "head_teacher", "班主任";
+        Teacher => "teacher", "任课教师";
+        Parent => "parent", "家长";
+    }
+);
+
+/// The part of the org tree a caller may read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scope {
+    /// The whole district.
+    District,
+    /// One school.
+    School(i64),
+    /// Some classes (of one school).
+    Classes { school_id: i64, class_ids: Vec<i64> },
+    /// Some students only (a parent's children).
+    Students(Vec<i64>),
+}
+
+impl Scope {
+    pub fn school_id(&self) -> Option<i64> {
+        match self {
+            Scope::School(id) | Scope::Classes { school_id: id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+    pub fn covers_school(&self, school_id: i64) -> bool {
+        match self {
+            Scope::District => true,
+            Scope::School(id) | Scope::Classes { school_id: id, .. } => *id == school_id,
+            Scope::Students(_) => false,
+        }
+    }
+}
+
+/// What an action touches, for write permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Schools,
+    Students,
+    Teachers,
+    Classes,
+    Conditions,
+    Users,
+    Audit,
+}
+
+impl Role {
+    /// Roles that may read the special-group flags (残疾, 低保, 留守, 随迁, 单亲): the people
+    /// who organise support for those pupils. Each read is audited.
+    pub fn reads_special_groups(self) -> bool {
+        matches!(self, Role::Admin | Role::Staff | Role::SchoolAdmin | Role::HeadTeacher)
+    }
+
+    /// Whether the role may see full 身份证号 (never; it is always masked on screen).
+    pub fn reads_full_id_card(self) -> bool {
+        false
+    }
+
+    pub fn may_write(self, r: Resource) -> bool {
+        match self {
+            Role::Admin => true,
+            Role::Staff => matches!(r, Resource::Schools | Resource::Conditions),
+            Role::SchoolAdmin => matches!(
+                r,
+                Resource::Students | Resource::Teachers | Resource::Classes | Resource::Conditions
+            ),
+            _ => false,
+        }
+    }
+
+    pub fn may_read(self, r: Resource) -> bool {
+        match r {
+            Resource::Users | Resource::Audit => self == Role::Admin,
+            Resource::Teachers | Resource::Conditions => {
+                matches!(self, Role::Admin | Role::Leader | Role::Staff | Role::SchoolAdmin)
+            }
+            _ => self != Role::Parent || r == Resource::Students,
+        }
+    }
+
+    /// Whether the role is bound to an org unit and what kind.
+    pub fn needs_school(self) -> bool {
+        matches!(self, Role::SchoolAdmin | Role::HeadTeacher | Role::Teacher)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_groups_only_for_support_roles() {
+        assert!(Role::HeadTeacher.reads_special_groups());
+        assert!(!Role::Teacher.reads_special_groups());
+        assert!(!Role::Parent.reads_special_groups());
+        assert!(!Role::Leader.reads_special_groups());
+    }
+
+    #[test]
+    fn scopes() {
+        assert!(Scope::District.covers_school(3));
+        assert!(Scope::School(3).covers_school(3));
+        assert!(!Scope::School(3).covers_school(4));
+        assert!(!Role::SchoolAdmin.may_write(Resource::Users));
+        assert!(!Role::Teacher.may_read(Resource::Teachers));
+    }
+}

@@ -1,0 +1,170 @@
+//! School years and terms. "Today" is always an argument, never read here.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::CoreError;
+
+/// A term: the school year starting in `start_year` (2024 = 2024-2025学年) and term 1 or 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Term {
+    pub start_year: i32,
+    pub term_no: u8,
+}
+
+impl Term {
+    pub fn new(start_year: i32, term_no: u8) -> Option<Term> {
+        ((1..=2).contains(&term_no) && (1990..=2100).contains(&start_year))
+            .then_some(Term { start_year, term_no })
+    }
+
+    /// The term a date falls in: 第一学期 from 1 August to end of January, 第二学期 February–July.
+    pub fn containing(date: NaiveDate) -> Term {
+        match date.month() {
+            8..=12 => Term { start_year: date.year(), term_no: 1 },
+            1 => Term { start_year: date.year() - 1, term_no: 1 },
+            _ => Term { start_year: date.year() - 1, term_no: 2 },
+        }
+    }
+
+    /// "2024-2025"
+    pub fn school_year(self) -> String {
+        format!("{}-{}", self.start_year, self.start_year + 1)
+    }
+
+    /// "2024-2025学年第一学期"
+    pub fn label(self) -> String {
+        let n = if self.term_no == 1 { "一" } else { "二" };
+        format!("{}学年第{n}学期", self.school_year())
+    }
+
+    /// Compact key "2024-2025-1", used in URLs and the CLI.
+    pub fn key(self) -> String {
+        format!("{}-{}", self.school_year(), self.term_no)
+    }
+
+    /// Nominal bounds (1 Sep – 31 Jan, 1 Feb – 31 Jul); schools refine them with calendars.
+    pub fn nominal_bounds(self) -> (NaiveDate, NaiveDate) {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or(NaiveDate::MIN);
+        if self.term_no == 1 {
+            (d(self.start_year, 9, 1), d(self.start_year + 1, 1, 31))
+        } else {
+            (d(self.start_year + 1, 2, 1), d(self.start_year + 1, 7, 31))
+        }
+    }
+
+    pub fn previous(self) -> Term {
+        if self.term_no == 2 {
+            Term { start_year: self.start_year, term_no: 1 }
+        } else {
+            Term { start_year: self.start_year - 1, term_no: 2 }
+        }
+    }
+}
+
+impl std::fmt::Display for Term {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// Parses "2024-2025" (a school year) into its start year.
+pub fn parse_school_year(raw: &str) -> Result<i32, CoreError> {
+    let s = raw.trim().trim_end_matches("学年");
+    let bad = || CoreError::Invalid(format!("学年“{raw}”格式应为“2024-2025”"));
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let (a, b): (i32, i32) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+    if b != a + 1 || !(1990..=2100).contains(&a) {
+        return Err(bad());
+    }
+    Ok(a)
+}
+
+/// Parses a term number as "1", "2", "第一学期", "第二学期", "一", "二".
+pub fn parse_term_no(raw: &str) -> Result<u8, CoreError> {
+    match raw.trim() {
+        "1" | "一" | "第一学期" | "上学期" => Ok(1),
+        "2" | "二" | "第二学期" | "下学期" => Ok(2),
+        _ => Err(CoreError::Invalid(format!("学期“{raw}”应为“第一学期”或“第二学期”（或1、2）"))),
+    }
+}
+
+/// Parses "2024-2025-1" or "2024-2025学年第一学期".
+pub fn parse_term(raw: &str) -> Result<Term, CoreError> {
+    let s = raw.trim();
+    if let Some((year, term)) = s.split_once("学年") {
+        return Ok(Term { start_year: parse_school_year(year)?, term_no: parse_term_no(term)? });
+    }
+    match s.rsplit_once('-') {
+        Some((year, term)) => {
+            Ok(Term { start_year: parse_school_year(year)?, term_no: parse_term_no(term)? })
+        }
+        None => Err(CoreError::Invalid(format!("学期“{raw}”格式应为“2024-2025-1”"))),
+    }
+}
+
+/// Age in whole years on a given date.
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
+    let mut age = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// Accepts the date spellings Chinese spreadsheets carry: 2013-02-03, 2013/2/3, 2013.2.3,
+/// 20130203, 2013年2月3日.
+pub fn parse_date(raw: &str) -> Option<NaiveDate> {
+    let s = raw.trim();
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(s, "%Y%m%d").ok();
+    }
+    let normalised: String = s
+        .trim_end_matches('日')
+        .chars()
+        .map(|c| if matches!(c, '/' | '.' | '年' | '月') { '-' } else { c })
+        .collect();
+    let mut parts = normalised.split('-');
+    let y: i32 = parts.next()?.trim().parse().ok()?;
+    let m: u32 = parts.next()?.trim().parse().ok()?;
+    let d: u32 = parts.next()?.trim().parse().ok()?;
+    if parts.next().is_some() || !(1900..=2100).contains(&y) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    #[test]
+    fn terms() {
+        assert_eq!(Term::containing(d(2024, 9, 1)), Term { start_year: 2024, term_no: 1 });
+        assert_eq!(Term::containing(d(2025, 1, 31)), Term { start_year: 2024, term_no: 1 });
+        assert_eq!(Term::containing(d(2025, 2, 1)), Term { start_year: 2024, term_no: 2 });
+        assert_eq!(Term::containing(d(2025, 7, 31)), Term { start_year: 2024, term_no: 2 });
+        let t = Term { start_year: 2024, term_no: 2 };
+        assert_eq!(t.label(), "2024-2025学年第二学期");
+        assert_eq!(parse_term(&t.label()), Ok(t));
+        assert_eq!(parse_term(&t.key()), Ok(t));
+        assert!(parse_term("2024-2026-1").is_err());
+        assert_eq!(t.previous().previous(), Term { start_year: 2023, term_no: 2 });
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2013-02-03"), Some(d(2013, 2, 3)));
+        assert_eq!(parse_date("2013/2/3"), Some(d(2013, 2, 3)));
+        assert_eq!(parse_date("2013年2月3日"), Some(d(2013, 2, 3)));
+        assert_eq!(parse_date("20130203"), Some(d(2013, 2, 3)));
+        assert_eq!(parse_date("2013-02-30"), None);
+        assert_eq!(parse_date("2013-02"), None);
+        assert_eq!(age_on(d(2013, 9, 2), d(2019, 9, 1)), 5);
+        assert_eq!(age_on(d(2013, 9, 1), d(2019, 9, 1)), 6);
+    }
+}

@@ -1,0 +1,56 @@
+//! eduq-core: the pure domain of eduq.
+//!
+//! Domain types, national standards as data, validation rules and statistics. No IO, no async,
+//! no database: the store, the web layer and the CLI depend on this crate, never the reverse
+//! (`.ci/run` checks this with `cargo tree`).
+
+pub mod access;
+pub mod calendar;
+pub mod error;
+pub mod grade;
+pub mod identity;
+pub mod org;
+pub mod records;
+pub mod standards;
+pub mod student;
+pub mod teacher;
+
+pub use error::CoreError;
+
+/// Declares an enum whose values have a stable ASCII key (stored in the database) and a Chinese
+/// label (shown to users and written in import files), with optional extra accepted spellings.
+#[macro_export]
+macro_rules! labelled_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $key:literal, $label:literal $(| $alias:literal)*;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Stable key used in storage.
+            pub fn key(self) -> &'static str { match self { $($name::$variant => $key),+ } }
+            /// Chinese label used in the UI and in files.
+            pub fn label(self) -> &'static str { match self { $($name::$variant => $label),+ } }
+            pub fn from_key(key: &str) -> Option<Self> {
+                match key { $($key => Some($name::$variant),)+ _ => None }
+            }
+            /// Parses a label as users write it (the label, a key, or an accepted alias).
+            pub fn parse(raw: &str) -> Result<Self, $crate::CoreError> {
+                let s = raw.trim();
+                match s {
+                    $($label | $key $(| $alias)* => Ok($name::$variant),)+
+                    _ => Err($crate::CoreError::unrecognised($what, raw)),
+                }
+            }
+            /// The accepted labels, for error messages and templates.
+            pub fn labels() -> String {
+                [$($label),+].join("、")
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.label()) }
+        }
+    };
+}

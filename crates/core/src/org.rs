@@ -1,0 +1,87 @@
+//! The organisation tree: 区县 → 学区/教育集团 → 学校 → 校区 → 年级 → 班级.
+
+use crate::CoreError;
+use crate::grade::Stage;
+
+crate::labelled_enum!(
+    /// 办学类型 (教育统计口径).
+    SchoolType, "办学类型" {
+        Kindergarten => "kindergarten", "幼儿园";
+        Primary => "primary", "小学";
+        Junior => "junior", "初级中学" | "初中";
+        NineYear => "nine_year", "九年一贯制学校" | "九年一贯制";
+        Complete => "complete", "完全中学";
+        TwelveYear => "twelve_year", "十二年一贯制学校" | "十二年一贯制";
+        Senior => "senior", "普通高中" | "高中";
+        Vocational => "vocational", "职业高中";
+        Special => "special", "特殊教育学校";
+        TeachingPoint => "teaching_point", "教学点" | "小学教学点";
+    }
+);
+
+impl SchoolType {
+    /// The stages whose pupils such a school may enrol.
+    pub fn stages(self) -> &'static [Stage] {
+        use Stage::*;
+        match self {
+            SchoolType::Kindergarten => &[Preschool],
+            SchoolType::Primary | SchoolType::TeachingPoint => &[Primary],
+            SchoolType::Junior => &[Junior],
+            SchoolType::NineYear => &[Primary, Junior],
+            SchoolType::Complete => &[Junior, Senior],
+            SchoolType::TwelveYear => &[Primary, Junior, Senior],
+            SchoolType::Senior | SchoolType::Vocational => &[Senior],
+            SchoolType::Special => &[Primary, Junior],
+        }
+    }
+}
+
+crate::labelled_enum!(
+    /// 城乡分类.
+    Locale, "城乡类型" {
+        Urban => "urban", "城区";
+        Town => "town", "镇区";
+        Rural => "rural", "乡村";
+    }
+);
+
+crate::labelled_enum!(
+    /// 举办者性质.
+    Ownership, "办学性质" {
+        Public => "public", "公办";
+        Private => "private", "民办";
+    }
+);
+
+crate::labelled_enum!(
+    /// A grouping of schools above the school level; a school may belong to several.
+    GroupKind, "学区/集团类型" {
+        Zone => "zone", "学区";
+        Group => "group", "教育集团";
+    }
+);
+
+/// 学校标识码: 10 digits issued by the Ministry's school code system.
+pub fn validate_school_code(raw: &str) -> Result<String, CoreError> {
+    let s = raw.trim();
+    if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(CoreError::Invalid(format!("学校标识码“{raw}”应为10位数字")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn school_types() {
+        assert_eq!(SchoolType::parse("九年一贯制"), Ok(SchoolType::NineYear));
+        assert_eq!(SchoolType::NineYear.stages(), &[Stage::Primary, Stage::Junior]);
+        assert!(SchoolType::parse("大学").is_err());
+        assert!(validate_school_code("3101010001").is_ok());
+        assert!(validate_school_code("310101000").is_err());
+        assert!(validate_school_code("31010100a1").is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! National standards as data, each table with its source and version next to it.
+
+pub mod enrolment_age;
+pub mod password;
+
+/// Where a table comes from. Kept next to every table so that a check against an official copy
+/// is easy.
+#[derive(Debug, Clone, Copy)]
+pub struct Provenance {
+    pub source: &'static str,
+    pub clause: &'static str,
+    /// [V] seen in a public source; [M] from memory of the official text, to be confirmed.
+    pub confidence: &'static str,
+}

@@ -1,0 +1,13 @@
+//! Reading and writing the spreadsheets schools exchange (xlsx and csv in UTF-8 or GB18030).
+//!
+//! Parsing yields either a fully validated batch of records or the complete list of row errors,
+//! each naming the row, the column and the value in Chinese. No database here: checks that need
+//! stored data (unknown school codes) are made by the application layer with the same error type.
+
+pub mod error;
+pub mod kinds;
+pub mod table;
+
+pub use error::{ExchangeError, RowError};
+pub use kinds::{Batch, Kind};
+pub use table::{Table, read_table, write_xlsx};

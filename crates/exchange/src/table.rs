@@ -1,0 +1,250 @@
+//! Files as tables of strings: header row plus data rows, whatever the format.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, open_workbook_auto_from_rs};
+use chrono::{Days, NaiveDate};
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::ExchangeError;
+
+/// A file's header and data rows, cells as trimmed strings. `rows[i].0` is the row number
+/// in the file (header = 1).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+impl Table {
+    /// Column index by header, ignoring a trailing required-marker "*".
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+}
+
+fn is_xlsx(bytes: &[u8], file_name: &str) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+        || file_name.to_ascii_lowercase().ends_with(".xlsx")
+        || file_name.to_ascii_lowercase().ends_with(".xls")
+}
+
+fn clean_header(h: &str) -> String {
+    h.trim_start_matches('\u{feff}').trim().trim_end_matches('*').trim().to_string()
+}
+
+/// Reads an xlsx (first sheet) or csv (UTF-8 with or without BOM, else GB18030).
+pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, ExchangeError> {
+    let mut raw = if is_xlsx(bytes, file_name) { read_xlsx(bytes)? } else { read_csv(bytes)? };
+    // Drop fully empty rows (Excel leaves them after deletions).
+    raw.retain(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
+    if raw.is_empty() {
+        return Err(ExchangeError::Empty);
+    }
+    let (_, header) = raw.remove(0);
+    let headers: Vec<String> = header.iter().map(|h| clean_header(h)).collect();
+    for (i, h) in headers.iter().enumerate() {
+        if !h.is_empty() && headers[..i].contains(h) {
+            return Err(ExchangeError::DuplicateHeader(h.clone()));
+        }
+    }
+    let width = headers.len();
+    let rows = raw
+        .into_iter()
+        .map(|(n, mut cells)| {
+            cells.resize(width.max(cells.len()), String::new());
+            (n, cells)
+        })
+        .collect();
+    Ok(Table { headers, rows })
+}
+
+fn decode(bytes: &[u8]) -> Result<String, ExchangeError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
+    }
+    let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+    if had_errors {
+        return Err(ExchangeError::Encoding);
+    }
+    Ok(text.into_owned())
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ExchangeError> {
+    let text = decode(bytes)?;
+    if text.contains('\0') {
+        return Err(ExchangeError::Encoding);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| ExchangeError::Malformed(format!("CSV第{}行格式错误：{e}", i + 1)))?;
+        out.push((i + 1, rec.iter().map(|c| c.trim().to_string()).collect()));
+    }
+    Ok(out)
+}
+
+/// Excel's day zero for serial dates (1900 date system, with its 1900-02-29 quirk absorbed).
+fn excel_date(serial: f64) -> Option<NaiveDate> {
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    base.checked_add_days(Days::new(serial.floor() as u64))
+}
+
+/// Numbers print without a trailing ".0" so that 学籍号-like numbers and counts survive.
+pub fn number_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+        Data::DateTime(dt) => excel_date(dt.as_f64())
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| number_text(dt.as_f64())),
+        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ExchangeError> {
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| ExchangeError::Malformed(format!("文件已损坏或不是Excel文件（{e}）")))?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or(ExchangeError::Empty)?
+        .map_err(|e| ExchangeError::Malformed(e.to_string()))?;
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    let lead = vec![String::new(); first_col as usize];
+    Ok(range
+        .rows()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut cells = lead.clone();
+            cells.extend(r.iter().map(cell_text));
+            (first_row as usize + i + 1, cells)
+        })
+        .collect())
+}
+
+/// A cell to write: text stays text (学籍号 must not become a number), numbers stay numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+impl From<f64> for Cell {
+    fn from(f: f64) -> Cell {
+        Cell::Number(f)
+    }
+}
+impl From<i64> for Cell {
+    fn from(i: i64) -> Cell {
+        Cell::Number(i as f64)
+    }
+}
+
+/// Writes one sheet with a bold, frozen header row.
+pub fn write_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, ExchangeError> {
+    let err = |e: rust_xlsxwriter::XlsxError| ExchangeError::Write(e.to_string());
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet).map_err(err)?;
+    let bold = Format::new().set_bold();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(err)?;
+        ws.set_column_width(c as u16, (h.chars().count() as f64 * 2.2).max(10.0)).map_err(err)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(err)?;
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            match cell {
+                Cell::Text(s) if s.is_empty() => {}
+                Cell::Text(s) => {
+                    ws.write_string(r, c as u16, s).map_err(err)?;
+                }
+                Cell::Number(n) => {
+                    ws.write_number(r, c as u16, *n).map_err(err)?;
+                }
+            }
+        }
+    }
+    wb.save_to_buffer().map_err(err)
+}
+
+/// Writes csv as UTF-8 with a BOM, which Chinese Excel opens correctly.
+pub fn write_csv(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    let mut w = csv::Writer::from_writer(&mut out);
+    let _ = w.write_record(headers);
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => s.clone(),
+                Cell::Number(n) => number_text(*n),
+            })
+            .collect();
+        let _ = w.write_record(&cells);
+    }
+    drop(w);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_in_gb18030_and_utf8() {
+        let text = "学籍号,姓名\nG1,张三\n";
+        let (gbk, _, _) = encoding_rs::GB18030.encode(text);
+        let a = read_table(&gbk, "a.csv").expect("gbk");
+        let b = read_table(format!("\u{feff}{text}").as_bytes(), "b.csv").expect("utf8");
+        assert_eq!(a, b);
+        assert_eq!(a.headers, vec!["学籍号", "姓名"]);
+        assert_eq!(a.rows, vec![(2, vec!["G1".to_string(), "张三".to_string()])]);
+    }
+
+    #[test]
+    fn xlsx_round_trip_and_dates() {
+        let bytes = write_xlsx("学生", &["学籍号", "人数"], &[vec!["G001".into(), Cell::Number(42.0)]])
+            .expect("write");
+        let t = read_table(&bytes, "x.xlsx").expect("read");
+        assert_eq!(t.rows[0].1, vec!["G001", "42"]);
+        assert_eq!(excel_date(45_000.0), NaiveDate::from_ymd_opt(2023, 3, 15));
+    }
+
+    #[test]
+    fn garbage_is_a_clear_error() {
+        let e = read_table(b"PK\x03\x04garbage", "x.xlsx").expect_err("bad");
+        assert!(matches!(e, ExchangeError::Malformed(_)));
+        let e = read_table(&[0xff, 0xfe, 0x00, 0x41, 0x00], "x.csv").expect_err("bad");
+        assert_eq!(e, ExchangeError::Encoding);
+        assert_eq!(read_table(b"", "x.csv"), Err(ExchangeError::Empty));
+        assert!(matches!(read_table("a,a\n1,2".as_bytes(), "x.csv"), Err(ExchangeError::DuplicateHeader(_))));
+    }
+}

@@ -1,0 +1,101 @@
+use eduq_core::calendar::Term;
+use eduq_exchange::kinds::{Batch, Kind, export, parse};
+use eduq_exchange::{ExchangeError, read_table};
+use eduq_synth::{Spec, generate};
+use proptest::prelude::*;
+
+fn small() -> eduq_synth::District {
+    generate(&Spec { seed: 3, students: 1_500, current: Term { start_year: 2026, term_no: 1 }, years: 1 })
+}
+
+#[test]
+fn round_trip_every_kind_xlsx_and_csv() {
+    let d = small();
+    let batches = [
+        Batch::Schools(d.schools.clone()),
+        Batch::Classes(d.classes.clone()),
+        Batch::Students(d.students.clone()),
+        Batch::Teachers(d.teachers.clone()),
+        Batch::Conditions(d.conditions.clone()),
+    ];
+    for batch in batches {
+        for csv in [false, true] {
+            let bytes = export(&batch, csv).expect("export");
+            let name = if csv { "x.csv" } else { "x.xlsx" };
+            let table = read_table(&bytes, name).expect("read");
+            let back = parse(batch.kind(), &table).unwrap_or_else(|e| panic!("{:?}: {e} {:?}", batch.kind(), e.row_errors().first()));
+            assert_eq!(back, batch, "{:?} csv={csv}", batch.kind());
+        }
+    }
+}
+
+const HEAD: &str = "学年,学期,学校标识码,年级,班号,全国学籍号,姓名,性别,出生日期\n";
+
+#[test]
+fn every_error_names_row_column_value() {
+    let text = format!(
+        "{HEAD}2024-2025,1,3199000001,三年级,1,G11010520150301001X,张三,男,2013-02-30\n\
+         2024-2025,1,319900000,三年级,2,G11010520150301001X,李四,女,2015-03-01\n"
+    );
+    let table = read_table(text.as_bytes(), "s.csv").expect("table");
+    let err = parse(Kind::Students, &table).expect_err("errors");
+    let msgs: Vec<String> = err.row_errors().iter().map(ToString::to_string).collect();
+    assert!(msgs.contains(&"第2行「出生日期」的值“2013-02-30”不是有效日期".to_string()), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.starts_with("第3行「学校标识码」的值“319900000”")), "{msgs:?}");
+    assert!(msgs.iter().all(|m| m.starts_with("第2行") || m.starts_with("第3行")));
+}
+
+#[test]
+fn impossible_age_and_duplicates() {
+    // A valid G number born 2015-03-01 (female: sequence digit even) placed in 九年级 in 2024.
+    let first = "11010520150301002";
+    let id = format!("{first}{}", eduq_core::identity::id_check_char(first).expect("digits"));
+    let text = format!(
+        "{HEAD}2024-2025,1,3199000001,九年级,1,G{id},王五,女,2015-03-01\n\
+         2024-2025,1,3199000001,三年级,1,G{id},王五,女,2015-03-01\n\
+         2024-2025,1,3199000001,三年级,1,G{id},王五,女,2015-03-01\n"
+    );
+    let table = read_table(text.as_bytes(), "s.csv").expect("table");
+    let err = parse(Kind::Students, &table).expect_err("errors");
+    let msgs: Vec<String> = err.row_errors().iter().map(ToString::to_string).collect();
+    assert!(msgs.iter().any(|m| m.starts_with("第2行「出生日期」") && m.contains("九年级")), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.starts_with("第4行") && m.contains("与第3行重复")), "{msgs:?}");
+}
+
+#[test]
+fn missing_headers_are_listed() {
+    let table = read_table("学年,姓名\n2024-2025,张三\n".as_bytes(), "s.csv").expect("table");
+    match parse(Kind::Students, &table) {
+        Err(ExchangeError::MissingHeaders(h)) => {
+            assert!(h.contains(&"全国学籍号".to_string()));
+            assert!(!h.contains(&"身份证号".to_string()));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    /// Whatever bytes arrive, reading and validating never panics.
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), xlsx in any::<bool>()) {
+        let name = if xlsx { "f.xlsx" } else { "f.csv" };
+        if let Ok(t) = read_table(&bytes, name) {
+            for k in Kind::ALL { let _ = parse(*k, &t); }
+        }
+    }
+
+    /// Arbitrary cell text in a students file yields a batch or row errors, each naming a data row.
+    #[test]
+    fn arbitrary_cells_give_row_errors(cells in proptest::collection::vec("[0-9A-Za-z年级月日一二三\\-/. ]{0,20}", 9)) {
+        let line: Vec<String> = cells.iter().map(|c| c.replace(',', "")).collect();
+        let text = format!("{HEAD}{}\n", line.join(","));
+        let table = read_table(text.as_bytes(), "s.csv").expect("csv");
+        match parse(Kind::Students, &table) {
+            Ok(b) => prop_assert_eq!(b.len(), 1),
+            Err(ExchangeError::Rows(errs)) => prop_assert!(errs.iter().all(|e| e.row == 2)),
+            Err(ExchangeError::Empty) => {}
+            Err(e) => prop_assert!(false, "unexpected {e}"),
+        }
+    }
+}
