@@ -1,1 +1,10 @@
+//! Use cases of eduq: the only crate that knows core, store and exchange together.
+//! Clocks and seeds come in as arguments from the edge (web, CLI).
 
+pub mod accounts;
+pub mod demo;
+pub mod error;
+pub mod imports;
+
+pub use error::AppError;
+pub use eduq_store::Store;

@@ -119,3 +119,26 @@ mod tests {
         assert!(!Role::Teacher.may_read(Resource::Teachers));
     }
 }
+
+/// The authenticated caller, as every store call receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+impl Actor {
+    /// The command line and the demo seeder act as the system administrator.
+    pub fn system() -> Actor {
+        Actor {
+            user_id: 0,
+            username: "system".to_string(),
+            display_name: "系统".to_string(),
+            role: Role::Admin,
+            scope: Scope::District,
+        }
+    }
+}

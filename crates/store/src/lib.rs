@@ -1,1 +1,190 @@
+//! The storage boundary of eduq: sqlx on SQLite (embedded default) or PostgreSQL (production),
+//! chosen at run time by the database URL.
+//!
+//! Every read of people data takes the caller's [`Actor`] and filters by its scope here, in the
+//! data layer, so that no page or API route can forget it. SQL is written once with `$n`
+//! placeholders, which both backends accept, and run on whichever pool is configured.
 
+mod error;
+mod migrate;
+mod sql;
+
+pub mod accounts;
+pub mod audit;
+pub mod imports;
+pub mod org;
+pub mod people;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+pub use eduq_core::access::Actor;
+pub use error::StoreError;
+pub use sql::{Arg, Get, Sql};
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Clone, Debug)]
+enum Db {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+/// Runs `$body` with `$p` bound to whichever pool is configured (compiled once per backend).
+macro_rules! on_pool {
+    ($store:expr, $p:ident => $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite($p) => $body,
+            $crate::Db::Pg($p) => $body,
+        }
+    };
+}
+
+
+/// A handle on the database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Db,
+}
+
+impl Store {
+    /// `sqlite://path/to/eduq.db` (created if missing, WAL) or `postgres://...`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            Self::connect_pg(opts).await
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+            Ok(Store { db: Db::Sqlite(pool) })
+        } else {
+            Err(StoreError::Config(format!("不支持的数据库地址：{url}（应以 sqlite: 或 postgres:// 开头）")))
+        }
+    }
+
+    /// PostgreSQL with every connection's search_path set to `schema` (created if missing):
+    /// tests use a unique schema per run.
+    pub async fn connect_pg_schema(url: &str, schema: &str) -> Result<Store> {
+        if !schema.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(StoreError::Config(format!("无效的schema名：{schema}")));
+        }
+        let base = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new().max_connections(1).connect_with(base.clone()).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}"))).execute(&pool).await?;
+        pool.close().await;
+        Self::connect_pg(base.options([("search_path", schema)])).await
+    }
+
+    async fn connect_pg(opts: PgConnectOptions) -> Result<Store> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        Ok(Store { db: Db::Pg(pool) })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self.db {
+            Db::Sqlite(_) => "SQLite",
+            Db::Pg(_) => "PostgreSQL",
+        }
+    }
+
+    /// Applies the embedded migrations not yet applied. Returns the versions applied now.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        migrate::run(self).await
+    }
+
+    /// A consistent copy of the SQLite database while serving (`VACUUM INTO`).
+    pub async fn backup_to(&self, path: &str) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(p) => {
+                sqlx::query("VACUUM INTO $1").bind(path).execute(p).await?;
+                Ok(())
+            }
+            Db::Pg(_) => Err(StoreError::Config(
+                "PostgreSQL 请使用 pg_dump 备份（它在服务运行时也能得到一致的副本）".to_string(),
+            )),
+        }
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, p => p.close().await)
+    }
+
+    /// Runs one statement.
+    pub async fn exec(&self, sql: &Sql) -> Result<u64> {
+        on_pool!(self, p => Ok(sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).execute(p).await?.rows_affected()))
+    }
+
+    /// Runs a query and maps each row.
+    pub async fn fetch<T>(&self, sql: &Sql, map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>) -> Result<Vec<T>> {
+        on_pool!(self, p => {
+            let rows = sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(p).await?;
+            rows.iter().map(|r| map(r).map_err(StoreError::from)).collect()
+        })
+    }
+
+    pub async fn fetch_opt<T>(&self, sql: &Sql, map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>) -> Result<Option<T>> {
+        Ok(self.fetch(sql, map).await?.into_iter().next())
+    }
+
+    /// One integer (count, id).
+    pub async fn scalar(&self, sql: &Sql) -> Result<i64> {
+        self.fetch_opt(sql, |r| r.i(0)).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Starts a transaction: everything done through it lands together or not at all.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Pg(p) => Tx::Pg(p.begin().await?),
+        })
+    }
+}
+
+/// An open transaction on either backend.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Pg(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite($c) => $body,
+            $crate::Tx::Pg($c) => $body,
+        }
+    };
+}
+
+impl Tx {
+    pub async fn exec(&mut self, sql: &Sql) -> Result<u64> {
+        on_tx!(self, c => Ok(sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).execute(&mut **c).await?.rows_affected()))
+    }
+    pub async fn fetch<T>(&mut self, sql: &Sql, map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>) -> Result<Vec<T>> {
+        on_tx!(self, c => {
+            let rows = sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(&mut **c).await?;
+            rows.iter().map(|r| map(r).map_err(StoreError::from)).collect()
+        })
+    }
+    pub async fn scalar(&mut self, sql: &Sql) -> Result<i64> {
+        self.fetch(sql, |r| r.i(0)).await?.into_iter().next().ok_or(StoreError::NotFound)
+    }
+    pub async fn commit(self) -> Result<()> {
+        on_tx!(self, c => Ok(c.commit().await?))
+    }
+    pub async fn rollback(self) -> Result<()> {
+        on_tx!(self, c => Ok(c.rollback().await?))
+    }
+}

@@ -232,7 +232,7 @@ pub fn generate(spec: &Spec) -> District {
                 // A few pupils move in from elsewhere into later grades.
                 for g in grades.iter().skip(1) {
                     if rng.unit() < 0.3 {
-                        new_pupil(&mut rng, s, *g, year - i32::from(g.number() - grades[0].number()), &mut pupils);
+                        new_pupil(&mut rng, s, *g, year, &mut pupils);
                     }
                 }
             }

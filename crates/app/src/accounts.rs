@@ -1,0 +1,127 @@
+//! Login, sessions and users (argon2id hashes, lockout, idle timeout).
+
+use rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+use eduq_core::access::{Actor, Resource, Role};
+use eduq_core::standards::password;
+use eduq_store::Store;
+use eduq_store::accounts::NewUser;
+use sha2::{Digest, Sha256};
+
+use crate::AppError;
+
+pub fn hash_password(pw: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(pw.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Invalid(format!("无法生成密码散列：{e}")))
+}
+
+fn verify(pw: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok()).unwrap_or(false)
+}
+
+/// 32 random bytes as hex.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Sessions are stored by the SHA-256 of their token, so a database leak yields no live cookie.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A new session: the cookie token and the CSRF token of the forms.
+pub struct Login {
+    pub token: String,
+    pub csrf: String,
+    pub actor: Actor,
+}
+
+pub async fn login(store: &Store, username: &str, pw: &str, now: DateTime<Utc>) -> Result<Login, AppError> {
+    let Some(user) = store.user_by_name(username.trim()).await? else {
+        // Same work as a real check, so that timing does not reveal which names exist.
+        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let dummy = DUMMY.get_or_init(|| hash_password("timing-equaliser").unwrap_or_default());
+        let _ = verify(pw, dummy);
+        store.audit(&Actor { username: username.to_string(), ..Actor::system() }, now, "login_failed", "user", "用户不存在").await?;
+        return Err(AppError::BadLogin);
+    };
+    let actor_for_audit = Actor { user_id: user.id, username: user.username.clone(), ..Actor::system() };
+    if let Some(until) = user.locked_until.filter(|u| *u > now) {
+        store.audit(&actor_for_audit, now, "login_locked", "user", "账号锁定期间尝试登录").await?;
+        return Err(AppError::Locked((until - now).num_minutes() + 1));
+    }
+    if !user.active || !verify(pw, &user.password_hash) {
+        store.login_failed(user.id, i64::from(password::MAX_FAILURES), now + Duration::minutes(password::LOCK_MINUTES)).await?;
+        store.audit(&actor_for_audit, now, "login_failed", "user", "密码错误").await?;
+        return Err(AppError::BadLogin);
+    }
+    store.login_succeeded(user.id).await?;
+    let token = random_token();
+    let csrf = random_token();
+    store.create_session(&token_hash(&token), user.id, &csrf, now).await?;
+    let actor = store.actor(&user).await?;
+    store.audit(&actor, now, "login", "user", "登录成功").await?;
+    Ok(Login { token, csrf, actor })
+}
+
+/// The actor and CSRF token of a live session.
+pub async fn session(store: &Store, token: &str, now: DateTime<Utc>) -> Result<Option<(Actor, String)>, AppError> {
+    let idle = now - Duration::minutes(password::IDLE_TIMEOUT_MINUTES);
+    match store.session(&token_hash(token), now, idle).await? {
+        Some((user, csrf)) => Ok(Some((store.actor(&user).await?, csrf))),
+        None => Ok(None),
+    }
+}
+
+pub async fn logout(store: &Store, actor: &Actor, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+    store.delete_session(&token_hash(token)).await?;
+    store.audit(actor, now, "logout", "user", "退出登录").await?;
+    Ok(())
+}
+
+/// Creates an account after checking the password policy and the role's binding.
+pub async fn create_user(store: &Store, by: &Actor, u: NewUserInput, now: DateTime<Utc>) -> Result<i64, AppError> {
+    if !by.role.may_write(Resource::Users) {
+        return Err(AppError::Forbidden);
+    }
+    password::check(&u.password).map_err(AppError::Invalid)?;
+    if u.username.trim().is_empty() || u.username.chars().any(char::is_whitespace) {
+        return Err(AppError::Invalid("用户名不能为空，也不能包含空格".to_string()));
+    }
+    if u.role.needs_school() && u.school_id.is_none() {
+        return Err(AppError::Invalid(format!("角色“{}”须指定所属学校", u.role.label())));
+    }
+    let id = store
+        .create_user(
+            &NewUser {
+                username: u.username.trim().to_string(),
+                display_name: u.display_name,
+                password_hash: hash_password(&u.password)?,
+                role: u.role,
+                school_id: u.school_id,
+                class_ids: u.class_ids,
+                student_ids: u.student_ids,
+            },
+            now,
+        )
+        .await?;
+    store.audit(by, now, "user_create", &format!("user:{}", u.username), &format!("角色：{}", u.role.label())).await?;
+    Ok(id)
+}
+
+pub struct NewUserInput {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: Role,
+    pub school_id: Option<i64>,
+    pub class_ids: Vec<i64>,
+    pub student_ids: Vec<i64>,
+}

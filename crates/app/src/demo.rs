@@ -1,0 +1,72 @@
+//! Seeding the demo district through the same apply path as real imports.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use eduq_core::access::{Actor, Role};
+use eduq_exchange::kinds::{Batch, Kind};
+use eduq_store::Store;
+use eduq_store::imports::Counts;
+use eduq_synth::{Spec, generate};
+
+use crate::AppError;
+use crate::accounts::{NewUserInput, create_user};
+use crate::imports::apply_batch;
+
+/// Demo accounts: (username, display name, role, school index or none). All share the password
+/// printed by `eduq demo`.
+pub const DEMO_USERS: &[(&str, &str, Role)] = &[
+    ("admin", "系统管理员", Role::Admin),
+    ("leader", "局领导", Role::Leader),
+    ("staff", "基础教育科", Role::Staff),
+    ("principal", "示范区实验小学校长", Role::SchoolAdmin),
+    ("teacher", "班主任", Role::HeadTeacher),
+];
+
+/// Loads a synthetic district into an empty store. Returns per-kind counts.
+pub async fn seed(store: &Store, spec: &Spec, admin_password: &str, now: DateTime<Utc>) -> Result<HashMap<Kind, Counts>, AppError> {
+    let d = generate(spec);
+    store.set_district_name(&d.name).await?;
+    let system = Actor::system();
+    let mut out = HashMap::new();
+    let batches = [
+        Batch::Schools(d.schools),
+        Batch::Classes(d.classes),
+        Batch::Teachers(d.teachers),
+        Batch::Students(d.students),
+        Batch::Conditions(d.conditions),
+    ];
+    for b in &batches {
+        let c = apply_batch(store, &system, b, &format!("demo-{}.generated", b.kind().key()), "synthetic", false, now).await?;
+        out.insert(b.kind(), c);
+    }
+    if store.user_count().await? == 0 {
+        let schools = store.list_schools(&system, None).await?;
+        let primary = schools.iter().find(|s| s.school_type == eduq_core::org::SchoolType::Primary).map(|s| s.id);
+        let terms = store.terms().await?;
+        let class = match (primary, terms.first()) {
+            (Some(p), Some((tid, t))) => store.list_classes(&system, t.start_year, Some(*tid), Some(p)).await?.first().map(|c| c.id),
+            _ => None,
+        };
+        for (username, name, role) in DEMO_USERS {
+            let school_id = if role.needs_school() { primary } else { None };
+            let class_ids = if *role == Role::HeadTeacher { class.into_iter().collect() } else { vec![] };
+            create_user(
+                store,
+                &system,
+                NewUserInput {
+                    username: username.to_string(),
+                    display_name: name.to_string(),
+                    password: admin_password.to_string(),
+                    role: *role,
+                    school_id,
+                    class_ids,
+                    student_ids: vec![],
+                },
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,32 @@
+use eduq_exchange::{ExchangeError, RowError};
+use eduq_store::StoreError;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error(transparent)]
+    File(#[from] ExchangeError),
+    #[error("文件中有{}处错误，未导入任何数据", .0.len())]
+    Rows(Vec<RowError>),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("无权执行此操作")]
+    Forbidden,
+    #[error("用户名或密码错误")]
+    BadLogin,
+    #[error("账号已锁定，请{0}分钟后再试或联系管理员")]
+    Locked(i64),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AppError {
+    /// All row errors, whichever stage found them.
+    pub fn row_errors(&self) -> &[RowError] {
+        match self {
+            AppError::Rows(r) => r,
+            AppError::File(e) => e.row_errors(),
+            _ => &[],
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Import (upload → preview → apply) and export of the kinds schools exchange.
+//!
+//! Preview runs the real apply inside a transaction and rolls it back, so the counts it shows
+//! are exactly what applying will do.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use eduq_core::access::{Actor, Resource, Scope};
+use eduq_core::calendar::Term;
+use eduq_exchange::kinds::{Batch, Kind, export, parse};
+use eduq_exchange::{RowError, read_table};
+use eduq_store::Store;
+use eduq_store::imports::Counts;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::AppError;
+
+/// Upload limit; larger files are refused before parsing.
+pub const MAX_UPLOAD_BYTES: usize = 40 * 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub kind: Kind,
+    pub rows: usize,
+    pub counts: Counts,
+    pub file_hash: String,
+    pub applied: bool,
+}
+
+fn may_import(actor: &Actor, kind: Kind) -> bool {
+    let r = match kind {
+        Kind::Schools => Resource::Schools,
+        Kind::Classes => Resource::Classes,
+        Kind::Students => Resource::Students,
+        Kind::Teachers => Resource::Teachers,
+        Kind::Conditions => Resource::Conditions,
+    };
+    actor.role.may_write(r) && (kind != Kind::Schools || actor.scope == Scope::District)
+}
+
+/// Parses and validates a file completely: format, every row, school codes known and in scope.
+pub async fn validate(store: &Store, actor: &Actor, kind: Kind, bytes: &[u8], file_name: &str) -> Result<(Batch, Vec<usize>), AppError> {
+    if !may_import(actor, kind) {
+        return Err(AppError::Forbidden);
+    }
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(eduq_exchange::ExchangeError::TooLarge { size: bytes.len(), limit: MAX_UPLOAD_BYTES }.into());
+    }
+    let table = read_table(bytes, file_name)?;
+    let row_numbers: Vec<usize> = table.rows.iter().map(|(n, _)| *n).collect();
+    let batch = parse(kind, &table)?;
+    // One record per data row once parsing succeeded, so record i is file row row_numbers[i].
+    let known = store.school_ids_by_code().await?;
+    let mut errors = Vec::new();
+    for (i, code) in batch.school_codes().into_iter().enumerate() {
+        let row = row_numbers.get(i).copied().unwrap_or(0);
+        let fail = |message: &str| RowError { row, column: "学校标识码".to_string(), value: code.to_string(), message: message.to_string() };
+        match known.get(code) {
+            None if kind != Kind::Schools => errors.push(fail("不存在，请先导入学校或检查代码")),
+            Some(id) if !actor.scope.covers_school(*id) => errors.push(fail("不在您的管理范围内")),
+            _ => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    Ok((batch, row_numbers))
+}
+
+pub fn file_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Applies a validated batch in one transaction; with `dry_run` the transaction is rolled back.
+pub async fn apply_batch(store: &Store, actor: &Actor, batch: &Batch, file_name: &str, hash: &str, dry_run: bool, now: DateTime<Utc>) -> Result<Counts, AppError> {
+    let (district_id, _) = store.district().await?;
+    let mut tx = store.begin().await?;
+    let counts = match batch {
+        Batch::Schools(v) => tx.apply_schools(district_id, v).await?,
+        Batch::Classes(v) => tx.apply_classes(district_id, v).await?,
+        Batch::Students(v) => tx.apply_students(district_id, v).await?,
+        Batch::Teachers(v) => tx.apply_teachers(district_id, v).await?,
+        Batch::Conditions(v) => tx.apply_conditions(district_id, v).await?,
+    };
+    if dry_run {
+        tx.rollback().await?;
+        return Ok(counts);
+    }
+    let kind = batch.kind();
+    tx.record_import(actor, now, kind.key(), file_name, hash, batch.len() as i64, counts).await?;
+    tx.audit(
+        actor,
+        now,
+        "import",
+        &format!("{}:{file_name}", kind.key()),
+        &format!("{}行：新增{}，更新{}，未变{}（SHA-256 {}）", batch.len(), counts.inserted, counts.updated, counts.unchanged, &hash[..16.min(hash.len())]),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(counts)
+}
+
+/// Validates and applies (or previews) a file.
+pub async fn import_file(store: &Store, actor: &Actor, kind: Kind, bytes: &[u8], file_name: &str, dry_run: bool, now: DateTime<Utc>) -> Result<Outcome, AppError> {
+    let (batch, _) = validate(store, actor, kind, bytes, file_name).await?;
+    let hash = file_hash(bytes);
+    let counts = apply_batch(store, actor, &batch, file_name, &hash, dry_run, now).await?;
+    Ok(Outcome { kind, rows: batch.len(), counts, file_hash: hash, applied: !dry_run })
+}
+
+/// Export selector: a term for people, a school year for classes and conditions.
+#[derive(Debug, Clone, Copy)]
+pub struct Period {
+    pub term: Term,
+}
+
+/// A list in the import layout (xlsx, or csv), in the caller's scope.
+pub async fn export_kind(store: &Store, actor: &Actor, kind: Kind, period: Period, csv: bool, now: DateTime<Utc>) -> Result<Vec<u8>, AppError> {
+    let batch = match kind {
+        Kind::Schools => Batch::Schools(store.export_schools(actor).await?),
+        Kind::Classes => Batch::Classes(store.export_classes(actor, period.term.start_year).await?),
+        Kind::Students => Batch::Students(store.export_students(actor, period.term).await?),
+        Kind::Teachers => Batch::Teachers(store.export_teachers(actor, period.term).await?),
+        Kind::Conditions => Batch::Conditions(store.export_conditions(actor, Some(period.term.start_year)).await?),
+    };
+    let detail = if kind == Kind::Students && actor.role.reads_special_groups() { "含特殊群体标识" } else { "" };
+    store.audit(actor, now, "export", &format!("{}:{}", kind.key(), period.term.key()), &format!("{}行 {detail}", batch.len())).await?;
+    Ok(export(&batch, csv)?)
+}
+
+/// Per-kind counts of a district's records, for the CLI.
+pub fn describe(counts: &HashMap<Kind, Counts>) -> String {
+    let mut out = Vec::new();
+    for k in Kind::ALL {
+        if let Some(c) = counts.get(k) {
+            out.push(format!("{}：新增{} 更新{} 未变{}", k.label(), c.inserted, c.updated, c.unchanged));
+        }
+    }
+    out.join("；")
+}

@@ -1,0 +1,162 @@
+//! Store and use-case tests, run on SQLite and on PostgreSQL (EDUQ_TEST_PG_URL, a unique
+//! schema per run; EDUQ_REQUIRE_PG=1 makes its absence a failure, as in CI).
+
+use chrono::{TimeZone, Utc};
+use eduq_app::accounts::{NewUserInput, create_user, login};
+use eduq_app::imports::{Period, export_kind, import_file};
+use eduq_app::{AppError, Store};
+use eduq_core::access::{Actor, Role, Scope};
+use eduq_core::calendar::Term;
+use eduq_exchange::kinds::Kind;
+use eduq_store::people::StudentQuery;
+use eduq_synth::Spec;
+
+const PW: &str = "Demo@2026pass";
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).single().expect("time")
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{prefix}_{}_{nanos}", std::process::id())
+}
+
+async fn stores() -> Vec<(Store, String)> {
+    let dir = std::env::temp_dir().join(unique("eduq_test"));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let sqlite = Store::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("sqlite");
+    let mut out = vec![(sqlite, "SQLite".to_string())];
+    match std::env::var("EDUQ_TEST_PG_URL") {
+        Ok(url) => {
+            let pg = Store::connect_pg_schema(&url, &unique("t")).await.expect("postgres");
+            out.push((pg, "PostgreSQL".to_string()));
+        }
+        Err(_) if std::env::var("EDUQ_REQUIRE_PG").is_ok() => panic!("EDUQ_TEST_PG_URL is required"),
+        Err(_) => eprintln!("EDUQ_TEST_PG_URL not set: PostgreSQL half skipped"),
+    }
+    for (s, _) in &out {
+        s.migrate().await.expect("migrate");
+    }
+    out
+}
+
+const CURRENT: Term = Term { start_year: 2026, term_no: 1 };
+
+async fn seeded() -> Vec<(Store, String)> {
+    let all = stores().await;
+    for (s, _) in &all {
+        let spec = Spec { seed: 11, students: 1_500, current: CURRENT, years: 2 };
+        eduq_app::demo::seed(s, &spec, PW, now()).await.expect("seed");
+    }
+    all
+}
+
+async fn term_id(s: &Store) -> i64 {
+    s.term_id(CURRENT).await.expect("term").expect("exists")
+}
+
+#[tokio::test]
+async fn import_is_idempotent_and_round_trips() {
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let tid = term_id(&s).await;
+        let (_, total) = s.list_students(&admin, &StudentQuery { term_id: tid, per_page: 10, ..Default::default() }).await.expect("list");
+        assert!(total > 1_000, "{name}: {total}");
+        for kind in Kind::ALL {
+            let file = export_kind(&s, &admin, *kind, Period { term: CURRENT }, false, now()).await.expect("export");
+            let out = import_file(&s, &admin, *kind, &file, "again.xlsx", false, now()).await.expect("reimport");
+            assert_eq!(out.counts.inserted + out.counts.updated, 0, "{name} {kind:?}: {:?}", out.counts);
+            assert_eq!(out.counts.unchanged as usize, out.rows, "{name} {kind:?}");
+        }
+        let (_, again) = s.list_students(&admin, &StudentQuery { term_id: tid, per_page: 10, ..Default::default() }).await.expect("list");
+        assert_eq!(total, again, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_bad_row_applies_nothing() {
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let mut file = export_kind(&s, &admin, Kind::Students, Period { term: CURRENT }, true, now()).await.expect("export");
+        let text = String::from_utf8(file.clone()).expect("utf8");
+        // Change one name (would be an update) and break one date: nothing may land.
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let first: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+        let old_name = first[6].clone();
+        lines[1] = lines[1].replacen(&old_name, "改名测试", 1);
+        let bad: Vec<String> = lines[2].split(',').map(|c| if c.len() == 10 && c.starts_with("20") && c.contains('-') { "2013-02-30".to_string() } else { c.to_string() }).collect();
+        lines[2] = bad.join(",");
+        file = lines.join("\n").into_bytes();
+        let err = import_file(&s, &admin, Kind::Students, &file, "bad.csv", false, now()).await.expect_err("must fail");
+        let msgs: Vec<String> = err.row_errors().iter().map(ToString::to_string).collect();
+        assert!(msgs.iter().any(|m| m.starts_with("第3行「出生日期」的值“2013-02-30”")), "{name}: {msgs:?}");
+        let tid = term_id(&s).await;
+        let (rows, _) = s.list_students(&admin, &StudentQuery { term_id: tid, q: Some("改名测试".into()), per_page: 5, ..Default::default() }).await.expect("list");
+        assert!(rows.is_empty(), "{name}: a failed file changed data");
+    }
+}
+
+#[tokio::test]
+async fn school_admin_sees_only_own_school() {
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let tid = term_id(&s).await;
+        let schools = s.list_schools(&admin, Some(tid)).await.expect("schools");
+        let (a, b) = (&schools[1], &schools[2]);
+        let principal = Actor { user_id: 99, username: "p".into(), display_name: "p".into(), role: Role::SchoolAdmin, scope: Scope::School(a.id) };
+        let (rows, total) = s.list_students(&principal, &StudentQuery { term_id: tid, per_page: 200, ..Default::default() }).await.expect("list");
+        assert_eq!(total, a.students, "{name}");
+        assert!(rows.iter().all(|r| r.school_name == a.name), "{name}");
+        // Asking for another school's pupils by filter still yields nothing.
+        let (_, other) = s.list_students(&principal, &StudentQuery { term_id: tid, school_id: Some(b.id), per_page: 5, ..Default::default() }).await.expect("list");
+        assert_eq!(other, 0, "{name}");
+        // A pupil of school B by id: not found.
+        let (b_rows, _) = s.list_students(&admin, &StudentQuery { term_id: tid, school_id: Some(b.id), per_page: 1, ..Default::default() }).await.expect("list");
+        let err = s.student_detail(&principal, b_rows[0].id, now()).await.expect_err("hidden");
+        assert!(matches!(err, eduq_store::StoreError::NotFound), "{name}");
+        assert_eq!(s.list_schools(&principal, Some(tid)).await.expect("schools").len(), 1);
+        let export = s.export_students(&principal, CURRENT).await.expect("export");
+        assert!(export.iter().all(|r| r.school_code == a.code), "{name}");
+        // Importing rows of another school is refused with a row error.
+        let other_file = export_kind(&s, &admin, Kind::Students, Period { term: CURRENT }, true, now()).await.expect("export");
+        let err = import_file(&s, &principal, Kind::Students, &other_file, "x.csv", true, now()).await.expect_err("scope");
+        assert!(err.row_errors().iter().any(|e| e.message.contains("不在您的管理范围内")), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn special_groups_only_for_roles_that_need_them_and_audited() {
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let tid = term_id(&s).await;
+        let (rows, _) = s.list_students(&admin, &StudentQuery { term_id: tid, per_page: 1, ..Default::default() }).await.expect("list");
+        let id = rows[0].id;
+        let leader = Actor { role: Role::Leader, user_id: 5, username: "leader".into(), display_name: "l".into(), scope: Scope::District };
+        assert!(s.student_detail(&leader, id, now()).await.expect("detail").flags.is_none(), "{name}");
+        let staff = Actor { role: Role::Staff, ..leader.clone() };
+        let d = s.student_detail(&staff, id, now()).await.expect("detail");
+        assert!(d.flags.is_some());
+        assert!(d.id_card_masked.contains("****"));
+        let (log, _) = s
+            .search_audit(&admin, &eduq_store::audit::AuditQuery { action: Some("read_special_groups".into()), per_page: 10, ..Default::default() })
+            .await
+            .expect("audit");
+        assert!(log.iter().any(|e| e.target == format!("student:{}", d.student_no)), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn login_lockout_and_password_policy() {
+    for (s, name) in seeded().await {
+        assert!(login(&s, "admin", PW, now()).await.is_ok(), "{name}");
+        for _ in 0..5 {
+            assert!(matches!(login(&s, "admin", "wrong", now()).await, Err(AppError::BadLogin)));
+        }
+        assert!(matches!(login(&s, "admin", PW, now()).await, Err(AppError::Locked(_))), "{name}");
+        let later = now() + chrono::Duration::minutes(16);
+        assert!(login(&s, "admin", PW, later).await.is_ok(), "{name}");
+        let weak = NewUserInput { username: "x".into(), display_name: "x".into(), password: "short".into(), role: Role::Leader, school_id: None, class_ids: vec![], student_ids: vec![] };
+        assert!(matches!(create_user(&s, &Actor::system(), weak, now()).await, Err(AppError::Invalid(_))));
+    }
+}

@@ -1,0 +1,183 @@
+//! Users, their scopes, login failures and sessions.
+
+use chrono::{DateTime, Utc};
+use eduq_core::access::{Actor, Role, Scope};
+use serde::Serialize;
+
+use crate::{Result, Sql, Store, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: Role,
+    pub school_id: Option<i64>,
+    pub school_name: Option<String>,
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub school_id: Option<i64>,
+    pub class_ids: Vec<i64>,
+    pub student_ids: Vec<i64>,
+}
+
+const USER_COLS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, u.school_id, s.name, u.failed_logins, u.locked_until, u.active";
+
+fn user_row(r: &dyn crate::Get) -> std::result::Result<UserRow, sqlx::Error> {
+    let role = r.s(4)?;
+    Ok(UserRow {
+        id: r.i(0)?,
+        username: r.s(1)?,
+        display_name: r.s(2)?,
+        password_hash: r.s(3)?,
+        role: Role::from_key(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
+        school_id: r.oi(5)?,
+        school_name: r.os(6)?,
+        failed_logins: r.i(7)?,
+        locked_until: r.ots(8)?,
+        active: r.b(9)?,
+    })
+}
+
+impl Store {
+    pub async fn create_user(&self, u: &NewUser, now: DateTime<Utc>) -> Result<i64> {
+        let mut tx = self.begin().await?;
+        let exists = tx.scalar(&Sql::new("SELECT COUNT(*) FROM app_user WHERE username = $1").bind(u.username.as_str())).await?;
+        if exists > 0 {
+            return Err(StoreError::Conflict(format!("用户名“{}”已存在", u.username)));
+        }
+        tx.exec(
+            &Sql::new("INSERT INTO app_user (username, display_name, password_hash, role, school_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(u.username.as_str())
+                .bind(u.display_name.as_str())
+                .bind(u.password_hash.as_str())
+                .bind(u.role.key())
+                .bind(u.school_id)
+                .bind(now),
+        )
+        .await?;
+        let id = tx.scalar(&Sql::new("SELECT id FROM app_user WHERE username = $1").bind(u.username.as_str())).await?;
+        for c in &u.class_ids {
+            tx.exec(&Sql::new("INSERT INTO user_class (user_id, class_id) VALUES ($1, $2)").bind(id).bind(*c)).await?;
+        }
+        for s in &u.student_ids {
+            tx.exec(&Sql::new("INSERT INTO guardian (user_id, student_id) VALUES ($1, $2)").bind(id).bind(*s)).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>> {
+        self.fetch_opt(
+            &Sql::new(format!("SELECT {USER_COLS} FROM app_user u LEFT JOIN school s ON s.id = u.school_id WHERE u.username = $1")).bind(username),
+            user_row,
+        )
+        .await
+    }
+
+    pub async fn list_users(&self, actor: &Actor) -> Result<Vec<UserRow>> {
+        if !actor.role.may_read(eduq_core::access::Resource::Users) {
+            return Err(StoreError::Forbidden);
+        }
+        self.fetch(&Sql::new(format!("SELECT {USER_COLS} FROM app_user u LEFT JOIN school s ON s.id = u.school_id ORDER BY u.id")), user_row).await
+    }
+
+    pub async fn user_count(&self) -> Result<i64> {
+        self.scalar(&Sql::new("SELECT COUNT(*) FROM app_user")).await
+    }
+
+    /// Counts a failed login; locks the account at `max_failures` until `lock_until`.
+    pub async fn login_failed(&self, user_id: i64, max_failures: i64, lock_until: DateTime<Utc>) -> Result<()> {
+        self.exec(&Sql::new("UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1").bind(user_id)).await?;
+        self.exec(
+            &Sql::new("UPDATE app_user SET locked_until = $1, failed_logins = 0 WHERE id = $2 AND failed_logins >= $3")
+                .bind(lock_until)
+                .bind(user_id)
+                .bind(max_failures),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn login_succeeded(&self, user_id: i64) -> Result<()> {
+        self.exec(&Sql::new("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user_id)).await.map(|_| ())
+    }
+
+    pub async fn set_password(&self, user_id: i64, hash: &str) -> Result<()> {
+        self.exec(&Sql::new("UPDATE app_user SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id)).await.map(|_| ())
+    }
+
+    pub async fn set_active(&self, user_id: i64, active: bool) -> Result<()> {
+        self.exec(&Sql::new("UPDATE app_user SET active = $1 WHERE id = $2").bind(active).bind(user_id)).await?;
+        if !active {
+            self.exec(&Sql::new("DELETE FROM session WHERE user_id = $1").bind(user_id)).await?;
+        }
+        Ok(())
+    }
+
+    /// The caller as the store sees it: role plus the scope derived from the account's bindings.
+    pub async fn actor(&self, user: &UserRow) -> Result<Actor> {
+        let scope = match user.role {
+            Role::Admin | Role::Leader | Role::Staff => Scope::District,
+            Role::SchoolAdmin => Scope::School(user.school_id.unwrap_or(-1)),
+            Role::HeadTeacher | Role::Teacher => Scope::Classes {
+                school_id: user.school_id.unwrap_or(-1),
+                class_ids: self.fetch(&Sql::new("SELECT class_id FROM user_class WHERE user_id = $1").bind(user.id), |r| r.i(0)).await?,
+            },
+            Role::Parent => Scope::Students(
+                self.fetch(&Sql::new("SELECT student_id FROM guardian WHERE user_id = $1").bind(user.id), |r| r.i(0)).await?,
+            ),
+        };
+        Ok(Actor { user_id: user.id, username: user.username.clone(), display_name: user.display_name.clone(), role: user.role, scope })
+    }
+
+    pub async fn create_session(&self, token_hash: &str, user_id: i64, csrf: &str, now: DateTime<Utc>) -> Result<()> {
+        self.exec(
+            &Sql::new("INSERT INTO session (token_hash, user_id, csrf_token, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)")
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(csrf)
+                .bind(now),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// The session's user and CSRF token if it has not been idle since `idle_since`; touches it.
+    pub async fn session(&self, token_hash: &str, now: DateTime<Utc>, idle_since: DateTime<Utc>) -> Result<Option<(UserRow, String)>> {
+        let found = self
+            .fetch_opt(
+                &Sql::new(format!(
+                    "SELECT {USER_COLS}, x.csrf_token, x.last_seen FROM session x JOIN app_user u ON u.id = x.user_id LEFT JOIN school s ON s.id = u.school_id WHERE x.token_hash = $1"
+                ))
+                .bind(token_hash),
+                |r| Ok((user_row(r)?, r.s(10)?, r.ts(11)?)),
+            )
+            .await?;
+        let Some((user, csrf, last_seen)) = found else { return Ok(None) };
+        if last_seen < idle_since || !user.active {
+            self.delete_session(token_hash).await?;
+            return Ok(None);
+        }
+        // Touch at most once a minute to keep reads cheap.
+        if now - last_seen > chrono::Duration::seconds(60) {
+            self.exec(&Sql::new("UPDATE session SET last_seen = $1 WHERE token_hash = $2").bind(now).bind(token_hash)).await?;
+        }
+        Ok(Some((user, csrf)))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        self.exec(&Sql::new("DELETE FROM session WHERE token_hash = $1").bind(token_hash)).await.map(|_| ())
+    }
+}

@@ -1,0 +1,543 @@
+//! Applying validated batches: one transaction per file, natural keys, and only new or changed
+//! rows written, so that importing the same file twice changes nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use eduq_core::access::Actor;
+use eduq_core::calendar::Term;
+use eduq_core::records::{ClassRecord, ConditionRecord, SchoolRecord, StudentRecord, TeacherRecord};
+use eduq_core::student::SpecialFlags;
+use serde::Serialize;
+
+use crate::org::{CONDITION_COLS, class_record, condition_record, grade};
+use crate::people::teacher_record;
+use crate::{Arg, Result, Sql, Store, Tx};
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub inserted: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub username: String,
+    pub kind: String,
+    pub file_name: String,
+    pub file_hash: String,
+    pub rows_total: i64,
+    pub counts: Counts,
+}
+
+/// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const CHUNK: usize = 400;
+
+impl Tx {
+    /// `INSERT INTO {head} VALUES (...), (...) {tail}` in chunks.
+    async fn insert_rows(&mut self, head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
+        for chunk in rows.chunks(CHUNK) {
+            let mut sql = Sql::new(format!("INSERT INTO {head} VALUES "));
+            for (i, row) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.text.push(',');
+                }
+                let ph: Vec<String> = row.iter().map(|a| sql.arg(a.clone())).collect();
+                sql.text.push_str(&format!("({})", ph.join(",")));
+            }
+            sql.text.push(' ');
+            sql.text.push_str(tail);
+            self.exec(&sql).await?;
+        }
+        Ok(())
+    }
+
+    async fn school_ids(&mut self) -> Result<HashMap<String, i64>> {
+        Ok(self.fetch(&Sql::new("SELECT code, id FROM school"), |r| Ok((r.s(0)?, r.i(1)?))).await?.into_iter().collect())
+    }
+
+    pub async fn apply_schools(&mut self, district_id: i64, recs: &[SchoolRecord]) -> Result<Counts> {
+        let existing: HashMap<String, SchoolRecord> = self
+            .fetch(&Sql::new("SELECT code, name, school_type, locale, ownership, inclusive FROM school"), |r| {
+                let t = r.s(2)?;
+                Ok(SchoolRecord {
+                    code: r.s(0)?,
+                    name: r.s(1)?,
+                    school_type: eduq_core::org::SchoolType::from_key(&t).unwrap_or(eduq_core::org::SchoolType::Primary),
+                    locale: eduq_core::org::Locale::from_key(&r.s(3)?).unwrap_or(eduq_core::org::Locale::Urban),
+                    ownership: eduq_core::org::Ownership::from_key(&r.s(4)?).unwrap_or(eduq_core::org::Ownership::Public),
+                    inclusive: r.b(5)?,
+                    groups: vec![],
+                })
+            })
+            .await?
+            .into_iter()
+            .map(|s| (s.code.clone(), s))
+            .collect();
+        let mut groups: HashMap<String, Vec<String>> = HashMap::new();
+        for (code, g) in self
+            .fetch(
+                &Sql::new("SELECT s.code, g.name FROM school_group_member m JOIN school_group g ON g.id = m.group_id JOIN school s ON s.id = m.school_id ORDER BY g.name"),
+                |r| Ok((r.s(0)?, r.s(1)?)),
+            )
+            .await?
+        {
+            groups.entry(code).or_default().push(g);
+        }
+        let mut counts = Counts::default();
+        let mut write = Vec::new();
+        for rec in recs {
+            match existing.get(&rec.code) {
+                None => counts.inserted += 1,
+                Some(old) => {
+                    let mut old_groups = groups.get(&rec.code).cloned().unwrap_or_default();
+                    let mut new_groups = rec.groups.clone();
+                    old_groups.sort();
+                    new_groups.sort();
+                    let same = SchoolRecord { groups: vec![], ..rec.clone() } == *old && old_groups == new_groups;
+                    if same {
+                        counts.unchanged += 1;
+                        continue;
+                    }
+                    counts.updated += 1;
+                }
+            }
+            write.push(rec);
+        }
+        let rows = write
+            .iter()
+            .map(|r| {
+                vec![
+                    Arg::I(district_id),
+                    r.code.as_str().into(),
+                    r.name.as_str().into(),
+                    r.school_type.key().into(),
+                    r.locale.key().into(),
+                    r.ownership.key().into(),
+                    Arg::B(r.inclusive),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            "school (district_id, code, name, school_type, locale, ownership, inclusive)",
+            "ON CONFLICT (code) DO UPDATE SET name = excluded.name, school_type = excluded.school_type, locale = excluded.locale, ownership = excluded.ownership, inclusive = excluded.inclusive",
+            rows,
+        )
+        .await?;
+        let ids = self.school_ids().await?;
+        for rec in write {
+            let Some(&sid) = ids.get(&rec.code) else { continue };
+            self.exec(&Sql::new("DELETE FROM school_group_member WHERE school_id = $1").bind(sid)).await?;
+            for g in &rec.groups {
+                let kind = if g.contains("集团") { "group" } else { "zone" };
+                self.exec(
+                    &Sql::new("INSERT INTO school_group (district_id, name, kind) VALUES ($1, $2, $3) ON CONFLICT (district_id, name) DO NOTHING")
+                        .bind(district_id)
+                        .bind(g.as_str())
+                        .bind(kind),
+                )
+                .await?;
+                self.exec(
+                    &Sql::new("INSERT INTO school_group_member (group_id, school_id) SELECT id, $1 FROM school_group WHERE district_id = $2 AND name = $3 ON CONFLICT DO NOTHING")
+                        .bind(sid)
+                        .bind(district_id)
+                        .bind(g.as_str()),
+                )
+                .await?;
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Creates missing classes (name from the grade) and returns ids by natural key.
+    async fn class_ids(
+        &mut self,
+        district_id: i64,
+        wanted: &HashSet<(i64, i32, i64, i32)>,
+    ) -> Result<HashMap<(i64, i32, i64, i32), i64>> {
+        let mut rows = Vec::new();
+        let mut keys: Vec<_> = wanted.iter().collect();
+        keys.sort();
+        for &(school_id, year, g, no) in keys {
+            let name = grade(g).map(|g| format!("{}（{no}）班", g.name())).unwrap_or_default();
+            rows.push(vec![Arg::I(district_id), Arg::I(school_id), Arg::I(i64::from(year)), Arg::I(g), Arg::I(i64::from(no)), Arg::T(name)]);
+        }
+        self.insert_rows(
+            "class (district_id, school_id, start_year, grade, class_no, name)",
+            "ON CONFLICT (school_id, start_year, grade, class_no) DO NOTHING",
+            rows,
+        )
+        .await?;
+        let years: HashSet<i32> = wanted.iter().map(|k| k.1).collect();
+        let mut out = HashMap::new();
+        for y in years {
+            for (k, id) in self
+                .fetch(
+                    &Sql::new("SELECT school_id, start_year, grade, class_no, id FROM class WHERE start_year = $1").bind(i64::from(y)),
+                    |r| Ok(((r.i(0)?, r.i(1)? as i32, r.i(2)?, r.i(3)? as i32), r.i(4)?)),
+                )
+                .await?
+            {
+                out.insert(k, id);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn apply_classes(&mut self, district_id: i64, recs: &[ClassRecord]) -> Result<Counts> {
+        let ids = self.school_ids().await?;
+        let years: HashSet<i32> = recs.iter().map(|r| r.start_year).collect();
+        let mut existing = HashMap::new();
+        for y in years {
+            for c in self
+                .fetch(
+                    &Sql::new("SELECT s.code, c.start_year, c.grade, c.class_no, c.name, c.head_teacher_no FROM class c JOIN school s ON s.id = c.school_id WHERE c.start_year = $1").bind(i64::from(y)),
+                    class_record,
+                )
+                .await?
+            {
+                existing.insert((c.school_code.clone(), c.start_year, c.grade, c.class_no), c);
+            }
+        }
+        let mut counts = Counts::default();
+        let mut rows = Vec::new();
+        for r in recs {
+            match existing.get(&(r.school_code.clone(), r.start_year, r.grade, r.class_no)) {
+                Some(old) if old == r => {
+                    counts.unchanged += 1;
+                    continue;
+                }
+                Some(_) => counts.updated += 1,
+                None => counts.inserted += 1,
+            }
+            let Some(&sid) = ids.get(&r.school_code) else { continue };
+            rows.push(vec![
+                Arg::I(district_id),
+                Arg::I(sid),
+                Arg::I(i64::from(r.start_year)),
+                Arg::I(i64::from(r.grade.number())),
+                Arg::I(i64::from(r.class_no)),
+                r.name.as_str().into(),
+                Arg::OT(r.head_teacher_no.clone()),
+            ]);
+        }
+        self.insert_rows(
+            "class (district_id, school_id, start_year, grade, class_no, name, head_teacher_no)",
+            "ON CONFLICT (school_id, start_year, grade, class_no) DO UPDATE SET name = excluded.name, head_teacher_no = excluded.head_teacher_no",
+            rows,
+        )
+        .await?;
+        Ok(counts)
+    }
+
+    pub async fn apply_students(&mut self, district_id: i64, recs: &[StudentRecord]) -> Result<Counts> {
+        let schools = self.school_ids().await?;
+        let system = Actor::system();
+        // Existing enrolments of the terms in the file, and existing master rows.
+        let terms: HashSet<Term> = recs.iter().map(|r| r.term).collect();
+        let mut term_ids = HashMap::new();
+        let mut existing: HashMap<(String, Term), StudentRecord> = HashMap::new();
+        for t in terms {
+            let tid = self.ensure_term(t).await?;
+            term_ids.insert(t, tid);
+            for rec in self.fetch(&crate::people::students_sql(tid, &system), |r| crate::people::student_record(r, t, true)).await? {
+                existing.insert((rec.student_no.clone(), t), rec);
+            }
+        }
+        type Master = (String, String, chrono::NaiveDate, String, Option<String>, SpecialFlags);
+        let masters: HashMap<String, (i64, Master)> = self
+            .fetch(
+                &Sql::new("SELECT id, student_no, name, sex, birth_date, ethnicity, id_card, disability, poverty, left_behind, migrant, single_parent FROM student"),
+                |r| {
+                    Ok((
+                        r.s(1)?,
+                        (r.i(0)?, (r.s(2)?, r.s(3)?, r.d(4)?, r.s(5)?, r.os(6)?, SpecialFlags::from_array([r.b(7)?, r.b(8)?, r.b(9)?, r.b(10)?, r.b(11)?]))),
+                    ))
+                },
+            )
+            .await?
+            .into_iter()
+            .collect();
+        let mut counts = Counts::default();
+        let mut changed: Vec<&StudentRecord> = Vec::new();
+        for r in recs {
+            match existing.get(&(r.student_no.clone(), r.term)) {
+                Some(old) if old == r => counts.unchanged += 1,
+                Some(_) => {
+                    counts.updated += 1;
+                    changed.push(r);
+                }
+                None => {
+                    counts.inserted += 1;
+                    changed.push(r);
+                }
+            }
+        }
+        if changed.is_empty() {
+            return Ok(counts);
+        }
+        // Master data: the latest term in the file wins for a pupil listed in several terms.
+        let mut latest: HashMap<&str, &StudentRecord> = HashMap::new();
+        for r in &changed {
+            let e = latest.entry(r.student_no.as_str()).or_insert(r);
+            if r.term > e.term {
+                *e = r;
+            }
+        }
+        let mut master_rows = Vec::new();
+        let mut nos: Vec<&&str> = latest.keys().collect();
+        nos.sort();
+        for no in nos {
+            let r = latest[*no];
+            let m: Master = (r.name.clone(), r.sex.key().to_string(), r.birth_date, r.ethnicity.clone(), r.id_card.clone(), r.flags);
+            if masters.get(*no).map(|(_, old)| old == &m).unwrap_or(false) {
+                continue;
+            }
+            let f = r.flags;
+            master_rows.push(vec![
+                Arg::I(district_id),
+                r.student_no.as_str().into(),
+                r.name.as_str().into(),
+                r.sex.key().into(),
+                Arg::D(r.birth_date),
+                r.ethnicity.as_str().into(),
+                Arg::OT(r.id_card.clone()),
+                Arg::B(f.disability),
+                Arg::B(f.poverty),
+                Arg::B(f.left_behind),
+                Arg::B(f.migrant),
+                Arg::B(f.single_parent),
+            ]);
+        }
+        self.insert_rows(
+            "student (district_id, student_no, name, sex, birth_date, ethnicity, id_card, disability, poverty, left_behind, migrant, single_parent)",
+            "ON CONFLICT (student_no) DO UPDATE SET name = excluded.name, sex = excluded.sex, birth_date = excluded.birth_date, ethnicity = excluded.ethnicity, id_card = excluded.id_card, disability = excluded.disability, poverty = excluded.poverty, left_behind = excluded.left_behind, migrant = excluded.migrant, single_parent = excluded.single_parent",
+            master_rows,
+        )
+        .await?;
+        let student_ids: HashMap<String, i64> = if masters.len() == 0 || latest.keys().any(|k| !masters.contains_key(*k)) {
+            self.fetch(&Sql::new("SELECT student_no, id FROM student"), |r| Ok((r.s(0)?, r.i(1)?))).await?.into_iter().collect()
+        } else {
+            masters.iter().map(|(k, (id, _))| (k.clone(), *id)).collect()
+        };
+        let wanted: HashSet<(i64, i32, i64, i32)> = changed
+            .iter()
+            .filter_map(|r| Some((*schools.get(&r.school_code)?, r.term.start_year, i64::from(r.grade.number()), r.class_no)))
+            .collect();
+        let classes = self.class_ids(district_id, &wanted).await?;
+        let mut rows = Vec::new();
+        for r in changed {
+            let (Some(&sid), Some(&stid)) = (schools.get(&r.school_code), student_ids.get(&r.student_no)) else { continue };
+            let Some(&cid) = classes.get(&(sid, r.term.start_year, i64::from(r.grade.number()), r.class_no)) else { continue };
+            rows.push(vec![
+                Arg::I(district_id),
+                Arg::I(sid),
+                Arg::I(term_ids[&r.term]),
+                Arg::I(stid),
+                Arg::I(cid),
+                Arg::I(i64::from(r.grade.number())),
+                r.status.key().into(),
+                Arg::OD(r.status_date),
+            ]);
+        }
+        self.insert_rows(
+            "enrolment (district_id, school_id, term_id, student_id, class_id, grade, status, status_date)",
+            "ON CONFLICT (student_id, term_id) DO UPDATE SET school_id = excluded.school_id, class_id = excluded.class_id, grade = excluded.grade, status = excluded.status, status_date = excluded.status_date",
+            rows,
+        )
+        .await?;
+        Ok(counts)
+    }
+
+    pub async fn apply_teachers(&mut self, district_id: i64, recs: &[TeacherRecord]) -> Result<Counts> {
+        let schools = self.school_ids().await?;
+        let terms: HashSet<Term> = recs.iter().map(|r| r.term).collect();
+        let mut term_ids = HashMap::new();
+        let mut existing: HashMap<(String, Term), TeacherRecord> = HashMap::new();
+        for t in terms {
+            let tid = self.ensure_term(t).await?;
+            term_ids.insert(t, tid);
+            let q = Sql::new(
+                "SELECT s.code, t.staff_no, t.name, t.sex, t.birth_date, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier, t.certified
+                 FROM teacher_term tt JOIN teacher t ON t.id = tt.teacher_id JOIN school s ON s.id = tt.school_id WHERE tt.term_id = $1",
+            )
+            .bind(tid);
+            for rec in self.fetch(&q, |r| teacher_record(r, t)).await? {
+                existing.insert((rec.staff_no.clone(), t), rec);
+            }
+        }
+        let mut counts = Counts::default();
+        let mut changed = Vec::new();
+        for r in recs {
+            match existing.get(&(r.staff_no.clone(), r.term)) {
+                Some(old) if old == r => counts.unchanged += 1,
+                Some(_) => {
+                    counts.updated += 1;
+                    changed.push(r);
+                }
+                None => {
+                    counts.inserted += 1;
+                    changed.push(r);
+                }
+            }
+        }
+        if changed.is_empty() {
+            return Ok(counts);
+        }
+        let mut latest: HashMap<&str, &TeacherRecord> = HashMap::new();
+        for r in &changed {
+            let e = latest.entry(r.staff_no.as_str()).or_insert(r);
+            if r.term > e.term {
+                *e = r;
+            }
+        }
+        let mut keys: Vec<&&str> = latest.keys().collect();
+        keys.sort();
+        let master_rows = keys
+            .into_iter()
+            .map(|k| {
+                let r = latest[*k];
+                vec![
+                    Arg::I(district_id),
+                    r.staff_no.as_str().into(),
+                    r.name.as_str().into(),
+                    r.sex.key().into(),
+                    Arg::D(r.birth_date),
+                    r.education.key().into(),
+                    r.title.key().into(),
+                    r.subjects.join("、").into(),
+                    r.post.key().into(),
+                    r.backbone.key().into(),
+                    r.tier.key().into(),
+                    Arg::B(r.certified),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            "teacher (district_id, staff_no, name, sex, birth_date, education, title, subjects, post, backbone, tier, certified)",
+            "ON CONFLICT (staff_no) DO UPDATE SET name = excluded.name, sex = excluded.sex, birth_date = excluded.birth_date, education = excluded.education, title = excluded.title, subjects = excluded.subjects, post = excluded.post, backbone = excluded.backbone, tier = excluded.tier, certified = excluded.certified",
+            master_rows,
+        )
+        .await?;
+        let ids: HashMap<String, i64> =
+            self.fetch(&Sql::new("SELECT staff_no, id FROM teacher"), |r| Ok((r.s(0)?, r.i(1)?))).await?.into_iter().collect();
+        let rows = changed
+            .iter()
+            .filter_map(|r| {
+                Some(vec![
+                    Arg::I(district_id),
+                    Arg::I(*schools.get(&r.school_code)?),
+                    Arg::I(term_ids[&r.term]),
+                    Arg::I(*ids.get(&r.staff_no)?),
+                    Arg::B(r.head_teacher),
+                ])
+            })
+            .collect();
+        self.insert_rows(
+            "teacher_term (district_id, school_id, term_id, teacher_id, head_teacher)",
+            "ON CONFLICT (teacher_id, term_id) DO UPDATE SET school_id = excluded.school_id, head_teacher = excluded.head_teacher",
+            rows,
+        )
+        .await?;
+        Ok(counts)
+    }
+
+    pub async fn apply_conditions(&mut self, district_id: i64, recs: &[ConditionRecord]) -> Result<Counts> {
+        let schools = self.school_ids().await?;
+        let existing: HashMap<(String, i32), ConditionRecord> = self
+            .fetch(&Sql::new(format!("SELECT {CONDITION_COLS} FROM school_condition c JOIN school s ON s.id = c.school_id")), condition_record)
+            .await?
+            .into_iter()
+            .map(|c| ((c.school_code.clone(), c.start_year), c))
+            .collect();
+        let mut counts = Counts::default();
+        let mut rows = Vec::new();
+        for c in recs {
+            match existing.get(&(c.school_code.clone(), c.start_year)) {
+                Some(old) if old == c => {
+                    counts.unchanged += 1;
+                    continue;
+                }
+                Some(_) => counts.updated += 1,
+                None => counts.inserted += 1,
+            }
+            let Some(&sid) = schools.get(&c.school_code) else { continue };
+            rows.push(vec![
+                Arg::I(district_id),
+                Arg::I(sid),
+                Arg::I(i64::from(c.start_year)),
+                Arg::F(c.land_area),
+                Arg::F(c.building_area),
+                Arg::F(c.teaching_area),
+                Arg::F(c.sports_outdoor_area),
+                Arg::F(c.sports_indoor_area),
+                Arg::F(c.equipment_value),
+                Arg::I(c.multimedia_rooms),
+                Arg::I(c.student_computers),
+                Arg::I(c.teacher_computers),
+                Arg::I(c.books),
+                Arg::F(c.bandwidth_mbps),
+                Arg::I(c.music_rooms),
+                Arg::F(c.music_area),
+                Arg::I(c.art_rooms),
+                Arg::F(c.art_area),
+            ]);
+        }
+        let cols = "land_area, building_area, teaching_area, sports_outdoor_area, sports_indoor_area, equipment_value, multimedia_rooms, student_computers, teacher_computers, books, bandwidth_mbps, music_rooms, music_area, art_rooms, art_area";
+        let set: Vec<String> = cols.split(", ").map(|c| format!("{c} = excluded.{c}")).collect();
+        self.insert_rows(
+            &format!("school_condition (district_id, school_id, start_year, {cols})"),
+            &format!("ON CONFLICT (school_id, start_year) DO UPDATE SET {}", set.join(", ")),
+            rows,
+        )
+        .await?;
+        Ok(counts)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_import(&mut self, actor: &Actor, at: DateTime<Utc>, kind: &str, file_name: &str, file_hash: &str, rows_total: i64, c: Counts) -> Result<()> {
+        self.exec(
+            &Sql::new("INSERT INTO import_batch (at, user_id, username, kind, file_name, file_hash, rows_total, inserted, updated, unchanged) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                .bind(at)
+                .bind((actor.user_id > 0).then_some(actor.user_id))
+                .bind(actor.username.as_str())
+                .bind(kind)
+                .bind(file_name)
+                .bind(file_hash)
+                .bind(rows_total)
+                .bind(c.inserted)
+                .bind(c.updated)
+                .bind(c.unchanged),
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+impl Store {
+    /// Import history: an administrator sees all, others their own.
+    pub async fn list_imports(&self, actor: &Actor, limit: i64) -> Result<Vec<ImportEntry>> {
+        let mut q = Sql::new("SELECT id, at, username, kind, file_name, file_hash, rows_total, inserted, updated, unchanged FROM import_batch WHERE 1=1");
+        if actor.role != eduq_core::access::Role::Admin {
+            q.push_arg(" AND username = ?", actor.username.as_str());
+        }
+        q.push_arg(" ORDER BY id DESC LIMIT ?", limit);
+        self.fetch(&q, |r| {
+            Ok(ImportEntry {
+                id: r.i(0)?,
+                at: r.ts(1)?,
+                username: r.s(2)?,
+                kind: r.s(3)?,
+                file_name: r.s(4)?,
+                file_hash: r.s(5)?,
+                rows_total: r.i(6)?,
+                counts: Counts { inserted: r.i(7)?, updated: r.i(8)?, unchanged: r.i(9)? },
+            })
+        })
+        .await
+    }
+}

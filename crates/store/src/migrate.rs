@@ -1,0 +1,77 @@
+//! Numbered migrations embedded in the binary, one file per backend where SQL differs.
+//! Each runs in its own transaction and is recorded in `schema_migrations`.
+
+use crate::{Db, Result, Sql, Store, StoreError};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
+    store
+        .exec(&Sql::new(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",
+        ))
+        .await?;
+    let applied = store.fetch(&Sql::new("SELECT version FROM schema_migrations"), |r| r.i(0)).await?;
+    let mut done = Vec::new();
+    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        let fail = |e: sqlx::Error| StoreError::Migration { version: m.version, message: e.to_string() };
+        match &store.db {
+            Db::Sqlite(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::raw_sql(m.sqlite).execute(&mut *tx).await.map_err(fail)?;
+                sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
+                    .bind(m.version)
+                    .bind(m.name)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+            Db::Pg(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::raw_sql(m.postgres).execute(&mut *tx).await.map_err(fail)?;
+                sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
+                    .bind(m.version)
+                    .bind(m.name)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+        }
+        done.push(m.version);
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+/// Table names of every migration, for the test that keeps the two backends in step.
+pub fn table_names(sql: &str) -> Vec<String> {
+    sql.lines()
+        .filter_map(|l| l.trim().strip_prefix("CREATE TABLE "))
+        .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backends_have_the_same_tables() {
+        for m in MIGRATIONS {
+            assert_eq!(table_names(m.sqlite), table_names(m.postgres), "migration {}", m.version);
+            assert!(!table_names(m.sqlite).is_empty());
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! District, terms, schools and classes.
+
+use std::collections::HashMap;
+
+use eduq_core::access::{Actor, Scope};
+use eduq_core::calendar::Term;
+use eduq_core::grade::Grade;
+use eduq_core::org::{Locale, Ownership, SchoolType};
+use eduq_core::records::{ClassRecord, ConditionRecord, SchoolRecord};
+use serde::Serialize;
+
+use crate::{Get, Result, Sql, Store, StoreError, Tx};
+
+/// Appends the caller's scope as a filter. `school` is the school id column; `class` and
+/// `student` the class and student id columns where the query has them. A scope the query
+/// cannot express yields no rows, never more rows.
+pub(crate) fn scope_filter(sql: &mut Sql, actor: &Actor, school: &str, class: Option<&str>, student: Option<&str>) {
+    match &actor.scope {
+        Scope::District => {}
+        Scope::School(id) => {
+            sql.push_arg(&format!(" AND {school} = ?"), *id);
+        }
+        Scope::Classes { school_id, class_ids } => match class {
+            Some(col) => {
+                let list = id_list(class_ids);
+                sql.push_arg(&format!(" AND {school} = ?"), *school_id);
+                sql.push(&format!(" AND {col} IN ({list})"));
+            }
+            None => {
+                sql.push_arg(&format!(" AND {school} = ?"), *school_id);
+            }
+        },
+        Scope::Students(ids) => match student {
+            Some(col) => {
+                sql.push(&format!(" AND {col} IN ({})", id_list(ids)));
+            }
+            None => {
+                sql.push(" AND 1 = 0");
+            }
+        },
+    }
+}
+
+/// Ids are integers from our own database, so inlining them is safe; empty lists match nothing.
+fn id_list(ids: &[i64]) -> String {
+    if ids.is_empty() {
+        "NULL".to_string()
+    } else {
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SchoolRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub school_type: SchoolType,
+    pub locale: Locale,
+    pub ownership: Ownership,
+    pub inclusive: bool,
+    pub groups: String,
+    pub students: i64,
+    pub classes: i64,
+    pub teachers: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassRow {
+    pub id: i64,
+    pub school_id: i64,
+    pub school_name: String,
+    pub grade: Grade,
+    pub class_no: i64,
+    pub name: String,
+    pub head_teacher: Option<String>,
+    pub students: i64,
+}
+
+/// Counts for the home page, per 办学类型.
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeCount {
+    pub school_type: SchoolType,
+    pub schools: i64,
+    pub students: i64,
+    pub teachers: i64,
+}
+
+fn bad(col: &str, v: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unknown {col} value {v}").into())
+}
+fn school_type(v: String) -> std::result::Result<SchoolType, sqlx::Error> {
+    SchoolType::from_key(&v).ok_or_else(|| bad("school_type", &v))
+}
+pub(crate) fn grade(n: i64) -> std::result::Result<Grade, sqlx::Error> {
+    Grade::new(n as i8).ok_or_else(|| bad("grade", &n.to_string()))
+}
+
+impl Store {
+    /// The deployment's district, created on first use.
+    pub async fn district(&self) -> Result<(i64, String)> {
+        let q = Sql::new("SELECT id, name FROM district ORDER BY id LIMIT 1");
+        if let Some(d) = self.fetch_opt(&q, |r| Ok((r.i(0)?, r.s(1)?))).await? {
+            return Ok(d);
+        }
+        self.exec(&Sql::new("INSERT INTO district (code, name) VALUES ('000000', '本区县') ON CONFLICT (code) DO NOTHING"))
+            .await?;
+        self.fetch_opt(&q, |r| Ok((r.i(0)?, r.s(1)?))).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn set_district_name(&self, name: &str) -> Result<()> {
+        let (id, _) = self.district().await?;
+        self.exec(&Sql::new("UPDATE district SET name = $1 WHERE id = $2").bind(name).bind(id)).await.map(|_| ())
+    }
+
+    /// Terms that have enrolment data, newest first.
+    pub async fn terms(&self) -> Result<Vec<(i64, Term)>> {
+        self.fetch(
+            &Sql::new("SELECT id, start_year, term_no FROM term ORDER BY start_year DESC, term_no DESC"),
+            |r| Ok((r.i(0)?, Term { start_year: r.i(1)? as i32, term_no: r.i(2)? as u8 })),
+        )
+        .await
+    }
+
+    pub async fn term_id(&self, term: Term) -> Result<Option<i64>> {
+        self.fetch_opt(
+            &Sql::new("SELECT id FROM term WHERE start_year = $1 AND term_no = $2")
+                .bind(i64::from(term.start_year))
+                .bind(i64::from(term.term_no)),
+            |r| r.i(0),
+        )
+        .await
+    }
+
+    /// 学校标识码 → id for all schools (import validation needs the unscoped list of codes).
+    pub async fn school_ids_by_code(&self) -> Result<HashMap<String, i64>> {
+        Ok(self.fetch(&Sql::new("SELECT code, id FROM school"), |r| Ok((r.s(0)?, r.i(1)?))).await?.into_iter().collect())
+    }
+
+    /// Schools in the caller's scope with their counts for a term.
+    pub async fn list_schools(&self, actor: &Actor, term_id: Option<i64>) -> Result<Vec<SchoolRow>> {
+        let mut q = Sql::new("");
+        let t = q.arg(term_id.unwrap_or(-1));
+        q.text = format!(
+            "SELECT s.id, s.code, s.name, s.school_type, s.locale, s.ownership, s.inclusive,
+               COALESCE((SELECT COUNT(*) FROM enrolment e WHERE e.school_id = s.id AND e.term_id = {t} AND e.status IN ('enrolled','transfer_in','resumed')), 0),
+               COALESCE((SELECT COUNT(DISTINCT e.class_id) FROM enrolment e WHERE e.school_id = s.id AND e.term_id = {t}), 0),
+               COALESCE((SELECT COUNT(*) FROM teacher_term tt WHERE tt.school_id = s.id AND tt.term_id = {t}), 0)
+             FROM school s WHERE 1=1"
+        );
+        scope_filter(&mut q, actor, "s.id", None, None);
+        q.push(" ORDER BY s.code");
+        let mut rows = self
+            .fetch(&q, |r| {
+                Ok(SchoolRow {
+                    id: r.i(0)?,
+                    code: r.s(1)?,
+                    name: r.s(2)?,
+                    school_type: school_type(r.s(3)?)?,
+                    locale: Locale::from_key(&r.s(4)?).unwrap_or(Locale::Urban),
+                    ownership: Ownership::from_key(&r.s(5)?).unwrap_or(Ownership::Public),
+                    inclusive: r.b(6)?,
+                    groups: String::new(),
+                    students: r.i(7)?,
+                    classes: r.i(8)?,
+                    teachers: r.i(9)?,
+                })
+            })
+            .await?;
+        let groups = self.school_groups().await?;
+        for s in &mut rows {
+            s.groups = groups.get(&s.id).map(|g| g.join("；")).unwrap_or_default();
+        }
+        Ok(rows)
+    }
+
+    async fn school_groups(&self) -> Result<HashMap<i64, Vec<String>>> {
+        let pairs = self
+            .fetch(
+                &Sql::new("SELECT m.school_id, g.name FROM school_group_member m JOIN school_group g ON g.id = m.group_id ORDER BY g.name"),
+                |r| Ok((r.i(0)?, r.s(1)?)),
+            )
+            .await?;
+        let mut map: HashMap<i64, Vec<String>> = HashMap::new();
+        for (s, g) in pairs {
+            map.entry(s).or_default().push(g);
+        }
+        Ok(map)
+    }
+
+    pub async fn school(&self, actor: &Actor, id: i64, term_id: Option<i64>) -> Result<SchoolRow> {
+        self.list_schools(actor, term_id).await?.into_iter().find(|s| s.id == id).ok_or(StoreError::NotFound)
+    }
+
+    /// Schools in the import layout.
+    pub async fn export_schools(&self, actor: &Actor) -> Result<Vec<SchoolRecord>> {
+        Ok(self
+            .list_schools(actor, None)
+            .await?
+            .into_iter()
+            .map(|s| SchoolRecord {
+                code: s.code,
+                name: s.name,
+                school_type: s.school_type,
+                locale: s.locale,
+                ownership: s.ownership,
+                inclusive: s.inclusive,
+                groups: if s.groups.is_empty() { vec![] } else { s.groups.split('；').map(str::to_string).collect() },
+            })
+            .collect())
+    }
+
+    /// Classes of a school year in scope, with head counts for a term.
+    pub async fn list_classes(&self, actor: &Actor, start_year: i32, term_id: Option<i64>, school_id: Option<i64>) -> Result<Vec<ClassRow>> {
+        let mut q = Sql::new("");
+        let t = q.arg(term_id.unwrap_or(-1));
+        q.text = format!(
+            "SELECT c.id, c.school_id, s.name, c.grade, c.class_no, c.name,
+               (SELECT t.name FROM teacher t WHERE t.staff_no = c.head_teacher_no),
+               (SELECT COUNT(*) FROM enrolment e WHERE e.class_id = c.id AND e.term_id = {t} AND e.status IN ('enrolled','transfer_in','resumed'))
+             FROM class c JOIN school s ON s.id = c.school_id WHERE 1=1"
+        );
+        q.push_arg(" AND c.start_year = ?", i64::from(start_year));
+        if let Some(s) = school_id {
+            q.push_arg(" AND c.school_id = ?", s);
+        }
+        scope_filter(&mut q, actor, "c.school_id", Some("c.id"), None);
+        q.push(" ORDER BY s.code, c.grade, c.class_no");
+        self.fetch(&q, |r| {
+            Ok(ClassRow {
+                id: r.i(0)?,
+                school_id: r.i(1)?,
+                school_name: r.s(2)?,
+                grade: grade(r.i(3)?)?,
+                class_no: r.i(4)?,
+                name: r.s(5)?,
+                head_teacher: r.os(6)?,
+                students: r.i(7)?,
+            })
+        })
+        .await
+    }
+
+    pub async fn export_classes(&self, actor: &Actor, start_year: i32) -> Result<Vec<ClassRecord>> {
+        let mut q = Sql::new(
+            "SELECT s.code, c.start_year, c.grade, c.class_no, c.name, c.head_teacher_no FROM class c JOIN school s ON s.id = c.school_id WHERE 1=1",
+        );
+        q.push_arg(" AND c.start_year = ?", i64::from(start_year));
+        scope_filter(&mut q, actor, "c.school_id", Some("c.id"), None);
+        q.push(" ORDER BY s.code, c.grade, c.class_no");
+        self.fetch(&q, class_record).await
+    }
+
+    pub async fn export_conditions(&self, actor: &Actor, start_year: Option<i32>) -> Result<Vec<ConditionRecord>> {
+        let mut q = Sql::new(format!("SELECT {CONDITION_COLS} FROM school_condition c JOIN school s ON s.id = c.school_id WHERE 1=1"));
+        if let Some(y) = start_year {
+            q.push_arg(" AND c.start_year = ?", i64::from(y));
+        }
+        scope_filter(&mut q, actor, "c.school_id", None, None);
+        q.push(" ORDER BY c.start_year DESC, s.code");
+        self.fetch(&q, condition_record).await
+    }
+
+    /// Counts per 办学类型 for the home page.
+    pub async fn counts_by_type(&self, actor: &Actor, term_id: Option<i64>) -> Result<Vec<TypeCount>> {
+        let schools = self.list_schools(actor, term_id).await?;
+        let mut out: Vec<TypeCount> = SchoolType::ALL
+            .iter()
+            .map(|t| TypeCount { school_type: *t, schools: 0, students: 0, teachers: 0 })
+            .collect();
+        for s in schools {
+            if let Some(c) = out.iter_mut().find(|c| c.school_type == s.school_type) {
+                c.schools += 1;
+                c.students += s.students;
+                c.teachers += s.teachers;
+            }
+        }
+        out.retain(|c| c.schools > 0);
+        Ok(out)
+    }
+
+    /// Pupils on roll per grade in a term, in scope.
+    pub async fn students_by_grade(&self, actor: &Actor, term_id: i64) -> Result<Vec<(Grade, i64)>> {
+        let mut q = Sql::new("SELECT e.grade, COUNT(*) FROM enrolment e WHERE e.status IN ('enrolled','transfer_in','resumed')");
+        q.push_arg(" AND e.term_id = ?", term_id);
+        scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+        q.push(" GROUP BY e.grade ORDER BY e.grade");
+        self.fetch(&q, |r| Ok((grade(r.i(0)?)?, r.i(1)?))).await
+    }
+}
+
+pub(crate) const CONDITION_COLS: &str = "s.code, c.start_year, c.land_area, c.building_area, c.teaching_area, c.sports_outdoor_area, c.sports_indoor_area, c.equipment_value, c.multimedia_rooms, c.student_computers, c.teacher_computers, c.books, c.bandwidth_mbps, c.music_rooms, c.music_area, c.art_rooms, c.art_area";
+
+pub(crate) fn condition_record(r: &dyn Get) -> std::result::Result<ConditionRecord, sqlx::Error> {
+    Ok(ConditionRecord {
+        school_code: r.s(0)?,
+        start_year: r.i(1)? as i32,
+        land_area: r.f(2)?,
+        building_area: r.f(3)?,
+        teaching_area: r.f(4)?,
+        sports_outdoor_area: r.f(5)?,
+        sports_indoor_area: r.f(6)?,
+        equipment_value: r.f(7)?,
+        multimedia_rooms: r.i(8)?,
+        student_computers: r.i(9)?,
+        teacher_computers: r.i(10)?,
+        books: r.i(11)?,
+        bandwidth_mbps: r.f(12)?,
+        music_rooms: r.i(13)?,
+        music_area: r.f(14)?,
+        art_rooms: r.i(15)?,
+        art_area: r.f(16)?,
+    })
+}
+
+pub(crate) fn class_record(r: &dyn Get) -> std::result::Result<ClassRecord, sqlx::Error> {
+    Ok(ClassRecord {
+        school_code: r.s(0)?,
+        start_year: r.i(1)? as i32,
+        grade: grade(r.i(2)?)?,
+        class_no: r.i(3)? as i32,
+        name: r.s(4)?,
+        head_teacher_no: r.os(5)?,
+    })
+}
+
+impl Tx {
+    /// The id of a term, created with its nominal bounds if new.
+    pub async fn ensure_term(&mut self, term: Term) -> Result<i64> {
+        let (start, end) = term.nominal_bounds();
+        self.exec(
+            &Sql::new("INSERT INTO term (start_year, term_no, start_date, end_date) VALUES ($1, $2, $3, $4) ON CONFLICT (start_year, term_no) DO NOTHING")
+                .bind(i64::from(term.start_year))
+                .bind(i64::from(term.term_no))
+                .bind(start)
+                .bind(end),
+        )
+        .await?;
+        self.scalar(
+            &Sql::new("SELECT id FROM term WHERE start_year = $1 AND term_no = $2")
+                .bind(i64::from(term.start_year))
+                .bind(i64::from(term.term_no)),
+        )
+        .await
+    }
+}

@@ -1,0 +1,353 @@
+//! Students and teachers: scoped lists, details and exports.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use eduq_core::access::{Actor, Resource};
+use eduq_core::calendar::Term;
+use eduq_core::grade::Grade;
+use eduq_core::identity::mask_id_card;
+use eduq_core::records::{StudentRecord, TeacherRecord};
+use eduq_core::student::{EnrolmentStatus, Sex, SpecialFlags};
+use eduq_core::teacher::{BackboneLevel, Education, Post, Tier, Title};
+use serde::Serialize;
+
+use crate::org::{grade, scope_filter};
+use crate::{Get, Result, Sql, Store, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StudentSort {
+    #[default]
+    Class,
+    Name,
+    StudentNo,
+    Birth,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StudentQuery {
+    pub term_id: i64,
+    /// Name or 学籍号 (prefix).
+    pub q: Option<String>,
+    pub school_id: Option<i64>,
+    pub grade: Option<i64>,
+    pub class_id: Option<i64>,
+    pub page: i64,
+    pub per_page: i64,
+    pub sort: StudentSort,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StudentListRow {
+    pub id: i64,
+    pub student_no: String,
+    pub name: String,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    pub school_name: String,
+    pub grade: Grade,
+    pub class_name: String,
+    pub status: EnrolmentStatus,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnrolmentRow {
+    pub term: Term,
+    pub school_name: String,
+    pub grade: Grade,
+    pub class_name: String,
+    pub status: EnrolmentStatus,
+    pub status_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StudentDetail {
+    pub id: i64,
+    pub student_no: String,
+    pub name: String,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    pub ethnicity: String,
+    /// Always masked: 110105********002X.
+    pub id_card_masked: String,
+    /// Present only for roles that may read special groups; the read is audited.
+    pub flags: Option<SpecialFlags>,
+    pub history: Vec<EnrolmentRow>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TeacherQuery {
+    pub term_id: i64,
+    pub q: Option<String>,
+    pub school_id: Option<i64>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TeacherRow {
+    pub id: i64,
+    pub staff_no: String,
+    pub name: String,
+    pub sex: Sex,
+    pub school_name: String,
+    pub education: Education,
+    pub title: Title,
+    pub subjects: String,
+    pub post: Post,
+    pub head_teacher: bool,
+    pub backbone: BackboneLevel,
+    pub tier: Tier,
+}
+
+fn decode<T>(v: Option<T>, col: &str) -> std::result::Result<T, sqlx::Error> {
+    v.ok_or_else(|| sqlx::Error::Decode(format!("unknown value in {col}").into()))
+}
+fn sex(s: String) -> std::result::Result<Sex, sqlx::Error> {
+    decode(Sex::from_key(&s), "sex")
+}
+fn status(s: String) -> std::result::Result<EnrolmentStatus, sqlx::Error> {
+    decode(EnrolmentStatus::from_key(&s), "status")
+}
+
+impl Store {
+    /// One page of students of a term in the caller's scope, and the total.
+    pub async fn list_students(&self, actor: &Actor, q: &StudentQuery) -> Result<(Vec<StudentListRow>, i64)> {
+        let mut w = Sql::new(
+            " FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school s ON s.id = e.school_id JOIN class c ON c.id = e.class_id WHERE 1=1",
+        );
+        w.push_arg(" AND e.term_id = ?", q.term_id);
+        scope_filter(&mut w, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+        if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let a = w.arg(format!("{text}%"));
+            let b = w.arg(text.to_ascii_uppercase() + "%");
+            w.push(&format!(" AND (st.name LIKE {a} OR st.student_no LIKE {b})"));
+        }
+        if let Some(id) = q.school_id {
+            w.push_arg(" AND e.school_id = ?", id);
+        }
+        if let Some(g) = q.grade {
+            w.push_arg(" AND e.grade = ?", g);
+        }
+        if let Some(c) = q.class_id {
+            w.push_arg(" AND e.class_id = ?", c);
+        }
+        let mut count = w.clone();
+        count.text = format!("SELECT COUNT(*){}", w.text);
+        let total = self.scalar(&count).await?;
+        let order = match q.sort {
+            StudentSort::Class => "s.code, e.grade, c.class_no, st.student_no",
+            StudentSort::Name => "st.name, st.student_no",
+            StudentSort::StudentNo => "st.student_no",
+            StudentSort::Birth => "st.birth_date, st.student_no",
+        };
+        let mut list = w;
+        list.text = format!(
+            "SELECT st.id, st.student_no, st.name, st.sex, st.birth_date, s.name, e.grade, c.name, e.status{} ORDER BY {order}",
+            list.text
+        );
+        let per = q.per_page.clamp(1, 200);
+        list.push_arg(" LIMIT ?", per);
+        list.push_arg(" OFFSET ?", q.page.max(0) * per);
+        let rows = self
+            .fetch(&list, |r| {
+                Ok(StudentListRow {
+                    id: r.i(0)?,
+                    student_no: r.s(1)?,
+                    name: r.s(2)?,
+                    sex: sex(r.s(3)?)?,
+                    birth_date: r.d(4)?,
+                    school_name: r.s(5)?,
+                    grade: grade(r.i(6)?)?,
+                    class_name: r.s(7)?,
+                    status: status(r.s(8)?)?,
+                })
+            })
+            .await?;
+        Ok((rows, total))
+    }
+
+    /// A student the caller may see (an enrolment in their scope), with history. Special-group
+    /// flags are read only for roles that need them, and that read is written to the audit log.
+    pub async fn student_detail(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<StudentDetail> {
+        let mut visible = Sql::new("SELECT COUNT(*) FROM enrolment e WHERE 1=1");
+        visible.push_arg(" AND e.student_id = ?", id);
+        scope_filter(&mut visible, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+        if self.scalar(&visible).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let base = self
+            .fetch_opt(
+                &Sql::new("SELECT student_no, name, sex, birth_date, ethnicity, id_card, disability, poverty, left_behind, migrant, single_parent FROM student WHERE id = $1").bind(id),
+                |r| {
+                    Ok((
+                        r.s(0)?,
+                        r.s(1)?,
+                        sex(r.s(2)?)?,
+                        r.d(3)?,
+                        r.s(4)?,
+                        r.os(5)?,
+                        SpecialFlags::from_array([r.b(6)?, r.b(7)?, r.b(8)?, r.b(9)?, r.b(10)?]),
+                    ))
+                },
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut hist = Sql::new(
+            "SELECT t.start_year, t.term_no, s.name, e.grade, c.name, e.status, e.status_date FROM enrolment e JOIN term t ON t.id = e.term_id JOIN school s ON s.id = e.school_id JOIN class c ON c.id = e.class_id WHERE 1=1",
+        );
+        hist.push_arg(" AND e.student_id = ?", id);
+        hist.push(" ORDER BY t.start_year DESC, t.term_no DESC");
+        let history = self
+            .fetch(&hist, |r| {
+                Ok(EnrolmentRow {
+                    term: Term { start_year: r.i(0)? as i32, term_no: r.i(1)? as u8 },
+                    school_name: r.s(2)?,
+                    grade: grade(r.i(3)?)?,
+                    class_name: r.s(4)?,
+                    status: status(r.s(5)?)?,
+                    status_date: r.od(6)?,
+                })
+            })
+            .await?;
+        let flags = if actor.role.reads_special_groups() {
+            self.audit(actor, now, "read_special_groups", &format!("student:{}", base.0), "查看特殊群体标识").await?;
+            Some(base.6)
+        } else {
+            None
+        };
+        Ok(StudentDetail {
+            id,
+            student_no: base.0,
+            name: base.1,
+            sex: base.2,
+            birth_date: base.3,
+            ethnicity: base.4,
+            id_card_masked: base.5.as_deref().map(mask_id_card).unwrap_or_default(),
+            flags,
+            history,
+        })
+    }
+
+    /// Students of a term in the import layout. Special-group columns are filled only for
+    /// roles that may read them (and the export is audited by the caller).
+    pub async fn export_students(&self, actor: &Actor, term: Term) -> Result<Vec<StudentRecord>> {
+        let Some(term_id) = self.term_id(term).await? else { return Ok(vec![]) };
+        let flags_ok = actor.role.reads_special_groups();
+        self.fetch(&students_sql(term_id, actor), |r| student_record(r, term, flags_ok)).await
+    }
+
+    pub async fn list_teachers(&self, actor: &Actor, q: &TeacherQuery) -> Result<(Vec<TeacherRow>, i64)> {
+        if !actor.role.may_read(Resource::Teachers) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut w = Sql::new(" FROM teacher_term tt JOIN teacher t ON t.id = tt.teacher_id JOIN school s ON s.id = tt.school_id WHERE 1=1");
+        w.push_arg(" AND tt.term_id = ?", q.term_id);
+        scope_filter(&mut w, actor, "tt.school_id", None, None);
+        if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let a = w.arg(format!("{text}%"));
+            w.push(&format!(" AND (t.name LIKE {a} OR t.staff_no LIKE {a})"));
+        }
+        if let Some(id) = q.school_id {
+            w.push_arg(" AND tt.school_id = ?", id);
+        }
+        let mut count = w.clone();
+        count.text = format!("SELECT COUNT(*){}", w.text);
+        let total = self.scalar(&count).await?;
+        let mut list = w;
+        list.text = format!(
+            "SELECT t.id, t.staff_no, t.name, t.sex, s.name, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier{} ORDER BY s.code, t.staff_no",
+            list.text
+        );
+        let per = q.per_page.clamp(1, 200);
+        list.push_arg(" LIMIT ?", per);
+        list.push_arg(" OFFSET ?", q.page.max(0) * per);
+        let rows = self
+            .fetch(&list, |r| {
+                Ok(TeacherRow {
+                    id: r.i(0)?,
+                    staff_no: r.s(1)?,
+                    name: r.s(2)?,
+                    sex: sex(r.s(3)?)?,
+                    school_name: r.s(4)?,
+                    education: decode(Education::from_key(&r.s(5)?), "education")?,
+                    title: decode(Title::from_key(&r.s(6)?), "title")?,
+                    subjects: r.s(7)?,
+                    post: decode(Post::from_key(&r.s(8)?), "post")?,
+                    head_teacher: r.b(9)?,
+                    backbone: decode(BackboneLevel::from_key(&r.s(10)?), "backbone")?,
+                    tier: decode(Tier::from_key(&r.s(11)?), "tier")?,
+                })
+            })
+            .await?;
+        Ok((rows, total))
+    }
+
+    pub async fn export_teachers(&self, actor: &Actor, term: Term) -> Result<Vec<TeacherRecord>> {
+        if !actor.role.may_read(Resource::Teachers) {
+            return Err(StoreError::Forbidden);
+        }
+        let Some(term_id) = self.term_id(term).await? else { return Ok(vec![]) };
+        let mut q = Sql::new(
+            "SELECT s.code, t.staff_no, t.name, t.sex, t.birth_date, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier, t.certified
+             FROM teacher_term tt JOIN teacher t ON t.id = tt.teacher_id JOIN school s ON s.id = tt.school_id WHERE 1=1",
+        );
+        q.push_arg(" AND tt.term_id = ?", term_id);
+        scope_filter(&mut q, actor, "tt.school_id", None, None);
+        q.push(" ORDER BY s.code, t.staff_no");
+        self.fetch(&q, |r| teacher_record(r, term)).await
+    }
+}
+
+pub(crate) fn teacher_record(r: &dyn Get, term: Term) -> std::result::Result<TeacherRecord, sqlx::Error> {
+    let subjects: String = r.s(7)?;
+    Ok(TeacherRecord {
+        term,
+        school_code: r.s(0)?,
+        staff_no: r.s(1)?,
+        name: r.s(2)?,
+        sex: sex(r.s(3)?)?,
+        birth_date: r.d(4)?,
+        education: decode(Education::from_key(&r.s(5)?), "education")?,
+        title: decode(Title::from_key(&r.s(6)?), "title")?,
+        subjects: subjects.split('、').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        post: decode(Post::from_key(&r.s(8)?), "post")?,
+        head_teacher: r.b(9)?,
+        backbone: decode(BackboneLevel::from_key(&r.s(10)?), "backbone")?,
+        tier: decode(Tier::from_key(&r.s(11)?), "tier")?,
+        certified: r.b(12)?,
+    })
+}
+
+/// Students of a term in the import layout's column order, in the caller's scope.
+pub(crate) fn students_sql(term_id: i64, actor: &Actor) -> Sql {
+    let mut q = Sql::new(
+        "SELECT s.code, e.grade, c.class_no, st.student_no, st.name, st.sex, st.birth_date, st.ethnicity, st.id_card, e.status, e.status_date, st.disability, st.poverty, st.left_behind, st.migrant, st.single_parent
+         FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school s ON s.id = e.school_id JOIN class c ON c.id = e.class_id WHERE 1=1",
+    );
+    q.push_arg(" AND e.term_id = ?", term_id);
+    scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+    q.push(" ORDER BY s.code, e.grade, c.class_no, st.student_no");
+    q
+}
+
+pub(crate) fn student_record(r: &dyn Get, term: Term, flags_ok: bool) -> std::result::Result<StudentRecord, sqlx::Error> {
+    Ok(StudentRecord {
+        term,
+        school_code: r.s(0)?,
+        grade: grade(r.i(1)?)?,
+        class_no: r.i(2)? as i32,
+        student_no: r.s(3)?,
+        name: r.s(4)?,
+        sex: sex(r.s(5)?)?,
+        birth_date: r.d(6)?,
+        ethnicity: r.s(7)?,
+        id_card: r.os(8)?,
+        status: status(r.s(9)?)?,
+        status_date: r.od(10)?,
+        flags: if flags_ok {
+            SpecialFlags::from_array([r.b(11)?, r.b(12)?, r.b(13)?, r.b(14)?, r.b(15)?])
+        } else {
+            SpecialFlags::default()
+        },
+    })
+}

@@ -1,0 +1,118 @@
+//! SQL text with typed arguments, bound the same way on both backends.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    I(i64),
+    OI(Option<i64>),
+    T(String),
+    OT(Option<String>),
+    F(f64),
+    B(bool),
+    D(NaiveDate),
+    OD(Option<NaiveDate>),
+    Ts(DateTime<Utc>),
+    OTs(Option<DateTime<Utc>>),
+}
+
+macro_rules! arg_from {
+    ($($t:ty => $v:ident),*) => { $(impl From<$t> for Arg { fn from(x: $t) -> Arg { Arg::$v(x) } })* };
+}
+arg_from!(i64 => I, Option<i64> => OI, String => T, Option<String> => OT, f64 => F, bool => B,
+    NaiveDate => D, Option<NaiveDate> => OD, DateTime<Utc> => Ts, Option<DateTime<Utc>> => OTs);
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::T(s.to_string())
+    }
+}
+
+/// A statement under construction. `arg` appends a value and returns its placeholder.
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    pub text: String,
+    pub args: Vec<Arg>,
+}
+
+impl Sql {
+    pub fn new(text: impl Into<String>) -> Sql {
+        Sql { text: text.into(), args: Vec::new() }
+    }
+    /// Adds a value, returns "$n".
+    pub fn arg(&mut self, a: impl Into<Arg>) -> String {
+        self.args.push(a.into());
+        format!("${}", self.args.len())
+    }
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+    /// Appends `s` with `?` replaced by the placeholder of `a`.
+    pub fn push_arg(&mut self, s: &str, a: impl Into<Arg>) -> &mut Self {
+        let p = self.arg(a);
+        self.text.push_str(&s.replacen('?', &p, 1));
+        self
+    }
+    /// Builder form: `Sql::new("... WHERE id = $1").bind(7)`.
+    pub fn bind(mut self, a: impl Into<Arg>) -> Sql {
+        self.args.push(a.into());
+        self
+    }
+}
+
+macro_rules! bind {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args.iter() {
+            q = match a {
+                $crate::Arg::I(v) => q.bind(*v),
+                $crate::Arg::OI(v) => q.bind(*v),
+                $crate::Arg::T(v) => q.bind(v.clone()),
+                $crate::Arg::OT(v) => q.bind(v.clone()),
+                $crate::Arg::F(v) => q.bind(*v),
+                $crate::Arg::B(v) => q.bind(*v),
+                $crate::Arg::D(v) => q.bind(*v),
+                $crate::Arg::OD(v) => q.bind(*v),
+                $crate::Arg::Ts(v) => q.bind(*v),
+                $crate::Arg::OTs(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind;
+
+type R<T> = Result<T, sqlx::Error>;
+
+/// Column access that reads the same on both backends (by index or name).
+pub trait Get {
+    fn i(&self, c: usize) -> R<i64>;
+    fn oi(&self, c: usize) -> R<Option<i64>>;
+    fn s(&self, c: usize) -> R<String>;
+    fn os(&self, c: usize) -> R<Option<String>>;
+    fn f(&self, c: usize) -> R<f64>;
+    fn b(&self, c: usize) -> R<bool>;
+    fn d(&self, c: usize) -> R<NaiveDate>;
+    fn od(&self, c: usize) -> R<Option<NaiveDate>>;
+    fn ts(&self, c: usize) -> R<DateTime<Utc>>;
+    fn ots(&self, c: usize) -> R<Option<DateTime<Utc>>>;
+}
+
+macro_rules! impl_get {
+    ($row:ty) => {
+        impl Get for $row {
+            fn i(&self, c: usize) -> R<i64> { sqlx::Row::try_get(self, c) }
+            fn oi(&self, c: usize) -> R<Option<i64>> { sqlx::Row::try_get(self, c) }
+            fn s(&self, c: usize) -> R<String> { sqlx::Row::try_get(self, c) }
+            fn os(&self, c: usize) -> R<Option<String>> { sqlx::Row::try_get(self, c) }
+            fn f(&self, c: usize) -> R<f64> { sqlx::Row::try_get(self, c) }
+            fn b(&self, c: usize) -> R<bool> { sqlx::Row::try_get(self, c) }
+            fn d(&self, c: usize) -> R<NaiveDate> { sqlx::Row::try_get(self, c) }
+            fn od(&self, c: usize) -> R<Option<NaiveDate>> { sqlx::Row::try_get(self, c) }
+            fn ts(&self, c: usize) -> R<DateTime<Utc>> { sqlx::Row::try_get(self, c) }
+            fn ots(&self, c: usize) -> R<Option<DateTime<Utc>>> { sqlx::Row::try_get(self, c) }
+        }
+    };
+}
+impl_get!(sqlx::sqlite::SqliteRow);
+impl_get!(sqlx::postgres::PgRow);
