@@ -1,1 +1,288 @@
-fn main(){}
+//! `eduq`: the command line of the platform. Errors become Chinese messages and exit codes here.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+use clap::{Args, Parser, Subcommand};
+use eduq_app::Store;
+use eduq_core::access::{Actor, Role};
+use eduq_core::calendar::{Term, parse_term};
+use eduq_exchange::kinds::{Batch, Kind, export};
+use eduq_synth::Spec;
+
+/// Password of the demo accounts (demo data only; never a production default).
+const DEMO_PASSWORD: &str = "Demo@2026";
+
+#[derive(Parser)]
+#[command(name = "eduq", version, about = "eduq 教育质量提升平台：区县与学校的教育质量数据、指标与督导")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Args, Clone)]
+struct Db {
+    /// Database URL: sqlite://FILE or postgres://… (default: SQLite in the data directory)
+    #[arg(long, env = "EDUQ_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Data directory (SQLite database, backups)
+    #[arg(long, env = "EDUQ_DATA_DIR", default_value = "eduq-data")]
+    data_dir: PathBuf,
+}
+
+impl Db {
+    fn url(&self) -> Result<String> {
+        if let Some(u) = &self.database_url {
+            return Ok(u.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("无法创建数据目录 {}", self.data_dir.display()))?;
+        Ok(format!("sqlite://{}", self.data_dir.join("eduq.db").display()))
+    }
+    async fn open(&self) -> Result<Store> {
+        let store = Store::connect(&self.url()?).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Creates the demo district (示范区) if the database is empty, then serves it.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        #[command(flatten)]
+        db: Db,
+        /// Pupils in the demo district
+        #[arg(long, default_value_t = 30_000)]
+        students: usize,
+        /// Seed only; do not start the server
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Serves the web UI and /api/v1.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Applies pending database migrations.
+    Migrate {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Imports a file: schools, classes, students, teachers or conditions (学校/班级/学生/教师/办学条件).
+    Import {
+        kind: String,
+        file: PathBuf,
+        /// Validate and count, write nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Exports a list in the import layout (xlsx, or csv by extension).
+    Export {
+        kind: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Term, e.g. 2026-2027-1 (default: the newest)
+        #[arg(long)]
+        term: Option<String>,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Writes a synthetic district of any size as import files.
+    Gen {
+        #[arg(long, default_value_t = 30_000)]
+        students: usize,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 20_240_901)]
+        seed: u64,
+        /// School years of history, counting the current one
+        #[arg(long, default_value_t = 1)]
+        years: i32,
+        /// xlsx or csv
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        /// Current term (default: the term containing today)
+        #[arg(long)]
+        term: Option<String>,
+    },
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// A consistent copy of the SQLite database, also while the server runs.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Adds an account.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, leader, staff, school_admin, head_teacher, teacher
+        #[arg(long)]
+        role: String,
+        #[arg(long, env = "EDUQ_NEW_PASSWORD")]
+        password: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// 学校标识码 for school roles
+        #[arg(long)]
+        school: Option<String>,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+fn kind(s: &str) -> Result<Kind> {
+    Kind::from_key(s).or_else(|| Kind::parse(s).ok()).with_context(|| format!("未知的导入类型“{s}”，应为：schools、classes、students、teachers、conditions"))
+}
+
+fn current_term(term: Option<&str>) -> Result<Term> {
+    match term {
+        Some(t) => Ok(parse_term(t)?),
+        None => Ok(Term::containing(Utc::now().date_naive())),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into())).init();
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("错误：{e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn serve(store: Store, listen: &str) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("eduq 已启动：http://{addr}/  （数据库：{}，Ctrl+C 停止）", store.backend());
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    eduq_web::serve(listener, eduq_web::AppState::new(store), shutdown).await?;
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.cmd {
+        Cmd::Demo { listen, db, students, no_serve } => {
+            let started = Instant::now();
+            let store = db.open().await?;
+            if store.list_schools(&Actor::system(), None).await?.is_empty() {
+                let spec = Spec { students, ..Spec::demo(current_term(None)?) };
+                println!("正在生成示范区（约{students}名学生，三个学年）……");
+                let counts = eduq_app::demo::seed(&store, &spec, DEMO_PASSWORD, Utc::now()).await?;
+                println!("{}（用时{:.1}秒）", eduq_app::imports::describe(&counts), started.elapsed().as_secs_f64());
+            }
+            println!("登录：用户名 admin，密码 {DEMO_PASSWORD}（另有 leader、staff、principal、teacher，密码相同）");
+            if !no_serve {
+                serve(store, &listen).await?;
+            }
+        }
+        Cmd::Serve { listen, db } => {
+            let store = db.open().await?;
+            if store.user_count().await? == 0 {
+                println!("尚无用户：请先运行 eduq user add --username admin --role admin --password …");
+            }
+            serve(store, &listen).await?;
+        }
+        Cmd::Migrate { db } => {
+            let store = Store::connect(&db.url()?).await?;
+            let done = store.migrate().await?;
+            println!("已应用迁移：{done:?}（{}）", store.backend());
+        }
+        Cmd::Import { kind: k, file, dry_run, db } => {
+            let kind = kind(&k)?;
+            let bytes = std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+            let store = db.open().await?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let started = Instant::now();
+            match eduq_app::imports::import_file(&store, &Actor::system(), kind, &bytes, &name, dry_run, Utc::now()).await {
+                Ok(o) => println!(
+                    "{}{}：{}行，新增{}，更新{}，未变{}（{:.2}秒）",
+                    if dry_run { "预检通过（未写入）" } else { "导入完成" },
+                    kind.label(),
+                    o.rows,
+                    o.counts.inserted,
+                    o.counts.updated,
+                    o.counts.unchanged,
+                    started.elapsed().as_secs_f64()
+                ),
+                Err(e) => {
+                    for r in e.row_errors() {
+                        eprintln!("{r}");
+                    }
+                    bail!("{e}");
+                }
+            }
+        }
+        Cmd::Export { kind: k, out, term, db } => {
+            let kind = kind(&k)?;
+            let store = db.open().await?;
+            let term = match term {
+                Some(t) => parse_term(&t)?,
+                None => store.terms().await?.first().map(|(_, t)| *t).context("数据库中还没有任何学期的数据")?,
+            };
+            let csv = out.extension().is_some_and(|e| e == "csv");
+            let bytes = eduq_app::imports::export_kind(&store, &Actor::system(), kind, eduq_app::imports::Period { term }, csv, Utc::now()).await?;
+            std::fs::write(&out, bytes)?;
+            println!("已导出到 {}", out.display());
+        }
+        Cmd::Gen { students, out, seed, years, format, term } => {
+            let started = Instant::now();
+            let d = eduq_synth::generate(&Spec { seed, students, current: current_term(term.as_deref())?, years });
+            std::fs::create_dir_all(&out)?;
+            let csv = match format.as_str() {
+                "csv" => true,
+                "xlsx" => false,
+                other => bail!("未知格式“{other}”，应为 xlsx 或 csv"),
+            };
+            let n = d.students.len();
+            for batch in [Batch::Schools(d.schools), Batch::Classes(d.classes), Batch::Teachers(d.teachers), Batch::Students(d.students), Batch::Conditions(d.conditions)] {
+                let path = out.join(format!("{}.{}", batch.kind().key(), if csv { "csv" } else { "xlsx" }));
+                write(&path, &batch, csv)?;
+            }
+            println!("已生成 {} 行学生记录到 {}（{:.1}秒）；按 schools、classes、teachers、students、conditions 的顺序导入", n, out.display(), started.elapsed().as_secs_f64());
+        }
+        Cmd::User { cmd: UserCmd::Add { username, role, password, name, school, db } } => {
+            let store = db.open().await?;
+            let role = Role::from_key(&role).or_else(|| Role::parse(&role).ok()).with_context(|| format!("未知角色“{role}”"))?;
+            let school_id = match school {
+                Some(code) => Some(*store.school_ids_by_code().await?.get(&code).with_context(|| format!("学校标识码“{code}”不存在"))?),
+                None => None,
+            };
+            let input = eduq_app::accounts::NewUserInput { display_name: name.unwrap_or_else(|| username.clone()), username, password, role, school_id, class_ids: vec![], student_ids: vec![] };
+            eduq_app::accounts::create_user(&store, &Actor::system(), input, Utc::now()).await?;
+            println!("已创建用户");
+        }
+        Cmd::Backup { out, db } => {
+            let store = Store::connect(&db.url()?).await?;
+            if out.exists() {
+                bail!("目标文件 {} 已存在", out.display());
+            }
+            store.backup_to(&out.to_string_lossy()).await?;
+            println!("已备份到 {}", out.display());
+        }
+    }
+    Ok(())
+}
+
+fn write(path: &Path, batch: &Batch, csv: bool) -> Result<()> {
+    std::fs::write(path, export(batch, csv)?).with_context(|| format!("无法写入 {}", path.display()))
+}

@@ -1,1 +1,84 @@
+//! The web layer: axum router, thin handlers, askama templates (Simplified Chinese), htmx,
+//! ECharts, and the JSON API under /api/v1. Assets are embedded: no CDN.
 
+mod api;
+mod assets;
+mod auth;
+mod error;
+mod imports;
+mod pages;
+mod views;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use eduq_store::Store;
+
+pub use error::WebError;
+
+/// Shared state handed to every handler; never global, so tests can run several servers.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    /// Uploaded files waiting for the user's confirmation, by random token.
+    uploads: Arc<Mutex<HashMap<String, imports::Pending>>>,
+    /// Running and finished import jobs, by id.
+    jobs: Arc<Mutex<HashMap<String, imports::Job>>>,
+    /// Set cookies with `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> AppState {
+        AppState { store, uploads: Arc::default(), jobs: Arc::default(), secure_cookies: false }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/schools", get(pages::schools))
+        .route("/schools/{id}", get(pages::school))
+        .route("/classes", get(pages::classes))
+        .route("/students", get(pages::students))
+        .route("/students/{id}", get(pages::student))
+        .route("/teachers", get(pages::teachers))
+        .route("/conditions", get(pages::conditions))
+        .route("/imports", get(imports::page))
+        .route("/imports/preview", post(imports::preview))
+        .route("/imports/apply", post(imports::apply))
+        .route("/imports/jobs/{id}", get(imports::job))
+        .route("/templates/{kind}", get(imports::template))
+        .route("/export/{kind}", get(imports::export))
+        .route("/audit", get(pages::audit))
+        .route("/users", get(pages::users).post(pages::user_create))
+        .route("/healthz", get(pages::healthz))
+        .route("/assets/{file}", get(assets::asset))
+        .nest("/api/v1", api::routes())
+        .layer(DefaultBodyLimit::max(eduq_app::imports::MAX_UPLOAD_BYTES + 1024 * 1024))
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+        h.insert(k, axum::http::HeaderValue::from_static(v));
+    };
+    set(h, "x-frame-options", "DENY");
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "referrer-policy", "same-origin");
+    set(h, "content-security-policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'");
+    res
+}
+
+/// Serves until the future `shutdown` completes.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,19 @@
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+const HTMX: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web-assets/node_modules/htmx.org/dist/htmx.min.js"));
+const ECHARTS: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web-assets/node_modules/echarts/dist/echarts.min.js"));
+const CSS: &[u8] = include_bytes!("../static/app.css");
+const JS: &[u8] = include_bytes!("../static/app.js");
+
+pub async fn asset(Path(file): Path<String>) -> Response {
+    let (body, ty) = match file.as_str() {
+        "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
+        "echarts.min.js" => (ECHARTS, "text/javascript; charset=utf-8"),
+        "app.js" => (JS, "text/javascript; charset=utf-8"),
+        "app.css" => (CSS, "text/css; charset=utf-8"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    ([(header::CONTENT_TYPE, ty), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
+}

@@ -1,0 +1,102 @@
+//! Sessions (HttpOnly, SameSite=Strict cookies), login/logout and CSRF checks.
+
+use askama::Template;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::Utc;
+use eduq_core::access::Actor;
+use serde::Deserialize;
+
+use crate::{AppState, WebError};
+
+pub const COOKIE: &str = "eduq_session";
+
+/// The logged-in caller of a page or API route.
+pub struct Session {
+    pub actor: Actor,
+    pub csrf: String,
+    pub token: String,
+}
+
+impl Session {
+    /// Rejects a state-changing request without the page's CSRF token (form field or header).
+    pub fn check_csrf(&self, field: Option<&str>, headers: &HeaderMap) -> Result<(), WebError> {
+        let header = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+        if field == Some(self.csrf.as_str()) || header == Some(self.csrf.as_str()) {
+            Ok(())
+        } else {
+            Err(WebError::BadRequest("页面已过期（CSRF校验失败），请刷新后重试".to_string()))
+        }
+    }
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == COOKIE && !v.is_empty()).then(|| v.to_string())
+    })
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let api = parts.uri.path().starts_with("/api/");
+        let token = cookie_token(&parts.headers).ok_or(WebError::Unauthenticated { api })?;
+        match eduq_app::accounts::session(&state.store, &token, Utc::now()).await? {
+            Some((actor, csrf)) => Ok(Session { actor, csrf, token }),
+            None => Err(WebError::Unauthenticated { api }),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    error: String,
+    username: String,
+}
+
+pub async fn login_page() -> Result<Html<String>, WebError> {
+    Ok(Html(LoginPage { error: String::new(), username: String::new() }.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+pub async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Result<Response, WebError> {
+    match eduq_app::accounts::login(&st.store, &f.username, &f.password, Utc::now()).await {
+        Ok(login) => {
+            let secure = if st.secure_cookies { "; Secure" } else { "" };
+            let cookie = format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}", login.token);
+            let mut res = Redirect::to("/").into_response();
+            res.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.to_string()))?);
+            Ok(res)
+        }
+        Err(e @ (eduq_app::AppError::BadLogin | eduq_app::AppError::Locked(_))) => {
+            let page = LoginPage { error: e.to_string(), username: f.username };
+            Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+pub async fn logout(State(st): State<AppState>, s: Session, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Result<Response, WebError> {
+    s.check_csrf(f.csrf.as_deref(), &headers)?;
+    eduq_app::accounts::logout(&st.store, &s.actor, &s.token, Utc::now()).await?;
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static("eduq_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));
+    Ok(res)
+}

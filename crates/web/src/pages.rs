@@ -1,0 +1,438 @@
+//! Page handlers: read the query, ask the store (which applies the caller's scope), render.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use chrono::{NaiveDate, Utc};
+use eduq_core::access::{Resource, Role};
+use eduq_core::grade::Grade;
+use eduq_core::student::SpecialFlags;
+use eduq_store::audit::{AuditEntry, AuditQuery};
+use eduq_store::org::{ClassRow, SchoolRow, TypeCount};
+use eduq_store::people::{StudentDetail, StudentListRow, StudentQuery, StudentSort, TeacherQuery, TeacherRow};
+use eduq_store::accounts::UserRow;
+use eduq_core::records::ConditionRecord;
+use serde::Deserialize;
+
+use crate::auth::Session;
+use crate::views::{Layout, layout, pager, qs};
+use crate::{AppState, WebError};
+
+type Page = Result<Html<String>, WebError>;
+
+#[derive(Deserialize, Default)]
+pub struct TermQ {
+    term: Option<String>,
+    school: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    district: String,
+    schools: i64,
+    students: i64,
+    teachers: i64,
+    classes: i64,
+    by_type: Vec<TypeCount>,
+    chart: String,
+}
+
+pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
+    let (l, sel) = layout(&st.store, &s, "首页", "home", q.term.as_deref()).await?;
+    let (_, district) = st.store.district().await?;
+    let by_type = st.store.counts_by_type(&s.actor, sel.id).await?;
+    let grades = match sel.id {
+        Some(id) => st.store.students_by_grade(&s.actor, id).await?,
+        None => vec![],
+    };
+    let classes = st.store.list_schools(&s.actor, sel.id).await?.iter().map(|x| x.classes).sum();
+    let chart = serde_json::json!({
+        "title": {"text": format!("{} 各年级在校生", sel.term.label()), "textStyle": {"fontSize": 14}},
+        "tooltip": {},
+        "grid": {"left": 50, "right": 10, "bottom": 40},
+        "xAxis": {"type": "category", "data": grades.iter().map(|(g, _)| g.name()).collect::<Vec<_>>(), "axisLabel": {"rotate": 45}},
+        "yAxis": {"type": "value", "name": "人数"},
+        "series": [{"type": "bar", "name": "在校生", "data": grades.iter().map(|(_, n)| n).collect::<Vec<_>>(), "itemStyle": {"color": "#1f5fae"}}]
+    });
+    Ok(Html(
+        HomePage {
+            l,
+            district,
+            schools: by_type.iter().map(|c| c.schools).sum(),
+            students: by_type.iter().map(|c| c.students).sum(),
+            teachers: by_type.iter().map(|c| c.teachers).sum(),
+            classes,
+            by_type,
+            chart: chart.to_string(),
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "schools.html")]
+struct SchoolsPage {
+    l: Layout,
+    schools: Vec<SchoolRow>,
+}
+
+pub async fn schools(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
+    let (l, sel) = layout(&st.store, &s, "学校", "schools", q.term.as_deref()).await?;
+    let schools = st.store.list_schools(&s.actor, sel.id).await?;
+    Ok(Html(SchoolsPage { l, schools }.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "school.html")]
+struct SchoolPage {
+    l: Layout,
+    school: SchoolRow,
+    classes: Vec<ClassRow>,
+}
+
+pub async fn school(State(st): State<AppState>, s: Session, Path(id): Path<i64>, Query(q): Query<TermQ>) -> Page {
+    let (l, sel) = layout(&st.store, &s, "学校详情", "schools", q.term.as_deref()).await?;
+    let school = st.store.school(&s.actor, id, sel.id).await?;
+    let classes = st.store.list_classes(&s.actor, sel.term.start_year, sel.id, Some(id)).await?;
+    Ok(Html(SchoolPage { l, school, classes }.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "classes.html")]
+struct ClassesPage {
+    l: Layout,
+    classes: Vec<ClassRow>,
+    schools: Vec<SchoolRow>,
+    school_id: i64,
+}
+
+pub async fn classes(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
+    let (l, sel) = layout(&st.store, &s, "班级", "classes", q.term.as_deref()).await?;
+    let school_id = q.school.as_deref().and_then(|x| x.parse().ok());
+    let schools = st.store.list_schools(&s.actor, sel.id).await?;
+    let classes = st.store.list_classes(&s.actor, sel.term.start_year, sel.id, school_id).await?;
+    Ok(Html(ClassesPage { l, classes, schools, school_id: school_id.unwrap_or(0) }.render()?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct StudentsQ {
+    term: Option<String>,
+    q: Option<String>,
+    school: Option<String>,
+    grade: Option<String>,
+    class: Option<String>,
+    page: Option<i64>,
+    sort: Option<StudentSort>,
+}
+
+pub struct StudentsView {
+    rows: Vec<StudentListRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    q: String,
+    school_id: i64,
+    grade: i64,
+    schools: Vec<SchoolRow>,
+    grades: Vec<Grade>,
+    base_qs: String,
+    term_key: String,
+}
+
+#[derive(Template)]
+#[template(path = "students.html")]
+struct StudentsPage {
+    l: Layout,
+    v: StudentsView,
+}
+
+#[derive(Template)]
+#[template(path = "students_table.html")]
+struct StudentsTable {
+    v: StudentsView,
+}
+
+const PER_PAGE: i64 = 50;
+
+pub async fn students(State(st): State<AppState>, s: Session, headers: HeaderMap, Query(q): Query<StudentsQ>) -> Result<Response, WebError> {
+    let (l, sel) = layout(&st.store, &s, "学生", "students", q.term.as_deref()).await?;
+    let school_id = q.school.as_deref().and_then(|x| x.parse::<i64>().ok()).filter(|x| *x > 0);
+    let grade = q.grade.as_deref().and_then(|x| x.parse::<i64>().ok()).filter(|g| Grade::new(*g as i8).is_some());
+    let class_id = q.class.as_deref().and_then(|x| x.parse::<i64>().ok());
+    let text = q.q.clone().unwrap_or_default();
+    let (rows, total) = match sel.id {
+        Some(term_id) => {
+            let query = StudentQuery {
+                term_id,
+                q: Some(text.clone()),
+                school_id,
+                grade,
+                class_id,
+                page: q.page.unwrap_or(0),
+                per_page: PER_PAGE,
+                sort: q.sort.unwrap_or_default(),
+            };
+            st.store.list_students(&s.actor, &query).await?
+        }
+        None => (vec![], 0),
+    };
+    let (pages, page) = pager(total, PER_PAGE, q.page.unwrap_or(0));
+    let base_qs = qs(&[
+        ("term", sel.term.key()),
+        ("q", text.clone()),
+        ("school", school_id.map(|x| x.to_string()).unwrap_or_default()),
+        ("grade", grade.map(|x| x.to_string()).unwrap_or_default()),
+        ("class", class_id.map(|x| x.to_string()).unwrap_or_default()),
+    ]);
+    let v = StudentsView {
+        rows,
+        total,
+        page,
+        pages,
+        q: text,
+        school_id: school_id.unwrap_or(0),
+        grade: grade.unwrap_or(-99),
+        schools: st.store.list_schools(&s.actor, None).await?,
+        grades: Grade::all().collect(),
+        base_qs,
+        term_key: sel.term.key(),
+    };
+    let html = if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
+        StudentsTable { v }.render()?
+    } else {
+        StudentsPage { l, v }.render()?
+    };
+    Ok(Html(html).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "student.html")]
+struct StudentPage {
+    l: Layout,
+    d: StudentDetail,
+    flags: Vec<(&'static str, bool)>,
+}
+
+pub async fn student(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Page {
+    let (l, _) = layout(&st.store, &s, "学生详情", "students", None).await?;
+    let d = st.store.student_detail(&s.actor, id, Utc::now()).await?;
+    let flags = d
+        .flags
+        .map(|f: SpecialFlags| SpecialFlags::LABELS.iter().copied().zip(f.as_array()).collect())
+        .unwrap_or_default();
+    Ok(Html(StudentPage { l, d, flags }.render()?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct TeachersQ {
+    term: Option<String>,
+    q: Option<String>,
+    school: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "teachers.html")]
+struct TeachersPage {
+    l: Layout,
+    rows: Vec<TeacherRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    q: String,
+    school_id: i64,
+    schools: Vec<SchoolRow>,
+    base_qs: String,
+}
+
+pub async fn teachers(State(st): State<AppState>, s: Session, Query(q): Query<TeachersQ>) -> Page {
+    let (l, sel) = layout(&st.store, &s, "教师", "teachers", q.term.as_deref()).await?;
+    let school_id = q.school.as_deref().and_then(|x| x.parse::<i64>().ok()).filter(|x| *x > 0);
+    let text = q.q.clone().unwrap_or_default();
+    let (rows, total) = match sel.id {
+        Some(term_id) => {
+            st.store
+                .list_teachers(&s.actor, &TeacherQuery { term_id, q: Some(text.clone()), school_id, page: q.page.unwrap_or(0), per_page: PER_PAGE })
+                .await?
+        }
+        None => (vec![], 0),
+    };
+    let (pages, page) = pager(total, PER_PAGE, q.page.unwrap_or(0));
+    let base_qs = qs(&[("term", sel.term.key()), ("q", text.clone()), ("school", school_id.map(|x| x.to_string()).unwrap_or_default())]);
+    let schools = st.store.list_schools(&s.actor, None).await?;
+    Ok(Html(TeachersPage { l, rows, total, page, pages, q: text, school_id: school_id.unwrap_or(0), schools, base_qs }.render()?))
+}
+
+pub struct ConditionView {
+    pub c: ConditionRecord,
+    pub school_name: String,
+    pub students: i64,
+    pub teaching_per_student: String,
+    pub sports_per_student: String,
+    pub equipment_per_student: String,
+    pub students_per_computer: String,
+}
+
+#[derive(Template)]
+#[template(path = "conditions.html")]
+struct ConditionsPage {
+    l: Layout,
+    rows: Vec<ConditionView>,
+    year: String,
+}
+
+fn ratio(a: f64, b: f64, digits: usize) -> String {
+    if b > 0.0 { format!("{:.*}", digits, a / b) } else { "—".to_string() }
+}
+
+pub async fn conditions(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
+    if !s.actor.role.may_read(Resource::Conditions) {
+        return Err(WebError::Forbidden);
+    }
+    let (l, sel) = layout(&st.store, &s, "办学条件", "conditions", q.term.as_deref()).await?;
+    let schools = st.store.list_schools(&s.actor, sel.id).await?;
+    let rows = st
+        .store
+        .export_conditions(&s.actor, Some(sel.term.start_year))
+        .await?
+        .into_iter()
+        .map(|c| {
+            let school = schools.iter().find(|x| x.code == c.school_code);
+            let n = school.map(|x| x.students).unwrap_or(0);
+            let nf = n as f64;
+            ConditionView {
+                school_name: school.map(|x| x.name.clone()).unwrap_or_default(),
+                students: n,
+                teaching_per_student: ratio(c.teaching_area, nf, 2),
+                sports_per_student: ratio(c.sports_outdoor_area + c.sports_indoor_area, nf, 2),
+                equipment_per_student: ratio(c.equipment_value, nf, 0),
+                students_per_computer: ratio(nf, c.student_computers as f64, 1),
+                c,
+            }
+        })
+        .collect();
+    Ok(Html(ConditionsPage { l, rows, year: sel.term.school_year() }.render()?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditQ {
+    user: Option<String>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    l: Layout,
+    rows: Vec<AuditEntry>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    user: String,
+    action: String,
+    from: String,
+    to: String,
+    base_qs: String,
+    actions: Vec<(&'static str, &'static str)>,
+}
+
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("login", "登录"),
+    ("login_failed", "登录失败"),
+    ("login_locked", "锁定期间登录"),
+    ("logout", "退出"),
+    ("import", "导入"),
+    ("export", "导出"),
+    ("read_special_groups", "查看特殊群体"),
+    ("user_create", "创建用户"),
+];
+
+pub async fn audit(State(st): State<AppState>, s: Session, Query(q): Query<AuditQ>) -> Page {
+    let (l, _) = layout(&st.store, &s, "审计日志", "audit", None).await?;
+    let date = |x: &Option<String>| x.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let query = AuditQuery {
+        username: q.user.clone(),
+        action: q.action.clone(),
+        from: date(&q.from),
+        to: date(&q.to),
+        page: q.page.unwrap_or(0),
+        per_page: PER_PAGE,
+    };
+    let (rows, total) = st.store.search_audit(&s.actor, &query).await?;
+    let (pages, page) = pager(total, PER_PAGE, q.page.unwrap_or(0));
+    let f = |x: &Option<String>| x.clone().unwrap_or_default();
+    let base_qs = qs(&[("user", f(&q.user)), ("action", f(&q.action)), ("from", f(&q.from)), ("to", f(&q.to))]);
+    Ok(Html(
+        AuditPage { l, rows, total, page, pages, user: f(&q.user), action: f(&q.action), from: f(&q.from), to: f(&q.to), base_qs, actions: ACTIONS.to_vec() }
+            .render()?,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    l: Layout,
+    users: Vec<UserRow>,
+    schools: Vec<SchoolRow>,
+    roles: Vec<Role>,
+    message: String,
+    error: String,
+}
+
+async fn users_page(st: &AppState, s: &Session, message: String, error: String) -> Result<String, WebError> {
+    let (l, _) = layout(&st.store, s, "用户与角色", "users", None).await?;
+    let users = st.store.list_users(&s.actor).await?;
+    let schools = st.store.list_schools(&s.actor, None).await?;
+    Ok(UsersPage { l, users, schools, roles: Role::ALL.iter().copied().filter(|r| *r != Role::Parent).collect(), message, error }.render()?)
+}
+
+pub async fn users(State(st): State<AppState>, s: Session) -> Page {
+    Ok(Html(users_page(&st, &s, String::new(), String::new()).await?))
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    username: String,
+    display_name: String,
+    password: String,
+    role: String,
+    school: Option<String>,
+}
+
+pub async fn user_create(State(st): State<AppState>, s: Session, headers: HeaderMap, Form(f): Form<NewUserForm>) -> Result<Response, WebError> {
+    s.check_csrf(f.csrf.as_deref(), &headers)?;
+    let role = Role::from_key(&f.role).ok_or_else(|| WebError::BadRequest("未知角色".to_string()))?;
+    let input = eduq_app::accounts::NewUserInput {
+        username: f.username.clone(),
+        display_name: if f.display_name.trim().is_empty() { f.username.clone() } else { f.display_name },
+        password: f.password,
+        role,
+        school_id: f.school.as_deref().and_then(|x| x.parse().ok()).filter(|x: &i64| *x > 0),
+        class_ids: vec![],
+        student_ids: vec![],
+    };
+    match eduq_app::accounts::create_user(&st.store, &s.actor, input, Utc::now()).await {
+        Ok(_) => Ok(Html(users_page(&st, &s, format!("已创建用户“{}”", f.username), String::new()).await?).into_response()),
+        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(e @ (eduq_app::AppError::Invalid(_) | eduq_app::AppError::Store(eduq_store::StoreError::Conflict(_)))) => {
+            Ok((StatusCode::BAD_REQUEST, Html(users_page(&st, &s, String::new(), e.to_string()).await?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn healthz(State(st): State<AppState>) -> Response {
+    match st.store.user_count().await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")).into_response(),
+    }
+}

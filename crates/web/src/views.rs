@@ -1,0 +1,87 @@
+//! Data shared by every page: the layout (navigation, user, CSRF token, term selector).
+
+use eduq_core::access::{Resource, Role};
+use eduq_core::calendar::{Term, parse_term};
+use eduq_store::Store;
+
+use crate::WebError;
+use crate::auth::Session;
+
+pub struct TermOption {
+    pub key: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub active: &'static str,
+    pub user: String,
+    pub role: String,
+    pub csrf: String,
+    pub is_admin: bool,
+    pub sees_staff: bool,
+    pub may_import: bool,
+    pub terms: Vec<TermOption>,
+    pub term_key: String,
+}
+
+/// The selected term (by key, else the newest with data).
+pub struct Selected {
+    pub id: Option<i64>,
+    pub term: Term,
+}
+
+pub async fn layout(store: &Store, s: &Session, title: &str, active: &'static str, term: Option<&str>) -> Result<(Layout, Selected), WebError> {
+    let terms = store.terms().await?;
+    let wanted = term.and_then(|k| parse_term(k).ok());
+    let selected = match wanted.and_then(|w| terms.iter().find(|(_, t)| *t == w)) {
+        Some((id, t)) => Selected { id: Some(*id), term: *t },
+        None => match terms.first() {
+            Some((id, t)) => Selected { id: Some(*id), term: *t },
+            None => Selected { id: None, term: Term::containing(chrono::Utc::now().date_naive()) },
+        },
+    };
+    let role = s.actor.role;
+    let l = Layout {
+        title: title.to_string(),
+        active,
+        user: s.actor.display_name.clone(),
+        role: role.label().to_string(),
+        csrf: s.csrf.clone(),
+        is_admin: role == Role::Admin,
+        sees_staff: role.may_read(Resource::Teachers),
+        may_import: [Resource::Students, Resource::Schools, Resource::Conditions].iter().any(|r| role.may_write(*r)),
+        terms: terms
+            .iter()
+            .map(|(_, t)| TermOption { key: t.key(), label: t.label(), selected: *t == selected.term })
+            .collect(),
+        term_key: selected.term.key(),
+    };
+    Ok((l, selected))
+}
+
+/// Page links: (label, page index, is current).
+pub fn pager(total: i64, per: i64, page: i64) -> (i64, i64) {
+    let pages = ((total + per - 1) / per).max(1);
+    (pages, page.clamp(0, pages - 1))
+}
+
+/// Keeps query parameters when building links.
+pub fn qs(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,17 @@
+// Charts: any element with data-chart holds an ECharts option as JSON.
+function eduqCharts(root) {
+  (root || document).querySelectorAll('[data-chart]').forEach(function (el) {
+    if (el.dataset.done) return;
+    el.dataset.done = '1';
+    var chart = echarts.init(el);
+    chart.setOption(JSON.parse(el.dataset.chart));
+    window.addEventListener('resize', function () { chart.resize(); });
+  });
+}
+document.addEventListener('DOMContentLoaded', function () { eduqCharts(); });
+document.addEventListener('htmx:afterSettle', function (e) { eduqCharts(e.target); });
+// Every htmx request carries the CSRF token of the page.
+document.addEventListener('htmx:configRequest', function (e) {
+  var m = document.querySelector('meta[name="csrf-token"]');
+  if (m) e.detail.headers['X-CSRF-Token'] = m.content;
+});
