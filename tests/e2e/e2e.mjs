@@ -1,0 +1,99 @@
+// End-to-end test in headless Chromium (Debian's package, driven by playwright-core):
+// log in, open the dashboard, import a students file with a bad row and see the row error,
+// fix it, import, find the student. Starts its own `eduq demo` on a free port.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(join(root, 'web-assets', 'package.json'));
+const { chromium } = require('playwright-core');
+
+let passed = 0, failed = 0;
+async function step(name, fn) {
+  try { await fn(); passed++; console.log(`ok - ${name}`); }
+  catch (e) { failed++; console.log(`not ok - ${name}\n  ${e && e.stack || e}`); throw e; }
+}
+function assert(c, m) { if (!c) throw new Error(m); }
+
+function freePort() {
+  return new Promise((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+}
+
+// A valid 身份证号 (GB 11643-1999 check character) for a synthetic girl born 2018-03-15.
+function idCard(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const c = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+  let s = 0; for (let i = 0; i < 17; i++) s += Number(first17[i]) * w[i];
+  return first17 + c[s % 11];
+}
+
+const port = await freePort();
+const dir = mkdtempSync(join(tmpdir(), 'eduq-e2e-'));
+const server = spawn(join(root, 'target', 'debug', 'eduq'), ['demo', '--students', '3000', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+server.stdout.on('data', () => {});
+const base = `http://127.0.0.1:${port}`;
+let browser;
+try {
+  for (let i = 0; i < 240; i++) {
+    try { const r = await fetch(`${base}/healthz`); if (r.ok) break; } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const page = await browser.newPage();
+
+  await step('log in and see the dashboard', async () => {
+    await page.goto(`${base}/students`);
+    assert(page.url().endsWith('/login'), `expected redirect to /login, got ${page.url()}`);
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'Demo@2026');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#stat-students');
+    const n = Number(await page.textContent('#stat-students'));
+    assert(n > 2000, `students on the dashboard: ${n}`);
+    await page.waitForSelector('canvas', { timeout: 10000 });
+    await page.screenshot({ path: join(dir, 'dashboard.png') });
+  });
+
+  const id = idCard('11010520180315002');
+  const header = '学年,学期,学校标识码,年级,班号,全国学籍号,姓名,性别,出生日期\n';
+  const bad = join(dir, 'bad.csv'), good = join(dir, 'good.csv');
+  writeFileSync(bad, header + `2026-2027,第一学期,3199000009,三年级,1,G${id},测试新生甲,女,2018-02-30\n`);
+  writeFileSync(good, header + `2026-2027,第一学期,3199000009,三年级,1,G${id},测试新生甲,女,2018-03-15\n`);
+
+  await step('a bad row is reported with row, column and value', async () => {
+    await page.goto(`${base}/imports`);
+    await page.selectOption('#kind', 'students');
+    await page.setInputFiles('#file', bad);
+    await page.click('#preview-btn');
+    await page.waitForSelector('.row-error');
+    const text = await page.textContent('.row-error');
+    assert(text.includes('第2行「出生日期」的值“2018-02-30”不是有效日期'), `row error: ${text}`);
+  });
+
+  await step('the fixed file imports and the student is found', async () => {
+    await page.setInputFiles('#file', good);
+    await page.click('#preview-btn');
+    await page.waitForSelector('#apply-btn');
+    await page.click('#apply-btn');
+    await page.waitForSelector('#import-done', { timeout: 30000 });
+    await page.goto(`${base}/students?q=${encodeURIComponent('测试新生甲')}`);
+    const total = await page.textContent('#total');
+    assert(total.trim() === '1', `found ${total}`);
+    assert((await page.content()).includes(`G${id}`), 'student number listed');
+    await page.screenshot({ path: join(dir, 'students.png') });
+  });
+} catch (e) {
+  if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);
+} finally {
+  if (browser) await browser.close();
+  server.kill('SIGINT');
+  console.log(`screenshots in ${dir}`);
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed === 3 ? 0 : 1);
+}
