@@ -44,7 +44,9 @@ impl FromRequestParts<AppState> for Session {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let api = parts.uri.path().starts_with("/api/");
+        // Nested routers see a stripped path; the original tells API calls from pages.
+        let path = parts.extensions.get::<axum::extract::OriginalUri>().map(|u| u.0.path().to_string()).unwrap_or_else(|| parts.uri.path().to_string());
+        let api = path.starts_with("/api/");
         let token = cookie_token(&parts.headers).ok_or(WebError::Unauthenticated { api })?;
         match eduq_app::accounts::session(&state.store, &token, Utc::now()).await? {
             Some((actor, csrf)) => Ok(Session { actor, csrf, token }),

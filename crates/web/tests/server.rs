@@ -1,0 +1,115 @@
+//! Starts the real server on a free port and checks, through pages and API routes, that a
+//! school administrator cannot read another school's students, and that CSRF is enforced.
+
+use chrono::Utc;
+use eduq_app::Store;
+use eduq_core::access::{Actor, Role};
+use eduq_core::calendar::Term;
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+
+const PW: &str = "Demo@2026";
+
+async fn start() -> (String, Store) {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!("eduq_web_{}_{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let store = Store::connect(&format!("sqlite://{}", dir.join("w.db").display())).await.expect("db");
+    store.migrate().await.expect("migrate");
+    let spec = eduq_synth::Spec { seed: 5, students: 1_500, current: Term { start_year: 2026, term_no: 1 }, years: 1 };
+    eduq_app::demo::seed(&store, &spec, PW, Utc::now()).await.expect("seed");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let state = eduq_web::AppState::new(store.clone());
+    tokio::spawn(eduq_web::serve(listener, state, std::future::pending()));
+    (format!("http://{addr}"), store)
+}
+
+fn client() -> Client {
+    Client::builder().redirect(Policy::none()).build().expect("client")
+}
+
+async fn login(base: &str, user: &str) -> String {
+    let res = client().post(format!("{base}/login")).form(&[("username", user), ("password", PW)]).send().await.expect("login");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {user}");
+    let cookie = res.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("cookie").to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    cookie.split(';').next().expect("pair").to_string()
+}
+
+async fn get(base: &str, cookie: &str, path: &str) -> (StatusCode, String) {
+    let res = client().get(format!("{base}{path}")).header("cookie", cookie).send().await.expect("get");
+    (res.status(), res.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn school_admin_is_confined_to_own_school_on_every_route() {
+    let (base, store) = start().await;
+    let admin = Actor::system();
+    let term = store.terms().await.expect("terms")[0].0;
+    let schools = store.list_schools(&admin, Some(term)).await.expect("schools");
+    let principal = store.user_by_name("principal").await.expect("user").expect("exists");
+    let own = principal.school_id.expect("school");
+    let other = schools.iter().find(|s| s.id != own && s.students > 0).expect("another school");
+    let (others, _) = store
+        .list_students(&admin, &eduq_store::people::StudentQuery { term_id: term, school_id: Some(other.id), per_page: 1, ..Default::default() })
+        .await
+        .expect("list");
+    let stranger = &others[0];
+
+    // Not logged in: pages redirect, API answers 401.
+    assert_eq!(client().get(format!("{base}/students")).send().await.expect("r").status(), StatusCode::SEE_OTHER);
+    assert_eq!(client().get(format!("{base}/api/v1/students")).send().await.expect("r").status(), StatusCode::UNAUTHORIZED);
+
+    let c = login(&base, "principal").await;
+    let (status, body) = get(&base, &c, &format!("/students/{}", stranger.id)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.contains(&stranger.student_no));
+    assert_eq!(get(&base, &c, &format!("/api/v1/students/{}", stranger.id)).await.0, StatusCode::NOT_FOUND);
+    let (_, list) = get(&base, &c, &format!("/api/v1/students?school={}", other.id)).await;
+    let v: Value = serde_json::from_str(&list).expect("json");
+    assert_eq!(v["total"], 0);
+    let (_, list) = get(&base, &c, &format!("/students?q={}", stranger.student_no)).await;
+    assert!(list.contains("id=\"total\">0<"), "page search leaked another school's pupil");
+    assert!(!list.contains(&format!("/students/{}\"", stranger.id)));
+    let (_, all) = get(&base, &c, "/api/v1/students?per_page=200").await;
+    let v: Value = serde_json::from_str(&all).expect("json");
+    let own_name = &schools.iter().find(|s| s.id == own).expect("own").name;
+    assert!(v["students"].as_array().expect("array").iter().all(|s| s["school_name"] == own_name.as_str()));
+    let (_, sch) = get(&base, &c, "/api/v1/schools").await;
+    let v: Value = serde_json::from_str(&sch).expect("json");
+    assert_eq!(v["schools"].as_array().map(Vec::len), Some(1));
+    let res = client().get(format!("{base}/export/students?format=csv")).header("cookie", &c).send().await.expect("export");
+    let text = res.text().await.unwrap_or_default();
+    assert!(!text.contains(&other.code) && text.contains(&schools.iter().find(|s| s.id == own).expect("own").code));
+    assert_eq!(get(&base, &c, "/audit").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(get(&base, &c, "/users").await.0, StatusCode::FORBIDDEN);
+
+    // The administrator sees the stranger; the leader sees no special-group flags.
+    let a = login(&base, "admin").await;
+    let (status, body) = get(&base, &a, &format!("/students/{}", stranger.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(&stranger.student_no) && body.contains("特殊群体"));
+    let l = login(&base, "leader").await;
+    let (_, body) = get(&base, &l, &format!("/students/{}", stranger.id)).await;
+    assert!(!body.contains("特殊群体"));
+    assert_eq!(get(&base, &a, "/healthz").await.0, StatusCode::OK);
+    let _ = Role::Admin;
+}
+
+#[tokio::test]
+async fn forms_need_the_csrf_token() {
+    let (base, _) = start().await;
+    let a = login(&base, "admin").await;
+    let form = [("username", "newuser"), ("display_name", "新用户"), ("password", "Strong@Pass1"), ("role", "leader")];
+    let res = client().post(format!("{base}/users")).header("cookie", &a).form(&form).send().await.expect("post");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let (_, page) = get(&base, &a, "/users").await;
+    let token = page.split("name=\"csrf-token\" content=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
+    let mut with = form.to_vec();
+    with.push(("_csrf", token.as_str()));
+    let res = client().post(format!("{base}/users")).header("cookie", &a).form(&with).send().await.expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap_or_default().contains("已创建用户"));
+}
