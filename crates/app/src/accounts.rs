@@ -1,13 +1,13 @@
 //! Login, sessions and users (argon2id hashes, lockout, idle timeout).
 
-use rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
 use eduq_core::access::{Actor, Resource, Role};
 use eduq_core::standards::password;
 use eduq_store::Store;
 use eduq_store::accounts::NewUser;
+use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
 use crate::AppError;
@@ -49,7 +49,15 @@ pub async fn login(store: &Store, username: &str, pw: &str, now: DateTime<Utc>) 
         static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let dummy = DUMMY.get_or_init(|| hash_password("timing-equaliser").unwrap_or_default());
         let _ = verify(pw, dummy);
-        store.audit(&Actor { username: username.to_string(), ..Actor::system() }, now, "login_failed", "user", "用户不存在").await?;
+        store
+            .audit(
+                &Actor { username: username.to_string(), ..Actor::system() },
+                now,
+                "login_failed",
+                "user",
+                "用户不存在",
+            )
+            .await?;
         return Err(AppError::BadLogin);
     };
     let actor_for_audit = Actor { user_id: user.id, username: user.username.clone(), ..Actor::system() };
@@ -58,7 +66,9 @@ pub async fn login(store: &Store, username: &str, pw: &str, now: DateTime<Utc>) 
         return Err(AppError::Locked((until - now).num_minutes() + 1));
     }
     if !user.active || !verify(pw, &user.password_hash) {
-        store.login_failed(user.id, i64::from(password::MAX_FAILURES), now + Duration::minutes(password::LOCK_MINUTES)).await?;
+        store
+            .login_failed(user.id, i64::from(password::MAX_FAILURES), now + Duration::minutes(password::LOCK_MINUTES))
+            .await?;
         store.audit(&actor_for_audit, now, "login_failed", "user", "密码错误").await?;
         return Err(AppError::BadLogin);
     }

@@ -24,7 +24,12 @@ pub const DEMO_USERS: &[(&str, &str, Role)] = &[
 ];
 
 /// Loads a synthetic district into an empty store. Returns per-kind counts.
-pub async fn seed(store: &Store, spec: &Spec, admin_password: &str, now: DateTime<Utc>) -> Result<HashMap<Kind, Counts>, AppError> {
+pub async fn seed(
+    store: &Store,
+    spec: &Spec,
+    admin_password: &str,
+    now: DateTime<Utc>,
+) -> Result<HashMap<Kind, Counts>, AppError> {
     let d = generate(spec);
     store.set_district_name(&d.name).await?;
     let system = Actor::system();
@@ -37,7 +42,8 @@ pub async fn seed(store: &Store, spec: &Spec, admin_password: &str, now: DateTim
         Batch::Conditions(d.conditions),
     ];
     for b in &batches {
-        let c = apply_batch(store, &system, b, &format!("demo-{}.generated", b.kind().key()), "synthetic", false, now).await?;
+        let c = apply_batch(store, &system, b, &format!("demo-{}.generated", b.kind().key()), "synthetic", false, now)
+            .await?;
         out.insert(b.kind(), c);
     }
     if store.user_count().await? == 0 {
@@ -45,7 +51,9 @@ pub async fn seed(store: &Store, spec: &Spec, admin_password: &str, now: DateTim
         let primary = schools.iter().find(|s| s.school_type == eduq_core::org::SchoolType::Primary).map(|s| s.id);
         let terms = store.terms().await?;
         let class = match (primary, terms.first()) {
-            (Some(p), Some((tid, t))) => store.list_classes(&system, t.start_year, Some(*tid), Some(p)).await?.first().map(|c| c.id),
+            (Some(p), Some((tid, t))) => {
+                store.list_classes(&system, t.start_year, Some(*tid), Some(p)).await?.first().map(|c| c.id)
+            }
             _ => None,
         };
         for (username, name, role) in DEMO_USERS {

@@ -41,7 +41,13 @@ fn may_import(actor: &Actor, kind: Kind) -> bool {
 }
 
 /// Parses and validates a file completely: format, every row, school codes known and in scope.
-pub async fn validate(store: &Store, actor: &Actor, kind: Kind, bytes: &[u8], file_name: &str) -> Result<(Batch, Vec<usize>), AppError> {
+pub async fn validate(
+    store: &Store,
+    actor: &Actor,
+    kind: Kind,
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<(Batch, Vec<usize>), AppError> {
     if !may_import(actor, kind) {
         return Err(AppError::Forbidden);
     }
@@ -56,7 +62,12 @@ pub async fn validate(store: &Store, actor: &Actor, kind: Kind, bytes: &[u8], fi
     let mut errors = Vec::new();
     for (i, code) in batch.school_codes().into_iter().enumerate() {
         let row = row_numbers.get(i).copied().unwrap_or(0);
-        let fail = |message: &str| RowError { row, column: "学校标识码".to_string(), value: code.to_string(), message: message.to_string() };
+        let fail = |message: &str| RowError {
+            row,
+            column: "学校标识码".to_string(),
+            value: code.to_string(),
+            message: message.to_string(),
+        };
         match known.get(code) {
             None if kind != Kind::Schools => errors.push(fail("不存在，请先导入学校或检查代码")),
             Some(id) if !actor.scope.covers_school(*id) => errors.push(fail("不在您的管理范围内")),
@@ -74,7 +85,15 @@ pub fn file_hash(bytes: &[u8]) -> String {
 }
 
 /// Applies a validated batch in one transaction; with `dry_run` the transaction is rolled back.
-pub async fn apply_batch(store: &Store, actor: &Actor, batch: &Batch, file_name: &str, hash: &str, dry_run: bool, now: DateTime<Utc>) -> Result<Counts, AppError> {
+pub async fn apply_batch(
+    store: &Store,
+    actor: &Actor,
+    batch: &Batch,
+    file_name: &str,
+    hash: &str,
+    dry_run: bool,
+    now: DateTime<Utc>,
+) -> Result<Counts, AppError> {
     let (district_id, _) = store.district().await?;
     let mut tx = store.begin().await?;
     let counts = match batch {
@@ -95,7 +114,14 @@ pub async fn apply_batch(store: &Store, actor: &Actor, batch: &Batch, file_name:
         now,
         "import",
         &format!("{}:{file_name}", kind.key()),
-        &format!("{}行：新增{}，更新{}，未变{}（SHA-256 {}）", batch.len(), counts.inserted, counts.updated, counts.unchanged, &hash[..16.min(hash.len())]),
+        &format!(
+            "{}行：新增{}，更新{}，未变{}（SHA-256 {}）",
+            batch.len(),
+            counts.inserted,
+            counts.updated,
+            counts.unchanged,
+            &hash[..16.min(hash.len())]
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -103,7 +129,15 @@ pub async fn apply_batch(store: &Store, actor: &Actor, batch: &Batch, file_name:
 }
 
 /// Validates and applies (or previews) a file.
-pub async fn import_file(store: &Store, actor: &Actor, kind: Kind, bytes: &[u8], file_name: &str, dry_run: bool, now: DateTime<Utc>) -> Result<Outcome, AppError> {
+pub async fn import_file(
+    store: &Store,
+    actor: &Actor,
+    kind: Kind,
+    bytes: &[u8],
+    file_name: &str,
+    dry_run: bool,
+    now: DateTime<Utc>,
+) -> Result<Outcome, AppError> {
     let (batch, _) = validate(store, actor, kind, bytes, file_name).await?;
     let hash = file_hash(bytes);
     let counts = apply_batch(store, actor, &batch, file_name, &hash, dry_run, now).await?;
@@ -117,7 +151,14 @@ pub struct Period {
 }
 
 /// A list in the import layout (xlsx, or csv), in the caller's scope.
-pub async fn export_kind(store: &Store, actor: &Actor, kind: Kind, period: Period, csv: bool, now: DateTime<Utc>) -> Result<Vec<u8>, AppError> {
+pub async fn export_kind(
+    store: &Store,
+    actor: &Actor,
+    kind: Kind,
+    period: Period,
+    csv: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, AppError> {
     let batch = match kind {
         Kind::Schools => Batch::Schools(store.export_schools(actor).await?),
         Kind::Classes => Batch::Classes(store.export_classes(actor, period.term.start_year).await?),
@@ -126,7 +167,15 @@ pub async fn export_kind(store: &Store, actor: &Actor, kind: Kind, period: Perio
         Kind::Conditions => Batch::Conditions(store.export_conditions(actor, Some(period.term.start_year)).await?),
     };
     let detail = if kind == Kind::Students && actor.role.reads_special_groups() { "含特殊群体标识" } else { "" };
-    store.audit(actor, now, "export", &format!("{}:{}", kind.key(), period.term.key()), &format!("{}行 {detail}", batch.len())).await?;
+    store
+        .audit(
+            actor,
+            now,
+            "export",
+            &format!("{}:{}", kind.key(), period.term.key()),
+            &format!("{}行 {detail}", batch.len()),
+        )
+        .await?;
     Ok(export(&batch, csv)?)
 }
 

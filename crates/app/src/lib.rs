@@ -6,5 +6,5 @@ pub mod demo;
 pub mod error;
 pub mod imports;
 
-pub use error::AppError;
 pub use eduq_store::Store;
+pub use error::AppError;

@@ -61,7 +61,10 @@ async fn import_is_idempotent_and_round_trips() {
     for (s, name) in seeded().await {
         let admin = Actor::system();
         let tid = term_id(&s).await;
-        let (_, total) = s.list_students(&admin, &StudentQuery { term_id: tid, per_page: 10, ..Default::default() }).await.expect("list");
+        let (_, total) = s
+            .list_students(&admin, &StudentQuery { term_id: tid, per_page: 10, ..Default::default() })
+            .await
+            .expect("list");
         assert!(total > 1_000, "{name}: {total}");
         for kind in Kind::ALL {
             let file = export_kind(&s, &admin, *kind, Period { term: CURRENT }, false, now()).await.expect("export");
@@ -69,7 +72,10 @@ async fn import_is_idempotent_and_round_trips() {
             assert_eq!(out.counts.inserted + out.counts.updated, 0, "{name} {kind:?}: {:?}", out.counts);
             assert_eq!(out.counts.unchanged as usize, out.rows, "{name} {kind:?}");
         }
-        let (_, again) = s.list_students(&admin, &StudentQuery { term_id: tid, per_page: 10, ..Default::default() }).await.expect("list");
+        let (_, again) = s
+            .list_students(&admin, &StudentQuery { term_id: tid, per_page: 10, ..Default::default() })
+            .await
+            .expect("list");
         assert_eq!(total, again, "{name}");
     }
 }
@@ -78,21 +84,37 @@ async fn import_is_idempotent_and_round_trips() {
 async fn a_bad_row_applies_nothing() {
     for (s, name) in seeded().await {
         let admin = Actor::system();
-        let mut file = export_kind(&s, &admin, Kind::Students, Period { term: CURRENT }, true, now()).await.expect("export");
+        let mut file =
+            export_kind(&s, &admin, Kind::Students, Period { term: CURRENT }, true, now()).await.expect("export");
         let text = String::from_utf8(file.clone()).expect("utf8");
         // Change one name (would be an update) and break one date: nothing may land.
         let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
         let first: Vec<String> = lines[1].split(',').map(str::to_string).collect();
         let old_name = first[6].clone();
         lines[1] = lines[1].replacen(&old_name, "改名测试", 1);
-        let bad: Vec<String> = lines[2].split(',').map(|c| if c.len() == 10 && c.starts_with("20") && c.contains('-') { "2013-02-30".to_string() } else { c.to_string() }).collect();
+        let bad: Vec<String> = lines[2]
+            .split(',')
+            .map(|c| {
+                if c.len() == 10 && c.starts_with("20") && c.contains('-') {
+                    "2013-02-30".to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
         lines[2] = bad.join(",");
         file = lines.join("\n").into_bytes();
         let err = import_file(&s, &admin, Kind::Students, &file, "bad.csv", false, now()).await.expect_err("must fail");
         let msgs: Vec<String> = err.row_errors().iter().map(ToString::to_string).collect();
         assert!(msgs.iter().any(|m| m.starts_with("第3行「出生日期」的值“2013-02-30”")), "{name}: {msgs:?}");
         let tid = term_id(&s).await;
-        let (rows, _) = s.list_students(&admin, &StudentQuery { term_id: tid, q: Some("改名测试".into()), per_page: 5, ..Default::default() }).await.expect("list");
+        let (rows, _) = s
+            .list_students(
+                &admin,
+                &StudentQuery { term_id: tid, q: Some("改名测试".into()), per_page: 5, ..Default::default() },
+            )
+            .await
+            .expect("list");
         assert!(rows.is_empty(), "{name}: a failed file changed data");
     }
 }
@@ -104,23 +126,46 @@ async fn school_admin_sees_only_own_school() {
         let tid = term_id(&s).await;
         let schools = s.list_schools(&admin, Some(tid)).await.expect("schools");
         let (a, b) = (&schools[1], &schools[2]);
-        let principal = Actor { user_id: 99, username: "p".into(), display_name: "p".into(), role: Role::SchoolAdmin, scope: Scope::School(a.id) };
-        let (rows, total) = s.list_students(&principal, &StudentQuery { term_id: tid, per_page: 200, ..Default::default() }).await.expect("list");
+        let principal = Actor {
+            user_id: 99,
+            username: "p".into(),
+            display_name: "p".into(),
+            role: Role::SchoolAdmin,
+            scope: Scope::School(a.id),
+        };
+        let (rows, total) = s
+            .list_students(&principal, &StudentQuery { term_id: tid, per_page: 200, ..Default::default() })
+            .await
+            .expect("list");
         assert_eq!(total, a.students, "{name}");
         assert!(rows.iter().all(|r| r.school_name == a.name), "{name}");
         // Asking for another school's pupils by filter still yields nothing.
-        let (_, other) = s.list_students(&principal, &StudentQuery { term_id: tid, school_id: Some(b.id), per_page: 5, ..Default::default() }).await.expect("list");
+        let (_, other) = s
+            .list_students(
+                &principal,
+                &StudentQuery { term_id: tid, school_id: Some(b.id), per_page: 5, ..Default::default() },
+            )
+            .await
+            .expect("list");
         assert_eq!(other, 0, "{name}");
         // A pupil of school B by id: not found.
-        let (b_rows, _) = s.list_students(&admin, &StudentQuery { term_id: tid, school_id: Some(b.id), per_page: 1, ..Default::default() }).await.expect("list");
+        let (b_rows, _) = s
+            .list_students(
+                &admin,
+                &StudentQuery { term_id: tid, school_id: Some(b.id), per_page: 1, ..Default::default() },
+            )
+            .await
+            .expect("list");
         let err = s.student_detail(&principal, b_rows[0].id, now()).await.expect_err("hidden");
         assert!(matches!(err, eduq_store::StoreError::NotFound), "{name}");
         assert_eq!(s.list_schools(&principal, Some(tid)).await.expect("schools").len(), 1);
         let export = s.export_students(&principal, CURRENT).await.expect("export");
         assert!(export.iter().all(|r| r.school_code == a.code), "{name}");
         // Importing rows of another school is refused with a row error.
-        let other_file = export_kind(&s, &admin, Kind::Students, Period { term: CURRENT }, true, now()).await.expect("export");
-        let err = import_file(&s, &principal, Kind::Students, &other_file, "x.csv", true, now()).await.expect_err("scope");
+        let other_file =
+            export_kind(&s, &admin, Kind::Students, Period { term: CURRENT }, true, now()).await.expect("export");
+        let err =
+            import_file(&s, &principal, Kind::Students, &other_file, "x.csv", true, now()).await.expect_err("scope");
         assert!(err.row_errors().iter().any(|e| e.message.contains("不在您的管理范围内")), "{name}");
     }
 }
@@ -130,16 +175,32 @@ async fn special_groups_only_for_roles_that_need_them_and_audited() {
     for (s, name) in seeded().await {
         let admin = Actor::system();
         let tid = term_id(&s).await;
-        let (rows, _) = s.list_students(&admin, &StudentQuery { term_id: tid, per_page: 1, ..Default::default() }).await.expect("list");
+        let (rows, _) = s
+            .list_students(&admin, &StudentQuery { term_id: tid, per_page: 1, ..Default::default() })
+            .await
+            .expect("list");
         let id = rows[0].id;
-        let leader = Actor { role: Role::Leader, user_id: 5, username: "leader".into(), display_name: "l".into(), scope: Scope::District };
+        let leader = Actor {
+            role: Role::Leader,
+            user_id: 5,
+            username: "leader".into(),
+            display_name: "l".into(),
+            scope: Scope::District,
+        };
         assert!(s.student_detail(&leader, id, now()).await.expect("detail").flags.is_none(), "{name}");
         let staff = Actor { role: Role::Staff, ..leader.clone() };
         let d = s.student_detail(&staff, id, now()).await.expect("detail");
         assert!(d.flags.is_some());
         assert!(d.id_card_masked.contains("****"));
         let (log, _) = s
-            .search_audit(&admin, &eduq_store::audit::AuditQuery { action: Some("read_special_groups".into()), per_page: 10, ..Default::default() })
+            .search_audit(
+                &admin,
+                &eduq_store::audit::AuditQuery {
+                    action: Some("read_special_groups".into()),
+                    per_page: 10,
+                    ..Default::default()
+                },
+            )
             .await
             .expect("audit");
         assert!(log.iter().any(|e| e.target == format!("student:{}", d.student_no)), "{name}");
@@ -156,7 +217,15 @@ async fn login_lockout_and_password_policy() {
         assert!(matches!(login(&s, "admin", PW, now()).await, Err(AppError::Locked(_))), "{name}");
         let later = now() + chrono::Duration::minutes(16);
         assert!(login(&s, "admin", PW, later).await.is_ok(), "{name}");
-        let weak = NewUserInput { username: "x".into(), display_name: "x".into(), password: "short".into(), role: Role::Leader, school_id: None, class_ids: vec![], student_ids: vec![] };
+        let weak = NewUserInput {
+            username: "x".into(),
+            display_name: "x".into(),
+            password: "short".into(),
+            role: Role::Leader,
+            school_id: None,
+            class_ids: vec![],
+            student_ids: vec![],
+        };
         assert!(matches!(create_user(&s, &Actor::system(), weak, now()).await, Err(AppError::Invalid(_))));
     }
 }

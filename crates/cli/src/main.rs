@@ -37,7 +37,8 @@ impl Db {
         if let Some(u) = &self.database_url {
             return Ok(u.clone());
         }
-        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("无法创建数据目录 {}", self.data_dir.display()))?;
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("无法创建数据目录 {}", self.data_dir.display()))?;
         Ok(format!("sqlite://{}", self.data_dir.join("eduq.db").display()))
     }
     async fn open(&self) -> Result<Store> {
@@ -149,7 +150,9 @@ enum UserCmd {
 }
 
 fn kind(s: &str) -> Result<Kind> {
-    Kind::from_key(s).or_else(|| Kind::parse(s).ok()).with_context(|| format!("未知的导入类型“{s}”，应为：schools、classes、students、teachers、conditions"))
+    Kind::from_key(s)
+        .or_else(|| Kind::parse(s).ok())
+        .with_context(|| format!("未知的导入类型“{s}”，应为：schools、classes、students、teachers、conditions"))
 }
 
 fn current_term(term: Option<&str>) -> Result<Term> {
@@ -161,7 +164,11 @@ fn current_term(term: Option<&str>) -> Result<Term> {
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into())).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
     if let Err(e) = run(Cli::parse()).await {
         eprintln!("错误：{e:#}");
         std::process::exit(1);
@@ -213,7 +220,9 @@ async fn run(cli: Cli) -> Result<()> {
             let store = db.open().await?;
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
             let started = Instant::now();
-            match eduq_app::imports::import_file(&store, &Actor::system(), kind, &bytes, &name, dry_run, Utc::now()).await {
+            match eduq_app::imports::import_file(&store, &Actor::system(), kind, &bytes, &name, dry_run, Utc::now())
+                .await
+            {
                 Ok(o) => println!(
                     "{}{}：{}行，新增{}，更新{}，未变{}（{:.2}秒）",
                     if dry_run { "预检通过（未写入）" } else { "导入完成" },
@@ -240,7 +249,15 @@ async fn run(cli: Cli) -> Result<()> {
                 None => store.terms().await?.first().map(|(_, t)| *t).context("数据库中还没有任何学期的数据")?,
             };
             let csv = out.extension().is_some_and(|e| e == "csv");
-            let bytes = eduq_app::imports::export_kind(&store, &Actor::system(), kind, eduq_app::imports::Period { term }, csv, Utc::now()).await?;
+            let bytes = eduq_app::imports::export_kind(
+                &store,
+                &Actor::system(),
+                kind,
+                eduq_app::imports::Period { term },
+                csv,
+                Utc::now(),
+            )
+            .await?;
             std::fs::write(&out, bytes)?;
             println!("已导出到 {}", out.display());
         }
@@ -254,20 +271,47 @@ async fn run(cli: Cli) -> Result<()> {
                 other => bail!("未知格式“{other}”，应为 xlsx 或 csv"),
             };
             let n = d.students.len();
-            for batch in [Batch::Schools(d.schools), Batch::Classes(d.classes), Batch::Teachers(d.teachers), Batch::Students(d.students), Batch::Conditions(d.conditions)] {
+            for batch in [
+                Batch::Schools(d.schools),
+                Batch::Classes(d.classes),
+                Batch::Teachers(d.teachers),
+                Batch::Students(d.students),
+                Batch::Conditions(d.conditions),
+            ] {
                 let path = out.join(format!("{}.{}", batch.kind().key(), if csv { "csv" } else { "xlsx" }));
                 write(&path, &batch, csv)?;
             }
-            println!("已生成 {} 行学生记录到 {}（{:.1}秒）；按 schools、classes、teachers、students、conditions 的顺序导入", n, out.display(), started.elapsed().as_secs_f64());
+            println!(
+                "已生成 {} 行学生记录到 {}（{:.1}秒）；按 schools、classes、teachers、students、conditions 的顺序导入",
+                n,
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
         }
         Cmd::User { cmd: UserCmd::Add { username, role, password, name, school, db } } => {
             let store = db.open().await?;
-            let role = Role::from_key(&role).or_else(|| Role::parse(&role).ok()).with_context(|| format!("未知角色“{role}”"))?;
+            let role = Role::from_key(&role)
+                .or_else(|| Role::parse(&role).ok())
+                .with_context(|| format!("未知角色“{role}”"))?;
             let school_id = match school {
-                Some(code) => Some(*store.school_ids_by_code().await?.get(&code).with_context(|| format!("学校标识码“{code}”不存在"))?),
+                Some(code) => Some(
+                    *store
+                        .school_ids_by_code()
+                        .await?
+                        .get(&code)
+                        .with_context(|| format!("学校标识码“{code}”不存在"))?,
+                ),
                 None => None,
             };
-            let input = eduq_app::accounts::NewUserInput { display_name: name.unwrap_or_else(|| username.clone()), username, password, role, school_id, class_ids: vec![], student_ids: vec![] };
+            let input = eduq_app::accounts::NewUserInput {
+                display_name: name.unwrap_or_else(|| username.clone()),
+                username,
+                password,
+                role,
+                school_id,
+                class_ids: vec![],
+                student_ids: vec![],
+            };
             eduq_app::accounts::create_user(&store, &Actor::system(), input, Utc::now()).await?;
             println!("已创建用户");
         }

@@ -74,10 +74,9 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::Staff => matches!(r, Resource::Schools | Resource::Conditions),
-            Role::SchoolAdmin => matches!(
-                r,
-                Resource::Students | Resource::Teachers | Resource::Classes | Resource::Conditions
-            ),
+            Role::SchoolAdmin => {
+                matches!(r, Resource::Students | Resource::Teachers | Resource::Classes | Resource::Conditions)
+            }
             _ => false,
         }
     }

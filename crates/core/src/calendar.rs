@@ -14,8 +14,7 @@ pub struct Term {
 
 impl Term {
     pub fn new(start_year: i32, term_no: u8) -> Option<Term> {
-        ((1..=2).contains(&term_no) && (1990..=2100).contains(&start_year))
-            .then_some(Term { start_year, term_no })
+        ((1..=2).contains(&term_no) && (1990..=2100).contains(&start_year)).then_some(Term { start_year, term_no })
     }
 
     /// The term a date falls in: 第一学期 from 1 August to end of January, 第二学期 February–July.
@@ -96,9 +95,7 @@ pub fn parse_term(raw: &str) -> Result<Term, CoreError> {
         return Ok(Term { start_year: parse_school_year(year)?, term_no: parse_term_no(term)? });
     }
     match s.rsplit_once('-') {
-        Some((year, term)) => {
-            Ok(Term { start_year: parse_school_year(year)?, term_no: parse_term_no(term)? })
-        }
+        Some((year, term)) => Ok(Term { start_year: parse_school_year(year)?, term_no: parse_term_no(term)? }),
         None => Err(CoreError::Invalid(format!("学期“{raw}”格式应为“2024-2025-1”"))),
     }
 }
@@ -119,11 +116,8 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
         return NaiveDate::parse_from_str(s, "%Y%m%d").ok();
     }
-    let normalised: String = s
-        .trim_end_matches('日')
-        .chars()
-        .map(|c| if matches!(c, '/' | '.' | '年' | '月') { '-' } else { c })
-        .collect();
+    let normalised: String =
+        s.trim_end_matches('日').chars().map(|c| if matches!(c, '/' | '.' | '年' | '月') { '-' } else { c }).collect();
     let mut parts = normalised.split('-');
     let y: i32 = parts.next()?.trim().parse().ok()?;
     let m: u32 = parts.next()?.trim().parse().ok()?;

@@ -19,8 +19,21 @@ crate::labelled_enum!(
 pub struct Grade(i8);
 
 const NAMES: [&str; 15] = [
-    "小班", "中班", "大班", "一年级", "二年级", "三年级", "四年级", "五年级", "六年级", "七年级",
-    "八年级", "九年级", "高一", "高二", "高三",
+    "小班",
+    "中班",
+    "大班",
+    "一年级",
+    "二年级",
+    "三年级",
+    "四年级",
+    "五年级",
+    "六年级",
+    "七年级",
+    "八年级",
+    "九年级",
+    "高一",
+    "高二",
+    "高三",
 ];
 /// Other common spellings, same order as NAMES from 一年级 on.
 const ALIASES: [(&str, i8); 6] =

@@ -39,7 +39,7 @@ pub fn parse_id_card(raw: &str) -> Result<IdCard, CoreError> {
     }
     let (first17, last) = s.split_at(17);
     let expected = id_check_char(first17).ok_or_else(|| bad("前17位应为数字"))?;
-    if last.chars().next() != Some(expected) {
+    if !last.starts_with(expected) {
         return Err(bad("校验位不正确"));
     }
     let birth = NaiveDate::parse_from_str(&s[6..14], "%Y%m%d").map_err(|_| bad("中的出生日期无效"))?;
@@ -61,25 +61,18 @@ pub fn mask_id_card(number: &str) -> String {
 /// Validates a 全国学籍号; G numbers must carry a valid 身份证号.
 pub fn validate_student_number(raw: &str) -> Result<String, CoreError> {
     let s = raw.trim().to_ascii_uppercase();
-    let bad = || {
-        CoreError::Invalid(format!(
-            "全国学籍号“{raw}”格式不正确（应为G、L或J加18位身份证号格式，共19位）"
-        ))
-    };
+    let bad = || CoreError::Invalid(format!("全国学籍号“{raw}”格式不正确（应为G、L或J加18位身份证号格式，共19位）"));
     if s.len() != 19 || !s.is_ascii() {
         return Err(bad());
     }
     let (prefix, rest) = s.split_at(1);
-    let shape_ok = rest[..17].bytes().all(|b| b.is_ascii_digit())
-        && matches!(rest.as_bytes()[17], b'0'..=b'9' | b'X');
+    let shape_ok = rest[..17].bytes().all(|b| b.is_ascii_digit()) && matches!(rest.as_bytes()[17], b'0'..=b'9' | b'X');
     if !shape_ok {
         return Err(bad());
     }
     match prefix {
         "G" => {
-            parse_id_card(rest).map_err(|e| {
-                CoreError::Invalid(format!("全国学籍号“{raw}”中的身份证号无效：{e}"))
-            })?;
+            parse_id_card(rest).map_err(|e| CoreError::Invalid(format!("全国学籍号“{raw}”中的身份证号无效：{e}")))?;
             Ok(s)
         }
         "L" | "J" => Ok(s),

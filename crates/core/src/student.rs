@@ -47,23 +47,11 @@ impl SpecialFlags {
         [self.disability, self.poverty, self.left_behind, self.migrant, self.single_parent]
     }
     pub fn from_array(a: [bool; 5]) -> Self {
-        SpecialFlags {
-            disability: a[0],
-            poverty: a[1],
-            left_behind: a[2],
-            migrant: a[3],
-            single_parent: a[4],
-        }
+        SpecialFlags { disability: a[0], poverty: a[1], left_behind: a[2], migrant: a[3], single_parent: a[4] }
     }
     /// "留守儿童、随迁子女", or "无".
     pub fn describe(self) -> String {
-        let set: Vec<&str> = self
-            .as_array()
-            .iter()
-            .zip(Self::LABELS)
-            .filter(|(on, _)| **on)
-            .map(|(_, l)| l)
-            .collect();
+        let set: Vec<&str> = self.as_array().iter().zip(Self::LABELS).filter(|(on, _)| **on).map(|(_, l)| l).collect();
         if set.is_empty() { "无".to_string() } else { set.join("、") }
     }
 }

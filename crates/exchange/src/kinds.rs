@@ -30,24 +30,81 @@ eduq_core::labelled_enum!(
 const SCHOOL_HEADERS: &[&str] = &["学校标识码", "学校名称", "办学类型", "城乡类型", "办学性质", "普惠性", "学区/集团"];
 const CLASS_HEADERS: &[&str] = &["学校标识码", "学年", "年级", "班号", "班级名称", "班主任工号"];
 const STUDENT_HEADERS: &[&str] = &[
-    "学年", "学期", "学校标识码", "年级", "班号", "全国学籍号", "姓名", "性别", "出生日期", "民族",
-    "身份证号", "学籍状态", "状态日期", "残疾", "建档立卡/低保家庭", "留守儿童", "随迁子女", "单亲",
+    "学年",
+    "学期",
+    "学校标识码",
+    "年级",
+    "班号",
+    "全国学籍号",
+    "姓名",
+    "性别",
+    "出生日期",
+    "民族",
+    "身份证号",
+    "学籍状态",
+    "状态日期",
+    "残疾",
+    "建档立卡/低保家庭",
+    "留守儿童",
+    "随迁子女",
+    "单亲",
 ];
 const TEACHER_HEADERS: &[&str] = &[
-    "学年", "学期", "学校标识码", "工号", "姓名", "性别", "出生日期", "最高学历", "职称", "任教学科",
-    "任职类型", "是否班主任", "骨干级别", "发展层级", "教师资格证",
+    "学年",
+    "学期",
+    "学校标识码",
+    "工号",
+    "姓名",
+    "性别",
+    "出生日期",
+    "最高学历",
+    "职称",
+    "任教学科",
+    "任职类型",
+    "是否班主任",
+    "骨干级别",
+    "发展层级",
+    "教师资格证",
 ];
 const CONDITION_HEADERS: &[&str] = &[
-    "学校标识码", "学年", "占地面积", "校舍建筑面积", "教学及辅助用房面积", "室外体育运动场馆面积",
-    "室内体育运动场馆面积", "教学仪器设备值", "网络多媒体教室数", "学生用计算机数", "教师用计算机数",
-    "图书册数", "出口带宽", "音乐专用教室数", "音乐专用教室面积", "美术专用教室数", "美术专用教室面积",
+    "学校标识码",
+    "学年",
+    "占地面积",
+    "校舍建筑面积",
+    "教学及辅助用房面积",
+    "室外体育运动场馆面积",
+    "室内体育运动场馆面积",
+    "教学仪器设备值",
+    "网络多媒体教室数",
+    "学生用计算机数",
+    "教师用计算机数",
+    "图书册数",
+    "出口带宽",
+    "音乐专用教室数",
+    "音乐专用教室面积",
+    "美术专用教室数",
+    "美术专用教室面积",
 ];
 
 /// Columns that may be left out of a file entirely.
 const OPTIONAL: &[&str] = &[
-    "学区/集团", "班级名称", "班主任工号", "民族", "身份证号", "学籍状态", "状态日期", "残疾",
-    "建档立卡/低保家庭", "留守儿童", "随迁子女", "单亲", "普惠性", "教师资格证", "发展层级",
-    "骨干级别", "是否班主任",
+    "学区/集团",
+    "班级名称",
+    "班主任工号",
+    "民族",
+    "身份证号",
+    "学籍状态",
+    "状态日期",
+    "残疾",
+    "建档立卡/低保家庭",
+    "留守儿童",
+    "随迁子女",
+    "单亲",
+    "普惠性",
+    "教师资格证",
+    "发展层级",
+    "骨干级别",
+    "是否班主任",
 ];
 
 impl Kind {
@@ -154,11 +211,22 @@ impl Row<'_> {
             }
         }
     }
-    fn labelled<T>(&mut self, col: &str, parse: fn(&str) -> Result<T, eduq_core::CoreError>, labels: String) -> Option<T> {
+    fn labelled<T>(
+        &mut self,
+        col: &str,
+        parse: fn(&str) -> Result<T, eduq_core::CoreError>,
+        labels: String,
+    ) -> Option<T> {
         self.parse(col, |s| parse(s).map_err(|_| format!("不是有效值，应为：{labels}")))
     }
     /// Optional labelled value with a default when the cell (or column) is empty.
-    fn labelled_or<T>(&mut self, col: &str, parse: fn(&str) -> Result<T, eduq_core::CoreError>, labels: String, default: T) -> Option<T> {
+    fn labelled_or<T>(
+        &mut self,
+        col: &str,
+        parse: fn(&str) -> Result<T, eduq_core::CoreError>,
+        labels: String,
+        default: T,
+    ) -> Option<T> {
         if self.raw(col).is_empty() { Some(default) } else { self.labelled(col, parse, labels) }
     }
     fn yes_no(&mut self, col: &str) -> bool {
@@ -187,14 +255,17 @@ impl Row<'_> {
         })
     }
     fn school_code(&mut self) -> Option<String> {
-        self.parse("学校标识码", |s| validate_school_code(s).map(|_| s.to_string()).map_err(|_| "应为10位数字".to_string()))
+        self.parse("学校标识码", |s| {
+            validate_school_code(s).map(|_| s.to_string()).map_err(|_| "应为10位数字".to_string())
+        })
     }
     fn school_year(&mut self) -> Option<i32> {
         self.parse("学年", |s| parse_school_year(s).map_err(|_| "格式应为“2024-2025”".to_string()))
     }
     fn term(&mut self) -> Option<Term> {
         let y = self.school_year();
-        let t = self.parse("学期", |s| parse_term_no(s).map_err(|_| "应为“第一学期”或“第二学期”（或1、2）".to_string()));
+        let t =
+            self.parse("学期", |s| parse_term_no(s).map_err(|_| "应为“第一学期”或“第二学期”（或1、2）".to_string()));
         Some(Term { start_year: y?, term_no: t? })
     }
 }
@@ -271,7 +342,18 @@ fn school_row(r: &mut Row) -> Option<(String, SchoolRecord)> {
         .map(|g| g.split(['；', ';', '、']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
         .unwrap_or_default();
     let code = code?;
-    Some((code.clone(), SchoolRecord { code, name: name?, school_type: school_type?, locale: locale?, ownership: ownership?, inclusive, groups }))
+    Some((
+        code.clone(),
+        SchoolRecord {
+            code,
+            name: name?,
+            school_type: school_type?,
+            locale: locale?,
+            ownership: ownership?,
+            inclusive,
+            groups,
+        },
+    ))
 }
 
 fn class_no(r: &mut Row) -> Option<i32> {
@@ -284,7 +366,8 @@ fn class_no(r: &mut Row) -> Option<i32> {
 fn class_row(r: &mut Row) -> Option<(String, ClassRecord)> {
     let school_code = r.school_code();
     let start_year = r.school_year();
-    let grade = r.parse("年级", |s| Grade::parse(s).map_err(|_| "不是有效年级（如“一年级”“七年级”“高一”）".to_string()));
+    let grade =
+        r.parse("年级", |s| Grade::parse(s).map_err(|_| "不是有效年级（如“一年级”“七年级”“高一”）".to_string()));
     let class_no = class_no(r);
     let (school_code, start_year, grade, class_no) = (school_code?, start_year?, grade?, class_no?);
     let name = r.opt("班级名称").unwrap_or_else(|| format!("{}（{class_no}）班", grade.name()));
@@ -295,9 +378,13 @@ fn class_row(r: &mut Row) -> Option<(String, ClassRecord)> {
 fn student_row(r: &mut Row) -> Option<(String, StudentRecord)> {
     let term = r.term();
     let school_code = r.school_code();
-    let grade = r.parse("年级", |s| Grade::parse(s).map_err(|_| "不是有效年级（如“一年级”“七年级”“高一”）".to_string()));
+    let grade =
+        r.parse("年级", |s| Grade::parse(s).map_err(|_| "不是有效年级（如“一年级”“七年级”“高一”）".to_string()));
     let class_no = class_no(r);
-    let student_no = r.parse("全国学籍号", |s| validate_student_number(s).map_err(|_| "格式不正确（应为G/L/J加18位，共19位；G开头的须含有效身份证号）".to_string()));
+    let student_no = r.parse("全国学籍号", |s| {
+        validate_student_number(s)
+            .map_err(|_| "格式不正确（应为G/L/J加18位，共19位；G开头的须含有效身份证号）".to_string())
+    });
     let name = r.text("姓名");
     let sex = r.labelled("性别", Sex::parse, "男、女".to_string());
     let birth = r.date("出生日期");
@@ -312,7 +399,8 @@ fn student_row(r: &mut Row) -> Option<(String, StudentRecord)> {
             }
         },
     };
-    let status = r.labelled_or("学籍状态", EnrolmentStatus::parse, EnrolmentStatus::labels(), EnrolmentStatus::Enrolled);
+    let status =
+        r.labelled_or("学籍状态", EnrolmentStatus::parse, EnrolmentStatus::labels(), EnrolmentStatus::Enrolled);
     let status_date = match r.opt("状态日期") {
         None => None,
         Some(_) => r.date("状态日期"),
@@ -327,12 +415,15 @@ fn student_row(r: &mut Row) -> Option<(String, StudentRecord)> {
     let (term, school_code, grade, class_no, student_no, name, sex, birth, status) =
         (term?, school_code?, grade?, class_no?, student_no?, name?, sex?, birth?, status?);
     // Cross-field checks: the 学籍号's ID, the ID column, the birth date and sex must agree.
-    if let Some(id) = &id_card {
-        if student_no.starts_with('G') && student_no[1..] != id.number {
-            r.fail("身份证号", format!("与全国学籍号“{student_no}”中的身份证号不一致"));
-        }
+    if let (Some(id), Some(in_no)) = (&id_card, student_no.strip_prefix('G'))
+        && in_no != id.number
+    {
+        r.fail("身份证号", format!("与全国学籍号“{student_no}”中的身份证号不一致"));
     }
-    let embedded = if student_no.starts_with('G') { parse_id_card(&student_no[1..]).ok() } else { id_card.clone() };
+    let embedded = match student_no.strip_prefix('G') {
+        Some(id) => parse_id_card(id).ok(),
+        None => id_card.clone(),
+    };
     if let Some(id) = &embedded {
         if id.birth_date != birth {
             r.fail("出生日期", format!("与身份证号中的出生日期{}不一致", id.birth_date));
@@ -344,14 +435,39 @@ fn student_row(r: &mut Row) -> Option<(String, StudentRecord)> {
     let sept_1 = term.nominal_bounds().0;
     let age = age_on(birth, sept_1);
     if !enrolment_age::plausible(grade, age) {
-        r.fail("出生日期", format!("对应{}时年龄为{age}岁，与{}不符（正常入学年龄{}岁）", term.school_year(), grade.name(), enrolment_age::nominal_age(grade)));
+        r.fail(
+            "出生日期",
+            format!(
+                "对应{}时年龄为{age}岁，与{}不符（正常入学年龄{}岁）",
+                term.school_year(),
+                grade.name(),
+                enrolment_age::nominal_age(grade)
+            ),
+        );
     }
     if birth > sept_1 {
         r.fail("出生日期", "晚于学期开始日期");
     }
     let key = format!("{student_no}/{}", term.key());
     let id_card = id_card.map(|i| i.number).or_else(|| student_no.strip_prefix('G').map(str::to_string));
-    Some((key, StudentRecord { term, school_code, grade, class_no, student_no, name, sex, birth_date: birth, ethnicity, id_card, status, status_date, flags }))
+    Some((
+        key,
+        StudentRecord {
+            term,
+            school_code,
+            grade,
+            class_no,
+            student_no,
+            name,
+            sex,
+            birth_date: birth,
+            ethnicity,
+            id_card,
+            status,
+            status_date,
+            flags,
+        },
+    ))
 }
 
 fn teacher_row(r: &mut Row) -> Option<(String, TeacherRecord)> {
@@ -365,7 +481,9 @@ fn teacher_row(r: &mut Row) -> Option<(String, TeacherRecord)> {
     let title = r.labelled_or("职称", Title::parse, Title::labels(), Title::None);
     let subjects: Vec<String> = r
         .text("任教学科")
-        .map(|s| s.split(['、', ';', '；', ',', '，']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+        .map(|s| {
+            s.split(['、', ';', '；', ',', '，']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
+        })
         .unwrap_or_default();
     let post = r.labelled("任职类型", Post::parse, Post::labels());
     let head_teacher = r.yes_no("是否班主任");
@@ -378,10 +496,25 @@ fn teacher_row(r: &mut Row) -> Option<(String, TeacherRecord)> {
         r.fail("出生日期", format!("对应年龄{age}岁，不在18至70岁之间"));
     }
     let key = format!("{staff_no}/{}", term.key());
-    Some((key, TeacherRecord {
-        term, school_code, staff_no, name: name?, sex: sex?, birth_date: birth, education: education?, title: title?,
-        subjects, post: post?, head_teacher, backbone: backbone?, tier: tier?, certified,
-    }))
+    Some((
+        key,
+        TeacherRecord {
+            term,
+            school_code,
+            staff_no,
+            name: name?,
+            sex: sex?,
+            birth_date: birth,
+            education: education?,
+            title: title?,
+            subjects,
+            post: post?,
+            head_teacher,
+            backbone: backbone?,
+            tier: tier?,
+            certified,
+        },
+    ))
 }
 
 fn condition_row(r: &mut Row) -> Option<(String, ConditionRecord)> {
@@ -420,39 +553,105 @@ fn opt_date(d: Option<NaiveDate>) -> Cell {
 /// Rows for export, in the import layout (same headers), so that a round trip is lossless.
 pub fn to_rows(batch: &Batch) -> Vec<Vec<Cell>> {
     match batch {
-        Batch::Schools(v) => v.iter().map(|s| vec![
-            s.code.as_str().into(), s.name.as_str().into(), s.school_type.label().into(), s.locale.label().into(),
-            s.ownership.label().into(), yes_no(s.inclusive).into(), s.groups.join("；").into(),
-        ]).collect(),
-        Batch::Classes(v) => v.iter().map(|c| vec![
-            c.school_code.as_str().into(), format!("{}-{}", c.start_year, c.start_year + 1).into(), c.grade.name().into(),
-            i64::from(c.class_no).into(), c.name.as_str().into(), c.head_teacher_no.clone().unwrap_or_default().into(),
-        ]).collect(),
-        Batch::Students(v) => v.iter().map(|s| {
-            let f = s.flags;
-            vec![
-                s.term.school_year().into(), if s.term.term_no == 1 { "第一学期" } else { "第二学期" }.into(),
-                s.school_code.as_str().into(), s.grade.name().into(), i64::from(s.class_no).into(), s.student_no.as_str().into(),
-                s.name.as_str().into(), s.sex.label().into(), s.birth_date.to_string().into(), s.ethnicity.as_str().into(),
-                s.id_card.clone().unwrap_or_default().into(), s.status.label().into(), opt_date(s.status_date),
-                yes_no(f.disability).into(), yes_no(f.poverty).into(), yes_no(f.left_behind).into(),
-                yes_no(f.migrant).into(), yes_no(f.single_parent).into(),
-            ]
-        }).collect(),
-        Batch::Teachers(v) => v.iter().map(|t| vec![
-            t.term.school_year().into(), if t.term.term_no == 1 { "第一学期" } else { "第二学期" }.into(),
-            t.school_code.as_str().into(), t.staff_no.as_str().into(), t.name.as_str().into(), t.sex.label().into(),
-            t.birth_date.to_string().into(), t.education.label().into(), t.title.label().into(), t.subjects.join("、").into(),
-            t.post.label().into(), yes_no(t.head_teacher).into(), t.backbone.label().into(), t.tier.label().into(),
-            yes_no(t.certified).into(),
-        ]).collect(),
-        Batch::Conditions(v) => v.iter().map(|c| vec![
-            c.school_code.as_str().into(), format!("{}-{}", c.start_year, c.start_year + 1).into(), c.land_area.into(),
-            c.building_area.into(), c.teaching_area.into(), c.sports_outdoor_area.into(), c.sports_indoor_area.into(),
-            c.equipment_value.into(), c.multimedia_rooms.into(), c.student_computers.into(), c.teacher_computers.into(),
-            c.books.into(), c.bandwidth_mbps.into(), c.music_rooms.into(), c.music_area.into(), c.art_rooms.into(),
-            c.art_area.into(),
-        ]).collect(),
+        Batch::Schools(v) => v
+            .iter()
+            .map(|s| {
+                vec![
+                    s.code.as_str().into(),
+                    s.name.as_str().into(),
+                    s.school_type.label().into(),
+                    s.locale.label().into(),
+                    s.ownership.label().into(),
+                    yes_no(s.inclusive).into(),
+                    s.groups.join("；").into(),
+                ]
+            })
+            .collect(),
+        Batch::Classes(v) => v
+            .iter()
+            .map(|c| {
+                vec![
+                    c.school_code.as_str().into(),
+                    format!("{}-{}", c.start_year, c.start_year + 1).into(),
+                    c.grade.name().into(),
+                    i64::from(c.class_no).into(),
+                    c.name.as_str().into(),
+                    c.head_teacher_no.clone().unwrap_or_default().into(),
+                ]
+            })
+            .collect(),
+        Batch::Students(v) => v
+            .iter()
+            .map(|s| {
+                let f = s.flags;
+                vec![
+                    s.term.school_year().into(),
+                    if s.term.term_no == 1 { "第一学期" } else { "第二学期" }.into(),
+                    s.school_code.as_str().into(),
+                    s.grade.name().into(),
+                    i64::from(s.class_no).into(),
+                    s.student_no.as_str().into(),
+                    s.name.as_str().into(),
+                    s.sex.label().into(),
+                    s.birth_date.to_string().into(),
+                    s.ethnicity.as_str().into(),
+                    s.id_card.clone().unwrap_or_default().into(),
+                    s.status.label().into(),
+                    opt_date(s.status_date),
+                    yes_no(f.disability).into(),
+                    yes_no(f.poverty).into(),
+                    yes_no(f.left_behind).into(),
+                    yes_no(f.migrant).into(),
+                    yes_no(f.single_parent).into(),
+                ]
+            })
+            .collect(),
+        Batch::Teachers(v) => v
+            .iter()
+            .map(|t| {
+                vec![
+                    t.term.school_year().into(),
+                    if t.term.term_no == 1 { "第一学期" } else { "第二学期" }.into(),
+                    t.school_code.as_str().into(),
+                    t.staff_no.as_str().into(),
+                    t.name.as_str().into(),
+                    t.sex.label().into(),
+                    t.birth_date.to_string().into(),
+                    t.education.label().into(),
+                    t.title.label().into(),
+                    t.subjects.join("、").into(),
+                    t.post.label().into(),
+                    yes_no(t.head_teacher).into(),
+                    t.backbone.label().into(),
+                    t.tier.label().into(),
+                    yes_no(t.certified).into(),
+                ]
+            })
+            .collect(),
+        Batch::Conditions(v) => v
+            .iter()
+            .map(|c| {
+                vec![
+                    c.school_code.as_str().into(),
+                    format!("{}-{}", c.start_year, c.start_year + 1).into(),
+                    c.land_area.into(),
+                    c.building_area.into(),
+                    c.teaching_area.into(),
+                    c.sports_outdoor_area.into(),
+                    c.sports_indoor_area.into(),
+                    c.equipment_value.into(),
+                    c.multimedia_rooms.into(),
+                    c.student_computers.into(),
+                    c.teacher_computers.into(),
+                    c.books.into(),
+                    c.bandwidth_mbps.into(),
+                    c.music_rooms.into(),
+                    c.music_area.into(),
+                    c.art_rooms.into(),
+                    c.art_area.into(),
+                ]
+            })
+            .collect(),
     }
 }
 

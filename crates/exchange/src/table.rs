@@ -76,10 +76,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ExchangeError> {
     if text.contains('\0') {
         return Err(ExchangeError::Encoding);
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut out = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| ExchangeError::Malformed(format!("CSV第{}行格式错误：{e}", i + 1)))?;
@@ -121,10 +118,8 @@ fn cell_text(d: &Data) -> String {
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ExchangeError> {
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| ExchangeError::Malformed(format!("文件已损坏或不是Excel文件（{e}）")))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or(ExchangeError::Empty)?
-        .map_err(|e| ExchangeError::Malformed(e.to_string()))?;
+    let range =
+        wb.worksheet_range_at(0).ok_or(ExchangeError::Empty)?.map_err(|e| ExchangeError::Malformed(e.to_string()))?;
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let lead = vec![String::new(); first_col as usize];
     Ok(range
@@ -231,8 +226,7 @@ mod tests {
 
     #[test]
     fn xlsx_round_trip_and_dates() {
-        let bytes = write_xlsx("学生", &["学籍号", "人数"], &[vec!["G001".into(), Cell::Number(42.0)]])
-            .expect("write");
+        let bytes = write_xlsx("学生", &["学籍号", "人数"], &[vec!["G001".into(), Cell::Number(42.0)]]).expect("write");
         let t = read_table(&bytes, "x.xlsx").expect("read");
         assert_eq!(t.rows[0].1, vec!["G001", "42"]);
         assert_eq!(excel_date(45_000.0), NaiveDate::from_ymd_opt(2023, 3, 15));

@@ -23,7 +23,8 @@ fn round_trip_every_kind_xlsx_and_csv() {
             let bytes = export(&batch, csv).expect("export");
             let name = if csv { "x.csv" } else { "x.xlsx" };
             let table = read_table(&bytes, name).expect("read");
-            let back = parse(batch.kind(), &table).unwrap_or_else(|e| panic!("{:?}: {e} {:?}", batch.kind(), e.row_errors().first()));
+            let back = parse(batch.kind(), &table)
+                .unwrap_or_else(|e| panic!("{:?}: {e} {:?}", batch.kind(), e.row_errors().first()));
             assert_eq!(back, batch, "{:?} csv={csv}", batch.kind());
         }
     }

@@ -53,7 +53,8 @@ fn user_row(r: &dyn crate::Get) -> std::result::Result<UserRow, sqlx::Error> {
 impl Store {
     pub async fn create_user(&self, u: &NewUser, now: DateTime<Utc>) -> Result<i64> {
         let mut tx = self.begin().await?;
-        let exists = tx.scalar(&Sql::new("SELECT COUNT(*) FROM app_user WHERE username = $1").bind(u.username.as_str())).await?;
+        let exists =
+            tx.scalar(&Sql::new("SELECT COUNT(*) FROM app_user WHERE username = $1").bind(u.username.as_str())).await?;
         if exists > 0 {
             return Err(StoreError::Conflict(format!("用户名“{}”已存在", u.username)));
         }
@@ -80,7 +81,10 @@ impl Store {
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>> {
         self.fetch_opt(
-            &Sql::new(format!("SELECT {USER_COLS} FROM app_user u LEFT JOIN school s ON s.id = u.school_id WHERE u.username = $1")).bind(username),
+            &Sql::new(format!(
+                "SELECT {USER_COLS} FROM app_user u LEFT JOIN school s ON s.id = u.school_id WHERE u.username = $1"
+            ))
+            .bind(username),
             user_row,
         )
         .await
@@ -90,7 +94,13 @@ impl Store {
         if !actor.role.may_read(eduq_core::access::Resource::Users) {
             return Err(StoreError::Forbidden);
         }
-        self.fetch(&Sql::new(format!("SELECT {USER_COLS} FROM app_user u LEFT JOIN school s ON s.id = u.school_id ORDER BY u.id")), user_row).await
+        self.fetch(
+            &Sql::new(format!(
+                "SELECT {USER_COLS} FROM app_user u LEFT JOIN school s ON s.id = u.school_id ORDER BY u.id"
+            )),
+            user_row,
+        )
+        .await
     }
 
     pub async fn user_count(&self) -> Result<i64> {
@@ -99,7 +109,8 @@ impl Store {
 
     /// Counts a failed login; locks the account at `max_failures` until `lock_until`.
     pub async fn login_failed(&self, user_id: i64, max_failures: i64, lock_until: DateTime<Utc>) -> Result<()> {
-        self.exec(&Sql::new("UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1").bind(user_id)).await?;
+        self.exec(&Sql::new("UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1").bind(user_id))
+            .await?;
         self.exec(
             &Sql::new("UPDATE app_user SET locked_until = $1, failed_logins = 0 WHERE id = $2 AND failed_logins >= $3")
                 .bind(lock_until)
@@ -111,11 +122,15 @@ impl Store {
     }
 
     pub async fn login_succeeded(&self, user_id: i64) -> Result<()> {
-        self.exec(&Sql::new("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user_id)).await.map(|_| ())
+        self.exec(&Sql::new("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user_id))
+            .await
+            .map(|_| ())
     }
 
     pub async fn set_password(&self, user_id: i64, hash: &str) -> Result<()> {
-        self.exec(&Sql::new("UPDATE app_user SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id)).await.map(|_| ())
+        self.exec(&Sql::new("UPDATE app_user SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id))
+            .await
+            .map(|_| ())
     }
 
     pub async fn set_active(&self, user_id: i64, active: bool) -> Result<()> {
@@ -133,13 +148,22 @@ impl Store {
             Role::SchoolAdmin => Scope::School(user.school_id.unwrap_or(-1)),
             Role::HeadTeacher | Role::Teacher => Scope::Classes {
                 school_id: user.school_id.unwrap_or(-1),
-                class_ids: self.fetch(&Sql::new("SELECT class_id FROM user_class WHERE user_id = $1").bind(user.id), |r| r.i(0)).await?,
+                class_ids: self
+                    .fetch(&Sql::new("SELECT class_id FROM user_class WHERE user_id = $1").bind(user.id), |r| r.i(0))
+                    .await?,
             },
             Role::Parent => Scope::Students(
-                self.fetch(&Sql::new("SELECT student_id FROM guardian WHERE user_id = $1").bind(user.id), |r| r.i(0)).await?,
+                self.fetch(&Sql::new("SELECT student_id FROM guardian WHERE user_id = $1").bind(user.id), |r| r.i(0))
+                    .await?,
             ),
         };
-        Ok(Actor { user_id: user.id, username: user.username.clone(), display_name: user.display_name.clone(), role: user.role, scope })
+        Ok(Actor {
+            user_id: user.id,
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role,
+            scope,
+        })
     }
 
     pub async fn create_session(&self, token_hash: &str, user_id: i64, csrf: &str, now: DateTime<Utc>) -> Result<()> {
@@ -155,7 +179,12 @@ impl Store {
     }
 
     /// The session's user and CSRF token if it has not been idle since `idle_since`; touches it.
-    pub async fn session(&self, token_hash: &str, now: DateTime<Utc>, idle_since: DateTime<Utc>) -> Result<Option<(UserRow, String)>> {
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        idle_since: DateTime<Utc>,
+    ) -> Result<Option<(UserRow, String)>> {
         let found = self
             .fetch_opt(
                 &Sql::new(format!(
@@ -172,7 +201,8 @@ impl Store {
         }
         // Touch at most once a minute to keep reads cheap.
         if now - last_seen > chrono::Duration::seconds(60) {
-            self.exec(&Sql::new("UPDATE session SET last_seen = $1 WHERE token_hash = $2").bind(now).bind(token_hash)).await?;
+            self.exec(&Sql::new("UPDATE session SET last_seen = $1 WHERE token_hash = $2").bind(now).bind(token_hash))
+                .await?;
         }
         Ok(Some((user, csrf)))
     }

@@ -37,7 +37,14 @@ pub struct AuditQuery {
 }
 
 impl Store {
-    pub async fn audit(&self, actor: &Actor, at: DateTime<Utc>, action: &str, target: &str, detail: &str) -> Result<()> {
+    pub async fn audit(
+        &self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<()> {
         self.exec(&insert(actor, at, action, target, detail)).await.map(|_| ())
     }
 
@@ -69,7 +76,14 @@ impl Store {
         list.push_arg(" OFFSET ?", q.page.max(0) * per);
         let rows = self
             .fetch(&list, |r| {
-                Ok(AuditEntry { id: r.i(0)?, at: r.ts(1)?, username: r.s(2)?, action: r.s(3)?, target: r.s(4)?, detail: r.s(5)? })
+                Ok(AuditEntry {
+                    id: r.i(0)?,
+                    at: r.ts(1)?,
+                    username: r.s(2)?,
+                    action: r.s(3)?,
+                    target: r.s(4)?,
+                    detail: r.s(5)?,
+                })
             })
             .await?;
         Ok((rows, total))
@@ -77,7 +91,14 @@ impl Store {
 }
 
 impl Tx {
-    pub async fn audit(&mut self, actor: &Actor, at: DateTime<Utc>, action: &str, target: &str, detail: &str) -> Result<()> {
+    pub async fn audit(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<()> {
         self.exec(&insert(actor, at, action, target, detail)).await.map(|_| ())
     }
 }

@@ -57,7 +57,11 @@ impl Tx {
     }
 
     async fn school_ids(&mut self) -> Result<HashMap<String, i64>> {
-        Ok(self.fetch(&Sql::new("SELECT code, id FROM school"), |r| Ok((r.s(0)?, r.i(1)?))).await?.into_iter().collect())
+        Ok(self
+            .fetch(&Sql::new("SELECT code, id FROM school"), |r| Ok((r.s(0)?, r.i(1)?)))
+            .await?
+            .into_iter()
+            .collect())
     }
 
     pub async fn apply_schools(&mut self, district_id: i64, recs: &[SchoolRecord]) -> Result<Counts> {
@@ -67,9 +71,11 @@ impl Tx {
                 Ok(SchoolRecord {
                     code: r.s(0)?,
                     name: r.s(1)?,
-                    school_type: eduq_core::org::SchoolType::from_key(&t).unwrap_or(eduq_core::org::SchoolType::Primary),
+                    school_type: eduq_core::org::SchoolType::from_key(&t)
+                        .unwrap_or(eduq_core::org::SchoolType::Primary),
                     locale: eduq_core::org::Locale::from_key(&r.s(3)?).unwrap_or(eduq_core::org::Locale::Urban),
-                    ownership: eduq_core::org::Ownership::from_key(&r.s(4)?).unwrap_or(eduq_core::org::Ownership::Public),
+                    ownership: eduq_core::org::Ownership::from_key(&r.s(4)?)
+                        .unwrap_or(eduq_core::org::Ownership::Public),
                     inclusive: r.b(5)?,
                     groups: vec![],
                 })
@@ -164,7 +170,14 @@ impl Tx {
         keys.sort();
         for &(school_id, year, g, no) in keys {
             let name = grade(g).map(|g| format!("{}（{no}）班", g.name())).unwrap_or_default();
-            rows.push(vec![Arg::I(district_id), Arg::I(school_id), Arg::I(i64::from(year)), Arg::I(g), Arg::I(i64::from(no)), Arg::T(name)]);
+            rows.push(vec![
+                Arg::I(district_id),
+                Arg::I(school_id),
+                Arg::I(i64::from(year)),
+                Arg::I(g),
+                Arg::I(i64::from(no)),
+                Arg::T(name),
+            ]);
         }
         self.insert_rows(
             "class (district_id, school_id, start_year, grade, class_no, name)",
@@ -177,7 +190,8 @@ impl Tx {
         for y in years {
             for (k, id) in self
                 .fetch(
-                    &Sql::new("SELECT school_id, start_year, grade, class_no, id FROM class WHERE start_year = $1").bind(i64::from(y)),
+                    &Sql::new("SELECT school_id, start_year, grade, class_no, id FROM class WHERE start_year = $1")
+                        .bind(i64::from(y)),
                     |r| Ok(((r.i(0)?, r.i(1)? as i32, r.i(2)?, r.i(3)? as i32), r.i(4)?)),
                 )
                 .await?
@@ -244,7 +258,10 @@ impl Tx {
         for t in terms {
             let tid = self.ensure_term(t).await?;
             term_ids.insert(t, tid);
-            for rec in self.fetch(&crate::people::students_sql(tid, &system), |r| crate::people::student_record(r, t, true)).await? {
+            for rec in self
+                .fetch(&crate::people::students_sql(tid, &system), |r| crate::people::student_record(r, t, true))
+                .await?
+            {
                 existing.insert((rec.student_no.clone(), t), rec);
             }
         }
@@ -293,7 +310,14 @@ impl Tx {
         nos.sort();
         for no in nos {
             let r = latest[*no];
-            let m: Master = (r.name.clone(), r.sex.key().to_string(), r.birth_date, r.ethnicity.clone(), r.id_card.clone(), r.flags);
+            let m: Master = (
+                r.name.clone(),
+                r.sex.key().to_string(),
+                r.birth_date,
+                r.ethnicity.clone(),
+                r.id_card.clone(),
+                r.flags,
+            );
             if masters.get(*no).map(|(_, old)| old == &m).unwrap_or(false) {
                 continue;
             }
@@ -319,20 +343,30 @@ impl Tx {
             master_rows,
         )
         .await?;
-        let student_ids: HashMap<String, i64> = if masters.len() == 0 || latest.keys().any(|k| !masters.contains_key(*k)) {
-            self.fetch(&Sql::new("SELECT student_no, id FROM student"), |r| Ok((r.s(0)?, r.i(1)?))).await?.into_iter().collect()
-        } else {
-            masters.iter().map(|(k, (id, _))| (k.clone(), *id)).collect()
-        };
+        let student_ids: HashMap<String, i64> =
+            if masters.is_empty() || latest.keys().any(|k| !masters.contains_key(*k)) {
+                self.fetch(&Sql::new("SELECT student_no, id FROM student"), |r| Ok((r.s(0)?, r.i(1)?)))
+                    .await?
+                    .into_iter()
+                    .collect()
+            } else {
+                masters.iter().map(|(k, (id, _))| (k.clone(), *id)).collect()
+            };
         let wanted: HashSet<(i64, i32, i64, i32)> = changed
             .iter()
-            .filter_map(|r| Some((*schools.get(&r.school_code)?, r.term.start_year, i64::from(r.grade.number()), r.class_no)))
+            .filter_map(|r| {
+                Some((*schools.get(&r.school_code)?, r.term.start_year, i64::from(r.grade.number()), r.class_no))
+            })
             .collect();
         let classes = self.class_ids(district_id, &wanted).await?;
         let mut rows = Vec::new();
         for r in changed {
-            let (Some(&sid), Some(&stid)) = (schools.get(&r.school_code), student_ids.get(&r.student_no)) else { continue };
-            let Some(&cid) = classes.get(&(sid, r.term.start_year, i64::from(r.grade.number()), r.class_no)) else { continue };
+            let (Some(&sid), Some(&stid)) = (schools.get(&r.school_code), student_ids.get(&r.student_no)) else {
+                continue;
+            };
+            let Some(&cid) = classes.get(&(sid, r.term.start_year, i64::from(r.grade.number()), r.class_no)) else {
+                continue;
+            };
             rows.push(vec![
                 Arg::I(district_id),
                 Arg::I(sid),
@@ -423,8 +457,11 @@ impl Tx {
             master_rows,
         )
         .await?;
-        let ids: HashMap<String, i64> =
-            self.fetch(&Sql::new("SELECT staff_no, id FROM teacher"), |r| Ok((r.s(0)?, r.i(1)?))).await?.into_iter().collect();
+        let ids: HashMap<String, i64> = self
+            .fetch(&Sql::new("SELECT staff_no, id FROM teacher"), |r| Ok((r.s(0)?, r.i(1)?)))
+            .await?
+            .into_iter()
+            .collect();
         let rows = changed
             .iter()
             .filter_map(|r| {
@@ -449,7 +486,12 @@ impl Tx {
     pub async fn apply_conditions(&mut self, district_id: i64, recs: &[ConditionRecord]) -> Result<Counts> {
         let schools = self.school_ids().await?;
         let existing: HashMap<(String, i32), ConditionRecord> = self
-            .fetch(&Sql::new(format!("SELECT {CONDITION_COLS} FROM school_condition c JOIN school s ON s.id = c.school_id")), condition_record)
+            .fetch(
+                &Sql::new(format!(
+                    "SELECT {CONDITION_COLS} FROM school_condition c JOIN school s ON s.id = c.school_id"
+                )),
+                condition_record,
+            )
             .await?
             .into_iter()
             .map(|c| ((c.school_code.clone(), c.start_year), c))
@@ -499,7 +541,16 @@ impl Tx {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub async fn record_import(&mut self, actor: &Actor, at: DateTime<Utc>, kind: &str, file_name: &str, file_hash: &str, rows_total: i64, c: Counts) -> Result<()> {
+    pub async fn record_import(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        kind: &str,
+        file_name: &str,
+        file_hash: &str,
+        rows_total: i64,
+        c: Counts,
+    ) -> Result<()> {
         self.exec(
             &Sql::new("INSERT INTO import_batch (at, user_id, username, kind, file_name, file_hash, rows_total, inserted, updated, unchanged) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                 .bind(at)
@@ -521,7 +572,9 @@ impl Tx {
 impl Store {
     /// Import history: an administrator sees all, others their own.
     pub async fn list_imports(&self, actor: &Actor, limit: i64) -> Result<Vec<ImportEntry>> {
-        let mut q = Sql::new("SELECT id, at, username, kind, file_name, file_hash, rows_total, inserted, updated, unchanged FROM import_batch WHERE 1=1");
+        let mut q = Sql::new(
+            "SELECT id, at, username, kind, file_name, file_hash, rows_total, inserted, updated, unchanged FROM import_batch WHERE 1=1",
+        );
         if actor.role != eduq_core::access::Role::Admin {
             q.push_arg(" AND username = ?", actor.username.as_str());
         }

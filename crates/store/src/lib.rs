@@ -44,7 +44,6 @@ macro_rules! on_pool {
     };
 }
 
-
 /// A handle on the database. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -128,14 +127,22 @@ impl Store {
     }
 
     /// Runs a query and maps each row.
-    pub async fn fetch<T>(&self, sql: &Sql, map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>) -> Result<Vec<T>> {
+    pub async fn fetch<T>(
+        &self,
+        sql: &Sql,
+        map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>> {
         on_pool!(self, p => {
             let rows = sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(p).await?;
             rows.iter().map(|r| map(r).map_err(StoreError::from)).collect()
         })
     }
 
-    pub async fn fetch_opt<T>(&self, sql: &Sql, map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>) -> Result<Option<T>> {
+    pub async fn fetch_opt<T>(
+        &self,
+        sql: &Sql,
+        map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>,
+    ) -> Result<Option<T>> {
         Ok(self.fetch(sql, map).await?.into_iter().next())
     }
 
@@ -172,7 +179,11 @@ impl Tx {
     pub async fn exec(&mut self, sql: &Sql) -> Result<u64> {
         on_tx!(self, c => Ok(sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).execute(&mut **c).await?.rows_affected()))
     }
-    pub async fn fetch<T>(&mut self, sql: &Sql, map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>) -> Result<Vec<T>> {
+    pub async fn fetch<T>(
+        &mut self,
+        sql: &Sql,
+        map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>> {
         on_tx!(self, c => {
             let rows = sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(&mut **c).await?;
             rows.iter().map(|r| map(r).map_err(StoreError::from)).collect()

@@ -43,11 +43,7 @@ pub(crate) fn scope_filter(sql: &mut Sql, actor: &Actor, school: &str, class: Op
 
 /// Ids are integers from our own database, so inlining them is safe; empty lists match nothing.
 fn id_list(ids: &[i64]) -> String {
-    if ids.is_empty() {
-        "NULL".to_string()
-    } else {
-        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-    }
+    if ids.is_empty() { "NULL".to_string() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",") }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,8 +99,10 @@ impl Store {
         if let Some(d) = self.fetch_opt(&q, |r| Ok((r.i(0)?, r.s(1)?))).await? {
             return Ok(d);
         }
-        self.exec(&Sql::new("INSERT INTO district (code, name) VALUES ('000000', '本区县') ON CONFLICT (code) DO NOTHING"))
-            .await?;
+        self.exec(&Sql::new(
+            "INSERT INTO district (code, name) VALUES ('000000', '本区县') ON CONFLICT (code) DO NOTHING",
+        ))
+        .await?;
         self.fetch_opt(&q, |r| Ok((r.i(0)?, r.s(1)?))).await?.ok_or(StoreError::NotFound)
     }
 
@@ -115,10 +113,9 @@ impl Store {
 
     /// Terms that have enrolment data, newest first.
     pub async fn terms(&self) -> Result<Vec<(i64, Term)>> {
-        self.fetch(
-            &Sql::new("SELECT id, start_year, term_no FROM term ORDER BY start_year DESC, term_no DESC"),
-            |r| Ok((r.i(0)?, Term { start_year: r.i(1)? as i32, term_no: r.i(2)? as u8 })),
-        )
+        self.fetch(&Sql::new("SELECT id, start_year, term_no FROM term ORDER BY start_year DESC, term_no DESC"), |r| {
+            Ok((r.i(0)?, Term { start_year: r.i(1)? as i32, term_no: r.i(2)? as u8 }))
+        })
         .await
     }
 
@@ -134,7 +131,11 @@ impl Store {
 
     /// 学校标识码 → id for all schools (import validation needs the unscoped list of codes).
     pub async fn school_ids_by_code(&self) -> Result<HashMap<String, i64>> {
-        Ok(self.fetch(&Sql::new("SELECT code, id FROM school"), |r| Ok((r.s(0)?, r.i(1)?))).await?.into_iter().collect())
+        Ok(self
+            .fetch(&Sql::new("SELECT code, id FROM school"), |r| Ok((r.s(0)?, r.i(1)?)))
+            .await?
+            .into_iter()
+            .collect())
     }
 
     /// Schools in the caller's scope with their counts for a term.
@@ -211,7 +212,13 @@ impl Store {
     }
 
     /// Classes of a school year in scope, with head counts for a term.
-    pub async fn list_classes(&self, actor: &Actor, start_year: i32, term_id: Option<i64>, school_id: Option<i64>) -> Result<Vec<ClassRow>> {
+    pub async fn list_classes(
+        &self,
+        actor: &Actor,
+        start_year: i32,
+        term_id: Option<i64>,
+        school_id: Option<i64>,
+    ) -> Result<Vec<ClassRow>> {
         let mut q = Sql::new("");
         let t = q.arg(term_id.unwrap_or(-1));
         q.text = format!(
@@ -252,7 +259,9 @@ impl Store {
     }
 
     pub async fn export_conditions(&self, actor: &Actor, start_year: Option<i32>) -> Result<Vec<ConditionRecord>> {
-        let mut q = Sql::new(format!("SELECT {CONDITION_COLS} FROM school_condition c JOIN school s ON s.id = c.school_id WHERE 1=1"));
+        let mut q = Sql::new(format!(
+            "SELECT {CONDITION_COLS} FROM school_condition c JOIN school s ON s.id = c.school_id WHERE 1=1"
+        ));
         if let Some(y) = start_year {
             q.push_arg(" AND c.start_year = ?", i64::from(y));
         }
@@ -281,7 +290,9 @@ impl Store {
 
     /// Pupils on roll per grade in a term, in scope.
     pub async fn students_by_grade(&self, actor: &Actor, term_id: i64) -> Result<Vec<(Grade, i64)>> {
-        let mut q = Sql::new("SELECT e.grade, COUNT(*) FROM enrolment e WHERE e.status IN ('enrolled','transfer_in','resumed')");
+        let mut q = Sql::new(
+            "SELECT e.grade, COUNT(*) FROM enrolment e WHERE e.status IN ('enrolled','transfer_in','resumed')",
+        );
         q.push_arg(" AND e.term_id = ?", term_id);
         scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
         q.push(" GROUP BY e.grade ORDER BY e.grade");

@@ -240,7 +240,9 @@ impl Store {
         if !actor.role.may_read(Resource::Teachers) {
             return Err(StoreError::Forbidden);
         }
-        let mut w = Sql::new(" FROM teacher_term tt JOIN teacher t ON t.id = tt.teacher_id JOIN school s ON s.id = tt.school_id WHERE 1=1");
+        let mut w = Sql::new(
+            " FROM teacher_term tt JOIN teacher t ON t.id = tt.teacher_id JOIN school s ON s.id = tt.school_id WHERE 1=1",
+        );
         w.push_arg(" AND tt.term_id = ?", q.term_id);
         scope_filter(&mut w, actor, "tt.school_id", None, None);
         if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -330,7 +332,11 @@ pub(crate) fn students_sql(term_id: i64, actor: &Actor) -> Sql {
     q
 }
 
-pub(crate) fn student_record(r: &dyn Get, term: Term, flags_ok: bool) -> std::result::Result<StudentRecord, sqlx::Error> {
+pub(crate) fn student_record(
+    r: &dyn Get,
+    term: Term,
+    flags_ok: bool,
+) -> std::result::Result<StudentRecord, sqlx::Error> {
     Ok(StudentRecord {
         term,
         school_code: r.s(0)?,

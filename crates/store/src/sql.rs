@@ -101,16 +101,36 @@ pub trait Get {
 macro_rules! impl_get {
     ($row:ty) => {
         impl Get for $row {
-            fn i(&self, c: usize) -> R<i64> { sqlx::Row::try_get(self, c) }
-            fn oi(&self, c: usize) -> R<Option<i64>> { sqlx::Row::try_get(self, c) }
-            fn s(&self, c: usize) -> R<String> { sqlx::Row::try_get(self, c) }
-            fn os(&self, c: usize) -> R<Option<String>> { sqlx::Row::try_get(self, c) }
-            fn f(&self, c: usize) -> R<f64> { sqlx::Row::try_get(self, c) }
-            fn b(&self, c: usize) -> R<bool> { sqlx::Row::try_get(self, c) }
-            fn d(&self, c: usize) -> R<NaiveDate> { sqlx::Row::try_get(self, c) }
-            fn od(&self, c: usize) -> R<Option<NaiveDate>> { sqlx::Row::try_get(self, c) }
-            fn ts(&self, c: usize) -> R<DateTime<Utc>> { sqlx::Row::try_get(self, c) }
-            fn ots(&self, c: usize) -> R<Option<DateTime<Utc>>> { sqlx::Row::try_get(self, c) }
+            fn i(&self, c: usize) -> R<i64> {
+                sqlx::Row::try_get(self, c)
+            }
+            fn oi(&self, c: usize) -> R<Option<i64>> {
+                sqlx::Row::try_get(self, c)
+            }
+            fn s(&self, c: usize) -> R<String> {
+                sqlx::Row::try_get(self, c)
+            }
+            fn os(&self, c: usize) -> R<Option<String>> {
+                sqlx::Row::try_get(self, c)
+            }
+            fn f(&self, c: usize) -> R<f64> {
+                sqlx::Row::try_get(self, c)
+            }
+            fn b(&self, c: usize) -> R<bool> {
+                sqlx::Row::try_get(self, c)
+            }
+            fn d(&self, c: usize) -> R<NaiveDate> {
+                sqlx::Row::try_get(self, c)
+            }
+            fn od(&self, c: usize) -> R<Option<NaiveDate>> {
+                sqlx::Row::try_get(self, c)
+            }
+            fn ts(&self, c: usize) -> R<DateTime<Utc>> {
+                sqlx::Row::try_get(self, c)
+            }
+            fn ots(&self, c: usize) -> R<Option<DateTime<Utc>>> {
+                sqlx::Row::try_get(self, c)
+            }
         }
     };
 }

@@ -174,8 +174,7 @@ pub fn generate(spec: &Spec) -> District {
     let mut new_pupil = |rng: &mut Rng, school: usize, grade: Grade, year: i32, pupils: &mut Vec<Pupil>| {
         let male = rng.unit() < 0.52;
         let sex = if male { Sex::Male } else { Sex::Female };
-        let age = eduq_core::standards::enrolment_age::nominal_age(grade)
-            + if rng.unit() < 0.04 { 1 } else { 0 };
+        let age = eduq_core::standards::enrolment_age::nominal_age(grade) + if rng.unit() < 0.04 { 1 } else { 0 };
         // Born between 1 Sep (age+1 years before) and 31 Aug (age years before) of entry.
         let start = date(year - age - 1, 9, 1);
         let birth = start + chrono::Days::new(rng.below(365));
@@ -192,7 +191,11 @@ pub fn generate(spec: &Spec) -> District {
             name: names::person(rng, male),
             sex,
             birth,
-            ethnicity: if rng.unit() < 0.93 { "汉族" } else { names::ETHNIC[rng.below(names::ETHNIC.len() as u64) as usize] },
+            ethnicity: if rng.unit() < 0.93 {
+                "汉族"
+            } else {
+                names::ETHNIC[rng.below(names::ETHNIC.len() as u64) as usize]
+            },
             id_card: id,
             flags,
             school,
@@ -351,8 +354,24 @@ pub fn generate(spec: &Spec) -> District {
         let n = ((school_size[s] as f64 / ratio).ceil() as usize).max(3);
         let subjects: &[&str] = match school.school_type {
             SchoolType::Kindergarten => &["学前教育"],
-            SchoolType::Primary | SchoolType::TeachingPoint => &["语文", "数学", "英语", "体育", "音乐", "美术", "科学", "道德与法治", "信息科技"],
-            _ => &["语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "道德与法治", "体育", "音乐", "美术", "信息科技"],
+            SchoolType::Primary | SchoolType::TeachingPoint => {
+                &["语文", "数学", "英语", "体育", "音乐", "美术", "科学", "道德与法治", "信息科技"]
+            }
+            _ => &[
+                "语文",
+                "数学",
+                "英语",
+                "物理",
+                "化学",
+                "生物",
+                "历史",
+                "地理",
+                "道德与法治",
+                "体育",
+                "音乐",
+                "美术",
+                "信息科技",
+            ],
         };
         for _ in 0..n {
             staff_serial += 1;
@@ -429,8 +448,7 @@ pub fn generate(spec: &Spec) -> District {
     }
     // Head teachers for the current year's classes, from the school's staff.
     let mut next_of_school: HashMap<usize, usize> = HashMap::new();
-    let school_index: HashMap<String, usize> =
-        d.schools.iter().enumerate().map(|(i, s)| (s.code.clone(), i)).collect();
+    let school_index: HashMap<String, usize> = d.schools.iter().enumerate().map(|(i, s)| (s.code.clone(), i)).collect();
     let mut staff_by_school: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, (s, _)) in staff.iter().enumerate() {
         staff_by_school.entry(*s).or_default().push(i);

@@ -44,7 +44,13 @@ async fn term_id(st: &AppState, key: Option<&str>) -> Result<i64, WebError> {
 async fn summary(State(st): State<AppState>, s: Session, Query(q): Query<Q>) -> Result<Json<Value>, WebError> {
     let tid = term_id(&st, q.term.as_deref()).await?;
     let by_type = st.store.counts_by_type(&s.actor, Some(tid)).await?;
-    let by_grade: Vec<Value> = st.store.students_by_grade(&s.actor, tid).await?.into_iter().map(|(g, n)| json!({"grade": g.number(), "name": g.name(), "students": n})).collect();
+    let by_grade: Vec<Value> = st
+        .store
+        .students_by_grade(&s.actor, tid)
+        .await?
+        .into_iter()
+        .map(|(g, n)| json!({"grade": g.number(), "name": g.name(), "students": n}))
+        .collect();
     Ok(Json(json!({"by_type": by_type, "by_grade": by_grade})))
 }
 

@@ -2,8 +2,10 @@ use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const HTMX: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web-assets/node_modules/htmx.org/dist/htmx.min.js"));
-const ECHARTS: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web-assets/node_modules/echarts/dist/echarts.min.js"));
+const HTMX: &[u8] =
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web-assets/node_modules/htmx.org/dist/htmx.min.js"));
+const ECHARTS: &[u8] =
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web-assets/node_modules/echarts/dist/echarts.min.js"));
 const CSS: &[u8] = include_bytes!("../static/app.css");
 const JS: &[u8] = include_bytes!("../static/app.js");
 

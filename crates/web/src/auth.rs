@@ -1,11 +1,11 @@
 //! Sessions (HttpOnly, SameSite=Strict cookies), login/logout and CSRF checks.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::Utc;
 use eduq_core::access::Actor;
 use serde::Deserialize;
@@ -45,7 +45,11 @@ impl FromRequestParts<AppState> for Session {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         // Nested routers see a stripped path; the original tells API calls from pages.
-        let path = parts.extensions.get::<axum::extract::OriginalUri>().map(|u| u.0.path().to_string()).unwrap_or_else(|| parts.uri.path().to_string());
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map(|u| u.0.path().to_string())
+            .unwrap_or_else(|| parts.uri.path().to_string());
         let api = path.starts_with("/api/");
         let token = cookie_token(&parts.headers).ok_or(WebError::Unauthenticated { api })?;
         match eduq_app::accounts::session(&state.store, &token, Utc::now()).await? {
@@ -78,7 +82,10 @@ pub async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) 
             let secure = if st.secure_cookies { "; Secure" } else { "" };
             let cookie = format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}", login.token);
             let mut res = Redirect::to("/").into_response();
-            res.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.to_string()))?);
+            res.headers_mut().insert(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.to_string()))?,
+            );
             Ok(res)
         }
         Err(e @ (eduq_app::AppError::BadLogin | eduq_app::AppError::Locked(_))) => {
@@ -95,10 +102,18 @@ pub struct CsrfForm {
     csrf: Option<String>,
 }
 
-pub async fn logout(State(st): State<AppState>, s: Session, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Result<Response, WebError> {
+pub async fn logout(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
     s.check_csrf(f.csrf.as_deref(), &headers)?;
     eduq_app::accounts::logout(&st.store, &s.actor, &s.token, Utc::now()).await?;
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static("eduq_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("eduq_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
     Ok(res)
 }

@@ -8,7 +8,9 @@ use eduq_store::StoreError;
 #[derive(Debug)]
 pub enum WebError {
     /// Not logged in: pages redirect to /login, the API answers 401.
-    Unauthenticated { api: bool },
+    Unauthenticated {
+        api: bool,
+    },
     Forbidden,
     NotFound,
     BadRequest(String),

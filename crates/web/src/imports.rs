@@ -2,10 +2,10 @@
 //! background with a progress display → history. Also templates and exports.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use chrono::Utc;
 use eduq_app::imports::{Period, apply_batch, export_kind, file_hash, validate};
 use eduq_core::access::Actor;
@@ -64,7 +64,12 @@ struct Preview {
 
 const SHOW_ERRORS: usize = 500;
 
-pub async fn preview(State(st): State<AppState>, s: Session, headers: HeaderMap, mut mp: Multipart) -> Result<Html<String>, WebError> {
+pub async fn preview(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    mut mp: Multipart,
+) -> Result<Html<String>, WebError> {
     let (mut kind, mut name, mut bytes, mut csrf) = (None, String::new(), Vec::new(), None);
     while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
         match field.name() {
@@ -72,14 +77,33 @@ pub async fn preview(State(st): State<AppState>, s: Session, headers: HeaderMap,
             Some("_csrf") => csrf = field.text().await.ok(),
             Some("file") => {
                 name = field.file_name().unwrap_or("upload").to_string();
-                bytes = field.bytes().await.map_err(|_| WebError::BadRequest(format!("文件过大或上传中断（上限{}MB）", eduq_app::imports::MAX_UPLOAD_BYTES / 1024 / 1024)))?.to_vec();
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| {
+                        WebError::BadRequest(format!(
+                            "文件过大或上传中断（上限{}MB）",
+                            eduq_app::imports::MAX_UPLOAD_BYTES / 1024 / 1024
+                        ))
+                    })?
+                    .to_vec();
             }
             _ => {}
         }
     }
     s.check_csrf(csrf.as_deref(), &headers)?;
     let kind = kind.ok_or_else(|| WebError::BadRequest("请选择导入类型".to_string()))?;
-    let mut p = Preview { file: name.clone(), kind: kind.label().to_string(), error: String::new(), rows: vec![], more: 0, counts: None, total: 0, token: String::new(), csrf: s.csrf.clone() };
+    let mut p = Preview {
+        file: name.clone(),
+        kind: kind.label().to_string(),
+        error: String::new(),
+        rows: vec![],
+        more: 0,
+        counts: None,
+        total: 0,
+        token: String::new(),
+        csrf: s.csrf.clone(),
+    };
     if bytes.is_empty() {
         p.error = "请选择要上传的文件".to_string();
         return Ok(Html(p.render()?));
@@ -119,7 +143,12 @@ struct JobView {
     job: Job,
 }
 
-pub async fn apply(State(st): State<AppState>, s: Session, headers: HeaderMap, Form(f): Form<ApplyForm>) -> Result<Html<String>, WebError> {
+pub async fn apply(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<ApplyForm>,
+) -> Result<Html<String>, WebError> {
     s.check_csrf(f.csrf.as_deref(), &headers)?;
     let pending = st
         .uploads
@@ -141,7 +170,13 @@ pub async fn apply(State(st): State<AppState>, s: Session, headers: HeaderMap, F
     Ok(Html(JobView { id, job }.render()?))
 }
 
-async fn run_import(store: &eduq_store::Store, actor: &Actor, p: Pending, jobs: &std::sync::Mutex<std::collections::HashMap<String, Job>>, id: &str) -> Job {
+async fn run_import(
+    store: &eduq_store::Store,
+    actor: &Actor,
+    p: Pending,
+    jobs: &std::sync::Mutex<std::collections::HashMap<String, Job>>,
+    id: &str,
+) -> Job {
     let started = std::time::Instant::now();
     // Validate again: data may have changed since the preview.
     let batch = match validate(store, actor, p.kind, &p.bytes, &p.name).await {
@@ -158,13 +193,22 @@ async fn run_import(store: &eduq_store::Store, actor: &Actor, p: Pending, jobs: 
 }
 
 pub async fn job(State(st): State<AppState>, _s: Session, Path(id): Path<String>) -> Result<Html<String>, WebError> {
-    let job = st.jobs.lock().map_err(|_| WebError::Internal("lock".into()))?.get(&id).cloned().ok_or(WebError::NotFound)?;
+    let job =
+        st.jobs.lock().map_err(|_| WebError::Internal("lock".into()))?.get(&id).cloned().ok_or(WebError::NotFound)?;
     Ok(Html(JobView { id, job }.render()?))
 }
 
 fn attachment(bytes: Vec<u8>, file: &str, csv: bool) -> Response {
-    let ty = if csv { "text/csv; charset=utf-8" } else { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
-    let disposition = format!("attachment; filename=\"export.{}\"; filename*=UTF-8''{}", if csv { "csv" } else { "xlsx" }, crate::views::urlencode(file));
+    let ty = if csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    };
+    let disposition = format!(
+        "attachment; filename=\"export.{}\"; filename*=UTF-8''{}",
+        if csv { "csv" } else { "xlsx" },
+        crate::views::urlencode(file)
+    );
     ([(header::CONTENT_TYPE, ty.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 
@@ -184,7 +228,12 @@ pub struct ExportQ {
     format: Option<String>,
 }
 
-pub async fn export(State(st): State<AppState>, s: Session, Path(kind): Path<String>, Query(q): Query<ExportQ>) -> Result<Response, WebError> {
+pub async fn export(
+    State(st): State<AppState>,
+    s: Session,
+    Path(kind): Path<String>,
+    Query(q): Query<ExportQ>,
+) -> Result<Response, WebError> {
     let kind = kind_of(&kind)?;
     let term = match q.term.as_deref().and_then(|t| parse_term(t).ok()) {
         Some(t) => t,

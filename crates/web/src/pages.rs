@@ -1,19 +1,19 @@
 //! Page handlers: read the query, ask the store (which applies the caller's scope), render.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use chrono::{NaiveDate, Utc};
 use eduq_core::access::{Resource, Role};
 use eduq_core::grade::Grade;
+use eduq_core::records::ConditionRecord;
 use eduq_core::student::SpecialFlags;
+use eduq_store::accounts::UserRow;
 use eduq_store::audit::{AuditEntry, AuditQuery};
 use eduq_store::org::{ClassRow, SchoolRow, TypeCount};
 use eduq_store::people::{StudentDetail, StudentListRow, StudentQuery, StudentSort, TeacherQuery, TeacherRow};
-use eduq_store::accounts::UserRow;
-use eduq_core::records::ConditionRecord;
 use serde::Deserialize;
 
 use crate::auth::Session;
@@ -158,7 +158,12 @@ struct StudentsTable {
 
 const PER_PAGE: i64 = 50;
 
-pub async fn students(State(st): State<AppState>, s: Session, headers: HeaderMap, Query(q): Query<StudentsQ>) -> Result<Response, WebError> {
+pub async fn students(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Query(q): Query<StudentsQ>,
+) -> Result<Response, WebError> {
     let (l, sel) = layout(&st.store, &s, "学生", "students", q.term.as_deref()).await?;
     let school_id = q.school.as_deref().and_then(|x| x.parse::<i64>().ok()).filter(|x| *x > 0);
     let grade = q.grade.as_deref().and_then(|x| x.parse::<i64>().ok()).filter(|g| Grade::new(*g as i8).is_some());
@@ -256,15 +261,31 @@ pub async fn teachers(State(st): State<AppState>, s: Session, Query(q): Query<Te
     let (rows, total) = match sel.id {
         Some(term_id) => {
             st.store
-                .list_teachers(&s.actor, &TeacherQuery { term_id, q: Some(text.clone()), school_id, page: q.page.unwrap_or(0), per_page: PER_PAGE })
+                .list_teachers(
+                    &s.actor,
+                    &TeacherQuery {
+                        term_id,
+                        q: Some(text.clone()),
+                        school_id,
+                        page: q.page.unwrap_or(0),
+                        per_page: PER_PAGE,
+                    },
+                )
                 .await?
         }
         None => (vec![], 0),
     };
     let (pages, page) = pager(total, PER_PAGE, q.page.unwrap_or(0));
-    let base_qs = qs(&[("term", sel.term.key()), ("q", text.clone()), ("school", school_id.map(|x| x.to_string()).unwrap_or_default())]);
+    let base_qs = qs(&[
+        ("term", sel.term.key()),
+        ("q", text.clone()),
+        ("school", school_id.map(|x| x.to_string()).unwrap_or_default()),
+    ]);
     let schools = st.store.list_schools(&s.actor, None).await?;
-    Ok(Html(TeachersPage { l, rows, total, page, pages, q: text, school_id: school_id.unwrap_or(0), schools, base_qs }.render()?))
+    Ok(Html(
+        TeachersPage { l, rows, total, page, pages, q: text, school_id: school_id.unwrap_or(0), schools, base_qs }
+            .render()?,
+    ))
 }
 
 pub struct ConditionView {
@@ -370,8 +391,20 @@ pub async fn audit(State(st): State<AppState>, s: Session, Query(q): Query<Audit
     let f = |x: &Option<String>| x.clone().unwrap_or_default();
     let base_qs = qs(&[("user", f(&q.user)), ("action", f(&q.action)), ("from", f(&q.from)), ("to", f(&q.to))]);
     Ok(Html(
-        AuditPage { l, rows, total, page, pages, user: f(&q.user), action: f(&q.action), from: f(&q.from), to: f(&q.to), base_qs, actions: ACTIONS.to_vec() }
-            .render()?,
+        AuditPage {
+            l,
+            rows,
+            total,
+            page,
+            pages,
+            user: f(&q.user),
+            action: f(&q.action),
+            from: f(&q.from),
+            to: f(&q.to),
+            base_qs,
+            actions: ACTIONS.to_vec(),
+        }
+        .render()?,
     ))
 }
 
@@ -390,7 +423,15 @@ async fn users_page(st: &AppState, s: &Session, message: String, error: String) 
     let (l, _) = layout(&st.store, s, "用户与角色", "users", None).await?;
     let users = st.store.list_users(&s.actor).await?;
     let schools = st.store.list_schools(&s.actor, None).await?;
-    Ok(UsersPage { l, users, schools, roles: Role::ALL.iter().copied().filter(|r| *r != Role::Parent).collect(), message, error }.render()?)
+    Ok(UsersPage {
+        l,
+        users,
+        schools,
+        roles: Role::ALL.iter().copied().filter(|r| *r != Role::Parent).collect(),
+        message,
+        error,
+    }
+    .render()?)
 }
 
 pub async fn users(State(st): State<AppState>, s: Session) -> Page {
@@ -408,7 +449,12 @@ pub struct NewUserForm {
     school: Option<String>,
 }
 
-pub async fn user_create(State(st): State<AppState>, s: Session, headers: HeaderMap, Form(f): Form<NewUserForm>) -> Result<Response, WebError> {
+pub async fn user_create(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, WebError> {
     s.check_csrf(f.csrf.as_deref(), &headers)?;
     let role = Role::from_key(&f.role).ok_or_else(|| WebError::BadRequest("未知角色".to_string()))?;
     let input = eduq_app::accounts::NewUserInput {
@@ -421,10 +467,13 @@ pub async fn user_create(State(st): State<AppState>, s: Session, headers: Header
         student_ids: vec![],
     };
     match eduq_app::accounts::create_user(&st.store, &s.actor, input, Utc::now()).await {
-        Ok(_) => Ok(Html(users_page(&st, &s, format!("已创建用户“{}”", f.username), String::new()).await?).into_response()),
+        Ok(_) => {
+            Ok(Html(users_page(&st, &s, format!("已创建用户“{}”", f.username), String::new()).await?).into_response())
+        }
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
         Err(e @ (eduq_app::AppError::Invalid(_) | eduq_app::AppError::Store(eduq_store::StoreError::Conflict(_)))) => {
-            Ok((StatusCode::BAD_REQUEST, Html(users_page(&st, &s, String::new(), e.to_string()).await?)).into_response())
+            Ok((StatusCode::BAD_REQUEST, Html(users_page(&st, &s, String::new(), e.to_string()).await?))
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }

@@ -32,7 +32,13 @@ pub struct Selected {
     pub term: Term,
 }
 
-pub async fn layout(store: &Store, s: &Session, title: &str, active: &'static str, term: Option<&str>) -> Result<(Layout, Selected), WebError> {
+pub async fn layout(
+    store: &Store,
+    s: &Session,
+    title: &str,
+    active: &'static str,
+    term: Option<&str>,
+) -> Result<(Layout, Selected), WebError> {
     let terms = store.terms().await?;
     let wanted = term.and_then(|k| parse_term(k).ok());
     let selected = match wanted.and_then(|w| terms.iter().find(|(_, t)| *t == w)) {

@@ -31,7 +31,12 @@ fn client() -> Client {
 }
 
 async fn login(base: &str, user: &str) -> String {
-    let res = client().post(format!("{base}/login")).form(&[("username", user), ("password", PW)]).send().await.expect("login");
+    let res = client()
+        .post(format!("{base}/login"))
+        .form(&[("username", user), ("password", PW)])
+        .send()
+        .await
+        .expect("login");
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {user}");
     let cookie = res.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("cookie").to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
@@ -53,14 +58,25 @@ async fn school_admin_is_confined_to_own_school_on_every_route() {
     let own = principal.school_id.expect("school");
     let other = schools.iter().find(|s| s.id != own && s.students > 0).expect("another school");
     let (others, _) = store
-        .list_students(&admin, &eduq_store::people::StudentQuery { term_id: term, school_id: Some(other.id), per_page: 1, ..Default::default() })
+        .list_students(
+            &admin,
+            &eduq_store::people::StudentQuery {
+                term_id: term,
+                school_id: Some(other.id),
+                per_page: 1,
+                ..Default::default()
+            },
+        )
         .await
         .expect("list");
     let stranger = &others[0];
 
     // Not logged in: pages redirect, API answers 401.
     assert_eq!(client().get(format!("{base}/students")).send().await.expect("r").status(), StatusCode::SEE_OTHER);
-    assert_eq!(client().get(format!("{base}/api/v1/students")).send().await.expect("r").status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        client().get(format!("{base}/api/v1/students")).send().await.expect("r").status(),
+        StatusCode::UNAUTHORIZED
+    );
 
     let c = login(&base, "principal").await;
     let (status, body) = get(&base, &c, &format!("/students/{}", stranger.id)).await;
@@ -80,7 +96,8 @@ async fn school_admin_is_confined_to_own_school_on_every_route() {
     let (_, sch) = get(&base, &c, "/api/v1/schools").await;
     let v: Value = serde_json::from_str(&sch).expect("json");
     assert_eq!(v["schools"].as_array().map(Vec::len), Some(1));
-    let res = client().get(format!("{base}/export/students?format=csv")).header("cookie", &c).send().await.expect("export");
+    let res =
+        client().get(format!("{base}/export/students?format=csv")).header("cookie", &c).send().await.expect("export");
     let text = res.text().await.unwrap_or_default();
     assert!(!text.contains(&other.code) && text.contains(&schools.iter().find(|s| s.id == own).expect("own").code));
     assert_eq!(get(&base, &c, "/audit").await.0, StatusCode::FORBIDDEN);
@@ -106,7 +123,12 @@ async fn forms_need_the_csrf_token() {
     let res = client().post(format!("{base}/users")).header("cookie", &a).form(&form).send().await.expect("post");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let (_, page) = get(&base, &a, "/users").await;
-    let token = page.split("name=\"csrf-token\" content=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
+    let token = page
+        .split("name=\"csrf-token\" content=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("token")
+        .to_string();
     let mut with = form.to_vec();
     with.push(("_csrf", token.as_str()));
     let res = client().post(format!("{base}/users")).header("cookie", &a).form(&with).send().await.expect("post");
