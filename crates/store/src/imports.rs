@@ -37,6 +37,44 @@ pub struct ImportEntry {
 /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
 const CHUNK: usize = 400;
 
+/// Splits a batch against what is stored: counts, and the records to write (new or changed).
+fn diff<'a, K: std::hash::Hash + Eq, R: PartialEq>(
+    recs: &'a [R],
+    existing: &HashMap<K, R>,
+    key: impl Fn(&R) -> K,
+) -> (Counts, Vec<&'a R>) {
+    let mut counts = Counts::default();
+    let mut changed = Vec::new();
+    for r in recs {
+        match existing.get(&key(r)) {
+            Some(old) if old == r => counts.unchanged += 1,
+            Some(_) => {
+                counts.updated += 1;
+                changed.push(r);
+            }
+            None => {
+                counts.inserted += 1;
+                changed.push(r);
+            }
+        }
+    }
+    (counts, changed)
+}
+
+/// For people listed in several terms of one file, the master data of the latest term wins.
+fn latest_by<'a, R>(changed: &[&'a R], key: impl Fn(&R) -> &str, term: impl Fn(&R) -> Term) -> Vec<&'a R> {
+    let mut latest: HashMap<&str, &'a R> = HashMap::new();
+    for r in changed {
+        let e = latest.entry(key(r)).or_insert(r);
+        if term(r) > term(e) {
+            *e = r;
+        }
+    }
+    let mut out: Vec<&'a R> = latest.into_values().collect();
+    out.sort_by(|a, b| key(a).cmp(key(b)));
+    out
+}
+
 impl Tx {
     /// `INSERT INTO {head} VALUES (...), (...) {tail}` in chunks.
     async fn insert_rows(&mut self, head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
@@ -279,37 +317,14 @@ impl Tx {
             .await?
             .into_iter()
             .collect();
-        let mut counts = Counts::default();
-        let mut changed: Vec<&StudentRecord> = Vec::new();
-        for r in recs {
-            match existing.get(&(r.student_no.clone(), r.term)) {
-                Some(old) if old == r => counts.unchanged += 1,
-                Some(_) => {
-                    counts.updated += 1;
-                    changed.push(r);
-                }
-                None => {
-                    counts.inserted += 1;
-                    changed.push(r);
-                }
-            }
-        }
+        let (counts, changed) = diff(recs, &existing, |r| (r.student_no.clone(), r.term));
         if changed.is_empty() {
             return Ok(counts);
         }
-        // Master data: the latest term in the file wins for a pupil listed in several terms.
-        let mut latest: HashMap<&str, &StudentRecord> = HashMap::new();
-        for r in &changed {
-            let e = latest.entry(r.student_no.as_str()).or_insert(r);
-            if r.term > e.term {
-                *e = r;
-            }
-        }
+        let latest = latest_by(&changed, |r| r.student_no.as_str(), |r| r.term);
         let mut master_rows = Vec::new();
-        let mut nos: Vec<&&str> = latest.keys().collect();
-        nos.sort();
-        for no in nos {
-            let r = latest[*no];
+        for r in &latest {
+            let no = r.student_no.as_str();
             let m: Master = (
                 r.name.clone(),
                 r.sex.key().to_string(),
@@ -318,7 +333,7 @@ impl Tx {
                 r.id_card.clone(),
                 r.flags,
             );
-            if masters.get(*no).map(|(_, old)| old == &m).unwrap_or(false) {
+            if masters.get(no).is_some_and(|(_, old)| old == &m) {
                 continue;
             }
             let f = r.flags;
@@ -344,7 +359,7 @@ impl Tx {
         )
         .await?;
         let student_ids: HashMap<String, i64> =
-            if masters.is_empty() || latest.keys().any(|k| !masters.contains_key(*k)) {
+            if masters.is_empty() || latest.iter().any(|r| !masters.contains_key(&r.student_no)) {
                 self.fetch(&Sql::new("SELECT student_no, id FROM student"), |r| Ok((r.s(0)?, r.i(1)?)))
                     .await?
                     .into_iter()
@@ -404,37 +419,14 @@ impl Tx {
                 existing.insert((rec.staff_no.clone(), t), rec);
             }
         }
-        let mut counts = Counts::default();
-        let mut changed = Vec::new();
-        for r in recs {
-            match existing.get(&(r.staff_no.clone(), r.term)) {
-                Some(old) if old == r => counts.unchanged += 1,
-                Some(_) => {
-                    counts.updated += 1;
-                    changed.push(r);
-                }
-                None => {
-                    counts.inserted += 1;
-                    changed.push(r);
-                }
-            }
-        }
+        let (counts, changed) = diff(recs, &existing, |r| (r.staff_no.clone(), r.term));
         if changed.is_empty() {
             return Ok(counts);
         }
-        let mut latest: HashMap<&str, &TeacherRecord> = HashMap::new();
-        for r in &changed {
-            let e = latest.entry(r.staff_no.as_str()).or_insert(r);
-            if r.term > e.term {
-                *e = r;
-            }
-        }
-        let mut keys: Vec<&&str> = latest.keys().collect();
-        keys.sort();
-        let master_rows = keys
-            .into_iter()
-            .map(|k| {
-                let r = latest[*k];
+        let latest = latest_by(&changed, |r| r.staff_no.as_str(), |r| r.term);
+        let master_rows = latest
+            .iter()
+            .map(|r| {
                 vec![
                     Arg::I(district_id),
                     r.staff_no.as_str().into(),

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Benchmarks of the foundation (figures go to docs/benchmarks.md). Needs a release build and wrk.
+#   1. import of 100,000 students from xlsx (validate + store) on SQLite
+#   2. `eduq demo` from nothing to serving, and the server's RSS on the demo
+#   3. student list (30k district, filtered, paginated) under 50 concurrent clients
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=target/release/eduq
+[ -x "$BIN" ] || cargo build --release -p eduq
+W=$(mktemp -d)
+echo "work dir: $W"
+
+echo "== 1. import 100,000 students (xlsx) =="
+$BIN gen --students 100000 --out "$W/gen" --term 2026-2027-1 >/dev/null
+for k in schools classes teachers; do $BIN import $k "$W/gen/$k.xlsx" --data-dir "$W/imp" >/dev/null; done
+python3 - "$W/gen/students.xlsx" <<'PY' || true
+import sys, zipfile; print("students.xlsx:", round(sum(i.file_size for i in zipfile.ZipFile(sys.argv[1]).infolist())/1e6,1), "MB unpacked")
+PY
+/usr/bin/time -f "wall %e s, max RSS %M KB" $BIN import students "$W/gen/students.xlsx" --data-dir "$W/imp"
+echo "-- the same file again (must change nothing):"
+/usr/bin/time -f "wall %e s" $BIN import students "$W/gen/students.xlsx" --data-dir "$W/imp"
+
+echo "== 2. demo from nothing to serving =="
+PORT=18181
+start=$(date +%s.%N)
+$BIN demo --data-dir "$W/demo" --listen 127.0.0.1:$PORT >"$W/demo.log" 2>&1 &
+PID=$!
+until curl -sf 127.0.0.1:$PORT/healthz >/dev/null; do sleep 0.1; done
+end=$(date +%s.%N)
+echo "demo to serving: $(echo "$end - $start" | bc) s"
+
+COOKIE=$(curl -s -D - -o /dev/null -d "username=admin&password=Demo@2026" 127.0.0.1:$PORT/login | grep -i '^set-cookie' | sed 's/^[Ss]et-[Cc]ookie: //; s/;.*//')
+SCHOOL=$(curl -s -H "Cookie: $COOKIE" 127.0.0.1:$PORT/api/v1/schools | python3 -c 'import json,sys; s=json.load(sys.stdin)["schools"]; print(max(s,key=lambda x:x["students"])["id"])')
+
+echo "== 3. student list, 50 concurrent clients, 20 s =="
+wrk -t2 -c50 -d20s --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/students?school=$SCHOOL&grade=3&page=1" | sed -n '1,20p'
+wrk -t2 -c50 -d10s --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/api/v1/students?q=%E7%8E%8B&page=2" | grep -E "Requests/sec|99%|50%"
+echo "server RSS after load: $(ps -o rss= -p $PID) KB"
+kill -INT $PID
