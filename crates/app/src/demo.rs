@@ -13,8 +13,8 @@ use crate::AppError;
 use crate::accounts::{NewUserInput, create_user};
 use crate::imports::apply_batch;
 
-/// Demo accounts: (username, display name, role, school index or none). All share the password
-/// printed by `eduq demo`.
+/// Demo accounts: (username, display name, role); school roles are bound to the first 小学.
+/// All share the password printed by `eduq demo`.
 pub const DEMO_USERS: &[(&str, &str, Role)] = &[
     ("admin", "系统管理员", Role::Admin),
     ("leader", "局领导", Role::Leader),

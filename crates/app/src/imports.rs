@@ -47,7 +47,7 @@ pub async fn validate(
     kind: Kind,
     bytes: &[u8],
     file_name: &str,
-) -> Result<(Batch, Vec<usize>), AppError> {
+) -> Result<Batch, AppError> {
     if !may_import(actor, kind) {
         return Err(AppError::Forbidden);
     }
@@ -77,7 +77,7 @@ pub async fn validate(
     if !errors.is_empty() {
         return Err(AppError::Rows(errors));
     }
-    Ok((batch, row_numbers))
+    Ok(batch)
 }
 
 pub fn file_hash(bytes: &[u8]) -> String {
@@ -138,43 +138,32 @@ pub async fn import_file(
     dry_run: bool,
     now: DateTime<Utc>,
 ) -> Result<Outcome, AppError> {
-    let (batch, _) = validate(store, actor, kind, bytes, file_name).await?;
+    let batch = validate(store, actor, kind, bytes, file_name).await?;
     let hash = file_hash(bytes);
     let counts = apply_batch(store, actor, &batch, file_name, &hash, dry_run, now).await?;
     Ok(Outcome { kind, rows: batch.len(), counts, file_hash: hash, applied: !dry_run })
 }
 
-/// Export selector: a term for people, a school year for classes and conditions.
-#[derive(Debug, Clone, Copy)]
-pub struct Period {
-    pub term: Term,
-}
-
-/// A list in the import layout (xlsx, or csv), in the caller's scope.
+/// A list in the import layout (xlsx, or csv), in the caller's scope: people of `term`, classes
+/// and conditions of its school year.
 pub async fn export_kind(
     store: &Store,
     actor: &Actor,
     kind: Kind,
-    period: Period,
+    term: Term,
     csv: bool,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, AppError> {
     let batch = match kind {
         Kind::Schools => Batch::Schools(store.export_schools(actor).await?),
-        Kind::Classes => Batch::Classes(store.export_classes(actor, period.term.start_year).await?),
-        Kind::Students => Batch::Students(store.export_students(actor, period.term).await?),
-        Kind::Teachers => Batch::Teachers(store.export_teachers(actor, period.term).await?),
-        Kind::Conditions => Batch::Conditions(store.export_conditions(actor, Some(period.term.start_year)).await?),
+        Kind::Classes => Batch::Classes(store.export_classes(actor, term.start_year).await?),
+        Kind::Students => Batch::Students(store.export_students(actor, term).await?),
+        Kind::Teachers => Batch::Teachers(store.export_teachers(actor, term).await?),
+        Kind::Conditions => Batch::Conditions(store.export_conditions(actor, Some(term.start_year)).await?),
     };
     let detail = if kind == Kind::Students && actor.role.reads_special_groups() { "含特殊群体标识" } else { "" };
     store
-        .audit(
-            actor,
-            now,
-            "export",
-            &format!("{}:{}", kind.key(), period.term.key()),
-            &format!("{}行 {detail}", batch.len()),
-        )
+        .audit(actor, now, "export", &format!("{}:{}", kind.key(), term.key()), &format!("{}行 {detail}", batch.len()))
         .await?;
     Ok(export(&batch, csv)?)
 }

@@ -3,7 +3,7 @@
 
 use chrono::{TimeZone, Utc};
 use eduq_app::accounts::{NewUserInput, create_user, login};
-use eduq_app::imports::{Period, export_kind, import_file};
+use eduq_app::imports::{export_kind, import_file};
 use eduq_app::{AppError, Store};
 use eduq_core::access::{Actor, Role, Scope};
 use eduq_core::calendar::Term;
@@ -67,7 +67,7 @@ async fn import_is_idempotent_and_round_trips() {
             .expect("list");
         assert!(total > 1_000, "{name}: {total}");
         for kind in Kind::ALL {
-            let file = export_kind(&s, &admin, *kind, Period { term: CURRENT }, false, now()).await.expect("export");
+            let file = export_kind(&s, &admin, *kind, CURRENT, false, now()).await.expect("export");
             let out = import_file(&s, &admin, *kind, &file, "again.xlsx", false, now()).await.expect("reimport");
             assert_eq!(out.counts.inserted + out.counts.updated, 0, "{name} {kind:?}: {:?}", out.counts);
             assert_eq!(out.counts.unchanged as usize, out.rows, "{name} {kind:?}");
@@ -84,8 +84,7 @@ async fn import_is_idempotent_and_round_trips() {
 async fn a_bad_row_applies_nothing() {
     for (s, name) in seeded().await {
         let admin = Actor::system();
-        let mut file =
-            export_kind(&s, &admin, Kind::Students, Period { term: CURRENT }, true, now()).await.expect("export");
+        let mut file = export_kind(&s, &admin, Kind::Students, CURRENT, true, now()).await.expect("export");
         let text = String::from_utf8(file.clone()).expect("utf8");
         // Change one name (would be an update) and break one date: nothing may land.
         let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
@@ -162,8 +161,7 @@ async fn school_admin_sees_only_own_school() {
         let export = s.export_students(&principal, CURRENT).await.expect("export");
         assert!(export.iter().all(|r| r.school_code == a.code), "{name}");
         // Importing rows of another school is refused with a row error.
-        let other_file =
-            export_kind(&s, &admin, Kind::Students, Period { term: CURRENT }, true, now()).await.expect("export");
+        let other_file = export_kind(&s, &admin, Kind::Students, CURRENT, true, now()).await.expect("export");
         let err =
             import_file(&s, &principal, Kind::Students, &other_file, "x.csv", true, now()).await.expect_err("scope");
         assert!(err.row_errors().iter().any(|e| e.message.contains("不在您的管理范围内")), "{name}");

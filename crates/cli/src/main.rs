@@ -249,15 +249,7 @@ async fn run(cli: Cli) -> Result<()> {
                 None => store.terms().await?.first().map(|(_, t)| *t).context("数据库中还没有任何学期的数据")?,
             };
             let csv = out.extension().is_some_and(|e| e == "csv");
-            let bytes = eduq_app::imports::export_kind(
-                &store,
-                &Actor::system(),
-                kind,
-                eduq_app::imports::Period { term },
-                csv,
-                Utc::now(),
-            )
-            .await?;
+            let bytes = eduq_app::imports::export_kind(&store, &Actor::system(), kind, term, csv, Utc::now()).await?;
             std::fs::write(&out, bytes)?;
             println!("已导出到 {}", out.display());
         }

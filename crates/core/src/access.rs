@@ -31,12 +31,6 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub fn school_id(&self) -> Option<i64> {
-        match self {
-            Scope::School(id) | Scope::Classes { school_id: id, .. } => Some(*id),
-            _ => None,
-        }
-    }
     pub fn covers_school(&self, school_id: i64) -> bool {
         match self {
             Scope::District => true,
@@ -63,11 +57,6 @@ impl Role {
     /// who organise support for those pupils. Each read is audited.
     pub fn reads_special_groups(self) -> bool {
         matches!(self, Role::Admin | Role::Staff | Role::SchoolAdmin | Role::HeadTeacher)
-    }
-
-    /// Whether the role may see full 身份证号 (never; it is always masked on screen).
-    pub fn reads_full_id_card(self) -> bool {
-        false
     }
 
     pub fn may_write(self, r: Resource) -> bool {

@@ -31,10 +31,14 @@ impl Term {
         format!("{}-{}", self.start_year, self.start_year + 1)
     }
 
+    /// "第一学期" or "第二学期"
+    pub fn term_name(self) -> &'static str {
+        if self.term_no == 1 { "第一学期" } else { "第二学期" }
+    }
+
     /// "2024-2025学年第一学期"
     pub fn label(self) -> String {
-        let n = if self.term_no == 1 { "一" } else { "二" };
-        format!("{}学年第{n}学期", self.school_year())
+        format!("{}学年{}", self.school_year(), self.term_name())
     }
 
     /// Compact key "2024-2025-1", used in URLs and the CLI.

@@ -61,6 +61,14 @@ crate::labelled_enum!(
     }
 );
 
+impl GroupKind {
+    /// Import files carry only the group's name: a name containing "集团" is an 教育集团
+    /// (集团化办学), any other a 学区.
+    pub fn of_name(name: &str) -> GroupKind {
+        if name.contains("集团") { GroupKind::Group } else { GroupKind::Zone }
+    }
+}
+
 /// 学校标识码: 10 digits issued by the Ministry's school code system.
 pub fn validate_school_code(raw: &str) -> Result<String, CoreError> {
     let s = raw.trim();
@@ -83,5 +91,7 @@ mod tests {
         assert!(validate_school_code("3101010001").is_ok());
         assert!(validate_school_code("310101000").is_err());
         assert!(validate_school_code("31010100a1").is_err());
+        assert_eq!(GroupKind::of_name("示范区实验教育集团"), GroupKind::Group);
+        assert_eq!(GroupKind::of_name("城东学区"), GroupKind::Zone);
     }
 }

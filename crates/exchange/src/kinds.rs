@@ -13,7 +13,7 @@ use eduq_core::standards::enrolment_age;
 use eduq_core::student::{EnrolmentStatus, Sex, SpecialFlags, parse_yes_no, yes_no};
 use eduq_core::teacher::{BackboneLevel, Education, Post, Tier, Title};
 
-use crate::table::{Cell, Table, number_text};
+use crate::table::{Cell, Table};
 use crate::{ExchangeError, RowError};
 
 eduq_core::labelled_enum!(
@@ -405,13 +405,7 @@ fn student_row(r: &mut Row) -> Option<(String, StudentRecord)> {
         None => None,
         Some(_) => r.date("状态日期"),
     };
-    let flags = SpecialFlags {
-        disability: r.yes_no("残疾"),
-        poverty: r.yes_no("建档立卡/低保家庭"),
-        left_behind: r.yes_no("留守儿童"),
-        migrant: r.yes_no("随迁子女"),
-        single_parent: r.yes_no("单亲"),
-    };
+    let flags = SpecialFlags::from_array(SpecialFlags::LABELS.map(|l| r.yes_no(l)));
     let (term, school_code, grade, class_no, student_no, name, sex, birth, status) =
         (term?, school_code?, grade?, class_no?, student_no?, name?, sex?, birth?, status?);
     // Cross-field checks: the 学籍号's ID, the ID column, the birth date and sex must agree.
@@ -583,10 +577,9 @@ pub fn to_rows(batch: &Batch) -> Vec<Vec<Cell>> {
         Batch::Students(v) => v
             .iter()
             .map(|s| {
-                let f = s.flags;
-                vec![
+                let mut row: Vec<Cell> = vec![
                     s.term.school_year().into(),
-                    if s.term.term_no == 1 { "第一学期" } else { "第二学期" }.into(),
+                    s.term.term_name().into(),
                     s.school_code.as_str().into(),
                     s.grade.name().into(),
                     i64::from(s.class_no).into(),
@@ -598,12 +591,9 @@ pub fn to_rows(batch: &Batch) -> Vec<Vec<Cell>> {
                     s.id_card.clone().unwrap_or_default().into(),
                     s.status.label().into(),
                     opt_date(s.status_date),
-                    yes_no(f.disability).into(),
-                    yes_no(f.poverty).into(),
-                    yes_no(f.left_behind).into(),
-                    yes_no(f.migrant).into(),
-                    yes_no(f.single_parent).into(),
-                ]
+                ];
+                row.extend(s.flags.as_array().map(|f| Cell::from(yes_no(f))));
+                row
             })
             .collect(),
         Batch::Teachers(v) => v
@@ -611,7 +601,7 @@ pub fn to_rows(batch: &Batch) -> Vec<Vec<Cell>> {
             .map(|t| {
                 vec![
                     t.term.school_year().into(),
-                    if t.term.term_no == 1 { "第一学期" } else { "第二学期" }.into(),
+                    t.term.term_name().into(),
                     t.school_code.as_str().into(),
                     t.staff_no.as_str().into(),
                     t.name.as_str().into(),
@@ -669,12 +659,4 @@ pub fn export(batch: &Batch, csv: bool) -> Result<Vec<u8>, ExchangeError> {
 /// An empty template with the headers of `kind`.
 pub fn template(kind: Kind) -> Result<Vec<u8>, ExchangeError> {
     crate::write_xlsx(kind.label(), kind.headers(), &[])
-}
-
-/// Keeps the formatter of numbers in one place for tests of round trips.
-pub fn cell_to_text(c: &Cell) -> String {
-    match c {
-        Cell::Text(s) => s.clone(),
-        Cell::Number(n) => number_text(*n),
-    }
 }

@@ -17,7 +17,7 @@ pub struct Table {
 }
 
 impl Table {
-    /// Column index by header, ignoring a trailing required-marker "*".
+    /// Column index by header (headers are already cleaned of BOM and required-markers "*").
     pub fn column(&self, name: &str) -> Option<usize> {
         self.headers.iter().position(|h| h == name)
     }

@@ -133,14 +133,6 @@ impl Store {
             .map(|_| ())
     }
 
-    pub async fn set_active(&self, user_id: i64, active: bool) -> Result<()> {
-        self.exec(&Sql::new("UPDATE app_user SET active = $1 WHERE id = $2").bind(active).bind(user_id)).await?;
-        if !active {
-            self.exec(&Sql::new("DELETE FROM session WHERE user_id = $1").bind(user_id)).await?;
-        }
-        Ok(())
-    }
-
     /// The caller as the store sees it: role plus the scope derived from the account's bindings.
     pub async fn actor(&self, user: &UserRow) -> Result<Actor> {
         let scope = match user.role {

@@ -66,27 +66,18 @@ impl Store {
         if let Some(d) = q.to.and_then(|d| d.succ_opt()) {
             w.push_arg(" AND at < ?", d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()));
         }
-        let mut count = w.clone();
-        count.text = format!("SELECT COUNT(*){}", w.text);
-        let total = self.scalar(&count).await?;
-        let mut list = w;
-        list.text = format!("SELECT id, at, username, action, target, detail{} ORDER BY id DESC", list.text);
         let per = q.per_page.clamp(1, 500);
-        list.push_arg(" LIMIT ?", per);
-        list.push_arg(" OFFSET ?", q.page.max(0) * per);
-        let rows = self
-            .fetch(&list, |r| {
-                Ok(AuditEntry {
-                    id: r.i(0)?,
-                    at: r.ts(1)?,
-                    username: r.s(2)?,
-                    action: r.s(3)?,
-                    target: r.s(4)?,
-                    detail: r.s(5)?,
-                })
+        self.paged(w, "id, at, username, action, target, detail", "id DESC", q.page, per, |r| {
+            Ok(AuditEntry {
+                id: r.i(0)?,
+                at: r.ts(1)?,
+                username: r.s(2)?,
+                action: r.s(3)?,
+                target: r.s(4)?,
+                detail: r.s(5)?,
             })
-            .await?;
-        Ok((rows, total))
+        })
+        .await
     }
 }
 

@@ -6,12 +6,16 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use eduq_core::access::Actor;
 use eduq_core::calendar::Term;
+use eduq_core::org::GroupKind;
 use eduq_core::records::{ClassRecord, ConditionRecord, SchoolRecord, StudentRecord, TeacherRecord};
 use eduq_core::student::SpecialFlags;
 use serde::Serialize;
 
-use crate::org::{CONDITION_COLS, class_record, condition_record, grade};
-use crate::people::teacher_record;
+use crate::org::{
+    CONDITION_COLS, class_record, condition_record, grade, group_map, id_list, school_groups_sql, school_ids_sql,
+    school_record, school_records_sql,
+};
+use crate::people::{student_record, students_sql, teacher_record, teachers_sql};
 use crate::{Arg, Result, Sql, Store, Tx};
 
 /// What an import did.
@@ -95,63 +99,25 @@ impl Tx {
     }
 
     async fn school_ids(&mut self) -> Result<HashMap<String, i64>> {
-        Ok(self
-            .fetch(&Sql::new("SELECT code, id FROM school"), |r| Ok((r.s(0)?, r.i(1)?)))
-            .await?
-            .into_iter()
-            .collect())
+        Ok(self.fetch(&school_ids_sql(), |r| Ok((r.s(0)?, r.i(1)?))).await?.into_iter().collect())
     }
 
     pub async fn apply_schools(&mut self, district_id: i64, recs: &[SchoolRecord]) -> Result<Counts> {
+        let sorted = |mut g: Vec<String>| {
+            g.sort();
+            g
+        };
+        let mut groups = group_map(self.fetch(&school_groups_sql(), |r| Ok((r.s(0)?, r.s(1)?))).await?);
+        // Group order in a file carries no meaning: compare sorted.
         let existing: HashMap<String, SchoolRecord> = self
-            .fetch(&Sql::new("SELECT code, name, school_type, locale, ownership, inclusive FROM school"), |r| {
-                let t = r.s(2)?;
-                Ok(SchoolRecord {
-                    code: r.s(0)?,
-                    name: r.s(1)?,
-                    school_type: eduq_core::org::SchoolType::from_key(&t)
-                        .unwrap_or(eduq_core::org::SchoolType::Primary),
-                    locale: eduq_core::org::Locale::from_key(&r.s(3)?).unwrap_or(eduq_core::org::Locale::Urban),
-                    ownership: eduq_core::org::Ownership::from_key(&r.s(4)?)
-                        .unwrap_or(eduq_core::org::Ownership::Public),
-                    inclusive: r.b(5)?,
-                    groups: vec![],
-                })
-            })
+            .fetch(&school_records_sql(&Actor::system()), school_record)
             .await?
             .into_iter()
-            .map(|s| (s.code.clone(), s))
+            .map(|s| (s.code.clone(), SchoolRecord { groups: sorted(groups.remove(&s.code).unwrap_or_default()), ..s }))
             .collect();
-        let mut groups: HashMap<String, Vec<String>> = HashMap::new();
-        for (code, g) in self
-            .fetch(
-                &Sql::new("SELECT s.code, g.name FROM school_group_member m JOIN school_group g ON g.id = m.group_id JOIN school s ON s.id = m.school_id ORDER BY g.name"),
-                |r| Ok((r.s(0)?, r.s(1)?)),
-            )
-            .await?
-        {
-            groups.entry(code).or_default().push(g);
-        }
-        let mut counts = Counts::default();
-        let mut write = Vec::new();
-        for rec in recs {
-            match existing.get(&rec.code) {
-                None => counts.inserted += 1,
-                Some(old) => {
-                    let mut old_groups = groups.get(&rec.code).cloned().unwrap_or_default();
-                    let mut new_groups = rec.groups.clone();
-                    old_groups.sort();
-                    new_groups.sort();
-                    let same = SchoolRecord { groups: vec![], ..rec.clone() } == *old && old_groups == new_groups;
-                    if same {
-                        counts.unchanged += 1;
-                        continue;
-                    }
-                    counts.updated += 1;
-                }
-            }
-            write.push(rec);
-        }
+        let normalised: Vec<SchoolRecord> =
+            recs.iter().map(|r| SchoolRecord { groups: sorted(r.groups.clone()), ..r.clone() }).collect();
+        let (counts, write) = diff(&normalised, &existing, |r| r.code.clone());
         let rows = write
             .iter()
             .map(|r| {
@@ -172,28 +138,36 @@ impl Tx {
             rows,
         )
         .await?;
-        let ids = self.school_ids().await?;
-        for rec in write {
-            let Some(&sid) = ids.get(&rec.code) else { continue };
-            self.exec(&Sql::new("DELETE FROM school_group_member WHERE school_id = $1").bind(sid)).await?;
-            for g in &rec.groups {
-                let kind = if g.contains("集团") { "group" } else { "zone" };
-                self.exec(
-                    &Sql::new("INSERT INTO school_group (district_id, name, kind) VALUES ($1, $2, $3) ON CONFLICT (district_id, name) DO NOTHING")
-                        .bind(district_id)
-                        .bind(g.as_str())
-                        .bind(kind),
-                )
-                .await?;
-                self.exec(
-                    &Sql::new("INSERT INTO school_group_member (group_id, school_id) SELECT id, $1 FROM school_group WHERE district_id = $2 AND name = $3 ON CONFLICT DO NOTHING")
-                        .bind(sid)
-                        .bind(district_id)
-                        .bind(g.as_str()),
-                )
-                .await?;
-            }
+        if write.is_empty() {
+            return Ok(counts);
         }
+        // Memberships of the written schools are replaced as a whole.
+        let ids = self.school_ids().await?;
+        let written: Vec<i64> = write.iter().filter_map(|r| ids.get(&r.code).copied()).collect();
+        self.exec(&Sql::new(format!("DELETE FROM school_group_member WHERE school_id IN ({})", id_list(&written))))
+            .await?;
+        let names: HashSet<&str> = write.iter().flat_map(|r| r.groups.iter().map(String::as_str)).collect();
+        let group_rows =
+            names.iter().map(|n| vec![Arg::I(district_id), (*n).into(), GroupKind::of_name(n).key().into()]).collect();
+        self.insert_rows(
+            "school_group (district_id, name, kind)",
+            "ON CONFLICT (district_id, name) DO NOTHING",
+            group_rows,
+        )
+        .await?;
+        let group_ids: HashMap<String, i64> = self
+            .fetch(&Sql::new("SELECT name, id FROM school_group WHERE district_id = $1").bind(district_id), |r| {
+                Ok((r.s(0)?, r.i(1)?))
+            })
+            .await?
+            .into_iter()
+            .collect();
+        let member_rows = write
+            .iter()
+            .filter_map(|r| Some((ids.get(&r.code)?, &r.groups)))
+            .flat_map(|(sid, gs)| gs.iter().filter_map(|g| Some(vec![Arg::I(*group_ids.get(g)?), Arg::I(*sid)])))
+            .collect();
+        self.insert_rows("school_group_member (group_id, school_id)", "ON CONFLICT DO NOTHING", member_rows).await?;
         Ok(counts)
     }
 
@@ -296,10 +270,7 @@ impl Tx {
         for t in terms {
             let tid = self.ensure_term(t).await?;
             term_ids.insert(t, tid);
-            for rec in self
-                .fetch(&crate::people::students_sql(tid, &system), |r| crate::people::student_record(r, t, true))
-                .await?
-            {
+            for rec in self.fetch(&students_sql(tid, &system), |r| student_record(r, t, true)).await? {
                 existing.insert((rec.student_no.clone(), t), rec);
             }
         }
@@ -404,18 +375,14 @@ impl Tx {
 
     pub async fn apply_teachers(&mut self, district_id: i64, recs: &[TeacherRecord]) -> Result<Counts> {
         let schools = self.school_ids().await?;
+        let system = Actor::system();
         let terms: HashSet<Term> = recs.iter().map(|r| r.term).collect();
         let mut term_ids = HashMap::new();
         let mut existing: HashMap<(String, Term), TeacherRecord> = HashMap::new();
         for t in terms {
             let tid = self.ensure_term(t).await?;
             term_ids.insert(t, tid);
-            let q = Sql::new(
-                "SELECT s.code, t.staff_no, t.name, t.sex, t.birth_date, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier, t.certified
-                 FROM teacher_term tt JOIN teacher t ON t.id = tt.teacher_id JOIN school s ON s.id = tt.school_id WHERE tt.term_id = $1",
-            )
-            .bind(tid);
-            for rec in self.fetch(&q, |r| teacher_record(r, t)).await? {
+            for rec in self.fetch(&teachers_sql(tid, &system), |r| teacher_record(r, t)).await? {
                 existing.insert((rec.staff_no.clone(), t), rec);
             }
         }

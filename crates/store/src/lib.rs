@@ -92,6 +92,10 @@ impl Store {
         Ok(Store { db: Db::Pg(pool) })
     }
 
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.db, Db::Pg(_))
+    }
+
     pub fn backend(&self) -> &'static str {
         match self.db {
             Db::Sqlite(_) => "SQLite",
@@ -117,10 +121,6 @@ impl Store {
         }
     }
 
-    pub async fn close(&self) {
-        on_pool!(self, p => p.close().await)
-    }
-
     /// Runs one statement.
     pub async fn exec(&self, sql: &Sql) -> Result<u64> {
         on_pool!(self, p => Ok(sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).execute(p).await?.rows_affected()))
@@ -144,6 +144,26 @@ impl Store {
         map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>,
     ) -> Result<Option<T>> {
         Ok(self.fetch(sql, map).await?.into_iter().next())
+    }
+
+    /// One page of `SELECT {cols}{from_where} ORDER BY {order}` and the total number of rows.
+    /// `from_where` carries the filters (and the caller's scope) once for both queries.
+    pub(crate) async fn paged<T>(
+        &self,
+        from_where: Sql,
+        cols: &str,
+        order: &str,
+        page: i64,
+        per_page: i64,
+        map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>,
+    ) -> Result<(Vec<T>, i64)> {
+        let count = Sql { text: format!("SELECT COUNT(*){}", from_where.text), args: from_where.args.clone() };
+        let total = self.scalar(&count).await?;
+        let mut list =
+            Sql { text: format!("SELECT {cols}{} ORDER BY {order}", from_where.text), args: from_where.args };
+        list.push_arg(" LIMIT ?", per_page);
+        list.push_arg(" OFFSET ?", page.max(0) * per_page);
+        Ok((self.fetch(&list, map).await?, total))
     }
 
     /// One integer (count, id).
@@ -188,6 +208,10 @@ impl Tx {
             let rows = sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(&mut **c).await?;
             rows.iter().map(|r| map(r).map_err(StoreError::from)).collect()
         })
+    }
+    /// Runs several statements of trusted SQL (a migration file) without arguments.
+    pub(crate) async fn exec_script(&mut self, script: &'static str) -> std::result::Result<(), sqlx::Error> {
+        on_tx!(self, c => sqlx::raw_sql(script).execute(&mut **c).await.map(|_| ()))
     }
     pub async fn scalar(&mut self, sql: &Sql) -> Result<i64> {
         self.fetch(sql, |r| r.i(0)).await?.into_iter().next().ok_or(StoreError::NotFound)

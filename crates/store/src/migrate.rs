@@ -1,7 +1,7 @@
 //! Numbered migrations embedded in the binary, one file per backend where SQL differs.
 //! Each runs in its own transaction and is recorded in `schema_migrations`.
 
-use crate::{Db, Result, Sql, Store, StoreError};
+use crate::{Result, Sql, Store, StoreError};
 
 struct Migration {
     version: i64,
@@ -26,29 +26,16 @@ pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
     let applied = store.fetch(&Sql::new("SELECT version FROM schema_migrations"), |r| r.i(0)).await?;
     let mut done = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
-        let fail = |e: sqlx::Error| StoreError::Migration { version: m.version, message: e.to_string() };
-        match &store.db {
-            Db::Sqlite(p) => {
-                let mut tx = p.begin().await?;
-                sqlx::raw_sql(m.sqlite).execute(&mut *tx).await.map_err(fail)?;
-                sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
-                    .bind(m.version)
-                    .bind(m.name)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-            }
-            Db::Pg(p) => {
-                let mut tx = p.begin().await?;
-                sqlx::raw_sql(m.postgres).execute(&mut *tx).await.map_err(fail)?;
-                sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
-                    .bind(m.version)
-                    .bind(m.name)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-            }
-        }
+        let script = if store.is_postgres() { m.postgres } else { m.sqlite };
+        let mut tx = store.begin().await?;
+        tx.exec_script(script)
+            .await
+            .map_err(|e| StoreError::Migration { version: m.version, message: e.to_string() })?;
+        tx.exec(
+            &Sql::new("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)").bind(m.version).bind(m.name),
+        )
+        .await?;
+        tx.commit().await?;
         done.push(m.version);
     }
     Ok(done)

@@ -42,7 +42,7 @@ pub(crate) fn scope_filter(sql: &mut Sql, actor: &Actor, school: &str, class: Op
 }
 
 /// Ids are integers from our own database, so inlining them is safe; empty lists match nothing.
-fn id_list(ids: &[i64]) -> String {
+pub(crate) fn id_list(ids: &[i64]) -> String {
     if ids.is_empty() { "NULL".to_string() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",") }
 }
 
@@ -59,6 +59,13 @@ pub struct SchoolRow {
     pub students: i64,
     pub classes: i64,
     pub teachers: i64,
+}
+
+/// A school for a selection list.
+#[derive(Debug, Clone, Serialize)]
+pub struct SchoolOption {
+    pub id: i64,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -82,11 +89,75 @@ pub struct TypeCount {
     pub teachers: i64,
 }
 
+impl TypeCount {
+    /// Totals per 办学类型 of listed schools (types without a school left out).
+    pub fn tally(schools: &[SchoolRow]) -> Vec<TypeCount> {
+        SchoolType::ALL
+            .iter()
+            .map(|t| {
+                let of_type = schools.iter().filter(|s| s.school_type == *t);
+                TypeCount {
+                    school_type: *t,
+                    schools: of_type.clone().count() as i64,
+                    students: of_type.clone().map(|s| s.students).sum(),
+                    teachers: of_type.map(|s| s.teachers).sum(),
+                }
+            })
+            .filter(|c| c.schools > 0)
+            .collect()
+    }
+}
+
 fn bad(col: &str, v: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unknown {col} value {v}").into())
 }
-fn school_type(v: String) -> std::result::Result<SchoolType, sqlx::Error> {
-    SchoolType::from_key(&v).ok_or_else(|| bad("school_type", &v))
+/// Decodes a stored enum key strictly: an unknown key is a decode error, never a silent default.
+pub(crate) fn key<T>(v: String, col: &str, from_key: fn(&str) -> Option<T>) -> std::result::Result<T, sqlx::Error> {
+    from_key(&v).ok_or_else(|| bad(col, &v))
+}
+
+/// Columns of [`school_record`], prefixed by the school table's alias `s`.
+pub(crate) const SCHOOL_RECORD_COLS: &str = "s.code, s.name, s.school_type, s.locale, s.ownership, s.inclusive";
+
+/// A school as imported (without its groups), from [`SCHOOL_RECORD_COLS`].
+pub(crate) fn school_record(r: &dyn Get) -> std::result::Result<SchoolRecord, sqlx::Error> {
+    Ok(SchoolRecord {
+        code: r.s(0)?,
+        name: r.s(1)?,
+        school_type: key(r.s(2)?, "school_type", SchoolType::from_key)?,
+        locale: key(r.s(3)?, "locale", Locale::from_key)?,
+        ownership: key(r.s(4)?, "ownership", Ownership::from_key)?,
+        inclusive: r.b(5)?,
+        groups: vec![],
+    })
+}
+
+/// Schools in the caller's scope, in the import layout.
+pub(crate) fn school_records_sql(actor: &Actor) -> Sql {
+    let mut q = Sql::new(format!("SELECT {SCHOOL_RECORD_COLS} FROM school s WHERE 1=1"));
+    scope_filter(&mut q, actor, "s.id", None, None);
+    q.push(" ORDER BY s.code");
+    q
+}
+
+/// (学校标识码, id) of every school.
+pub(crate) fn school_ids_sql() -> Sql {
+    Sql::new("SELECT code, id FROM school")
+}
+
+/// (学校标识码, group name) pairs, groups in name order.
+pub(crate) fn school_groups_sql() -> Sql {
+    Sql::new(
+        "SELECT s.code, g.name FROM school_group_member m JOIN school_group g ON g.id = m.group_id JOIN school s ON s.id = m.school_id ORDER BY g.name",
+    )
+}
+
+pub(crate) fn group_map(pairs: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for (code, g) in pairs {
+        map.entry(code).or_default().push(g);
+    }
+    map
 }
 pub(crate) fn grade(n: i64) -> std::result::Result<Grade, sqlx::Error> {
     Grade::new(n as i8).ok_or_else(|| bad("grade", &n.to_string()))
@@ -131,84 +202,74 @@ impl Store {
 
     /// 学校标识码 → id for all schools (import validation needs the unscoped list of codes).
     pub async fn school_ids_by_code(&self) -> Result<HashMap<String, i64>> {
-        Ok(self
-            .fetch(&Sql::new("SELECT code, id FROM school"), |r| Ok((r.s(0)?, r.i(1)?)))
-            .await?
-            .into_iter()
-            .collect())
+        Ok(self.fetch(&school_ids_sql(), |r| Ok((r.s(0)?, r.i(1)?))).await?.into_iter().collect())
+    }
+
+    /// Schools in the caller's scope for selection lists (no counts: cheap on every page).
+    pub async fn school_options(&self, actor: &Actor) -> Result<Vec<SchoolOption>> {
+        let mut q = Sql::new("SELECT s.id, s.name FROM school s WHERE 1=1");
+        scope_filter(&mut q, actor, "s.id", None, None);
+        q.push(" ORDER BY s.code");
+        self.fetch(&q, |r| Ok(SchoolOption { id: r.i(0)?, name: r.s(1)? })).await
     }
 
     /// Schools in the caller's scope with their counts for a term.
     pub async fn list_schools(&self, actor: &Actor, term_id: Option<i64>) -> Result<Vec<SchoolRow>> {
+        self.schools_with_counts(actor, term_id, None).await
+    }
+
+    pub async fn school(&self, actor: &Actor, id: i64, term_id: Option<i64>) -> Result<SchoolRow> {
+        self.schools_with_counts(actor, term_id, Some(id)).await?.pop().ok_or(StoreError::NotFound)
+    }
+
+    async fn schools_with_counts(
+        &self,
+        actor: &Actor,
+        term_id: Option<i64>,
+        only: Option<i64>,
+    ) -> Result<Vec<SchoolRow>> {
         let mut q = Sql::new("");
         let t = q.arg(term_id.unwrap_or(-1));
         q.text = format!(
-            "SELECT s.id, s.code, s.name, s.school_type, s.locale, s.ownership, s.inclusive,
+            "SELECT {SCHOOL_RECORD_COLS}, s.id,
                COALESCE((SELECT COUNT(*) FROM enrolment e WHERE e.school_id = s.id AND e.term_id = {t} AND e.status IN ('enrolled','transfer_in','resumed')), 0),
                COALESCE((SELECT COUNT(DISTINCT e.class_id) FROM enrolment e WHERE e.school_id = s.id AND e.term_id = {t}), 0),
                COALESCE((SELECT COUNT(*) FROM teacher_term tt WHERE tt.school_id = s.id AND tt.term_id = {t}), 0)
              FROM school s WHERE 1=1"
         );
+        if let Some(id) = only {
+            q.push_arg(" AND s.id = ?", id);
+        }
         scope_filter(&mut q, actor, "s.id", None, None);
         q.push(" ORDER BY s.code");
-        let mut rows = self
-            .fetch(&q, |r| {
-                Ok(SchoolRow {
-                    id: r.i(0)?,
-                    code: r.s(1)?,
-                    name: r.s(2)?,
-                    school_type: school_type(r.s(3)?)?,
-                    locale: Locale::from_key(&r.s(4)?).unwrap_or(Locale::Urban),
-                    ownership: Ownership::from_key(&r.s(5)?).unwrap_or(Ownership::Public),
-                    inclusive: r.b(6)?,
-                    groups: String::new(),
-                    students: r.i(7)?,
-                    classes: r.i(8)?,
-                    teachers: r.i(9)?,
-                })
+        let rows = self.fetch(&q, |r| Ok((school_record(r)?, r.i(6)?, r.i(7)?, r.i(8)?, r.i(9)?))).await?;
+        let groups = group_map(self.fetch(&school_groups_sql(), |r| Ok((r.s(0)?, r.s(1)?))).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(rec, id, students, classes, teachers)| SchoolRow {
+                id,
+                groups: groups.get(&rec.code).map(|g| g.join("；")).unwrap_or_default(),
+                code: rec.code,
+                name: rec.name,
+                school_type: rec.school_type,
+                locale: rec.locale,
+                ownership: rec.ownership,
+                inclusive: rec.inclusive,
+                students,
+                classes,
+                teachers,
             })
-            .await?;
-        let groups = self.school_groups().await?;
-        for s in &mut rows {
-            s.groups = groups.get(&s.id).map(|g| g.join("；")).unwrap_or_default();
-        }
-        Ok(rows)
-    }
-
-    async fn school_groups(&self) -> Result<HashMap<i64, Vec<String>>> {
-        let pairs = self
-            .fetch(
-                &Sql::new("SELECT m.school_id, g.name FROM school_group_member m JOIN school_group g ON g.id = m.group_id ORDER BY g.name"),
-                |r| Ok((r.i(0)?, r.s(1)?)),
-            )
-            .await?;
-        let mut map: HashMap<i64, Vec<String>> = HashMap::new();
-        for (s, g) in pairs {
-            map.entry(s).or_default().push(g);
-        }
-        Ok(map)
-    }
-
-    pub async fn school(&self, actor: &Actor, id: i64, term_id: Option<i64>) -> Result<SchoolRow> {
-        self.list_schools(actor, term_id).await?.into_iter().find(|s| s.id == id).ok_or(StoreError::NotFound)
+            .collect())
     }
 
     /// Schools in the import layout.
     pub async fn export_schools(&self, actor: &Actor) -> Result<Vec<SchoolRecord>> {
-        Ok(self
-            .list_schools(actor, None)
-            .await?
-            .into_iter()
-            .map(|s| SchoolRecord {
-                code: s.code,
-                name: s.name,
-                school_type: s.school_type,
-                locale: s.locale,
-                ownership: s.ownership,
-                inclusive: s.inclusive,
-                groups: if s.groups.is_empty() { vec![] } else { s.groups.split('；').map(str::to_string).collect() },
-            })
-            .collect())
+        let mut recs = self.fetch(&school_records_sql(actor), school_record).await?;
+        let mut groups = group_map(self.fetch(&school_groups_sql(), |r| Ok((r.s(0)?, r.s(1)?))).await?);
+        for r in &mut recs {
+            r.groups = groups.remove(&r.code).unwrap_or_default();
+        }
+        Ok(recs)
     }
 
     /// Classes of a school year in scope, with head counts for a term.
@@ -268,24 +329,6 @@ impl Store {
         scope_filter(&mut q, actor, "c.school_id", None, None);
         q.push(" ORDER BY c.start_year DESC, s.code");
         self.fetch(&q, condition_record).await
-    }
-
-    /// Counts per 办学类型 for the home page.
-    pub async fn counts_by_type(&self, actor: &Actor, term_id: Option<i64>) -> Result<Vec<TypeCount>> {
-        let schools = self.list_schools(actor, term_id).await?;
-        let mut out: Vec<TypeCount> = SchoolType::ALL
-            .iter()
-            .map(|t| TypeCount { school_type: *t, schools: 0, students: 0, teachers: 0 })
-            .collect();
-        for s in schools {
-            if let Some(c) = out.iter_mut().find(|c| c.school_type == s.school_type) {
-                c.schools += 1;
-                c.students += s.students;
-                c.teachers += s.teachers;
-            }
-        }
-        out.retain(|c| c.schools > 0);
-        Ok(out)
     }
 
     /// Pupils on roll per grade in a term, in scope.

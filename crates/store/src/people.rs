@@ -10,7 +10,7 @@ use eduq_core::student::{EnrolmentStatus, Sex, SpecialFlags};
 use eduq_core::teacher::{BackboneLevel, Education, Post, Tier, Title};
 use serde::Serialize;
 
-use crate::org::{grade, scope_filter};
+use crate::org::{grade, key, scope_filter};
 use crate::{Get, Result, Sql, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
@@ -99,14 +99,11 @@ pub struct TeacherRow {
     pub tier: Tier,
 }
 
-fn decode<T>(v: Option<T>, col: &str) -> std::result::Result<T, sqlx::Error> {
-    v.ok_or_else(|| sqlx::Error::Decode(format!("unknown value in {col}").into()))
-}
 fn sex(s: String) -> std::result::Result<Sex, sqlx::Error> {
-    decode(Sex::from_key(&s), "sex")
+    key(s, "sex", Sex::from_key)
 }
 fn status(s: String) -> std::result::Result<EnrolmentStatus, sqlx::Error> {
-    decode(EnrolmentStatus::from_key(&s), "status")
+    key(s, "status", EnrolmentStatus::from_key)
 }
 
 impl Store {
@@ -131,39 +128,27 @@ impl Store {
         if let Some(c) = q.class_id {
             w.push_arg(" AND e.class_id = ?", c);
         }
-        let mut count = w.clone();
-        count.text = format!("SELECT COUNT(*){}", w.text);
-        let total = self.scalar(&count).await?;
         let order = match q.sort {
             StudentSort::Class => "s.code, e.grade, c.class_no, st.student_no",
             StudentSort::Name => "st.name, st.student_no",
             StudentSort::StudentNo => "st.student_no",
             StudentSort::Birth => "st.birth_date, st.student_no",
         };
-        let mut list = w;
-        list.text = format!(
-            "SELECT st.id, st.student_no, st.name, st.sex, st.birth_date, s.name, e.grade, c.name, e.status{} ORDER BY {order}",
-            list.text
-        );
-        let per = q.per_page.clamp(1, 200);
-        list.push_arg(" LIMIT ?", per);
-        list.push_arg(" OFFSET ?", q.page.max(0) * per);
-        let rows = self
-            .fetch(&list, |r| {
-                Ok(StudentListRow {
-                    id: r.i(0)?,
-                    student_no: r.s(1)?,
-                    name: r.s(2)?,
-                    sex: sex(r.s(3)?)?,
-                    birth_date: r.d(4)?,
-                    school_name: r.s(5)?,
-                    grade: grade(r.i(6)?)?,
-                    class_name: r.s(7)?,
-                    status: status(r.s(8)?)?,
-                })
+        let cols = "st.id, st.student_no, st.name, st.sex, st.birth_date, s.name, e.grade, c.name, e.status";
+        self.paged(w, cols, order, q.page, q.per_page.clamp(1, 200), |r| {
+            Ok(StudentListRow {
+                id: r.i(0)?,
+                student_no: r.s(1)?,
+                name: r.s(2)?,
+                sex: sex(r.s(3)?)?,
+                birth_date: r.d(4)?,
+                school_name: r.s(5)?,
+                grade: grade(r.i(6)?)?,
+                class_name: r.s(7)?,
+                status: status(r.s(8)?)?,
             })
-            .await?;
-        Ok((rows, total))
+        })
+        .await
     }
 
     /// A student the caller may see (an enrolment in their scope), with history. Special-group
@@ -252,36 +237,24 @@ impl Store {
         if let Some(id) = q.school_id {
             w.push_arg(" AND tt.school_id = ?", id);
         }
-        let mut count = w.clone();
-        count.text = format!("SELECT COUNT(*){}", w.text);
-        let total = self.scalar(&count).await?;
-        let mut list = w;
-        list.text = format!(
-            "SELECT t.id, t.staff_no, t.name, t.sex, s.name, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier{} ORDER BY s.code, t.staff_no",
-            list.text
-        );
-        let per = q.per_page.clamp(1, 200);
-        list.push_arg(" LIMIT ?", per);
-        list.push_arg(" OFFSET ?", q.page.max(0) * per);
-        let rows = self
-            .fetch(&list, |r| {
-                Ok(TeacherRow {
-                    id: r.i(0)?,
-                    staff_no: r.s(1)?,
-                    name: r.s(2)?,
-                    sex: sex(r.s(3)?)?,
-                    school_name: r.s(4)?,
-                    education: decode(Education::from_key(&r.s(5)?), "education")?,
-                    title: decode(Title::from_key(&r.s(6)?), "title")?,
-                    subjects: r.s(7)?,
-                    post: decode(Post::from_key(&r.s(8)?), "post")?,
-                    head_teacher: r.b(9)?,
-                    backbone: decode(BackboneLevel::from_key(&r.s(10)?), "backbone")?,
-                    tier: decode(Tier::from_key(&r.s(11)?), "tier")?,
-                })
+        let cols = "t.id, t.staff_no, t.name, t.sex, s.name, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier";
+        self.paged(w, cols, "s.code, t.staff_no", q.page, q.per_page.clamp(1, 200), |r| {
+            Ok(TeacherRow {
+                id: r.i(0)?,
+                staff_no: r.s(1)?,
+                name: r.s(2)?,
+                sex: sex(r.s(3)?)?,
+                school_name: r.s(4)?,
+                education: key(r.s(5)?, "education", Education::from_key)?,
+                title: key(r.s(6)?, "title", Title::from_key)?,
+                subjects: r.s(7)?,
+                post: key(r.s(8)?, "post", Post::from_key)?,
+                head_teacher: r.b(9)?,
+                backbone: key(r.s(10)?, "backbone", BackboneLevel::from_key)?,
+                tier: key(r.s(11)?, "tier", Tier::from_key)?,
             })
-            .await?;
-        Ok((rows, total))
+        })
+        .await
     }
 
     pub async fn export_teachers(&self, actor: &Actor, term: Term) -> Result<Vec<TeacherRecord>> {
@@ -289,15 +262,20 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let Some(term_id) = self.term_id(term).await? else { return Ok(vec![]) };
-        let mut q = Sql::new(
-            "SELECT s.code, t.staff_no, t.name, t.sex, t.birth_date, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier, t.certified
-             FROM teacher_term tt JOIN teacher t ON t.id = tt.teacher_id JOIN school s ON s.id = tt.school_id WHERE 1=1",
-        );
-        q.push_arg(" AND tt.term_id = ?", term_id);
-        scope_filter(&mut q, actor, "tt.school_id", None, None);
-        q.push(" ORDER BY s.code, t.staff_no");
-        self.fetch(&q, |r| teacher_record(r, term)).await
+        self.fetch(&teachers_sql(term_id, actor), |r| teacher_record(r, term)).await
     }
+}
+
+/// Teachers of a term in the import layout's column order, in the caller's scope.
+pub(crate) fn teachers_sql(term_id: i64, actor: &Actor) -> Sql {
+    let mut q = Sql::new(
+        "SELECT s.code, t.staff_no, t.name, t.sex, t.birth_date, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier, t.certified
+         FROM teacher_term tt JOIN teacher t ON t.id = tt.teacher_id JOIN school s ON s.id = tt.school_id WHERE 1=1",
+    );
+    q.push_arg(" AND tt.term_id = ?", term_id);
+    scope_filter(&mut q, actor, "tt.school_id", None, None);
+    q.push(" ORDER BY s.code, t.staff_no");
+    q
 }
 
 pub(crate) fn teacher_record(r: &dyn Get, term: Term) -> std::result::Result<TeacherRecord, sqlx::Error> {
@@ -309,13 +287,13 @@ pub(crate) fn teacher_record(r: &dyn Get, term: Term) -> std::result::Result<Tea
         name: r.s(2)?,
         sex: sex(r.s(3)?)?,
         birth_date: r.d(4)?,
-        education: decode(Education::from_key(&r.s(5)?), "education")?,
-        title: decode(Title::from_key(&r.s(6)?), "title")?,
+        education: key(r.s(5)?, "education", Education::from_key)?,
+        title: key(r.s(6)?, "title", Title::from_key)?,
         subjects: subjects.split('、').filter(|s| !s.is_empty()).map(str::to_string).collect(),
-        post: decode(Post::from_key(&r.s(8)?), "post")?,
+        post: key(r.s(8)?, "post", Post::from_key)?,
         head_teacher: r.b(9)?,
-        backbone: decode(BackboneLevel::from_key(&r.s(10)?), "backbone")?,
-        tier: decode(Tier::from_key(&r.s(11)?), "tier")?,
+        backbone: key(r.s(10)?, "backbone", BackboneLevel::from_key)?,
+        tier: key(r.s(11)?, "tier", Tier::from_key)?,
         certified: r.b(12)?,
     })
 }

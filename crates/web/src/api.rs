@@ -5,6 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::Utc;
 use eduq_core::calendar::parse_term;
+use eduq_store::org::TypeCount;
 use eduq_store::people::{StudentQuery, StudentSort};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -43,7 +44,7 @@ async fn term_id(st: &AppState, key: Option<&str>) -> Result<i64, WebError> {
 
 async fn summary(State(st): State<AppState>, s: Session, Query(q): Query<Q>) -> Result<Json<Value>, WebError> {
     let tid = term_id(&st, q.term.as_deref()).await?;
-    let by_type = st.store.counts_by_type(&s.actor, Some(tid)).await?;
+    let by_type = TypeCount::tally(&st.store.list_schools(&s.actor, Some(tid)).await?);
     let by_grade: Vec<Value> = st
         .store
         .students_by_grade(&s.actor, tid)

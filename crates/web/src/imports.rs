@@ -7,7 +7,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
-use eduq_app::imports::{Period, apply_batch, export_kind, file_hash, validate};
+use eduq_app::imports::{apply_batch, export_kind, file_hash, validate};
 use eduq_core::access::Actor;
 use eduq_core::calendar::parse_term;
 use eduq_exchange::RowError;
@@ -109,7 +109,7 @@ pub async fn preview(
         return Ok(Html(p.render()?));
     }
     match validate(&st.store, &s.actor, kind, &bytes, &name).await {
-        Ok((batch, _)) => {
+        Ok(batch) => {
             let counts = apply_batch(&st.store, &s.actor, &batch, &name, &file_hash(&bytes), true, Utc::now()).await?;
             p.counts = Some(counts);
             p.total = batch.len();
@@ -180,7 +180,7 @@ async fn run_import(
     let started = std::time::Instant::now();
     // Validate again: data may have changed since the preview.
     let batch = match validate(store, actor, p.kind, &p.bytes, &p.name).await {
-        Ok((b, _)) => b,
+        Ok(b) => b,
         Err(e) => return Job::Failed(e.to_string()),
     };
     if let Ok(mut j) = jobs.lock() {
@@ -240,7 +240,7 @@ pub async fn export(
         None => st.store.terms().await?.first().map(|(_, t)| *t).ok_or(WebError::NotFound)?,
     };
     let csv = q.format.as_deref() == Some("csv");
-    let bytes = export_kind(&st.store, &s.actor, kind, Period { term }, csv, Utc::now()).await?;
+    let bytes = export_kind(&st.store, &s.actor, kind, term, csv, Utc::now()).await?;
     let ext = if csv { "csv" } else { "xlsx" };
     Ok(attachment(bytes, &format!("{}_{}.{ext}", kind.label(), term.key()), csv))
 }

@@ -12,12 +12,12 @@ use eduq_core::records::ConditionRecord;
 use eduq_core::student::SpecialFlags;
 use eduq_store::accounts::UserRow;
 use eduq_store::audit::{AuditEntry, AuditQuery};
-use eduq_store::org::{ClassRow, SchoolRow, TypeCount};
+use eduq_store::org::{ClassRow, SchoolOption, SchoolRow, TypeCount};
 use eduq_store::people::{StudentDetail, StudentListRow, StudentQuery, StudentSort, TeacherQuery, TeacherRow};
 use serde::Deserialize;
 
 use crate::auth::Session;
-use crate::views::{Layout, layout, pager, qs};
+use crate::views::{Layout, id_param, layout, pager, qs};
 use crate::{AppState, WebError};
 
 type Page = Result<Html<String>, WebError>;
@@ -44,12 +44,13 @@ struct HomePage {
 pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
     let (l, sel) = layout(&st.store, &s, "首页", "home", q.term.as_deref()).await?;
     let (_, district) = st.store.district().await?;
-    let by_type = st.store.counts_by_type(&s.actor, sel.id).await?;
+    let schools = st.store.list_schools(&s.actor, sel.id).await?;
+    let by_type = TypeCount::tally(&schools);
     let grades = match sel.id {
         Some(id) => st.store.students_by_grade(&s.actor, id).await?,
         None => vec![],
     };
-    let classes = st.store.list_schools(&s.actor, sel.id).await?.iter().map(|x| x.classes).sum();
+    let classes = schools.iter().map(|x| x.classes).sum();
     let chart = serde_json::json!({
         "title": {"text": format!("{} 各年级在校生", sel.term.label()), "textStyle": {"fontSize": 14}},
         "tooltip": {},
@@ -106,14 +107,14 @@ pub async fn school(State(st): State<AppState>, s: Session, Path(id): Path<i64>,
 struct ClassesPage {
     l: Layout,
     classes: Vec<ClassRow>,
-    schools: Vec<SchoolRow>,
+    schools: Vec<SchoolOption>,
     school_id: i64,
 }
 
 pub async fn classes(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
     let (l, sel) = layout(&st.store, &s, "班级", "classes", q.term.as_deref()).await?;
-    let school_id = q.school.as_deref().and_then(|x| x.parse().ok());
-    let schools = st.store.list_schools(&s.actor, sel.id).await?;
+    let school_id = id_param(&q.school);
+    let schools = st.store.school_options(&s.actor).await?;
     let classes = st.store.list_classes(&s.actor, sel.term.start_year, sel.id, school_id).await?;
     Ok(Html(ClassesPage { l, classes, schools, school_id: school_id.unwrap_or(0) }.render()?))
 }
@@ -137,7 +138,7 @@ pub struct StudentsView {
     q: String,
     school_id: i64,
     grade: i64,
-    schools: Vec<SchoolRow>,
+    schools: Vec<SchoolOption>,
     grades: Vec<Grade>,
     base_qs: String,
     term_key: String,
@@ -165,9 +166,9 @@ pub async fn students(
     Query(q): Query<StudentsQ>,
 ) -> Result<Response, WebError> {
     let (l, sel) = layout(&st.store, &s, "学生", "students", q.term.as_deref()).await?;
-    let school_id = q.school.as_deref().and_then(|x| x.parse::<i64>().ok()).filter(|x| *x > 0);
-    let grade = q.grade.as_deref().and_then(|x| x.parse::<i64>().ok()).filter(|g| Grade::new(*g as i8).is_some());
-    let class_id = q.class.as_deref().and_then(|x| x.parse::<i64>().ok());
+    let school_id = id_param(&q.school);
+    let grade = q.grade.as_deref().and_then(|x| Grade::parse(x).ok()).map(|g| i64::from(g.number()));
+    let class_id = id_param(&q.class);
     let text = q.q.clone().unwrap_or_default();
     let (rows, total) = match sel.id {
         Some(term_id) => {
@@ -201,7 +202,7 @@ pub async fn students(
         q: text,
         school_id: school_id.unwrap_or(0),
         grade: grade.unwrap_or(-99),
-        schools: st.store.list_schools(&s.actor, None).await?,
+        schools: st.store.school_options(&s.actor).await?,
         grades: Grade::all().collect(),
         base_qs,
         term_key: sel.term.key(),
@@ -250,13 +251,13 @@ struct TeachersPage {
     pages: i64,
     q: String,
     school_id: i64,
-    schools: Vec<SchoolRow>,
+    schools: Vec<SchoolOption>,
     base_qs: String,
 }
 
 pub async fn teachers(State(st): State<AppState>, s: Session, Query(q): Query<TeachersQ>) -> Page {
     let (l, sel) = layout(&st.store, &s, "教师", "teachers", q.term.as_deref()).await?;
-    let school_id = q.school.as_deref().and_then(|x| x.parse::<i64>().ok()).filter(|x| *x > 0);
+    let school_id = id_param(&q.school);
     let text = q.q.clone().unwrap_or_default();
     let (rows, total) = match sel.id {
         Some(term_id) => {
@@ -281,7 +282,7 @@ pub async fn teachers(State(st): State<AppState>, s: Session, Query(q): Query<Te
         ("q", text.clone()),
         ("school", school_id.map(|x| x.to_string()).unwrap_or_default()),
     ]);
-    let schools = st.store.list_schools(&s.actor, None).await?;
+    let schools = st.store.school_options(&s.actor).await?;
     Ok(Html(
         TeachersPage { l, rows, total, page, pages, q: text, school_id: school_id.unwrap_or(0), schools, base_qs }
             .render()?,
@@ -413,7 +414,7 @@ pub async fn audit(State(st): State<AppState>, s: Session, Query(q): Query<Audit
 struct UsersPage {
     l: Layout,
     users: Vec<UserRow>,
-    schools: Vec<SchoolRow>,
+    schools: Vec<SchoolOption>,
     roles: Vec<Role>,
     message: String,
     error: String,
@@ -422,7 +423,7 @@ struct UsersPage {
 async fn users_page(st: &AppState, s: &Session, message: String, error: String) -> Result<String, WebError> {
     let (l, _) = layout(&st.store, s, "用户与角色", "users", None).await?;
     let users = st.store.list_users(&s.actor).await?;
-    let schools = st.store.list_schools(&s.actor, None).await?;
+    let schools = st.store.school_options(&s.actor).await?;
     Ok(UsersPage {
         l,
         users,
@@ -462,7 +463,7 @@ pub async fn user_create(
         display_name: if f.display_name.trim().is_empty() { f.username.clone() } else { f.display_name },
         password: f.password,
         role,
-        school_id: f.school.as_deref().and_then(|x| x.parse().ok()).filter(|x: &i64| *x > 0),
+        school_id: id_param(&f.school),
         class_ids: vec![],
         student_ids: vec![],
     };

@@ -67,7 +67,13 @@ pub async fn layout(
     Ok((l, selected))
 }
 
-/// Page links: (label, page index, is current).
+/// A record id from a query or form field; empty, malformed or non-positive means "none"
+/// (selection lists send "" for 全部).
+pub fn id_param(v: &Option<String>) -> Option<i64> {
+    v.as_deref().and_then(|x| x.trim().parse::<i64>().ok()).filter(|x| *x > 0)
+}
+
+/// The number of pages and the requested page clamped into range.
 pub fn pager(total: i64, per: i64, page: i64) -> (i64, i64) {
     let pages = ((total + per - 1) / per).max(1);
     (pages, page.clamp(0, pages - 1))
