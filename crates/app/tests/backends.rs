@@ -227,3 +227,30 @@ async fn login_lockout_and_password_policy() {
         assert!(matches!(create_user(&s, &Actor::system(), weak, now()).await, Err(AppError::Invalid(_))));
     }
 }
+
+#[tokio::test]
+async fn lockout_and_idle_timeout_boundaries() {
+    use eduq_app::accounts::session;
+    use eduq_core::standards::password::{IDLE_TIMEOUT_MINUTES, LOCK_MINUTES, MAX_FAILURES};
+    for (s, name) in seeded().await {
+        // One failure short of the limit: the right password still works and resets the count.
+        for _ in 0..MAX_FAILURES - 1 {
+            assert!(matches!(login(&s, "staff", "wrong", now()).await, Err(AppError::BadLogin)));
+        }
+        assert!(login(&s, "staff", PW, now()).await.is_ok(), "{name}");
+        for _ in 0..MAX_FAILURES {
+            assert!(matches!(login(&s, "staff", "wrong", now()).await, Err(AppError::BadLogin)));
+        }
+        let lock = chrono::Duration::minutes(LOCK_MINUTES);
+        let just_before = now() + lock - chrono::Duration::seconds(1);
+        assert!(matches!(login(&s, "staff", PW, just_before).await, Err(AppError::Locked(_))), "{name}");
+        assert!(login(&s, "staff", PW, now() + lock).await.is_ok(), "{name}");
+
+        let idle = chrono::Duration::minutes(IDLE_TIMEOUT_MINUTES);
+        let a = login(&s, "leader", PW, now()).await.expect("login");
+        assert!(session(&s, &a.token, now() + idle).await.expect("session").is_some(), "{name}");
+        let b = login(&s, "leader", PW, now()).await.expect("login");
+        let late = now() + idle + chrono::Duration::seconds(1);
+        assert!(session(&s, &b.token, late).await.expect("session").is_none(), "{name}");
+    }
+}

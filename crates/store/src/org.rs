@@ -7,6 +7,7 @@ use eduq_core::calendar::Term;
 use eduq_core::grade::Grade;
 use eduq_core::org::{Locale, Ownership, SchoolType};
 use eduq_core::records::{ClassRecord, ConditionRecord, SchoolRecord};
+use eduq_core::standards::class_size::{self, SizeBand};
 use serde::Serialize;
 
 use crate::{Get, Result, Sql, Store, StoreError, Tx};
@@ -78,6 +79,8 @@ pub struct ClassRow {
     pub name: String,
     pub head_teacher: Option<String>,
     pub students: i64,
+    /// Against the 班额 standard of the grade.
+    pub size_band: SizeBand,
 }
 
 /// Counts for the home page, per 办学类型.
@@ -304,6 +307,7 @@ impl Store {
                 name: r.s(5)?,
                 head_teacher: r.os(6)?,
                 students: r.i(7)?,
+                size_band: class_size::band(grade(r.i(3)?)?, u32::try_from(r.i(7)?).unwrap_or(u32::MAX)),
             })
         })
         .await
@@ -320,6 +324,9 @@ impl Store {
     }
 
     pub async fn export_conditions(&self, actor: &Actor, start_year: Option<i32>) -> Result<Vec<ConditionRecord>> {
+        if !actor.role.may_read(eduq_core::access::Resource::Conditions) {
+            return Err(StoreError::Forbidden);
+        }
         let mut q = Sql::new(format!(
             "SELECT {CONDITION_COLS} FROM school_condition c JOIN school s ON s.id = c.school_id WHERE 1=1"
         ));

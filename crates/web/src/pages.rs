@@ -9,6 +9,7 @@ use chrono::{NaiveDate, Utc};
 use eduq_core::access::{Resource, Role};
 use eduq_core::grade::Grade;
 use eduq_core::records::ConditionRecord;
+use eduq_core::standards::class_size::SizeBand;
 use eduq_core::student::SpecialFlags;
 use eduq_store::accounts::UserRow;
 use eduq_store::audit::{AuditEntry, AuditQuery};

@@ -44,5 +44,11 @@ mod tests {
         assert!(!plausible(g1, 12));
         let small = Grade::new(-2).expect("grade");
         assert_eq!(nominal_age(small), 3);
+        // Every grade: just inside and just outside both ends of the window.
+        for g in Grade::all() {
+            let n = nominal_age(g);
+            assert!(plausible(g, n - YOUNGER_BY) && plausible(g, n + OLDER_BY), "{g}");
+            assert!(!plausible(g, n - YOUNGER_BY - 1) && !plausible(g, n + OLDER_BY + 1), "{g}");
+        }
     }
 }
