@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use eduq_core::access::{Actor, Resource, Scope};
 use eduq_core::calendar::Term;
+use eduq_core::org::validate_school_code;
 use eduq_exchange::kinds::{Batch, Kind, export, parse};
-use eduq_exchange::{RowError, read_table};
+use eduq_exchange::{ExchangeError, RowError, read_table};
 use eduq_store::Store;
 use eduq_store::imports::Counts;
 use serde::Serialize;
@@ -52,32 +53,42 @@ pub async fn validate(
         return Err(AppError::Forbidden);
     }
     if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(eduq_exchange::ExchangeError::TooLarge { size: bytes.len(), limit: MAX_UPLOAD_BYTES }.into());
+        return Err(ExchangeError::TooLarge { size: bytes.len(), limit: MAX_UPLOAD_BYTES }.into());
     }
     let table = read_table(bytes, file_name)?;
-    let row_numbers: Vec<usize> = table.rows.iter().map(|(n, _)| *n).collect();
-    let batch = parse(kind, &table)?;
-    // One record per data row once parsing succeeded, so record i is file row row_numbers[i].
+    // School codes are checked against the database on the raw cells, so that a file with both
+    // malformed rows and unknown schools reports all of them at once.
     let known = store.school_ids_by_code().await?;
     let mut errors = Vec::new();
-    for (i, code) in batch.school_codes().into_iter().enumerate() {
-        let row = row_numbers.get(i).copied().unwrap_or(0);
-        let fail = |message: &str| RowError {
-            row,
-            column: "学校标识码".to_string(),
-            value: code.to_string(),
-            message: message.to_string(),
-        };
-        match known.get(code) {
-            None if kind != Kind::Schools => errors.push(fail("不存在，请先导入学校或检查代码")),
-            Some(id) if !actor.scope.covers_school(*id) => errors.push(fail("不在您的管理范围内")),
-            _ => {}
+    if let Some(col) = table.column("学校标识码") {
+        for (row, cells) in &table.rows {
+            let code = cells.get(col).map(String::as_str).unwrap_or("").trim();
+            if validate_school_code(code).is_err() {
+                continue; // reported by the row validation
+            }
+            let fail = |message: &str| RowError {
+                row: *row,
+                column: "学校标识码".to_string(),
+                value: code.to_string(),
+                message: message.to_string(),
+            };
+            match known.get(code) {
+                None if kind != Kind::Schools => errors.push(fail("不存在，请先导入学校或检查代码")),
+                Some(id) if !actor.scope.covers_school(*id) => errors.push(fail("不在您的管理范围内")),
+                _ => {}
+            }
         }
     }
-    if !errors.is_empty() {
-        return Err(AppError::Rows(errors));
+    match parse(kind, &table) {
+        Ok(batch) if errors.is_empty() => Ok(batch),
+        Ok(_) => Err(AppError::Rows(errors)),
+        Err(ExchangeError::Rows(mut row_errors)) => {
+            row_errors.append(&mut errors);
+            row_errors.sort_by_key(|e| e.row);
+            Err(AppError::Rows(row_errors))
+        }
+        Err(e) => Err(e.into()),
     }
-    Ok(batch)
 }
 
 pub fn file_hash(bytes: &[u8]) -> String {

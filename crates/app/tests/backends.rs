@@ -254,3 +254,26 @@ async fn lockout_and_idle_timeout_boundaries() {
         assert!(session(&s, &b.token, late).await.expect("session").is_none(), "{name}");
     }
 }
+
+#[tokio::test]
+async fn unknown_schools_are_reported_together_with_malformed_rows() {
+    for (s, name) in seeded().await {
+        let first = "11010520180315002";
+        let id = format!("G{first}{}", eduq_core::identity::id_check_char(first).expect("digits"));
+        let known = s.list_schools(&Actor::system(), None).await.expect("schools")[10].code.clone();
+        let file = format!(
+            "学年,学期,学校标识码,年级,班号,全国学籍号,姓名,性别,出生日期\n\
+             2026-2027,第一学期,{known},三年级,1,{id},甲,女,2018-02-30\n\
+             2026-2027,第一学期,9999999999,三年级,1,{id},乙,女,2018-03-15\n"
+        );
+        let err = import_file(&s, &Actor::system(), Kind::Students, file.as_bytes(), "x.csv", false, now())
+            .await
+            .expect_err("must fail");
+        let msgs: Vec<String> = err.row_errors().iter().map(ToString::to_string).collect();
+        assert!(msgs.contains(&"第2行「出生日期」的值“2018-02-30”不是有效日期".to_string()), "{name}: {msgs:?}");
+        assert!(
+            msgs.contains(&"第3行「学校标识码」的值“9999999999”不存在，请先导入学校或检查代码".to_string()),
+            "{name}: {msgs:?}"
+        );
+    }
+}
