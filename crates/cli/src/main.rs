@@ -67,6 +67,9 @@ enum Cmd {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Mark session cookies `Secure` (when users reach eduq over HTTPS, e.g. behind a proxy)
+        #[arg(long, env = "EDUQ_SECURE_COOKIES")]
+        secure_cookies: bool,
         #[command(flatten)]
         db: Db,
     },
@@ -175,14 +178,16 @@ async fn main() {
     }
 }
 
-async fn serve(store: Store, listen: &str) -> Result<()> {
+async fn serve(store: Store, listen: &str, secure_cookies: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}"))?;
     let addr = listener.local_addr()?;
     println!("eduq 已启动：http://{addr}/  （数据库：{}，Ctrl+C 停止）", store.backend());
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    eduq_web::serve(listener, eduq_web::AppState::new(store), shutdown).await?;
+    let mut state = eduq_web::AppState::new(store);
+    state.secure_cookies = secure_cookies;
+    eduq_web::serve(listener, state, shutdown).await?;
     Ok(())
 }
 
@@ -199,15 +204,15 @@ async fn run(cli: Cli) -> Result<()> {
             }
             println!("登录：用户名 admin，密码 {DEMO_PASSWORD}（另有 leader、staff、principal、teacher，密码相同）");
             if !no_serve {
-                serve(store, &listen).await?;
+                serve(store, &listen, false).await?;
             }
         }
-        Cmd::Serve { listen, db } => {
+        Cmd::Serve { listen, secure_cookies, db } => {
             let store = db.open().await?;
             if store.user_count().await? == 0 {
                 println!("尚无用户：请先运行 eduq user add --username admin --role admin --password …");
             }
-            serve(store, &listen).await?;
+            serve(store, &listen, secure_cookies).await?;
         }
         Cmd::Migrate { db } => {
             let store = Store::connect(&db.url()?).await?;
