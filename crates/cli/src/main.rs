@@ -12,6 +12,9 @@ use eduq_core::calendar::{Term, parse_term};
 use eduq_exchange::kinds::{Batch, Kind, export};
 use eduq_synth::Spec;
 
+mod lottery;
+mod sample;
+
 /// Password of the demo accounts (demo data only; never a production default).
 const DEMO_PASSWORD: &str = "Demo@2026";
 
@@ -116,6 +119,16 @@ enum Cmd {
         /// Current term (default: the term containing today)
         #[arg(long)]
         term: Option<String>,
+    },
+    /// Admission lottery (电脑随机派位): draw and verify, on files.
+    Lottery {
+        #[command(subcommand)]
+        cmd: lottery::LotteryCmd,
+    },
+    /// Writes synthetic input files for a batch engine (lottery, …), to try it or to benchmark it.
+    Sample {
+        #[command(subcommand)]
+        what: sample::SampleCmd,
     },
     /// User accounts.
     User {
@@ -312,6 +325,8 @@ async fn run(cli: Cli) -> Result<()> {
             eduq_app::accounts::create_user(&store, &Actor::system(), input, Utc::now()).await?;
             println!("已创建用户");
         }
+        Cmd::Lottery { cmd } => lottery::run(cmd)?,
+        Cmd::Sample { what } => sample::run(what)?,
         Cmd::Backup { out, db } => {
             let store = Store::connect(&db.url()?).await?;
             if out.exists() {

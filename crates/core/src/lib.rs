@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod error;
 pub mod grade;
 pub mod identity;
+pub mod lottery;
 pub mod org;
 pub mod records;
 pub mod standards;

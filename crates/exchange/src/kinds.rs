@@ -4,15 +4,16 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use eduq_core::calendar::{Term, age_on, parse_date, parse_school_year, parse_term_no};
+use eduq_core::calendar::{Term, age_on, parse_school_year, parse_term_no};
 use eduq_core::grade::Grade;
 use eduq_core::identity::{parse_id_card, validate_student_number};
 use eduq_core::org::{Locale, Ownership, SchoolType, validate_school_code};
 use eduq_core::records::{ClassRecord, ConditionRecord, SchoolRecord, StudentRecord, TeacherRecord};
 use eduq_core::standards::enrolment_age;
-use eduq_core::student::{EnrolmentStatus, Sex, SpecialFlags, parse_yes_no, yes_no};
+use eduq_core::student::{EnrolmentStatus, Sex, SpecialFlags, yes_no};
 use eduq_core::teacher::{BackboneLevel, Education, Post, Tier, Title};
 
+use crate::row::{Row, columns};
 use crate::table::{Cell, Table};
 use crate::{ExchangeError, RowError};
 
@@ -166,94 +167,7 @@ impl Batch {
     }
 }
 
-/// The cells of one row, with error collection.
-struct Row<'a> {
-    n: usize,
-    cells: &'a [String],
-    index: &'a HashMap<&'static str, usize>,
-    errors: &'a mut Vec<RowError>,
-}
-
 impl Row<'_> {
-    fn raw(&self, col: &str) -> &str {
-        self.index.get(col).and_then(|&i| self.cells.get(i)).map(String::as_str).unwrap_or("")
-    }
-    fn fail(&mut self, col: &str, message: impl Into<String>) {
-        let value = self.raw(col).to_string();
-        self.errors.push(RowError { row: self.n, column: col.to_string(), value, message: message.into() });
-    }
-    /// Required text.
-    fn text(&mut self, col: &str) -> Option<String> {
-        let v = self.raw(col).to_string();
-        if v.is_empty() {
-            self.fail(col, "不能为空");
-            None
-        } else {
-            Some(v)
-        }
-    }
-    fn opt(&self, col: &str) -> Option<String> {
-        let v = self.raw(col);
-        (!v.is_empty()).then(|| v.to_string())
-    }
-    /// Required value through a parser whose error is the message tail.
-    fn parse<T>(&mut self, col: &str, f: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
-        let v = self.raw(col).to_string();
-        if v.is_empty() {
-            self.fail(col, "不能为空");
-            return None;
-        }
-        match f(&v) {
-            Ok(t) => Some(t),
-            Err(m) => {
-                self.fail(col, m);
-                None
-            }
-        }
-    }
-    fn labelled<T>(
-        &mut self,
-        col: &str,
-        parse: fn(&str) -> Result<T, eduq_core::CoreError>,
-        labels: String,
-    ) -> Option<T> {
-        self.parse(col, |s| parse(s).map_err(|_| format!("不是有效值，应为：{labels}")))
-    }
-    /// Optional labelled value with a default when the cell (or column) is empty.
-    fn labelled_or<T>(
-        &mut self,
-        col: &str,
-        parse: fn(&str) -> Result<T, eduq_core::CoreError>,
-        labels: String,
-        default: T,
-    ) -> Option<T> {
-        if self.raw(col).is_empty() { Some(default) } else { self.labelled(col, parse, labels) }
-    }
-    fn yes_no(&mut self, col: &str) -> bool {
-        match parse_yes_no(self.raw(col)) {
-            Some(b) => b,
-            None => {
-                self.fail(col, "应为“是”或“否”");
-                false
-            }
-        }
-    }
-    fn date(&mut self, col: &str) -> Option<NaiveDate> {
-        self.parse(col, |s| parse_date(s).ok_or_else(|| "不是有效日期".to_string()))
-    }
-    fn number(&mut self, col: &str) -> Option<f64> {
-        self.parse(col, |s| match s.replace(',', "").parse::<f64>() {
-            Ok(f) if f.is_finite() && f >= 0.0 => Ok(f),
-            Ok(_) => Err("不能为负数".to_string()),
-            Err(_) => Err("不是有效数字".to_string()),
-        })
-    }
-    fn count(&mut self, col: &str) -> Option<i64> {
-        self.parse(col, |s| match s.replace(',', "").parse::<f64>() {
-            Ok(f) if f >= 0.0 && f.fract() == 0.0 && f < 1e12 => Ok(f as i64),
-            _ => Err("应为非负整数".to_string()),
-        })
-    }
     fn school_code(&mut self) -> Option<String> {
         self.parse("学校标识码", |s| {
             validate_school_code(s).map(|_| s.to_string()).map_err(|_| "应为10位数字".to_string())
@@ -272,20 +186,7 @@ impl Row<'_> {
 
 /// Validates a whole table as `kind`. Returns every error of the file, or the batch.
 pub fn parse(kind: Kind, table: &Table) -> Result<Batch, ExchangeError> {
-    let mut index: HashMap<&'static str, usize> = HashMap::new();
-    let mut missing = Vec::new();
-    for h in kind.headers() {
-        match table.column(h) {
-            Some(i) => {
-                index.insert(h, i);
-            }
-            None if Kind::is_required(h) => missing.push((*h).to_string()),
-            None => {}
-        }
-    }
-    if !missing.is_empty() {
-        return Err(ExchangeError::MissingHeaders(missing));
-    }
+    let index = columns(table, kind.headers(), Kind::is_required)?;
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     macro_rules! collect {

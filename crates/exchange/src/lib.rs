@@ -6,6 +6,8 @@
 
 pub mod error;
 pub mod kinds;
+pub mod lottery;
+mod row;
 pub mod table;
 
 pub use error::{ExchangeError, RowError};

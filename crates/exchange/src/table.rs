@@ -209,6 +209,29 @@ pub fn write_csv(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
     out
 }
 
+/// A csv file written row by row from string slices (UTF-8 with BOM, like `write_csv`), for
+/// large outputs where building cells first would cost more than the writing.
+pub struct CsvOut {
+    writer: csv::Writer<Vec<u8>>,
+}
+
+impl CsvOut {
+    pub fn new(headers: &[&str], capacity: usize) -> CsvOut {
+        let mut buf = Vec::with_capacity(capacity + 3);
+        buf.extend_from_slice(b"\xEF\xBB\xBF");
+        let mut writer = csv::Writer::from_writer(buf);
+        let _ = writer.write_record(headers);
+        CsvOut { writer }
+    }
+    pub fn row(&mut self, cells: &[&str]) {
+        // Writing into a Vec cannot fail.
+        let _ = self.writer.write_record(cells);
+    }
+    pub fn finish(self) -> Vec<u8> {
+        self.writer.into_inner().unwrap_or_else(|e| e.into_inner().get_ref().clone())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

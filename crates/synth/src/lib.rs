@@ -4,6 +4,7 @@
 //! identifier is made up; the 身份证号 use the fictitious region code 99xxxx so that they can never
 //! be a real person's.
 
+pub mod admissions;
 mod names;
 mod rng;
 

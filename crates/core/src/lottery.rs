@@ -1,0 +1,632 @@
+//! Publicly verifiable admission lottery (电脑随机派位): seed and tickets by a published hash
+//! construction, then student-proposing deferred acceptance with single tie-breaking.
+//!
+//! Everything here is a pure function of the published inputs, so anyone holding the applicant
+//! roster, the school capacities, the priorities and the entropy strings recomputes the same result.
+//! The construction (algorithm `eduq-lottery-v1`):
+//! - `lp(x)` = length of `x` in bytes as 8-byte big-endian, then `x`;
+//! - `roster_digest` = SHA-256 of the applicant ids sorted in byte order and joined by `\n`;
+//! - `seed` = SHA-256(lp("eduq-lottery-v1") ‖ lp(lottery_id) ‖ lp(roster_digest) ‖ lp(entropy₁) ‖ …);
+//! - `ticket(id)` = SHA-256(lp(seed) ‖ lp(id)); the lower ticket (256-bit big-endian) wins.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+/// The published algorithm version; part of the seed, so a change of algorithm changes every ticket.
+pub const ALGORITHM: &str = "eduq-lottery-v1";
+
+/// Priority group of an (applicant, school) pair that no priority rule lists.
+pub const DEFAULT_GROUP: u32 = 99;
+
+pub type Hash = [u8; 32];
+
+fn lp(h: &mut Sha256, bytes: &[u8]) {
+    h.update((bytes.len() as u64).to_be_bytes());
+    h.update(bytes);
+}
+
+/// Lower-case hex of a hash, as published.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// SHA-256 of arbitrary bytes (file hashes in the manifest).
+pub fn sha256(bytes: &[u8]) -> Hash {
+    Sha256::digest(bytes).into()
+}
+
+/// SHA-256 of the ids sorted in byte order, joined by "\n".
+pub fn roster_digest<S: AsRef<str>>(ids: &[S]) -> Hash {
+    let mut sorted: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
+    sorted.sort_unstable();
+    let mut h = Sha256::new();
+    for (i, id) in sorted.iter().enumerate() {
+        if i > 0 {
+            h.update(b"\n");
+        }
+        h.update(id.as_bytes());
+    }
+    h.finalize().into()
+}
+
+pub fn seed<S: AsRef<str>>(lottery_id: &str, roster_digest: &Hash, entropy: &[S]) -> Hash {
+    let mut h = Sha256::new();
+    lp(&mut h, ALGORITHM.as_bytes());
+    lp(&mut h, lottery_id.as_bytes());
+    lp(&mut h, roster_digest);
+    for e in entropy {
+        lp(&mut h, e.as_ref().as_bytes());
+    }
+    h.finalize().into()
+}
+
+pub fn ticket(seed: &Hash, id: &str) -> Hash {
+    let mut h = Sha256::new();
+    lp(&mut h, seed);
+    lp(&mut h, id.as_bytes());
+    h.finalize().into()
+}
+
+crate::labelled_enum! {
+    /// How seats are given. Published with the draw, never implicit.
+    Mechanism, "派位算法" {
+        DeferredAcceptance => "da", "延迟接受" | "deferred-acceptance";
+        ImmediateAcceptance => "ia", "一志愿优先" | "immediate-acceptance";
+    }
+}
+
+crate::labelled_enum! {
+    /// What a school does when a bundle (twins drawn together) is next in line but fewer seats are
+    /// left than the bundle has members.
+    BundlePolicy, "捆绑末位规则" {
+        AdmitAll => "admit-all", "全部录取";
+        Skip => "skip", "跳过";
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applicant {
+    pub id: String,
+    /// School codes in order of preference.
+    pub choices: Vec<String>,
+    pub bundle: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct School {
+    pub code: String,
+    pub seats: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Priority {
+    pub applicant: String,
+    pub school: String,
+    pub group: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub lottery_id: String,
+    pub applicants: Vec<Applicant>,
+    pub schools: Vec<School>,
+    pub priorities: Vec<Priority>,
+    pub entropy: Vec<String>,
+    pub mechanism: Mechanism,
+    pub bundle_policy: BundlePolicy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LotteryError {
+    #[error("派位编号不能为空")]
+    NoLotteryId,
+    #[error("缺少随机源（entropy）：至少需要一个事先公布的随机源字符串")]
+    NoEntropy,
+    #[error("第{0}个随机源字符串为空")]
+    EmptyEntropy(usize),
+    #[error("没有申请人")]
+    NoApplicants,
+    #[error("申请人编号“{0}”重复")]
+    DuplicateApplicant(String),
+    #[error("学校代码“{0}”重复")]
+    DuplicateSchool(String),
+    #[error("学校“{0}”的学位数为0")]
+    ZeroSeats(String),
+    #[error("申请人“{applicant}”的志愿“{school}”不是参加派位的学校")]
+    UnknownSchool { applicant: String, school: String },
+    #[error("申请人“{0}”没有填报志愿")]
+    NoChoices(String),
+    #[error("申请人“{applicant}”重复填报了学校“{school}”")]
+    RepeatedChoice { applicant: String, school: String },
+    #[error("捆绑组“{bundle}”内申请人的志愿不一致（“{first}”与“{other}”）")]
+    BundleChoicesDiffer { bundle: String, first: String, other: String },
+    #[error("优先级表中的申请人“{0}”不在申请名单中")]
+    PriorityUnknownApplicant(String),
+    #[error("优先级表中的学校“{0}”不是参加派位的学校")]
+    PriorityUnknownSchool(String),
+    #[error("优先级表中申请人“{applicant}”与学校“{school}”的组合出现了两次")]
+    DuplicatePriority { applicant: String, school: String },
+}
+
+/// The result of a draw. Indices refer to `Input::applicants` and `Input::schools`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draw {
+    pub roster_digest: Hash,
+    pub seed: Hash,
+    /// Each applicant's own ticket (what is published next to the id).
+    pub tickets: Vec<Hash>,
+    /// The ticket each applicant is ranked by: their own, or the bundle's smallest id's.
+    pub rank_tickets: Vec<Hash>,
+    pub admitted: Vec<Option<usize>>,
+    /// Per school, every applicant who chose it, in the school's ranking order.
+    pub orders: Vec<Vec<Ranked>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ranked {
+    pub applicant: usize,
+    pub group: u32,
+    pub admitted: bool,
+}
+
+/// Applicants drawn together (a bundle) or alone; the unit that proposes.
+struct Unit {
+    members: Vec<usize>,
+    choices: Vec<usize>,
+    ticket: Hash,
+    /// Priority group per choice (the best group of any member).
+    groups: Vec<u32>,
+}
+
+pub fn validate(input: &Input) -> Result<(), LotteryError> {
+    if input.lottery_id.trim().is_empty() {
+        return Err(LotteryError::NoLotteryId);
+    }
+    if input.entropy.is_empty() {
+        return Err(LotteryError::NoEntropy);
+    }
+    if let Some(i) = input.entropy.iter().position(|e| e.trim().is_empty()) {
+        return Err(LotteryError::EmptyEntropy(i + 1));
+    }
+    if input.applicants.is_empty() {
+        return Err(LotteryError::NoApplicants);
+    }
+    Ok(())
+}
+
+/// Runs the draw. Errors leave nothing drawn.
+pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
+    validate(input)?;
+    let mut school_index: HashMap<&str, usize> = HashMap::with_capacity(input.schools.len());
+    for (i, s) in input.schools.iter().enumerate() {
+        if school_index.insert(s.code.as_str(), i).is_some() {
+            return Err(LotteryError::DuplicateSchool(s.code.clone()));
+        }
+        if s.seats == 0 {
+            return Err(LotteryError::ZeroSeats(s.code.clone()));
+        }
+    }
+    let mut applicant_index: HashMap<&str, usize> = HashMap::with_capacity(input.applicants.len());
+    let mut choices: Vec<Vec<usize>> = Vec::with_capacity(input.applicants.len());
+    for (i, a) in input.applicants.iter().enumerate() {
+        if applicant_index.insert(a.id.as_str(), i).is_some() {
+            return Err(LotteryError::DuplicateApplicant(a.id.clone()));
+        }
+        if a.choices.is_empty() {
+            return Err(LotteryError::NoChoices(a.id.clone()));
+        }
+        let mut list = Vec::with_capacity(a.choices.len());
+        for c in &a.choices {
+            let s = *school_index
+                .get(c.as_str())
+                .ok_or_else(|| LotteryError::UnknownSchool { applicant: a.id.clone(), school: c.clone() })?;
+            if list.contains(&s) {
+                return Err(LotteryError::RepeatedChoice { applicant: a.id.clone(), school: c.clone() });
+            }
+            list.push(s);
+        }
+        choices.push(list);
+    }
+    let mut group_of: HashMap<(usize, usize), u32> = HashMap::with_capacity(input.priorities.len());
+    for p in &input.priorities {
+        let a = *applicant_index
+            .get(p.applicant.as_str())
+            .ok_or_else(|| LotteryError::PriorityUnknownApplicant(p.applicant.clone()))?;
+        let s = *school_index
+            .get(p.school.as_str())
+            .ok_or_else(|| LotteryError::PriorityUnknownSchool(p.school.clone()))?;
+        if group_of.insert((a, s), p.group).is_some() {
+            return Err(LotteryError::DuplicatePriority { applicant: p.applicant.clone(), school: p.school.clone() });
+        }
+    }
+
+    let ids: Vec<&str> = input.applicants.iter().map(|a| a.id.as_str()).collect();
+    let roster = roster_digest(&ids);
+    let seed = seed(&input.lottery_id, &roster, &input.entropy);
+    let tickets: Vec<Hash> = ids.iter().map(|id| ticket(&seed, id)).collect();
+
+    // Bundles: members share the ticket of the smallest id and must have the same choices.
+    let mut bundles: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut units: Vec<Unit> = Vec::with_capacity(input.applicants.len());
+    for (i, a) in input.applicants.iter().enumerate() {
+        match a.bundle.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+            Some(b) => bundles.entry(b).or_default().push(i),
+            None => {
+                units.push(Unit { members: vec![i], choices: choices[i].clone(), ticket: tickets[i], groups: vec![] })
+            }
+        }
+    }
+    for (name, members) in &bundles {
+        let first = members[0];
+        for &m in &members[1..] {
+            if choices[m] != choices[first] {
+                return Err(LotteryError::BundleChoicesDiffer {
+                    bundle: name.to_string(),
+                    first: input.applicants[first].id.clone(),
+                    other: input.applicants[m].id.clone(),
+                });
+            }
+        }
+        let mut members = members.clone();
+        members.sort_by(|&x, &y| ids[x].cmp(ids[y]));
+        let ticket = tickets[members[0]];
+        units.push(Unit { members, choices: choices[first].clone(), ticket, groups: vec![] });
+    }
+    for u in &mut units {
+        u.groups = u
+            .choices
+            .iter()
+            .map(|&s| u.members.iter().filter_map(|&m| group_of.get(&(m, s)).copied()).min().unwrap_or(DEFAULT_GROUP))
+            .collect();
+    }
+    // Deterministic unit order: by ticket (distinct per unit: SHA-256 of distinct ids), members by id.
+    units.sort_unstable_by(|x, y| x.ticket.cmp(&y.ticket).then_with(|| ids[x.members[0]].cmp(ids[y.members[0]])));
+
+    let seats: Vec<u32> = input.schools.iter().map(|s| s.seats).collect();
+    let placed = match input.mechanism {
+        Mechanism::DeferredAcceptance => deferred_acceptance(&units, &seats, input.bundle_policy),
+        Mechanism::ImmediateAcceptance => immediate_acceptance(&units, &seats, input.bundle_policy),
+    };
+
+    let mut admitted = vec![None; input.applicants.len()];
+    let mut rank_tickets = tickets.clone();
+    for (u, place) in units.iter().zip(&placed) {
+        for &m in &u.members {
+            admitted[m] = *place;
+            rank_tickets[m] = u.ticket;
+        }
+    }
+    // Units are in ticket order, so pushing them in turn leaves each school's list sorted by ticket;
+    // a stable sort by group then gives the ranking without touching the (cache-cold) tickets again.
+    let mut orders: Vec<Vec<Ranked>> = vec![Vec::new(); input.schools.len()];
+    for u in &units {
+        for (k, &s) in u.choices.iter().enumerate() {
+            for &m in &u.members {
+                orders[s].push(Ranked { applicant: m, group: u.groups[k], admitted: admitted[m] == Some(s) });
+            }
+        }
+    }
+    for order in &mut orders {
+        order.sort_by_key(|r| r.group);
+    }
+    Ok(Draw { roster_digest: roster, seed, tickets, rank_tickets, admitted, orders })
+}
+
+/// Ranking key of unit `u` at its `k`-th choice; units are pre-sorted by ticket so the index breaks ties.
+fn key(units: &[Unit], u: usize, k: usize) -> (u32, usize) {
+    (units[u].groups[k], u)
+}
+
+/// A school's choice among `candidates` (unit, choice index), best first: greedy by rank, each unit
+/// taking as many seats as it has members; the bundle policy decides a unit that does not fit.
+fn choose(
+    units: &[Unit],
+    candidates: &mut Vec<(usize, usize)>,
+    seats: u32,
+    policy: BundlePolicy,
+) -> Vec<(usize, usize)> {
+    candidates.sort_by_key(|&(u, k)| key(units, u, k));
+    let mut used = 0u32;
+    let mut rejected = Vec::new();
+    candidates.retain(|&(u, k)| {
+        let size = units[u].members.len() as u32;
+        let fits = match policy {
+            BundlePolicy::AdmitAll => used < seats,
+            BundlePolicy::Skip => used + size <= seats,
+        };
+        if fits {
+            used += size;
+        } else {
+            rejected.push((u, k));
+        }
+        fits
+    });
+    rejected
+}
+
+/// Student-proposing deferred acceptance in rounds: every unplaced unit proposes to its next choice;
+/// each school keeps the best of its held and new proposers and rejects the rest.
+fn deferred_acceptance(units: &[Unit], seats: &[u32], policy: BundlePolicy) -> Vec<Option<usize>> {
+    let mut next = vec![0usize; units.len()];
+    let mut held: Vec<Vec<(usize, usize)>> = vec![Vec::new(); seats.len()];
+    let mut free: Vec<usize> = (0..units.len()).collect();
+    while !free.is_empty() {
+        let mut touched = Vec::new();
+        for &u in &free {
+            let k = next[u];
+            if let Some(&s) = units[u].choices.get(k) {
+                touched.push(s);
+                held[s].push((u, k));
+                next[u] += 1;
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        let mut rejected = Vec::new();
+        for s in touched {
+            rejected.extend(choose(units, &mut held[s], seats[s], policy).into_iter().map(|(u, _)| u));
+        }
+        rejected.retain(|&u| next[u] < units[u].choices.len());
+        free = rejected;
+    }
+    let mut placed = vec![None; units.len()];
+    for (s, list) in held.iter().enumerate() {
+        for &(u, _) in list {
+            placed[u] = Some(s);
+        }
+    }
+    placed
+}
+
+/// Immediate acceptance (一志愿优先): round r admits applicants at their r-th choice for good,
+/// into the seats left after earlier rounds.
+fn immediate_acceptance(units: &[Unit], seats: &[u32], policy: BundlePolicy) -> Vec<Option<usize>> {
+    let mut left: Vec<u32> = seats.to_vec();
+    let mut placed = vec![None; units.len()];
+    let rounds = units.iter().map(|u| u.choices.len()).max().unwrap_or(0);
+    for k in 0..rounds {
+        let mut proposals: Vec<Vec<(usize, usize)>> = vec![Vec::new(); seats.len()];
+        for (u, unit) in units.iter().enumerate() {
+            if placed[u].is_none()
+                && let Some(&s) = unit.choices.get(k)
+            {
+                proposals[s].push((u, k));
+            }
+        }
+        for (s, list) in proposals.iter_mut().enumerate() {
+            if list.is_empty() || left[s] == 0 {
+                continue;
+            }
+            choose(units, list, left[s], policy);
+            for &(u, _) in list.iter() {
+                placed[u] = Some(s);
+                left[s] = left[s].saturating_sub(units[u].members.len() as u32);
+            }
+        }
+    }
+    placed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(id: &str, choices: &[&str]) -> Applicant {
+        Applicant { id: id.into(), choices: choices.iter().map(|s| s.to_string()).collect(), bundle: None }
+    }
+
+    fn input(applicants: Vec<Applicant>, schools: &[(&str, u32)]) -> Input {
+        Input {
+            lottery_id: "2026-示范区-民办初中".into(),
+            applicants,
+            schools: schools.iter().map(|(c, n)| School { code: c.to_string(), seats: *n }).collect(),
+            priorities: vec![],
+            entropy: vec!["beacon:1234".into(), "现场:0815".into()],
+            mechanism: Mechanism::DeferredAcceptance,
+            bundle_policy: BundlePolicy::AdmitAll,
+        }
+    }
+
+    #[test]
+    fn hash_construction_matches_an_independent_computation() {
+        // lp("ab") = 00..02 'a' 'b'; digest of "a\nb" computed with `printf 'a\nb' | sha256sum`.
+        assert_eq!(roster_digest(&["b", "a"]), sha256(b"a\nb"));
+        let d = roster_digest(&["a", "b"]);
+        let mut manual = Vec::new();
+        for part in [ALGORITHM.as_bytes(), "L1".as_bytes(), &d[..], "x".as_bytes()] {
+            manual.extend_from_slice(&(part.len() as u64).to_be_bytes());
+            manual.extend_from_slice(part);
+        }
+        assert_eq!(seed("L1", &d, &["x"]), sha256(&manual));
+        let s = seed("L1", &d, &["x"]);
+        let mut t = Vec::new();
+        t.extend_from_slice(&32u64.to_be_bytes());
+        t.extend_from_slice(&s);
+        t.extend_from_slice(&1u64.to_be_bytes());
+        t.extend_from_slice(b"a");
+        assert_eq!(ticket(&s, "a"), sha256(&t));
+    }
+
+    /// Known answers computed independently with Python's hashlib (struct.pack(">Q", len) framing).
+    #[test]
+    fn known_answer_vectors() {
+        let ids = ["A003", "A001", "A002", "A010", "甲01"];
+        let d = roster_digest(&ids);
+        assert_eq!(hex(&d), "45a570328bdf885d920eb2085a151cbc5d1ac24e48e70cc8797989f04bb29d9f");
+        let s = seed("2026-示范区-民办初中", &d, &["beacon:1234", "现场:0815"]);
+        assert_eq!(hex(&s), "bdede4a8f61a0b31722f6607ac2c1d1d5072fc0332bb18a988f40cd85fcbeeb3");
+        assert_eq!(hex(&ticket(&s, "A003")), "f2b2df92d6482dc84c1907a5a5221921e4c41004ff6abddaaf1797c82febb317");
+        assert_eq!(hex(&ticket(&s, "A010")), "107f412474b96ab6f063e6d21d3d17d4d9ba3b02bf2e81d346de0ce270138ce1");
+        assert_eq!(hex(&ticket(&s, "甲01")), "7cd533a65914054d13f7e72be6ceab6fb117bc7fe88428187fc6b41d9bc1e817");
+        // One school with two seats admits the two lowest tickets: A010 (107f…) and A001 (7606…).
+        let inp = input(ids.iter().map(|i| app(i, &["S1"])).collect(), &[("S1", 2)]);
+        let r = draw(&inp).unwrap();
+        let won: Vec<&str> = (0..5).filter(|&i| r.admitted[i] == Some(0)).map(|i| ids[i]).collect();
+        assert_eq!(won, ["A001", "A010"]);
+        let order: Vec<&str> = r.orders[0].iter().map(|x| ids[x.applicant]).collect();
+        assert_eq!(order, ["A010", "A001", "甲01", "A002", "A003"]);
+    }
+
+    #[test]
+    fn priority_groups_come_before_tickets() {
+        let ids = ["A003", "A001", "A002", "A010", "甲01"];
+        let mut inp = input(ids.iter().map(|i| app(i, &["S1"])).collect(), &[("S1", 2)]);
+        inp.priorities = vec![Priority { applicant: "A003".into(), school: "S1".into(), group: 1 }];
+        let r = draw(&inp).unwrap();
+        assert_eq!(r.admitted[0], Some(0), "A003 is in group 1");
+        assert_eq!(r.admitted[3], Some(0), "A010 has the best ticket of group 99");
+        assert_eq!(r.admitted.iter().filter(|a| a.is_some()).count(), 2);
+    }
+
+    /// Cross-check: the round-based DA equals the classic one-proposal-at-a-time Gale–Shapley
+    /// (applicant-optimal stable matching is unique), on random markets of single applicants.
+    #[test]
+    fn deferred_acceptance_equals_sequential_gale_shapley_and_is_stable() {
+        let mut state = 7u64;
+        let mut next = move |n: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        for round in 0..200 {
+            let n_schools = 1 + next(5) as usize;
+            let n_app = 1 + next(40) as usize;
+            let schools: Vec<(String, u32)> = (0..n_schools).map(|s| (format!("S{s}"), 1 + next(6) as u32)).collect();
+            let mut apps = Vec::new();
+            let mut pri = Vec::new();
+            for a in 0..n_app {
+                let mut list: Vec<usize> = (0..n_schools).collect();
+                for i in (1..list.len()).rev() {
+                    list.swap(i, next(i as u64 + 1) as usize);
+                }
+                list.truncate(1 + next(n_schools as u64) as usize);
+                for &s in &list {
+                    if next(4) == 0 {
+                        pri.push(Priority {
+                            applicant: format!("P{a}"),
+                            school: format!("S{s}"),
+                            group: 1 + next(3) as u32,
+                        });
+                    }
+                }
+                apps.push(Applicant {
+                    id: format!("P{a}"),
+                    choices: list.iter().map(|s| format!("S{s}")).collect(),
+                    bundle: None,
+                });
+            }
+            let refs: Vec<(&str, u32)> = schools.iter().map(|(c, n)| (c.as_str(), *n)).collect();
+            let mut inp = input(apps, &refs);
+            inp.priorities = pri;
+            inp.lottery_id = format!("round-{round}");
+            let r = draw(&inp).unwrap();
+            // Independent sequential Gale–Shapley on the same rankings.
+            let rank = |a: usize, s: usize| {
+                let g = inp
+                    .priorities
+                    .iter()
+                    .find(|p| p.applicant == inp.applicants[a].id && p.school == schools[s].0)
+                    .map_or(DEFAULT_GROUP, |p| p.group);
+                (g, r.tickets[a])
+            };
+            let choice_idx: Vec<Vec<usize>> =
+                inp.applicants.iter().map(|a| a.choices.iter().map(|c| c[1..].parse().unwrap()).collect()).collect();
+            let mut held: Vec<Vec<usize>> = vec![vec![]; n_schools];
+            let mut next_choice = vec![0; n_app];
+            let mut queue: Vec<usize> = (0..n_app).collect();
+            while let Some(a) = queue.pop() {
+                let Some(&s) = choice_idx[a].get(next_choice[a]) else { continue };
+                next_choice[a] += 1;
+                held[s].push(a);
+                held[s].sort_by_key(|&x| rank(x, s));
+                if held[s].len() > schools[s].1 as usize {
+                    queue.push(held[s].pop().unwrap());
+                }
+            }
+            let mut expect = vec![None; n_app];
+            for (s, list) in held.iter().enumerate() {
+                for &a in list {
+                    expect[a] = Some(s);
+                }
+            }
+            assert_eq!(r.admitted, expect, "market {round}");
+            // Stability: nobody prefers a school that has a free seat or admitted someone ranked lower.
+            for (a, list) in choice_idx.iter().enumerate() {
+                for &s in list {
+                    if r.admitted[a] == Some(s) {
+                        break;
+                    }
+                    let taken: Vec<usize> = (0..n_app).filter(|&x| r.admitted[x] == Some(s)).collect();
+                    assert_eq!(taken.len(), schools[s].1 as usize, "free seat left while {a} was refused");
+                    assert!(taken.iter().all(|&x| rank(x, s) < rank(a, s)), "blocking pair ({a}, {s})");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bundles_share_the_smallest_ticket_and_the_last_seat_policy_decides() {
+        let ids = ["A003", "A001", "A002", "A010", "甲01"];
+        // Tickets: A010 < A001 < 甲01 < A002 (bfc3…) < A003 (f2b2…). Bundle A002+A003 uses A002's.
+        let mut apps: Vec<Applicant> = ids.iter().map(|i| app(i, &["S1"])).collect();
+        apps[0].bundle = Some("twins".into());
+        apps[2].bundle = Some("twins".into());
+        let mut inp = input(apps, &[("S1", 4)]);
+        let r = draw(&inp).unwrap();
+        assert_eq!(r.rank_tickets[0], r.tickets[2]);
+        // A010, A001, 甲01 take three seats; the twins are next with one seat left.
+        assert_eq!(r.admitted, vec![Some(0), Some(0), Some(0), Some(0), Some(0)], "admit-all admits both twins");
+        inp.bundle_policy = BundlePolicy::Skip;
+        let r = draw(&inp).unwrap();
+        assert_eq!(r.admitted, vec![None, Some(0), None, Some(0), Some(0)], "skip leaves the last seat empty");
+        inp.applicants[2].choices = vec!["S1".into(), "S2".into()];
+        inp.schools.push(School { code: "S2".into(), seats: 1 });
+        assert!(matches!(draw(&inp), Err(LotteryError::BundleChoicesDiffer { .. })));
+    }
+
+    #[test]
+    fn immediate_acceptance_honours_first_choices_first() {
+        // X: S1 then S2; Y: S2 only; Z: S1 only. Z has priority at S1, X has priority at S2.
+        let apps = vec![app("X", &["S1", "S2"]), app("Y", &["S2"]), app("Z", &["S1"])];
+        let mut inp = input(apps, &[("S1", 1), ("S2", 1)]);
+        inp.priorities = vec![
+            Priority { applicant: "Z".into(), school: "S1".into(), group: 1 },
+            Priority { applicant: "X".into(), school: "S2".into(), group: 1 },
+        ];
+        // DA: X, refused by S1, displaces Y at S2 by priority.
+        assert_eq!(draw(&inp).unwrap().admitted, vec![Some(1), None, Some(0)]);
+        // IA: Y holds S2 from round one for good; X's priority there no longer counts.
+        inp.mechanism = Mechanism::ImmediateAcceptance;
+        assert_eq!(draw(&inp).unwrap().admitted, vec![None, Some(1), Some(0)]);
+    }
+
+    #[test]
+    fn bad_input_is_refused_with_chinese_errors() {
+        let ok = input(vec![app("A1", &["S1"]), app("A2", &["S1"])], &[("S1", 1)]);
+        let mut x = ok.clone();
+        x.applicants[1].id = "A1".into();
+        assert_eq!(draw(&x).unwrap_err().to_string(), "申请人编号“A1”重复");
+        let mut x = ok.clone();
+        x.applicants[1].choices = vec!["S9".into()];
+        assert_eq!(draw(&x).unwrap_err().to_string(), "申请人“A2”的志愿“S9”不是参加派位的学校");
+        let mut x = ok.clone();
+        x.schools[0].seats = 0;
+        assert_eq!(draw(&x).unwrap_err(), LotteryError::ZeroSeats("S1".into()));
+        let mut x = ok.clone();
+        x.entropy.clear();
+        assert_eq!(draw(&x).unwrap_err(), LotteryError::NoEntropy);
+        let mut x = ok.clone();
+        x.applicants[0].choices = vec!["S1".into(), "S1".into()];
+        assert!(matches!(draw(&x), Err(LotteryError::RepeatedChoice { .. })));
+        let mut x = ok;
+        x.priorities.push(Priority { applicant: "A9".into(), school: "S1".into(), group: 1 });
+        assert_eq!(draw(&x).unwrap_err(), LotteryError::PriorityUnknownApplicant("A9".into()));
+    }
+}

@@ -1,0 +1,431 @@
+//! The published files of an admission lottery: reading the applicant, school and priority lists,
+//! writing the publication (canonical inputs, tickets and results, per-school order, manifest), and
+//! verifying a publication by recomputing it from its own files.
+//!
+//! Only bytes here; the caller reads and writes the directory. Published files never carry names:
+//! the canonical applicant list keeps only 申请人编号, 志愿 and 捆绑组, whatever else the input held.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use eduq_core::lottery::{
+    self, ALGORITHM, Applicant, BundlePolicy, Draw, Input, Mechanism, Priority, School, hex, sha256,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::row::{Row, columns};
+use crate::table::{Cell, CsvOut, Table, read_table, write_csv};
+use crate::{ExchangeError, RowError};
+
+pub const APPLICANTS_FILE: &str = "applicants.csv";
+pub const SCHOOLS_FILE: &str = "schools.csv";
+pub const PRIORITIES_FILE: &str = "priorities.csv";
+pub const RESULT_FILE: &str = "result.csv";
+pub const ORDER_FILE: &str = "order.csv";
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+const APPLICANT_HEADERS: &[&str] = &["申请人编号", "志愿", "捆绑组"];
+const SCHOOL_HEADERS: &[&str] = &["学校代码", "学位数"];
+const PRIORITY_HEADERS: &[&str] = &["申请人编号", "学校代码", "优先组"];
+const RESULT_HEADERS: &[&str] = &["申请人编号", "签号", "录取学校"];
+const ORDER_HEADERS: &[&str] = &["学校代码", "位次", "申请人编号", "优先组", "签号", "结果"];
+
+/// Everything needed to recompute a draw, as published in `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub algorithm: String,
+    pub lottery_id: String,
+    pub mechanism: String,
+    pub bundle_policy: String,
+    pub entropy: Vec<String>,
+    pub roster_digest: String,
+    pub seed: String,
+    pub applicants: usize,
+    pub seats: u64,
+    pub admitted: usize,
+    /// SHA-256 of each published input file.
+    pub input_hashes: BTreeMap<String, String>,
+    /// SHA-256 of each published output file (what a notary signs).
+    pub output_hashes: BTreeMap<String, String>,
+}
+
+fn duplicate(errors: &mut Vec<RowError>, seen: &mut HashMap<String, usize>, n: usize, column: &str, key: &str) -> bool {
+    if let Some(first) = seen.insert(key.to_string(), n) {
+        errors.push(RowError {
+            row: n,
+            column: column.to_string(),
+            value: key.to_string(),
+            message: format!("与第{first}行重复"),
+        });
+        true
+    } else {
+        false
+    }
+}
+
+fn finish<T>(out: Vec<T>, mut errors: Vec<RowError>) -> Result<Vec<T>, ExchangeError> {
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        errors.sort_by_key(|e| e.row);
+        Err(ExchangeError::Rows(errors))
+    }
+}
+
+/// Splits a 志愿 cell: school codes separated by ";" (also "；", "、" and "," as people type them).
+fn split_choices(s: &str) -> Vec<String> {
+    s.split([';', '；', '、', ',', '，']).map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
+}
+
+pub fn parse_applicants(table: &Table) -> Result<Vec<(usize, Applicant)>, ExchangeError> {
+    let index = columns(table, APPLICANT_HEADERS, |h| h != "捆绑组")?;
+    let mut errors = Vec::new();
+    let mut seen = HashMap::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for (n, cells) in &table.rows {
+        let before = errors.len();
+        let mut r = Row { n: *n, cells, index: &index, errors: &mut errors };
+        let id = r.text("申请人编号");
+        let choices = r.parse("志愿", |s| {
+            let list = split_choices(s);
+            if let Some(dup) = list.iter().enumerate().find(|(i, c)| list[..*i].contains(c)).map(|(_, c)| c) {
+                return Err(format!("：学校“{dup}”填报了两次"));
+            }
+            if list.is_empty() { Err("没有学校代码".to_string()) } else { Ok(list) }
+        });
+        let bundle = r.opt("捆绑组");
+        if let (Some(id), Some(choices)) = (id, choices)
+            && errors.len() == before
+            && !duplicate(&mut errors, &mut seen, *n, "申请人编号", &id)
+        {
+            out.push((*n, Applicant { id, choices, bundle }));
+        }
+    }
+    if out.is_empty() && errors.is_empty() {
+        return Err(ExchangeError::Empty);
+    }
+    finish(out, errors)
+}
+
+pub fn parse_schools(table: &Table) -> Result<Vec<(usize, School)>, ExchangeError> {
+    let index = columns(table, SCHOOL_HEADERS, |_| true)?;
+    let mut errors = Vec::new();
+    let mut seen = HashMap::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for (n, cells) in &table.rows {
+        let before = errors.len();
+        let mut r = Row { n: *n, cells, index: &index, errors: &mut errors };
+        let code = r.text("学校代码");
+        let seats = r.parse("学位数", |s| match s.parse::<u32>() {
+            Ok(0) => Err("必须大于0".to_string()),
+            Ok(v) => Ok(v),
+            Err(_) => Err("应为正整数".to_string()),
+        });
+        if let (Some(code), Some(seats)) = (code, seats)
+            && errors.len() == before
+            && !duplicate(&mut errors, &mut seen, *n, "学校代码", &code)
+        {
+            out.push((*n, School { code, seats }));
+        }
+    }
+    if out.is_empty() && errors.is_empty() {
+        return Err(ExchangeError::Empty);
+    }
+    finish(out, errors)
+}
+
+pub fn parse_priorities(table: &Table) -> Result<Vec<(usize, Priority)>, ExchangeError> {
+    let index = columns(table, PRIORITY_HEADERS, |_| true)?;
+    let mut errors = Vec::new();
+    let mut seen = HashMap::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for (n, cells) in &table.rows {
+        let before = errors.len();
+        let mut r = Row { n: *n, cells, index: &index, errors: &mut errors };
+        let applicant = r.text("申请人编号");
+        let school = r.text("学校代码");
+        let group = r.parse("优先组", |s| s.parse::<u32>().map_err(|_| "应为非负整数（越小越优先）".to_string()));
+        if let (Some(applicant), Some(school), Some(group)) = (applicant, school, group)
+            && errors.len() == before
+            && !duplicate(&mut errors, &mut seen, *n, "学校代码", &format!("{applicant}/{school}"))
+        {
+            out.push((*n, Priority { applicant, school, group }));
+        }
+    }
+    finish(out, errors)
+}
+
+/// Cross-file checks of the applicant list: unknown schools in 志愿, bundles whose members chose
+/// differently.
+pub fn check_choices(applicants: &[(usize, Applicant)], schools: &[(usize, School)]) -> Result<(), ExchangeError> {
+    let codes: HashSet<&str> = schools.iter().map(|(_, s)| s.code.as_str()).collect();
+    let mut errors = Vec::new();
+    let mut bundles: HashMap<&str, (usize, &Vec<String>)> = HashMap::new();
+    for (n, a) in applicants {
+        let value = a.choices.join(";");
+        for c in &a.choices {
+            if !codes.contains(c.as_str()) {
+                errors.push(RowError {
+                    row: *n,
+                    column: "志愿".into(),
+                    value: value.clone(),
+                    message: format!("：学校代码“{c}”不在学校学位表中"),
+                });
+            }
+        }
+        if let Some(b) = &a.bundle {
+            match bundles.get(b.as_str()) {
+                Some((first, list)) if *list != &a.choices => errors.push(RowError {
+                    row: *n,
+                    column: "志愿".into(),
+                    value,
+                    message: format!("与同一捆绑组“{b}”第{first}行的志愿不一致（捆绑申请人须填报相同志愿）"),
+                }),
+                Some(_) => {}
+                None => {
+                    bundles.insert(b, (*n, &a.choices));
+                }
+            }
+        }
+    }
+    finish(vec![()], errors).map(|_| ())
+}
+
+/// Cross-file checks of the priority list: every row names a known applicant and school.
+pub fn check_priorities(
+    applicants: &[(usize, Applicant)],
+    schools: &[(usize, School)],
+    priorities: &[(usize, Priority)],
+) -> Result<(), ExchangeError> {
+    let codes: HashSet<&str> = schools.iter().map(|(_, s)| s.code.as_str()).collect();
+    let ids: HashSet<&str> = applicants.iter().map(|(_, a)| a.id.as_str()).collect();
+    let mut errors = Vec::new();
+    for (n, p) in priorities {
+        if !ids.contains(p.applicant.as_str()) {
+            errors.push(RowError {
+                row: *n,
+                column: "申请人编号".into(),
+                value: p.applicant.clone(),
+                message: "不在申请人名单中".into(),
+            });
+        }
+        if !codes.contains(p.school.as_str()) {
+            errors.push(RowError {
+                row: *n,
+                column: "学校代码".into(),
+                value: p.school.clone(),
+                message: "不在学校学位表中".into(),
+            });
+        }
+    }
+    finish(vec![()], errors).map(|_| ())
+}
+
+/// The canonical published form of the inputs: only the columns the algorithm uses, input order kept.
+pub fn input_files(input: &Input) -> [(&'static str, Vec<u8>); 3] {
+    let applicants: Vec<Vec<Cell>> = input
+        .applicants
+        .iter()
+        .map(|a| vec![a.id.as_str().into(), a.choices.join(";").into(), a.bundle.clone().unwrap_or_default().into()])
+        .collect();
+    let schools: Vec<Vec<Cell>> =
+        input.schools.iter().map(|s| vec![s.code.as_str().into(), Cell::Number(s.seats.into())]).collect();
+    let priorities: Vec<Vec<Cell>> = input
+        .priorities
+        .iter()
+        .map(|p| vec![p.applicant.as_str().into(), p.school.as_str().into(), Cell::Number(p.group.into())])
+        .collect();
+    [
+        (APPLICANTS_FILE, write_csv(APPLICANT_HEADERS, &applicants)),
+        (SCHOOLS_FILE, write_csv(SCHOOL_HEADERS, &schools)),
+        (PRIORITIES_FILE, write_csv(PRIORITY_HEADERS, &priorities)),
+    ]
+}
+
+fn outputs(input: &Input, draw: &Draw) -> [(&'static str, Vec<u8>); 2] {
+    // Written straight to csv (no intermediate cells): the order file of a 100k draw has ~300k rows.
+    let tickets: Vec<String> = draw.rank_tickets.iter().map(|t| hex(t)).collect();
+    let mut result = CsvOut::new(RESULT_HEADERS, input.applicants.len() * 96);
+    for (i, a) in input.applicants.iter().enumerate() {
+        let school = draw.admitted[i].map_or("", |s| input.schools[s].code.as_str());
+        result.row(&[&a.id, &tickets[i], school]);
+    }
+    let mut order = CsvOut::new(ORDER_HEADERS, draw.orders.iter().map(Vec::len).sum::<usize>() * 100);
+    for (s, ranked) in draw.orders.iter().enumerate() {
+        let code = input.schools[s].code.as_str();
+        for (k, r) in ranked.iter().enumerate() {
+            let (rank, group) = ((k + 1).to_string(), r.group.to_string());
+            let verdict = if r.admitted { "录取" } else { "未录取" };
+            order.row(&[code, &rank, &input.applicants[r.applicant].id, &group, &tickets[r.applicant], verdict]);
+        }
+    }
+    [(RESULT_FILE, result.finish()), (ORDER_FILE, order.finish())]
+}
+
+/// All files of a publication, manifest last.
+pub fn publish(input: &Input, draw: &Draw) -> Result<Vec<(&'static str, Vec<u8>)>, ExchangeError> {
+    let inputs = input_files(input);
+    let outs = outputs(input, draw);
+    let manifest = Manifest {
+        algorithm: ALGORITHM.to_string(),
+        lottery_id: input.lottery_id.clone(),
+        mechanism: input.mechanism.key().to_string(),
+        bundle_policy: input.bundle_policy.key().to_string(),
+        entropy: input.entropy.clone(),
+        roster_digest: hex(&draw.roster_digest),
+        seed: hex(&draw.seed),
+        applicants: input.applicants.len(),
+        seats: input.schools.iter().map(|s| u64::from(s.seats)).sum(),
+        admitted: draw.admitted.iter().filter(|a| a.is_some()).count(),
+        input_hashes: inputs.iter().map(|(n, b)| (n.to_string(), hex(&sha256(b)))).collect(),
+        output_hashes: outs.iter().map(|(n, b)| (n.to_string(), hex(&sha256(b)))).collect(),
+    };
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| ExchangeError::Write(e.to_string()))?;
+    let mut files: Vec<(&'static str, Vec<u8>)> = inputs.into_iter().chain(outs).collect();
+    files.push((MANIFEST_FILE, json));
+    Ok(files)
+}
+
+/// Reads the three input files (any accepted layout) into a lottery input.
+pub fn read_input(
+    lottery_id: &str,
+    applicants: (&[u8], &str),
+    schools: (&[u8], &str),
+    priorities: Option<(&[u8], &str)>,
+    entropy: Vec<String>,
+    mechanism: Mechanism,
+    bundle_policy: BundlePolicy,
+) -> Result<Input, LotteryFileError> {
+    fn named(file: &str) -> impl Fn(ExchangeError) -> LotteryFileError + '_ {
+        move |error| LotteryFileError::File { file: file.to_string(), error }
+    }
+    let a = parse_applicants(&read_table(applicants.0, applicants.1).map_err(named(applicants.1))?)
+        .map_err(named(applicants.1))?;
+    let s = parse_schools(&read_table(schools.0, schools.1).map_err(named(schools.1))?).map_err(named(schools.1))?;
+    let p = match priorities {
+        Some((bytes, name)) => match read_table(bytes, name) {
+            Ok(t) => parse_priorities(&t).map_err(named(name))?,
+            Err(ExchangeError::Empty) => Vec::new(),
+            Err(e) => return Err(named(name)(e)),
+        },
+        None => Vec::new(),
+    };
+    let input = Input {
+        lottery_id: lottery_id.to_string(),
+        applicants: a.iter().map(|(_, a)| a.clone()).collect(),
+        schools: s.iter().map(|(_, s)| s.clone()).collect(),
+        priorities: p.iter().map(|(_, p)| p.clone()).collect(),
+        entropy,
+        mechanism,
+        bundle_policy,
+    };
+    lottery::validate(&input)?;
+    check_choices(&a, &s).map_err(named(applicants.1))?;
+    if let Some((_, name)) = priorities {
+        check_priorities(&a, &s, &p).map_err(named(name))?;
+    }
+    Ok(input)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LotteryFileError {
+    #[error("{file}：{error}")]
+    File { file: String, error: ExchangeError },
+    #[error(transparent)]
+    Lottery(#[from] lottery::LotteryError),
+    #[error("{0}")]
+    Manifest(String),
+}
+
+/// Recomputes a publication from its own files (`read` returns a file's bytes by name). Returns
+/// the differences, each a sentence in Chinese; an empty list means the publication is 一致.
+pub fn verify(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Vec<String>, LotteryFileError> {
+    let raw = read(MANIFEST_FILE).ok_or_else(|| LotteryFileError::Manifest("目录中没有 manifest.json".into()))?;
+    let m: Manifest =
+        serde_json::from_slice(&raw).map_err(|e| LotteryFileError::Manifest(format!("manifest.json 无法解析：{e}")))?;
+    let mut diffs = Vec::new();
+    if m.algorithm != ALGORITHM {
+        return Err(LotteryFileError::Manifest(format!("算法版本“{}”不受支持（本程序为 {ALGORITHM}）", m.algorithm)));
+    }
+    let mechanism = Mechanism::from_key(&m.mechanism)
+        .ok_or_else(|| LotteryFileError::Manifest(format!("未知的派位算法“{}”", m.mechanism)))?;
+    let policy = BundlePolicy::from_key(&m.bundle_policy)
+        .ok_or_else(|| LotteryFileError::Manifest(format!("未知的捆绑末位规则“{}”", m.bundle_policy)))?;
+    let mut files = HashMap::new();
+    for name in [APPLICANTS_FILE, SCHOOLS_FILE, PRIORITIES_FILE, RESULT_FILE, ORDER_FILE] {
+        match read(name) {
+            Some(b) => {
+                let actual = hex(&sha256(&b));
+                let published = m.input_hashes.get(name).or_else(|| m.output_hashes.get(name));
+                if let Some(published) = published
+                    && *published != actual
+                {
+                    diffs.push(format!("{name} 的SHA-256为 {actual}，与 manifest.json 公布的 {published} 不同"));
+                }
+                files.insert(name, b);
+            }
+            None if name == PRIORITIES_FILE && !m.input_hashes.contains_key(name) => {}
+            None => diffs.push(format!("缺少文件 {name}")),
+        }
+    }
+    let (Some(a), Some(s)) = (files.get(APPLICANTS_FILE), files.get(SCHOOLS_FILE)) else {
+        return Ok(diffs);
+    };
+    let input = read_input(
+        &m.lottery_id,
+        (a, APPLICANTS_FILE),
+        (s, SCHOOLS_FILE),
+        files.get(PRIORITIES_FILE).map(|b| (b.as_slice(), PRIORITIES_FILE)),
+        m.entropy.clone(),
+        mechanism,
+        policy,
+    )?;
+    let draw = lottery::draw(&input)?;
+    if hex(&draw.roster_digest) != m.roster_digest {
+        diffs.push(format!("名单摘要重算为 {}，公布为 {}", hex(&draw.roster_digest), m.roster_digest));
+    }
+    if hex(&draw.seed) != m.seed {
+        diffs.push(format!("种子重算为 {}，公布为 {}", hex(&draw.seed), m.seed));
+    }
+    for (name, bytes) in outputs(&input, &draw) {
+        match files.get(name) {
+            Some(published) if *published != bytes => diffs.extend(table_diff(name, published, &bytes)),
+            _ => {}
+        }
+    }
+    Ok(diffs)
+}
+
+/// Row-by-row differences between a published csv and its recomputation.
+fn table_diff(name: &str, published: &[u8], recomputed: &[u8]) -> Vec<String> {
+    let (Ok(p), Ok(r)) = (read_table(published, name), read_table(recomputed, name)) else {
+        return vec![format!("{name} 无法读取，与重算结果不同")];
+    };
+    let mut out = Vec::new();
+    if p.headers != r.headers {
+        out.push(format!("{name} 的表头为“{}”，应为“{}”", p.headers.join(","), r.headers.join(",")));
+        return out;
+    }
+    for i in 0..p.rows.len().max(r.rows.len()) {
+        match (p.rows.get(i), r.rows.get(i)) {
+            (Some((n, a)), Some((_, b))) if a != b => {
+                for (c, h) in r.headers.iter().enumerate() {
+                    let (x, y) = (a.get(c).map_or("", String::as_str), b.get(c).map_or("", String::as_str));
+                    if x != y {
+                        out.push(format!("{name} 第{n}行「{h}」公布为“{x}”，重算为“{y}”"));
+                    }
+                }
+            }
+            (Some((n, _)), None) => out.push(format!("{name} 第{n}行是多出的行")),
+            (None, Some((n, b))) => out.push(format!("{name} 缺少第{n}行（应为“{}”）", b.join(","))),
+            _ => {}
+        }
+        if out.len() >= 50 {
+            out.push(format!("{name} 还有更多不同，仅列出前50处"));
+            break;
+        }
+    }
+    if out.is_empty() {
+        out.push(format!("{name} 的字节与重算结果不同（内容相同，格式不同）"));
+    }
+    out
+}

@@ -1,0 +1,115 @@
+//! The lottery's published files: parsing with row errors, publish → verify, tamper detection.
+
+use std::collections::HashMap;
+
+use eduq_core::lottery::{BundlePolicy, Mechanism, draw};
+use eduq_exchange::ExchangeError;
+use eduq_exchange::lottery::{LotteryFileError, publish, read_input, verify};
+
+const APPLICANTS: &str =
+    "申请人编号,志愿,捆绑组,姓名\nA1,S1;S2,,张三\nA2,S1,,李四\nA3,S2；S1,T,王五\nA4,S2;S1,T,王六\nA5,S1,,赵七\n";
+const SCHOOLS: &str = "学校代码,学位数\nS1,2\nS2,1\n";
+const PRIORITIES: &str = "申请人编号,学校代码,优先组\nA5,S1,1\n";
+
+fn input(applicants: &str, schools: &str, priorities: &str) -> Result<eduq_core::lottery::Input, LotteryFileError> {
+    read_input(
+        "2026-测试",
+        (applicants.as_bytes(), "applicants.csv"),
+        (schools.as_bytes(), "schools.csv"),
+        Some((priorities.as_bytes(), "priorities.csv")),
+        vec!["beacon".into(), "0815".into()],
+        Mechanism::DeferredAcceptance,
+        BundlePolicy::AdmitAll,
+    )
+}
+
+fn rows(e: LotteryFileError) -> Vec<String> {
+    match e {
+        LotteryFileError::File { error: ExchangeError::Rows(r), .. } => r.iter().map(ToString::to_string).collect(),
+        other => vec![other.to_string()],
+    }
+}
+
+#[test]
+fn publication_verifies_and_carries_no_names() {
+    let inp = input(APPLICANTS, SCHOOLS, PRIORITIES).unwrap();
+    let d = draw(&inp).unwrap();
+    assert_eq!(d.admitted[4], Some(0), "A5 has priority at S1");
+    let files: HashMap<String, Vec<u8>> =
+        publish(&inp, &d).unwrap().into_iter().map(|(n, b)| (n.to_string(), b)).collect();
+    for (name, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("张三") && !text.contains("姓名"), "{name} must not carry names");
+    }
+    assert_eq!(verify(|n| files.get(n).cloned()).unwrap(), Vec::<String>::new());
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    for key in ["lottery_id", "roster_digest", "entropy", "seed", "algorithm", "input_hashes"] {
+        assert!(manifest.get(key).is_some(), "manifest has {key}");
+    }
+    assert_eq!(manifest["seed"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn verify_names_exactly_what_was_changed() {
+    let inp = input(APPLICANTS, SCHOOLS, PRIORITIES).unwrap();
+    let d = draw(&inp).unwrap();
+    let mut files: HashMap<String, Vec<u8>> =
+        publish(&inp, &d).unwrap().into_iter().map(|(n, b)| (n.to_string(), b)).collect();
+    // Give A2's row a different school in the published result.
+    let result = String::from_utf8(files["result.csv"].clone()).unwrap();
+    let a2 = result.lines().find(|l| l.starts_with("A2,")).unwrap().to_string();
+    let forged =
+        if a2.ends_with(",S1") { a2.replace(",S1", ",S2") } else { format!("{}S1", a2.trim_end_matches(",S2")) };
+    files.insert("result.csv".into(), result.replace(&a2, &forged).into_bytes());
+    let diffs = verify(|n| files.get(n).cloned()).unwrap();
+    assert!(diffs.iter().any(|d| d.starts_with("result.csv 的SHA-256为")), "{diffs:?}");
+    assert!(diffs.iter().any(|d| d.contains("result.csv 第3行「录取学校」")), "{diffs:?}");
+    // A changed entropy string changes the seed and, with it, the tickets.
+    let mut m: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    m["entropy"][1] = "0816".into();
+    files.insert("manifest.json".into(), serde_json::to_vec(&m).unwrap());
+    let diffs = verify(|n| files.get(n).cloned()).unwrap();
+    assert!(diffs.iter().any(|d| d.starts_with("种子重算为")), "{diffs:?}");
+    assert!(diffs.iter().any(|d| d.contains("「签号」")), "{diffs:?}");
+}
+
+#[test]
+fn bad_input_is_reported_row_by_row_in_chinese() {
+    let bad = "申请人编号,志愿,捆绑组\nA1,S1;S1,\n,S1,\nA3,S9,\nA3,S1,\nA5,S1,T\nA6,S2,T\n";
+    let errs = rows(input(bad, SCHOOLS, "申请人编号,学校代码,优先组\n").unwrap_err());
+    assert_eq!(
+        errs,
+        [
+            "第2行「志愿」的值“S1;S1”：学校“S1”填报了两次",
+            "第3行「申请人编号」的值“”不能为空",
+            "第5行「申请人编号」的值“A3”与第4行重复"
+        ]
+    );
+    let errs = rows(
+        input("申请人编号,志愿,捆绑组\nA3,S9,\nA5,S1,T\nA6,S2,T\n", SCHOOLS, "申请人编号,学校代码,优先组\n")
+            .unwrap_err(),
+    );
+    assert_eq!(
+        errs,
+        [
+            "第2行「志愿」的值“S9”：学校代码“S9”不在学校学位表中",
+            "第4行「志愿」的值“S2”与同一捆绑组“T”第3行的志愿不一致（捆绑申请人须填报相同志愿）"
+        ]
+    );
+    let errs = rows(input(APPLICANTS, "学校代码,学位数\nS1,0\nS2,x\n", PRIORITIES).unwrap_err());
+    assert_eq!(errs, ["第2行「学位数」的值“0”必须大于0", "第3行「学位数」的值“x”应为正整数"]);
+    let errs = rows(input(APPLICANTS, SCHOOLS, "申请人编号,学校代码,优先组\nA9,S1,1\nA1,S3,1\n").unwrap_err());
+    assert_eq!(errs, ["第2行「申请人编号」的值“A9”不在申请人名单中", "第3行「学校代码」的值“S3”不在学校学位表中"]);
+    let e = input("志愿\nS1\n", SCHOOLS, PRIORITIES).unwrap_err();
+    assert_eq!(e.to_string(), "applicants.csv：缺少必需的列：申请人编号。请使用下载的模板。");
+    let no_entropy = read_input(
+        "x",
+        (APPLICANTS.as_bytes(), "a.csv"),
+        (SCHOOLS.as_bytes(), "s.csv"),
+        None,
+        vec![],
+        Mechanism::DeferredAcceptance,
+        BundlePolicy::AdmitAll,
+    );
+    assert_eq!(no_entropy.unwrap_err().to_string(), "缺少随机源（entropy）：至少需要一个事先公布的随机源字符串");
+}
