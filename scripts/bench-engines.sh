@@ -31,3 +31,26 @@ if has lottery-province; then
     --entropy beacon --entropy 0815 --out "$W/lotp/out"
   T "verify" $BIN lottery verify "$W/lotp/out"
 fi
+
+if has attendance; then
+  echo "== attendance scan: 50,000 pupils x 200 school days = 10,000,000 rows (csv in -> csv out) =="
+  $BIN sample attendance --pupils 50000 --days 200 --out "$W/att.csv" >/dev/null
+  for i in 1 2 3; do
+    /usr/bin/time -f "  run #$i: wall %e s, max RSS %M KB" $BIN attendance scan --in "$W/att.csv" --out "$W/att_out.csv"
+  done
+fi
+
+if has attendance-province; then
+  echo "== attendance scan, province size: 500,000 pupils x 200 days = 100,000,000 rows (3.7 GB csv) =="
+  $BIN sample attendance --pupils 500000 --days 200 --out "$W/attp.csv" >/dev/null
+  /usr/bin/time -f "  wall %e s, max RSS %M KB" $BIN attendance scan --in "$W/attp.csv" --out "$W/attp_out.csv"
+  rm -f "$W/attp.csv"
+fi
+
+if has items; then
+  echo "== exam items: 10,000 pupils x 50 items (district) and 200,000 x 50 (province) =="
+  $BIN sample items --pupils 10000 --items 50 --out "$W/items.csv" >/dev/null
+  $BIN sample items --pupils 200000 --items 50 --out "$W/items_p.csv" >/dev/null
+  for i in 1 2 3; do T "district #$i" $BIN exam items --in "$W/items.csv" --out "$W/items.json"; done
+  T "province" $BIN exam items --in "$W/items_p.csv" --out "$W/items_p.json"
+fi

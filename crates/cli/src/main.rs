@@ -12,6 +12,8 @@ use eduq_core::calendar::{Term, parse_term};
 use eduq_exchange::kinds::{Batch, Kind, export};
 use eduq_synth::Spec;
 
+mod attendance;
+mod exam;
 mod lottery;
 mod sample;
 
@@ -119,6 +121,16 @@ enum Cmd {
         /// Current term (default: the term containing today)
         #[arg(long)]
         term: Option<String>,
+    },
+    /// Attendance (控辍保学): the early-warning scan of an attendance file.
+    Attendance {
+        #[command(subcommand)]
+        cmd: attendance::AttendanceCmd,
+    },
+    /// Exams: item analysis of a score matrix.
+    Exam {
+        #[command(subcommand)]
+        cmd: exam::ExamCmd,
     },
     /// Admission lottery (电脑随机派位): draw and verify, on files.
     Lottery {
@@ -326,6 +338,8 @@ async fn run(cli: Cli) -> Result<()> {
             println!("已创建用户");
         }
         Cmd::Lottery { cmd } => lottery::run(cmd)?,
+        Cmd::Attendance { cmd } => attendance::run(cmd)?,
+        Cmd::Exam { cmd } => exam::run(cmd)?,
         Cmd::Sample { what } => sample::run(what)?,
         Cmd::Backup { out, db } => {
             let store = Store::connect(&db.url()?).await?;

@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use std::io::Write;
+
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use eduq_core::lottery::{BundlePolicy, Input, Mechanism};
@@ -14,6 +16,30 @@ pub enum SampleCmd {
         applicants: usize,
         #[arg(long, default_value_t = 300)]
         schools: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// An attendance csv (学籍号, 日期, 状态): every pupil on every school day from --start.
+    Attendance {
+        #[arg(long, default_value_t = 50_000)]
+        pupils: usize,
+        #[arg(long, default_value_t = 200)]
+        days: usize,
+        #[arg(long, default_value = "2026-09-01")]
+        start: String,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// A 0/1 score matrix (考号, T1…Tk) from a Rasch model, every 20th item with a wrong key.
+    Items {
+        #[arg(long, default_value_t = 10_000)]
+        pupils: usize,
+        #[arg(long, default_value_t = 50)]
+        items: usize,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
         #[arg(long)]
@@ -44,6 +70,42 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
                 bundle_policy: BundlePolicy::AdmitAll,
             };
             write_all(&out, &eduq_exchange::lottery::input_files(&input))
+        }
+        SampleCmd::Attendance { pupils, days, start, seed, out } => {
+            let start = eduq_core::calendar::parse_date(&start).with_context(|| format!("日期“{start}”无效"))?;
+            let dates: Vec<String> =
+                eduq_synth::attendance::school_days(start, days).iter().map(|d| d.to_string()).collect();
+            let ids: Vec<String> = (0..pupils).map(eduq_synth::attendance::pupil_id).collect();
+            let file = std::fs::File::create(&out).with_context(|| format!("无法写入 {}", out.display()))?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+            w.write_all("学籍号,日期,状态\n".as_bytes())?;
+            let mut failed = None;
+            eduq_synth::attendance::roll(seed, pupils, dates.len(), |p, d, s| {
+                if failed.is_none()
+                    && let Err(e) = writeln!(w, "{},{},{}", ids[p], dates[d], s.label())
+                {
+                    failed = Some(e);
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
+            w.flush()?;
+            println!("已写入 {}：{} 行", out.display(), pupils * dates.len());
+            Ok(())
+        }
+        SampleCmd::Items { pupils, items, seed, out } => {
+            let file = std::fs::File::create(&out).with_context(|| format!("无法写入 {}", out.display()))?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+            let header: Vec<String> = (1..=items).map(|j| format!("T{j}")).collect();
+            writeln!(w, "考号,{}", header.join(","))?;
+            for (i, row) in eduq_synth::exams::responses(seed, pupils, items).iter().enumerate() {
+                let cells: Vec<&str> = row.iter().map(|&x| if x == 1 { "1" } else { "0" }).collect();
+                writeln!(w, "K{:07},{}", i + 1, cells.join(","))?;
+            }
+            w.flush()?;
+            println!("已写入 {}：{} 名学生 × {} 题", out.display(), pupils, items);
+            Ok(())
         }
     }
 }

@@ -5,10 +5,12 @@
 //! (`.ci/run` checks this with `cargo tree`).
 
 pub mod access;
+pub mod attendance;
 pub mod calendar;
 pub mod error;
 pub mod grade;
 pub mod identity;
+pub mod items;
 pub mod lottery;
 pub mod org;
 pub mod records;

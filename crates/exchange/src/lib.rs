@@ -4,7 +4,9 @@
 //! each naming the row, the column and the value in Chinese. No database here: checks that need
 //! stored data (unknown school codes) are made by the application layer with the same error type.
 
+pub mod attendance;
 pub mod error;
+pub mod items;
 pub mod kinds;
 pub mod lottery;
 mod row;

@@ -5,6 +5,8 @@
 //! be a real person's.
 
 pub mod admissions;
+pub mod attendance;
+pub mod exams;
 mod names;
 mod rng;
 
