@@ -14,8 +14,14 @@ use eduq_synth::Spec;
 
 mod attendance;
 mod exam;
+mod fitness;
 mod lottery;
 mod sample;
+
+/// mimalloc instead of glibc's allocator: the batch engines allocate millions of small strings on two
+/// threads, where glibc's arenas cost a third of the run (fitness scoring of 1M pupils 2.2 s → 1.4 s).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Password of the demo accounts (demo data only; never a production default).
 const DEMO_PASSWORD: &str = "Demo@2026";
@@ -126,6 +132,11 @@ enum Cmd {
     Attendance {
         #[command(subcommand)]
         cmd: attendance::AttendanceCmd,
+    },
+    /// 体质健康: scoring of a test round by the national standard.
+    Fitness {
+        #[command(subcommand)]
+        cmd: fitness::FitnessCmd,
     },
     /// Exams: item analysis of a score matrix.
     Exam {
@@ -340,6 +351,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Lottery { cmd } => lottery::run(cmd)?,
         Cmd::Attendance { cmd } => attendance::run(cmd)?,
         Cmd::Exam { cmd } => exam::run(cmd)?,
+        Cmd::Fitness { cmd } => fitness::run(cmd)?,
         Cmd::Sample { what } => sample::run(what)?,
         Cmd::Backup { out, db } => {
             let store = Store::connect(&db.url()?).await?;

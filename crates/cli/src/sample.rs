@@ -34,6 +34,15 @@ pub enum SampleCmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// A 体质健康 round in the national upload layout (with vision screening).
+    Fitness {
+        #[arg(long, default_value_t = 1_000_000)]
+        pupils: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// A 0/1 score matrix (考号, T1…Tk) from a Rasch model, every 20th item with a wrong key.
     Items {
         #[arg(long, default_value_t = 10_000)]
@@ -92,6 +101,25 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             }
             w.flush()?;
             println!("已写入 {}：{} 行", out.display(), pupils * dates.len());
+            Ok(())
+        }
+        SampleCmd::Fitness { pupils, seed, out } => {
+            let file = std::fs::File::create(&out).with_context(|| format!("无法写入 {}", out.display()))?;
+            let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
+            w.write_record(eduq_synth::fitness::HEADERS)?;
+            let mut failed = None;
+            eduq_synth::fitness::round(seed, pupils, |row| {
+                if failed.is_none()
+                    && let Err(e) = w.write_record(row)
+                {
+                    failed = Some(e);
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
+            w.flush()?;
+            println!("已写入 {}：{} 名学生", out.display(), pupils);
             Ok(())
         }
         SampleCmd::Items { pupils, items, seed, out } => {

@@ -8,6 +8,7 @@ pub mod access;
 pub mod attendance;
 pub mod calendar;
 pub mod error;
+pub mod fitness;
 pub mod grade;
 pub mod identity;
 pub mod items;

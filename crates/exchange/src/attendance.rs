@@ -183,23 +183,11 @@ fn record<'a>(c: &mut Chunk<'a>, fields: &[&'a [u8]], cols: Columns, row: usize)
     }
 }
 
-fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, ExchangeError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if std::str::from_utf8(bytes).is_ok() {
-        return Ok(std::borrow::Cow::Borrowed(bytes));
-    }
-    let (text, _, bad) = encoding_rs::GB18030.decode(bytes);
-    if bad {
-        return Err(ExchangeError::Encoding);
-    }
-    Ok(std::borrow::Cow::Owned(text.into_owned().into_bytes()))
-}
-
 /// Reads an attendance csv into per-pupil, date-ordered days. A day recorded twice with the same
 /// status counts once; with different statuses it is an error.
 pub fn read_roll(bytes: &[u8]) -> Result<Roll, ExchangeError> {
-    let text = decode(bytes)?;
-    let text: &[u8] = &text;
+    let text = crate::table::decode(bytes)?;
+    let text: &[u8] = text.as_bytes();
     let header_end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
     let headers: Vec<String> = text[..header_end]
         .split(|&b| b == b',')

@@ -6,6 +6,7 @@
 
 pub mod attendance;
 pub mod error;
+pub mod fitness;
 pub mod items;
 pub mod kinds;
 pub mod lottery;

@@ -29,7 +29,7 @@ fn is_xlsx(bytes: &[u8], file_name: &str) -> bool {
         || file_name.to_ascii_lowercase().ends_with(".xls")
 }
 
-fn clean_header(h: &str) -> String {
+pub(crate) fn clean_header(h: &str) -> String {
     h.trim_start_matches('\u{feff}').trim().trim_end_matches('*').trim().to_string()
 }
 
@@ -59,16 +59,17 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, ExchangeError>
     Ok(Table { headers, rows })
 }
 
-fn decode(bytes: &[u8]) -> Result<String, ExchangeError> {
+/// Text of a csv file: UTF-8 (with or without BOM) borrowed as is, else decoded from GB18030.
+pub(crate) fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ExchangeError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(s.to_string());
+        return Ok(std::borrow::Cow::Borrowed(s));
     }
     let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
     if had_errors {
         return Err(ExchangeError::Encoding);
     }
-    Ok(text.into_owned())
+    Ok(std::borrow::Cow::Owned(text.into_owned()))
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ExchangeError> {

@@ -7,6 +7,7 @@
 pub mod admissions;
 pub mod attendance;
 pub mod exams;
+pub mod fitness;
 mod names;
 mod rng;
 

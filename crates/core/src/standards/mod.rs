@@ -2,7 +2,9 @@
 
 pub mod class_size;
 pub mod enrolment_age;
+pub mod fitness;
 pub mod password;
+pub mod vision;
 
 /// Where a table comes from. Kept next to every table so that a check against an official copy
 /// is easy.

@@ -1,0 +1,78 @@
+//! `eduq fitness score`: a PE teacher's batch job on the national upload file, no database.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use eduq_exchange::fitness::{Summary, score_csv, score_table, to_xlsx};
+use eduq_exchange::read_table;
+use eduq_exchange::table::{Cell, write_csv};
+
+#[derive(Subcommand)]
+pub enum FitnessCmd {
+    /// Scores every pupil by 《国家学生体质健康标准（2014年修订）》 and adds the scores, BMI, 总分, 等级,
+    /// vision grading and 备注 to each row.
+    Score {
+        /// .csv or .xlsx in the national upload layout
+        #[arg(long = "in")]
+        input: PathBuf,
+        /// .csv or .xlsx
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn is_csv(p: &std::path::Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+pub fn run(cmd: FitnessCmd) -> Result<()> {
+    let FitnessCmd::Score { input, out } = cmd;
+    let started = Instant::now();
+    let bytes = std::fs::read(&input).with_context(|| format!("无法读取文件 {}", input.display()))?;
+    let name = input.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let looks_xlsx = bytes.starts_with(b"PK\x03\x04");
+    let (parts, sum): (Vec<Vec<u8>>, Summary) = if !looks_xlsx && is_csv(&out) {
+        score_csv(&bytes)?
+    } else {
+        let table = read_table(&bytes, &name)?;
+        let (headers, rows, sum) = score_table(&table)?;
+        let data = if is_csv(&out) {
+            let h: Vec<&str> = headers.iter().map(String::as_str).collect();
+            let cells: Vec<Vec<Cell>> = rows.into_iter().map(|r| r.into_iter().map(Cell::Text).collect()).collect();
+            write_csv(&h, &cells)
+        } else {
+            to_xlsx(&headers, &rows)?
+        };
+        (vec![data], sum)
+    };
+    drop(bytes);
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&out)?;
+        for p in &parts {
+            f.write_all(p)?;
+        }
+        Ok(())
+    };
+    write().with_context(|| format!("无法写入 {}", out.display()))?;
+    println!(
+        "已评分 {} 名学生：完整评分 {}（优秀 {}、良好 {}、及格 {}、不及格 {}），缺项 {}，免测 {}，数据有误 {}；结果写入 {}（{:.2} 秒）",
+        sum.pupils,
+        sum.scored,
+        sum.excellent,
+        sum.good,
+        sum.pass,
+        sum.fail,
+        sum.incomplete,
+        sum.exempt,
+        sum.invalid,
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    if sum.invalid > 0 {
+        bail!("{} 名学生的数据有误，原因已写在“备注”列；改正后请重新评分", sum.invalid);
+    }
+    Ok(())
+}

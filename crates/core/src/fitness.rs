@@ -1,0 +1,236 @@
+//! Scoring one pupil's 体质健康 test by the national standard: item scores, BMI, 标准分 from the
+//! group's weights, 附加分, 学年总分 and 等级. Values arrive as the national template writes them
+//! (times as 分'秒 or 分.秒) and are checked for plausibility before they are scored.
+
+use crate::standards::fitness::{Group, Item, Level, bmi, level, plan};
+use crate::student::Sex;
+
+/// The national template's 年级编号: 11–16 小学, 21–23 初中, 31–33 高中, 41–44 大学.
+pub fn group_of_code(code: u32) -> Option<Group> {
+    match code {
+        11..=16 => Some(Group::Grade((code - 10) as u8)),
+        21..=23 => Some(Group::Grade((code - 14) as u8)),
+        31..=33 => Some(Group::Grade((code - 21) as u8)),
+        41 | 42 => Some(Group::U12),
+        43 | 44 => Some(Group::U34),
+        _ => None,
+    }
+}
+
+/// eduq's plausibility limits (not part of the standard): a value outside is a typing or unit
+/// error (e.g. 身高 in metres, 肺活量 in litres) and is rejected with the reason rather than scored.
+pub const PLAUSIBLE: &[(Item, f64, f64, &str)] = &[
+    (Item::LungCapacity, 100.0, 10_000.0, "毫升"),
+    (Item::Run50m, 5.0, 30.0, "秒"),
+    (Item::SitAndReach, -40.0, 50.0, "厘米"),
+    (Item::StandingLongJump, 30.0, 400.0, "厘米"),
+    (Item::Rope1min, 0.0, 400.0, "次"),
+    (Item::SitUp1min, 0.0, 100.0, "次"),
+    (Item::PullUp, 0.0, 80.0, "次"),
+    (Item::Shuttle50x8, 60.0, 400.0, "秒"),
+    (Item::Run800m, 120.0, 900.0, "秒"),
+    (Item::Run1000m, 120.0, 900.0, "秒"),
+];
+pub const HEIGHT_CM: (f64, f64) = (60.0, 230.0);
+pub const WEIGHT_KG: (f64, f64) = (10.0, 200.0);
+
+/// Parses a time as the template writes it: 3'35", 3'35, 3:35, 3分35秒, 3.35 (分.秒: two digits of
+/// seconds), whole minutes (3, as Excel shows 3.00), or seconds (96, 9.5 for 50米跑). Ambiguous or
+/// impossible forms are refused: 3.5 (3'50" or 3'30"?) and 3.75 (75 seconds).
+pub fn parse_time(item: Item, raw: &str) -> Result<f64, String> {
+    let s = if raw.is_ascii() && !raw.contains('"') {
+        std::borrow::Cow::Borrowed(raw.trim())
+    } else {
+        std::borrow::Cow::Owned(raw.trim().replace(['″', '”', '"'], "").replace(['′', '’', '\''], "'"))
+    };
+    if item == Item::Run50m {
+        // Seconds with tenths. A second decimal rounds up (the standard's 测试细则: 非0进1).
+        let v: f64 = s.parse().map_err(|_| "不是有效的秒数".to_string())?;
+        return Ok(((v * 10.0) - 1e-9).ceil() / 10.0);
+    }
+    let two = |m: &str, sec: &str| -> Result<f64, String> {
+        let m: u32 = m.trim().parse().map_err(|_| "分钟数无效".to_string())?;
+        let sec_v: f64 = sec.trim().parse().map_err(|_| "秒数无效".to_string())?;
+        if !(0.0..60.0).contains(&sec_v) {
+            return Err(format!("秒数{sec_v}超过59"));
+        }
+        Ok(f64::from(m) * 60.0 + sec_v)
+    };
+    if let Some((m, sec)) = s.split_once('\'').or_else(|| s.split_once(':')).or_else(|| s.split_once('分')) {
+        return two(m, sec.trim_end_matches('秒'));
+    }
+    if let Some(sec) = s.strip_suffix('秒') {
+        return sec.trim().parse::<f64>().map_err(|_| "秒数无效".to_string());
+    }
+    match s.split_once('.') {
+        Some((m, frac)) if frac.len() == 2 && frac.bytes().all(|b| b.is_ascii_digit()) => two(m, frac),
+        Some((_, frac)) if frac.len() == 1 => {
+            Err(format!("“{raw}”有歧义：分.秒格式的秒须写两位（如3.50表示3分50秒），或写成3'50\""))
+        }
+        Some(_) => Err("不是有效的时间（应为分'秒，如3'35\"，或分.秒，如3.35）".to_string()),
+        None => {
+            let v: u32 = s.parse().map_err(|_| "不是有效的时间（应为分'秒，如3'35\"，或分.秒，如3.35）".to_string())?;
+            match v {
+                0..=20 => Ok(f64::from(v) * 60.0),
+                60.. => Ok(f64::from(v)),
+                _ => Err(format!("“{raw}”有歧义：是{v}分钟还是{v}秒？请写成分'秒")),
+            }
+        }
+    }
+}
+
+/// Parses and checks one item's value.
+pub fn parse_value(item: Item, raw: &str) -> Result<f64, String> {
+    let v = if item.is_time() {
+        parse_time(item, raw)?
+    } else {
+        let v: f64 = raw.trim().parse().map_err(|_| "不是有效数字".to_string())?;
+        if matches!(item, Item::LungCapacity | Item::Rope1min | Item::SitUp1min | Item::PullUp) && v.fract() != 0.0 {
+            return Err("应为整数".to_string());
+        }
+        v
+    };
+    if let Some(&(_, lo, hi, unit)) = PLAUSIBLE.iter().find(|p| p.0 == item)
+        && !(lo..=hi).contains(&v)
+    {
+        return Err(format!("超出合理范围（{lo}–{hi}{unit}）"));
+    }
+    Ok(v)
+}
+
+/// What a pupil brought to the test.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record {
+    pub height_cm: Option<f64>,
+    pub weight_kg: Option<f64>,
+    /// Item results (seconds for times); items not taken are absent.
+    pub items: Vec<(Item, f64)>,
+    pub exempt: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    pub bmi: Option<f64>,
+    pub bmi_category: Option<&'static str>,
+    pub bmi_score: Option<u32>,
+    /// Score of each item the group is scored on and the pupil took.
+    pub item_scores: Vec<(Item, u32)>,
+    pub standard: Option<f64>,
+    pub bonus: u32,
+    pub total: Option<f64>,
+    pub level: Option<Level>,
+    /// Required items without a result (缺项); BMI counts when height or weight is missing.
+    pub missing: Vec<Item>,
+}
+
+/// Scores a record for a group and sex. Without every required item there is no total (缺项).
+pub fn score(group: Group, sex: Sex, r: &Record) -> Scored {
+    let mut s = Scored {
+        bmi: None,
+        bmi_category: None,
+        bmi_score: None,
+        item_scores: vec![],
+        standard: None,
+        bonus: 0,
+        total: None,
+        level: None,
+        missing: vec![],
+    };
+    if r.exempt {
+        return s;
+    }
+    let p = plan(group, sex);
+    let mut standard = 0.0;
+    for it in &p.items {
+        let points = if it.item == Item::Bmi {
+            match (r.height_cm, r.weight_kg) {
+                (Some(h), Some(kg)) => {
+                    let b = bmi(h, kg);
+                    s.bmi = Some(b);
+                    let band = p.bmi_band(b);
+                    s.bmi_category = band.map(|b| b.category);
+                    s.bmi_score = band.map(|b| b.score);
+                    s.bmi_score
+                }
+                _ => None,
+            }
+        } else {
+            let value = r.items.iter().find(|(i, _)| *i == it.item).map(|&(_, v)| v);
+            match (value, it.table) {
+                (Some(v), Some(table)) => {
+                    let points = table.score(v);
+                    s.item_scores.push((it.item, points));
+                    if points == 100
+                        && let Some(bonus) = it.bonus
+                    {
+                        let excess =
+                            if table.lower_is_better { table.full_marks() - v } else { v - table.full_marks() };
+                        s.bonus += bonus.points(excess);
+                    }
+                    Some(points)
+                }
+                _ => None,
+            }
+        };
+        match points {
+            Some(points) => standard += f64::from(points) * f64::from(it.weight) / 100.0,
+            None => s.missing.push(it.item),
+        }
+    }
+    // 附加分 at most 20 in all (小学 跳绳 alone up to 20; two items of up to 10 from 初中 on).
+    s.bonus = s.bonus.min(20);
+    if s.missing.is_empty() && !p.items.is_empty() {
+        // Item scores are whole points and weights whole percents: round away binary noise at 1e-6.
+        let standard = (standard * 1e6).round() / 1e6;
+        s.standard = Some(standard);
+        let total = standard + f64::from(s.bonus);
+        s.total = Some(total);
+        s.level = Some(level(total));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grade_codes() {
+        assert_eq!(group_of_code(11), Some(Group::Grade(1)));
+        assert_eq!(group_of_code(16), Some(Group::Grade(6)));
+        assert_eq!(group_of_code(21), Some(Group::Grade(7)));
+        assert_eq!(group_of_code(23), Some(Group::Grade(9)));
+        assert_eq!(group_of_code(31), Some(Group::Grade(10)));
+        assert_eq!(group_of_code(33), Some(Group::Grade(12)));
+        assert_eq!(group_of_code(42), Some(Group::U12));
+        assert_eq!(group_of_code(43), Some(Group::U34));
+        for bad in [0, 10, 17, 20, 24, 30, 34, 40, 45] {
+            assert_eq!(group_of_code(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn times_in_every_accepted_spelling() {
+        for s in ["3'35\"", "3'35", "3:35", "3分35秒", "3.35", "3′35″", "215"] {
+            assert_eq!(parse_time(Item::Run800m, s), Ok(215.0), "{s}");
+        }
+        assert_eq!(parse_time(Item::Run800m, "4"), Ok(240.0), "Excel shows 4.00 as 4");
+        assert_eq!(parse_time(Item::Shuttle50x8, "1.36"), Ok(96.0));
+        assert!(parse_time(Item::Run800m, "3.75").unwrap_err().contains("超过59"));
+        assert!(parse_time(Item::Run800m, "3.5").unwrap_err().contains("歧义"));
+        assert!(parse_time(Item::Run800m, "35").unwrap_err().contains("歧义"));
+        assert!(parse_time(Item::Run800m, "3'60").is_err());
+        assert!(parse_time(Item::Run800m, "abc").is_err());
+        assert_eq!(parse_time(Item::Run50m, "9.5"), Ok(9.5));
+        assert_eq!(parse_time(Item::Run50m, "9.51"), Ok(9.6), "a second decimal rounds up");
+        assert_eq!(parse_time(Item::Run50m, "9.50"), Ok(9.5));
+    }
+
+    #[test]
+    fn plausibility() {
+        assert!(parse_value(Item::LungCapacity, "2.5").unwrap_err().contains("整数"));
+        assert!(parse_value(Item::LungCapacity, "25").unwrap_err().contains("合理范围"));
+        assert_eq!(parse_value(Item::SitAndReach, "-3.5"), Ok(-3.5));
+        assert_eq!(parse_value(Item::Run1000m, "4'05\""), Ok(245.0));
+    }
+}

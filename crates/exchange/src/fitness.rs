@@ -1,0 +1,472 @@
+//! `eduq fitness score`: the national upload layout in, the same rows out with every score added.
+//! A bad value never stops the batch: the pupil's 备注 says why, and the summary counts it.
+//! csv is streamed record by record (a million pupils fit in seconds); xlsx goes through `Table`.
+
+use std::fmt::Write as _;
+
+use eduq_core::fitness::{Record, group_of_code, parse_value, score};
+use eduq_core::standards::fitness::Item;
+use eduq_core::standards::vision::{acuity_grade, myopia, myopia_rank, parse_acuity};
+use eduq_core::student::Sex;
+use serde::Serialize;
+
+use crate::ExchangeError;
+use crate::table::{Cell, Table, write_xlsx};
+
+/// Item columns of the national template, in its order.
+pub const ITEM_HEADERS: &[(&str, Item)] = &[
+    ("肺活量", Item::LungCapacity),
+    ("50米跑", Item::Run50m),
+    ("立定跳远", Item::StandingLongJump),
+    ("坐位体前屈", Item::SitAndReach),
+    ("800米跑", Item::Run800m),
+    ("1000米跑", Item::Run1000m),
+    ("一分钟仰卧起坐", Item::SitUp1min),
+    ("引体向上", Item::PullUp),
+    ("一分钟跳绳", Item::Rope1min),
+    ("50米×8往返跑", Item::Shuttle50x8),
+];
+const SCORE_HEADERS: &[&str] = &["体重指数", "体重指数等级", "体重指数得分", "标准分", "附加分", "总分", "等级"];
+const VISION_HEADERS: &[&str] = &["视力不良等级", "筛查性近视"];
+const NOTE: &str = "备注";
+
+/// Counts for the summary line; `invalid` > 0 makes the command exit non-zero.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub pupils: usize,
+    pub scored: usize,
+    pub incomplete: usize,
+    pub exempt: usize,
+    pub invalid: usize,
+    pub excellent: usize,
+    pub good: usize,
+    pub pass: usize,
+    pub fail: usize,
+}
+
+/// Where the needed columns are in this file.
+struct Layout {
+    grade: Option<usize>,
+    sex: Option<usize>,
+    height: Option<usize>,
+    weight: Option<usize>,
+    items: Vec<(usize, &'static str, Item)>,
+    exempt: Option<usize>,
+    note: Option<usize>,
+    vision: Option<Vision>,
+    /// Output header: input headers, then the added ones.
+    headers: Vec<String>,
+}
+
+struct Vision {
+    acuity: [Option<usize>; 2],
+    sphere: [Option<usize>; 2],
+    cylinder: [Option<usize>; 2],
+    glasses: Option<usize>,
+}
+
+fn find(headers: &[String], names: &[&str]) -> Option<usize> {
+    names.iter().find_map(|n| headers.iter().position(|h| h == n))
+}
+
+impl Layout {
+    fn new(headers: &[String]) -> Result<Layout, ExchangeError> {
+        let missing: Vec<String> =
+            ["年级编号", "性别"].iter().filter(|h| find(headers, &[**h]).is_none()).map(|h| h.to_string()).collect();
+        if !missing.is_empty() {
+            return Err(ExchangeError::MissingHeaders(missing));
+        }
+        let items: Vec<(usize, &'static str, Item)> = ITEM_HEADERS
+            .iter()
+            .filter_map(|&(h, item)| {
+                let alias: &[&str] = match item {
+                    Item::SitUp1min => &["一分钟仰卧起坐", "1分钟仰卧起坐"],
+                    Item::Rope1min => &["一分钟跳绳", "1分钟跳绳"],
+                    Item::Shuttle50x8 => &["50米×8往返跑", "50米x8往返跑", "50米*8往返跑"],
+                    _ => &[],
+                };
+                find(headers, &[h]).or_else(|| find(headers, alias)).map(|c| (c, h, item))
+            })
+            .collect();
+        let eye = |l: &[&str], r: &[&str]| [find(headers, l), find(headers, r)];
+        let acuity = eye(&["左眼裸眼视力", "左眼视力"], &["右眼裸眼视力", "右眼视力"]);
+        let vision = acuity.iter().any(Option::is_some).then(|| Vision {
+            acuity,
+            sphere: eye(&["左眼球镜", "左眼球镜度数"], &["右眼球镜", "右眼球镜度数"]),
+            cylinder: eye(&["左眼柱镜", "左眼柱镜度数"], &["右眼柱镜", "右眼柱镜度数"]),
+            glasses: find(headers, &["是否戴镜", "戴镜类型", "戴镜情况"]),
+        });
+        let note = find(headers, &[NOTE]);
+        let mut out: Vec<String> = headers.to_vec();
+        out.extend(items.iter().map(|(_, h, _)| format!("{h}得分")));
+        out.extend(SCORE_HEADERS.iter().map(|h| h.to_string()));
+        if vision.is_some() {
+            out.extend(VISION_HEADERS.iter().map(|h| h.to_string()));
+        }
+        if note.is_none() {
+            out.push(NOTE.to_string());
+        }
+        Ok(Layout {
+            grade: find(headers, &["年级编号"]),
+            sex: find(headers, &["性别"]),
+            height: find(headers, &["身高"]),
+            weight: find(headers, &["体重"]),
+            items,
+            exempt: find(headers, &["免测", "是否免测"]),
+            note,
+            vision,
+            headers: out,
+        })
+    }
+}
+
+/// Formats a non-negative number to at most `decimals` (1 or 2) places without trailing zeros
+/// (83, 82.75, 18.2), by integer arithmetic: this runs millions of times per batch.
+fn num(out: &mut String, v: f64, decimals: u32) {
+    let scale = 10i64.pow(decimals);
+    let n = (v * scale as f64).round() as i64;
+    let (int, mut frac) = (n / scale, n % scale);
+    let _ = write!(out, "{int}");
+    if frac != 0 {
+        let mut width = decimals as usize;
+        while frac % 10 == 0 {
+            frac /= 10;
+            width -= 1;
+        }
+        let _ = write!(out, ".{frac:0width$}");
+    }
+}
+
+/// Reused output cells: a million rows should not allocate twenty strings each.
+#[derive(Default)]
+struct Slots {
+    v: Vec<String>,
+    n: usize,
+}
+
+impl Slots {
+    fn reset(&mut self) {
+        self.n = 0;
+    }
+    fn next(&mut self) -> &mut String {
+        if self.n == self.v.len() {
+            self.v.push(String::new());
+        }
+        let s = &mut self.v[self.n];
+        s.clear();
+        self.n += 1;
+        s
+    }
+    fn push(&mut self, text: &str) {
+        self.next().push_str(text);
+    }
+    fn cells(&self) -> &[String] {
+        &self.v[..self.n]
+    }
+}
+
+/// The added cells of one pupil, in output order, plus the merged 备注.
+fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary, added: &mut Slots) -> String {
+    sum.pupils += 1;
+    let get = |c: Option<usize>| c.map(cell).unwrap_or("");
+    let mut problems: Vec<String> = Vec::new();
+    let grade_raw = get(l.grade);
+    let group = grade_raw.trim().parse::<u32>().ok().and_then(group_of_code);
+    if group.is_none() {
+        problems.push(format!("年级编号“{grade_raw}”无效（应为11–16、21–23、31–33或41–44）"));
+    }
+    let sex_raw = get(l.sex);
+    let sex = Sex::parse(sex_raw).ok();
+    if sex.is_none() {
+        problems.push(format!("性别“{sex_raw}”无效（应为1男或2女）"));
+    }
+    let input_note = get(l.note).to_string();
+    let exempt = l.exempt.is_some_and(|c| matches!(cell(c).trim(), "是" | "1" | "免测" | "Y" | "y"))
+        || input_note.contains("免测");
+    let mut record = Record { exempt, ..Record::default() };
+    let mut body = |c: Option<usize>, name: &str, range: (f64, f64)| -> Option<f64> {
+        let raw = get(c);
+        if raw.trim().is_empty() {
+            return None;
+        }
+        match raw.trim().parse::<f64>() {
+            Ok(v) if (range.0..=range.1).contains(&v) => Some(v),
+            _ => {
+                problems.push(format!("{name}“{raw}”无效（合理范围{}–{}）", range.0, range.1));
+                None
+            }
+        }
+    };
+    record.height_cm = body(l.height, "身高", eduq_core::fitness::HEIGHT_CM);
+    record.weight_kg = body(l.weight, "体重", eduq_core::fitness::WEIGHT_KG);
+    for &(c, h, item) in &l.items {
+        let raw = cell(c);
+        if raw.trim().is_empty() {
+            continue;
+        }
+        match parse_value(item, raw) {
+            Ok(v) => record.items.push((item, v)),
+            Err(e) => problems.push(format!("{h}“{raw}”：{e}")),
+        }
+    }
+    let scored = match (group, sex) {
+        (Some(g), Some(s)) => Some(score(g, s, &record)),
+        _ => None,
+    };
+    for &(_, _, item) in &l.items {
+        let slot = added.next();
+        if let Some(p) = scored.as_ref().and_then(|s| s.item_scores.iter().find(|x| x.0 == item)) {
+            let _ = write!(slot, "{}", p.1);
+        }
+    }
+    let mut notes: Vec<String> = Vec::new();
+    match &scored {
+        Some(s) => {
+            let b = added.next();
+            if let Some(v) = s.bmi {
+                num(b, v, 1);
+                if v.fract() == 0.0 {
+                    b.push_str(".0");
+                }
+            }
+            added.push(s.bmi_category.unwrap_or(""));
+            let b = added.next();
+            if let Some(v) = s.bmi_score {
+                let _ = write!(b, "{v}");
+            }
+            let st = added.next();
+            if let Some(v) = s.standard {
+                num(st, v, 2);
+            }
+            let b = added.next();
+            if s.total.is_some() {
+                let _ = write!(b, "{}", s.bonus);
+            }
+            let tot = added.next();
+            if let Some(v) = s.total {
+                num(tot, v, 2);
+            }
+            added.push(s.level.map_or("", |l| l.label()));
+            if exempt {
+                notes.push("免测".into());
+                sum.exempt += 1;
+            } else if !s.missing.is_empty() {
+                let names: Vec<&str> = s
+                    .missing
+                    .iter()
+                    .map(|m| {
+                        if *m == Item::Bmi {
+                            "身高体重"
+                        } else {
+                            ITEM_HEADERS.iter().find(|x| x.1 == *m).map_or(m.label(), |x| x.0)
+                        }
+                    })
+                    .collect();
+                notes.push(format!("缺项：{}", names.join("、")));
+                sum.incomplete += 1;
+            } else {
+                sum.scored += 1;
+                match s.level.map(|l| l.key()) {
+                    Some("excellent") => sum.excellent += 1,
+                    Some("good") => sum.good += 1,
+                    Some("pass") => sum.pass += 1,
+                    _ => sum.fail += 1,
+                }
+            }
+        }
+        None => {
+            for _ in SCORE_HEADERS {
+                added.next();
+            }
+        }
+    }
+    if let Some(v) = &l.vision {
+        let (grade, myopic) = vision(v, cell, &mut notes);
+        added.push(grade);
+        added.push(&myopic);
+    }
+    if !problems.is_empty() {
+        sum.invalid += 1;
+    }
+    notes.splice(0..0, problems);
+    let ours = notes.join("；");
+    match (input_note.trim().is_empty(), ours.is_empty()) {
+        (true, _) => ours,
+        (false, true) => input_note.clone(),
+        (false, false) if input_note.contains(&ours) => input_note.clone(),
+        (false, false) => format!("{input_note}；{ours}"),
+    }
+}
+
+/// 视力不良等级 (worse eye) and 筛查性近视 (worse eye's degree, 否, or empty when it cannot be told).
+fn vision<'a>(v: &Vision, cell: &dyn Fn(usize) -> &'a str, notes: &mut Vec<String>) -> (&'static str, String) {
+    let get = |c: Option<usize>| c.map(cell).unwrap_or("");
+    let mut worst_acuity: Option<f64> = None;
+    let mut myopia_label: Option<&'static str> = None;
+    let mut undetermined = false;
+    let mut any = false;
+    let ortho = v.glasses.is_some_and(|c| cell(c).contains("角膜塑形"));
+    for (eye, name) in [(0, "左眼"), (1, "右眼")] {
+        let raw = get(v.acuity[eye]);
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let a = match parse_acuity(raw) {
+            Ok(a) => a,
+            Err(e) => {
+                notes.push(format!("{name}裸眼视力“{raw}”：{e}"));
+                continue;
+            }
+        };
+        any = true;
+        worst_acuity = Some(worst_acuity.map_or(a, |w: f64| w.min(a)));
+        let (s_raw, c_raw) = (get(v.sphere[eye]), get(v.cylinder[eye]));
+        if s_raw.trim().is_empty() {
+            undetermined |= a < 5.0;
+            continue;
+        }
+        let parse = |s: &str| if s.trim().is_empty() { Ok(0.0) } else { s.trim().parse::<f64>() };
+        match (parse(s_raw), parse(c_raw)) {
+            (Ok(s), Ok(c)) if (-30.0..=30.0).contains(&s) && (-10.0..=10.0).contains(&c) => {
+                let m = myopia(a, s, c);
+                if myopia_rank(m) > myopia_rank(myopia_label) {
+                    myopia_label = m;
+                }
+            }
+            _ => notes.push(format!("{name}屈光数据“{s_raw}/{c_raw}”无效")),
+        }
+    }
+    let grade = worst_acuity.map_or("", acuity_grade);
+    let myopic = if ortho {
+        // Orthokeratology flattens the cornea overnight: the day's acuity hides the myopia.
+        "近视（角膜塑形镜）".to_string()
+    } else if let Some(m) = myopia_label {
+        m.to_string()
+    } else if undetermined {
+        notes.push("缺屈光检查数据，无法判定筛查性近视".into());
+        String::new()
+    } else if any {
+        "否".to_string()
+    } else {
+        String::new()
+    };
+    (grade, myopic)
+}
+
+/// Output header, rows and counts of a scored table.
+pub type Scored = (Vec<String>, Vec<Vec<String>>, Summary);
+
+/// Scores a table (xlsx or csv already read) and returns the output rows.
+pub fn score_table(t: &Table) -> Result<Scored, ExchangeError> {
+    let l = Layout::new(&t.headers)?;
+    let mut sum = Summary::default();
+    let mut out = Vec::with_capacity(t.rows.len());
+    let mut added = Slots::default();
+    for (_, cells) in &t.rows {
+        added.reset();
+        let note = score_row(&l, &|c| cells.get(c).map_or("", String::as_str), &mut sum, &mut added);
+        let mut row = cells.clone();
+        row.resize(t.headers.len(), String::new());
+        row.extend(added.cells().iter().cloned());
+        match l.note {
+            Some(c) => row[c] = note,
+            None => row.push(note),
+        }
+        out.push(row);
+    }
+    Ok((l.headers, out, sum))
+}
+
+/// Streams a csv file (UTF-8 or GB18030) through the scorer; output csv is UTF-8 with BOM. Files
+/// without quotes are cut at the line nearest the middle and scored on two threads.
+/// The output comes in parts (header, then each thread's rows) to be written one after another.
+pub fn score_csv(bytes: &[u8]) -> Result<(Vec<Vec<u8>>, Summary), ExchangeError> {
+    score_csv_split(bytes, 1 << 20)
+}
+
+/// `score_csv` with the body size from which two threads are used (tests exercise both paths).
+pub fn score_csv_split(bytes: &[u8], parallel_from: usize) -> Result<(Vec<Vec<u8>>, Summary), ExchangeError> {
+    let text = crate::table::decode(bytes)?;
+    let header_end = text.find('\n').unwrap_or(text.len());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text[..header_end].as_bytes());
+    let mut rec = csv::StringRecord::new();
+    if !reader.read_record(&mut rec).map_err(|e| ExchangeError::Malformed(e.to_string()))? {
+        return Err(ExchangeError::Empty);
+    }
+    let headers: Vec<String> = rec.iter().map(crate::table::clean_header).collect();
+    let l = Layout::new(&headers)?;
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(&l.headers).map_err(|e| ExchangeError::Write(e.to_string()))?;
+    let mut out = vec![w.into_inner().map_err(|e| ExchangeError::Write(e.to_string()))?];
+    let body = text.get(header_end + 1..).unwrap_or("");
+    let parts: Vec<Result<(Vec<u8>, Summary), ExchangeError>> = if body.contains('"') || body.len() < parallel_from.max(1) {
+        vec![score_part(body, &l, headers.len())]
+    } else {
+        let mid = body.len() / 2;
+        // Search bytes: `mid` may fall inside a character; a newline never does.
+        let cut = body.as_bytes()[mid..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| mid + p + 1);
+        let (a, b) = body.split_at(cut);
+        std::thread::scope(|s| {
+            let second = s.spawn(|| score_part(b, &l, headers.len()));
+            let first = score_part(a, &l, headers.len());
+            vec![first, second.join().unwrap_or_else(|_| Err(ExchangeError::Write("评分线程异常退出".into())))]
+        })
+    };
+    let mut sum = Summary::default();
+    for part in parts {
+        let (bytes, s) = part?;
+        out.push(bytes);
+        sum.add(&s);
+    }
+    Ok((out, sum))
+}
+
+impl Summary {
+    fn add(&mut self, o: &Summary) {
+        self.pupils += o.pupils;
+        self.scored += o.scored;
+        self.incomplete += o.incomplete;
+        self.exempt += o.exempt;
+        self.invalid += o.invalid;
+        self.excellent += o.excellent;
+        self.good += o.good;
+        self.pass += o.pass;
+        self.fail += o.fail;
+    }
+}
+
+/// Scores the data lines of a csv body (no header).
+fn score_part(body: &str, l: &Layout, width: usize) -> Result<(Vec<u8>, Summary), ExchangeError> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body.as_bytes());
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(body.len() * 3 / 2));
+    let mut rec = csv::StringRecord::new();
+    let mut sum = Summary::default();
+    let mut added = Slots::default();
+    loop {
+        match reader.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(ExchangeError::Malformed(format!("CSV格式错误：{e}"))),
+        }
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        added.reset();
+        let note = score_row(l, &|c| rec.get(c).unwrap_or("").trim(), &mut sum, &mut added);
+        let fields = (0..width)
+            .map(|c| if Some(c) == l.note { note.as_str() } else { rec.get(c).unwrap_or("") })
+            .chain(added.cells().iter().map(String::as_str))
+            .chain(l.note.is_none().then_some(note.as_str()));
+        w.write_record(fields).map_err(|e| ExchangeError::Write(e.to_string()))?;
+    }
+    let out = w.into_inner().map_err(|e| ExchangeError::Write(e.to_string()))?;
+    Ok((out, sum))
+}
+
+/// The output of `score_table` as xlsx (text stays text so 学籍号 keeps its leading characters).
+pub fn to_xlsx(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, ExchangeError> {
+    let h: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let cells: Vec<Vec<Cell>> = rows.iter().map(|r| r.iter().map(|c| Cell::Text(c.clone())).collect()).collect();
+    write_xlsx("体质健康", &h, &cells)
+}
