@@ -54,3 +54,13 @@ if has items; then
   for i in 1 2 3; do T "district #$i" $BIN exam items --in "$W/items.csv" --out "$W/items.json"; done
   T "province" $BIN exam items --in "$W/items_p.csv" --out "$W/items_p.json"
 fi
+
+if has fitness; then
+  echo "== fitness score: 1,000,000 pupils, national layout with vision, csv in -> csv out =="
+  $BIN sample fitness --pupils 1000000 --out "$W/fit.csv" >/dev/null
+  for i in 1 2 3; do T "eduq #$i" $BIN fitness score --in "$W/fit.csv" --out "$W/fit_out.csv" || true; done
+  # The same rules in pandas (scripts/bench/fitness_pandas.py), in a scratch venv outside the repository.
+  V=${PANDAS_VENV:-$W/venv}
+  [ -x "$V/bin/python" ] || { python3 -m venv "$V" && "$V/bin/pip" install -q pandas numpy; }
+  /usr/bin/time -f "  pandas: wall %e s, max RSS %M KB" "$V/bin/python" scripts/bench/fitness_pandas.py "$W/fit.csv" "$W/fit_pd.csv"
+fi
