@@ -64,3 +64,12 @@ if has fitness; then
   [ -x "$V/bin/python" ] || { python3 -m venv "$V" && "$V/bin/pip" install -q pandas numpy; }
   /usr/bin/time -f "  pandas: wall %e s, max RSS %M KB" "$V/bin/python" scripts/bench/fitness_pandas.py "$W/fit.csv" "$W/fit_pd.csv"
 fi
+
+if has classes; then
+  echo "== classes assign: 1,000 pupils into 20 classes (district intake), 5,000 into 100 (one run; an intake is per school, so this is the stress case) =="
+  $BIN sample intake --pupils 1000 --out "$W/intake.csv" >/dev/null
+  for i in 1 2 3; do T "1000 -> 20 #$i" $BIN classes assign --in "$W/intake.csv" --classes 20 --seed 0249c0de --out "$W/intake_out.csv"; done
+  $BIN classes assign --in "$W/intake.csv" --classes 20 --seed 0249c0de --out "$W/intake_out.csv" | tail -5
+  $BIN sample intake --pupils 5000 --out "$W/intake5k.csv" >/dev/null
+  T "5000 -> 100" $BIN classes assign --in "$W/intake5k.csv" --classes 100 --seed 0249c0de --out "$W/intake5k_out.csv"
+fi

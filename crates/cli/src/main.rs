@@ -13,6 +13,7 @@ use eduq_exchange::kinds::{Batch, Kind, export};
 use eduq_synth::Spec;
 
 mod attendance;
+mod classes;
 mod exam;
 mod fitness;
 mod lottery;
@@ -137,6 +138,11 @@ enum Cmd {
     Fitness {
         #[command(subcommand)]
         cmd: fitness::FitnessCmd,
+    },
+    /// Balanced class assignment (均衡分班) of a new intake, on files.
+    Classes {
+        #[command(subcommand)]
+        cmd: classes::ClassesCmd,
     },
     /// Exams: item analysis of a score matrix.
     Exam {
@@ -351,6 +357,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Lottery { cmd } => lottery::run(cmd)?,
         Cmd::Attendance { cmd } => attendance::run(cmd)?,
         Cmd::Exam { cmd } => exam::run(cmd)?,
+        Cmd::Classes { cmd } => classes::run(cmd)?,
         Cmd::Fitness { cmd } => fitness::run(cmd)?,
         Cmd::Sample { what } => sample::run(what)?,
         Cmd::Backup { out, db } => {

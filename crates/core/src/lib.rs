@@ -7,6 +7,7 @@
 pub mod access;
 pub mod attendance;
 pub mod calendar;
+pub mod classes;
 pub mod error;
 pub mod fitness;
 pub mod grade;
@@ -15,6 +16,7 @@ pub mod items;
 pub mod lottery;
 pub mod org;
 pub mod records;
+pub mod rng;
 pub mod standards;
 pub mod student;
 pub mod teacher;

@@ -400,19 +400,20 @@ pub fn score_csv_split(bytes: &[u8], parallel_from: usize) -> Result<(Vec<Vec<u8
     w.write_record(&l.headers).map_err(|e| ExchangeError::Write(e.to_string()))?;
     let mut out = vec![w.into_inner().map_err(|e| ExchangeError::Write(e.to_string()))?];
     let body = text.get(header_end + 1..).unwrap_or("");
-    let parts: Vec<Result<(Vec<u8>, Summary), ExchangeError>> = if body.contains('"') || body.len() < parallel_from.max(1) {
-        vec![score_part(body, &l, headers.len())]
-    } else {
-        let mid = body.len() / 2;
-        // Search bytes: `mid` may fall inside a character; a newline never does.
-        let cut = body.as_bytes()[mid..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| mid + p + 1);
-        let (a, b) = body.split_at(cut);
-        std::thread::scope(|s| {
-            let second = s.spawn(|| score_part(b, &l, headers.len()));
-            let first = score_part(a, &l, headers.len());
-            vec![first, second.join().unwrap_or_else(|_| Err(ExchangeError::Write("评分线程异常退出".into())))]
-        })
-    };
+    let parts: Vec<Result<(Vec<u8>, Summary), ExchangeError>> =
+        if body.contains('"') || body.len() < parallel_from.max(1) {
+            vec![score_part(body, &l, headers.len())]
+        } else {
+            let mid = body.len() / 2;
+            // Search bytes: `mid` may fall inside a character; a newline never does.
+            let cut = body.as_bytes()[mid..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| mid + p + 1);
+            let (a, b) = body.split_at(cut);
+            std::thread::scope(|s| {
+                let second = s.spawn(|| score_part(b, &l, headers.len()));
+                let first = score_part(a, &l, headers.len());
+                vec![first, second.join().unwrap_or_else(|_| Err(ExchangeError::Write("评分线程异常退出".into())))]
+            })
+        };
     let mut sum = Summary::default();
     for part in parts {
         let (bytes, s) = part?;

@@ -8,8 +8,7 @@ pub mod admissions;
 pub mod attendance;
 pub mod exams;
 pub mod fitness;
-mod names;
-mod rng;
+pub mod names;
 
 use chrono::{Datelike, NaiveDate};
 use eduq_core::calendar::Term;
@@ -21,7 +20,7 @@ use eduq_core::student::{EnrolmentStatus, Sex, SpecialFlags};
 use eduq_core::teacher::{BackboneLevel, Education, Post, Tier, Title};
 use std::collections::HashMap;
 
-pub use rng::Rng;
+pub use eduq_core::rng::Rng;
 
 /// What to generate.
 #[derive(Debug, Clone)]

@@ -1,3 +1,7 @@
+//! A small seeded generator for synthetic data and for the seeded local search of class
+//! assignment, where reproducibility from a published seed matters and cryptographic strength
+//! does not (the seed itself comes from the lottery's SHA-256 construction).
+
 /// SplitMix64 (Steele, Lea & Flood 2014): tiny, fast, and enough for synthetic data.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);

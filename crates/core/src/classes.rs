@@ -1,0 +1,543 @@
+//! Balanced class assignment (均衡分班, 义务教育法 第二十二条: no key classes).
+//!
+//! Start from the S-shaped (snake) order per sex, then improve by exchanging two pupils of the same
+//! sex in different classes whenever that brings the classes closer to the grade (anticlustering,
+//! Papenberg & Klau 2021): class means and SDs of the total and every subject, flag counts and
+//! score-band counts. Same-sex swaps keep class sizes and sex counts as the snake made them (equal
+//! ±1). Hard constraints hold throughout: pre-assigned pupils stay, 同班组 stay together, 分开组 and
+//! pupils with the same name are in different classes. The seed (e.g. a lottery seed) fixes the
+//! random tie-breaks, so a published seed reproduces the result; class numbers are drawn last.
+
+use std::collections::HashMap;
+
+use thiserror::Error;
+
+use crate::rng::Rng;
+use crate::student::Sex;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pupil {
+    pub id: String,
+    pub name: String,
+    pub sex: Sex,
+    /// Total first, then each subject, as in the input.
+    pub scores: Vec<f64>,
+    pub flags: Vec<String>,
+    /// 同班组: pupils with the same value share a class.
+    pub together: Option<String>,
+    /// 分开组: pupils sharing a value are in different classes.
+    pub apart: Vec<String>,
+    /// 预分班级, 0-based.
+    pub fixed: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub classes: usize,
+    /// Largest class allowed (45 小学, 50 初中).
+    pub max_size: Option<usize>,
+    pub seed: u64,
+    /// Keep pupils with identical names apart (同名错开).
+    pub separate_same_names: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ClassesError {
+    #[error("班级数必须至少为2，且不超过学生数")]
+    BadClassCount,
+    #[error("{pupils}名学生分成{classes}个班，每班至少{needed}人，超过班额上限{max}人")]
+    TooBig { pupils: usize, classes: usize, needed: usize, max: usize },
+    #[error("学生“{0}”的预分班级超出班级数")]
+    FixedOutOfRange(String),
+    #[error("同班组“{0}”中的学生被预分到了不同班级")]
+    TogetherConflict(String),
+    #[error("同班组“{group}”与分开组“{apart}”矛盾：两名学生既要同班又要分开")]
+    TogetherApart { group: String, apart: String },
+    #[error("分开组“{group}”有{size}人，多于班级数{classes}，无法全部分开")]
+    ApartTooLarge { group: String, size: usize, classes: usize },
+    #[error("无法满足全部分开要求（分开组“{0}”），请检查预分班级或同班组")]
+    Infeasible(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    /// 0-based class of each pupil, after the class-number draw.
+    pub class_of: Vec<usize>,
+    /// Largest gap between class means of the total: the snake start and the result.
+    pub snake_gap: f64,
+    pub gap: f64,
+}
+
+/// Per-class description printed and exported with every run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassStats {
+    pub n: usize,
+    pub male: usize,
+    pub female: usize,
+    pub means: Vec<f64>,
+    pub sds: Vec<f64>,
+    pub flags: Vec<usize>,
+}
+
+/// Largest minus smallest class mean of score `s`.
+pub fn gap(pupils: &[Pupil], class_of: &[usize], k: usize, s: usize) -> f64 {
+    let mut sum = vec![0.0; k];
+    let mut n = vec![0usize; k];
+    for (p, &c) in pupils.iter().zip(class_of) {
+        sum[c] += p.scores[s];
+        n[c] += 1;
+    }
+    let means: Vec<f64> = (0..k).filter(|&c| n[c] > 0).map(|c| sum[c] / n[c] as f64).collect();
+    means.iter().cloned().fold(f64::MIN, f64::max) - means.iter().cloned().fold(f64::MAX, f64::min)
+}
+
+pub fn stats(pupils: &[Pupil], class_of: &[usize], k: usize, flag_names: &[String]) -> Vec<ClassStats> {
+    let s = pupils.first().map_or(0, |p| p.scores.len());
+    (0..k)
+        .map(|c| {
+            let members: Vec<&Pupil> = pupils.iter().zip(class_of).filter(|(_, x)| **x == c).map(|(p, _)| p).collect();
+            let n = members.len();
+            let mean = |j: usize| members.iter().map(|p| p.scores[j]).sum::<f64>() / n.max(1) as f64;
+            let means: Vec<f64> = (0..s).map(mean).collect();
+            let sds = (0..s)
+                .map(|j| {
+                    let m = means[j];
+                    (members.iter().map(|p| (p.scores[j] - m).powi(2)).sum::<f64>() / n.max(1) as f64).sqrt()
+                })
+                .collect();
+            ClassStats {
+                n,
+                male: members.iter().filter(|p| p.sex == Sex::Male).count(),
+                female: members.iter().filter(|p| p.sex == Sex::Female).count(),
+                means,
+                sds,
+                flags: flag_names.iter().map(|f| members.iter().filter(|p| p.flags.contains(f)).count()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// Running sums of one class, for O(scores + flags) swap evaluation.
+#[derive(Clone)]
+struct Sums {
+    n: f64,
+    s1: Vec<f64>,
+    s2: Vec<f64>,
+    flags: Vec<f64>,
+    bands: Vec<f64>,
+}
+
+struct Model {
+    /// Per pupil: scores, flag indicators, band indicator.
+    x: Vec<Vec<f64>>,
+    f: Vec<Vec<f64>>,
+    band: Vec<usize>,
+    mean: Vec<f64>,
+    sd: Vec<f64>,
+    flag_share: Vec<f64>,
+    band_share: Vec<f64>,
+    weights: Vec<f64>,
+}
+
+const BANDS: usize = 5;
+
+impl Model {
+    fn cost(&self, c: &Sums) -> f64 {
+        if c.n == 0.0 {
+            return 0.0;
+        }
+        let mut cost = 0.0;
+        for j in 0..self.mean.len() {
+            let m = c.s1[j] / c.n;
+            let var = (c.s2[j] / c.n - m * m).max(0.0);
+            let v = self.sd[j].max(1e-9);
+            cost += self.weights[j] * ((m - self.mean[j]) / v).powi(2) + 0.5 * ((var.sqrt() - self.sd[j]) / v).powi(2);
+        }
+        for (i, &share) in self.flag_share.iter().enumerate() {
+            cost += 0.5 * (c.flags[i] - c.n * share).powi(2);
+        }
+        for (b, &share) in self.band_share.iter().enumerate() {
+            cost += 0.2 * (c.bands[b] - c.n * share).powi(2);
+        }
+        cost
+    }
+    fn add(&self, c: &mut Sums, p: usize, sign: f64) {
+        c.n += sign;
+        for j in 0..self.x[p].len() {
+            c.s1[j] += sign * self.x[p][j];
+            c.s2[j] += sign * self.x[p][j] * self.x[p][j];
+        }
+        for i in 0..self.f[p].len() {
+            c.flags[i] += sign * self.f[p][i];
+        }
+        c.bands[self.band[p]] += sign;
+    }
+}
+
+/// Draws the assignment. Fails only when the hard constraints cannot all hold.
+pub fn assign(pupils: &[Pupil], opts: &Options) -> Result<Assignment, ClassesError> {
+    let n = pupils.len();
+    let k = opts.classes;
+    if k < 2 || k > n {
+        return Err(ClassesError::BadClassCount);
+    }
+    let needed = n.div_ceil(k);
+    if let Some(max) = opts.max_size
+        && needed > max
+    {
+        return Err(ClassesError::TooBig { pupils: n, classes: k, needed, max });
+    }
+    let mut rng = Rng::new(opts.seed);
+    // Apart groups, including identical names.
+    let mut apart: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, p) in pupils.iter().enumerate() {
+        if let Some(c) = p.fixed
+            && c >= k
+        {
+            return Err(ClassesError::FixedOutOfRange(p.id.clone()));
+        }
+        for g in &p.apart {
+            apart.entry(format!("分开组:{g}")).or_default().push(i);
+        }
+        if opts.separate_same_names && !p.name.trim().is_empty() {
+            apart.entry(format!("同名:{}", p.name.trim())).or_default().push(i);
+        }
+    }
+    apart.retain(|_, v| v.len() > 1);
+    for (g, v) in &apart {
+        if v.len() > k {
+            return Err(ClassesError::ApartTooLarge { group: g.clone(), size: v.len(), classes: k });
+        }
+    }
+    let mut apart_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for v in apart.values() {
+        for &a in v {
+            apart_of[a].extend(v.iter().copied().filter(|&b| b != a));
+        }
+    }
+    // Together groups: members share a class and do not move.
+    let mut together: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in pupils.iter().enumerate() {
+        if let Some(t) = p.together.as_deref().filter(|t| !t.trim().is_empty()) {
+            together.entry(t).or_default().push(i);
+        }
+    }
+    together.retain(|_, v| v.len() > 1);
+    let mut locked = vec![false; n];
+    let mut class_of = vec![usize::MAX; n];
+    for (i, p) in pupils.iter().enumerate() {
+        if let Some(c) = p.fixed {
+            class_of[i] = c;
+            locked[i] = true;
+        }
+    }
+    let mut groups: Vec<(&str, Vec<usize>)> = together.into_iter().collect();
+    groups.sort();
+    for (name, members) in &groups {
+        let fixed: Vec<usize> = members.iter().filter_map(|&m| pupils[m].fixed).collect();
+        if fixed.windows(2).any(|w| w[0] != w[1]) {
+            return Err(ClassesError::TogetherConflict(name.to_string()));
+        }
+        for &a in members {
+            if let Some(&b) = apart_of[a].iter().find(|b| members.contains(b)) {
+                let g = apart
+                    .iter()
+                    .find(|(_, v)| v.contains(&a) && v.contains(&b))
+                    .map(|(g, _)| g.clone())
+                    .unwrap_or_default();
+                return Err(ClassesError::TogetherApart { group: name.to_string(), apart: g });
+            }
+        }
+    }
+
+    // Snake per sex over a seeded random class order; fixed pupils count toward their class.
+    let mut order: Vec<usize> = (0..k).collect();
+    for i in (1..k).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let mut size = vec![0usize; k];
+    let mut boys = vec![0usize; k];
+    for (i, &c) in class_of.iter().enumerate() {
+        if c != usize::MAX {
+            size[c] += 1;
+            boys[c] += usize::from(pupils[i].sex == Sex::Male);
+        }
+    }
+    // Together groups go first, each to the smallest class, so they do not unbalance sizes.
+    for (_, members) in &groups {
+        let c = members
+            .iter()
+            .find_map(|&m| pupils[m].fixed)
+            .unwrap_or_else(|| *order.iter().min_by_key(|&&c| size[c]).expect("k >= 2"));
+        for &m in members {
+            if class_of[m] == usize::MAX {
+                class_of[m] = c;
+                size[c] += 1;
+                boys[c] += usize::from(pupils[m].sex == Sex::Male);
+            }
+            locked[m] = true;
+        }
+    }
+    let target_boys = pupils.iter().filter(|p| p.sex == Sex::Male).count().div_ceil(k);
+    for sex in [Sex::Male, Sex::Female] {
+        let mut free: Vec<usize> = (0..n).filter(|&i| class_of[i] == usize::MAX && pupils[i].sex == sex).collect();
+        // Descending total; ties in a seeded order.
+        let tie: Vec<u64> = (0..n).map(|_| rng.next_u64()).collect();
+        free.sort_by(|&a, &b| pupils[b].scores[0].total_cmp(&pupils[a].scores[0]).then(tie[a].cmp(&tie[b])));
+        for (r, &p) in free.iter().enumerate() {
+            // Next class in snake order that is not full for this sex and, if possible, has no apart-mate.
+            let round = r / k;
+            let pos = r % k;
+            let seq: Vec<usize> = if round.is_multiple_of(2) { order.clone() } else { order.iter().rev().copied().collect() };
+            let ideal = seq[pos];
+            let fits = |c: usize, size: &[usize], boys: &[usize]| {
+                size[c] < needed && (sex == Sex::Female || boys[c] < target_boys.max(1))
+            };
+            let ok = |c: usize| !apart_of[p].iter().any(|&m| class_of[m] == c);
+            let c = std::iter::once(ideal)
+                .chain(seq.iter().copied())
+                .chain(seq.iter().copied())
+                .enumerate()
+                .find(|&(pass, c)| fits(c, &size, &boys) && (pass > k || ok(c)))
+                .map(|(_, c)| c)
+                .unwrap_or(ideal);
+            class_of[p] = c;
+            size[c] += 1;
+            boys[c] += usize::from(sex == Sex::Male);
+        }
+        // Girls' snake fills the classes with fewer boys first.
+        order.sort_by_key(|&c| (size[c], c));
+    }
+    let snake_gap = gap(pupils, &class_of, k, 0);
+
+    // Model for the exchange search.
+    let s = pupils[0].scores.len();
+    let mut flag_names: Vec<&str> = pupils.iter().flat_map(|p| p.flags.iter().map(String::as_str)).collect();
+    flag_names.sort_unstable();
+    flag_names.dedup();
+    let mut sorted_totals: Vec<f64> = pupils.iter().map(|p| p.scores[0]).collect();
+    sorted_totals.sort_by(f64::total_cmp);
+    let cut = |q: usize| sorted_totals[(q * n / BANDS).min(n - 1)];
+    let band = |t: f64| (1..BANDS).filter(|&q| t >= cut(q)).count();
+    let mean: Vec<f64> = (0..s).map(|j| pupils.iter().map(|p| p.scores[j]).sum::<f64>() / n as f64).collect();
+    let sd: Vec<f64> = (0..s)
+        .map(|j| (pupils.iter().map(|p| (p.scores[j] - mean[j]).powi(2)).sum::<f64>() / n as f64).sqrt())
+        .collect();
+    let model = Model {
+        x: pupils.iter().map(|p| p.scores.clone()).collect(),
+        f: pupils
+            .iter()
+            .map(|p| flag_names.iter().map(|f| f64::from(u8::from(p.flags.iter().any(|x| x == f)))).collect())
+            .collect(),
+        band: pupils.iter().map(|p| band(p.scores[0])).collect(),
+        flag_share: flag_names
+            .iter()
+            .map(|f| pupils.iter().filter(|p| p.flags.iter().any(|x| x == f)).count() as f64 / n as f64)
+            .collect(),
+        band_share: (0..BANDS)
+            .map(|b| pupils.iter().filter(|p| band(p.scores[0]) == b).count() as f64 / n as f64)
+            .collect(),
+        weights: (0..s).map(|j| if j == 0 { 400.0 } else { 40.0 }).collect(),
+        mean,
+        sd,
+    };
+    let empty = Sums {
+        n: 0.0,
+        s1: vec![0.0; s],
+        s2: vec![0.0; s],
+        flags: vec![0.0; flag_names.len()],
+        bands: vec![0.0; BANDS],
+    };
+    let mut sums = vec![empty; k];
+    for p in 0..n {
+        model.add(&mut sums[class_of[p]], p, 1.0);
+    }
+    let violates = |p: usize, c: usize, class_of: &[usize], other: usize| {
+        apart_of[p].iter().any(|&m| m != other && class_of[m] == c)
+    };
+    // Repair any apart violation the snake could not avoid, by same-sex swaps.
+    for p in 0..n {
+        if !violates(p, class_of[p], &class_of, usize::MAX) {
+            continue;
+        }
+        let found = (0..n).find(|&q| {
+            !locked[q]
+                && !locked[p]
+                && pupils[q].sex == pupils[p].sex
+                && class_of[q] != class_of[p]
+                && !violates(p, class_of[q], &class_of, q)
+                && !violates(q, class_of[p], &class_of, p)
+        });
+        match found {
+            Some(q) => {
+                let (cp, cq) = (class_of[p], class_of[q]);
+                model.add(&mut sums[cp], p, -1.0);
+                model.add(&mut sums[cq], q, -1.0);
+                model.add(&mut sums[cq], p, 1.0);
+                model.add(&mut sums[cp], q, 1.0);
+                class_of[p] = cq;
+                class_of[q] = cp;
+            }
+            None => {
+                let g = apart.iter().find(|(_, v)| v.contains(&p)).map(|(g, _)| g.clone()).unwrap_or_default();
+                return Err(ClassesError::Infeasible(g));
+            }
+        }
+    }
+
+    // Exchange local search: sweep pairs in a seeded order, accept improving same-sex swaps.
+    let movable: Vec<usize> = (0..n).filter(|&p| !locked[p]).collect();
+    let mut cost: Vec<f64> = sums.iter().map(|c| model.cost(c)).collect();
+    let mut improved = true;
+    let mut sweeps = 0;
+    while improved && sweeps < 50 {
+        improved = false;
+        sweeps += 1;
+        let mut seq = movable.clone();
+        for i in (1..seq.len()).rev() {
+            seq.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        for (ai, &a) in seq.iter().enumerate() {
+            for &b in &seq[ai + 1..] {
+                let (ca, cb) = (class_of[a], class_of[b]);
+                if ca == cb || pupils[a].sex != pupils[b].sex {
+                    continue;
+                }
+                let before = cost[ca] + cost[cb];
+                // Try the swap in place and undo it unless it helps (no allocation per pair).
+                let swap = |sums: &mut [Sums], sign: f64| {
+                    model.add(&mut sums[ca], a, -sign);
+                    model.add(&mut sums[ca], b, sign);
+                    model.add(&mut sums[cb], b, -sign);
+                    model.add(&mut sums[cb], a, sign);
+                };
+                swap(&mut sums, 1.0);
+                let (after_a, after_b) = (model.cost(&sums[ca]), model.cost(&sums[cb]));
+                if after_a + after_b < before - 1e-12
+                    && !violates(a, cb, &class_of, b)
+                    && !violates(b, ca, &class_of, a)
+                {
+                    cost[ca] = after_a;
+                    cost[cb] = after_b;
+                    class_of[a] = cb;
+                    class_of[b] = ca;
+                    improved = true;
+                } else {
+                    swap(&mut sums, -1.0);
+                }
+            }
+        }
+    }
+    let final_gap = gap(pupils, &class_of, k, 0);
+
+    // Class numbers by lottery: classes holding pre-assigned pupils keep their number.
+    let pinned: Vec<bool> =
+        (0..k).map(|c| pupils.iter().zip(&class_of).any(|(p, &x)| x == c && p.fixed.is_some())).collect();
+    let mut free_labels: Vec<usize> = (0..k).filter(|&c| !pinned[c]).collect();
+    let originals = free_labels.clone();
+    for i in (1..free_labels.len()).rev() {
+        free_labels.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let mut relabel: Vec<usize> = (0..k).collect();
+    for (from, to) in originals.iter().zip(&free_labels) {
+        relabel[*from] = *to;
+    }
+    let class_of = class_of.iter().map(|&c| relabel[c]).collect();
+    Ok(Assignment { class_of, snake_gap, gap: final_gap })
+}
+
+/// A 64-bit seed from a hex string of any length (e.g. a lottery's 64-hex seed): FNV-1a over the
+/// bytes the hex encodes, so every digit counts.
+pub fn seed_from_hex(hex: &str) -> Option<u64> {
+    let h = hex.trim();
+    if h.is_empty() || !h.len().is_multiple_of(2) || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut x: u64 = 0xcbf2_9ce4_8422_2325;
+    for i in (0..h.len()).step_by(2) {
+        let byte = u8::from_str_radix(&h[i..i + 2], 16).ok()?;
+        x = (x ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    Some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pupils(n: usize, seed: u64) -> Vec<Pupil> {
+        let mut rng = Rng::new(seed);
+        (0..n)
+            .map(|i| {
+                let t = 500.0 + 15.0 * rng.normal();
+                Pupil {
+                    id: format!("P{i:04}"),
+                    name: format!("学生{i}"),
+                    sex: if rng.below(2) == 0 { Sex::Male } else { Sex::Female },
+                    scores: vec![t, t / 5.0 + 3.0 * rng.normal(), t / 5.0 + 3.0 * rng.normal()],
+                    flags: if rng.below(10) == 0 { vec!["住宿".into()] } else { vec![] },
+                    together: None,
+                    apart: vec![],
+                    fixed: None,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn balanced_sizes_sexes_and_means_and_reproducible() {
+        let ps = pupils(400, 3);
+        let opts = Options { classes: 10, max_size: Some(45), seed: 42, separate_same_names: true };
+        let a = assign(&ps, &opts).unwrap();
+        let st = stats(&ps, &a.class_of, 10, &["住宿".into()]);
+        let sizes: Vec<usize> = st.iter().map(|c| c.n).collect();
+        assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1, "{sizes:?}");
+        let boys: Vec<usize> = st.iter().map(|c| c.male).collect();
+        assert!(boys.iter().max().unwrap() - boys.iter().min().unwrap() <= 1, "{boys:?}");
+        assert!(a.gap <= 0.5, "gap {} (snake {})", a.gap, a.snake_gap);
+        assert!(a.gap < a.snake_gap);
+        assert_eq!(assign(&ps, &opts).unwrap(), a, "same seed, same result");
+        assert_ne!(assign(&ps, &Options { seed: 43, ..opts }).unwrap().class_of, a.class_of);
+    }
+
+    #[test]
+    fn hard_constraints_hold() {
+        let mut ps = pupils(120, 5);
+        ps[0].fixed = Some(2);
+        ps[1].fixed = Some(2);
+        ps[2].together = Some("双胞胎A".into());
+        ps[3].together = Some("双胞胎A".into());
+        for i in [4, 5, 6] {
+            ps[i].apart = vec!["冲突1".into()];
+        }
+        ps[7].name = "王伟".into();
+        ps[8].name = "王伟".into();
+        let opts = Options { classes: 4, max_size: None, seed: 7, separate_same_names: true };
+        let a = assign(&ps, &opts).unwrap();
+        let c = &a.class_of;
+        assert_eq!(c[0], 2);
+        assert_eq!(c[1], 2);
+        assert_eq!(c[2], c[3]);
+        assert!(c[4] != c[5] && c[5] != c[6] && c[4] != c[6]);
+        assert_ne!(c[7], c[8]);
+    }
+
+    #[test]
+    fn impossible_requests_are_refused() {
+        let mut ps = pupils(20, 1);
+        let opts = Options { classes: 2, max_size: Some(9), seed: 1, separate_same_names: false };
+        assert!(matches!(assign(&ps, &opts), Err(ClassesError::TooBig { needed: 10, .. })));
+        for p in ps.iter_mut().take(3) {
+            p.apart = vec!["x".into()];
+        }
+        let opts = Options { max_size: None, ..opts };
+        assert!(matches!(assign(&ps, &opts), Err(ClassesError::ApartTooLarge { size: 3, .. })));
+        ps[0].apart.clear();
+        ps[1].together = Some("t".into());
+        ps[2].together = Some("t".into());
+        assert!(matches!(assign(&ps, &opts), Err(ClassesError::TogetherApart { .. })));
+        assert_eq!(seed_from_hex("00ff"), seed_from_hex("00FF"));
+        assert_eq!(seed_from_hex("0g"), None);
+        assert_eq!(seed_from_hex("abc"), None);
+    }
+}
