@@ -73,3 +73,12 @@ if has classes; then
   $BIN sample intake --pupils 5000 --out "$W/intake5k.csv" >/dev/null
   T "5000 -> 100" $BIN classes assign --in "$W/intake5k.csv" --classes 100 --seed 0249c0de --out "$W/intake5k_out.csv"
 fi
+
+if has balance; then
+  echo "== balance evaluate: 40 schools (county) and 4,000 schools (#4: evaluation <= 20 ms) =="
+  $BIN sample balance --schools 40 --out "$W/bal40.csv" >/dev/null
+  $BIN sample balance --schools 4000 --out "$W/bal4000.csv" >/dev/null
+  $BIN balance evaluate --in "$W/bal40.csv" --stage primary --out "$W/bal40.json" | tail -1
+  for i in 1 2 3; do $BIN balance evaluate --in "$W/bal4000.csv" --stage primary --out "$W/bal4000.json" | tail -1; done
+  T "4000 schools, whole command" $BIN balance evaluate --in "$W/bal4000.csv" --stage primary --out "$W/bal4000.json"
+fi

@@ -13,6 +13,7 @@ use eduq_exchange::kinds::{Batch, Kind, export};
 use eduq_synth::Spec;
 
 mod attendance;
+mod balance;
 mod classes;
 mod exam;
 mod fitness;
@@ -138,6 +139,11 @@ enum Cmd {
     Fitness {
         #[command(subcommand)]
         cmd: fitness::FitnessCmd,
+    },
+    /// 义务教育优质均衡: evaluation of a county's schools from a file.
+    Balance {
+        #[command(subcommand)]
+        cmd: balance::BalanceCmd,
     },
     /// Balanced class assignment (均衡分班) of a new intake, on files.
     Classes {
@@ -358,6 +364,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Attendance { cmd } => attendance::run(cmd)?,
         Cmd::Exam { cmd } => exam::run(cmd)?,
         Cmd::Classes { cmd } => classes::run(cmd)?,
+        Cmd::Balance { cmd } => balance::run(cmd)?,
         Cmd::Fitness { cmd } => fitness::run(cmd)?,
         Cmd::Sample { what } => sample::run(what)?,
         Cmd::Backup { out, db } => {

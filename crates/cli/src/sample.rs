@@ -52,6 +52,15 @@ pub enum SampleCmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// A county's school list for `eduq balance evaluate` (values spread around the 小学 thresholds).
+    Balance {
+        #[arg(long, default_value_t = 40)]
+        schools: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// A 0/1 score matrix (考号, T1…Tk) from a Rasch model, every 20th item with a wrong key.
     Items {
         #[arg(long, default_value_t = 10_000)]
@@ -162,6 +171,31 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             }
             w.flush()?;
             println!("已写入 {}：{} 名学生", out.display(), pupils);
+            Ok(())
+        }
+        SampleCmd::Balance { schools, seed, out } => {
+            use eduq_core::standards::quality_balance::INDICATORS;
+            let mut rng = eduq_synth::Rng::new(seed);
+            let mut w = csv::Writer::from_path(&out).with_context(|| format!("无法写入 {}", out.display()))?;
+            w.write_record(eduq_exchange::balance::HEADERS)?;
+            for i in 0..schools {
+                let students = 200 + rng.below(2200);
+                let mut row =
+                    vec![format!("33010{:05}", i + 1), format!("示范区第{}小学", i + 1), students.to_string()];
+                for ind in &INDICATORS {
+                    // Most schools a little above the threshold, a few well below.
+                    let level = ind.primary * (1.15 + 0.25 * rng.normal()).max(0.4);
+                    let numerator = level * students as f64 / ind.factor;
+                    row.push(if ind.factor == 100.0 {
+                        format!("{}", numerator.round())
+                    } else {
+                        format!("{numerator:.1}")
+                    });
+                }
+                w.write_record(&row)?;
+            }
+            w.flush()?;
+            println!("已写入 {}：{} 所学校", out.display(), schools);
             Ok(())
         }
         SampleCmd::Items { pupils, items, seed, out } => {

@@ -288,7 +288,8 @@ pub fn assign(pupils: &[Pupil], opts: &Options) -> Result<Assignment, ClassesErr
             // Next class in snake order that is not full for this sex and, if possible, has no apart-mate.
             let round = r / k;
             let pos = r % k;
-            let seq: Vec<usize> = if round.is_multiple_of(2) { order.clone() } else { order.iter().rev().copied().collect() };
+            let seq: Vec<usize> =
+                if round.is_multiple_of(2) { order.clone() } else { order.iter().rev().copied().collect() };
             let ideal = seq[pos];
             let fits = |c: usize, size: &[usize], boys: &[usize]| {
                 size[c] < needed && (sex == Sex::Female || boys[c] < target_boys.max(1))

@@ -5,6 +5,7 @@
 //! stored data (unknown school codes) are made by the application layer with the same error type.
 
 pub mod attendance;
+pub mod balance;
 pub mod classes;
 pub mod error;
 pub mod fitness;

@@ -4,6 +4,7 @@ pub mod class_size;
 pub mod enrolment_age;
 pub mod fitness;
 pub mod password;
+pub mod quality_balance;
 pub mod vision;
 
 /// Where a table comes from. Kept next to every table so that a check against an official copy
