@@ -82,3 +82,15 @@ if has balance; then
   for i in 1 2 3; do $BIN balance evaluate --in "$W/bal4000.csv" --stage primary --out "$W/bal4000.json" | tail -1; done
   T "4000 schools, whole command" $BIN balance evaluate --in "$W/bal4000.csv" --stage primary --out "$W/bal4000.json"
 fi
+
+if has va; then
+  echo "== va fit: 1,000,000 pupils in 5,000 schools, random intercept, REML (#5: <= 2 s) =="
+  $BIN sample va --pupils 1000000 --schools 5000 --out "$W/va.csv" >/dev/null
+  for i in 1 2 3; do
+    /usr/bin/time -f "  run #$i: wall %e s, max RSS %M KB" $BIN va fit --in "$W/va.csv" --outcome 出口成绩 --prior 入口成绩 --group 学校 --out "$W/va_out" | tail -1
+  done
+  V=${PANDAS_VENV:-$W/venv}
+  [ -x "$V/bin/python" ] || python3 -m venv "$V"
+  "$V/bin/python" -c "import statsmodels" 2>/dev/null || "$V/bin/pip" install -q pandas statsmodels
+  timeout 1800 "$V/bin/python" scripts/bench/va_statsmodels.py "$W/va.csv" || echo "  statsmodels did not finish within 30 minutes"
+fi

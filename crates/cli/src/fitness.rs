@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use eduq_exchange::fitness::{Summary, score_csv, score_table, to_xlsx};
 use eduq_exchange::read_table;
-use eduq_exchange::table::{Cell, write_csv};
+use eduq_exchange::table::{Cell, write_plain_csv};
 
 #[derive(Subcommand)]
 pub enum FitnessCmd {
@@ -42,7 +42,7 @@ pub fn run(cmd: FitnessCmd) -> Result<()> {
         let data = if is_csv(&out) {
             let h: Vec<&str> = headers.iter().map(String::as_str).collect();
             let cells: Vec<Vec<Cell>> = rows.into_iter().map(|r| r.into_iter().map(Cell::Text).collect()).collect();
-            write_csv(&h, &cells)
+            write_plain_csv(&h, &cells)
         } else {
             to_xlsx(&headers, &rows)?
         };

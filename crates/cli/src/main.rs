@@ -19,6 +19,7 @@ mod exam;
 mod fitness;
 mod lottery;
 mod sample;
+mod va;
 
 /// mimalloc instead of glibc's allocator: the batch engines allocate millions of small strings on two
 /// threads, where glibc's arenas cost a third of the run (fitness scoring of 1M pupils 2.2 s → 1.4 s).
@@ -154,6 +155,11 @@ enum Cmd {
     Exam {
         #[command(subcommand)]
         cmd: exam::ExamCmd,
+    },
+    /// Value-added (增值评价) from linked entry and exit scores.
+    Va {
+        #[command(subcommand)]
+        cmd: va::VaCmd,
     },
     /// Admission lottery (电脑随机派位): draw and verify, on files.
     Lottery {
@@ -365,6 +371,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Exam { cmd } => exam::run(cmd)?,
         Cmd::Classes { cmd } => classes::run(cmd)?,
         Cmd::Balance { cmd } => balance::run(cmd)?,
+        Cmd::Va { cmd } => va::run(cmd)?,
         Cmd::Fitness { cmd } => fitness::run(cmd)?,
         Cmd::Sample { what } => sample::run(what)?,
         Cmd::Backup { out, db } => {

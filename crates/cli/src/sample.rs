@@ -61,6 +61,18 @@ pub enum SampleCmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Linked entry and exit scores for `eduq va fit`: 学籍号, 学校, 性别, 入口成绩, 出口成绩 (school effects
+    /// with SD 0.3 on exit scores with residual SD 0.75, like the Exam data).
+    Va {
+        #[arg(long, default_value_t = 1_000_000)]
+        pupils: usize,
+        #[arg(long, default_value_t = 5_000)]
+        schools: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// A 0/1 score matrix (考号, T1…Tk) from a Rasch model, every 20th item with a wrong key.
     Items {
         #[arg(long, default_value_t = 10_000)]
@@ -196,6 +208,27 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             }
             w.flush()?;
             println!("已写入 {}：{} 所学校", out.display(), schools);
+            Ok(())
+        }
+        SampleCmd::Va { pupils, schools, seed, out } => {
+            let mut rng = eduq_synth::Rng::new(seed);
+            let effects: Vec<f64> = (0..schools.max(1)).map(|_| 0.3 * rng.normal()).collect();
+            let file = std::fs::File::create(&out).with_context(|| format!("无法写入 {}", out.display()))?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+            writeln!(w, "学籍号,学校,性别,入口成绩,出口成绩")?;
+            for i in 0..pupils {
+                let s = rng.below(effects.len() as u64) as usize;
+                let entry = rng.normal();
+                let exit = 0.56 * entry + effects[s] + 0.75 * rng.normal();
+                writeln!(
+                    w,
+                    "G{i:09},S{:05},{},{entry:.4},{exit:.4}",
+                    s + 1,
+                    if rng.below(2) == 0 { "男" } else { "女" }
+                )?;
+            }
+            w.flush()?;
+            println!("已写入 {}：{} 名学生、{} 所学校", out.display(), pupils, schools);
             Ok(())
         }
         SampleCmd::Items { pupils, items, seed, out } => {

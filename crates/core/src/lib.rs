@@ -21,6 +21,7 @@ pub mod rng;
 pub mod standards;
 pub mod student;
 pub mod teacher;
+pub mod valueadded;
 
 pub use error::CoreError;
 

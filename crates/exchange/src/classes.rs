@@ -3,7 +3,7 @@
 use eduq_core::classes::Pupil;
 use eduq_core::student::Sex;
 
-use crate::table::{Cell, Table, write_csv, write_xlsx};
+use crate::table::{Cell, Table, write_plain_csv, write_xlsx};
 use crate::{ExchangeError, RowError};
 
 const KNOWN: &[&str] = &["学籍号", "姓名", "性别", "总分", "标记", "同班组", "分开组", "预分班级", "班级"];
@@ -116,5 +116,5 @@ pub fn with_classes(t: &Table, class_of: &[usize], csv: bool) -> Result<Vec<u8>,
             row
         })
         .collect();
-    if csv { Ok(write_csv(&headers, &rows)) } else { write_xlsx("分班结果", &headers, &rows) }
+    if csv { Ok(write_plain_csv(&headers, &rows)) } else { write_xlsx("分班结果", &headers, &rows) }
 }

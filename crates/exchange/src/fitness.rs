@@ -377,7 +377,7 @@ pub fn score_table(t: &Table) -> Result<Scored, ExchangeError> {
     Ok((l.headers, out, sum))
 }
 
-/// Streams a csv file (UTF-8 or GB18030) through the scorer; output csv is UTF-8 with BOM. Files
+/// Streams a csv file (UTF-8 or GB18030) through the scorer; output csv is UTF-8 (no BOM). Files
 /// without quotes are cut at the line nearest the middle and scored on two threads.
 /// The output comes in parts (header, then each thread's rows) to be written one after another.
 pub fn score_csv(bytes: &[u8]) -> Result<(Vec<Vec<u8>>, Summary), ExchangeError> {
@@ -396,7 +396,7 @@ pub fn score_csv_split(bytes: &[u8], parallel_from: usize) -> Result<(Vec<Vec<u8
     }
     let headers: Vec<String> = rec.iter().map(crate::table::clean_header).collect();
     let l = Layout::new(&headers)?;
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&l.headers).map_err(|e| ExchangeError::Write(e.to_string()))?;
     let mut out = vec![w.into_inner().map_err(|e| ExchangeError::Write(e.to_string()))?];
     let body = text.get(header_end + 1..).unwrap_or("");

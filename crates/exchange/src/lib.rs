@@ -14,6 +14,7 @@ pub mod kinds;
 pub mod lottery;
 mod row;
 pub mod table;
+pub mod va;
 
 pub use error::{ExchangeError, RowError};
 pub use kinds::{Batch, Kind};

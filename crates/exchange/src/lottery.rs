@@ -13,7 +13,7 @@ use eduq_core::lottery::{
 use serde::{Deserialize, Serialize};
 
 use crate::row::{Row, columns};
-use crate::table::{Cell, CsvOut, Table, read_table, write_csv};
+use crate::table::{Cell, CsvOut, Table, read_table, write_plain_csv};
 use crate::{ExchangeError, RowError};
 
 pub const APPLICANTS_FILE: &str = "applicants.csv";
@@ -235,9 +235,9 @@ pub fn input_files(input: &Input) -> [(&'static str, Vec<u8>); 3] {
         .map(|p| vec![p.applicant.as_str().into(), p.school.as_str().into(), Cell::Number(p.group.into())])
         .collect();
     [
-        (APPLICANTS_FILE, write_csv(APPLICANT_HEADERS, &applicants)),
-        (SCHOOLS_FILE, write_csv(SCHOOL_HEADERS, &schools)),
-        (PRIORITIES_FILE, write_csv(PRIORITY_HEADERS, &priorities)),
+        (APPLICANTS_FILE, write_plain_csv(APPLICANT_HEADERS, &applicants)),
+        (SCHOOLS_FILE, write_plain_csv(SCHOOL_HEADERS, &schools)),
+        (PRIORITIES_FILE, write_plain_csv(PRIORITY_HEADERS, &priorities)),
     ]
 }
 

@@ -191,7 +191,24 @@ pub fn write_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<V
     wb.save_to_buffer().map_err(err)
 }
 
-/// Writes csv as UTF-8 with a BOM, which Chinese Excel opens correctly.
+/// Writes csv without a BOM, for programs (see `CsvOut`).
+pub fn write_plain_csv(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
+    let mut out = CsvOut::new(headers, rows.len() * 64);
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => s.clone(),
+                Cell::Number(n) => number_text(*n),
+            })
+            .collect();
+        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+        out.row(&refs);
+    }
+    out.finish()
+}
+
+/// Writes csv as UTF-8 with a BOM, which Chinese Excel opens correctly (exports for people).
 pub fn write_csv(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     let mut w = csv::Writer::from_writer(&mut out);
@@ -210,17 +227,16 @@ pub fn write_csv(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
     out
 }
 
-/// A csv file written row by row from string slices (UTF-8 with BOM, like `write_csv`), for
-/// large outputs where building cells first would cost more than the writing.
+/// A csv file written row by row from string slices, UTF-8 without a BOM: the batch commands'
+/// outputs are read by other programs, whose first header must be exactly the contract's (users who
+/// open files in Excel ask for .xlsx, or get the BOM'd exports of `write_csv`).
 pub struct CsvOut {
     writer: csv::Writer<Vec<u8>>,
 }
 
 impl CsvOut {
     pub fn new(headers: &[&str], capacity: usize) -> CsvOut {
-        let mut buf = Vec::with_capacity(capacity + 3);
-        buf.extend_from_slice(b"\xEF\xBB\xBF");
-        let mut writer = csv::Writer::from_writer(buf);
+        let mut writer = csv::Writer::from_writer(Vec::with_capacity(capacity));
         let _ = writer.write_record(headers);
         CsvOut { writer }
     }

@@ -33,7 +33,7 @@ fn scan_of_a_small_file_in_any_order() {
     assert_eq!(flagged, 1);
     assert_eq!(
         String::from_utf8(csv).unwrap(),
-        "\u{feff}学籍号,应到天数,缺勤天数,旷课天数,最长连续旷课天数,当前连续旷课天数,预警,原因\n\
+        "学籍号,应到天数,缺勤天数,旷课天数,最长连续旷课天数,当前连续旷课天数,预警,原因\n\
          P1,2,0,0,0,0,否,\n\
          P2,5,4,3,3,0,是,曾连续旷课3天（≥3天）\n"
     );
