@@ -88,6 +88,19 @@ try {
     assert((await page.content()).includes(`G${id}`), 'student number listed');
     await page.screenshot({ path: join(dir, 'students.png') });
   });
+
+  await step('the 优质均衡 board recomputes a what-if in place', async () => {
+    await page.goto(`${base}/balance?stage=primary`);
+    await page.waitForSelector('#balance-results table.heat');
+    await page.click('#what-if summary');
+    await page.fill('#what-if input[name=a6]', '40');
+    await page.click('#what-if button[type=submit]');
+    await page.waitForSelector('#balance-results .notice', { timeout: 10000 });
+    const note = await page.textContent('#balance-results .notice');
+    assert(note.includes('网络多媒体教室数+40') && note.includes('未保存'), `what-if note: ${note}`);
+    assert(page.url().includes('/balance'), 'no navigation: htmx swapped the results');
+    await page.screenshot({ path: join(dir, 'balance.png'), fullPage: true });
+  });
 } catch (e) {
   if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);
 } finally {
@@ -95,5 +108,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 3 ? 0 : 1);
+  process.exit(failed === 0 && passed === 4 ? 0 : 1);
 }

@@ -277,3 +277,41 @@ async fn unknown_schools_are_reported_together_with_malformed_rows() {
         );
     }
 }
+
+/// The 优质均衡 inputs from the store equal a recomputation from the exported records, on both
+/// backends, and the evaluation agrees between them.
+#[tokio::test]
+async fn balance_inputs_match_the_exported_records_on_both_backends() {
+    use eduq_core::balance::BalanceStage;
+    let mut results = Vec::new();
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let tid = term_id(&s).await;
+        let facts = s.school_facts(&admin, tid, CURRENT.start_year).await.expect("facts");
+        let conditions = s.export_conditions(&admin, Some(CURRENT.start_year)).await.expect("conditions");
+        let teachers = s.export_teachers(&admin, CURRENT).await.expect("teachers");
+        for f in facts.iter().filter(|f| f.has_conditions) {
+            let c = conditions.iter().find(|c| c.school_code == f.code).expect("condition row");
+            assert_eq!(f.equipment_value, c.equipment_value, "{name}");
+            assert_eq!(f.sports_area, c.sports_outdoor_area + c.sports_indoor_area, "{name}");
+            let own: Vec<_> = teachers
+                .iter()
+                .filter(|t| t.school_code == f.code && t.post == eduq_core::teacher::Post::FullTime)
+                .collect();
+            assert_eq!(f.full_time as usize, own.len(), "{name} {}", f.code);
+            let pe_art = own
+                .iter()
+                .filter(|t| t.subjects.iter().any(|x| ["体育", "音乐", "美术"].contains(&x.as_str())))
+                .count();
+            assert_eq!(f.pe_art as usize, pe_art, "{name} {}", f.code);
+        }
+        let report = eduq_app::balance::evaluate_district(&s, &admin, CURRENT, BalanceStage::Primary, None)
+            .await
+            .expect("evaluate");
+        assert!(!report.evaluation.schools.is_empty(), "{name}");
+        results.push(report.evaluation);
+    }
+    if results.len() == 2 {
+        assert_eq!(results[0], results[1], "SQLite and PostgreSQL agree");
+    }
+}

@@ -12,6 +12,7 @@ mod sql;
 pub mod accounts;
 pub mod audit;
 pub mod imports;
+pub mod indicators;
 pub mod org;
 pub mod people;
 

@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod auth;
+mod balance;
 mod error;
 mod imports;
 mod pages;
@@ -49,6 +50,9 @@ pub fn router(state: AppState) -> Router {
         .route("/students/{id}", get(pages::student))
         .route("/teachers", get(pages::teachers))
         .route("/conditions", get(pages::conditions))
+        .route("/balance", get(balance::page))
+        .route("/balance/whatif", post(balance::what_if))
+        .route("/api/v1/balance", get(balance::api))
         .route("/imports", get(imports::page))
         .route("/imports/preview", post(imports::preview))
         .route("/imports/apply", post(imports::apply))

@@ -135,3 +135,77 @@ async fn forms_need_the_csrf_token() {
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap_or_default().contains("已创建用户"));
 }
+
+#[tokio::test]
+async fn balance_board_what_if_and_api() {
+    let (base, store) = start().await;
+    let a = login(&base, "admin").await;
+    let (status, page) = get(&base, &a, "/balance?stage=primary").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("差异系数") && page.contains("每百名学生拥有高于规定学历教师数"), "board");
+    let (status, json) = get(&base, &a, "/api/v1/balance?stage=primary").await;
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_str(&json).expect("json");
+    let schools = v["evaluation"]["schools"].as_array().expect("schools");
+    assert!(!schools.is_empty());
+    assert_eq!(v["evaluation"]["indicators"].as_array().map(Vec::len), Some(7));
+    // The county value is total over total, whatever the school values.
+    let pupils: f64 = schools.iter().map(|s| s["students"].as_f64().unwrap()).sum();
+    let rooms: f64 = schools
+        .iter()
+        .map(|s| s["values"]["multimedia_rooms_per100"].as_f64().unwrap() * s["students"].as_f64().unwrap() / 100.0)
+        .sum();
+    let county = v["evaluation"]["indicators"][6]["county_value"].as_f64().unwrap();
+    assert!((county - rooms / pupils * 100.0).abs() < 1e-9);
+
+    // What-if: 50 more multimedia rooms at the first school raise its value and the county's.
+    let code = schools[0]["code"].as_str().unwrap().to_string();
+    let before = schools[0]["values"]["multimedia_rooms_per100"].as_f64().unwrap();
+    let token =
+        page.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
+    let form = [("_csrf", token.as_str()), ("stage", "primary"), ("school", code.as_str()), ("a6", "50")];
+    let res =
+        client().post(format!("{base}/balance/whatif")).header("cookie", &a).form(&form).send().await.expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    let fragment = res.text().await.unwrap_or_default();
+    assert!(
+        fragment.starts_with("<div id=\"balance-results\">") && fragment.contains("网络多媒体教室数+50（未保存）"),
+        "{fragment}"
+    );
+    assert!(!fragment.contains("<html"), "a fragment for htmx");
+    // Nothing was stored.
+    let (_, json) = get(&base, &a, "/api/v1/balance?stage=primary").await;
+    let v: Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v["evaluation"]["schools"][0]["values"]["multimedia_rooms_per100"].as_f64().unwrap(), before);
+    // Without the token: refused.
+    let res = client()
+        .post(format!("{base}/balance/whatif"))
+        .header("cookie", &a)
+        .form(&form[1..])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // A class teacher has no access to teacher and condition data, so no board.
+    let t = login(&base, "teacher").await;
+    assert_eq!(get(&base, &t, "/balance").await.0, StatusCode::FORBIDDEN);
+    // The principal sees the own school only, without county coefficients.
+    let p = login(&base, "principal").await;
+    let (status, page) = get(&base, &p, "/balance").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("仅对区县用户显示"));
+    let own = store.user_by_name("principal").await.expect("user").expect("exists").school_id.expect("school");
+    let (_, json) = get(&base, &p, "/api/v1/balance").await;
+    let v: Value = serde_json::from_str(&json).expect("json");
+    let codes: Vec<&str> =
+        v["evaluation"]["schools"].as_array().unwrap().iter().map(|s| s["code"].as_str().unwrap()).collect();
+    let own_code = store
+        .list_schools(&Actor::system(), None)
+        .await
+        .expect("schools")
+        .into_iter()
+        .find(|s| s.id == own)
+        .unwrap()
+        .code;
+    assert!(codes.iter().all(|c| *c == own_code), "{codes:?}");
+}

@@ -1,0 +1,110 @@
+//! 优质均衡 evaluation of the district from its recorded facts, with a what-if on one school.
+
+use eduq_core::access::Actor;
+use eduq_core::balance::{BalanceStage, Evaluation, SchoolInput, evaluate};
+use eduq_core::calendar::Term;
+use eduq_store::Store;
+use eduq_store::indicators::SchoolFacts;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// Teaching points below this many pupils are left out of the evaluation (the 河北 实施细则's wording
+/// "不足50人的教学点"; provinces differ, so it is a setting of the evaluation, not of the standard).
+pub const MIN_TEACHING_POINT_PUPILS: i64 = 50;
+
+/// Changes to one school's inputs: added numerators (in `INDICATORS` order) and added pupils.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WhatIf {
+    pub school: String,
+    pub add: [f64; 7],
+    pub pupils: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BalanceReport {
+    pub term: String,
+    pub evaluation: Evaluation,
+    /// Schools left out, and why.
+    pub excluded: Vec<String>,
+    /// Data to fix before the numbers are trusted.
+    pub quality: Vec<String>,
+}
+
+/// The inputs of one stage from a school's facts. A 九年一贯制 school's teachers and rooms are split
+/// between the stages by their pupils, since the records do not say which stage they serve.
+pub fn stage_input(f: &SchoolFacts, stage: BalanceStage) -> Option<SchoolInput> {
+    let pupils = match stage {
+        BalanceStage::Primary => f.primary_pupils,
+        BalanceStage::Junior => f.junior_pupils,
+    };
+    if pupils == 0 {
+        return None;
+    }
+    let share = pupils as f64 / (f.primary_pupils + f.junior_pupils) as f64;
+    let degree = match stage {
+        BalanceStage::Primary => f.associate_plus,
+        BalanceStage::Junior => f.bachelor_plus,
+    };
+    let n = [
+        degree as f64,
+        f.backbone as f64,
+        f.pe_art as f64,
+        f.teaching_area,
+        f.sports_area,
+        f.equipment_value,
+        f.multimedia_rooms as f64,
+    ];
+    Some(SchoolInput {
+        code: f.code.clone(),
+        name: f.name.clone(),
+        students: pupils as f64,
+        numerators: n.map(|v| v * share),
+    })
+}
+
+pub async fn evaluate_district(
+    store: &Store,
+    actor: &Actor,
+    term: Term,
+    stage: BalanceStage,
+    what_if: Option<&WhatIf>,
+) -> Result<BalanceReport, AppError> {
+    let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
+    let facts = store.school_facts(actor, term_id, term.start_year).await?;
+    let mut inputs = Vec::new();
+    let mut excluded = Vec::new();
+    let mut quality = Vec::new();
+    for f in &facts {
+        if f.school_type == "特殊教育学校" {
+            continue;
+        }
+        let Some(mut input) = stage_input(f, stage) else { continue };
+        if f.school_type == "教学点" && input.students < MIN_TEACHING_POINT_PUPILS as f64 {
+            excluded.push(format!("{}：教学点不足{}人", f.name, MIN_TEACHING_POINT_PUPILS));
+            continue;
+        }
+        if !f.has_conditions {
+            quality.push(format!(
+                "{}：缺少{}学年的办学条件数据，用房、场馆、设备与多媒体教室按0计",
+                f.name,
+                term.school_year()
+            ));
+        }
+        if f.teachers_without_subject > 0 {
+            quality
+                .push(format!("{}：{}名教师未填任教学科，体育艺术教师数可能偏低", f.name, f.teachers_without_subject));
+        }
+        if let Some(w) = what_if.filter(|w| w.school == f.code) {
+            input.students += w.pupils;
+            if input.students < 1.0 {
+                return Err(AppError::Invalid("调整后学生数必须至少为1".into()));
+            }
+            for (n, a) in input.numerators.iter_mut().zip(w.add) {
+                *n = (*n + a).max(0.0);
+            }
+        }
+        inputs.push(input);
+    }
+    Ok(BalanceReport { term: term.label(), evaluation: evaluate(stage, &inputs), excluded, quality })
+}

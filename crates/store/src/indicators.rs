@@ -1,0 +1,120 @@
+//! The recorded facts behind the 优质均衡 resource indicators, per school: pupils by stage, the
+//! 专任 teachers who count, and the school's conditions for the school year. Scoped like every read.
+
+use std::collections::HashMap;
+
+use eduq_core::access::{Actor, Resource};
+use eduq_core::teacher::{BackboneLevel, Education, Post};
+use serde::Serialize;
+
+use crate::org::scope_filter;
+use crate::{Result, Sql, Store, StoreError};
+
+/// Subjects whose 专任 teachers count as 体育、艺术（美术、音乐）.
+pub const PE_ART_SUBJECTS: &[&str] = &["体育", "体育与健康", "音乐", "美术", "艺术"];
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SchoolFacts {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub school_type: String,
+    pub primary_pupils: i64,
+    pub junior_pupils: i64,
+    /// 专任 teachers with 专科 or more (小学's 高于规定学历) and with 本科 or more (初中's).
+    pub associate_plus: i64,
+    pub bachelor_plus: i64,
+    /// 专任 teachers who are 县级 or higher 骨干.
+    pub backbone: i64,
+    /// 专任 teachers of 体育, 音乐 or 美术.
+    pub pe_art: i64,
+    pub full_time: i64,
+    pub teachers_without_subject: i64,
+    pub has_conditions: bool,
+    pub teaching_area: f64,
+    pub sports_area: f64,
+    pub equipment_value: f64,
+    pub multimedia_rooms: i64,
+}
+
+impl Store {
+    /// Facts of every school in the caller's scope for a term (pupils, teachers) and its school
+    /// year (conditions).
+    pub async fn school_facts(&self, actor: &Actor, term_id: i64, start_year: i32) -> Result<Vec<SchoolFacts>> {
+        if !actor.role.may_read(Resource::Teachers) || !actor.role.may_read(Resource::Conditions) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut out: Vec<SchoolFacts> = self
+            .list_schools(actor, Some(term_id))
+            .await?
+            .into_iter()
+            .map(|s| SchoolFacts {
+                id: s.id,
+                code: s.code,
+                name: s.name,
+                school_type: s.school_type.label().to_string(),
+                ..SchoolFacts::default()
+            })
+            .collect();
+        let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+
+        let mut q = Sql::new(
+            "SELECT e.school_id, SUM(CASE WHEN e.grade BETWEEN 1 AND 6 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN e.grade BETWEEN 7 AND 9 THEN 1 ELSE 0 END) FROM enrolment e \
+             WHERE e.status IN ('enrolled','transfer_in','resumed')",
+        );
+        q.push_arg(" AND e.term_id = ?", term_id);
+        scope_filter(&mut q, actor, "e.school_id", None, None);
+        q.push(" GROUP BY e.school_id");
+        for (id, p, j) in self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?))).await? {
+            if let Some(&i) = index.get(&id) {
+                out[i].primary_pupils = p;
+                out[i].junior_pupils = j;
+            }
+        }
+
+        let mut q = Sql::new(
+            "SELECT tt.school_id, t.education, t.subjects, t.post, t.backbone FROM teacher_term tt \
+             JOIN teacher t ON t.id = tt.teacher_id WHERE 1=1",
+        );
+        q.push_arg(" AND tt.term_id = ?", term_id);
+        scope_filter(&mut q, actor, "tt.school_id", None, None);
+        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.s(3)?, r.s(4)?))).await?;
+        for (id, education, subjects, post, backbone) in rows {
+            let Some(&i) = index.get(&id) else { continue };
+            let s = &mut out[i];
+            if subjects.trim().is_empty() {
+                s.teachers_without_subject += 1;
+            }
+            if Post::from_key(&post) != Some(Post::FullTime) {
+                continue;
+            }
+            s.full_time += 1;
+            let rank = Education::from_key(&education).map_or(0, Education::rank);
+            s.associate_plus += i64::from(rank >= Education::Associate.rank());
+            s.bachelor_plus += i64::from(rank >= Education::Bachelor.rank());
+            s.backbone += i64::from(BackboneLevel::from_key(&backbone).is_some_and(|b| b != BackboneLevel::None));
+            s.pe_art += i64::from(subjects.split(['、', ',', ';']).any(|x| PE_ART_SUBJECTS.contains(&x.trim())));
+        }
+
+        let mut q = Sql::new(
+            "SELECT c.school_id, c.teaching_area, c.sports_outdoor_area + c.sports_indoor_area, c.equipment_value, \
+             c.multimedia_rooms FROM school_condition c WHERE 1=1",
+        );
+        q.push_arg(" AND c.start_year = ?", i64::from(start_year));
+        scope_filter(&mut q, actor, "c.school_id", None, None);
+        for (id, teaching, sports, equipment, rooms) in
+            self.fetch(&q, |r| Ok((r.i(0)?, r.f(1)?, r.f(2)?, r.f(3)?, r.i(4)?))).await?
+        {
+            if let Some(&i) = index.get(&id) {
+                let s = &mut out[i];
+                s.has_conditions = true;
+                s.teaching_area = teaching;
+                s.sports_area = sports;
+                s.equipment_value = equipment;
+                s.multimedia_rooms = rooms;
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,244 @@
+//! The 优质均衡 board: every school's seven resource indicators against the thresholds, the county
+//! 差异系数, and a what-if on one school that recomputes everything (htmx, no page reload).
+
+use askama::Template;
+use axum::Form;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Html;
+use eduq_app::balance::{BalanceReport, WhatIf, evaluate_district};
+use eduq_core::access::{Resource, Scope};
+use eduq_core::balance::{BalanceStage, threshold};
+use eduq_core::standards::quality_balance::{INDICATORS, PROVENANCE, REST_SHARE};
+use serde::Deserialize;
+
+use crate::auth::Session;
+use crate::views::{Layout, layout};
+use crate::{AppState, WebError};
+
+#[derive(Deserialize, Default)]
+pub struct BalanceQ {
+    term: Option<String>,
+    stage: Option<String>,
+}
+
+fn stage(s: Option<&str>) -> BalanceStage {
+    s.and_then(BalanceStage::from_key).unwrap_or(BalanceStage::Primary)
+}
+
+/// One cell of the heat table.
+pub struct Cell {
+    pub text: String,
+    /// met, near (≥ 85 %), below
+    pub class: &'static str,
+}
+
+pub struct SchoolLine {
+    pub name: String,
+    pub students: String,
+    pub cells: Vec<Cell>,
+    pub met: usize,
+    pub pass: bool,
+}
+
+pub struct IndicatorLine {
+    pub name: &'static str,
+    pub threshold: String,
+    pub county: String,
+    pub cv: String,
+    pub cv_limit: String,
+    pub cv_pass: bool,
+    pub below: usize,
+}
+
+#[derive(Template)]
+#[template(path = "balance_results.html")]
+pub struct Results {
+    pub county: bool,
+    pub county_pass: bool,
+    pub stage_label: &'static str,
+    pub indicators: Vec<IndicatorLine>,
+    pub schools: Vec<SchoolLine>,
+    pub passing: usize,
+    pub excluded: Vec<String>,
+    pub quality: Vec<String>,
+    pub what_if: String,
+}
+
+#[derive(Template)]
+#[template(path = "balance.html")]
+struct BalancePage {
+    l: Layout,
+    stage: &'static str,
+    schools: Vec<(String, String)>,
+    results: Results,
+    source: &'static str,
+}
+
+fn fmt(v: f64, unit: &str) -> String {
+    if unit == "元" { format!("{v:.0}") } else { format!("{v:.2}") }
+}
+
+fn results(r: &BalanceReport, stage: BalanceStage, county: bool, what_if: String) -> Results {
+    let e = &r.evaluation;
+    let schools = e
+        .schools
+        .iter()
+        .map(|s| SchoolLine {
+            name: s.name.clone(),
+            students: format!("{:.0}", s.students),
+            cells: INDICATORS
+                .iter()
+                .enumerate()
+                .map(|(i, ind)| {
+                    let v = s.values[ind.key];
+                    let t = threshold(stage, i);
+                    let class = if v >= t - 1e-9 {
+                        "met"
+                    } else if v >= REST_SHARE * t - 1e-9 {
+                        "near"
+                    } else {
+                        "below"
+                    };
+                    Cell { text: fmt(v, ind.unit), class }
+                })
+                .collect(),
+            met: s.met,
+            pass: s.pass,
+        })
+        .collect();
+    Results {
+        county,
+        county_pass: e.county_pass,
+        stage_label: stage.label(),
+        indicators: e
+            .indicators
+            .iter()
+            .zip(INDICATORS.iter())
+            .map(|(i, ind)| IndicatorLine {
+                name: i.name,
+                threshold: format!("{}{}", i.threshold, ind.unit),
+                county: format!("{}{}", fmt(i.county_value, ind.unit), ind.unit),
+                cv: i.cv.map_or("—".to_string(), |c| format!("{c:.3}")),
+                cv_limit: format!("{:.2}", i.cv_limit),
+                cv_pass: i.cv_pass,
+                below: i.schools_below,
+            })
+            .collect(),
+        passing: e.schools.iter().filter(|s| s.pass).count(),
+        schools,
+        excluded: r.excluded.clone(),
+        quality: r.quality.clone(),
+        what_if,
+    }
+}
+
+fn check(s: &Session) -> Result<(), WebError> {
+    if s.actor.role.may_read(Resource::Teachers) && s.actor.role.may_read(Resource::Conditions) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<BalanceQ>) -> Result<Html<String>, WebError> {
+    check(&s)?;
+    let stage = stage(q.stage.as_deref());
+    let (l, sel) = layout(&st.store, &s, "优质均衡", "balance", q.term.as_deref()).await?;
+    let report = evaluate_district(&st.store, &s.actor, sel.term, stage, None).await?;
+    let county = s.actor.scope == Scope::District;
+    let schools = report.evaluation.schools.iter().map(|x| (x.code.clone(), x.name.clone())).collect();
+    Ok(Html(
+        BalancePage {
+            l,
+            stage: stage.key(),
+            schools,
+            results: results(&report, stage, county, String::new()),
+            source: PROVENANCE.source,
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct WhatIfForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    term: Option<String>,
+    stage: Option<String>,
+    school: String,
+    #[serde(default)]
+    pupils: String,
+    #[serde(default)]
+    a0: String,
+    #[serde(default)]
+    a1: String,
+    #[serde(default)]
+    a2: String,
+    #[serde(default)]
+    a3: String,
+    #[serde(default)]
+    a4: String,
+    #[serde(default)]
+    a5: String,
+    #[serde(default)]
+    a6: String,
+}
+
+fn number(label: &str, s: &str) -> Result<f64, WebError> {
+    if s.trim().is_empty() {
+        return Ok(0.0);
+    }
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| WebError::BadRequest(format!("“{label}”应为数字：“{s}”")))
+}
+
+/// Recomputes the board with one school's inputs changed; nothing is stored.
+pub async fn what_if(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<WhatIfForm>,
+) -> Result<Html<String>, WebError> {
+    check(&s)?;
+    s.check_csrf(f.csrf.as_deref(), &headers)?;
+    let stage = stage(f.stage.as_deref());
+    let (_, sel) = layout(&st.store, &s, "优质均衡", "balance", f.term.as_deref()).await?;
+    let raw = [&f.a0, &f.a1, &f.a2, &f.a3, &f.a4, &f.a5, &f.a6];
+    let mut add = [0.0; 7];
+    for (i, r) in raw.iter().enumerate() {
+        add[i] = number(INDICATORS[i].column, r)?;
+    }
+    let w = WhatIf { school: f.school.clone(), add, pupils: number("学生数", &f.pupils)? };
+    let report = evaluate_district(&st.store, &s.actor, sel.term, stage, Some(&w)).await?;
+    let name =
+        report.evaluation.schools.iter().find(|x| x.code == f.school).map(|x| x.name.clone()).unwrap_or_default();
+    let changes: Vec<String> = INDICATORS
+        .iter()
+        .zip(add)
+        .filter(|(_, a)| *a != 0.0)
+        .map(|(i, a)| format!("{}{:+}", i.column, a))
+        .chain((w.pupils != 0.0).then(|| format!("学生数{:+}", w.pupils)))
+        .collect();
+    let note = if changes.is_empty() {
+        String::new()
+    } else {
+        format!("假设{}：{}（未保存）", name, changes.join("，"))
+    };
+    Ok(Html(results(&report, stage, s.actor.scope == Scope::District, note).render()?))
+}
+
+/// The same evaluation as JSON.
+pub async fn api(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<BalanceQ>,
+) -> Result<Json<BalanceReport>, WebError> {
+    check(&s)?;
+    let (_, sel) = layout(&st.store, &s, "优质均衡", "balance", q.term.as_deref()).await?;
+    Ok(Json(evaluate_district(&st.store, &s.actor, sel.term, stage(q.stage.as_deref()), None).await?))
+}
