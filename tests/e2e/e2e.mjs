@@ -34,7 +34,7 @@ function idCard(first17) {
 
 const port = await freePort();
 const dir = mkdtempSync(join(tmpdir(), 'eduq-e2e-'));
-const server = spawn(join(root, 'target', 'debug', 'eduq'), ['demo', '--students', '3000', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(join(process.env.CARGO_TARGET_DIR || join(root, 'target'), 'debug', 'eduq'), ['demo', '--students', '3000', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
 server.stdout.on('data', () => {});
 const base = `http://127.0.0.1:${port}`;
 let browser;

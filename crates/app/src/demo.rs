@@ -32,6 +32,7 @@ pub async fn seed(
 ) -> Result<HashMap<Kind, Counts>, AppError> {
     let d = generate(spec);
     store.set_district_name(&d.name).await?;
+    let fitness_round = fitness_file(spec, &d.students)?;
     let system = Actor::system();
     let mut out = HashMap::new();
     let batches = [
@@ -46,6 +47,9 @@ pub async fn seed(
             .await?;
         out.insert(b.kind(), c);
     }
+    // This school year's 体质健康 round for every pupil on roll, through the same import as an upload.
+    crate::fitness::import_fitness(store, &system, spec.current, &fitness_round, "demo-fitness.csv", false, now)
+        .await?;
     if store.user_count().await? == 0 {
         let schools = store.list_schools(&system, None).await?;
         let primary = schools.iter().find(|s| s.school_type == eduq_core::org::SchoolType::Primary).map(|s| s.id);
@@ -77,4 +81,35 @@ pub async fn seed(
         }
     }
     Ok(out)
+}
+
+/// The demo's 体质健康 round in the national upload layout (csv), for the pupils on roll this term.
+fn fitness_file(spec: &Spec, students: &[eduq_core::records::StudentRecord]) -> Result<Vec<u8>, AppError> {
+    let on_roll: Vec<&eduq_core::records::StudentRecord> = students
+        .iter()
+        .filter(|s| s.term == spec.current && s.status.is_on_roll() && (1..=12).contains(&s.grade.number()))
+        .collect();
+    let classes: Vec<String> = on_roll.iter().map(|s| format!("{}班", s.class_no)).collect();
+    let pupils: Vec<eduq_synth::fitness::Pupil> = on_roll
+        .iter()
+        .zip(&classes)
+        .map(|(s, c)| eduq_synth::fitness::Pupil {
+            student_no: &s.student_no,
+            grade: s.grade.number() as u8,
+            sex: s.sex,
+            class: c,
+        })
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut failed = None;
+    let _ = w.write_record(eduq_synth::fitness::HEADERS);
+    eduq_synth::fitness::rows_for(spec.seed, &pupils, false, |row| {
+        if let Err(e) = w.write_record(row) {
+            failed.get_or_insert(e);
+        }
+    });
+    match (failed, w.into_inner()) {
+        (None, Ok(bytes)) => Ok(bytes),
+        _ => Err(AppError::Invalid("示范数据生成失败".into())),
+    }
 }

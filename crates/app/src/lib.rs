@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod balance;
 pub mod demo;
 pub mod error;
+pub mod fitness;
 pub mod imports;
 
 pub use eduq_store::Store;

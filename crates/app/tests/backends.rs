@@ -315,3 +315,64 @@ async fn balance_inputs_match_the_exported_records_on_both_backends() {
         assert_eq!(results[0], results[1], "SQLite and PostgreSQL agree");
     }
 }
+
+/// A 体质健康 round: applied once, re-imported without change, refused whole for an unknown pupil or
+/// an impossible value, and summarised within the caller's scope, on both backends.
+#[tokio::test]
+async fn fitness_round_import_and_statistics() {
+    use eduq_app::fitness::{import_fitness, overview};
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let students = s.export_students(&admin, CURRENT).await.expect("students");
+        let on_roll: Vec<_> =
+            students.iter().filter(|x| x.status.is_on_roll() && x.grade.number() >= 1).take(300).collect();
+        let classes: Vec<String> = on_roll.iter().map(|x| format!("{}班", x.class_no)).collect();
+        let pupils: Vec<eduq_synth::fitness::Pupil> = on_roll
+            .iter()
+            .zip(&classes)
+            .map(|(x, c)| eduq_synth::fitness::Pupil {
+                student_no: &x.student_no,
+                grade: x.grade.number() as u8,
+                sex: x.sex,
+                class: c,
+            })
+            .collect();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(eduq_synth::fitness::HEADERS).unwrap();
+        eduq_synth::fitness::rows_for(99, &pupils, false, |r| w.write_record(r).unwrap());
+        let file = w.into_inner().unwrap();
+        let first = import_fitness(&s, &admin, CURRENT, &file, "round.csv", false, now()).await.expect("import");
+        assert_eq!(first.rows, 300, "{name}");
+        assert!(first.counts.updated + first.counts.inserted > 0, "{name}: the demo's round is replaced");
+        let again = import_fitness(&s, &admin, CURRENT, &file, "round.csv", false, now()).await.expect("again");
+        assert_eq!((again.counts.inserted, again.counts.updated, again.counts.unchanged), (0, 0, 300), "{name}");
+
+        // An unknown pupil and an impossible value: every bad row named, nothing applied.
+        let text = String::from_utf8(file.clone()).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        lines[1] = lines[1].replacen(&on_roll[0].student_no, "G0000000000000000X", 1);
+        let mut cells: Vec<String> = lines[2].split(',').map(str::to_string).collect();
+        cells[10] = "2.5".into();
+        lines[2] = cells.join(",");
+        let before = s.fitness_rows(&admin, CURRENT.start_year).await.expect("rows");
+        match import_fitness(&s, &admin, CURRENT, lines.join("\n").as_bytes(), "bad.csv", false, now()).await {
+            Err(AppError::Rows(rows)) => {
+                let text: Vec<String> = rows.iter().map(ToString::to_string).collect();
+                assert!(text[0].starts_with("第2行「学籍号」的值“G0000000000000000X”不是"), "{text:?}");
+                assert!(text[1].starts_with("第3行：肺活量“2.5”"), "{text:?}");
+            }
+            other => panic!("{name}: expected row errors, got {other:?}"),
+        }
+        assert_eq!(s.fitness_rows(&admin, CURRENT.start_year).await.expect("rows"), before, "{name}: nothing applied");
+
+        // Statistics: the district sees every school, a school administrator only its own.
+        let o = overview(&s, &admin, CURRENT).await.expect("overview");
+        assert_eq!(o.total.stats.results, before.len(), "{name}");
+        assert!(o.total.stats.pass_rate().is_some_and(|r| r > 50.0 && r <= 100.0), "{name}");
+        let school_id = before[0].school_id;
+        let principal = Actor { scope: Scope::School(school_id), role: Role::SchoolAdmin, ..Actor::system() };
+        let own = s.fitness_rows(&principal, CURRENT.start_year).await.expect("own");
+        assert!(!own.is_empty() && own.iter().all(|r| r.school_id == school_id), "{name}");
+        assert_eq!(overview(&s, &principal, CURRENT).await.expect("o").unit_kind, "班级");
+    }
+}

@@ -234,3 +234,120 @@ mod tests {
         assert_eq!(parse_value(Item::Run1000m, "4'05\""), Ok(245.0));
     }
 }
+
+/// Counts of a test round over any set of pupils (a class, a grade, a school, the district), and
+/// the rates the plans set targets on. Rates are over the pupils they apply to: 等级 rates over
+/// pupils with a 总分 (免测 and 缺项 left out), BMI rates over pupils measured, vision rates over
+/// pupils screened.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct RoundStats {
+    pub results: usize,
+    pub exempt: usize,
+    pub scored: usize,
+    pub excellent: usize,
+    pub good: usize,
+    pub pass: usize,
+    pub fail: usize,
+    pub total_sum: f64,
+    pub bmi_measured: usize,
+    pub overweight: usize,
+    pub obese: usize,
+    pub vision_screened: usize,
+    pub poor_vision: usize,
+    pub myopia_known: usize,
+    pub myopic: usize,
+}
+
+fn pct(n: usize, d: usize) -> Option<f64> {
+    (d > 0).then(|| n as f64 * 100.0 / d as f64)
+}
+
+impl RoundStats {
+    pub fn add(
+        &mut self,
+        level: Option<Level>,
+        exempt: bool,
+        total: Option<f64>,
+        bmi_category: Option<&str>,
+        acuity_grade: Option<&str>,
+        myopia: Option<&str>,
+    ) {
+        self.results += 1;
+        if exempt {
+            self.exempt += 1;
+        }
+        if let (Some(l), Some(t)) = (level, total) {
+            self.scored += 1;
+            self.total_sum += t;
+            match l {
+                Level::Excellent => self.excellent += 1,
+                Level::Good => self.good += 1,
+                Level::Pass => self.pass += 1,
+                Level::Fail => self.fail += 1,
+            }
+        }
+        if let Some(c) = bmi_category.filter(|c| !c.is_empty()) {
+            self.bmi_measured += 1;
+            self.overweight += usize::from(c == "超重");
+            self.obese += usize::from(c == "肥胖");
+        }
+        if let Some(g) = acuity_grade.filter(|g| !g.is_empty()) {
+            self.vision_screened += 1;
+            self.poor_vision += usize::from(g != "正常");
+        }
+        if let Some(m) = myopia.filter(|m| !m.is_empty()) {
+            self.myopia_known += 1;
+            self.myopic += usize::from(m != "否");
+        }
+    }
+    /// 合格率 (及格及以上).
+    pub fn pass_rate(&self) -> Option<f64> {
+        pct(self.excellent + self.good + self.pass, self.scored)
+    }
+    pub fn excellent_rate(&self) -> Option<f64> {
+        pct(self.excellent, self.scored)
+    }
+    /// 优良率 (良好及以上).
+    pub fn good_rate(&self) -> Option<f64> {
+        pct(self.excellent + self.good, self.scored)
+    }
+    pub fn fail_rate(&self) -> Option<f64> {
+        pct(self.fail, self.scored)
+    }
+    pub fn mean_total(&self) -> Option<f64> {
+        (self.scored > 0).then(|| self.total_sum / self.scored as f64)
+    }
+    pub fn overweight_rate(&self) -> Option<f64> {
+        pct(self.overweight, self.bmi_measured)
+    }
+    pub fn obese_rate(&self) -> Option<f64> {
+        pct(self.obese, self.bmi_measured)
+    }
+    pub fn poor_vision_rate(&self) -> Option<f64> {
+        pct(self.poor_vision, self.vision_screened)
+    }
+    pub fn myopia_rate(&self) -> Option<f64> {
+        pct(self.myopic, self.myopia_known)
+    }
+}
+
+#[cfg(test)]
+mod stats_tests {
+    use super::*;
+
+    #[test]
+    fn rates_use_their_own_denominators() {
+        let mut s = RoundStats::default();
+        s.add(Some(Level::Excellent), false, Some(92.0), Some("正常"), Some("正常"), Some("否"));
+        s.add(Some(Level::Fail), false, Some(50.0), Some("肥胖"), Some("中度"), Some("低度近视"));
+        s.add(None, true, None, None, None, None);
+        s.add(None, false, None, Some("超重"), Some("轻度"), None);
+        assert_eq!((s.results, s.scored, s.exempt), (4, 2, 1));
+        assert_eq!(s.pass_rate(), Some(50.0));
+        assert_eq!(s.mean_total(), Some(71.0));
+        assert_eq!(s.obese_rate().map(|r| (r * 100.0).round() / 100.0), Some(33.33));
+        assert_eq!(s.poor_vision_rate().map(|r| (r * 100.0).round() / 100.0), Some(66.67));
+        assert_eq!(s.myopia_rate(), Some(50.0));
+        assert_eq!(RoundStats::default().pass_rate(), None);
+    }
+}

@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use eduq_core::fitness::{Record, group_of_code, parse_value, score};
-use eduq_core::standards::fitness::Item;
+use eduq_core::fitness::{Record, Scored, group_of_code, parse_value, score};
+use eduq_core::standards::fitness::{Group, Item};
 use eduq_core::standards::vision::{acuity_grade, myopia, myopia_rank, parse_acuity};
 use eduq_core::student::Sex;
 use serde::Serialize;
@@ -165,13 +165,52 @@ impl Slots {
     }
 }
 
-/// The added cells of one pupil, in output order, plus the merged 备注.
-fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary, added: &mut Slots) -> String {
-    sum.pupils += 1;
+/// One pupil's row evaluated: parsed values, scores, vision, and what was wrong with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluated {
+    pub grade_code: Option<u32>,
+    pub group: Option<Group>,
+    pub sex: Option<Sex>,
+    pub record: Record,
+    pub scored: Option<Scored>,
+    pub exempt: bool,
+    /// Values rejected (the pupil cannot be scored as recorded).
+    pub problems: Vec<String>,
+    pub vision: Option<VisionResult>,
+    /// Notes from the vision columns (missing refraction, bad values).
+    pub vision_notes: Vec<String>,
+    pub input_note: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisionResult {
+    pub acuity: [Option<f64>; 2],
+    /// 视力不良等级 of the worse eye ("" when no acuity was recorded).
+    pub grade: &'static str,
+    /// 筛查性近视: the worse eye's degree, 否, or "" when it cannot be told.
+    pub myopia: String,
+}
+
+/// Names of missing items as the template's headers spell them.
+pub fn missing_names(missing: &[Item]) -> Vec<&'static str> {
+    missing
+        .iter()
+        .map(|m| {
+            if *m == Item::Bmi {
+                "身高体重"
+            } else {
+                ITEM_HEADERS.iter().find(|x| x.1 == *m).map_or(m.label(), |x| x.0)
+            }
+        })
+        .collect()
+}
+
+fn evaluate<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str) -> Evaluated {
     let get = |c: Option<usize>| c.map(cell).unwrap_or("");
     let mut problems: Vec<String> = Vec::new();
     let grade_raw = get(l.grade);
-    let group = grade_raw.trim().parse::<u32>().ok().and_then(group_of_code);
+    let grade_code = grade_raw.trim().parse::<u32>().ok();
+    let group = grade_code.and_then(group_of_code);
     if group.is_none() {
         problems.push(format!("年级编号“{grade_raw}”无效（应为11–16、21–23、31–33或41–44）"));
     }
@@ -213,6 +252,16 @@ fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary,
         (Some(g), Some(s)) => Some(score(g, s, &record)),
         _ => None,
     };
+    let mut vision_notes = Vec::new();
+    let vision = l.vision.as_ref().map(|v| vision(v, cell, &mut vision_notes));
+    Evaluated { grade_code, group, sex, record, scored, exempt, problems, vision, vision_notes, input_note }
+}
+
+/// The added cells of one pupil, in output order, plus the merged 备注.
+fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary, added: &mut Slots) -> String {
+    sum.pupils += 1;
+    let e = evaluate(l, cell);
+    let (scored, exempt, problems, input_note) = (&e.scored, e.exempt, e.problems.clone(), e.input_note.clone());
     for &(_, _, item) in &l.items {
         let slot = added.next();
         if let Some(p) = scored.as_ref().and_then(|s| s.item_scores.iter().find(|x| x.0 == item)) {
@@ -220,7 +269,7 @@ fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary,
         }
     }
     let mut notes: Vec<String> = Vec::new();
-    match &scored {
+    match scored {
         Some(s) => {
             let b = added.next();
             if let Some(v) = s.bmi {
@@ -251,18 +300,7 @@ fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary,
                 notes.push("免测".into());
                 sum.exempt += 1;
             } else if !s.missing.is_empty() {
-                let names: Vec<&str> = s
-                    .missing
-                    .iter()
-                    .map(|m| {
-                        if *m == Item::Bmi {
-                            "身高体重"
-                        } else {
-                            ITEM_HEADERS.iter().find(|x| x.1 == *m).map_or(m.label(), |x| x.0)
-                        }
-                    })
-                    .collect();
-                notes.push(format!("缺项：{}", names.join("、")));
+                notes.push(format!("缺项：{}", missing_names(&s.missing).join("、")));
                 sum.incomplete += 1;
             } else {
                 sum.scored += 1;
@@ -280,11 +318,11 @@ fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary,
             }
         }
     }
-    if let Some(v) = &l.vision {
-        let (grade, myopic) = vision(v, cell, &mut notes);
-        added.push(grade);
-        added.push(&myopic);
+    if let Some(v) = &e.vision {
+        added.push(v.grade);
+        added.push(&v.myopia);
     }
+    notes.extend(e.vision_notes.iter().cloned());
     if !problems.is_empty() {
         sum.invalid += 1;
     }
@@ -299,9 +337,10 @@ fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary,
 }
 
 /// 视力不良等级 (worse eye) and 筛查性近视 (worse eye's degree, 否, or empty when it cannot be told).
-fn vision<'a>(v: &Vision, cell: &dyn Fn(usize) -> &'a str, notes: &mut Vec<String>) -> (&'static str, String) {
+fn vision<'a>(v: &Vision, cell: &dyn Fn(usize) -> &'a str, notes: &mut Vec<String>) -> VisionResult {
     let get = |c: Option<usize>| c.map(cell).unwrap_or("");
     let mut worst_acuity: Option<f64> = None;
+    let mut acuity = [None, None];
     let mut myopia_label: Option<&'static str> = None;
     let mut undetermined = false;
     let mut any = false;
@@ -319,6 +358,7 @@ fn vision<'a>(v: &Vision, cell: &dyn Fn(usize) -> &'a str, notes: &mut Vec<Strin
             }
         };
         any = true;
+        acuity[eye] = Some(a);
         worst_acuity = Some(worst_acuity.map_or(a, |w: f64| w.min(a)));
         let (s_raw, c_raw) = (get(v.sphere[eye]), get(v.cylinder[eye]));
         if s_raw.trim().is_empty() {
@@ -350,14 +390,30 @@ fn vision<'a>(v: &Vision, cell: &dyn Fn(usize) -> &'a str, notes: &mut Vec<Strin
     } else {
         String::new()
     };
-    (grade, myopic)
+    VisionResult { acuity, grade, myopia: myopic }
+}
+
+/// Evaluates every row of an upload for storing: (row number, 学籍号, result). The 学籍号 column is
+/// required here, since results are kept per pupil.
+pub fn evaluate_table(t: &Table) -> Result<Vec<(usize, String, Evaluated)>, ExchangeError> {
+    let l = Layout::new(&t.headers)?;
+    let Some(student) = find(&t.headers, &["学籍号", "全国学籍号"]) else {
+        return Err(ExchangeError::MissingHeaders(vec!["学籍号".into()]));
+    };
+    Ok(t.rows
+        .iter()
+        .map(|(n, cells)| {
+            let e = evaluate(&l, &|c| cells.get(c).map_or("", |v| v.trim()));
+            (*n, cells.get(student).map_or(String::new(), |v| v.trim().to_string()), e)
+        })
+        .collect())
 }
 
 /// Output header, rows and counts of a scored table.
-pub type Scored = (Vec<String>, Vec<Vec<String>>, Summary);
+pub type ScoredTable = (Vec<String>, Vec<Vec<String>>, Summary);
 
 /// Scores a table (xlsx or csv already read) and returns the output rows.
-pub fn score_table(t: &Table) -> Result<Scored, ExchangeError> {
+pub fn score_table(t: &Table) -> Result<ScoredTable, ExchangeError> {
     let l = Layout::new(&t.headers)?;
     let mut sum = Summary::default();
     let mut out = Vec::with_capacity(t.rows.len());

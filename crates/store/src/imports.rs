@@ -83,7 +83,7 @@ fn latest_by<'a, R>(changed: &[&'a R], key: impl Fn(&R) -> &str, term: impl Fn(&
 
 impl Tx {
     /// `INSERT INTO {head} VALUES (...), (...) {tail}` in chunks.
-    async fn insert_rows(&mut self, head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
+    pub(crate) async fn insert_rows(&mut self, head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
         let per = (CHUNK_ARGS / rows.first().map_or(1, Vec::len).max(1)).max(1);
         for chunk in rows.chunks(per) {
             let mut sql = Sql::new(format!("INSERT INTO {head} VALUES "));

@@ -11,6 +11,7 @@ mod sql;
 
 pub mod accounts;
 pub mod audit;
+pub mod fitness;
 pub mod imports;
 pub mod indicators;
 pub mod org;

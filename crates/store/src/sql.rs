@@ -9,6 +9,7 @@ pub enum Arg {
     T(String),
     OT(Option<String>),
     F(f64),
+    OF(Option<f64>),
     B(bool),
     D(NaiveDate),
     OD(Option<NaiveDate>),
@@ -19,7 +20,7 @@ pub enum Arg {
 macro_rules! arg_from {
     ($($t:ty => $v:ident),*) => { $(impl From<$t> for Arg { fn from(x: $t) -> Arg { Arg::$v(x) } })* };
 }
-arg_from!(i64 => I, Option<i64> => OI, String => T, Option<String> => OT, f64 => F, bool => B,
+arg_from!(i64 => I, Option<i64> => OI, String => T, Option<String> => OT, f64 => F, Option<f64> => OF, bool => B,
     NaiveDate => D, Option<NaiveDate> => OD, DateTime<Utc> => Ts, Option<DateTime<Utc>> => OTs);
 impl From<&str> for Arg {
     fn from(s: &str) -> Arg {
@@ -70,6 +71,7 @@ macro_rules! bind {
                 $crate::Arg::T(v) => q.bind(v.clone()),
                 $crate::Arg::OT(v) => q.bind(v.clone()),
                 $crate::Arg::F(v) => q.bind(*v),
+                $crate::Arg::OF(v) => q.bind(*v),
                 $crate::Arg::B(v) => q.bind(*v),
                 $crate::Arg::D(v) => q.bind(*v),
                 $crate::Arg::OD(v) => q.bind(*v),
@@ -91,6 +93,7 @@ pub trait Get {
     fn s(&self, c: usize) -> R<String>;
     fn os(&self, c: usize) -> R<Option<String>>;
     fn f(&self, c: usize) -> R<f64>;
+    fn of(&self, c: usize) -> R<Option<f64>>;
     fn b(&self, c: usize) -> R<bool>;
     fn d(&self, c: usize) -> R<NaiveDate>;
     fn od(&self, c: usize) -> R<Option<NaiveDate>>;
@@ -114,6 +117,9 @@ macro_rules! impl_get {
                 sqlx::Row::try_get(self, c)
             }
             fn f(&self, c: usize) -> R<f64> {
+                sqlx::Row::try_get(self, c)
+            }
+            fn of(&self, c: usize) -> R<Option<f64>> {
                 sqlx::Row::try_get(self, c)
             }
             fn b(&self, c: usize) -> R<bool> {

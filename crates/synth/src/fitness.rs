@@ -2,7 +2,7 @@
 //! drawn around each table's 60–90-point rows, a few pupils exempt, missing an item, or with a typo.
 
 use eduq_core::fitness::group_of_code;
-use eduq_core::standards::fitness::{Group, Item, tables};
+use eduq_core::standards::fitness::{Item, tables};
 use eduq_core::student::Sex;
 
 use crate::Rng;
@@ -38,8 +38,6 @@ pub const HEADERS: &[&str] = &[
     "备注",
 ];
 
-const CODES: &[u32] = &[11, 12, 13, 14, 15, 16, 21, 22, 23, 31, 32, 33];
-
 fn column(item: Item) -> usize {
     match item {
         Item::LungCapacity => 10,
@@ -62,21 +60,38 @@ fn minutes_seconds(s: f64) -> String {
     format!("{}.{:02}", s / 60, s % 60)
 }
 
-/// Calls `f` with each pupil's row (cells in `HEADERS` order).
-pub fn round(seed: u64, pupils: usize, mut f: impl FnMut(&[String])) {
+/// One pupil to generate a result for: 学籍号, school grade 1–12, sex, and the class name.
+pub struct Pupil<'a> {
+    pub student_no: &'a str,
+    pub grade: u8,
+    pub sex: Sex,
+    pub class: &'a str,
+}
+
+/// The national template's 年级编号 of school grade 1–12.
+pub fn grade_code(grade: u8) -> u32 {
+    match grade {
+        1..=6 => 10 + u32::from(grade),
+        7..=9 => 14 + u32::from(grade),
+        _ => 21 + u32::from(grade),
+    }
+}
+
+/// Calls `f` with each pupil's row (cells in `HEADERS` order). With `typos`, one pupil in a thousand
+/// gets an impossible value, as real uploads do.
+pub fn rows_for(seed: u64, pupils: &[Pupil], typos: bool, mut f: impl FnMut(&[String])) {
     let mut rng = Rng::new(seed ^ 0xF17_u64);
     let t = tables();
     let mut row = vec![String::new(); HEADERS.len()];
-    for i in 0..pupils {
+    for (i, p) in pupils.iter().enumerate() {
         row.iter_mut().for_each(String::clear);
-        let code = CODES[rng.below(CODES.len() as u64) as usize];
-        let Some(group @ Group::Grade(grade)) = group_of_code(code) else { continue };
-        let sex = if rng.below(2) == 0 { Sex::Male } else { Sex::Female };
-        let class = 1 + rng.below(8);
+        let code = grade_code(p.grade);
+        let Some(group) = group_of_code(code) else { continue };
+        let (grade, sex) = (p.grade, p.sex);
         row[0] = code.to_string();
-        row[1] = format!("{code}{class:02}");
-        row[2] = format!("{}班", class);
-        row[3] = format!("G3301022{:010}", i);
+        row[1] = code.to_string();
+        row[2] = p.class.to_string();
+        row[3] = p.student_no.to_string();
         row[4] = "01".into();
         row[5] = format!("学生{i}");
         row[6] = if sex == Sex::Male { "1" } else { "2" }.into();
@@ -93,7 +108,7 @@ pub fn round(seed: u64, pupils: usize, mut f: impl FnMut(&[String])) {
                 continue;
             }
             let table = &t.items[&(group, sex, item)];
-            // A row index around the 70-point rows, shifted by the pupil's overall fitness.
+            // A row index around the 72-point rows, shifted by the pupil's overall fitness.
             let k = ((8.0 - 4.0 * (skill + 0.6 * rng.normal())).round().clamp(0.0, 19.0) as usize)
                 .min(table.rows.len() - 1);
             let (_, v) = table.rows[k];
@@ -108,7 +123,7 @@ pub fn round(seed: u64, pupils: usize, mut f: impl FnMut(&[String])) {
         match rng.below(1000) {
             0..=4 => row[27] = "免测".into(),
             5..=14 => row[11].clear(),
-            15 => row[10] = "2.5".into(),
+            15 if typos => row[10] = "2.5".into(),
             _ => {}
         }
         // Vision: myopia grows with grade (about 10 % at 7, 70 % at 17).
@@ -128,6 +143,25 @@ pub fn round(seed: u64, pupils: usize, mut f: impl FnMut(&[String])) {
         f(&row);
     }
 }
+
+/// A synthetic round of `pupils` pupils across grades 1–12 (for the batch command's samples).
+pub fn round(seed: u64, pupils: usize, f: impl FnMut(&[String])) {
+    let mut rng = Rng::new(seed);
+    let numbers: Vec<String> = (0..pupils).map(|i| format!("G3301022{:010}", i)).collect();
+    let classes: Vec<String> = (0..8).map(|c| format!("{}班", c + 1)).collect();
+    let list: Vec<Pupil> = numbers
+        .iter()
+        .map(|n| Pupil {
+            student_no: n,
+            grade: CODES_GRADES[rng.below(CODES_GRADES.len() as u64) as usize],
+            sex: if rng.below(2) == 0 { Sex::Male } else { Sex::Female },
+            class: &classes[rng.below(8) as usize],
+        })
+        .collect();
+    rows_for(seed, &list, true, f);
+}
+
+const CODES_GRADES: &[u8] = &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 
 #[cfg(test)]
 mod tests {

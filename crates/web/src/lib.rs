@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod balance;
 mod error;
+mod fitness;
 mod imports;
 mod pages;
 mod views;
@@ -51,6 +52,8 @@ pub fn router(state: AppState) -> Router {
         .route("/teachers", get(pages::teachers))
         .route("/conditions", get(pages::conditions))
         .route("/balance", get(balance::page))
+        .route("/fitness", get(fitness::page))
+        .route("/fitness/import", post(fitness::import))
         .route("/balance/whatif", post(balance::what_if))
         .route("/api/v1/balance", get(balance::api))
         .route("/imports", get(imports::page))

@@ -209,3 +209,35 @@ async fn balance_board_what_if_and_api() {
         .code;
     assert!(codes.iter().all(|c| *c == own_code), "{codes:?}");
 }
+
+#[tokio::test]
+async fn fitness_statistics_by_role() {
+    let (base, _) = start().await;
+    let a = login(&base, "admin").await;
+    let (status, page) = get(&base, &a, "/fitness").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("合格率") && page.contains("<th>学校</th>") && page.contains("导入测试数据"),
+        "district view"
+    );
+    let p = login(&base, "principal").await;
+    let (status, page) = get(&base, &p, "/fitness").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<th>班级</th>"), "a school sees its classes");
+    // A class teacher reads but does not import.
+    let t = login(&base, "teacher").await;
+    let (status, page) = get(&base, &t, "/fitness").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("导入测试数据"));
+    // Import needs the token.
+    let form =
+        reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("a.csv"));
+    let res = client()
+        .post(format!("{base}/fitness/import"))
+        .header("cookie", &a)
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}

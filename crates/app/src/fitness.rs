@@ -1,0 +1,189 @@
+//! 体质健康 in the platform: import a test round (the national upload layout) against the pupils
+//! on roll, and the statistics per district, school, class, grade and sex.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use eduq_core::access::{Actor, Resource, Role, Scope};
+use eduq_core::calendar::Term;
+use eduq_core::fitness::RoundStats;
+use eduq_core::standards::fitness::Level;
+use eduq_exchange::fitness::{Evaluated, evaluate_table, missing_names};
+use eduq_exchange::{RowError, read_table};
+use eduq_store::Store;
+use eduq_store::fitness::{FitnessRecord, FitnessStatRow};
+use eduq_store::imports::Counts;
+use serde::Serialize;
+
+use crate::AppError;
+use crate::imports::file_hash;
+
+/// Fewer pupils than this in a cell and its rates are not shown to roles below school level.
+pub const MIN_CELL: usize = 5;
+
+fn record(e: &Evaluated, student_id: i64, school_id: i64, class_id: i64, grade: i64) -> FitnessRecord {
+    let s = e.scored.as_ref();
+    let mut items = serde_json::Map::new();
+    for (item, value) in &e.record.items {
+        let points = s.and_then(|s| s.item_scores.iter().find(|x| x.0 == *item)).map(|x| x.1);
+        items.insert(item.key().to_string(), serde_json::json!([value, points]));
+    }
+    FitnessRecord {
+        student_id,
+        school_id,
+        class_id: Some(class_id),
+        grade,
+        sex: e.sex.map_or("", |x| x.key()).to_string(),
+        height: e.record.height_cm,
+        weight: e.record.weight_kg,
+        bmi: s.and_then(|s| s.bmi),
+        bmi_category: s.and_then(|s| s.bmi_category).map(str::to_string),
+        items: serde_json::Value::Object(items).to_string(),
+        standard: s.and_then(|s| s.standard),
+        bonus: s.map_or(0, |s| i64::from(s.bonus)),
+        total: s.and_then(|s| s.total),
+        level: s.and_then(|s| s.level).map(|l| l.key().to_string()),
+        exempt: e.exempt,
+        missing: s.map(|s| missing_names(&s.missing).join("、")).unwrap_or_default(),
+        acuity_left: e.vision.as_ref().and_then(|v| v.acuity[0]),
+        acuity_right: e.vision.as_ref().and_then(|v| v.acuity[1]),
+        acuity_grade: e.vision.as_ref().map(|v| v.grade.to_string()).filter(|g| !g.is_empty()),
+        myopia: e.vision.as_ref().map(|v| v.myopia.clone()).filter(|m| !m.is_empty()),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FitnessImport {
+    pub rows: usize,
+    pub counts: Counts,
+    pub applied: bool,
+}
+
+/// Validates the whole file (unknown pupils, duplicates, rejected values are row errors; 缺项 and
+/// 免测 are not) and applies it in one transaction, or nothing.
+pub async fn import_fitness(
+    store: &Store,
+    actor: &Actor,
+    term: Term,
+    bytes: &[u8],
+    file_name: &str,
+    dry_run: bool,
+    now: DateTime<Utc>,
+) -> Result<FitnessImport, AppError> {
+    if !actor.role.may_write(Resource::Students) {
+        return Err(AppError::Forbidden);
+    }
+    let table = read_table(bytes, file_name)?;
+    let rows = evaluate_table(&table)?;
+    let term_id = store
+        .term_id(term)
+        .await?
+        .ok_or_else(|| AppError::Invalid(format!("没有{}的学生名单，请先导入学生", term.label())))?;
+    let roll = store.roll_by_number(actor, term_id).await?;
+    let mut errors = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut recs = Vec::with_capacity(rows.len());
+    for (n, number, e) in &rows {
+        let fail = |column: &str, value: &str, message: String| RowError {
+            row: *n,
+            column: column.into(),
+            value: value.into(),
+            message,
+        };
+        if let Some(first) = seen.insert(number.as_str(), *n) {
+            errors.push(fail("学籍号", number, format!("与第{first}行重复")));
+            continue;
+        }
+        let Some(p) = roll.get(number) else {
+            errors.push(fail("学籍号", number, format!("不是{}在读学生，或不在您的管理范围内", term.label())));
+            continue;
+        };
+        if !e.problems.is_empty() {
+            errors.push(fail("", "", e.problems.join("；")));
+            continue;
+        }
+        recs.push(record(e, p.student_id, p.school_id, p.class_id, p.grade));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    let (district_id, _) = store.district().await?;
+    let mut tx = store.begin().await?;
+    let counts = tx.apply_fitness(district_id, term.start_year, &recs).await?;
+    if dry_run {
+        tx.rollback().await?;
+    } else {
+        tx.record_import(actor, now, "fitness", file_name, &file_hash(bytes), recs.len() as i64, counts)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(FitnessImport { rows: recs.len(), counts, applied: !dry_run })
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    pub label: String,
+    pub stats: RoundStats,
+    /// Rates hidden: fewer than `MIN_CELL` pupils and a role below school level.
+    pub suppressed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FitnessOverview {
+    pub school_year: String,
+    pub total: Line,
+    /// Per school (district roles) or per class (school roles).
+    pub units: Vec<Line>,
+    pub unit_kind: &'static str,
+    /// Per grade, then boys and girls.
+    pub grades: Vec<(Line, Line, Line)>,
+}
+
+fn add(s: &mut RoundStats, r: &FitnessStatRow) {
+    s.add(
+        r.level.as_deref().and_then(Level::from_key),
+        r.exempt,
+        r.total,
+        r.bmi_category.as_deref(),
+        r.acuity_grade.as_deref(),
+        r.myopia.as_deref(),
+    );
+}
+
+pub async fn overview(store: &Store, actor: &Actor, term: Term) -> Result<FitnessOverview, AppError> {
+    let rows = store.fitness_rows(actor, term.start_year).await?;
+    let below_school = matches!(actor.role, Role::HeadTeacher | Role::Teacher);
+    let line =
+        |label: String, stats: RoundStats| Line { suppressed: below_school && stats.results < MIN_CELL, label, stats };
+    let mut total = RoundStats::default();
+    let by_school = actor.scope == Scope::District;
+    let mut units: BTreeMap<(i64, i64, String), RoundStats> = BTreeMap::new();
+    let mut grades: BTreeMap<i64, [RoundStats; 3]> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        add(&mut total, r);
+        // Keys keep the store's order (school code, grade, class number) through the row index.
+        let key = if by_school {
+            (rows.iter().position(|x| x.school_id == r.school_id).unwrap_or(i) as i64, 0, r.school_name.clone())
+        } else {
+            (r.grade, rows.iter().position(|x| x.class_id == r.class_id).unwrap_or(i) as i64, r.class_name.clone())
+        };
+        add(units.entry(key).or_default(), r);
+        let g = grades.entry(r.grade).or_default();
+        add(&mut g[0], r);
+        add(&mut g[if r.sex == "M" { 1 } else { 2 }], r);
+    }
+    Ok(FitnessOverview {
+        school_year: term.school_year(),
+        total: line("合计".into(), total),
+        unit_kind: if by_school { "学校" } else { "班级" },
+        units: units.into_iter().map(|((_, _, label), s)| line(label, s)).collect(),
+        grades: grades
+            .into_iter()
+            .map(|(g, [all, boys, girls])| {
+                let name =
+                    eduq_core::grade::Grade::new(g as i8).map_or_else(|| g.to_string(), |g| g.name().to_string());
+                (line(name.clone(), all), line(format!("{name} 男"), boys), line(format!("{name} 女"), girls))
+            })
+            .collect(),
+    })
+}

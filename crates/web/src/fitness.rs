@@ -1,0 +1,139 @@
+//! 体质健康: the statistics of the selected school year and the upload of a test round.
+
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Html;
+use chrono::Utc;
+use eduq_app::fitness::{FitnessOverview, Line, import_fitness, overview};
+use eduq_core::access::Resource;
+use serde::Deserialize;
+
+use crate::auth::Session;
+use crate::views::{Layout, layout};
+use crate::{AppState, WebError};
+
+#[derive(Deserialize, Default)]
+pub struct FitnessQ {
+    term: Option<String>,
+}
+
+/// A table row with formatted rates ("—" when there is no denominator, "<5人" when suppressed).
+pub struct Row {
+    pub label: String,
+    pub results: usize,
+    pub scored: usize,
+    pub cells: Vec<String>,
+}
+
+fn rate(v: Option<f64>) -> String {
+    v.map_or("—".to_string(), |v| format!("{v:.1}%"))
+}
+
+fn row(l: &Line) -> Row {
+    let s = &l.stats;
+    let cells = if l.suppressed {
+        vec!["<5人".to_string(); 8]
+    } else {
+        vec![
+            rate(s.pass_rate()),
+            rate(s.excellent_rate()),
+            rate(s.good_rate()),
+            rate(s.fail_rate()),
+            s.mean_total().map_or("—".to_string(), |v| format!("{v:.1}")),
+            rate(s.overweight_rate().zip(s.obese_rate()).map(|(a, b)| a + b)),
+            rate(s.poor_vision_rate()),
+            rate(s.myopia_rate()),
+        ]
+    };
+    Row { label: l.label.clone(), results: s.results, scored: s.scored, cells }
+}
+
+#[derive(Template)]
+#[template(path = "fitness.html")]
+struct FitnessPage {
+    l: Layout,
+    year: String,
+    may_import: bool,
+    message: String,
+    errors: Vec<String>,
+    total: Row,
+    unit_kind: &'static str,
+    units: Vec<Row>,
+    grades: Vec<(Row, Row, Row)>,
+}
+
+async fn render(
+    st: &AppState,
+    s: &Session,
+    term: Option<&str>,
+    message: String,
+    errors: Vec<String>,
+) -> Result<Html<String>, WebError> {
+    let (l, sel) = layout(&st.store, s, "体质健康", "fitness", term).await?;
+    let o: FitnessOverview = overview(&st.store, &s.actor, sel.term).await?;
+    Ok(Html(
+        FitnessPage {
+            l,
+            year: o.school_year.clone(),
+            may_import: s.actor.role.may_write(Resource::Students),
+            message,
+            errors,
+            total: row(&o.total),
+            unit_kind: o.unit_kind,
+            units: o.units.iter().map(row).collect(),
+            grades: o.grades.iter().map(|(a, b, c)| (row(a), row(b), row(c))).collect(),
+        }
+        .render()?,
+    ))
+}
+
+pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<FitnessQ>) -> Result<Html<String>, WebError> {
+    render(&st, &s, q.term.as_deref(), String::new(), vec![]).await
+}
+
+/// Applies an uploaded round (the national upload layout) in one transaction, or reports every bad row.
+pub async fn import(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    mut mp: Multipart,
+) -> Result<Html<String>, WebError> {
+    let (mut csrf, mut term, mut name, mut bytes) = (None, None, String::new(), Vec::new());
+    while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("term") => term = field.text().await.ok(),
+            Some("file") => {
+                name = field.file_name().unwrap_or("upload").to_string();
+                bytes =
+                    field.bytes().await.map_err(|_| WebError::BadRequest("文件过大或上传中断".to_string()))?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(csrf.as_deref(), &headers)?;
+    if bytes.is_empty() {
+        return render(&st, &s, term.as_deref(), String::new(), vec!["请选择要上传的文件".into()]).await;
+    }
+    let (_, sel) = layout(&st.store, &s, "体质健康", "fitness", term.as_deref()).await?;
+    match import_fitness(&st.store, &s.actor, sel.term, &bytes, &name, false, Utc::now()).await {
+        Ok(r) => {
+            let msg = format!(
+                "已导入“{name}”：{}名学生，新增{}，更新{}，未变{}",
+                r.rows, r.counts.inserted, r.counts.updated, r.counts.unchanged
+            );
+            render(&st, &s, term.as_deref(), msg, vec![]).await
+        }
+        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(e) => {
+            let mut errors: Vec<String> = e.row_errors().iter().map(ToString::to_string).collect();
+            if errors.is_empty() {
+                errors.push(e.to_string());
+            } else {
+                errors.insert(0, format!("{e}："));
+            }
+            render(&st, &s, term.as_deref(), String::new(), errors).await
+        }
+    }
+}
