@@ -1,8 +1,8 @@
 // End-to-end test in headless Chromium (Debian's package, driven by playwright-core):
 // log in, open the dashboard, import a students file with a bad row and see the row error,
 // fix it, import, find the student. Starts its own `eduq demo` on a free port.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
@@ -34,7 +34,8 @@ function idCard(first17) {
 
 const port = await freePort();
 const dir = mkdtempSync(join(tmpdir(), 'eduq-e2e-'));
-const server = spawn(join(process.env.CARGO_TARGET_DIR || join(root, 'target'), 'debug', 'eduq'), ['demo', '--students', '3000', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+const bin = join(process.env.CARGO_TARGET_DIR || join(root, 'target'), 'debug', 'eduq');
+const server = spawn(bin, ['demo', '--students', '3000', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
 server.stdout.on('data', () => {});
 const base = `http://127.0.0.1:${port}`;
 let browser;
@@ -101,6 +102,35 @@ try {
     assert(page.url().includes('/balance'), 'no navigation: htmx swapped the results');
     await page.screenshot({ path: join(dir, 'balance.png'), fullPage: true });
   });
+
+  await step('the public lottery verifier recomputes a draw in the browser', async () => {
+    const lot = join(dir, 'lottery');
+    execFileSync(bin, ['sample', 'lottery', '--applicants', '2000', '--schools', '8', '--out', join(lot, 'in')]);
+    execFileSync(bin, ['lottery', 'draw', '--lottery-id', 'e2e-2026', '--applicants', join(lot, 'in', 'applicants.csv'),
+      '--schools', join(lot, 'in', 'schools.csv'), '--priorities', join(lot, 'in', 'priorities.csv'),
+      '--entropy', 'beacon:123', '--entropy', '现场:0815', '--out', join(lot, 'out')]);
+    const names = ['manifest.json', 'applicants.csv', 'schools.csv', 'priorities.csv', 'result.csv', 'order.csv'];
+    const fresh = await browser.newPage(); // no session: the verifier is public
+    await fresh.goto(`${base}/lottery/verify`);
+    await fresh.setInputFiles('#files', names.map((n) => join(lot, 'out', n)));
+    await fresh.waitForFunction(() => document.querySelector('#verdict').textContent.startsWith('一致') ||
+      document.querySelector('#verdict').textContent.startsWith('不一致') || document.querySelector('#verdict').textContent.startsWith('无法'), null, { timeout: 60000 });
+    const ok = await fresh.textContent('#verdict');
+    assert(ok.startsWith('一致'), `verdict: ${ok} ${await fresh.textContent('#details')}`);
+    // A forged admission is found and named.
+    const forged = join(lot, 'forged'); mkdirSync(forged);
+    for (const n of names) copyFileSync(join(lot, 'out', n), join(forged, n));
+    const lines = readFileSync(join(forged, 'result.csv'), 'utf8').split('\n');
+    const i = lines.findIndex((l, k) => k > 0 && l.endsWith(','));
+    lines[i] = lines[i] + 'S0001';
+    writeFileSync(join(forged, 'result.csv'), lines.join('\n'));
+    await fresh.setInputFiles('#files', names.map((n) => join(forged, n)));
+    await fresh.waitForFunction(() => document.querySelector('#verdict').textContent.startsWith('不一致'), null, { timeout: 60000 });
+    const details = await fresh.textContent('#details');
+    assert(details.includes(`result.csv 第${i + 1}行公布为`), `details: ${details}`);
+    await fresh.screenshot({ path: join(dir, 'verifier.png'), fullPage: true });
+    await fresh.close();
+  });
 } catch (e) {
   if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);
 } finally {
@@ -108,5 +138,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 4 ? 0 : 1);
+  process.exit(failed === 0 && passed === 5 ? 0 : 1);
 }

@@ -113,8 +113,7 @@ pub async fn import_fitness(
     if dry_run {
         tx.rollback().await?;
     } else {
-        tx.record_import(actor, now, "fitness", file_name, &file_hash(bytes), recs.len() as i64, counts)
-            .await?;
+        tx.record_import(actor, now, "fitness", file_name, &file_hash(bytes), recs.len() as i64, counts).await?;
         tx.commit().await?;
     }
     Ok(FitnessImport { rows: recs.len(), counts, applied: !dry_run })

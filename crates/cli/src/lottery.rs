@@ -92,7 +92,10 @@ pub fn run(cmd: LotteryCmd) -> Result<()> {
                 input.applicants.len() - admitted
             );
             println!("种子 {}", eduq_core::lottery::hex(&result.seed));
-            println!("结果已写入 {}（result.csv、order.csv、manifest.json 及公布的输入文件）", out.display());
+            println!(
+                "结果已写入 {}（result.csv、order.csv、manifest.json、公布的输入文件，以及可离线在浏览器中核验的 verifier.html）",
+                out.display()
+            );
         }
         LotteryCmd::Verify { dir } => {
             let diffs = verify(|name| std::fs::read(dir.join(name)).ok()).map_err(|e| anyhow::anyhow!("{e}"))?;

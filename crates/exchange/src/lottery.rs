@@ -22,6 +22,11 @@ pub const PRIORITIES_FILE: &str = "priorities.csv";
 pub const RESULT_FILE: &str = "result.csv";
 pub const ORDER_FILE: &str = "order.csv";
 pub const MANIFEST_FILE: &str = "manifest.json";
+pub const VERIFIER_FILE: &str = "verifier.html";
+
+/// A self-contained page that recomputes a publication in the browser (WebCrypto SHA-256, the
+/// same rules in JavaScript); published with every draw and served by the platform.
+pub const VERIFIER_HTML: &str = include_str!("../assets/lottery-verifier.html");
 
 const APPLICANT_HEADERS: &[&str] = &["申请人编号", "志愿", "捆绑组"];
 const SCHOOL_HEADERS: &[&str] = &["学校代码", "学位数"];
@@ -282,6 +287,7 @@ pub fn publish(input: &Input, draw: &Draw) -> Result<Vec<(&'static str, Vec<u8>)
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| ExchangeError::Write(e.to_string()))?;
     let mut files: Vec<(&'static str, Vec<u8>)> = inputs.into_iter().chain(outs).collect();
     files.push((MANIFEST_FILE, json));
+    files.push((VERIFIER_FILE, VERIFIER_HTML.as_bytes().to_vec()));
     Ok(files)
 }
 

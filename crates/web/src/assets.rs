@@ -19,3 +19,20 @@ pub async fn asset(Path(file): Path<String>) -> Response {
     };
     ([(header::CONTENT_TYPE, ty), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
 }
+
+/// The public verifier of admission lotteries: no login, it only computes in the visitor's browser.
+pub async fn lottery_verifier() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+            // Its script is inline (the same file is published with every draw); it loads nothing.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            ),
+        ],
+        eduq_exchange::lottery::VERIFIER_HTML,
+    )
+        .into_response()
+}

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(pages::audit))
         .route("/users", get(pages::users).post(pages::user_create))
         .route("/healthz", get(pages::healthz))
+        .route("/lottery/verify", get(assets::lottery_verifier))
         .route("/assets/{file}", get(assets::asset))
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(eduq_app::imports::MAX_UPLOAD_BYTES + 1024 * 1024))
@@ -81,11 +82,14 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     set(h, "x-frame-options", "DENY");
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");
-    set(
-        h,
-        "content-security-policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
-    );
+    // A handler may set a stricter policy of its own (the self-contained lottery verifier does).
+    if !h.contains_key("content-security-policy") {
+        set(
+            h,
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
+        );
+    }
     res
 }
 

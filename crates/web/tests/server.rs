@@ -241,3 +241,14 @@ async fn fitness_statistics_by_role() {
         .expect("post");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn lottery_verifier_is_public_and_self_contained() {
+    let (base, _) = start().await;
+    let res = client().get(format!("{base}/lottery/verify")).send().await.expect("get");
+    assert_eq!(res.status(), StatusCode::OK, "no login needed");
+    let csp = res.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    let body = res.text().await.unwrap_or_default();
+    assert!(body.contains("eduq-lottery-v1") && !body.contains("src=\"http"), "nothing loaded from elsewhere");
+}
