@@ -50,6 +50,7 @@ pub async fn seed(
     // This school year's 体质健康 round for every pupil on roll, through the same import as an upload.
     crate::fitness::import_fitness(store, &system, spec.current, &fitness_round, "demo-fitness.csv", false, now)
         .await?;
+    seed_attendance(store, spec, now).await?;
     if store.user_count().await? == 0 {
         let schools = store.list_schools(&system, None).await?;
         let primary = schools.iter().find(|s| s.school_type == eduq_core::org::SchoolType::Primary).map(|s| s.id);
@@ -112,4 +113,45 @@ fn fitness_file(spec: &Spec, students: &[eduq_core::records::StudentRecord]) -> 
         (None, Ok(bytes)) => Ok(bytes),
         _ => Err(AppError::Invalid("示范数据生成失败".into())),
     }
+}
+
+/// School days of attendance the demo records, up to today (or the end of the term).
+const DEMO_SCHOOL_DAYS: usize = 15;
+
+/// The last weeks of roll calls for every class: mostly present, a few absences, and a few pupils
+/// drifting into truancy, so that the early-warning list has someone to find.
+async fn seed_attendance(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(), AppError> {
+    use chrono::{Datelike, Weekday};
+    let system = Actor::system();
+    let Some(term_id) = store.term_id(spec.current).await? else { return Ok(()) };
+    let (from, to) = spec.current.nominal_bounds();
+    let last = now.date_naive().min(to);
+    let mut days: Vec<chrono::NaiveDate> = last
+        .iter_days()
+        .rev()
+        .take_while(|d| *d >= from)
+        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .take(DEMO_SCHOOL_DAYS)
+        .collect();
+    days.reverse();
+    let mut pupils: Vec<(String, eduq_store::fitness::RollEntry)> =
+        store.roll_by_number(&system, term_id).await?.into_iter().collect();
+    pupils.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut classes: Vec<(i64, i64)> = pupils.iter().map(|(_, p)| (p.school_id, p.class_id)).collect();
+    classes.sort_unstable();
+    classes.dedup();
+    let rolls: Vec<(i64, i64, chrono::NaiveDate)> =
+        classes.iter().flat_map(|&(s, c)| days.iter().map(move |&d| (s, c, d))).collect();
+    let mut records = Vec::new();
+    eduq_synth::attendance::roll(spec.seed, pupils.len(), days.len(), |p, d, status| {
+        if status != eduq_core::attendance::Status::Present {
+            let e = pupils[p].1;
+            records.push((e.school_id, e.class_id, e.student_id, days[d], status));
+        }
+    });
+    let (district_id, _) = store.district().await?;
+    let mut tx = store.begin().await?;
+    tx.insert_attendance(district_id, &rolls, &records, now).await?;
+    tx.commit().await?;
+    Ok(())
 }

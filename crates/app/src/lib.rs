@@ -2,6 +2,7 @@
 //! Clocks and seeds come in as arguments from the edge (web, CLI).
 
 pub mod accounts;
+pub mod attendance;
 pub mod balance;
 pub mod demo;
 pub mod error;

@@ -376,3 +376,47 @@ async fn fitness_round_import_and_statistics() {
         assert_eq!(overview(&s, &principal, CURRENT).await.expect("o").unit_kind, "班级");
     }
 }
+
+/// Roll calls on both backends: three days of 旷课 put a pupil on the warning list; a future day
+/// and a pupil of another class are refused.
+#[tokio::test]
+async fn roll_calls_feed_the_warning_list() {
+    use eduq_app::attendance::{risk_list, take_roll};
+    use eduq_core::attendance::{Rules, Status};
+    use eduq_store::attendance::RollEntry;
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let tid = term_id(&s).await;
+        let classes = s.list_classes(&admin, CURRENT.start_year, Some(tid), None).await.expect("classes");
+        let class = classes.iter().find(|c| c.students > 3).expect("a class");
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let (pupils, _) = s.roll(&admin, class.id, tid, day(16)).await.expect("roll");
+        let target = pupils[0].student_id;
+        for d in [16, 17, 18] {
+            let entries: Vec<RollEntry> = pupils
+                .iter()
+                .map(|p| RollEntry {
+                    student_id: p.student_id,
+                    status: if p.student_id == target { Status::Truant } else { Status::Present },
+                    note: String::new(),
+                })
+                .collect();
+            take_roll(&s, &admin, class.id, day(d), &entries, day(22), now()).await.expect("roll saved");
+        }
+        let rows = risk_list(&s, &admin, CURRENT, day(22), &Rules::default()).await.expect("risk");
+        let row = rows.iter().find(|r| r.student_id == target).unwrap_or_else(|| panic!("{name}: pupil flagged"));
+        assert!(row.longest_streak >= 3, "{name}: {row:?}");
+        let future = take_roll(&s, &admin, class.id, day(25), &[], day(22), now()).await;
+        assert!(matches!(future, Err(AppError::Invalid(m)) if m.contains("未来")), "{name}");
+        let other = classes.iter().find(|c| c.id != class.id && c.students > 0).expect("other class");
+        let (others, _) = s.roll(&admin, other.id, tid, day(16)).await.expect("roll");
+        let stranger = vec![RollEntry { student_id: others[0].student_id, status: Status::Sick, note: String::new() }];
+        assert!(
+            matches!(
+                take_roll(&s, &admin, class.id, day(19), &stranger, day(22), now()).await,
+                Err(AppError::Invalid(_))
+            ),
+            "{name}"
+        );
+    }
+}

@@ -50,6 +50,8 @@ pub enum Resource {
     Conditions,
     Users,
     Audit,
+    /// Daily roll calls and the early-warning list of 控辍保学.
+    Attendance,
 }
 
 impl Role {
@@ -63,9 +65,16 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::Staff => matches!(r, Resource::Schools | Resource::Conditions),
-            Role::SchoolAdmin => {
-                matches!(r, Resource::Students | Resource::Teachers | Resource::Classes | Resource::Conditions)
-            }
+            Role::SchoolAdmin => matches!(
+                r,
+                Resource::Students
+                    | Resource::Teachers
+                    | Resource::Classes
+                    | Resource::Conditions
+                    | Resource::Attendance
+            ),
+            // A class teacher takes the roll of the own classes (the scope says which).
+            Role::HeadTeacher => r == Resource::Attendance,
             _ => false,
         }
     }

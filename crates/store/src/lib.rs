@@ -10,6 +10,7 @@ mod migrate;
 mod sql;
 
 pub mod accounts;
+pub mod attendance;
 pub mod audit;
 pub mod fitness;
 pub mod imports;

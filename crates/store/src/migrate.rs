@@ -23,6 +23,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_fitness.sql"),
         postgres: include_str!("../migrations/postgres/0002_fitness.sql"),
     },
+    Migration {
+        version: 3,
+        name: "attendance",
+        sqlite: include_str!("../migrations/sqlite/0003_attendance.sql"),
+        postgres: include_str!("../migrations/postgres/0003_attendance.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod attendance;
 mod auth;
 mod balance;
 mod error;
@@ -53,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         .route("/conditions", get(pages::conditions))
         .route("/balance", get(balance::page))
         .route("/fitness", get(fitness::page))
+        .route("/attendance", get(attendance::page).post(attendance::save))
+        .route("/attendance/risk", get(attendance::risk))
         .route("/fitness/import", post(fitness::import))
         .route("/balance/whatif", post(balance::what_if))
         .route("/api/v1/balance", get(balance::api))

@@ -252,3 +252,74 @@ async fn lottery_verifier_is_public_and_self_contained() {
     let body = res.text().await.unwrap_or_default();
     assert!(body.contains("eduq-lottery-v1") && !body.contains("src=\"http"), "nothing loaded from elsewhere");
 }
+
+#[tokio::test]
+async fn roll_call_corrections_and_early_warning() {
+    let (base, store) = start().await;
+    let t = login(&base, "teacher").await;
+    let teacher = store.user_by_name("teacher").await.expect("user").expect("exists");
+    let actor = store.actor(&teacher).await.expect("actor");
+    let class_id = match &actor.scope {
+        eduq_core::access::Scope::Classes { class_ids, .. } => class_ids[0],
+        other => panic!("a class teacher has classes, not {other:?}"),
+    };
+    let today = Utc::now().date_naive();
+    let (status, page) = get(&base, &t, &format!("/attendance?class={class_id}&date={today}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let token =
+        page.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
+    let ids: Vec<String> =
+        page.split("name=\"s_").skip(1).filter_map(|s| s.split('"').next()).map(str::to_string).collect();
+    assert!(ids.len() > 5, "pupils listed");
+    let post = |form: Vec<(String, String)>| {
+        let t = t.clone();
+        let base = base.clone();
+        async move {
+            client().post(format!("{base}/attendance")).header("cookie", t).form(&form).send().await.expect("post")
+        }
+    };
+    let mut form: Vec<(String, String)> = vec![
+        ("_csrf".into(), token.clone()),
+        ("class".into(), class_id.to_string()),
+        ("date".into(), today.to_string()),
+    ];
+    for (i, id) in ids.iter().enumerate() {
+        form.push((format!("s_{id}"), if i == 0 { "truant" } else { "present" }.into()));
+    }
+    let res = post(form.clone()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap_or_default().contains("1人缺勤"));
+    // Correct the same day: audited, old → new.
+    form[3].1 = "sick".into();
+    let res = post(form.clone()).await;
+    assert!(res.text().await.unwrap_or_default().contains("更正1处"));
+    let (audit, _) = store
+        .search_audit(
+            &Actor::system(),
+            &eduq_store::audit::AuditQuery { action: Some("attendance_correct".into()), ..Default::default() },
+        )
+        .await
+        .expect("audit");
+    assert!(audit.iter().any(|e| e.detail == "旷课 → 病假"), "{audit:?}");
+    // A future day is refused with a reason; another school's class is forbidden.
+    let mut future = form.clone();
+    future[2].1 = (today + chrono::Days::new(3)).to_string();
+    let body = post(future).await.text().await.unwrap_or_default();
+    assert!(body.contains("不能为未来的日期"), "future refused");
+    let other = store
+        .list_classes(&Actor::system(), 2026, None, None)
+        .await
+        .expect("classes")
+        .into_iter()
+        .find(|c| c.id != class_id)
+        .expect("another class");
+    assert_eq!(get(&base, &t, &format!("/attendance?class={}", other.id)).await.0, StatusCode::FORBIDDEN);
+    // The board and the warning list.
+    let a = login(&base, "admin").await;
+    let (status, board) = get(&base, &a, &format!("/attendance?date={today}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(board.contains("已点名") && board.contains("个已点名"));
+    let (status, risk) = get(&base, &a, "/attendance/risk").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(risk.contains("连续旷课"), "the demo's drifting pupils are listed");
+}

@@ -1,0 +1,322 @@
+//! Roll calls and attendance records, scoped like every read; corrections are audited.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use eduq_core::access::{Actor, Resource};
+use eduq_core::attendance::Status;
+use serde::Serialize;
+
+use crate::org::scope_filter;
+use crate::{Arg, Result, Sql, Store, StoreError, Tx};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RollClass {
+    pub id: i64,
+    pub school_id: i64,
+    pub school_name: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RollPupil {
+    pub student_id: i64,
+    pub student_no: String,
+    pub name: String,
+    pub status: Status,
+    pub note: String,
+}
+
+/// Whether a class's roll was taken on a day, for the submission board.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RollState {
+    pub class_id: i64,
+    pub school_id: i64,
+    pub school_name: String,
+    pub class_name: String,
+    pub pupils: i64,
+    pub taken_by: Option<String>,
+    pub absent: i64,
+}
+
+/// Attendance history of pupils in scope: school days per class and non-present records.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    pub school_days: HashMap<i64, Vec<NaiveDate>>,
+    pub records: HashMap<i64, Vec<(NaiveDate, Status)>>,
+    /// Pupil → (name, class id, class name, school name).
+    pub pupils: HashMap<i64, (String, i64, String, String)>,
+}
+
+const ON_ROLL: &str = "('enrolled','transfer_in','resumed')";
+
+impl Store {
+    /// A class in the caller's scope, or `Forbidden`.
+    pub async fn roll_class(&self, actor: &Actor, class_id: i64) -> Result<RollClass> {
+        let mut q = Sql::new(
+            "SELECT c.id, c.school_id, s.name, c.name FROM class c JOIN school s ON s.id = c.school_id WHERE 1=1",
+        );
+        q.push_arg(" AND c.id = ?", class_id);
+        scope_filter(&mut q, actor, "c.school_id", Some("c.id"), None);
+        self.fetch_opt(&q, |r| Ok(RollClass { id: r.i(0)?, school_id: r.i(1)?, school_name: r.s(2)?, name: r.s(3)? }))
+            .await?
+            .ok_or(StoreError::Forbidden)
+    }
+
+    /// The pupils of a class on roll in the term with their status on `day` (出勤 unless recorded),
+    /// and who took the roll, if anyone did.
+    pub async fn roll(
+        &self,
+        actor: &Actor,
+        class_id: i64,
+        term_id: i64,
+        day: NaiveDate,
+    ) -> Result<(Vec<RollPupil>, Option<String>)> {
+        if !actor.role.may_read(Resource::Attendance) {
+            return Err(StoreError::Forbidden);
+        }
+        self.roll_class(actor, class_id).await?;
+        let mut q = Sql::new("");
+        let d = q.arg(day);
+        q.text = format!(
+            "SELECT st.id, st.student_no, st.name, a.status, a.note FROM enrolment e JOIN student st ON st.id = e.student_id \
+             LEFT JOIN attendance a ON a.student_id = st.id AND a.day = {d} WHERE e.status IN {ON_ROLL}"
+        );
+        q.push_arg(" AND e.class_id = ?", class_id);
+        q.push_arg(" AND e.term_id = ?", term_id);
+        scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+        q.push(" ORDER BY st.student_no");
+        let pupils = self
+            .fetch(&q, |r| {
+                Ok(RollPupil {
+                    student_id: r.i(0)?,
+                    student_no: r.s(1)?,
+                    name: r.s(2)?,
+                    status: r.os(3)?.as_deref().and_then(Status::from_key).unwrap_or(Status::Present),
+                    note: r.os(4)?.unwrap_or_default(),
+                })
+            })
+            .await?;
+        let taken = self
+            .fetch_opt(
+                &Sql::new("SELECT username FROM roll_call WHERE class_id = $1 AND day = $2").bind(class_id).bind(day),
+                |r| r.s(0),
+            )
+            .await?;
+        Ok((pupils, taken))
+    }
+
+    /// Every class in scope with its roll state on `day`.
+    pub async fn roll_states(
+        &self,
+        actor: &Actor,
+        term_id: i64,
+        start_year: i32,
+        day: NaiveDate,
+    ) -> Result<Vec<RollState>> {
+        if !actor.role.may_read(Resource::Attendance) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new("");
+        let t = q.arg(term_id);
+        let d1 = q.arg(day);
+        let d2 = q.arg(day);
+        q.text = format!(
+            "SELECT c.id, c.school_id, s.name, c.name, \
+               (SELECT COUNT(*) FROM enrolment e WHERE e.class_id = c.id AND e.term_id = {t} AND e.status IN {ON_ROLL}), \
+               (SELECT r.username FROM roll_call r WHERE r.class_id = c.id AND r.day = {d1}), \
+               (SELECT COUNT(*) FROM attendance a WHERE a.class_id = c.id AND a.day = {d2} AND a.status IN ('sick','personal','truant','other')) \
+             FROM class c JOIN school s ON s.id = c.school_id WHERE 1=1"
+        );
+        q.push_arg(" AND c.start_year = ?", i64::from(start_year));
+        scope_filter(&mut q, actor, "c.school_id", Some("c.id"), None);
+        q.push(" ORDER BY s.code, c.grade, c.class_no");
+        let rows = self
+            .fetch(&q, |r| {
+                Ok(RollState {
+                    class_id: r.i(0)?,
+                    school_id: r.i(1)?,
+                    school_name: r.s(2)?,
+                    class_name: r.s(3)?,
+                    pupils: r.i(4)?,
+                    taken_by: r.os(5)?,
+                    absent: r.i(6)?,
+                })
+            })
+            .await?;
+        Ok(rows.into_iter().filter(|r| r.pupils > 0).collect())
+    }
+
+    /// Roll calls and non-present records from `from` to `to` for the pupils in scope on roll in the term.
+    pub async fn attendance_history(
+        &self,
+        actor: &Actor,
+        term_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<History> {
+        if !actor.role.may_read(Resource::Attendance) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut h = History::default();
+        let mut q = Sql::new(
+            "SELECT st.id, st.name, e.class_id, c.name, s.name FROM enrolment e JOIN student st ON st.id = e.student_id \
+             JOIN class c ON c.id = e.class_id JOIN school s ON s.id = e.school_id WHERE e.status IN ('enrolled','transfer_in','resumed')",
+        );
+        q.push_arg(" AND e.term_id = ?", term_id);
+        scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+        for (id, name, class_id, class, school) in
+            self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.i(2)?, r.s(3)?, r.s(4)?))).await?
+        {
+            h.pupils.insert(id, (name, class_id, class, school));
+        }
+        let mut q = Sql::new("SELECT r.class_id, r.day FROM roll_call r WHERE 1=1");
+        q.push_arg(" AND r.day >= ?", from);
+        q.push_arg(" AND r.day <= ?", to);
+        scope_filter(&mut q, actor, "r.school_id", Some("r.class_id"), None);
+        for (class_id, day) in self.fetch(&q, |r| Ok((r.i(0)?, r.d(1)?))).await? {
+            h.school_days.entry(class_id).or_default().push(day);
+        }
+        let mut q = Sql::new("SELECT a.student_id, a.day, a.status FROM attendance a WHERE 1=1");
+        q.push_arg(" AND a.day >= ?", from);
+        q.push_arg(" AND a.day <= ?", to);
+        scope_filter(&mut q, actor, "a.school_id", Some("a.class_id"), Some("a.student_id"));
+        for (student, day, status) in self.fetch(&q, |r| Ok((r.i(0)?, r.d(1)?, r.s(2)?))).await? {
+            if let Some(s) = Status::from_key(&status) {
+                h.records.entry(student).or_default().push((day, s));
+            }
+        }
+        Ok(h)
+    }
+}
+
+/// One pupil's entry in a roll call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollEntry {
+    pub student_id: i64,
+    pub status: Status,
+    pub note: String,
+}
+
+impl Tx {
+    /// Saves a class's roll for a day: non-present entries are stored, present ones cleared. A change
+    /// to an existing day is a correction and audited (who, when, old → new). Returns the corrections.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_roll(
+        &mut self,
+        actor: &Actor,
+        district_id: i64,
+        class: &RollClass,
+        day: NaiveDate,
+        entries: &[RollEntry],
+        at: DateTime<Utc>,
+    ) -> Result<usize> {
+        let old: HashMap<i64, (String, String)> = self
+            .fetch(
+                &Sql::new("SELECT student_id, status, note FROM attendance WHERE class_id = $1 AND day = $2")
+                    .bind(class.id)
+                    .bind(day),
+                |r| Ok((r.i(0)?, (r.s(1)?, r.s(2)?))),
+            )
+            .await?
+            .into_iter()
+            .collect();
+        let had_roll = !self
+            .fetch(
+                &Sql::new("SELECT id FROM roll_call WHERE class_id = $1 AND day = $2").bind(class.id).bind(day),
+                |r| r.i(0),
+            )
+            .await?
+            .is_empty();
+        let mut corrections = 0;
+        for e in entries {
+            let before = old
+                .get(&e.student_id)
+                .map(|(s, _)| Status::from_key(s).unwrap_or(Status::Present))
+                .unwrap_or(Status::Present);
+            if had_roll && before != e.status {
+                corrections += 1;
+                self.audit(
+                    actor,
+                    at,
+                    "attendance_correct",
+                    &format!("student:{}:{day}", e.student_id),
+                    &format!("{} → {}", before.label(), e.status.label()),
+                )
+                .await?;
+            }
+        }
+        self.exec(&Sql::new("DELETE FROM attendance WHERE class_id = $1 AND day = $2").bind(class.id).bind(day))
+            .await?;
+        let rows: Vec<Vec<Arg>> = entries
+            .iter()
+            .filter(|e| e.status != Status::Present || !e.note.trim().is_empty())
+            .map(|e| {
+                vec![
+                    Arg::I(district_id),
+                    Arg::I(class.school_id),
+                    Arg::I(class.id),
+                    Arg::I(e.student_id),
+                    Arg::D(day),
+                    Arg::T(e.status.key().to_string()),
+                    Arg::T(e.note.trim().to_string()),
+                ]
+            })
+            .collect();
+        self.insert_rows("attendance (district_id, school_id, class_id, student_id, day, status, note)", "", rows)
+            .await?;
+        self.exec(
+            &Sql::new(
+                "INSERT INTO roll_call (district_id, school_id, class_id, day, username, at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (class_id, day) DO UPDATE SET username = excluded.username, at = excluded.at",
+            )
+            .bind(district_id)
+            .bind(class.school_id)
+            .bind(class.id)
+            .bind(day)
+            .bind(actor.username.as_str())
+            .bind(at),
+        )
+        .await?;
+        Ok(corrections)
+    }
+
+    /// Bulk history for the demo: roll calls and non-present records, inserted as they are.
+    pub async fn insert_attendance(
+        &mut self,
+        district_id: i64,
+        rolls: &[(i64, i64, NaiveDate)],
+        records: &[(i64, i64, i64, NaiveDate, Status)],
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let rows = rolls
+            .iter()
+            .map(|&(school, class, day)| {
+                vec![
+                    Arg::I(district_id),
+                    Arg::I(school),
+                    Arg::I(class),
+                    Arg::D(day),
+                    Arg::T("demo".into()),
+                    Arg::Ts(at),
+                ]
+            })
+            .collect();
+        self.insert_rows("roll_call (district_id, school_id, class_id, day, username, at)", "", rows).await?;
+        let rows = records
+            .iter()
+            .map(|&(school, class, student, day, s)| {
+                vec![
+                    Arg::I(district_id),
+                    Arg::I(school),
+                    Arg::I(class),
+                    Arg::I(student),
+                    Arg::D(day),
+                    Arg::T(s.key().to_string()),
+                    Arg::T(String::new()),
+                ]
+            })
+            .collect();
+        self.insert_rows("attendance (district_id, school_id, class_id, student_id, day, status, note)", "", rows).await
+    }
+}

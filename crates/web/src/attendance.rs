@@ -1,0 +1,180 @@
+//! 控辍保学: today's roll-call board, the class roll call (phone-sized), and the early-warning list.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Html;
+use chrono::{NaiveDate, Utc};
+use eduq_app::attendance::{RiskRow, risk_list, take_roll};
+use eduq_core::access::Resource;
+use eduq_core::attendance::{Rules, Status};
+use eduq_core::calendar::{Term, parse_date};
+use eduq_store::attendance::{RollEntry, RollPupil, RollState};
+use serde::Deserialize;
+
+use crate::auth::Session;
+use crate::views::{Layout, id_param, layout};
+use crate::{AppState, WebError};
+
+#[derive(Deserialize, Default)]
+pub struct AttendanceQ {
+    class: Option<String>,
+    date: Option<String>,
+}
+
+fn day(raw: Option<&str>) -> Result<NaiveDate, WebError> {
+    match raw.filter(|s| !s.trim().is_empty()) {
+        Some(s) => parse_date(s).ok_or_else(|| WebError::BadRequest(format!("日期“{s}”无效"))),
+        None => Ok(Utc::now().date_naive()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "attendance.html")]
+struct BoardPage {
+    l: Layout,
+    date: String,
+    states: Vec<RollState>,
+    taken: usize,
+    may_take: bool,
+}
+
+#[derive(Template)]
+#[template(path = "roll.html")]
+struct RollPage {
+    l: Layout,
+    date: String,
+    class_id: i64,
+    class_name: String,
+    pupils: Vec<RollPupil>,
+    taken_by: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    message: String,
+    error: String,
+}
+
+fn statuses() -> Vec<(&'static str, &'static str)> {
+    Status::ALL.iter().map(|s| (s.key(), s.label())).collect()
+}
+
+async fn roll_page(
+    st: &AppState,
+    s: &Session,
+    class_id: i64,
+    date: NaiveDate,
+    message: String,
+    error: String,
+) -> Result<Html<String>, WebError> {
+    let term = Term::containing(date);
+    let (l, _) = layout(&st.store, s, "点名", "attendance", Some(&term.key())).await?;
+    let class = st.store.roll_class(&s.actor, class_id).await?;
+    let term_id = st.store.term_id(term).await?.ok_or(WebError::NotFound)?;
+    let (pupils, taken) = st.store.roll(&s.actor, class_id, term_id, date).await?;
+    Ok(Html(
+        RollPage {
+            l,
+            date: date.to_string(),
+            class_id,
+            class_name: format!("{} {}", class.school_name, class.name),
+            pupils,
+            taken_by: taken.unwrap_or_default(),
+            statuses: statuses(),
+            message,
+            error,
+        }
+        .render()?,
+    ))
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<AttendanceQ>,
+) -> Result<Html<String>, WebError> {
+    if !s.actor.role.may_read(Resource::Attendance) {
+        return Err(WebError::Forbidden);
+    }
+    let date = day(q.date.as_deref())?;
+    if let Some(class_id) = id_param(&q.class) {
+        return roll_page(&st, &s, class_id, date, String::new(), String::new()).await;
+    }
+    let term = Term::containing(date);
+    let (l, _) = layout(&st.store, &s, "控辍保学", "attendance", Some(&term.key())).await?;
+    let states = match st.store.term_id(term).await? {
+        Some(tid) => st.store.roll_states(&s.actor, tid, term.start_year, date).await?,
+        None => vec![],
+    };
+    let taken = states.iter().filter(|x| x.taken_by.is_some()).count();
+    Ok(Html(
+        BoardPage { l, date: date.to_string(), taken, states, may_take: s.actor.role.may_write(Resource::Attendance) }
+            .render()?,
+    ))
+}
+
+/// Saves a roll: every pupil's status (`s_<id>`) and note (`n_<id>`).
+pub async fn save(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Html<String>, WebError> {
+    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
+    let class_id = id_param(&f.get("class").cloned()).ok_or_else(|| WebError::BadRequest("缺少班级".into()))?;
+    let date = day(f.get("date").map(String::as_str))?;
+    let mut entries = Vec::new();
+    for (k, v) in &f {
+        if let Some(id) = k.strip_prefix("s_").and_then(|x| x.parse::<i64>().ok()) {
+            let status = Status::from_key(v).ok_or_else(|| WebError::BadRequest(format!("未知的出勤状态“{v}”")))?;
+            let note = f.get(&format!("n_{id}")).cloned().unwrap_or_default();
+            entries.push(RollEntry { student_id: id, status, note });
+        }
+    }
+    entries.sort_by_key(|e| e.student_id);
+    match take_roll(&st.store, &s.actor, class_id, date, &entries, Utc::now().date_naive(), Utc::now()).await {
+        Ok(r) => {
+            let msg = format!(
+                "已保存{}的点名：{}人缺勤{}",
+                date,
+                r.absent,
+                if r.corrections > 0 {
+                    format!("，更正{}处（已记录审计日志）", r.corrections)
+                } else {
+                    String::new()
+                }
+            );
+            roll_page(&st, &s, class_id, date, msg, String::new()).await
+        }
+        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(eduq_app::AppError::Invalid(m)) => {
+            roll_page(&st, &s, class_id, date.min(Utc::now().date_naive()), String::new(), m).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risk.html")]
+struct RiskPage {
+    l: Layout,
+    rows: Vec<RiskRow>,
+    streak: u32,
+}
+
+pub async fn risk(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<AttendanceQ>,
+) -> Result<Html<String>, WebError> {
+    if !s.actor.role.may_read(Resource::Attendance) {
+        return Err(WebError::Forbidden);
+    }
+    let date = day(q.date.as_deref())?;
+    let term = Term::containing(date);
+    let (l, _) = layout(&st.store, &s, "预警名单", "attendance", Some(&term.key())).await?;
+    let rules = Rules { recent_truant: Some(5), ..Rules::default() };
+    let rows = risk_list(&st.store, &s.actor, term, date, &rules).await?;
+    Ok(Html(RiskPage { l, rows, streak: rules.streak }.render()?))
+}
