@@ -135,3 +135,74 @@ pub struct NewUserInput {
     pub class_ids: Vec<i64>,
     pub student_ids: Vec<i64>,
 }
+
+/// Changes to an account by an administrator.
+pub struct UserUpdate {
+    pub active: bool,
+    /// Classes of a 班主任/任课教师 (must be in the user's school).
+    pub class_ids: Vec<i64>,
+    /// 学籍号 of a parent's children.
+    pub student_numbers: Vec<String>,
+    pub new_password: Option<String>,
+}
+
+/// Enables or disables an account, resets its password, and binds classes or children; audited.
+pub async fn update_user(
+    store: &Store,
+    by: &Actor,
+    user_id: i64,
+    u: UserUpdate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if !by.role.may_write(Resource::Users) {
+        return Err(AppError::Forbidden);
+    }
+    let user = store.user_by_id(user_id).await?.ok_or_else(|| AppError::Invalid("用户不存在".into()))?;
+    if user_id == by.user_id && !u.active {
+        return Err(AppError::Invalid("不能停用自己的账号".into()));
+    }
+    let binds_classes = matches!(user.role, Role::HeadTeacher | Role::Teacher);
+    if !u.class_ids.is_empty() {
+        if !binds_classes {
+            return Err(AppError::Invalid(format!("角色“{}”不绑定班级", user.role.label())));
+        }
+        let school = user.school_id.ok_or_else(|| AppError::Invalid("该用户没有所属学校".into()))?;
+        let system = Actor::system();
+        let terms = store.terms().await?;
+        let mut allowed = std::collections::HashSet::new();
+        for (tid, t) in terms.iter().take(2) {
+            for c in store.list_classes(&system, t.start_year, Some(*tid), Some(school)).await? {
+                allowed.insert(c.id);
+            }
+        }
+        if let Some(c) = u.class_ids.iter().find(|c| !allowed.contains(c)) {
+            return Err(AppError::Invalid(format!("班级（编号{c}）不属于该用户的学校")));
+        }
+    }
+    let numbers: Vec<String> =
+        u.student_numbers.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+    if !numbers.is_empty() && user.role != Role::Parent {
+        return Err(AppError::Invalid(format!("角色“{}”不绑定学生", user.role.label())));
+    }
+    let (student_ids, unknown) = store.student_ids_by_number(&numbers).await?;
+    if !unknown.is_empty() {
+        return Err(AppError::Invalid(format!("学籍号不存在：{}", unknown.join("、"))));
+    }
+    let hash = match &u.new_password {
+        Some(p) if !p.is_empty() => {
+            password::check(p).map_err(AppError::Invalid)?;
+            Some(hash_password(p)?)
+        }
+        _ => None,
+    };
+    store.update_user(user_id, u.active, &u.class_ids, &student_ids, hash.as_deref()).await?;
+    let detail = format!(
+        "{}；班级{}个；学生{}个{}",
+        if u.active { "启用" } else { "停用" },
+        u.class_ids.len(),
+        student_ids.len(),
+        if hash.is_some() { "；重置密码" } else { "" }
+    );
+    store.audit(by, now, "user_update", &format!("user:{}", user.username), &detail).await?;
+    Ok(())
+}

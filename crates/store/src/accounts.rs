@@ -203,3 +203,87 @@ impl Store {
         self.exec(&Sql::new("DELETE FROM session WHERE token_hash = $1").bind(token_hash)).await.map(|_| ())
     }
 }
+
+/// What a user is bound to: classes (班主任/任课教师) and children (家长).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Bindings {
+    pub class_ids: Vec<i64>,
+    pub students: Vec<(i64, String, String)>,
+}
+
+impl Store {
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRow>> {
+        let users = self.list_users(&Actor::system()).await?;
+        Ok(users.into_iter().find(|u| u.id == id))
+    }
+
+    pub async fn bindings(&self, user_id: i64) -> Result<Bindings> {
+        let class_ids = self
+            .fetch(
+                &Sql::new("SELECT class_id FROM user_class WHERE user_id = $1 ORDER BY class_id").bind(user_id),
+                |r| r.i(0),
+            )
+            .await?;
+        let students = self
+            .fetch(
+                &Sql::new("SELECT s.id, s.student_no, s.name FROM guardian g JOIN student s ON s.id = g.student_id WHERE g.user_id = $1 ORDER BY s.student_no")
+                    .bind(user_id),
+                |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?)),
+            )
+            .await?;
+        Ok(Bindings { class_ids, students })
+    }
+
+    /// Student ids by 学籍号 (for binding a parent); unknown numbers are returned separately.
+    pub async fn student_ids_by_number(&self, numbers: &[String]) -> Result<(Vec<i64>, Vec<String>)> {
+        let mut ids = Vec::new();
+        let mut unknown = Vec::new();
+        for n in numbers {
+            match self
+                .fetch_opt(&Sql::new("SELECT id FROM student WHERE student_no = $1").bind(n.as_str()), |r| r.i(0))
+                .await?
+            {
+                Some(id) => ids.push(id),
+                None => unknown.push(n.clone()),
+            }
+        }
+        Ok((ids, unknown))
+    }
+
+    /// Replaces a user's state and bindings in one transaction; a disabled user's sessions end now.
+    pub async fn update_user(
+        &self,
+        user_id: i64,
+        active: bool,
+        class_ids: &[i64],
+        student_ids: &[i64],
+        password_hash: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.exec(&Sql::new("UPDATE app_user SET active = $1 WHERE id = $2").bind(active).bind(user_id)).await?;
+        if let Some(h) = password_hash {
+            tx.exec(
+                &Sql::new(
+                    "UPDATE app_user SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
+                )
+                .bind(h)
+                .bind(user_id),
+            )
+            .await?;
+        }
+        if !active || password_hash.is_some() {
+            tx.exec(&Sql::new("DELETE FROM session WHERE user_id = $1").bind(user_id)).await?;
+        }
+        tx.exec(&Sql::new("DELETE FROM user_class WHERE user_id = $1").bind(user_id)).await?;
+        for c in class_ids {
+            tx.exec(&Sql::new("INSERT INTO user_class (user_id, class_id) VALUES ($1, $2)").bind(user_id).bind(*c))
+                .await?;
+        }
+        tx.exec(&Sql::new("DELETE FROM guardian WHERE user_id = $1").bind(user_id)).await?;
+        for s in student_ids {
+            tx.exec(&Sql::new("INSERT INTO guardian (user_id, student_id) VALUES ($1, $2)").bind(user_id).bind(*s))
+                .await?;
+        }
+        tx.commit().await
+    }
+}

@@ -10,6 +10,7 @@ mod error;
 mod fitness;
 mod imports;
 mod pages;
+mod users;
 mod views;
 
 use std::collections::HashMap;
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/export/{kind}", get(imports::export))
         .route("/audit", get(pages::audit))
         .route("/users", get(pages::users).post(pages::user_create))
+        .route("/users/{id}", get(users::page).post(users::save))
         .route("/healthz", get(pages::healthz))
         .route("/lottery/verify", get(assets::lottery_verifier))
         .route("/assets/{file}", get(assets::asset))

@@ -425,15 +425,7 @@ async fn users_page(st: &AppState, s: &Session, message: String, error: String) 
     let (l, _) = layout(&st.store, s, "用户与角色", "users", None).await?;
     let users = st.store.list_users(&s.actor).await?;
     let schools = st.store.school_options(&s.actor).await?;
-    Ok(UsersPage {
-        l,
-        users,
-        schools,
-        roles: Role::ALL.iter().copied().filter(|r| *r != Role::Parent).collect(),
-        message,
-        error,
-    }
-    .render()?)
+    Ok(UsersPage { l, users, schools, roles: Role::ALL.to_vec(), message, error }.render()?)
 }
 
 pub async fn users(State(st): State<AppState>, s: Session) -> Page {

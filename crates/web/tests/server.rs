@@ -323,3 +323,72 @@ async fn roll_call_corrections_and_early_warning() {
     assert_eq!(status, StatusCode::OK);
     assert!(risk.contains("连续旷课"), "the demo's drifting pupils are listed");
 }
+
+#[tokio::test]
+async fn accounts_are_bound_disabled_and_scoped() {
+    let (base, store) = start().await;
+    let a = login(&base, "admin").await;
+    let (_, page) = get(&base, &a, "/users").await;
+    let token =
+        page.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
+    let form = [
+        ("_csrf", token.as_str()),
+        ("username", "parent1"),
+        ("display_name", "家长甲"),
+        ("password", "Strong@Pass1"),
+        ("role", "parent"),
+        ("school", ""),
+    ];
+    let res = client().post(format!("{base}/users")).header("cookie", &a).form(&form).send().await.expect("post");
+    assert!(res.text().await.unwrap_or_default().contains("已创建用户"));
+    let parent = store.user_by_name("parent1").await.expect("user").expect("exists");
+    let term = store.terms().await.expect("terms")[0].1;
+    let child =
+        store.export_students(&Actor::system(), term).await.expect("students").into_iter().next().expect("a pupil");
+    let bind = [("_csrf", token.as_str()), ("active", "1"), ("students", child.student_no.as_str())];
+    let res = client()
+        .post(format!("{base}/users/{}", parent.id))
+        .header("cookie", &a)
+        .form(&bind)
+        .send()
+        .await
+        .expect("post");
+    assert!(res.text().await.unwrap_or_default().contains("已保存"));
+    // The parent sees exactly the own child.
+    let p = client()
+        .post(format!("{base}/login"))
+        .form(&[("username", "parent1"), ("password", "Strong@Pass1")])
+        .send()
+        .await
+        .expect("login");
+    let cookie = p
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, json) = get(&base, &cookie, "/api/v1/students").await;
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_str(&json).expect("json");
+    let numbers: Vec<&str> =
+        v["students"].as_array().expect("list").iter().map(|s| s["student_no"].as_str().unwrap_or("")).collect();
+    assert_eq!(numbers, [child.student_no.as_str()], "{json}");
+    // An unknown 学籍号 is refused with the number named.
+    let bad = [("_csrf", token.as_str()), ("active", "1"), ("students", "G000")];
+    let res = client()
+        .post(format!("{base}/users/{}", parent.id))
+        .header("cookie", &a)
+        .form(&bad)
+        .send()
+        .await
+        .expect("post");
+    assert!(res.text().await.unwrap_or_default().contains("学籍号不存在：G000"));
+    // Disabling ends the session at once.
+    let off = [("_csrf", token.as_str())];
+    client().post(format!("{base}/users/{}", parent.id)).header("cookie", &a).form(&off).send().await.expect("post");
+    let (status, _) = get(&base, &cookie, "/api/v1/students").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

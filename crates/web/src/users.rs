@@ -1,0 +1,93 @@
+//! Editing an account: enable/disable, reset the password, bind classes (班主任/任课教师) or
+//! children (家长), so that the account sees what its role should and nothing more.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Html;
+use chrono::Utc;
+use eduq_app::accounts::{UserUpdate, update_user};
+use eduq_core::access::{Actor, Resource, Role};
+use eduq_store::accounts::UserRow;
+
+use crate::auth::Session;
+use crate::views::{Layout, layout};
+use crate::{AppState, WebError};
+
+#[derive(Template)]
+#[template(path = "user_edit.html")]
+struct EditPage {
+    l: Layout,
+    user: UserRow,
+    binds_classes: bool,
+    binds_students: bool,
+    classes: Vec<(i64, String, bool)>,
+    students: String,
+    message: String,
+    error: String,
+}
+
+async fn render(st: &AppState, s: &Session, id: i64, message: String, error: String) -> Result<Html<String>, WebError> {
+    if !s.actor.role.may_write(Resource::Users) {
+        return Err(WebError::Forbidden);
+    }
+    let (l, _) = layout(&st.store, s, "编辑用户", "users", None).await?;
+    let user = st.store.user_by_id(id).await?.ok_or(WebError::NotFound)?;
+    let b = st.store.bindings(id).await?;
+    let binds_classes = matches!(user.role, Role::HeadTeacher | Role::Teacher);
+    let mut classes = Vec::new();
+    if let (true, Some(school)) = (binds_classes, user.school_id)
+        && let Some((tid, t)) = st.store.terms().await?.first().copied()
+    {
+        for c in st.store.list_classes(&Actor::system(), t.start_year, Some(tid), Some(school)).await? {
+            classes.push((c.id, c.name.clone(), b.class_ids.contains(&c.id)));
+        }
+    }
+    let students = b.students.iter().map(|(_, no, _)| no.clone()).collect::<Vec<_>>().join("\n");
+    Ok(Html(
+        EditPage {
+            l,
+            binds_students: user.role == Role::Parent,
+            user,
+            binds_classes,
+            classes,
+            students,
+            message,
+            error,
+        }
+        .render()?,
+    ))
+}
+
+pub async fn page(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    render(&st, &s, id, String::new(), String::new()).await
+}
+
+pub async fn save(
+    State(st): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Html<String>, WebError> {
+    let map: HashMap<&str, &str> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    s.check_csrf(map.get("_csrf").copied(), &headers)?;
+    let u = UserUpdate {
+        active: map.contains_key("active"),
+        class_ids: f.iter().filter(|(k, _)| k == "class").filter_map(|(_, v)| v.parse().ok()).collect(),
+        student_numbers: map
+            .get("students")
+            .map(|v| v.split(['\n', ',', '，', ';', ' ']).map(str::to_string).collect())
+            .unwrap_or_default(),
+        new_password: map.get("password").map(|p| p.to_string()).filter(|p| !p.is_empty()),
+    };
+    match update_user(&st.store, &s.actor, id, u, Utc::now()).await {
+        Ok(()) => render(&st, &s, id, "已保存".into(), String::new()).await,
+        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(eduq_app::AppError::Invalid(m)) => render(&st, &s, id, String::new(), m).await,
+        Err(e) => Err(e.into()),
+    }
+}
