@@ -77,6 +77,10 @@ async fn import_is_idempotent_and_round_trips() {
             .await
             .expect("list");
         assert_eq!(total, again, "{name}");
+        // 校区 is stored and exported: the synthetic district runs second sites.
+        let classes = s.export_classes(&admin, CURRENT.start_year).await.expect("classes");
+        assert!(classes.iter().any(|c| c.campus.as_deref() == Some("北校区")), "{name}");
+        assert!(classes.iter().any(|c| c.campus.is_none()), "{name}");
     }
 }
 

@@ -33,6 +33,8 @@ pub struct ClassRecord {
     pub class_no: i32,
     pub name: String,
     pub head_teacher_no: Option<String>,
+    /// 校区, for schools on several sites; none for a single-site school.
+    pub campus: Option<String>,
 }
 
 /// A pupil with their enrolment in one term. Natural keys: 学籍号; (学籍号, term).

@@ -29,7 +29,7 @@ eduq_core::labelled_enum!(
 );
 
 const SCHOOL_HEADERS: &[&str] = &["学校标识码", "学校名称", "办学类型", "城乡类型", "办学性质", "普惠性", "学区/集团"];
-const CLASS_HEADERS: &[&str] = &["学校标识码", "学年", "年级", "班号", "班级名称", "班主任工号"];
+const CLASS_HEADERS: &[&str] = &["学校标识码", "学年", "年级", "班号", "班级名称", "班主任工号", "校区"];
 const STUDENT_HEADERS: &[&str] = &[
     "学年",
     "学期",
@@ -90,6 +90,7 @@ const CONDITION_HEADERS: &[&str] = &[
 /// Columns that may be left out of a file entirely.
 const OPTIONAL: &[&str] = &[
     "学区/集团",
+    "校区",
     "班级名称",
     "班主任工号",
     "民族",
@@ -273,7 +274,18 @@ fn class_row(r: &mut Row) -> Option<(String, ClassRecord)> {
     let (school_code, start_year, grade, class_no) = (school_code?, start_year?, grade?, class_no?);
     let name = r.opt("班级名称").unwrap_or_else(|| format!("{}（{class_no}）班", grade.name()));
     let key = format!("{school_code}/{start_year}/{}/{class_no}", grade.number());
-    Some((key, ClassRecord { school_code, start_year, grade, class_no, name, head_teacher_no: r.opt("班主任工号") }))
+    Some((
+        key,
+        ClassRecord {
+            school_code,
+            start_year,
+            grade,
+            class_no,
+            name,
+            head_teacher_no: r.opt("班主任工号"),
+            campus: r.opt("校区"),
+        },
+    ))
 }
 
 fn student_row(r: &mut Row) -> Option<(String, StudentRecord)> {
@@ -472,6 +484,7 @@ pub fn to_rows(batch: &Batch) -> Vec<Vec<Cell>> {
                     i64::from(c.class_no).into(),
                     c.name.as_str().into(),
                     c.head_teacher_no.clone().unwrap_or_default().into(),
+                    c.campus.clone().unwrap_or_default().into(),
                 ]
             })
             .collect(),

@@ -224,12 +224,32 @@ impl Tx {
         for y in years {
             for c in self
                 .fetch(
-                    &Sql::new("SELECT s.code, c.start_year, c.grade, c.class_no, c.name, c.head_teacher_no FROM class c JOIN school s ON s.id = c.school_id WHERE c.start_year = $1").bind(i64::from(y)),
+                    &Sql::new("SELECT s.code, c.start_year, c.grade, c.class_no, c.name, c.head_teacher_no, ca.name FROM class c JOIN school s ON s.id = c.school_id LEFT JOIN campus ca ON ca.id = c.campus_id WHERE c.start_year = $1").bind(i64::from(y)),
                     class_record,
                 )
                 .await?
             {
                 existing.insert((c.school_code.clone(), c.start_year, c.grade, c.class_no), c);
+            }
+        }
+        // Campuses named in the file exist before their classes point at them.
+        let mut campus_ids: HashMap<(i64, String), i64> = HashMap::new();
+        for r in recs {
+            if let (Some(name), Some(&sid)) = (r.campus.as_deref().filter(|c| !c.is_empty()), ids.get(&r.school_code))
+                && !campus_ids.contains_key(&(sid, name.to_string()))
+            {
+                self.exec(
+                    &Sql::new(
+                        "INSERT INTO campus (school_id, name) VALUES ($1, $2) ON CONFLICT (school_id, name) DO NOTHING",
+                    )
+                    .bind(sid)
+                    .bind(name),
+                )
+                .await?;
+                let id = self
+                    .scalar(&Sql::new("SELECT id FROM campus WHERE school_id = $1 AND name = $2").bind(sid).bind(name))
+                    .await?;
+                campus_ids.insert((sid, name.to_string()), id);
             }
         }
         let mut counts = Counts::default();
@@ -252,11 +272,12 @@ impl Tx {
                 Arg::I(i64::from(r.class_no)),
                 r.name.as_str().into(),
                 Arg::OT(r.head_teacher_no.clone()),
+                Arg::OI(r.campus.as_ref().and_then(|c| campus_ids.get(&(sid, c.clone())).copied())),
             ]);
         }
         self.insert_rows(
-            "class (district_id, school_id, start_year, grade, class_no, name, head_teacher_no)",
-            "ON CONFLICT (school_id, start_year, grade, class_no) DO UPDATE SET name = excluded.name, head_teacher_no = excluded.head_teacher_no",
+            "class (district_id, school_id, start_year, grade, class_no, name, head_teacher_no, campus_id)",
+            "ON CONFLICT (school_id, start_year, grade, class_no) DO UPDATE SET name = excluded.name, head_teacher_no = excluded.head_teacher_no, campus_id = excluded.campus_id",
             rows,
         )
         .await?;

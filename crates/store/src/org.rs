@@ -79,6 +79,7 @@ pub struct ClassRow {
     pub name: String,
     pub head_teacher: Option<String>,
     pub students: i64,
+    pub campus: Option<String>,
     /// Against the 班额 standard of the grade.
     pub size_band: SizeBand,
 }
@@ -288,8 +289,9 @@ impl Store {
         q.text = format!(
             "SELECT c.id, c.school_id, s.name, c.grade, c.class_no, c.name,
                (SELECT t.name FROM teacher t WHERE t.staff_no = c.head_teacher_no),
-               (SELECT COUNT(*) FROM enrolment e WHERE e.class_id = c.id AND e.term_id = {t} AND e.status IN ('enrolled','transfer_in','resumed'))
-             FROM class c JOIN school s ON s.id = c.school_id WHERE 1=1"
+               (SELECT COUNT(*) FROM enrolment e WHERE e.class_id = c.id AND e.term_id = {t} AND e.status IN ('enrolled','transfer_in','resumed')),
+               ca.name
+             FROM class c JOIN school s ON s.id = c.school_id LEFT JOIN campus ca ON ca.id = c.campus_id WHERE 1=1"
         );
         q.push_arg(" AND c.start_year = ?", i64::from(start_year));
         if let Some(s) = school_id {
@@ -307,6 +309,7 @@ impl Store {
                 name: r.s(5)?,
                 head_teacher: r.os(6)?,
                 students: r.i(7)?,
+                campus: r.os(8)?,
                 size_band: class_size::band(grade(r.i(3)?)?, u32::try_from(r.i(7)?).unwrap_or(u32::MAX)),
             })
         })
@@ -315,7 +318,7 @@ impl Store {
 
     pub async fn export_classes(&self, actor: &Actor, start_year: i32) -> Result<Vec<ClassRecord>> {
         let mut q = Sql::new(
-            "SELECT s.code, c.start_year, c.grade, c.class_no, c.name, c.head_teacher_no FROM class c JOIN school s ON s.id = c.school_id WHERE 1=1",
+            "SELECT s.code, c.start_year, c.grade, c.class_no, c.name, c.head_teacher_no, ca.name FROM class c JOIN school s ON s.id = c.school_id LEFT JOIN campus ca ON ca.id = c.campus_id WHERE 1=1",
         );
         q.push_arg(" AND c.start_year = ?", i64::from(start_year));
         scope_filter(&mut q, actor, "c.school_id", Some("c.id"), None);
@@ -382,6 +385,7 @@ pub(crate) fn class_record(r: &dyn Get) -> std::result::Result<ClassRecord, sqlx
         class_no: r.i(3)? as i32,
         name: r.s(4)?,
         head_teacher_no: r.os(5)?,
+        campus: r.os(6)?,
     })
 }
 

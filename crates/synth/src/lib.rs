@@ -269,6 +269,8 @@ pub fn generate(spec: &Spec) -> District {
                     class_no: c as i32 + 1,
                     name: format!("{}（{}）班", g.name(), c + 1),
                     head_teacher_no: None,
+                    // Every fifth school runs a second site for its upper grades.
+                    campus: (s % 5 == 0).then(|| if g.number() >= 4 { "北校区" } else { "本部" }.to_string()),
                 });
             }
             for (k, &i) in members.iter().enumerate() {
