@@ -8,6 +8,7 @@ pub mod demo;
 pub mod error;
 pub mod fitness;
 pub mod imports;
+pub mod indicators;
 
 pub use eduq_store::Store;
 pub use error::AppError;

@@ -13,6 +13,7 @@ pub mod error;
 pub mod fitness;
 pub mod grade;
 pub mod identity;
+pub mod indicators;
 pub mod items;
 pub mod lottery;
 pub mod org;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use eduq_core::access::{Actor, Resource};
+use eduq_core::standards::class_size::SizeBand;
 use eduq_core::teacher::{BackboneLevel, Education, Post};
 use serde::Serialize;
 
@@ -21,6 +22,9 @@ pub struct SchoolFacts {
     pub school_type: String,
     pub primary_pupils: i64,
     pub junior_pupils: i64,
+    pub senior_pupils: i64,
+    /// All pupils on roll, kindergarten included.
+    pub all_pupils: i64,
     /// 专任 teachers with 专科 or more (小学's 高于规定学历) and with 本科 or more (初中's).
     pub associate_plus: i64,
     pub bachelor_plus: i64,
@@ -29,7 +33,21 @@ pub struct SchoolFacts {
     /// 专任 teachers of 体育, 音乐 or 美术.
     pub pe_art: i64,
     pub full_time: i64,
+    /// 专任 teachers holding the qualification 教师法 requires for the school's highest stage.
+    pub qualified: i64,
     pub teachers_without_subject: i64,
+    /// 中小学 classes with pupils, within the standard size, 大班额, 超大班额.
+    pub classes: i64,
+    pub standard_classes: i64,
+    pub large_classes: i64,
+    pub extra_large_classes: i64,
+    pub student_computers: i64,
+    pub teacher_computers: i64,
+    pub fitness_scored: i64,
+    pub fitness_passed: i64,
+    pub fitness_excellent: i64,
+    pub vision_known: i64,
+    pub myopic: i64,
     pub has_conditions: bool,
     pub teaching_area: f64,
     pub sports_area: f64,
@@ -60,16 +78,19 @@ impl Store {
 
         let mut q = Sql::new(
             "SELECT e.school_id, SUM(CASE WHEN e.grade BETWEEN 1 AND 6 THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN e.grade BETWEEN 7 AND 9 THEN 1 ELSE 0 END) FROM enrolment e \
+             SUM(CASE WHEN e.grade BETWEEN 7 AND 9 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN e.grade BETWEEN 10 AND 12 THEN 1 ELSE 0 END), COUNT(*) FROM enrolment e \
              WHERE e.status IN ('enrolled','transfer_in','resumed')",
         );
         q.push_arg(" AND e.term_id = ?", term_id);
         scope_filter(&mut q, actor, "e.school_id", None, None);
         q.push(" GROUP BY e.school_id");
-        for (id, p, j) in self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?))).await? {
+        for (id, p, j, h, all) in self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?))).await? {
             if let Some(&i) = index.get(&id) {
                 out[i].primary_pupils = p;
                 out[i].junior_pupils = j;
+                out[i].senior_pupils = h;
+                out[i].all_pupils = all;
             }
         }
 
@@ -91,6 +112,15 @@ impl Store {
             }
             s.full_time += 1;
             let rank = Education::from_key(&education).map_or(0, Education::rank);
+            // 教师法 第十一条: 小学 中师, 初中 专科, 高中 本科 (by the school's highest stage).
+            let required = if s.senior_pupils > 0 {
+                Education::Bachelor
+            } else if s.junior_pupils > 0 {
+                Education::Associate
+            } else {
+                Education::HighSchool
+            };
+            s.qualified += i64::from(rank >= required.rank());
             s.associate_plus += i64::from(rank >= Education::Associate.rank());
             s.bachelor_plus += i64::from(rank >= Education::Bachelor.rank());
             s.backbone += i64::from(BackboneLevel::from_key(&backbone).is_some_and(|b| b != BackboneLevel::None));
@@ -99,20 +129,51 @@ impl Store {
 
         let mut q = Sql::new(
             "SELECT c.school_id, c.teaching_area, c.sports_outdoor_area + c.sports_indoor_area, c.equipment_value, \
-             c.multimedia_rooms FROM school_condition c WHERE 1=1",
+             c.multimedia_rooms, c.student_computers, c.teacher_computers FROM school_condition c WHERE 1=1",
         );
         q.push_arg(" AND c.start_year = ?", i64::from(start_year));
         scope_filter(&mut q, actor, "c.school_id", None, None);
-        for (id, teaching, sports, equipment, rooms) in
-            self.fetch(&q, |r| Ok((r.i(0)?, r.f(1)?, r.f(2)?, r.f(3)?, r.i(4)?))).await?
+        for (id, teaching, sports, equipment, rooms, sc, tc) in
+            self.fetch(&q, |r| Ok((r.i(0)?, r.f(1)?, r.f(2)?, r.f(3)?, r.i(4)?, r.i(5)?, r.i(6)?))).await?
         {
             if let Some(&i) = index.get(&id) {
                 let s = &mut out[i];
                 s.has_conditions = true;
+                s.student_computers = sc;
+                s.teacher_computers = tc;
                 s.teaching_area = teaching;
                 s.sports_area = sports;
                 s.equipment_value = equipment;
                 s.multimedia_rooms = rooms;
+            }
+        }
+        for c in self.list_classes(actor, start_year, Some(term_id), None).await? {
+            let Some(&i) = index.get(&c.school_id) else { continue };
+            if c.students == 0 || !(1..=12).contains(&c.grade.number()) {
+                continue;
+            }
+            let s = &mut out[i];
+            s.classes += 1;
+            match c.size_band {
+                SizeBand::Standard => s.standard_classes += 1,
+                SizeBand::Large => s.large_classes += 1,
+                SizeBand::ExtraLarge => s.extra_large_classes += 1,
+                SizeBand::AboveStandard => {}
+            }
+        }
+        if actor.role.may_read(Resource::Students) {
+            for r in self.fitness_rows(actor, start_year).await? {
+                let Some(&i) = index.get(&r.school_id) else { continue };
+                let s = &mut out[i];
+                if r.total.is_some() {
+                    s.fitness_scored += 1;
+                    s.fitness_passed += i64::from(r.level.as_deref() != Some("fail"));
+                    s.fitness_excellent += i64::from(r.level.as_deref() == Some("excellent"));
+                }
+                if let Some(m) = r.myopia.as_deref().filter(|m| !m.is_empty()) {
+                    s.vision_known += 1;
+                    s.myopic += i64::from(m != "否");
+                }
             }
         }
         Ok(out)

@@ -9,6 +9,7 @@ mod balance;
 mod error;
 mod fitness;
 mod imports;
+mod indicators;
 mod pages;
 mod users;
 mod views;
@@ -54,6 +55,9 @@ pub fn router(state: AppState) -> Router {
         .route("/teachers", get(pages::teachers))
         .route("/conditions", get(pages::conditions))
         .route("/balance", get(balance::page))
+        .route("/indicators", get(indicators::page))
+        .route("/indicators/{key}", get(indicators::detail))
+        .route("/api/v1/indicators", get(indicators::api))
         .route("/fitness", get(fitness::page))
         .route("/attendance", get(attendance::page).post(attendance::save))
         .route("/attendance/risk", get(attendance::risk))

@@ -392,3 +392,36 @@ async fn accounts_are_bound_disabled_and_scoped() {
     let (status, _) = get(&base, &cookie, "/api/v1/students").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn indicators_aggregate_before_dividing() {
+    let (base, _) = start().await;
+    let a = login(&base, "admin").await;
+    let (status, page) = get(&base, &a, "/indicators").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("小学生师比") && page.contains("学生体质健康合格率") && page.contains("班额达标率"));
+    let (status, json) = get(&base, &a, "/api/v1/indicators").await;
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_str(&json).expect("json");
+    for ind in v.as_array().expect("list") {
+        let key = ind["indicator"]["key"].as_str().unwrap();
+        let schools = ind["schools"].as_array().unwrap();
+        let n: f64 = schools.iter().map(|s| s["value"]["numerator"].as_f64().unwrap()).sum();
+        let d: f64 = schools.iter().map(|s| s["value"]["denominator"].as_f64().unwrap()).sum();
+        assert!((ind["district"]["numerator"].as_f64().unwrap() - n).abs() < 1e-6, "{key}");
+        assert!((ind["district"]["denominator"].as_f64().unwrap() - d).abs() < 1e-6, "{key}");
+        if let (Some(value), true) =
+            (ind["district"]["value"].as_f64(), d > 0.0 && ind["indicator"]["denominator"] != "One")
+        {
+            let factor = ind["indicator"]["factor"].as_f64().unwrap();
+            assert!((value - n / d * factor).abs() < 1e-9, "{key}: total over total");
+        }
+    }
+    let fitness = v.as_array().unwrap().iter().find(|i| i["indicator"]["key"] == "fitness_pass_rate").unwrap();
+    assert!(fitness["district"]["value"].as_f64().is_some_and(|x| x > 50.0), "the demo's round counts");
+    let (status, page) = get(&base, &a, "/indicators/ptr_primary").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("口径") && page.contains("id=\"schools\""));
+    let t = login(&base, "teacher").await;
+    assert_eq!(get(&base, &t, "/indicators").await.0, StatusCode::FORBIDDEN);
+}

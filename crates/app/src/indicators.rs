@@ -1,0 +1,131 @@
+//! The indicator library evaluated on the recorded facts of a term: the district value of each
+//! indicator against its target, and the schools behind it.
+
+use eduq_core::access::Actor;
+use eduq_core::calendar::Term;
+use eduq_core::indicators::{Fact, Indicator, LIBRARY, Value, aggregate, indicator};
+use eduq_store::Store;
+use eduq_store::indicators::SchoolFacts;
+use serde::Serialize;
+
+use crate::AppError;
+
+/// A school's share of its teachers for one stage: teachers are recorded per school, not per stage.
+fn share(f: &SchoolFacts, pupils: i64) -> f64 {
+    let all = f.primary_pupils + f.junior_pupils + f.senior_pupils;
+    if all == 0 { 0.0 } else { f.full_time as f64 * pupils as f64 / all as f64 }
+}
+
+/// The value of a fact at one school.
+pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
+    let n = |v: i64| v as f64;
+    match x {
+        Fact::PrimaryPupils => n(f.primary_pupils),
+        Fact::JuniorPupils => n(f.junior_pupils),
+        Fact::SeniorPupils => n(f.senior_pupils),
+        Fact::CompulsoryPupils => n(f.primary_pupils + f.junior_pupils),
+        Fact::PrimaryTeachers => share(f, f.primary_pupils),
+        Fact::JuniorTeachers => share(f, f.junior_pupils),
+        Fact::SeniorTeachers => share(f, f.senior_pupils),
+        Fact::Teachers => n(f.full_time),
+        Fact::QualifiedTeachers => n(f.qualified),
+        Fact::BachelorTeachers => n(f.bachelor_plus),
+        Fact::BackboneTeachers => n(f.backbone),
+        Fact::Classes => n(f.classes),
+        Fact::StandardClasses => n(f.standard_classes),
+        Fact::LargeClasses => n(f.large_classes),
+        Fact::ExtraLargeClasses => n(f.extra_large_classes),
+        Fact::OversizedSchools => {
+            let compulsory = f.primary_pupils + f.junior_pupils;
+            let limit = if f.primary_pupils > 0 && f.junior_pupils > 0 { 2500 } else { 2000 };
+            n(i64::from(compulsory > limit))
+        }
+        Fact::Pupils => n(f.all_pupils),
+        Fact::TeachingArea => f.teaching_area,
+        Fact::SportsArea => f.sports_area,
+        Fact::EquipmentValue => f.equipment_value,
+        Fact::MultimediaRooms => n(f.multimedia_rooms),
+        Fact::StudentComputers => n(f.student_computers),
+        Fact::TeacherComputers => n(f.teacher_computers),
+        Fact::FitnessScored => n(f.fitness_scored),
+        Fact::FitnessPassed => n(f.fitness_passed),
+        Fact::FitnessExcellent => n(f.fitness_excellent),
+        Fact::VisionKnown => n(f.vision_known),
+        Fact::Myopic => n(f.myopic),
+        Fact::One => 1.0,
+    }
+}
+
+/// Whether a school takes part in an indicator (a 小学 has no 高中生师比).
+fn applies(f: &SchoolFacts, ind: &Indicator) -> bool {
+    ind.denominator == Fact::One || fact(f, ind.denominator) > 0.0
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SchoolValue {
+    pub school_id: i64,
+    pub code: String,
+    pub name: String,
+    pub value: Value,
+    pub meets: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorValue {
+    pub indicator: Indicator,
+    pub district: Value,
+    pub meets: Option<bool>,
+    pub gap: Option<f64>,
+    /// Schools not meeting the target.
+    pub behind: usize,
+    pub schools: Vec<SchoolValue>,
+}
+
+fn evaluate(ind: &Indicator, facts: &[SchoolFacts]) -> IndicatorValue {
+    let schools: Vec<SchoolValue> = facts
+        .iter()
+        .filter(|f| applies(f, ind))
+        .map(|f| {
+            let value = Value::of(ind, fact(f, ind.numerator), fact(f, ind.denominator));
+            SchoolValue {
+                school_id: f.id,
+                code: f.code.clone(),
+                name: f.name.clone(),
+                meets: ind.target.and_then(|t| value.meets(ind, t)),
+                value,
+            }
+        })
+        .collect();
+    let district = aggregate(ind, schools.iter().map(|s| (s.value.numerator, s.value.denominator)));
+    IndicatorValue {
+        indicator: *ind,
+        meets: ind.target.and_then(|t| district.meets(ind, t)),
+        gap: ind.target.and_then(|t| district.gap(ind, t)),
+        behind: schools.iter().filter(|s| s.meets == Some(false)).count(),
+        district,
+        schools,
+    }
+}
+
+/// Every indicator of the library for the caller's scope and a term.
+pub async fn library(store: &Store, actor: &Actor, term: Term) -> Result<Vec<IndicatorValue>, AppError> {
+    let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
+    let facts = store.school_facts(actor, term_id, term.start_year).await?;
+    Ok(LIBRARY.iter().map(|i| evaluate(i, &facts)).collect())
+}
+
+/// One indicator with its schools, those furthest from the target first.
+pub async fn one(store: &Store, actor: &Actor, term: Term, key: &str) -> Result<IndicatorValue, AppError> {
+    let ind = indicator(key).ok_or_else(|| AppError::Invalid(format!("未知指标“{key}”")))?;
+    let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
+    let facts = store.school_facts(actor, term_id, term.start_year).await?;
+    let mut v = evaluate(ind, &facts);
+    if let Some(t) = ind.target {
+        v.schools.sort_by(|a, b| {
+            let ga = a.value.gap(ind, t).unwrap_or(0.0);
+            let gb = b.value.gap(ind, t).unwrap_or(0.0);
+            gb.total_cmp(&ga).then(a.code.cmp(&b.code))
+        });
+    }
+    Ok(v)
+}

@@ -1,0 +1,390 @@
+//! Indicators as data: what each measures (口径), its numerator and denominator over recorded facts,
+//! its factor, unit, direction and default target with the document it comes from. Values are
+//! computed by summing numerators and denominators over the units first and dividing last, so a
+//! county 生师比 is all pupils over all teachers, never a mean of school ratios.
+
+use serde::Serialize;
+
+/// A recorded fact per school that numerators and denominators are built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Fact {
+    PrimaryPupils,
+    JuniorPupils,
+    SeniorPupils,
+    /// Pupils of grades 1–9.
+    CompulsoryPupils,
+    PrimaryTeachers,
+    JuniorTeachers,
+    SeniorTeachers,
+    /// 专任 teachers of the school (all stages).
+    Teachers,
+    /// 专任 teachers with the qualification 教师法 第十一条 requires for their stage.
+    QualifiedTeachers,
+    /// 专任 teachers with 本科 or more.
+    BachelorTeachers,
+    /// 县级 and higher 骨干教师.
+    BackboneTeachers,
+    /// 中小学 classes (grades 1–12) with pupils.
+    Classes,
+    /// Classes within the standard size of their grade (45 小学, 50 初中/高中).
+    StandardClasses,
+    /// 大班额 (56–65) and 超大班额 (≥ 66).
+    LargeClasses,
+    ExtraLargeClasses,
+    /// Schools over the size limit (2000 小学/初中, 2500 一贯制 义务教育阶段).
+    OversizedSchools,
+    /// Pupils of the school, all grades (the denominator of 生均 facilities).
+    Pupils,
+    TeachingArea,
+    SportsArea,
+    EquipmentValue,
+    MultimediaRooms,
+    StudentComputers,
+    TeacherComputers,
+    FitnessScored,
+    FitnessPassed,
+    FitnessExcellent,
+    VisionKnown,
+    Myopic,
+    /// A constant 1, for counts.
+    One,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Direction {
+    /// At least the target is good.
+    AtLeast,
+    /// At most the target is good.
+    AtMost,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Indicator {
+    pub key: &'static str,
+    pub name: &'static str,
+    /// What it measures, the formula and which records count.
+    pub caliber: &'static str,
+    pub source: &'static str,
+    pub numerator: Fact,
+    pub denominator: Fact,
+    pub factor: f64,
+    pub unit: &'static str,
+    pub direction: Direction,
+    /// The standard's or the usual plan's target, if there is one.
+    pub target: Option<f64>,
+}
+
+const BIANZHI: &str = "中央编办 教育部 财政部《关于统一城乡中小学教职工编制标准的通知》(中央编办发〔2014〕72号)";
+const YOUZHI: &str = "《县域义务教育优质均衡发展督导评估办法》(教督〔2017〕6号)";
+const DABANE: &str = "教育部《关于做好消除义务教育阶段大班额工作的通知》(2018)";
+const TEACHER_LAW: &str = "《中华人民共和国教师法》第十一条";
+const FITNESS: &str = "《国家学生体质健康标准（2014年修订）》；WS/T 663—2020";
+
+pub const LIBRARY: &[Indicator] = &[
+    Indicator {
+        key: "ptr_primary",
+        name: "小学生师比",
+        caliber: "小学在校生数 ÷ 小学专任教师数（九年一贯制等多学段学校的专任教师按各学段在校生比例分摊）；比值为“学生数:1”",
+        source: BIANZHI,
+        numerator: Fact::PrimaryPupils,
+        denominator: Fact::PrimaryTeachers,
+        factor: 1.0,
+        unit: ":1",
+        direction: Direction::AtMost,
+        target: Some(19.0),
+    },
+    Indicator {
+        key: "ptr_junior",
+        name: "初中生师比",
+        caliber: "初中在校生数 ÷ 初中专任教师数（分摊方法同上）",
+        source: BIANZHI,
+        numerator: Fact::JuniorPupils,
+        denominator: Fact::JuniorTeachers,
+        factor: 1.0,
+        unit: ":1",
+        direction: Direction::AtMost,
+        target: Some(13.5),
+    },
+    Indicator {
+        key: "ptr_senior",
+        name: "高中生师比",
+        caliber: "普通高中在校生数 ÷ 高中专任教师数（分摊方法同上）",
+        source: BIANZHI,
+        numerator: Fact::SeniorPupils,
+        denominator: Fact::SeniorTeachers,
+        factor: 1.0,
+        unit: ":1",
+        direction: Direction::AtMost,
+        target: Some(12.5),
+    },
+    Indicator {
+        key: "class_size_ok_rate",
+        name: "班额达标率",
+        caliber: "学生数不超过标准班额（小学45人、初中和高中50人）的班级数 ÷ 有学生的中小学班级数 × 100",
+        source: YOUZHI,
+        numerator: Fact::StandardClasses,
+        denominator: Fact::Classes,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(100.0),
+    },
+    Indicator {
+        key: "large_classes",
+        name: "大班额班级数",
+        caliber: "学生数56–65人的中小学班级数",
+        source: DABANE,
+        numerator: Fact::LargeClasses,
+        denominator: Fact::One,
+        factor: 1.0,
+        unit: "个",
+        direction: Direction::AtMost,
+        target: Some(0.0),
+    },
+    Indicator {
+        key: "extra_large_classes",
+        name: "超大班额班级数",
+        caliber: "学生数66人及以上的中小学班级数",
+        source: DABANE,
+        numerator: Fact::ExtraLargeClasses,
+        denominator: Fact::One,
+        factor: 1.0,
+        unit: "个",
+        direction: Direction::AtMost,
+        target: Some(0.0),
+    },
+    Indicator {
+        key: "oversized_schools",
+        name: "规模超标学校数",
+        caliber: "义务教育阶段在校生超过2000人的小学、初中，或超过2500人的九年一贯制、十二年一贯制学校数",
+        source: YOUZHI,
+        numerator: Fact::OversizedSchools,
+        denominator: Fact::One,
+        factor: 1.0,
+        unit: "所",
+        direction: Direction::AtMost,
+        target: Some(0.0),
+    },
+    Indicator {
+        key: "qualified_teachers_rate",
+        name: "专任教师学历达标率",
+        caliber: "达到教师法规定学历（小学中师及以上、初中专科及以上、高中本科及以上；多学段学校按其最高学段）的专任教师数 ÷ 专任教师数 × 100",
+        source: TEACHER_LAW,
+        numerator: Fact::QualifiedTeachers,
+        denominator: Fact::Teachers,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(100.0),
+    },
+    Indicator {
+        key: "bachelor_teachers_rate",
+        name: "专任教师本科及以上学历比例",
+        caliber: "最高学历为本科及以上的专任教师数 ÷ 专任教师数 × 100",
+        source: "教育事业统计口径",
+        numerator: Fact::BachelorTeachers,
+        denominator: Fact::Teachers,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "backbone_teachers_rate",
+        name: "骨干教师比例",
+        caliber: "县级及以上骨干教师（专任）数 ÷ 专任教师数 × 100",
+        source: "区县教师发展规划通行口径",
+        numerator: Fact::BackboneTeachers,
+        denominator: Fact::Teachers,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "teaching_area_per_pupil",
+        name: "生均教学及辅助用房面积",
+        caliber: "教学及辅助用房面积 ÷ 在校生数（所选学年的办学条件，所选学期的在校生）",
+        source: YOUZHI,
+        numerator: Fact::TeachingArea,
+        denominator: Fact::Pupils,
+        factor: 1.0,
+        unit: "平方米",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "sports_area_per_pupil",
+        name: "生均体育运动场馆面积",
+        caliber: "（室外运动场地 + 室内体育场馆）面积 ÷ 在校生数",
+        source: YOUZHI,
+        numerator: Fact::SportsArea,
+        denominator: Fact::Pupils,
+        factor: 1.0,
+        unit: "平方米",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "equipment_per_pupil",
+        name: "生均教学仪器设备值",
+        caliber: "教学仪器设备资产值 ÷ 在校生数",
+        source: YOUZHI,
+        numerator: Fact::EquipmentValue,
+        denominator: Fact::Pupils,
+        factor: 1.0,
+        unit: "元",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "multimedia_per100",
+        name: "每百名学生拥有网络多媒体教室数",
+        caliber: "网络多媒体教室间数 ÷ 在校生数 × 100",
+        source: YOUZHI,
+        numerator: Fact::MultimediaRooms,
+        denominator: Fact::Pupils,
+        factor: 100.0,
+        unit: "间",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "pupils_per_computer",
+        name: "生机比",
+        caliber: "在校生数 ÷ 学生用计算机台数；比值为“学生数:1”",
+        source: "教育信息化规划通行口径（多地计划目标6:1）",
+        numerator: Fact::Pupils,
+        denominator: Fact::StudentComputers,
+        factor: 1.0,
+        unit: ":1",
+        direction: Direction::AtMost,
+        target: Some(6.0),
+    },
+    Indicator {
+        key: "teachers_per_computer",
+        name: "师机比",
+        caliber: "专任教师数 ÷ 教师用计算机台数；比值为“教师数:1”",
+        source: "教育信息化规划通行口径（目标1:1）",
+        numerator: Fact::Teachers,
+        denominator: Fact::TeacherComputers,
+        factor: 1.0,
+        unit: ":1",
+        direction: Direction::AtMost,
+        target: Some(1.0),
+    },
+    Indicator {
+        key: "fitness_pass_rate",
+        name: "学生体质健康合格率",
+        caliber: "学年总分等级为及格及以上的学生数 ÷ 有总分的学生数 × 100（免测、缺项不计入）",
+        source: FITNESS,
+        numerator: Fact::FitnessPassed,
+        denominator: Fact::FitnessScored,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(95.0),
+    },
+    Indicator {
+        key: "fitness_excellent_rate",
+        name: "学生体质健康优秀率",
+        caliber: "学年总分等级为优秀的学生数 ÷ 有总分的学生数 × 100",
+        source: FITNESS,
+        numerator: Fact::FitnessExcellent,
+        denominator: Fact::FitnessScored,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "myopia_rate",
+        name: "近视率",
+        caliber: "筛查性近视学生数 ÷ 可判定的筛查学生数 × 100",
+        source: FITNESS,
+        numerator: Fact::Myopic,
+        denominator: Fact::VisionKnown,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtMost,
+        target: None,
+    },
+];
+
+pub fn indicator(key: &str) -> Option<&'static Indicator> {
+    LIBRARY.iter().find(|i| i.key == key)
+}
+
+/// Sums of one indicator's numerator and denominator over some units, and the value.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Value {
+    pub numerator: f64,
+    pub denominator: f64,
+    /// `None` when the denominator is 0 (nothing to measure).
+    pub value: Option<f64>,
+}
+
+impl Value {
+    pub fn of(ind: &Indicator, numerator: f64, denominator: f64) -> Value {
+        let value = if ind.denominator == Fact::One {
+            Some(numerator * ind.factor)
+        } else {
+            (denominator > 0.0).then(|| numerator / denominator * ind.factor)
+        };
+        Value { numerator, denominator, value }
+    }
+
+    /// Whether the value meets a target in the indicator's direction.
+    pub fn meets(&self, ind: &Indicator, target: f64) -> Option<bool> {
+        let v = self.value?;
+        Some(match ind.direction {
+            Direction::AtLeast => v >= target - 1e-9,
+            Direction::AtMost => v <= target + 1e-9,
+        })
+    }
+
+    /// Distance to the target, positive when short of it (in the indicator's unit).
+    pub fn gap(&self, ind: &Indicator, target: f64) -> Option<f64> {
+        let v = self.value?;
+        Some(match ind.direction {
+            Direction::AtLeast => (target - v).max(0.0),
+            Direction::AtMost => (v - target).max(0.0),
+        })
+    }
+}
+
+/// Aggregates per-unit (numerator, denominator) pairs: sums first, divides last.
+pub fn aggregate(ind: &Indicator, parts: impl IntoIterator<Item = (f64, f64)>) -> Value {
+    let (n, d) = parts.into_iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    Value::of(ind, n, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn county_ratio_is_total_over_total() {
+        let ptr = indicator("ptr_primary").unwrap();
+        // School A: 1900 pupils, 100 teachers (19:1); school B: 100 pupils, 20 teachers (5:1).
+        let v = aggregate(ptr, [(1900.0, 100.0), (100.0, 20.0)]);
+        assert!((v.value.unwrap() - 2000.0 / 120.0).abs() < 1e-12, "not the mean of 19 and 5 (12)");
+        assert_eq!(v.meets(ptr, 19.0), Some(true));
+        assert_eq!(aggregate(ptr, [(10.0, 0.0)]).value, None);
+        let rate = indicator("fitness_pass_rate").unwrap();
+        let v = Value::of(rate, 93.0, 100.0);
+        assert_eq!((v.meets(rate, 95.0), v.gap(rate, 95.0)), (Some(false), Some(2.0)));
+        let count = indicator("large_classes").unwrap();
+        assert_eq!(aggregate(count, [(2.0, 1.0), (3.0, 1.0)]).value, Some(5.0));
+    }
+
+    #[test]
+    fn every_indicator_has_its_caliber_and_source() {
+        let mut keys = std::collections::HashSet::new();
+        for i in LIBRARY {
+            assert!(keys.insert(i.key), "duplicate key {}", i.key);
+            assert!(!i.caliber.is_empty() && !i.source.is_empty() && !i.name.is_empty(), "{}", i.key);
+            assert!(i.factor == 1.0 || i.factor == 100.0);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Indicators: the library's district values against their targets, and the schools behind each.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use eduq_app::indicators::{IndicatorValue, library, one};
+use eduq_core::access::Resource;
+use eduq_core::indicators::{Indicator, Value};
+use serde::Deserialize;
+
+use crate::auth::Session;
+use crate::views::{Layout, layout};
+use crate::{AppState, WebError};
+
+#[derive(Deserialize, Default)]
+pub struct TermQ {
+    term: Option<String>,
+}
+
+fn fmt(ind: &Indicator, v: Option<f64>) -> String {
+    match v {
+        None => "—".into(),
+        Some(x) if ind.unit == "个" || ind.unit == "所" => format!("{x:.0}"),
+        Some(x) if ind.unit == "元" => format!("{x:.0}"),
+        Some(x) => format!("{x:.2}"),
+    }
+}
+
+pub struct Line {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub caliber: &'static str,
+    pub source: &'static str,
+    pub value: String,
+    pub unit: &'static str,
+    pub target: String,
+    pub status: &'static str,
+    pub behind: usize,
+    pub numerator: String,
+    pub denominator: String,
+}
+
+fn line(v: &IndicatorValue) -> Line {
+    let i = &v.indicator;
+    Line {
+        key: i.key,
+        name: i.name,
+        caliber: i.caliber,
+        source: i.source,
+        value: fmt(i, v.district.value),
+        unit: i.unit,
+        target: match (i.target, i.direction) {
+            (Some(t), eduq_core::indicators::Direction::AtLeast) => format!("≥ {}", fmt(i, Some(t))),
+            (Some(t), eduq_core::indicators::Direction::AtMost) => format!("≤ {}", fmt(i, Some(t))),
+            (None, _) => "—".into(),
+        },
+        status: match v.meets {
+            Some(true) => "达标",
+            Some(false) => "未达标",
+            None => "",
+        },
+        behind: v.behind,
+        numerator: format!("{:.0}", v.district.numerator),
+        denominator: format!("{:.0}", v.district.denominator),
+    }
+}
+
+fn check(s: &Session) -> Result<(), WebError> {
+    if s.actor.role.may_read(Resource::Teachers) && s.actor.role.may_read(Resource::Conditions) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "indicators.html")]
+struct ListPage {
+    l: Layout,
+    lines: Vec<Line>,
+}
+
+pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Result<Html<String>, WebError> {
+    check(&s)?;
+    let (l, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
+    let values = library(&st.store, &s.actor, sel.term).await?;
+    Ok(Html(ListPage { l, lines: values.iter().map(line).collect() }.render()?))
+}
+
+pub struct SchoolLine {
+    pub name: String,
+    pub numerator: String,
+    pub denominator: String,
+    pub value: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "indicator.html")]
+struct DetailPage {
+    l: Layout,
+    i: Line,
+    schools: Vec<SchoolLine>,
+}
+
+fn num(v: &Value) -> (String, String) {
+    let f = |x: f64| if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.1}") };
+    (f(v.numerator), f(v.denominator))
+}
+
+pub async fn detail(
+    State(st): State<AppState>,
+    s: Session,
+    Path(key): Path<String>,
+    Query(q): Query<TermQ>,
+) -> Result<Html<String>, WebError> {
+    check(&s)?;
+    let (l, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
+    let v = one(&st.store, &s.actor, sel.term, &key).await?;
+    let schools = v
+        .schools
+        .iter()
+        .map(|x| {
+            let (n, d) = num(&x.value);
+            SchoolLine {
+                name: x.name.clone(),
+                numerator: n,
+                denominator: d,
+                value: fmt(&v.indicator, x.value.value),
+                status: match x.meets {
+                    Some(true) => "达标",
+                    Some(false) => "未达标",
+                    None => "",
+                },
+            }
+        })
+        .collect();
+    Ok(Html(DetailPage { l, i: line(&v), schools }.render()?))
+}
+
+/// The library's values as JSON (numerators and denominators included).
+pub async fn api(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<TermQ>,
+) -> Result<Json<Vec<IndicatorValue>>, WebError> {
+    check(&s)?;
+    let (_, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
+    Ok(Json(library(&st.store, &s.actor, sel.term).await?))
+}
