@@ -158,13 +158,19 @@ pub async fn overview(store: &Store, actor: &Actor, term: Term) -> Result<Fitnes
     let by_school = actor.scope == Scope::District;
     let mut units: BTreeMap<(i64, i64, String), RoundStats> = BTreeMap::new();
     let mut grades: BTreeMap<i64, [RoundStats; 3]> = BTreeMap::new();
+    // Keys keep the store's order (school code, grade, class number) through each unit's first row.
+    let mut first_school: HashMap<i64, usize> = HashMap::new();
+    let mut first_class: HashMap<Option<i64>, usize> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
+        first_school.entry(r.school_id).or_insert(i);
+        first_class.entry(r.class_id).or_insert(i);
+    }
+    for r in &rows {
         add(&mut total, r);
-        // Keys keep the store's order (school code, grade, class number) through the row index.
         let key = if by_school {
-            (rows.iter().position(|x| x.school_id == r.school_id).unwrap_or(i) as i64, 0, r.school_name.clone())
+            (first_school[&r.school_id] as i64, 0, r.school_name.clone())
         } else {
-            (r.grade, rows.iter().position(|x| x.class_id == r.class_id).unwrap_or(i) as i64, r.class_name.clone())
+            (r.grade, first_class[&r.class_id] as i64, r.class_name.clone())
         };
         add(units.entry(key).or_default(), r);
         let g = grades.entry(r.grade).or_default();
