@@ -275,6 +275,19 @@ fn brent(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, tol: f64) -> f64 {
     x
 }
 
+/// An effect with its 95 % interval and band (a band only when the interval excludes 0).
+fn interval(effect: f64, se: f64) -> Effect {
+    let (lower, upper) = (effect - Z95 * se, effect + Z95 * se);
+    let band = if lower > 0.0 {
+        ABOVE
+    } else if upper < 0.0 {
+        BELOW
+    } else {
+        AS_EXPECTED
+    };
+    Effect { group: String::new(), n: 0, effect, se, lower, upper, shrinkage: 1.0, band }
+}
+
 /// Fits `y ~ 1 + x + (1|group)`.
 pub fn fit(d: &Data, method: Method) -> Result<Fit, VaError> {
     let s = Stats::new(d);
@@ -322,15 +335,7 @@ pub fn fit(d: &Data, method: Method) -> Result<Fit, VaError> {
             let lambda = if n > 0.0 { theta * n / (1.0 + theta * n) } else { 0.0 };
             let effect = lambda * mean_resid;
             let se = (sigma2_u * (1.0 - lambda)).max(0.0).sqrt();
-            let (lower, upper) = (effect - Z95 * se, effect + Z95 * se);
-            let band = if lower > 0.0 {
-                ABOVE
-            } else if upper < 0.0 {
-                BELOW
-            } else {
-                AS_EXPECTED
-            };
-            Effect { group: d.groups[j].clone(), n: n as usize, effect, se, lower, upper, shrinkage: lambda, band }
+            Effect { group: d.groups[j].clone(), n: n as usize, shrinkage: lambda, ..interval(effect, se) }
         })
         .collect();
     Ok(Fit {
@@ -386,15 +391,7 @@ pub fn progress(entry: &[f64], exit: &[f64], group: &[usize], groups: &[String],
             let m = count[j].max(1) as f64;
             let effect = total[j] / m;
             let se = sd / m.sqrt();
-            let (lower, upper) = (effect - Z95 * se, effect + Z95 * se);
-            let band = if lower > 0.0 {
-                ABOVE
-            } else if upper < 0.0 {
-                BELOW
-            } else {
-                AS_EXPECTED
-            };
-            Effect { group: groups[j].clone(), n: count[j], effect, se, lower, upper, shrinkage: 1.0, band }
+            Effect { group: groups[j].clone(), n: count[j], shrinkage: 1.0, ..interval(effect, se) }
         })
         .collect()
 }

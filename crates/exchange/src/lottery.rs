@@ -81,82 +81,95 @@ fn split_choices(s: &str) -> Vec<String> {
     s.split([';', '；', '、', ',', '，']).map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
 }
 
-pub fn parse_applicants(table: &Table) -> Result<Vec<(usize, Applicant)>, ExchangeError> {
-    let index = columns(table, APPLICANT_HEADERS, |h| h != "捆绑组")?;
+/// Reads every row through `f`, which returns the row's key and record; a key seen before is a
+/// duplicate, reported under `key_column`. All errors of the file come back together.
+fn parse_keyed<T>(
+    table: &Table,
+    headers: &[&'static str],
+    required: impl Fn(&str) -> bool,
+    key_column: &str,
+    may_be_empty: bool,
+    f: impl Fn(&mut Row) -> Option<(String, T)>,
+) -> Result<Vec<(usize, T)>, ExchangeError> {
+    let index = columns(table, headers, required)?;
     let mut errors = Vec::new();
     let mut seen = HashMap::new();
     let mut out = Vec::with_capacity(table.rows.len());
     for (n, cells) in &table.rows {
         let before = errors.len();
         let mut r = Row { n: *n, cells, index: &index, errors: &mut errors };
-        let id = r.text("申请人编号");
-        let choices = r.parse("志愿", |s| {
-            let list = split_choices(s);
-            if let Some(dup) = list.iter().enumerate().find(|(i, c)| list[..*i].contains(c)).map(|(_, c)| c) {
-                return Err(format!("：学校“{dup}”填报了两次"));
-            }
-            if list.is_empty() { Err("没有学校代码".to_string()) } else { Ok(list) }
-        });
-        let bundle = r.opt("捆绑组");
-        if let (Some(id), Some(choices)) = (id, choices)
+        if let Some((key, rec)) = f(&mut r)
             && errors.len() == before
-            && !duplicate(&mut errors, &mut seen, *n, "申请人编号", &id)
+            && !duplicate(&mut errors, &mut seen, *n, key_column, &key)
         {
-            out.push((*n, Applicant { id, choices, bundle }));
+            out.push((*n, rec));
         }
     }
-    if out.is_empty() && errors.is_empty() {
+    if out.is_empty() && errors.is_empty() && !may_be_empty {
         return Err(ExchangeError::Empty);
     }
     finish(out, errors)
+}
+
+pub fn parse_applicants(table: &Table) -> Result<Vec<(usize, Applicant)>, ExchangeError> {
+    parse_keyed(
+        table,
+        APPLICANT_HEADERS,
+        |h| h != "捆绑组",
+        "申请人编号",
+        false,
+        |r| {
+            let id = r.text("申请人编号");
+            let choices = r.parse("志愿", |s| {
+                let list = split_choices(s);
+                if let Some(dup) = list.iter().enumerate().find(|(i, c)| list[..*i].contains(c)).map(|(_, c)| c) {
+                    return Err(format!("：学校“{dup}”填报了两次"));
+                }
+                if list.is_empty() { Err("没有学校代码".to_string()) } else { Ok(list) }
+            });
+            let bundle = r.opt("捆绑组");
+            let (id, choices) = (id?, choices?);
+            Some((id.clone(), Applicant { id, choices, bundle }))
+        },
+    )
 }
 
 pub fn parse_schools(table: &Table) -> Result<Vec<(usize, School)>, ExchangeError> {
-    let index = columns(table, SCHOOL_HEADERS, |_| true)?;
-    let mut errors = Vec::new();
-    let mut seen = HashMap::new();
-    let mut out = Vec::with_capacity(table.rows.len());
-    for (n, cells) in &table.rows {
-        let before = errors.len();
-        let mut r = Row { n: *n, cells, index: &index, errors: &mut errors };
-        let code = r.text("学校代码");
-        let seats = r.parse("学位数", |s| match s.parse::<u32>() {
-            Ok(0) => Err("必须大于0".to_string()),
-            Ok(v) => Ok(v),
-            Err(_) => Err("应为正整数".to_string()),
-        });
-        if let (Some(code), Some(seats)) = (code, seats)
-            && errors.len() == before
-            && !duplicate(&mut errors, &mut seen, *n, "学校代码", &code)
-        {
-            out.push((*n, School { code, seats }));
-        }
-    }
-    if out.is_empty() && errors.is_empty() {
-        return Err(ExchangeError::Empty);
-    }
-    finish(out, errors)
+    parse_keyed(
+        table,
+        SCHOOL_HEADERS,
+        |_| true,
+        "学校代码",
+        false,
+        |r| {
+            let code = r.text("学校代码");
+            let seats = r.parse("学位数", |s| match s.parse::<u32>() {
+                Ok(0) => Err("必须大于0".to_string()),
+                Ok(v) => Ok(v),
+                Err(_) => Err("应为正整数".to_string()),
+            });
+            let (code, seats) = (code?, seats?);
+            Some((code.clone(), School { code, seats }))
+        },
+    )
 }
 
 pub fn parse_priorities(table: &Table) -> Result<Vec<(usize, Priority)>, ExchangeError> {
-    let index = columns(table, PRIORITY_HEADERS, |_| true)?;
-    let mut errors = Vec::new();
-    let mut seen = HashMap::new();
-    let mut out = Vec::with_capacity(table.rows.len());
-    for (n, cells) in &table.rows {
-        let before = errors.len();
-        let mut r = Row { n: *n, cells, index: &index, errors: &mut errors };
-        let applicant = r.text("申请人编号");
-        let school = r.text("学校代码");
-        let group = r.parse("优先组", |s| s.parse::<u32>().map_err(|_| "应为非负整数（越小越优先）".to_string()));
-        if let (Some(applicant), Some(school), Some(group)) = (applicant, school, group)
-            && errors.len() == before
-            && !duplicate(&mut errors, &mut seen, *n, "学校代码", &format!("{applicant}/{school}"))
-        {
-            out.push((*n, Priority { applicant, school, group }));
-        }
-    }
-    finish(out, errors)
+    parse_keyed(
+        table,
+        PRIORITY_HEADERS,
+        |_| true,
+        "学校代码",
+        true,
+        |r| {
+            let applicant = r.text("申请人编号");
+            let school = r.text("学校代码");
+            let group =
+                r.parse("优先组", |s| s.parse::<u32>().map_err(|_| "应为非负整数（越小越优先）".to_string()));
+            let (applicant, school, group) = (applicant?, school?, group?);
+            Some((format!("{applicant}/{school}"), Priority { applicant, school, group }))
+        },
+    )
 }
 
 /// Cross-file checks of the applicant list: unknown schools in 志愿, bundles whose members chose

@@ -191,40 +191,35 @@ pub fn write_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<V
     wb.save_to_buffer().map_err(err)
 }
 
+impl Cell {
+    /// The cell as csv text (numbers without a trailing ".0").
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) => number_text(*n),
+        }
+    }
+}
+
+fn csv_bytes(mut out: Vec<u8>, headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(&mut out);
+    // Writing into a Vec cannot fail.
+    let _ = w.write_record(headers);
+    for row in rows {
+        let _ = w.write_record(row.iter().map(Cell::text));
+    }
+    drop(w);
+    out
+}
+
 /// Writes csv without a BOM, for programs (see `CsvOut`).
 pub fn write_plain_csv(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
-    let mut out = CsvOut::new(headers, rows.len() * 64);
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| match c {
-                Cell::Text(s) => s.clone(),
-                Cell::Number(n) => number_text(*n),
-            })
-            .collect();
-        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
-        out.row(&refs);
-    }
-    out.finish()
+    csv_bytes(Vec::with_capacity(rows.len() * 64), headers, rows)
 }
 
 /// Writes csv as UTF-8 with a BOM, which Chinese Excel opens correctly (exports for people).
 pub fn write_csv(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    let mut w = csv::Writer::from_writer(&mut out);
-    let _ = w.write_record(headers);
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| match c {
-                Cell::Text(s) => s.clone(),
-                Cell::Number(n) => number_text(*n),
-            })
-            .collect();
-        let _ = w.write_record(&cells);
-    }
-    drop(w);
-    out
+    csv_bytes(b"\xEF\xBB\xBF".to_vec(), headers, rows)
 }
 
 /// A csv file written row by row from string slices, UTF-8 without a BOM: the batch commands'
