@@ -10,6 +10,7 @@ pub mod balance;
 pub mod calendar;
 pub mod classes;
 pub mod error;
+pub mod exam;
 pub mod fitness;
 pub mod grade;
 pub mod identity;

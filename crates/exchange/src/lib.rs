@@ -8,6 +8,7 @@ pub mod attendance;
 pub mod balance;
 pub mod classes;
 pub mod error;
+pub mod exam;
 pub mod fitness;
 pub mod items;
 pub mod kinds;

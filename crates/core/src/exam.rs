@@ -1,0 +1,167 @@
+//! Score analysis of one subject of an exam for any set of pupils (district, school, class):
+//! the statistics a 质量分析会 reads — participants, mean, SD, median, extremes, 四率, 超均率, the
+//! distribution, 一分一段, percentiles, 标准分 and 临界生. 缺考 is not a zero: it is counted apart.
+
+use serde::Serialize;
+
+/// The 四率 lines as shares of the full score (configurable; these are the common defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Lines {
+    pub excellent: f64,
+    pub good: f64,
+    pub pass: f64,
+    /// 低分 is below this share.
+    pub low: f64,
+}
+
+impl Default for Lines {
+    fn default() -> Self {
+        Lines { excellent: 0.85, good: 0.70, pass: 0.60, low: 0.40 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubjectStats {
+    pub participants: usize,
+    pub absent: usize,
+    pub mean: f64,
+    /// Population SD (the pupils are the whole group, not a sample).
+    pub sd: f64,
+    pub median: f64,
+    pub max: f64,
+    pub min: f64,
+    pub excellent_rate: f64,
+    pub good_rate: f64,
+    pub pass_rate: f64,
+    pub low_rate: f64,
+    /// P10, P25, P50, P75, P90 (linear interpolation between order statistics, as R type 7 / numpy).
+    pub percentiles: [f64; 5],
+    /// Counts per tenth of the full score, [0, 10 %) … [90 %, 100 %].
+    pub histogram: [usize; 10],
+    /// 一分一段: each score, how many have it, how many have it or more (highest first).
+    pub segments: Vec<(f64, usize, usize)>,
+}
+
+/// Linear-interpolation percentile of sorted values (R type 7).
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * p;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// `None` is 缺考. Returns `None` when nobody sat the paper.
+pub fn analyse(scores: &[Option<f64>], full: f64, lines: &Lines) -> Option<SubjectStats> {
+    let mut v: Vec<f64> = scores.iter().flatten().copied().collect();
+    let n = v.len();
+    if n == 0 || full <= 0.0 {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let mean = v.iter().sum::<f64>() / n as f64;
+    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
+    let rate = |f: &dyn Fn(f64) -> bool| v.iter().filter(|&&x| f(x)).count() as f64 * 100.0 / n as f64;
+    let eps = 1e-9;
+    let mut histogram = [0usize; 10];
+    for x in &v {
+        histogram[((x / full * 10.0).floor().max(0.0) as usize).min(9)] += 1;
+    }
+    let mut segments: Vec<(f64, usize, usize)> = Vec::new();
+    for &x in v.iter().rev() {
+        match segments.last_mut() {
+            Some(last) if last.0 == x => {
+                last.1 += 1;
+                last.2 += 1;
+            }
+            _ => {
+                let before = segments.last().map_or(0, |s| s.2);
+                segments.push((x, 1, before + 1));
+            }
+        }
+    }
+    Some(SubjectStats {
+        participants: n,
+        absent: scores.len() - n,
+        mean,
+        sd,
+        median: percentile(&v, 0.5),
+        max: v[n - 1],
+        min: v[0],
+        excellent_rate: rate(&|x| x >= lines.excellent * full - eps),
+        good_rate: rate(&|x| x >= lines.good * full - eps),
+        pass_rate: rate(&|x| x >= lines.pass * full - eps),
+        low_rate: rate(&|x| x < lines.low * full - eps),
+        percentiles: [0.10, 0.25, 0.50, 0.75, 0.90].map(|p| percentile(&v, p)),
+        histogram,
+        segments,
+    })
+}
+
+/// 超均率: how far a unit's mean is above (or below) the reference mean, in percent of it.
+pub fn above_mean_rate(unit_mean: f64, reference_mean: f64) -> Option<f64> {
+    (reference_mean != 0.0).then(|| (unit_mean - reference_mean) / reference_mean * 100.0)
+}
+
+/// 标准分: Z = (x − mean) / SD and T = 50 + 10·Z, against a reference group's mean and SD.
+pub fn standard_scores(x: f64, mean: f64, sd: f64) -> Option<(f64, f64)> {
+    (sd > 0.0).then(|| {
+        let z = (x - mean) / sd;
+        (z, 50.0 + 10.0 * z)
+    })
+}
+
+/// 临界生: indices of pupils within `width` points below a line (they are the ones a little help lifts).
+pub fn critical(scores: &[Option<f64>], line: f64, width: f64) -> Vec<usize> {
+    scores
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_some_and(|x| x < line - 1e-9 && x >= line - width - 1e-9))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_computed_subject() {
+        // 10 sat (one 缺考), full 100: 95 88 85 72 70 66 60 59 40 39.
+        let s: Vec<Option<f64>> = [95.0, 88.0, 85.0, 72.0, 70.0, 66.0, 60.0, 59.0, 40.0, 39.0]
+            .iter()
+            .map(|&x| Some(x))
+            .chain([None])
+            .collect();
+        let a = analyse(&s, 100.0, &Lines::default()).unwrap();
+        assert_eq!((a.participants, a.absent), (10, 1));
+        assert!((a.mean - 67.4).abs() < 1e-12);
+        // Population variance: Σ(x−67.4)² / 10 = 3208.4 / 10 (numpy.var).
+        assert!((a.sd - (3208.4f64 / 10.0).sqrt()).abs() < 1e-9, "{}", a.sd);
+        assert_eq!((a.median, a.max, a.min), (68.0, 95.0, 39.0));
+        // ≥ 85: 3; ≥ 70: 5; ≥ 60: 7; < 40: 1 (40 is not 低分).
+        assert_eq!((a.excellent_rate, a.good_rate, a.pass_rate, a.low_rate), (30.0, 50.0, 70.0, 10.0));
+        assert_eq!(a.histogram, [0, 0, 0, 1, 1, 1, 2, 2, 2, 1]);
+        assert_eq!(a.segments[0], (95.0, 1, 1));
+        assert_eq!(a.segments[9], (39.0, 1, 10));
+        // numpy 2.4.6 percentile(x, [10, 25, 50, 75, 90]) (linear): 39.9, 59.25, 68.0, 81.75, 88.7.
+        let want = [39.9, 59.25, 68.0, 81.75, 88.7];
+        for (g, w) in a.percentiles.iter().zip(want) {
+            assert!((g - w).abs() < 1e-9, "{g} vs {w}");
+        }
+        assert_eq!(critical(&s, 60.0, 5.0), vec![7], "59 is within 5 points below 60; 60 itself passed");
+        assert!(analyse(&[None, None], 100.0, &Lines::default()).is_none());
+    }
+
+    #[test]
+    fn ties_share_a_segment_and_standard_scores() {
+        let s = [Some(80.0), Some(90.0), Some(80.0), Some(70.0)];
+        let a = analyse(&s, 100.0, &Lines::default()).unwrap();
+        assert_eq!(a.segments, vec![(90.0, 1, 1), (80.0, 2, 3), (70.0, 1, 4)]);
+        let (z, t) = standard_scores(90.0, 80.0, 5.0).unwrap();
+        assert_eq!((z, t), (2.0, 70.0));
+        assert_eq!(standard_scores(1.0, 1.0, 0.0), None);
+        assert_eq!(above_mean_rate(82.0, 80.0), Some(2.5));
+    }
+}
