@@ -351,3 +351,27 @@ mod stats_tests {
         assert_eq!(RoundStats::default().pass_rate(), None);
     }
 }
+
+/// Plain-language advice for an item scored below 60 (eduq's wording, for the report card that
+/// class teachers print and parents read; not part of the standard).
+pub const ADVICE: &[(Item, &str)] = &[
+    (Item::LungCapacity, "多做慢跑、游泳、跳绳等有氧运动，练习深呼吸，提高心肺功能。"),
+    (Item::Run50m, "练习起跑和30–50米冲刺，做高抬腿、后蹬跑，增强腿部力量。"),
+    (Item::SitAndReach, "每天拉伸10分钟：坐位体前屈、压腿、弓步，循序渐进，不要突然用力。"),
+    (Item::StandingLongJump, "练习蛙跳、深蹲跳和摆臂起跳，提高腿部爆发力与协调。"),
+    (Item::Rope1min, "每天跳绳，先跳得连贯再求速度，可分组计时练习。"),
+    (Item::SitUp1min, "练习仰卧起坐和平板支撑，加强腹部和核心力量。"),
+    (Item::PullUp, "从悬垂、斜身引体向上练起，逐步过渡到完整动作。"),
+    (Item::Shuttle50x8, "坚持往返跑和中长跑练习，注意转身技术和体力分配。"),
+    (Item::Run800m, "每周3次以上慢跑或间歇跑，逐步延长距离，注意体力分配。"),
+    (Item::Run1000m, "每周3次以上慢跑或间歇跑，逐步延长距离，注意体力分配。"),
+];
+
+/// Advice for a BMI category other than 正常.
+pub fn bmi_advice(category: &str) -> Option<&'static str> {
+    match category {
+        "超重" | "肥胖" => Some("少吃高糖高油食物和零食，每天运动不少于1小时，规律作息。"),
+        "低体重" => Some("均衡营养，吃好早餐，保证蛋白质和奶类摄入，适当进行力量练习。"),
+        _ => None,
+    }
+}

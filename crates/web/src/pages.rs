@@ -222,6 +222,80 @@ struct StudentPage {
     l: Layout,
     d: StudentDetail,
     flags: Vec<(&'static str, bool)>,
+    fitness: Option<FitnessCard>,
+}
+
+/// The 体质健康 report card of the pupil's latest recorded school year.
+pub struct FitnessCard {
+    pub year: String,
+    pub items: Vec<(String, String, String)>,
+    pub bmi: String,
+    pub standard: String,
+    pub bonus: String,
+    pub total: String,
+    pub level: String,
+    pub vision: String,
+    pub advice: Vec<String>,
+    pub note: String,
+}
+
+fn fitness_card(r: &eduq_store::fitness::FitnessRecord, start_year: i32) -> FitnessCard {
+    use eduq_core::fitness::{ADVICE, bmi_advice};
+    use eduq_core::standards::fitness::{Item, Level};
+    let f2 = |v: Option<f64>| v.map(|x| format!("{}", (x * 100.0).round() / 100.0)).unwrap_or_default();
+    let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&r.items).unwrap_or_default();
+    let mut items = Vec::new();
+    let mut advice = Vec::new();
+    for (key, v) in &parsed {
+        let Some(item) = Item::from_key(key) else { continue };
+        let value = v[0].as_f64().map(|x| {
+            if item.is_time() && item != Item::Run50m {
+                format!("{}′{:02}″", x as i64 / 60, x as i64 % 60)
+            } else {
+                format!("{x}")
+            }
+        });
+        let score = v[1].as_u64();
+        if let (Some(sc), Some((_, tip))) = (score, ADVICE.iter().find(|(i, _)| *i == item))
+            && sc < 60
+        {
+            advice.push(format!("{}：{tip}", item.label()));
+        }
+        items.push((
+            item.label().to_string(),
+            value.unwrap_or_default(),
+            score.map(|x| x.to_string()).unwrap_or_default(),
+        ));
+    }
+    if let Some(t) = r.bmi_category.as_deref().and_then(bmi_advice) {
+        advice.push(format!("体重指数：{t}"));
+    }
+    if r.myopia.as_deref().is_some_and(|m| m != "否") || r.acuity_grade.as_deref().is_some_and(|g| g != "正常") {
+        advice.push("视力：减少连续近距离用眼，每天户外活动2小时，按时复查，遵医嘱矫正。".into());
+    }
+    FitnessCard {
+        year: format!("{}-{}", start_year, start_year + 1),
+        items,
+        bmi: format!("{} {}", f2(r.bmi), r.bmi_category.clone().unwrap_or_default()),
+        standard: f2(r.standard),
+        bonus: if r.total.is_some() { r.bonus.to_string() } else { String::new() },
+        total: f2(r.total),
+        level: r.level.as_deref().and_then(Level::from_key).map(|l| l.label().to_string()).unwrap_or_default(),
+        vision: [r.acuity_grade.clone(), r.myopia.clone()]
+            .into_iter()
+            .flatten()
+            .filter(|x| !x.is_empty())
+            .collect::<Vec<_>>()
+            .join("；"),
+        advice,
+        note: if r.exempt {
+            "免测".into()
+        } else if !r.missing.is_empty() {
+            format!("缺项：{}", r.missing)
+        } else {
+            String::new()
+        },
+    }
 }
 
 pub async fn student(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Page {
@@ -231,7 +305,18 @@ pub async fn student(State(st): State<AppState>, s: Session, Path(id): Path<i64>
         .flags
         .map(|f: SpecialFlags| SpecialFlags::LABELS.iter().copied().zip(f.as_array()).collect())
         .unwrap_or_default();
-    Ok(Html(StudentPage { l, d, flags }.render()?))
+    // The latest school year with a result (the pupil was already read through the caller's scope).
+    let mut years: Vec<i32> = d.history.iter().map(|h| h.term.start_year).collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let mut fitness = None;
+    for y in years {
+        if let Some(r) = st.store.fitness_of(d.id, y).await? {
+            fitness = Some(fitness_card(&r, y));
+            break;
+        }
+    }
+    Ok(Html(StudentPage { l, d, flags, fitness }.render()?))
 }
 
 #[derive(Deserialize, Default)]

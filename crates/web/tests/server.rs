@@ -343,8 +343,19 @@ async fn accounts_are_bound_disabled_and_scoped() {
     assert!(res.text().await.unwrap_or_default().contains("已创建用户"));
     let parent = store.user_by_name("parent1").await.expect("user").expect("exists");
     let term = store.terms().await.expect("terms")[0].1;
-    let child =
-        store.export_students(&Actor::system(), term).await.expect("students").into_iter().next().expect("a pupil");
+    // A pupil with a 体质健康 result this school year.
+    let tid = store.term_id(term).await.expect("t").expect("term");
+    let roll = store.roll_by_number(&Actor::system(), tid).await.expect("roll");
+    let mut child = None;
+    for x in store.export_students(&Actor::system(), term).await.expect("students") {
+        if let Some(e) = roll.get(&x.student_no)
+            && store.fitness_of(e.student_id, term.start_year).await.expect("fitness").is_some()
+        {
+            child = Some(x);
+            break;
+        }
+    }
+    let child = child.expect("a pupil with a result");
     let bind = [("_csrf", token.as_str()), ("active", "1"), ("students", child.student_no.as_str())];
     let res = client()
         .post(format!("{base}/users/{}", parent.id))
@@ -376,6 +387,14 @@ async fn accounts_are_bound_disabled_and_scoped() {
     let numbers: Vec<&str> =
         v["students"].as_array().expect("list").iter().map(|s| s["student_no"].as_str().unwrap_or("")).collect();
     assert_eq!(numbers, [child.student_no.as_str()], "{json}");
+    // The child's page carries the 体质健康 report card; another pupil's page is not readable.
+    let child_id = v["students"][0]["id"].as_i64().expect("id");
+    let (status, page) = get(&base, &cookie, &format!("/students/{child_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"fitness-card\"") && page.contains("学年总分"), "report card");
+    assert!(!page.contains("名次") && !page.contains("排名第"), "no rank on a pupil's card");
+    let (status, _) = get(&base, &cookie, &format!("/students/{}", child_id + 1)).await;
+    assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND, "{status}");
     // An unknown 学籍号 is refused with the number named.
     let bad = [("_csrf", token.as_str()), ("active", "1"), ("students", "G000")];
     let res = client()
