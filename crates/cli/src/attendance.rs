@@ -6,7 +6,6 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use eduq_core::attendance::Rules;
-use eduq_exchange::ExchangeError;
 use eduq_exchange::attendance::{read_roll, scan};
 
 #[derive(Subcommand)]
@@ -44,14 +43,7 @@ pub fn run(cmd: AttendanceCmd) -> Result<()> {
     }
     let started = Instant::now();
     let bytes = std::fs::read(&input).with_context(|| format!("无法读取文件 {}", input.display()))?;
-    let roll = read_roll(&bytes).map_err(|e| {
-        if let ExchangeError::Rows(rows) = &e {
-            for r in rows {
-                eprintln!("{r}");
-            }
-        }
-        anyhow::anyhow!("{e}")
-    })?;
+    let roll = read_roll(&bytes).map_err(|e| crate::file_error(e, ""))?;
     drop(bytes);
     let read = started.elapsed();
     let rules = Rules { streak, recent_truant: recent, window: window.max(1), absence_rate: rate };

@@ -3,10 +3,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 use clap::Subcommand;
 use eduq_core::balance::{BalanceStage, evaluate};
-use eduq_exchange::ExchangeError;
 use eduq_exchange::balance::parse_schools;
 use eduq_exchange::read_table;
 
@@ -32,14 +31,7 @@ pub fn run(cmd: BalanceCmd) -> Result<()> {
         .with_context(|| format!("学段“{stage}”无效，应为 primary 或 junior"))?;
     let bytes = std::fs::read(&input).with_context(|| format!("无法读取文件 {}", input.display()))?;
     let name = input.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let schools = parse_schools(&read_table(&bytes, &name)?).map_err(|e| {
-        if let ExchangeError::Rows(rows) = &e {
-            for r in rows {
-                eprintln!("{r}");
-            }
-        }
-        anyhow!("{e}")
-    })?;
+    let schools = parse_schools(&read_table(&bytes, &name)?).map_err(|e| crate::file_error(e, ""))?;
     let started = Instant::now();
     let e = evaluate(stage, &schools);
     let took = started.elapsed();

@@ -6,7 +6,6 @@ use std::time::Instant;
 use anyhow::{Context, Result, anyhow};
 use clap::Subcommand;
 use eduq_core::classes::{Options, assign, gap, seed_from_hex, stats};
-use eduq_exchange::ExchangeError;
 use eduq_exchange::classes::{parse_roster, with_classes};
 use eduq_exchange::read_table;
 
@@ -41,14 +40,7 @@ pub fn run(cmd: ClassesCmd) -> Result<()> {
     let bytes = std::fs::read(&input).with_context(|| format!("无法读取文件 {}", input.display()))?;
     let name = input.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let table = read_table(&bytes, &name)?;
-    let roster = parse_roster(&table, classes).map_err(|e| {
-        if let ExchangeError::Rows(rows) = &e {
-            for r in rows {
-                eprintln!("{r}");
-            }
-        }
-        anyhow!("{e}；未分班")
-    })?;
+    let roster = parse_roster(&table, classes).map_err(|e| crate::file_error(e, "；未分班"))?;
     let opts = Options { classes, max_size, seed, separate_same_names: !allow_same_names };
     let a = assign(&roster.pupils, &opts).map_err(|e| anyhow!("{e}；未分班"))?;
     let csv = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use eduq_exchange::items::{item_analysis, read_pairs};
-use eduq_exchange::{ExchangeError, Table, read_table};
+use eduq_exchange::{Table, read_table};
 
 #[derive(Subcommand)]
 pub enum ExamCmd {
@@ -63,14 +63,7 @@ pub fn run(cmd: ExamCmd) -> Result<()> {
         Some(p) => read_pairs(&table(&p)?, &["题号", "题目", "item"], &["答案", "key"])?,
         None => Vec::new(),
     };
-    let json = item_analysis(&matrix, &max, &keys).map_err(|e| {
-        if let ExchangeError::Rows(rows) = &e {
-            for r in rows {
-                eprintln!("{r}");
-            }
-        }
-        anyhow::anyhow!("{e}")
-    })?;
+    let json = item_analysis(&matrix, &max, &keys).map_err(|e| crate::file_error(e, ""))?;
     std::fs::write(&out, serde_json::to_vec_pretty(&json)?).with_context(|| format!("无法写入 {}", out.display()))?;
     let flagged = json["items"]
         .as_array()
@@ -99,15 +92,8 @@ fn analyse(input: PathBuf, out: PathBuf, full: f64, full_file: Option<PathBuf>, 
         None => Default::default(),
     };
     let lines = eduq_core::exam::Lines::default();
-    let json =
-        eduq_exchange::exam::analyse_sheet(&sheet, full, &per_subject, group.as_deref(), &lines).map_err(|e| {
-            if let ExchangeError::Rows(rows) = &e {
-                for r in rows {
-                    eprintln!("{r}");
-                }
-            }
-            anyhow::anyhow!("{e}")
-        })?;
+    let json = eduq_exchange::exam::analyse_sheet(&sheet, full, &per_subject, group.as_deref(), &lines)
+        .map_err(|e| crate::file_error(e, ""))?;
     std::fs::write(&out, serde_json::to_vec_pretty(&json)?).with_context(|| format!("无法写入 {}", out.display()))?;
     for s in json["subjects"].as_array().into_iter().flatten() {
         let a = &s["all"];

@@ -386,6 +386,14 @@ async fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
+/// A file's errors for the terminal: every bad row on stderr, then the summary as the error.
+pub(crate) fn file_error(e: eduq_exchange::ExchangeError, suffix: &str) -> anyhow::Error {
+    for r in e.row_errors() {
+        eprintln!("{r}");
+    }
+    anyhow::anyhow!("{e}{suffix}")
+}
+
 fn write(path: &Path, batch: &Batch, csv: bool) -> Result<()> {
     std::fs::write(path, export(batch, csv)?).with_context(|| format!("无法写入 {}", path.display()))
 }
