@@ -107,6 +107,43 @@ fn evaluate(ind: &Indicator, facts: &[SchoolFacts]) -> IndicatorValue {
     }
 }
 
+/// A class this large is almost surely a data error (two classes merged, a wrong class number).
+pub const IMPLAUSIBLE_CLASS: i64 = 80;
+
+/// What to fix before a school's indicators are trusted; schools with nothing to fix are left out.
+pub fn data_quality(facts: &[SchoolFacts]) -> Vec<(String, Vec<String>)> {
+    facts
+        .iter()
+        .filter_map(|f| {
+            let mut issues = Vec::new();
+            if f.all_pupils == 0 {
+                issues.push("本学期没有在读学生数据（未提交学生名单？）".to_string());
+            }
+            if f.full_time == 0 {
+                issues.push("本学期没有专任教师数据".to_string());
+            }
+            if !f.has_conditions {
+                issues.push("缺少本学年办学条件数据".to_string());
+            } else if f.all_pupils > 0 && (f.teaching_area <= 0.0 || f.sports_area <= 0.0) {
+                issues.push("教学及辅助用房或体育运动场馆面积为0".to_string());
+            }
+            if f.largest_class > IMPLAUSIBLE_CLASS {
+                issues.push(format!("有班级学生数为{}人（超过{}人，请核对分班）", f.largest_class, IMPLAUSIBLE_CLASS));
+            }
+            if f.teachers_without_subject > 0 {
+                issues.push(format!("{}名教师未填任教学科", f.teachers_without_subject));
+            }
+            (!issues.is_empty()).then(|| (f.name.clone(), issues))
+        })
+        .collect()
+}
+
+/// Data-quality findings of the schools in the caller's scope for a term.
+pub async fn quality(store: &Store, actor: &Actor, term: Term) -> Result<Vec<(String, Vec<String>)>, AppError> {
+    let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
+    Ok(data_quality(&store.school_facts(actor, term_id, term.start_year).await?))
+}
+
 /// Every indicator of the library for the caller's scope and a term.
 pub async fn library(store: &Store, actor: &Actor, term: Term) -> Result<Vec<IndicatorValue>, AppError> {
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
@@ -128,4 +165,30 @@ pub async fn one(store: &Store, actor: &Actor, term: Term, key: &str) -> Result<
         });
     }
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_quality_rules() {
+        let ok = SchoolFacts {
+            name: "甲小学".into(),
+            all_pupils: 500,
+            full_time: 30,
+            has_conditions: true,
+            teaching_area: 2500.0,
+            sports_area: 4000.0,
+            largest_class: 45,
+            ..SchoolFacts::default()
+        };
+        assert!(data_quality(std::slice::from_ref(&ok)).is_empty());
+        let bad = SchoolFacts { largest_class: 81, teachers_without_subject: 2, sports_area: 0.0, ..ok.clone() };
+        let found = data_quality(&[ok.clone(), bad]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1.len(), 3, "{:?}", found[0].1);
+        let at_limit = SchoolFacts { largest_class: 80, ..ok };
+        assert!(data_quality(&[at_limit]).is_empty(), "80 is allowed");
+    }
 }

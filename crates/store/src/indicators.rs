@@ -38,6 +38,8 @@ pub struct SchoolFacts {
     pub teachers_without_subject: i64,
     /// 中小学 classes with pupils, within the standard size, 大班额, 超大班额.
     pub classes: i64,
+    /// The largest class's pupils (a data-quality check: over 80 is almost surely an error).
+    pub largest_class: i64,
     pub standard_classes: i64,
     pub large_classes: i64,
     pub extra_large_classes: i64,
@@ -154,6 +156,7 @@ impl Store {
             }
             let s = &mut out[i];
             s.classes += 1;
+            s.largest_class = s.largest_class.max(c.students);
             match c.size_band {
                 SizeBand::Standard => s.standard_classes += 1,
                 SizeBand::Large => s.large_classes += 1,

@@ -79,13 +79,15 @@ fn check(s: &Session) -> Result<(), WebError> {
 struct ListPage {
     l: Layout,
     lines: Vec<Line>,
+    quality: Vec<(String, Vec<String>)>,
 }
 
 pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Result<Html<String>, WebError> {
     check(&s)?;
     let (l, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
     let values = library(&st.store, &s.actor, sel.term).await?;
-    Ok(Html(ListPage { l, lines: values.iter().map(line).collect() }.render()?))
+    let quality = eduq_app::indicators::quality(&st.store, &s.actor, sel.term).await?;
+    Ok(Html(ListPage { l, lines: values.iter().map(line).collect(), quality }.render()?))
 }
 
 pub struct SchoolLine {

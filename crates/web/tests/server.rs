@@ -419,6 +419,7 @@ async fn indicators_aggregate_before_dividing() {
     let (status, page) = get(&base, &a, "/indicators").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("小学生师比") && page.contains("学生体质健康合格率") && page.contains("班额达标率"));
+    assert!(page.contains("id=\"quality\""), "data-quality findings are listed with the indicators");
     let (status, json) = get(&base, &a, "/api/v1/indicators").await;
     assert_eq!(status, StatusCode::OK);
     let v: Value = serde_json::from_str(&json).expect("json");
