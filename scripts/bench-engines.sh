@@ -94,3 +94,8 @@ if has va; then
   "$V/bin/python" -c "import statsmodels" 2>/dev/null || "$V/bin/pip" install -q pandas statsmodels
   timeout 1800 "$V/bin/python" scripts/bench/va_statsmodels.py "$W/va.csv" || echo "  statsmodels did not finish within 30 minutes"
 fi
+
+if has fitness-stats; then
+  echo "== per-school 体质健康 statistics over 1,000,000 scored pupils in memory (#3: <= 15 ms) =="
+  $BIN sample fitness-stats --pupils 1000000 --schools 1000
+fi
