@@ -254,7 +254,9 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             let bmi = ["正常", "正常", "正常", "超重", "肥胖", "低体重"];
             let vision = ["正常", "轻度", "中度", "重度"];
             let myopia = ["否", "否", "低度近视", "中度近视", "高度近视"];
-            let rows: Vec<(usize, Option<Level>, f64, &str, &str, &str)> = (0..pupils)
+            // (school, 等级, 总分, BMI category, 视力不良等级, 筛查性近视)
+            type Scored = (usize, Option<Level>, f64, &'static str, &'static str, &'static str);
+            let rows: Vec<Scored> = (0..pupils)
                 .map(|_| {
                     let l = levels[rng.below(levels.len() as u64) as usize];
                     (
