@@ -51,6 +51,8 @@ pub async fn seed(
     crate::fitness::import_fitness(store, &system, spec.current, &fitness_round, "demo-fitness.csv", false, now)
         .await?;
     seed_attendance(store, spec, now).await?;
+    let (district_id, _) = store.district().await?;
+    store.save_plan(district_id, &crate::plans::example_plan(spec.current.start_year)).await?;
     if store.user_count().await? == 0 {
         let schools = store.list_schools(&system, None).await?;
         let primary = schools.iter().find(|s| s.school_type == eduq_core::org::SchoolType::Primary).map(|s| s.id);

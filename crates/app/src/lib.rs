@@ -9,6 +9,7 @@ pub mod error;
 pub mod fitness;
 pub mod imports;
 pub mod indicators;
+pub mod plans;
 
 pub use eduq_store::Store;
 pub use error::AppError;

@@ -424,3 +424,19 @@ async fn roll_calls_feed_the_warning_list() {
         );
     }
 }
+
+/// The demo's plan is stored and its dashboard computed on both backends.
+#[tokio::test]
+async fn plans_on_both_backends() {
+    for (s, name) in seeded().await {
+        let plans = s.plans().await.expect("plans");
+        assert_eq!(plans.len(), 1, "{name}");
+        let view = eduq_app::plans::dashboard(&s, &Actor::system(), CURRENT).await.expect("dashboard");
+        let pass = view[0].lines.iter().find(|l| l.key == "fitness_pass_rate").expect("target");
+        assert_eq!(pass.target, 95.0);
+        assert!(pass.current.value.is_some(), "{name}");
+        let (district_id, _) = s.district().await.expect("district");
+        s.save_plan(district_id, &plans[0]).await.expect("save again");
+        assert_eq!(s.plans().await.expect("plans"), plans, "{name}: saving the same plan changes nothing");
+    }
+}

@@ -17,6 +17,7 @@ pub mod imports;
 pub mod indicators;
 pub mod org;
 pub mod people;
+pub mod plans;
 
 use std::str::FromStr;
 use std::time::Duration;

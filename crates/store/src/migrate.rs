@@ -29,6 +29,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_attendance.sql"),
         postgres: include_str!("../migrations/postgres/0003_attendance.sql"),
     },
+    Migration {
+        version: 4,
+        name: "plans",
+        sqlite: include_str!("../migrations/sqlite/0004_plans.sql"),
+        postgres: include_str!("../migrations/postgres/0004_plans.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -11,6 +11,7 @@ mod fitness;
 mod imports;
 mod indicators;
 mod pages;
+mod plans;
 mod users;
 mod views;
 
@@ -56,6 +57,9 @@ pub fn router(state: AppState) -> Router {
         .route("/conditions", get(pages::conditions))
         .route("/balance", get(balance::page))
         .route("/indicators", get(indicators::page))
+        .route("/plans", get(plans::page))
+        .route("/plans/import", post(plans::import))
+        .route("/plans/export", get(plans::export))
         .route("/indicators/{key}", get(indicators::detail))
         .route("/api/v1/indicators", get(indicators::api))
         .route("/fitness", get(fitness::page))

@@ -445,3 +445,45 @@ async fn indicators_aggregate_before_dividing() {
     let t = login(&base, "teacher").await;
     assert_eq!(get(&base, &t, "/indicators").await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn plans_show_targets_and_round_trip_through_xlsx() {
+    let (base, store) = start().await;
+    let a = login(&base, "admin").await;
+    let (status, page) = get(&base, &a, "/plans").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("三年行动计划") && page.contains("学生体质健康合格率") && page.contains("≥ 95%"),
+        "the demo plan"
+    );
+    let before = store.plans().await.expect("plans");
+    let res = client().get(format!("{base}/plans/export")).header("cookie", &a).send().await.expect("export");
+    assert_eq!(res.status(), StatusCode::OK);
+    let xlsx = res.bytes().await.expect("bytes").to_vec();
+    let token =
+        page.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
+    let upload = |bytes: Vec<u8>, name: &'static str| {
+        reqwest::multipart::Form::new()
+            .text("_csrf", token.clone())
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name))
+    };
+    let res = client()
+        .post(format!("{base}/plans/import"))
+        .header("cookie", &a)
+        .multipart(upload(xlsx, "plans.xlsx"))
+        .send()
+        .await
+        .expect("import");
+    assert!(res.text().await.unwrap_or_default().contains("已导入1个计划"));
+    assert_eq!(store.plans().await.expect("plans"), before, "export then import changes nothing");
+    let bad = "计划名称,指标,目标值,截止学年\n新计划,不存在,1,2026\n".as_bytes().to_vec();
+    let res = client()
+        .post(format!("{base}/plans/import"))
+        .header("cookie", &a)
+        .multipart(upload(bad, "bad.csv"))
+        .send()
+        .await
+        .expect("import");
+    assert!(res.text().await.unwrap_or_default().contains("第2行「指标」的值“不存在”"));
+    assert_eq!(store.plans().await.expect("plans"), before, "nothing applied");
+}
