@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::attendance::{Rules, Status, Tally, assess};
-use eduq_core::calendar::Term;
+use eduq_core::calendar::{Term, age_on};
+use eduq_core::dropout::{Factor, RiskInput, Weights, level, risk_score};
 use eduq_store::Store;
 use eduq_store::attendance::RollEntry;
 use serde::Serialize;
@@ -16,6 +17,8 @@ use crate::AppError;
 pub struct RollSaved {
     pub absent: usize,
     pub corrections: usize,
+    /// New alerts raised for this class's pupils by this roll.
+    pub alerts: usize,
 }
 
 /// Checks and saves one class's roll for `day`. Refused: a future day, a day outside the term, a
@@ -42,6 +45,14 @@ pub async fn take_roll(
         return Err(AppError::Invalid(format!("{day}不在已有数据的学期内")));
     };
     let class = store.roll_class(actor, class_id).await?;
+    let calendar = store.teaching_calendar(class.school_id, from, to).await?;
+    if !calendar.is_school_day(day) {
+        let why = match calendar.exceptions.get(&day) {
+            Some(_) => "校历中的放假日",
+            None => "周末",
+        };
+        return Err(AppError::Invalid(format!("{day}是{why}，不是教学日；调休上课的日子请先在校历中登记")));
+    }
     let (pupils, _) = store.roll(actor, class_id, term_id, day).await?;
     let on_roll: HashSet<i64> = pupils.iter().map(|p| p.student_id).collect();
     let mut seen = HashSet::new();
@@ -57,13 +68,16 @@ pub async fn take_roll(
     let mut tx = store.begin().await?;
     let corrections = tx.save_roll(actor, district_id, &class, day, entries, now).await?;
     tx.commit().await?;
-    Ok(RollSaved { absent: entries.iter().filter(|e| e.status.is_absent()).count(), corrections })
+    let alerts = crate::cases::scan_alerts(store, term, today, Some((class.school_id, class.id)), now).await?;
+    Ok(RollSaved { absent: entries.iter().filter(|e| e.status.is_absent()).count(), corrections, alerts })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RiskRow {
     pub student_id: i64,
     pub name: String,
+    pub school_id: i64,
+    pub class_id: i64,
     pub class_name: String,
     pub school_name: String,
     pub days: u32,
@@ -72,23 +86,36 @@ pub struct RiskRow {
     pub longest_streak: u32,
     pub current_streak: u32,
     pub reasons: Vec<String>,
+    /// Explainable score (0–100) and its factors; record factors only for roles that read them.
+    pub score: u32,
+    pub level: &'static str,
+    pub factors: Vec<Factor>,
+}
+
+/// The warning list and whether its scores include the record factors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskList {
+    pub rows: Vec<RiskRow>,
+    pub with_record_factors: bool,
 }
 
 /// Pupils in scope whom the rules flag, over the school days of this term so far (the days their
-/// class took the roll), most urgent first.
+/// class took the roll), highest score first. Roles that read special groups get the record
+/// factors (留守, 低保, …) in the score; that read is audited.
 pub async fn risk_list(
     store: &Store,
     actor: &Actor,
     term: Term,
     today: NaiveDate,
     rules: &Rules,
-) -> Result<Vec<RiskRow>, AppError> {
+    now: DateTime<Utc>,
+) -> Result<RiskList, AppError> {
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
     let (from, to) = term.nominal_bounds();
     let h = store.attendance_history(actor, term_id, from, today.min(to)).await?;
-    let mut out = Vec::new();
-    for (student, (name, class_id, class_name, school_name)) in &h.pupils {
-        let Some(days) = h.school_days.get(class_id) else { continue };
+    let mut flagged = Vec::new();
+    for (student, p) in &h.pupils {
+        let Some(days) = h.school_days.get(&p.class_id) else { continue };
         let mut days = days.clone();
         days.sort();
         days.dedup();
@@ -100,24 +127,52 @@ pub async fn risk_list(
         let t = Tally::of(statuses.iter().copied());
         let w = assess(&t, &statuses, rules);
         if w.is_raised() {
-            out.push(RiskRow {
-                student_id: *student,
-                name: name.clone(),
-                class_name: class_name.clone(),
-                school_name: school_name.clone(),
+            flagged.push((*student, p, statuses, t, w.reasons));
+        }
+    }
+    let with_record_factors = actor.role.reads_special_groups();
+    let flags = if with_record_factors && !flagged.is_empty() {
+        let ids: Vec<i64> = flagged.iter().map(|f| f.0).collect();
+        store.special_flags_of(actor, &ids, "attendance_risk_list", now).await?
+    } else {
+        Default::default()
+    };
+    let weights = Weights::default();
+    let age_day = NaiveDate::from_ymd_opt(term.start_year, 8, 31).unwrap_or(from);
+    let mut out: Vec<RiskRow> = flagged
+        .into_iter()
+        .map(|(student, p, statuses, t, reasons)| {
+            let over_age = (1..=9).contains(&p.grade).then(|| age_on(p.birth_date, age_day) - (p.grade as i32 + 5));
+            let input = RiskInput {
+                statuses: &statuses,
+                streak_threshold: rules.streak,
+                flags: flags.get(&student).copied(),
+                years_over_age: over_age,
+            };
+            let (score, factors) = risk_score(&input, &weights);
+            RiskRow {
+                student_id: student,
+                name: p.name.clone(),
+                school_id: p.school_id,
+                class_id: p.class_id,
+                class_name: p.class_name.clone(),
+                school_name: p.school_name.clone(),
                 days: t.days,
                 absent: t.absent,
                 truant: t.truant,
                 longest_streak: t.longest_streak,
                 current_streak: t.current_streak,
-                reasons: w.reasons,
-            });
-        }
-    }
+                reasons,
+                score,
+                level: level(score),
+                factors,
+            }
+        })
+        .collect();
     out.sort_by(|a, b| {
-        (b.current_streak, b.longest_streak, b.truant)
-            .cmp(&(a.current_streak, a.longest_streak, a.truant))
+        (b.score, b.current_streak, b.truant)
+            .cmp(&(a.score, a.current_streak, a.truant))
             .then(a.student_id.cmp(&b.student_id))
     });
-    Ok(out)
+    Ok(RiskList { rows: out, with_record_factors })
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod attendance;
 pub mod balance;
+pub mod cases;
 pub mod demo;
 pub mod error;
 pub mod fitness;

@@ -407,7 +407,7 @@ async fn roll_calls_feed_the_warning_list() {
                 .collect();
             take_roll(&s, &admin, class.id, day(d), &entries, day(22), now()).await.expect("roll saved");
         }
-        let rows = risk_list(&s, &admin, CURRENT, day(22), &Rules::default()).await.expect("risk");
+        let rows = risk_list(&s, &admin, CURRENT, day(22), &Rules::default(), now()).await.expect("risk").rows;
         let row = rows.iter().find(|r| r.student_id == target).unwrap_or_else(|| panic!("{name}: pupil flagged"));
         assert!(row.longest_streak >= 3, "{name}: {row:?}");
         let future = take_roll(&s, &admin, class.id, day(25), &[], day(22), now()).await;
@@ -438,5 +438,149 @@ async fn plans_on_both_backends() {
         let (district_id, _) = s.district().await.expect("district");
         s.save_plan(district_id, &plans[0]).await.expect("save again");
         assert_eq!(s.plans().await.expect("plans"), plans, "{name}: saving the same plan changes nothing");
+    }
+}
+
+fn actor(username: &str, role: Role, scope: Scope) -> Actor {
+    Actor { user_id: 0, username: username.into(), display_name: username.into(), role, scope }
+}
+
+/// 控辍保学 end to end on both backends: three days of 旷课 raise one alert (not two), the alert
+/// becomes a case, 劝返 steps follow the rules, evidence and a second person are needed for 销号,
+/// every read of the case is audited, and roles outside the case work see nothing.
+#[tokio::test]
+async fn alert_case_and_closure() {
+    use eduq_app::attendance::take_roll;
+    use eduq_app::cases::{CaseAction, act, add_evidence, board, monthly_report, open_case, quarterly_report};
+    use eduq_core::attendance::Status;
+    use eduq_core::calendar::DayKind;
+    use eduq_core::dropout::{CaseState, Outcome, Party, Register};
+    use eduq_store::attendance::RollEntry;
+    use eduq_store::audit::AuditQuery;
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let tid = term_id(&s).await;
+        let classes = s.list_classes(&admin, CURRENT.start_year, Some(tid), None).await.expect("classes");
+        let class = classes.iter().find(|c| c.students > 3).expect("a class");
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let (pupils, _) = s.roll(&admin, class.id, tid, day(11, 2)).await.expect("roll");
+        let target = pupils[1].student_id;
+        let teacher =
+            actor("ht", Role::HeadTeacher, Scope::Classes { school_id: class.school_id, class_ids: vec![class.id] });
+        let roll = |status: Status| -> Vec<RollEntry> {
+            pupils
+                .iter()
+                .map(|p| RollEntry {
+                    student_id: p.student_id,
+                    status: if p.student_id == target { status } else { Status::Present },
+                    note: String::new(),
+                })
+                .collect()
+        };
+        // 2026-11-02..04 (Mon–Wed): the third 旷课 day raises the alert, a re-save does not repeat it.
+        let mut raised = 0;
+        for d in [2, 3, 4, 4] {
+            raised += take_roll(&s, &teacher, class.id, day(11, d), &roll(Status::Truant), day(11, 22), now())
+                .await
+                .expect("roll")
+                .alerts;
+        }
+        assert_eq!(raised, 1, "{name}");
+        let alerts = s.alerts(&teacher, true).await.expect("alerts");
+        let alert = alerts.iter().find(|a| a.student_id == target).expect("alert for the pupil");
+        // The calendar: a holiday refuses the roll, a make-up Saturday accepts it.
+        let (district_id, _) = s.district().await.expect("district");
+        let mut tx = s.begin().await.expect("tx");
+        tx.set_calendar_day(district_id, None, day(11, 5), Some(DayKind::Holiday), "测试假日").await.expect("cal");
+        tx.set_calendar_day(district_id, Some(class.school_id), day(11, 7), Some(DayKind::Makeup), "调休")
+            .await
+            .expect("cal");
+        tx.commit().await.expect("commit");
+        let holiday = take_roll(&s, &teacher, class.id, day(11, 5), &roll(Status::Present), day(11, 22), now()).await;
+        assert!(matches!(holiday, Err(AppError::Invalid(m)) if m.contains("放假")), "{name}");
+        let weekend = take_roll(&s, &teacher, class.id, day(11, 8), &roll(Status::Present), day(11, 22), now()).await;
+        assert!(matches!(weekend, Err(AppError::Invalid(m)) if m.contains("周末")), "{name}");
+        take_roll(&s, &teacher, class.id, day(11, 7), &roll(Status::Present), day(11, 22), now())
+            .await
+            .expect("make-up day");
+
+        // A 任课教师 and a leader read no cases; the head teacher opens one from the alert.
+        let plain = actor("t", Role::Teacher, Scope::Classes { school_id: class.school_id, class_ids: vec![class.id] });
+        let today = day(11, 9);
+        assert!(matches!(
+            open_case(&s, &plain, target, Register::Suspected, "旷课", None, today, now()).await,
+            Err(AppError::Forbidden)
+        ));
+        let id = open_case(&s, &teacher, target, Register::Suspected, "连续旷课3天", Some(alert.id), today, now())
+            .await
+            .expect("open");
+        assert!(s.alerts(&teacher, true).await.expect("alerts").iter().all(|a| a.student_id != target), "{name}");
+        let again = open_case(&s, &teacher, target, Register::Suspected, "again", None, today, now()).await;
+        assert!(matches!(again, Err(AppError::Invalid(m)) if m.contains("未销号")), "{name}");
+        assert!(s.case_detail(&plain, id, now()).await.is_err(), "{name}: teacher");
+        let leader = actor("l", Role::Leader, Scope::District);
+        assert!(s.cases(&leader, &Default::default()).await.is_err(), "{name}: leader");
+        let other = classes.iter().find(|c| c.school_id != class.school_id).expect("other school");
+        let stranger = actor("p2", Role::SchoolAdmin, Scope::School(other.school_id));
+        assert!(s.case_detail(&stranger, id, now()).await.is_err(), "{name}: other school");
+
+        let step = |a| act(&s, &teacher, id, a, today, now());
+        step(CaseAction::Attempt {
+            party: Party::HeadTeacher, day: day(11, 9), note: "家访，家长答应送回".into()
+        })
+        .await
+        .expect("attempt");
+        let township = step(CaseAction::Attempt { party: Party::Township, day: day(11, 9), note: "x".into() }).await;
+        assert!(matches!(township, Err(AppError::Invalid(m)) if m.contains("升级")), "{name}");
+        step(CaseAction::Escalate { note: "家长未送回".into() }).await.expect("escalate");
+        step(CaseAction::Attempt { party: Party::Township, day: day(11, 9), note: "镇政府约谈".into() })
+            .await
+            .expect("township");
+        step(CaseAction::Resolve { outcome: Outcome::Returned, day: day(11, 9), note: "已返校".into() })
+            .await
+            .expect("returned");
+        let no_evidence =
+            act(&s, &teacher, id, CaseAction::RequestClose { note: String::new() }, day(11, 9), now()).await;
+        assert!(matches!(no_evidence, Err(AppError::Invalid(m)) if m.contains("佐证")), "{name}");
+        let bad = add_evidence(&s, &teacher, id, "run.exe", vec![1, 2, 3], now()).await;
+        assert!(matches!(bad, Err(AppError::Invalid(m)) if m.contains("类型")), "{name}");
+        add_evidence(&s, &teacher, id, "返校照片.jpg", b"\xff\xd8 synthetic".to_vec(), now()).await.expect("evidence");
+        let early = act(&s, &teacher, id, CaseAction::RequestClose { note: String::new() }, day(11, 20), now()).await;
+        assert!(matches!(early, Err(AppError::Invalid(m)) if m.contains("跟踪期")), "{name}");
+        let later = day(11, 9) + chrono::Days::new(60);
+        act(&s, &teacher, id, CaseAction::RequestClose { note: "跟踪期满".into() }, later, now())
+            .await
+            .expect("request");
+        let self_confirm =
+            act(&s, &teacher, id, CaseAction::ConfirmClose { approve: true, note: String::new() }, later, now()).await;
+        assert!(matches!(self_confirm, Err(AppError::Invalid(_))), "{name}: the head teacher may not confirm");
+        let principal = actor("principal", Role::SchoolAdmin, Scope::School(class.school_id));
+        act(&s, &principal, id, CaseAction::ConfirmClose { approve: true, note: "核实无误".into() }, later, now())
+            .await
+            .expect("closed");
+        let detail = s.case_detail(&principal, id, now()).await.expect("detail");
+        assert_eq!(detail.row.case.state, CaseState::Closed, "{name}");
+        assert_eq!(detail.row.closed_by.as_deref(), Some("principal"));
+        let kinds: Vec<&str> = detail.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["open", "attempt", "escalate", "attempt", "outcome", "request_close", "confirm_close"],
+            "{name}"
+        );
+        let (_, reads) = s
+            .search_audit(&admin, &AuditQuery { action: Some("case_read".into()), per_page: 100, ..Default::default() })
+            .await
+            .expect("audit");
+        assert!(reads >= 3, "{name}: every read of the case is audited ({reads})");
+        let b = board(&s, &principal, day(11, 9)).await.expect("board");
+        assert_eq!((b.returned, b.closed), (1, 1), "{name}");
+        // Reports: the school's month and the county's quarter; a principal gets no county report.
+        let (file, bytes) = monthly_report(&s, &principal, class.school_id, 2026, 11, now()).await.expect("monthly");
+        assert!(file.ends_with(".xlsx") && bytes.starts_with(b"PK"), "{name}");
+        assert!(matches!(quarterly_report(&s, &principal, 2026, 4, now()).await, Err(AppError::Forbidden)));
+        let staff = actor("staff", Role::Staff, Scope::District);
+        let (_, q) = quarterly_report(&s, &staff, 2026, 4, now()).await.expect("quarterly");
+        let table = eduq_exchange::table::read_table(&q, "q.xlsx").expect("readable");
+        assert!(!table.rows.is_empty(), "{name}");
     }
 }

@@ -52,6 +52,8 @@ pub enum Resource {
     Audit,
     /// Daily roll calls and the early-warning list of 控辍保学.
     Attendance,
+    /// 控辍保学 cases (台账): who left, every 劝返 attempt, evidence. Sensitive; reads are audited.
+    Cases,
 }
 
 impl Role {
@@ -64,7 +66,7 @@ impl Role {
     pub fn may_write(self, r: Resource) -> bool {
         match self {
             Role::Admin => true,
-            Role::Staff => matches!(r, Resource::Schools | Resource::Conditions),
+            Role::Staff => matches!(r, Resource::Schools | Resource::Conditions | Resource::Cases),
             Role::SchoolAdmin => matches!(
                 r,
                 Resource::Students
@@ -72,9 +74,11 @@ impl Role {
                     | Resource::Classes
                     | Resource::Conditions
                     | Resource::Attendance
+                    | Resource::Cases
             ),
-            // A class teacher takes the roll of the own classes (the scope says which).
-            Role::HeadTeacher => r == Resource::Attendance,
+            // A class teacher takes the roll of the own classes (the scope says which) and works
+            // their pupils' cases.
+            Role::HeadTeacher => matches!(r, Resource::Attendance | Resource::Cases),
             _ => false,
         }
     }
@@ -82,11 +86,18 @@ impl Role {
     pub fn may_read(self, r: Resource) -> bool {
         match r {
             Resource::Users | Resource::Audit => self == Role::Admin,
+            // Case files name families and reasons: only those who work the cases read them.
+            Resource::Cases => self.reads_special_groups(),
             Resource::Teachers | Resource::Conditions => {
                 matches!(self, Role::Admin | Role::Leader | Role::Staff | Role::SchoolAdmin)
             }
             _ => self != Role::Parent || r == Resource::Students,
         }
+    }
+
+    /// Roles that may confirm a case's 销号 (as the second person).
+    pub fn confirms_case_closure(self) -> bool {
+        matches!(self, Role::Admin | Role::Staff | Role::SchoolAdmin)
     }
 
     /// Whether the role is bound to an org unit and what kind.
@@ -114,6 +125,16 @@ mod tests {
         assert!(!Scope::School(3).covers_school(4));
         assert!(!Role::SchoolAdmin.may_write(Resource::Users));
         assert!(!Role::Teacher.may_read(Resource::Teachers));
+        assert!(Role::HeadTeacher.may_write(Resource::Cases) && Role::Staff.may_write(Resource::Cases));
+        assert!(!Role::Leader.may_read(Resource::Cases) && !Role::Teacher.may_read(Resource::Cases));
+        assert!(!Role::Parent.may_read(Resource::Cases));
+    }
+
+    /// Who may confirm a 销号: the school or the bureau, never the class teacher alone.
+    #[test]
+    fn closers() {
+        assert!(Role::SchoolAdmin.confirms_case_closure() && Role::Staff.confirms_case_closure());
+        assert!(!Role::HeadTeacher.confirms_case_closure() && !Role::Leader.confirms_case_closure());
     }
 }
 

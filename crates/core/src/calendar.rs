@@ -132,6 +132,46 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
+crate::labelled_enum! {
+    /// An exception to the weekday rule in a school calendar.
+    DayKind, "日期类别" {
+        Holiday => "holiday", "放假" | "假期" | "节假日" | "休息";
+        Makeup => "makeup", "调休上课" | "补课" | "上课";
+    }
+}
+
+/// The teaching days of a term for one school: Monday to Friday within the term's bounds, minus
+/// holidays, plus make-up days (调休上课 on a weekend). District entries apply to every school; a
+/// school's own entry for the same day wins.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TeachingCalendar {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub exceptions: std::collections::BTreeMap<NaiveDate, DayKind>,
+}
+
+impl TeachingCalendar {
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Self {
+        TeachingCalendar { from: Some(from), to: Some(to), exceptions: Default::default() }
+    }
+
+    pub fn is_school_day(&self, d: NaiveDate) -> bool {
+        if self.from.is_some_and(|f| d < f) || self.to.is_some_and(|t| d > t) {
+            return false;
+        }
+        match self.exceptions.get(&d) {
+            Some(DayKind::Holiday) => false,
+            Some(DayKind::Makeup) => true,
+            None => !matches!(d.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun),
+        }
+    }
+
+    /// School days from `from` to `to` inclusive, in order.
+    pub fn days(&self, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+        from.iter_days().take_while(|d| *d <= to).filter(|d| self.is_school_day(*d)).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +192,21 @@ mod tests {
         assert_eq!(parse_term(&t.key()), Ok(t));
         assert!(parse_term("2024-2026-1").is_err());
         assert_eq!(t.previous().previous(), Term { start_year: 2023, term_no: 2 });
+    }
+
+    #[test]
+    fn teaching_days_follow_the_calendar() {
+        let mut c = TeachingCalendar::new(d(2026, 9, 1), d(2027, 1, 31));
+        // 2026-10-01 (Thu) 国庆 holiday; 2026-10-10 (Sat) a make-up day.
+        c.exceptions.insert(d(2026, 10, 1), DayKind::Holiday);
+        c.exceptions.insert(d(2026, 10, 10), DayKind::Makeup);
+        assert!(c.is_school_day(d(2026, 9, 30)));
+        assert!(!c.is_school_day(d(2026, 10, 1)));
+        assert!(!c.is_school_day(d(2026, 10, 3)), "weekend");
+        assert!(c.is_school_day(d(2026, 10, 10)), "make-up Saturday");
+        assert!(!c.is_school_day(d(2026, 8, 31)) && !c.is_school_day(d(2027, 2, 1)), "outside the term");
+        assert_eq!(c.days(d(2026, 9, 28), d(2026, 10, 11)).len(), 4 + 5 + 1);
+        assert_eq!(DayKind::parse("调休上课"), Ok(DayKind::Makeup));
     }
 
     #[test]

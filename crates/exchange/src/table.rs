@@ -164,18 +164,43 @@ impl From<i64> for Cell {
 
 /// Writes one sheet with a bold, frozen header row.
 pub fn write_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, ExchangeError> {
+    write_workbook(&[Sheet { name: sheet, title: vec![], headers, rows }])
+}
+
+/// One sheet of a report: title lines above a bold, frozen header row.
+pub struct Sheet<'a> {
+    pub name: &'a str,
+    pub title: Vec<String>,
+    pub headers: &'a [&'a str],
+    pub rows: &'a [Vec<Cell>],
+}
+
+/// Writes several sheets (reports sent upward: a title, who filed it, then the table).
+pub fn write_workbook(sheets: &[Sheet]) -> Result<Vec<u8>, ExchangeError> {
     let err = |e: rust_xlsxwriter::XlsxError| ExchangeError::Write(e.to_string());
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet).map_err(err)?;
     let bold = Format::new().set_bold();
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(err)?;
-        ws.set_column_width(c as u16, (h.chars().count() as f64 * 2.2).max(10.0)).map_err(err)?;
+    for sheet in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet.name).map_err(err)?;
+        for (r, line) in sheet.title.iter().enumerate() {
+            ws.write_string_with_format(r as u32, 0, line, &bold).map_err(err)?;
+        }
+        let head = sheet.title.len() as u32;
+        for (c, h) in sheet.headers.iter().enumerate() {
+            ws.write_string_with_format(head, c as u16, *h, &bold).map_err(err)?;
+            ws.set_column_width(c as u16, (h.chars().count() as f64 * 2.2).max(10.0)).map_err(err)?;
+        }
+        ws.set_freeze_panes(head + 1, 0).map_err(err)?;
+        write_cells(ws, head + 1, sheet.rows)?;
     }
-    ws.set_freeze_panes(1, 0).map_err(err)?;
+    wb.save_to_buffer().map_err(err)
+}
+
+fn write_cells(ws: &mut rust_xlsxwriter::Worksheet, first: u32, rows: &[Vec<Cell>]) -> Result<(), ExchangeError> {
+    let err = |e: rust_xlsxwriter::XlsxError| ExchangeError::Write(e.to_string());
     for (r, row) in rows.iter().enumerate() {
-        let r = r as u32 + 1;
+        let r = r as u32 + first;
         for (c, cell) in row.iter().enumerate() {
             match cell {
                 Cell::Text(s) if s.is_empty() => {}
@@ -188,7 +213,7 @@ pub fn write_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<V
             }
         }
     }
-    wb.save_to_buffer().map_err(err)
+    Ok(())
 }
 
 impl Cell {

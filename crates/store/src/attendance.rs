@@ -44,8 +44,20 @@ pub struct RollState {
 pub struct History {
     pub school_days: HashMap<i64, Vec<NaiveDate>>,
     pub records: HashMap<i64, Vec<(NaiveDate, Status)>>,
-    /// Pupil → (name, class id, class name, school name).
-    pub pupils: HashMap<i64, (String, i64, String, String)>,
+    pub pupils: HashMap<i64, PupilInfo>,
+}
+
+/// What the warning list shows and scores of a pupil. `flags` is filled only for roles that read
+/// special groups (and that read is audited by [`Store::special_flags_of`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PupilInfo {
+    pub name: String,
+    pub school_id: i64,
+    pub class_id: i64,
+    pub class_name: String,
+    pub school_name: String,
+    pub grade: i64,
+    pub birth_date: NaiveDate,
 }
 
 const ON_ROLL: &str = "('enrolled','transfer_in','resumed')";
@@ -160,16 +172,29 @@ impl Store {
         }
         let mut h = History::default();
         let mut q = Sql::new(
-            "SELECT st.id, st.name, e.class_id, c.name, s.name FROM enrolment e JOIN student st ON st.id = e.student_id \
-             JOIN class c ON c.id = e.class_id JOIN school s ON s.id = e.school_id WHERE e.status IN ('enrolled','transfer_in','resumed')",
+            "SELECT st.id, st.name, e.class_id, c.name, s.name, e.school_id, e.grade, st.birth_date FROM enrolment e \
+             JOIN student st ON st.id = e.student_id JOIN class c ON c.id = e.class_id JOIN school s ON s.id = e.school_id \
+             WHERE e.status IN ('enrolled','transfer_in','resumed')",
         );
         q.push_arg(" AND e.term_id = ?", term_id);
         scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
-        for (id, name, class_id, class, school) in
-            self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.i(2)?, r.s(3)?, r.s(4)?))).await?
-        {
-            h.pupils.insert(id, (name, class_id, class, school));
-        }
+        let rows = self
+            .fetch(&q, |r| {
+                Ok((
+                    r.i(0)?,
+                    PupilInfo {
+                        name: r.s(1)?,
+                        class_id: r.i(2)?,
+                        class_name: r.s(3)?,
+                        school_name: r.s(4)?,
+                        school_id: r.i(5)?,
+                        grade: r.i(6)?,
+                        birth_date: r.d(7)?,
+                    },
+                ))
+            })
+            .await?;
+        h.pupils.extend(rows);
         let mut q = Sql::new("SELECT r.class_id, r.day FROM roll_call r WHERE 1=1");
         q.push_arg(" AND r.day >= ?", from);
         q.push_arg(" AND r.day <= ?", to);
@@ -187,6 +212,40 @@ impl Store {
             }
         }
         Ok(h)
+    }
+}
+
+impl Store {
+    /// Special-group flags of some pupils in scope, for roles that read them; each call is audited
+    /// once with the number of pupils read.
+    pub async fn special_flags_of(
+        &self,
+        actor: &Actor,
+        ids: &[i64],
+        purpose: &str,
+        at: DateTime<Utc>,
+    ) -> Result<HashMap<i64, eduq_core::student::SpecialFlags>> {
+        if !actor.role.reads_special_groups() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(5_000) {
+            let mut q = Sql::new(format!(
+                "SELECT st.id, st.disability, st.poverty, st.left_behind, st.migrant, st.single_parent FROM student st \
+                 WHERE st.id IN ({})",
+                crate::org::id_list(chunk)
+            ));
+            q.push(" AND EXISTS (SELECT 1 FROM enrolment e WHERE e.student_id = st.id");
+            scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+            q.push(")");
+            for (id, f) in self.fetch(&q, |r| Ok((r.i(0)?, [r.b(1)?, r.b(2)?, r.b(3)?, r.b(4)?, r.b(5)?]))).await? {
+                out.insert(id, eduq_core::student::SpecialFlags::from_array(f));
+            }
+        }
+        if !ids.is_empty() {
+            self.audit(actor, at, "read_special_groups", purpose, &format!("{}名学生", ids.len())).await?;
+        }
+        Ok(out)
     }
 }
 

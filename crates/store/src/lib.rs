@@ -12,6 +12,7 @@ mod sql;
 pub mod accounts;
 pub mod attendance;
 pub mod audit;
+pub mod cases;
 pub mod fitness;
 pub mod imports;
 pub mod indicators;

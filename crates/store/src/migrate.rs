@@ -35,6 +35,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_plans.sql"),
         postgres: include_str!("../migrations/postgres/0004_plans.sql"),
     },
+    Migration {
+        version: 5,
+        name: "cases",
+        sqlite: include_str!("../migrations/sqlite/0005_cases.sql"),
+        postgres: include_str!("../migrations/postgres/0005_cases.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

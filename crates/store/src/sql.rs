@@ -15,13 +15,14 @@ pub enum Arg {
     OD(Option<NaiveDate>),
     Ts(DateTime<Utc>),
     OTs(Option<DateTime<Utc>>),
+    Bytes(Vec<u8>),
 }
 
 macro_rules! arg_from {
     ($($t:ty => $v:ident),*) => { $(impl From<$t> for Arg { fn from(x: $t) -> Arg { Arg::$v(x) } })* };
 }
 arg_from!(i64 => I, Option<i64> => OI, String => T, Option<String> => OT, f64 => F, Option<f64> => OF, bool => B,
-    NaiveDate => D, Option<NaiveDate> => OD, DateTime<Utc> => Ts, Option<DateTime<Utc>> => OTs);
+    NaiveDate => D, Option<NaiveDate> => OD, DateTime<Utc> => Ts, Option<DateTime<Utc>> => OTs, Vec<u8> => Bytes);
 impl From<&str> for Arg {
     fn from(s: &str) -> Arg {
         Arg::T(s.to_string())
@@ -77,6 +78,7 @@ macro_rules! bind {
                 $crate::Arg::OD(v) => q.bind(*v),
                 $crate::Arg::Ts(v) => q.bind(*v),
                 $crate::Arg::OTs(v) => q.bind(*v),
+                $crate::Arg::Bytes(v) => q.bind(v.clone()),
             };
         }
         q
@@ -99,6 +101,7 @@ pub trait Get {
     fn od(&self, c: usize) -> R<Option<NaiveDate>>;
     fn ts(&self, c: usize) -> R<DateTime<Utc>>;
     fn ots(&self, c: usize) -> R<Option<DateTime<Utc>>>;
+    fn bytes(&self, c: usize) -> R<Vec<u8>>;
 }
 
 macro_rules! impl_get {
@@ -135,6 +138,9 @@ macro_rules! impl_get {
                 sqlx::Row::try_get(self, c)
             }
             fn ots(&self, c: usize) -> R<Option<DateTime<Utc>>> {
+                sqlx::Row::try_get(self, c)
+            }
+            fn bytes(&self, c: usize) -> R<Vec<u8>> {
                 sqlx::Row::try_get(self, c)
             }
         }

@@ -10,9 +10,10 @@ use axum::response::Html;
 use chrono::{NaiveDate, Utc};
 use eduq_app::attendance::{RiskRow, risk_list, take_roll};
 use eduq_core::access::Resource;
-use eduq_core::attendance::{Rules, Status};
+use eduq_core::attendance::Status;
 use eduq_core::calendar::{Term, parse_date};
 use eduq_store::attendance::{RollEntry, RollPupil, RollState};
+use eduq_store::cases::AlertRow;
 use serde::Deserialize;
 
 use crate::auth::Session;
@@ -40,6 +41,9 @@ struct BoardPage {
     states: Vec<RollState>,
     taken: usize,
     may_take: bool,
+    alerts: Vec<AlertRow>,
+    may_cases: bool,
+    school_day: bool,
 }
 
 #[derive(Template)]
@@ -108,9 +112,22 @@ pub async fn page(
         None => vec![],
     };
     let taken = states.iter().filter(|x| x.taken_by.is_some()).count();
+    let alerts = st.store.alerts(&s.actor, true).await?;
+    // Whether the day is a teaching day for the district (a school's own calendar may differ).
+    let (from, to) = term.nominal_bounds();
+    let school_day = st.store.teaching_calendar(0, from, to).await?.is_school_day(date);
     Ok(Html(
-        BoardPage { l, date: date.to_string(), taken, states, may_take: s.actor.role.may_write(Resource::Attendance) }
-            .render()?,
+        BoardPage {
+            l,
+            date: date.to_string(),
+            taken,
+            states,
+            may_take: s.actor.role.may_write(Resource::Attendance),
+            alerts,
+            may_cases: s.actor.role.may_read(Resource::Cases),
+            school_day,
+        }
+        .render()?,
     ))
 }
 
@@ -136,11 +153,16 @@ pub async fn save(
     match take_roll(&st.store, &s.actor, class_id, date, &entries, Utc::now().date_naive(), Utc::now()).await {
         Ok(r) => {
             let msg = format!(
-                "已保存{}的点名：{}人缺勤{}",
+                "已保存{}的点名：{}人缺勤{}{}",
                 date,
                 r.absent,
                 if r.corrections > 0 {
                     format!("，更正{}处（已记录审计日志）", r.corrections)
+                } else {
+                    String::new()
+                },
+                if r.alerts > 0 {
+                    format!("；{}名学生触发预警，请在控辍保学页处理", r.alerts)
                 } else {
                     String::new()
                 }
@@ -161,6 +183,8 @@ struct RiskPage {
     l: Layout,
     rows: Vec<RiskRow>,
     streak: u32,
+    with_record_factors: bool,
+    may_open: bool,
 }
 
 pub async fn risk(
@@ -174,7 +198,16 @@ pub async fn risk(
     let date = day(q.date.as_deref())?;
     let term = Term::containing(date);
     let (l, _) = layout(&st.store, &s, "预警名单", "attendance", Some(&term.key())).await?;
-    let rules = Rules { recent_truant: Some(5), ..Rules::default() };
-    let rows = risk_list(&st.store, &s.actor, term, date, &rules).await?;
-    Ok(Html(RiskPage { l, rows, streak: rules.streak }.render()?))
+    let rules = eduq_app::cases::alert_rules();
+    let list = risk_list(&st.store, &s.actor, term, date, &rules, Utc::now()).await?;
+    Ok(Html(
+        RiskPage {
+            l,
+            rows: list.rows,
+            streak: rules.streak,
+            with_record_factors: list.with_record_factors,
+            may_open: s.actor.role.may_write(Resource::Cases),
+        }
+        .render()?,
+    ))
 }

@@ -6,6 +6,7 @@ mod assets;
 mod attendance;
 mod auth;
 mod balance;
+mod cases;
 mod error;
 mod fitness;
 mod imports;
@@ -65,6 +66,14 @@ pub fn router(state: AppState) -> Router {
         .route("/fitness", get(fitness::page))
         .route("/attendance", get(attendance::page).post(attendance::save))
         .route("/attendance/risk", get(attendance::risk))
+        .route("/attendance/calendar", get(cases::calendar).post(cases::calendar_save))
+        .route("/alerts/{id}", post(cases::alert))
+        .route("/cases", get(cases::page).post(cases::create))
+        .route("/cases/report/monthly", get(cases::monthly))
+        .route("/cases/report/quarterly", get(cases::quarterly))
+        .route("/cases/{id}", get(cases::detail).post(cases::update))
+        .route("/cases/{id}/evidence", post(cases::upload))
+        .route("/cases/{id}/evidence/{file}", get(cases::evidence))
         .route("/fitness/import", post(fitness::import))
         .route("/balance/whatif", post(balance::what_if))
         .route("/api/v1/balance", get(balance::api))

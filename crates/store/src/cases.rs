@@ -1,0 +1,659 @@
+//! 控辍保学 records beyond the roll: school calendars, alerts and the case register (台账).
+//! Every read is scoped like the rest of the store; case files need [`Resource::Cases`].
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use eduq_core::access::{Actor, Resource};
+use eduq_core::calendar::{DayKind, TeachingCalendar};
+use eduq_core::dropout::{Case, CaseState, Outcome, Party, Register};
+use serde::Serialize;
+
+use crate::org::scope_filter;
+use crate::{Arg, Get, Result, Sql, Store, StoreError, Tx};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalendarEntry {
+    pub school_id: Option<i64>,
+    pub school_name: String,
+    pub day: NaiveDate,
+    pub kind: DayKind,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertRow {
+    pub id: i64,
+    pub student_id: i64,
+    pub student_name: String,
+    pub class_id: i64,
+    pub class_name: String,
+    pub school_id: i64,
+    pub school_name: String,
+    pub raised_on: NaiveDate,
+    pub reasons: String,
+    pub status: String,
+    pub handled_by: Option<String>,
+    pub case_id: Option<i64>,
+}
+
+/// One line of the case register.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseRow {
+    pub id: i64,
+    pub student_id: i64,
+    pub student_no: String,
+    pub student_name: String,
+    pub school_id: i64,
+    pub school_name: String,
+    pub class_id: Option<i64>,
+    pub class_name: String,
+    pub grade: i64,
+    pub reason: String,
+    pub source: String,
+    pub opened_on: NaiveDate,
+    pub opened_by: String,
+    pub closed_by: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub case: Case,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseEvent {
+    pub kind: String,
+    pub day: NaiveDate,
+    pub party: Option<Party>,
+    pub note: String,
+    pub username: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceMeta {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub username: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseDetail {
+    pub row: CaseRow,
+    pub events: Vec<CaseEvent>,
+    pub evidence: Vec<EvidenceMeta>,
+}
+
+/// Filters of the register.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub state: Option<CaseState>,
+    pub school_id: Option<i64>,
+    /// Cases opened or still open in this window (for reports).
+    pub active_from: Option<NaiveDate>,
+    pub active_to: Option<NaiveDate>,
+}
+
+const CASE_COLS: &str = "k.id, k.student_id, st.student_no, st.name, k.school_id, s.name, k.class_id, \
+    COALESCE(c.name, ''), COALESCE(c.grade, 0), k.reason, k.source, k.opened_on, k.opened_by, k.closed_by, k.closed_on, \
+    k.register, k.state, k.step, k.step_started, k.outcome, k.outcome_date, k.close_requested_by, \
+    (SELECT COUNT(*) FROM case_evidence v WHERE v.case_id = k.id)";
+
+const CASE_FROM: &str = " FROM dropout_case k JOIN student st ON st.id = k.student_id JOIN school s ON s.id = k.school_id \
+    LEFT JOIN class c ON c.id = k.class_id WHERE 1=1";
+
+fn decode<T>(what: &str, v: Option<T>) -> std::result::Result<T, sqlx::Error> {
+    v.ok_or_else(|| sqlx::Error::Decode(format!("unknown {what} in dropout_case").into()))
+}
+
+fn case_row(r: &dyn Get) -> std::result::Result<CaseRow, sqlx::Error> {
+    let case = Case {
+        register: decode("register", Register::from_key(&r.s(15)?))?,
+        state: decode("state", CaseState::from_key(&r.s(16)?))?,
+        step: r.i(17)?.clamp(1, 4) as u8,
+        step_started: r.d(18)?,
+        outcome: match r.os(19)? {
+            Some(k) => Some(decode("outcome", Outcome::from_key(&k))?),
+            None => None,
+        },
+        outcome_date: r.od(20)?,
+        close_requested_by: r.os(21)?,
+        evidence: r.i(22)?.max(0) as u32,
+    };
+    Ok(CaseRow {
+        id: r.i(0)?,
+        student_id: r.i(1)?,
+        student_no: r.s(2)?,
+        student_name: r.s(3)?,
+        school_id: r.i(4)?,
+        school_name: r.s(5)?,
+        class_id: r.oi(6)?,
+        class_name: r.s(7)?,
+        grade: r.i(8)?,
+        reason: r.s(9)?,
+        source: r.s(10)?,
+        opened_on: r.d(11)?,
+        opened_by: r.s(12)?,
+        closed_by: r.os(13)?,
+        closed_on: r.od(14)?,
+        case,
+    })
+}
+
+impl Store {
+    /// The teaching calendar of a school for a term: district entries, overridden by the school's own.
+    pub async fn teaching_calendar(&self, school_id: i64, from: NaiveDate, to: NaiveDate) -> Result<TeachingCalendar> {
+        let mut cal = TeachingCalendar::new(from, to);
+        let q = Sql::new(
+            "SELECT school_id, day, kind FROM calendar_day WHERE (school_id IS NULL OR school_id = $1) \
+             AND day >= $2 AND day <= $3 ORDER BY CASE WHEN school_id IS NULL THEN 0 ELSE 1 END",
+        )
+        .bind(school_id)
+        .bind(from)
+        .bind(to);
+        for (day, kind) in self.fetch(&q, |r| Ok((r.d(1)?, r.s(2)?))).await? {
+            if let Some(k) = DayKind::from_key(&kind) {
+                cal.exceptions.insert(day, k);
+            }
+        }
+        Ok(cal)
+    }
+
+    /// Calendar entries the caller may see (district-wide ones and the own school's).
+    pub async fn calendar_entries(&self, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<Vec<CalendarEntry>> {
+        let mut q = Sql::new(
+            "SELECT k.school_id, COALESCE(s.name, '全区'), k.day, k.kind, k.note FROM calendar_day k \
+             LEFT JOIN school s ON s.id = k.school_id WHERE 1=1",
+        );
+        q.push_arg(" AND k.day >= ?", from);
+        q.push_arg(" AND k.day <= ?", to);
+        if let Some(school) = actor_school(actor) {
+            q.push_arg(" AND (k.school_id IS NULL OR k.school_id = ?)", school);
+        }
+        q.push(" ORDER BY k.day, k.school_id");
+        let rows = self.fetch(&q, |r| Ok((r.oi(0)?, r.s(1)?, r.d(2)?, r.s(3)?, r.s(4)?))).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(school_id, school_name, day, kind, note)| {
+                DayKind::from_key(&kind).map(|kind| CalendarEntry { school_id, school_name, day, kind, note })
+            })
+            .collect())
+    }
+
+    /// Alerts in scope, newest first; `open_only` keeps those nobody handled yet.
+    pub async fn alerts(&self, actor: &Actor, open_only: bool) -> Result<Vec<AlertRow>> {
+        if !actor.role.may_read(Resource::Attendance) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT a.id, a.student_id, st.name, a.class_id, c.name, a.school_id, s.name, a.raised_on, a.reasons, a.status, \
+             a.handled_by, a.case_id FROM attendance_alert a JOIN student st ON st.id = a.student_id \
+             JOIN class c ON c.id = a.class_id JOIN school s ON s.id = a.school_id WHERE 1=1",
+        );
+        if open_only {
+            q.push(" AND a.status = 'new'");
+        }
+        scope_filter(&mut q, actor, "a.school_id", Some("a.class_id"), Some("a.student_id"));
+        q.push(" ORDER BY a.raised_on DESC, a.id DESC LIMIT 500");
+        self.fetch(&q, |r| {
+            Ok(AlertRow {
+                id: r.i(0)?,
+                student_id: r.i(1)?,
+                student_name: r.s(2)?,
+                class_id: r.i(3)?,
+                class_name: r.s(4)?,
+                school_id: r.i(5)?,
+                school_name: r.s(6)?,
+                raised_on: r.d(7)?,
+                reasons: r.s(8)?,
+                status: r.s(9)?,
+                handled_by: r.os(10)?,
+                case_id: r.oi(11)?,
+            })
+        })
+        .await
+    }
+
+    /// Pupils of a term with an unhandled alert or a case not yet closed: they are not alerted again.
+    pub async fn followed_pupils(&self, term_id: i64) -> Result<std::collections::HashSet<i64>> {
+        let q = Sql::new(
+            "SELECT student_id FROM attendance_alert WHERE term_id = $1 AND status = 'new' \
+             UNION SELECT student_id FROM dropout_case WHERE state <> 'closed'",
+        )
+        .bind(term_id);
+        Ok(self.fetch(&q, |r| r.i(0)).await?.into_iter().collect())
+    }
+
+    /// The register in scope. Needs case rights; not audited per line (the list shows no case file),
+    /// but opening one case is.
+    pub async fn cases(&self, actor: &Actor, f: &CaseQuery) -> Result<Vec<CaseRow>> {
+        if !actor.role.may_read(Resource::Cases) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(format!("SELECT {CASE_COLS}{CASE_FROM}"));
+        if let Some(state) = f.state {
+            q.push_arg(" AND k.state = ?", state.key());
+        }
+        if let Some(school) = f.school_id {
+            q.push_arg(" AND k.school_id = ?", school);
+        }
+        if let Some(to) = f.active_to {
+            q.push_arg(" AND k.opened_on <= ?", to);
+        }
+        if let Some(from) = f.active_from {
+            q.push_arg(" AND (k.closed_on IS NULL OR k.closed_on >= ?)", from);
+        }
+        scope_filter(&mut q, actor, "k.school_id", Some("k.class_id"), Some("k.student_id"));
+        q.push(" ORDER BY k.opened_on DESC, k.id DESC");
+        self.fetch(&q, case_row).await
+    }
+
+    /// One case file with its history and evidence list; the read is audited.
+    pub async fn case_detail(&self, actor: &Actor, id: i64, at: DateTime<Utc>) -> Result<CaseDetail> {
+        if !actor.role.may_read(Resource::Cases) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(format!("SELECT {CASE_COLS}{CASE_FROM}"));
+        q.push_arg(" AND k.id = ?", id);
+        scope_filter(&mut q, actor, "k.school_id", Some("k.class_id"), Some("k.student_id"));
+        let row = self.fetch_opt(&q, case_row).await?.ok_or(StoreError::NotFound)?;
+        let events = self
+            .fetch(
+                &Sql::new("SELECT kind, day, party, note, username, at FROM case_event WHERE case_id = $1 ORDER BY id")
+                    .bind(id),
+                |r| {
+                    Ok(CaseEvent {
+                        kind: r.s(0)?,
+                        day: r.d(1)?,
+                        party: r.os(2)?.as_deref().and_then(Party::from_key),
+                        note: r.s(3)?,
+                        username: r.s(4)?,
+                        at: r.ts(5)?,
+                    })
+                },
+            )
+            .await?;
+        let evidence = self
+            .fetch(
+                &Sql::new(
+                    "SELECT id, filename, content_type, size, sha256, username, at FROM case_evidence WHERE case_id = $1 ORDER BY id",
+                )
+                .bind(id),
+                |r| {
+                    Ok(EvidenceMeta {
+                        id: r.i(0)?,
+                        filename: r.s(1)?,
+                        content_type: r.s(2)?,
+                        size: r.i(3)?,
+                        sha256: r.s(4)?,
+                        username: r.s(5)?,
+                        at: r.ts(6)?,
+                    })
+                },
+            )
+            .await?;
+        self.audit(actor, at, "case_read", &format!("case:{id}"), &format!("student:{}", row.student_id)).await?;
+        Ok(CaseDetail { row, events, evidence })
+    }
+
+    /// An evidence file of a case in scope (filename, type, bytes); the read is audited.
+    pub async fn evidence_file(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        evidence_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(String, String, Vec<u8>)> {
+        if !actor.role.may_read(Resource::Cases) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT v.filename, v.content_type, v.content FROM case_evidence v JOIN dropout_case k ON k.id = v.case_id WHERE 1=1",
+        );
+        q.push_arg(" AND v.id = ?", evidence_id);
+        q.push_arg(" AND v.case_id = ?", case_id);
+        scope_filter(&mut q, actor, "k.school_id", Some("k.class_id"), Some("k.student_id"));
+        let file = self.fetch_opt(&q, |r| Ok((r.s(0)?, r.s(1)?, r.bytes(2)?))).await?.ok_or(StoreError::NotFound)?;
+        self.audit(actor, at, "case_evidence_read", &format!("case:{case_id}"), &format!("evidence:{evidence_id}"))
+            .await?;
+        Ok(file)
+    }
+
+    /// The pupil's current class and school in the term, if the pupil is in the caller's scope.
+    pub async fn pupil_placement(&self, actor: &Actor, student_id: i64, term_id: i64) -> Result<Option<(i64, i64)>> {
+        let mut q = Sql::new("SELECT e.school_id, e.class_id FROM enrolment e WHERE 1=1");
+        q.push_arg(" AND e.student_id = ?", student_id);
+        q.push_arg(" AND e.term_id = ?", term_id);
+        scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+        self.fetch_opt(&q, |r| Ok((r.i(0)?, r.i(1)?))).await
+    }
+
+    /// Attendance counts in scope per school (or per class) for a period, from the roll calls taken:
+    /// pupil-days expected and each kind of absence.
+    pub async fn attendance_totals(
+        &self,
+        actor: &Actor,
+        term_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+        by_class: bool,
+    ) -> Result<Vec<AttendanceTotals>> {
+        let key = if by_class { "class_id" } else { "school_id" };
+        if !actor.role.may_read(Resource::Attendance) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new("");
+        let t = q.arg(term_id);
+        q.text = format!(
+            "SELECT r.{key}, CAST(SUM((SELECT COUNT(*) FROM enrolment e WHERE e.class_id = r.class_id AND e.term_id = {t} \
+               AND e.status IN ('enrolled','transfer_in','resumed'))) AS BIGINT) FROM roll_call r WHERE 1=1"
+        );
+        q.push_arg(" AND r.day >= ?", from);
+        q.push_arg(" AND r.day <= ?", to);
+        scope_filter(&mut q, actor, "r.school_id", Some("r.class_id"), None);
+        q.push(&format!(" GROUP BY r.{key}"));
+        let expected: HashMap<i64, i64> = self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?))).await?.into_iter().collect();
+        let mut q = Sql::new(format!("SELECT a.{key}, a.status, COUNT(*) FROM attendance a WHERE 1=1"));
+        q.push_arg(" AND a.day >= ?", from);
+        q.push_arg(" AND a.day <= ?", to);
+        scope_filter(&mut q, actor, "a.school_id", Some("a.class_id"), Some("a.student_id"));
+        q.push(&format!(" GROUP BY a.{key}, a.status"));
+        let mut out: HashMap<i64, AttendanceTotals> = expected
+            .iter()
+            .map(|(&unit, &expected)| (unit, AttendanceTotals { unit, expected, ..Default::default() }))
+            .collect();
+        for (school, status, n) in self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.i(2)?))).await? {
+            let t = out.entry(school).or_insert_with(|| AttendanceTotals { unit: school, ..Default::default() });
+            match status.as_str() {
+                "sick" => t.sick += n,
+                "personal" => t.personal += n,
+                "truant" => t.truant += n,
+                "other" => t.other += n,
+                "late" => t.late += n,
+                "left_early" => t.left_early += n,
+                _ => {}
+            }
+        }
+        let mut v: Vec<AttendanceTotals> = out.into_values().collect();
+        v.sort_by_key(|t| t.unit);
+        Ok(v)
+    }
+
+    /// Days of 旷课 recorded for these pupils after a date (to see who stayed after returning).
+    pub async fn truancy_since(
+        &self,
+        actor: &Actor,
+        students: &[i64],
+        since: NaiveDate,
+    ) -> Result<Vec<(i64, NaiveDate)>> {
+        if students.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q = Sql::new(format!(
+            "SELECT a.student_id, a.day FROM attendance a WHERE a.status = 'truant' AND a.student_id IN ({})",
+            crate::org::id_list(students)
+        ));
+        q.push_arg(" AND a.day > ?", since);
+        scope_filter(&mut q, actor, "a.school_id", Some("a.class_id"), Some("a.student_id"));
+        self.fetch(&q, |r| Ok((r.i(0)?, r.d(1)?))).await
+    }
+}
+
+/// Pupil-days of a school over a period, from the roll calls taken.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AttendanceTotals {
+    /// The school or class id, as asked.
+    pub unit: i64,
+    pub expected: i64,
+    pub sick: i64,
+    pub personal: i64,
+    pub truant: i64,
+    pub other: i64,
+    pub late: i64,
+    pub left_early: i64,
+}
+
+impl AttendanceTotals {
+    pub fn absent(&self) -> i64 {
+        self.sick + self.personal + self.truant + self.other
+    }
+    /// 出勤率 in per cent (present or late/early over expected).
+    pub fn rate(&self) -> Option<f64> {
+        (self.expected > 0).then(|| (self.expected - self.absent()) as f64 / self.expected as f64 * 100.0)
+    }
+}
+
+/// The school a school-bound caller is limited to, if any.
+fn actor_school(actor: &Actor) -> Option<i64> {
+    use eduq_core::access::Scope;
+    match &actor.scope {
+        Scope::District => None,
+        Scope::School(id) | Scope::Classes { school_id: id, .. } => Some(*id),
+        Scope::Students(_) => Some(-1),
+    }
+}
+
+/// A new case, as the app opens it.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub district_id: i64,
+    pub school_id: i64,
+    pub class_id: Option<i64>,
+    pub student_id: i64,
+    pub reason: String,
+    pub source: String,
+    pub opened_on: NaiveDate,
+}
+
+impl Tx {
+    /// Sets (or with `None` removes) a calendar exception of a school or, with `school_id` None, the district.
+    pub async fn set_calendar_day(
+        &mut self,
+        district_id: i64,
+        school_id: Option<i64>,
+        day: NaiveDate,
+        kind: Option<DayKind>,
+        note: &str,
+    ) -> Result<()> {
+        let mut del = Sql::new("DELETE FROM calendar_day WHERE 1=1");
+        del.push_arg(" AND day = ?", day);
+        match school_id {
+            Some(s) => del.push_arg(" AND school_id = ?", s),
+            None => del.push(" AND school_id IS NULL"),
+        };
+        self.exec(&del).await?;
+        if let Some(kind) = kind {
+            self.exec(
+                &Sql::new(
+                    "INSERT INTO calendar_day (district_id, school_id, day, kind, note) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(district_id)
+                .bind(school_id)
+                .bind(day)
+                .bind(kind.key())
+                .bind(note),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// New alerts: (school, class, student, reasons).
+    pub async fn raise_alerts(
+        &mut self,
+        district_id: i64,
+        term_id: i64,
+        on: NaiveDate,
+        alerts: &[(i64, i64, i64, String)],
+    ) -> Result<()> {
+        let rows = alerts
+            .iter()
+            .map(|(school, class, student, reasons)| {
+                vec![
+                    Arg::I(district_id),
+                    Arg::I(*school),
+                    Arg::I(*class),
+                    Arg::I(*student),
+                    Arg::I(term_id),
+                    Arg::D(on),
+                    Arg::T(reasons.clone()),
+                    Arg::T("new".into()),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            "attendance_alert (district_id, school_id, class_id, student_id, term_id, raised_on, reasons, status)",
+            "",
+            rows,
+        )
+        .await
+    }
+
+    /// Marks an alert handled: seen (with a note) or turned into a case. Scoped: an alert outside
+    /// the caller's scope is `NotFound`.
+    pub async fn handle_alert(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        status: &str,
+        note: &str,
+        case_id: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut q = Sql::new("SELECT a.id FROM attendance_alert a WHERE a.status = 'new'");
+        q.push_arg(" AND a.id = ?", id);
+        scope_filter(&mut q, actor, "a.school_id", Some("a.class_id"), Some("a.student_id"));
+        if self.fetch(&q, |r| r.i(0)).await?.is_empty() {
+            return Err(StoreError::NotFound);
+        }
+        self.exec(
+            &Sql::new(
+                "UPDATE attendance_alert SET status = $1, note = $2, case_id = $3, handled_by = $4, handled_at = $5 WHERE id = $6",
+            )
+            .bind(status)
+            .bind(note)
+            .bind(case_id)
+            .bind(actor.username.as_str())
+            .bind(at)
+            .bind(id),
+        )
+        .await?;
+        self.audit(actor, at, "alert_handle", &format!("alert:{id}"), status).await
+    }
+
+    pub async fn insert_case(&mut self, actor: &Actor, n: &NewCase, case: &Case) -> Result<i64> {
+        let mut q = Sql::new(
+            "INSERT INTO dropout_case (district_id, school_id, class_id, student_id, register, state, step, step_started, \
+             reason, source, opened_on, opened_by) VALUES (",
+        );
+        let args: Vec<Arg> = vec![
+            n.district_id.into(),
+            n.school_id.into(),
+            n.class_id.into(),
+            n.student_id.into(),
+            case.register.key().into(),
+            case.state.key().into(),
+            i64::from(case.step).into(),
+            case.step_started.into(),
+            n.reason.clone().into(),
+            n.source.clone().into(),
+            n.opened_on.into(),
+            actor.username.clone().into(),
+        ];
+        let ph: Vec<String> = args.into_iter().map(|a| q.arg(a)).collect();
+        q.push(&ph.join(", "));
+        q.push(") RETURNING id");
+        self.scalar(&q).await
+    }
+
+    /// Stores the state the rules computed.
+    pub async fn update_case(&mut self, id: i64, case: &Case, closed: Option<(&str, NaiveDate)>) -> Result<()> {
+        self.exec(
+            &Sql::new(
+                "UPDATE dropout_case SET register = $1, state = $2, step = $3, step_started = $4, outcome = $5, \
+                 outcome_date = $6, close_requested_by = $7, closed_by = $8, closed_on = $9 WHERE id = $10",
+            )
+            .bind(case.register.key())
+            .bind(case.state.key())
+            .bind(i64::from(case.step))
+            .bind(case.step_started)
+            .bind(case.outcome.map(|o| o.key().to_string()))
+            .bind(case.outcome_date)
+            .bind(case.close_requested_by.clone())
+            .bind(closed.map(|(by, _)| by.to_string()))
+            .bind(closed.map(|(_, on)| on))
+            .bind(id),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_case_event(
+        &mut self,
+        actor: &Actor,
+        case: &CaseRow,
+        kind: &str,
+        day: NaiveDate,
+        party: Option<Party>,
+        note: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let district =
+            self.scalar(&Sql::new("SELECT district_id FROM dropout_case WHERE id = $1").bind(case.id)).await?;
+        self.exec(
+            &Sql::new(
+                "INSERT INTO case_event (case_id, district_id, school_id, kind, day, party, note, username, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(case.id)
+            .bind(district)
+            .bind(case.school_id)
+            .bind(kind)
+            .bind(day)
+            .bind(party.map(|p| p.key().to_string()))
+            .bind(note)
+            .bind(actor.username.as_str())
+            .bind(at),
+        )
+        .await?;
+        self.audit(actor, at, &format!("case_{kind}"), &format!("case:{}", case.id), note).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_evidence(
+        &mut self,
+        actor: &Actor,
+        case: &CaseRow,
+        filename: &str,
+        content_type: &str,
+        sha256: &str,
+        content: Vec<u8>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let district =
+            self.scalar(&Sql::new("SELECT district_id FROM dropout_case WHERE id = $1").bind(case.id)).await?;
+        let size = content.len() as i64;
+        self.exec(
+            &Sql::new(
+                "INSERT INTO case_evidence (case_id, district_id, school_id, filename, content_type, size, sha256, content, \
+                 username, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(case.id)
+            .bind(district)
+            .bind(case.school_id)
+            .bind(filename)
+            .bind(content_type)
+            .bind(size)
+            .bind(sha256)
+            .bind(content)
+            .bind(actor.username.as_str())
+            .bind(at),
+        )
+        .await?;
+        self.audit(actor, at, "case_evidence_add", &format!("case:{}", case.id), &format!("{filename} sha256:{sha256}"))
+            .await
+    }
+}

@@ -1,0 +1,365 @@
+//! 控辍保学 case work: dashboard and register, one case with its actions, evidence, alerts,
+//! school calendars and the reports sent upward. Handlers parse and render; the rules live in
+//! core and app.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{Datelike, NaiveDate, Utc};
+use eduq_app::cases::{Board, CaseAction, act, add_evidence, board, dismiss_alert, open_case, previous_month};
+use eduq_core::access::{Resource, Scope};
+use eduq_core::calendar::{DayKind, Term, parse_date};
+use eduq_core::dropout::{CaseState, Outcome, Party, Register, STEPS, Step};
+use eduq_store::cases::{AlertRow, CalendarEntry, CaseDetail, CaseQuery, CaseRow};
+use serde::Deserialize;
+
+use crate::auth::Session;
+use crate::views::{Layout, id_param, layout};
+use crate::{AppState, WebError};
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn date_field(f: &HashMap<String, String>, name: &str) -> Result<NaiveDate, WebError> {
+    match f.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(s) => parse_date(s).ok_or_else(|| WebError::BadRequest(format!("日期“{s}”无效"))),
+        None => Ok(today()),
+    }
+}
+
+fn text(f: &HashMap<String, String>, name: &str) -> String {
+    f.get(name).cloned().unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    l: Layout,
+    b: Board,
+    rows: Vec<CaseRow>,
+    alerts: Vec<AlertRow>,
+    state: String,
+    states: Vec<(&'static str, &'static str)>,
+    month: String,
+    quarter_year: i32,
+    quarter: u32,
+    schools: Vec<(i64, String)>,
+    district: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CasesQ {
+    state: Option<String>,
+}
+
+pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<CasesQ>) -> Result<Html<String>, WebError> {
+    if !s.actor.role.may_read(Resource::Cases) {
+        return Err(WebError::Forbidden);
+    }
+    let t = today();
+    let (l, _) = layout(&st.store, &s, "控辍保学台账", "attendance", Some(&Term::containing(t).key())).await?;
+    let b = board(&st.store, &s.actor, t).await?;
+    let state = q.state.as_deref().and_then(CaseState::from_key);
+    let rows = st.store.cases(&s.actor, &CaseQuery { state, ..Default::default() }).await?;
+    let alerts = st.store.alerts(&s.actor, true).await?;
+    let schools = st.store.list_schools(&s.actor, None).await?.into_iter().map(|x| (x.id, x.name)).collect();
+    let (y, m) = previous_month(t);
+    let quarter = (t.month() - 1) / 3;
+    let (quarter_year, quarter) = if quarter == 0 { (t.year() - 1, 4) } else { (t.year(), quarter) };
+    Ok(Html(
+        CasesPage {
+            l,
+            b,
+            rows,
+            alerts,
+            state: state.map(|x| x.key().to_string()).unwrap_or_default(),
+            states: CaseState::ALL.iter().map(|x| (x.key(), x.label())).collect(),
+            month: format!("{y}-{m:02}"),
+            quarter_year,
+            quarter,
+            schools,
+            district: s.actor.scope == Scope::District,
+        }
+        .render()?,
+    ))
+}
+
+/// Opens a case (by hand, or from an alert with `alert`).
+pub async fn create(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
+    let student = id_param(&f.get("student").cloned()).ok_or_else(|| WebError::BadRequest("缺少学生".into()))?;
+    let register = Register::parse(&text(&f, "register")).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let alert = id_param(&f.get("alert").cloned());
+    let id = open_case(&st.store, &s.actor, student, register, &text(&f, "reason"), alert, today(), Utc::now()).await?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+/// The class teacher or principal records how an alert was handled without a case.
+pub async fn alert(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
+    dismiss_alert(&st.store, &s.actor, id, &text(&f, "note"), Utc::now()).await?;
+    Ok(Redirect::to("/attendance").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    l: Layout,
+    d: CaseDetail,
+    step: &'static Step,
+    deadline: String,
+    overdue: bool,
+    follow_up_until: String,
+    parties: Vec<(&'static str, &'static str)>,
+    outcomes: Vec<(&'static str, &'static str)>,
+    steps: &'static [Step],
+    may_write: bool,
+    may_confirm: bool,
+    today: String,
+    error: String,
+}
+
+async fn render_case(st: &AppState, s: &Session, id: i64, error: String) -> Result<Html<String>, WebError> {
+    let t = today();
+    let d = st.store.case_detail(&s.actor, id, Utc::now()).await?;
+    let (l, _) = layout(&st.store, s, "控辍保学案件", "attendance", Some(&Term::containing(t).key())).await?;
+    let c = &d.row.case;
+    let may_confirm = s.actor.role.confirms_case_closure()
+        && c.state == CaseState::PendingClose
+        && c.close_requested_by.as_deref() != Some(s.actor.username.as_str());
+    Ok(Html(
+        CasePage {
+            l,
+            step: eduq_core::dropout::step(c.step),
+            deadline: c.deadline().to_string(),
+            overdue: c.is_overdue(t),
+            follow_up_until: c.follow_up_until().map(|x| x.to_string()).unwrap_or_default(),
+            parties: Party::ALL.iter().map(|p| (p.key(), p.label())).collect(),
+            outcomes: Outcome::ALL.iter().map(|o| (o.key(), o.label())).collect(),
+            steps: &STEPS,
+            may_write: s.actor.role.may_write(Resource::Cases),
+            may_confirm,
+            today: t.to_string(),
+            error,
+            d,
+        }
+        .render()?,
+    ))
+}
+
+pub async fn detail(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    render_case(&st, &s, id, String::new()).await
+}
+
+/// One action on a case, named by `action`.
+pub async fn update(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
+    let note = text(&f, "note");
+    let bad = |e: eduq_core::CoreError| WebError::BadRequest(e.to_string());
+    let action = match text(&f, "action").as_str() {
+        "attempt" => CaseAction::Attempt {
+            party: Party::from_key(&text(&f, "party")).ok_or_else(|| WebError::BadRequest("请选择劝返主体".into()))?,
+            day: date_field(&f, "day")?,
+            note,
+        },
+        "confirm_dropout" => CaseAction::ConfirmDropout { note },
+        "escalate" => CaseAction::Escalate { note },
+        "resolve" => CaseAction::Resolve {
+            outcome: Outcome::parse(&text(&f, "outcome")).map_err(bad)?,
+            day: date_field(&f, "day")?,
+            note,
+        },
+        "support" => CaseAction::Support { day: date_field(&f, "day")?, note },
+        "reopen" => CaseAction::Reopen { day: date_field(&f, "day")?, note },
+        "request_close" => CaseAction::RequestClose { note },
+        "confirm_close" => CaseAction::ConfirmClose { approve: true, note },
+        "reject_close" => CaseAction::ConfirmClose { approve: false, note },
+        other => return Err(WebError::BadRequest(format!("未知的操作“{other}”"))),
+    };
+    match act(&st.store, &s.actor, id, action, today(), Utc::now()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(eduq_app::AppError::Invalid(m)) => Ok(render_case(&st, &s, id, m).await?.into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn upload(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, WebError> {
+    let (mut csrf, mut name, mut bytes) = (None, String::new(), Vec::new());
+    while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("file") => {
+                name = field.file_name().unwrap_or("upload").to_string();
+                bytes =
+                    field.bytes().await.map_err(|_| WebError::BadRequest("文件过大或上传中断".to_string()))?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(csrf.as_deref(), &headers)?;
+    match add_evidence(&st.store, &s.actor, id, &name, bytes, Utc::now()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(eduq_app::AppError::Invalid(m)) => Ok(render_case(&st, &s, id, m).await?.into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn evidence(
+    State(st): State<AppState>,
+    s: Session,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let (name, content_type, bytes) = st.store.evidence_file(&s.actor, id, file, Utc::now()).await?;
+    let disposition = format!("attachment; filename*=UTF-8''{}", crate::views::urlencode(&name));
+    Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
+fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename*=UTF-8''{}", crate::views::urlencode(name));
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct MonthlyQ {
+    school: Option<String>,
+    month: String,
+}
+
+/// 月报 of a school: `?school=ID&month=2026-10`.
+pub async fn monthly(State(st): State<AppState>, s: Session, Query(q): Query<MonthlyQ>) -> Result<Response, WebError> {
+    let school = match (&s.actor.scope, id_param(&q.school)) {
+        (Scope::School(id) | Scope::Classes { school_id: id, .. }, _) => *id,
+        (_, Some(id)) => id,
+        _ => return Err(WebError::BadRequest("请选择学校".into())),
+    };
+    let bad = || WebError::BadRequest(format!("月份“{}”应为“2026-10”", q.month));
+    let (y, m) = q.month.trim().split_once('-').ok_or_else(bad)?;
+    let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    let (name, bytes) = eduq_app::cases::monthly_report(&st.store, &s.actor, school, y, m, Utc::now()).await?;
+    Ok(xlsx(&name, bytes))
+}
+
+#[derive(Deserialize)]
+pub struct QuarterlyQ {
+    year: i32,
+    quarter: u32,
+}
+
+pub async fn quarterly(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<QuarterlyQ>,
+) -> Result<Response, WebError> {
+    let (name, bytes) = eduq_app::cases::quarterly_report(&st.store, &s.actor, q.year, q.quarter, Utc::now()).await?;
+    Ok(xlsx(&name, bytes))
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage {
+    l: Layout,
+    entries: Vec<CalendarEntry>,
+    kinds: Vec<(&'static str, &'static str)>,
+    may_edit: bool,
+    district: bool,
+    message: String,
+}
+
+async fn render_calendar(st: &AppState, s: &Session, message: String) -> Result<Html<String>, WebError> {
+    let term = Term::containing(today());
+    let (l, _) = layout(&st.store, s, "校历", "attendance", Some(&term.key())).await?;
+    let (from, to) = term.nominal_bounds();
+    let entries = st.store.calendar_entries(&s.actor, from, to).await?;
+    Ok(Html(
+        CalendarPage {
+            l,
+            entries,
+            kinds: DayKind::ALL.iter().map(|k| (k.key(), k.label())).collect(),
+            may_edit: calendar_school(s).is_some(),
+            district: s.actor.scope == Scope::District,
+            message,
+        }
+        .render()?,
+    ))
+}
+
+/// Who may edit which calendar: the bureau (district-wide) or a school's administrator (own school).
+fn calendar_school(s: &Session) -> Option<Option<i64>> {
+    use eduq_core::access::Role;
+    match (s.actor.role, &s.actor.scope) {
+        (Role::Admin | Role::Staff, Scope::District) => Some(None),
+        (Role::SchoolAdmin, Scope::School(id)) => Some(Some(*id)),
+        _ => None,
+    }
+}
+
+pub async fn calendar(State(st): State<AppState>, s: Session) -> Result<Html<String>, WebError> {
+    if !s.actor.role.may_read(Resource::Attendance) {
+        return Err(WebError::Forbidden);
+    }
+    render_calendar(&st, &s, String::new()).await
+}
+
+/// Adds or removes (`kind` = "delete") a calendar exception.
+pub async fn calendar_save(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Html<String>, WebError> {
+    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
+    let Some(school) = calendar_school(&s) else { return Err(WebError::Forbidden) };
+    let day = date_field(&f, "day")?;
+    let term = Term::containing(today());
+    let (from, to) = term.nominal_bounds();
+    if day < from || day > to {
+        return render_calendar(&st, &s, format!("{day}不在本学期（{from}至{to}）内，未保存")).await;
+    }
+    let kind = match text(&f, "kind").as_str() {
+        "delete" => None,
+        k => Some(DayKind::from_key(k).ok_or_else(|| WebError::BadRequest(format!("未知的日期类别“{k}”")))?),
+    };
+    let (district_id, _) = st.store.district().await?;
+    let mut tx = st.store.begin().await?;
+    tx.set_calendar_day(district_id, school, day, kind, text(&f, "note").trim()).await?;
+    tx.commit().await?;
+    st.store
+        .audit(&s.actor, Utc::now(), "calendar_set", &format!("day:{day}"), kind.map_or("删除", |k| k.label()))
+        .await?;
+    render_calendar(&st, &s, format!("已保存{day}")).await
+}
