@@ -2,8 +2,12 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use eduq_core::access::{Actor, Role};
+use eduq_core::attendance::Status;
+use eduq_core::calendar::{DayKind, Term};
+use eduq_core::dropout::{Outcome, Party, Register};
 use eduq_exchange::kinds::{Batch, Kind};
 use eduq_store::Store;
 use eduq_store::imports::Counts;
@@ -117,43 +121,134 @@ fn fitness_file(spec: &Spec, students: &[eduq_core::records::StudentRecord]) -> 
     }
 }
 
-/// School days of attendance the demo records, up to today (or the end of the term).
-const DEMO_SCHOOL_DAYS: usize = 15;
+/// The demo's calendar exceptions (synthetic, shaped like a real year's): 清明, 劳动节, 端午 in the
+/// spring term; 国庆 with a make-up Saturday in the autumn term. Keys are (month, day, kind, note).
+const DEMO_HOLIDAYS: &[(u32, u32, DayKind, &str)] = &[
+    (4, 6, DayKind::Holiday, "清明节"),
+    (5, 1, DayKind::Holiday, "劳动节"),
+    (5, 4, DayKind::Holiday, "劳动节"),
+    (5, 5, DayKind::Holiday, "劳动节"),
+    (6, 19, DayKind::Holiday, "端午节"),
+    (10, 1, DayKind::Holiday, "国庆节"),
+    (10, 2, DayKind::Holiday, "国庆节"),
+    (10, 5, DayKind::Holiday, "国庆节"),
+    (10, 6, DayKind::Holiday, "国庆节"),
+    (10, 7, DayKind::Holiday, "国庆节"),
+    (10, 10, DayKind::Makeup, "国庆调休上课"),
+];
 
-/// The last weeks of roll calls for every class: mostly present, a few absences, and a few pupils
-/// drifting into truancy, so that the early-warning list has someone to find.
+/// A year of roll calls: the previous term (2 March – 3 July) and this term from 1 September up
+/// to today, on the calendar's teaching days. Mostly present, some absences, a few pupils drifting
+/// into truancy; then the alerts the rules raise and a handful of cases at every stage.
 async fn seed_attendance(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(), AppError> {
-    use chrono::{Datelike, Weekday};
     let system = Actor::system();
-    let Some(term_id) = store.term_id(spec.current).await? else { return Ok(()) };
-    let (from, to) = spec.current.nominal_bounds();
-    let last = now.date_naive().min(to);
-    let mut days: Vec<chrono::NaiveDate> = last
-        .iter_days()
-        .rev()
-        .take_while(|d| *d >= from)
-        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
-        .take(DEMO_SCHOOL_DAYS)
-        .collect();
-    days.reverse();
-    let mut pupils: Vec<(String, eduq_store::fitness::RollEntry)> =
-        store.roll_by_number(&system, term_id).await?.into_iter().collect();
-    pupils.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut classes: Vec<(i64, i64)> = pupils.iter().map(|(_, p)| (p.school_id, p.class_id)).collect();
-    classes.sort_unstable();
-    classes.dedup();
-    let rolls: Vec<(i64, i64, chrono::NaiveDate)> =
-        classes.iter().flat_map(|&(s, c)| days.iter().map(move |&d| (s, c, d))).collect();
-    let mut records = Vec::new();
-    eduq_synth::attendance::roll(spec.seed, pupils.len(), days.len(), |p, d, status| {
-        if status != eduq_core::attendance::Status::Present {
-            let e = pupils[p].1;
-            records.push((e.school_id, e.class_id, e.student_id, days[d], status));
-        }
-    });
     let (district_id, _) = store.district().await?;
+    let today = now.date_naive();
     let mut tx = store.begin().await?;
-    tx.insert_attendance(district_id, &rolls, &records, now).await?;
+    for (m, d, kind, note) in DEMO_HOLIDAYS {
+        let year = if *m >= 8 { spec.current.start_year } else { spec.current.start_year + 1 };
+        let prev_year = year - 1;
+        for y in [prev_year, year] {
+            if let Some(day) = NaiveDate::from_ymd_opt(y, *m, *d) {
+                tx.set_calendar_day(district_id, None, day, Some(*kind), note).await?;
+            }
+        }
+    }
     tx.commit().await?;
+    let prev = spec.current.previous();
+    let ranges = [
+        (prev, NaiveDate::from_ymd_opt(prev.start_year + 1, 3, 2), NaiveDate::from_ymd_opt(prev.start_year + 1, 7, 3)),
+        (spec.current, NaiveDate::from_ymd_opt(spec.current.start_year, 9, 1), Some(today)),
+    ];
+    for (k, (term, first, last)) in ranges.into_iter().enumerate() {
+        let (Some(term_id), Some(first), Some(last)) = (store.term_id(term).await?, first, last) else { continue };
+        let (from, to) = term.nominal_bounds();
+        let calendar = store.teaching_calendar(0, from, to).await?;
+        let days = calendar.days(first.max(from), last.min(to));
+        let mut pupils: Vec<(String, eduq_store::fitness::RollEntry)> =
+            store.roll_by_number(&system, term_id).await?.into_iter().collect();
+        pupils.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut classes: Vec<(i64, i64)> = pupils.iter().map(|(_, p)| (p.school_id, p.class_id)).collect();
+        classes.sort_unstable();
+        classes.dedup();
+        let rolls: Vec<(i64, i64, NaiveDate)> =
+            classes.iter().flat_map(|&(s, c)| days.iter().map(move |&d| (s, c, d))).collect();
+        let mut records = Vec::new();
+        eduq_synth::attendance::roll(spec.seed + k as u64, pupils.len(), days.len(), |p, d, status| {
+            if status != Status::Present {
+                let e = pupils[p].1;
+                records.push((e.school_id, e.class_id, e.student_id, days[d], status));
+            }
+        });
+        let mut tx = store.begin().await?;
+        tx.insert_attendance(district_id, &rolls, &records, now).await?;
+        tx.commit().await?;
+    }
+    crate::cases::scan_alerts(store, spec.current, today, None, now).await?;
+    seed_cases(store, today, now).await
+}
+
+/// A few cases from the first alerts, one at each stage: 劝返 at step 1, overdue at step 1, in
+/// follow-up after returning, closed by a second person, and 辍学 confirmed then transferred.
+async fn seed_cases(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Result<(), AppError> {
+    use crate::cases::{CaseAction, act, add_evidence, open_case};
+    let teacher = Actor { username: "demo-teacher".into(), ..Actor::system() };
+    let confirmer = Actor::system();
+    let mut alerts = store.alerts(&confirmer, true).await?;
+    alerts.sort_by_key(|a| a.id);
+    let ago = |n: u64| today - chrono::Days::new(n);
+    let evidence = b"%PDF-1.4\n% synthetic demo evidence\n".to_vec();
+    for (k, a) in alerts.iter().take(5).enumerate() {
+        let term_start = Term::containing(today).nominal_bounds().0;
+        let opened = match k {
+            0 => ago(1),
+            1 => ago(20),
+            3 => ago(80),
+            _ => ago(6),
+        }
+        .max(term_start);
+        let register = if k == 4 { Register::DroppedOut } else { Register::Suspected };
+        let id = open_case(store, &teacher, a.student_id, register, &a.reasons, Some(a.id), opened, now).await?;
+        let attempt = |party, day, note: &str| CaseAction::Attempt { party, day, note: note.to_string() };
+        act(store, &teacher, id, attempt(Party::HeadTeacher, opened, "班主任电话联系家长，并家访"), opened, now)
+            .await?;
+        match k {
+            2 => {
+                act(store, &teacher, id, attempt(Party::School, ago(5), "学校约谈家长，签订送学承诺"), ago(5), now)
+                    .await?;
+                let back =
+                    CaseAction::Resolve { outcome: Outcome::Returned, day: ago(4), note: "已返校上课".into() };
+                act(store, &teacher, id, back, ago(4), now).await?;
+                let help = CaseAction::Support { day: ago(2), note: "安排学业帮扶和心理辅导".into() };
+                act(store, &teacher, id, help, ago(2), now).await?;
+            }
+            3 => {
+                let returned = (opened + chrono::Days::new(7)).min(today);
+                let back =
+                    CaseAction::Resolve { outcome: Outcome::Returned, day: returned, note: "已返校上课".into() };
+                act(store, &teacher, id, back, returned, now).await?;
+                add_evidence(store, &teacher, id, "返校情况说明.pdf", evidence.clone(), now).await?;
+                // When the follow-up has passed: 销号 asked for, then confirmed by another person.
+                let end = returned + chrono::Days::new(eduq_core::dropout::FOLLOW_UP_DAYS as u64);
+                if end <= today {
+                    let ask = CaseAction::RequestClose { note: "跟踪期满，出勤正常".into() };
+                    act(store, &teacher, id, ask, end, now).await?;
+                    let ok = CaseAction::ConfirmClose { approve: true, note: "核实无误，同意销号".into() };
+                    act(store, &confirmer, id, ok, end, now).await?;
+                }
+            }
+            4 => {
+                act(store, &teacher, id, CaseAction::Escalate { note: "学校劝返未果".into() }, ago(4), now).await?;
+                act(store, &teacher, id, attempt(Party::Township, ago(3), "镇政府联合村委会上门"), ago(3), now).await?;
+                let moved =
+                    CaseAction::Resolve {
+                        outcome: Outcome::Transferred, day: ago(2), note: "随父母转学外省".into()
+                    };
+                act(store, &teacher, id, moved, ago(2), now).await?;
+                add_evidence(store, &teacher, id, "转学证明.pdf", evidence.clone(), now).await?;
+            }
+            _ => {}
+        }
+    }
     Ok(())
 }

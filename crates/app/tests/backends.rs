@@ -464,7 +464,9 @@ async fn alert_case_and_closure() {
         let class = classes.iter().find(|c| c.students > 3).expect("a class");
         let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
         let (pupils, _) = s.roll(&admin, class.id, tid, day(11, 2)).await.expect("roll");
-        let target = pupils[1].student_id;
+        // A pupil the demo's own alerts and cases do not already follow.
+        let followed = s.followed_pupils(tid).await.expect("followed");
+        let target = pupils.iter().map(|p| p.student_id).find(|id| !followed.contains(id)).expect("a pupil");
         let teacher =
             actor("ht", Role::HeadTeacher, Scope::Classes { school_id: class.school_id, class_ids: vec![class.id] });
         let roll = |status: Status| -> Vec<RollEntry> {
@@ -582,5 +584,60 @@ async fn alert_case_and_closure() {
         let (_, q) = quarterly_report(&s, &staff, 2026, 4, now()).await.expect("quarterly");
         let table = eduq_exchange::table::read_table(&q, "q.xlsx").expect("readable");
         assert!(!table.rows.is_empty(), "{name}");
+    }
+}
+
+/// A school's own attendance export: every bad row named and nothing applied; the good file
+/// applied once, and again changes nothing.
+#[tokio::test]
+async fn attendance_import_checks_rows_and_is_idempotent() {
+    use eduq_app::attendance::import_attendance;
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let tid = term_id(&s).await;
+        let classes = s.list_classes(&admin, CURRENT.start_year, Some(tid), None).await.expect("classes");
+        let class = classes.iter().find(|c| c.students > 3).expect("a class");
+        let other = classes.iter().find(|c| c.school_id != class.school_id && c.students > 0).expect("other");
+        let principal = actor("principal", Role::SchoolAdmin, Scope::School(class.school_id));
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 10).unwrap();
+        let (pupils, _) = s.roll(&admin, class.id, tid, day).await.expect("roll");
+        let (strangers, _) = s.roll(&admin, other.id, tid, day).await.expect("roll");
+        let (a, b) = (&pupils[0].student_no, &pupils[1].student_no);
+        let bad = format!(
+            "学籍号,日期,状态,备注\n{a},2026-11-10,病假,发烧\n{a},2026-11-10,旷课,\n{b},2026-11-14,事假,\n{b},2026-12-01,事假,\n{},2026-11-10,旷课,\nX1,2026-11-10,迟到,\n{b},2026-11-11,缺课,\n",
+            strangers[0].student_no
+        );
+        let err = import_attendance(
+            &s,
+            &principal,
+            bad.as_bytes(),
+            "bad.csv",
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            now(),
+        )
+        .await
+        .expect_err("refused");
+        let msgs: Vec<String> = err.row_errors().iter().map(ToString::to_string).collect();
+        assert_eq!(msgs.len(), 6, "{name}: {msgs:?}");
+        assert!(msgs[0].starts_with("第3行「状态」的值“旷课”与第2行"), "{name}: {msgs:?}");
+        assert!(msgs.iter().any(|m| m.starts_with("第4行「日期」") && m.contains("不是教学日")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.starts_with("第5行「日期」") && m.contains("未来")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.starts_with("第6行「学籍号」")), "{name}: another school's pupil: {msgs:?}");
+        assert!(msgs.iter().any(|m| m.starts_with("第7行「学籍号」的值“X1”")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.starts_with("第8行「状态」的值“缺课”")), "{msgs:?}");
+        let (after, _) = s.roll(&admin, class.id, tid, day).await.expect("roll");
+        assert_eq!(after, pupils, "{name}: nothing applied");
+
+        let good =
+            format!("学籍号,日期,状态,备注\n{a},2026-11-10,病假,发烧\n{b},2026-11-10,旷课,\n{b},2026-11-11,事假,\n");
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let r = import_attendance(&s, &principal, good.as_bytes(), "good.csv", today, now()).await.expect("import");
+        assert_eq!((r.rows, r.class_days), (3, 2), "{name}");
+        let (after, _) = s.roll(&admin, class.id, tid, day).await.expect("roll");
+        assert_eq!(after[0].status, eduq_core::attendance::Status::Sick, "{name}");
+        assert_eq!(after[0].note, "发烧");
+        assert!(after[2..].iter().all(|p| p.status == eduq_core::attendance::Status::Present), "unlisted are present");
+        let again = import_attendance(&s, &principal, good.as_bytes(), "good.csv", today, now()).await.expect("again");
+        assert_eq!((again.changed, again.unchanged, again.corrections), (0, 2, 0), "{name}: re-import changes nothing");
     }
 }

@@ -387,3 +387,57 @@ pub fn scan(roll: &Roll, rules: &Rules) -> (Vec<u8>, usize) {
     }
     (out.finish(), flagged)
 }
+
+/// Columns of the platform's attendance import (the same as `eduq attendance scan` reads, plus 备注).
+pub const IMPORT_HEADERS: &[&str] = &["学籍号", "日期", "状态", "备注"];
+
+/// One row of an attendance import.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayRecord {
+    pub row: usize,
+    pub student_no: String,
+    pub day: chrono::NaiveDate,
+    pub status: Status,
+    pub note: String,
+}
+
+/// Reads an attendance file for the platform: every row checked, every error named (row, column,
+/// value), returned beside the good rows so that the caller adds its own checks to one report.
+/// The same pupil and day twice is an error when the states differ, and kept once when they agree
+/// (files merged from two exports).
+pub fn parse_day_records(table: &crate::table::Table) -> Result<(Vec<DayRecord>, Vec<RowError>), ExchangeError> {
+    use crate::row::{Row, columns};
+    let index = columns(table, IMPORT_HEADERS, |h| h != "备注")?;
+    let mut errors = Vec::new();
+    let mut seen: HashMap<(String, chrono::NaiveDate), (usize, Status)> = HashMap::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for (n, cells) in &table.rows {
+        let before = errors.len();
+        let mut r = Row { n: *n, cells, index: &index, errors: &mut errors };
+        let student_no = r.text("学籍号");
+        let day = r.date("日期");
+        let status = r.labelled("状态", Status::parse, Status::labels());
+        let note = r.opt("备注").unwrap_or_default();
+        let (Some(student_no), Some(day), Some(status)) = (student_no, day, status) else { continue };
+        if errors.len() > before {
+            continue;
+        }
+        match seen.get(&(student_no.clone(), day)) {
+            Some((first, s)) if *s != status => errors.push(RowError {
+                row: *n,
+                column: "状态".into(),
+                value: status.label().into(),
+                message: format!("与第{first}行同一学生同一天的状态“{}”不一致", s.label()),
+            }),
+            Some(_) => {}
+            None => {
+                seen.insert((student_no.clone(), day), (*n, status));
+                out.push(DayRecord { row: *n, student_no, day, status, note });
+            }
+        }
+    }
+    if out.is_empty() && errors.is_empty() {
+        return Err(ExchangeError::Empty);
+    }
+    Ok((out, errors))
+}

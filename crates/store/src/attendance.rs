@@ -215,7 +215,45 @@ impl Store {
     }
 }
 
+/// A pupil's stored non-present record of a day: (student, status, note).
+pub type DayMark = (i64, Status, String);
+
+/// Roll calls and records already stored for some classes over a period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClassDays {
+    pub taken: std::collections::HashSet<(i64, NaiveDate)>,
+    /// (class, day) → (student, status, note), non-present records only.
+    pub records: HashMap<(i64, NaiveDate), Vec<DayMark>>,
+}
+
 impl Store {
+    /// What is stored for these classes (already checked to be in the caller's scope) from `from` to `to`.
+    pub async fn class_days(&self, class_ids: &[i64], from: NaiveDate, to: NaiveDate) -> Result<ClassDays> {
+        let mut out = ClassDays::default();
+        for chunk in class_ids.chunks(2_000) {
+            let list = crate::org::id_list(chunk);
+            let q = Sql::new(format!(
+                "SELECT class_id, day FROM roll_call WHERE class_id IN ({list}) AND day >= $1 AND day <= $2"
+            ))
+            .bind(from)
+            .bind(to);
+            out.taken.extend(self.fetch(&q, |r| Ok((r.i(0)?, r.d(1)?))).await?);
+            let q = Sql::new(format!(
+                "SELECT class_id, day, student_id, status, note FROM attendance WHERE class_id IN ({list}) AND day >= $1 AND day <= $2"
+            ))
+            .bind(from)
+            .bind(to);
+            for (class, day, student, status, note) in
+                self.fetch(&q, |r| Ok((r.i(0)?, r.d(1)?, r.i(2)?, r.s(3)?, r.s(4)?))).await?
+            {
+                if let Some(s) = Status::from_key(&status) {
+                    out.records.entry((class, day)).or_default().push((student, s, note));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Special-group flags of some pupils in scope, for roles that read them; each call is audited
     /// once with the number of pupils read.
     pub async fn special_flags_of(

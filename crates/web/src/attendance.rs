@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Html;
 use chrono::{NaiveDate, Utc};
-use eduq_app::attendance::{RiskRow, risk_list, take_roll};
+use eduq_app::attendance::{RiskRow, import_attendance, risk_list, take_roll};
 use eduq_core::access::Resource;
 use eduq_core::attendance::Status;
 use eduq_core::calendar::{Term, parse_date};
@@ -44,6 +44,10 @@ struct BoardPage {
     alerts: Vec<AlertRow>,
     may_cases: bool,
     school_day: bool,
+    /// School administrators import their own system's export.
+    may_import: bool,
+    message: String,
+    errors: Vec<String>,
 }
 
 #[derive(Template)]
@@ -105,8 +109,18 @@ pub async fn page(
     if let Some(class_id) = id_param(&q.class) {
         return roll_page(&st, &s, class_id, date, String::new(), String::new()).await;
     }
+    board(&st, &s, date, String::new(), vec![]).await
+}
+
+async fn board(
+    st: &AppState,
+    s: &Session,
+    date: NaiveDate,
+    message: String,
+    errors: Vec<String>,
+) -> Result<Html<String>, WebError> {
     let term = Term::containing(date);
-    let (l, _) = layout(&st.store, &s, "控辍保学", "attendance", Some(&term.key())).await?;
+    let (l, _) = layout(&st.store, s, "控辍保学", "attendance", Some(&term.key())).await?;
     let states = match st.store.term_id(term).await? {
         Some(tid) => st.store.roll_states(&s.actor, tid, term.start_year, date).await?,
         None => vec![],
@@ -116,19 +130,76 @@ pub async fn page(
     // Whether the day is a teaching day for the district (a school's own calendar may differ).
     let (from, to) = term.nominal_bounds();
     let school_day = st.store.teaching_calendar(0, from, to).await?.is_school_day(date);
+    let role = s.actor.role;
     Ok(Html(
         BoardPage {
             l,
             date: date.to_string(),
             taken,
             states,
-            may_take: s.actor.role.may_write(Resource::Attendance),
+            may_take: role.may_write(Resource::Attendance),
             alerts,
-            may_cases: s.actor.role.may_read(Resource::Cases),
+            may_cases: role.may_read(Resource::Cases),
             school_day,
+            may_import: role.may_write(Resource::Attendance) && role != eduq_core::access::Role::HeadTeacher,
+            message,
+            errors,
         }
         .render()?,
     ))
+}
+
+/// A school's own attendance export (学籍号, 日期, 状态, 备注), applied whole or not at all.
+pub async fn import(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    mut mp: Multipart,
+) -> Result<Html<String>, WebError> {
+    let (mut csrf, mut name, mut bytes) = (None, String::new(), Vec::new());
+    while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("file") => {
+                name = field.file_name().unwrap_or("upload").to_string();
+                bytes =
+                    field.bytes().await.map_err(|_| WebError::BadRequest("文件过大或上传中断".to_string()))?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(csrf.as_deref(), &headers)?;
+    let today = Utc::now().date_naive();
+    if bytes.is_empty() {
+        return board(&st, &s, today, String::new(), vec!["请选择要上传的文件".into()]).await;
+    }
+    match import_attendance(&st.store, &s.actor, &bytes, &name, today, Utc::now()).await {
+        Ok(r) => {
+            let msg = format!(
+                "已导入“{name}”：{}行，{}个班级日，其中{}个有变化、{}个与已有记录相同{}",
+                r.rows,
+                r.class_days,
+                r.changed,
+                r.unchanged,
+                if r.corrections > 0 {
+                    format!("，更正{}处（已记录审计日志）", r.corrections)
+                } else {
+                    String::new()
+                }
+            );
+            board(&st, &s, today, msg, vec![]).await
+        }
+        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(e) => {
+            let mut errors: Vec<String> = e.row_errors().iter().map(ToString::to_string).collect();
+            if errors.is_empty() {
+                errors.push(e.to_string());
+            } else {
+                errors.insert(0, format!("文件中有{}处错误，未导入任何数据：", errors.len()));
+            }
+            board(&st, &s, today, String::new(), errors).await
+        }
+    }
 }
 
 /// Saves a roll: every pupil's status (`s_<id>`) and note (`n_<id>`).

@@ -263,7 +263,12 @@ async fn roll_call_corrections_and_early_warning() {
         eduq_core::access::Scope::Classes { class_ids, .. } => class_ids[0],
         other => panic!("a class teacher has classes, not {other:?}"),
     };
-    let today = Utc::now().date_naive();
+    // The latest teaching day (the roll is refused on weekends and holidays).
+    let term = eduq_core::calendar::Term::containing(Utc::now().date_naive());
+    let (from, to) = term.nominal_bounds();
+    let calendar = store.teaching_calendar(0, from, to).await.expect("calendar");
+    let today =
+        Utc::now().date_naive().iter_days().rev().take(400).find(|d| calendar.is_school_day(*d)).expect("a teaching day");
     let (status, page) = get(&base, &t, &format!("/attendance?class={class_id}&date={today}")).await;
     assert_eq!(status, StatusCode::OK);
     let token =
@@ -486,4 +491,97 @@ async fn plans_show_targets_and_round_trip_through_xlsx() {
         .expect("import");
     assert!(res.text().await.unwrap_or_default().contains("第2行「指标」的值“不存在”"));
     assert_eq!(store.plans().await.expect("plans"), before, "nothing applied");
+}
+
+/// The case pages through the server: the register and a case file for those who work cases,
+/// evidence up- and download (both audited), refusals for the others, and the reports.
+#[tokio::test]
+async fn cases_pages_are_scoped_and_audited() {
+    let (base, store) = start().await;
+    let admin = Actor::system();
+    let open = store
+        .cases(&admin, &eduq_store::cases::CaseQuery {
+            state: Some(eduq_core::dropout::CaseState::Open),
+            ..Default::default()
+        })
+        .await
+        .expect("cases");
+    let case = open.first().expect("the demo opens cases");
+    let a = login(&base, "admin").await;
+    let (status, list) = get(&base, &a, "/cases").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("case-list") && list.contains(&format!("/cases/{}", case.id)));
+    let (status, page) = get(&base, &a, &format!("/cases/{}", case.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("劝返四步") && page.contains(&case.student_name));
+    let token =
+        page.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token.clone())
+        .part("file", reqwest::multipart::Part::bytes(b"synthetic photo".to_vec()).file_name("家访照片.png"));
+    let res = client()
+        .post(format!("{base}/cases/{}/evidence", case.id))
+        .header("cookie", &a)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let detail = store.case_detail(&admin, case.id, Utc::now()).await.expect("detail");
+    let file = detail.evidence.iter().find(|e| e.filename == "家访照片.png").expect("stored");
+    let res = client()
+        .get(format!("{base}/cases/{}/evidence/{}", case.id, file.id))
+        .header("cookie", &a)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.expect("bytes").as_ref(), b"synthetic photo");
+    // An attempt by a party of a later step is refused with the reason, on the page.
+    let res = client()
+        .post(format!("{base}/cases/{}", case.id))
+        .header("cookie", &a)
+        .form(&[("_csrf", token.as_str()), ("action", "attempt"), ("party", "legal"), ("note", "起诉")])
+        .send()
+        .await
+        .expect("post");
+    let body = res.text().await.unwrap_or_default();
+    assert!(body.contains("case-error") && body.contains("升级"), "refused with the reason");
+    for action in ["case_read", "case_evidence_read", "case_evidence_add"] {
+        let (_, n) = store
+            .search_audit(
+                &admin,
+                &eduq_store::audit::AuditQuery { action: Some(action.into()), per_page: 10, ..Default::default() },
+            )
+            .await
+            .expect("audit");
+        assert!(n > 0, "{action} audited");
+    }
+    // A leader reads no case files; a class teacher none outside the own classes.
+    let l = login(&base, "leader").await;
+    assert_eq!(get(&base, &l, "/cases").await.0, StatusCode::FORBIDDEN);
+    let t = login(&base, "teacher").await;
+    let teacher = store.user_by_name("teacher").await.expect("user").expect("exists");
+    let ta = store.actor(&teacher).await.expect("actor");
+    let outside = open.iter().find(|c| match &ta.scope {
+        eduq_core::access::Scope::Classes { class_ids, .. } => !c.class_id.is_some_and(|id| class_ids.contains(&id)),
+        _ => true,
+    });
+    if let Some(c) = outside {
+        assert_eq!(get(&base, &t, &format!("/cases/{}", c.id)).await.0, StatusCode::NOT_FOUND);
+    }
+    // Reports: the county's quarter for the bureau only.
+    let res = client()
+        .get(format!("{base}/cases/report/quarterly?year=2026&quarter=4"))
+        .header("cookie", &a)
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.expect("bytes").starts_with(b"PK"));
+    let p = login(&base, "principal").await;
+    assert_eq!(get(&base, &p, "/cases/report/quarterly?year=2026&quarter=4").await.0, StatusCode::FORBIDDEN);
+    let (status, cal) = get(&base, &p, "/attendance/calendar").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(cal.contains("国庆"), "the demo calendar is listed");
 }
