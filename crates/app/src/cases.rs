@@ -541,3 +541,55 @@ pub async fn quarterly_report(
 pub fn previous_month(today: NaiveDate) -> (i32, u32) {
     if today.month() == 1 { (today.year() - 1, 12) } else { (today.year(), today.month() - 1) }
 }
+
+/// 巩固率 and flows of the caller's scope over the 学籍 history held.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Consolidation {
+    pub first: Option<Term>,
+    pub last: Option<Term>,
+    /// The county line (district scope only).
+    pub county: Option<eduq_core::flows::Flows>,
+    pub schools: Vec<(String, eduq_core::flows::Flows)>,
+    /// This school year: (grade name, dropouts, on roll at the start).
+    pub grades: Vec<(String, u32, u32)>,
+    /// Pupils who left without 转出 or 辍学 status (id, 学籍号, name), for roles that work cases.
+    pub lost: Vec<(i64, String, String)>,
+}
+
+pub async fn consolidation(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Consolidation, AppError> {
+    let terms = store.terms().await?;
+    let current = Term::containing(today);
+    let held: Vec<Term> = terms.iter().map(|(_, t)| *t).filter(|t| *t <= current).collect();
+    let (Some(first), Some(last)) = (held.iter().min().copied(), held.iter().max().copied()) else {
+        return Ok(Consolidation::default());
+    };
+    let rows = store.flow_rows(actor).await?;
+    let (by_school, county) = eduq_core::flows::consolidation(&rows, first, last);
+    let names: HashMap<i64, String> =
+        store.list_schools(actor, None).await?.into_iter().map(|s| (s.id, s.name)).collect();
+    let schools: Vec<(String, eduq_core::flows::Flows)> =
+        by_school.into_iter().filter_map(|(id, f)| names.get(&id).map(|n| (n.clone(), f))).collect();
+    let district = actor.scope == Scope::District;
+    let mut lost_ids: Vec<i64> = if district {
+        county.lost_pupils.clone()
+    } else {
+        schools.iter().flat_map(|(_, f)| f.lost_pupils.iter().copied()).collect()
+    };
+    lost_ids.sort_unstable();
+    lost_ids.dedup();
+    let lost = if actor.role.may_read(Resource::Cases) { store.pupil_names(actor, &lost_ids).await? } else { vec![] };
+    let scoped: Vec<eduq_core::flows::FlowRow> =
+        rows.iter().filter(|r| names.contains_key(&r.school)).copied().collect();
+    let grades = eduq_core::flows::dropouts_by_grade(&scoped, last.start_year)
+        .into_iter()
+        .filter_map(|(g, d, n)| eduq_core::grade::Grade::new(g).map(|g| (g.name().to_string(), d, n)))
+        .collect();
+    Ok(Consolidation {
+        first: Some(first),
+        last: Some(last),
+        county: district.then_some(county),
+        schools,
+        grades,
+        lost,
+    })
+}

@@ -641,3 +641,34 @@ async fn attendance_import_checks_rows_and_is_idempotent() {
         assert_eq!((again.changed, again.unchanged, again.corrections), (0, 2, 0), "{name}: re-import changes nothing");
     }
 }
+
+/// 巩固率 over the synthetic history on both backends: the county line for the bureau only, a
+/// principal's view limited to the own school, and the county's flows adding up.
+#[tokio::test]
+async fn consolidation_over_the_history_held() {
+    use eduq_app::cases::consolidation;
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let c = consolidation(&s, &Actor::system(), today).await.expect("consolidation");
+        let county = c.county.as_ref().expect("county line");
+        let rate = county.cohort.rate().expect("rate");
+        assert!((95.0..100.0).contains(&rate), "{name}: {rate} {county:?}");
+        let f = county;
+        assert_eq!(
+            f.cohort.entry + f.cohort.transfers_in,
+            f.cohort.retained + f.cohort.transfers_out + f.dropouts + f.lost,
+            "{name}: every pupil ends somewhere"
+        );
+        assert!(f.primary_leavers <= f.cohort.retained);
+        assert_eq!(
+            f.cohort.entry + f.cohort.transfers_in,
+            f.cohort.retained + f.cohort.transfers_out + f.dropouts + f.lost,
+            "{name}: every pupil ends somewhere"
+        );
+        assert!(f.cohort.transfers_out > 0, "{name}: the synthetic district has transfers");
+        let school = s.list_schools(&Actor::system(), None).await.expect("schools")[3].id;
+        let p = actor("p", Role::SchoolAdmin, Scope::School(school));
+        let mine = consolidation(&s, &p, today).await.expect("own");
+        assert!(mine.county.is_none() && mine.schools.len() <= 1, "{name}: {:?}", mine.schools.len());
+    }
+}

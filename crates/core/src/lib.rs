@@ -13,6 +13,7 @@ pub mod dropout;
 pub mod error;
 pub mod exam;
 pub mod fitness;
+pub mod flows;
 pub mod grade;
 pub mod identity;
 pub mod indicators;

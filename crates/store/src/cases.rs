@@ -657,3 +657,50 @@ impl Tx {
             .await
     }
 }
+
+impl Store {
+    /// 学籍 history of compulsory grades for 巩固率: every term's row of every pupil who was ever
+    /// at a school in the caller's scope (so that moves out of it are seen).
+    pub async fn flow_rows(&self, actor: &Actor) -> Result<Vec<eduq_core::flows::FlowRow>> {
+        if !actor.role.may_read(Resource::Attendance) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT e.student_id, t.start_year, t.term_no, e.school_id, e.grade, e.status FROM enrolment e \
+             JOIN term t ON t.id = e.term_id WHERE e.grade BETWEEN 1 AND 9",
+        );
+        if actor.scope != eduq_core::access::Scope::District {
+            q.push(" AND e.student_id IN (SELECT x.student_id FROM enrolment x WHERE 1=1");
+            scope_filter(&mut q, actor, "x.school_id", Some("x.class_id"), Some("x.student_id"));
+            q.push(")");
+        }
+        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?, r.s(5)?))).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(student, y, n, school, grade, status)| {
+                Some(eduq_core::flows::FlowRow {
+                    student,
+                    term: eduq_core::calendar::Term::new(y as i32, n as u8)?,
+                    school,
+                    grade: grade as i8,
+                    status: eduq_core::student::EnrolmentStatus::from_key(&status)?,
+                })
+            })
+            .collect())
+    }
+
+    /// 学籍号 and names of pupils in scope, for lists that name them.
+    pub async fn pupil_names(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q = Sql::new(format!(
+            "SELECT st.id, st.student_no, st.name FROM student st WHERE st.id IN ({}) \
+             AND EXISTS (SELECT 1 FROM enrolment e WHERE e.student_id = st.id",
+            crate::org::id_list(ids)
+        ));
+        scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+        q.push(") ORDER BY st.student_no");
+        self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?))).await
+    }
+}

@@ -363,3 +363,26 @@ pub async fn calendar_save(
         .await?;
     render_calendar(&st, &s, format!("已保存{day}")).await
 }
+
+#[derive(Template)]
+#[template(path = "consolidation.html")]
+struct ConsolidationPage {
+    l: Layout,
+    c: eduq_app::cases::Consolidation,
+    window: String,
+}
+
+/// 巩固率 by the cohort method, dropouts per grade, and pupils who left without a status.
+pub async fn consolidation(State(st): State<AppState>, s: Session) -> Result<Html<String>, WebError> {
+    if !s.actor.role.may_read(Resource::Attendance) {
+        return Err(WebError::Forbidden);
+    }
+    let t = today();
+    let (l, _) = layout(&st.store, &s, "巩固率", "attendance", Some(&Term::containing(t).key())).await?;
+    let c = eduq_app::cases::consolidation(&st.store, &s.actor, t).await?;
+    let window = match (c.first, c.last) {
+        (Some(a), Some(b)) => format!("{} 至 {}", a.label(), b.label()),
+        _ => "暂无学籍数据".into(),
+    };
+    Ok(Html(ConsolidationPage { l, c, window }.render()?))
+}

@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/attendance", get(attendance::page).post(attendance::save))
         .route("/attendance/risk", get(attendance::risk))
         .route("/attendance/import", post(attendance::import))
+        .route("/attendance/consolidation", get(cases::consolidation))
         .route("/attendance/calendar", get(cases::calendar).post(cases::calendar_save))
         .route("/alerts/{id}", post(cases::alert))
         .route("/cases", get(cases::page).post(cases::create))

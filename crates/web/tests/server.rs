@@ -267,8 +267,13 @@ async fn roll_call_corrections_and_early_warning() {
     let term = eduq_core::calendar::Term::containing(Utc::now().date_naive());
     let (from, to) = term.nominal_bounds();
     let calendar = store.teaching_calendar(0, from, to).await.expect("calendar");
-    let today =
-        Utc::now().date_naive().iter_days().rev().take(400).find(|d| calendar.is_school_day(*d)).expect("a teaching day");
+    let today = Utc::now()
+        .date_naive()
+        .iter_days()
+        .rev()
+        .take(400)
+        .find(|d| calendar.is_school_day(*d))
+        .expect("a teaching day");
     let (status, page) = get(&base, &t, &format!("/attendance?class={class_id}&date={today}")).await;
     assert_eq!(status, StatusCode::OK);
     let token =
@@ -500,10 +505,10 @@ async fn cases_pages_are_scoped_and_audited() {
     let (base, store) = start().await;
     let admin = Actor::system();
     let open = store
-        .cases(&admin, &eduq_store::cases::CaseQuery {
-            state: Some(eduq_core::dropout::CaseState::Open),
-            ..Default::default()
-        })
+        .cases(
+            &admin,
+            &eduq_store::cases::CaseQuery { state: Some(eduq_core::dropout::CaseState::Open), ..Default::default() },
+        )
         .await
         .expect("cases");
     let case = open.first().expect("the demo opens cases");
@@ -584,4 +589,7 @@ async fn cases_pages_are_scoped_and_audited() {
     let (status, cal) = get(&base, &p, "/attendance/calendar").await;
     assert_eq!(status, StatusCode::OK);
     assert!(cal.contains("国庆"), "the demo calendar is listed");
+    let (status, page) = get(&base, &a, "/attendance/consolidation").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("全县（区）巩固率") && page.contains("school-rates"));
 }
