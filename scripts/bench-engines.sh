@@ -47,6 +47,14 @@ if has attendance-province; then
   rm -f "$W/attp.csv"
 fi
 
+if has roll-peak; then
+  echo "== roll-call peak: the demo district, 200 class teachers saving at once, three mornings =="
+  RP=$(mktemp -d)
+  $BIN sample roll-peak --database-url "sqlite://$RP/e.db" --classes 200
+  $BIN sample roll-peak --database-url "sqlite://$RP/one.db" --classes 1 | tail -1
+  rm -rf "$RP"
+fi
+
 if has items; then
   echo "== exam items: 10,000 pupils x 50 items (district) and 200,000 x 50 (province) =="
   $BIN sample items --pupils 10000 --items 50 --out "$W/items.csv" >/dev/null

@@ -131,6 +131,23 @@ try {
     await fresh.screenshot({ path: join(dir, 'verifier.png'), fullPage: true });
     await fresh.close();
   });
+
+  await step('a 控辍保学 case: the board, the case file, a 劝返 attempt logged', async () => {
+    await page.goto(`${base}/cases`);
+    await page.waitForSelector('#case-board');
+    const open = page.locator('#case-list tr', { hasText: '劝返中' }).first().locator('a').first();
+    await open.click();
+    await page.waitForSelector('#case-events');
+    const before = await page.locator('#case-events tr').count();
+    await page.selectOption('#attempt select[name=party]', 'head_teacher');
+    await page.fill('#attempt input[name=note]', '浏览器测试：电话联系家长');
+    await page.click('#attempt button[type=submit]');
+    await page.waitForSelector('#case-events');
+    const after = await page.locator('#case-events tr').count();
+    assert(after === before + 1, `events ${before} -> ${after}`);
+    assert((await page.textContent('#case-events')).includes('浏览器测试：电话联系家长'), 'the attempt is listed');
+    await page.screenshot({ path: join(dir, 'case.png'), fullPage: true });
+  });
 } catch (e) {
   if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);
 } finally {
@@ -138,5 +155,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 5 ? 0 : 1);
+  process.exit(failed === 0 && passed === 6 ? 0 : 1);
 }

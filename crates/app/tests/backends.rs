@@ -672,3 +672,38 @@ async fn consolidation_over_the_history_held() {
         assert!(mine.county.is_none() && mine.schools.len() <= 1, "{name}: {:?}", mine.schools.len());
     }
 }
+
+/// Many class teachers saving at once all succeed (SQLite used to answer "database is locked"
+/// when deferred transactions upgraded to writes at the same time).
+#[tokio::test]
+async fn concurrent_roll_saves_all_land() {
+    use eduq_app::attendance::take_roll;
+    use eduq_store::attendance::RollEntry;
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let tid = term_id(&s).await;
+        let classes = s.list_classes(&admin, CURRENT.start_year, Some(tid), None).await.expect("classes");
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let mut tasks = Vec::new();
+        for c in classes.iter().filter(|c| c.students > 0).take(30) {
+            let (s, c) = (s.clone(), c.clone());
+            let teacher =
+                actor("ht", Role::HeadTeacher, Scope::Classes { school_id: c.school_id, class_ids: vec![c.id] });
+            tasks.push(tokio::spawn(async move {
+                let (pupils, _) = s.roll(&teacher, c.id, tid, day).await.expect("roll");
+                let entries: Vec<RollEntry> = pupils
+                    .iter()
+                    .map(|p| RollEntry {
+                        student_id: p.student_id,
+                        status: eduq_core::attendance::Status::Present,
+                        note: String::new(),
+                    })
+                    .collect();
+                take_roll(&s, &teacher, c.id, day, &entries, day, now()).await.map(|_| ())
+            }));
+        }
+        for t in tasks {
+            t.await.expect("task").unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+}

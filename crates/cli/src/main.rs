@@ -373,6 +373,9 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Balance { cmd } => balance::run(cmd)?,
         Cmd::Va { cmd } => va::run(cmd)?,
         Cmd::Fitness { cmd } => fitness::run(cmd)?,
+        Cmd::Sample { what: sample::SampleCmd::RollPeak { database_url, students, classes } } => {
+            sample::roll_peak(&database_url, students, classes).await?
+        }
         Cmd::Sample { what } => sample::run(what)?,
         Cmd::Backup { out, db } => {
             let store = Store::connect(&db.url()?).await?;

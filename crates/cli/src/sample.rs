@@ -10,6 +10,17 @@ use eduq_core::lottery::{BundlePolicy, Input, Mechanism};
 
 #[derive(Subcommand)]
 pub enum SampleCmd {
+    /// The 8:00 peak: seeds a district into an empty database, then N class teachers save their
+    /// class's roll at once, three mornings in a row; prints the latency of each save (p50/p99/max).
+    RollPeak {
+        /// Database URL (an empty database: sqlite://FILE or postgres://…)
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 30_000)]
+        students: usize,
+        #[arg(long, default_value_t = 200)]
+        classes: usize,
+    },
     /// applicants.csv, schools.csv and priorities.csv of a synthetic admission market.
     Lottery {
         #[arg(long, default_value_t = 100_000)]
@@ -104,6 +115,7 @@ fn write_all(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<()> {
 
 pub fn run(cmd: SampleCmd) -> Result<()> {
     match cmd {
+        SampleCmd::RollPeak { .. } => anyhow::bail!("roll-peak runs in the async entry point"),
         SampleCmd::Lottery { applicants, schools, seed, out } => {
             let (applicants, schools, priorities) = eduq_synth::admissions::market(seed, applicants, schools);
             let input = Input {
@@ -303,4 +315,77 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// See [`SampleCmd::RollPeak`].
+pub async fn roll_peak(url: &str, students: usize, classes: usize) -> Result<()> {
+    use chrono::Utc;
+    use eduq_core::access::{Actor, Role, Scope};
+    use eduq_core::attendance::Status;
+    use eduq_store::attendance::RollEntry;
+    let store = eduq_store::Store::connect(url).await?;
+    store.migrate().await?;
+    if !store.list_schools(&Actor::system(), None).await?.is_empty() {
+        anyhow::bail!("数据库不是空的：请给一个新的数据库");
+    }
+    let now = Utc::now();
+    let today = now.date_naive();
+    let term = eduq_core::calendar::Term::containing(today);
+    let spec = eduq_synth::Spec { students, ..eduq_synth::Spec::demo(term) };
+    let t0 = std::time::Instant::now();
+    eduq_app::demo::seed(&store, &spec, "Bench@2026pass", now).await?;
+    println!("seeded {students} pupils in {:.1} s ({})", t0.elapsed().as_secs_f64(), store.backend());
+    let term_id = store.term_id(term).await?.context("no current term")?;
+    let all = store.list_classes(&Actor::system(), term.start_year, Some(term_id), None).await?;
+    let chosen: Vec<_> = all.iter().filter(|c| c.students > 0).take(classes).collect();
+    let (from, to) = term.nominal_bounds();
+    let calendar = store.teaching_calendar(0, from, to).await?;
+    // The three latest teaching days; the demo has already taken their rolls, so these are the
+    // heavier path (a correction compared and audited).
+    let days: Vec<_> = today.iter_days().rev().take(30).filter(|d| calendar.is_school_day(*d)).take(3).collect();
+    let mut latencies = Vec::new();
+    for day in days {
+        let mut tasks = Vec::new();
+        for (k, c) in chosen.iter().enumerate() {
+            let store = store.clone();
+            let actor = Actor {
+                user_id: 0,
+                username: format!("ht{k}"),
+                display_name: format!("班主任{k}"),
+                role: Role::HeadTeacher,
+                scope: Scope::Classes { school_id: c.school_id, class_ids: vec![c.id] },
+            };
+            let (class_id, class_school) = (c.id, c.school_id);
+            tasks.push(tokio::spawn(async move {
+                let (pupils, _) = store.roll(&actor, class_id, term_id, day).await?;
+                let entries: Vec<RollEntry> = pupils
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| RollEntry {
+                        student_id: p.student_id,
+                        status: if i % 23 == (class_school as usize) % 23 { Status::Sick } else { Status::Present },
+                        note: String::new(),
+                    })
+                    .collect();
+                let started = std::time::Instant::now();
+                eduq_app::attendance::take_roll(&store, &actor, class_id, day, &entries, today, Utc::now()).await?;
+                anyhow::Ok(started.elapsed().as_secs_f64() * 1000.0)
+            }));
+        }
+        let wall = std::time::Instant::now();
+        for t in tasks {
+            latencies.push(t.await??);
+        }
+        println!("{day}: {} rolls saved at once in {:.0} ms", chosen.len(), wall.elapsed().as_secs_f64() * 1000.0);
+    }
+    latencies.sort_by(f64::total_cmp);
+    let q = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "save latency over {} saves: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        latencies.len(),
+        q(0.5),
+        q(0.99),
+        q(1.0)
+    );
+    Ok(())
 }

@@ -203,6 +203,23 @@ pub const STEPS: [Step; 4] = [
     Step { no: 4, name: "依法劝返", parties: &[Party::Legal], days: 30 },
 ];
 
+/// The words users read for the kinds of case events the store records.
+pub fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "open" => "立案",
+        "attempt" => "劝返",
+        "confirm_dropout" => "确认辍学",
+        "escalate" => "升级",
+        "outcome" => "劝返结果",
+        "support" => "帮扶",
+        "reopen" => "再次流失",
+        "request_close" => "申请销号",
+        "confirm_close" => "确认销号",
+        "reject_close" => "退回销号",
+        _ => "其他",
+    }
+}
+
 /// Days of attendance monitoring after a pupil returns before the case may close (留得住).
 pub const FOLLOW_UP_DAYS: i64 = 60;
 
