@@ -554,6 +554,10 @@ pub struct Consolidation {
     pub grades: Vec<(String, u32, u32)>,
     /// Pupils who left without 转出 or 辍学 status (id, 学籍号, name), for roles that work cases.
     pub lost: Vec<(i64, String, String)>,
+    /// 转出 not (yet) received in the district nor stated to have left it, with their state.
+    pub transfers: Vec<(eduq_store::cases::TransferOut, eduq_core::dropout::TransferState)>,
+    /// Counts of 转出 by state: received, left the district, pending, suspect.
+    pub transfer_counts: [usize; 4],
 }
 
 pub async fn consolidation(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Consolidation, AppError> {
@@ -578,6 +582,26 @@ pub async fn consolidation(store: &Store, actor: &Actor, today: NaiveDate) -> Re
     lost_ids.sort_unstable();
     lost_ids.dedup();
     let lost = if actor.role.may_read(Resource::Cases) { store.pupil_names(actor, &lost_ids).await? } else { vec![] };
+    let mut transfers = Vec::new();
+    let mut transfer_counts = [0; 4];
+    if actor.role.may_read(Resource::Cases) {
+        use eduq_core::dropout::{TransferState, transfer_state};
+        for t in store.transfers_out(actor).await? {
+            let outside = t.destination.as_ref().map(|_| t.destination_in_district.is_none());
+            let days = t.date.map_or(i64::MAX, |d| (today - d).num_days());
+            let state = transfer_state(t.received, outside, days);
+            let k = match state {
+                TransferState::Received => 0,
+                TransferState::LeftDistrict => 1,
+                TransferState::Pending => 2,
+                TransferState::Suspect => 3,
+            };
+            transfer_counts[k] += 1;
+            if k >= 2 {
+                transfers.push((t, state));
+            }
+        }
+    }
     let scoped: Vec<eduq_core::flows::FlowRow> =
         rows.iter().filter(|r| names.contains_key(&r.school)).copied().collect();
     let grades = eduq_core::flows::dropouts_by_grade(&scoped, last.start_year)
@@ -591,5 +615,7 @@ pub async fn consolidation(store: &Store, actor: &Actor, today: NaiveDate) -> Re
         schools,
         grades,
         lost,
+        transfers,
+        transfer_counts,
     })
 }

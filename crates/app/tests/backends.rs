@@ -666,6 +666,27 @@ async fn consolidation_over_the_history_held() {
             "{name}: every pupil ends somewhere"
         );
         assert!(f.cohort.transfers_out > 0, "{name}: the synthetic district has transfers");
+        // 转出 followed: most name a school outside the district, the rest are overdue suspects
+        // and can be opened as cases even though they are no longer on roll this term.
+        let [received, outside, pending, suspect] = c.transfer_counts;
+        assert!(outside > 0 && suspect > 0, "{name}: {:?}", c.transfer_counts);
+        assert_eq!(c.transfers.len(), pending + suspect, "{name}");
+        assert_eq!(received, 0, "{name}: the synthetic district moves nobody between its schools");
+        let (t, _) =
+            c.transfers.iter().find(|(_, st)| *st == eduq_core::dropout::TransferState::Suspect).expect("suspect");
+        let id = eduq_app::cases::open_case(
+            &s,
+            &Actor::system(),
+            t.student_id,
+            eduq_core::dropout::Register::Suspected,
+            "转出后逾期未入学",
+            None,
+            today,
+            now(),
+        )
+        .await
+        .expect("a case for a pupil who left");
+        assert!(id > 0);
         let school = s.list_schools(&Actor::system(), None).await.expect("schools")[3].id;
         let p = actor("p", Role::SchoolAdmin, Scope::School(school));
         let mine = consolidation(&s, &p, today).await.expect("own");

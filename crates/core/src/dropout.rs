@@ -389,6 +389,46 @@ impl Case {
     }
 }
 
+/// Days within which a pupil who transferred out must appear at the receiving school of the
+/// district (or be stated to have gone elsewhere) before being taken for 疑似辍学.
+pub const TRANSFER_CONFIRM_DAYS: i64 = 30;
+
+/// Where a 转出 stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TransferState {
+    /// On roll at another school of the district.
+    Received,
+    /// Gone to a school outside the district (named in 转往学校).
+    LeftDistrict,
+    /// Not yet received, still within the days allowed.
+    Pending,
+    /// Not received after the days allowed: to be checked as 疑似辍学.
+    Suspect,
+}
+
+impl TransferState {
+    pub fn label(self) -> &'static str {
+        match self {
+            TransferState::Received => "已在本县（区）入学",
+            TransferState::LeftDistrict => "转往县（区）外",
+            TransferState::Pending => "待接收",
+            TransferState::Suspect => "逾期未入学，疑似辍学",
+        }
+    }
+}
+
+/// A 转出 is followed: received in the district, gone elsewhere by its stated destination, or
+/// after `TRANSFER_CONFIRM_DAYS` without either, suspect. A destination naming a school of the
+/// district must be followed by enrolment there.
+pub fn transfer_state(received: bool, destination_outside: Option<bool>, days_since: i64) -> TransferState {
+    match (received, destination_outside) {
+        (true, _) => TransferState::Received,
+        (false, Some(true)) => TransferState::LeftDistrict,
+        _ if days_since <= TRANSFER_CONFIRM_DAYS => TransferState::Pending,
+        _ => TransferState::Suspect,
+    }
+}
+
 /// 义务教育巩固率 by the cohort method: pupils of the cohort still on roll (or graduated) over its
 /// entry count adjusted for transfers in and out and deaths. `None` when the base is not positive.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -521,6 +561,17 @@ mod tests {
         assert!(c.reopen(d(4, 3)).is_err());
         c.evidence = 2;
         c.request_close("a", d(4, 2)).expect("no follow-up for a transfer");
+    }
+
+    #[test]
+    fn transfers_are_followed_to_the_receiving_school() {
+        use TransferState::*;
+        assert_eq!(transfer_state(true, None, 100), Received);
+        assert_eq!(transfer_state(false, Some(true), 100), LeftDistrict);
+        // No destination, or a school of the district that has not enrolled the pupil.
+        assert_eq!(transfer_state(false, None, TRANSFER_CONFIRM_DAYS), Pending);
+        assert_eq!(transfer_state(false, None, TRANSFER_CONFIRM_DAYS + 1), Suspect);
+        assert_eq!(transfer_state(false, Some(false), TRANSFER_CONFIRM_DAYS + 1), Suspect);
     }
 
     #[test]

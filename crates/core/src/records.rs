@@ -52,6 +52,8 @@ pub struct StudentRecord {
     pub id_card: Option<String>,
     pub status: EnrolmentStatus,
     pub status_date: Option<NaiveDate>,
+    /// 转往学校 of a 转出: a school code of the district, or the name of a school elsewhere.
+    pub destination: Option<String>,
     pub flags: SpecialFlags,
 }
 

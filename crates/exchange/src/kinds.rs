@@ -44,6 +44,7 @@ const STUDENT_HEADERS: &[&str] = &[
     "身份证号",
     "学籍状态",
     "状态日期",
+    "转往学校",
     "残疾",
     "建档立卡/低保家庭",
     "留守儿童",
@@ -97,6 +98,7 @@ const OPTIONAL: &[&str] = &[
     "身份证号",
     "学籍状态",
     "状态日期",
+    "转往学校",
     "残疾",
     "建档立卡/低保家庭",
     "留守儿童",
@@ -318,6 +320,10 @@ fn student_row(r: &mut Row) -> Option<(String, StudentRecord)> {
         None => None,
         Some(_) => r.date("状态日期"),
     };
+    let destination = r.opt("转往学校");
+    if destination.is_some() && status != Some(EnrolmentStatus::TransferOut) {
+        r.fail("转往学校", "只在学籍状态为“转出”时填写");
+    }
     let flags = SpecialFlags::from_array(SpecialFlags::LABELS.map(|l| r.yes_no(l)));
     let (term, school_code, grade, class_no, student_no, name, sex, birth, status) =
         (term?, school_code?, grade?, class_no?, student_no?, name?, sex?, birth?, status?);
@@ -372,6 +378,7 @@ fn student_row(r: &mut Row) -> Option<(String, StudentRecord)> {
             id_card,
             status,
             status_date,
+            destination,
             flags,
         },
     ))
@@ -505,6 +512,7 @@ pub fn to_rows(batch: &Batch) -> Vec<Vec<Cell>> {
                     s.id_card.clone().unwrap_or_default().into(),
                     s.status.label().into(),
                     opt_date(s.status_date),
+                    s.destination.clone().unwrap_or_default().into(),
                 ];
                 row.extend(s.flags.as_array().map(|f| Cell::from(yes_no(f))));
                 row

@@ -113,3 +113,22 @@ fn multi_year_synthetic_district_is_valid_input() {
         }
     }
 }
+
+/// 转往学校 belongs to a 转出 only; with one it is kept.
+#[test]
+fn destination_only_with_a_transfer_out() {
+    let first = "11010520150301002";
+    let id = format!("{first}{}", eduq_core::identity::id_check_char(first).expect("digits"));
+    let head = "学年,学期,学校标识码,年级,班号,全国学籍号,姓名,性别,出生日期,学籍状态,状态日期,转往学校\n";
+    let text = format!("{head}2024-2025,1,3199000001,三年级,1,G{id},王五,女,2015-03-01,在读,,县外某小学\n");
+    let table = read_table(text.as_bytes(), "s.csv").expect("table");
+    let msgs: Vec<String> =
+        parse(Kind::Students, &table).expect_err("refused").row_errors().iter().map(ToString::to_string).collect();
+    assert_eq!(msgs, ["第2行「转往学校」的值“县外某小学”只在学籍状态为“转出”时填写"]);
+    let text = format!("{head}2024-2025,1,3199000001,三年级,1,G{id},王五,女,2015-03-01,转出,2024-10-08,县外某小学\n");
+    let table = read_table(text.as_bytes(), "s.csv").expect("table");
+    match parse(Kind::Students, &table).expect("parsed") {
+        eduq_exchange::kinds::Batch::Students(v) => assert_eq!(v[0].destination.as_deref(), Some("县外某小学")),
+        _ => panic!("students"),
+    }
+}

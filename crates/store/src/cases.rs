@@ -327,13 +327,49 @@ impl Store {
         Ok(file)
     }
 
-    /// The pupil's current class and school in the term, if the pupil is in the caller's scope.
+    /// The pupil's class and school in the term, or else in the latest earlier term (a pupil who
+    /// left), if the pupil is in the caller's scope.
     pub async fn pupil_placement(&self, actor: &Actor, student_id: i64, term_id: i64) -> Result<Option<(i64, i64)>> {
-        let mut q = Sql::new("SELECT e.school_id, e.class_id FROM enrolment e WHERE 1=1");
+        let mut q = Sql::new(
+            "SELECT e.school_id, e.class_id FROM enrolment e JOIN term t ON t.id = e.term_id \
+             JOIN term cur ON cur.id = $1 WHERE (t.start_year < cur.start_year OR (t.start_year = cur.start_year AND t.term_no <= cur.term_no))",
+        )
+        .bind(term_id);
         q.push_arg(" AND e.student_id = ?", student_id);
-        q.push_arg(" AND e.term_id = ?", term_id);
         scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+        q.push(" ORDER BY t.start_year DESC, t.term_no DESC LIMIT 1");
         self.fetch_opt(&q, |r| Ok((r.i(0)?, r.i(1)?))).await
+    }
+
+    /// Every 转出 in scope with whether the pupil is now on roll at another school of the district:
+    /// (student id, 学籍号, name, school name, status date, destination, received).
+    pub async fn transfers_out(&self, actor: &Actor) -> Result<Vec<TransferOut>> {
+        if !actor.role.may_read(Resource::Cases) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT e.student_id, st.student_no, st.name, s.name, e.status_date, e.destination, \
+             EXISTS (SELECT 1 FROM enrolment x WHERE x.student_id = e.student_id AND x.school_id <> e.school_id \
+               AND x.term_id >= e.term_id AND x.status IN ('enrolled','transfer_in','resumed')), \
+             (SELECT d.name FROM school d WHERE d.code = e.destination) \
+             FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school s ON s.id = e.school_id \
+             WHERE e.status = 'transfer_out'",
+        );
+        scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+        q.push(" ORDER BY e.status_date DESC, st.student_no");
+        self.fetch(&q, |r| {
+            Ok(TransferOut {
+                student_id: r.i(0)?,
+                student_no: r.s(1)?,
+                name: r.s(2)?,
+                school_name: r.s(3)?,
+                date: r.od(4)?,
+                destination: r.os(5)?,
+                received: r.b(6)?,
+                destination_in_district: r.os(7)?,
+            })
+        })
+        .await
     }
 
     /// Attendance counts in scope per school (or per class) for a period, from the roll calls taken:
@@ -408,6 +444,20 @@ impl Store {
         scope_filter(&mut q, actor, "a.school_id", Some("a.class_id"), Some("a.student_id"));
         self.fetch(&q, |r| Ok((r.i(0)?, r.d(1)?))).await
     }
+}
+
+/// One 转出 and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TransferOut {
+    pub student_id: i64,
+    pub student_no: String,
+    pub name: String,
+    pub school_name: String,
+    pub date: Option<NaiveDate>,
+    pub destination: Option<String>,
+    pub received: bool,
+    /// The district school's name when 转往学校 is one of the district's codes.
+    pub destination_in_district: Option<String>,
 }
 
 /// Pupil-days of a school over a period, from the roll calls taken.

@@ -386,11 +386,12 @@ impl Tx {
                 Arg::I(i64::from(r.grade.number())),
                 r.status.key().into(),
                 Arg::OD(r.status_date),
+                Arg::OT(r.destination.clone()),
             ]);
         }
         self.insert_rows(
-            "enrolment (district_id, school_id, term_id, student_id, class_id, grade, status, status_date)",
-            "ON CONFLICT (student_id, term_id) DO UPDATE SET school_id = excluded.school_id, class_id = excluded.class_id, grade = excluded.grade, status = excluded.status, status_date = excluded.status_date",
+            "enrolment (district_id, school_id, term_id, student_id, class_id, grade, status, status_date, destination)",
+            "ON CONFLICT (student_id, term_id) DO UPDATE SET school_id = excluded.school_id, class_id = excluded.class_id, grade = excluded.grade, status = excluded.status, status_date = excluded.status_date, destination = excluded.destination",
             rows,
         )
         .await?;

@@ -41,6 +41,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_cases.sql"),
         postgres: include_str!("../migrations/postgres/0005_cases.sql"),
     },
+    Migration {
+        version: 6,
+        name: "destination",
+        sqlite: include_str!("../migrations/sqlite/0006_destination.sql"),
+        postgres: include_str!("../migrations/postgres/0006_destination.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
@@ -68,10 +74,10 @@ pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
 }
 
 #[cfg(test)]
-/// Table names of every migration, for the test that keeps the two backends in step.
+/// Tables a migration creates or alters, for the test that keeps the two backends in step.
 pub fn table_names(sql: &str) -> Vec<String> {
     sql.lines()
-        .filter_map(|l| l.trim().strip_prefix("CREATE TABLE "))
+        .filter_map(|l| l.trim().strip_prefix("CREATE TABLE ").or_else(|| l.trim().strip_prefix("ALTER TABLE ")))
         .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
         .collect()
 }

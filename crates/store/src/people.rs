@@ -301,7 +301,7 @@ pub(crate) fn teacher_record(r: &dyn Get, term: Term) -> std::result::Result<Tea
 /// Students of a term in the import layout's column order, in the caller's scope.
 pub(crate) fn students_sql(term_id: i64, actor: &Actor) -> Sql {
     let mut q = Sql::new(
-        "SELECT s.code, e.grade, c.class_no, st.student_no, st.name, st.sex, st.birth_date, st.ethnicity, st.id_card, e.status, e.status_date, st.disability, st.poverty, st.left_behind, st.migrant, st.single_parent
+        "SELECT s.code, e.grade, c.class_no, st.student_no, st.name, st.sex, st.birth_date, st.ethnicity, st.id_card, e.status, e.status_date, st.disability, st.poverty, st.left_behind, st.migrant, st.single_parent, e.destination
          FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school s ON s.id = e.school_id JOIN class c ON c.id = e.class_id WHERE 1=1",
     );
     q.push_arg(" AND e.term_id = ?", term_id);
@@ -328,6 +328,7 @@ pub(crate) fn student_record(
         id_card: r.os(8)?,
         status: status(r.s(9)?)?,
         status_date: r.od(10)?,
+        destination: r.os(16)?,
         flags: if flags_ok {
             SpecialFlags::from_array([r.b(11)?, r.b(12)?, r.b(13)?, r.b(14)?, r.b(15)?])
         } else {

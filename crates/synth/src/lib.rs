@@ -308,6 +308,10 @@ pub fn generate(spec: &Spec) -> District {
                     id_card: Some(p.id_card.clone()),
                     status,
                     status_date,
+                    // Transfers leave the district; one in five without a stated destination.
+                    destination: (status == EnrolmentStatus::TransferOut
+                        && p.student_no.bytes().last().is_some_and(|b| b % 5 != 0))
+                    .then(|| "外县（区）学校".to_string()),
                     flags: p.flags,
                 });
                 if !status.is_on_roll() {

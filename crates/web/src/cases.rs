@@ -370,6 +370,7 @@ struct ConsolidationPage {
     l: Layout,
     c: eduq_app::cases::Consolidation,
     window: String,
+    confirm_days: i64,
 }
 
 /// 巩固率 by the cohort method, dropouts per grade, and pupils who left without a status.
@@ -384,5 +385,5 @@ pub async fn consolidation(State(st): State<AppState>, s: Session) -> Result<Htm
         (Some(a), Some(b)) => format!("{} 至 {}", a.label(), b.label()),
         _ => "暂无学籍数据".into(),
     };
-    Ok(Html(ConsolidationPage { l, c, window }.render()?))
+    Ok(Html(ConsolidationPage { l, c, window, confirm_days: eduq_core::dropout::TRANSFER_CONFIRM_DAYS }.render()?))
 }
