@@ -40,6 +40,8 @@ struct BoardPage {
     date: String,
     states: Vec<RollState>,
     taken: usize,
+    /// Per school: (name, classes, rolls taken), schools with classes still to take first.
+    by_school: Vec<(String, usize, usize)>,
     may_take: bool,
     alerts: Vec<AlertRow>,
     may_cases: bool,
@@ -126,6 +128,17 @@ async fn board(
         None => vec![],
     };
     let taken = states.iter().filter(|x| x.taken_by.is_some()).count();
+    let mut by_school: Vec<(String, usize, usize)> = Vec::new();
+    for r in &states {
+        match by_school.last_mut() {
+            Some(last) if last.0 == r.school_name => {
+                last.1 += 1;
+                last.2 += usize::from(r.taken_by.is_some());
+            }
+            _ => by_school.push((r.school_name.clone(), 1, usize::from(r.taken_by.is_some()))),
+        }
+    }
+    by_school.sort_by_key(|(_, n, t)| (t == n, std::cmp::Reverse(n - t)));
     let alerts = st.store.alerts(&s.actor, true).await?;
     // Whether the day is a teaching day for the district (a school's own calendar may differ).
     let (from, to) = term.nominal_bounds();
@@ -136,6 +149,7 @@ async fn board(
             l,
             date: date.to_string(),
             taken,
+            by_school,
             states,
             may_take: role.may_write(Resource::Attendance),
             alerts,

@@ -328,7 +328,7 @@ async fn roll_call_corrections_and_early_warning() {
     let a = login(&base, "admin").await;
     let (status, board) = get(&base, &a, &format!("/attendance?date={today}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(board.contains("已点名") && board.contains("个已点名"));
+    assert!(board.contains("已点名") && board.contains("个已点名") && board.contains("roll-by-school"));
     let (status, risk) = get(&base, &a, "/attendance/risk").await;
     assert_eq!(status, StatusCode::OK);
     assert!(risk.contains("连续旷课"), "the demo's drifting pupils are listed");
