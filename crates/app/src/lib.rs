@@ -10,6 +10,7 @@ pub mod error;
 pub mod fitness;
 pub mod imports;
 pub mod indicators;
+pub mod lottery;
 pub mod plans;
 
 pub use eduq_store::Store;

@@ -728,3 +728,96 @@ async fn concurrent_roll_saves_all_land() {
         }
     }
 }
+
+/// The admission lottery's life cycle on both backends: registration checked row by row, the
+/// roster frozen and published before the draw, one draw only, a publication the verifier
+/// accepts without any name in it, and a trail that cannot be edited.
+#[tokio::test]
+async fn lottery_life_cycle() {
+    use eduq_app::lottery::{create, draw, freeze, register};
+    use eduq_core::lottery::{BundlePolicy, Mechanism};
+    for (s, name) in seeded().await {
+        let staff = actor("staff", Role::Staff, Scope::District);
+        let id = create(
+            &s,
+            &staff,
+            "t-2027",
+            "实验小学一年级",
+            Mechanism::DeferredAcceptance,
+            BundlePolicy::AdmitAll,
+            now(),
+        )
+        .await
+        .expect("create");
+        let again =
+            create(&s, &staff, "t-2027", "again", Mechanism::DeferredAcceptance, BundlePolicy::AdmitAll, now()).await;
+        assert!(again.is_err(), "{name}: a key is used once");
+        let teacher = actor("ht", Role::HeadTeacher, Scope::District);
+        assert!(matches!(freeze(&s, &teacher, id, "x", now()).await, Err(AppError::Forbidden)));
+        let schools = "学校代码,学位数\nS1,10\nS2,5\n";
+        let bad = "姓名,证件号,志愿,捆绑组,优先学校,优先组\n甲,110,S1;S9,,,\n乙,,S1,,,\n丙,110,S2,,S1,1\n";
+        let err = register(&s, &staff, id, (bad.as_bytes(), "a.csv"), (schools.as_bytes(), "s.csv"), now())
+            .await
+            .expect_err("refused");
+        let msgs: Vec<String> = err.row_errors().iter().map(ToString::to_string).collect();
+        assert!(msgs.iter().any(|m| m.starts_with("第3行「证件号」")), "{name}: {msgs:?}");
+        assert!(msgs.iter().any(|m| m.starts_with("第4行「证件号」的值“110”与第2行重复")), "{name}: {msgs:?}");
+        let mut good = String::from("姓名,证件号,志愿,捆绑组,优先学校,优先组\n");
+        for i in 0..30 {
+            let bundle = if i < 2 { "双胞胎1" } else { "" };
+            let (ps, pg) = if i % 7 == 0 && i >= 2 { ("S1", "1") } else { ("", "") };
+            good.push_str(&format!("学生{i},ID{i:04},S1;S2,{bundle},{ps},{pg}\n"));
+        }
+        let r = register(&s, &staff, id, (good.as_bytes(), "a.csv"), (schools.as_bytes(), "s.csv"), now())
+            .await
+            .expect("register");
+        assert_eq!((r.applicants, r.schools, r.seats), (30, 2, 15));
+        assert!(s.public_lottery("t-2027").await.is_err(), "{name}: not public before the freeze");
+        assert!(matches!(freeze(&s, &staff, id, " ", now()).await, Err(AppError::Invalid(_))));
+        let digest = freeze(&s, &staff, id, "2027年6月20日福彩3D开奖号码", now()).await.expect("freeze");
+        assert_eq!(s.public_lottery("t-2027").await.expect("public").roster_digest.as_deref(), Some(digest.as_str()));
+        let late = register(&s, &staff, id, (good.as_bytes(), "a.csv"), (schools.as_bytes(), "s.csv"), now()).await;
+        assert!(matches!(late, Err(AppError::Invalid(m)) if m.contains("冻结")), "{name}");
+        draw(&s, &staff, id, "385", "0815", now()).await.expect("draw");
+        assert!(matches!(draw(&s, &staff, id, "385", "0816", now()).await, Err(AppError::Invalid(_))), "{name}: once");
+        for n in ["applicants.csv", "result.csv", "order.csv", "manifest.json"] {
+            let bytes = published_file(&s, n).await;
+            let text = String::from_utf8_lossy(&bytes).to_string();
+            assert!(!text.contains("学生") && !text.contains("ID00"), "{name}: no names or 证件号 in {n}");
+        }
+        let mut published = std::collections::HashMap::new();
+        for n in s.lottery_file_names(id).await.expect("names") {
+            published.insert(n.clone(), published_file(&s, &n).await);
+        }
+        let diffs = eduq_exchange::lottery::verify(|n| published.get(n).cloned()).expect("verifiable");
+        assert!(diffs.is_empty(), "{name}: {diffs:?}");
+        let trail = s.lottery_trail(id).await.expect("trail");
+        assert_eq!(
+            trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["create", "register", "freeze", "draw"]
+        );
+        let links: Vec<_> = trail
+            .iter()
+            .map(|e| {
+                (
+                    e.seq,
+                    e.at.clone(),
+                    e.username.clone(),
+                    e.action.clone(),
+                    e.detail.clone(),
+                    e.prev_hash.clone(),
+                    e.hash.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(eduq_core::lottery::broken_link(&links), None, "{name}: the chain is whole");
+        let edit = s.exec(&eduq_store::Sql::new("UPDATE lottery_event SET detail = 'x' WHERE seq = 2")).await;
+        assert!(edit.is_err(), "{name}: the trail is append-only");
+        let persons = s.lottery_persons(&staff, id, now()).await.expect("roster");
+        assert_eq!(persons[0], ("A00001".to_string(), "学生0".to_string(), "ID0000".to_string()));
+    }
+}
+
+async fn published_file(s: &Store, n: &str) -> Vec<u8> {
+    s.lottery_file("t-2027", n).await.expect("published file")
+}

@@ -54,6 +54,8 @@ pub enum Resource {
     Attendance,
     /// 控辍保学 cases (台账): who left, every 劝返 attempt, evidence. Sensitive; reads are audited.
     Cases,
+    /// Admission lotteries (电脑随机派位): run by the bureau; applicants' names are private.
+    Admissions,
 }
 
 impl Role {
@@ -66,7 +68,9 @@ impl Role {
     pub fn may_write(self, r: Resource) -> bool {
         match self {
             Role::Admin => true,
-            Role::Staff => matches!(r, Resource::Schools | Resource::Conditions | Resource::Cases),
+            Role::Staff => {
+                matches!(r, Resource::Schools | Resource::Conditions | Resource::Cases | Resource::Admissions)
+            }
             Role::SchoolAdmin => matches!(
                 r,
                 Resource::Students
@@ -88,6 +92,7 @@ impl Role {
             Resource::Users | Resource::Audit => self == Role::Admin,
             // Case files name families and reasons: only those who work the cases read them.
             Resource::Cases => self.reads_special_groups(),
+            Resource::Admissions => matches!(self, Role::Admin | Role::Leader | Role::Staff),
             Resource::Teachers | Resource::Conditions => {
                 matches!(self, Role::Admin | Role::Leader | Role::Staff | Role::SchoolAdmin)
             }

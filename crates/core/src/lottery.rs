@@ -43,6 +43,32 @@ pub fn sha256(bytes: &[u8]) -> Hash {
     Sha256::digest(bytes).into()
 }
 
+/// One link of a lottery's append-only trail: SHA-256 over the previous link's hash and this
+/// event's fields, each length-prefixed, so that changing or removing any past event breaks every
+/// later hash.
+pub fn trail_hash(prev: &str, seq: i64, at: &str, username: &str, action: &str, detail: &str) -> String {
+    let mut h = Sha256::new();
+    for part in
+        [prev.as_bytes(), &seq.to_be_bytes(), at.as_bytes(), username.as_bytes(), action.as_bytes(), detail.as_bytes()]
+    {
+        lp(&mut h, part);
+    }
+    hex(&h.finalize())
+}
+
+/// The first event whose hash does not follow from its predecessor (`None`: the trail is whole).
+/// Events are (seq, at, username, action, detail, prev_hash, hash) in order.
+pub fn broken_link(events: &[(i64, String, String, String, String, String, String)]) -> Option<i64> {
+    let mut prev = String::new();
+    for (seq, at, user, action, detail, prev_hash, hash) in events {
+        if *prev_hash != prev || *hash != trail_hash(&prev, *seq, at, user, action, detail) {
+            return Some(*seq);
+        }
+        prev = hash.clone();
+    }
+    None
+}
+
 /// SHA-256 of the ids sorted in byte order, joined by "\n".
 pub fn roster_digest<S: AsRef<str>>(ids: &[S]) -> Hash {
     let mut sorted: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
@@ -628,5 +654,31 @@ mod tests {
         let mut x = ok;
         x.priorities.push(Priority { applicant: "A9".into(), school: "S1".into(), group: 1 });
         assert_eq!(draw(&x).unwrap_err(), LotteryError::PriorityUnknownApplicant("A9".into()));
+    }
+
+    #[test]
+    fn the_trail_breaks_where_it_was_changed() {
+        let mut events = Vec::new();
+        let mut prev = String::new();
+        for (seq, action) in [(1, "create"), (2, "freeze"), (3, "draw")] {
+            let hash = trail_hash(&prev, seq, "2026-06-20T09:00:00Z", "staff", action, "d");
+            events.push((
+                seq,
+                "2026-06-20T09:00:00Z".to_string(),
+                "staff".into(),
+                action.into(),
+                "d".into(),
+                prev,
+                hash.clone(),
+            ));
+            prev = hash;
+        }
+        assert_eq!(broken_link(&events), None);
+        let mut edited = events.clone();
+        edited[1].4 = "changed".into();
+        assert_eq!(broken_link(&edited), Some(2));
+        let mut removed = events.clone();
+        removed.remove(1);
+        assert_eq!(broken_link(&removed), Some(3));
     }
 }

@@ -134,6 +134,59 @@ pub fn parse_applicants(table: &Table) -> Result<Vec<(usize, Applicant)>, Exchan
     )
 }
 
+/// Columns of a registration in the platform: the person (kept private), the choices, and an
+/// optional bundle and priority. eduq assigns the pseudonymous 申请人编号 itself.
+pub const REGISTRATION_HEADERS: &[&str] = &["姓名", "证件号", "志愿", "捆绑组", "优先学校", "优先组"];
+
+/// One registered applicant before a pseudonymous id is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registrant {
+    pub name: String,
+    pub id_number: String,
+    pub choices: Vec<String>,
+    pub bundle: Option<String>,
+    pub priority: Option<(String, u32)>,
+}
+
+/// Reads a registration file; the same 证件号 twice is an error naming both rows.
+pub fn parse_registration(table: &Table) -> Result<Vec<(usize, Registrant)>, ExchangeError> {
+    parse_keyed(
+        table,
+        REGISTRATION_HEADERS,
+        |h| matches!(h, "姓名" | "证件号" | "志愿"),
+        "证件号",
+        false,
+        |r| {
+            let name = r.text("姓名");
+            let id_number = r.text("证件号");
+            let choices = r.parse("志愿", |s| {
+                let list = split_choices(s);
+                if let Some(dup) = list.iter().enumerate().find(|(i, c)| list[..*i].contains(c)).map(|(_, c)| c) {
+                    return Err(format!("：学校“{dup}”填报了两次"));
+                }
+                if list.is_empty() { Err("没有学校代码".to_string()) } else { Ok(list) }
+            });
+            let bundle = r.opt("捆绑组");
+            let priority = match (r.opt("优先学校"), r.opt("优先组")) {
+                (None, None) => Some(None),
+                (Some(school), Some(_)) => r
+                    .parse("优先组", |g| g.parse::<u32>().map_err(|_| "应为非负整数".to_string()))
+                    .map(|g| Some((school, g))),
+                (Some(_), None) => {
+                    r.fail("优先组", "填写了优先学校时必须填写优先组");
+                    None
+                }
+                (None, Some(_)) => {
+                    r.fail("优先学校", "填写了优先组时必须填写优先学校");
+                    None
+                }
+            };
+            let (name, id_number, choices, priority) = (name?, id_number?, choices?, priority?);
+            Some((id_number.clone(), Registrant { name, id_number, choices, bundle, priority }))
+        },
+    )
+}
+
 pub fn parse_schools(table: &Table) -> Result<Vec<(usize, School)>, ExchangeError> {
     parse_keyed(
         table,

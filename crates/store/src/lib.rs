@@ -16,6 +16,7 @@ pub mod cases;
 pub mod fitness;
 pub mod imports;
 pub mod indicators;
+pub mod lottery;
 pub mod org;
 pub mod people;
 pub mod plans;

@@ -47,6 +47,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_destination.sql"),
         postgres: include_str!("../migrations/postgres/0006_destination.sql"),
     },
+    Migration {
+        version: 7,
+        name: "lottery",
+        sqlite: include_str!("../migrations/sqlite/0007_lottery.sql"),
+        postgres: include_str!("../migrations/postgres/0007_lottery.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
