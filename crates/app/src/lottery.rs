@@ -55,7 +55,6 @@ pub struct Registered {
 
 /// Registers (or replaces, while registering) the applicants and the schools' seats. Applicants
 /// get ids A00001… in file order; names and 证件号 stay in the private roster.
-#[allow(clippy::too_many_arguments)]
 pub async fn register(
     store: &Store,
     actor: &Actor,

@@ -164,6 +164,7 @@ impl Store {
 }
 
 impl Tx {
+    #[allow(clippy::too_many_arguments)]
     pub async fn insert_lottery(
         &mut self,
         actor: &Actor,
