@@ -148,6 +148,29 @@ try {
     assert((await page.textContent('#case-events')).includes('浏览器测试：电话联系家长'), 'the attempt is listed');
     await page.screenshot({ path: join(dir, 'case.png'), fullPage: true });
   });
+
+  await step('the demo lottery published by the platform verifies in the browser', async () => {
+    const now = new Date();
+    const start = now.getMonth() + 1 >= 8 ? now.getFullYear() : now.getFullYear() - 1;
+    const key = `${start + 1}-demo-xiaoxue`;
+    const fresh = await browser.newPage(); // the public page needs no login
+    await fresh.goto(`${base}/lottery/${key}`);
+    const digest = (await fresh.textContent('#digest')).trim();
+    assert(/^[0-9a-f]{64}$/.test(digest), `digest on the public page: ${digest}`);
+    const names = ['manifest.json', 'applicants.csv', 'schools.csv', 'priorities.csv', 'result.csv', 'order.csv'];
+    const pub = join(dir, 'published'); mkdirSync(pub);
+    for (const n of names) {
+      const r = await fetch(`${base}/lottery/${key}/files/${n}`);
+      assert(r.ok, `${n}: ${r.status}`);
+      writeFileSync(join(pub, n), Buffer.from(await r.arrayBuffer()));
+    }
+    await fresh.goto(`${base}/lottery/verify`);
+    await fresh.setInputFiles('#files', names.map((n) => join(pub, n)));
+    await fresh.waitForFunction(() => /^(一致|不一致|无法)/.test(document.querySelector('#verdict').textContent), null, { timeout: 60000 });
+    const verdict = await fresh.textContent('#verdict');
+    assert(verdict.startsWith('一致'), `verdict: ${verdict} ${await fresh.textContent('#details')}`);
+    await fresh.close();
+  });
 } catch (e) {
   if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);
 } finally {
@@ -155,5 +178,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 6 ? 0 : 1);
+  process.exit(failed === 0 && passed === 7 ? 0 : 1);
 }

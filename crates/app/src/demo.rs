@@ -55,6 +55,7 @@ pub async fn seed(
     crate::fitness::import_fitness(store, &system, spec.current, &fitness_round, "demo-fitness.csv", false, now)
         .await?;
     seed_attendance(store, spec, now).await?;
+    seed_lottery(store, spec, now).await?;
     let (district_id, _) = store.district().await?;
     store.save_plan(district_id, &crate::plans::example_plan(spec.current.start_year)).await?;
     if store.user_count().await? == 0 {
@@ -250,5 +251,49 @@ async fn seed_cases(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Resu
             _ => {}
         }
     }
+    Ok(())
+}
+
+/// An oversubscribed school's admission lottery, drawn and published: 150 applicants for the
+/// first two primary schools' 100 places, some with 学区 priority, one pair of twins drawn together.
+async fn seed_lottery(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(), AppError> {
+    use eduq_core::lottery::{BundlePolicy, Mechanism};
+    let system = Actor { username: "demo-staff".into(), ..Actor::system() };
+    let schools: Vec<String> = store
+        .list_schools(&system, None)
+        .await?
+        .into_iter()
+        .filter(|s| s.school_type == eduq_core::org::SchoolType::Primary)
+        .map(|s| s.code)
+        .take(2)
+        .collect();
+    let [a, b] = schools.as_slice() else { return Ok(()) };
+    let year = spec.current.start_year + 1;
+    let mut rng = eduq_synth::Rng::new(spec.seed ^ 0x10_77E7);
+    let mut people = String::from("姓名,证件号,志愿,捆绑组,优先学校,优先组\n");
+    for i in 0..150 {
+        let name = eduq_synth::names::person(&mut rng, i % 2 == 0);
+        let choices = if i % 3 == 0 { format!("{b};{a}") } else { format!("{a};{b}") };
+        let bundle = if i < 2 { "双胞胎01" } else { "" };
+        let choices = if i < 2 { format!("{a};{b}") } else { choices };
+        let priority = if i % 4 == 1 { format!("{a},1") } else { ",".to_string() };
+        people.push_str(&format!("{name},DEMO{year}{i:04},{choices},{bundle},{priority}\n"));
+    }
+    let seats = format!("学校代码,学位数\n{a},60\n{b},40\n");
+    let key = format!("{year}-demo-xiaoxue");
+    let id = crate::lottery::create(
+        store,
+        &system,
+        &key,
+        &format!("{year}年示范区小学一年级招生电脑随机派位"),
+        Mechanism::DeferredAcceptance,
+        BundlePolicy::AdmitAll,
+        now,
+    )
+    .await?;
+    crate::lottery::register(store, &system, id, (people.as_bytes(), "demo.csv"), (seats.as_bytes(), "seats.csv"), now)
+        .await?;
+    crate::lottery::freeze(store, &system, id, &format!("{year}年6月20日福彩3D开奖号码"), now).await?;
+    crate::lottery::draw(store, &system, id, "385", "0815", now).await?;
     Ok(())
 }

@@ -33,6 +33,9 @@ pub async fn create(
     if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return Err(AppError::Invalid("派位编号应为1–64位字母、数字、“-”或“_”（如 2027-shiyan-xiaoxue）".into()));
     }
+    if key == "verify" {
+        return Err(AppError::Invalid("“verify”是验证页的地址，不能用作派位编号".into()));
+    }
     if name.trim().is_empty() {
         return Err(AppError::Invalid("请填写派位名称".into()));
     }

@@ -11,6 +11,7 @@ mod error;
 mod fitness;
 mod imports;
 mod indicators;
+mod lottery;
 mod pages;
 mod plans;
 mod users;
@@ -90,6 +91,11 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{id}", get(users::page).post(users::save))
         .route("/healthz", get(pages::healthz))
         .route("/lottery/verify", get(assets::lottery_verifier))
+        .route("/lottery/{key}", get(lottery::public))
+        .route("/lottery/{key}/files/{name}", get(lottery::public_file))
+        .route("/lotteries", get(lottery::page).post(lottery::create))
+        .route("/lotteries/{id}", get(lottery::detail).post(lottery::act))
+        .route("/lotteries/{id}/register", post(lottery::register))
         .route("/assets/{file}", get(assets::asset))
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(eduq_app::imports::MAX_UPLOAD_BYTES + 1024 * 1024))

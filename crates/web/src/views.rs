@@ -21,6 +21,7 @@ pub struct Layout {
     pub csrf: String,
     pub is_admin: bool,
     pub sees_staff: bool,
+    pub sees_admissions: bool,
     pub may_import: bool,
     pub terms: Vec<TermOption>,
     pub term_key: String,
@@ -57,6 +58,7 @@ pub async fn layout(
         csrf: s.csrf.clone(),
         is_admin: role == Role::Admin,
         sees_staff: role.may_read(Resource::Teachers),
+        sees_admissions: role.may_read(Resource::Admissions),
         may_import: [Resource::Students, Resource::Schools, Resource::Conditions].iter().any(|r| role.may_write(*r)),
         terms: terms
             .iter()

@@ -593,3 +593,31 @@ async fn cases_pages_are_scoped_and_audited() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("全县（区）巩固率") && page.contains("school-rates"));
 }
+
+/// The demo's drawn lottery: the bureau's page with its whole trail and the private roster, the
+/// public page and files without login and without names, nothing for a principal.
+#[tokio::test]
+async fn lottery_pages_public_and_private() {
+    let (base, store) = start().await;
+    let staff = login(&base, "staff").await;
+    let (status, list) = get(&base, &staff, "/lotteries").await;
+    assert_eq!(status, StatusCode::OK);
+    let row = store.lotteries(&Actor::system()).await.expect("lotteries").into_iter().next().expect("the demo lottery");
+    assert!(list.contains(&row.key));
+    let (status, page) = get(&base, &staff, &format!("/lotteries/{}", row.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("trail-ok") && page.contains("lottery-roster"), "whole trail, roster for the bureau");
+    let persons = store.lottery_persons(&Actor::system(), row.id, Utc::now()).await.expect("roster");
+    let res = client().get(format!("{base}/lottery/{}", row.key)).send().await.expect("public");
+    assert_eq!(res.status(), StatusCode::OK, "no login needed");
+    let public = res.text().await.unwrap_or_default();
+    assert!(public.contains(row.roster_digest.as_deref().expect("digest")));
+    assert!(!public.contains(&persons[0].1), "no names on the public page");
+    let res = client().get(format!("{base}/lottery/{}/files/result.csv", row.key)).send().await.expect("file");
+    assert_eq!(res.status(), StatusCode::OK);
+    let csv = res.text().await.unwrap_or_default();
+    assert!(csv.starts_with("申请人编号,签号,录取学校") && !csv.contains(&persons[0].1), "pseudonymous");
+    let p = login(&base, "principal").await;
+    assert_eq!(get(&base, &p, "/lotteries").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(get(&base, &p, &format!("/lotteries/{}", row.id)).await.0, StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,252 @@
+//! 电脑随机派位 in the platform: the bureau's pages (create, register, freeze, draw, trail) and the
+//! public page of each lottery (digest, entropy source, published files, the verifier).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Utc;
+use eduq_core::access::Resource;
+use eduq_core::lottery::{BundlePolicy, Mechanism, broken_link};
+use eduq_store::lottery::{LotteryRow, TrailEvent};
+
+use crate::auth::Session;
+use crate::views::{Layout, layout};
+use crate::{AppState, WebError};
+
+#[derive(Template)]
+#[template(path = "lotteries.html")]
+struct ListPage {
+    l: Layout,
+    rows: Vec<LotteryRow>,
+    may_run: bool,
+    mechanisms: Vec<(&'static str, &'static str)>,
+    policies: Vec<(&'static str, &'static str)>,
+    error: String,
+}
+
+async fn list(st: &AppState, s: &Session, error: String) -> Result<Html<String>, WebError> {
+    let (l, _) = layout(&st.store, s, "电脑随机派位", "lottery", None).await?;
+    let rows = st.store.lotteries(&s.actor).await?;
+    Ok(Html(
+        ListPage {
+            l,
+            rows,
+            may_run: s.actor.role.may_write(Resource::Admissions),
+            mechanisms: Mechanism::ALL.iter().map(|m| (m.key(), m.label())).collect(),
+            policies: BundlePolicy::ALL.iter().map(|p| (p.key(), p.label())).collect(),
+            error,
+        }
+        .render()?,
+    ))
+}
+
+pub async fn page(State(st): State<AppState>, s: Session) -> Result<Html<String>, WebError> {
+    list(&st, &s, String::new()).await
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
+    let text = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let mechanism = Mechanism::from_key(&text("mechanism")).unwrap_or(Mechanism::DeferredAcceptance);
+    let policy = BundlePolicy::from_key(&text("bundle_policy")).unwrap_or(BundlePolicy::AdmitAll);
+    match eduq_app::lottery::create(&st.store, &s.actor, &text("key"), &text("name"), mechanism, policy, Utc::now())
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/lotteries/{id}")).into_response()),
+        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(e) => Ok(list(&st, &s, e.to_string()).await?.into_response()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "lottery.html")]
+struct DetailPage {
+    l: Layout,
+    r: LotteryRow,
+    trail: Vec<TrailEvent>,
+    trail_whole: bool,
+    files: Vec<String>,
+    /// (applicant id, name, 证件号, admitted school) for the bureau, after the draw.
+    roster: Vec<(String, String, String, String)>,
+    may_run: bool,
+    message: String,
+    errors: Vec<String>,
+}
+
+async fn detail_page(
+    st: &AppState,
+    s: &Session,
+    id: i64,
+    message: String,
+    errors: Vec<String>,
+) -> Result<Html<String>, WebError> {
+    let r = st.store.lottery(&s.actor, id).await?;
+    let (l, _) = layout(&st.store, s, "电脑随机派位", "lottery", None).await?;
+    let trail = st.store.lottery_trail(id).await?;
+    let links: Vec<_> = trail
+        .iter()
+        .map(|e| {
+            (
+                e.seq,
+                e.at.clone(),
+                e.username.clone(),
+                e.action.clone(),
+                e.detail.clone(),
+                e.prev_hash.clone(),
+                e.hash.clone(),
+            )
+        })
+        .collect();
+    let files = st.store.lottery_file_names(id).await?;
+    let roster = if r.state == "drawn" {
+        let result = st.store.lottery_file(&r.key, eduq_exchange::lottery::RESULT_FILE).await?;
+        let admitted: HashMap<String, String> = String::from_utf8_lossy(&result)
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let mut it = l.split(',');
+                let id = it.next()?.to_string();
+                Some((id, it.nth(1).unwrap_or("").to_string()))
+            })
+            .collect();
+        st.store
+            .lottery_persons(&s.actor, id, Utc::now())
+            .await?
+            .into_iter()
+            .map(|(a, n, i)| {
+                let school = admitted.get(&a).cloned().unwrap_or_default();
+                (a, n, i, school)
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    Ok(Html(
+        DetailPage {
+            l,
+            trail_whole: broken_link(&links).is_none(),
+            trail,
+            files,
+            roster,
+            may_run: s.actor.role.may_write(Resource::Admissions),
+            message,
+            errors,
+            r,
+        }
+        .render()?,
+    ))
+}
+
+pub async fn detail(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    detail_page(&st, &s, id, String::new(), vec![]).await
+}
+
+fn outcome(r: Result<String, eduq_app::AppError>) -> Result<(String, Vec<String>), WebError> {
+    match r {
+        Ok(m) => Ok((m, vec![])),
+        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(e) => {
+            let mut errors: Vec<String> = e.row_errors().iter().map(ToString::to_string).collect();
+            errors.insert(0, e.to_string());
+            Ok((String::new(), errors))
+        }
+    }
+}
+
+/// Registration: the applicants file and the schools' seats, as one multipart form.
+pub async fn register(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Html<String>, WebError> {
+    let mut csrf = None;
+    let mut files: HashMap<String, (String, Vec<u8>)> = HashMap::new();
+    while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "_csrf" {
+            csrf = field.text().await.ok();
+        } else {
+            let file = field.file_name().unwrap_or("upload.csv").to_string();
+            let bytes = field.bytes().await.map_err(|_| WebError::BadRequest("文件过大或上传中断".into()))?;
+            files.insert(name, (file, bytes.to_vec()));
+        }
+    }
+    s.check_csrf(csrf.as_deref(), &headers)?;
+    let (Some(a), Some(sc)) = (files.get("applicants"), files.get("schools")) else {
+        return detail_page(&st, &s, id, String::new(), vec!["请选择申请人名单和学位表两个文件".into()]).await;
+    };
+    let r = eduq_app::lottery::register(&st.store, &s.actor, id, (&a.1, &a.0), (&sc.1, &sc.0), Utc::now())
+        .await
+        .map(|r| format!("已登记申请人{}名、学校{}所，共{}个学位", r.applicants, r.schools, r.seats));
+    let (message, errors) = outcome(r)?;
+    detail_page(&st, &s, id, message, errors).await
+}
+
+/// Freeze (with the announced entropy source) or draw (with its value and the on-site digits).
+pub async fn act(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Html<String>, WebError> {
+    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
+    let text = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let r = match text("action").as_str() {
+        "freeze" => eduq_app::lottery::freeze(&st.store, &s.actor, id, &text("beacon"), Utc::now())
+            .await
+            .map(|d| format!("已冻结名单，摘要 {d} 已公布")),
+        "draw" => eduq_app::lottery::draw(&st.store, &s.actor, id, &text("beacon_value"), &text("onsite"), Utc::now())
+            .await
+            .map(|seed| format!("派位完成，种子 {seed}；结果已公布")),
+        other => return Err(WebError::BadRequest(format!("未知的操作“{other}”"))),
+    };
+    let (message, errors) = outcome(r)?;
+    detail_page(&st, &s, id, message, errors).await
+}
+
+#[derive(Template)]
+#[template(path = "lottery_public.html")]
+struct PublicPage {
+    r: LotteryRow,
+    files: Vec<String>,
+    entropy: Vec<String>,
+}
+
+/// The public page of a frozen or drawn lottery: no login, no names.
+pub async fn public(State(st): State<AppState>, Path(key): Path<String>) -> Result<Response, WebError> {
+    let r = st.store.public_lottery(&key).await?;
+    let files = st.store.lottery_file_names(r.id).await?;
+    let entropy: Vec<String> = r.entropy.as_deref().and_then(|e| serde_json::from_str(e).ok()).unwrap_or_default();
+    let html = PublicPage { r, files, entropy }.render()?;
+    Ok(([(header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'self'; img-src 'self'")], Html(html))
+        .into_response())
+}
+
+pub async fn public_file(
+    State(st): State<AppState>,
+    Path((key, name)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    st.store.public_lottery(&key).await?;
+    let bytes = st.store.lottery_file(&key, &name).await?;
+    let kind = if name.ends_with(".json") {
+        "application/json"
+    } else if name.ends_with(".html") {
+        "text/html; charset=utf-8"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    let disposition = format!("attachment; filename=\"{}\"", name.replace('"', ""));
+    Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
