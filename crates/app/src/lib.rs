@@ -10,6 +10,7 @@ pub mod error;
 pub mod fitness;
 pub mod imports;
 pub mod indicators;
+pub mod intake;
 pub mod lottery;
 pub mod plans;
 

@@ -57,6 +57,8 @@ pub enum ClassesError {
     ApartTooLarge { group: String, size: usize, classes: usize },
     #[error("无法满足全部分开要求（分开组“{0}”），请检查预分班级或同班组")]
     Infeasible(String),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -447,6 +449,38 @@ pub fn assign(pupils: &[Pupil], opts: &Options) -> Result<Assignment, ClassesErr
     Ok(Assignment { class_of, snake_gap, gap: final_gap })
 }
 
+/// 班主任 drawn to classes by lottery: each teacher's ticket is SHA-256 over the seed and
+/// "班主任:" + name (the admission lottery's construction), the lowest ticket takes class 1, the
+/// next class 2, … Anyone with the published seed and the list recomputes it. The seed is the hex
+/// of a published lottery seed, or any text (hashed first). Errors on duplicate names or when the
+/// teachers are fewer than the classes.
+pub fn draw_head_teachers(seed: &str, teachers: &[String], classes: usize) -> Result<Vec<String>, ClassesError> {
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = teachers.iter().find(|t| !seen.insert(t.as_str())) {
+        return Err(ClassesError::Invalid(format!("班主任“{dup}”出现了两次")));
+    }
+    if teachers.len() < classes {
+        return Err(ClassesError::Invalid(format!("班主任{}人，少于班级数{classes}", teachers.len())));
+    }
+    let s = seed.trim();
+    let seed: crate::lottery::Hash = match (s.len() == 64).then(|| decode_hex32(s)).flatten() {
+        Some(h) => h,
+        None => crate::lottery::sha256(s.as_bytes()),
+    };
+    let mut ranked: Vec<(crate::lottery::Hash, &String)> =
+        teachers.iter().map(|t| (crate::lottery::ticket(&seed, &format!("班主任:{t}")), t)).collect();
+    ranked.sort();
+    Ok(ranked.into_iter().take(classes).map(|(_, t)| t.clone()).collect())
+}
+
+fn decode_hex32(s: &str) -> Option<crate::lottery::Hash> {
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
 /// A 64-bit seed from a hex string of any length (e.g. a lottery's 64-hex seed): FNV-1a over the
 /// bytes the hex encodes, so every digit counts.
 pub fn seed_from_hex(hex: &str) -> Option<u64> {
@@ -540,5 +574,29 @@ mod tests {
         assert_eq!(seed_from_hex("00ff"), seed_from_hex("00FF"));
         assert_eq!(seed_from_hex("0g"), None);
         assert_eq!(seed_from_hex("abc"), None);
+    }
+
+    #[test]
+    fn head_teachers_are_drawn_reproducibly() {
+        let t: Vec<String> = ["王老师", "李老师", "张老师", "刘老师"].iter().map(|s| s.to_string()).collect();
+        let seed = "ab".repeat(32);
+        let a = draw_head_teachers(&seed, &t, 3).expect("drawn");
+        assert_eq!(a, draw_head_teachers(&seed, &t, 3).expect("again"), "same seed, same draw");
+        assert_eq!(a.len(), 3);
+        assert!(a.iter().all(|x| t.contains(x)));
+        let mut sorted = a.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 3, "each teacher at most once");
+        // The order does not depend on the order of the list.
+        let reversed: Vec<String> = t.iter().rev().cloned().collect();
+        assert_eq!(draw_head_teachers(&seed, &reversed, 3).expect("drawn"), a);
+        let seed2 = "cd".repeat(32);
+        let all: Vec<Vec<String>> =
+            (0..8).map(|i| draw_head_teachers(&format!("{seed2}{i}"), &t, 4).unwrap()).collect();
+        assert!(all.iter().any(|x| *x != all[0]), "other seeds, other draws");
+        assert!(draw_head_teachers(&seed, &t, 5).is_err());
+        let dup = vec!["王老师".to_string(), "王老师".to_string()];
+        assert!(draw_head_teachers(&seed, &dup, 1).is_err());
     }
 }

@@ -94,6 +94,15 @@ impl Store {
         .ok_or(StoreError::NotFound)
     }
 
+    /// Drawn lotteries' keys, names and seeds: public, offered as seeds for 均衡分班.
+    pub async fn public_seeds(&self) -> Result<Vec<(String, String, String)>> {
+        self.fetch(
+            &Sql::new("SELECT lottery_key, name, seed FROM lottery WHERE state = 'drawn' ORDER BY drawn_at DESC"),
+            |r| Ok((r.s(0)?, r.s(1)?, r.s(2)?)),
+        )
+        .await
+    }
+
     pub async fn lottery_inputs(&self, id: i64) -> Result<Option<LotteryInputs>> {
         self.fetch_opt(
             &Sql::new("SELECT applicants_csv, schools_csv, priorities_csv FROM lottery WHERE id = $1 AND applicants_csv IS NOT NULL")

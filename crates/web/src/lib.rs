@@ -11,6 +11,7 @@ mod error;
 mod fitness;
 mod imports;
 mod indicators;
+mod intake;
 mod lottery;
 mod pages;
 mod plans;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/schools", get(pages::schools))
         .route("/schools/{id}", get(pages::school))
         .route("/classes", get(pages::classes))
+        .route("/classes/assign", get(intake::page).post(intake::run))
         .route("/students", get(pages::students))
         .route("/students/{id}", get(pages::student))
         .route("/teachers", get(pages::teachers))

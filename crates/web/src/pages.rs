@@ -110,6 +110,7 @@ struct ClassesPage {
     classes: Vec<ClassRow>,
     schools: Vec<SchoolOption>,
     school_id: i64,
+    may_assign: bool,
 }
 
 pub async fn classes(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
@@ -117,7 +118,8 @@ pub async fn classes(State(st): State<AppState>, s: Session, Query(q): Query<Ter
     let school_id = id_param(&q.school);
     let schools = st.store.school_options(&s.actor).await?;
     let classes = st.store.list_classes(&s.actor, sel.term.start_year, sel.id, school_id).await?;
-    Ok(Html(ClassesPage { l, classes, schools, school_id: school_id.unwrap_or(0) }.render()?))
+    let may_assign = s.actor.role.may_write(eduq_core::access::Resource::Classes);
+    Ok(Html(ClassesPage { l, classes, schools, school_id: school_id.unwrap_or(0), may_assign }.render()?))
 }
 
 #[derive(Deserialize, Default)]

@@ -621,3 +621,47 @@ async fn lottery_pages_public_and_private() {
     assert_eq!(get(&base, &p, "/lotteries").await.0, StatusCode::FORBIDDEN);
     assert_eq!(get(&base, &p, &format!("/lotteries/{}", row.id)).await.0, StatusCode::FORBIDDEN);
 }
+
+/// 均衡分班 of a new intake through the server: balanced classes seeded by the demo lottery's
+/// published seed, 班主任 drawn to them, the file downloadable, a bad roster explained.
+#[tokio::test]
+async fn intake_is_split_into_balanced_classes() {
+    let (base, store) = start().await;
+    let p = login(&base, "principal").await;
+    let (status, page) = get(&base, &p, "/classes/assign").await;
+    assert_eq!(status, StatusCode::OK);
+    let token =
+        page.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
+    let seed = store.public_seeds().await.expect("seeds").into_iter().next().expect("the demo lottery").2;
+    assert!(page.contains(&seed), "the published seed is offered");
+    let mut roster = String::from("学籍号,姓名,性别,总分,语文,数学\n");
+    for i in 0..40 {
+        let sex = if i % 2 == 0 { "男" } else { "女" };
+        let total = 150 + (i * 37) % 50;
+        roster.push_str(&format!("G{i:05},学生{i},{sex},{total},{},{}\n", total / 2, total - total / 2));
+    }
+    let form = |download: &str, body: String| {
+        reqwest::multipart::Form::new()
+            .text("_csrf", token.clone())
+            .text("classes", "4")
+            .text("max_size", "45")
+            .text("lottery_seed", seed.clone())
+            .text("seed", "")
+            .text("head_teachers", "王老师\n李老师\n张老师\n刘老师\n陈老师")
+            .text("download", download.to_string())
+            .part("file", reqwest::multipart::Part::bytes(body.into_bytes()).file_name("intake.csv"))
+    };
+    let post = |f: reqwest::multipart::Form| {
+        client().post(format!("{base}/classes/assign")).header("cookie", &p).multipart(f).send()
+    };
+    let body = post(form("0", roster.clone())).await.expect("post").text().await.unwrap_or_default();
+    assert!(body.contains("intake-result") && body.contains("40名学生分为4个班"), "result shown");
+    let drawn = ["王老师", "李老师", "张老师", "刘老师", "陈老师"].iter().filter(|t| body.contains(*t)).count();
+    assert_eq!(drawn, 4, "four of five head teachers drawn to the classes");
+    let res = post(form("1", roster.clone())).await.expect("download");
+    assert!(res.bytes().await.expect("bytes").starts_with(b"PK"), "xlsx");
+    let bad = post(form("0", "学籍号,姓名\nG1,甲\n".into())).await.expect("bad").text().await.unwrap_or_default();
+    assert!(bad.contains("intake-errors"), "a bad roster is explained");
+    let t = login(&base, "teacher").await;
+    assert_eq!(get(&base, &t, "/classes/assign").await.0, StatusCode::FORBIDDEN);
+}

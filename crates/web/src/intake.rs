@@ -1,0 +1,99 @@
+//! 均衡分班 of a new intake: upload the roster, get balanced classes and the 班主任 draw, preview
+//! the statistics or download the roster with 班级.
+
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::Utc;
+use eduq_app::intake::{Intake, IntakeRequest, assign_intake};
+use eduq_core::access::Resource;
+
+use crate::auth::Session;
+use crate::views::{Layout, layout};
+use crate::{AppState, WebError};
+
+#[derive(Template)]
+#[template(path = "intake.html")]
+struct IntakePage {
+    l: Layout,
+    seeds: Vec<(String, String, String)>,
+    result: Option<Intake>,
+    errors: Vec<String>,
+}
+
+async fn render(
+    st: &AppState,
+    s: &Session,
+    result: Option<Intake>,
+    errors: Vec<String>,
+) -> Result<Html<String>, WebError> {
+    let (l, _) = layout(&st.store, s, "均衡分班", "classes", None).await?;
+    let seeds = st.store.public_seeds().await?;
+    Ok(Html(IntakePage { l, seeds, result, errors }.render()?))
+}
+
+pub async fn page(State(st): State<AppState>, s: Session) -> Result<Html<String>, WebError> {
+    if !s.actor.role.may_write(Resource::Classes) {
+        return Err(WebError::Forbidden);
+    }
+    render(&st, &s, None, vec![]).await
+}
+
+pub async fn run(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    mut mp: Multipart,
+) -> Result<Response, WebError> {
+    let mut fields = std::collections::HashMap::new();
+    let (mut name, mut bytes) = (String::new(), Vec::new());
+    while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
+        let key = field.name().unwrap_or("").to_string();
+        if key == "file" {
+            name = field.file_name().unwrap_or("roster.csv").to_string();
+            bytes = field.bytes().await.map_err(|_| WebError::BadRequest("文件过大或上传中断".into()))?.to_vec();
+        } else {
+            fields.insert(key, field.text().await.unwrap_or_default());
+        }
+    }
+    s.check_csrf(fields.get("_csrf").map(String::as_str), &headers)?;
+    let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let Ok(classes) = get("classes").parse::<usize>() else {
+        return Ok(render(&st, &s, None, vec![format!("班级数“{}”应为整数", get("classes"))]).await?.into_response());
+    };
+    if bytes.is_empty() {
+        return Ok(render(&st, &s, None, vec!["请选择新生名单文件".into()]).await?.into_response());
+    }
+    let seed = if get("seed").is_empty() { get("lottery_seed") } else { get("seed") };
+    let req = IntakeRequest {
+        roster: &bytes,
+        file_name: &name,
+        classes,
+        max_size: get("max_size").parse().ok(),
+        seed: &seed,
+        head_teachers: get("head_teachers")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect(),
+    };
+    match assign_intake(&st.store, &s.actor, &req, Utc::now()).await {
+        Ok(r) if get("download") == "1" => Ok((
+            [
+                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"intake-classes.xlsx\""),
+            ],
+            r.file,
+        )
+            .into_response()),
+        Ok(r) => Ok(render(&st, &s, Some(r), vec![]).await?.into_response()),
+        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(e) => {
+            let mut errors: Vec<String> = e.row_errors().iter().map(ToString::to_string).collect();
+            errors.insert(0, e.to_string());
+            Ok(render(&st, &s, None, errors).await?.into_response())
+        }
+    }
+}
