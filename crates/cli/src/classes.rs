@@ -27,7 +27,7 @@ pub enum ClassesCmd {
         /// Largest class allowed (45 for 小学, 50 for 初中)
         #[arg(long)]
         max_size: Option<usize>,
-        /// Do not separate pupils with the same name
+        /// Do not separate pupils with the same or same-sounding (同音) name
         #[arg(long)]
         allow_same_names: bool,
     },

@@ -37,7 +37,7 @@ pub struct Options {
     /// Largest class allowed (45 小学, 50 初中).
     pub max_size: Option<usize>,
     pub seed: u64,
-    /// Keep pupils with identical names apart (同名错开).
+    /// Keep pupils with identical or same-sounding names apart (同名同音错开).
     pub separate_same_names: bool,
 }
 
@@ -202,7 +202,16 @@ pub fn assign(pupils: &[Pupil], opts: &Options) -> Result<Assignment, ClassesErr
             apart.entry(format!("分开组:{g}")).or_default().push(i);
         }
         if opts.separate_same_names && !p.name.trim().is_empty() {
-            apart.entry(format!("同名:{}", p.name.trim())).or_default().push(i);
+            apart.entry(format!("同名同音:{}", crate::pinyin::key(&p.name))).or_default().push(i);
+        }
+    }
+    // A sound shared by more pupils than there are classes cannot be spread: keep only its
+    // identical names apart.
+    let crowded: Vec<String> =
+        apart.iter().filter(|(g, v)| g.starts_with("同名同音:") && v.len() > k).map(|(g, _)| g.clone()).collect();
+    for g in crowded {
+        for i in apart.remove(&g).unwrap_or_default() {
+            apart.entry(format!("同名:{}", pupils[i].name.trim())).or_default().push(i);
         }
     }
     apart.retain(|_, v| v.len() > 1);
@@ -598,5 +607,24 @@ mod tests {
         assert!(draw_head_teachers(&seed, &t, 5).is_err());
         let dup = vec!["王老师".to_string(), "王老师".to_string()];
         assert!(draw_head_teachers(&seed, &dup, 1).is_err());
+    }
+
+    #[test]
+    fn same_sounding_names_are_apart() {
+        let mut ps = pupils(40, 9);
+        for (i, name) in [(0, "张伟"), (1, "章玮"), (2, "张薇")].iter() {
+            ps[*i].name = name.to_string();
+        }
+        let opts = Options { classes: 4, max_size: None, seed: 3, separate_same_names: true };
+        let a = assign(&ps, &opts).expect("assigned");
+        let c = [a.class_of[0], a.class_of[1], a.class_of[2]];
+        assert!(c[0] != c[1] && c[0] != c[2] && c[1] != c[2], "three zhang wei in three classes: {c:?}");
+        // More same-sounding names than classes: only identical names are kept apart.
+        let mut many = pupils(40, 9);
+        for (i, p) in many.iter_mut().enumerate().take(5) {
+            p.name = if i < 2 { "李娜".into() } else { "黎娜".into() };
+        }
+        let a = assign(&many, &Options { classes: 3, ..opts }).expect("still assigned");
+        assert_ne!(a.class_of[0], a.class_of[1], "the two 李娜 apart");
     }
 }

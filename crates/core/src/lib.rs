@@ -20,6 +20,7 @@ pub mod indicators;
 pub mod items;
 pub mod lottery;
 pub mod org;
+pub mod pinyin;
 pub mod records;
 pub mod rng;
 pub mod standards;
