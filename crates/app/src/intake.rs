@@ -11,6 +11,11 @@ use serde::Serialize;
 
 use crate::AppError;
 
+/// The demo district's new intake to try the page with: 400 pupils entering 初一 (synthetic).
+pub fn demo_roster() -> String {
+    eduq_synth::intake::roster_csv(2027, 400)
+}
+
 /// One class of the result, as the page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClassLine {

@@ -172,35 +172,8 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             Ok(())
         }
         SampleCmd::Intake { pupils, seed, out } => {
-            let mut rng = eduq_synth::Rng::new(seed);
-            let mut w = csv::Writer::from_path(&out).with_context(|| format!("无法写入 {}", out.display()))?;
-            w.write_record(["学籍号", "姓名", "性别", "总分", "语文", "数学", "英语", "标记"])?;
-            for i in 0..pupils {
-                let ability = rng.normal();
-                let subject = |rng: &mut eduq_synth::Rng| {
-                    (80.0 + 8.0 * (0.8 * ability + 0.6 * rng.normal())).clamp(0.0, 120.0).round()
-                };
-                let (a, b, c) = (subject(&mut rng), subject(&mut rng), subject(&mut rng));
-                let flag = match rng.below(20) {
-                    0 => "住宿",
-                    1 => "随迁子女",
-                    2 => "住宿;随迁子女",
-                    _ => "",
-                };
-                let male = rng.below(2) == 0;
-                let name = eduq_synth::names::person(&mut rng, male);
-                w.write_record([
-                    format!("G3301022019{i:07}"),
-                    name,
-                    if male { "男" } else { "女" }.to_string(),
-                    format!("{}", a + b + c),
-                    a.to_string(),
-                    b.to_string(),
-                    c.to_string(),
-                    flag.to_string(),
-                ])?;
-            }
-            w.flush()?;
+            std::fs::write(&out, eduq_synth::intake::roster_csv(seed, pupils))
+                .with_context(|| format!("无法写入 {}", out.display()))?;
             println!("已写入 {}：{} 名学生", out.display(), pupils);
             Ok(())
         }

@@ -8,6 +8,7 @@ pub mod admissions;
 pub mod attendance;
 pub mod exams;
 pub mod fitness;
+pub mod intake;
 pub mod names;
 
 use chrono::{Datelike, NaiveDate};

@@ -40,6 +40,23 @@ pub async fn page(State(st): State<AppState>, s: Session) -> Result<Html<String>
     render(&st, &s, None, vec![]).await
 }
 
+/// The demo district's new intake: 400 pupils entering 初一 with their 小学毕业 scores (synthetic).
+pub async fn sample(s: Session) -> Result<Response, WebError> {
+    if !s.actor.role.may_write(Resource::Classes) {
+        return Err(WebError::Forbidden);
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(eduq_app::intake::demo_roster().into_bytes());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"demo-intake.csv\""),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 pub async fn run(
     State(st): State<AppState>,
     s: Session,

@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/schools/{id}", get(pages::school))
         .route("/classes", get(pages::classes))
         .route("/classes/assign", get(intake::page).post(intake::run))
+        .route("/classes/assign/demo-intake.csv", get(intake::sample))
         .route("/students", get(pages::students))
         .route("/students/{id}", get(pages::student))
         .route("/teachers", get(pages::teachers))

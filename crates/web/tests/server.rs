@@ -662,6 +662,25 @@ async fn intake_is_split_into_balanced_classes() {
     assert!(res.bytes().await.expect("bytes").starts_with(b"PK"), "xlsx");
     let bad = post(form("0", "学籍号,姓名\nG1,甲\n".into())).await.expect("bad").text().await.unwrap_or_default();
     assert!(bad.contains("intake-errors"), "a bad roster is explained");
+    // The demo's own intake splits into 8 classes of at most 50 with a small gap.
+    let (status, demo) = get(&base, &p, "/classes/assign/demo-intake.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let demo = demo.trim_start_matches('\u{feff}').to_string();
+    let f = reqwest::multipart::Form::new()
+        .text("_csrf", token.clone())
+        .text("classes", "9")
+        .text("max_size", "45")
+        .text("seed", seed.clone())
+        .part("file", reqwest::multipart::Part::bytes(demo.into_bytes()).file_name("demo-intake.csv"));
+    let body = post(f).await.expect("demo").text().await.unwrap_or_default();
+    assert!(body.contains("400名学生分为9个班"), "demo intake: {}", body.split("intake-errors").nth(1).unwrap_or(""));
+    let gap: f64 = body
+        .split("id=\"intake-gap\">")
+        .nth(1)
+        .and_then(|x| x.split('<').next())
+        .and_then(|x| x.parse().ok())
+        .expect("gap");
+    assert!(gap <= 0.5, "gap of class means {gap}");
     let t = login(&base, "teacher").await;
     assert_eq!(get(&base, &t, "/classes/assign").await.0, StatusCode::FORBIDDEN);
 }
