@@ -57,7 +57,8 @@ pub struct Registered {
 }
 
 /// Registers (or replaces, while registering) the applicants and the schools' seats. Applicants
-/// get ids A00001… in file order; names and 证件号 stay in the private roster.
+/// get ids A00001… in the order of SHA-256(lottery id, 证件号), so an id reveals neither the
+/// file's order nor the person; names and 证件号 stay in the private roster.
 pub async fn register(
     store: &Store,
     actor: &Actor,
@@ -96,7 +97,16 @@ pub async fn register(
     if !errors.is_empty() {
         return Err(AppError::Rows(errors));
     }
-    let ids: Vec<String> = (1..=people.len()).map(|i| format!("A{i:05}")).collect();
+    let mut order: Vec<(String, usize)> = people
+        .iter()
+        .enumerate()
+        .map(|(i, (_, p))| (hex(&sha256(format!("{}\n{}", lottery.key, p.id_number).as_bytes())), i))
+        .collect();
+    order.sort();
+    let mut ids = vec![String::new(); people.len()];
+    for (k, (_, i)) in order.iter().enumerate() {
+        ids[*i] = format!("A{:05}", k + 1);
+    }
     let input = Input {
         lottery_id: lottery.key.clone(),
         applicants: people
