@@ -36,7 +36,12 @@ pub async fn seed(
 ) -> Result<HashMap<Kind, Counts>, AppError> {
     let d = generate(spec);
     store.set_district_name(&d.name).await?;
-    let fitness_round = fitness_file(spec, &d.students)?;
+    // A 体质健康 round in every school year held (the test is yearly, in the first term).
+    let first_year = spec.current.start_year - spec.years + 1;
+    let rounds: Vec<(Term, Vec<u8>)> = (first_year..=spec.current.start_year)
+        .map(|y| Term { start_year: y, term_no: 1 })
+        .map(|t| fitness_file(spec, &d.students, t).map(|f| (t, f)))
+        .collect::<Result<_, _>>()?;
     let system = Actor::system();
     let mut out = HashMap::new();
     let batches = [
@@ -51,9 +56,11 @@ pub async fn seed(
             .await?;
         out.insert(b.kind(), c);
     }
-    // This school year's 体质健康 round for every pupil on roll, through the same import as an upload.
-    crate::fitness::import_fitness(store, &system, spec.current, &fitness_round, "demo-fitness.csv", false, now)
-        .await?;
+    // Each year's round for every pupil on roll, through the same import as an upload.
+    for (term, file) in &rounds {
+        let name = format!("demo-fitness-{}.csv", term.school_year());
+        crate::fitness::import_fitness(store, &system, *term, file, &name, false, now).await?;
+    }
     seed_attendance(store, spec, now).await?;
     seed_lottery(store, spec, now).await?;
     let (district_id, _) = store.district().await?;
@@ -92,10 +99,10 @@ pub async fn seed(
 }
 
 /// The demo's 体质健康 round in the national upload layout (csv), for the pupils on roll this term.
-fn fitness_file(spec: &Spec, students: &[eduq_core::records::StudentRecord]) -> Result<Vec<u8>, AppError> {
+fn fitness_file(spec: &Spec, students: &[eduq_core::records::StudentRecord], term: Term) -> Result<Vec<u8>, AppError> {
     let on_roll: Vec<&eduq_core::records::StudentRecord> = students
         .iter()
-        .filter(|s| s.term == spec.current && s.status.is_on_roll() && (1..=12).contains(&s.grade.number()))
+        .filter(|s| s.term == term && s.status.is_on_roll() && (1..=12).contains(&s.grade.number()))
         .collect();
     let classes: Vec<String> = on_roll.iter().map(|s| format!("{}班", s.class_no)).collect();
     let pupils: Vec<eduq_synth::fitness::Pupil> = on_roll
@@ -111,7 +118,7 @@ fn fitness_file(spec: &Spec, students: &[eduq_core::records::StudentRecord]) -> 
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut failed = None;
     let _ = w.write_record(eduq_synth::fitness::HEADERS);
-    eduq_synth::fitness::rows_for(spec.seed, &pupils, false, |row| {
+    eduq_synth::fitness::rows_for(spec.seed ^ (term.start_year as u64), &pupils, false, |row| {
         if let Err(e) = w.write_record(row) {
             failed.get_or_insert(e);
         }

@@ -127,6 +127,27 @@ pub struct Line {
     pub suppressed: bool,
 }
 
+/// The rate columns of every statistics table (page and workbook), in order.
+pub const RATE_COLUMNS: [&str; 8] =
+    ["合格率", "优秀率", "优良率", "不及格率", "平均总分", "超重肥胖率", "视力不良率", "近视率"];
+
+impl Line {
+    /// The values under [`RATE_COLUMNS`] (per cent, except 平均总分); callers hide them when suppressed.
+    pub fn values(&self) -> [Option<f64>; 8] {
+        let s = &self.stats;
+        [
+            s.pass_rate(),
+            s.excellent_rate(),
+            s.good_rate(),
+            s.fail_rate(),
+            s.mean_total(),
+            s.overweight_rate().zip(s.obese_rate()).map(|(a, b)| a + b),
+            s.poor_vision_rate(),
+            s.myopia_rate(),
+        ]
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FitnessOverview {
     pub school_year: String,
@@ -191,4 +212,60 @@ pub async fn overview(store: &Store, actor: &Actor, term: Term) -> Result<Fitnes
             })
             .collect(),
     })
+}
+
+/// The rates of every school year with results, oldest first, over the caller's scope (trends the
+/// plans target: 合格率, 优秀率, 近视率 down a point a year).
+pub async fn trend(store: &Store, actor: &Actor) -> Result<Vec<Line>, AppError> {
+    let below_school = matches!(actor.role, Role::HeadTeacher | Role::Teacher);
+    let mut years: Vec<i32> = store.terms().await?.into_iter().map(|(_, t)| t.start_year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut out = Vec::new();
+    for y in years {
+        let mut stats = RoundStats::default();
+        for r in store.fitness_rows(actor, y).await? {
+            add(&mut stats, &r);
+        }
+        if stats.results > 0 {
+            let suppressed = below_school && stats.results < MIN_CELL;
+            out.push(Line { label: format!("{}-{}学年", y, y + 1), stats, suppressed });
+        }
+    }
+    Ok(out)
+}
+
+/// The statistics workbook of a school year: the units (schools or classes), grades by sex, and the
+/// trend across years, with the same suppression as the page.
+pub async fn workbook(store: &Store, actor: &Actor, term: Term) -> Result<Vec<u8>, AppError> {
+    use eduq_exchange::table::{Cell, Sheet, write_workbook};
+    let o = overview(store, actor, term).await?;
+    let t = trend(store, actor).await?;
+    let row = |l: &Line| -> Vec<Cell> {
+        let mut cells =
+            vec![Cell::from(l.label.as_str()), Cell::from(l.stats.results as i64), Cell::from(l.stats.scored as i64)];
+        cells.extend(l.values().into_iter().map(|v| match (v, l.suppressed) {
+            (_, true) => Cell::from("<5人不显示"),
+            (Some(x), false) => Cell::from((x * 100.0).round() / 100.0),
+            (None, false) => Cell::from(""),
+        }));
+        cells
+    };
+    let headers = |first: &'static str| -> Vec<&'static str> {
+        let mut h = vec![first, "测试人数", "有总分"];
+        h.extend(RATE_COLUMNS);
+        h
+    };
+    let mut units: Vec<Vec<Cell>> = o.units.iter().map(row).collect();
+    units.push(row(&o.total));
+    let grades: Vec<Vec<Cell>> = o.grades.iter().flat_map(|(a, b, c)| [row(a), row(b), row(c)]).collect();
+    let trend_rows: Vec<Vec<Cell>> = t.iter().map(row).collect();
+    let (_, district) = store.district().await?;
+    let title = vec![format!("{district} 国家学生体质健康标准测试统计（{}学年）", o.school_year)];
+    let (h1, h2, h3) = (headers(o.unit_kind), headers("年级"), headers("学年"));
+    Ok(write_workbook(&[
+        Sheet { name: "按单位", title: title.clone(), headers: &h1, rows: &units },
+        Sheet { name: "按年级性别", title: title.clone(), headers: &h2, rows: &grades },
+        Sheet { name: "历年趋势", title, headers: &h3, rows: &trend_rows },
+    ])?)
 }

@@ -823,3 +823,23 @@ async fn lottery_life_cycle() {
 async fn published_file(s: &Store, n: &str) -> Vec<u8> {
     s.lottery_file("t-2027", n).await.expect("published file")
 }
+
+/// 体质健康 across years on both backends: a round per school year held, the trend and the
+/// statistics workbook.
+#[tokio::test]
+async fn fitness_trend_and_workbook() {
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let t = eduq_app::fitness::trend(&s, &admin).await.expect("trend");
+        assert_eq!(
+            t.iter().map(|l| l.label.as_str()).collect::<Vec<_>>(),
+            ["2025-2026学年", "2026-2027学年"],
+            "{name}"
+        );
+        assert!(t.iter().all(|l| l.stats.scored > 500 && l.values()[0].is_some()), "{name}");
+        let bytes = eduq_app::fitness::workbook(&s, &admin, CURRENT).await.expect("workbook");
+        assert!(bytes.starts_with(b"PK"), "{name}");
+        let table = eduq_exchange::table::read_table(&bytes, "w.xlsx").expect("readable");
+        assert!(table.rows.len() > 5, "{name}: units and the total");
+    }
+}

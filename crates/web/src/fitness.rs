@@ -35,16 +35,11 @@ fn row(l: &Line) -> Row {
     let cells = if l.suppressed {
         vec!["<5人".to_string(); 8]
     } else {
-        vec![
-            rate(s.pass_rate()),
-            rate(s.excellent_rate()),
-            rate(s.good_rate()),
-            rate(s.fail_rate()),
-            s.mean_total().map_or("—".to_string(), |v| format!("{v:.1}")),
-            rate(s.overweight_rate().zip(s.obese_rate()).map(|(a, b)| a + b)),
-            rate(s.poor_vision_rate()),
-            rate(s.myopia_rate()),
-        ]
+        let v = l.values();
+        let mut cells: Vec<String> = v.iter().map(|x| rate(*x)).collect();
+        // 平均总分 is a score, not a rate.
+        cells[4] = v[4].map_or("—".to_string(), |x| format!("{x:.1}"));
+        cells
     };
     Row { label: l.label.clone(), results: s.results, scored: s.scored, cells }
 }
@@ -61,6 +56,9 @@ struct FitnessPage {
     unit_kind: &'static str,
     units: Vec<Row>,
     grades: Vec<(Row, Row, Row)>,
+    trend: Vec<Row>,
+    /// ECharts option of the trend (rates by school year), JSON.
+    chart: String,
 }
 
 async fn render(
@@ -72,6 +70,21 @@ async fn render(
 ) -> Result<Html<String>, WebError> {
     let (l, sel) = layout(&st.store, s, "体质健康", "fitness", term).await?;
     let o: FitnessOverview = overview(&st.store, &s.actor, sel.term).await?;
+    let t = eduq_app::fitness::trend(&st.store, &s.actor).await?;
+    let shown: Vec<&Line> = t.iter().filter(|l| !l.suppressed).collect();
+    let series = |i: usize, name: &str| {
+        let data: Vec<Option<f64>> = shown.iter().map(|l| l.values()[i].map(|v| (v * 10.0).round() / 10.0)).collect();
+        serde_json::json!({"type": "line", "name": name, "data": data})
+    };
+    let chart = serde_json::json!({
+        "title": {"text": "历年趋势", "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 24},
+        "grid": {"left": 50, "right": 20, "top": 60, "bottom": 30},
+        "xAxis": {"type": "category", "data": shown.iter().map(|l| l.label.as_str()).collect::<Vec<_>>()},
+        "yAxis": {"type": "value", "name": "%", "min": 0, "max": 100},
+        "series": [series(0, "合格率"), series(1, "优秀率"), series(6, "视力不良率"), series(7, "近视率")]
+    });
     Ok(Html(
         FitnessPage {
             l,
@@ -83,9 +96,37 @@ async fn render(
             unit_kind: o.unit_kind,
             units: o.units.iter().map(row).collect(),
             grades: o.grades.iter().map(|(a, b, c)| (row(a), row(b), row(c))).collect(),
+            trend: t.iter().map(row).collect(),
+            chart: chart.to_string(),
         }
         .render()?,
     ))
+}
+
+/// The statistics workbook of the selected school year (xlsx).
+pub async fn workbook(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<FitnessQ>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    let (_, sel) = layout(&st.store, &s, "体质健康", "fitness", q.term.as_deref()).await?;
+    let bytes = eduq_app::fitness::workbook(&st.store, &s.actor, sel.term).await?;
+    let name = format!("体质健康统计_{}学年.xlsx", sel.term.school_year());
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename*=UTF-8''{}", crate::views::urlencode(&name)),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<FitnessQ>) -> Result<Html<String>, WebError> {

@@ -239,6 +239,10 @@ pub struct FitnessCard {
     pub vision: String,
     pub advice: Vec<String>,
     pub note: String,
+    /// Every school year on record: (学年, 总分, 等级), oldest first.
+    pub history: Vec<(String, String, String)>,
+    /// 毕业成绩 when the latest year is a graduating grade (6, 9, 12) with a total.
+    pub graduation: Option<String>,
 }
 
 fn fitness_card(r: &eduq_store::fitness::FitnessRecord, start_year: i32) -> FitnessCard {
@@ -290,6 +294,8 @@ fn fitness_card(r: &eduq_store::fitness::FitnessRecord, start_year: i32) -> Fitn
             .collect::<Vec<_>>()
             .join("；"),
         advice,
+        history: vec![],
+        graduation: None,
         note: if r.exempt {
             "免测".into()
         } else if !r.missing.is_empty() {
@@ -311,13 +317,33 @@ pub async fn student(State(st): State<AppState>, s: Session, Path(id): Path<i64>
     let mut years: Vec<i32> = d.history.iter().map(|h| h.term.start_year).collect();
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
-    let mut fitness = None;
+    let mut records = Vec::new();
     for y in years {
         if let Some(r) = st.store.fitness_of(d.id, y).await? {
-            fitness = Some(fitness_card(&r, y));
-            break;
+            records.push((y, r));
         }
     }
+    let fitness = records.first().map(|(y, latest)| {
+        use eduq_core::standards::fitness::{Level, graduation_score};
+        let mut card = fitness_card(latest, *y);
+        let level = |r: &eduq_store::fitness::FitnessRecord| {
+            r.level.as_deref().and_then(Level::from_key).map(|l| l.label().to_string()).unwrap_or_default()
+        };
+        card.history = records
+            .iter()
+            .rev()
+            .map(|(y, r)| {
+                (format!("{}-{}", y, y + 1), r.total.map(|t| format!("{t:.1}")).unwrap_or_else(|| "—".into()), level(r))
+            })
+            .collect();
+        if matches!(latest.grade, 6 | 9 | 12)
+            && let Some(final_total) = latest.total
+        {
+            let others: Vec<f64> = records[1..].iter().filter_map(|(_, r)| r.total).collect();
+            card.graduation = Some(format!("{:.1}", graduation_score(final_total, &others)));
+        }
+        card
+    });
     Ok(Html(StudentPage { l, d, flags, fitness }.render()?))
 }
 

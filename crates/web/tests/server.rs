@@ -684,3 +684,34 @@ async fn intake_is_split_into_balanced_classes() {
     let t = login(&base, "teacher").await;
     assert_eq!(get(&base, &t, "/classes/assign").await.0, StatusCode::FORBIDDEN);
 }
+
+/// The fitness page's trend and workbook, and a graduating pupil's 毕业成绩 on the report card.
+#[tokio::test]
+async fn fitness_trend_workbook_and_graduation() {
+    let (base, store) = start().await;
+    let a = login(&base, "admin").await;
+    let (status, page) = get(&base, &a, "/fitness").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("fitness-trend") && page.contains("2026-2027学年"));
+    let res = client().get(format!("{base}/fitness/workbook")).header("cookie", &a).send().await.expect("workbook");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.expect("bytes").starts_with(b"PK"));
+    // A pupil of grade 6 with a total: the card shows 毕业成绩.
+    let tid = store.terms().await.expect("terms")[0].0;
+    let (rows, _) = store
+        .list_students(
+            &Actor::system(),
+            &eduq_store::people::StudentQuery { term_id: tid, grade: Some(6), per_page: 50, ..Default::default() },
+        )
+        .await
+        .expect("grade 6");
+    let mut shown = false;
+    for r in rows {
+        let (_, card) = get(&base, &a, &format!("/students/{}", r.id)).await;
+        if card.contains("fitness-graduation") {
+            shown = true;
+            break;
+        }
+    }
+    assert!(shown, "a grade-6 pupil's card shows 毕业成绩");
+}
