@@ -21,7 +21,11 @@ use crate::imports::file_hash;
 /// Fewer pupils than this in a cell and its rates are not shown to roles below school level.
 pub const MIN_CELL: usize = 5;
 
-fn record(e: &Evaluated, student_id: i64, school_id: i64, class_id: i64, grade: i64) -> FitnessRecord {
+fn record(
+    e: &Evaluated,
+    (student_id, school_id, class_id, grade): (i64, i64, i64, i64),
+    source: String,
+) -> FitnessRecord {
     let s = e.scored.as_ref();
     let mut items = serde_json::Map::new();
     for (item, value) in &e.record.items {
@@ -49,7 +53,19 @@ fn record(e: &Evaluated, student_id: i64, school_id: i64, class_id: i64, grade: 
         acuity_right: e.vision.as_ref().and_then(|v| v.acuity[1]),
         acuity_grade: e.vision.as_ref().map(|v| v.grade.to_string()).filter(|g| !g.is_empty()),
         myopia: e.vision.as_ref().map(|v| v.myopia.clone()).filter(|m| !m.is_empty()),
+        source: Some(source),
     }
+}
+
+/// The uploaded row as a JSON object (column → cell), empty cells left out.
+fn source_row(headers: &[String], cells: &[String]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = headers
+        .iter()
+        .zip(cells)
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(h, v)| (h.clone(), serde_json::Value::String(v.trim().to_string())))
+        .collect();
+    serde_json::Value::Object(map).to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -83,7 +99,7 @@ pub async fn import_fitness(
     let mut errors = Vec::new();
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut recs = Vec::with_capacity(rows.len());
-    for (n, number, e) in &rows {
+    for ((n, number, e), (_, cells)) in rows.iter().zip(&table.rows) {
         let fail = |column: &str, value: &str, message: String| RowError {
             row: *n,
             column: column.into(),
@@ -102,7 +118,7 @@ pub async fn import_fitness(
             errors.push(fail("", "", e.problems.join("；")));
             continue;
         }
-        recs.push(record(e, p.student_id, p.school_id, p.class_id, p.grade));
+        recs.push(record(e, (p.student_id, p.school_id, p.class_id, p.grade), source_row(&table.headers, cells)));
     }
     if !errors.is_empty() {
         return Err(AppError::Rows(errors));
@@ -268,4 +284,53 @@ pub async fn workbook(store: &Store, actor: &Actor, term: Term) -> Result<Vec<u8
         Sheet { name: "按年级性别", title: title.clone(), headers: &h2, rows: &grades },
         Sheet { name: "历年趋势", title, headers: &h3, rows: &trend_rows },
     ])?)
+}
+
+/// A school year's results in the national upload layout (xlsx), so that eduq feeds the national
+/// system: each pupil's row as uploaded (corrections included), the identity columns filled from
+/// the record where the upload left them empty.
+pub async fn national_export(
+    store: &Store,
+    actor: &Actor,
+    term: Term,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, AppError> {
+    use eduq_core::standards::fitness::{UPLOAD_HEADERS, grade_code};
+    use eduq_exchange::table::{Cell, write_xlsx};
+    let rows = store.fitness_export(actor, term.start_year).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let source: serde_json::Map<String, serde_json::Value> =
+            r.record.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+        let derived = |h: &str| -> String {
+            match h {
+                "年级编号" => u8::try_from(r.record.grade).map(|g| grade_code(g).to_string()).unwrap_or_default(),
+                "班级编号" => r.class_no.to_string(),
+                "班级名称" => r.class_name.clone(),
+                "学籍号" => r.student_no.clone(),
+                "姓名" => r.name.clone(),
+                "性别" => if r.record.sex == "M" { "1" } else { "2" }.to_string(),
+                "出生日期" => r.birth_date.format("%Y/%m/%d").to_string(),
+                "身高" => r.record.height.map(|v| v.to_string()).unwrap_or_default(),
+                "体重" => r.record.weight.map(|v| v.to_string()).unwrap_or_default(),
+                "左眼裸眼视力" => r.record.acuity_left.map(|v| format!("{v:.1}")).unwrap_or_default(),
+                "右眼裸眼视力" => r.record.acuity_right.map(|v| format!("{v:.1}")).unwrap_or_default(),
+                _ => String::new(),
+            }
+        };
+        out.push(
+            UPLOAD_HEADERS
+                .iter()
+                .map(|h| match source.get(*h).and_then(|v| v.as_str()) {
+                    Some(v) => Cell::from(v),
+                    None => Cell::from(derived(h).as_str()),
+                })
+                .collect::<Vec<Cell>>(),
+        );
+    }
+    let bytes = write_xlsx("体质健康数据上报", UPLOAD_HEADERS, &out)?;
+    store
+        .audit(actor, now, "export", "fitness_national", &format!("{}学年，{}人", term.school_year(), rows.len()))
+        .await?;
+    Ok(bytes)
 }

@@ -841,5 +841,12 @@ async fn fitness_trend_and_workbook() {
         assert!(bytes.starts_with(b"PK"), "{name}");
         let table = eduq_exchange::table::read_table(&bytes, "w.xlsx").expect("readable");
         assert!(table.rows.len() > 5, "{name}: units and the total");
+        // The national layout export re-imports as it is: nothing changes.
+        let national = eduq_app::fitness::national_export(&s, &admin, CURRENT, now()).await.expect("export");
+        let again = eduq_app::fitness::import_fitness(&s, &admin, CURRENT, &national, "national.xlsx", false, now())
+            .await
+            .expect("re-import");
+        assert!(again.rows > 500, "{name}");
+        assert_eq!((again.counts.inserted, again.counts.updated), (0, 0), "{name}: {:?}", again.counts);
     }
 }

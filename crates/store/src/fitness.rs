@@ -35,6 +35,19 @@ pub struct FitnessRecord {
     pub acuity_right: Option<f64>,
     pub acuity_grade: Option<String>,
     pub myopia: Option<String>,
+    /// The uploaded row, column → cell (JSON object), for the export in the national layout.
+    pub source: Option<String>,
+}
+
+/// A result with what the upload template needs of the pupil.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitnessExportRow {
+    pub record: FitnessRecord,
+    pub student_no: String,
+    pub name: String,
+    pub birth_date: chrono::NaiveDate,
+    pub class_name: String,
+    pub class_no: i64,
 }
 
 /// A pupil on roll that a result can be attached to.
@@ -64,7 +77,7 @@ pub struct FitnessStatRow {
 }
 
 const COLS: &str = "student_id, school_id, class_id, grade, sex, height, weight, bmi, bmi_category, items, standard, \
-     bonus, total, level, exempt, missing, acuity_left, acuity_right, acuity_grade, myopia";
+     bonus, total, level, exempt, missing, acuity_left, acuity_right, acuity_grade, myopia, source";
 
 fn record(r: &dyn crate::Get) -> std::result::Result<FitnessRecord, sqlx::Error> {
     Ok(FitnessRecord {
@@ -88,6 +101,7 @@ fn record(r: &dyn crate::Get) -> std::result::Result<FitnessRecord, sqlx::Error>
         acuity_right: r.of(17)?,
         acuity_grade: r.os(18)?,
         myopia: r.os(19)?,
+        source: r.os(20)?,
     })
 }
 
@@ -135,6 +149,36 @@ impl Store {
                 bmi_category: r.os(9)?,
                 acuity_grade: r.os(10)?,
                 myopia: r.os(11)?,
+            })
+        })
+        .await
+    }
+
+    /// A school year's results in scope with the pupil and class they belong to, in the order of
+    /// the upload template (school, grade, class, 学籍号): (record, 学籍号, 姓名, 性别, 出生日期, 班级名称,
+    /// 班号).
+    pub async fn fitness_export(&self, actor: &Actor, start_year: i32) -> Result<Vec<FitnessExportRow>> {
+        if !actor.role.may_read(Resource::Students) || actor.role == eduq_core::access::Role::Parent {
+            return Err(StoreError::Forbidden);
+        }
+        let cols: Vec<String> = COLS.split(", ").map(|c| format!("f.{c}")).collect();
+        let mut q = Sql::new(format!(
+            "SELECT {}, st.student_no, st.name, st.birth_date, COALESCE(c.name, ''), COALESCE(c.class_no, 0) \
+             FROM fitness_result f JOIN student st ON st.id = f.student_id JOIN school s ON s.id = f.school_id \
+             LEFT JOIN class c ON c.id = f.class_id WHERE 1=1",
+            cols.join(", ")
+        ));
+        q.push_arg(" AND f.start_year = ?", i64::from(start_year));
+        scope_filter(&mut q, actor, "f.school_id", Some("f.class_id"), Some("f.student_id"));
+        q.push(" ORDER BY s.code, f.grade, c.class_no, st.student_no");
+        self.fetch(&q, |r| {
+            Ok(FitnessExportRow {
+                record: record(r)?,
+                student_no: r.s(21)?,
+                name: r.s(22)?,
+                birth_date: r.d(23)?,
+                class_name: r.s(24)?,
+                class_no: r.i(25)?,
             })
         })
         .await
@@ -197,6 +241,7 @@ impl Tx {
                 Arg::OF(r.acuity_right),
                 Arg::OT(r.acuity_grade.clone()),
                 Arg::OT(r.myopia.clone()),
+                Arg::OT(r.source.clone()),
             ]);
         }
         let updates: Vec<String> =

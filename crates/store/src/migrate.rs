@@ -53,6 +53,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_lottery.sql"),
         postgres: include_str!("../migrations/postgres/0007_lottery.sql"),
     },
+    Migration {
+        version: 8,
+        name: "fitness_source",
+        sqlite: include_str!("../migrations/sqlite/0008_fitness_source.sql"),
+        postgres: include_str!("../migrations/postgres/0008_fitness_source.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

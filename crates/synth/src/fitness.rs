@@ -7,36 +7,7 @@ use eduq_core::student::Sex;
 
 use crate::Rng;
 
-pub const HEADERS: &[&str] = &[
-    "年级编号",
-    "班级编号",
-    "班级名称",
-    "学籍号",
-    "民族代码",
-    "姓名",
-    "性别",
-    "出生日期",
-    "身高",
-    "体重",
-    "肺活量",
-    "50米跑",
-    "立定跳远",
-    "坐位体前屈",
-    "800米跑",
-    "1000米跑",
-    "一分钟仰卧起坐",
-    "引体向上",
-    "一分钟跳绳",
-    "50米×8往返跑",
-    "左眼裸眼视力",
-    "右眼裸眼视力",
-    "左眼球镜",
-    "左眼柱镜",
-    "右眼球镜",
-    "右眼柱镜",
-    "是否戴镜",
-    "备注",
-];
+pub use eduq_core::standards::fitness::{UPLOAD_HEADERS as HEADERS, grade_code};
 
 fn column(item: Item) -> usize {
     match item {
@@ -66,15 +37,6 @@ pub struct Pupil<'a> {
     pub grade: u8,
     pub sex: Sex,
     pub class: &'a str,
-}
-
-/// The national template's 年级编号 of school grade 1–12.
-pub fn grade_code(grade: u8) -> u32 {
-    match grade {
-        1..=6 => 10 + u32::from(grade),
-        7..=9 => 14 + u32::from(grade),
-        _ => 21 + u32::from(grade),
-    }
 }
 
 /// Calls `f` with each pupil's row (cells in `HEADERS` order). With `typos`, one pupil in a thousand

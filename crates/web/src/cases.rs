@@ -242,18 +242,6 @@ pub async fn evidence(
     Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
 
-fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename*=UTF-8''{}", crate::views::urlencode(name));
-    (
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 #[derive(Deserialize)]
 pub struct MonthlyQ {
     school: Option<String>,
@@ -271,7 +259,7 @@ pub async fn monthly(State(st): State<AppState>, s: Session, Query(q): Query<Mon
     let (y, m) = q.month.trim().split_once('-').ok_or_else(bad)?;
     let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
     let (name, bytes) = eduq_app::cases::monthly_report(&st.store, &s.actor, school, y, m, Utc::now()).await?;
-    Ok(xlsx(&name, bytes))
+    Ok(crate::views::xlsx_download(&name, bytes))
 }
 
 #[derive(Deserialize)]
@@ -286,7 +274,7 @@ pub async fn quarterly(
     Query(q): Query<QuarterlyQ>,
 ) -> Result<Response, WebError> {
     let (name, bytes) = eduq_app::cases::quarterly_report(&st.store, &s.actor, q.year, q.quarter, Utc::now()).await?;
-    Ok(xlsx(&name, bytes))
+    Ok(crate::views::xlsx_download(&name, bytes))
 }
 
 #[derive(Template)]

@@ -109,24 +109,22 @@ pub async fn workbook(
     s: Session,
     Query(q): Query<FitnessQ>,
 ) -> Result<axum::response::Response, WebError> {
-    use axum::response::IntoResponse;
     let (_, sel) = layout(&st.store, &s, "体质健康", "fitness", q.term.as_deref()).await?;
     let bytes = eduq_app::fitness::workbook(&st.store, &s.actor, sel.term).await?;
     let name = format!("体质健康统计_{}学年.xlsx", sel.term.school_year());
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename*=UTF-8''{}", crate::views::urlencode(&name)),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::views::xlsx_download(&name, bytes))
+}
+
+/// The school year's results in the national upload layout (xlsx).
+pub async fn national(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<FitnessQ>,
+) -> Result<axum::response::Response, WebError> {
+    let (_, sel) = layout(&st.store, &s, "体质健康", "fitness", q.term.as_deref()).await?;
+    let bytes = eduq_app::fitness::national_export(&st.store, &s.actor, sel.term, Utc::now()).await?;
+    let name = format!("体质健康数据上报_{}学年.xlsx", sel.term.school_year());
+    Ok(crate::views::xlsx_download(&name, bytes))
 }
 
 pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<FitnessQ>) -> Result<Html<String>, WebError> {

@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/evidence/{file}", get(cases::evidence))
         .route("/fitness/import", post(fitness::import))
         .route("/fitness/workbook", get(fitness::workbook))
+        .route("/fitness/export", get(fitness::national))
         .route("/balance/whatif", post(balance::what_if))
         .route("/api/v1/balance", get(balance::api))
         .route("/imports", get(imports::page))

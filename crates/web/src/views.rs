@@ -99,3 +99,20 @@ pub fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// An xlsx file as a download, its (Chinese) name encoded for every browser.
+pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename*=UTF-8''{}", urlencode(name));
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -696,6 +696,9 @@ async fn fitness_trend_workbook_and_graduation() {
     let res = client().get(format!("{base}/fitness/workbook")).header("cookie", &a).send().await.expect("workbook");
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.bytes().await.expect("bytes").starts_with(b"PK"));
+    let res = client().get(format!("{base}/fitness/export")).header("cookie", &a).send().await.expect("export");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.expect("bytes").starts_with(b"PK"), "the national layout");
     // A pupil of grade 6 with a total: the card shows 毕业成绩.
     let tid = store.terms().await.expect("terms")[0].0;
     let (rows, _) = store

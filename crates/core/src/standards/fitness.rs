@@ -361,3 +361,45 @@ pub fn graduation_score(final_year: f64, other_years: &[f64]) -> f64 {
     }
     final_year * 0.5 + other_years.iter().sum::<f64>() / other_years.len() as f64 * 0.5
 }
+
+/// The columns of the national 体质健康 upload template (国家学生体质健康标准数据上报), in order,
+/// with the vision screening columns added since 2021 and 备注.
+pub const UPLOAD_HEADERS: &[&str] = &[
+    "年级编号",
+    "班级编号",
+    "班级名称",
+    "学籍号",
+    "民族代码",
+    "姓名",
+    "性别",
+    "出生日期",
+    "身高",
+    "体重",
+    "肺活量",
+    "50米跑",
+    "立定跳远",
+    "坐位体前屈",
+    "800米跑",
+    "1000米跑",
+    "一分钟仰卧起坐",
+    "引体向上",
+    "一分钟跳绳",
+    "50米×8往返跑",
+    "左眼裸眼视力",
+    "右眼裸眼视力",
+    "左眼球镜",
+    "左眼柱镜",
+    "右眼球镜",
+    "右眼柱镜",
+    "是否戴镜",
+    "备注",
+];
+
+/// 年级编号 of the upload template: 11–16 小学一~六, 21–23 初一~初三, 31–33 高一~高三.
+pub fn grade_code(grade: u8) -> u32 {
+    match grade {
+        1..=6 => 10 + u32::from(grade),
+        7..=9 => 14 + u32::from(grade),
+        _ => 21 + u32::from(grade),
+    }
+}
