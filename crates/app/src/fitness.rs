@@ -139,29 +139,48 @@ pub async fn import_fitness(
 pub struct Line {
     pub label: String,
     pub stats: RoundStats,
+    /// Pupils on roll (grades 1–12) in the unit in the year's first term: the denominator of 测试率.
+    pub on_roll: usize,
     /// Rates hidden: fewer than `MIN_CELL` pupils and a role below school level.
     pub suppressed: bool,
 }
 
 /// The rate columns of every statistics table (page and workbook), in order.
-pub const RATE_COLUMNS: [&str; 8] =
-    ["合格率", "优秀率", "优良率", "不及格率", "平均总分", "超重肥胖率", "视力不良率", "近视率"];
+pub const RATE_COLUMNS: [&str; 10] =
+    ["测试率", "合格率", "优秀率", "良好率", "不及格率", "平均总分", "超重率", "肥胖率", "视力不良率", "近视率"];
+
+/// Index of 平均总分 in [`RATE_COLUMNS`] (a score, not a per cent).
+pub const MEAN_TOTAL: usize = 5;
 
 impl Line {
     /// The values under [`RATE_COLUMNS`] (per cent, except 平均总分); callers hide them when suppressed.
-    pub fn values(&self) -> [Option<f64>; 8] {
+    pub fn values(&self) -> [Option<f64>; 10] {
         let s = &self.stats;
+        let good = (s.scored > 0).then(|| s.good as f64 * 100.0 / s.scored as f64);
+        let tested = (self.on_roll > 0).then(|| s.results as f64 * 100.0 / self.on_roll as f64);
         [
+            tested,
             s.pass_rate(),
             s.excellent_rate(),
-            s.good_rate(),
+            good,
             s.fail_rate(),
             s.mean_total(),
-            s.overweight_rate().zip(s.obese_rate()).map(|(a, b)| a + b),
+            s.overweight_rate(),
+            s.obese_rate(),
             s.poor_vision_rate(),
             s.myopia_rate(),
         ]
     }
+}
+
+/// One test item over the unit: pupils with a score, mean score, share scoring 60 or more.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemLine {
+    pub label: &'static str,
+    pub n: usize,
+    pub mean: f64,
+    pub pass_rate: f64,
+    pub suppressed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -173,6 +192,8 @@ pub struct FitnessOverview {
     pub unit_kind: &'static str,
     /// Per grade, then boys and girls.
     pub grades: Vec<(Line, Line, Line)>,
+    /// Per test item over the whole scope.
+    pub items: Vec<ItemLine>,
 }
 
 fn add(s: &mut RoundStats, r: &FitnessStatRow) {
@@ -186,14 +207,41 @@ fn add(s: &mut RoundStats, r: &FitnessStatRow) {
     );
 }
 
+/// Pupils on roll in the year's first term: per unit id (school or class), per (grade, sex index
+/// 0 all / 1 boys / 2 girls), and in all.
+async fn on_roll(
+    store: &Store,
+    actor: &Actor,
+    start_year: i32,
+    by_school: bool,
+) -> Result<(HashMap<i64, usize>, HashMap<(i64, usize), usize>, usize), AppError> {
+    let (mut units, mut grades, mut total) = (HashMap::new(), HashMap::new(), 0);
+    if let Some(id) = store.term_id(Term { start_year, term_no: 1 }).await? {
+        for (school, class, grade, sex, n) in store.on_roll_counts(actor, id).await? {
+            let n = n as usize;
+            *units.entry(if by_school { school } else { class }).or_default() += n;
+            *grades.entry((grade, 0)).or_default() += n;
+            *grades.entry((grade, if sex == "M" { 1 } else { 2 })).or_default() += n;
+            total += n;
+        }
+    }
+    Ok((units, grades, total))
+}
+
 pub async fn overview(store: &Store, actor: &Actor, term: Term) -> Result<FitnessOverview, AppError> {
     let rows = store.fitness_rows(actor, term.start_year).await?;
     let below_school = matches!(actor.role, Role::HeadTeacher | Role::Teacher);
-    let line =
-        |label: String, stats: RoundStats| Line { suppressed: below_school && stats.results < MIN_CELL, label, stats };
+    let line = |label: String, stats: RoundStats, on_roll: usize| Line {
+        suppressed: below_school && stats.results < MIN_CELL,
+        label,
+        stats,
+        on_roll,
+    };
     let mut total = RoundStats::default();
     let by_school = actor.scope == Scope::District;
-    let mut units: BTreeMap<(i64, i64, String), RoundStats> = BTreeMap::new();
+    let (unit_roll, grade_roll, total_roll) = on_roll(store, actor, term.start_year, by_school).await?;
+    let mut units: BTreeMap<(i64, i64, String, i64), RoundStats> = BTreeMap::new();
+    let mut items: BTreeMap<&'static str, (usize, f64, usize)> = BTreeMap::new();
     let mut grades: BTreeMap<i64, [RoundStats; 3]> = BTreeMap::new();
     // Keys keep the store's order (school code, grade, class number) through each unit's first row.
     let mut first_school: HashMap<i64, usize> = HashMap::new();
@@ -204,10 +252,19 @@ pub async fn overview(store: &Store, actor: &Actor, term: Term) -> Result<Fitnes
     }
     for r in &rows {
         add(&mut total, r);
+        let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&r.items).unwrap_or_default();
+        for (key, v) in &parsed {
+            if let (Some(item), Some(score)) = (eduq_core::standards::fitness::Item::from_key(key), v[1].as_f64()) {
+                let e = items.entry(item.label()).or_default();
+                e.0 += 1;
+                e.1 += score;
+                e.2 += usize::from(score >= 60.0);
+            }
+        }
         let key = if by_school {
-            (first_school[&r.school_id] as i64, 0, r.school_name.clone())
+            (first_school[&r.school_id] as i64, 0, r.school_name.clone(), r.school_id)
         } else {
-            (r.grade, first_class[&r.class_id] as i64, r.class_name.clone())
+            (r.grade, first_class[&r.class_id] as i64, r.class_name.clone(), r.class_id.unwrap_or(0))
         };
         add(units.entry(key).or_default(), r);
         let g = grades.entry(r.grade).or_default();
@@ -216,15 +273,33 @@ pub async fn overview(store: &Store, actor: &Actor, term: Term) -> Result<Fitnes
     }
     Ok(FitnessOverview {
         school_year: term.school_year(),
-        total: line("合计".into(), total),
+        total: line("合计".into(), total, total_roll),
         unit_kind: if by_school { "学校" } else { "班级" },
-        units: units.into_iter().map(|((_, _, label), s)| line(label, s)).collect(),
+        units: units
+            .into_iter()
+            .map(|((_, _, label, id), s)| line(label, s, unit_roll.get(&id).copied().unwrap_or(0)))
+            .collect(),
         grades: grades
             .into_iter()
             .map(|(g, [all, boys, girls])| {
                 let name =
                     eduq_core::grade::Grade::new(g as i8).map_or_else(|| g.to_string(), |g| g.name().to_string());
-                (line(name.clone(), all), line(format!("{name} 男"), boys), line(format!("{name} 女"), girls))
+                let roll = |k| grade_roll.get(&(g, k)).copied().unwrap_or(0);
+                (
+                    line(name.clone(), all, roll(0)),
+                    line(format!("{name} 男"), boys, roll(1)),
+                    line(format!("{name} 女"), girls, roll(2)),
+                )
+            })
+            .collect(),
+        items: items
+            .into_iter()
+            .map(|(label, (n, sum, pass))| ItemLine {
+                label,
+                n,
+                mean: sum / n as f64,
+                pass_rate: pass as f64 * 100.0 / n as f64,
+                suppressed: below_school && n < MIN_CELL,
             })
             .collect(),
     })
@@ -245,7 +320,8 @@ pub async fn trend(store: &Store, actor: &Actor) -> Result<Vec<Line>, AppError> 
         }
         if stats.results > 0 {
             let suppressed = below_school && stats.results < MIN_CELL;
-            out.push(Line { label: format!("{}-{}学年", y, y + 1), stats, suppressed });
+            let (_, _, on_roll) = on_roll(store, actor, y, true).await?;
+            out.push(Line { label: format!("{}-{}学年", y, y + 1), stats, suppressed, on_roll });
         }
     }
     Ok(out)

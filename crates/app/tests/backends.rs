@@ -837,6 +837,11 @@ async fn fitness_trend_and_workbook() {
             "{name}"
         );
         assert!(t.iter().all(|l| l.stats.scored > 500 && l.values()[0].is_some()), "{name}");
+        // Every pupil on roll in grades 1–12 is tested in the demo: 测试率 100 %; the items are listed.
+        let o = eduq_app::fitness::overview(&s, &admin, CURRENT).await.expect("overview");
+        let tested = o.total.values()[0].expect("test rate");
+        assert!((tested - 100.0).abs() < 1e-9, "{name}: 测试率 {tested}");
+        assert!(o.items.len() >= 8 && o.items.iter().all(|i| i.n > 0 && (0.0..=120.0).contains(&i.mean)), "{name}");
         let bytes = eduq_app::fitness::workbook(&s, &admin, CURRENT).await.expect("workbook");
         assert!(bytes.starts_with(b"PK"), "{name}");
         let table = eduq_exchange::table::read_table(&bytes, "w.xlsx").expect("readable");

@@ -74,6 +74,8 @@ pub struct FitnessStatRow {
     pub bmi_category: Option<String>,
     pub acuity_grade: Option<String>,
     pub myopia: Option<String>,
+    /// JSON object: item key → [value, score].
+    pub items: String,
 }
 
 const COLS: &str = "student_id, school_id, class_id, grade, sex, height, weight, bmi, bmi_category, items, standard, \
@@ -122,6 +124,19 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
+    /// Pupils on roll in grades 1–12 in the term, within the caller's scope, per (school, class,
+    /// grade, sex): the denominators of 测试率.
+    pub async fn on_roll_counts(&self, actor: &Actor, term_id: i64) -> Result<Vec<(i64, i64, i64, String, i64)>> {
+        let mut q = Sql::new(
+            "SELECT e.school_id, e.class_id, e.grade, st.sex, COUNT(*) FROM enrolment e JOIN student st ON st.id = e.student_id \
+             WHERE e.status IN ('enrolled','transfer_in','resumed') AND e.grade BETWEEN 1 AND 12",
+        );
+        q.push_arg(" AND e.term_id = ?", term_id);
+        scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+        q.push(" GROUP BY e.school_id, e.class_id, e.grade, st.sex");
+        self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.s(3)?, r.i(4)?))).await
+    }
+
     /// Results of a school year for the statistics, within the caller's scope.
     pub async fn fitness_rows(&self, actor: &Actor, start_year: i32) -> Result<Vec<FitnessStatRow>> {
         if !actor.role.may_read(Resource::Students) {
@@ -129,7 +144,7 @@ impl Store {
         }
         let mut q = Sql::new(
             "SELECT f.school_id, s.name, f.class_id, COALESCE(c.name, ''), f.grade, f.sex, f.level, f.exempt, f.total, \
-             f.bmi_category, f.acuity_grade, f.myopia FROM fitness_result f JOIN school s ON s.id = f.school_id \
+             f.bmi_category, f.acuity_grade, f.myopia, f.items FROM fitness_result f JOIN school s ON s.id = f.school_id \
              LEFT JOIN class c ON c.id = f.class_id WHERE 1=1",
         );
         q.push_arg(" AND f.start_year = ?", i64::from(start_year));
@@ -149,6 +164,7 @@ impl Store {
                 bmi_category: r.os(9)?,
                 acuity_grade: r.os(10)?,
                 myopia: r.os(11)?,
+                items: r.s(12)?,
             })
         })
         .await

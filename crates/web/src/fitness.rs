@@ -5,7 +5,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Html;
 use chrono::Utc;
-use eduq_app::fitness::{FitnessOverview, Line, import_fitness, overview};
+use eduq_app::fitness::{FitnessOverview, ItemLine, Line, MEAN_TOTAL, RATE_COLUMNS, import_fitness, overview};
 use eduq_core::access::Resource;
 use serde::Deserialize;
 
@@ -33,12 +33,12 @@ fn rate(v: Option<f64>) -> String {
 fn row(l: &Line) -> Row {
     let s = &l.stats;
     let cells = if l.suppressed {
-        vec!["<5人".to_string(); 8]
+        vec!["<5人".to_string(); RATE_COLUMNS.len()]
     } else {
         let v = l.values();
         let mut cells: Vec<String> = v.iter().map(|x| rate(*x)).collect();
         // 平均总分 is a score, not a rate.
-        cells[4] = v[4].map_or("—".to_string(), |x| format!("{x:.1}"));
+        cells[MEAN_TOTAL] = v[MEAN_TOTAL].map_or("—".to_string(), |x| format!("{x:.1}"));
         cells
     };
     Row { label: l.label.clone(), results: s.results, scored: s.scored, cells }
@@ -57,6 +57,8 @@ struct FitnessPage {
     units: Vec<Row>,
     grades: Vec<(Row, Row, Row)>,
     trend: Vec<Row>,
+    items: Vec<ItemLine>,
+    columns: [&'static str; 10],
     /// ECharts option of the trend (rates by school year), JSON.
     chart: String,
 }
@@ -83,7 +85,7 @@ async fn render(
         "grid": {"left": 50, "right": 20, "top": 60, "bottom": 30},
         "xAxis": {"type": "category", "data": shown.iter().map(|l| l.label.as_str()).collect::<Vec<_>>()},
         "yAxis": {"type": "value", "name": "%", "min": 0, "max": 100},
-        "series": [series(0, "合格率"), series(1, "优秀率"), series(6, "视力不良率"), series(7, "近视率")]
+        "series": [series(1, "合格率"), series(2, "优秀率"), series(8, "视力不良率"), series(9, "近视率")]
     });
     Ok(Html(
         FitnessPage {
@@ -97,6 +99,8 @@ async fn render(
             units: o.units.iter().map(row).collect(),
             grades: o.grades.iter().map(|(a, b, c)| (row(a), row(b), row(c))).collect(),
             trend: t.iter().map(row).collect(),
+            items: o.items.clone(),
+            columns: RATE_COLUMNS,
             chart: chart.to_string(),
         }
         .render()?,
