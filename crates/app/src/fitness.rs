@@ -252,9 +252,13 @@ pub async fn overview(store: &Store, actor: &Actor, term: Term) -> Result<Fitnes
     }
     for r in &rows {
         add(&mut total, r);
-        let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&r.items).unwrap_or_default();
-        for (key, v) in &parsed {
-            if let (Some(item), Some(score)) = (eduq_core::standards::fitness::Item::from_key(key), v[1].as_f64()) {
+        // Typed and borrowed: this runs for every pupil of the scope.
+        let parsed: Vec<(&str, (Option<f64>, Option<f64>))> =
+            serde_json::from_str::<HashMap<&str, (Option<f64>, Option<f64>)>>(&r.items)
+                .map(|m| m.into_iter().collect())
+                .unwrap_or_default();
+        for (key, (_, points)) in parsed {
+            if let (Some(item), Some(score)) = (eduq_core::standards::fitness::Item::from_key(key), points) {
                 let e = items.entry(item.label()).or_default();
                 e.0 += 1;
                 e.1 += score;
@@ -309,18 +313,27 @@ pub async fn overview(store: &Store, actor: &Actor, term: Term) -> Result<Fitnes
 /// plans target: 合格率, 优秀率, 近视率 down a point a year).
 pub async fn trend(store: &Store, actor: &Actor) -> Result<Vec<Line>, AppError> {
     let below_school = matches!(actor.role, Role::HeadTeacher | Role::Teacher);
-    let mut years: Vec<i32> = store.terms().await?.into_iter().map(|(_, t)| t.start_year).collect();
-    years.sort_unstable();
-    years.dedup();
-    let mut out = Vec::new();
-    for y in years {
-        let mut stats = RoundStats::default();
-        for r in store.fitness_rows(actor, y).await? {
-            add(&mut stats, &r);
+    let mut by_year: BTreeMap<i64, RoundStats> = BTreeMap::new();
+    for (year, level, exempt, bmi, acuity, myopia, n, sum) in store.fitness_year_groups(actor).await? {
+        let stats = by_year.entry(year).or_default();
+        let level = level.as_deref().and_then(Level::from_key);
+        // One add per pupil keeps RoundStats' rules in one place; the sum of totals is set once.
+        for _ in 0..n {
+            stats.add(level, exempt, level.map(|_| 0.0), bmi.as_deref(), acuity.as_deref(), myopia.as_deref());
         }
+        if level.is_some() {
+            stats.total_sum += sum;
+        }
+    }
+    let mut out = Vec::new();
+    for (y, stats) in by_year {
+        let y = y as i32;
         if stats.results > 0 {
             let suppressed = below_school && stats.results < MIN_CELL;
-            let (_, _, on_roll) = on_roll(store, actor, y, true).await?;
+            let on_roll = match store.term_id(Term { start_year: y, term_no: 1 }).await? {
+                Some(id) => store.on_roll_total(actor, id).await? as usize,
+                None => 0,
+            };
             out.push(Line { label: format!("{}-{}学年", y, y + 1), stats, suppressed, on_roll });
         }
     }

@@ -840,6 +840,13 @@ async fn fitness_trend_and_workbook() {
         // Every pupil on roll in grades 1–12 is tested in the demo: 测试率 100 %; the items are listed.
         let o = eduq_app::fitness::overview(&s, &admin, CURRENT).await.expect("overview");
         let tested = o.total.values()[0].expect("test rate");
+        let last = t.last().expect("this year");
+        assert_eq!(last.stats.results, o.total.stats.results, "{name}: the trend's grouped counts agree with the rows");
+        assert_eq!(
+            (last.stats.scored, last.stats.excellent, last.stats.myopic),
+            (o.total.stats.scored, o.total.stats.excellent, o.total.stats.myopic)
+        );
+        assert!((last.stats.total_sum - o.total.stats.total_sum).abs() < 1e-6, "{name}");
         assert!((tested - 100.0).abs() < 1e-9, "{name}: 测试率 {tested}");
         assert!(o.items.len() >= 8 && o.items.iter().all(|i| i.n > 0 && (0.0..=120.0).contains(&i.mean)), "{name}");
         let bytes = eduq_app::fitness::workbook(&s, &admin, CURRENT).await.expect("workbook");

@@ -137,6 +137,36 @@ impl Store {
         self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.s(3)?, r.i(4)?))).await
     }
 
+    /// Pupils on roll in grades 1–12 in the term within the caller's scope (the trend's 测试率).
+    pub async fn on_roll_total(&self, actor: &Actor, term_id: i64) -> Result<i64> {
+        let mut q = Sql::new(
+            "SELECT COUNT(*) FROM enrolment e WHERE e.status IN ('enrolled','transfer_in','resumed') AND e.grade BETWEEN 1 AND 12",
+        );
+        q.push_arg(" AND e.term_id = ?", term_id);
+        scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+        self.scalar(&q).await
+    }
+
+    /// Results of every school year in scope, grouped by what the rates need: (start year, level,
+    /// exempt, bmi category, acuity grade, myopia, count, sum of totals). The trend reads this
+    /// instead of every row of every year.
+    #[allow(clippy::type_complexity)]
+    pub async fn fitness_year_groups(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<(i64, Option<String>, bool, Option<String>, Option<String>, Option<String>, i64, f64)>> {
+        if !actor.role.may_read(Resource::Students) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT f.start_year, f.level, f.exempt, f.bmi_category, f.acuity_grade, f.myopia, COUNT(*), \
+             CAST(COALESCE(SUM(f.total), 0) AS DOUBLE PRECISION) FROM fitness_result f WHERE 1=1",
+        );
+        scope_filter(&mut q, actor, "f.school_id", Some("f.class_id"), Some("f.student_id"));
+        q.push(" GROUP BY f.start_year, f.level, f.exempt, f.bmi_category, f.acuity_grade, f.myopia");
+        self.fetch(&q, |r| Ok((r.i(0)?, r.os(1)?, r.i(2)? != 0, r.os(3)?, r.os(4)?, r.os(5)?, r.i(6)?, r.f(7)?))).await
+    }
+
     /// Results of a school year for the statistics, within the caller's scope.
     pub async fn fitness_rows(&self, actor: &Actor, start_year: i32) -> Result<Vec<FitnessStatRow>> {
         if !actor.role.may_read(Resource::Students) {

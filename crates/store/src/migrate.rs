@@ -59,6 +59,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_fitness_source.sql"),
         postgres: include_str!("../migrations/postgres/0008_fitness_source.sql"),
     },
+    Migration {
+        version: 9,
+        name: "fitness_stats_index",
+        sqlite: include_str!("../migrations/sqlite/0009_fitness_stats_index.sql"),
+        postgres: include_str!("../migrations/postgres/0009_fitness_stats_index.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
