@@ -173,6 +173,9 @@ impl Line {
     }
 }
 
+/// A stored item: (value, points).
+type ItemCell = (Option<f64>, Option<f64>);
+
 /// One test item over the unit: pupils with a score, mean score, share scoring 60 or more.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemLine {
@@ -253,10 +256,7 @@ pub async fn overview(store: &Store, actor: &Actor, term: Term) -> Result<Fitnes
     for r in &rows {
         add(&mut total, r);
         // Typed and borrowed: this runs for every pupil of the scope.
-        let parsed: Vec<(&str, (Option<f64>, Option<f64>))> =
-            serde_json::from_str::<HashMap<&str, (Option<f64>, Option<f64>)>>(&r.items)
-                .map(|m| m.into_iter().collect())
-                .unwrap_or_default();
+        let parsed: HashMap<&str, ItemCell> = serde_json::from_str(&r.items).unwrap_or_default();
         for (key, (_, points)) in parsed {
             if let (Some(item), Some(score)) = (eduq_core::standards::fitness::Item::from_key(key), points) {
                 let e = items.entry(item.label()).or_default();

@@ -92,10 +92,15 @@ pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
 }
 
 #[cfg(test)]
-/// Tables a migration creates or alters, for the test that keeps the two backends in step.
+/// Tables and indexes a migration creates or alters, for the test that keeps the two backends in step.
 pub fn table_names(sql: &str) -> Vec<String> {
     sql.lines()
-        .filter_map(|l| l.trim().strip_prefix("CREATE TABLE ").or_else(|| l.trim().strip_prefix("ALTER TABLE ")))
+        .filter_map(|l| {
+            let l = l.trim();
+            ["CREATE TABLE ", "ALTER TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX "]
+                .iter()
+                .find_map(|p| l.strip_prefix(p))
+        })
         .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
         .collect()
 }
