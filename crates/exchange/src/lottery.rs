@@ -77,6 +77,17 @@ fn finish<T>(out: Vec<T>, mut errors: Vec<RowError>) -> Result<Vec<T>, ExchangeE
 }
 
 /// Splits a 志愿 cell: school codes separated by ";" (also "；", "、" and "," as people type them).
+/// The 志愿 cell: school codes in order, none twice.
+fn choices(r: &mut Row) -> Option<Vec<String>> {
+    r.parse("志愿", |s| {
+        let list = split_choices(s);
+        if let Some(dup) = list.iter().enumerate().find(|(i, c)| list[..*i].contains(c)).map(|(_, c)| c) {
+            return Err(format!("：学校“{dup}”填报了两次"));
+        }
+        if list.is_empty() { Err("没有学校代码".to_string()) } else { Ok(list) }
+    })
+}
+
 fn split_choices(s: &str) -> Vec<String> {
     s.split([';', '；', '、', ',', '，']).map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
 }
@@ -120,13 +131,7 @@ pub fn parse_applicants(table: &Table) -> Result<Vec<(usize, Applicant)>, Exchan
         false,
         |r| {
             let id = r.text("申请人编号");
-            let choices = r.parse("志愿", |s| {
-                let list = split_choices(s);
-                if let Some(dup) = list.iter().enumerate().find(|(i, c)| list[..*i].contains(c)).map(|(_, c)| c) {
-                    return Err(format!("：学校“{dup}”填报了两次"));
-                }
-                if list.is_empty() { Err("没有学校代码".to_string()) } else { Ok(list) }
-            });
+            let choices = choices(r);
             let bundle = r.opt("捆绑组");
             let (id, choices) = (id?, choices?);
             Some((id.clone(), Applicant { id, choices, bundle }))
@@ -159,13 +164,7 @@ pub fn parse_registration(table: &Table) -> Result<Vec<(usize, Registrant)>, Exc
         |r| {
             let name = r.text("姓名");
             let id_number = r.text("证件号");
-            let choices = r.parse("志愿", |s| {
-                let list = split_choices(s);
-                if let Some(dup) = list.iter().enumerate().find(|(i, c)| list[..*i].contains(c)).map(|(_, c)| c) {
-                    return Err(format!("：学校“{dup}”填报了两次"));
-                }
-                if list.is_empty() { Err("没有学校代码".to_string()) } else { Ok(list) }
-            });
+            let choices = choices(r);
             let bundle = r.opt("捆绑组");
             let priority = match (r.opt("优先学校"), r.opt("优先组")) {
                 (None, None) => Some(None),

@@ -70,6 +70,25 @@ fn staff(actor: &Actor) -> Result<()> {
     if actor.role.may_read(Resource::Admissions) { Ok(()) } else { Err(StoreError::Forbidden) }
 }
 
+/// The first event of a trail whose hash does not follow from its predecessor (`None`: whole).
+pub fn broken_link(trail: &[TrailEvent]) -> Option<i64> {
+    let links: Vec<_> = trail
+        .iter()
+        .map(|e| {
+            (
+                e.seq,
+                e.at.clone(),
+                e.username.clone(),
+                e.action.clone(),
+                e.detail.clone(),
+                e.prev_hash.clone(),
+                e.hash.clone(),
+            )
+        })
+        .collect();
+    eduq_core::lottery::broken_link(&links)
+}
+
 impl Store {
     pub async fn lotteries(&self, actor: &Actor) -> Result<Vec<LotteryRow>> {
         staff(actor)?;

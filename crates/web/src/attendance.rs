@@ -17,7 +17,7 @@ use eduq_store::cases::AlertRow;
 use serde::Deserialize;
 
 use crate::auth::Session;
-use crate::views::{Layout, id_param, layout};
+use crate::views::{Layout, Upload, error_lines, id_param, layout};
 use crate::{AppState, WebError};
 
 #[derive(Deserialize, Default)]
@@ -168,26 +168,14 @@ pub async fn import(
     State(st): State<AppState>,
     s: Session,
     headers: HeaderMap,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Html<String>, WebError> {
-    let (mut csrf, mut name, mut bytes) = (None, String::new(), Vec::new());
-    while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("file") => {
-                name = field.file_name().unwrap_or("upload").to_string();
-                bytes =
-                    field.bytes().await.map_err(|_| WebError::BadRequest("文件过大或上传中断".to_string()))?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    s.check_csrf(csrf.as_deref(), &headers)?;
+    let up = Upload::read(mp, &s, &headers).await?;
     let today = Utc::now().date_naive();
-    if bytes.is_empty() {
+    let Some((name, bytes)) = up.file("file") else {
         return board(&st, &s, today, String::new(), vec!["请选择要上传的文件".into()]).await;
-    }
-    match import_attendance(&st.store, &s.actor, &bytes, &name, today, Utc::now()).await {
+    };
+    match import_attendance(&st.store, &s.actor, bytes, name, today, Utc::now()).await {
         Ok(r) => {
             let msg = format!(
                 "已导入“{name}”：{}行，{}个班级日，其中{}个有变化、{}个与已有记录相同{}",
@@ -204,15 +192,7 @@ pub async fn import(
             board(&st, &s, today, msg, vec![]).await
         }
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
-        Err(e) => {
-            let mut errors: Vec<String> = e.row_errors().iter().map(ToString::to_string).collect();
-            if errors.is_empty() {
-                errors.push(e.to_string());
-            } else {
-                errors.insert(0, format!("文件中有{}处错误，未导入任何数据：", errors.len()));
-            }
-            board(&st, &s, today, String::new(), errors).await
-        }
+        Err(e) => board(&st, &s, today, String::new(), error_lines(&e)).await,
     }
 }
 

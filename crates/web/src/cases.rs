@@ -18,7 +18,7 @@ use eduq_store::cases::{AlertRow, CalendarEntry, CaseDetail, CaseQuery, CaseRow}
 use serde::Deserialize;
 
 use crate::auth::Session;
-use crate::views::{Layout, id_param, layout};
+use crate::views::{Layout, Upload, id_param, layout};
 use crate::{AppState, WebError};
 
 fn today() -> NaiveDate {
@@ -210,21 +210,10 @@ pub async fn upload(
     s: Session,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Response, WebError> {
-    let (mut csrf, mut name, mut bytes) = (None, String::new(), Vec::new());
-    while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("file") => {
-                name = field.file_name().unwrap_or("upload").to_string();
-                bytes =
-                    field.bytes().await.map_err(|_| WebError::BadRequest("文件过大或上传中断".to_string()))?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    s.check_csrf(csrf.as_deref(), &headers)?;
+    let up = Upload::read(mp, &s, &headers).await?;
+    let (name, bytes) = up.file("file").map(|(n, b)| (n.to_string(), b.to_vec())).unwrap_or_default();
     match add_evidence(&st.store, &s.actor, id, &name, bytes, Utc::now()).await {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Err(eduq_app::AppError::Invalid(m)) => Ok(render_case(&st, &s, id, m).await?.into_response()),

@@ -10,7 +10,7 @@ use eduq_core::access::Resource;
 use serde::Deserialize;
 
 use crate::auth::Session;
-use crate::views::{Layout, layout};
+use crate::views::{Layout, Upload, error_lines, layout};
 use crate::{AppState, WebError};
 
 #[derive(Deserialize, Default)]
@@ -140,27 +140,15 @@ pub async fn import(
     State(st): State<AppState>,
     s: Session,
     headers: HeaderMap,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Html<String>, WebError> {
-    let (mut csrf, mut term, mut name, mut bytes) = (None, None, String::new(), Vec::new());
-    while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("term") => term = field.text().await.ok(),
-            Some("file") => {
-                name = field.file_name().unwrap_or("upload").to_string();
-                bytes =
-                    field.bytes().await.map_err(|_| WebError::BadRequest("文件过大或上传中断".to_string()))?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    s.check_csrf(csrf.as_deref(), &headers)?;
-    if bytes.is_empty() {
+    let up = Upload::read(mp, &s, &headers).await?;
+    let term = Some(up.text("term")).filter(|t| !t.is_empty());
+    let Some((name, bytes)) = up.file("file") else {
         return render(&st, &s, term.as_deref(), String::new(), vec!["请选择要上传的文件".into()]).await;
-    }
+    };
     let (_, sel) = layout(&st.store, &s, "体质健康", "fitness", term.as_deref()).await?;
-    match import_fitness(&st.store, &s.actor, sel.term, &bytes, &name, false, Utc::now()).await {
+    match import_fitness(&st.store, &s.actor, sel.term, bytes, name, false, Utc::now()).await {
         Ok(r) => {
             let msg = format!(
                 "已导入“{name}”：{}名学生，新增{}，更新{}，未变{}",
@@ -169,14 +157,6 @@ pub async fn import(
             render(&st, &s, term.as_deref(), msg, vec![]).await
         }
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
-        Err(e) => {
-            let mut errors: Vec<String> = e.row_errors().iter().map(ToString::to_string).collect();
-            if errors.is_empty() {
-                errors.push(e.to_string());
-            } else {
-                errors.insert(0, format!("{e}："));
-            }
-            render(&st, &s, term.as_deref(), String::new(), errors).await
-        }
+        Err(e) => render(&st, &s, term.as_deref(), String::new(), error_lines(&e)).await,
     }
 }

@@ -68,30 +68,11 @@ pub async fn preview(
     State(st): State<AppState>,
     s: Session,
     headers: HeaderMap,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Html<String>, WebError> {
-    let (mut kind, mut name, mut bytes, mut csrf) = (None, String::new(), Vec::new(), None);
-    while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
-        match field.name() {
-            Some("kind") => kind = Kind::from_key(&field.text().await.unwrap_or_default()),
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("file") => {
-                name = field.file_name().unwrap_or("upload").to_string();
-                bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| {
-                        WebError::BadRequest(format!(
-                            "文件过大或上传中断（上限{}MB）",
-                            eduq_app::imports::MAX_UPLOAD_BYTES / 1024 / 1024
-                        ))
-                    })?
-                    .to_vec();
-            }
-            _ => {}
-        }
-    }
-    s.check_csrf(csrf.as_deref(), &headers)?;
+    let up = crate::views::Upload::read(mp, &s, &headers).await?;
+    let kind = Kind::from_key(&up.text("kind"));
+    let (name, bytes) = up.files.get("file").cloned().unwrap_or_default();
     let kind = kind.ok_or_else(|| WebError::BadRequest("请选择导入类型".to_string()))?;
     let mut p = Preview {
         file: name.clone(),

@@ -10,7 +10,7 @@ use eduq_app::intake::{Intake, IntakeRequest, assign_intake};
 use eduq_core::access::Resource;
 
 use crate::auth::Session;
-use crate::views::{Layout, layout};
+use crate::views::{Layout, Upload, error_lines, layout};
 use crate::{AppState, WebError};
 
 #[derive(Template)]
@@ -61,31 +61,20 @@ pub async fn run(
     State(st): State<AppState>,
     s: Session,
     headers: HeaderMap,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Response, WebError> {
-    let mut fields = std::collections::HashMap::new();
-    let (mut name, mut bytes) = (String::new(), Vec::new());
-    while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
-        let key = field.name().unwrap_or("").to_string();
-        if key == "file" {
-            name = field.file_name().unwrap_or("roster.csv").to_string();
-            bytes = field.bytes().await.map_err(|_| WebError::BadRequest("文件过大或上传中断".into()))?.to_vec();
-        } else {
-            fields.insert(key, field.text().await.unwrap_or_default());
-        }
-    }
-    s.check_csrf(fields.get("_csrf").map(String::as_str), &headers)?;
-    let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let up = Upload::read(mp, &s, &headers).await?;
+    let get = |k: &str| up.text(k);
     let Ok(classes) = get("classes").parse::<usize>() else {
         return Ok(render(&st, &s, None, vec![format!("班级数“{}”应为整数", get("classes"))]).await?.into_response());
     };
-    if bytes.is_empty() {
+    let Some((name, bytes)) = up.file("file") else {
         return Ok(render(&st, &s, None, vec!["请选择新生名单文件".into()]).await?.into_response());
-    }
+    };
     let seed = if get("seed").is_empty() { get("lottery_seed") } else { get("seed") };
     let req = IntakeRequest {
-        roster: &bytes,
-        file_name: &name,
+        roster: bytes,
+        file_name: name,
         classes,
         max_size: get("max_size").parse().ok(),
         seed: &seed,
@@ -107,10 +96,6 @@ pub async fn run(
             .into_response()),
         Ok(r) => Ok(render(&st, &s, Some(r), vec![]).await?.into_response()),
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
-        Err(e) => {
-            let mut errors: Vec<String> = e.row_errors().iter().map(ToString::to_string).collect();
-            errors.insert(0, e.to_string());
-            Ok(render(&st, &s, None, errors).await?.into_response())
-        }
+        Err(e) => Ok(render(&st, &s, None, error_lines(&e)).await?.into_response()),
     }
 }

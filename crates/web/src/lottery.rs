@@ -10,11 +10,11 @@ use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 use eduq_core::access::Resource;
-use eduq_core::lottery::{BundlePolicy, Mechanism, broken_link};
+use eduq_core::lottery::{BundlePolicy, Mechanism};
 use eduq_store::lottery::{LotteryRow, TrailEvent};
 
 use crate::auth::Session;
-use crate::views::{Layout, layout};
+use crate::views::{Layout, Upload, error_lines, layout};
 use crate::{AppState, WebError};
 
 #[derive(Template)]
@@ -92,20 +92,7 @@ async fn detail_page(
     let r = st.store.lottery(&s.actor, id).await?;
     let (l, _) = layout(&st.store, s, "电脑随机派位", "lottery", None).await?;
     let trail = st.store.lottery_trail(id).await?;
-    let links: Vec<_> = trail
-        .iter()
-        .map(|e| {
-            (
-                e.seq,
-                e.at.clone(),
-                e.username.clone(),
-                e.action.clone(),
-                e.detail.clone(),
-                e.prev_hash.clone(),
-                e.hash.clone(),
-            )
-        })
-        .collect();
+
     let files = st.store.lottery_file_names(id).await?;
     let roster = if r.state == "drawn" {
         let result = st.store.lottery_file(&r.key, eduq_exchange::lottery::RESULT_FILE).await?;
@@ -133,7 +120,7 @@ async fn detail_page(
     Ok(Html(
         DetailPage {
             l,
-            trail_whole: broken_link(&links).is_none(),
+            trail_whole: eduq_store::lottery::broken_link(&trail).is_none(),
             trail,
             files,
             roster,
@@ -154,11 +141,7 @@ fn outcome(r: Result<String, eduq_app::AppError>) -> Result<(String, Vec<String>
     match r {
         Ok(m) => Ok((m, vec![])),
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
-        Err(e) => {
-            let mut errors: Vec<String> = e.row_errors().iter().map(ToString::to_string).collect();
-            errors.insert(0, e.to_string());
-            Ok((String::new(), errors))
-        }
+        Err(e) => Ok((String::new(), error_lines(&e))),
     }
 }
 
@@ -168,25 +151,13 @@ pub async fn register(
     s: Session,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Html<String>, WebError> {
-    let mut csrf = None;
-    let mut files: HashMap<String, (String, Vec<u8>)> = HashMap::new();
-    while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "_csrf" {
-            csrf = field.text().await.ok();
-        } else {
-            let file = field.file_name().unwrap_or("upload.csv").to_string();
-            let bytes = field.bytes().await.map_err(|_| WebError::BadRequest("文件过大或上传中断".into()))?;
-            files.insert(name, (file, bytes.to_vec()));
-        }
-    }
-    s.check_csrf(csrf.as_deref(), &headers)?;
-    let (Some(a), Some(sc)) = (files.get("applicants"), files.get("schools")) else {
+    let up = Upload::read(mp, &s, &headers).await?;
+    let (Some(a), Some(sc)) = (up.file("applicants"), up.file("schools")) else {
         return detail_page(&st, &s, id, String::new(), vec!["请选择申请人名单和学位表两个文件".into()]).await;
     };
-    let r = eduq_app::lottery::register(&st.store, &s.actor, id, (&a.1, &a.0), (&sc.1, &sc.0), Utc::now())
+    let r = eduq_app::lottery::register(&st.store, &s.actor, id, (a.1, a.0), (sc.1, sc.0), Utc::now())
         .await
         .map(|r| format!("已登记申请人{}名、学校{}所，共{}个学位", r.applicants, r.schools, r.seats));
     let (message, errors) = outcome(r)?;

@@ -11,7 +11,7 @@ use eduq_core::indicators::Direction;
 use serde::Deserialize;
 
 use crate::auth::Session;
-use crate::views::{Layout, layout};
+use crate::views::{Layout, Upload, error_lines, layout};
 use crate::{AppState, WebError};
 
 #[derive(Deserialize, Default)]
@@ -87,30 +87,14 @@ pub async fn import(
     State(st): State<AppState>,
     s: Session,
     headers: HeaderMap,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Html<String>, WebError> {
-    let (mut csrf, mut name, mut bytes) = (None, String::new(), Vec::new());
-    while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("file") => {
-                name = field.file_name().unwrap_or("plan.xlsx").to_string();
-                bytes = field.bytes().await.map_err(|_| WebError::BadRequest("上传中断".into()))?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    s.check_csrf(csrf.as_deref(), &headers)?;
-    match import_plans(&st.store, &s.actor, &bytes, &name, Utc::now()).await {
+    let up = Upload::read(mp, &s, &headers).await?;
+    let (name, bytes) = up.file("file").unwrap_or(("", &[]));
+    match import_plans(&st.store, &s.actor, bytes, name, Utc::now()).await {
         Ok(n) => render(&st, &s, None, format!("已导入{n}个计划"), vec![]).await,
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
-        Err(e) => {
-            let mut errors: Vec<String> = e.row_errors().iter().map(ToString::to_string).collect();
-            if errors.is_empty() {
-                errors.push(e.to_string());
-            }
-            render(&st, &s, None, String::new(), errors).await
-        }
+        Err(e) => render(&st, &s, None, String::new(), error_lines(&e)).await,
     }
 }
 

@@ -116,3 +116,56 @@ pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
     )
         .into_response()
 }
+
+/// A multipart form read whole, its CSRF token checked: text fields, and files as (file name, bytes).
+pub struct Upload {
+    pub fields: std::collections::HashMap<String, String>,
+    pub files: std::collections::HashMap<String, (String, Vec<u8>)>,
+}
+
+impl Upload {
+    pub async fn read(
+        mut mp: axum::extract::Multipart,
+        s: &Session,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<Upload, WebError> {
+        let mut u = Upload { fields: Default::default(), files: Default::default() };
+        while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败：{e}")))?
+        {
+            let name = field.name().unwrap_or("").to_string();
+            match field.file_name().map(str::to_string) {
+                Some(file) => {
+                    let bytes = field.bytes().await.map_err(|_| {
+                        WebError::BadRequest(format!(
+                            "文件过大或上传中断（上限{}MB）",
+                            eduq_app::imports::MAX_UPLOAD_BYTES / 1024 / 1024
+                        ))
+                    })?;
+                    u.files.insert(name, (file, bytes.to_vec()));
+                }
+                None => {
+                    u.fields.insert(name, field.text().await.unwrap_or_default());
+                }
+            }
+        }
+        s.check_csrf(u.fields.get("_csrf").map(String::as_str), headers)?;
+        Ok(u)
+    }
+
+    /// A text field, trimmed ("" when absent).
+    pub fn text(&self, name: &str) -> String {
+        self.fields.get(name).map(|v| v.trim().to_string()).unwrap_or_default()
+    }
+
+    /// A non-empty uploaded file: (file name, bytes).
+    pub fn file(&self, name: &str) -> Option<(&str, &[u8])> {
+        self.files.get(name).filter(|(_, b)| !b.is_empty()).map(|(n, b)| (n.as_str(), b.as_slice()))
+    }
+}
+
+/// What a page lists for a failed use case: the summary, then every row error.
+pub fn error_lines(e: &eduq_app::AppError) -> Vec<String> {
+    let mut lines: Vec<String> = e.row_errors().iter().map(ToString::to_string).collect();
+    lines.insert(0, e.to_string());
+    lines
+}
