@@ -45,7 +45,7 @@ pub async fn take_roll(
         return Err(AppError::Invalid(format!("{day}不在已有数据的学期内")));
     };
     let class = store.roll_class(actor, class_id).await?;
-    let calendar = store.teaching_calendar(class.school_id, from, to).await?;
+    let calendar = store.teaching_calendar(Some(class.school_id), from, to).await?;
     if !calendar.is_school_day(day) {
         let why = match calendar.exceptions.get(&day) {
             Some(_) => "校历中的放假日",
@@ -112,13 +112,15 @@ pub async fn risk_list(
 ) -> Result<RiskList, AppError> {
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
     let (from, to) = term.nominal_bounds();
-    let h = store.attendance_history(actor, term_id, from, today.min(to)).await?;
+    let mut h = store.attendance_history(actor, term_id, from, today.min(to)).await?;
+    // Each class's days in order once, not once per pupil.
+    for days in h.school_days.values_mut() {
+        days.sort_unstable();
+        days.dedup();
+    }
     let mut flagged = Vec::new();
     for (student, p) in &h.pupils {
         let Some(days) = h.school_days.get(&p.class_id) else { continue };
-        let mut days = days.clone();
-        days.sort();
-        days.dedup();
         let records = h.records.get(student);
         let statuses: Vec<Status> = days
             .iter()
@@ -247,7 +249,7 @@ pub async fn import_attendance(
         };
         if let std::collections::hash_map::Entry::Vacant(e) = calendars.entry((term, p.school_id)) {
             let (from, to) = term.nominal_bounds();
-            e.insert(store.teaching_calendar(p.school_id, from, to).await?);
+            e.insert(store.teaching_calendar(Some(p.school_id), from, to).await?);
         }
         if !calendars[&(term, p.school_id)].is_school_day(r.day) {
             fail(&mut errors, r.row, "日期", r.day.to_string(), "不是教学日（周末或校历中的放假日）".into());

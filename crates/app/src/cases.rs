@@ -110,9 +110,8 @@ pub async fn open_case(
         .pupil_placement(actor, student_id, term_id)
         .await?
         .ok_or_else(|| AppError::Invalid("该学生不在您管理的范围内或本学期没有学籍".into()))?;
-    let open = store.cases(actor, &CaseQuery { school_id: Some(school_id), ..Default::default() }).await?;
-    if let Some(c) = open.iter().find(|c| c.student_id == student_id && c.case.state != CaseState::Closed) {
-        return Err(AppError::Invalid(format!("该学生已有未销号的案件（编号{}），请在原案件中继续", c.id)));
+    if let Some(c) = store.unclosed_case_of(student_id).await? {
+        return Err(AppError::Invalid(format!("该学生已有未销号的案件（编号{c}），请在原案件中继续")));
     }
     let (district_id, _) = store.district().await?;
     let case = Case::open(register, today);
@@ -130,10 +129,7 @@ pub async fn open_case(
     if let Some(alert) = alert_id {
         tx.handle_alert(actor, alert, "case", "已立案", Some(id), now).await?;
     }
-    tx.commit().await?;
-    let row = load(store, actor, id, now).await?;
-    let mut tx = store.begin().await?;
-    tx.add_case_event(actor, &row, "open", today, None, &format!("立案（{}）：{}", register.label(), new.reason), now)
+    tx.add_case_event(actor, id, "open", today, None, &format!("立案（{}）：{}", register.label(), new.reason), now)
         .await?;
     tx.commit().await?;
     Ok(id)
@@ -220,7 +216,7 @@ pub async fn act(
     };
     let mut tx = store.begin().await?;
     tx.update_case(id, &case, closed).await?;
-    tx.add_case_event(actor, &row, kind, day, party, &note, now).await?;
+    tx.add_case_event(actor, id, kind, day, party, &note, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -265,7 +261,7 @@ pub async fn add_evidence(
     }
     let sha = eduq_core::lottery::hex(&eduq_core::lottery::sha256(&bytes));
     let mut tx = store.begin().await?;
-    tx.add_evidence(actor, &row, name, content_type, &sha, bytes, now).await?;
+    tx.add_evidence(actor, row.id, name, content_type, &sha, bytes, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -276,6 +272,8 @@ pub struct Board {
     pub today_rate: Option<f64>,
     pub term_rate: Option<f64>,
     pub new_alerts: usize,
+    /// The unhandled alerts themselves (the page lists them).
+    pub alerts: Vec<eduq_store::cases::AlertRow>,
     /// Open cases per 劝返 step (1–4).
     pub open_by_step: Vec<(String, usize)>,
     /// Open cases by age: ≤7 days, 8–30, over 30.
@@ -304,7 +302,8 @@ pub async fn board(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Boa
         let (from, _) = term.nominal_bounds();
         b.term_rate = rate(&store.attendance_totals(actor, term_id, from, today, false).await?);
     }
-    b.new_alerts = store.alerts(actor, true).await?.len();
+    b.alerts = store.alerts(actor, true).await?;
+    b.new_alerts = b.alerts.len();
     if !actor.role.may_read(Resource::Cases) {
         return Ok(b);
     }

@@ -171,7 +171,7 @@ async fn seed_attendance(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Resu
     for (k, (term, first, last)) in ranges.into_iter().enumerate() {
         let (Some(term_id), Some(first), Some(last)) = (store.term_id(term).await?, first, last) else { continue };
         let (from, to) = term.nominal_bounds();
-        let calendar = store.teaching_calendar(0, from, to).await?;
+        let calendar = store.teaching_calendar(None, from, to).await?;
         let days = calendar.days(first.max(from), last.min(to));
         let mut pupils: Vec<(String, eduq_store::fitness::RollEntry)> =
             store.roll_by_number(&system, term_id).await?.into_iter().collect();

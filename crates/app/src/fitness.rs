@@ -317,13 +317,7 @@ pub async fn trend(store: &Store, actor: &Actor) -> Result<Vec<Line>, AppError> 
     for (year, level, exempt, bmi, acuity, myopia, n, sum) in store.fitness_year_groups(actor).await? {
         let stats = by_year.entry(year).or_default();
         let level = level.as_deref().and_then(Level::from_key);
-        // One add per pupil keeps RoundStats' rules in one place; the sum of totals is set once.
-        for _ in 0..n {
-            stats.add(level, exempt, level.map(|_| 0.0), bmi.as_deref(), acuity.as_deref(), myopia.as_deref());
-        }
-        if level.is_some() {
-            stats.total_sum += sum;
-        }
+        stats.add_group(n as usize, level, exempt, Some(sum), bmi.as_deref(), acuity.as_deref(), myopia.as_deref());
     }
     let mut out = Vec::new();
     for (y, stats) in by_year {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use eduq_core::access::{Actor, Resource};
-use eduq_core::classes::{Options, assign, draw_head_teachers, gap, seed_from_hex, stats};
+use eduq_core::classes::{Options, assign, draw_head_teachers, seed_from_hex, stats};
 use eduq_exchange::classes::{parse_roster, with_classes};
 use eduq_exchange::table::read_table;
 use eduq_store::Store;
@@ -97,7 +97,7 @@ pub async fn assign_intake(
         flag_names: roster.flags.clone(),
         classes,
         snake_gap: a.snake_gap,
-        gap: gap(&roster.pupils, &a.class_of, req.classes, 0),
+        gap: a.gap,
         file,
     };
     store

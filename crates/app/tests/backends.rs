@@ -791,7 +791,7 @@ async fn lottery_life_cycle() {
         }
         let diffs = eduq_exchange::lottery::verify(|n| published.get(n).cloned()).expect("verifiable");
         assert!(diffs.is_empty(), "{name}: {diffs:?}");
-        let trail = s.lottery_trail(id).await.expect("trail");
+        let trail = s.lottery_trail(&staff, id).await.expect("trail");
         assert_eq!(
             trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
             ["create", "register", "freeze", "draw"]

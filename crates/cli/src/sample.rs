@@ -312,7 +312,7 @@ pub async fn roll_peak(url: &str, students: usize, classes: usize) -> Result<()>
     let all = store.list_classes(&Actor::system(), term.start_year, Some(term_id), None).await?;
     let chosen: Vec<_> = all.iter().filter(|c| c.students > 0).take(classes).collect();
     let (from, to) = term.nominal_bounds();
-    let calendar = store.teaching_calendar(0, from, to).await?;
+    let calendar = store.teaching_calendar(None, from, to).await?;
     // The three latest teaching days; the demo has already taken their rolls, so these are the
     // heavier path (a correction compared and audited).
     let days: Vec<_> = today.iter_days().rev().take(30).filter(|d| calendar.is_school_day(*d)).take(3).collect();

@@ -272,32 +272,48 @@ impl RoundStats {
         acuity_grade: Option<&str>,
         myopia: Option<&str>,
     ) {
-        self.results += 1;
+        self.add_group(1, level, exempt, total, bmi_category, acuity_grade, myopia);
+    }
+
+    /// Adds `n` pupils who share these values; `total_sum` is the sum of their totals (a group
+    /// counted in SQL rather than row by row).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_group(
+        &mut self,
+        n: usize,
+        level: Option<Level>,
+        exempt: bool,
+        total_sum: Option<f64>,
+        bmi_category: Option<&str>,
+        acuity_grade: Option<&str>,
+        myopia: Option<&str>,
+    ) {
+        self.results += n;
         if exempt {
-            self.exempt += 1;
+            self.exempt += n;
         }
-        if let (Some(l), Some(t)) = (level, total) {
-            self.scored += 1;
+        if let (Some(l), Some(t)) = (level, total_sum) {
+            self.scored += n;
             self.total_sum += t;
             match l {
-                Level::Excellent => self.excellent += 1,
-                Level::Good => self.good += 1,
-                Level::Pass => self.pass += 1,
-                Level::Fail => self.fail += 1,
+                Level::Excellent => self.excellent += n,
+                Level::Good => self.good += n,
+                Level::Pass => self.pass += n,
+                Level::Fail => self.fail += n,
             }
         }
         if let Some(c) = bmi_category.filter(|c| !c.is_empty()) {
-            self.bmi_measured += 1;
-            self.overweight += usize::from(c == "超重");
-            self.obese += usize::from(c == "肥胖");
+            self.bmi_measured += n;
+            self.overweight += if c == "超重" { n } else { 0 };
+            self.obese += if c == "肥胖" { n } else { 0 };
         }
         if let Some(g) = acuity_grade.filter(|g| !g.is_empty()) {
-            self.vision_screened += 1;
-            self.poor_vision += usize::from(g != "正常");
+            self.vision_screened += n;
+            self.poor_vision += if g != "正常" { n } else { 0 };
         }
         if let Some(m) = myopia.filter(|m| !m.is_empty()) {
-            self.myopia_known += 1;
-            self.myopic += usize::from(m != "否");
+            self.myopia_known += n;
+            self.myopic += if m != "否" { n } else { 0 };
         }
     }
     /// 合格率 (及格及以上).

@@ -149,8 +149,14 @@ fn case_row(r: &dyn Get) -> std::result::Result<CaseRow, sqlx::Error> {
 }
 
 impl Store {
-    /// The teaching calendar of a school for a term: district entries, overridden by the school's own.
-    pub async fn teaching_calendar(&self, school_id: i64, from: NaiveDate, to: NaiveDate) -> Result<TeachingCalendar> {
+    /// The teaching calendar of a school for a term: district entries, overridden by the school's own;
+    /// with `None`, the district's alone.
+    pub async fn teaching_calendar(
+        &self,
+        school_id: Option<i64>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<TeachingCalendar> {
         let mut cal = TeachingCalendar::new(from, to);
         let q = Sql::new(
             "SELECT school_id, day, kind FROM calendar_day WHERE (school_id IS NULL OR school_id = $1) \
@@ -219,6 +225,15 @@ impl Store {
                 case_id: r.oi(11)?,
             })
         })
+        .await
+    }
+
+    /// The pupil's case not yet closed, if any (one case per pupil at a time).
+    pub async fn unclosed_case_of(&self, student_id: i64) -> Result<Option<i64>> {
+        self.fetch_opt(
+            &Sql::new("SELECT id FROM dropout_case WHERE student_id = $1 AND state <> 'closed'").bind(student_id),
+            |r| r.i(0),
+        )
         .await
     }
 
@@ -649,27 +664,24 @@ impl Tx {
         .map(|_| ())
     }
 
+    /// Appends to a case's history (district and school taken from the case).
     #[allow(clippy::too_many_arguments)]
     pub async fn add_case_event(
         &mut self,
         actor: &Actor,
-        case: &CaseRow,
+        case_id: i64,
         kind: &str,
         day: NaiveDate,
         party: Option<Party>,
         note: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        let district =
-            self.scalar(&Sql::new("SELECT district_id FROM dropout_case WHERE id = $1").bind(case.id)).await?;
         self.exec(
             &Sql::new(
                 "INSERT INTO case_event (case_id, district_id, school_id, kind, day, party, note, username, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 SELECT id, district_id, school_id, $2, $3, $4, $5, $6, $7 FROM dropout_case WHERE id = $1",
             )
-            .bind(case.id)
-            .bind(district)
-            .bind(case.school_id)
+            .bind(case_id)
             .bind(kind)
             .bind(day)
             .bind(party.map(|p| p.key().to_string()))
@@ -678,31 +690,27 @@ impl Tx {
             .bind(at),
         )
         .await?;
-        self.audit(actor, at, &format!("case_{kind}"), &format!("case:{}", case.id), note).await
+        self.audit(actor, at, &format!("case_{kind}"), &format!("case:{case_id}"), note).await
     }
 
     #[allow(clippy::too_many_arguments)]
     pub async fn add_evidence(
         &mut self,
         actor: &Actor,
-        case: &CaseRow,
+        case_id: i64,
         filename: &str,
         content_type: &str,
         sha256: &str,
         content: Vec<u8>,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        let district =
-            self.scalar(&Sql::new("SELECT district_id FROM dropout_case WHERE id = $1").bind(case.id)).await?;
         let size = content.len() as i64;
         self.exec(
             &Sql::new(
                 "INSERT INTO case_evidence (case_id, district_id, school_id, filename, content_type, size, sha256, content, \
-                 username, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 username, at) SELECT id, district_id, school_id, $2, $3, $4, $5, $6, $7, $8 FROM dropout_case WHERE id = $1",
             )
-            .bind(case.id)
-            .bind(district)
-            .bind(case.school_id)
+            .bind(case_id)
             .bind(filename)
             .bind(content_type)
             .bind(size)
@@ -712,7 +720,7 @@ impl Tx {
             .bind(at),
         )
         .await?;
-        self.audit(actor, at, "case_evidence_add", &format!("case:{}", case.id), &format!("{filename} sha256:{sha256}"))
+        self.audit(actor, at, "case_evidence_add", &format!("case:{case_id}"), &format!("{filename} sha256:{sha256}"))
             .await
     }
 }

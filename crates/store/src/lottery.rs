@@ -169,7 +169,8 @@ impl Store {
         Ok(v)
     }
 
-    pub async fn lottery_trail(&self, id: i64) -> Result<Vec<TrailEvent>> {
+    pub async fn lottery_trail(&self, actor: &Actor, id: i64) -> Result<Vec<TrailEvent>> {
+        staff(actor)?;
         self.fetch(
             &Sql::new(
                 "SELECT seq, at, username, action, detail, prev_hash, hash FROM lottery_event WHERE lottery_id = $1 ORDER BY seq",

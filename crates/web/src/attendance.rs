@@ -142,7 +142,7 @@ async fn board(
     let alerts = st.store.alerts(&s.actor, true).await?;
     // Whether the day is a teaching day for the district (a school's own calendar may differ).
     let (from, to) = term.nominal_bounds();
-    let school_day = st.store.teaching_calendar(0, from, to).await?.is_school_day(date);
+    let school_day = st.store.teaching_calendar(None, from, to).await?.is_school_day(date);
     let role = s.actor.role;
     Ok(Html(
         BoardPage {

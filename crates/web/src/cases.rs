@@ -66,7 +66,7 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<CasesQ
     let b = board(&st.store, &s.actor, t).await?;
     let state = q.state.as_deref().and_then(CaseState::from_key);
     let rows = st.store.cases(&s.actor, &CaseQuery { state, ..Default::default() }).await?;
-    let alerts = st.store.alerts(&s.actor, true).await?;
+    let alerts = b.alerts.clone();
     let schools = st.store.list_schools(&s.actor, None).await?.into_iter().map(|x| (x.id, x.name)).collect();
     let (y, m) = previous_month(t);
     let quarter = (t.month() - 1) / 3;

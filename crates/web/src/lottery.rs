@@ -91,19 +91,19 @@ async fn detail_page(
 ) -> Result<Html<String>, WebError> {
     let r = st.store.lottery(&s.actor, id).await?;
     let (l, _) = layout(&st.store, s, "电脑随机派位", "lottery", None).await?;
-    let trail = st.store.lottery_trail(id).await?;
+    let trail = st.store.lottery_trail(&s.actor, id).await?;
 
     let files = st.store.lottery_file_names(id).await?;
     let roster = if r.state == "drawn" {
         let result = st.store.lottery_file(&r.key, eduq_exchange::lottery::RESULT_FILE).await?;
-        let admitted: HashMap<String, String> = String::from_utf8_lossy(&result)
-            .lines()
-            .skip(1)
-            .filter_map(|l| {
-                let mut it = l.split(',');
-                let id = it.next()?.to_string();
-                Some((id, it.nth(1).unwrap_or("").to_string()))
-            })
+        // The published file read as any csv the platform reads (quoting, BOM).
+        let table = eduq_exchange::table::read_table(&result, eduq_exchange::lottery::RESULT_FILE)
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+        let (id_col, school_col) = (table.column("申请人编号"), table.column("录取学校"));
+        let admitted: HashMap<String, String> = table
+            .rows
+            .iter()
+            .filter_map(|(_, r)| Some((r.get(id_col?)?.clone(), r.get(school_col?).cloned().unwrap_or_default())))
             .collect();
         st.store
             .lottery_persons(&s.actor, id, Utc::now())

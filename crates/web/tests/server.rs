@@ -266,7 +266,7 @@ async fn roll_call_corrections_and_early_warning() {
     // The latest teaching day (the roll is refused on weekends and holidays).
     let term = eduq_core::calendar::Term::containing(Utc::now().date_naive());
     let (from, to) = term.nominal_bounds();
-    let calendar = store.teaching_calendar(0, from, to).await.expect("calendar");
+    let calendar = store.teaching_calendar(None, from, to).await.expect("calendar");
     let today = Utc::now()
         .date_naive()
         .iter_days()
