@@ -1,76 +1,15 @@
 //! 控辍保学 in the platform: the class teacher's daily roll call and the early-warning list.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::attendance::{Rules, Status, Tally, assess};
 use eduq_core::calendar::{Term, age_on};
 use eduq_core::dropout::{Factor, RiskInput, Weights, level, risk_score};
 use eduq_store::Store;
-use eduq_store::attendance::RollEntry;
+use eduq_store::attendance::{RollClass, RollEntry, RollSave};
 use serde::Serialize;
 
 use crate::AppError;
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RollSaved {
-    pub absent: usize,
-    pub corrections: usize,
-    /// New alerts raised for this class's pupils by this roll.
-    pub alerts: usize,
-}
-
-/// Checks and saves one class's roll for `day`. Refused: a future day, a day outside the term, a
-/// pupil not on the class's roll, a pupil twice.
-pub async fn take_roll(
-    store: &Store,
-    actor: &Actor,
-    class_id: i64,
-    day: NaiveDate,
-    entries: &[RollEntry],
-    today: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<RollSaved, AppError> {
-    if !actor.role.may_write(Resource::Attendance) {
-        return Err(AppError::Forbidden);
-    }
-    if day > today {
-        return Err(AppError::Invalid(format!("不能为未来的日期（{day}）点名")));
-    }
-    let term = Term::containing(day);
-    let (from, to) = term.nominal_bounds();
-    let term_id = store.term_id(term).await?.filter(|_| day >= from && day <= to);
-    let Some(term_id) = term_id else {
-        return Err(AppError::Invalid(format!("{day}不在已有数据的学期内")));
-    };
-    let class = store.roll_class(actor, class_id).await?;
-    let calendar = store.teaching_calendar(Some(class.school_id), from, to).await?;
-    if !calendar.is_school_day(day) {
-        let why = match calendar.exceptions.get(&day) {
-            Some(_) => "校历中的放假日",
-            None => "周末",
-        };
-        return Err(AppError::Invalid(format!("{day}是{why}，不是教学日；调休上课的日子请先在校历中登记")));
-    }
-    let (pupils, _) = store.roll(actor, class_id, term_id, day).await?;
-    let on_roll: HashSet<i64> = pupils.iter().map(|p| p.student_id).collect();
-    let mut seen = HashSet::new();
-    for e in entries {
-        if !on_roll.contains(&e.student_id) {
-            return Err(AppError::Invalid(format!("学生（编号{}）不在{}的名单中", e.student_id, class.name)));
-        }
-        if !seen.insert(e.student_id) {
-            return Err(AppError::Invalid(format!("学生（编号{}）在同一天出现了两次", e.student_id)));
-        }
-    }
-    let (district_id, _) = store.district().await?;
-    let mut tx = store.begin().await?;
-    let corrections = tx.save_roll(actor, district_id, &class, day, entries, now).await?;
-    tx.commit().await?;
-    let alerts = crate::cases::scan_alerts(store, term, today, Some((class.school_id, class.id)), now).await?;
-    Ok(RollSaved { absent: entries.iter().filter(|e| e.status.is_absent()).count(), corrections, alerts })
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RiskRow {
@@ -280,7 +219,7 @@ pub async fn import_attendance(
     let stored = store.class_days(&class_ids, from, to).await?;
     let (district_id, _) = store.district().await?;
     let mut report = AttendanceImport { rows: records.len(), class_days: days.len(), ..Default::default() };
-    let mut tx = store.begin().await?;
+    let mut changed = Vec::new();
     for ((_, class_id, school_id, day), listed) in &days {
         let mut full: Vec<RollEntry> = members
             .get(class_id)
@@ -302,15 +241,14 @@ pub async fn import_attendance(
             report.unchanged += 1;
             continue;
         }
-        let class = eduq_store::attendance::RollClass {
-            id: *class_id,
-            school_id: *school_id,
-            school_name: String::new(),
-            name: String::new(),
-        };
-        report.corrections += tx.save_roll(actor, district_id, &class, *day, &full, now).await?;
-        report.changed += 1;
+        let class = RollClass { id: *class_id, school_id: *school_id, school_name: String::new(), name: String::new() };
+        changed.push((class, *day, full));
     }
+    let saves: Vec<RollSave> =
+        changed.iter().map(|(class, day, entries)| RollSave { actor, class, day: *day, entries }).collect();
+    let mut tx = store.begin().await?;
+    report.corrections = tx.save_rolls(district_id, &saves, now).await?.into_iter().sum();
+    report.changed = saves.len();
     tx.audit(actor, now, "attendance_import", file_name, &format!("{}行，{}个班级日", report.rows, report.changed))
         .await?;
     tx.commit().await?;

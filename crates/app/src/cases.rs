@@ -31,7 +31,7 @@ pub async fn scan_alerts(
     store: &Store,
     term: Term,
     today: NaiveDate,
-    class: Option<(i64, i64)>,
+    classes: Option<(i64, Vec<i64>)>,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     let Some(term_id) = store.term_id(term).await? else { return Ok(0) };
@@ -41,8 +41,8 @@ pub async fn scan_alerts(
         username: "system".into(),
         display_name: "系统".into(),
         role: Role::Leader,
-        scope: match class {
-            Some((school_id, class_id)) => Scope::Classes { school_id, class_ids: vec![class_id] },
+        scope: match classes {
+            Some((school_id, class_ids)) => Scope::Classes { school_id, class_ids },
             None => Scope::District,
         },
     };

@@ -13,6 +13,7 @@ pub mod indicators;
 pub mod intake;
 pub mod lottery;
 pub mod plans;
+pub mod roll_desk;
 
 pub use eduq_store::Store;
 pub use error::AppError;

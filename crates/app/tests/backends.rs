@@ -385,10 +385,12 @@ async fn fitness_round_import_and_statistics() {
 /// and a pupil of another class are refused.
 #[tokio::test]
 async fn roll_calls_feed_the_warning_list() {
-    use eduq_app::attendance::{risk_list, take_roll};
+    use eduq_app::attendance::risk_list;
+    use eduq_app::roll_desk::RollDesk;
     use eduq_core::attendance::{Rules, Status};
     use eduq_store::attendance::RollEntry;
     for (s, name) in seeded().await {
+        let desk = RollDesk::open(s.clone());
         let admin = Actor::system();
         let tid = term_id(&s).await;
         let classes = s.list_classes(&admin, CURRENT.start_year, Some(tid), None).await.expect("classes");
@@ -405,19 +407,19 @@ async fn roll_calls_feed_the_warning_list() {
                     note: String::new(),
                 })
                 .collect();
-            take_roll(&s, &admin, class.id, day(d), &entries, day(22), now()).await.expect("roll saved");
+            desk.take_roll(&admin, class.id, day(d), entries, day(22), now()).await.expect("roll saved");
         }
         let rows = risk_list(&s, &admin, CURRENT, day(22), &Rules::default(), now()).await.expect("risk").rows;
         let row = rows.iter().find(|r| r.student_id == target).unwrap_or_else(|| panic!("{name}: pupil flagged"));
         assert!(row.longest_streak >= 3, "{name}: {row:?}");
-        let future = take_roll(&s, &admin, class.id, day(25), &[], day(22), now()).await;
+        let future = desk.take_roll(&admin, class.id, day(25), vec![], day(22), now()).await;
         assert!(matches!(future, Err(AppError::Invalid(m)) if m.contains("未来")), "{name}");
         let other = classes.iter().find(|c| c.id != class.id && c.students > 0).expect("other class");
         let (others, _) = s.roll(&admin, other.id, tid, day(16)).await.expect("roll");
         let stranger = vec![RollEntry { student_id: others[0].student_id, status: Status::Sick, note: String::new() }];
         assert!(
             matches!(
-                take_roll(&s, &admin, class.id, day(19), &stranger, day(22), now()).await,
+                desk.take_roll(&admin, class.id, day(19), stranger, day(22), now()).await,
                 Err(AppError::Invalid(_))
             ),
             "{name}"
@@ -450,7 +452,6 @@ fn actor(username: &str, role: Role, scope: Scope) -> Actor {
 /// every read of the case is audited, and roles outside the case work see nothing.
 #[tokio::test]
 async fn alert_case_and_closure() {
-    use eduq_app::attendance::take_roll;
     use eduq_app::cases::{CaseAction, act, add_evidence, board, monthly_report, open_case, quarterly_report};
     use eduq_core::attendance::Status;
     use eduq_core::calendar::DayKind;
@@ -458,6 +459,7 @@ async fn alert_case_and_closure() {
     use eduq_store::attendance::RollEntry;
     use eduq_store::audit::AuditQuery;
     for (s, name) in seeded().await {
+        let desk = eduq_app::roll_desk::RollDesk::open(s.clone());
         let admin = Actor::system();
         let tid = term_id(&s).await;
         let classes = s.list_classes(&admin, CURRENT.start_year, Some(tid), None).await.expect("classes");
@@ -480,14 +482,16 @@ async fn alert_case_and_closure() {
                 .collect()
         };
         // 2026-11-02..04 (Mon–Wed): the third 旷课 day raises the alert, a re-save does not repeat it.
-        let mut raised = 0;
-        for d in [2, 3, 4, 4] {
-            raised += take_roll(&s, &teacher, class.id, day(11, d), &roll(Status::Truant), day(11, 22), now())
+        let raised = async || {
+            desk.settle().await;
+            s.alerts(&teacher, false).await.expect("alerts").iter().filter(|a| a.student_id == target).count()
+        };
+        for (d, expected) in [(2, 0), (3, 0), (4, 1), (4, 1)] {
+            desk.take_roll(&teacher, class.id, day(11, d), roll(Status::Truant), day(11, 22), now())
                 .await
-                .expect("roll")
-                .alerts;
+                .expect("roll");
+            assert_eq!(raised().await, expected, "{name}: after 11-{d}");
         }
-        assert_eq!(raised, 1, "{name}");
         let alerts = s.alerts(&teacher, true).await.expect("alerts");
         let alert = alerts.iter().find(|a| a.student_id == target).expect("alert for the pupil");
         // The calendar: a holiday refuses the roll, a make-up Saturday accepts it.
@@ -498,11 +502,11 @@ async fn alert_case_and_closure() {
             .await
             .expect("cal");
         tx.commit().await.expect("commit");
-        let holiday = take_roll(&s, &teacher, class.id, day(11, 5), &roll(Status::Present), day(11, 22), now()).await;
+        let holiday = desk.take_roll(&teacher, class.id, day(11, 5), roll(Status::Present), day(11, 22), now()).await;
         assert!(matches!(holiday, Err(AppError::Invalid(m)) if m.contains("放假")), "{name}");
-        let weekend = take_roll(&s, &teacher, class.id, day(11, 8), &roll(Status::Present), day(11, 22), now()).await;
+        let weekend = desk.take_roll(&teacher, class.id, day(11, 8), roll(Status::Present), day(11, 22), now()).await;
         assert!(matches!(weekend, Err(AppError::Invalid(m)) if m.contains("周末")), "{name}");
-        take_roll(&s, &teacher, class.id, day(11, 7), &roll(Status::Present), day(11, 22), now())
+        desk.take_roll(&teacher, class.id, day(11, 7), roll(Status::Present), day(11, 22), now())
             .await
             .expect("make-up day");
 
@@ -694,38 +698,81 @@ async fn consolidation_over_the_history_held() {
     }
 }
 
-/// Many class teachers saving at once all succeed (SQLite used to answer "database is locked"
-/// when deferred transactions upgraded to writes at the same time).
+/// Many class teachers saving at once all land through the desk's group commit (SQLite used to
+/// answer "database is locked" when deferred transactions upgraded to writes at the same time); a
+/// bad roll in the same batch is refused alone, a second round's changes are audited corrections,
+/// and the warning scan after the burst raises the alerts the rolls call for.
 #[tokio::test]
 async fn concurrent_roll_saves_all_land() {
-    use eduq_app::attendance::take_roll;
+    use eduq_app::roll_desk::RollDesk;
+    use eduq_core::attendance::Status;
     use eduq_store::attendance::RollEntry;
+    use eduq_store::audit::AuditQuery;
     for (s, name) in seeded().await {
+        let desk = RollDesk::open(s.clone());
         let admin = Actor::system();
         let tid = term_id(&s).await;
         let classes = s.list_classes(&admin, CURRENT.start_year, Some(tid), None).await.expect("classes");
-        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        let mut tasks = Vec::new();
-        for c in classes.iter().filter(|c| c.students > 0).take(30) {
-            let (s, c) = (s.clone(), c.clone());
-            let teacher =
-                actor("ht", Role::HeadTeacher, Scope::Classes { school_id: c.school_id, class_ids: vec![c.id] });
-            tasks.push(tokio::spawn(async move {
-                let (pupils, _) = s.roll(&teacher, c.id, tid, day).await.expect("roll");
-                let entries: Vec<RollEntry> = pupils
-                    .iter()
-                    .map(|p| RollEntry {
-                        student_id: p.student_id,
-                        status: eduq_core::attendance::Status::Present,
-                        note: String::new(),
-                    })
-                    .collect();
-                take_roll(&s, &teacher, c.id, day, &entries, day, now()).await.map(|_| ())
-            }));
+        let classes: Vec<_> = classes.into_iter().filter(|c| c.students > 0).take(30).collect();
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let (strangers, _) = s.roll(&admin, classes[1].id, tid, day(23)).await.expect("roll");
+        let stranger = strangers[0].student_id;
+        let followed = s.followed_pupils(tid).await.expect("followed");
+        let corrections = AuditQuery { action: Some("attendance_correct".into()), ..Default::default() };
+        let before = s.search_audit(&admin, &corrections).await.expect("audit").1;
+        // Monday 11-23 (after the demo's rolls) twice, the second round marking each class's first
+        // pupil 旷课, then Tuesday and Wednesday, so that three days in a row raise the alert.
+        for (round, d) in [(0, 23), (1, 23), (2, 24), (3, 25)] {
+            let mut tasks = Vec::new();
+            for (k, c) in classes.iter().enumerate() {
+                let (s, desk, c) = (s.clone(), desk.clone(), c.clone());
+                let teacher =
+                    actor("ht", Role::HeadTeacher, Scope::Classes { school_id: c.school_id, class_ids: vec![c.id] });
+                tasks.push(tokio::spawn(async move {
+                    let (pupils, _) = s.roll(&teacher, c.id, tid, day(d)).await.expect("roll");
+                    let mut entries: Vec<RollEntry> = pupils
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| RollEntry {
+                            student_id: p.student_id,
+                            status: if round > 0 && i == 0 { Status::Truant } else { Status::Present },
+                            note: String::new(),
+                        })
+                        .collect();
+                    if k == 0 {
+                        entries.push(RollEntry { student_id: stranger, status: Status::Sick, note: String::new() });
+                    }
+                    desk.take_roll(&teacher, c.id, day(d), entries, day(25), now()).await
+                }));
+            }
+            for (k, t) in tasks.into_iter().enumerate() {
+                match (k, t.await.expect("task")) {
+                    (0, Err(AppError::Invalid(m))) => assert!(m.contains("不在"), "{name}: {m}"),
+                    (0, other) => panic!("{name}: a pupil of another class must be refused, got {other:?}"),
+                    (_, Ok(saved)) => assert_eq!(saved.corrections, usize::from(round == 1), "{name}"),
+                    (_, Err(e)) => panic!("{name}: {e}"),
+                }
+            }
         }
-        for t in tasks {
-            t.await.expect("task").unwrap_or_else(|e| panic!("{name}: {e}"));
+        let states = s.roll_states(&admin, tid, CURRENT.start_year, day(23)).await.expect("states");
+        for (k, c) in classes.iter().enumerate() {
+            let state = states.iter().find(|r| r.class_id == c.id).expect("class");
+            assert_eq!(state.taken_by.is_some(), k > 0, "{name}: {}", c.name);
+            assert_eq!(state.absent, i64::from(k > 0), "{name}: {}", c.name);
         }
+        let after = s.search_audit(&admin, &corrections).await.expect("audit").1;
+        assert_eq!(after - before, 29, "{name}: one audited correction per class in the second round");
+        desk.settle().await;
+        let alerts = s.alerts(&admin, true).await.expect("alerts");
+        let mut alerted = 0;
+        for c in &classes[1..] {
+            let (pupils, _) = s.roll(&admin, c.id, tid, day(23)).await.expect("roll");
+            let first = pupils[0].student_id;
+            // A pupil already followed (an open case or alert) gets no second alert.
+            assert!(alerts.iter().any(|a| a.student_id == first) || followed.contains(&first), "{name}: {}", c.name);
+            alerted += usize::from(!followed.contains(&first));
+        }
+        assert!(alerted >= 25, "{name}: {alerted} new alerts");
     }
 }
 

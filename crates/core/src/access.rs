@@ -38,6 +38,14 @@ impl Scope {
             Scope::Students(_) => false,
         }
     }
+
+    /// Whether a class lies in the scope (a parent's scope holds pupils, never whole classes).
+    pub fn covers_class(&self, school_id: i64, class_id: i64) -> bool {
+        match self {
+            Scope::Classes { school_id: id, class_ids } => *id == school_id && class_ids.contains(&class_id),
+            other => other.covers_school(school_id),
+        }
+    }
 }
 
 /// What an action touches, for write permissions.
@@ -128,6 +136,9 @@ mod tests {
         assert!(Scope::District.covers_school(3));
         assert!(Scope::School(3).covers_school(3));
         assert!(!Scope::School(3).covers_school(4));
+        let mine = Scope::Classes { school_id: 3, class_ids: vec![7] };
+        assert!(mine.covers_class(3, 7) && !mine.covers_class(3, 8) && !mine.covers_class(4, 7));
+        assert!(Scope::School(3).covers_class(3, 8) && !Scope::Students(vec![1]).covers_class(3, 7));
         assert!(!Role::SchoolAdmin.may_write(Resource::Users));
         assert!(!Role::Teacher.may_read(Resource::Teachers));
         assert!(Role::HeadTeacher.may_write(Resource::Cases) && Role::Staff.may_write(Resource::Cases));

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::{Actor, Result, Sql, Store, StoreError, Tx};
+use crate::{Actor, Arg, Result, Sql, Store, StoreError, Tx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
@@ -16,13 +16,11 @@ pub struct AuditEntry {
 }
 
 fn insert(actor: &Actor, at: DateTime<Utc>, action: &str, target: &str, detail: &str) -> Sql {
-    Sql::new("INSERT INTO audit_log (at, user_id, username, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(at)
-        .bind((actor.user_id > 0).then_some(actor.user_id))
-        .bind(actor.username.as_str())
-        .bind(action)
-        .bind(target)
-        .bind(detail)
+    let mut q = Sql::new(
+        "INSERT INTO audit_log (at, user_id, username, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    );
+    q.args = audit_row(actor, at, action, target, detail);
+    q
 }
 
 /// Search filters of the audit page.
@@ -79,6 +77,19 @@ impl Store {
         })
         .await
     }
+}
+
+/// One audit entry as a row for a multi-row insert into `audit_log (at, user_id, username,
+/// action, target, detail)`.
+pub(crate) fn audit_row(actor: &Actor, at: DateTime<Utc>, action: &str, target: &str, detail: &str) -> Vec<Arg> {
+    vec![
+        Arg::Ts(at),
+        Arg::OI((actor.user_id > 0).then_some(actor.user_id)),
+        Arg::T(actor.username.clone()),
+        Arg::T(action.into()),
+        Arg::T(target.into()),
+        Arg::T(detail.into()),
+    ]
 }
 
 impl Tx {

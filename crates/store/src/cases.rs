@@ -9,8 +9,59 @@ use eduq_core::calendar::{DayKind, TeachingCalendar};
 use eduq_core::dropout::{Case, CaseState, Outcome, Party, Register};
 use serde::Serialize;
 
-use crate::org::scope_filter;
+use crate::org::{id_list, scope_filter};
 use crate::{Arg, Get, Result, Sql, Store, StoreError, Tx};
+
+/// District calendar entries and those of `schools` in a date range.
+fn calendar_sql(schools: &[i64], from: NaiveDate, to: NaiveDate) -> Sql {
+    Sql::new(format!(
+        "SELECT school_id, day, kind FROM calendar_day WHERE (school_id IS NULL OR school_id IN ({})) \
+         AND day >= $1 AND day <= $2",
+        id_list(schools)
+    ))
+    .bind(from)
+    .bind(to)
+}
+
+fn calendar_row(r: &dyn Get) -> std::result::Result<(Option<i64>, NaiveDate, String), sqlx::Error> {
+    Ok((r.oi(0)?, r.d(1)?, r.s(2)?))
+}
+
+/// The district's calendar and each listed school's (district entries, the school's own winning).
+fn calendars(
+    rows: Vec<(Option<i64>, NaiveDate, String)>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> (TeachingCalendar, HashMap<i64, TeachingCalendar>) {
+    let mut district = TeachingCalendar::new(from, to);
+    for (_, day, kind) in rows.iter().filter(|r| r.0.is_none()) {
+        if let Some(k) = DayKind::from_key(kind) {
+            district.exceptions.insert(*day, k);
+        }
+    }
+    let mut own: HashMap<i64, TeachingCalendar> = HashMap::new();
+    for (school, day, kind) in &rows {
+        if let (Some(school), Some(k)) = (school, DayKind::from_key(kind)) {
+            own.entry(*school).or_insert_with(|| district.clone()).exceptions.insert(*day, k);
+        }
+    }
+    (district, own)
+}
+
+impl Tx {
+    /// Each listed school's teaching calendar, read in one query (schools without entries of
+    /// their own get the district's).
+    pub async fn teaching_calendars(
+        &mut self,
+        schools: &[i64],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<HashMap<i64, TeachingCalendar>> {
+        let rows = self.fetch(&calendar_sql(schools, from, to), calendar_row).await?;
+        let (district, mut own) = calendars(rows, from, to);
+        Ok(schools.iter().map(|s| (*s, own.remove(s).unwrap_or_else(|| district.clone()))).collect())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CalendarEntry {
@@ -157,20 +208,10 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<TeachingCalendar> {
-        let mut cal = TeachingCalendar::new(from, to);
-        let q = Sql::new(
-            "SELECT school_id, day, kind FROM calendar_day WHERE (school_id IS NULL OR school_id = $1) \
-             AND day >= $2 AND day <= $3 ORDER BY CASE WHEN school_id IS NULL THEN 0 ELSE 1 END",
-        )
-        .bind(school_id)
-        .bind(from)
-        .bind(to);
-        for (day, kind) in self.fetch(&q, |r| Ok((r.d(1)?, r.s(2)?))).await? {
-            if let Some(k) = DayKind::from_key(&kind) {
-                cal.exceptions.insert(day, k);
-            }
-        }
-        Ok(cal)
+        let schools: Vec<i64> = school_id.into_iter().collect();
+        let rows = self.fetch(&calendar_sql(&schools, from, to), calendar_row).await?;
+        let (district, mut own) = calendars(rows, from, to);
+        Ok(school_id.and_then(|s| own.remove(&s)).unwrap_or(district))
     }
 
     /// Calendar entries the caller may see (district-wide ones and the own school's).

@@ -8,7 +8,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Html;
 use chrono::{NaiveDate, Utc};
-use eduq_app::attendance::{RiskRow, import_attendance, risk_list, take_roll};
+use eduq_app::attendance::{RiskRow, import_attendance, risk_list};
 use eduq_core::access::Resource;
 use eduq_core::attendance::Status;
 use eduq_core::calendar::{Term, parse_date};
@@ -215,10 +215,11 @@ pub async fn save(
         }
     }
     entries.sort_by_key(|e| e.student_id);
-    match take_roll(&st.store, &s.actor, class_id, date, &entries, Utc::now().date_naive(), Utc::now()).await {
+    match st.rolls.take_roll(&s.actor, class_id, date, entries, Utc::now().date_naive(), Utc::now()).await {
         Ok(r) => {
             let msg = format!(
-                "已保存{}的点名：{}人缺勤{}{}",
+                "已保存{}{}的点名：{}人缺勤{}；预警随后更新，见控辍保学页",
+                r.class_name,
                 date,
                 r.absent,
                 if r.corrections > 0 {
@@ -226,11 +227,6 @@ pub async fn save(
                 } else {
                     String::new()
                 },
-                if r.alerts > 0 {
-                    format!("；{}名学生触发预警，请在控辍保学页处理", r.alerts)
-                } else {
-                    String::new()
-                }
             );
             roll_page(&st, &s, class_id, date, msg, String::new()).await
         }

@@ -38,11 +38,15 @@ pub struct AppState {
     jobs: Arc<Mutex<HashMap<String, imports::Job>>>,
     /// Set cookies with `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Where rolls are handed in (group commit for the 8:00 peak).
+    pub rolls: eduq_app::roll_desk::RollDesk,
 }
 
 impl AppState {
+    /// Needs a Tokio runtime: it opens the roll desk's writer.
     pub fn new(store: Store) -> AppState {
-        AppState { store, uploads: Arc::default(), jobs: Arc::default(), secure_cookies: false }
+        let rolls = eduq_app::roll_desk::RollDesk::open(store.clone());
+        AppState { store, uploads: Arc::default(), jobs: Arc::default(), secure_cookies: false, rolls }
     }
 }
 
