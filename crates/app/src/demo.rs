@@ -63,6 +63,7 @@ pub async fn seed(
     }
     seed_attendance(store, spec, now).await?;
     seed_lottery(store, spec, now).await?;
+    seed_exams(store, spec, now).await?;
     let (district_id, _) = store.district().await?;
     store.save_plan(district_id, &crate::plans::example_plan(spec.current.start_year)).await?;
     if store.user_count().await? == 0 {
@@ -256,6 +257,104 @@ async fn seed_cases(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Resu
                 add_evidence(store, &teacher, id, "转学证明.pdf", evidence.clone(), now).await?;
             }
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// One cohort's exams over a year and a term (七年级 两次期末, 八年级 期中), 语文/数学/英语 with 20 items
+/// each, through the same imports as an upload; the same pupils sit all three, so the papers link
+/// for value-added. The 八年级 数学 paper carries one wrong key for the item analysis to find.
+async fn seed_exams(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(), AppError> {
+    use eduq_core::exam::canonical_option;
+    use eduq_core::standards::exam_policy::{ExamKind, Organiser};
+    let system = Actor { username: "demo-staff".into(), ..Actor::system() };
+    let y = spec.current.start_year;
+    let date =
+        |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| AppError::Invalid("日期".into()));
+    let today = now.date_naive();
+    let midterm = date(y, 11, 12)?.min(today);
+    let sittings = [
+        (format!("{}学年第一学期七年级期末（全区统一命题）", y - 1), 7, ExamKind::Final, date(y, 1, 15)?, 0u32),
+        (format!("{}学年第二学期七年级期末（全区统一命题）", y - 1), 7, ExamKind::Final, date(y, 6, 30)?, 1),
+        (format!("{y}学年第一学期八年级期中（全区统一命题）"), 8, ExamKind::Midterm, midterm, 2),
+    ];
+    let subjects = ["语文", "数学", "英语"];
+    for (name, grade, kind, held_on, occasion) in sittings {
+        let term = Term::containing(held_on);
+        let Some(term_id) = store.term_id(term).await? else { continue };
+        if held_on > today {
+            continue;
+        }
+        let form = crate::exams::ExamForm {
+            name,
+            grade: eduq_core::grade::Grade::new(grade).ok_or_else(|| AppError::Invalid("年级".into()))?,
+            kind,
+            organiser: Organiser::School,
+            school_id: None,
+            held_on,
+            subjects: subjects.iter().map(|s| (s.to_string(), 120.0)).collect(),
+        };
+        let (exam_id, _) = crate::exams::create_exam(store, &system, &form, now).await?;
+        let exam = store.exam(&system, exam_id).await?;
+        let mut roll: Vec<_> = store
+            .roll_by_number(&system, term_id)
+            .await?
+            .into_iter()
+            .filter(|(_, p)| p.grade == i64::from(grade))
+            .collect();
+        roll.sort_by(|a, b| a.0.cmp(&b.0));
+        for (k, paper) in exam.papers.iter().enumerate() {
+            let items = eduq_synth::exams::paper(spec.seed ^ (k as u64 + 1));
+            let mut structure = String::from("题号,题型,满分,答案,知识点,能力\n");
+            for (j, it) in items.iter().enumerate() {
+                let key = it.key.map(|c| {
+                    // The miskeyed item: a key one letter off.
+                    if occasion == 2 && paper.subject == "数学" && j == 9 {
+                        canonical_option(&char::from(b'A' + ((c as u8 - b'A' + 1) % 4)).to_string())
+                    } else {
+                        c.to_string()
+                    }
+                });
+                let (kind, topic) = if it.key.is_some() {
+                    ("客观", "基础知识")
+                } else {
+                    ("主观", ["阅读与理解", "综合运用"][j % 2])
+                };
+                structure.push_str(&format!(
+                    "{},{kind},{},{},{topic},{}\n",
+                    j + 1,
+                    it.max,
+                    key.unwrap_or_default(),
+                    ["识记", "理解", "运用"][j % 3]
+                ));
+            }
+            crate::exams::import_structure(
+                store,
+                &system,
+                exam_id,
+                paper.id,
+                structure.as_bytes(),
+                "demo-structure.csv",
+                now,
+            )
+            .await?;
+            let mut csv =
+                format!("学籍号,状态,{}\n", (1..=items.len()).map(|j| j.to_string()).collect::<Vec<_>>().join(","));
+            for (no, p) in &roll {
+                match eduq_synth::exams::sitting(
+                    spec.seed ^ (k as u64 + 1),
+                    p.student_id as u64,
+                    p.school_id as u64,
+                    occasion,
+                    &items,
+                ) {
+                    Some(cells) => csv.push_str(&format!("{no},,{}\n", cells.join(","))),
+                    None => csv.push_str(&format!("{no},缺考{}\n", ",".repeat(items.len()))),
+                }
+            }
+            let file = format!("demo-scores-{}.csv", paper.subject);
+            crate::exams::import_scores(store, &system, exam_id, paper.id, csv.as_bytes(), &file, now).await?;
         }
     }
     Ok(())

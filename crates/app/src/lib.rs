@@ -7,6 +7,7 @@ pub mod balance;
 pub mod cases;
 pub mod demo;
 pub mod error;
+pub mod exams;
 pub mod fitness;
 pub mod imports;
 pub mod indicators;

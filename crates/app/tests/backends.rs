@@ -895,3 +895,105 @@ async fn fitness_trend_and_workbook() {
         assert_eq!((again.counts.inserted, again.counts.updated), (0, 0), "{name}: {:?}", again.counts);
     }
 }
+
+/// Exams on both backends: the 双减 guard refuses grades 1–2 and warns on a district sitting of a
+/// non-graduating grade; the demo's exams went through the imports; a score file's bad rows are all
+/// named and nothing applied; the same file again changes nothing; a teacher's report covers her
+/// class only; the linked papers give a value-added fit with every school's effect and interval.
+#[tokio::test]
+async fn exams_on_both_backends() {
+    use eduq_app::exams::{ExamForm, create_exam, import_scores, paper_report, va_report};
+    use eduq_core::exam::Lines;
+    use eduq_core::grade::Grade;
+    use eduq_core::standards::exam_policy::{ExamKind, Organiser};
+    use eduq_core::valueadded::Method;
+    for (s, name) in seeded().await {
+        let staff = actor("staff", Role::Staff, Scope::District);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let form = |grade: i8, organiser: Organiser, n: &str| ExamForm {
+            name: n.into(),
+            grade: Grade::new(grade).unwrap(),
+            kind: ExamKind::Final,
+            organiser,
+            school_id: None,
+            held_on: day,
+            subjects: vec![("数学".into(), 100.0)],
+        };
+        let refused = create_exam(&s, &staff, &form(2, Organiser::School, "二年级期末"), now()).await;
+        assert!(matches!(refused, Err(AppError::Invalid(m)) if m.contains("纸笔")), "{name}");
+        let (_, warnings) =
+            create_exam(&s, &staff, &form(8, Organiser::District, "八年级区统考"), now()).await.expect("created");
+        assert!(warnings.iter().any(|w| w.contains("区域性")), "{name}: {warnings:?}");
+        let teacher_plain = actor("t", Role::Teacher, Scope::District);
+        assert!(matches!(
+            create_exam(&s, &teacher_plain, &form(8, Organiser::School, "x"), now()).await,
+            Err(AppError::Forbidden)
+        ));
+
+        // The demo's 八年级期中 (three papers, 20 items each, scores imported).
+        let exams = s.exams(&staff, None).await.expect("exams");
+        let mid = exams.iter().find(|e| e.name.contains("八年级期中")).expect("demo midterm");
+        let math = mid.papers.iter().find(|p| p.subject == "数学").expect("math");
+        assert_eq!((math.items, math.full_score), (20, 120.0), "{name}");
+        assert!(math.sat > 50, "{name}: {}", math.sat);
+        let report = paper_report(&s, &staff, mid.id, math.id, Lines::default()).await.expect("report");
+        let district = report.district.clone().expect("district stats");
+        assert_eq!(district.participants as i64, math.sat, "{name}");
+        assert_eq!(report.scope, report.district, "{name}: the bureau's scope is the district");
+        assert!(report.units.len() > 1 && report.units.iter().all(|u| u.stats.participants > 0));
+        let sum: usize = report.units.iter().map(|u| u.stats.participants).sum();
+        assert_eq!(sum, district.participants, "{name}");
+        assert_eq!(report.items.len(), 20);
+        assert!(report.alpha.is_some_and(|a| a > 0.5), "{name}: α {:?}", report.alpha);
+        // The demo's wrong key (item 10) is flagged, with the options behind it.
+        let tenth = &report.items[9];
+        assert!(tenth.stats.flags.contains(&"miskey"), "{name}: {:?}", tenth.stats);
+        assert_eq!(tenth.options.len(), 4, "{name}");
+
+        // A class teacher's report: her class only, the district figures as reference.
+        let scores = s.paper_scores(&staff, math.id).await.expect("scores");
+        let class_id = scores[0].class_id;
+        let school_id = scores[0].school_id;
+        let ht = actor("ht", Role::HeadTeacher, Scope::Classes { school_id, class_ids: vec![class_id] });
+        let mine = paper_report(&s, &ht, mid.id, math.id, Lines::default()).await.expect("class report");
+        assert_eq!(mine.units.len(), 1, "{name}");
+        assert_eq!(mine.district, report.district, "{name}");
+        let in_class = scores.iter().filter(|f| f.class_id == class_id && f.total.is_some()).count();
+        assert_eq!(mine.scope.expect("scope").participants, in_class, "{name}");
+        assert!(mine.near.iter().flat_map(|n| &n.pupils).all(|p| p.0 == scores[0].class_name));
+
+        // Bad rows: unknown pupil, a score above the item's maximum, a duplicate; nothing applied.
+        let head = format!("学籍号,状态,{}\n", (1..=20).map(|j| j.to_string()).collect::<Vec<_>>().join(","));
+        let good_cells = vec!["A"; 12].into_iter().chain(vec!["1"; 8]).collect::<Vec<_>>().join(",");
+        let bad_cells = vec!["A"; 12].into_iter().chain(vec!["99"; 8]).collect::<Vec<_>>().join(",");
+        let no = &scores[0].student_no;
+        let bad = format!("{head}X0000000000000001,,{good_cells}\n{no},,{bad_cells}\n{no},,{good_cells}\n");
+        let err = import_scores(&s, &staff, mid.id, math.id, bad.as_bytes(), "bad.csv", now()).await.expect_err("bad");
+        let rows: Vec<(usize, String)> = err.row_errors().iter().map(|e| (e.row, e.column.clone())).collect();
+        assert!(rows.contains(&(2, "学籍号".into())) || rows.contains(&(4, "学籍号".into())), "{name}: {rows:?}");
+        assert!(rows.iter().any(|(r, c)| *r == 3 && c == "13"), "{name}: {rows:?}");
+        assert_eq!(s.paper_scores(&staff, math.id).await.expect("scores"), scores, "{name}: nothing applied");
+        // A good file twice: the second time changes nothing.
+        let one = format!("{head}{no},,{good_cells}\n");
+        let first = import_scores(&s, &staff, mid.id, math.id, one.as_bytes(), "one.csv", now()).await.expect("one");
+        assert_eq!(first.counts.updated, 1, "{name}");
+        let again = import_scores(&s, &staff, mid.id, math.id, one.as_bytes(), "one.csv", now()).await.expect("again");
+        assert_eq!((again.counts.unchanged, again.counts.updated, again.counts.inserted), (1, 0, 0), "{name}");
+
+        // Value-added from 七年级第二学期期末 to 八年级期中 (数学), linked by pupil.
+        let entry = exams.iter().find(|e| e.name.contains("第二学期七年级期末")).expect("entry exam");
+        let entry_math = entry.papers.iter().find(|p| p.subject == "数学").expect("math");
+        let va = va_report(&s, &staff, (entry.id, entry_math.id), (mid.id, math.id), Method::Reml).await.expect("va");
+        assert!(va.linked > 50, "{name}: {}", va.linked);
+        assert_eq!(va.linked + va.exit_only, math.sat as usize, "{name}");
+        let fit = va.fit.as_ref().unwrap_or_else(|| panic!("{name}: {:?}", va.fit_error));
+        assert_eq!(fit.n, va.linked);
+        assert!(fit.fixed[1].estimate > 0.3, "{name}: entry predicts exit {:?}", fit.fixed);
+        assert!(fit.effects.iter().all(|e| e.lower <= e.effect && e.effect <= e.upper));
+        // A principal sees the own school's effect only.
+        let principal = actor("p", Role::SchoolAdmin, Scope::School(school_id));
+        let own =
+            va_report(&s, &principal, (entry.id, entry_math.id), (mid.id, math.id), Method::Reml).await.expect("va");
+        assert!(own.fit.as_ref().is_some_and(|f| f.effects.len() == 1) && own.progress.len() == 1, "{name}");
+    }
+}

@@ -64,6 +64,9 @@ pub enum Resource {
     Cases,
     /// Admission lotteries (电脑随机派位): run by the bureau; applicants' names are private.
     Admissions,
+    /// Exams, their papers and scores (学业质量监测). Scores are read within scope; never by parents
+    /// through this resource.
+    Exams,
 }
 
 impl Role {
@@ -77,7 +80,10 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::Staff => {
-                matches!(r, Resource::Schools | Resource::Conditions | Resource::Cases | Resource::Admissions)
+                matches!(
+                    r,
+                    Resource::Schools | Resource::Conditions | Resource::Cases | Resource::Admissions | Resource::Exams
+                )
             }
             Role::SchoolAdmin => matches!(
                 r,
@@ -87,6 +93,7 @@ impl Role {
                     | Resource::Conditions
                     | Resource::Attendance
                     | Resource::Cases
+                    | Resource::Exams
             ),
             // A class teacher takes the roll of the own classes (the scope says which) and works
             // their pupils' cases.
@@ -144,6 +151,8 @@ mod tests {
         assert!(Role::HeadTeacher.may_write(Resource::Cases) && Role::Staff.may_write(Resource::Cases));
         assert!(!Role::Leader.may_read(Resource::Cases) && !Role::Teacher.may_read(Resource::Cases));
         assert!(!Role::Parent.may_read(Resource::Cases));
+        assert!(Role::Teacher.may_read(Resource::Exams) && !Role::Parent.may_read(Resource::Exams));
+        assert!(Role::SchoolAdmin.may_write(Resource::Exams) && !Role::HeadTeacher.may_write(Resource::Exams));
     }
 
     /// Who may confirm a 销号: the school or the bureau, never the class teacher alone.

@@ -4,6 +4,54 @@
 
 use serde::Serialize;
 
+crate::labelled_enum!(
+    /// Whether a pupil sat a paper. 缺考 and 作弊 are not zeros: they are counted apart and leave
+    /// the statistics.
+    Sitting, "考试状态" {
+        Sat => "sat", "正常" | "参考" | "已考";
+        Absent => "absent", "缺考";
+        Cheat => "cheat", "作弊" | "违纪";
+    }
+);
+
+/// One item of a paper: objective items may carry the key, so that raw options can be scored and
+/// their distractors analysed; tags feed the knowledge-point mastery table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemDef {
+    pub label: String,
+    pub objective: bool,
+    pub max: f64,
+    pub key: Option<String>,
+    pub knowledge: Vec<String>,
+    pub ability: String,
+}
+
+/// A multiple-choice answer in canonical form ("ba" → "AB"), so that keys and answers compare.
+pub fn canonical_option(raw: &str) -> String {
+    let mut c: Vec<char> =
+        raw.trim().chars().filter(|c| c.is_ascii_alphabetic()).map(|c| c.to_ascii_uppercase()).collect();
+    c.sort_unstable();
+    c.dedup();
+    c.into_iter().collect()
+}
+
+/// Knowledge-point mastery: per tag, the points scored over the points available (得分率) across the
+/// pupils who sat. `scores[i][j]` is pupil i's score on item j.
+pub fn mastery(items: &[ItemDef], scores: &[Vec<f64>]) -> Vec<(String, usize, f64)> {
+    let mut by_tag: std::collections::BTreeMap<&str, (usize, f64, f64)> = Default::default();
+    for (j, it) in items.iter().enumerate() {
+        for tag in &it.knowledge {
+            let e = by_tag.entry(tag.as_str()).or_default();
+            e.0 += 1;
+            for row in scores {
+                e.1 += row.get(j).copied().unwrap_or(0.0);
+                e.2 += it.max;
+            }
+        }
+    }
+    by_tag.into_iter().filter(|(_, e)| e.2 > 0.0).map(|(t, e)| (t.to_string(), e.0, e.1 / e.2)).collect()
+}
+
 /// The 四率 lines as shares of the full score (configurable; these are the common defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Lines {
@@ -125,6 +173,26 @@ pub fn critical(scores: &[Option<f64>], line: f64, width: f64) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_and_mastery() {
+        assert_eq!(canonical_option(" ba "), "AB");
+        assert_eq!(canonical_option("c"), "C");
+        let item = |label: &str, max: f64, tags: &[&str]| ItemDef {
+            label: label.into(),
+            objective: false,
+            max,
+            key: None,
+            knowledge: tags.iter().map(|t| t.to_string()).collect(),
+            ability: String::new(),
+        };
+        let items = [item("1", 2.0, &["函数"]), item("2", 4.0, &["函数", "几何"])];
+        // Two pupils: (2, 1) and (0, 4). 函数: (2+1+0+4)/(2·2+2·4) = 7/12; 几何: 5/8.
+        let m = mastery(&items, &[vec![2.0, 1.0], vec![0.0, 4.0]]);
+        assert_eq!(m.len(), 2);
+        assert_eq!((m[0].0.as_str(), m[0].1), ("几何", 1));
+        assert!((m[0].2 - 5.0 / 8.0).abs() < 1e-12 && (m[1].2 - 7.0 / 12.0).abs() < 1e-12);
+    }
 
     #[test]
     fn hand_computed_subject() {

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod attendance;
 pub mod audit;
 pub mod cases;
+pub mod exams;
 pub mod fitness;
 pub mod imports;
 pub mod indicators;

@@ -65,6 +65,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_fitness_stats_index.sql"),
         postgres: include_str!("../migrations/postgres/0009_fitness_stats_index.sql"),
     },
+    Migration {
+        version: 10,
+        name: "exams",
+        sqlite: include_str!("../migrations/sqlite/0010_exams.sql"),
+        postgres: include_str!("../migrations/postgres/0010_exams.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -1,0 +1,490 @@
+//! Exams in the platform: creating an exam under the 双减 rules, importing each paper's item
+//! structure and per-pupil item scores, and the analysis a 质量分析会 reads — per district, school
+//! and class, by sex, item by item, and value-added between two linked papers. No rank of a pupil
+//! is computed or shown; schools are compared by values with intervals, in school-code order.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use eduq_core::access::{Actor, Resource, Scope};
+use eduq_core::calendar::Term;
+use eduq_core::exam::{ItemDef, Lines, Sitting, SubjectStats, above_mean_rate, analyse, critical, mastery};
+use eduq_core::grade::Grade;
+use eduq_core::items::{self, OptionStats};
+use eduq_core::standards::exam_policy::{self, ExamKind, Organiser};
+use eduq_core::valueadded::{self, Effect, Fit, Method};
+use eduq_exchange::RowError;
+use eduq_exchange::exam::{read_scores, read_structure};
+use eduq_exchange::table::read_table;
+use eduq_store::Store;
+use eduq_store::exams::{ExamRow, NewExam, PaperRow, ScoreFact, ScoreRecord};
+use eduq_store::imports::Counts;
+use serde::Serialize;
+
+use crate::AppError;
+
+/// 1.96: the normal quantile of a two-sided 95 % interval.
+const Z95: f64 = 1.959_963_984_540_054;
+/// Groups smaller than this get no mean interval of their own in comparisons (too few to say).
+pub const MIN_GROUP: usize = 5;
+/// 临界生: pupils this share of the full score or less below a line.
+pub const CRITICAL_WIDTH: f64 = 0.05;
+
+/// What a user fills in to create an exam.
+#[derive(Debug, Clone)]
+pub struct ExamForm {
+    pub name: String,
+    pub grade: Grade,
+    pub kind: ExamKind,
+    pub organiser: Organiser,
+    /// For a school's own exam.
+    pub school_id: Option<i64>,
+    pub held_on: NaiveDate,
+    pub subjects: Vec<(String, f64)>,
+}
+
+/// Creates an exam after the 双减 check: refused for grades 1–2; stored with its warnings when it
+/// exceeds a limit. A school creates exams of its own only.
+pub async fn create_exam(
+    store: &Store,
+    actor: &Actor,
+    f: &ExamForm,
+    now: DateTime<Utc>,
+) -> Result<(i64, Vec<String>), AppError> {
+    if !actor.role.may_write(Resource::Exams) {
+        return Err(AppError::Forbidden);
+    }
+    let school_id = match &actor.scope {
+        Scope::District => f.school_id,
+        Scope::School(id) if f.organiser == Organiser::School => Some(*id),
+        Scope::School(_) => return Err(AppError::Invalid("学校只能创建本校组织的考试".into())),
+        _ => return Err(AppError::Forbidden),
+    };
+    let name = f.name.trim();
+    if name.is_empty() {
+        return Err(AppError::Invalid("请填写考试名称".into()));
+    }
+    if f.subjects.is_empty() {
+        return Err(AppError::Invalid("请至少填写一个科目及其满分".into()));
+    }
+    if let Some((s, full)) =
+        f.subjects.iter().find(|(s, full)| s.trim().is_empty() || !full.is_finite() || *full <= 0.0)
+    {
+        return Err(AppError::Invalid(format!("科目“{s}”的满分“{full}”无效")));
+    }
+    let term = Term::containing(f.held_on);
+    let term_id =
+        store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("{}不在已有数据的学期内", f.held_on)))?;
+    let existing: Vec<ExamKind> = store
+        .exam_kinds(term_id, i64::from(f.grade.number()), school_id)
+        .await?
+        .iter()
+        .filter_map(|k| ExamKind::from_key(k))
+        .collect();
+    let verdict = exam_policy::check(f.grade, f.kind, f.organiser, term.term_no, &existing);
+    if let Some(why) = verdict.refused {
+        return Err(AppError::Invalid(why));
+    }
+    let (district_id, _) = store.district().await?;
+    let new = NewExam {
+        term_id,
+        name: name.to_string(),
+        grade: i64::from(f.grade.number()),
+        kind: f.kind.key().into(),
+        organiser: f.organiser.key().into(),
+        school_id,
+        held_on: f.held_on,
+        warnings: verdict.warnings.clone(),
+        subjects: f.subjects.iter().map(|(s, full)| (s.trim().to_string(), *full)).collect(),
+    };
+    let mut tx = store.begin().await?;
+    let id = tx.create_exam(district_id, &new, actor, now).await?;
+    tx.commit().await?;
+    Ok((id, verdict.warnings))
+}
+
+/// The exam and paper a writer may change (an exam in scope; a school changes its own school's
+/// papers' scores, the bureau all).
+async fn writable(store: &Store, actor: &Actor, exam_id: i64, paper_id: i64) -> Result<(ExamRow, PaperRow), AppError> {
+    if !actor.role.may_write(Resource::Exams) {
+        return Err(AppError::Forbidden);
+    }
+    let exam = store.exam(actor, exam_id).await?;
+    let paper = exam.papers.iter().find(|p| p.id == paper_id).cloned().ok_or(AppError::Forbidden)?;
+    Ok((exam, paper))
+}
+
+/// Sets a paper's item structure from a file (题号, 题型, 满分, 答案, 知识点, 能力). The structure of a
+/// district exam is the bureau's.
+pub async fn import_structure(
+    store: &Store,
+    actor: &Actor,
+    exam_id: i64,
+    paper_id: i64,
+    bytes: &[u8],
+    file_name: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let (exam, _) = writable(store, actor, exam_id, paper_id).await?;
+    if exam.school_id.is_none() && actor.scope != Scope::District {
+        return Err(AppError::Invalid("全区考试的试卷结构由教育局设置".into()));
+    }
+    let items = read_structure(&read_table(bytes, file_name)?)?;
+    let mut tx = store.begin().await?;
+    tx.set_paper_items(paper_id, &items).await?;
+    tx.audit(actor, now, "exam_structure", &format!("paper:{paper_id}"), &format!("{file_name}：{}题", items.len()))
+        .await?;
+    tx.commit().await?;
+    Ok(items.len())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreImport {
+    pub rows: usize,
+    pub counts: Counts,
+}
+
+/// Imports a paper's scores (one row per pupil, one column per 题号): every row checked — unknown
+/// or out-of-scope pupils, pupils of another grade, scores above an item's maximum, duplicates —
+/// and applied in one transaction, or nothing. Re-importing the same file changes nothing.
+pub async fn import_scores(
+    store: &Store,
+    actor: &Actor,
+    exam_id: i64,
+    paper_id: i64,
+    bytes: &[u8],
+    file_name: &str,
+    now: DateTime<Utc>,
+) -> Result<ScoreImport, AppError> {
+    let (exam, paper) = writable(store, actor, exam_id, paper_id).await?;
+    let items = store.paper_items(paper_id).await?;
+    if items.is_empty() {
+        return Err(AppError::Invalid(format!("请先导入{}的试卷结构（题号、满分）", paper.subject)));
+    }
+    let lines = read_scores(&read_table(bytes, file_name)?, &items)?;
+    let roll = store.roll_by_number(actor, exam.term_id).await?;
+    let grade = Grade::new(exam.grade as i8).map_or("该年级", |g| g.name());
+    let mut errors = Vec::new();
+    let mut recs = Vec::with_capacity(lines.len());
+    for l in lines {
+        let Some(p) = roll.get(&l.student_no) else {
+            errors.push(RowError {
+                row: l.row,
+                column: "学籍号".into(),
+                value: l.student_no.clone(),
+                message: "不是本学期在读学生，或不在您的管理范围内".into(),
+            });
+            continue;
+        };
+        if p.grade != exam.grade || exam.school_id.is_some_and(|s| s != p.school_id) {
+            errors.push(RowError {
+                row: l.row,
+                column: "学籍号".into(),
+                value: l.student_no.clone(),
+                message: format!("不是参加本次考试的{grade}学生"),
+            });
+            continue;
+        }
+        let total = (l.sitting == Sitting::Sat).then(|| l.scores.iter().sum::<f64>());
+        recs.push(ScoreRecord {
+            student_id: p.student_id,
+            school_id: p.school_id,
+            class_id: p.class_id,
+            sitting: l.sitting,
+            total,
+            items: l.scores,
+            answers: if l.answers.iter().all(String::is_empty) { Vec::new() } else { l.answers },
+        });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    let (district_id, _) = store.district().await?;
+    let mut tx = store.begin().await?;
+    let counts = tx.apply_scores(district_id, paper_id, &recs).await?;
+    tx.audit(
+        actor,
+        now,
+        "exam_scores",
+        &format!("paper:{paper_id}"),
+        &format!(
+            "{file_name}：{}行，新增{}，更新{}，未变{}",
+            recs.len(),
+            counts.inserted,
+            counts.updated,
+            counts.unchanged
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ScoreImport { rows: recs.len(), counts })
+}
+
+/// One unit's statistics in a comparison: the mean with its 95 % interval (none below
+/// [`MIN_GROUP`] pupils) and 超均率 against the district.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitStats {
+    pub id: i64,
+    pub label: String,
+    pub stats: SubjectStats,
+    pub mean_interval: Option<(f64, f64)>,
+    pub above_mean_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemLine {
+    pub item: ItemDef,
+    pub stats: items::ItemStats,
+    pub options: Vec<OptionStats>,
+}
+
+/// A pupil near a line (临界生), for the people who teach them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NearLine {
+    pub line: &'static str,
+    pub threshold: f64,
+    pub pupils: Vec<(String, String, String, f64)>,
+}
+
+/// The analysis of one paper within the reader's scope.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaperReport {
+    pub exam: ExamRow,
+    pub paper: PaperRow,
+    pub lines: Lines,
+    /// District reference (every school's pupils; figures only).
+    pub district: Option<SubjectStats>,
+    /// The reader's scope as a whole (the district itself for the bureau).
+    pub scope_label: String,
+    pub scope: Option<SubjectStats>,
+    /// Schools (bureau) or classes (a school, a teacher), in code/name order.
+    pub unit_kind: &'static str,
+    pub units: Vec<UnitStats>,
+    pub by_sex: Vec<UnitStats>,
+    pub items: Vec<ItemLine>,
+    pub alpha: Option<f64>,
+    pub mastery: Vec<(String, usize, f64)>,
+    pub near: Vec<NearLine>,
+}
+
+fn unit(
+    id: i64,
+    label: String,
+    scores: &[Option<f64>],
+    full: f64,
+    lines: &Lines,
+    district_mean: Option<f64>,
+) -> Option<UnitStats> {
+    let stats = analyse(scores, full, lines)?;
+    let n = stats.participants;
+    let mean_interval = (n >= MIN_GROUP).then(|| {
+        let half = Z95 * stats.sd * (n as f64 / (n as f64 - 1.0)).sqrt() / (n as f64).sqrt();
+        (stats.mean - half, stats.mean + half)
+    });
+    let above_mean_rate = district_mean.and_then(|m| above_mean_rate(stats.mean, m));
+    Some(UnitStats { id, label, stats, mean_interval, above_mean_rate })
+}
+
+fn score_of(f: &ScoreFact) -> Option<f64> {
+    if f.sitting == Sitting::Sat { f.total } else { None }
+}
+
+/// The analysis of a paper for the reader: a teacher reads her classes, a principal the school, the
+/// bureau the district. 临界生 are listed for the pupils in scope only, without ranks.
+pub async fn paper_report(
+    store: &Store,
+    actor: &Actor,
+    exam_id: i64,
+    paper_id: i64,
+    lines: Lines,
+) -> Result<PaperReport, AppError> {
+    let exam = store.exam(actor, exam_id).await?;
+    let paper = exam.papers.iter().find(|p| p.id == paper_id).cloned().ok_or(AppError::Forbidden)?;
+    let facts = store.paper_scores(actor, paper_id).await?;
+    let item_defs = store.paper_items(paper_id).await?;
+    let full = paper.full_score;
+    let all: Vec<Option<f64>> = store
+        .paper_totals(paper_id)
+        .await?
+        .into_iter()
+        .map(|(_, _, s, t)| if s == Sitting::Sat { t } else { None })
+        .collect();
+    let district = analyse(&all, full, &lines);
+    let dmean = district.as_ref().map(|d| d.mean);
+    let scores: Vec<Option<f64>> = facts.iter().map(score_of).collect();
+    let by_school = matches!(actor.scope, Scope::District);
+    // (sort key, id) → (label, scores)
+    type Group = (String, Vec<Option<f64>>);
+    let mut groups: BTreeMap<(String, i64), Group> = BTreeMap::new();
+    for f in &facts {
+        let (key, label) = if by_school {
+            ((f.school_code.clone(), f.school_id), f.school_name.clone())
+        } else {
+            ((f.class_name.clone(), f.class_id), f.class_name.clone())
+        };
+        groups.entry(key).or_insert_with(|| (label, Vec::new())).1.push(score_of(f));
+    }
+    let units =
+        groups.into_iter().filter_map(|((_, id), (label, s))| unit(id, label, &s, full, &lines, dmean)).collect();
+    let by_sex = ["男", "女"]
+        .iter()
+        .filter_map(|sex| {
+            let s: Vec<Option<f64>> = facts.iter().filter(|f| f.sex == *sex).map(score_of).collect();
+            unit(0, (*sex).to_string(), &s, full, &lines, dmean)
+        })
+        .collect();
+    // Item analysis over the pupils in scope who sat, in item order.
+    let sat: Vec<&ScoreFact> =
+        facts.iter().filter(|f| f.sitting == Sitting::Sat && f.items.len() == item_defs.len()).collect();
+    let matrix: Vec<Vec<f64>> = sat.iter().map(|f| f.items.clone()).collect();
+    let names: Vec<String> = item_defs.iter().map(|i| i.label.clone()).collect();
+    let maxima: Vec<f64> = item_defs.iter().map(|i| i.max).collect();
+    let analysis = items::analyse(&names, &matrix, &maxima);
+    let totals: Vec<f64> = sat.iter().map(|f| f.items.iter().sum()).collect();
+    let mut item_lines = Vec::new();
+    if let Some(a) = &analysis {
+        for (j, (def, st)) in item_defs.iter().zip(&a.items).enumerate() {
+            let options = match &def.key {
+                Some(key) if sat.iter().all(|f| f.answers.len() == item_defs.len()) => {
+                    let answers: Vec<&str> = sat.iter().map(|f| f.answers[j].as_str()).collect();
+                    items::options(&answers, key, &totals)
+                }
+                _ => Vec::new(),
+            };
+            item_lines.push(ItemLine { item: def.clone(), stats: st.clone(), options });
+        }
+    }
+    let near = [("优秀线", lines.excellent), ("及格线", lines.pass)]
+        .into_iter()
+        .map(|(line, share)| {
+            let threshold = share * full;
+            let pupils = critical(&scores, threshold, CRITICAL_WIDTH * full)
+                .into_iter()
+                .map(|i| {
+                    let f = &facts[i];
+                    (f.class_name.clone(), f.student_no.clone(), f.name.clone(), f.total.unwrap_or(0.0))
+                })
+                .collect();
+            NearLine { line, threshold, pupils }
+        })
+        .collect();
+    let scope_label = match &actor.scope {
+        Scope::District => "全区".to_string(),
+        Scope::School(_) => facts.first().map_or("本校".into(), |f| f.school_name.clone()),
+        _ => "任教班级".to_string(),
+    };
+    Ok(PaperReport {
+        scope: analyse(&scores, full, &lines),
+        scope_label,
+        district,
+        unit_kind: if by_school { "学校" } else { "班级" },
+        units,
+        by_sex,
+        alpha: analysis.as_ref().and_then(|a| a.alpha),
+        mastery: mastery(&item_defs, &matrix),
+        items: item_lines,
+        near,
+        lines,
+        exam,
+        paper,
+    })
+}
+
+/// Value-added between two papers of the same pupils (entry and exit, linked by 学籍 identity).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VaReport {
+    pub entry: String,
+    pub exit: String,
+    pub linked: usize,
+    /// Sat the exit paper without an entry score (transferred in, or absent at entry).
+    pub exit_only: usize,
+    /// Sat the entry paper but not the exit (transferred out, left, or absent).
+    pub entry_only: usize,
+    /// Linked pupils whose school changed between the papers: attributed to the exit school.
+    pub moved: usize,
+    pub fit: Option<Fit>,
+    pub fit_error: Option<String>,
+    /// Level 0 (progress against pupils of the same entry band); always shown.
+    pub progress: Vec<Effect>,
+    /// School code → name, for display; effects outside the reader's scope are left out.
+    pub names: BTreeMap<String, String>,
+}
+
+/// Fits the value-added model on every linked pupil of the district (the model needs them all) and
+/// returns the effects of the schools in the reader's scope. Pupil data never leaves.
+pub async fn va_report(
+    store: &Store,
+    actor: &Actor,
+    entry: (i64, i64),
+    exit: (i64, i64),
+    method: Method,
+) -> Result<VaReport, AppError> {
+    let entry_exam = store.exam(actor, entry.0).await?;
+    let exit_exam = store.exam(actor, exit.0).await?;
+    let paper = |e: &ExamRow, id: i64| e.papers.iter().find(|p| p.id == id).cloned().ok_or(AppError::Forbidden);
+    let (ep, xp) = (paper(&entry_exam, entry.1)?, paper(&exit_exam, exit.1)?);
+    let before: HashMap<i64, (i64, f64)> = store
+        .paper_totals(ep.id)
+        .await?
+        .into_iter()
+        .filter_map(|(st, sc, s, t)| (s == Sitting::Sat).then_some(t).flatten().map(|t| (st, (sc, t))))
+        .collect();
+    let after: Vec<(i64, i64, f64)> = store
+        .paper_totals(xp.id)
+        .await?
+        .into_iter()
+        .filter_map(|(st, sc, s, t)| (s == Sitting::Sat).then_some(t).flatten().map(|t| (st, sc, t)))
+        .collect();
+    let schools = store.list_schools(&eduq_core::access::Actor::system(), None).await?;
+    let code: HashMap<i64, (String, String)> =
+        schools.iter().map(|s| (s.id, (s.code.clone(), s.name.clone()))).collect();
+    let mut linked_rows = Vec::new();
+    let mut moved = 0;
+    for (st, sc, y) in &after {
+        if let Some((sc0, x)) = before.get(st) {
+            moved += usize::from(sc0 != sc);
+            linked_rows.push((*sc, *x, *y));
+        }
+    }
+    let exit_ids: std::collections::HashSet<i64> = after.iter().map(|a| a.0).collect();
+    let mut group_ids: Vec<i64> = linked_rows.iter().map(|r| r.0).collect();
+    group_ids.sort_unstable_by_key(|id| code.get(id).map(|c| c.0.clone()));
+    group_ids.dedup();
+    let groups: Vec<String> = group_ids.iter().map(|id| code.get(id).map_or(id.to_string(), |c| c.0.clone())).collect();
+    let index: HashMap<i64, usize> = group_ids.iter().enumerate().map(|(k, id)| (*id, k)).collect();
+    let data = valueadded::Data {
+        y: linked_rows.iter().map(|r| r.2).collect(),
+        x: linked_rows.iter().map(|r| vec![r.1]).collect(),
+        group: linked_rows.iter().map(|r| index[&r.0]).collect(),
+        groups: groups.clone(),
+        terms: vec![format!("{}（入口）", ep.subject)],
+    };
+    let (mut fit, fit_error) = match valueadded::fit(&data, method) {
+        Ok(f) => (Some(f), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let entry_scores: Vec<f64> = data.x.iter().map(|x| x[0]).collect();
+    let mut progress = valueadded::progress(&entry_scores, &data.y, &data.group, &groups, 10);
+    // Only the schools the reader may see.
+    let visible = |g: &str| match &actor.scope {
+        Scope::District => true,
+        Scope::School(id) | Scope::Classes { school_id: id, .. } => code.get(id).is_some_and(|c| c.0 == g),
+        Scope::Students(_) => false,
+    };
+    progress.retain(|e| visible(&e.group));
+    if let Some(f) = fit.as_mut() {
+        f.effects.retain(|e| visible(&e.group));
+    }
+    Ok(VaReport {
+        entry: format!("{} · {}", entry_exam.name, ep.subject),
+        exit: format!("{} · {}", exit_exam.name, xp.subject),
+        linked: linked_rows.len(),
+        exit_only: after.len() - linked_rows.len(),
+        entry_only: before.keys().filter(|k| !exit_ids.contains(k)).count(),
+        moved,
+        fit,
+        fit_error,
+        progress,
+        names: code.into_values().collect(),
+    })
+}
