@@ -149,6 +149,28 @@ try {
     await page.screenshot({ path: join(dir, 'case.png'), fullPage: true });
   });
 
+  await step('an exam paper report draws its charts, and value-added links two exams', async () => {
+    await page.goto(`${base}/exams`);
+    await page.waitForSelector('#exam-list');
+    await page.locator('#exam-list a', { hasText: '八年级期中' }).first().click();
+    await page.locator('a', { hasText: '质量分析' }).nth(1).click();
+    await page.waitForSelector('#paper-items');
+    await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 4);
+    assert((await page.textContent('#paper-items')).includes('疑似答案错误'), 'the wrong key is flagged');
+    await page.screenshot({ path: join(dir, 'paper.png'), fullPage: true });
+    await page.goBack();
+    const entry = page.locator('select[name=entry] option', { hasText: '第二学期七年级期末' }).filter({ hasText: '数学' }).first();
+    await page.selectOption('select[name=entry]', await entry.getAttribute('value'));
+    const exit = page.locator('select[name=exit] option', { hasText: '数学' }).first();
+    await page.selectOption('select[name=exit]', await exit.getAttribute('value'));
+    await page.click('form[action="/exams/va"] button[type=submit]');
+    await page.waitForSelector('#va-effects');
+    await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 1);
+    const rows = await page.locator('#va-effects tr').count();
+    assert(rows > 3, `schools with an effect: ${rows - 1}`);
+    await page.screenshot({ path: join(dir, 'va.png'), fullPage: true });
+  });
+
   await step('the demo lottery published by the platform verifies in the browser', async () => {
     const now = new Date();
     const start = now.getMonth() + 1 >= 8 ? now.getFullYear() : now.getFullYear() - 1;
@@ -178,5 +200,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 7 ? 0 : 1);
+  process.exit(failed === 0 && passed === 8 ? 0 : 1);
 }

@@ -488,3 +488,169 @@ pub async fn va_report(
         names: code.into_values().collect(),
     })
 }
+
+/// 口径说明 of every metric in a paper report, as shown under the tables and in the workbook.
+pub const DEFINITIONS: &[(&str, &str)] = &[
+    ("参考人数", "状态为正常并有成绩的学生；缺考、作弊单列，不计入任何统计，也不按0分计"),
+    ("平均分、标准差", "参考学生总分的算术平均；标准差为总体标准差（除以人数）"),
+    ("95%区间", "平均分 ± 1.96 × 样本标准差 ÷ √人数；不足5人不给区间。两单位区间重叠时，差异可能只是抽样波动"),
+    (
+        "四率",
+        "优秀率、良好率、及格率为总分达到满分85%、70%、60%的人数 ÷ 参考人数；低分率为低于满分40%的人数 ÷ 参考人数",
+    ),
+    ("超均率", "（单位平均分 − 全区平均分）÷ 全区平均分 × 100%"),
+    ("一分一段", "每个分数的人数及该分数以上的累计人数（本人范围内），不显示名次"),
+    ("得分率（难度）", "该题平均得分 ÷ 该题满分"),
+    (
+        "区分度 D27",
+        "按总分从高到低排序（同分按导入顺序），取前、后各 round(0.27×N) 人，两组该题平均得分之差 ÷ 该题满分",
+    ),
+    (
+        "点二列相关",
+        "该题得分与总分的相关系数；校正后为与“总分减该题”的相关。校正值 < 0.20 标为区分度低，< 0 标为疑似答案错误",
+    ),
+    ("Cronbach α", "k/(k−1) × (1 − 各题方差之和 ÷ 总分方差)；删除该题后的 α 高于整卷时，该题与其余题目不一致"),
+    (
+        "选项分析",
+        "客观题各选项的选择比例，及高分组、低分组（各27%）中的选择比例；高分组多选某干扰项提示题目或答案有问题",
+    ),
+    ("知识点掌握率", "带该知识点的各题得分之和 ÷ 这些题满分之和（参考学生）"),
+    ("临界生", "总分低于优秀线或及格线、差距不超过满分5%的学生，供任课教师辅导；只列本人管理范围内的学生，不排名"),
+];
+
+/// The report as a workbook (summary, units, 一分一段, items, 临界生 within scope, 口径说明).
+pub fn report_workbook(r: &PaperReport) -> Result<Vec<u8>, AppError> {
+    use eduq_exchange::table::{Cell, Sheet, write_workbook};
+    let t = |s: &str| Cell::Text(s.to_string());
+    let n = |x: f64| Cell::Number((x * 1e4).round() / 1e4);
+    let stat_row = |label: &str, s: &SubjectStats, above: Option<f64>, ci: Option<(f64, f64)>| {
+        vec![
+            t(label),
+            Cell::from(s.participants as i64),
+            Cell::from(s.absent as i64),
+            n(s.mean),
+            ci.map_or(t(""), |c| n(c.0)),
+            ci.map_or(t(""), |c| n(c.1)),
+            n(s.sd),
+            n(s.median),
+            n(s.max),
+            n(s.min),
+            n(s.excellent_rate * 100.0),
+            n(s.good_rate * 100.0),
+            n(s.pass_rate * 100.0),
+            n(s.low_rate * 100.0),
+            above.map_or(t(""), n),
+        ]
+    };
+    let stat_headers = [
+        "单位",
+        "参考人数",
+        "缺考/作弊",
+        "平均分",
+        "95%区间下限",
+        "95%区间上限",
+        "标准差",
+        "中位数",
+        "最高分",
+        "最低分",
+        "优秀率%",
+        "良好率%",
+        "及格率%",
+        "低分率%",
+        "超均率%",
+    ];
+    let mut summary = Vec::new();
+    if let Some(d) = &r.district {
+        summary.push(stat_row("全区", d, None, None));
+    }
+    if let (Some(s), false) = (&r.scope, r.scope_label == "全区") {
+        summary.push(stat_row(
+            &r.scope_label,
+            s,
+            r.district.as_ref().and_then(|d| above_mean_rate(s.mean, d.mean)),
+            None,
+        ));
+    }
+    for u in &r.by_sex {
+        summary.push(stat_row(&u.label, &u.stats, u.above_mean_rate, u.mean_interval));
+    }
+    let units: Vec<Vec<Cell>> =
+        r.units.iter().map(|u| stat_row(&u.label, &u.stats, u.above_mean_rate, u.mean_interval)).collect();
+    let segments: Vec<Vec<Cell>> = r
+        .scope
+        .as_ref()
+        .map(|s| s.segments.iter().map(|(x, k, c)| vec![n(*x), Cell::from(*k as i64), Cell::from(*c as i64)]).collect())
+        .unwrap_or_default();
+    let opt = |v: Option<f64>| v.map_or(t(""), n);
+    let items: Vec<Vec<Cell>> = r
+        .items
+        .iter()
+        .map(|i| {
+            vec![
+                t(&i.item.label),
+                t(if i.item.objective { "客观" } else { "主观" }),
+                n(i.item.max),
+                t(i.item.key.as_deref().unwrap_or("")),
+                t(&i.item.knowledge.join("、")),
+                n(i.stats.p),
+                n(i.stats.d27),
+                opt(i.stats.r_pbis),
+                opt(i.stats.r_pbis_corrected),
+                opt(i.stats.alpha_if_deleted),
+                t(&i.stats
+                    .flags
+                    .iter()
+                    .map(|f| if *f == "miskey" { "疑似答案错误" } else { "区分度低" })
+                    .collect::<Vec<_>>()
+                    .join("、")),
+            ]
+        })
+        .collect();
+    let mastery: Vec<Vec<Cell>> =
+        r.mastery.iter().map(|(k, items, rate)| vec![t(k), Cell::from(*items as i64), n(rate * 100.0)]).collect();
+    let near: Vec<Vec<Cell>> = r
+        .near
+        .iter()
+        .flat_map(|l| l.pupils.iter().map(move |p| (l, p)))
+        .map(|(l, p)| vec![t(l.line), n(l.threshold), t(&p.0), t(&p.1), t(&p.2), n(p.3)])
+        .collect();
+    let defs: Vec<Vec<Cell>> = DEFINITIONS.iter().map(|(k, v)| vec![t(k), t(v)]).collect();
+    let title = vec![format!("{} · {}（满分{}）", r.exam.name, r.paper.subject, r.paper.full_score)];
+    let alpha = r.alpha.map_or("—".to_string(), |a| format!("{a:.3}"));
+    let bytes = write_workbook(&[
+        Sheet { name: "总体", title: title.clone(), headers: &stat_headers, rows: &summary },
+        Sheet { name: r.unit_kind, title: title.clone(), headers: &stat_headers, rows: &units },
+        Sheet {
+            name: "一分一段", title: title.clone(), headers: &["分数", "人数", "累计人数"], rows: &segments
+        },
+        Sheet {
+            name: "小题分析",
+            title: vec![title[0].clone(), format!("Cronbach α = {alpha}")],
+            headers: &[
+                "题号",
+                "题型",
+                "满分",
+                "答案",
+                "知识点",
+                "得分率",
+                "区分度D27",
+                "点二列相关",
+                "校正相关",
+                "删除后α",
+                "提示",
+            ],
+            rows: &items,
+        },
+        Sheet {
+            name: "知识点", title: title.clone(), headers: &["知识点", "题数", "掌握率%"], rows: &mastery
+        },
+        Sheet {
+            name: "临界生",
+            title: title.clone(),
+            headers: &["分数线", "线上分数", "班级", "学籍号", "姓名", "总分"],
+            rows: &near,
+        },
+        Sheet { name: "口径说明", title, headers: &["指标", "口径"], rows: &defs },
+    ])?;
+    Ok(bytes)
+}

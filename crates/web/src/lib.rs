@@ -8,6 +8,7 @@ mod auth;
 mod balance;
 mod cases;
 mod error;
+mod exams;
 mod fitness;
 mod imports;
 mod indicators;
@@ -72,6 +73,12 @@ pub fn router(state: AppState) -> Router {
         .route("/indicators/{key}", get(indicators::detail))
         .route("/api/v1/indicators", get(indicators::api))
         .route("/fitness", get(fitness::page))
+        .route("/exams", get(exams::page).post(exams::create))
+        .route("/exams/va", get(exams::value_added))
+        .route("/exams/{id}", get(exams::detail))
+        .route("/exams/{id}/papers/{paper}", get(exams::paper))
+        .route("/exams/{id}/papers/{paper}/report.xlsx", get(exams::workbook))
+        .route("/exams/{id}/papers/{paper}/{what}", post(exams::upload))
         .route("/attendance", get(attendance::page).post(attendance::save))
         .route("/attendance/risk", get(attendance::risk))
         .route("/attendance/import", post(attendance::import))

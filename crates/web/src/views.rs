@@ -22,6 +22,7 @@ pub struct Layout {
     pub is_admin: bool,
     pub sees_staff: bool,
     pub sees_admissions: bool,
+    pub sees_exams: bool,
     pub may_import: bool,
     pub terms: Vec<TermOption>,
     pub term_key: String,
@@ -59,6 +60,7 @@ pub async fn layout(
         is_admin: role == Role::Admin,
         sees_staff: role.may_read(Resource::Teachers),
         sees_admissions: role.may_read(Resource::Admissions),
+        sees_exams: role.may_read(Resource::Exams),
         may_import: [Resource::Students, Resource::Schools, Resource::Conditions].iter().any(|r| role.may_write(*r)),
         terms: terms
             .iter()

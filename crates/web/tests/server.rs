@@ -718,3 +718,84 @@ async fn fitness_trend_workbook_and_graduation() {
     }
     assert!(shown, "a grade-6 pupil's card shows 毕业成绩");
 }
+
+fn token(page: &str) -> String {
+    page.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string()
+}
+
+/// 学业质量 pages: the demo's exam with its papers, a paper's report (tables, charts, 口径, the
+/// miskeyed item flagged, no rank column) and workbook; grades 1–2 refused; a bad score file's rows
+/// named on the page; a principal reads the own school's classes only.
+#[tokio::test]
+async fn exam_pages_reports_and_guards() {
+    let (base, store) = start().await;
+    let a = login(&base, "admin").await;
+    let (status, page) = get(&base, &a, "/exams").await;
+    assert_eq!(status, StatusCode::OK);
+    let exams = store.exams(&Actor::system(), None).await.expect("exams");
+    let mid = exams.iter().find(|e| e.name.contains("八年级期中")).expect("demo exam");
+    assert!(page.contains(&mid.name), "listed");
+    let math = mid.papers.iter().find(|p| p.subject == "数学").expect("math");
+    let (status, page) = get(&base, &a, &format!("/exams/{}", mid.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("试卷结构") && page.contains("小题成绩"), "imports offered to the bureau");
+    let path = format!("/exams/{}/papers/{}", mid.id, math.id);
+    let (status, page) = get(&base, &a, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    for needle in ["小题分析", "Cronbach", "疑似答案错误", "一分一段", "临界生", "口径说明", "data-chart", "按学校"]
+    {
+        assert!(page.contains(needle), "paper report shows {needle}");
+    }
+    assert!(!page.contains("名次</th>") && !page.contains("排名</th>"), "no rank column");
+    let res = client().get(format!("{base}{path}/report.xlsx")).header("cookie", &a).send().await.expect("xlsx");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.expect("bytes").starts_with(b"PK"), "an xlsx");
+
+    // Grades 1–2 refused, with the reason on the page.
+    let (_, list) = get(&base, &a, "/exams").await;
+    let t = token(&list);
+    let form = [
+        ("_csrf", t.as_str()),
+        ("name", "二年级期末"),
+        ("grade", "2"),
+        ("kind", "final"),
+        ("organiser", "school"),
+        ("held_on", "2026-11-20"),
+        ("subjects", "数学:100"),
+    ];
+    let res = client().post(format!("{base}/exams")).header("cookie", &a).form(&form).send().await.expect("post");
+    let body = res.text().await.unwrap_or_default();
+    assert!(body.contains("不进行纸笔考试"), "refused with the reason");
+
+    // A bad score file: every bad row named, nothing applied.
+    let before = store.paper_scores(&Actor::system(), math.id).await.expect("scores");
+    let head = format!("学籍号,状态,{}\n", (1..=20).map(|j| j.to_string()).collect::<Vec<_>>().join(","));
+    let file = format!("{head}NOPE,,{}\n", vec!["1"; 20].join(","));
+    let (_, exam_page) = get(&base, &a, &format!("/exams/{}", mid.id)).await;
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token(&exam_page))
+        .part("file", reqwest::multipart::Part::bytes(file.into_bytes()).file_name("bad.csv"));
+    let res = client()
+        .post(format!("{base}/exams/{}/papers/{}/scores", mid.id, math.id))
+        .header("cookie", &a)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    let body = res.text().await.unwrap_or_default();
+    assert!(body.contains("第2行") && body.contains("NOPE"), "the row is named");
+    assert_eq!(store.paper_scores(&Actor::system(), math.id).await.expect("scores"), before);
+
+    // A principal: the own school's classes; no structure import for a district exam.
+    let p = login(&base, "principal").await;
+    let (status, page) = get(&base, &p, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("按班级"), "classes of the school");
+    let principal = store.user_by_name("principal").await.expect("user").expect("exists");
+    let own = principal.school_id.expect("school");
+    for other in before.iter().filter(|f| f.school_id != own).take(20) {
+        assert!(!page.contains(&other.student_no), "no pupil of another school");
+    }
+    let (_, page) = get(&base, &p, &format!("/exams/{}", mid.id)).await;
+    assert!(!page.contains("试卷结构：") && page.contains("小题成绩"), "a school imports scores, not the structure");
+}

@@ -1,0 +1,588 @@
+//! 学业质量: the exams of a term, one exam's papers with their imports, a paper's printable report
+//! and workbook, and value-added between two linked papers.
+
+use askama::Template;
+use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, Redirect, Response};
+use chrono::{NaiveDate, Utc};
+use eduq_app::exams::{
+    ExamForm, PaperReport, UnitStats, VaReport, create_exam, import_scores, import_structure, paper_report, va_report,
+};
+use eduq_core::access::Resource;
+use eduq_core::exam::Lines;
+use eduq_core::grade::Grade;
+use eduq_core::standards::exam_policy::{ExamKind, Organiser};
+use eduq_core::valueadded::Method;
+use eduq_store::exams::ExamRow;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::Session;
+use crate::views::{Layout, Upload, error_lines, layout};
+use crate::{AppState, WebError};
+
+fn grade_name(g: i64) -> &'static str {
+    Grade::new(g as i8).map_or("—", |g| g.name())
+}
+
+fn kind_label(k: &str) -> &'static str {
+    ExamKind::from_key(k).map_or("—", |k| k.label())
+}
+
+fn organiser_label(k: &str) -> &'static str {
+    Organiser::from_key(k).map_or("—", |k| k.label())
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+fn num(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+#[derive(Deserialize, Default)]
+pub struct TermQ {
+    term: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "exams.html")]
+struct ExamsPage {
+    l: Layout,
+    exams: Vec<ExamRow>,
+    may_create: bool,
+    message: String,
+    errors: Vec<String>,
+    grades: Vec<(i8, &'static str)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    organisers: Vec<(&'static str, &'static str)>,
+    today: String,
+}
+
+impl ExamsPage {
+    fn grade(&self, g: &i64) -> &'static str {
+        grade_name(*g)
+    }
+    fn kind(&self, k: &str) -> &'static str {
+        kind_label(k)
+    }
+}
+
+async fn list(
+    st: &AppState,
+    s: &Session,
+    term: Option<&str>,
+    message: String,
+    errors: Vec<String>,
+) -> Result<Html<String>, WebError> {
+    let (l, sel) = layout(&st.store, s, "学业质量", "exams", term).await?;
+    let exams = match sel.id {
+        Some(id) => st.store.exams(&s.actor, Some(id)).await?,
+        None => Vec::new(),
+    };
+    Ok(Html(
+        ExamsPage {
+            l,
+            exams,
+            may_create: s.actor.role.may_write(Resource::Exams),
+            message,
+            errors,
+            grades: (3..=12).filter_map(Grade::new).map(|g| (g.number(), g.name())).collect(),
+            kinds: ExamKind::ALL.iter().map(|k| (k.key(), k.label())).collect(),
+            organisers: Organiser::ALL.iter().map(|k| (k.key(), k.label())).collect(),
+            today: Utc::now().date_naive().to_string(),
+        }
+        .render()?,
+    ))
+}
+
+pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Result<Html<String>, WebError> {
+    list(&st, &s, q.term.as_deref(), String::new(), vec![]).await
+}
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    _csrf: Option<String>,
+    name: String,
+    grade: i8,
+    kind: String,
+    organiser: String,
+    held_on: String,
+    /// "语文:120 数学:120" (any of space, comma, 、 between subjects; ：or : before the full score).
+    subjects: String,
+}
+
+/// Parses "语文:120，数学:120" into subjects and full scores.
+fn parse_subjects(raw: &str) -> Result<Vec<(String, f64)>, String> {
+    raw.split([' ', ',', '，', '、', ';', '；', '\n'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(|part| {
+            let (name, full) = part.split_once([':', '：']).ok_or_else(|| format!("“{part}”应写成“科目:满分”"))?;
+            let full = full.trim().parse::<f64>().map_err(|_| format!("“{part}”的满分不是数字"))?;
+            Ok((name.trim().to_string(), full))
+        })
+        .collect()
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<CreateForm>,
+) -> Result<Response, WebError> {
+    s.check_csrf(f._csrf.as_deref(), &headers)?;
+    let bad = |m: String| WebError::BadRequest(m);
+    let form = ExamForm {
+        name: f.name.clone(),
+        grade: Grade::new(f.grade).ok_or_else(|| bad("年级无效".into()))?,
+        kind: ExamKind::from_key(&f.kind).ok_or_else(|| bad("考试类型无效".into()))?,
+        organiser: Organiser::from_key(&f.organiser).ok_or_else(|| bad("组织方式无效".into()))?,
+        school_id: None,
+        held_on: NaiveDate::parse_from_str(&f.held_on, "%Y-%m-%d").map_err(|_| bad("考试日期无效".into()))?,
+        subjects: match parse_subjects(&f.subjects) {
+            Ok(s) => s,
+            Err(m) => {
+                return Ok(axum::response::IntoResponse::into_response(
+                    list(&st, &s, None, String::new(), vec![m]).await?,
+                ));
+            }
+        },
+    };
+    match create_exam(&st.store, &s.actor, &form, Utc::now()).await {
+        Ok((id, _)) => Ok(axum::response::IntoResponse::into_response(Redirect::to(&format!("/exams/{id}")))),
+        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(e) => {
+            Ok(axum::response::IntoResponse::into_response(list(&st, &s, None, String::new(), error_lines(&e)).await?))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "exam.html")]
+struct ExamPage {
+    l: Layout,
+    exam: ExamRow,
+    grade: &'static str,
+    kind: &'static str,
+    organiser: &'static str,
+    may_write: bool,
+    may_structure: bool,
+    message: String,
+    errors: Vec<String>,
+    /// Papers of other exams to link for value-added: (exam id, paper id, label).
+    entries: Vec<(i64, i64, String)>,
+}
+
+async fn exam_page(
+    st: &AppState,
+    s: &Session,
+    id: i64,
+    message: String,
+    errors: Vec<String>,
+) -> Result<Html<String>, WebError> {
+    let exam = st.store.exam(&s.actor, id).await?;
+    let (l, _) = layout(&st.store, s, &exam.name, "exams", None).await?;
+    let entries = st
+        .store
+        .exams(&s.actor, None)
+        .await?
+        .into_iter()
+        .filter(|e| e.id != exam.id && e.held_on < exam.held_on)
+        .flat_map(|e| e.papers.into_iter().map(move |p| (e.id, p.id, format!("{} · {}", e.name, p.subject))))
+        .collect();
+    Ok(Html(
+        ExamPage {
+            l,
+            grade: grade_name(exam.grade),
+            kind: kind_label(&exam.kind),
+            organiser: organiser_label(&exam.organiser),
+            may_write: s.actor.role.may_write(Resource::Exams),
+            may_structure: s.actor.role.may_write(Resource::Exams)
+                && (exam.school_id.is_some() || s.actor.scope == eduq_core::access::Scope::District),
+            exam,
+            message,
+            errors,
+            entries,
+        }
+        .render()?,
+    ))
+}
+
+pub async fn detail(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    exam_page(&st, &s, id, String::new(), vec![]).await
+}
+
+/// Uploads a paper's structure or scores (`what` = structure | scores).
+pub async fn upload(
+    State(st): State<AppState>,
+    s: Session,
+    Path((id, paper, what)): Path<(i64, i64, String)>,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<Html<String>, WebError> {
+    let up = Upload::read(mp, &s, &headers).await?;
+    let Some((name, bytes)) = up.file("file") else {
+        return exam_page(&st, &s, id, String::new(), vec!["请选择要上传的文件".into()]).await;
+    };
+    let result = match what.as_str() {
+        "structure" => import_structure(&st.store, &s.actor, id, paper, bytes, name, Utc::now())
+            .await
+            .map(|n| format!("已导入“{name}”的试卷结构：{n}题")),
+        "scores" => import_scores(&st.store, &s.actor, id, paper, bytes, name, Utc::now()).await.map(|r| {
+            format!(
+                "已导入“{name}”：{}名学生，新增{}，更新{}，未变{}",
+                r.rows, r.counts.inserted, r.counts.updated, r.counts.unchanged
+            )
+        }),
+        _ => return Err(WebError::NotFound),
+    };
+    match result {
+        Ok(m) => exam_page(&st, &s, id, m, vec![]).await,
+        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(e) => exam_page(&st, &s, id, String::new(), error_lines(&e)).await,
+    }
+}
+
+/// A unit's row as displayed.
+pub struct UnitRow {
+    pub label: String,
+    pub n: usize,
+    pub absent: usize,
+    pub mean: String,
+    pub interval: String,
+    pub sd: String,
+    pub median: String,
+    pub max: String,
+    pub min: String,
+    pub rates: [String; 4],
+    pub above: String,
+}
+
+fn unit_row(u: &UnitStats) -> UnitRow {
+    let s = &u.stats;
+    UnitRow {
+        label: u.label.clone(),
+        n: s.participants,
+        absent: s.absent,
+        mean: num(s.mean),
+        interval: u.mean_interval.map_or("—".into(), |(a, b)| format!("{a:.1}–{b:.1}")),
+        sd: num(s.sd),
+        median: num(s.median),
+        max: num(s.max),
+        min: num(s.min),
+        rates: [pct(s.excellent_rate), pct(s.good_rate), pct(s.pass_rate), pct(s.low_rate)],
+        above: u.above_mean_rate.map_or("—".into(), |v| format!("{v:+.1}%")),
+    }
+}
+
+/// One item's line as displayed.
+pub struct ItemRow {
+    pub label: String,
+    pub kind: &'static str,
+    pub max: String,
+    pub p: String,
+    pub d27: String,
+    pub r: String,
+    pub r_corrected: String,
+    pub alpha_if_deleted: String,
+    pub flags: String,
+    pub options: String,
+}
+
+/// One school's value-added line as displayed (the model, and Level 0 beside it).
+pub struct EffectRow {
+    pub code: String,
+    pub name: String,
+    pub n: usize,
+    pub effect: String,
+    pub interval: String,
+    pub shrinkage: String,
+    pub band: &'static str,
+    pub progress: String,
+    pub progress_interval: String,
+}
+
+const FLAG_LABELS: [(&str, &str); 2] = [("weak", "区分度低"), ("miskey", "疑似答案错误")];
+
+#[derive(Template)]
+#[template(path = "exam_paper.html")]
+struct PaperPage {
+    l: Layout,
+    r: PaperReport,
+    scope: Option<UnitRow>,
+    district: Option<UnitRow>,
+    units: Vec<UnitRow>,
+    by_sex: Vec<UnitRow>,
+    items: Vec<ItemRow>,
+    segments: Vec<(String, usize, usize)>,
+    charts: Vec<(String, String)>,
+    lines_text: String,
+}
+
+impl PaperPage {
+    fn defs(&self) -> &'static [(&'static str, &'static str)] {
+        eduq_app::exams::DEFINITIONS
+    }
+}
+
+fn fmt_opt(v: Option<f64>, d: usize) -> String {
+    v.map_or("—".into(), |x| format!("{x:.d$}"))
+}
+
+fn as_unit(label: &str, s: &Option<eduq_core::exam::SubjectStats>) -> Option<UnitRow> {
+    s.clone().map(|stats| {
+        unit_row(&UnitStats { id: 0, label: label.into(), stats, mean_interval: None, above_mean_rate: None })
+    })
+}
+
+pub async fn paper(
+    State(st): State<AppState>,
+    s: Session,
+    Path((id, paper)): Path<(i64, i64)>,
+) -> Result<Html<String>, WebError> {
+    let r = paper_report(&st.store, &s.actor, id, paper, Lines::default()).await?;
+    let (l, _) = layout(&st.store, &s, &format!("{} · {}", r.exam.name, r.paper.subject), "exams", None).await?;
+    let full = r.paper.full_score;
+    let mut charts = Vec::new();
+    if let Some(sc) = &r.scope {
+        let labels: Vec<String> = (0..10)
+            .map(|k| format!("{}–{}", (k as f64 * full / 10.0).round(), ((k + 1) as f64 * full / 10.0).round()))
+            .collect();
+        charts.push((
+            "分数分布".to_string(),
+            json!({
+                "title": {"text": format!("{} 分数分布（人数）", r.scope_label), "textStyle": {"fontSize": 14}},
+                "tooltip": {}, "grid": {"left": 45, "right": 15, "top": 40, "bottom": 30},
+                "xAxis": {"type": "category", "data": labels}, "yAxis": {"type": "value"},
+                "series": [{"type": "bar", "data": sc.histogram}]
+            })
+            .to_string(),
+        ));
+    }
+    if !r.units.is_empty() {
+        let names: Vec<&str> = r.units.iter().map(|u| u.label.as_str()).collect();
+        let rate = |f: fn(&eduq_core::exam::SubjectStats) -> f64| {
+            r.units.iter().map(|u| (f(&u.stats) * 1000.0).round() / 10.0).collect::<Vec<f64>>()
+        };
+        charts.push((
+            format!("四率（按{}）", r.unit_kind),
+            json!({
+                "title": {"text": format!("四率（按{}）", r.unit_kind), "textStyle": {"fontSize": 14}},
+                "tooltip": {"trigger": "axis"}, "legend": {"top": 22},
+                "grid": {"left": 45, "right": 15, "top": 55, "bottom": 60},
+                "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 30}},
+                "yAxis": {"type": "value", "name": "%", "max": 100},
+                "series": [
+                    {"type": "bar", "name": "优秀率", "data": rate(|s| s.excellent_rate)},
+                    {"type": "bar", "name": "良好率", "data": rate(|s| s.good_rate)},
+                    {"type": "bar", "name": "及格率", "data": rate(|s| s.pass_rate)},
+                    {"type": "bar", "name": "低分率", "data": rate(|s| s.low_rate)}
+                ]
+            })
+            .to_string(),
+        ));
+        // Means with their 95 % intervals; a stacked invisible bar carries each interval.
+        let with: Vec<&UnitStats> = r.units.iter().filter(|u| u.mean_interval.is_some()).collect();
+        let lo: Vec<f64> = with.iter().map(|u| u.mean_interval.map_or(0.0, |i| (i.0 * 10.0).round() / 10.0)).collect();
+        let width: Vec<f64> =
+            with.iter().map(|u| u.mean_interval.map_or(0.0, |i| ((i.1 - i.0) * 10.0).round() / 10.0)).collect();
+        let means: Vec<f64> = with.iter().map(|u| (u.stats.mean * 10.0).round() / 10.0).collect();
+        let mut series = vec![
+            json!({"type": "bar", "stack": "ci", "stackStrategy": "all", "data": lo, "itemStyle": {"color": "transparent"}, "tooltip": {"show": false}}),
+            json!({"type": "bar", "stack": "ci", "stackStrategy": "all", "name": "95%区间", "data": width, "itemStyle": {"color": "rgba(84,112,198,0.35)"}}),
+            json!({"type": "scatter", "name": "平均分", "data": means, "itemStyle": {"color": "#1f3b73"}}),
+        ];
+        if let Some(d) = &r.district {
+            series.push(json!({"type": "line", "name": "全区平均", "data": vec![(d.mean * 10.0).round() / 10.0; with.len()], "symbol": "none", "lineStyle": {"type": "dashed"}}));
+        }
+        charts.push((
+            "平均分及95%区间".to_string(),
+            json!({
+                "title": {"text": format!("平均分及95%区间（按{}；区间重叠即差异不显著）", r.unit_kind), "textStyle": {"fontSize": 14}},
+                "tooltip": {"trigger": "axis"}, "legend": {"top": 22},
+                "grid": {"left": 45, "right": 15, "top": 55, "bottom": 60},
+                "xAxis": {"type": "category", "data": with.iter().map(|u| u.label.as_str()).collect::<Vec<_>>(), "axisLabel": {"rotate": 30}},
+                "yAxis": {"type": "value", "min": "dataMin"},
+                "series": series
+            })
+            .to_string(),
+        ));
+    }
+    if !r.items.is_empty() {
+        let points: Vec<serde_json::Value> =
+            r.items.iter().map(|i| json!({"name": i.item.label, "value": [(i.stats.p * 1000.0).round() / 1000.0, (i.stats.d27 * 1000.0).round() / 1000.0]})).collect();
+        charts.push((
+            "难度与区分度".to_string(),
+            json!({
+                "title": {"text": "各题难度（得分率）与区分度（D27）", "textStyle": {"fontSize": 14}},
+                "tooltip": {"formatter": "{b}: {c}"}, "grid": {"left": 45, "right": 20, "top": 40, "bottom": 40},
+                "xAxis": {"type": "value", "name": "得分率", "min": 0, "max": 1},
+                "yAxis": {"type": "value", "name": "区分度"},
+                "series": [{"type": "scatter", "data": points, "label": {"show": true, "formatter": "{b}", "position": "top", "fontSize": 10},
+                            "markLine": {"silent": true, "symbol": "none", "data": [{"yAxis": 0.2}], "lineStyle": {"type": "dashed"}}}]
+            })
+            .to_string(),
+        ));
+    }
+    let items = r
+        .items
+        .iter()
+        .map(|i| {
+            let flags: Vec<&str> = i
+                .stats
+                .flags
+                .iter()
+                .filter_map(|f| FLAG_LABELS.iter().find(|(k, _)| k == f).map(|(_, v)| *v))
+                .collect();
+            let options: Vec<String> = i
+                .options
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{}{} {:.0}%（高分组{:.0}%/低分组{:.0}%）",
+                        o.option,
+                        if o.key { "✓" } else { "" },
+                        o.p * 100.0,
+                        o.upper * 100.0,
+                        o.lower * 100.0
+                    )
+                })
+                .collect();
+            ItemRow {
+                label: i.item.label.clone(),
+                kind: if i.item.objective { "客观" } else { "主观" },
+                max: num(i.item.max),
+                p: format!("{:.3}", i.stats.p),
+                d27: format!("{:.3}", i.stats.d27),
+                r: fmt_opt(i.stats.r_pbis, 3),
+                r_corrected: fmt_opt(i.stats.r_pbis_corrected, 3),
+                alpha_if_deleted: fmt_opt(i.stats.alpha_if_deleted, 3),
+                flags: flags.join("、"),
+                options: options.join("；"),
+            }
+        })
+        .collect();
+    let segments =
+        r.scope.as_ref().map_or(Vec::new(), |s| s.segments.iter().map(|(x, n, c)| (num(*x), *n, *c)).collect());
+    let lines_text = format!(
+        "优秀≥{:.0}%、良好≥{:.0}%、及格≥{:.0}%、低分<{:.0}%（满分{}）",
+        r.lines.excellent * 100.0,
+        r.lines.good * 100.0,
+        r.lines.pass * 100.0,
+        r.lines.low * 100.0,
+        num(full)
+    );
+    Ok(Html(
+        PaperPage {
+            l,
+            scope: as_unit(&r.scope_label, &r.scope),
+            district: as_unit("全区", &r.district),
+            units: r.units.iter().map(unit_row).collect(),
+            by_sex: r.by_sex.iter().map(unit_row).collect(),
+            items,
+            segments,
+            charts,
+            lines_text,
+            r,
+        }
+        .render()?,
+    ))
+}
+
+/// The paper's report as a workbook: summary, units, 一分一段, items, 临界生 (scope only), 口径.
+pub async fn workbook(
+    State(st): State<AppState>,
+    s: Session,
+    Path((id, paper)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let r = paper_report(&st.store, &s.actor, id, paper, Lines::default()).await?;
+    let bytes = eduq_app::exams::report_workbook(&r)?;
+    Ok(crate::views::xlsx_download(&format!("{}_{}_质量分析.xlsx", r.exam.name, r.paper.subject), bytes))
+}
+
+#[derive(Deserialize)]
+pub struct VaQ {
+    /// "exam:paper" of the entry and exit papers.
+    entry: String,
+    exit: String,
+    method: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "exam_va.html")]
+struct VaPage {
+    l: Layout,
+    r: VaReport,
+    rows: Vec<EffectRow>,
+    fixed: Vec<(String, String, String)>,
+    chart: String,
+    method: &'static str,
+}
+
+fn pair(raw: &str) -> Result<(i64, i64), WebError> {
+    raw.split_once(':')
+        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+        .ok_or_else(|| WebError::BadRequest("试卷参数无效".into()))
+}
+
+pub async fn value_added(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<VaQ>,
+) -> Result<Html<String>, WebError> {
+    let method = if q.method.as_deref() == Some("ml") { Method::Ml } else { Method::Reml };
+    let r = va_report(&st.store, &s.actor, pair(&q.entry)?, pair(&q.exit)?, method).await?;
+    let (l, _) = layout(&st.store, &s, "增值评价", "exams", None).await?;
+    let effects = r.fit.as_ref().map(|f| f.effects.clone()).unwrap_or_default();
+    let rows = effects
+        .iter()
+        .map(|e| {
+            let p0 = r.progress.iter().find(|p| p.group == e.group);
+            EffectRow {
+                code: e.group.clone(),
+                name: r.names.get(&e.group).cloned().unwrap_or_default(),
+                n: e.n,
+                effect: format!("{:+.2}", e.effect),
+                interval: format!("{:+.2} ~ {:+.2}", e.lower, e.upper),
+                shrinkage: format!("{:.2}", e.shrinkage),
+                band: match e.band {
+                    "above" => "高于预期",
+                    "below" => "低于预期",
+                    _ => "符合预期",
+                },
+                progress: p0.map_or("—".into(), |p| format!("{:+.2}", p.effect)),
+                progress_interval: p0.map_or("—".into(), |p| format!("{:+.2} ~ {:+.2}", p.lower, p.upper)),
+            }
+        })
+        .collect();
+    let fixed = r
+        .fit
+        .as_ref()
+        .map(|f| {
+            f.fixed.iter().map(|x| (x.term.clone(), format!("{:.4}", x.estimate), format!("{:.4}", x.se))).collect()
+        })
+        .unwrap_or_default();
+    let names: Vec<String> =
+        effects.iter().map(|e| r.names.get(&e.group).cloned().unwrap_or_else(|| e.group.clone())).collect();
+    let lo: Vec<f64> = effects.iter().map(|e| (e.lower * 100.0).round() / 100.0).collect();
+    let hi: Vec<f64> = effects.iter().map(|e| ((e.upper - e.lower) * 100.0).round() / 100.0).collect();
+    let mid: Vec<f64> = effects.iter().map(|e| (e.effect * 100.0).round() / 100.0).collect();
+    let chart = json!({
+        "title": {"text": "各校增值（经验贝叶斯估计）及95%区间：区间跨过0即与预期无显著差异", "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 50, "right": 15, "top": 45, "bottom": 70},
+        "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 35}},
+        "yAxis": {"type": "value", "name": "分"},
+        "series": [
+            {"type": "bar", "stack": "ci", "stackStrategy": "all", "data": lo, "itemStyle": {"color": "transparent"}, "tooltip": {"show": false}},
+            {"type": "bar", "stack": "ci", "stackStrategy": "all", "name": "95%区间", "data": hi, "itemStyle": {"color": "rgba(84,112,198,0.35)"}},
+            {"type": "scatter", "name": "增值", "data": mid, "itemStyle": {"color": "#1f3b73"},
+             "markLine": {"silent": true, "symbol": "none", "data": [{"yAxis": 0}]}}
+        ]
+    })
+    .to_string();
+    Ok(Html(VaPage { l, rows, fixed, chart, method: if method == Method::Ml { "ML" } else { "REML" }, r }.render()?))
+}
