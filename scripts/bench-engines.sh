@@ -61,6 +61,12 @@ if has items; then
   $BIN sample items --pupils 200000 --items 50 --out "$W/items_p.csv" >/dev/null
   for i in 1 2 3; do T "district #$i" $BIN exam items --in "$W/items.csv" --out "$W/items.json"; done
   T "province" $BIN exam items --in "$W/items_p.csv" --out "$W/items_p.json"
+  echo "== exam items: 1,000,000 pupils x 40 items (#5: <= 2 s) =="
+  $BIN sample items --pupils 1000000 --items 40 --out "$W/items_m.csv" >/dev/null
+  for i in 1 2 3; do T "million #$i" $BIN exam items --in "$W/items_m.csv" --out "$W/items_m.json"; done
+  rm -f "$W/items_m.csv"
+  echo "== full analysis of a district exam: 100,000 pupils x 6 subjects x 40 items (#5: <= 3 s) =="
+  for i in 1 2 3; do $BIN sample exam-analysis; done
 fi
 
 if has fitness; then

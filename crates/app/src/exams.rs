@@ -8,7 +8,10 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource, Scope};
 use eduq_core::calendar::Term;
-use eduq_core::exam::{ItemDef, Lines, Sitting, SubjectStats, above_mean_rate, analyse, critical, mastery};
+use eduq_core::exam::{
+    ItemDef, Lines, Sitting, SubjectStats, above_mean_rate, analyse, critical, mastery, standard_scores,
+    subject_balance,
+};
 use eduq_core::grade::Grade;
 use eduq_core::items::{self, OptionStats};
 use eduq_core::standards::exam_policy::{self, ExamKind, Organiser};
@@ -302,21 +305,43 @@ pub async fn paper_report(
     let paper = exam.papers.iter().find(|p| p.id == paper_id).cloned().ok_or(AppError::Forbidden)?;
     let facts = store.paper_scores(actor, paper_id).await?;
     let item_defs = store.paper_items(paper_id).await?;
-    let full = paper.full_score;
     let all: Vec<Option<f64>> = store
         .paper_totals(paper_id)
         .await?
         .into_iter()
         .map(|(_, _, s, t)| if s == Sitting::Sat { t } else { None })
         .collect();
-    let district = analyse(&all, full, &lines);
+    let scope_label = match &actor.scope {
+        Scope::District => "全区".to_string(),
+        Scope::School(_) => facts.first().map_or("本校".into(), |f| f.school_name.clone()),
+        _ => "任教班级".to_string(),
+    };
+    let by_school = matches!(actor.scope, Scope::District);
+    Ok(analyse_paper(exam, paper, &facts, &item_defs, &all, by_school, scope_label, lines))
+}
+
+/// The statistics of a paper report from its rows (no IO): `facts` are the pupils in the reader's
+/// scope, `district` every sitting's total (`None` = 缺考/作弊); units are schools when `by_school`,
+/// else classes.
+#[allow(clippy::too_many_arguments)]
+pub fn analyse_paper(
+    exam: ExamRow,
+    paper: PaperRow,
+    facts: &[ScoreFact],
+    item_defs: &[ItemDef],
+    district: &[Option<f64>],
+    by_school: bool,
+    scope_label: String,
+    lines: Lines,
+) -> PaperReport {
+    let full = paper.full_score;
+    let district = analyse(district, full, &lines);
     let dmean = district.as_ref().map(|d| d.mean);
     let scores: Vec<Option<f64>> = facts.iter().map(score_of).collect();
-    let by_school = matches!(actor.scope, Scope::District);
     // (sort key, id) → (label, scores)
     type Group = (String, Vec<Option<f64>>);
     let mut groups: BTreeMap<(String, i64), Group> = BTreeMap::new();
-    for f in &facts {
+    for f in facts {
         let (key, label) = if by_school {
             ((f.school_code.clone(), f.school_id), f.school_name.clone())
         } else {
@@ -368,12 +393,7 @@ pub async fn paper_report(
             NearLine { line, threshold, pupils }
         })
         .collect();
-    let scope_label = match &actor.scope {
-        Scope::District => "全区".to_string(),
-        Scope::School(_) => facts.first().map_or("本校".into(), |f| f.school_name.clone()),
-        _ => "任教班级".to_string(),
-    };
-    Ok(PaperReport {
+    PaperReport {
         scope: analyse(&scores, full, &lines),
         scope_label,
         district,
@@ -381,13 +401,13 @@ pub async fn paper_report(
         units,
         by_sex,
         alpha: analysis.as_ref().and_then(|a| a.alpha),
-        mastery: mastery(&item_defs, &matrix),
+        mastery: mastery(item_defs, &matrix),
         items: item_lines,
         near,
         lines,
         exam,
         paper,
-    })
+    }
 }
 
 /// Value-added between two papers of the same pupils (entry and exit, linked by 学籍 identity).
@@ -653,4 +673,68 @@ pub fn report_workbook(r: &PaperReport) -> Result<Vec<u8>, AppError> {
         Sheet { name: "口径说明", title, headers: &["指标", "口径"], rows: &defs },
     ])?;
     Ok(bytes)
+}
+
+/// One pupil across an exam's papers: scores, T-scores against the district and the spread of
+/// those T-scores (偏科). No rank.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PupilLine {
+    pub class_name: String,
+    pub student_no: String,
+    pub name: String,
+    /// Per paper in order: the total (`None` = 缺考/作弊) and its T-score.
+    pub scores: Vec<(Option<f64>, Option<f64>)>,
+    pub mean_t: Option<f64>,
+    pub balance: Option<f64>,
+}
+
+/// One paper's facts in scope with the district's mean and population SD of it.
+pub type PaperFacts = (Vec<ScoreFact>, Option<(f64, f64)>);
+
+/// Pupils in scope across papers, ordered by class and 学籍号.
+pub fn pupil_lines(papers: &[PaperFacts]) -> Vec<PupilLine> {
+    let mut by_pupil: BTreeMap<(String, String), PupilLine> = BTreeMap::new();
+    for (k, (facts, reference)) in papers.iter().enumerate() {
+        for f in facts {
+            let line = by_pupil.entry((f.class_name.clone(), f.student_no.clone())).or_insert_with(|| PupilLine {
+                class_name: f.class_name.clone(),
+                student_no: f.student_no.clone(),
+                name: f.name.clone(),
+                scores: vec![(None, None); papers.len()],
+                mean_t: None,
+                balance: None,
+            });
+            let score = score_of(f);
+            let t = score.zip(*reference).and_then(|(x, (m, sd))| standard_scores(x, m, sd)).map(|(_, t)| t);
+            line.scores[k] = (score, t);
+        }
+    }
+    by_pupil
+        .into_values()
+        .map(|mut l| {
+            let ts: Vec<Option<f64>> = l.scores.iter().map(|s| s.1).collect();
+            let sat: Vec<f64> = ts.iter().flatten().copied().collect();
+            l.mean_t = (!sat.is_empty()).then(|| sat.iter().sum::<f64>() / sat.len() as f64);
+            l.balance = subject_balance(&ts);
+            l
+        })
+        .collect()
+}
+
+/// The pupils of an exam in the reader's scope with every paper's score and T-score.
+pub async fn exam_pupils(store: &Store, actor: &Actor, exam_id: i64) -> Result<(ExamRow, Vec<PupilLine>), AppError> {
+    let exam = store.exam(actor, exam_id).await?;
+    let mut papers = Vec::new();
+    for p in &exam.papers {
+        let facts = store.paper_scores(actor, p.id).await?;
+        let all: Vec<Option<f64>> = store
+            .paper_totals(p.id)
+            .await?
+            .into_iter()
+            .map(|(_, _, s, t)| if s == Sitting::Sat { t } else { None })
+            .collect();
+        let reference = analyse(&all, p.full_score, &Lines::default()).map(|d| (d.mean, d.sd));
+        papers.push((facts, reference));
+    }
+    Ok((exam, pupil_lines(&papers)))
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use eduq_exchange::items::{item_analysis, read_pairs};
+use eduq_exchange::items::{item_analysis_file, read_pairs};
 use eduq_exchange::{Table, read_table};
 
 #[derive(Subcommand)]
@@ -54,7 +54,8 @@ pub fn run(cmd: ExamCmd) -> Result<()> {
         ExamCmd::Items { input, out, max, key } => (input, out, max, key),
         ExamCmd::Analyse { input, out, full, full_file, group } => return analyse(input, out, full, full_file, group),
     };
-    let matrix = table(&input)?;
+    let bytes = std::fs::read(&input).with_context(|| format!("无法读取文件 {}", input.display()))?;
+    let name = input.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let max = match max {
         Some(p) => read_pairs(&table(&p)?, &["题号", "题目", "item"], &["满分", "max"])?,
         None => Vec::new(),
@@ -63,7 +64,7 @@ pub fn run(cmd: ExamCmd) -> Result<()> {
         Some(p) => read_pairs(&table(&p)?, &["题号", "题目", "item"], &["答案", "key"])?,
         None => Vec::new(),
     };
-    let json = item_analysis(&matrix, &max, &keys).map_err(|e| crate::file_error(e, ""))?;
+    let json = item_analysis_file(&bytes, &name, &max, &keys).map_err(|e| crate::file_error(e, ""))?;
     std::fs::write(&out, serde_json::to_vec_pretty(&json)?).with_context(|| format!("无法写入 {}", out.display()))?;
     let flagged = json["items"]
         .as_array()

@@ -91,6 +91,21 @@ pub enum SampleCmd {
         #[arg(long, default_value_t = 1_000)]
         schools: usize,
     },
+    /// Benchmark: the full analysis of a district exam in memory (every paper's district report by
+    /// school and each school's report by class, item analysis included, then every pupil's T-scores
+    /// and subject balance); prints the time.
+    ExamAnalysis {
+        #[arg(long, default_value_t = 100_000)]
+        pupils: usize,
+        #[arg(long, default_value_t = 6)]
+        subjects: usize,
+        #[arg(long, default_value_t = 40)]
+        items: usize,
+        #[arg(long, default_value_t = 100)]
+        schools: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// A 0/1 score matrix (考号, T1…Tk) from a Rasch model, every 20th item with a wrong key.
     Items {
         #[arg(long, default_value_t = 10_000)]
@@ -274,6 +289,10 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             );
             Ok(())
         }
+        SampleCmd::ExamAnalysis { pupils, subjects, items, schools, seed } => {
+            exam_analysis(pupils, subjects, items, schools, seed);
+            Ok(())
+        }
         SampleCmd::Items { pupils, items, seed, out } => {
             let file = std::fs::File::create(&out).with_context(|| format!("无法写入 {}", out.display()))?;
             let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
@@ -288,6 +307,95 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// See [`SampleCmd::ExamAnalysis`]. Pupils are spread over `schools` schools of 45-pupil classes.
+fn exam_analysis(pupils: usize, subjects: usize, items: usize, schools: usize, seed: u64) {
+    use eduq_app::exams::{analyse_paper, pupil_lines};
+    use eduq_core::exam::{ItemDef, Lines, Sitting};
+    use eduq_store::exams::{ExamRow, PaperRow, ScoreFact};
+    let defs: Vec<ItemDef> = (1..=items)
+        .map(|j| ItemDef {
+            label: j.to_string(),
+            objective: true,
+            max: 1.0,
+            key: None,
+            knowledge: vec![format!("知识点{}", j % 8)],
+            ability: String::new(),
+        })
+        .collect();
+    let exam = ExamRow {
+        id: 1,
+        term_id: 1,
+        name: "基准".into(),
+        grade: 8,
+        kind: "final".into(),
+        organiser: "school".into(),
+        school_id: None,
+        held_on: chrono::NaiveDate::MIN,
+        warnings: vec![],
+        papers: vec![],
+    };
+    let per_school = pupils.div_ceil(schools.max(1));
+    let papers: Vec<Vec<ScoreFact>> = (0..subjects)
+        .map(|k| {
+            eduq_synth::exams::responses(seed ^ k as u64, pupils, items)
+                .into_iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    let school = (i / per_school) as i64;
+                    let class = school * 1000 + ((i % per_school) / 45) as i64;
+                    let scores: Vec<f64> = row.into_iter().map(f64::from).collect();
+                    ScoreFact {
+                        student_id: i as i64,
+                        student_no: format!("G{i:09}"),
+                        name: String::new(),
+                        sex: if i % 2 == 0 { "男" } else { "女" }.into(),
+                        school_id: school,
+                        school_code: format!("{school:04}"),
+                        school_name: format!("学校{school}"),
+                        class_id: class,
+                        class_name: format!("{class}班"),
+                        sitting: Sitting::Sat,
+                        total: Some(scores.iter().sum()),
+                        items: scores,
+                        answers: vec![],
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let mut references = Vec::new();
+    let mut units = 0;
+    for (k, facts) in papers.iter().enumerate() {
+        let paper = PaperRow {
+            id: k as i64,
+            exam_id: 1,
+            subject: format!("科目{k}"),
+            full_score: items as f64,
+            items: items as i64,
+            sat: 0,
+            absent: 0,
+        };
+        let all: Vec<Option<f64>> = facts.iter().map(|f| f.total).collect();
+        let district =
+            analyse_paper(exam.clone(), paper.clone(), facts, &defs, &all, true, "全区".into(), Lines::default());
+        units += district.units.len();
+        for chunk in facts.chunk_by(|a, b| a.school_id == b.school_id) {
+            let school =
+                analyse_paper(exam.clone(), paper.clone(), chunk, &defs, &all, false, String::new(), Lines::default());
+            units += school.units.len();
+        }
+        references.push(district.district.map(|d| (d.mean, d.sd)));
+    }
+    let with_refs: Vec<eduq_app::exams::PaperFacts> = papers.into_iter().zip(references).collect();
+    let lines = pupil_lines(&with_refs);
+    println!(
+        "full analysis of {pupils} pupils x {subjects} subjects x {items} items ({schools} schools, {units} unit tables, {} pupil lines): {:.2} s",
+        lines.len(),
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// See [`SampleCmd::RollPeak`].

@@ -160,6 +160,17 @@ pub fn standard_scores(x: f64, mean: f64, sd: f64) -> Option<(f64, f64)> {
     })
 }
 
+/// Subject balance (偏科) of one pupil: the spread (population SD) of the pupil's T-scores across the
+/// subjects sat; `None` with fewer than two. 0 is perfectly even; 10 is one district SD.
+pub fn subject_balance(t_scores: &[Option<f64>]) -> Option<f64> {
+    let v: Vec<f64> = t_scores.iter().flatten().copied().collect();
+    if v.len() < 2 {
+        return None;
+    }
+    let m = v.iter().sum::<f64>() / v.len() as f64;
+    Some((v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / v.len() as f64).sqrt())
+}
+
 /// 临界生: indices of pupils within `width` points below a line (they are the ones a little help lifts).
 pub fn critical(scores: &[Option<f64>], line: f64, width: f64) -> Vec<usize> {
     scores
@@ -173,6 +184,16 @@ pub fn critical(scores: &[Option<f64>], line: f64, width: f64) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standard_scores_and_balance() {
+        let (z, t) = standard_scores(80.0, 70.0, 5.0).unwrap();
+        assert_eq!((z, t), (2.0, 70.0));
+        assert!(standard_scores(1.0, 1.0, 0.0).is_none());
+        // T-scores 60 and 40: mean 50, population SD 10.
+        assert_eq!(subject_balance(&[Some(60.0), None, Some(40.0)]), Some(10.0));
+        assert_eq!(subject_balance(&[Some(60.0), None]), None);
+    }
 
     #[test]
     fn options_and_mastery() {

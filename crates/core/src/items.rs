@@ -46,59 +46,97 @@ pub struct Analysis {
     pub items: Vec<ItemStats>,
 }
 
-fn mean(xs: impl Iterator<Item = f64>, n: usize) -> f64 {
-    xs.sum::<f64>() / n as f64
-}
-
-/// Sample covariance matrix pieces: Σ(x−x̄)(y−ȳ)/(n−1).
-fn cov(x: &[f64], mx: f64, y: &[f64], my: f64) -> f64 {
-    x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum::<f64>() / (x.len() as f64 - 1.0)
-}
-
 fn corr(sxy: f64, sxx: f64, syy: f64) -> Option<f64> {
     (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
 }
 
-/// Cronbach's α from the item variances and the variance of their sum.
 fn alpha(k: usize, sum_item_var: f64, total_var: f64) -> Option<f64> {
     (k >= 2 && total_var > 0.0).then(|| k as f64 / (k as f64 - 1.0) * (1.0 - sum_item_var / total_var))
 }
 
-/// Analyses `scores[pupil][item]`. `max[j]` is item j's full score (for 0/1 items, 1).
-/// Needs at least two pupils and one item.
+/// `scores[pupil][item]`; `max[item]` the full score of each item. Two passes over the matrix and
+/// one sort of the totals, O(N·k) with no copy of it: the rest-score statistics follow from the
+/// item's own (cov(x, T − x) = cov(x, T) − var(x), var(T − x) = var(T) − 2cov(x, T) + var(x)).
 pub fn analyse(names: &[String], scores: &[Vec<f64>], max: &[f64]) -> Option<Analysis> {
-    let n = scores.len();
-    let k = names.len();
-    if n < 2 || k == 0 || max.len() != k || scores.iter().any(|r| r.len() != k) {
+    if scores.iter().any(|r| r.len() != names.len()) {
         return None;
     }
-    let columns: Vec<Vec<f64>> = (0..k).map(|j| scores.iter().map(|r| r[j]).collect()).collect();
-    let totals: Vec<f64> = scores.iter().map(|r| r.iter().sum()).collect();
-    let means: Vec<f64> = columns.iter().map(|c| mean(c.iter().copied(), n)).collect();
-    let mt = mean(totals.iter().copied(), n);
-    let vars: Vec<f64> = columns.iter().zip(&means).map(|(c, &m)| cov(c, m, c, m)).collect();
-    let vt = cov(&totals, mt, &totals, mt);
+    analyse_rows(names, scores.len(), |i| &scores[i], max)
+}
+
+/// The same over a row-major matrix held flat (`k` = `names.len()` values per pupil): a million
+/// pupils in one allocation rather than a million.
+pub fn analyse_flat(names: &[String], flat: &[f64], max: &[f64]) -> Option<Analysis> {
+    let k = names.len();
+    if k == 0 || !flat.len().is_multiple_of(k) {
+        return None;
+    }
+    analyse_rows(names, flat.len() / k, |i| &flat[i * k..(i + 1) * k], max)
+}
+
+fn analyse_rows<'a>(names: &[String], n: usize, row: impl Fn(usize) -> &'a [f64], max: &[f64]) -> Option<Analysis> {
+    let k = names.len();
+    if n < 2 || k == 0 || max.len() != k {
+        return None;
+    }
+    // Pass 1: totals and means.
+    let mut sums = vec![0.0; k];
+    let mut totals = Vec::with_capacity(n);
+    let mut dichotomous = true;
+    for row in (0..n).map(&row) {
+        let mut t = 0.0;
+        for (s, &x) in sums.iter_mut().zip(row) {
+            *s += x;
+            t += x;
+            dichotomous &= x == 0.0 || x == 1.0;
+        }
+        totals.push(t);
+    }
+    let nf = n as f64;
+    let means: Vec<f64> = sums.iter().map(|s| s / nf).collect();
+    let mt = totals.iter().sum::<f64>() / nf;
+    // Pass 2: centred second moments (sample (co)variances, n − 1).
+    let mut sxx = vec![0.0; k];
+    let mut sxt = vec![0.0; k];
+    let mut stt = 0.0;
+    for (i, &t) in totals.iter().enumerate() {
+        let row = row(i);
+        let dt = t - mt;
+        stt += dt * dt;
+        for j in 0..k {
+            let dx = row[j] - means[j];
+            sxx[j] += dx * dx;
+            sxt[j] += dx * dt;
+        }
+    }
+    let d = nf - 1.0;
+    let vars: Vec<f64> = sxx.iter().map(|v| v / d).collect();
+    let vt = stt / d;
     let sum_var: f64 = vars.iter().sum();
-    let dichotomous = scores.iter().all(|r| r.iter().all(|&x| x == 0.0 || x == 1.0));
 
     // Rank-based 27 % groups: stable sort by total descending keeps input order among ties.
     let g = ((GROUP_SHARE * n as f64).round() as usize).max(1).min(n / 2);
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| totals[b].total_cmp(&totals[a]));
-    let (upper, lower) = (&order[..g], &order[n - g..]);
+    let group_mean = |idx: &[usize]| {
+        let mut acc = vec![0.0; k];
+        for &i in idx {
+            for (a, &x) in acc.iter_mut().zip(row(i)) {
+                *a += x;
+            }
+        }
+        acc.into_iter().map(|a| a / g as f64).collect::<Vec<f64>>()
+    };
+    let (upper, lower) = (group_mean(&order[..g]), group_mean(&order[n - g..]));
 
     let items = (0..k)
         .map(|j| {
-            let c = &columns[j];
-            let rest: Vec<f64> = totals.iter().zip(c).map(|(t, x)| t - x).collect();
-            let mr = mt - means[j];
-            let cov_it = cov(c, means[j], &totals, mt);
-            let cov_ir = cov(c, means[j], &rest, mr);
-            let var_rest = cov(&rest, mr, &rest, mr);
+            let cov_it = sxt[j] / d;
+            let cov_ir = cov_it - vars[j];
+            let var_rest = vt - 2.0 * cov_it + vars[j];
             let r = corr(cov_it, vars[j], vt);
             let rc = corr(cov_ir, vars[j], var_rest);
-            let up = mean(upper.iter().map(|&i| c[i]), g);
-            let low = mean(lower.iter().map(|&i| c[i]), g);
+            let (up, low) = (upper[j], lower[j]);
             let mut flags = Vec::new();
             match rc {
                 None => flags.push("constant"),

@@ -59,6 +59,73 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, ExchangeError>
     Ok(Table { headers, rows })
 }
 
+/// Reads a file row by row without holding it as strings: `header` makes a state from the cleaned
+/// header row, then `row` gets each non-empty data row (row number in the file, trimmed cells padded
+/// to the header's width). A csv is streamed; an xlsx is read whole first. For files of millions
+/// of rows.
+pub fn visit_table<S, E: From<ExchangeError>>(
+    bytes: &[u8],
+    file_name: &str,
+    header: impl FnOnce(&[String]) -> Result<S, E>,
+    mut row: impl FnMut(&mut S, usize, &[&str]) -> Result<(), E>,
+) -> Result<S, E> {
+    if is_xlsx(bytes, file_name) {
+        let t = read_table(bytes, file_name)?;
+        let mut state = header(&t.headers)?;
+        for (n, cells) in &t.rows {
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+            row(&mut state, *n, &cells)?;
+        }
+        return Ok(state);
+    }
+    let text = decode(bytes)?;
+    if text.contains('\0') {
+        return Err(ExchangeError::Encoding.into());
+    }
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rec = csv::StringRecord::new();
+    let mut width = None;
+    let mut line = 0;
+    let mut header = Some(header);
+    let mut state = None;
+    loop {
+        match reader.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(ExchangeError::Malformed(format!("CSV第{}行格式错误：{e}", line + 1)).into()),
+        }
+        line += 1;
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        match width {
+            None => {
+                let headers: Vec<String> = rec.iter().map(clean_header).collect();
+                for (i, h) in headers.iter().enumerate() {
+                    if !h.is_empty() && headers[..i].contains(h) {
+                        return Err(ExchangeError::DuplicateHeader(h.clone()).into());
+                    }
+                }
+                width = Some(headers.len());
+                if let Some(h) = header.take() {
+                    state = Some(h(&headers)?);
+                }
+            }
+            Some(w) => {
+                let mut cells: Vec<&str> = Vec::with_capacity(w);
+                cells.extend(rec.iter().map(str::trim));
+                if cells.len() < w {
+                    cells.resize(w, "");
+                }
+                if let Some(s) = state.as_mut() {
+                    row(s, line, &cells)?;
+                }
+            }
+        }
+    }
+    state.ok_or_else(|| ExchangeError::Empty.into())
+}
+
 /// Text of a csv file: UTF-8 (with or without BOM) borrowed as is, else decoded from GB18030.
 pub(crate) fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ExchangeError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
