@@ -264,6 +264,8 @@ pub struct PaperReport {
     pub unit_kind: &'static str,
     pub units: Vec<UnitStats>,
     pub by_sex: Vec<UnitStats>,
+    /// Special groups, for the roles that read them (audited); empty otherwise.
+    pub by_group: Vec<UnitStats>,
     pub items: Vec<ItemLine>,
     pub alpha: Option<f64>,
     pub mastery: Vec<(String, usize, f64)>,
@@ -300,6 +302,7 @@ pub async fn paper_report(
     exam_id: i64,
     paper_id: i64,
     lines: Lines,
+    now: DateTime<Utc>,
 ) -> Result<PaperReport, AppError> {
     let exam = store.exam(actor, exam_id).await?;
     let paper = exam.papers.iter().find(|p| p.id == paper_id).cloned().ok_or(AppError::Forbidden)?;
@@ -317,7 +320,40 @@ pub async fn paper_report(
         _ => "任教班级".to_string(),
     };
     let by_school = matches!(actor.scope, Scope::District);
-    Ok(analyse_paper(exam, paper, &facts, &item_defs, &all, by_school, scope_label, lines))
+    // Special groups only for the roles that support those pupils; the read is audited.
+    let flags = if actor.role.reads_special_groups() && !facts.is_empty() {
+        let ids: Vec<i64> = facts.iter().map(|f| f.student_id).collect();
+        store.special_flags_of(actor, &ids, "exam_report", now).await?
+    } else {
+        HashMap::new()
+    };
+    let mut report = analyse_paper(exam, paper, &facts, &item_defs, &all, by_school, scope_label, lines);
+    report.by_group =
+        group_units(&facts, &flags, report.paper.full_score, &lines, report.district.as_ref().map(|d| d.mean));
+    Ok(report)
+}
+
+/// Statistics per special group (残疾, 低保, 留守, 随迁, 单亲) of the pupils in scope; groups of fewer
+/// than [`MIN_GROUP`] pupils who sat are left out, so that no one is recognisable.
+fn group_units(
+    facts: &[ScoreFact],
+    flags: &HashMap<i64, eduq_core::student::SpecialFlags>,
+    full: f64,
+    lines: &Lines,
+    district_mean: Option<f64>,
+) -> Vec<UnitStats> {
+    use eduq_core::student::SpecialFlags;
+    (0..SpecialFlags::LABELS.len())
+        .filter_map(|g| {
+            let s: Vec<Option<f64>> = facts
+                .iter()
+                .filter(|f| flags.get(&f.student_id).is_some_and(|fl| fl.as_array()[g]))
+                .map(score_of)
+                .collect();
+            unit(0, SpecialFlags::LABELS[g].to_string(), &s, full, lines, district_mean)
+                .filter(|u| u.stats.participants >= MIN_GROUP)
+        })
+        .collect()
 }
 
 /// The statistics of a paper report from its rows (no IO): `facts` are the pupils in the reader's
@@ -400,6 +436,7 @@ pub fn analyse_paper(
         unit_kind: if by_school { "学校" } else { "班级" },
         units,
         by_sex,
+        by_group: Vec::new(),
         alpha: analysis.as_ref().and_then(|a| a.alpha),
         mastery: mastery(item_defs, &matrix),
         items: item_lines,
@@ -428,6 +465,8 @@ pub struct VaReport {
     pub progress: Vec<Effect>,
     /// School code → name, for display; effects outside the reader's scope are left out.
     pub names: BTreeMap<String, String>,
+    /// The pupils in the reader's scope who could not be linked: (class, 学籍号, name, why).
+    pub unlinked: Vec<(String, String, String, &'static str)>,
 }
 
 /// Fits the value-added model on every linked pupil of the district (the model needs them all) and
@@ -495,7 +534,36 @@ pub async fn va_report(
     if let Some(f) = fit.as_mut() {
         f.effects.retain(|e| visible(&e.group));
     }
+    // Who could not be linked, among the pupils the reader may see.
+    let (seen_entry, seen_exit) = (store.paper_scores(actor, ep.id).await?, store.paper_scores(actor, xp.id).await?);
+    let sat = |f: &ScoreFact| f.sitting == Sitting::Sat && f.total.is_some();
+    let by_id = |facts: &[ScoreFact]| facts.iter().map(|f| (f.student_id, sat(f))).collect::<HashMap<i64, bool>>();
+    let (entry_ids, exit_ids_seen) = (by_id(&seen_entry), by_id(&seen_exit));
+    let mut unlinked = Vec::new();
+    for f in seen_exit.iter().filter(|f| sat(f)) {
+        match entry_ids.get(&f.student_id) {
+            Some(true) => {}
+            Some(false) => unlinked.push((f.class_name.clone(), f.student_no.clone(), f.name.clone(), "入口考试缺考")),
+            None => {
+                unlinked.push((f.class_name.clone(), f.student_no.clone(), f.name.clone(), "入口考试时不在（转入）"))
+            }
+        }
+    }
+    for f in seen_entry.iter().filter(|f| sat(f)) {
+        match exit_ids_seen.get(&f.student_id) {
+            Some(true) => {}
+            Some(false) => unlinked.push((f.class_name.clone(), f.student_no.clone(), f.name.clone(), "出口考试缺考")),
+            None => unlinked.push((
+                f.class_name.clone(),
+                f.student_no.clone(),
+                f.name.clone(),
+                "出口考试时不在（转出或离校）",
+            )),
+        }
+    }
+    unlinked.sort();
     Ok(VaReport {
+        unlinked,
         entry: format!("{} · {}", entry_exam.name, ep.subject),
         exit: format!("{} · {}", exit_exam.name, xp.subject),
         linked: linked_rows.len(),
@@ -591,7 +659,7 @@ pub fn report_workbook(r: &PaperReport) -> Result<Vec<u8>, AppError> {
             None,
         ));
     }
-    for u in &r.by_sex {
+    for u in r.by_sex.iter().chain(&r.by_group) {
         summary.push(stat_row(&u.label, &u.stats, u.above_mean_rate, u.mean_interval));
     }
     let units: Vec<Vec<Cell>> =

@@ -936,7 +936,7 @@ async fn exams_on_both_backends() {
         let math = mid.papers.iter().find(|p| p.subject == "数学").expect("math");
         assert_eq!((math.items, math.full_score), (20, 120.0), "{name}");
         assert!(math.sat > 50, "{name}: {}", math.sat);
-        let report = paper_report(&s, &staff, mid.id, math.id, Lines::default()).await.expect("report");
+        let report = paper_report(&s, &staff, mid.id, math.id, Lines::default(), now()).await.expect("report");
         let district = report.district.clone().expect("district stats");
         assert_eq!(district.participants as i64, math.sat, "{name}");
         assert_eq!(report.scope, report.district, "{name}: the bureau's scope is the district");
@@ -955,7 +955,7 @@ async fn exams_on_both_backends() {
         let class_id = scores[0].class_id;
         let school_id = scores[0].school_id;
         let ht = actor("ht", Role::HeadTeacher, Scope::Classes { school_id, class_ids: vec![class_id] });
-        let mine = paper_report(&s, &ht, mid.id, math.id, Lines::default()).await.expect("class report");
+        let mine = paper_report(&s, &ht, mid.id, math.id, Lines::default(), now()).await.expect("class report");
         assert_eq!(mine.units.len(), 1, "{name}");
         assert_eq!(mine.district, report.district, "{name}");
         let in_class = scores.iter().filter(|f| f.class_id == class_id && f.total.is_some()).count();
@@ -990,6 +990,26 @@ async fn exams_on_both_backends() {
         assert_eq!(fit.n, va.linked);
         assert!(fit.fixed[1].estimate > 0.3, "{name}: entry predicts exit {:?}", fit.fixed);
         assert!(fit.effects.iter().all(|e| e.lower <= e.effect && e.effect <= e.upper));
+        // The bureau sees every unlinked pupil, each with a reason.
+        assert_eq!(va.unlinked.len(), va.exit_only + va.entry_only, "{name}");
+        // Special groups: the bureau's report has them (the read audited), a leader's has none.
+        assert!(!report.by_group.is_empty(), "{name}: special groups for staff");
+        let reads = s
+            .search_audit(
+                &Actor::system(),
+                &eduq_store::audit::AuditQuery {
+                    action: Some("read_special_groups".into()),
+                    per_page: 500,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("audit")
+            .0;
+        assert!(reads.iter().any(|e| e.target == "exam_report"), "{name}: the read is audited");
+        let leader = actor("l", Role::Leader, Scope::District);
+        let led = paper_report(&s, &leader, mid.id, math.id, Lines::default(), now()).await.expect("leader");
+        assert!(led.by_group.is_empty(), "{name}");
         // A principal sees the own school's effect only.
         let principal = actor("p", Role::SchoolAdmin, Scope::School(school_id));
         let own =

@@ -316,6 +316,7 @@ struct PaperPage {
     district: Option<UnitRow>,
     units: Vec<UnitRow>,
     by_sex: Vec<UnitRow>,
+    by_group: Vec<UnitRow>,
     items: Vec<ItemRow>,
     segments: Vec<(String, usize, usize)>,
     charts: Vec<(String, String)>,
@@ -343,7 +344,7 @@ pub async fn paper(
     s: Session,
     Path((id, paper)): Path<(i64, i64)>,
 ) -> Result<Html<String>, WebError> {
-    let r = paper_report(&st.store, &s.actor, id, paper, Lines::default()).await?;
+    let r = paper_report(&st.store, &s.actor, id, paper, Lines::default(), Utc::now()).await?;
     let (l, _) = layout(&st.store, &s, &format!("{} · {}", r.exam.name, r.paper.subject), "exams", None).await?;
     let full = r.paper.full_score;
     let mut charts = Vec::new();
@@ -482,6 +483,7 @@ pub async fn paper(
             district: as_unit("全区", &r.district),
             units: r.units.iter().map(unit_row).collect(),
             by_sex: r.by_sex.iter().map(unit_row).collect(),
+            by_group: r.by_group.iter().map(unit_row).collect(),
             items,
             segments,
             charts,
@@ -498,7 +500,7 @@ pub async fn workbook(
     s: Session,
     Path((id, paper)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let r = paper_report(&st.store, &s.actor, id, paper, Lines::default()).await?;
+    let r = paper_report(&st.store, &s.actor, id, paper, Lines::default(), Utc::now()).await?;
     let bytes = eduq_app::exams::report_workbook(&r)?;
     Ok(crate::views::xlsx_download(&format!("{}_{}_质量分析.xlsx", r.exam.name, r.paper.subject), bytes))
 }
@@ -585,4 +587,53 @@ pub async fn value_added(
     })
     .to_string();
     Ok(Html(VaPage { l, rows, fixed, chart, method: if method == Method::Ml { "ML" } else { "REML" }, r }.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "exam_pupils.html")]
+struct PupilsPage {
+    l: Layout,
+    exam: ExamRow,
+    rows: Vec<PupilRow>,
+}
+
+pub struct PupilRow {
+    pub class_name: String,
+    pub student_no: String,
+    pub name: String,
+    pub cells: Vec<String>,
+    pub mean_t: String,
+    pub balance: String,
+    pub uneven: bool,
+}
+
+/// A subject-balance (SD of the T-scores) at or above this is marked 偏科 on the page.
+const UNEVEN: f64 = 10.0;
+
+/// The pupils of an exam in the reader's scope: each paper's score with its T-score, the mean
+/// T-score and the subject balance. Ordered by class and 学籍号; no rank.
+pub async fn pupils(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    let (exam, lines) = eduq_app::exams::exam_pupils(&st.store, &s.actor, id).await?;
+    let (l, _) = layout(&st.store, &s, &format!("{} · 学生成绩", exam.name), "exams", None).await?;
+    let rows = lines
+        .into_iter()
+        .map(|p| PupilRow {
+            cells: p
+                .scores
+                .iter()
+                .map(|(x, t)| match (x, t) {
+                    (Some(x), Some(t)) => format!("{} （T {:.0}）", num(*x), t),
+                    (Some(x), None) => num(*x),
+                    _ => "缺考".into(),
+                })
+                .collect(),
+            mean_t: fmt_opt(p.mean_t, 1),
+            balance: fmt_opt(p.balance, 1),
+            uneven: p.balance.is_some_and(|b| b >= UNEVEN),
+            class_name: p.class_name,
+            student_no: p.student_no,
+            name: p.name,
+        })
+        .collect();
+    Ok(Html(PupilsPage { l, exam, rows }.render()?))
 }

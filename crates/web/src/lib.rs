@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/exams", get(exams::page).post(exams::create))
         .route("/exams/va", get(exams::value_added))
         .route("/exams/{id}", get(exams::detail))
+        .route("/exams/{id}/pupils", get(exams::pupils))
         .route("/exams/{id}/papers/{paper}", get(exams::paper))
         .route("/exams/{id}/papers/{paper}/report.xlsx", get(exams::workbook))
         .route("/exams/{id}/papers/{paper}/{what}", post(exams::upload))

@@ -798,4 +798,26 @@ async fn exam_pages_reports_and_guards() {
     }
     let (_, page) = get(&base, &p, &format!("/exams/{}", mid.id)).await;
     assert!(!page.contains("试卷结构：") && page.contains("小题成绩"), "a school imports scores, not the structure");
+    // A junior school's principal: the school's pupils with T-scores and subject balance, nobody
+    // else's, no rank.
+    let junior = before[0].school_id;
+    let input = eduq_app::accounts::NewUserInput {
+        username: "principal8".into(),
+        display_name: "初中校长".into(),
+        password: PW.into(),
+        role: Role::SchoolAdmin,
+        school_id: Some(junior),
+        class_ids: vec![],
+        student_ids: vec![],
+    };
+    eduq_app::accounts::create_user(&store, &Actor::system(), input, Utc::now()).await.expect("user");
+    let j = login(&base, "principal8").await;
+    let (status, page) = get(&base, &j, &format!("/exams/{}/pupils", mid.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("偏科度") && page.contains("（T "), "T-scores shown");
+    let mine = before.iter().filter(|f| f.school_id == junior).count();
+    assert_eq!(page.matches("<tr><td>").count(), mine, "one line per pupil of the school");
+    for other in before.iter().filter(|f| f.school_id != junior).take(20) {
+        assert!(!page.contains(&other.student_no), "no pupil of another school");
+    }
 }
