@@ -460,6 +460,9 @@ pub struct VaReport {
     /// Linked pupils whose school changed between the papers: attributed to the exit school.
     pub moved: usize,
     pub fit: Option<Fit>,
+    /// The extended model (random slope, class level), when asked for.
+    pub mixed: Option<eduq_core::mixed::MixedFit>,
+    pub model: VaModel,
     pub fit_error: Option<String>,
     /// Level 0 (progress against pupils of the same entry band); always shown.
     pub progress: Vec<Effect>,
@@ -467,6 +470,15 @@ pub struct VaReport {
     pub names: BTreeMap<String, String>,
     /// The pupils in the reader's scope who could not be linked: (class, 学籍号, name, why).
     pub unlinked: Vec<(String, String, String, &'static str)>,
+}
+
+/// Extensions of the random-intercept model, on request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct VaModel {
+    /// A random slope on the entry score per school.
+    pub slope: bool,
+    /// Class intercepts nested in schools (classes of [`eduq_core::mixed::MIN_CLASS`] or more).
+    pub classes: bool,
 }
 
 /// Fits the value-added model on every linked pupil of the district (the model needs them all) and
@@ -477,6 +489,7 @@ pub async fn va_report(
     entry: (i64, i64),
     exit: (i64, i64),
     method: Method,
+    model: VaModel,
 ) -> Result<VaReport, AppError> {
     let entry_exam = store.exam(actor, entry.0).await?;
     let exit_exam = store.exam(actor, exit.0).await?;
@@ -498,11 +511,13 @@ pub async fn va_report(
     let code: HashMap<i64, (String, String)> =
         schools.iter().map(|s| (s.id, (s.code.clone(), s.name.clone()))).collect();
     let mut linked_rows = Vec::new();
+    let mut linked_pupils = Vec::new();
     let mut moved = 0;
     for (st, sc, y) in &after {
         if let Some((sc0, x)) = before.get(st) {
             moved += usize::from(sc0 != sc);
             linked_rows.push((*sc, *x, *y));
+            linked_pupils.push(*st);
         }
     }
     let exit_ids: std::collections::HashSet<i64> = after.iter().map(|a| a.0).collect();
@@ -518,10 +533,44 @@ pub async fn va_report(
         groups: groups.clone(),
         terms: vec![format!("{}（入口）", ep.subject)],
     };
-    let (mut fit, fit_error) = match valueadded::fit(&data, method) {
+    let (mut fit, mut fit_error) = match valueadded::fit(&data, method) {
         Ok(f) => (Some(f), None),
         Err(e) => (None, Some(e.to_string())),
     };
+    let mut mixed = None;
+    if model.slope || model.classes {
+        let class = if model.classes {
+            let of = store.paper_classes(xp.id).await?;
+            let mut labels = Vec::new();
+            let mut index: HashMap<i64, usize> = HashMap::new();
+            let mut per_pupil = Vec::with_capacity(linked_pupils.len());
+            for st in &linked_pupils {
+                let (id, name) = of.get(st).cloned().unwrap_or((0, String::new()));
+                let next = labels.len();
+                let k = *index.entry(id).or_insert(next);
+                if k == next {
+                    labels.push(name);
+                }
+                per_pupil.push(k);
+            }
+            Some((per_pupil, labels))
+        } else {
+            None
+        };
+        let design = eduq_core::mixed::Design {
+            y: data.y.clone(),
+            x: data.x.clone(),
+            terms: data.terms.clone(),
+            school: data.group.clone(),
+            schools: groups.clone(),
+            slope: model.slope.then_some(0),
+            class,
+        };
+        match eduq_core::mixed::fit_mixed(&design, method) {
+            Ok(f) => mixed = Some(f),
+            Err(e) => fit_error = Some(e.to_string()),
+        }
+    }
     let entry_scores: Vec<f64> = data.x.iter().map(|x| x[0]).collect();
     let mut progress = valueadded::progress(&entry_scores, &data.y, &data.group, &groups, 10);
     // Only the schools the reader may see.
@@ -533,6 +582,10 @@ pub async fn va_report(
     progress.retain(|e| visible(&e.group));
     if let Some(f) = fit.as_mut() {
         f.effects.retain(|e| visible(&e.group));
+    }
+    if let Some(f) = mixed.as_mut() {
+        f.effects.retain(|e| visible(&e.group));
+        f.class_effects.retain(|e| e.group.split('/').next().is_some_and(visible));
     }
     // Who could not be linked, among the pupils the reader may see.
     let (seen_entry, seen_exit) = (store.paper_scores(actor, ep.id).await?, store.paper_scores(actor, xp.id).await?);
@@ -571,6 +624,8 @@ pub async fn va_report(
         entry_only: before.keys().filter(|k| !exit_ids.contains(k)).count(),
         moved,
         fit,
+        mixed,
+        model,
         fit_error,
         progress,
         names: code.into_values().collect(),

@@ -902,7 +902,7 @@ async fn fitness_trend_and_workbook() {
 /// class only; the linked papers give a value-added fit with every school's effect and interval.
 #[tokio::test]
 async fn exams_on_both_backends() {
-    use eduq_app::exams::{ExamForm, create_exam, import_scores, paper_report, va_report};
+    use eduq_app::exams::{ExamForm, VaModel, create_exam, import_scores, paper_report, va_report};
     use eduq_core::exam::Lines;
     use eduq_core::grade::Grade;
     use eduq_core::standards::exam_policy::{ExamKind, Organiser};
@@ -983,7 +983,9 @@ async fn exams_on_both_backends() {
         // Value-added from 七年级第二学期期末 to 八年级期中 (数学), linked by pupil.
         let entry = exams.iter().find(|e| e.name.contains("第二学期七年级期末")).expect("entry exam");
         let entry_math = entry.papers.iter().find(|p| p.subject == "数学").expect("math");
-        let va = va_report(&s, &staff, (entry.id, entry_math.id), (mid.id, math.id), Method::Reml).await.expect("va");
+        let va = va_report(&s, &staff, (entry.id, entry_math.id), (mid.id, math.id), Method::Reml, VaModel::default())
+            .await
+            .expect("va");
         assert!(va.linked > 50, "{name}: {}", va.linked);
         assert_eq!(va.linked + va.exit_only, math.sat as usize, "{name}");
         let fit = va.fit.as_ref().unwrap_or_else(|| panic!("{name}: {:?}", va.fit_error));
@@ -1013,7 +1015,18 @@ async fn exams_on_both_backends() {
         // A principal sees the own school's effect only.
         let principal = actor("p", Role::SchoolAdmin, Scope::School(school_id));
         let own =
-            va_report(&s, &principal, (entry.id, entry_math.id), (mid.id, math.id), Method::Reml).await.expect("va");
+            va_report(&s, &principal, (entry.id, entry_math.id), (mid.id, math.id), Method::Reml, VaModel::default())
+                .await
+                .expect("va");
         assert!(own.fit.as_ref().is_some_and(|f| f.effects.len() == 1) && own.progress.len() == 1, "{name}");
+        // The extended model: a random slope and classes nested in schools, on the same pupils.
+        let model = VaModel { slope: true, classes: true };
+        let ext = va_report(&s, &staff, (entry.id, entry_math.id), (mid.id, math.id), Method::Reml, model).await;
+        let ext = ext.expect("extended va");
+        let m = ext.mixed.as_ref().unwrap_or_else(|| panic!("{name}: {:?}", ext.fit_error));
+        assert_eq!(m.n, va.linked, "{name}");
+        assert!(m.slope_var.is_some() && m.class_var.is_some(), "{name}");
+        assert_eq!(m.effects.len(), fit.effects.len(), "{name}");
+        assert!(m.classes_kept > 0 && m.class_effects.len() == m.classes_kept, "{name}");
     }
 }

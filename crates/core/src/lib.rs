@@ -19,6 +19,7 @@ pub mod identity;
 pub mod indicators;
 pub mod items;
 pub mod lottery;
+pub mod mixed;
 pub mod org;
 pub mod pinyin;
 pub mod records;

@@ -81,7 +81,7 @@ pub const BELOW: &str = "低于预期";
 const Z95: f64 = 1.959_963_984_540_054;
 
 /// Cholesky factor of a symmetric positive-definite matrix (row-major, p × p).
-fn cholesky(a: &[f64], p: usize) -> Option<Vec<f64>> {
+pub(crate) fn cholesky(a: &[f64], p: usize) -> Option<Vec<f64>> {
     let mut l = vec![0.0; p * p];
     for i in 0..p {
         for j in 0..=i {
@@ -102,7 +102,7 @@ fn cholesky(a: &[f64], p: usize) -> Option<Vec<f64>> {
     Some(l)
 }
 
-fn solve(l: &[f64], p: usize, b: &[f64]) -> Vec<f64> {
+pub(crate) fn solve(l: &[f64], p: usize, b: &[f64]) -> Vec<f64> {
     let mut z = vec![0.0; p];
     for i in 0..p {
         z[i] = (b[i] - (0..i).map(|k| l[i * p + k] * z[k]).sum::<f64>()) / l[i * p + i];
@@ -276,7 +276,7 @@ fn brent(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, tol: f64) -> f64 {
 }
 
 /// An effect with its 95 % interval and band (a band only when the interval excludes 0).
-fn interval(effect: f64, se: f64) -> Effect {
+pub(crate) fn interval(effect: f64, se: f64) -> Effect {
     let (lower, upper) = (effect - Z95 * se, effect + Z95 * se);
     let band = if lower > 0.0 {
         ABOVE

@@ -15,6 +15,8 @@ pub struct Linked {
     pub excluded: usize,
     /// The first prior column, numeric, per kept pupil (for the level-0 bands).
     pub entry: Vec<f64>,
+    /// Index into the table's rows of each kept pupil.
+    pub rows: Vec<usize>,
 }
 
 pub fn read_linked(t: &Table, outcome: &str, priors: &[String], group: &str) -> Result<Linked, ExchangeError> {
@@ -78,7 +80,8 @@ pub fn read_linked(t: &Table, outcome: &str, priors: &[String], group: &str) -> 
     let mut index = std::collections::HashMap::new();
     let mut excluded = 0;
     let mut entry = Vec::new();
-    for (_, r) in &t.rows {
+    let mut rows = Vec::new();
+    for (row, (_, r)) in t.rows.iter().enumerate() {
         let g = r[gc].trim();
         let y = r[oc].trim().parse::<f64>();
         if g.is_empty() || y.is_err() || pcs.iter().any(|&c| r[c].trim().is_empty()) {
@@ -104,8 +107,9 @@ pub fn read_linked(t: &Table, outcome: &str, priors: &[String], group: &str) -> 
         data.group.push(gi);
         data.y.push(y.unwrap_or(0.0));
         data.x.push(x);
+        rows.push(row);
     }
-    Ok(Linked { data, excluded, entry })
+    Ok(Linked { data, excluded, entry, rows })
 }
 
 fn num(v: f64) -> String {
@@ -113,8 +117,12 @@ fn num(v: f64) -> String {
 }
 
 pub fn fixed_csv(f: &Fit) -> Vec<u8> {
+    fixed_rows_csv(&f.fixed)
+}
+
+pub fn fixed_rows_csv(fixed: &[eduq_core::valueadded::Fixed]) -> Vec<u8> {
     let mut out = CsvOut::new(&["term", "estimate", "se"], 256);
-    for x in &f.fixed {
+    for x in fixed {
         out.row(&[&x.term, &num(x.estimate), &num(x.se)]);
     }
     out.finish()
@@ -125,6 +133,22 @@ pub fn variance_csv(f: &Fit, group: &str) -> Vec<u8> {
     out.row(&[group, &num(f.sigma2_u)]);
     out.row(&["residual", &num(f.sigma2_e)]);
     out.row(&["icc", &num(f.icc)]);
+    out.finish()
+}
+
+/// Variance components of the extended model: the group intercept, with a slope its covariance
+/// and variance, the class intercept, the residual.
+pub fn mixed_variance_csv(f: &eduq_core::mixed::MixedFit, group: &str, slope: &str) -> Vec<u8> {
+    let mut out = CsvOut::new(&["component", "estimate"], 256);
+    out.row(&[group, &num(f.school_var)]);
+    if let (Some(c), Some(v)) = (f.school_slope_cov, f.slope_var) {
+        out.row(&[&format!("{group}:{slope} cov"), &num(c)]);
+        out.row(&[&format!("{group}:{slope}"), &num(v)]);
+    }
+    if let Some(c) = f.class_var {
+        out.row(&[&format!("{group}:class"), &num(c)]);
+    }
+    out.row(&["residual", &num(f.sigma2_e)]);
     out.finish()
 }
 

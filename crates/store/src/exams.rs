@@ -264,6 +264,16 @@ impl Store {
         self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, Sitting::from_key(&r.s(2)?).unwrap_or(Sitting::Absent), r.of(3)?)))
             .await
     }
+
+    /// Each sitting pupil's class (id and name) for a paper: the class level of value-added.
+    pub async fn paper_classes(&self, paper_id: i64) -> Result<HashMap<i64, (i64, String)>> {
+        let q = Sql::new(
+            "SELECT s.student_id, s.class_id, c.name FROM exam_score s JOIN class c ON c.id = s.class_id \
+             WHERE s.paper_id = $1",
+        )
+        .bind(paper_id);
+        Ok(self.fetch(&q, |r| Ok((r.i(0)?, (r.i(1)?, r.s(2)?)))).await?.into_iter().collect())
+    }
 }
 
 impl Tx {

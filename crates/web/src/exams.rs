@@ -511,6 +511,9 @@ pub struct VaQ {
     entry: String,
     exit: String,
     method: Option<String>,
+    /// Checkboxes: a random slope on the entry score, class intercepts nested in schools.
+    slope: Option<String>,
+    classes: Option<String>,
 }
 
 #[derive(Template)]
@@ -519,9 +522,16 @@ struct VaPage {
     l: Layout,
     r: VaReport,
     rows: Vec<EffectRow>,
+    class_rows: Vec<EffectRow>,
     fixed: Vec<(String, String, String)>,
     chart: String,
     method: &'static str,
+}
+
+/// The core's band labels are already Chinese; anything else is "as expected".
+fn band_label(b: &str) -> &'static str {
+    use eduq_core::valueadded::{ABOVE, AS_EXPECTED, BELOW};
+    [ABOVE, BELOW].into_iter().find(|l| *l == b).unwrap_or(AS_EXPECTED)
 }
 
 fn pair(raw: &str) -> Result<(i64, i64), WebError> {
@@ -536,9 +546,14 @@ pub async fn value_added(
     Query(q): Query<VaQ>,
 ) -> Result<Html<String>, WebError> {
     let method = if q.method.as_deref() == Some("ml") { Method::Ml } else { Method::Reml };
-    let r = va_report(&st.store, &s.actor, pair(&q.entry)?, pair(&q.exit)?, method).await?;
+    let model = eduq_app::exams::VaModel { slope: q.slope.is_some(), classes: q.classes.is_some() };
+    let r = va_report(&st.store, &s.actor, pair(&q.entry)?, pair(&q.exit)?, method, model).await?;
     let (l, _) = layout(&st.store, &s, "增值评价", "exams", None).await?;
-    let effects = r.fit.as_ref().map(|f| f.effects.clone()).unwrap_or_default();
+    let effects = match (&r.mixed, &r.fit) {
+        (Some(m), _) => m.effects.clone(),
+        (None, Some(f)) => f.effects.clone(),
+        _ => Vec::new(),
+    };
     let rows = effects
         .iter()
         .map(|e| {
@@ -550,23 +565,39 @@ pub async fn value_added(
                 effect: format!("{:+.2}", e.effect),
                 interval: format!("{:+.2} ~ {:+.2}", e.lower, e.upper),
                 shrinkage: format!("{:.2}", e.shrinkage),
-                band: match e.band {
-                    "above" => "高于预期",
-                    "below" => "低于预期",
-                    _ => "符合预期",
-                },
+                band: band_label(e.band),
                 progress: p0.map_or("—".into(), |p| format!("{:+.2}", p.effect)),
                 progress_interval: p0.map_or("—".into(), |p| format!("{:+.2} ~ {:+.2}", p.lower, p.upper)),
             }
         })
         .collect();
-    let fixed = r
-        .fit
-        .as_ref()
-        .map(|f| {
-            f.fixed.iter().map(|x| (x.term.clone(), format!("{:.4}", x.estimate), format!("{:.4}", x.se))).collect()
+    let fixed_of = |f: &[eduq_core::valueadded::Fixed]| -> Vec<(String, String, String)> {
+        f.iter().map(|x| (x.term.clone(), format!("{:.4}", x.estimate), format!("{:.4}", x.se))).collect()
+    };
+    let fixed = match (&r.mixed, &r.fit) {
+        (Some(m), _) => fixed_of(&m.fixed),
+        (None, Some(f)) => fixed_of(&f.fixed),
+        _ => Vec::new(),
+    };
+    let class_rows: Vec<EffectRow> = r
+        .mixed
+        .iter()
+        .flat_map(|m| &m.class_effects)
+        .map(|e| {
+            let (code, class) = e.group.split_once('/').unwrap_or((&e.group, ""));
+            EffectRow {
+                code: code.to_string(),
+                name: format!("{} {}", r.names.get(code).cloned().unwrap_or_default(), class),
+                n: e.n,
+                effect: format!("{:+.2}", e.effect),
+                interval: format!("{:+.2} ~ {:+.2}", e.lower, e.upper),
+                shrinkage: format!("{:.2}", e.shrinkage),
+                band: band_label(e.band),
+                progress: String::new(),
+                progress_interval: String::new(),
+            }
         })
-        .unwrap_or_default();
+        .collect();
     let names: Vec<String> =
         effects.iter().map(|e| r.names.get(&e.group).cloned().unwrap_or_else(|| e.group.clone())).collect();
     let lo: Vec<f64> = effects.iter().map(|e| (e.lower * 100.0).round() / 100.0).collect();
@@ -586,7 +617,10 @@ pub async fn value_added(
         ]
     })
     .to_string();
-    Ok(Html(VaPage { l, rows, fixed, chart, method: if method == Method::Ml { "ML" } else { "REML" }, r }.render()?))
+    Ok(Html(
+        VaPage { l, rows, class_rows, fixed, chart, method: if method == Method::Ml { "ML" } else { "REML" }, r }
+            .render()?,
+    ))
 }
 
 #[derive(Template)]
