@@ -160,11 +160,9 @@ pub async fn import_scores(
     now: DateTime<Utc>,
 ) -> Result<ScoreImport, AppError> {
     let (exam, paper) = writable(store, actor, exam_id, paper_id).await?;
+    // Without an item structure the paper takes totals alone (no item analysis then).
     let items = store.paper_items(paper_id).await?;
-    if items.is_empty() {
-        return Err(AppError::Invalid(format!("请先导入{}的试卷结构（题号、满分）", paper.subject)));
-    }
-    let lines = read_scores(&read_table(bytes, file_name)?, &items)?;
+    let lines = read_scores(&read_table(bytes, file_name)?, &items, paper.full_score)?;
     let roll = store.roll_by_number(actor, exam.term_id).await?;
     let grade = Grade::new(exam.grade as i8).map_or("该年级", |g| g.name());
     let mut errors = Vec::new();
@@ -188,7 +186,7 @@ pub async fn import_scores(
             });
             continue;
         }
-        let total = (l.sitting == Sitting::Sat).then(|| l.scores.iter().sum::<f64>());
+        let total = if l.sitting == Sitting::Sat { l.total } else { None };
         recs.push(ScoreRecord {
             student_id: p.student_id,
             school_id: p.school_id,
@@ -412,7 +410,13 @@ pub fn analyse_paper(
                 }
                 _ => Vec::new(),
             };
-            item_lines.push(ItemLine { item: def.clone(), stats: st.clone(), options });
+            let mut stats = st.clone();
+            // A distractor the upper group picks more often than the lower one: an ambiguous item
+            // or a wrong key.
+            if options.iter().any(|o| !o.key && o.upper > o.lower && o.option != "未作答") {
+                stats.flags.push("distractor");
+            }
+            item_lines.push(ItemLine { item: def.clone(), stats, options });
         }
     }
     let near = [("优秀线", lines.excellent), ("及格线", lines.pass)]
@@ -632,6 +636,16 @@ pub async fn va_report(
     })
 }
 
+/// The Chinese name of an item flag.
+pub fn flag_label(flag: &str) -> &'static str {
+    match flag {
+        "miskey" => "疑似答案错误",
+        "distractor" => "干扰项异常",
+        "constant" => "无区分（全对或全错）",
+        _ => "区分度低",
+    }
+}
+
 /// 口径说明 of every metric in a paper report, as shown under the tables and in the workbook.
 pub const DEFINITIONS: &[(&str, &str)] = &[
     ("参考人数", "状态为正常并有成绩的学生；缺考、作弊单列，不计入任何统计，也不按0分计"),
@@ -740,12 +754,7 @@ pub fn report_workbook(r: &PaperReport) -> Result<Vec<u8>, AppError> {
                 opt(i.stats.r_pbis),
                 opt(i.stats.r_pbis_corrected),
                 opt(i.stats.alpha_if_deleted),
-                t(&i.stats
-                    .flags
-                    .iter()
-                    .map(|f| if *f == "miskey" { "疑似答案错误" } else { "区分度低" })
-                    .collect::<Vec<_>>()
-                    .join("、")),
+                t(&i.stats.flags.iter().map(|f| flag_label(f)).collect::<Vec<_>>().join("、")),
             ]
         })
         .collect();

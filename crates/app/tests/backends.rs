@@ -921,7 +921,7 @@ async fn exams_on_both_backends() {
         };
         let refused = create_exam(&s, &staff, &form(2, Organiser::School, "二年级期末"), now()).await;
         assert!(matches!(refused, Err(AppError::Invalid(m)) if m.contains("纸笔")), "{name}");
-        let (_, warnings) =
+        let (district_exam, warnings) =
             create_exam(&s, &staff, &form(8, Organiser::District, "八年级区统考"), now()).await.expect("created");
         assert!(warnings.iter().any(|w| w.contains("区域性")), "{name}: {warnings:?}");
         let teacher_plain = actor("t", Role::Teacher, Scope::District);
@@ -979,6 +979,18 @@ async fn exams_on_both_backends() {
         assert_eq!(first.counts.updated, 1, "{name}");
         let again = import_scores(&s, &staff, mid.id, math.id, one.as_bytes(), "one.csv", now()).await.expect("again");
         assert_eq!((again.counts.unchanged, again.counts.updated, again.counts.inserted), (1, 0, 0), "{name}");
+
+        // A paper without an item structure takes totals alone; the report has no item analysis.
+        let plain = s.exam(&staff, district_exam).await.expect("exam");
+        let plain_paper = plain.papers[0].id;
+        let totals = format!("学籍号,状态,总分\n{no},,88\n{},缺考,\n", scores[1].student_no);
+        let r = import_scores(&s, &staff, district_exam, plain_paper, totals.as_bytes(), "t.csv", now()).await;
+        assert_eq!(r.expect("totals").counts.inserted, 2, "{name}");
+        let over = format!("学籍号,总分\n{no},101\n");
+        assert!(import_scores(&s, &staff, district_exam, plain_paper, over.as_bytes(), "t.csv", now()).await.is_err());
+        let pr = paper_report(&s, &staff, district_exam, plain_paper, Lines::default(), now()).await.expect("report");
+        assert_eq!(pr.scope.as_ref().map(|x| (x.participants, x.absent, x.mean)), Some((1, 1, 88.0)), "{name}");
+        assert!(pr.items.is_empty());
 
         // Value-added from 七年级第二学期期末 to 八年级期中 (数学), linked by pupil.
         let entry = exams.iter().find(|e| e.name.contains("第二学期七年级期末")).expect("entry exam");

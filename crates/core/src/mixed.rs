@@ -231,7 +231,9 @@ fn evaluate(pr: &Prepared, theta: &[f64], method: Method) -> Option<Eval> {
 }
 
 /// Nelder–Mead on θ; lower-bounded components (the diagonal of Λ) are kept ≥ 0 by their absolute value.
-fn nelder_mead(f: &dyn Fn(&[f64]) -> f64, start: &[f64], step: f64) -> (Vec<f64>, f64) {
+/// Returns the best point, its value and whether the simplex converged (values within 1e-11
+/// relative and points within 1e-9) before the iteration cap.
+fn nelder_mead(f: &dyn Fn(&[f64]) -> f64, start: &[f64], step: f64) -> (Vec<f64>, f64, bool) {
     let k = start.len();
     let mut pts: Vec<Vec<f64>> = vec![start.to_vec()];
     for i in 0..k {
@@ -240,6 +242,7 @@ fn nelder_mead(f: &dyn Fn(&[f64]) -> f64, start: &[f64], step: f64) -> (Vec<f64>
         pts.push(p);
     }
     let mut vals: Vec<f64> = pts.iter().map(|p| f(p)).collect();
+    let mut converged = false;
     for _ in 0..4000 {
         let mut order: Vec<usize> = (0..=k).collect();
         order.sort_by(|&a, &b| vals[a].total_cmp(&vals[b]));
@@ -248,6 +251,7 @@ fn nelder_mead(f: &dyn Fn(&[f64]) -> f64, start: &[f64], step: f64) -> (Vec<f64>
         if (vals[k] - vals[0]).abs() <= 1e-11 * (1.0 + vals[0].abs()) {
             let spread = pts.iter().flat_map(|p| p.iter().zip(&pts[0]).map(|(a, b)| (a - b).abs())).fold(0.0, f64::max);
             if spread < 1e-9 {
+                converged = true;
                 break;
             }
         }
@@ -275,7 +279,7 @@ fn nelder_mead(f: &dyn Fn(&[f64]) -> f64, start: &[f64], step: f64) -> (Vec<f64>
         }
     }
     let best = (0..=k).min_by(|&a, &b| vals[a].total_cmp(&vals[b])).unwrap_or(0);
-    (pts[best].clone(), vals[best])
+    (pts[best].clone(), vals[best], converged)
 }
 
 /// Fits the model. Needs at least two schools; with `class`, classes under [`MIN_CLASS`] pupils
@@ -317,24 +321,29 @@ pub fn fit_mixed(d: &Design, method: Method) -> Result<MixedFit, VaError> {
         }
         evaluate(&pr, &th, method).map_or(f64::INFINITY, |e| e.minus2)
     };
-    let mut best: Option<(Vec<f64>, f64)> = None;
+    let mut best: Option<(Vec<f64>, f64, bool)> = None;
     for s0 in [0.1, 0.5, 1.0] {
         let start: Vec<f64> = diag.iter().map(|d| if *d { s0 } else { 0.0 }).collect();
-        let (mut t, mut v) = nelder_mead(&objective, &start, 0.5);
-        // Restart from the optimum until it stops improving (NM can stall on ridges).
-        for _ in 0..4 {
-            let (t2, v2) = nelder_mead(&objective, &t, 0.05);
+        let (mut t, mut v, _) = nelder_mead(&objective, &start, 0.5);
+        // Restart from the optimum until it stops improving (NM can stall on ridges); the last
+        // restart must converge for the fit to be reported.
+        let mut converged = false;
+        for _ in 0..6 {
+            let (t2, v2, c) = nelder_mead(&objective, &t, 0.05);
             let gain = v - v2;
-            (t, v) = (t2, v2);
-            if gain < 1e-10 {
+            (t, v, converged) = (t2, v2, c);
+            if c && gain < 1e-10 {
                 break;
             }
         }
         if best.as_ref().is_none_or(|b| v < b.1) {
-            best = Some((t, v));
+            best = Some((t, v, converged));
         }
     }
-    let (t, _) = best.ok_or(VaError::Singular)?;
+    let (t, _, converged) = best.ok_or(VaError::Singular)?;
+    if !converged {
+        return Err(VaError::NotConverged);
+    }
     let mut theta = fold(&t);
     if !with_class && pr.blocks.iter().any(|b| b.q > pr.q0) {
         theta.push(0.0);

@@ -26,6 +26,8 @@ pub enum VaError {
     OneGroup,
     #[error("自变量之间完全共线（例如某列为常数），无法估计")]
     Singular,
+    #[error("方差参数的优化未收敛，不报告结果（可去掉随机斜率或班级层再试）")]
+    NotConverged,
 }
 
 /// Pupils grouped: `group[i]` indexes `groups`; `x[i]` are the covariates without the intercept.

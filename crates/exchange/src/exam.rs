@@ -155,14 +155,18 @@ pub struct ScoreLine {
     pub scores: Vec<f64>,
     /// Raw options of objective items with a key ("" where a score was given instead).
     pub answers: Vec<String>,
+    /// The total: the items' sum, or the 总分 cell of a paper without an item structure.
+    pub total: Option<f64>,
 }
 
 /// Reads a score file against the paper's items: a column per 题号 (all required), a score between
 /// 0 and the item's 满分 — or, for an objective item with a key, the option chosen, scored in full
 /// when it equals the key; 状态 缺考/作弊 leaves the items empty; 总分, when given, must equal the
-/// items' sum. A 学籍号 twice is an error.
-pub fn read_scores(t: &Table, items: &[ItemDef]) -> Result<Vec<ScoreLine>, ExchangeError> {
-    let index = columns(t, SCORE_HEADERS, |h| h == "学籍号")?;
+/// items' sum. A paper without an item structure takes 总分 alone (0 to `full`). A 学籍号 twice is
+/// an error.
+pub fn read_scores(t: &Table, items: &[ItemDef], full: f64) -> Result<Vec<ScoreLine>, ExchangeError> {
+    let totals_only = items.is_empty();
+    let index = columns(t, SCORE_HEADERS, |h| h == "学籍号" || (totals_only && h == "总分"))?;
     let mut missing = Vec::new();
     let mut item_cols = Vec::with_capacity(items.len());
     for it in items {
@@ -189,8 +193,13 @@ pub fn read_scores(t: &Table, items: &[ItemDef]) -> Result<Vec<ScoreLine>, Excha
             _ => r.labelled("状态", Sitting::parse, Sitting::labels()),
         };
         let Some(sitting) = sitting else { continue };
-        let mut line = ScoreLine { row: *n, student_no, sitting, scores: Vec::new(), answers: Vec::new() };
-        if sitting == Sitting::Sat {
+        let mut line = ScoreLine { row: *n, student_no, sitting, scores: Vec::new(), answers: Vec::new(), total: None };
+        if sitting == Sitting::Sat && totals_only {
+            line.total = r.parse("总分", |v| match v.parse::<f64>() {
+                Ok(x) if (0.0..=full + 1e-9).contains(&x) => Ok(x),
+                _ => Err(format!("应为0到满分{}之间的分数", number_text(full))),
+            });
+        } else if sitting == Sitting::Sat {
             for (it, &c) in items.iter().zip(&item_cols) {
                 let raw = cells.get(c).map(String::as_str).unwrap_or("").trim();
                 let fail = |errors: &mut Vec<RowError>, message: String| {
@@ -217,6 +226,7 @@ pub fn read_scores(t: &Table, items: &[ItemDef]) -> Result<Vec<ScoreLine>, Excha
                     fail(r.errors, "不是有效分数".into());
                 }
             }
+            line.total = Some(line.scores.iter().sum());
             if let Some(total) = r.opt("总分")
                 && line.scores.len() == items.len()
             {
@@ -265,14 +275,14 @@ mod tests {
     fn scores_options_absence_and_errors() {
         let it = items();
         let ok = "学籍号,姓名,状态,1,2,总分\nG1,甲,,B,7,10\nG2,乙,,a,10,10\nG3,丙,缺考,,,\nG4,丁,,2,0.5,2.5\n";
-        let lines = read_scores(&read_table(ok.as_bytes(), "x.csv").expect("t"), &it).expect("scores");
+        let lines = read_scores(&read_table(ok.as_bytes(), "x.csv").expect("t"), &it, 13.0).expect("scores");
         assert_eq!(lines[0].scores, vec![3.0, 7.0]);
         assert_eq!(lines[0].answers, vec!["B".to_string(), String::new()]);
         assert_eq!(lines[1].scores, vec![0.0, 10.0]);
         assert_eq!((lines[2].sitting, lines[2].scores.len()), (Sitting::Absent, 0));
         assert_eq!(lines[3].scores, vec![2.0, 0.5]);
         let bad = "学籍号,状态,1,2,总分\nG1,,4,7,\nG1,,B,7,\nG2,请假,B,7,\nG3,,B,,\nG4,,B,7,9\n";
-        let e = read_scores(&read_table(bad.as_bytes(), "x.csv").expect("t"), &it).expect_err("bad");
+        let e = read_scores(&read_table(bad.as_bytes(), "x.csv").expect("t"), &it, 13.0).expect_err("bad");
         let r = e.row_errors();
         assert!(r.iter().any(|r| r.row == 2 && r.column == "1" && r.value == "4" && r.message.contains("满分3")));
         assert!(r.iter().any(|r| r.row == 3 && r.column == "学籍号" && r.message.contains("第2行")));
@@ -282,8 +292,15 @@ mod tests {
         assert_eq!(r.len(), 5);
         let missing = "学籍号,1\nG1,B\n";
         assert!(matches!(
-            read_scores(&read_table(missing.as_bytes(), "x.csv").expect("t"), &it),
+            read_scores(&read_table(missing.as_bytes(), "x.csv").expect("t"), &it, 13.0),
             Err(ExchangeError::MissingHeaders(m)) if m == vec!["2".to_string()]
         ));
+        // A paper without a structure: 总分 alone, within the full score.
+        let totals = "学籍号,状态,总分\nG1,,98.5\nG2,缺考,\nG3,,121\n";
+        let e = read_scores(&read_table(totals.as_bytes(), "x.csv").expect("t"), &[], 120.0).expect_err("over");
+        assert!(e.row_errors().iter().any(|r| r.row == 4 && r.column == "总分" && r.value == "121"));
+        let ok = read_scores(&read_table(&totals.as_bytes()[..44], "x.csv").expect("t"), &[], 120.0);
+        let ok = ok.expect("totals");
+        assert_eq!((ok[0].total, ok[1].sitting, ok[1].total), (Some(98.5), Sitting::Absent, None));
     }
 }

@@ -305,8 +305,6 @@ pub struct EffectRow {
     pub progress_interval: String,
 }
 
-const FLAG_LABELS: [(&str, &str); 2] = [("weak", "区分度低"), ("miskey", "疑似答案错误")];
-
 #[derive(Template)]
 #[template(path = "exam_paper.html")]
 struct PaperPage {
@@ -432,12 +430,7 @@ pub async fn paper(
         .items
         .iter()
         .map(|i| {
-            let flags: Vec<&str> = i
-                .stats
-                .flags
-                .iter()
-                .filter_map(|f| FLAG_LABELS.iter().find(|(k, _)| k == f).map(|(_, v)| *v))
-                .collect();
+            let flags: Vec<&str> = i.stats.flags.iter().map(|f| eduq_app::exams::flag_label(f)).collect();
             let options: Vec<String> = i
                 .options
                 .iter()
