@@ -292,6 +292,7 @@ async fn seed_exams(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<()
             kind,
             organiser: Organiser::School,
             school_id: None,
+            schools: vec![],
             held_on,
             subjects: subjects.iter().map(|s| (s.to_string(), 120.0)).collect(),
         };

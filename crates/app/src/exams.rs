@@ -42,6 +42,8 @@ pub struct ExamForm {
     pub organiser: Organiser,
     /// For a school's own exam.
     pub school_id: Option<i64>,
+    /// The schools of a 联考 (bureau only); empty = every school with the grade.
+    pub schools: Vec<i64>,
     pub held_on: NaiveDate,
     pub subjects: Vec<(String, f64)>,
 }
@@ -99,6 +101,7 @@ pub async fn create_exam(
         held_on: f.held_on,
         warnings: verdict.warnings.clone(),
         subjects: f.subjects.iter().map(|(s, full)| (s.trim().to_string(), *full)).collect(),
+        schools: if school_id.is_some() { Vec::new() } else { f.schools.clone() },
     };
     let mut tx = store.begin().await?;
     let id = tx.create_exam(district_id, &new, actor, now).await?;
@@ -177,7 +180,9 @@ pub async fn import_scores(
             });
             continue;
         };
-        if p.grade != exam.grade || exam.school_id.is_some_and(|s| s != p.school_id) {
+        let sits =
+            exam.school_id.map_or(exam.schools.is_empty() || exam.schools.contains(&p.school_id), |s| s == p.school_id);
+        if p.grade != exam.grade || !sits {
             errors.push(RowError {
                 row: l.row,
                 column: "学籍号".into(),

@@ -916,6 +916,7 @@ async fn exams_on_both_backends() {
             kind: ExamKind::Final,
             organiser,
             school_id: None,
+            schools: vec![],
             held_on: day,
             subjects: vec![("数学".into(), 100.0)],
         };
@@ -991,6 +992,23 @@ async fn exams_on_both_backends() {
         let pr = paper_report(&s, &staff, district_exam, plain_paper, Lines::default(), now()).await.expect("report");
         assert_eq!(pr.scope.as_ref().map(|x| (x.participants, x.absent, x.mean)), Some((1, 1, 88.0)), "{name}");
         assert!(pr.items.is_empty());
+
+        // A 联考 of some schools: others neither see it nor import into it.
+        let mut sids: Vec<i64> = scores.iter().map(|f| f.school_id).collect();
+        sids.dedup();
+        assert!(sids.len() >= 2, "{name}: two junior schools");
+        let joint = ExamForm { schools: vec![sids[0]], ..form(8, Organiser::School, "八年级联考") };
+        let (joint_id, _) = create_exam(&s, &staff, &joint, now()).await.expect("joint exam");
+        let outsider = actor("p2", Role::SchoolAdmin, Scope::School(sids[1]));
+        assert!(s.exams(&outsider, None).await.expect("exams").iter().all(|e| e.id != joint_id), "{name}");
+        let insider = actor("p1", Role::SchoolAdmin, Scope::School(sids[0]));
+        assert!(s.exams(&insider, None).await.expect("exams").iter().any(|e| e.id == joint_id), "{name}");
+        let joint_exam = s.exam(&staff, joint_id).await.expect("exam");
+        assert_eq!(joint_exam.schools, vec![sids[0]]);
+        let stranger = scores.iter().find(|f| f.school_id == sids[1]).expect("pupil elsewhere");
+        let file = format!("学籍号,总分\n{},50\n", stranger.student_no);
+        let err = import_scores(&s, &staff, joint_id, joint_exam.papers[0].id, file.as_bytes(), "j.csv", now()).await;
+        assert!(err.expect_err("not participating").row_errors()[0].message.contains("参加"), "{name}");
 
         // Value-added from 七年级第二学期期末 to 八年级期中 (数学), linked by pupil.
         let entry = exams.iter().find(|e| e.name.contains("第二学期七年级期末")).expect("entry exam");

@@ -335,6 +335,7 @@ fn exam_analysis(pupils: usize, subjects: usize, items: usize, schools: usize, s
         held_on: chrono::NaiveDate::MIN,
         warnings: vec![],
         papers: vec![],
+        schools: vec![],
     };
     let per_school = pupils.div_ceil(schools.max(1));
     let papers: Vec<Vec<ScoreFact>> = (0..subjects)

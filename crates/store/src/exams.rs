@@ -37,6 +37,8 @@ pub struct ExamRow {
     pub held_on: NaiveDate,
     pub warnings: Vec<String>,
     pub papers: Vec<PaperRow>,
+    /// The participating schools of a 联考; empty = every school with the grade.
+    pub schools: Vec<i64>,
 }
 
 /// A new exam as checked by the use case.
@@ -51,6 +53,8 @@ pub struct NewExam {
     pub held_on: NaiveDate,
     pub warnings: Vec<String>,
     pub subjects: Vec<(String, f64)>,
+    /// Participating schools; empty = every school with the grade.
+    pub schools: Vec<i64>,
 }
 
 /// One pupil's sitting of a paper, as stored.
@@ -104,7 +108,12 @@ fn exam_scope(q: &mut Sql, actor: &Actor) {
     match &actor.scope {
         Scope::District => {}
         Scope::School(id) | Scope::Classes { school_id: id, .. } => {
-            q.push_arg(" AND (x.school_id IS NULL OR x.school_id = ?)", *id);
+            q.push_arg(" AND (x.school_id = ?", *id);
+            q.push_arg(
+                " OR (x.school_id IS NULL AND (NOT EXISTS (SELECT 1 FROM exam_school es WHERE es.exam_id = x.id) \
+                 OR EXISTS (SELECT 1 FROM exam_school es WHERE es.exam_id = x.id AND es.school_id = ?))))",
+                *id,
+            );
         }
         Scope::Students(_) => {
             q.push(" AND 1 = 0");
@@ -140,6 +149,7 @@ impl Store {
                     held_on: r.d(7)?,
                     warnings: r.s(8)?.lines().map(String::from).collect(),
                     papers: Vec::new(),
+                    schools: Vec::new(),
                 })
             })
             .await?;
@@ -147,6 +157,13 @@ impl Store {
             return Ok(exams);
         }
         let ids = crate::org::id_list(&exams.iter().map(|e| e.id).collect::<Vec<_>>());
+        let sitting =
+            Sql::new(format!("SELECT exam_id, school_id FROM exam_school WHERE exam_id IN ({ids}) ORDER BY school_id"));
+        for (exam, school) in self.fetch(&sitting, |r| Ok((r.i(0)?, r.i(1)?))).await? {
+            if let Some(e) = exams.iter_mut().find(|e| e.id == exam) {
+                e.schools.push(school);
+            }
+        }
         let p = Sql::new(format!(
             "SELECT p.id, p.exam_id, p.subject, p.full_score, (SELECT COUNT(*) FROM exam_item i WHERE i.paper_id = p.id) \
              FROM exam_paper p WHERE p.exam_id IN ({ids}) ORDER BY p.id"
@@ -311,6 +328,8 @@ impl Tx {
             .await?;
         let rows = e.subjects.iter().map(|(s, full)| vec![Arg::I(id), Arg::T(s.clone()), Arg::F(*full)]).collect();
         self.insert_rows("exam_paper (exam_id, subject, full_score)", "", rows).await?;
+        let rows = e.schools.iter().map(|s| vec![Arg::I(id), Arg::I(*s)]).collect();
+        self.insert_rows("exam_school (exam_id, school_id)", "", rows).await?;
         self.audit(actor, at, "exam_create", &format!("exam:{id}"), &e.name).await?;
         Ok(id)
     }

@@ -71,6 +71,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_exams.sql"),
         postgres: include_str!("../migrations/postgres/0010_exams.sql"),
     },
+    Migration {
+        version: 11,
+        name: "exam_schools",
+        sqlite: include_str!("../migrations/sqlite/0011_exam_schools.sql"),
+        postgres: include_str!("../migrations/postgres/0011_exam_schools.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -112,6 +112,9 @@ pub struct CreateForm {
     held_on: String,
     /// "语文:120 数学:120" (any of space, comma, 、 between subjects; ：or : before the full score).
     subjects: String,
+    /// School codes of a 联考 (space or comma separated); empty = every school with the grade.
+    #[serde(default)]
+    schools: String,
 }
 
 /// Parses "语文:120，数学:120" into subjects and full scores.
@@ -135,7 +138,25 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     s.check_csrf(f._csrf.as_deref(), &headers)?;
     let bad = |m: String| WebError::BadRequest(m);
+    let codes: Vec<&str> =
+        f.schools.split([' ', ',', '，', '、', '\n']).map(str::trim).filter(|c| !c.is_empty()).collect();
+    let mut schools = Vec::new();
+    if !codes.is_empty() {
+        let all = st.store.list_schools(&s.actor, None).await?;
+        for c in codes {
+            match all.iter().find(|x| x.code == c) {
+                Some(x) => schools.push(x.id),
+                None => {
+                    let m = format!("参加学校中的代码“{c}”不存在或不在您的管理范围内");
+                    return Ok(axum::response::IntoResponse::into_response(
+                        list(&st, &s, None, String::new(), vec![m]).await?,
+                    ));
+                }
+            }
+        }
+    }
     let form = ExamForm {
+        schools,
         name: f.name.clone(),
         grade: Grade::new(f.grade).ok_or_else(|| bad("年级无效".into()))?,
         kind: ExamKind::from_key(&f.kind).ok_or_else(|| bad("考试类型无效".into()))?,
@@ -174,6 +195,8 @@ struct ExamPage {
     errors: Vec<String>,
     /// Papers of other exams to link for value-added: (exam id, paper id, label).
     entries: Vec<(i64, i64, String)>,
+    /// Names of the participating schools of a 联考.
+    schools: Vec<String>,
 }
 
 async fn exam_page(
@@ -193,8 +216,15 @@ async fn exam_page(
         .filter(|e| e.id != exam.id && e.held_on < exam.held_on)
         .flat_map(|e| e.papers.into_iter().map(move |p| (e.id, p.id, format!("{} · {}", e.name, p.subject))))
         .collect();
+    let schools = if exam.schools.is_empty() {
+        Vec::new()
+    } else {
+        let all = st.store.list_schools(&eduq_core::access::Actor::system(), None).await?;
+        exam.schools.iter().filter_map(|id| all.iter().find(|x| x.id == *id).map(|x| x.name.clone())).collect()
+    };
     Ok(Html(
         ExamPage {
+            schools,
             l,
             grade: grade_name(exam.grade),
             kind: kind_label(&exam.kind),
