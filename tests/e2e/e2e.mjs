@@ -164,10 +164,11 @@ try {
     const exit = page.locator('select[name=exit] option', { hasText: '数学' }).first();
     await page.selectOption('select[name=exit]', await exit.getAttribute('value'));
     await page.check('input[name=slope]');
-    await page.check('input[name=classes]');
+    await page.check('input[name=sex]');
     await page.click('form[action="/exams/va"] button[type=submit]');
     await page.waitForSelector('#va-effects');
-    assert(await page.locator('#va-classes tr').count() > 2, 'class effects with the class level');
+    const model = await page.textContent('body');
+    assert(model.includes('斜率方差') && model.includes('女生'), 'the random slope and sex in the model: ' + (await page.locator('p.notice').allTextContents()).join(' '));
     await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 1);
     const rows = await page.locator('#va-effects tr').count();
     assert(rows > 3, `schools with an effect: ${rows - 1}`);

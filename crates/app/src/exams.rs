@@ -488,6 +488,8 @@ pub struct VaModel {
     pub slope: bool,
     /// Class intercepts nested in schools (classes of [`eduq_core::mixed::MIN_CLASS`] or more).
     pub classes: bool,
+    /// Sex as a covariate (girls against boys).
+    pub sex: bool,
 }
 
 /// Fits the value-added model on every linked pupil of the district (the model needs them all) and
@@ -535,12 +537,27 @@ pub async fn va_report(
     group_ids.dedup();
     let groups: Vec<String> = group_ids.iter().map(|id| code.get(id).map_or(id.to_string(), |c| c.0.clone())).collect();
     let index: HashMap<i64, usize> = group_ids.iter().enumerate().map(|(k, id)| (*id, k)).collect();
+    let pupils = if model.sex || model.classes { store.paper_pupils(xp.id).await? } else { HashMap::new() };
+    let mut terms = vec![format!("{}（入口）", ep.subject)];
+    if model.sex {
+        terms.push("性别[女]".into());
+    }
     let data = valueadded::Data {
         y: linked_rows.iter().map(|r| r.2).collect(),
-        x: linked_rows.iter().map(|r| vec![r.1]).collect(),
+        x: linked_rows
+            .iter()
+            .zip(&linked_pupils)
+            .map(|(r, st)| {
+                let mut x = vec![r.1];
+                if model.sex {
+                    x.push(f64::from(u8::from(pupils.get(st).is_some_and(|p| p.2 == "女"))));
+                }
+                x
+            })
+            .collect(),
         group: linked_rows.iter().map(|r| index[&r.0]).collect(),
         groups: groups.clone(),
-        terms: vec![format!("{}（入口）", ep.subject)],
+        terms,
     };
     let (mut fit, mut fit_error) = match valueadded::fit(&data, method) {
         Ok(f) => (Some(f), None),
@@ -549,12 +566,11 @@ pub async fn va_report(
     let mut mixed = None;
     if model.slope || model.classes {
         let class = if model.classes {
-            let of = store.paper_classes(xp.id).await?;
             let mut labels = Vec::new();
             let mut index: HashMap<i64, usize> = HashMap::new();
             let mut per_pupil = Vec::with_capacity(linked_pupils.len());
             for st in &linked_pupils {
-                let (id, name) = of.get(st).cloned().unwrap_or((0, String::new()));
+                let (id, name) = pupils.get(st).map_or((0, String::new()), |p| (p.0, p.1.clone()));
                 let next = labels.len();
                 let k = *index.entry(id).or_insert(next);
                 if k == next {

@@ -945,6 +945,7 @@ async fn exams_on_both_backends() {
         let sum: usize = report.units.iter().map(|u| u.stats.participants).sum();
         assert_eq!(sum, district.participants, "{name}");
         assert_eq!(report.items.len(), 20);
+        assert_eq!(report.by_sex.iter().map(|u| u.label.as_str()).collect::<Vec<_>>(), ["男", "女"], "{name}");
         assert!(report.alpha.is_some_and(|a| a > 0.5), "{name}: α {:?}", report.alpha);
         // The demo's wrong key (item 10) is flagged, with the options behind it.
         let tenth = &report.items[9];
@@ -1049,14 +1050,26 @@ async fn exams_on_both_backends() {
                 .await
                 .expect("va");
         assert!(own.fit.as_ref().is_some_and(|f| f.effects.len() == 1) && own.progress.len() == 1, "{name}");
-        // The extended model: a random slope and classes nested in schools, on the same pupils.
-        let model = VaModel { slope: true, classes: true };
+        // The extended model: a random slope and sex, on the same pupils.
+        let model = VaModel { slope: true, classes: false, sex: true };
         let ext = va_report(&s, &staff, (entry.id, entry_math.id), (mid.id, math.id), Method::Reml, model).await;
         let ext = ext.expect("extended va");
         let m = ext.mixed.as_ref().unwrap_or_else(|| panic!("{name}: {:?}", ext.fit_error));
         assert_eq!(m.n, va.linked, "{name}");
-        assert!(m.slope_var.is_some() && m.class_var.is_some(), "{name}");
+        assert!(m.slope_var.is_some() && m.class_var.is_none(), "{name}");
+        assert_eq!(m.fixed.len(), 3, "{name}: intercept, entry, sex");
+        assert_eq!(ext.fit.as_ref().map(|f| f.fixed.len()), Some(3), "{name}");
         assert_eq!(m.effects.len(), fit.effects.len(), "{name}");
-        assert!(m.classes_kept > 0 && m.class_effects.len() == m.classes_kept, "{name}");
+        // This small district has one class per school in the grade: the class level is refused
+        // with the reason rather than fitted along a flat ridge.
+        let model = VaModel { slope: false, classes: true, sex: false };
+        let cls = va_report(&s, &staff, (entry.id, entry_math.id), (mid.id, math.id), Method::Reml, model).await;
+        let cls = cls.expect("report");
+        match &cls.mixed {
+            Some(m) => assert!(m.classes_kept > 0 && m.class_effects.len() == m.classes_kept, "{name}"),
+            None => {
+                assert!(cls.fit_error.as_deref().is_some_and(|e| e.contains("无法区分")), "{name}: {:?}", cls.fit_error)
+            }
+        }
     }
 }

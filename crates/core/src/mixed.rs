@@ -231,8 +231,8 @@ fn evaluate(pr: &Prepared, theta: &[f64], method: Method) -> Option<Eval> {
 }
 
 /// Nelder–Mead on θ; lower-bounded components (the diagonal of Λ) are kept ≥ 0 by their absolute value.
-/// Returns the best point, its value and whether the simplex converged (values within 1e-11
-/// relative and points within 1e-9) before the iteration cap.
+/// Returns the best point, its value and whether the simplex converged (values within 1e-13
+/// relative) before the iteration cap.
 fn nelder_mead(f: &dyn Fn(&[f64]) -> f64, start: &[f64], step: f64) -> (Vec<f64>, f64, bool) {
     let k = start.len();
     let mut pts: Vec<Vec<f64>> = vec![start.to_vec()];
@@ -248,12 +248,11 @@ fn nelder_mead(f: &dyn Fn(&[f64]) -> f64, start: &[f64], step: f64) -> (Vec<f64>
         order.sort_by(|&a, &b| vals[a].total_cmp(&vals[b]));
         pts = order.iter().map(|&i| pts[i].clone()).collect();
         vals = order.iter().map(|&i| vals[i]).collect();
-        if (vals[k] - vals[0]).abs() <= 1e-11 * (1.0 + vals[0].abs()) {
-            let spread = pts.iter().flat_map(|p| p.iter().zip(&pts[0]).map(|(a, b)| (a - b).abs())).fold(0.0, f64::max);
-            if spread < 1e-9 {
-                converged = true;
-                break;
-            }
+        // Converged on the values, as R's optim does: at a boundary (an intercept variance of 0)
+        // the factor's other entries can rotate freely without changing the likelihood.
+        if (vals[k] - vals[0]).abs() <= 1e-13 * (1.0 + vals[0].abs()) {
+            converged = true;
+            break;
         }
         let centre: Vec<f64> = (0..k).map(|j| pts[..k].iter().map(|p| p[j]).sum::<f64>() / k as f64).collect();
         let along = |t: f64| -> Vec<f64> { (0..k).map(|j| centre[j] + t * (pts[k][j] - centre[j])).collect() };
@@ -304,7 +303,31 @@ pub fn fit_mixed(d: &Design, method: Method) -> Result<MixedFit, VaError> {
         None => Vec::new(),
     };
     let pr = prepare(d, &keep_class);
+    if cholesky(&pr.xtx, p).is_none() {
+        return Err(VaError::Singular);
+    }
+    // The optimiser works on the slope covariate centred and scaled to SD 1 (entry scores on a
+    // 0–120 scale make the slope's factor a thousand times smaller than the intercept's, and the
+    // simplex stalls); θ is mapped back and every result computed on the original scale.
+    let scale = d.slope.and_then(|c| {
+        let m = d.x.iter().map(|r| r[c]).sum::<f64>() / n as f64;
+        let sd = (d.x.iter().map(|r| (r[c] - m).powi(2)).sum::<f64>() / n as f64).sqrt();
+        (sd > 0.0).then_some((c, m, sd))
+    });
+    let scaled = scale.map(|(c, m, sd)| {
+        let mut d2 = d.clone();
+        for r in &mut d2.x {
+            r[c] = (r[c] - m) / sd;
+        }
+        prepare(&d2, &keep_class)
+    });
+    let work = scaled.as_ref().unwrap_or(&pr);
     let with_class = d.class.is_some() && keep_class.iter().any(|k| *k);
+    // With one class per school the two levels cannot be told apart: the likelihood is flat along
+    // σ²(school) + σ²(class).
+    if with_class && pr.blocks.iter().all(|b| b.classes.len() < 2) {
+        return Err(VaError::OneClassPerGroup);
+    }
     // θ: school intercept (and slope block), then the class factor; diagonal entries are ≥ 0.
     let mut diag = vec![true];
     if pr.q0 == 2 {
@@ -319,7 +342,7 @@ pub fn fit_mixed(d: &Design, method: Method) -> Result<MixedFit, VaError> {
         if !with_class && pr.blocks.iter().any(|b| b.q > pr.q0) {
             th.push(0.0);
         }
-        evaluate(&pr, &th, method).map_or(f64::INFINITY, |e| e.minus2)
+        evaluate(work, &th, method).map_or(f64::INFINITY, |e| e.minus2)
     };
     let mut best: Option<(Vec<f64>, f64, bool)> = None;
     for s0 in [0.1, 0.5, 1.0] {
@@ -347,6 +370,19 @@ pub fn fit_mixed(d: &Design, method: Method) -> Result<MixedFit, VaError> {
     let mut theta = fold(&t);
     if !with_class && pr.blocks.iter().any(|b| b.q > pr.q0) {
         theta.push(0.0);
+    }
+    if let Some((_, m, sd)) = scale {
+        // [u0; u1] = A [u0'; u1'] with A = [[1, −m/sd], [0, 1/sd]]; T = A T' A', then its Cholesky factor.
+        let (a, b, c) = (theta[0], theta[1], theta[2]);
+        let (t00, t01, t11) = (a * a, a * b, b * b + c * c);
+        let (k, w) = (-m / sd, 1.0 / sd);
+        let n00 = t00 + 2.0 * k * t01 + k * k * t11;
+        let n01 = w * (t01 + k * t11);
+        let n11 = w * w * t11;
+        let l0 = n00.max(0.0).sqrt();
+        let l10 = if l0 > 0.0 { n01 / l0 } else { 0.0 };
+        let l11 = (n11 - l10 * l10).max(0.0).sqrt();
+        (theta[0], theta[1], theta[2]) = (l0, l10, l11);
     }
     let e = evaluate(&pr, &theta, method).ok_or(VaError::Singular)?;
     let s2 = e.sigma2;

@@ -28,6 +28,8 @@ pub enum VaError {
     Singular,
     #[error("方差参数的优化未收敛，不报告结果（可去掉随机斜率或班级层再试）")]
     NotConverged,
+    #[error("各校都只有一个不少于15人的班级，班级层与学校层无法区分；请去掉班级层")]
+    OneClassPerGroup,
 }
 
 /// Pupils grouped: `group[i]` indexes `groups`; `x[i]` are the covariates without the intercept.

@@ -87,6 +87,11 @@ pub struct ScoreFact {
     pub answers: Vec<String>,
 }
 
+/// 男/女 from the stored key.
+fn sex_label(key: &str) -> String {
+    eduq_core::student::Sex::from_key(key).map_or_else(String::new, |s| s.label().to_string())
+}
+
 fn join_numbers(v: &[f64]) -> String {
     v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")
 }
@@ -257,7 +262,7 @@ impl Store {
                 student_id: r.i(0)?,
                 student_no: r.s(1)?,
                 name: r.s(2)?,
-                sex: r.s(3)?,
+                sex: sex_label(&r.s(3)?),
                 school_id: r.i(4)?,
                 school_code: r.s(5)?,
                 school_name: r.s(6)?,
@@ -282,14 +287,15 @@ impl Store {
             .await
     }
 
-    /// Each sitting pupil's class (id and name) for a paper: the class level of value-added.
-    pub async fn paper_classes(&self, paper_id: i64) -> Result<HashMap<i64, (i64, String)>> {
+    /// Each sitting pupil's class (id and name) and sex for a paper: the class level and the
+    /// covariates of value-added.
+    pub async fn paper_pupils(&self, paper_id: i64) -> Result<HashMap<i64, (i64, String, String)>> {
         let q = Sql::new(
-            "SELECT s.student_id, s.class_id, c.name FROM exam_score s JOIN class c ON c.id = s.class_id \
-             WHERE s.paper_id = $1",
+            "SELECT s.student_id, s.class_id, c.name, st.sex FROM exam_score s JOIN class c ON c.id = s.class_id \
+             JOIN student st ON st.id = s.student_id WHERE s.paper_id = $1",
         )
         .bind(paper_id);
-        Ok(self.fetch(&q, |r| Ok((r.i(0)?, (r.i(1)?, r.s(2)?)))).await?.into_iter().collect())
+        Ok(self.fetch(&q, |r| Ok((r.i(0)?, (r.i(1)?, r.s(2)?, sex_label(&r.s(3)?))))).await?.into_iter().collect())
     }
 }
 

@@ -537,6 +537,7 @@ pub struct VaQ {
     /// Checkboxes: a random slope on the entry score, class intercepts nested in schools.
     slope: Option<String>,
     classes: Option<String>,
+    sex: Option<String>,
 }
 
 #[derive(Template)]
@@ -569,7 +570,8 @@ pub async fn value_added(
     Query(q): Query<VaQ>,
 ) -> Result<Html<String>, WebError> {
     let method = if q.method.as_deref() == Some("ml") { Method::Ml } else { Method::Reml };
-    let model = eduq_app::exams::VaModel { slope: q.slope.is_some(), classes: q.classes.is_some() };
+    let model =
+        eduq_app::exams::VaModel { slope: q.slope.is_some(), classes: q.classes.is_some(), sex: q.sex.is_some() };
     let r = va_report(&st.store, &s.actor, pair(&q.entry)?, pair(&q.exit)?, method, model).await?;
     let (l, _) = layout(&st.store, &s, "增值评价", "exams", None).await?;
     let effects = match (&r.mixed, &r.fit) {
