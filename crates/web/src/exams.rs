@@ -349,6 +349,10 @@ struct PaperPage {
     segments: Vec<(String, usize, usize)>,
     charts: Vec<(String, String)>,
     lines_text: String,
+    /// The lines as a query string, so that the download uses the same.
+    lines_query: String,
+    /// The lines in percent for the form.
+    lines_pct: [f64; 4],
 }
 
 impl PaperPage {
@@ -367,12 +371,54 @@ fn as_unit(label: &str, s: &Option<eduq_core::exam::SubjectStats>) -> Option<Uni
     })
 }
 
+/// The 四率 lines in percent of the full score (optional; the common 85/70/60/40 otherwise).
+#[derive(Deserialize, Default)]
+pub struct LinesQ {
+    excellent: Option<f64>,
+    good: Option<f64>,
+    pass: Option<f64>,
+    low: Option<f64>,
+}
+
+impl LinesQ {
+    fn lines(&self) -> Result<Lines, WebError> {
+        let d = Lines::default();
+        let share = |v: Option<f64>, default: f64| match v {
+            None => Ok(default),
+            Some(p) if (0.0..=100.0).contains(&p) => Ok(p / 100.0),
+            Some(p) => Err(WebError::BadRequest(format!("分数线“{p}”应为0到100之间的百分数"))),
+        };
+        let l = Lines {
+            excellent: share(self.excellent, d.excellent)?,
+            good: share(self.good, d.good)?,
+            pass: share(self.pass, d.pass)?,
+            low: share(self.low, d.low)?,
+        };
+        if !(l.excellent >= l.good && l.good >= l.pass && l.pass >= l.low) {
+            return Err(WebError::BadRequest("分数线应满足 优秀 ≥ 良好 ≥ 及格 ≥ 低分".into()));
+        }
+        Ok(l)
+    }
+
+    fn query(&self, l: &Lines) -> String {
+        format!(
+            "excellent={}&good={}&pass={}&low={}",
+            l.excellent * 100.0,
+            l.good * 100.0,
+            l.pass * 100.0,
+            l.low * 100.0
+        )
+    }
+}
+
 pub async fn paper(
     State(st): State<AppState>,
     s: Session,
     Path((id, paper)): Path<(i64, i64)>,
+    Query(q): Query<LinesQ>,
 ) -> Result<Html<String>, WebError> {
-    let r = paper_report(&st.store, &s.actor, id, paper, Lines::default(), Utc::now()).await?;
+    let lines = q.lines()?;
+    let r = paper_report(&st.store, &s.actor, id, paper, lines, Utc::now()).await?;
     let (l, _) = layout(&st.store, &s, &format!("{} · {}", r.exam.name, r.paper.subject), "exams", None).await?;
     let full = r.paper.full_score;
     let mut charts = Vec::new();
@@ -511,6 +557,8 @@ pub async fn paper(
             segments,
             charts,
             lines_text,
+            lines_query: q.query(&r.lines),
+            lines_pct: [r.lines.excellent * 100.0, r.lines.good * 100.0, r.lines.pass * 100.0, r.lines.low * 100.0],
             r,
         }
         .render()?,
@@ -522,8 +570,9 @@ pub async fn workbook(
     State(st): State<AppState>,
     s: Session,
     Path((id, paper)): Path<(i64, i64)>,
+    Query(q): Query<LinesQ>,
 ) -> Result<Response, WebError> {
-    let r = paper_report(&st.store, &s.actor, id, paper, Lines::default(), Utc::now()).await?;
+    let r = paper_report(&st.store, &s.actor, id, paper, q.lines()?, Utc::now()).await?;
     let bytes = eduq_app::exams::report_workbook(&r)?;
     Ok(crate::views::xlsx_download(&format!("{}_{}_质量分析.xlsx", r.exam.name, r.paper.subject), bytes))
 }

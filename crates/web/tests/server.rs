@@ -747,6 +747,12 @@ async fn exam_pages_reports_and_guards() {
         assert!(page.contains(needle), "paper report shows {needle}");
     }
     assert!(!page.contains("名次</th>") && !page.contains("排名</th>"), "no rank column");
+    // The 四率 lines are configurable; nonsense is refused.
+    let (status, custom) = get(&base, &a, &format!("{path}?excellent=90&good=75&pass=60&low=30")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(custom.contains("优秀≥90%") && custom.contains("良好≥75%"), "custom lines used");
+    let (status, _) = get(&base, &a, &format!("{path}?excellent=50&good=75")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let res = client().get(format!("{base}{path}/report.xlsx")).header("cookie", &a).send().await.expect("xlsx");
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.bytes().await.expect("bytes").starts_with(b"PK"), "an xlsx");
