@@ -19,6 +19,8 @@ use crate::AppError;
 
 /// Rolls taken into one transaction at most (a district's 8:00 burst fits in one or two).
 const MAX_BATCH: usize = 500;
+/// Yields without a new roll before a batch is closed.
+const LINGER_YIELDS: usize = 3;
 /// The warning scan waits for the burst to pass: this long without a new roll …
 const SCAN_QUIET: Duration = Duration::from_millis(300);
 /// … but never longer than this after the first roll it has not scanned.
@@ -124,13 +126,28 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Msg>, scans: mpsc::Unbo
         let mut batch = Vec::new();
         let mut settles = Vec::new();
         let mut next = Some(first);
-        while let Some(msg) = next.take() {
+        // Keep taking while rolls keep arriving: a yield lets the teachers' requests already
+        // running hand theirs in, so a burst becomes one batch rather than a lone first save
+        // followed by the rest.
+        let mut quiet = 0;
+        while batch.len() < MAX_BATCH && quiet < LINGER_YIELDS {
+            match next.take() {
+                Some(Msg::Roll(job)) => {
+                    batch.push(*job);
+                    quiet = 0;
+                }
+                Some(Msg::Settle(tx)) => settles.push(tx),
+                None => {
+                    quiet += 1;
+                    tokio::task::yield_now().await;
+                }
+            }
+            next = rx.try_recv().ok();
+        }
+        if let Some(msg) = next {
             match msg {
                 Msg::Roll(job) => batch.push(*job),
                 Msg::Settle(tx) => settles.push(tx),
-            }
-            if batch.len() < MAX_BATCH {
-                next = rx.try_recv().ok();
             }
         }
         if !batch.is_empty() {
@@ -159,27 +176,36 @@ async fn save_batch(store: &Store, batch: Vec<Job>) -> Vec<Touched> {
                 e.insert(store.term_id(term).await?);
             }
         }
-        let mut tx = store.begin().await?;
+        // The checks read outside the write transaction, rosters and classes at once (two
+        // connections), so that the database's single write lock is held for the writes alone.
         let asked: Vec<(&Actor, i64)> = batch.iter().map(|j| (&j.actor, j.class_id)).collect();
-        let classes = tx.roll_classes(&asked).await?;
-        let mut wanted: BTreeMap<Term, (BTreeSet<i64>, BTreeSet<i64>)> = BTreeMap::new();
+        let mut requested: BTreeMap<Term, BTreeSet<i64>> = BTreeMap::new();
+        for j in &batch {
+            requested.entry(Term::containing(j.day)).or_default().insert(j.class_id);
+        }
+        let rosters_of = async {
+            let mut rosters = HashMap::new();
+            for (term, ids) in &requested {
+                if let Some(Some(term_id)) = terms.get(term) {
+                    let ids: Vec<i64> = ids.iter().copied().collect();
+                    rosters.insert(*term, store.class_rosters(*term_id, &ids).await?);
+                }
+            }
+            Ok::<_, StoreError>(rosters)
+        };
+        let (classes, rosters) = tokio::join!(store.roll_classes(&asked), rosters_of);
+        let (classes, rosters) = (classes?, rosters?);
+        let mut wanted: BTreeMap<Term, BTreeSet<i64>> = BTreeMap::new();
         for (j, c) in batch.iter().zip(&classes) {
             if let Ok(c) = c {
-                let (schools, class_ids) = wanted.entry(Term::containing(j.day)).or_default();
-                schools.insert(c.school_id);
-                class_ids.insert(c.id);
+                wanted.entry(Term::containing(j.day)).or_default().insert(c.school_id);
             }
         }
         let mut calendars = HashMap::new();
-        let mut rosters = HashMap::new();
-        for (term, (schools, class_ids)) in &wanted {
+        for (term, schools) in &wanted {
             let (from, to) = term.nominal_bounds();
             let schools: Vec<i64> = schools.iter().copied().collect();
-            calendars.insert(*term, tx.teaching_calendars(&schools, from, to).await?);
-            if let Some(Some(term_id)) = terms.get(term) {
-                let class_ids: Vec<i64> = class_ids.iter().copied().collect();
-                rosters.insert(*term, tx.class_rosters(*term_id, &class_ids).await?);
-            }
+            calendars.insert(*term, store.teaching_calendars(&schools, from, to).await?);
         }
         let mut saves = Vec::new();
         let mut saved_at = Vec::new();
@@ -194,6 +220,7 @@ async fn save_batch(store: &Store, batch: Vec<Job>) -> Vec<Touched> {
                 Err(e) => answers[k] = Some(Err(e)),
             }
         }
+        let mut tx = store.begin().await?;
         let corrections = tx.save_rolls(district_id, &saves, batch[0].now).await?;
         tx.commit().await?;
         let mut touched = Vec::new();

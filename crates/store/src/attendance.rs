@@ -7,7 +7,6 @@ use eduq_core::access::{Actor, Resource};
 use eduq_core::attendance::Status;
 use serde::Serialize;
 
-use crate::audit::audit_row;
 use crate::org::{id_list, scope_filter};
 use crate::{Arg, Result, Sql, Store, StoreError, Tx};
 
@@ -64,6 +63,50 @@ pub struct PupilInfo {
 const ON_ROLL: &str = "('enrolled','transfer_in','resumed')";
 
 impl Store {
+    /// The classes asked for, each checked against its caller's scope: `Forbidden` for a class
+    /// that does not exist or lies outside it. One query for the whole batch.
+    pub async fn roll_classes(&self, asked: &[(&Actor, i64)]) -> Result<Vec<Result<RollClass>>> {
+        let ids: Vec<i64> = asked.iter().map(|(_, id)| *id).collect();
+        let q = Sql::new(format!(
+            "SELECT c.id, c.school_id, s.name, c.name FROM class c JOIN school s ON s.id = c.school_id WHERE c.id IN ({})",
+            id_list(&ids)
+        ));
+        let found: HashMap<i64, RollClass> = self
+            .fetch(&q, |r| Ok(RollClass { id: r.i(0)?, school_id: r.i(1)?, school_name: r.s(2)?, name: r.s(3)? }))
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        Ok(asked
+            .iter()
+            .map(|(actor, id)| {
+                found
+                    .get(id)
+                    .filter(|c| actor.scope.covers_class(c.school_id, c.id))
+                    .cloned()
+                    .ok_or(StoreError::Forbidden)
+            })
+            .collect())
+    }
+
+    /// The pupils on roll in each of `class_ids` for the term: one row per class with its ids
+    /// joined (`string_agg`, SQLite ≥ 3.44 and PostgreSQL), five times cheaper than a row per pupil
+    /// when a whole district's classes hand in at once.
+    pub async fn class_rosters(&self, term_id: i64, class_ids: &[i64]) -> Result<HashMap<i64, HashSet<i64>>> {
+        let q = Sql::new(format!(
+            "SELECT class_id, string_agg(CAST(student_id AS TEXT), ',') FROM enrolment \
+             WHERE term_id = $1 AND status IN {ON_ROLL} AND class_id IN ({}) GROUP BY class_id",
+            id_list(class_ids)
+        ))
+        .bind(term_id);
+        let mut out = HashMap::new();
+        for (class, ids) in self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?))).await? {
+            let ids = ids.split(',').map(|x| x.parse::<i64>().map_err(|e| sqlx::Error::Decode(Box::new(e))));
+            out.insert(class, ids.collect::<std::result::Result<HashSet<i64>, _>>()?);
+        }
+        Ok(out)
+    }
+
     /// A class in the caller's scope, or `Forbidden`.
     pub async fn roll_class(&self, actor: &Actor, class_id: i64) -> Result<RollClass> {
         let mut q = Sql::new(
@@ -306,50 +349,6 @@ pub struct RollSave<'a> {
 }
 
 impl Tx {
-    /// The classes asked for, each checked against its caller's scope: `Forbidden` for a class
-    /// that does not exist or lies outside it. One query for the whole batch.
-    pub async fn roll_classes(&mut self, asked: &[(&Actor, i64)]) -> Result<Vec<Result<RollClass>>> {
-        let ids: Vec<i64> = asked.iter().map(|(_, id)| *id).collect();
-        let q = Sql::new(format!(
-            "SELECT c.id, c.school_id, s.name, c.name FROM class c JOIN school s ON s.id = c.school_id WHERE c.id IN ({})",
-            id_list(&ids)
-        ));
-        let found: HashMap<i64, RollClass> = self
-            .fetch(&q, |r| Ok(RollClass { id: r.i(0)?, school_id: r.i(1)?, school_name: r.s(2)?, name: r.s(3)? }))
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
-        Ok(asked
-            .iter()
-            .map(|(actor, id)| {
-                found
-                    .get(id)
-                    .filter(|c| actor.scope.covers_class(c.school_id, c.id))
-                    .cloned()
-                    .ok_or(StoreError::Forbidden)
-            })
-            .collect())
-    }
-
-    /// The pupils on roll in each of `class_ids` for the term: one row per class with its ids
-    /// joined (`string_agg`, SQLite ≥ 3.44 and PostgreSQL), five times cheaper than a row per pupil
-    /// when a whole district's classes hand in at once.
-    pub async fn class_rosters(&mut self, term_id: i64, class_ids: &[i64]) -> Result<HashMap<i64, HashSet<i64>>> {
-        let q = Sql::new(format!(
-            "SELECT class_id, string_agg(CAST(student_id AS TEXT), ',') FROM enrolment \
-             WHERE term_id = $1 AND status IN {ON_ROLL} AND class_id IN ({}) GROUP BY class_id",
-            id_list(class_ids)
-        ))
-        .bind(term_id);
-        let mut out = HashMap::new();
-        for (class, ids) in self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?))).await? {
-            let ids = ids.split(',').map(|x| x.parse::<i64>().map_err(|e| sqlx::Error::Decode(Box::new(e))));
-            out.insert(class, ids.collect::<std::result::Result<HashSet<i64>, _>>()?);
-        }
-        Ok(out)
-    }
-
     /// Saves the rolls of many classes in one transaction (the 8:00 peak arrives as a burst): for
     /// each, non-present entries are stored and present ones cleared; a change to a day already
     /// taken is a correction, audited (who, when, old → new). A handful of statements per batch,
@@ -381,6 +380,8 @@ impl Tx {
                 taken.insert((class, *day));
             }
         }
+        use crate::imports::JsonCol::{Date, Int, Stamp, Text};
+        use serde_json::json;
         let mut audits = Vec::new();
         let mut records = Vec::new();
         let mut calls = Vec::new();
@@ -392,34 +393,33 @@ impl Tx {
                 let before = old.get(&(class.id, day, e.student_id)).copied().unwrap_or(Status::Present);
                 if taken.contains(&(class.id, day)) && before != e.status {
                     n += 1;
-                    audits.push(audit_row(
-                        r.actor,
-                        at,
-                        "attendance_correct",
-                        &format!("student:{}:{day}", e.student_id),
-                        &format!("{} → {}", before.label(), e.status.label()),
-                    ));
+                    audits.push(vec![
+                        json!((r.actor.user_id > 0).then_some(r.actor.user_id)),
+                        json!(r.actor.username),
+                        json!("attendance_correct"),
+                        json!(format!("student:{}:{day}", e.student_id)),
+                        json!(format!("{} → {}", before.label(), e.status.label())),
+                    ]);
                 }
                 if e.status != Status::Present || !e.note.trim().is_empty() {
                     records.push(vec![
-                        Arg::I(district_id),
-                        Arg::I(class.school_id),
-                        Arg::I(class.id),
-                        Arg::I(e.student_id),
-                        Arg::D(day),
-                        Arg::T(e.status.key().to_string()),
-                        Arg::T(e.note.trim().to_string()),
+                        json!(district_id),
+                        json!(class.school_id),
+                        json!(class.id),
+                        json!(e.student_id),
+                        json!(day.to_string()),
+                        json!(e.status.key()),
+                        json!(e.note.trim()),
                     ]);
                 }
             }
             corrections.push(n);
             calls.push(vec![
-                Arg::I(district_id),
-                Arg::I(class.school_id),
-                Arg::I(class.id),
-                Arg::D(day),
-                Arg::T(r.actor.username.clone()),
-                Arg::Ts(at),
+                json!(district_id),
+                json!(class.school_id),
+                json!(class.id),
+                json!(day.to_string()),
+                json!(r.actor.username),
             ]);
         }
         for (day, classes) in &by_day {
@@ -429,13 +429,29 @@ impl Tx {
             )
             .await?;
         }
-        self.insert_rows("audit_log (at, user_id, username, action, target, detail)", "", audits).await?;
-        self.insert_rows("attendance (district_id, school_id, class_id, student_id, day, status, note)", "", records)
-            .await?;
-        self.insert_rows(
+        // Three statements for the whole batch, whatever its size.
+        self.insert_json(
+            "audit_log (at, user_id, username, action, target, detail)",
+            &[Stamp, Int, Text, Text, Text, Text],
+            &audits,
+            at,
+            "",
+        )
+        .await?;
+        self.insert_json(
+            "attendance (district_id, school_id, class_id, student_id, day, status, note)",
+            &[Int, Int, Int, Int, Date, Text, Text],
+            &records,
+            at,
+            "",
+        )
+        .await?;
+        self.insert_json(
             "roll_call (district_id, school_id, class_id, day, username, at)",
+            &[Int, Int, Int, Date, Text, Stamp],
+            &calls,
+            at,
             "ON CONFLICT (class_id, day) DO UPDATE SET username = excluded.username, at = excluded.at",
-            calls,
         )
         .await?;
         Ok(corrections)

@@ -48,11 +48,11 @@ fn calendars(
     (district, own)
 }
 
-impl Tx {
+impl Store {
     /// Each listed school's teaching calendar, read in one query (schools without entries of
     /// their own get the district's).
     pub async fn teaching_calendars(
-        &mut self,
+        &self,
         schools: &[i64],
         from: NaiveDate,
         to: NaiveDate,

@@ -81,7 +81,60 @@ fn latest_by<'a, R>(changed: &[&'a R], key: impl Fn(&R) -> &str, term: impl Fn(&
     out
 }
 
+/// How a column of a JSON-array insert is read: from the row (`Int`, `Text`, `Date`) or from the
+/// one timestamp bound for the whole statement (`Stamp`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum JsonCol {
+    Int,
+    Text,
+    Date,
+    Stamp,
+}
+
 impl Tx {
+    /// `INSERT INTO {head} SELECT … FROM` one JSON array of rows (`json_each` on SQLite,
+    /// `jsonb_array_elements` on PostgreSQL): thousands of rows for two bound arguments, where a
+    /// multi-row VALUES costs ~2 µs per bound argument in sqlx. `rows` hold the non-`Stamp` columns
+    /// in order; `stamp` fills the `Stamp` ones.
+    pub(crate) async fn insert_json(
+        &mut self,
+        head: &str,
+        cols: &[JsonCol],
+        rows: &[Vec<serde_json::Value>],
+        stamp: chrono::DateTime<chrono::Utc>,
+        tail: &str,
+    ) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let pg = matches!(self, Tx::Pg(_));
+        let mut k = 0;
+        let exprs: Vec<String> = cols
+            .iter()
+            .map(|c| {
+                let e = match (c, pg) {
+                    (JsonCol::Stamp, _) => return "$2".to_string(),
+                    (JsonCol::Int, true) => format!("(value->>{k})::bigint"),
+                    (JsonCol::Date, true) => format!("(value->>{k})::date"),
+                    _ => format!("value->>{k}"),
+                };
+                k += 1;
+                e
+            })
+            .collect();
+        let from = if pg { "jsonb_array_elements($1::jsonb) AS t(value)" } else { "json_each($1)" };
+        // "WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint.
+        let mut sql = Sql::new(format!("INSERT INTO {head} SELECT {} FROM {from} WHERE true {tail}", exprs.join(", ")))
+            .bind(
+                serde_json::Value::Array(rows.iter().map(|r| serde_json::Value::Array(r.clone())).collect())
+                    .to_string(),
+            );
+        if cols.iter().any(|c| matches!(c, JsonCol::Stamp)) {
+            sql = sql.bind(stamp);
+        }
+        self.exec(&sql).await.map(|_| ())
+    }
+
     /// `INSERT INTO {head} VALUES (...), (...) {tail}` in chunks.
     pub(crate) async fn insert_rows(&mut self, head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
         let per = (CHUNK_ARGS / rows.first().map_or(1, Vec::len).max(1)).max(1);

@@ -57,6 +57,26 @@ pub struct Store {
     db: Db,
 }
 
+/// How often the write-ahead log is folded back into the database file (off the commits).
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
+
+/// Checkpoints the SQLite WAL in the background (PASSIVE: never blocks readers or the writer)
+/// until the pool closes. Where no Tokio runtime runs, SQLite's own rule stays in place.
+fn checkpointer(pool: SqlitePool) {
+    let Ok(rt) = tokio::runtime::Handle::try_current() else { return };
+    rt.spawn(async move {
+        loop {
+            tokio::time::sleep(CHECKPOINT_EVERY).await;
+            if pool.is_closed() {
+                return;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                tracing::warn!("WAL checkpoint: {e}");
+            }
+        }
+    });
+}
+
 impl Store {
     /// `sqlite://path/to/eduq.db` (created if missing, WAL) or `postgres://...`.
     pub async fn connect(url: &str) -> Result<Store> {
@@ -69,8 +89,14 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // No checkpoint inside a commit: the 8:00 burst of rolls must not wait for one.
+                .pragma("wal_autocheckpoint", "0")
+                // After a checkpoint the log is cut back to this size (bytes) rather than kept at
+                // the high-water mark of the last big import.
+                .pragma("journal_size_limit", "67108864");
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+            checkpointer(pool.clone());
             Ok(Store { db: Db::Sqlite(pool) })
         } else {
             Err(StoreError::Config(format!("不支持的数据库地址：{url}（应以 sqlite: 或 postgres:// 开头）")))
