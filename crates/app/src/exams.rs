@@ -293,6 +293,16 @@ fn unit(
     Some(UnitStats { id, label, stats, mean_interval, above_mean_rate })
 }
 
+/// Every sitting's total in the district (`None` = 缺考/作弊): the reference of every report.
+async fn district_scores(store: &Store, paper_id: i64) -> Result<Vec<Option<f64>>, AppError> {
+    Ok(store
+        .paper_totals(paper_id)
+        .await?
+        .into_iter()
+        .map(|(_, _, s, t)| if s == Sitting::Sat { t } else { None })
+        .collect())
+}
+
 fn score_of(f: &ScoreFact) -> Option<f64> {
     if f.sitting == Sitting::Sat { f.total } else { None }
 }
@@ -311,12 +321,7 @@ pub async fn paper_report(
     let paper = exam.papers.iter().find(|p| p.id == paper_id).cloned().ok_or(AppError::Forbidden)?;
     let facts = store.paper_scores(actor, paper_id).await?;
     let item_defs = store.paper_items(paper_id).await?;
-    let all: Vec<Option<f64>> = store
-        .paper_totals(paper_id)
-        .await?
-        .into_iter()
-        .map(|(_, _, s, t)| if s == Sitting::Sat { t } else { None })
-        .collect();
+    let all = district_scores(store, paper_id).await?;
     let scope_label = match &actor.scope {
         Scope::District => "全区".to_string(),
         Scope::School(_) => facts.first().map_or("本校".into(), |f| f.school_name.clone()),
@@ -880,12 +885,7 @@ pub async fn exam_pupils(store: &Store, actor: &Actor, exam_id: i64) -> Result<(
     let mut papers = Vec::new();
     for p in &exam.papers {
         let facts = store.paper_scores(actor, p.id).await?;
-        let all: Vec<Option<f64>> = store
-            .paper_totals(p.id)
-            .await?
-            .into_iter()
-            .map(|(_, _, s, t)| if s == Sitting::Sat { t } else { None })
-            .collect();
+        let all = district_scores(store, p.id).await?;
         let reference = analyse(&all, p.full_score, &Lines::default()).map(|d| (d.mean, d.sd));
         papers.push((facts, reference));
     }

@@ -461,22 +461,21 @@ pub async fn paper(
         ));
         // Means with their 95 % intervals; a stacked invisible bar carries each interval.
         let with: Vec<&UnitStats> = r.units.iter().filter(|u| u.mean_interval.is_some()).collect();
-        let lo: Vec<f64> = with.iter().map(|u| u.mean_interval.map_or(0.0, |i| (i.0 * 10.0).round() / 10.0)).collect();
-        let width: Vec<f64> =
-            with.iter().map(|u| u.mean_interval.map_or(0.0, |i| ((i.1 - i.0) * 10.0).round() / 10.0)).collect();
-        let means: Vec<f64> = with.iter().map(|u| (u.stats.mean * 10.0).round() / 10.0).collect();
-        let mut series = vec![
-            json!({"type": "bar", "stack": "ci", "stackStrategy": "all", "data": lo, "itemStyle": {"color": "transparent"}, "tooltip": {"show": false}}),
-            json!({"type": "bar", "stack": "ci", "stackStrategy": "all", "name": "95%区间", "data": width, "itemStyle": {"color": "rgba(84,112,198,0.35)"}}),
-            json!({"type": "scatter", "name": "平均分", "data": means, "itemStyle": {"color": "#1f3b73"}}),
-        ];
+        let points: Vec<(f64, f64, f64)> = with
+            .iter()
+            .map(|u| {
+                let (lo, hi) = u.mean_interval.unwrap_or((u.stats.mean, u.stats.mean));
+                (lo, u.stats.mean, hi)
+            })
+            .collect();
+        let mut series = interval_series(&points, "平均分");
         if let Some(d) = &r.district {
             series.push(json!({"type": "line", "name": "全区平均", "data": vec![(d.mean * 10.0).round() / 10.0; with.len()], "symbol": "none", "lineStyle": {"type": "dashed"}}));
         }
         charts.push((
             "平均分及95%区间".to_string(),
             json!({
-                "title": {"text": format!("平均分及95%区间（按{}；区间重叠即差异不显著）", r.unit_kind), "textStyle": {"fontSize": 14}},
+                "title": {"text": format!("平均分及95%区间（按{}；区间重叠较多时不宜区分高低）", r.unit_kind), "textStyle": {"fontSize": 14}},
                 "tooltip": {"trigger": "axis"}, "legend": {"top": 22},
                 "grid": {"left": 45, "right": 15, "top": 55, "bottom": 60},
                 "xAxis": {"type": "category", "data": with.iter().map(|u| u.label.as_str()).collect::<Vec<_>>(), "axisLabel": {"rotate": 30}},
@@ -601,6 +600,20 @@ struct VaPage {
     method: &'static str,
 }
 
+/// A point and its interval per category: an invisible bar stacked up to the lower bound, a
+/// translucent one across the interval, and the point (values rounded to 2 decimals).
+fn interval_series(points: &[(f64, f64, f64)], name: &str) -> Vec<serde_json::Value> {
+    let r = |x: f64| (x * 100.0).round() / 100.0;
+    let lo: Vec<f64> = points.iter().map(|p| r(p.0)).collect();
+    let width: Vec<f64> = points.iter().map(|p| r(p.2 - p.0)).collect();
+    let mid: Vec<f64> = points.iter().map(|p| r(p.1)).collect();
+    vec![
+        json!({"type": "bar", "stack": "ci", "stackStrategy": "all", "data": lo, "itemStyle": {"color": "transparent"}, "tooltip": {"show": false}}),
+        json!({"type": "bar", "stack": "ci", "stackStrategy": "all", "name": "95%区间", "data": width, "itemStyle": {"color": "rgba(84,112,198,0.35)"}}),
+        json!({"type": "scatter", "name": name, "data": mid, "itemStyle": {"color": "#1f3b73"}}),
+    ]
+}
+
 /// The core's band labels are already Chinese; anything else is "as expected".
 fn band_label(b: &str) -> &'static str {
     use eduq_core::valueadded::{ABOVE, AS_EXPECTED, BELOW};
@@ -674,21 +687,18 @@ pub async fn value_added(
         .collect();
     let names: Vec<String> =
         effects.iter().map(|e| r.names.get(&e.group).cloned().unwrap_or_else(|| e.group.clone())).collect();
-    let lo: Vec<f64> = effects.iter().map(|e| (e.lower * 100.0).round() / 100.0).collect();
-    let hi: Vec<f64> = effects.iter().map(|e| ((e.upper - e.lower) * 100.0).round() / 100.0).collect();
-    let mid: Vec<f64> = effects.iter().map(|e| (e.effect * 100.0).round() / 100.0).collect();
+    let points: Vec<(f64, f64, f64)> = effects.iter().map(|e| (e.lower, e.effect, e.upper)).collect();
+    let mut series = interval_series(&points, "增值");
+    if let Some(last) = series.last_mut() {
+        last["markLine"] = json!({"silent": true, "symbol": "none", "data": [{"yAxis": 0}]});
+    }
     let chart = json!({
         "title": {"text": "各校增值（经验贝叶斯估计）及95%区间：区间跨过0即与预期无显著差异", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 50, "right": 15, "top": 45, "bottom": 70},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 35}},
         "yAxis": {"type": "value", "name": "分"},
-        "series": [
-            {"type": "bar", "stack": "ci", "stackStrategy": "all", "data": lo, "itemStyle": {"color": "transparent"}, "tooltip": {"show": false}},
-            {"type": "bar", "stack": "ci", "stackStrategy": "all", "name": "95%区间", "data": hi, "itemStyle": {"color": "rgba(84,112,198,0.35)"}},
-            {"type": "scatter", "name": "增值", "data": mid, "itemStyle": {"color": "#1f3b73"},
-             "markLine": {"silent": true, "symbol": "none", "data": [{"yAxis": 0}]}}
-        ]
+        "series": series
     })
     .to_string();
     Ok(Html(
