@@ -77,6 +77,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_exam_schools.sql"),
         postgres: include_str!("../migrations/postgres/0011_exam_schools.sql"),
     },
+    Migration {
+        version: 12,
+        name: "enrolment_roster_index",
+        sqlite: include_str!("../migrations/sqlite/0012_enrolment_roster_index.sql"),
+        postgres: include_str!("../migrations/postgres/0012_enrolment_roster_index.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
