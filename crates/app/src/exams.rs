@@ -164,7 +164,7 @@ pub async fn import_scores(
 ) -> Result<ScoreImport, AppError> {
     let (exam, paper) = writable(store, actor, exam_id, paper_id).await?;
     // Without an item structure the paper takes totals alone (no item analysis then).
-    let items = store.paper_items(paper_id).await?;
+    let items = store.paper_items(actor, paper_id).await?;
     let lines = read_scores(&read_table(bytes, file_name)?, &items, paper.full_score)?;
     let roll = store.roll_by_number(actor, exam.term_id).await?;
     let grade = Grade::new(exam.grade as i8).map_or("该年级", |g| g.name());
@@ -294,9 +294,9 @@ fn unit(
 }
 
 /// Every sitting's total in the district (`None` = 缺考/作弊): the reference of every report.
-async fn district_scores(store: &Store, paper_id: i64) -> Result<Vec<Option<f64>>, AppError> {
+async fn district_scores(store: &Store, actor: &Actor, paper_id: i64) -> Result<Vec<Option<f64>>, AppError> {
     Ok(store
-        .paper_totals(paper_id)
+        .paper_totals(actor, paper_id)
         .await?
         .into_iter()
         .map(|(_, _, s, t)| if s == Sitting::Sat { t } else { None })
@@ -320,8 +320,8 @@ pub async fn paper_report(
     let exam = store.exam(actor, exam_id).await?;
     let paper = exam.papers.iter().find(|p| p.id == paper_id).cloned().ok_or(AppError::Forbidden)?;
     let facts = store.paper_scores(actor, paper_id).await?;
-    let item_defs = store.paper_items(paper_id).await?;
-    let all = district_scores(store, paper_id).await?;
+    let item_defs = store.paper_items(actor, paper_id).await?;
+    let all = district_scores(store, actor, paper_id).await?;
     let scope_label = match &actor.scope {
         Scope::District => "全区".to_string(),
         Scope::School(_) => facts.first().map_or("本校".into(), |f| f.school_name.clone()),
@@ -335,7 +335,8 @@ pub async fn paper_report(
     } else {
         HashMap::new()
     };
-    let mut report = analyse_paper(exam, paper, &facts, &item_defs, &all, by_school, scope_label, lines);
+    let district = analyse(&all, paper.full_score, &lines);
+    let mut report = analyse_paper(exam, paper, &facts, &item_defs, district, by_school, scope_label, lines);
     report.by_group =
         group_units(&facts, &flags, report.paper.full_score, &lines, report.district.as_ref().map(|d| d.mean));
     Ok(report)
@@ -365,21 +366,20 @@ fn group_units(
 }
 
 /// The statistics of a paper report from its rows (no IO): `facts` are the pupils in the reader's
-/// scope, `district` every sitting's total (`None` = 缺考/作弊); units are schools when `by_school`,
-/// else classes.
+/// scope, `district` the reference over every sitting (computed once, shared by every unit's
+/// report); units are schools when `by_school`, else classes.
 #[allow(clippy::too_many_arguments)]
 pub fn analyse_paper(
     exam: ExamRow,
     paper: PaperRow,
     facts: &[ScoreFact],
     item_defs: &[ItemDef],
-    district: &[Option<f64>],
+    district: Option<SubjectStats>,
     by_school: bool,
     scope_label: String,
     lines: Lines,
 ) -> PaperReport {
     let full = paper.full_score;
-    let district = analyse(district, full, &lines);
     let dmean = district.as_ref().map(|d| d.mean);
     let scores: Vec<Option<f64>> = facts.iter().map(score_of).collect();
     // (sort key, id) → (label, scores)
@@ -512,13 +512,13 @@ pub async fn va_report(
     let paper = |e: &ExamRow, id: i64| e.papers.iter().find(|p| p.id == id).cloned().ok_or(AppError::Forbidden);
     let (ep, xp) = (paper(&entry_exam, entry.1)?, paper(&exit_exam, exit.1)?);
     let before: HashMap<i64, (i64, f64)> = store
-        .paper_totals(ep.id)
+        .paper_totals(actor, ep.id)
         .await?
         .into_iter()
         .filter_map(|(st, sc, s, t)| (s == Sitting::Sat).then_some(t).flatten().map(|t| (st, (sc, t))))
         .collect();
     let after: Vec<(i64, i64, f64)> = store
-        .paper_totals(xp.id)
+        .paper_totals(actor, xp.id)
         .await?
         .into_iter()
         .filter_map(|(st, sc, s, t)| (s == Sitting::Sat).then_some(t).flatten().map(|t| (st, sc, t)))
@@ -542,7 +542,7 @@ pub async fn va_report(
     group_ids.dedup();
     let groups: Vec<String> = group_ids.iter().map(|id| code.get(id).map_or(id.to_string(), |c| c.0.clone())).collect();
     let index: HashMap<i64, usize> = group_ids.iter().enumerate().map(|(k, id)| (*id, k)).collect();
-    let pupils = if model.sex || model.classes { store.paper_pupils(xp.id).await? } else { HashMap::new() };
+    let pupils = if model.sex || model.classes { store.paper_pupils(actor, xp.id).await? } else { HashMap::new() };
     let mut terms = vec![format!("{}（入口）", ep.subject)];
     if model.sex {
         terms.push("性别[女]".into());
@@ -885,7 +885,7 @@ pub async fn exam_pupils(store: &Store, actor: &Actor, exam_id: i64) -> Result<(
     let mut papers = Vec::new();
     for p in &exam.papers {
         let facts = store.paper_scores(actor, p.id).await?;
-        let all = district_scores(store, p.id).await?;
+        let all = district_scores(store, actor, p.id).await?;
         let reference = analyse(&all, p.full_score, &Lines::default()).map(|d| (d.mean, d.sd));
         papers.push((facts, reference));
     }

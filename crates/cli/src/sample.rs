@@ -380,12 +380,29 @@ fn exam_analysis(pupils: usize, subjects: usize, items: usize, schools: usize, s
             absent: 0,
         };
         let all: Vec<Option<f64>> = facts.iter().map(|f| f.total).collect();
-        let district =
-            analyse_paper(exam.clone(), paper.clone(), facts, &defs, &all, true, "全区".into(), Lines::default());
+        let reference = eduq_core::exam::analyse(&all, paper.full_score, &Lines::default());
+        let district = analyse_paper(
+            exam.clone(),
+            paper.clone(),
+            facts,
+            &defs,
+            reference.clone(),
+            true,
+            "全区".into(),
+            Lines::default(),
+        );
         units += district.units.len();
         for chunk in facts.chunk_by(|a, b| a.school_id == b.school_id) {
-            let school =
-                analyse_paper(exam.clone(), paper.clone(), chunk, &defs, &all, false, String::new(), Lines::default());
+            let school = analyse_paper(
+                exam.clone(),
+                paper.clone(),
+                chunk,
+                &defs,
+                reference.clone(),
+                false,
+                String::new(),
+                Lines::default(),
+            );
             units += school.units.len();
         }
         references.push(district.district.map(|d| (d.mean, d.sd)));

@@ -166,6 +166,21 @@ fn lt_times(l: &[f64], q: usize, a: &[f64], c: usize) -> Vec<f64> {
     out
 }
 
+/// A school's Λ and the Cholesky factor of M = Λ'Z'ZΛ + I.
+fn factors(theta: &[f64], q0: usize, b: &Block) -> Option<(Vec<f64>, Vec<f64>)> {
+    let q = b.q;
+    let l = lambda(theta, q0, q);
+    let lz = lt_times(&l, q, &b.ztz, q);
+    let mut m = vec![0.0; q * q];
+    for i in 0..q {
+        for j in 0..q {
+            m[i * q + j] = (0..q).map(|k| lz[i * q + k] * l[k * q + j]).sum::<f64>() + f64::from(u8::from(i == j));
+        }
+    }
+    let lm = cholesky(&m, q)?;
+    Some((l, lm))
+}
+
 /// Forward substitution L w = b for each of the c columns of b (q × c).
 fn forward(lm: &[f64], q: usize, b: &mut [f64], c: usize) {
     for j in 0..c {
@@ -192,16 +207,7 @@ fn evaluate(pr: &Prepared, theta: &[f64], method: Method) -> Option<Eval> {
     let mut logdet = 0.0;
     for b in pr.blocks.iter().filter(|b| b.n > 0) {
         let q = b.q;
-        let l = lambda(theta, pr.q0, q);
-        // M = Λ'Z'ZΛ + I
-        let lz = lt_times(&l, q, &b.ztz, q);
-        let mut m = vec![0.0; q * q];
-        for i in 0..q {
-            for j in 0..q {
-                m[i * q + j] = (0..q).map(|k| lz[i * q + k] * l[k * q + j]).sum::<f64>() + f64::from(u8::from(i == j));
-            }
-        }
-        let lm = cholesky(&m, q)?;
+        let (l, lm) = factors(theta, pr.q0, b)?;
         logdet += 2.0 * (0..q).map(|i| lm[i * q + i].ln()).sum::<f64>();
         let mut a = lt_times(&l, q, &b.ztx, p);
         let mut r = lt_times(&l, q, &b.zty, 1);
@@ -411,15 +417,7 @@ pub fn fit_mixed(d: &Design, method: Method) -> Result<MixedFit, VaError> {
             continue;
         }
         let q = b.q;
-        let l = lambda(&theta, pr.q0, q);
-        let lz = lt_times(&l, q, &b.ztz, q);
-        let mut m = vec![0.0; q * q];
-        for i in 0..q {
-            for c in 0..q {
-                m[i * q + c] = (0..q).map(|k| lz[i * q + k] * l[k * q + c]).sum::<f64>() + f64::from(u8::from(i == c));
-            }
-        }
-        let lm = cholesky(&m, q).ok_or(VaError::Singular)?;
+        let (l, lm) = factors(&theta, pr.q0, b).ok_or(VaError::Singular)?;
         let resid: Vec<f64> =
             (0..q).map(|r| b.zty[r] - (0..p).map(|a| b.ztx[r * p + a] * e.beta[a]).sum::<f64>()).collect();
         let rhs = lt_times(&l, q, &resid, 1);

@@ -27,21 +27,8 @@ pub fn read_pairs(table: &Table, item_headers: &[&str], value_headers: &[&str]) 
 
 /// Reads the matrix, scores raw options against `keys`, checks scores against `max`, and returns
 /// the analysis as JSON: {n, k, alpha, kr20, items: [{item, p, d27, r_pbis, r_pbis_corrected,
-/// alpha_if_deleted, flags, …}], excluded, …}.
-pub fn item_analysis(
-    table: &Table,
-    max: &[(usize, String, String)],
-    keys: &[(usize, String, String)],
-) -> Result<Value, ExchangeError> {
-    let mut m = Matrix::new(&table.headers, max, keys)?;
-    for (n, cells) in &table.rows {
-        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-        m.push(*n, &cells);
-    }
-    m.finish()
-}
-
-/// The same from a file's bytes, streamed row by row (a million pupils' csv is never held as strings).
+/// alpha_if_deleted, flags, …}], excluded, …}. A csv is streamed row by row (a million pupils'
+/// file is never held as strings).
 pub fn item_analysis_file(
     bytes: &[u8],
     file_name: &str,

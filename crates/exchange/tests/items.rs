@@ -1,12 +1,11 @@
 //! Score matrices: scoring, exclusions and row errors of `eduq exam items`.
 
-use eduq_exchange::items::item_analysis;
-use eduq_exchange::{ExchangeError, read_table};
+use eduq_exchange::ExchangeError;
+use eduq_exchange::items::item_analysis_file;
 
 fn run(matrix: &str, max: &[(&str, &str)], keys: &[(&str, &str)]) -> Result<serde_json::Value, ExchangeError> {
-    let t = read_table(matrix.as_bytes(), "m.csv").unwrap();
     let own = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (2, a.to_string(), b.to_string())).collect::<Vec<_>>();
-    item_analysis(&t, &own(max), &own(keys))
+    item_analysis_file(matrix.as_bytes(), "m.csv", &own(max), &own(keys))
 }
 
 #[test]

@@ -225,7 +225,10 @@ impl Store {
     }
 
     /// A paper's items in order.
-    pub async fn paper_items(&self, paper_id: i64) -> Result<Vec<ItemDef>> {
+    pub async fn paper_items(&self, actor: &Actor, paper_id: i64) -> Result<Vec<ItemDef>> {
+        if !actor.role.may_read(Resource::Exams) {
+            return Err(StoreError::Forbidden);
+        }
         let q = Sql::new(
             "SELECT label, objective, max_score, answer_key, knowledge, ability FROM exam_item \
              WHERE paper_id = $1 ORDER BY pos",
@@ -277,9 +280,14 @@ impl Store {
         .await
     }
 
-    /// Every sitting of a paper as (student, school, sitting, total): the district reference and
-    /// the value-added model read these; no names leave the store this way.
-    pub async fn paper_totals(&self, paper_id: i64) -> Result<Vec<(i64, i64, Sitting, Option<f64>)>> {
+    /// Every sitting of a paper as (student, school, sitting, total), for the roles that read
+    /// exams. Deliberately not limited to the caller's org: the district reference and the
+    /// value-added model need every pupil, and only their aggregates leave the use case; no names
+    /// leave the store this way.
+    pub async fn paper_totals(&self, actor: &Actor, paper_id: i64) -> Result<Vec<(i64, i64, Sitting, Option<f64>)>> {
+        if !actor.role.may_read(Resource::Exams) {
+            return Err(StoreError::Forbidden);
+        }
         let q =
             Sql::new("SELECT student_id, school_id, sitting, total FROM exam_score WHERE paper_id = $1 ORDER BY id")
                 .bind(paper_id);
@@ -288,8 +296,11 @@ impl Store {
     }
 
     /// Each sitting pupil's class (id and name) and sex for a paper: the class level and the
-    /// covariates of value-added.
-    pub async fn paper_pupils(&self, paper_id: i64) -> Result<HashMap<i64, (i64, String, String)>> {
+    /// covariates of value-added, fitted on the whole district like [`Store::paper_totals`].
+    pub async fn paper_pupils(&self, actor: &Actor, paper_id: i64) -> Result<HashMap<i64, (i64, String, String)>> {
+        if !actor.role.may_read(Resource::Exams) {
+            return Err(StoreError::Forbidden);
+        }
         let q = Sql::new(
             "SELECT s.student_id, s.class_id, c.name, st.sex FROM exam_score s JOIN class c ON c.id = s.class_id \
              JOIN student st ON st.id = s.student_id WHERE s.paper_id = $1",

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
 use eduq_app::exams::{
     ExamForm, PaperReport, UnitStats, VaReport, create_exam, import_scores, import_structure, paper_report, va_report,
@@ -148,9 +148,7 @@ pub async fn create(
                 Some(x) => schools.push(x.id),
                 None => {
                     let m = format!("参加学校中的代码“{c}”不存在或不在您的管理范围内");
-                    return Ok(axum::response::IntoResponse::into_response(
-                        list(&st, &s, None, String::new(), vec![m]).await?,
-                    ));
+                    return Ok(list(&st, &s, None, String::new(), vec![m]).await?.into_response());
                 }
             }
         }
@@ -166,18 +164,14 @@ pub async fn create(
         subjects: match parse_subjects(&f.subjects) {
             Ok(s) => s,
             Err(m) => {
-                return Ok(axum::response::IntoResponse::into_response(
-                    list(&st, &s, None, String::new(), vec![m]).await?,
-                ));
+                return Ok(list(&st, &s, None, String::new(), vec![m]).await?.into_response());
             }
         },
     };
     match create_exam(&st.store, &s.actor, &form, Utc::now()).await {
-        Ok((id, _)) => Ok(axum::response::IntoResponse::into_response(Redirect::to(&format!("/exams/{id}")))),
+        Ok((id, _)) => Ok(Redirect::to(&format!("/exams/{id}")).into_response()),
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
-        Err(e) => {
-            Ok(axum::response::IntoResponse::into_response(list(&st, &s, None, String::new(), error_lines(&e)).await?))
-        }
+        Err(e) => Ok(list(&st, &s, None, String::new(), error_lines(&e)).await?.into_response()),
     }
 }
 
