@@ -93,6 +93,7 @@ try {
   await step('the 优质均衡 board recomputes a what-if in place', async () => {
     await page.goto(`${base}/balance?stage=primary`);
     await page.waitForSelector('#balance-results table.heat');
+    await page.waitForFunction(() => document.querySelectorAll('.gauges .chart canvas').length === 7);
     await page.click('#what-if summary');
     await page.fill('#what-if input[name=a6]', '40');
     await page.click('#what-if button[type=submit]');
@@ -101,6 +102,21 @@ try {
     assert(note.includes('网络多媒体教室数+40') && note.includes('未保存'), `what-if note: ${note}`);
     assert(page.url().includes('/balance'), 'no navigation: htmx swapped the results');
     await page.screenshot({ path: join(dir, 'balance.png'), fullPage: true });
+  });
+
+  await step('the plan dashboard draws each target with its trend, and the A4 report lists them', async () => {
+    await page.goto(`${base}/`);
+    await page.waitForSelector('#plan-cards .target-card');
+    const cards = await page.locator('#plan-cards .target-card').count();
+    await page.waitForFunction((n) => document.querySelectorAll('#plan-cards .chart.spark canvas').length === n, cards);
+    const myopia = await page.textContent('#plan-cards .target-card[data-key=myopia_rate]');
+    assert(myopia.includes('每年降低1个百分点') && /进度|已达成/.test(myopia), `myopia card: ${myopia}`);
+    await page.screenshot({ path: join(dir, 'home.png'), fullPage: true });
+    await page.goto(`${base}/report`);
+    await page.waitForSelector('.report .gauges canvas');
+    const text = await page.textContent('.report');
+    assert(text.includes('计划目标进度') && text.includes('近视率') && text.includes('差异系数'), 'report sections');
+    await page.pdf({ path: join(dir, 'report.pdf'), format: 'A4' });
   });
 
   await step('the public lottery verifier recomputes a draw in the browser', async () => {
@@ -204,5 +220,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 8 ? 0 : 1);
+  process.exit(failed === 0 && passed === 9 ? 0 : 1);
 }

@@ -151,6 +151,36 @@ pub async fn library(store: &Store, actor: &Actor, term: Term) -> Result<Vec<Ind
     Ok(LIBRARY.iter().map(|i| evaluate(i, &facts)).collect())
 }
 
+/// The library in every school year held up to a term: for each year, its latest term not after
+/// `upto` (the first term's 体质健康 round and the second term's roll both count). Oldest first.
+pub async fn library_by_year(
+    store: &Store,
+    actor: &Actor,
+    upto: Term,
+) -> Result<Vec<(i32, Vec<IndicatorValue>)>, AppError> {
+    let mut latest: Vec<(i64, Term)> = Vec::new();
+    // `terms` is newest first: the first term met of each year is its latest.
+    for (id, t) in store.terms().await?.into_iter().filter(|(_, t)| *t <= upto) {
+        if !latest.iter().any(|(_, l)| l.start_year == t.start_year) {
+            latest.push((id, t));
+        }
+    }
+    // The years are read side by side: each is a handful of aggregate queries (WAL readers on
+    // SQLite, pooled connections on PostgreSQL).
+    let mut tasks = tokio::task::JoinSet::new();
+    for (id, t) in latest {
+        let (store, actor) = (store.clone(), actor.clone());
+        tasks.spawn(async move { store.school_facts(&actor, id, t.start_year).await.map(|f| (t.start_year, f)) });
+    }
+    let mut out = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        let (year, facts) = done.map_err(|e| AppError::Invalid(format!("指标计算中断：{e}")))??;
+        out.push((year, LIBRARY.iter().map(|i| evaluate(i, &facts)).collect()));
+    }
+    out.sort_by_key(|(y, _): &(i32, Vec<IndicatorValue>)| *y);
+    Ok(out)
+}
+
 /// One indicator with its schools, those furthest from the target first.
 pub async fn one(store: &Store, actor: &Actor, term: Term, key: &str) -> Result<IndicatorValue, AppError> {
     let ind = indicator(key).ok_or_else(|| AppError::Invalid(format!("未知指标“{key}”")))?;

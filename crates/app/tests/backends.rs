@@ -427,19 +427,87 @@ async fn roll_calls_feed_the_warning_list() {
     }
 }
 
-/// The demo's plan is stored and its dashboard computed on both backends.
+/// The demo's plan is stored and its dashboard computed on both backends; a plan's paths (a change
+/// per year from the baseline, a milestone, an every-school scope) are judged as hand-computed from
+/// the records.
 #[tokio::test]
 async fn plans_on_both_backends() {
+    use eduq_core::plan::{Progress, Scope as TargetScope};
+    use eduq_store::plans::{Plan, PlanTarget};
     for (s, name) in seeded().await {
         let plans = s.plans().await.expect("plans");
         assert_eq!(plans.len(), 1, "{name}");
         let view = eduq_app::plans::dashboard(&s, &Actor::system(), CURRENT).await.expect("dashboard");
         let pass = view[0].lines.iter().find(|l| l.key == "fitness_pass_rate").expect("target");
-        assert_eq!(pass.target, 95.0);
+        assert_eq!(pass.target, Some(95.0));
         assert!(pass.current.value.is_some(), "{name}");
+        let myopia = view[0].lines.iter().find(|l| l.key == "myopia_rate").expect("target");
+        // The demo plan starts in 2024-2025; this store holds 2025 and 2026 only: no baseline.
+        assert_eq!((myopia.baseline, myopia.progress), (None, Progress::NoData), "{name}");
         let (district_id, _) = s.district().await.expect("district");
         s.save_plan(district_id, &plans[0]).await.expect("save again");
         assert_eq!(s.plans().await.expect("plans"), plans, "{name}: saving the same plan changes nothing");
+
+        let t = |indicator: &str, scope, target, annual_change, milestones| PlanTarget {
+            indicator: indicator.into(),
+            scope,
+            target,
+            annual_change,
+            deadline_year: 2027,
+            milestones,
+        };
+        let plan = Plan {
+            name: "测试计划".into(),
+            start_year: 2025,
+            targets: vec![
+                t("myopia_rate", TargetScope::District, None, Some(-1.0), vec![]),
+                t("class_size_ok_rate", TargetScope::EachSchool, Some(100.0), None, vec![]),
+                t("fitness_pass_rate", TargetScope::District, Some(99.9), None, vec![(2026, 50.0)]),
+            ],
+        };
+        s.save_plan(district_id, &plan).await.expect("save");
+        assert_eq!(s.plans().await.expect("plans").iter().find(|p| p.name == plan.name), Some(&plan), "{name}");
+        let view = eduq_app::plans::dashboard(&s, &Actor::system(), CURRENT).await.expect("dashboard");
+        let lines = &view.iter().find(|p| p.name == plan.name).expect("plan").lines;
+        // 近视率 from the records: myopic over screened with a result, in 2025-2026 and now.
+        let rate = |year: i64| {
+            eduq_store::Sql::new(
+                "SELECT SUM(CASE WHEN myopia <> '否' THEN 1 ELSE 0 END), COUNT(*) FROM fitness_result \
+                 WHERE myopia IS NOT NULL AND myopia <> '' AND start_year = $1",
+            )
+            .bind(year)
+        };
+        let mut by_year = Vec::new();
+        for y in [2025, 2026] {
+            let r = s.fetch(&rate(y), |r| Ok((r.i(0)?, r.i(1)?))).await.expect("count")[0];
+            by_year.push(r.0 as f64 / r.1 as f64 * 100.0);
+        }
+        let m = &lines[0];
+        assert!((m.baseline.expect("baseline") - by_year[0]).abs() < 1e-9, "{name}");
+        assert!((m.expected.expect("expected") - (by_year[0] - 1.0)).abs() < 1e-9, "{name}: one point down");
+        assert!((m.target.expect("final") - (by_year[0] - 2.0)).abs() < 1e-9, "{name}: two years to 2027");
+        assert!((m.judged.expect("now") - by_year[1]).abs() < 1e-9, "{name}");
+        let want = if by_year[1] <= by_year[0] - 2.0 {
+            Progress::Met
+        } else if by_year[1] <= by_year[0] - 1.0 {
+            Progress::OnTrack
+        } else {
+            Progress::OffTrack
+        };
+        assert_eq!(m.progress, want, "{name}");
+        assert_eq!(m.trend.iter().map(|p| p.year).collect::<Vec<_>>(), vec![2025, 2026], "{name}");
+        // Every school: judged on the weakest, the others listed behind, worst first.
+        let c = &lines[1];
+        let all = eduq_app::indicators::one(&s, &Actor::system(), CURRENT, "class_size_ok_rate").await.expect("one");
+        let weakest = all.schools.iter().filter_map(|x| x.value.value).fold(f64::INFINITY, f64::min);
+        assert_eq!(c.judged, Some(weakest), "{name}");
+        let short = all.schools.iter().filter(|x| x.value.value.is_some_and(|v| v < 100.0 - 1e-9)).count();
+        assert_eq!((c.behind.len(), c.schools_meeting + c.behind.len()), (short, c.schools), "{name}");
+        assert!(c.behind.windows(2).all(|w| w[0].gap >= w[1].gap), "{name}: worst first");
+        assert_eq!(c.progress == Progress::Met, short == 0, "{name}");
+        // This year's milestone (50) is met, the final value (99.9) is not.
+        assert_eq!(lines[2].expected, Some(50.0));
+        assert_eq!(lines[2].progress, Progress::OnTrack, "{name}: {:?}", lines[2].judged);
     }
 }
 

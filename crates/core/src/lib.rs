@@ -22,6 +22,7 @@ pub mod lottery;
 pub mod mixed;
 pub mod org;
 pub mod pinyin;
+pub mod plan;
 pub mod records;
 pub mod rng;
 pub mod standards;

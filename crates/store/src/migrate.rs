@@ -83,6 +83,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_enrolment_roster_index.sql"),
         postgres: include_str!("../migrations/postgres/0012_enrolment_roster_index.sql"),
     },
+    Migration {
+        version: 13,
+        name: "plan_paths",
+        sqlite: include_str!("../migrations/sqlite/0013_plan_paths.sql"),
+        postgres: include_str!("../migrations/postgres/0013_plan_paths.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
@@ -127,10 +133,15 @@ pub fn table_names(sql: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// The tables a migration touches, a SQLite rebuild (`x_v2` renamed to `x`) counted as `x`.
+    fn touched(sql: &str) -> std::collections::BTreeSet<String> {
+        table_names(sql).into_iter().map(|t| t.trim_end_matches("_v2").to_string()).collect()
+    }
+
     #[test]
     fn backends_have_the_same_tables() {
         for m in MIGRATIONS {
-            assert_eq!(table_names(m.sqlite), table_names(m.postgres), "migration {}", m.version);
+            assert_eq!(touched(m.sqlite), touched(m.postgres), "migration {}", m.version);
             assert!(!table_names(m.sqlite).is_empty());
         }
     }

@@ -50,6 +50,27 @@ pub struct IndicatorLine {
     pub cv_limit: String,
     pub cv_pass: bool,
     pub below: usize,
+    /// A gauge of the coefficient against its limit (ECharts option).
+    pub gauge: String,
+}
+
+/// A gauge of one 差异系数: green up to the limit, red beyond.
+fn gauge(name: &str, cv: Option<f64>, limit: f64) -> String {
+    let max = (limit * 1.6).max(cv.unwrap_or(0.0) * 1.1);
+    serde_json::json!({
+        "animation": false,
+        "series": [{
+            "type": "gauge", "min": 0, "max": (max * 100.0).round() / 100.0, "radius": "95%",
+            "startAngle": 200, "endAngle": -20, "splitNumber": 4,
+            "axisLine": {"lineStyle": {"width": 10, "color": [[limit / max, "#1e8449"], [1, "#c0392b"]]}},
+            "axisTick": {"show": false}, "splitLine": {"length": 8},
+            "axisLabel": {"distance": 12, "fontSize": 9},
+            "pointer": {"width": 4}, "title": {"offsetCenter": [0, "72%"], "fontSize": 11},
+            "detail": {"offsetCenter": [0, "40%"], "fontSize": 15, "formatter": "{value}"},
+            "data": [{"value": cv.map(|c| (c * 1000.0).round() / 1000.0), "name": name}]
+        }]
+    })
+    .to_string()
 }
 
 #[derive(Template)]
@@ -80,7 +101,7 @@ fn fmt(v: f64, unit: &str) -> String {
     if unit == "元" { format!("{v:.0}") } else { format!("{v:.2}") }
 }
 
-fn results(r: &BalanceReport, stage: BalanceStage, county: bool, what_if: String) -> Results {
+pub(crate) fn results(r: &BalanceReport, stage: BalanceStage, county: bool, what_if: String) -> Results {
     let e = &r.evaluation;
     let schools = e
         .schools
@@ -124,6 +145,7 @@ fn results(r: &BalanceReport, stage: BalanceStage, county: bool, what_if: String
                 cv_limit: format!("{:.2}", i.cv_limit),
                 cv_pass: i.cv_pass,
                 below: i.schools_below,
+                gauge: gauge(i.name, i.cv, i.cv_limit),
             })
             .collect(),
         passing: e.schools.iter().filter(|s| s.pass).count(),

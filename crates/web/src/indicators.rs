@@ -41,7 +41,7 @@ pub struct Line {
     pub denominator: String,
 }
 
-fn line(v: &IndicatorValue) -> Line {
+pub(crate) fn line(v: &IndicatorValue) -> Line {
     let i = &v.indicator;
     Line {
         key: i.key,

@@ -16,6 +16,7 @@ mod intake;
 mod lottery;
 mod pages;
 mod plans;
+mod report;
 mod users;
 mod views;
 
@@ -70,6 +71,8 @@ pub fn router(state: AppState) -> Router {
         .route("/plans", get(plans::page))
         .route("/plans/import", post(plans::import))
         .route("/plans/export", get(plans::export))
+        .route("/plans/dashboard.xlsx", get(plans::dashboard_xlsx))
+        .route("/report", get(report::page))
         .route("/indicators/{key}", get(indicators::detail))
         .route("/api/v1/indicators", get(indicators::api))
         .route("/fitness", get(fitness::page))

@@ -40,6 +40,8 @@ struct HomePage {
     classes: i64,
     by_type: Vec<TypeCount>,
     chart: String,
+    /// The plans' targets as cards, for roles that read indicators.
+    plans: Vec<crate::plans::PlanCards>,
 }
 
 pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
@@ -52,6 +54,11 @@ pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
         None => vec![],
     };
     let classes = schools.iter().map(|x| x.classes).sum();
+    let plans = if crate::plans::may_read(&s.actor) && sel.id.is_some() {
+        eduq_app::plans::dashboard(&st.store, &s.actor, sel.term).await?.iter().map(crate::plans::cards).collect()
+    } else {
+        vec![]
+    };
     let chart = serde_json::json!({
         "title": {"text": format!("{} 各年级在校生", sel.term.label()), "textStyle": {"fontSize": 14}},
         "tooltip": {},
@@ -70,6 +77,7 @@ pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
             classes,
             by_type,
             chart: chart.to_string(),
+            plans,
         }
         .render()?,
     ))

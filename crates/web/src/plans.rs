@@ -1,17 +1,19 @@
-//! Plans: each target's current value, gap and the schools behind it; import and export.
+//! Plans: each target's value against the plan's path this year, its trend, the schools that hold
+//! it back; import and export.
 
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
-use axum::http::{HeaderMap, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::{Html, Response};
 use chrono::Utc;
-use eduq_app::plans::{PlanView, dashboard, export_plans, import_plans};
-use eduq_core::access::Resource;
+use eduq_app::plans::{PlanView, TargetLine, dashboard, dashboard_workbook, export_plans, import_plans};
+use eduq_core::access::{Actor, Resource};
 use eduq_core::indicators::Direction;
+use eduq_core::plan::Progress;
 use serde::Deserialize;
 
 use crate::auth::Session;
-use crate::views::{Layout, Upload, error_lines, layout};
+use crate::views::{Layout, Upload, error_lines, layout, xlsx_download};
 use crate::{AppState, WebError};
 
 #[derive(Deserialize, Default)]
@@ -19,49 +21,130 @@ pub struct TermQ {
     term: Option<String>,
 }
 
-pub struct Row {
+/// A value in its indicator's unit, as the dashboards print it.
+pub fn show(unit: &str, v: Option<f64>) -> String {
+    match v {
+        None => "—".into(),
+        Some(x) if matches!(unit, "个" | "所" | "元") => format!("{x:.0}{unit}"),
+        Some(x) => {
+            let s = format!("{x:.2}");
+            format!("{}{unit}", s.trim_end_matches('0').trim_end_matches('.'))
+        }
+    }
+}
+
+pub struct Card {
     pub key: &'static str,
     pub name: &'static str,
+    pub scope: &'static str,
     pub target: String,
     pub deadline: String,
+    pub baseline: String,
     pub current: String,
+    pub judged: String,
+    pub expected: String,
     pub gap: String,
-    pub met: Option<bool>,
-    pub behind: usize,
+    pub progress: &'static str,
+    /// CSS class of the progress badge.
+    pub class: &'static str,
+    pub schools: String,
+    pub behind: Vec<(i64, String, String)>,
+    pub more_behind: usize,
+    pub trend: Vec<(i32, String, String)>,
+    pub sparkline: String,
+}
+
+pub struct PlanCards {
+    pub name: String,
+    pub first_year: String,
+    pub cards: Vec<Card>,
+}
+
+fn sparkline(t: &TargetLine) -> String {
+    let years: Vec<String> = t.trend.iter().map(|p| format!("{}-{}", p.year, p.year + 1)).collect();
+    let round = |v: Option<f64>| v.map(|x| (x * 100.0).round() / 100.0);
+    serde_json::json!({
+        "animation": false,
+        "grid": {"left": 2, "right": 2, "top": 6, "bottom": 2},
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "category", "data": years, "show": false},
+        "yAxis": {"type": "value", "show": false, "scale": true},
+        "series": [
+            {"name": "实际", "type": "line", "data": t.trend.iter().map(|p| round(p.value)).collect::<Vec<_>>(),
+             "symbolSize": 5, "lineStyle": {"width": 2, "color": "#1f5fae"}, "itemStyle": {"color": "#1f5fae"}},
+            {"name": "计划应达", "type": "line", "data": t.trend.iter().map(|p| round(p.expected)).collect::<Vec<_>>(),
+             "symbol": "none", "lineStyle": {"width": 1, "type": "dashed", "color": "#c0392b"}}
+        ]
+    })
+    .to_string()
+}
+
+pub fn card(t: &TargetLine) -> Card {
+    let sign = if t.direction == Direction::AtLeast { "≥ " } else { "≤ " };
+    let change = t.spec.annual_change.map(|c| {
+        let step = if t.unit == "%" {
+            format!("{}个百分点", show("", Some(c.abs())))
+        } else {
+            show(t.unit, Some(c.abs()))
+        };
+        format!("（每年{}{step}）", if c < 0.0 { "降低" } else { "提高" })
+    });
+    Card {
+        key: t.key,
+        name: t.name,
+        scope: t.scope.label(),
+        target: format!("{sign}{}{}", show(t.unit, t.target), change.unwrap_or_default()),
+        deadline: t.deadline.clone(),
+        baseline: show(t.unit, t.baseline),
+        current: show(t.unit, t.current.value),
+        judged: show(t.unit, t.judged),
+        expected: t.expected.map_or("—".into(), |e| format!("{sign}{}", show(t.unit, Some(e)))),
+        gap: match t.gap {
+            Some(g) if g > 1e-9 => format!("距目标 {}", show(t.unit, Some(g))),
+            Some(_) => "已达到目标".into(),
+            None => String::new(),
+        },
+        progress: t.progress.label(),
+        class: match t.progress {
+            Progress::Met => "ok",
+            Progress::OnTrack => "track",
+            Progress::OffTrack => "bad",
+            Progress::NoData => "muted",
+        },
+        schools: format!("{}/{}", t.schools_meeting, t.schools),
+        behind: t.behind.iter().take(5).map(|b| (b.school_id, b.name.clone(), show(t.unit, Some(b.value)))).collect(),
+        more_behind: t.behind.len().saturating_sub(5),
+        trend: t
+            .trend
+            .iter()
+            .map(|p| (p.year, show(t.unit, p.value), p.expected.map_or("—".into(), |e| show(t.unit, Some(e)))))
+            .collect(),
+        sparkline: sparkline(t),
+    }
+}
+
+pub fn cards(p: &PlanView) -> PlanCards {
+    PlanCards {
+        name: p.name.clone(),
+        first_year: format!("{}-{}学年", p.start_year, p.start_year + 1),
+        cards: p.lines.iter().map(card).collect(),
+    }
+}
+
+/// Who reads plan dashboards: their values need teachers and conditions.
+pub fn may_read(actor: &Actor) -> bool {
+    actor.role.may_read(Resource::Teachers) && actor.role.may_read(Resource::Conditions)
 }
 
 #[derive(Template)]
 #[template(path = "plans.html")]
 struct PlansPage {
     l: Layout,
-    plans: Vec<(String, Vec<Row>)>,
+    plans: Vec<PlanCards>,
+    years: Vec<String>,
     may_import: bool,
     message: String,
     errors: Vec<String>,
-}
-
-fn rows(p: &PlanView) -> (String, Vec<Row>) {
-    let f = |v: f64| if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") };
-    let lines = p
-        .lines
-        .iter()
-        .map(|t| Row {
-            key: t.key,
-            name: t.name,
-            target: format!("{}{}{}", if t.direction == Direction::AtLeast { "≥ " } else { "≤ " }, f(t.target), t.unit),
-            deadline: t.deadline.clone(),
-            current: t
-                .current
-                .value
-                .map_or("—".to_string(), |v| format!("{}{}", f((v * 100.0).round() / 100.0), t.unit)),
-            gap: t.gap.map_or(String::new(), |g| {
-                if g == 0.0 { String::new() } else { format!("差 {}{}", f((g * 100.0).round() / 100.0), t.unit) }
-            }),
-            met: t.meets,
-            behind: t.behind,
-        })
-        .collect();
-    (p.name.clone(), lines)
 }
 
 async fn render(
@@ -71,12 +154,22 @@ async fn render(
     message: String,
     errors: Vec<String>,
 ) -> Result<Html<String>, WebError> {
-    if !(s.actor.role.may_read(Resource::Teachers) && s.actor.role.may_read(Resource::Conditions)) {
+    if !may_read(&s.actor) {
         return Err(WebError::Forbidden);
     }
     let (l, sel) = layout(&st.store, s, "计划与目标", "plans", term).await?;
-    let plans = dashboard(&st.store, &s.actor, sel.term).await?.iter().map(rows).collect();
-    Ok(Html(PlansPage { l, plans, may_import: s.actor.role.may_write(Resource::Schools), message, errors }.render()?))
+    let views = dashboard(&st.store, &s.actor, sel.term).await?;
+    let years = views
+        .iter()
+        .flat_map(|p| p.lines.first())
+        .next()
+        .map(|t| t.trend.iter().map(|p| format!("{}-{}", p.year, p.year + 1)).collect())
+        .unwrap_or_default();
+    let plans = views.iter().map(cards).collect();
+    Ok(Html(
+        PlansPage { l, plans, years, may_import: s.actor.role.may_write(Resource::Schools), message, errors }
+            .render()?,
+    ))
 }
 
 pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Result<Html<String>, WebError> {
@@ -98,17 +191,24 @@ pub async fn import(
     }
 }
 
+/// The plans' targets in the file layout they are imported from.
 pub async fn export(State(st): State<AppState>, s: Session) -> Result<Response, WebError> {
     if !s.actor.role.may_read(Resource::Conditions) {
         return Err(WebError::Forbidden);
     }
-    let bytes = export_plans(&st.store).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"plans.xlsx\""),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx_download("plans.xlsx", export_plans(&st.store).await?))
+}
+
+/// The dashboard's table view as a workbook: each target's values, path and trend.
+pub async fn dashboard_xlsx(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<TermQ>,
+) -> Result<Response, WebError> {
+    if !may_read(&s.actor) {
+        return Err(WebError::Forbidden);
+    }
+    let (_, sel) = layout(&st.store, &s, "计划与目标", "plans", q.term.as_deref()).await?;
+    let views = dashboard(&st.store, &s.actor, sel.term).await?;
+    Ok(xlsx_download("plan-dashboard.xlsx", dashboard_workbook(&views)?))
 }

@@ -15,3 +15,7 @@ document.addEventListener('htmx:configRequest', function (e) {
   var m = document.querySelector('meta[name="csrf-token"]');
   if (m) e.detail.headers['X-CSRF-Token'] = m.content;
 });
+// Print buttons (the CSP forbids javascript: links and inline handlers).
+document.addEventListener('click', function (e) {
+  if (e.target.closest && e.target.closest('[data-print]')) { e.preventDefault(); window.print(); }
+});

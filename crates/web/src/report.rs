@@ -1,0 +1,67 @@
+//! The printable district report (A4) for a 质量分析会 or an assessment visit: the plans'
+//! targets, the indicator library, the 优质均衡 board of both stages and the data to check.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use eduq_app::balance::evaluate_district;
+use eduq_app::indicators::{library, quality};
+use eduq_app::plans::dashboard;
+use eduq_core::access::Scope;
+use eduq_core::balance::BalanceStage;
+use serde::Deserialize;
+
+use crate::auth::Session;
+use crate::balance::{Results, results};
+use crate::indicators::Line;
+use crate::plans::{PlanCards, cards, may_read};
+use crate::views::{Layout, layout};
+use crate::{AppState, WebError};
+
+#[derive(Deserialize, Default)]
+pub struct TermQ {
+    term: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    l: Layout,
+    district: String,
+    term: String,
+    printed: String,
+    plans: Vec<PlanCards>,
+    lines: Vec<Line>,
+    stages: Vec<Results>,
+    quality: Vec<(String, Vec<String>)>,
+}
+
+pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Result<Html<String>, WebError> {
+    if !may_read(&s.actor) {
+        return Err(WebError::Forbidden);
+    }
+    let (l, sel) = layout(&st.store, &s, "区县教育质量报告", "plans", q.term.as_deref()).await?;
+    let (_, district) = st.store.district().await?;
+    let plans = dashboard(&st.store, &s.actor, sel.term).await?.iter().map(cards).collect();
+    let lines = library(&st.store, &s.actor, sel.term).await?.iter().map(crate::indicators::line).collect();
+    let county = s.actor.scope == Scope::District;
+    let mut stages = Vec::new();
+    for stage in [BalanceStage::Primary, BalanceStage::Junior] {
+        let r = evaluate_district(&st.store, &s.actor, sel.term, stage, None).await?;
+        stages.push(results(&r, stage, county, String::new()));
+    }
+    let quality = quality(&st.store, &s.actor, sel.term).await?;
+    Ok(Html(
+        ReportPage {
+            l,
+            district,
+            term: sel.term.label(),
+            printed: chrono::Local::now().format("%Y年%m月%d日").to_string(),
+            plans,
+            lines,
+            stages,
+            quality,
+        }
+        .render()?,
+    ))
+}
