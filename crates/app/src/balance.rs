@@ -1,7 +1,9 @@
 //! 优质均衡 evaluation of the district from its recorded facts, with a what-if on one school.
 
 use eduq_core::access::Actor;
-use eduq_core::balance::{BalanceStage, Evaluation, SchoolInput, evaluate};
+use eduq_core::balance::{
+    BalanceStage, BasicEvaluation, BasicInput, Evaluation, SchoolInput, evaluate, evaluate_basic,
+};
 use eduq_core::calendar::Term;
 use eduq_store::Store;
 use eduq_store::indicators::SchoolFacts;
@@ -25,10 +27,35 @@ pub struct WhatIf {
 pub struct BalanceReport {
     pub term: String,
     pub evaluation: Evaluation,
+    /// The 2012 基本均衡 综合差异系数 over the same schools (before any what-if).
+    pub basic: BasicEvaluation,
     /// Schools left out, and why.
     pub excluded: Vec<String>,
     /// Data to fix before the numbers are trusted.
     pub quality: Vec<String>,
+}
+
+/// The 基本均衡 inputs of one stage, split like `stage_input`.
+pub fn basic_input(f: &SchoolFacts, stage: BalanceStage) -> Option<BasicInput> {
+    let (pupils, degree) = match stage {
+        BalanceStage::Primary => (f.primary_pupils, f.associate_plus),
+        BalanceStage::Junior => (f.junior_pupils, f.bachelor_plus),
+    };
+    if pupils == 0 {
+        return None;
+    }
+    let share = pupils as f64 / (f.primary_pupils + f.junior_pupils) as f64;
+    let n = [
+        f.teaching_area,
+        f.sports_area,
+        f.equipment_value,
+        f.student_computers as f64,
+        f.books,
+        f.full_time as f64,
+        degree as f64,
+        f.mid_title as f64,
+    ];
+    Some(BasicInput { students: pupils as f64, numerators: n.map(|v| v * share) })
 }
 
 /// The inputs of one stage from a school's facts. A 九年一贯制 school's teachers and rooms are split
@@ -73,6 +100,7 @@ pub async fn evaluate_district(
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
     let facts = store.school_facts(actor, term_id, term.start_year).await?;
     let mut inputs = Vec::new();
+    let mut basic = Vec::new();
     let mut excluded = Vec::new();
     let mut quality = Vec::new();
     for f in &facts {
@@ -95,6 +123,7 @@ pub async fn evaluate_district(
             quality
                 .push(format!("{}：{}名教师未填任教学科，体育艺术教师数可能偏低", f.name, f.teachers_without_subject));
         }
+        basic.extend(basic_input(f, stage));
         if let Some(w) = what_if.filter(|w| w.school == f.code) {
             input.students += w.pupils;
             if input.students < 1.0 {
@@ -106,5 +135,11 @@ pub async fn evaluate_district(
         }
         inputs.push(input);
     }
-    Ok(BalanceReport { term: term.label(), evaluation: evaluate(stage, &inputs), excluded, quality })
+    Ok(BalanceReport {
+        term: term.label(),
+        evaluation: evaluate(stage, &inputs),
+        basic: evaluate_basic(stage, &basic),
+        excluded,
+        quality,
+    })
 }

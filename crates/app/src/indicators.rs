@@ -1,14 +1,44 @@
 //! The indicator library evaluated on the recorded facts of a term: the district value of each
 //! indicator against its target, and the schools behind it.
 
-use eduq_core::access::Actor;
+use eduq_core::access::{Actor, Resource};
 use eduq_core::calendar::Term;
+use eduq_core::flows::{FlowRow, consolidation};
 use eduq_core::indicators::{Fact, Indicator, LIBRARY, Value, aggregate, indicator};
 use eduq_store::Store;
 use eduq_store::indicators::SchoolFacts;
 use serde::Serialize;
 
 use crate::AppError;
+
+/// 百兆 access (《教育信息化2.0行动计划》's 宽带网络校校通 at 100 Mbps).
+pub const BROADBAND_MBPS: f64 = 100.0;
+
+/// County totals of the facts whose county value is not the sum over schools.
+#[derive(Debug, Clone, Default)]
+pub struct County(Vec<(Fact, f64)>);
+
+impl County {
+    fn get(&self, f: Fact) -> Option<f64> {
+        self.0.iter().find(|(x, _)| *x == f).map(|(_, v)| *v)
+    }
+}
+
+/// The 巩固率 facts of a window of terms, per school and for the county, from the 学籍 history.
+fn with_flows(facts: &mut [SchoolFacts], rows: &[FlowRow], first: Term, last: Term) -> County {
+    let (schools, county) = consolidation(rows, first, last);
+    for f in facts.iter_mut() {
+        if let Some(x) = schools.get(&f.id) {
+            (f.retained, f.cohort_base) = (i64::from(x.cohort.retained), x.cohort.base());
+        }
+    }
+    County(vec![(Fact::Retained, f64::from(county.cohort.retained)), (Fact::CohortBase, county.cohort.base() as f64)])
+}
+
+/// The 学籍 history for 巩固率, if the caller may read it (it is attendance data).
+async fn flow_rows(store: &Store, actor: &Actor) -> Result<Vec<FlowRow>, AppError> {
+    if actor.role.may_read(Resource::Attendance) { Ok(store.flow_rows(actor).await?) } else { Ok(vec![]) }
+}
 
 /// A school's share of its teachers for one stage: teachers are recorded per school, not per stage.
 fn share(f: &SchoolFacts, pupils: i64) -> f64 {
@@ -52,6 +82,14 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::FitnessExcellent => n(f.fitness_excellent),
         Fact::VisionKnown => n(f.vision_known),
         Fact::Myopic => n(f.myopic),
+        Fact::PreschoolPupils => n(f.preschool_pupils),
+        Fact::InclusivePreschoolPupils => n(if f.public || f.inclusive { f.preschool_pupils } else { 0 }),
+        Fact::PublicPreschoolPupils => n(if f.public { f.preschool_pupils } else { 0 }),
+        Fact::PeArtTeachers => n(f.pe_art),
+        Fact::BroadbandSchools => n(i64::from(f.has_conditions && f.bandwidth_mbps >= BROADBAND_MBPS)),
+        Fact::SchoolsWithConditions => n(i64::from(f.has_conditions)),
+        Fact::Retained => n(f.retained),
+        Fact::CohortBase => n(f.cohort_base),
         Fact::One => 1.0,
     }
 }
@@ -81,7 +119,7 @@ pub struct IndicatorValue {
     pub schools: Vec<SchoolValue>,
 }
 
-fn evaluate(ind: &Indicator, facts: &[SchoolFacts]) -> IndicatorValue {
+fn evaluate(ind: &Indicator, facts: &[SchoolFacts], county: &County) -> IndicatorValue {
     let schools: Vec<SchoolValue> = facts
         .iter()
         .filter(|f| applies(f, ind))
@@ -96,7 +134,11 @@ fn evaluate(ind: &Indicator, facts: &[SchoolFacts]) -> IndicatorValue {
             }
         })
         .collect();
-    let district = aggregate(ind, schools.iter().map(|s| (s.value.numerator, s.value.denominator)));
+    let mut district = aggregate(ind, schools.iter().map(|s| (s.value.numerator, s.value.denominator)));
+    if ind.numerator.county_differs() || ind.denominator.county_differs() {
+        let part = |f: Fact, summed: f64| if f.county_differs() { county.get(f).unwrap_or(summed) } else { summed };
+        district = Value::of(ind, part(ind.numerator, district.numerator), part(ind.denominator, district.denominator));
+    }
     IndicatorValue {
         indicator: *ind,
         meets: ind.target.and_then(|t| district.meets(ind, t)),
@@ -144,11 +186,60 @@ pub async fn quality(store: &Store, actor: &Actor, term: Term) -> Result<Vec<(St
     Ok(data_quality(&store.school_facts(actor, term_id, term.start_year).await?))
 }
 
+/// The facts of the school years held up to a term, each year at its latest term not after
+/// `upto`, with 巩固率 over the window from the first term held to that term. Oldest first.
+async fn facts_by_year(
+    store: &Store,
+    actor: &Actor,
+    upto: Term,
+    only_last: bool,
+) -> Result<Vec<(i32, Vec<SchoolFacts>, County)>, AppError> {
+    let terms = store.terms().await?;
+    let first = terms.iter().map(|(_, t)| *t).filter(|t| *t <= upto).min();
+    let mut latest: Vec<(i64, Term)> = Vec::new();
+    // `terms` is newest first: the first term met of each year is its latest.
+    for &(id, t) in terms.iter().filter(|(_, t)| *t <= upto) {
+        let wanted = !only_last || latest.is_empty();
+        if wanted && !latest.iter().any(|(_, l)| l.start_year == t.start_year) {
+            latest.push((id, t));
+        }
+    }
+    if only_last && latest.first().is_none_or(|(_, t)| *t != upto) {
+        return Err(AppError::Invalid(format!("没有{}的数据", upto.label())));
+    }
+    // The years and the 学籍 history are read side by side: each is a handful of aggregate
+    // queries (WAL readers on SQLite, pooled connections on PostgreSQL).
+    let history = {
+        let (store, actor) = (store.clone(), actor.clone());
+        tokio::spawn(async move { flow_rows(&store, &actor).await })
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for (id, t) in latest {
+        let (store, actor) = (store.clone(), actor.clone());
+        tasks.spawn(async move { store.school_facts(&actor, id, t.start_year).await.map(|f| (t, f)) });
+    }
+    let broken = |e: tokio::task::JoinError| AppError::Invalid(format!("指标计算中断：{e}"));
+    let mut years = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        years.push(done.map_err(broken)??);
+    }
+    let rows = history.await.map_err(broken)??;
+    let mut out: Vec<(i32, Vec<SchoolFacts>, County)> = years
+        .into_iter()
+        .map(|(t, mut facts)| {
+            let county = first.map(|f| with_flows(&mut facts, &rows, f, t)).unwrap_or_default();
+            (t.start_year, facts, county)
+        })
+        .collect();
+    out.sort_by_key(|(y, _, _)| *y);
+    Ok(out)
+}
+
 /// Every indicator of the library for the caller's scope and a term.
 pub async fn library(store: &Store, actor: &Actor, term: Term) -> Result<Vec<IndicatorValue>, AppError> {
-    let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
-    let facts = store.school_facts(actor, term_id, term.start_year).await?;
-    Ok(LIBRARY.iter().map(|i| evaluate(i, &facts)).collect())
+    let years = facts_by_year(store, actor, term, true).await?;
+    let (_, facts, county) = &years[0];
+    Ok(LIBRARY.iter().map(|i| evaluate(i, facts, county)).collect())
 }
 
 /// The library in every school year held up to a term: for each year, its latest term not after
@@ -158,35 +249,19 @@ pub async fn library_by_year(
     actor: &Actor,
     upto: Term,
 ) -> Result<Vec<(i32, Vec<IndicatorValue>)>, AppError> {
-    let mut latest: Vec<(i64, Term)> = Vec::new();
-    // `terms` is newest first: the first term met of each year is its latest.
-    for (id, t) in store.terms().await?.into_iter().filter(|(_, t)| *t <= upto) {
-        if !latest.iter().any(|(_, l)| l.start_year == t.start_year) {
-            latest.push((id, t));
-        }
-    }
-    // The years are read side by side: each is a handful of aggregate queries (WAL readers on
-    // SQLite, pooled connections on PostgreSQL).
-    let mut tasks = tokio::task::JoinSet::new();
-    for (id, t) in latest {
-        let (store, actor) = (store.clone(), actor.clone());
-        tasks.spawn(async move { store.school_facts(&actor, id, t.start_year).await.map(|f| (t.start_year, f)) });
-    }
-    let mut out = Vec::new();
-    while let Some(done) = tasks.join_next().await {
-        let (year, facts) = done.map_err(|e| AppError::Invalid(format!("指标计算中断：{e}")))??;
-        out.push((year, LIBRARY.iter().map(|i| evaluate(i, &facts)).collect()));
-    }
-    out.sort_by_key(|(y, _): &(i32, Vec<IndicatorValue>)| *y);
-    Ok(out)
+    Ok(facts_by_year(store, actor, upto, false)
+        .await?
+        .into_iter()
+        .map(|(y, facts, county)| (y, LIBRARY.iter().map(|i| evaluate(i, &facts, &county)).collect()))
+        .collect())
 }
 
 /// One indicator with its schools, those furthest from the target first.
 pub async fn one(store: &Store, actor: &Actor, term: Term, key: &str) -> Result<IndicatorValue, AppError> {
     let ind = indicator(key).ok_or_else(|| AppError::Invalid(format!("未知指标“{key}”")))?;
-    let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
-    let facts = store.school_facts(actor, term_id, term.start_year).await?;
-    let mut v = evaluate(ind, &facts);
+    let years = facts_by_year(store, actor, term, true).await?;
+    let (_, facts, county) = &years[0];
+    let mut v = evaluate(ind, facts, county);
     if let Some(t) = ind.target {
         v.schools.sort_by(|a, b| {
             let ga = a.value.gap(ind, t).unwrap_or(0.0);

@@ -441,7 +441,7 @@ pub fn dashboard_workbook(views: &[PlanView]) -> Result<Vec<u8>, AppError> {
     ])?)
 }
 
-/// Targets real district plans set (巩固率 and 普惠 need records eduq does not hold yet).
+/// Targets real district plans set.
 pub fn example_plan(start_year: i32) -> Plan {
     let t = |indicator: &str, target: f64| PlanTarget {
         indicator: indicator.into(),
@@ -456,6 +456,7 @@ pub fn example_plan(start_year: i32) -> Plan {
         name: format!("示范区教育质量提升三年行动计划（{}—{}年）", first, start_year + 1),
         start_year: first,
         targets: vec![
+            t("consolidation_rate", 99.5),
             PlanTarget { milestones: vec![(first + 1, 93.0)], ..t("fitness_pass_rate", 95.0) },
             t("fitness_excellent_rate", 10.0),
             // 近视率 down 1 point a year from the plan's first year.
@@ -464,6 +465,7 @@ pub fn example_plan(start_year: i32) -> Plan {
             t("ptr_junior", 13.5),
             PlanTarget { scope: Scope::EachSchool, ..t("class_size_ok_rate", 100.0) },
             t("large_classes", 0.0),
+            t("inclusive_kindergarten_rate", 90.0),
             t("qualified_teachers_rate", 100.0),
             t("bachelor_teachers_rate", 80.0),
             PlanTarget { scope: Scope::EachSchool, ..t("pupils_per_computer", 6.0) },

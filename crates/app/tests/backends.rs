@@ -308,11 +308,32 @@ async fn balance_inputs_match_the_exported_records_on_both_backends() {
                 .filter(|t| t.subjects.iter().any(|x| ["体育", "音乐", "美术"].contains(&x.as_str())))
                 .count();
             assert_eq!(f.pe_art as usize, pe_art, "{name} {}", f.code);
+            use eduq_core::teacher::Title;
+            let mid = own.iter().filter(|t| matches!(t.title, Title::Senior | Title::Advanced | Title::First)).count();
+            assert_eq!(f.mid_title as usize, mid, "{name} {}", f.code);
+            assert_eq!((f.books, f.bandwidth_mbps), (c.books as f64, c.bandwidth_mbps), "{name}");
         }
         let report = eduq_app::balance::evaluate_district(&s, &admin, CURRENT, BalanceStage::Primary, None)
             .await
             .expect("evaluate");
         assert!(!report.evaluation.schools.is_empty(), "{name}");
+        // 基本均衡: the mean of its 8 coefficients, each recomputed here from the same inputs.
+        let inputs: Vec<_> = facts
+            .iter()
+            .filter(|f| f.school_type != "特殊教育学校" && !(f.school_type == "教学点" && f.primary_pupils < 50))
+            .filter_map(|f| eduq_app::balance::basic_input(f, BalanceStage::Primary))
+            .collect();
+        let p: Vec<f64> = inputs.iter().map(|i| i.students).collect();
+        let cvs: Vec<f64> = (0..8)
+            .map(|k| {
+                let factor = eduq_core::standards::basic_balance::INDICATORS[k].factor;
+                let x: Vec<f64> = inputs.iter().map(|i| i.numerators[k] / i.students * factor).collect();
+                eduq_core::balance::weighted_cv(&p, &x).expect("cv")
+            })
+            .collect();
+        let composite = report.basic.composite.expect("composite");
+        assert!((composite - cvs.iter().sum::<f64>() / 8.0).abs() < 1e-12, "{name}");
+        assert_eq!(report.basic.pass, composite <= 0.65, "{name}");
         results.push(report.evaluation);
     }
     if results.len() == 2 {
@@ -508,6 +529,66 @@ async fn plans_on_both_backends() {
         // This year's milestone (50) is met, the final value (99.9) is not.
         assert_eq!(lines[2].expected, Some(50.0));
         assert_eq!(lines[2].progress, Progress::OnTrack, "{name}: {:?}", lines[2].judged);
+    }
+}
+
+/// The indicators added with 学前 and 控辍保学 records, recomputed from the records on both
+/// backends: 巩固率 is the county cohort's (not the sum of schools'), 普惠 and 公办 shares are
+/// over 在园幼儿.
+#[tokio::test]
+async fn cohort_and_kindergarten_indicators_on_both_backends() {
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let values = eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library");
+        let v = |k: &str| values.iter().find(|v| v.indicator.key == k).expect(k).district;
+        let rows = s.flow_rows(&admin).await.expect("rows");
+        let first = s.terms().await.expect("terms").iter().map(|(_, t)| *t).min().expect("a term");
+        let (_, county) = eduq_core::flows::consolidation(&rows, first, CURRENT);
+        let c = v("consolidation_rate");
+        assert_eq!(
+            (c.numerator, c.denominator),
+            (f64::from(county.cohort.retained), county.cohort.base() as f64),
+            "{name}"
+        );
+        assert!(c.value.is_some_and(|x| x > 90.0 && x <= 100.0), "{name}: {c:?}");
+        // The history is memoised until the next write: a pupil recorded as 辍学 now is lost at once.
+        let tid = term_id(&s).await;
+        let pupil = rows.iter().find(|r| r.term == CURRENT && r.status.is_on_roll()).expect("on roll").student;
+        s.exec(
+            &eduq_store::Sql::new("UPDATE enrolment SET status = 'dropout' WHERE student_id = $1 AND term_id = $2")
+                .bind(pupil)
+                .bind(tid),
+        )
+        .await
+        .expect("update");
+        let values = eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library");
+        let after = values.iter().find(|v| v.indicator.key == "consolidation_rate").expect("rate").district;
+        assert_eq!((after.numerator, after.denominator), (c.numerator - 1.0, c.denominator), "{name}: not a stale memo");
+
+        let tid = term_id(&s).await;
+        let schools = s.list_schools(&admin, Some(tid)).await.expect("schools");
+        let per_school = s
+            .fetch(
+                &eduq_store::Sql::new(
+                    "SELECT school_id, COUNT(*) FROM enrolment WHERE grade < 1 AND term_id = $1 \
+                     AND status IN ('enrolled','transfer_in','resumed') GROUP BY school_id",
+                )
+                .bind(tid),
+                |r| Ok((r.i(0)?, r.i(1)?)),
+            )
+            .await
+            .expect("count");
+        let (mut all, mut inclusive, mut public) = (0, 0, 0);
+        for (id, n) in per_school {
+            let school = schools.iter().find(|x| x.id == id).expect("school");
+            let is_public = school.ownership == eduq_core::org::Ownership::Public;
+            all += n;
+            inclusive += if is_public || school.inclusive { n } else { 0 };
+            public += if is_public { n } else { 0 };
+        }
+        assert!(all > 0 && public < all && inclusive > public, "{name}: the demo has 民办 and 普惠 kindergartens");
+        assert_eq!(v("inclusive_kindergarten_rate").value, Some(inclusive as f64 / all as f64 * 100.0), "{name}");
+        assert_eq!(v("public_kindergarten_share").value, Some(public as f64 / all as f64 * 100.0), "{name}");
     }
 }
 

@@ -144,6 +144,60 @@ pub fn evaluate(stage: BalanceStage, schools: &[SchoolInput]) -> Evaluation {
     Evaluation { stage: stage.key(), indicators, schools: out_schools, county_pass }
 }
 
+/// One school's 基本均衡 inputs: pupils and the numerator of each of the 8 indicators.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BasicInput {
+    pub students: f64,
+    pub numerators: [f64; 8],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BasicIndicator {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub county_value: f64,
+    pub cv: Option<f64>,
+}
+
+/// The 2012 基本均衡 result: 8 coefficients and their mean against the stage's limit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BasicEvaluation {
+    pub indicators: Vec<BasicIndicator>,
+    /// The mean of the 8 coefficients; `None` if any is undefined (a county value of 0).
+    pub composite: Option<f64>,
+    pub limit: f64,
+    pub pass: bool,
+}
+
+pub fn evaluate_basic(stage: BalanceStage, schools: &[BasicInput]) -> BasicEvaluation {
+    use crate::standards::basic_balance::{INDICATORS as BASIC, LIMIT_JUNIOR, LIMIT_PRIMARY};
+    let limit = match stage {
+        BalanceStage::Primary => LIMIT_PRIMARY,
+        BalanceStage::Junior => LIMIT_JUNIOR,
+    };
+    let students: Vec<f64> = schools.iter().map(|s| s.students).collect();
+    let total: f64 = students.iter().sum();
+    let indicators: Vec<BasicIndicator> = BASIC
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| {
+            let xs: Vec<f64> = schools.iter().map(|s| s.numerators[i] / s.students * ind.factor).collect();
+            let sum: f64 = schools.iter().map(|s| s.numerators[i]).sum();
+            BasicIndicator {
+                key: ind.key,
+                name: ind.name,
+                unit: ind.unit,
+                county_value: if total > 0.0 { sum / total * ind.factor } else { 0.0 },
+                cv: weighted_cv(&students, &xs),
+            }
+        })
+        .collect();
+    let cvs: Option<Vec<f64>> = indicators.iter().map(|i| i.cv).collect();
+    let composite = cvs.filter(|c| !c.is_empty()).map(|c| c.iter().sum::<f64>() / c.len() as f64);
+    BasicEvaluation { pass: composite.is_some_and(|c| c <= limit + EPS), indicators, composite, limit }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +215,49 @@ mod tests {
         assert!((cv - 0.5153).abs() < 5e-5, "{cv}");
         assert_eq!(weighted_cv(&[1.0, 1.0], &[0.0, 0.0]), None);
         assert_eq!(weighted_cv(&[10.0, 30.0], &[2.0, 2.0]), Some(0.0));
+    }
+
+    /// 综合差异系数 is the mean of the 8 coefficients, judged against 0.65 (小学) and 0.55 (初中).
+    #[test]
+    fn basic_composite_is_the_mean_of_eight() {
+        // Indicator 0 varies as the worked example (CV 0.5153); the others are equal across schools (0).
+        let p = [45.0, 37.0, 89.0, 76.0, 55.0];
+        let books = [279.0, 137.0, 935.0, 160.0, 402.0];
+        let schools: Vec<BasicInput> = p
+            .iter()
+            .zip(&books)
+            .map(|(&students, &b)| {
+                let mut numerators = [students; 8];
+                numerators[0] = b;
+                BasicInput { students, numerators }
+            })
+            .collect();
+        let e = evaluate_basic(BalanceStage::Primary, &schools);
+        assert!((e.indicators[0].cv.unwrap() - 0.5153).abs() < 5e-5);
+        assert_eq!(e.indicators[1].cv, Some(0.0));
+        let c = e.composite.unwrap();
+        assert!((c - e.indicators[0].cv.unwrap() / 8.0).abs() < 1e-12 && e.pass && c < 0.0645);
+        assert!((e.indicators[0].county_value - 1913.0 / 302.0).abs() < 1e-12);
+        // At the limits: a composite of exactly 0.55 passes 初中, just above fails.
+        // Two schools of equal size with values a and b: CV = |a − b| / (a + b) on every indicator.
+        let pair = |a: f64, b: f64| {
+            evaluate_basic(
+                BalanceStage::Junior,
+                &[
+                    BasicInput { students: 100.0, numerators: [a; 8] },
+                    BasicInput { students: 100.0, numerators: [b; 8] },
+                ],
+            )
+        };
+        let at = pair(45.0, 155.0);
+        assert!((at.composite.unwrap() - 0.55).abs() < 1e-12 && at.pass, "exactly 0.55 passes 初中");
+        assert!(!pair(44.0, 156.0).pass, "0.56 fails");
+        let mut zero = schools.clone();
+        for s in &mut zero {
+            s.numerators[3] = 0.0;
+        }
+        assert_eq!(evaluate_basic(BalanceStage::Junior, &zero).composite, None, "an undefined coefficient");
+        assert_eq!(evaluate_basic(BalanceStage::Junior, &zero).limit, 0.55);
     }
 
     fn school(code: &str, students: f64, per_student: [f64; 7]) -> SchoolInput {

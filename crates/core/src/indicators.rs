@@ -46,8 +46,31 @@ pub enum Fact {
     FitnessExcellent,
     VisionKnown,
     Myopic,
+    /// 在园幼儿 (grades 小班–大班).
+    PreschoolPupils,
+    /// 在园幼儿 of 公办园 and 普惠性民办园.
+    InclusivePreschoolPupils,
+    /// 在园幼儿 of 公办园.
+    PublicPreschoolPupils,
+    /// 专任 teachers of 体育, 音乐 or 美术.
+    PeArtTeachers,
+    /// Schools with 100 Mbps or faster internet, of the schools with conditions.
+    BroadbandSchools,
+    SchoolsWithConditions,
+    /// Pupils of the entry cohort still on roll or graduated (巩固率's numerator), and the cohort
+    /// adjusted for transfers and deaths. The county's come from following each pupil through the
+    /// county: a move between two schools is a transfer at both but not a loss to the county.
+    Retained,
+    CohortBase,
     /// A constant 1, for counts.
     One,
+}
+
+impl Fact {
+    /// Facts whose county total is not the sum over schools (see `Retained`).
+    pub fn county_differs(self) -> bool {
+        matches!(self, Fact::Retained | Fact::CohortBase)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,6 +102,10 @@ const YOUZHI: &str = "《县域义务教育优质均衡发展督导评估办法�
 const DABANE: &str = "教育部《关于做好消除义务教育阶段大班额工作的通知》(2018)";
 const TEACHER_LAW: &str = "《中华人民共和国教师法》第十一条";
 const FITNESS: &str = "《国家学生体质健康标准（2014年修订）》；WS/T 663—2020";
+const PRESCHOOL: &str = "教育部等九部门《“十四五”学前教育发展提升行动计划》(教基〔2021〕8号)：普惠性幼儿园覆盖率85%以上，公办园在园幼儿占比50%以上";
+const ICT: &str = "教育部《教育信息化2.0行动计划》(教技〔2018〕6号)";
+const COHORT: &str =
+    "教育事业统计 义务教育巩固率（队列法）；《关于进一步加强控辍保学提高义务教育巩固水平的通知》(国办发〔2017〕72号)";
 
 pub const LIBRARY: &[Indicator] = &[
     Indicator {
@@ -308,6 +335,66 @@ pub const LIBRARY: &[Indicator] = &[
         unit: "%",
         direction: Direction::AtMost,
         target: None,
+    },
+    Indicator {
+        key: "consolidation_rate",
+        name: "义务教育巩固率",
+        caliber: "队列法：在所持学籍历史的首个学期在读的义务教育学生（加转入、减转出和死亡）中，末学期仍在读、休学或已初中毕业的比例 × 100。区县值逐个跟踪学生在全区的去向，校际转学不算流失；学校值中转往他校计为转出",
+        source: COHORT,
+        numerator: Fact::Retained,
+        denominator: Fact::CohortBase,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "inclusive_kindergarten_rate",
+        name: "普惠性幼儿园覆盖率",
+        caliber: "公办幼儿园和普惠性民办幼儿园在园幼儿数 ÷ 全部在园幼儿数 × 100",
+        source: PRESCHOOL,
+        numerator: Fact::InclusivePreschoolPupils,
+        denominator: Fact::PreschoolPupils,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(85.0),
+    },
+    Indicator {
+        key: "public_kindergarten_share",
+        name: "公办园在园幼儿占比",
+        caliber: "公办幼儿园在园幼儿数 ÷ 全部在园幼儿数 × 100",
+        source: PRESCHOOL,
+        numerator: Fact::PublicPreschoolPupils,
+        denominator: Fact::PreschoolPupils,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(50.0),
+    },
+    Indicator {
+        key: "pe_art_teachers",
+        name: "体育艺术专任教师数",
+        caliber: "任教体育（体育与健康）、音乐、美术（艺术）的专任教师人数",
+        source: YOUZHI,
+        numerator: Fact::PeArtTeachers,
+        denominator: Fact::One,
+        factor: 1.0,
+        unit: "人",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "broadband_rate",
+        name: "百兆及以上宽带接入率",
+        caliber: "出口带宽达到100Mbps及以上的学校数 ÷ 填报了本学年办学条件的学校数 × 100",
+        source: ICT,
+        numerator: Fact::BroadbandSchools,
+        denominator: Fact::SchoolsWithConditions,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(100.0),
     },
 ];
 

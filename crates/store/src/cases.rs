@@ -766,35 +766,79 @@ impl Tx {
     }
 }
 
+/// How long a memoised 学籍 history is used at most.
+pub const FLOW_MEMO_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+/// Caller scopes memoised at once (a district's schools and a few classes).
+const FLOW_MEMO_SCOPES: usize = 256;
+
+#[derive(Debug)]
+pub(crate) struct FlowMemo {
+    writes: u64,
+    at: std::time::Instant,
+    rows: Vec<eduq_core::flows::FlowRow>,
+}
+
 impl Store {
     /// 学籍 history of compulsory grades for 巩固率: every term's row of every pupil who was ever
     /// at a school in the caller's scope (so that moves out of it are seen).
+    ///
+    /// Memoised per caller scope: the history is the largest read behind the indicator library
+    /// (every term's rows of every pupil), and it changes only with a write. A memo is used while
+    /// no write has gone through this store since it was read, and for at most `FLOW_MEMO_TTL`, so
+    /// that a write by another process (a CLI import into the same database) is seen soon.
     pub async fn flow_rows(&self, actor: &Actor) -> Result<Vec<eduq_core::flows::FlowRow>> {
         if !actor.role.may_read(Resource::Attendance) {
             return Err(StoreError::Forbidden);
         }
+        let key = format!("{:?}", actor.scope);
+        // Read the count before the rows: a write landing meanwhile makes this memo stale at once.
+        let writes = self.write_count();
+        {
+            let memo = self.flows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(m) = memo.get(&key).filter(|m| m.writes == writes && m.at.elapsed() < FLOW_MEMO_TTL) {
+                return Ok(m.rows.clone());
+            }
+        }
+        let rows = self.read_flow_rows(actor).await?;
+        let mut memo = self.flows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if memo.len() >= FLOW_MEMO_SCOPES {
+            memo.clear();
+        }
+        memo.insert(key, FlowMemo { writes, at: std::time::Instant::now(), rows: rows.clone() });
+        Ok(rows)
+    }
+
+    async fn read_flow_rows(&self, actor: &Actor) -> Result<Vec<eduq_core::flows::FlowRow>> {
+        // One row per pupil with the history joined (`string_agg`): a row per enrolment would
+        // cost about five times as much to fetch on SQLite.
         let mut q = Sql::new(
-            "SELECT e.student_id, t.start_year, t.term_no, e.school_id, e.grade, e.status FROM enrolment e \
-             JOIN term t ON t.id = e.term_id WHERE e.grade BETWEEN 1 AND 9",
+            "SELECT e.student_id, string_agg(CAST(e.term_id AS TEXT) || ':' || CAST(e.school_id AS TEXT) || ':' \
+             || CAST(e.grade AS TEXT) || ':' || e.status, ',') FROM enrolment e WHERE e.grade BETWEEN 1 AND 9",
         );
         if actor.scope != eduq_core::access::Scope::District {
             q.push(" AND e.student_id IN (SELECT x.student_id FROM enrolment x WHERE 1=1");
             scope_filter(&mut q, actor, "x.school_id", Some("x.class_id"), Some("x.student_id"));
             q.push(")");
         }
-        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?, r.s(5)?))).await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(student, y, n, school, grade, status)| {
-                Some(eduq_core::flows::FlowRow {
-                    student,
-                    term: eduq_core::calendar::Term::new(y as i32, n as u8)?,
-                    school,
-                    grade: grade as i8,
-                    status: eduq_core::student::EnrolmentStatus::from_key(&status)?,
-                })
-            })
-            .collect())
+        q.push(" GROUP BY e.student_id");
+        let terms: std::collections::HashMap<i64, eduq_core::calendar::Term> =
+            self.terms().await?.into_iter().collect();
+        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?))).await?;
+        let mut out = Vec::with_capacity(rows.len() * 4);
+        for (student, history) in rows {
+            for part in history.split(',') {
+                let mut f = part.splitn(4, ':');
+                let mut int = || f.next().and_then(|x| x.parse::<i64>().ok());
+                let (Some(term), Some(school), Some(grade)) = (int(), int(), int()) else { continue };
+                let (Some(&term), Some(status)) =
+                    (terms.get(&term), f.next().and_then(eduq_core::student::EnrolmentStatus::from_key))
+                else {
+                    continue;
+                };
+                out.push(eduq_core::flows::FlowRow { student, term, school, grade: grade as i8, status });
+            }
+        }
+        Ok(out)
     }
 
     /// 学籍号 and names of pupils in scope, for lists that name them.

@@ -107,7 +107,7 @@ impl Tx {
         if rows.is_empty() {
             return Ok(());
         }
-        let pg = matches!(self, Tx::Pg(_));
+        let pg = self.is_postgres();
         let mut k = 0;
         let exprs: Vec<String> = cols
             .iter()

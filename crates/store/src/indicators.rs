@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use eduq_core::access::{Actor, Resource};
 use eduq_core::standards::class_size::SizeBand;
-use eduq_core::teacher::{BackboneLevel, Education, Post};
+use eduq_core::teacher::{BackboneLevel, Education, Post, Title};
 use serde::Serialize;
 
 use crate::org::scope_filter;
@@ -25,6 +25,14 @@ pub struct SchoolFacts {
     pub senior_pupils: i64,
     /// All pupils on roll, kindergarten included.
     pub all_pupils: i64,
+    /// 在园幼儿 (小班–大班).
+    pub preschool_pupils: i64,
+    /// 公办, and 普惠性 (a 民办园 that is 普惠 counts for 普惠 coverage).
+    pub public: bool,
+    pub inclusive: bool,
+    /// 巩固率 at this school (set by the caller from the 学籍 history: see `Fact::Retained`).
+    pub retained: i64,
+    pub cohort_base: i64,
     /// 专任 teachers with 专科 or more (小学's 高于规定学历) and with 本科 or more (初中's).
     pub associate_plus: i64,
     pub bachelor_plus: i64,
@@ -33,6 +41,8 @@ pub struct SchoolFacts {
     /// 专任 teachers of 体育, 音乐 or 美术.
     pub pe_art: i64,
     pub full_time: i64,
+    /// 专任 teachers with a 中级 or higher title (一级教师 and above).
+    pub mid_title: i64,
     /// 专任 teachers holding the qualification 教师法 requires for the school's highest stage.
     pub qualified: i64,
     pub teachers_without_subject: i64,
@@ -55,6 +65,9 @@ pub struct SchoolFacts {
     pub sports_area: f64,
     pub equipment_value: f64,
     pub multimedia_rooms: i64,
+    pub books: f64,
+    /// 百兆 or faster internet access.
+    pub bandwidth_mbps: f64,
 }
 
 impl Store {
@@ -73,6 +86,8 @@ impl Store {
                 code: s.code,
                 name: s.name,
                 school_type: s.school_type.label().to_string(),
+                public: s.ownership == eduq_core::org::Ownership::Public,
+                inclusive: s.inclusive,
                 ..SchoolFacts::default()
             })
             .collect();
@@ -81,14 +96,17 @@ impl Store {
         let mut q = Sql::new(
             "SELECT e.school_id, SUM(CASE WHEN e.grade BETWEEN 1 AND 6 THEN 1 ELSE 0 END), \
              SUM(CASE WHEN e.grade BETWEEN 7 AND 9 THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN e.grade BETWEEN 10 AND 12 THEN 1 ELSE 0 END), COUNT(*) FROM enrolment e \
+             SUM(CASE WHEN e.grade BETWEEN 10 AND 12 THEN 1 ELSE 0 END), COUNT(*), \
+             SUM(CASE WHEN e.grade < 1 THEN 1 ELSE 0 END) FROM enrolment e \
              WHERE e.status IN ('enrolled','transfer_in','resumed')",
         );
         q.push_arg(" AND e.term_id = ?", term_id);
         scope_filter(&mut q, actor, "e.school_id", None, None);
         q.push(" GROUP BY e.school_id");
-        for (id, p, j, h, all) in self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?))).await? {
+        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?, r.i(5)?))).await?;
+        for (id, p, j, h, all, pre) in rows {
             if let Some(&i) = index.get(&id) {
+                out[i].preschool_pupils = pre;
                 out[i].primary_pupils = p;
                 out[i].junior_pupils = j;
                 out[i].senior_pupils = h;
@@ -97,13 +115,13 @@ impl Store {
         }
 
         let mut q = Sql::new(
-            "SELECT tt.school_id, t.education, t.subjects, t.post, t.backbone FROM teacher_term tt \
+            "SELECT tt.school_id, t.education, t.subjects, t.post, t.backbone, t.title FROM teacher_term tt \
              JOIN teacher t ON t.id = tt.teacher_id WHERE 1=1",
         );
         q.push_arg(" AND tt.term_id = ?", term_id);
         scope_filter(&mut q, actor, "tt.school_id", None, None);
-        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.s(3)?, r.s(4)?))).await?;
-        for (id, education, subjects, post, backbone) in rows {
+        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.s(3)?, r.s(4)?, r.s(5)?))).await?;
+        for (id, education, subjects, post, backbone, title) in rows {
             let Some(&i) = index.get(&id) else { continue };
             let s = &mut out[i];
             if subjects.trim().is_empty() {
@@ -113,6 +131,8 @@ impl Store {
                 continue;
             }
             s.full_time += 1;
+            s.mid_title +=
+                i64::from(matches!(Title::from_key(&title), Some(Title::Senior | Title::Advanced | Title::First)));
             let rank = Education::from_key(&education).map_or(0, Education::rank);
             // 教师法 第十一条: 小学 中师, 初中 专科, 高中 本科 (by the school's highest stage).
             let required = if s.senior_pupils > 0 {
@@ -131,15 +151,21 @@ impl Store {
 
         let mut q = Sql::new(
             "SELECT c.school_id, c.teaching_area, c.sports_outdoor_area + c.sports_indoor_area, c.equipment_value, \
-             c.multimedia_rooms, c.student_computers, c.teacher_computers FROM school_condition c WHERE 1=1",
+             c.multimedia_rooms, c.student_computers, c.teacher_computers, c.books, c.bandwidth_mbps \
+             FROM school_condition c WHERE 1=1",
         );
         q.push_arg(" AND c.start_year = ?", i64::from(start_year));
         scope_filter(&mut q, actor, "c.school_id", None, None);
-        for (id, teaching, sports, equipment, rooms, sc, tc) in
-            self.fetch(&q, |r| Ok((r.i(0)?, r.f(1)?, r.f(2)?, r.f(3)?, r.i(4)?, r.i(5)?, r.i(6)?))).await?
-        {
+        let rows = self
+            .fetch(&q, |r| {
+                Ok((r.i(0)?, r.f(1)?, r.f(2)?, r.f(3)?, r.i(4)?, r.i(5)?, r.i(6)?, (r.i(7)? as f64, r.f(8)?)))
+            })
+            .await?;
+        for (id, teaching, sports, equipment, rooms, sc, tc, (books, bandwidth)) in rows {
             if let Some(&i) = index.get(&id) {
                 let s = &mut out[i];
+                s.books = books;
+                s.bandwidth_mbps = bandwidth;
                 s.has_conditions = true;
                 s.student_computers = sc;
                 s.teacher_computers = tc;

@@ -22,7 +22,10 @@ pub mod org;
 pub mod people;
 pub mod plans;
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -55,6 +58,11 @@ macro_rules! on_pool {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Db,
+    /// Counts the writes made through this handle (and its clones): a read memoised at one count
+    /// is stale at another.
+    writes: Arc<AtomicU64>,
+    /// 学籍 histories for 巩固率 by caller scope (see `flow_rows`).
+    pub(crate) flows: Arc<Mutex<HashMap<String, cases::FlowMemo>>>,
 }
 
 /// How often the write-ahead log is folded back into the database file (off the commits).
@@ -97,7 +105,7 @@ impl Store {
                 .pragma("journal_size_limit", "67108864");
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
             checkpointer(pool.clone());
-            Ok(Store { db: Db::Sqlite(pool) })
+            Ok(Store::new(Db::Sqlite(pool)))
         } else {
             Err(StoreError::Config(format!("不支持的数据库地址：{url}（应以 sqlite: 或 postgres:// 开头）")))
         }
@@ -122,7 +130,16 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await?;
-        Ok(Store { db: Db::Pg(pool) })
+        Ok(Store::new(Db::Pg(pool)))
+    }
+
+    fn new(db: Db) -> Store {
+        Store { db, writes: Arc::default(), flows: Arc::default() }
+    }
+
+    /// The number of writes made through this handle so far.
+    pub(crate) fn write_count(&self) -> u64 {
+        self.writes.load(Ordering::SeqCst)
     }
 
     pub(crate) fn is_postgres(&self) -> bool {
@@ -156,7 +173,9 @@ impl Store {
 
     /// Runs one statement.
     pub async fn exec(&self, sql: &Sql) -> Result<u64> {
-        on_pool!(self, p => Ok(sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).execute(p).await?.rows_affected()))
+        let n = on_pool!(self, p => sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).execute(p).await?.rows_affected());
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        Ok(n)
     }
 
     /// Runs a query and maps each row.
@@ -210,24 +229,30 @@ impl Store {
     /// reads and then writes cannot wait for another writer and fails with "database is locked",
     /// which the 8:00 roll-call peak of 200 classes showed. Waiting is bounded by busy_timeout.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(match &self.db {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Pg(p) => Tx::Pg(p.begin().await?),
-        })
+        let inner = match &self.db {
+            Db::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Pg(p) => TxInner::Pg(p.begin().await?),
+        };
+        Ok(Tx { inner, writes: self.writes.clone() })
     }
 }
 
 /// An open transaction on either backend.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    writes: Arc<AtomicU64>,
+}
+
+enum TxInner {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Pg(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 macro_rules! on_tx {
     ($tx:expr, $c:ident => $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite($c) => $body,
-            $crate::Tx::Pg($c) => $body,
+        match &mut $tx.inner {
+            $crate::TxInner::Sqlite($c) => $body,
+            $crate::TxInner::Pg($c) => $body,
         }
     };
 }
@@ -253,10 +278,21 @@ impl Tx {
     pub async fn scalar(&mut self, sql: &Sql) -> Result<i64> {
         self.fetch(sql, |r| r.i(0)).await?.into_iter().next().ok_or(StoreError::NotFound)
     }
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.inner, TxInner::Pg(_))
+    }
     pub async fn commit(self) -> Result<()> {
-        on_tx!(self, c => Ok(c.commit().await?))
+        match self.inner {
+            TxInner::Sqlite(c) => c.commit().await?,
+            TxInner::Pg(c) => c.commit().await?,
+        }
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        Ok(())
     }
     pub async fn rollback(self) -> Result<()> {
-        on_tx!(self, c => Ok(c.rollback().await?))
+        match self.inner {
+            TxInner::Sqlite(c) => Ok(c.rollback().await?),
+            TxInner::Pg(c) => Ok(c.rollback().await?),
+        }
     }
 }

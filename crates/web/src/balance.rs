@@ -85,6 +85,11 @@ pub struct Results {
     pub excluded: Vec<String>,
     pub quality: Vec<String>,
     pub what_if: String,
+    /// 基本均衡 (2012): (indicator, county value, coefficient), the composite, its limit, pass.
+    pub basic: Vec<(&'static str, String, String)>,
+    pub composite: String,
+    pub composite_limit: String,
+    pub basic_pass: bool,
 }
 
 #[derive(Template)]
@@ -153,6 +158,21 @@ pub(crate) fn results(r: &BalanceReport, stage: BalanceStage, county: bool, what
         excluded: r.excluded.clone(),
         quality: r.quality.clone(),
         what_if,
+        basic: r
+            .basic
+            .indicators
+            .iter()
+            .map(|i| {
+                (
+                    i.name,
+                    format!("{}{}", fmt(i.county_value, i.unit), i.unit),
+                    i.cv.map_or("—".into(), |c| format!("{c:.3}")),
+                )
+            })
+            .collect(),
+        composite: r.basic.composite.map_or("—".into(), |c| format!("{c:.3}")),
+        composite_limit: format!("{:.2}", r.basic.limit),
+        basic_pass: r.basic.pass,
     }
 }
 

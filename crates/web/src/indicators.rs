@@ -21,7 +21,7 @@ pub struct TermQ {
 fn fmt(ind: &Indicator, v: Option<f64>) -> String {
     match v {
         None => "—".into(),
-        Some(x) if ind.unit == "个" || ind.unit == "所" => format!("{x:.0}"),
+        Some(x) if matches!(ind.unit, "个" | "所" | "人") => format!("{x:.0}"),
         Some(x) if ind.unit == "元" => format!("{x:.0}"),
         Some(x) => format!("{x:.2}"),
     }
@@ -104,6 +104,40 @@ struct DetailPage {
     l: Layout,
     i: Line,
     schools: Vec<SchoolLine>,
+    /// Schools' values as bars against the target line (ECharts option).
+    chart: String,
+}
+
+fn bar_chart(v: &IndicatorValue) -> String {
+    let ind = &v.indicator;
+    let bars: Vec<_> = v
+        .schools
+        .iter()
+        .filter_map(|s| {
+            let x = s.value.value?;
+            let colour = match s.meets {
+                Some(false) => "#c0392b",
+                _ => "#1f5fae",
+            };
+            Some((
+                s.name.clone(),
+                serde_json::json!({"value": (x * 100.0).round() / 100.0, "itemStyle": {"color": colour}}),
+            ))
+        })
+        .collect();
+    let mark = ind.target.map(|t| {
+        serde_json::json!({"symbol": "none", "lineStyle": {"color": "#c0392b", "type": "dashed"},
+            "label": {"formatter": format!("目标 {t}")}, "data": [{"yAxis": t}]})
+    });
+    serde_json::json!({
+        "animation": false,
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 50, "right": 60, "bottom": 110, "top": 20},
+        "xAxis": {"type": "category", "data": bars.iter().map(|b| &b.0).collect::<Vec<_>>(), "axisLabel": {"rotate": 60, "fontSize": 10, "interval": 0}},
+        "yAxis": {"type": "value", "name": ind.unit},
+        "series": [{"type": "bar", "name": ind.name, "data": bars.iter().map(|b| &b.1).collect::<Vec<_>>(), "markLine": mark}]
+    })
+    .to_string()
 }
 
 fn num(v: &Value) -> (String, String) {
@@ -138,7 +172,46 @@ pub async fn detail(
             }
         })
         .collect();
-    Ok(Html(DetailPage { l, i: line(&v), schools }.render()?))
+    Ok(Html(DetailPage { l, i: line(&v), schools, chart: bar_chart(&v) }.render()?))
+}
+
+/// The detail's table view as a workbook.
+pub async fn detail_xlsx(
+    State(st): State<AppState>,
+    s: Session,
+    Path(key): Path<String>,
+    Query(q): Query<TermQ>,
+) -> Result<axum::response::Response, WebError> {
+    use eduq_exchange::table::{Cell, write_xlsx};
+    check(&s)?;
+    let (_, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
+    let v = one(&st.store, &s.actor, sel.term, &key).await?;
+    let opt = |x: Option<f64>| x.map_or(Cell::Text(String::new()), Cell::Number);
+    let mut rows = vec![vec![
+        Cell::Text("区县".into()),
+        Cell::Text(String::new()),
+        Cell::Number(v.district.numerator),
+        Cell::Number(v.district.denominator),
+        opt(v.district.value),
+        Cell::Text(line(&v).status.into()),
+    ]];
+    for x in &v.schools {
+        rows.push(vec![
+            Cell::Text(x.name.clone()),
+            Cell::Text(x.code.clone()),
+            Cell::Number(x.value.numerator),
+            Cell::Number(x.value.denominator),
+            opt(x.value.value),
+            Cell::Text(match x.meets {
+                Some(true) => "达标".into(),
+                Some(false) => "未达标".into(),
+                None => String::new(),
+            }),
+        ]);
+    }
+    let bytes = write_xlsx(v.indicator.name, &["单位", "学校标识码", "分子", "分母", "值", "状态"], &rows)
+        .map_err(eduq_app::AppError::from)?;
+    Ok(crate::views::xlsx_download(&format!("{}-{}.xlsx", v.indicator.name, sel.term.school_year()), bytes))
 }
 
 /// The library's values as JSON (numerators and denominators included).

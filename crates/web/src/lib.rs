@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/dashboard.xlsx", get(plans::dashboard_xlsx))
         .route("/report", get(report::page))
         .route("/indicators/{key}", get(indicators::detail))
+        .route("/indicators/{key}/export.xlsx", get(indicators::detail_xlsx))
         .route("/api/v1/indicators", get(indicators::api))
         .route("/fitness", get(fitness::page))
         .route("/exams", get(exams::page).post(exams::create))

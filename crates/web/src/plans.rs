@@ -25,7 +25,7 @@ pub struct TermQ {
 pub fn show(unit: &str, v: Option<f64>) -> String {
     match v {
         None => "—".into(),
-        Some(x) if matches!(unit, "个" | "所" | "元") => format!("{x:.0}{unit}"),
+        Some(x) if matches!(unit, "个" | "所" | "元" | "人") => format!("{x:.0}{unit}"),
         Some(x) => {
             let s = format!("{x:.2}");
             format!("{}{unit}", s.trim_end_matches('0').trim_end_matches('.'))

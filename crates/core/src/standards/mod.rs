@@ -1,5 +1,6 @@
 //! National standards as data, each table with its source and version next to it.
 
+pub mod basic_balance;
 pub mod class_size;
 pub mod enrolment_age;
 pub mod exam_policy;
