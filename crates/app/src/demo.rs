@@ -66,6 +66,7 @@ pub async fn seed(
     seed_exams(store, spec, now).await?;
     let (district_id, _) = store.district().await?;
     store.save_plan(district_id, &crate::plans::example_plan(spec.current.start_year)).await?;
+    seed_inputs(store, spec, now).await?;
     if store.user_count().await? == 0 {
         let schools = store.list_schools(&system, None).await?;
         let primary = schools.iter().find(|s| s.school_type == eduq_core::org::SchoolType::Primary).map(|s| s.id);
@@ -149,6 +150,25 @@ const DEMO_HOLIDAYS: &[(u32, u32, DayKind, &str)] = &[
 /// A year of roll calls: the previous term (2 March – 3 July) and this term from 1 September up
 /// to today, on the calendar's teaching days. Mostly present, some absences, a few pupils drifting
 /// into truancy; then the alerts the rules raise and a handful of cases at every stage.
+/// 学龄人口 for each school year, as a bureau would fill them in (synthetic: the district's pupils
+/// over plausible enrolment ratios, so that 毛入园率 ≈ 93% and 高中阶段毛入学率 ≈ 91%).
+async fn seed_inputs(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(), AppError> {
+    let admin = Actor::system();
+    for (year, values) in crate::indicators::library_by_year(store, &admin, spec.current).await? {
+        for (key, indicator, ratio) in
+            [("age_3_5", "preschool_gross_enrolment", 0.93), ("age_15_17", "senior_gross_enrolment", 0.91)]
+        {
+            let Some(v) = values.iter().find(|v| v.indicator.key == indicator) else { continue };
+            let population = (v.district.numerator / ratio).round();
+            if population > 0.0 {
+                let source = format!("示范区统计局{year}年人口变动抽样调查（合成数据）");
+                crate::indicators::save_input(store, &admin, year, key, &population.to_string(), &source, now).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn seed_attendance(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(), AppError> {
     let system = Actor::system();
     let (district_id, _) = store.district().await?;

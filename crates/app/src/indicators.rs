@@ -4,9 +4,10 @@
 use eduq_core::access::{Actor, Resource};
 use eduq_core::calendar::Term;
 use eduq_core::flows::{FlowRow, consolidation};
-use eduq_core::indicators::{Fact, Indicator, LIBRARY, Value, aggregate, indicator};
+use eduq_core::indicators::{DISTRICT_INPUTS, Fact, Indicator, LIBRARY, Value, aggregate, indicator};
+use eduq_core::standards::class_size::SizeBand;
 use eduq_store::Store;
-use eduq_store::indicators::SchoolFacts;
+use eduq_store::indicators::{DistrictInput, SchoolFacts};
 use serde::Serialize;
 
 use crate::AppError;
@@ -90,6 +91,8 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::SchoolsWithConditions => n(i64::from(f.has_conditions)),
         Fact::Retained => n(f.retained),
         Fact::CohortBase => n(f.cohort_base),
+        // Supplied for the district only: no school takes part.
+        Fact::AgePopulation3To5 | Fact::AgePopulation15To17 => 0.0,
         Fact::One => 1.0,
     }
 }
@@ -135,7 +138,11 @@ fn evaluate(ind: &Indicator, facts: &[SchoolFacts], county: &County) -> Indicato
         })
         .collect();
     let mut district = aggregate(ind, schools.iter().map(|s| (s.value.numerator, s.value.denominator)));
-    if ind.numerator.county_differs() || ind.denominator.county_differs() {
+    if ind.denominator.district_input().is_some() {
+        // Over a population the district supplies, no school takes part: every school's pupils count.
+        let pupils = facts.iter().map(|f| fact(f, ind.numerator)).sum();
+        district = Value::of(ind, pupils, county.get(ind.denominator).unwrap_or(0.0));
+    } else if ind.numerator.county_differs() || ind.denominator.county_differs() {
         let part = |f: Fact, summed: f64| if f.county_differs() { county.get(f).unwrap_or(summed) } else { summed };
         district = Value::of(ind, part(ind.numerator, district.numerator), part(ind.denominator, district.denominator));
     }
@@ -147,6 +154,117 @@ fn evaluate(ind: &Indicator, facts: &[SchoolFacts], county: &County) -> Indicato
         district,
         schools,
     }
+}
+
+/// The district's inputs of a school year, each with its label, value and source (empty if not
+/// yet supplied).
+pub async fn inputs(
+    store: &Store,
+    start_year: i32,
+) -> Result<Vec<(Fact, &'static str, Option<DistrictInput>)>, AppError> {
+    let held = store.district_inputs(start_year).await?;
+    Ok(DISTRICT_INPUTS
+        .iter()
+        .filter_map(|f| f.district_input().map(|(k, label)| (*f, k, label)))
+        .map(|(f, k, label)| (f, label, held.iter().find(|i| i.start_year == start_year && i.key == k).cloned()))
+        .collect())
+}
+
+/// Sets a district input from the form: a positive number and where it comes from.
+pub async fn save_input(
+    store: &Store,
+    actor: &Actor,
+    start_year: i32,
+    key: &str,
+    value: &str,
+    source: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    let (_, label) = DISTRICT_INPUTS
+        .iter()
+        .filter_map(|f| f.district_input())
+        .find(|(k, _)| *k == key)
+        .ok_or_else(|| AppError::Invalid(format!("未知的填报项“{key}”")))?;
+    let v = value.trim().replace([',', '，'], "");
+    let v = v
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .ok_or_else(|| AppError::Invalid(format!("「{label}」的值“{value}”应为正数")))?;
+    if source.trim().is_empty() {
+        return Err(AppError::Invalid(format!("请填写「{label}」的数据来源（如：县统计局2025年人口变动抽样调查）")));
+    }
+    let input = DistrictInput {
+        start_year,
+        key: key.to_string(),
+        value: v,
+        source: source.trim().to_string(),
+        updated_by: actor.username.clone(),
+    };
+    Ok(store.save_district_input(actor, &input, now).await?)
+}
+
+/// One class's value of an indicator that has a class-level meaning.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassValue {
+    pub class_id: i64,
+    pub name: String,
+    pub value: Value,
+    pub meets: Option<bool>,
+}
+
+/// The classes of one school for an indicator measured per class (班额, 体质健康, 近视); `None`
+/// for indicators that exist per school only (生师比, 办学条件, …).
+pub async fn by_class(
+    store: &Store,
+    actor: &Actor,
+    term: Term,
+    key: &str,
+    school_id: i64,
+) -> Result<Option<(&'static Indicator, Vec<ClassValue>)>, AppError> {
+    let ind = indicator(key).ok_or_else(|| AppError::Invalid(format!("未知指标“{key}”")))?;
+    let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
+    let classes = store.list_classes(actor, term.start_year, Some(term_id), Some(school_id)).await?;
+    let sized = |c: &eduq_store::org::ClassRow| c.students > 0 && (1..=12).contains(&c.grade.number());
+    let parts: Vec<(i64, String, f64, f64)> = match ind.numerator {
+        Fact::StandardClasses | Fact::LargeClasses | Fact::ExtraLargeClasses => classes
+            .iter()
+            .filter(|c| sized(c))
+            .map(|c| {
+                let band = match ind.numerator {
+                    Fact::StandardClasses => SizeBand::Standard,
+                    Fact::LargeClasses => SizeBand::Large,
+                    _ => SizeBand::ExtraLarge,
+                };
+                (c.id, c.name.clone(), f64::from(u8::from(c.size_band == band)), 1.0)
+            })
+            .collect(),
+        Fact::FitnessPassed | Fact::FitnessExcellent | Fact::Myopic => {
+            let counts = store.class_fitness_counts(actor, school_id, term.start_year).await?;
+            classes
+                .iter()
+                .filter_map(|c| {
+                    let (_, k) = counts.iter().find(|(id, _)| *id == c.id)?;
+                    let (n, d) = match ind.numerator {
+                        Fact::FitnessPassed => (k[1], k[0]),
+                        Fact::FitnessExcellent => (k[2], k[0]),
+                        _ => (k[4], k[3]),
+                    };
+                    Some((c.id, c.name.clone(), n as f64, d as f64))
+                })
+                .collect()
+        }
+        _ => return Ok(None),
+    };
+    let values = parts
+        .into_iter()
+        .map(|(class_id, name, n, d)| {
+            // A class is a unit of its own: 班额达标 is met or not per class, not a count.
+            let value = Value::of(ind, n, d);
+            ClassValue { class_id, name, meets: ind.target.and_then(|t| value.meets(ind, t)), value }
+        })
+        .collect();
+    Ok(Some((ind, values)))
 }
 
 /// A class this large is almost surely a data error (two classes merged, a wrong class number).
@@ -224,10 +342,17 @@ async fn facts_by_year(
         years.push(done.map_err(broken)??);
     }
     let rows = history.await.map_err(broken)??;
+    let inputs = store.district_inputs(upto.start_year).await?;
     let mut out: Vec<(i32, Vec<SchoolFacts>, County)> = years
         .into_iter()
         .map(|(t, mut facts)| {
-            let county = first.map(|f| with_flows(&mut facts, &rows, f, t)).unwrap_or_default();
+            let mut county = first.map(|f| with_flows(&mut facts, &rows, f, t)).unwrap_or_default();
+            for fact in DISTRICT_INPUTS {
+                let key = fact.district_input().map(|(k, _)| k);
+                if let Some(i) = inputs.iter().find(|i| i.start_year == t.start_year && Some(i.key.as_str()) == key) {
+                    county.0.push((fact, i.value));
+                }
+            }
             (t.start_year, facts, county)
         })
         .collect();

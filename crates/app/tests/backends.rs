@@ -563,7 +563,11 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         .expect("update");
         let values = eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library");
         let after = values.iter().find(|v| v.indicator.key == "consolidation_rate").expect("rate").district;
-        assert_eq!((after.numerator, after.denominator), (c.numerator - 1.0, c.denominator), "{name}: not a stale memo");
+        assert_eq!(
+            (after.numerator, after.denominator),
+            (c.numerator - 1.0, c.denominator),
+            "{name}: not a stale memo"
+        );
 
         let tid = term_id(&s).await;
         let schools = s.list_schools(&admin, Some(tid)).await.expect("schools");
@@ -589,6 +593,39 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         assert!(all > 0 && public < all && inclusive > public, "{name}: the demo has 民办 and 普惠 kindergartens");
         assert_eq!(v("inclusive_kindergarten_rate").value, Some(inclusive as f64 / all as f64 * 100.0), "{name}");
         assert_eq!(v("public_kindergarten_share").value, Some(public as f64 / all as f64 * 100.0), "{name}");
+
+        // 毛入园率 over the population the bureau supplied (the demo's, then a new figure).
+        let pop = s.district_inputs(CURRENT.start_year).await.expect("inputs");
+        let age = pop
+            .iter()
+            .find(|i| i.key == "age_3_5" && i.start_year == CURRENT.start_year)
+            .unwrap_or_else(|| panic!("{pop:?}"));
+        assert!(age.source.contains("统计局"), "{name}: the source is kept");
+        assert_eq!(v("preschool_gross_enrolment").value, Some(all as f64 / age.value * 100.0), "{name}");
+        assert!(v("preschool_gross_enrolment").value.is_some_and(|x| x > 85.0 && x < 100.0), "{name}");
+        let now = now();
+        let err = eduq_app::indicators::save_input(&s, &admin, CURRENT.start_year, "age_3_5", "-5", "统计局", now)
+            .await
+            .expect_err("negative");
+        assert!(err.to_string().contains("应为正数"), "{name}: {err}");
+        let err = eduq_app::indicators::save_input(&s, &admin, CURRENT.start_year, "age_3_5", "2000", " ", now)
+            .await
+            .expect_err("no source");
+        assert!(err.to_string().contains("数据来源"), "{name}: {err}");
+        let staff = actor("head", Role::SchoolAdmin, Scope::School(1));
+        assert!(
+            eduq_app::indicators::save_input(&s, &staff, CURRENT.start_year, "age_3_5", "2000", "x", now)
+                .await
+                .is_err(),
+            "{name}: a school cannot set the district's population"
+        );
+        eduq_app::indicators::save_input(&s, &admin, CURRENT.start_year, "age_3_5", "2,000", "县公安局户籍人口", now)
+            .await
+            .expect("save");
+        let values = eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library");
+        let g = values.iter().find(|v| v.indicator.key == "preschool_gross_enrolment").expect("rate").district;
+        assert_eq!((g.numerator, g.denominator), (all as f64, 2000.0), "{name}");
+        assert!(g.value.is_some() && values.iter().any(|v| v.indicator.key == "senior_gross_enrolment"), "{name}");
     }
 }
 

@@ -62,16 +62,31 @@ pub enum Fact {
     /// county: a move between two schools is a transfer at both but not a loss to the county.
     Retained,
     CohortBase,
+    /// 学龄人口 the district supplies (no school holds it): aged 3–5 and 15–17.
+    AgePopulation3To5,
+    AgePopulation15To17,
     /// A constant 1, for counts.
     One,
 }
 
 impl Fact {
-    /// Facts whose county total is not the sum over schools (see `Retained`).
+    /// Facts whose county total is not the sum over schools (see `Retained`, `AgePopulation3To5`).
     pub fn county_differs(self) -> bool {
-        matches!(self, Fact::Retained | Fact::CohortBase)
+        matches!(self, Fact::Retained | Fact::CohortBase) || self.district_input().is_some()
+    }
+
+    /// For a fact the district supplies: its storage key and what to fill in.
+    pub fn district_input(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Fact::AgePopulation3To5 => Some(("age_3_5", "3–5周岁常住人口（学前三年适龄人口）")),
+            Fact::AgePopulation15To17 => Some(("age_15_17", "15–17周岁常住人口（高中阶段适龄人口）")),
+            _ => None,
+        }
     }
 }
+
+/// The facts a district supplies, in form order.
+pub const DISTRICT_INPUTS: [Fact; 2] = [Fact::AgePopulation3To5, Fact::AgePopulation15To17];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Direction {
@@ -102,7 +117,7 @@ const YOUZHI: &str = "《县域义务教育优质均衡发展督导评估办法�
 const DABANE: &str = "教育部《关于做好消除义务教育阶段大班额工作的通知》(2018)";
 const TEACHER_LAW: &str = "《中华人民共和国教师法》第十一条";
 const FITNESS: &str = "《国家学生体质健康标准（2014年修订）》；WS/T 663—2020";
-const PRESCHOOL: &str = "教育部等九部门《“十四五”学前教育发展提升行动计划》(教基〔2021〕8号)：普惠性幼儿园覆盖率85%以上，公办园在园幼儿占比50%以上";
+const PRESCHOOL: &str = "教育部等九部门《“十四五”学前教育发展提升行动计划》（2021年12月）：学前三年毛入园率90%以上，普惠性幼儿园覆盖率85%以上，公办园在园幼儿占比50%以上";
 const ICT: &str = "教育部《教育信息化2.0行动计划》(教技〔2018〕6号)";
 const COHORT: &str =
     "教育事业统计 义务教育巩固率（队列法）；《关于进一步加强控辍保学提高义务教育巩固水平的通知》(国办发〔2017〕72号)";
@@ -347,6 +362,30 @@ pub const LIBRARY: &[Indicator] = &[
         unit: "%",
         direction: Direction::AtLeast,
         target: None,
+    },
+    Indicator {
+        key: "preschool_gross_enrolment",
+        name: "学前三年毛入园率",
+        caliber: "在园幼儿数 ÷ 3–5周岁常住人口 × 100（人口由区县按学年填报并注明来源；可超过100%）",
+        source: PRESCHOOL,
+        numerator: Fact::PreschoolPupils,
+        denominator: Fact::AgePopulation3To5,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(90.0),
+    },
+    Indicator {
+        key: "senior_gross_enrolment",
+        name: "高中阶段毛入学率",
+        caliber: "高中阶段在校生数（普通高中与职业高中10–12年级；不含eduq未登记的技工学校等）÷ 15–17周岁常住人口 × 100（人口由区县填报）",
+        source: "教育部等九部门《“十四五”县域普通高中发展提升行动计划》（2021年12月）：高中阶段毛入学率92%以上",
+        numerator: Fact::SeniorPupils,
+        denominator: Fact::AgePopulation15To17,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(92.0),
     },
     Indicator {
         key: "inclusive_kindergarten_rate",

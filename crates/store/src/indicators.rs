@@ -216,3 +216,110 @@ impl Store {
         Ok(out)
     }
 }
+
+/// A denominator the district supplies for a school year, with where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DistrictInput {
+    pub start_year: i32,
+    pub key: String,
+    pub value: f64,
+    pub source: String,
+    pub updated_by: String,
+}
+
+impl Store {
+    /// The district's inputs for the school years up to `upto`, by year.
+    pub async fn district_inputs(&self, upto: i32) -> Result<Vec<DistrictInput>> {
+        self.fetch(
+            &Sql::new(
+                "SELECT start_year, key, value, source, updated_by FROM district_input WHERE start_year <= $1 \
+                 ORDER BY start_year, key",
+            )
+            .bind(i64::from(upto)),
+            |r| {
+                Ok(DistrictInput {
+                    start_year: r.i(0)? as i32,
+                    key: r.s(1)?,
+                    value: r.f(2)?,
+                    source: r.s(3)?,
+                    updated_by: r.s(4)?,
+                })
+            },
+        )
+        .await
+    }
+
+    /// Sets one input (bureau staff only), audited with the old and the new value.
+    pub async fn save_district_input(
+        &self,
+        actor: &Actor,
+        input: &DistrictInput,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        if !actor.role.may_write(Resource::Schools) || actor.scope != eduq_core::access::Scope::District {
+            return Err(StoreError::Forbidden);
+        }
+        let (district_id, _) = self.district().await?;
+        let mut tx = self.begin().await?;
+        let old = tx
+            .fetch(
+                &Sql::new("SELECT value FROM district_input WHERE district_id = $1 AND start_year = $2 AND key = $3")
+                    .bind(district_id)
+                    .bind(i64::from(input.start_year))
+                    .bind(input.key.as_str()),
+                |r| r.f(0),
+            )
+            .await?;
+        tx.exec(
+            &Sql::new(
+                "INSERT INTO district_input (district_id, start_year, key, value, source, updated_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (district_id, start_year, key) \
+                 DO UPDATE SET value = excluded.value, source = excluded.source, updated_by = excluded.updated_by",
+            )
+            .bind(district_id)
+            .bind(i64::from(input.start_year))
+            .bind(input.key.as_str())
+            .bind(input.value)
+            .bind(input.source.as_str())
+            .bind(actor.username.as_str()),
+        )
+        .await?;
+        let detail = format!(
+            "{}：{} → {}（来源：{}）",
+            input.key,
+            old.first().map_or("无".to_string(), |v| v.to_string()),
+            input.value,
+            input.source
+        );
+        tx.audit(actor, at, "district_input", &format!("district_input:{}", input.start_year), &detail).await?;
+        tx.commit().await
+    }
+}
+
+impl Store {
+    /// 体质健康 counts per class of one school in a school year: (class id, scored, passed,
+    /// excellent, vision known, myopic). Scoped like every read of pupils' results.
+    pub async fn class_fitness_counts(
+        &self,
+        actor: &Actor,
+        school_id: i64,
+        start_year: i32,
+    ) -> Result<Vec<(i64, [i64; 5])>> {
+        if !actor.role.may_read(Resource::Students) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT f.class_id, SUM(CASE WHEN f.total IS NOT NULL THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN f.total IS NOT NULL AND f.level <> 'fail' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN f.total IS NOT NULL AND f.level = 'excellent' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN f.myopia IS NOT NULL AND f.myopia <> '' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN f.myopia IS NOT NULL AND f.myopia <> '' AND f.myopia <> '否' THEN 1 ELSE 0 END) \
+             FROM fitness_result f WHERE f.class_id IS NOT NULL",
+        );
+        q.push_arg(" AND f.start_year = ?", i64::from(start_year));
+        q.push_arg(" AND f.school_id = ?", school_id);
+        scope_filter(&mut q, actor, "f.school_id", Some("f.class_id"), Some("f.student_id"));
+        q.push(" GROUP BY f.class_id");
+        self.fetch(&q, |r| Ok((r.i(0)?, [r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?, r.i(5)?]))).await
+    }
+}

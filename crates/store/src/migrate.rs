@@ -89,6 +89,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_plan_paths.sql"),
         postgres: include_str!("../migrations/postgres/0013_plan_paths.sql"),
     },
+    Migration {
+        version: 14,
+        name: "district_inputs",
+        sqlite: include_str!("../migrations/sqlite/0014_district_inputs.sql"),
+        postgres: include_str!("../migrations/postgres/0014_district_inputs.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use eduq_app::indicators::{IndicatorValue, library, one};
 use eduq_core::access::Resource;
-use eduq_core::indicators::{Indicator, Value};
+use eduq_core::indicators::{Fact, Indicator, Value};
 use serde::Deserialize;
 
 use crate::auth::Session;
@@ -80,17 +80,94 @@ struct ListPage {
     l: Layout,
     lines: Vec<Line>,
     quality: Vec<(String, Vec<String>)>,
+    /// The district's inputs of the term's school year: (key, label, value, source, by).
+    inputs: Vec<(&'static str, &'static str, String, String, String)>,
+    school_year: String,
+    may_edit_inputs: bool,
+    message: String,
+}
+
+async fn render_list(
+    st: &AppState,
+    s: &Session,
+    term: Option<&str>,
+    message: String,
+) -> Result<Html<String>, WebError> {
+    check(s)?;
+    let (l, sel) = layout(&st.store, s, "指标", "indicators", term).await?;
+    let values = library(&st.store, &s.actor, sel.term).await?;
+    let quality = eduq_app::indicators::quality(&st.store, &s.actor, sel.term).await?;
+    let inputs = eduq_app::indicators::inputs(&st.store, sel.term.start_year)
+        .await?
+        .into_iter()
+        .filter_map(|(f, label, held)| {
+            let (key, _) = f.district_input()?;
+            let (v, src, by) = held.map_or((String::new(), String::new(), String::new()), |i| {
+                (format!("{:.0}", i.value), i.source, i.updated_by)
+            });
+            Some((key, label, v, src, by))
+        })
+        .collect();
+    let may_edit_inputs =
+        s.actor.role.may_write(Resource::Schools) && s.actor.scope == eduq_core::access::Scope::District;
+    Ok(Html(
+        ListPage {
+            l,
+            lines: values.iter().map(line).collect(),
+            quality,
+            inputs,
+            school_year: sel.term.school_year(),
+            may_edit_inputs,
+            message,
+        }
+        .render()?,
+    ))
 }
 
 pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Result<Html<String>, WebError> {
+    render_list(&st, &s, q.term.as_deref(), String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct InputForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    term: Option<String>,
+    key: String,
+    value: String,
+    source: String,
+}
+
+/// Sets one of the district's inputs (学龄人口) and shows the list again with the result.
+pub async fn save_input(
+    State(st): State<AppState>,
+    s: Session,
+    headers: axum::http::HeaderMap,
+    axum::Form(f): axum::Form<InputForm>,
+) -> Result<Html<String>, WebError> {
     check(&s)?;
-    let (l, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
-    let values = library(&st.store, &s.actor, sel.term).await?;
-    let quality = eduq_app::indicators::quality(&st.store, &s.actor, sel.term).await?;
-    Ok(Html(ListPage { l, lines: values.iter().map(line).collect(), quality }.render()?))
+    s.check_csrf(f.csrf.as_deref(), &headers)?;
+    let (_, sel) = layout(&st.store, &s, "指标", "indicators", f.term.as_deref()).await?;
+    let message = match eduq_app::indicators::save_input(
+        &st.store,
+        &s.actor,
+        sel.term.start_year,
+        &f.key,
+        &f.value,
+        &f.source,
+        chrono::Utc::now(),
+    )
+    .await
+    {
+        Ok(()) => "已保存".to_string(),
+        Err(eduq_app::AppError::Invalid(m)) => m,
+        Err(e) => return Err(e.into()),
+    };
+    render_list(&st, &s, f.term.as_deref(), message).await
 }
 
 pub struct SchoolLine {
+    pub id: i64,
     pub name: String,
     pub numerator: String,
     pub denominator: String,
@@ -104,6 +181,8 @@ struct DetailPage {
     l: Layout,
     i: Line,
     schools: Vec<SchoolLine>,
+    /// Whether the indicator has class values to drill down to.
+    per_class: bool,
     /// Schools' values as bars against the target line (ECharts option).
     chart: String,
 }
@@ -160,6 +239,7 @@ pub async fn detail(
         .map(|x| {
             let (n, d) = num(&x.value);
             SchoolLine {
+                id: x.school_id,
                 name: x.name.clone(),
                 numerator: n,
                 denominator: d,
@@ -172,7 +252,77 @@ pub async fn detail(
             }
         })
         .collect();
-    Ok(Html(DetailPage { l, i: line(&v), schools, chart: bar_chart(&v) }.render()?))
+    let per_class = matches!(
+        v.indicator.numerator,
+        Fact::StandardClasses
+            | Fact::LargeClasses
+            | Fact::ExtraLargeClasses
+            | Fact::FitnessPassed
+            | Fact::FitnessExcellent
+            | Fact::Myopic
+    );
+    Ok(Html(DetailPage { l, i: line(&v), schools, per_class, chart: bar_chart(&v) }.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "indicator_classes.html")]
+struct ClassesPage {
+    l: Layout,
+    i: Line,
+    school: String,
+    /// (class, numerator, denominator, value, status)
+    classes: Vec<(String, String, String, String, &'static str)>,
+    chart: String,
+}
+
+/// One school's classes for an indicator measured per class: the last step of the drill-down.
+pub async fn classes(
+    State(st): State<AppState>,
+    s: Session,
+    Path((key, school_id)): Path<(String, i64)>,
+    Query(q): Query<TermQ>,
+) -> Result<Html<String>, WebError> {
+    check(&s)?;
+    let (l, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
+    let school = st.store.school(&s.actor, school_id, sel.id).await?;
+    let v = one(&st.store, &s.actor, sel.term, &key).await?;
+    let Some((ind, rows)) = eduq_app::indicators::by_class(&st.store, &s.actor, sel.term, &key, school_id).await?
+    else {
+        return Err(WebError::BadRequest(format!("“{}”按学校统计，没有班级口径", v.indicator.name)));
+    };
+    let mut school_value = v.clone();
+    school_value.schools.retain(|x| x.school_id == school_id);
+    school_value.district = school_value.schools.first().map(|x| x.value).unwrap_or_default();
+    school_value.meets = school_value.schools.first().and_then(|x| x.meets);
+    let classes = rows
+        .iter()
+        .map(|c| {
+            let (n, d) = num(&c.value);
+            let status = match c.meets {
+                Some(true) => "达标",
+                Some(false) => "未达标",
+                None => "",
+            };
+            (c.name.clone(), n, d, fmt(ind, c.value.value), status)
+        })
+        .collect();
+    let as_schools = IndicatorValue {
+        schools: rows
+            .iter()
+            .map(|c| eduq_app::indicators::SchoolValue {
+                school_id: c.class_id,
+                code: String::new(),
+                name: c.name.clone(),
+                value: c.value,
+                meets: c.meets,
+            })
+            .collect(),
+        ..school_value.clone()
+    };
+    Ok(Html(
+        ClassesPage { l, i: line(&school_value), school: school.name, classes, chart: bar_chart(&as_schools) }
+            .render()?,
+    ))
 }
 
 /// The detail's table view as a workbook.

@@ -436,6 +436,12 @@ async fn indicators_aggregate_before_dividing() {
     for ind in v.as_array().expect("list") {
         let key = ind["indicator"]["key"].as_str().unwrap();
         let schools = ind["schools"].as_array().unwrap();
+        // The county's own facts: 巩固率 follows each pupil through the county (a move between
+        // schools is no loss), 毛入园率 and 毛入学率 divide by a population only the county has.
+        if ["consolidation_rate", "preschool_gross_enrolment", "senior_gross_enrolment"].contains(&key) {
+            assert!(ind["district"]["value"].as_f64().is_some(), "{key}: the county value exists");
+            continue;
+        }
         let n: f64 = schools.iter().map(|s| s["value"]["numerator"].as_f64().unwrap()).sum();
         let d: f64 = schools.iter().map(|s| s["value"]["denominator"].as_f64().unwrap()).sum();
         assert!((ind["district"]["numerator"].as_f64().unwrap() - n).abs() < 1e-6, "{key}");
@@ -454,6 +460,85 @@ async fn indicators_aggregate_before_dividing() {
     assert!(page.contains("口径") && page.contains("id=\"schools\""));
     let t = login(&base, "teacher").await;
     assert_eq!(get(&base, &t, "/indicators").await.0, StatusCode::FORBIDDEN);
+}
+
+/// The bureau fills in 学龄人口 with its source on the indicator page; a bad value is refused in
+/// Chinese and changes nothing; a school's principal sees the figures but no form.
+#[tokio::test]
+async fn district_inputs_are_filled_in_on_the_indicator_page() {
+    let (base, _store) = start().await;
+    let a = login(&base, "admin").await;
+    let (status, page) = get(&base, &a, "/indicators").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("学前三年毛入园率") && page.contains("区县填报的基数"), "inputs card");
+    let post = |value: &'static str, source: &'static str| {
+        let form =
+            [("_csrf", token(&page)), ("key", "age_3_5".into()), ("value", value.into()), ("source", source.into())];
+        let a = a.clone();
+        let base = base.clone();
+        async move {
+            let res = client().post(format!("{base}/indicators/inputs")).header("cookie", &a).form(&form).send().await;
+            res.expect("post").text().await.unwrap_or_default()
+        }
+    };
+    let bad = post("很多", "统计局").await;
+    assert!(bad.contains("应为正数"), "a clear error");
+    let ok = post("1234", "县统计局2026年人口抽样调查").await;
+    assert!(ok.contains("已保存") && ok.contains("value=\"1234\"") && ok.contains("县统计局2026年人口抽样调查"));
+    let (_, audit) = get(&base, &a, "/audit").await;
+    assert!(audit.contains("district_input"), "the change is audited");
+    let p = login(&base, "principal").await;
+    let (status, page) = get(&base, &p, "/indicators").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("1234") && !page.contains("action=\"/indicators/inputs\""), "read-only for a school");
+}
+
+/// District → school → class: an indicator measured per class links each school to its classes,
+/// whose counts add up to the school's; a school-only indicator has no class level; a principal
+/// cannot open another school's classes.
+#[tokio::test]
+async fn indicators_drill_down_to_classes() {
+    let (base, _store) = start().await;
+    let a = login(&base, "admin").await;
+    let (status, page) = get(&base, &a, "/indicators/fitness_pass_rate").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"indicator-chart\"") && page.contains("markLine"), "bars against the target");
+    let link = page.split("href=\"/indicators/fitness_pass_rate/schools/").nth(1).expect("a school link");
+    let school: i64 = link.split('?').next().and_then(|x| x.parse().ok()).expect("school id");
+    let (status, classes) = get(&base, &a, &format!("/indicators/fitness_pass_rate/schools/{school}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let cell = |row: &str, k: usize| -> f64 {
+        row.split("<td class=\"num\">")
+            .nth(k)
+            .and_then(|x| x.split('<').next())
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let rows: Vec<&str> = classes.split("<tr><td>").skip(1).collect();
+    assert!(rows.len() > 1, "classes listed");
+    let passed: f64 = rows.iter().map(|r| cell(r, 1)).sum();
+    let scored: f64 = rows.iter().map(|r| cell(r, 2)).sum();
+    let head = classes.split("学校值：").nth(1).expect("school value");
+    assert!(
+        head.contains(&format!("（{passed} ÷ {scored}）")),
+        "classes add up to the school: {passed}/{scored} in {}",
+        &head[..80]
+    );
+    let (status, _) = get(&base, &a, &format!("/indicators/ptr_primary/schools/{school}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "生师比 has no class level");
+    let (_, xlsx) = get(&base, &a, "/indicators/fitness_pass_rate/export.xlsx").await;
+    assert!(!xlsx.is_empty());
+    let p = login(&base, "principal").await;
+    let (_, mine) = get(&base, &p, "/indicators/fitness_pass_rate").await;
+    let own: i64 = mine
+        .split("href=\"/indicators/fitness_pass_rate/schools/")
+        .nth(1)
+        .and_then(|x| x.split('?').next())
+        .and_then(|x| x.parse().ok())
+        .expect("own school");
+    let other = if own == school { school + 1 } else { school };
+    let (status, _) = get(&base, &p, &format!("/indicators/fitness_pass_rate/schools/{other}")).await;
+    assert!(status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN, "another school: {status}");
 }
 
 #[tokio::test]
