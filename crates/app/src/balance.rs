@@ -143,3 +143,64 @@ pub async fn evaluate_district(
         quality,
     })
 }
+
+/// The board as a workbook for an assessment visit: the county's coefficients (优质均衡 and
+/// 基本均衡) and every school's seven values with its met count and pass state.
+pub fn report_workbook(r: &BalanceReport, stage: BalanceStage) -> Result<Vec<u8>, AppError> {
+    use eduq_core::standards::quality_balance::INDICATORS;
+    use eduq_exchange::table::{Cell, Sheet, write_workbook};
+    let num = |v: Option<f64>| v.map_or(Cell::Text(String::new()), Cell::Number);
+    let e = &r.evaluation;
+    let county: Vec<Vec<Cell>> = e
+        .indicators
+        .iter()
+        .map(|i| {
+            vec![
+                Cell::Text(i.name.to_string()),
+                Cell::Number(i.threshold),
+                Cell::Number(i.county_value),
+                num(i.cv),
+                Cell::Number(i.cv_limit),
+                Cell::Text(if i.cv_pass { "达标" } else { "超出" }.to_string()),
+                Cell::Number(i.schools_below as f64),
+            ]
+        })
+        .collect();
+    let mut headers: Vec<&str> = vec!["学校标识码", "学校名称", "在校生数"];
+    headers.extend(INDICATORS.iter().map(|i| i.name));
+    headers.extend(["达标项数", "结论", "未达要求的指标"]);
+    let schools: Vec<Vec<Cell>> = e
+        .schools
+        .iter()
+        .map(|s| {
+            let mut row = vec![Cell::Text(s.code.clone()), Cell::Text(s.name.clone()), Cell::Number(s.students)];
+            row.extend(INDICATORS.iter().map(|i| Cell::Number(s.values[i.key])));
+            row.push(Cell::Number(s.met as f64));
+            row.push(Cell::Text(if s.pass { "达标" } else { "未达标" }.to_string()));
+            row.push(Cell::Text(s.shortfalls.join("；")));
+            row
+        })
+        .collect();
+    let basic: Vec<Vec<Cell>> = r
+        .basic
+        .indicators
+        .iter()
+        .map(|i| vec![Cell::Text(i.name.to_string()), Cell::Number(i.county_value), num(i.cv)])
+        .chain(std::iter::once(vec![
+            Cell::Text(format!("综合差异系数（上限{}）", r.basic.limit)),
+            Cell::Text(String::new()),
+            num(r.basic.composite),
+        ]))
+        .collect();
+    let title = vec![format!("{}义务教育优质均衡 资源配置（{}）", stage.label(), r.term)];
+    Ok(write_workbook(&[
+        Sheet {
+            name: "县域差异系数",
+            title: title.clone(),
+            headers: &["指标", "要求", "县域值", "差异系数", "上限", "结论", "未达要求学校数"],
+            rows: &county,
+        },
+        Sheet { name: "学校", title, headers: &headers, rows: &schools },
+        Sheet { name: "基本均衡", title: vec![], headers: &["指标", "县域值", "差异系数"], rows: &basic },
+    ])?)
+}

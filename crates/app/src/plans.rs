@@ -272,13 +272,6 @@ fn judged(v: &IndicatorValue, scope: Scope) -> Option<f64> {
     }
 }
 
-fn gap(direction: Direction, value: f64, target: f64) -> f64 {
-    match direction {
-        Direction::AtLeast => (target - value).max(0.0),
-        Direction::AtMost => (value - target).max(0.0),
-    }
-}
-
 fn line(plan: &Plan, t: &PlanTarget, years: &[(i32, Vec<IndicatorValue>)], current_year: i32) -> Option<TargetLine> {
     let at = |y: i32| {
         years.iter().find(|(yy, _)| *yy == y).and_then(|(_, vs)| vs.iter().find(|v| v.indicator.key == t.indicator))
@@ -303,7 +296,7 @@ fn line(plan: &Plan, t: &PlanTarget, years: &[(i32, Vec<IndicatorValue>)], curre
         .iter()
         .filter_map(|s| {
             let (x, e) = (s.value.value?, expected?);
-            let g = gap(ind.direction, x, e);
+            let g = ind.direction.shortfall(x, e);
             (g > 1e-9).then(|| Behind { school_id: s.school_id, name: s.name.clone(), value: x, gap: g })
         })
         .collect();
@@ -322,7 +315,7 @@ fn line(plan: &Plan, t: &PlanTarget, years: &[(i32, Vec<IndicatorValue>)], curre
         judged: value,
         expected,
         progress: spec.progress(current_year, baseline, value),
-        gap: value.zip(target).map(|(x, g)| gap(ind.direction, x, g)),
+        gap: value.zip(target).map(|(x, g)| ind.direction.shortfall(x, g)),
         schools_meeting: schools - behind.len(),
         schools,
         behind,

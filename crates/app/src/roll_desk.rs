@@ -121,7 +121,16 @@ fn closed() -> AppError {
     AppError::Invalid("点名服务正在重启，请稍后再提交".into())
 }
 
+/// What the writer has learnt and that never changes once held: the district and the ids of the
+/// terms (a term row is never deleted), so that a batch spends no round trips on them.
+#[derive(Default)]
+struct Known {
+    district_id: Option<i64>,
+    terms: HashMap<Term, i64>,
+}
+
 async fn write_loop(store: Store, mut rx: mpsc::Receiver<Msg>, scans: mpsc::UnboundedSender<ScanMsg>) {
+    let mut known = Known::default();
     while let Some(first) = rx.recv().await {
         let mut batch = Vec::new();
         let mut settles = Vec::new();
@@ -151,7 +160,7 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Msg>, scans: mpsc::Unbo
             }
         }
         if !batch.is_empty() {
-            let touched = save_batch(&store, batch).await;
+            let touched = save_batch(&store, &mut known, batch).await;
             if !touched.is_empty() {
                 let _ = scans.send(ScanMsg::Touched(touched));
             }
@@ -164,16 +173,26 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Msg>, scans: mpsc::Unbo
 
 /// Checks every roll of the batch, saves the valid ones in one transaction and answers each.
 /// Returns the classes saved.
-async fn save_batch(store: &Store, batch: Vec<Job>) -> Vec<Touched> {
+async fn save_batch(store: &Store, known: &mut Known, batch: Vec<Job>) -> Vec<Touched> {
     let mut answers: Vec<Option<Result<RollSaved, AppError>>> = (0..batch.len()).map(|_| None).collect();
     let result = async {
-        let (district_id, _) = store.district().await?;
+        let district_id = match known.district_id {
+            Some(id) => id,
+            None => *known.district_id.insert(store.district().await?.0),
+        };
         // Term of each roll's day, checked against the terms held.
         let mut terms: HashMap<Term, Option<i64>> = HashMap::new();
         for j in &batch {
             let term = Term::containing(j.day);
             if let std::collections::hash_map::Entry::Vacant(e) = terms.entry(term) {
-                e.insert(store.term_id(term).await?);
+                let id = match known.terms.get(&term) {
+                    Some(&id) => Some(id),
+                    None => store.term_id(term).await?,
+                };
+                if let Some(id) = id {
+                    known.terms.insert(term, id);
+                }
+                e.insert(id);
             }
         }
         // The checks read outside the write transaction, rosters and classes at once (two

@@ -96,6 +96,24 @@ pub enum Direction {
     AtMost,
 }
 
+impl Direction {
+    /// Whether a value meets a target (within rounding noise).
+    pub fn admits(self, value: f64, target: f64) -> bool {
+        match self {
+            Direction::AtLeast => value >= target - 1e-9,
+            Direction::AtMost => value <= target + 1e-9,
+        }
+    }
+
+    /// How far a value is short of a target, 0 when it meets it.
+    pub fn shortfall(self, value: f64, target: f64) -> f64 {
+        match self {
+            Direction::AtLeast => (target - value).max(0.0),
+            Direction::AtMost => (value - target).max(0.0),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Indicator {
     pub key: &'static str,
@@ -462,20 +480,12 @@ impl Value {
 
     /// Whether the value meets a target in the indicator's direction.
     pub fn meets(&self, ind: &Indicator, target: f64) -> Option<bool> {
-        let v = self.value?;
-        Some(match ind.direction {
-            Direction::AtLeast => v >= target - 1e-9,
-            Direction::AtMost => v <= target + 1e-9,
-        })
+        Some(ind.direction.admits(self.value?, target))
     }
 
     /// Distance to the target, positive when short of it (in the indicator's unit).
     pub fn gap(&self, ind: &Indicator, target: f64) -> Option<f64> {
-        let v = self.value?;
-        Some(match ind.direction {
-            Direction::AtLeast => (target - v).max(0.0),
-            Direction::AtMost => (v - target).max(0.0),
-        })
+        Some(ind.direction.shortfall(self.value?, target))
     }
 }
 

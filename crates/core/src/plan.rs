@@ -55,13 +55,6 @@ impl Progress {
     }
 }
 
-fn meets(direction: Direction, value: f64, target: f64) -> bool {
-    match direction {
-        Direction::AtLeast => value >= target - 1e-9,
-        Direction::AtMost => value <= target + 1e-9,
-    }
-}
-
 impl TargetSpec {
     /// The value to reach by the deadline.
     pub fn final_target(&self, baseline: Option<f64>) -> Option<f64> {
@@ -99,7 +92,7 @@ impl TargetSpec {
             .map(|&(y, v)| (y, Some(v)))
             .unwrap_or((self.start_year, baseline));
         let Some(from) = from else { return Some(last) };
-        if meets(self.direction, from, last) {
+        if self.direction.admits(from, last) {
             return Some(last);
         }
         let span = f64::from(self.deadline_year - from_year);
@@ -109,11 +102,11 @@ impl TargetSpec {
     /// Where a value stands in a school year.
     pub fn progress(&self, year: i32, baseline: Option<f64>, value: Option<f64>) -> Progress {
         let (Some(v), Some(last)) = (value, self.final_target(baseline)) else { return Progress::NoData };
-        if meets(self.direction, v, last) {
+        if self.direction.admits(v, last) {
             return Progress::Met;
         }
         match self.expected(year, baseline) {
-            Some(e) if year < self.deadline_year && meets(self.direction, v, e) => Progress::OnTrack,
+            Some(e) if year < self.deadline_year && self.direction.admits(v, e) => Progress::OnTrack,
             _ => Progress::OffTrack,
         }
     }

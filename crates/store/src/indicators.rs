@@ -11,6 +11,14 @@ use serde::Serialize;
 use crate::org::scope_filter;
 use crate::{Result, Sql, Store, StoreError};
 
+/// 体质健康 counts of a group of results: scored, passed (not 不及格), excellent, with a vision
+/// result, 筛查性近视.
+const FITNESS_COUNTS: &str = "SUM(CASE WHEN f.total IS NOT NULL THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN f.total IS NOT NULL AND f.level <> 'fail' THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN f.total IS NOT NULL AND f.level = 'excellent' THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN f.myopia IS NOT NULL AND f.myopia <> '' THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN f.myopia IS NOT NULL AND f.myopia <> '' AND f.myopia <> '否' THEN 1 ELSE 0 END)";
+
 /// Subjects whose 专任 teachers count as 体育、艺术（美术、音乐）.
 pub const PE_ART_SUBJECTS: &[&str] = &["体育", "体育与健康", "音乐", "美术", "艺术"];
 
@@ -192,14 +200,7 @@ impl Store {
         }
         if actor.role.may_read(Resource::Students) {
             // Counted in SQL: a district's round is tens of thousands of rows.
-            let mut q = Sql::new(
-                "SELECT f.school_id, SUM(CASE WHEN f.total IS NOT NULL THEN 1 ELSE 0 END), \
-                 SUM(CASE WHEN f.total IS NOT NULL AND f.level <> 'fail' THEN 1 ELSE 0 END), \
-                 SUM(CASE WHEN f.total IS NOT NULL AND f.level = 'excellent' THEN 1 ELSE 0 END), \
-                 SUM(CASE WHEN f.myopia IS NOT NULL AND f.myopia <> '' THEN 1 ELSE 0 END), \
-                 SUM(CASE WHEN f.myopia IS NOT NULL AND f.myopia <> '' AND f.myopia <> '否' THEN 1 ELSE 0 END) \
-                 FROM fitness_result f WHERE 1=1",
-            );
+            let mut q = Sql::new(format!("SELECT f.school_id, {FITNESS_COUNTS} FROM fitness_result f WHERE 1=1"));
             q.push_arg(" AND f.start_year = ?", i64::from(start_year));
             scope_filter(&mut q, actor, "f.school_id", Some("f.class_id"), Some("f.student_id"));
             q.push(" GROUP BY f.school_id");
@@ -308,14 +309,8 @@ impl Store {
         if !actor.role.may_read(Resource::Students) {
             return Err(StoreError::Forbidden);
         }
-        let mut q = Sql::new(
-            "SELECT f.class_id, SUM(CASE WHEN f.total IS NOT NULL THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN f.total IS NOT NULL AND f.level <> 'fail' THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN f.total IS NOT NULL AND f.level = 'excellent' THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN f.myopia IS NOT NULL AND f.myopia <> '' THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN f.myopia IS NOT NULL AND f.myopia <> '' AND f.myopia <> '否' THEN 1 ELSE 0 END) \
-             FROM fitness_result f WHERE f.class_id IS NOT NULL",
-        );
+        let mut q =
+            Sql::new(format!("SELECT f.class_id, {FITNESS_COUNTS} FROM fitness_result f WHERE f.class_id IS NOT NULL"));
         q.push_arg(" AND f.start_year = ?", i64::from(start_year));
         q.push_arg(" AND f.school_id = ?", school_id);
         scope_filter(&mut q, actor, "f.school_id", Some("f.class_id"), Some("f.student_id"));

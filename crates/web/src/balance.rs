@@ -284,3 +284,17 @@ pub async fn api(
     let (_, sel) = layout(&st.store, &s, "优质均衡", "balance", q.term.as_deref()).await?;
     Ok(Json(evaluate_district(&st.store, &s.actor, sel.term, stage(q.stage.as_deref()), None).await?))
 }
+
+/// The board as a workbook (the table view of its charts).
+pub async fn export(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<BalanceQ>,
+) -> Result<axum::response::Response, WebError> {
+    check(&s)?;
+    let stage = stage(q.stage.as_deref());
+    let (_, sel) = layout(&st.store, &s, "优质均衡", "balance", q.term.as_deref()).await?;
+    let report = evaluate_district(&st.store, &s.actor, sel.term, stage, None).await?;
+    let bytes = eduq_app::balance::report_workbook(&report, stage)?;
+    Ok(crate::views::xlsx_download(&format!("优质均衡-{}-{}.xlsx", stage.label(), sel.term.school_year()), bytes))
+}

@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/teachers", get(pages::teachers))
         .route("/conditions", get(pages::conditions))
         .route("/balance", get(balance::page))
+        .route("/balance/export.xlsx", get(balance::export))
         .route("/indicators", get(indicators::page))
         .route("/plans", get(plans::page))
         .route("/plans/import", post(plans::import))

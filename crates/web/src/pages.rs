@@ -40,6 +40,8 @@ struct HomePage {
     classes: i64,
     by_type: Vec<TypeCount>,
     chart: String,
+    /// The chart's table view: (grade, pupils).
+    grades: Vec<(&'static str, i64)>,
     /// The plans' targets as cards, for roles that read indicators.
     plans: Vec<crate::plans::PlanCards>,
 }
@@ -77,6 +79,7 @@ pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
             classes,
             by_type,
             chart: chart.to_string(),
+            grades: grades.iter().map(|(g, n)| (g.name(), *n)).collect(),
             plans,
         }
         .render()?,

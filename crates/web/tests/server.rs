@@ -149,6 +149,12 @@ async fn balance_board_what_if_and_api() {
     let schools = v["evaluation"]["schools"].as_array().expect("schools");
     assert!(!schools.is_empty());
     assert_eq!(v["evaluation"]["indicators"].as_array().map(Vec::len), Some(7));
+    assert_eq!(v["basic"]["indicators"].as_array().map(Vec::len), Some(8), "基本均衡's eight");
+    assert_eq!(v["basic"]["limit"].as_f64(), Some(0.65));
+    let res = client().get(format!("{base}/balance/export.xlsx?stage=junior")).header("cookie", &a).send().await;
+    let res = res.expect("export");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.expect("bytes").starts_with(b"PK"), "an xlsx workbook");
     // The county value is total over total, whatever the school values.
     let pupils: f64 = schools.iter().map(|s| s["students"].as_f64().unwrap()).sum();
     let rooms: f64 = schools
