@@ -360,6 +360,13 @@ async fn facts_by_year(
     Ok(out)
 }
 
+/// The in-memory part of `library`: 巩固率 from the history over a window, then every indicator.
+/// (The province benchmark times this.)
+pub fn evaluate_all(facts: &mut [SchoolFacts], rows: &[FlowRow], first: Term, last: Term) -> Vec<IndicatorValue> {
+    let county = with_flows(facts, rows, first, last);
+    LIBRARY.iter().map(|i| evaluate(i, facts, &county)).collect()
+}
+
 /// Every indicator of the library for the caller's scope and a term.
 pub async fn library(store: &Store, actor: &Actor, term: Term) -> Result<Vec<IndicatorValue>, AppError> {
     let years = facts_by_year(store, actor, term, true).await?;

@@ -555,7 +555,7 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         let tid = term_id(&s).await;
         let pupil = rows.iter().find(|r| r.term == CURRENT && r.status.is_on_roll()).expect("on roll").student;
         s.exec(
-            &eduq_store::Sql::new("UPDATE enrolment SET status = 'dropout' WHERE student_id = $1 AND term_id = $2")
+            &eduq_store::Sql::new("UPDATE enrolment SET status = 'dropped_out' WHERE student_id = $1 AND term_id = $2")
                 .bind(pupil)
                 .bind(tid),
         )
