@@ -766,26 +766,12 @@ impl Tx {
     }
 }
 
-/// How long a memoised 学籍 history is used at most.
-pub const FLOW_MEMO_TTL: std::time::Duration = std::time::Duration::from_secs(60);
-/// Caller scopes memoised at once (a district's schools and a few classes).
-const FLOW_MEMO_SCOPES: usize = 256;
-
-#[derive(Debug)]
-pub(crate) struct FlowMemo {
-    writes: u64,
-    at: std::time::Instant,
-    rows: Vec<eduq_core::flows::FlowRow>,
-}
-
 impl Store {
     /// 学籍 history of compulsory grades for 巩固率: every term's row of every pupil who was ever
     /// at a school in the caller's scope (so that moves out of it are seen).
     ///
-    /// Memoised per caller scope: the history is the largest read behind the indicator library
-    /// (every term's rows of every pupil), and it changes only with a write. A memo is used while
-    /// no write has gone through this store since it was read, and for at most `FLOW_MEMO_TTL`, so
-    /// that a write by another process (a CLI import into the same database) is seen soon.
+    /// Memoised per caller scope (`memo`): the history is the largest read behind the indicator
+    /// library (every term's rows of every pupil), and it changes only with a write.
     pub async fn flow_rows(&self, actor: &Actor) -> Result<Vec<eduq_core::flows::FlowRow>> {
         if !actor.role.may_read(Resource::Attendance) {
             return Err(StoreError::Forbidden);
@@ -793,18 +779,11 @@ impl Store {
         let key = format!("{:?}", actor.scope);
         // Read the count before the rows: a write landing meanwhile makes this memo stale at once.
         let writes = self.write_count();
-        {
-            let memo = self.flows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some(m) = memo.get(&key).filter(|m| m.writes == writes && m.at.elapsed() < FLOW_MEMO_TTL) {
-                return Ok(m.rows.clone());
-            }
+        if let Some(rows) = self.flows.get(&key, writes) {
+            return Ok(rows);
         }
         let rows = self.read_flow_rows(actor).await?;
-        let mut memo = self.flows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if memo.len() >= FLOW_MEMO_SCOPES {
-            memo.clear();
-        }
-        memo.insert(key, FlowMemo { writes, at: std::time::Instant::now(), rows: rows.clone() });
+        self.flows.put(key, writes, rows.clone());
         Ok(rows)
     }
 

@@ -81,10 +81,24 @@ pub struct SchoolFacts {
 impl Store {
     /// Facts of every school in the caller's scope for a term (pupils, teachers) and its school
     /// year (conditions).
+    ///
+    /// Memoised per caller (scope and role) and term until the next write (`memo`): the plan
+    /// dashboard, the report and each what-if read the same facts.
     pub async fn school_facts(&self, actor: &Actor, term_id: i64, start_year: i32) -> Result<Vec<SchoolFacts>> {
         if !actor.role.may_read(Resource::Teachers) || !actor.role.may_read(Resource::Conditions) {
             return Err(StoreError::Forbidden);
         }
+        let key = format!("{:?}|{:?}|{term_id}|{start_year}", actor.scope, actor.role);
+        let writes = self.write_count();
+        if let Some(facts) = self.facts.get(&key, writes) {
+            return Ok(facts);
+        }
+        let facts = self.read_school_facts(actor, term_id, start_year).await?;
+        self.facts.put(key, writes, facts.clone());
+        Ok(facts)
+    }
+
+    async fn read_school_facts(&self, actor: &Actor, term_id: i64, start_year: i32) -> Result<Vec<SchoolFacts>> {
         let mut out: Vec<SchoolFacts> = self
             .list_schools(actor, Some(term_id))
             .await?

@@ -6,6 +6,7 @@
 //! placeholders, which both backends accept, and run on whichever pool is configured.
 
 mod error;
+mod memo;
 mod migrate;
 mod sql;
 
@@ -22,10 +23,9 @@ pub mod org;
 pub mod people;
 pub mod plans;
 
-use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -62,7 +62,9 @@ pub struct Store {
     /// is stale at another.
     writes: Arc<AtomicU64>,
     /// 学籍 histories for 巩固率 by caller scope (see `flow_rows`).
-    pub(crate) flows: Arc<Mutex<HashMap<String, cases::FlowMemo>>>,
+    pub(crate) flows: memo::Memo<Vec<eduq_core::flows::FlowRow>>,
+    /// Per-school facts by caller and term (see `school_facts`).
+    pub(crate) facts: memo::Memo<Vec<indicators::SchoolFacts>>,
 }
 
 /// How often the write-ahead log is folded back into the database file (off the commits).
@@ -134,7 +136,7 @@ impl Store {
     }
 
     fn new(db: Db) -> Store {
-        Store { db, writes: Arc::default(), flows: Arc::default() }
+        Store { db, writes: Arc::default(), flows: memo::Memo::default(), facts: memo::Memo::default() }
     }
 
     /// The number of writes made through this handle so far.

@@ -1,0 +1,52 @@
+//! Memoised reads: large aggregate reads behind the dashboards (the 学籍 history for 巩固率, the
+//! per-school facts of a term) kept per caller until the next write through the store.
+//!
+//! A memo is used while no write has gone through this store (or its clones) since it was read,
+//! and for at most `TTL`, so that a write by another process (a CLI import into the same
+//! database) is seen soon.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How long a memoised read is used at most.
+pub const TTL: Duration = Duration::from_secs(60);
+/// Keys held at once (a district's schools and a few classes); all are dropped when full.
+const CAPACITY: usize = 256;
+
+/// A value with the write count and the time it was read at.
+type Entry<T> = (u64, Instant, T);
+
+#[derive(Debug)]
+pub struct Memo<T> {
+    held: Arc<Mutex<HashMap<String, Entry<T>>>>,
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo { held: Arc::default() }
+    }
+}
+
+impl<T> Clone for Memo<T> {
+    fn clone(&self) -> Self {
+        Memo { held: self.held.clone() }
+    }
+}
+
+impl<T: Clone> Memo<T> {
+    /// The value read for `key` at write count `writes`, if still fresh.
+    pub fn get(&self, key: &str, writes: u64) -> Option<T> {
+        let held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        held.get(key).filter(|(w, at, _)| *w == writes && at.elapsed() < TTL).map(|(_, _, v)| v.clone())
+    }
+
+    /// Keeps a value read at write count `writes` (taken before the read began).
+    pub fn put(&self, key: String, writes: u64, value: T) {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        if held.len() >= CAPACITY {
+            held.clear();
+        }
+        held.insert(key, (writes, Instant::now(), value));
+    }
+}
