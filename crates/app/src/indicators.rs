@@ -305,32 +305,36 @@ pub async fn quality(store: &Store, actor: &Actor, term: Term) -> Result<Vec<(St
 }
 
 /// The facts of the school years held up to a term, each year at its latest term not after
-/// `upto`, with 巩固率 over the window from the first term held to that term. Oldest first.
+/// `upto`, with 巩固率 over the window from the first term held to that term (when `cohort`: the
+/// history is the largest read, and most single indicators do not need it). Oldest first.
 async fn facts_by_year(
     store: &Store,
     actor: &Actor,
     upto: Term,
     only_last: bool,
+    cohort: bool,
 ) -> Result<Vec<(i32, Vec<SchoolFacts>, County)>, AppError> {
     let terms = store.terms().await?;
     let first = terms.iter().map(|(_, t)| *t).filter(|t| *t <= upto).min();
     let mut latest: Vec<(i64, Term)> = Vec::new();
     // `terms` is newest first: the first term met of each year is its latest.
     for &(id, t) in terms.iter().filter(|(_, t)| *t <= upto) {
-        let wanted = !only_last || latest.is_empty();
-        if wanted && !latest.iter().any(|(_, l)| l.start_year == t.start_year) {
+        if !latest.iter().any(|(_, l)| l.start_year == t.start_year) {
             latest.push((id, t));
         }
     }
-    if only_last && latest.first().is_none_or(|(_, t)| *t != upto) {
-        return Err(AppError::Invalid(format!("没有{}的数据", upto.label())));
+    if only_last {
+        latest.truncate(1);
+        if latest.first().is_none_or(|(_, t)| *t != upto) {
+            return Err(AppError::Invalid(format!("没有{}的数据", upto.label())));
+        }
     }
     // The years and the 学籍 history are read side by side: each is a handful of aggregate
     // queries (WAL readers on SQLite, pooled connections on PostgreSQL).
-    let history = {
+    let history = cohort.then(|| {
         let (store, actor) = (store.clone(), actor.clone());
         tokio::spawn(async move { flow_rows(&store, &actor).await })
-    };
+    });
     let mut tasks = tokio::task::JoinSet::new();
     for (id, t) in latest {
         let (store, actor) = (store.clone(), actor.clone());
@@ -341,7 +345,10 @@ async fn facts_by_year(
     while let Some(done) = tasks.join_next().await {
         years.push(done.map_err(broken)??);
     }
-    let rows = history.await.map_err(broken)??;
+    let rows = match history {
+        Some(h) => h.await.map_err(broken)??,
+        None => vec![],
+    };
     let inputs = store.district_inputs(upto.start_year).await?;
     let mut out: Vec<(i32, Vec<SchoolFacts>, County)> = years
         .into_iter()
@@ -369,7 +376,7 @@ pub fn evaluate_all(facts: &mut [SchoolFacts], rows: &[FlowRow], first: Term, la
 
 /// Every indicator of the library for the caller's scope and a term.
 pub async fn library(store: &Store, actor: &Actor, term: Term) -> Result<Vec<IndicatorValue>, AppError> {
-    let years = facts_by_year(store, actor, term, true).await?;
+    let years = facts_by_year(store, actor, term, true, true).await?;
     let (_, facts, county) = &years[0];
     Ok(LIBRARY.iter().map(|i| evaluate(i, facts, county)).collect())
 }
@@ -381,7 +388,7 @@ pub async fn library_by_year(
     actor: &Actor,
     upto: Term,
 ) -> Result<Vec<(i32, Vec<IndicatorValue>)>, AppError> {
-    Ok(facts_by_year(store, actor, upto, false)
+    Ok(facts_by_year(store, actor, upto, false, true)
         .await?
         .into_iter()
         .map(|(y, facts, county)| (y, LIBRARY.iter().map(|i| evaluate(i, &facts, &county)).collect()))
@@ -391,7 +398,8 @@ pub async fn library_by_year(
 /// One indicator with its schools, those furthest from the target first.
 pub async fn one(store: &Store, actor: &Actor, term: Term, key: &str) -> Result<IndicatorValue, AppError> {
     let ind = indicator(key).ok_or_else(|| AppError::Invalid(format!("未知指标“{key}”")))?;
-    let years = facts_by_year(store, actor, term, true).await?;
+    let cohort = [ind.numerator, ind.denominator].contains(&Fact::CohortBase);
+    let years = facts_by_year(store, actor, term, true, cohort).await?;
     let (_, facts, county) = &years[0];
     let mut v = evaluate(ind, facts, county);
     if let Some(t) = ind.target {

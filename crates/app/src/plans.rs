@@ -352,15 +352,8 @@ pub async fn dashboard(store: &Store, actor: &Actor, term: Term) -> Result<Vec<P
 /// schools behind each target.
 pub fn dashboard_workbook(views: &[PlanView]) -> Result<Vec<u8>, AppError> {
     let num = |v: Option<f64>| v.map_or(Cell::Text(String::new()), Cell::Number);
-    let years: Vec<i32> = views.iter().flat_map(|p| &p.lines).flat_map(|t| t.trend.iter().map(|p| p.year)).fold(
-        Vec::new(),
-        |mut acc, y| {
-            if !acc.contains(&y) {
-                acc.push(y);
-            }
-            acc
-        },
-    );
+    let years: std::collections::BTreeSet<i32> =
+        views.iter().flat_map(|p| &p.lines).flat_map(|t| t.trend.iter().map(|p| p.year)).collect();
     let mut headers: Vec<String> = [
         "计划",
         "指标",
