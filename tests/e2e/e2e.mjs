@@ -115,7 +115,7 @@ try {
     await page.goto(`${base}/report`);
     await page.waitForSelector('.report .gauges canvas');
     const text = await page.textContent('.report');
-    assert(text.includes('计划目标进度') && text.includes('近视率') && text.includes('差异系数'), 'report sections');
+    assert(text.includes('计划目标进度') && text.includes('近视率') && text.includes('差异系数') && text.includes('政府保障程度'), 'report sections');
     await page.pdf({ path: join(dir, 'report.pdf'), format: 'A4' });
   });
 

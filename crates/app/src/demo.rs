@@ -166,8 +166,31 @@ async fn seed_inputs(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(
             }
         }
     }
+    // 政府保障程度 figures and attestations of this school year; 360学时 falls short, as it often does.
+    for (key, value) in DEMO_GUARANTEE {
+        let source = "示范区教育局年度督导自评报告（合成数据）";
+        crate::guarantee::save_input(store, &admin, spec.current.start_year, key, value, source, now).await?;
+    }
     Ok(())
 }
+
+const DEMO_GUARANTEE: [(&str, &str); 15] = [
+    ("guarantee.layout", "是"),
+    ("guarantee.unified_standards", "是"),
+    ("guarantee.small_school_funding", "是"),
+    ("guarantee.special_ed_funding", "6800"),
+    ("guarantee.teacher_pay_ratio", "101.5"),
+    ("guarantee.performance_pay", "是"),
+    ("guarantee.training_360", "96.4"),
+    ("guarantee.staffing", "是"),
+    ("guarantee.rotation_share", "11.2"),
+    ("guarantee.rotation_backbone_share", "23.5"),
+    ("guarantee.nearby_urban", "100"),
+    ("guarantee.nearby_town", "97.3"),
+    ("guarantee.quota_share", "55"),
+    ("guarantee.quota_rural", "是"),
+    ("guarantee.left_behind_care", "是"),
+];
 
 async fn seed_attendance(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(), AppError> {
     let system = Actor::system();

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod exams;
 pub mod fitness;
+pub mod guarantee;
 pub mod imports;
 pub mod indicators;
 pub mod intake;

@@ -629,6 +629,116 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
     }
 }
 
+#[tokio::test]
+async fn government_guarantee_on_both_backends() {
+    use eduq_core::guarantee::Verdict;
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let r = eduq_app::guarantee::evaluate_district(&s, &admin, CURRENT).await.expect("evaluate");
+        assert_eq!(r.items.len(), 15, "{name}");
+        let check = |no: usize, k: usize| &r.items[no - 1].checks[k];
+        let tid = term_id(&s).await;
+        let schools = s.list_schools(&admin, Some(tid)).await.expect("schools");
+        let compulsory = |id: i64| {
+            schools.iter().find(|x| x.id == id).is_some_and(|x| {
+                x.school_type != eduq_core::org::SchoolType::Special
+                    && x.school_type
+                        .stages()
+                        .iter()
+                        .any(|st| matches!(st, eduq_core::grade::Stage::Primary | eduq_core::grade::Stage::Junior))
+            })
+        };
+        // 教师资格证: the 专任 teachers of the 义务教育 schools this term, counted from the rows.
+        let teachers = s
+            .fetch(
+                &eduq_store::Sql::new(
+                    "SELECT tt.school_id, t.post, t.certified FROM teacher_term tt \
+                     JOIN teacher t ON t.id = tt.teacher_id WHERE tt.term_id = $1",
+                )
+                .bind(tid),
+                |r| Ok((r.i(0)?, r.s(1)?, r.b(2)?)),
+            )
+            .await
+            .expect("teachers");
+        let (mut full_time, mut certified) = (0, 0);
+        for (school, post, c) in teachers {
+            if compulsory(school) && post == "full_time" {
+                full_time += 1;
+                certified += i64::from(c);
+            }
+        }
+        assert!(certified < full_time, "{name}: the demo has teachers without a certificate");
+        let c12 = check(12, 0);
+        assert!(c12.value.ends_with(&format!("（{certified}/{full_time}）")), "{name}: {c12:?}");
+        assert_eq!(c12.verdict, Verdict::NotMet, "{name}");
+        // 随迁子女: pupils of grades 1–9 on roll with the flag, and those in 公办 schools.
+        let pupils = s
+            .fetch(
+                &eduq_store::Sql::new(
+                    "SELECT e.school_id, st.migrant FROM enrolment e \
+                     JOIN student st ON st.id = e.student_id WHERE e.term_id = $1 AND e.grade BETWEEN 1 AND 9 \
+                     AND e.status IN ('enrolled','transfer_in','resumed')",
+                )
+                .bind(tid),
+                |r| Ok((r.i(0)?, r.b(1)?)),
+            )
+            .await
+            .expect("pupils");
+        let (mut migrants, mut in_public) = (0, 0);
+        for (school, _) in pupils.iter().filter(|(_, m)| *m) {
+            migrants += 1;
+            let public = schools.iter().find(|x| x.id == *school).expect("school").ownership
+                == eduq_core::org::Ownership::Public;
+            in_public += i64::from(public);
+        }
+        assert!(migrants > 0, "{name}");
+        assert!(check(15, 1).value.ends_with(&format!("（{in_public}/{migrants}）")), "{name}: {:?}", check(15, 1));
+        // 规模 and 班额 from the class lists.
+        let classes = s.list_classes(&admin, CURRENT.start_year, Some(tid), None).await.expect("classes");
+        let oversize = classes
+            .iter()
+            .filter(|c| compulsory(c.school_id) && (1..=9).contains(&c.grade.number()))
+            .filter(|c| c.students > i64::from(eduq_core::standards::class_size::standard_max(c.grade)))
+            .count();
+        let listed: usize = check(5, 0)
+            .details
+            .iter()
+            .map(|d| {
+                d.split('：').nth(1).and_then(|x| x.split('个').next()).and_then(|n| n.parse::<usize>().ok()).expect(d)
+            })
+            .sum();
+        assert_eq!(listed, oversize, "{name}");
+        assert_eq!(check(5, 0).verdict == Verdict::Met, oversize == 0, "{name}");
+        // The demo's figures: 360学时 96.4% falls short; 特教经费 6800 元 meets 6000.
+        assert_eq!((r.items[8].verdict, r.items[6].verdict), (Verdict::NotMet, Verdict::Met), "{name}");
+        assert!(check(7, 0).details[0].contains("督导自评报告"), "{name}: the source is shown");
+        assert!(!r.all_met, "{name}");
+        // A role without the special-group flags sees no 随迁 count.
+        let leader = actor("leader", Role::Leader, Scope::District);
+        let lr = eduq_app::guarantee::evaluate_district(&s, &leader, CURRENT).await.expect("leader");
+        assert_eq!(lr.items[14].checks[1].verdict, Verdict::NoData, "{name}");
+        assert_eq!(lr.items[14].checks[1].value, "无权查看随迁子女统计", "{name}");
+        // Entering: 是/否 only, numbers ≥ 0, a source, district staff only; a new figure counts at once.
+        let now = now();
+        let save = |who: &Actor, key: &'static str, v: &'static str, src: &'static str| {
+            let (s, who) = (s.clone(), who.clone());
+            async move { eduq_app::guarantee::save_input(&s, &who, CURRENT.start_year, key, v, src, now).await }
+        };
+        let e = save(&admin, "guarantee.layout", "可能", "文件").await.expect_err("not 是/否");
+        assert!(e.to_string().contains("应填“是”或“否”"), "{name}: {e}");
+        let e = save(&admin, "guarantee.training_360", "-1", "文件").await.expect_err("negative");
+        assert!(e.to_string().contains("不小于0"), "{name}: {e}");
+        let e = save(&admin, "guarantee.training_360", "100", "").await.expect_err("no source");
+        assert!(e.to_string().contains("依据"), "{name}: {e}");
+        let head = actor("head", Role::SchoolAdmin, Scope::School(1));
+        assert!(save(&head, "guarantee.training_360", "100", "文件").await.is_err(), "{name}");
+        save(&admin, "guarantee.training_360", "100%", "县教师发展中心培训学时统计").await.expect("save");
+        let after = eduq_app::guarantee::evaluate_district(&s, &admin, CURRENT).await.expect("evaluate");
+        assert_eq!(after.items[8].verdict, Verdict::Met, "{name}");
+        assert_eq!(after.inputs["guarantee.training_360"].value, 100.0, "{name}");
+    }
+}
+
 fn actor(username: &str, role: Role, scope: Scope) -> Actor {
     Actor { user_id: 0, username: username.into(), display_name: username.into(), role, scope }
 }

@@ -15,6 +15,7 @@ pub mod exam;
 pub mod fitness;
 pub mod flows;
 pub mod grade;
+pub mod guarantee;
 pub mod identity;
 pub mod indicators;
 pub mod items;

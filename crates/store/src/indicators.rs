@@ -53,6 +53,8 @@ pub struct SchoolFacts {
     pub mid_title: i64,
     /// 专任 teachers holding the qualification 教师法 requires for the school's highest stage.
     pub qualified: i64,
+    /// 专任 teachers holding a 教师资格证.
+    pub certified: i64,
     pub teachers_without_subject: i64,
     /// 中小学 classes with pupils, within the standard size, 大班额, 超大班额.
     pub classes: i64,
@@ -61,6 +63,14 @@ pub struct SchoolFacts {
     pub standard_classes: i64,
     pub large_classes: i64,
     pub extra_large_classes: i64,
+    /// Classes of grades 1–9 with pupils, and those above their standard size (政府保障程度).
+    pub compulsory_classes: i64,
+    pub oversize_compulsory_classes: i64,
+    /// 音乐 and 美术 专用教室 and their total areas (m²).
+    pub music_rooms: i64,
+    pub music_area: f64,
+    pub art_rooms: i64,
+    pub art_area: f64,
     pub student_computers: i64,
     pub teacher_computers: i64,
     pub fitness_scored: i64,
@@ -137,13 +147,13 @@ impl Store {
         }
 
         let mut q = Sql::new(
-            "SELECT tt.school_id, t.education, t.subjects, t.post, t.backbone, t.title FROM teacher_term tt \
+            "SELECT tt.school_id, t.education, t.subjects, t.post, t.backbone, t.title, t.certified FROM teacher_term tt \
              JOIN teacher t ON t.id = tt.teacher_id WHERE 1=1",
         );
         q.push_arg(" AND tt.term_id = ?", term_id);
         scope_filter(&mut q, actor, "tt.school_id", None, None);
-        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.s(3)?, r.s(4)?, r.s(5)?))).await?;
-        for (id, education, subjects, post, backbone, title) in rows {
+        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.s(3)?, r.s(4)?, (r.s(5)?, r.b(6)?)))).await?;
+        for (id, education, subjects, post, backbone, (title, certified)) in rows {
             let Some(&i) = index.get(&id) else { continue };
             let s = &mut out[i];
             if subjects.trim().is_empty() {
@@ -153,6 +163,7 @@ impl Store {
                 continue;
             }
             s.full_time += 1;
+            s.certified += i64::from(certified);
             s.mid_title +=
                 i64::from(matches!(Title::from_key(&title), Some(Title::Senior | Title::Advanced | Title::First)));
             let rank = Education::from_key(&education).map_or(0, Education::rank);
@@ -173,19 +184,21 @@ impl Store {
 
         let mut q = Sql::new(
             "SELECT c.school_id, c.teaching_area, c.sports_outdoor_area + c.sports_indoor_area, c.equipment_value, \
-             c.multimedia_rooms, c.student_computers, c.teacher_computers, c.books, c.bandwidth_mbps \
-             FROM school_condition c WHERE 1=1",
+             c.multimedia_rooms, c.student_computers, c.teacher_computers, c.books, c.bandwidth_mbps, \
+             c.music_rooms, c.music_area, c.art_rooms, c.art_area FROM school_condition c WHERE 1=1",
         );
         q.push_arg(" AND c.start_year = ?", i64::from(start_year));
         scope_filter(&mut q, actor, "c.school_id", None, None);
         let rows = self
             .fetch(&q, |r| {
-                Ok((r.i(0)?, r.f(1)?, r.f(2)?, r.f(3)?, r.i(4)?, r.i(5)?, r.i(6)?, (r.i(7)? as f64, r.f(8)?)))
+                let special = (r.i(9)?, r.f(10)?, r.i(11)?, r.f(12)?);
+                Ok((r.i(0)?, r.f(1)?, r.f(2)?, r.f(3)?, r.i(4)?, r.i(5)?, r.i(6)?, (r.i(7)? as f64, r.f(8)?, special)))
             })
             .await?;
-        for (id, teaching, sports, equipment, rooms, sc, tc, (books, bandwidth)) in rows {
+        for (id, teaching, sports, equipment, rooms, sc, tc, (books, bandwidth, special)) in rows {
             if let Some(&i) = index.get(&id) {
                 let s = &mut out[i];
+                (s.music_rooms, s.music_area, s.art_rooms, s.art_area) = special;
                 s.books = books;
                 s.bandwidth_mbps = bandwidth;
                 s.has_conditions = true;
@@ -203,6 +216,10 @@ impl Store {
                 continue;
             }
             let s = &mut out[i];
+            if c.grade.number() <= 9 {
+                s.compulsory_classes += 1;
+                s.oversize_compulsory_classes += i64::from(c.size_band != SizeBand::Standard);
+            }
             s.classes += 1;
             s.largest_class = s.largest_class.max(c.students);
             match c.size_band {
@@ -229,6 +246,25 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+impl Store {
+    /// 随迁子女 of grades 1–9 on roll in the term within the caller's scope: (all, in 公办 schools).
+    /// A count per county built from special-group flags, so only the roles that read those flags
+    /// get it; no pupil is listed.
+    pub async fn migrant_counts(&self, actor: &Actor, term_id: i64) -> Result<(i64, i64)> {
+        if !actor.role.reads_special_groups() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN sc.ownership = 'public' THEN 1 ELSE 0 END), 0) \
+             FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school sc ON sc.id = e.school_id \
+             WHERE st.migrant = TRUE AND e.grade BETWEEN 1 AND 9 AND e.status IN ('enrolled','transfer_in','resumed')",
+        );
+        q.push_arg(" AND e.term_id = ?", term_id);
+        scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+        Ok(self.fetch_opt(&q, |r| Ok((r.i(0)?, r.i(1)?))).await?.unwrap_or((0, 0)))
     }
 }
 

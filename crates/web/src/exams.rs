@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::Session;
-use crate::views::{Layout, Upload, error_lines, layout};
+use crate::views::{Layout, TermQ, Upload, error_lines, layout};
 use crate::{AppState, WebError};
 
 fn grade_name(g: i64) -> &'static str {
@@ -40,11 +40,6 @@ fn pct(v: f64) -> String {
 
 fn num(v: f64) -> String {
     format!("{v:.1}")
-}
-
-#[derive(Deserialize, Default)]
-pub struct TermQ {
-    term: Option<String>,
 }
 
 #[derive(Template)]

@@ -10,13 +10,8 @@ use eduq_core::indicators::{Fact, Indicator, Value};
 use serde::Deserialize;
 
 use crate::auth::Session;
-use crate::views::{Layout, layout};
+use crate::views::{Layout, TermQ, layout};
 use crate::{AppState, WebError};
-
-#[derive(Deserialize, Default)]
-pub struct TermQ {
-    term: Option<String>,
-}
 
 fn fmt(ind: &Indicator, v: Option<f64>) -> String {
     match v {

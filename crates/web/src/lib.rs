@@ -10,6 +10,7 @@ mod cases;
 mod error;
 mod exams;
 mod fitness;
+mod guarantee;
 mod imports;
 mod indicators;
 mod intake;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/conditions", get(pages::conditions))
         .route("/balance", get(balance::page))
         .route("/balance/export.xlsx", get(balance::export))
+        .route("/balance/guarantee", get(guarantee::page).post(guarantee::save))
         .route("/indicators", get(indicators::page))
         .route("/plans", get(plans::page))
         .route("/plans/import", post(plans::import))

@@ -10,16 +10,10 @@ use eduq_app::plans::{PlanView, TargetLine, dashboard, dashboard_workbook, expor
 use eduq_core::access::{Actor, Resource};
 use eduq_core::indicators::Direction;
 use eduq_core::plan::Progress;
-use serde::Deserialize;
 
 use crate::auth::Session;
-use crate::views::{Layout, Upload, error_lines, layout, xlsx_download};
+use crate::views::{Layout, TermQ, Upload, error_lines, layout, xlsx_download};
 use crate::{AppState, WebError};
-
-#[derive(Deserialize, Default)]
-pub struct TermQ {
-    term: Option<String>,
-}
 
 /// A value in its indicator's unit, as the dashboards print it.
 pub fn show(unit: &str, v: Option<f64>) -> String {

@@ -9,19 +9,13 @@ use eduq_app::indicators::{library, quality};
 use eduq_app::plans::dashboard;
 use eduq_core::access::Scope;
 use eduq_core::balance::BalanceStage;
-use serde::Deserialize;
 
 use crate::auth::Session;
 use crate::balance::{Results, results};
 use crate::indicators::Line;
 use crate::plans::{PlanCards, cards, may_read};
-use crate::views::{Layout, layout};
+use crate::views::{Layout, TermQ, layout};
 use crate::{AppState, WebError};
-
-#[derive(Deserialize, Default)]
-pub struct TermQ {
-    term: Option<String>,
-}
 
 #[derive(Template)]
 #[template(path = "report.html")]
@@ -33,6 +27,8 @@ struct ReportPage {
     plans: Vec<PlanCards>,
     lines: Vec<Line>,
     stages: Vec<Results>,
+    /// 政府保障程度: (number, item, verdict, css class, each check's value).
+    guarantee: Vec<(u8, &'static str, &'static str, &'static str, String)>,
     quality: Vec<(String, Vec<String>)>,
 }
 
@@ -50,6 +46,15 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
         let r = evaluate_district(&st.store, &s.actor, sel.term, stage, None).await?;
         stages.push(results(&r, stage, county, String::new()));
     }
+    let guarantee = eduq_app::guarantee::evaluate_district(&st.store, &s.actor, sel.term)
+        .await?
+        .items
+        .iter()
+        .map(|i| {
+            let values: Vec<String> = i.checks.iter().map(|c| format!("{}：{}", c.label, c.value)).collect();
+            (i.no, i.text, i.verdict.label(), crate::guarantee::class(i.verdict), values.join("；"))
+        })
+        .collect();
     let quality = quality(&st.store, &s.actor, sel.term).await?;
     Ok(Html(
         ReportPage {
@@ -60,6 +65,7 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
             plans,
             lines,
             stages,
+            guarantee,
             quality,
         }
         .render()?,

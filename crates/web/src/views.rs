@@ -13,6 +13,12 @@ pub struct TermOption {
     pub selected: bool,
 }
 
+/// `?term=` of the pages that show one term.
+#[derive(serde::Deserialize, Default)]
+pub struct TermQ {
+    pub term: Option<String>,
+}
+
 pub struct Layout {
     pub title: String,
     pub active: &'static str,

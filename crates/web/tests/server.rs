@@ -918,3 +918,41 @@ async fn exam_pages_reports_and_guards() {
         assert!(!page.contains(&other.student_no), "no pupil of another school");
     }
 }
+
+/// 政府保障程度: all 15 items on one page, the demo's figures with their sources, a figure entered
+/// by the bureau changing its item at once, and read-only for a school.
+#[tokio::test]
+async fn government_guarantee_page() {
+    let (base, _store) = start().await;
+    let a = login(&base, "admin").await;
+    let (status, page) = get(&base, &a, "/balance/guarantee").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.matches("rowspan=").count() / 3, 15, "15 items");
+    assert!(page.contains("教师5年360学时培训完成率达到100%") && page.contains("96.4%"), "the demo's figure");
+    assert!(page.contains("督导自评报告"), "with its source");
+    assert!(page.contains("action=\"/balance/guarantee\""), "the bureau can enter figures");
+    let post = |value: &'static str| {
+        let form = [
+            ("_csrf", token(&page)),
+            ("key", "guarantee.training_360".into()),
+            ("value", value.into()),
+            ("source", "县教师发展中心学时统计".into()),
+        ];
+        let (a, base) = (a.clone(), base.clone());
+        async move {
+            let res = client().post(format!("{base}/balance/guarantee")).header("cookie", &a).form(&form).send().await;
+            res.expect("post").text().await.unwrap_or_default()
+        }
+    };
+    assert!(post("很高").await.contains("应为不小于0的数"), "a clear error");
+    let ok = post("100").await;
+    assert!(ok.contains("已保存") && ok.contains("县教师发展中心学时统计"));
+    let row = ok.split("教师5年360学时培训完成率达到100%").nth(1).expect("item 9");
+    assert!(row.split("</td>").nth(1).is_some_and(|c| c.contains("达到") && !c.contains("未达到")), "item 9 now met");
+    let (_, report) = get(&base, &a, "/report").await;
+    assert!(report.contains("政府保障程度") && report.contains("5年360学时培训完成率：100%"), "in the A4 report");
+    let p = login(&base, "principal").await;
+    let (status, page) = get(&base, &p, "/balance/guarantee").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("action=\"/balance/guarantee\""), "read-only for a school");
+}

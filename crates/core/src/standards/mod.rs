@@ -5,6 +5,7 @@ pub mod class_size;
 pub mod enrolment_age;
 pub mod exam_policy;
 pub mod fitness;
+pub mod government_guarantee;
 pub mod password;
 pub mod quality_balance;
 pub mod vision;

@@ -1,0 +1,121 @@
+//! 政府保障程度 of the district for a term: the items eduq computes from its records, and the figures
+//! and attestations the bureau enters (each with its source document) for the rest.
+
+use std::collections::HashMap;
+
+use eduq_core::access::Actor;
+use eduq_core::calendar::Term;
+use eduq_core::grade::Stage;
+use eduq_core::guarantee::{GuaranteeSchool, ItemResult, Migrants, Reported, SpecialRooms, all_met, evaluate};
+use eduq_core::org::SchoolType;
+use eduq_core::standards::government_guarantee::{Check, input_checks};
+use eduq_store::indicators::{DistrictInput, SchoolFacts};
+use eduq_store::{Store, StoreError};
+use serde::Serialize;
+
+use crate::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GuaranteeReport {
+    pub term: String,
+    pub school_year: String,
+    pub items: Vec<ItemResult>,
+    pub all_met: bool,
+    /// The stored figure or attestation behind each input check, by key.
+    pub inputs: HashMap<&'static str, DistrictInput>,
+}
+
+/// The 义务教育 part of a school's facts; `None` for kindergartens, senior and special schools.
+pub fn guarantee_school(f: &SchoolFacts) -> Option<GuaranteeSchool> {
+    let t = SchoolType::parse(&f.school_type).ok()?;
+    let compulsory = t.stages().iter().any(|s| matches!(s, Stage::Primary | Stage::Junior));
+    if !compulsory || t == SchoolType::Special {
+        return None;
+    }
+    Some(GuaranteeSchool {
+        code: f.code.clone(),
+        name: f.name.clone(),
+        school_type: t,
+        pupils: f.primary_pupils + f.junior_pupils,
+        classes: f.compulsory_classes,
+        oversize_classes: f.oversize_compulsory_classes,
+        rooms: f.has_conditions.then_some(SpecialRooms {
+            music: f.music_rooms,
+            music_area: f.music_area,
+            art: f.art_rooms,
+            art_area: f.art_area,
+        }),
+        full_time: f.full_time,
+        certified: f.certified,
+    })
+}
+
+pub async fn evaluate_district(store: &Store, actor: &Actor, term: Term) -> Result<GuaranteeReport, AppError> {
+    let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
+    let facts = store.school_facts(actor, term_id, term.start_year).await?;
+    let schools: Vec<GuaranteeSchool> = facts.iter().filter_map(guarantee_school).collect();
+    let migrants = match store.migrant_counts(actor, term_id).await {
+        Ok((all, in_public)) => Some(Migrants { all, in_public }),
+        Err(StoreError::Forbidden) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let inputs: HashMap<&'static str, DistrictInput> = held(store, term.start_year).await?;
+    let reported =
+        inputs.iter().map(|(k, i)| (k.to_string(), Reported { value: i.value, source: i.source.clone() })).collect();
+    let items = evaluate(&schools, migrants, &reported);
+    Ok(GuaranteeReport { term: term.label(), school_year: term.school_year(), all_met: all_met(&items), items, inputs })
+}
+
+/// The figures and attestations stored for the school year, by their check's key.
+async fn held(store: &Store, start_year: i32) -> Result<HashMap<&'static str, DistrictInput>, AppError> {
+    let stored = store.district_inputs(start_year).await?;
+    Ok(input_checks()
+        .filter_map(|(_, c)| {
+            let key = c.input_key()?;
+            let found = stored.iter().find(|i| i.start_year == start_year && i.key == key)?;
+            Some((key, found.clone()))
+        })
+        .collect())
+}
+
+/// Stores a figure (a number ≥ 0) or an attestation (是/否) for the school year, with the document
+/// it comes from. District staff only (the store checks).
+pub async fn save_input(
+    store: &Store,
+    actor: &Actor,
+    start_year: i32,
+    key: &str,
+    value: &str,
+    source: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    let (_, check) = input_checks()
+        .find(|(_, c)| c.input_key() == Some(key))
+        .ok_or_else(|| AppError::Invalid(format!("未知的填报项“{key}”")))?;
+    let label = check.label();
+    let raw = value.trim();
+    let v = match check {
+        Check::Attested { .. } => match raw {
+            "是" | "1" => 1.0,
+            "否" | "0" => 0.0,
+            _ => return Err(AppError::Invalid(format!("「{label}」应填“是”或“否”，而不是“{value}”"))),
+        },
+        _ => raw
+            .replace([',', '，', '%', '％'], "")
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| AppError::Invalid(format!("「{label}」的值“{value}”应为不小于0的数")))?,
+    };
+    if source.trim().is_empty() {
+        return Err(AppError::Invalid(format!("请填写「{label}」的依据（文件名称、文号或统计报表）")));
+    }
+    let input = DistrictInput {
+        start_year,
+        key: key.to_string(),
+        value: v,
+        source: source.trim().to_string(),
+        updated_by: actor.username.clone(),
+    };
+    Ok(store.save_district_input(actor, &input, now).await?)
+}
