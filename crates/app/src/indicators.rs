@@ -10,10 +10,10 @@ use eduq_store::Store;
 use eduq_store::indicators::{DistrictInput, SchoolFacts};
 use serde::Serialize;
 
-use crate::AppError;
+use eduq_core::guarantee::size_limit;
+use eduq_core::standards::school_ict::is_broadband;
 
-/// 百兆 access (《教育信息化2.0行动计划》's 宽带网络校校通 at 100 Mbps).
-pub const BROADBAND_MBPS: f64 = 100.0;
+use crate::AppError;
 
 /// County totals of the facts whose county value is not the sum over schools.
 #[derive(Debug, Clone, Default)]
@@ -67,9 +67,7 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::LargeClasses => n(f.large_classes),
         Fact::ExtraLargeClasses => n(f.extra_large_classes),
         Fact::OversizedSchools => {
-            let compulsory = f.primary_pupils + f.junior_pupils;
-            let limit = if f.primary_pupils > 0 && f.junior_pupils > 0 { 2500 } else { 2000 };
-            n(i64::from(compulsory > limit))
+            n(i64::from(crate::guarantee::guarantee_school(f).is_some_and(|s| s.pupils > size_limit(s.school_type))))
         }
         Fact::Pupils => n(f.all_pupils),
         Fact::TeachingArea => f.teaching_area,
@@ -87,7 +85,7 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::InclusivePreschoolPupils => n(if f.public || f.inclusive { f.preschool_pupils } else { 0 }),
         Fact::PublicPreschoolPupils => n(if f.public { f.preschool_pupils } else { 0 }),
         Fact::PeArtTeachers => n(f.pe_art),
-        Fact::BroadbandSchools => n(i64::from(f.has_conditions && f.bandwidth_mbps >= BROADBAND_MBPS)),
+        Fact::BroadbandSchools => n(i64::from(f.has_conditions && is_broadband(f.bandwidth_mbps))),
         Fact::SchoolsWithConditions => n(i64::from(f.has_conditions)),
         Fact::Retained => n(f.retained),
         Fact::CohortBase => n(f.cohort_base),

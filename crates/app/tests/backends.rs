@@ -542,6 +542,14 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         let values = eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library");
         let v = |k: &str| values.iter().find(|v| v.indicator.key == k).expect(k).district;
         let rows = s.flow_rows(&admin).await.expect("rows");
+        // Every 学籍 row of grades 1–9 comes back from the blocks the history is read in, once.
+        let held = s
+            .scalar(&eduq_store::Sql::new("SELECT COUNT(*) FROM enrolment WHERE grade BETWEEN 1 AND 9"))
+            .await
+            .expect("count");
+        let distinct: std::collections::HashSet<(i64, eduq_core::calendar::Term)> =
+            rows.iter().map(|r| (r.student, r.term)).collect();
+        assert_eq!((rows.len() as i64, distinct.len() as i64), (held, held), "{name}");
         let first = s.terms().await.expect("terms").iter().map(|(_, t)| *t).min().expect("a term");
         let (_, county) = eduq_core::flows::consolidation(&rows, first, CURRENT);
         let c = v("consolidation_rate");

@@ -240,18 +240,24 @@ mod tests {
         assert!((e.indicators[0].county_value - 1913.0 / 302.0).abs() < 1e-12);
         // At the limits: a composite of exactly 0.55 passes 初中, just above fails.
         // Two schools of equal size with values a and b: CV = |a − b| / (a + b) on every indicator.
-        let pair = |a: f64, b: f64| {
+        let pair_in = |stage: BalanceStage, a: f64, b: f64| {
             evaluate_basic(
-                BalanceStage::Junior,
+                stage,
                 &[
                     BasicInput { students: 100.0, numerators: [a; 8] },
                     BasicInput { students: 100.0, numerators: [b; 8] },
                 ],
             )
         };
+        let pair = |a, b| pair_in(BalanceStage::Junior, a, b);
         let at = pair(45.0, 155.0);
         assert!((at.composite.unwrap() - 0.55).abs() < 1e-12 && at.pass, "exactly 0.55 passes 初中");
         assert!(!pair(44.0, 156.0).pass, "0.56 fails");
+        // 小学: 0.65 passes, 0.66 fails; 0.56 passes 小学 though it fails 初中.
+        let at = pair_in(BalanceStage::Primary, 35.0, 165.0);
+        assert!((at.composite.unwrap() - 0.65).abs() < 1e-12 && at.pass, "exactly 0.65 passes 小学");
+        assert!(!pair_in(BalanceStage::Primary, 34.0, 166.0).pass, "0.66 fails 小学");
+        assert!(pair_in(BalanceStage::Primary, 44.0, 156.0).pass, "0.56 passes 小学");
         let mut zero = schools.clone();
         for s in &mut zero {
             s.numerators[3] = 0.0;

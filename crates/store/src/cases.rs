@@ -153,6 +153,9 @@ pub struct CaseQuery {
     pub active_to: Option<NaiveDate>,
 }
 
+/// Pupil ids per row of the 学籍 history read (`read_flow_rows`).
+const HISTORY_BLOCK: i64 = 1024;
+
 const CASE_COLS: &str = "k.id, k.student_id, st.student_no, st.name, k.school_id, s.name, k.class_id, \
     COALESCE(c.name, ''), COALESCE(c.grade, 0), k.reason, k.source, k.opened_on, k.opened_by, k.closed_by, k.closed_on, \
     k.register, k.state, k.step, k.step_started, k.outcome, k.outcome_date, k.close_requested_by, \
@@ -788,34 +791,37 @@ impl Store {
     }
 
     async fn read_flow_rows(&self, actor: &Actor) -> Result<Vec<eduq_core::flows::FlowRow>> {
-        // One row per pupil with the history joined (`string_agg`): a row per enrolment would
-        // cost about five times as much to fetch on SQLite.
+        // The history joined into a few long strings (`string_agg` over blocks of pupil ids): each
+        // row fetched through sqlx costs several microseconds on SQLite, so one row per pupil (33k on
+        // the demo) took 0.55 s where these ~40 rows take 0.1 s. Blocks keep each string bounded at
+        // province size.
         let mut q = Sql::new(
-            "SELECT e.student_id, string_agg(CAST(e.term_id AS TEXT) || ':' || CAST(e.school_id AS TEXT) || ':' \
-             || CAST(e.grade AS TEXT) || ':' || e.status, ',') FROM enrolment e WHERE e.grade BETWEEN 1 AND 9",
+            "SELECT string_agg(CAST(e.student_id AS TEXT) || ':' || CAST(e.term_id AS TEXT) || ':' \
+             || CAST(e.school_id AS TEXT) || ':' || CAST(e.grade AS TEXT) || ':' || e.status, ',') \
+             FROM enrolment e WHERE e.grade BETWEEN 1 AND 9",
         );
         if actor.scope != eduq_core::access::Scope::District {
             q.push(" AND e.student_id IN (SELECT x.student_id FROM enrolment x WHERE 1=1");
             scope_filter(&mut q, actor, "x.school_id", Some("x.class_id"), Some("x.student_id"));
             q.push(")");
         }
-        q.push(" GROUP BY e.student_id");
+        q.push(&format!(" GROUP BY e.student_id / {HISTORY_BLOCK}"));
         let terms: std::collections::HashMap<i64, eduq_core::calendar::Term> =
             self.terms().await?.into_iter().collect();
-        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?))).await?;
-        let mut out = Vec::with_capacity(rows.len() * 4);
-        for (student, history) in rows {
-            for part in history.split(',') {
-                let mut f = part.splitn(4, ':');
-                let mut int = || f.next().and_then(|x| x.parse::<i64>().ok());
-                let (Some(term), Some(school), Some(grade)) = (int(), int(), int()) else { continue };
-                let (Some(&term), Some(status)) =
-                    (terms.get(&term), f.next().and_then(eduq_core::student::EnrolmentStatus::from_key))
-                else {
-                    continue;
-                };
-                out.push(eduq_core::flows::FlowRow { student, term, school, grade: grade as i8, status });
-            }
+        let blocks = self.fetch(&q, |r| r.s(0)).await?;
+        let mut out = Vec::with_capacity(blocks.iter().map(|b| b.len()).sum::<usize>() / 16);
+        for part in blocks.iter().flat_map(|b| b.split(',')) {
+            let mut f = part.splitn(5, ':');
+            let mut int = || f.next().and_then(|x| x.parse::<i64>().ok());
+            let (Some(student), Some(term), Some(school), Some(grade)) = (int(), int(), int(), int()) else {
+                continue;
+            };
+            let (Some(&term), Some(status)) =
+                (terms.get(&term), f.next().and_then(eduq_core::student::EnrolmentStatus::from_key))
+            else {
+                continue;
+            };
+            out.push(eduq_core::flows::FlowRow { student, term, school, grade: grade as i8, status });
         }
         Ok(out)
     }

@@ -109,8 +109,9 @@ impl Store {
     }
 
     async fn read_school_facts(&self, actor: &Actor, term_id: i64, start_year: i32) -> Result<Vec<SchoolFacts>> {
+        // The schools alone: the facts count their own pupils and teachers.
         let mut out: Vec<SchoolFacts> = self
-            .list_schools(actor, Some(term_id))
+            .list_schools(actor, None)
             .await?
             .into_iter()
             .map(|s| SchoolFacts {
@@ -125,18 +126,53 @@ impl Store {
             .collect();
         let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
 
-        let mut q = Sql::new(
+        let mut pupils_q = Sql::new(
             "SELECT e.school_id, SUM(CASE WHEN e.grade BETWEEN 1 AND 6 THEN 1 ELSE 0 END), \
              SUM(CASE WHEN e.grade BETWEEN 7 AND 9 THEN 1 ELSE 0 END), \
              SUM(CASE WHEN e.grade BETWEEN 10 AND 12 THEN 1 ELSE 0 END), COUNT(*), \
              SUM(CASE WHEN e.grade < 1 THEN 1 ELSE 0 END) FROM enrolment e \
              WHERE e.status IN ('enrolled','transfer_in','resumed')",
         );
-        q.push_arg(" AND e.term_id = ?", term_id);
-        scope_filter(&mut q, actor, "e.school_id", None, None);
-        q.push(" GROUP BY e.school_id");
-        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?, r.i(5)?))).await?;
-        for (id, p, j, h, all, pre) in rows {
+        pupils_q.push_arg(" AND e.term_id = ?", term_id);
+        scope_filter(&mut pupils_q, actor, "e.school_id", None, None);
+        pupils_q.push(" GROUP BY e.school_id");
+        let mut teachers_q = Sql::new(
+            "SELECT tt.school_id, t.education, t.subjects, t.post, t.backbone, t.title, t.certified FROM teacher_term tt \
+             JOIN teacher t ON t.id = tt.teacher_id WHERE 1=1",
+        );
+        teachers_q.push_arg(" AND tt.term_id = ?", term_id);
+        scope_filter(&mut teachers_q, actor, "tt.school_id", None, None);
+        let mut conditions_q = Sql::new(
+            "SELECT c.school_id, c.teaching_area, c.sports_outdoor_area + c.sports_indoor_area, c.equipment_value, \
+             c.multimedia_rooms, c.student_computers, c.teacher_computers, c.books, c.bandwidth_mbps, \
+             c.music_rooms, c.music_area, c.art_rooms, c.art_area FROM school_condition c WHERE 1=1",
+        );
+        conditions_q.push_arg(" AND c.start_year = ?", i64::from(start_year));
+        scope_filter(&mut conditions_q, actor, "c.school_id", None, None);
+        let fitness = async {
+            if !actor.role.may_read(Resource::Students) {
+                return Ok(vec![]);
+            }
+            // Counted in SQL: a district's round is tens of thousands of rows.
+            let mut q = Sql::new(format!("SELECT f.school_id, {FITNESS_COUNTS} FROM fitness_result f WHERE 1=1"));
+            q.push_arg(" AND f.start_year = ?", i64::from(start_year));
+            scope_filter(&mut q, actor, "f.school_id", Some("f.class_id"), Some("f.student_id"));
+            q.push(" GROUP BY f.school_id");
+            self.fetch(&q, |r| Ok((r.i(0)?, [r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?, r.i(5)?]))).await
+        };
+        // Independent reads side by side (WAL readers on SQLite, pooled connections on PostgreSQL).
+        let (pupils, teachers, conditions, classes, fitness) = tokio::try_join!(
+            self.fetch(&pupils_q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?, r.i(5)?))),
+            self.fetch(&teachers_q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.s(3)?, r.s(4)?, (r.s(5)?, r.b(6)?)))),
+            self.fetch(&conditions_q, |r| {
+                let special = (r.i(9)?, r.f(10)?, r.i(11)?, r.f(12)?);
+                Ok((r.i(0)?, r.f(1)?, r.f(2)?, r.f(3)?, r.i(4)?, r.i(5)?, r.i(6)?, (r.i(7)? as f64, r.f(8)?, special)))
+            }),
+            self.list_classes(actor, start_year, Some(term_id), None),
+            fitness,
+        )?;
+
+        for (id, p, j, h, all, pre) in pupils {
             if let Some(&i) = index.get(&id) {
                 out[i].preschool_pupils = pre;
                 out[i].primary_pupils = p;
@@ -146,14 +182,7 @@ impl Store {
             }
         }
 
-        let mut q = Sql::new(
-            "SELECT tt.school_id, t.education, t.subjects, t.post, t.backbone, t.title, t.certified FROM teacher_term tt \
-             JOIN teacher t ON t.id = tt.teacher_id WHERE 1=1",
-        );
-        q.push_arg(" AND tt.term_id = ?", term_id);
-        scope_filter(&mut q, actor, "tt.school_id", None, None);
-        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.s(3)?, r.s(4)?, (r.s(5)?, r.b(6)?)))).await?;
-        for (id, education, subjects, post, backbone, (title, certified)) in rows {
+        for (id, education, subjects, post, backbone, (title, certified)) in teachers {
             let Some(&i) = index.get(&id) else { continue };
             let s = &mut out[i];
             if subjects.trim().is_empty() {
@@ -182,20 +211,7 @@ impl Store {
             s.pe_art += i64::from(subjects.split(['、', ',', ';']).any(|x| PE_ART_SUBJECTS.contains(&x.trim())));
         }
 
-        let mut q = Sql::new(
-            "SELECT c.school_id, c.teaching_area, c.sports_outdoor_area + c.sports_indoor_area, c.equipment_value, \
-             c.multimedia_rooms, c.student_computers, c.teacher_computers, c.books, c.bandwidth_mbps, \
-             c.music_rooms, c.music_area, c.art_rooms, c.art_area FROM school_condition c WHERE 1=1",
-        );
-        q.push_arg(" AND c.start_year = ?", i64::from(start_year));
-        scope_filter(&mut q, actor, "c.school_id", None, None);
-        let rows = self
-            .fetch(&q, |r| {
-                let special = (r.i(9)?, r.f(10)?, r.i(11)?, r.f(12)?);
-                Ok((r.i(0)?, r.f(1)?, r.f(2)?, r.f(3)?, r.i(4)?, r.i(5)?, r.i(6)?, (r.i(7)? as f64, r.f(8)?, special)))
-            })
-            .await?;
-        for (id, teaching, sports, equipment, rooms, sc, tc, (books, bandwidth, special)) in rows {
+        for (id, teaching, sports, equipment, rooms, sc, tc, (books, bandwidth, special)) in conditions {
             if let Some(&i) = index.get(&id) {
                 let s = &mut out[i];
                 (s.music_rooms, s.music_area, s.art_rooms, s.art_area) = special;
@@ -210,7 +226,7 @@ impl Store {
                 s.multimedia_rooms = rooms;
             }
         }
-        for c in self.list_classes(actor, start_year, Some(term_id), None).await? {
+        for c in classes {
             let Some(&i) = index.get(&c.school_id) else { continue };
             if c.students == 0 || !(1..=12).contains(&c.grade.number()) {
                 continue;
@@ -229,20 +245,11 @@ impl Store {
                 SizeBand::AboveStandard => {}
             }
         }
-        if actor.role.may_read(Resource::Students) {
-            // Counted in SQL: a district's round is tens of thousands of rows.
-            let mut q = Sql::new(format!("SELECT f.school_id, {FITNESS_COUNTS} FROM fitness_result f WHERE 1=1"));
-            q.push_arg(" AND f.start_year = ?", i64::from(start_year));
-            scope_filter(&mut q, actor, "f.school_id", Some("f.class_id"), Some("f.student_id"));
-            q.push(" GROUP BY f.school_id");
-            for (id, scored, passed, excellent, known, myopic) in
-                self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?, r.i(5)?))).await?
-            {
-                if let Some(&i) = index.get(&id) {
-                    let s = &mut out[i];
-                    (s.fitness_scored, s.fitness_passed, s.fitness_excellent, s.vision_known, s.myopic) =
-                        (scored, passed, excellent, known, myopic);
-                }
+        for (id, [scored, passed, excellent, known, myopic]) in fitness {
+            if let Some(&i) = index.get(&id) {
+                let s = &mut out[i];
+                (s.fitness_scored, s.fitness_passed, s.fitness_excellent, s.vision_known, s.myopic) =
+                    (scored, passed, excellent, known, myopic);
             }
         }
         Ok(out)

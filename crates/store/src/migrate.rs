@@ -95,6 +95,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_district_inputs.sql"),
         postgres: include_str!("../migrations/postgres/0014_district_inputs.sql"),
     },
+    Migration {
+        version: 15,
+        name: "covering_fact_indexes",
+        sqlite: include_str!("../migrations/sqlite/0015_covering_fact_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0015_covering_fact_indexes.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
