@@ -165,6 +165,13 @@ async fn seed_inputs(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(
                 crate::indicators::save_input(store, &admin, year, key, &population.to_string(), &source, now).await?;
             }
         }
+        // 技工学校 pupils (人社部门's schools, not in eduq): about 6 % beside the recorded 高中阶段.
+        if let Some(v) = values.iter().find(|v| v.indicator.key == "senior_gross_enrolment") {
+            let technical = (v.district.numerator * 0.06).round();
+            let source = format!("示范区人社局{year}年技工学校在校生统计（合成数据）");
+            let key = "unrecorded_senior_pupils";
+            crate::indicators::save_input(store, &admin, year, key, &technical.to_string(), &source, now).await?;
+        }
     }
     // 政府保障程度 figures and attestations of this school year; 360学时 falls short, as it often does.
     for (key, value) in DEMO_GUARANTEE {

@@ -119,3 +119,35 @@ pub async fn save_input(
     };
     Ok(store.save_district_input(actor, &input, now).await?)
 }
+
+/// The 15 items as a workbook for an assessment visit: one row per check, with its requirement,
+/// value, verdict, the schools that fall short and the document behind each entered figure.
+pub fn workbook(r: &GuaranteeReport) -> Result<Vec<u8>, AppError> {
+    use eduq_exchange::table::{Cell, Sheet, write_workbook};
+    let text = |s: &str| Cell::Text(s.to_string());
+    let rows: Vec<Vec<Cell>> = r
+        .items
+        .iter()
+        .flat_map(|item| {
+            item.checks.iter().map(move |c| {
+                vec![
+                    Cell::Number(f64::from(item.no)),
+                    text(item.text),
+                    text(item.verdict.label()),
+                    text(c.label),
+                    text(&c.requirement),
+                    text(&c.value),
+                    text(c.verdict.label()),
+                    text(&c.details.join("；")),
+                ]
+            })
+        })
+        .collect();
+    let met = r.items.iter().filter(|i| i.verdict == eduq_core::guarantee::Verdict::Met).count();
+    Ok(write_workbook(&[Sheet {
+        name: "政府保障程度",
+        title: vec![format!("义务教育优质均衡 政府保障程度（{}学年）：15项中{met}项达到", r.school_year)],
+        headers: &["序号", "指标", "判定", "检查项", "要求", "现值", "结果", "说明与依据"],
+        rows: &rows,
+    }])?)
+}

@@ -90,7 +90,7 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::Retained => n(f.retained),
         Fact::CohortBase => n(f.cohort_base),
         // Supplied for the district only: no school takes part.
-        Fact::AgePopulation3To5 | Fact::AgePopulation15To17 => 0.0,
+        Fact::AgePopulation3To5 | Fact::AgePopulation15To17 | Fact::UnrecordedSeniorPupils => 0.0,
         Fact::One => 1.0,
     }
 }
@@ -138,8 +138,9 @@ fn evaluate(ind: &Indicator, facts: &[SchoolFacts], county: &County) -> Indicato
     let mut district = aggregate(ind, schools.iter().map(|s| (s.value.numerator, s.value.denominator)));
     if ind.denominator.district_input().is_some() {
         // Over a population the district supplies, no school takes part: every school's pupils count.
-        let pupils = facts.iter().map(|f| fact(f, ind.numerator)).sum();
-        district = Value::of(ind, pupils, county.get(ind.denominator).unwrap_or(0.0));
+        let recorded: f64 = facts.iter().map(|f| fact(f, ind.numerator)).sum();
+        let supplied = ind.numerator.district_addition().and_then(|f| county.get(f)).unwrap_or(0.0);
+        district = Value::of(ind, recorded + supplied, county.get(ind.denominator).unwrap_or(0.0));
     } else if ind.numerator.county_differs() || ind.denominator.county_differs() {
         let part = |f: Fact, summed: f64| if f.county_differs() { county.get(f).unwrap_or(summed) } else { summed };
         district = Value::of(ind, part(ind.numerator, district.numerator), part(ind.denominator, district.denominator));
@@ -178,17 +179,20 @@ pub async fn save_input(
     source: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), AppError> {
-    let (_, label) = DISTRICT_INPUTS
+    let (fact, label) = DISTRICT_INPUTS
         .iter()
-        .filter_map(|f| f.district_input())
-        .find(|(k, _)| *k == key)
+        .filter_map(|f| f.district_input().map(|(k, label)| (*f, k, label)))
+        .find(|(_, k, _)| *k == key)
+        .map(|(f, _, label)| (f, label))
         .ok_or_else(|| AppError::Invalid(format!("未知的填报项“{key}”")))?;
     let v = value.trim().replace([',', '，'], "");
-    let v = v
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite() && *v > 0.0)
-        .ok_or_else(|| AppError::Invalid(format!("「{label}」的值“{value}”应为正数")))?;
+    let v =
+        v.parse::<f64>().ok().filter(|v| v.is_finite() && (*v > 0.0 || (*v == 0.0 && fact.may_be_zero()))).ok_or_else(
+            || {
+                let want = if fact.may_be_zero() { "不小于0的数" } else { "正数" };
+                AppError::Invalid(format!("「{label}」的值“{value}”应为{want}"))
+            },
+        )?;
     if source.trim().is_empty() {
         return Err(AppError::Invalid(format!("请填写「{label}」的数据来源（如：县统计局2025年人口变动抽样调查）")));
     }

@@ -634,6 +634,28 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         let g = values.iter().find(|v| v.indicator.key == "preschool_gross_enrolment").expect("rate").district;
         assert_eq!((g.numerator, g.denominator), (all as f64, 2000.0), "{name}");
         assert!(g.value.is_some() && values.iter().any(|v| v.indicator.key == "senior_gross_enrolment"), "{name}");
+        // 技工学校 pupils the bureau supplies join the recorded 高中阶段 pupils (0 is a valid count).
+        let senior = |values: &[eduq_app::indicators::IndicatorValue]| {
+            values.iter().find(|v| v.indicator.key == "senior_gross_enrolment").expect("senior").district
+        };
+        let seeded = senior(&values);
+        let key = "unrecorded_senior_pupils";
+        eduq_app::indicators::save_input(&s, &admin, CURRENT.start_year, key, "0", "县人社局技工学校统计", now)
+            .await
+            .expect("zero is a count");
+        let values = eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library");
+        let before = senior(&values);
+        assert!(before.numerator < seeded.numerator, "{name}: the demo supplies 技工学校 pupils");
+        let e = eduq_app::indicators::save_input(&s, &admin, CURRENT.start_year, key, "-3", "人社局", now)
+            .await
+            .expect_err("negative");
+        assert!(e.to_string().contains("不小于0"), "{name}: {e}");
+        eduq_app::indicators::save_input(&s, &admin, CURRENT.start_year, key, "300", "县人社局技工学校统计", now)
+            .await
+            .expect("save");
+        let values = eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library");
+        let after = senior(&values);
+        assert_eq!((after.numerator, after.denominator), (before.numerator + 300.0, before.denominator), "{name}");
     }
 }
 

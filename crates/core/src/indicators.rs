@@ -65,6 +65,9 @@ pub enum Fact {
     /// 学龄人口 the district supplies (no school holds it): aged 3–5 and 15–17.
     AgePopulation3To5,
     AgePopulation15To17,
+    /// 高中阶段 pupils of schools eduq does not hold (技工学校, run under 人社部门), which the
+    /// district supplies and which count in 高中阶段毛入学率.
+    UnrecordedSeniorPupils,
     /// A constant 1, for counts.
     One,
 }
@@ -80,13 +83,30 @@ impl Fact {
         match self {
             Fact::AgePopulation3To5 => Some(("age_3_5", "3–5周岁常住人口（学前三年适龄人口）")),
             Fact::AgePopulation15To17 => Some(("age_15_17", "15–17周岁常住人口（高中阶段适龄人口）")),
+            Fact::UnrecordedSeniorPupils => {
+                Some(("unrecorded_senior_pupils", "技工学校等未在eduq登记的高中阶段在校生数"))
+            }
             _ => None,
         }
+    }
+
+    /// A supplied count added to this fact's county total (over a supplied population).
+    pub fn district_addition(self) -> Option<Fact> {
+        match self {
+            Fact::SeniorPupils => Some(Fact::UnrecordedSeniorPupils),
+            _ => None,
+        }
+    }
+
+    /// Whether a supplied value may be 0 (a count of pupils) rather than only positive (a population).
+    pub fn may_be_zero(self) -> bool {
+        self == Fact::UnrecordedSeniorPupils
     }
 }
 
 /// The facts a district supplies, in form order.
-pub const DISTRICT_INPUTS: [Fact; 2] = [Fact::AgePopulation3To5, Fact::AgePopulation15To17];
+pub const DISTRICT_INPUTS: [Fact; 3] =
+    [Fact::AgePopulation3To5, Fact::AgePopulation15To17, Fact::UnrecordedSeniorPupils];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Direction {
@@ -396,7 +416,7 @@ pub const LIBRARY: &[Indicator] = &[
     Indicator {
         key: "senior_gross_enrolment",
         name: "高中阶段毛入学率",
-        caliber: "高中阶段在校生数（普通高中与职业高中10–12年级；不含eduq未登记的技工学校等）÷ 15–17周岁常住人口 × 100（人口由区县填报）",
+        caliber: "高中阶段在校生数（普通高中与职业高中10–12年级，加区县填报的技工学校等未在eduq登记的在校生）÷ 15–17周岁常住人口 × 100（人口由区县填报）",
         source: "教育部等九部门《“十四五”县域普通高中发展提升行动计划》（2021年12月）：高中阶段毛入学率92%以上",
         numerator: Fact::SeniorPupils,
         denominator: Fact::AgePopulation15To17,

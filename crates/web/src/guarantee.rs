@@ -88,10 +88,17 @@ fn rows(r: &GuaranteeReport) -> Vec<Row> {
     out
 }
 
-async fn render(st: &AppState, s: &Session, term: Option<&str>, message: String) -> Result<Html<String>, WebError> {
-    if !(s.actor.role.may_read(Resource::Teachers) && s.actor.role.may_read(Resource::Conditions)) {
-        return Err(WebError::Forbidden);
+/// The page reads teachers and school conditions (as the 优质均衡 board does).
+fn check(s: &Session) -> Result<(), WebError> {
+    if s.actor.role.may_read(Resource::Teachers) && s.actor.role.may_read(Resource::Conditions) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
     }
+}
+
+async fn render(st: &AppState, s: &Session, term: Option<&str>, message: String) -> Result<Html<String>, WebError> {
+    check(s)?;
     let (l, sel) = layout(&st.store, s, "政府保障程度", "balance", term).await?;
     let report = evaluate_district(&st.store, &s.actor, sel.term).await?;
     let may_edit = s.actor.role.may_write(Resource::Schools) && s.actor.scope == Scope::District;
@@ -112,6 +119,19 @@ async fn render(st: &AppState, s: &Session, term: Option<&str>, message: String)
 
 pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Result<Html<String>, WebError> {
     render(&st, &s, q.term.as_deref(), String::new()).await
+}
+
+/// The page's table as xlsx.
+pub async fn export(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<TermQ>,
+) -> Result<axum::response::Response, WebError> {
+    check(&s)?;
+    let (_, sel) = layout(&st.store, &s, "政府保障程度", "balance", q.term.as_deref()).await?;
+    let report = evaluate_district(&st.store, &s.actor, sel.term).await?;
+    let bytes = eduq_app::guarantee::workbook(&report)?;
+    Ok(crate::views::xlsx_download(&format!("政府保障程度-{}.xlsx", sel.term.school_year()), bytes))
 }
 
 #[derive(Deserialize)]

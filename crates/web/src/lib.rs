@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/balance", get(balance::page))
         .route("/balance/export.xlsx", get(balance::export))
         .route("/balance/guarantee", get(guarantee::page).post(guarantee::save))
+        .route("/balance/guarantee.xlsx", get(guarantee::export))
         .route("/indicators", get(indicators::page))
         .route("/plans", get(plans::page))
         .route("/plans/import", post(plans::import))

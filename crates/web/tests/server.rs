@@ -931,6 +931,14 @@ async fn government_guarantee_page() {
     assert!(page.contains("教师5年360学时培训完成率达到100%") && page.contains("96.4%"), "the demo's figure");
     assert!(page.contains("督导自评报告"), "with its source");
     assert!(page.contains("action=\"/balance/guarantee\""), "the bureau can enter figures");
+    let res = client().get(format!("{base}/balance/guarantee.xlsx")).header("cookie", &a).send().await.expect("xlsx");
+    assert_eq!(res.status(), StatusCode::OK);
+    let t = eduq_exchange::table::read_table(&res.bytes().await.expect("bytes"), "g.xlsx").expect("a workbook");
+    let all: Vec<&str> =
+        t.headers.iter().chain(t.rows.iter().flat_map(|(_, r)| r.iter())).map(String::as_str).collect();
+    assert!(all.iter().any(|c| c.contains("政府保障程度")), "titled");
+    assert_eq!(all.iter().filter(|c| **c == "5年360学时培训完成率").count(), 1, "one row per check");
+    assert!(all.contains(&"96.4%") && all.iter().any(|c| c.contains("督导自评报告")), "value and source");
     let post = |value: &'static str| {
         let form = [
             ("_csrf", token(&page)),
