@@ -14,6 +14,7 @@ use eduq_store::{Store, StoreError};
 use serde::Serialize;
 
 use crate::AppError;
+use crate::indicators::Supplied;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GuaranteeReport {
@@ -107,17 +108,9 @@ pub async fn save_input(
             .filter(|v| v.is_finite() && *v >= 0.0)
             .ok_or_else(|| AppError::Invalid(format!("「{label}」的值“{value}”应为不小于0的数")))?,
     };
-    if source.trim().is_empty() {
-        return Err(AppError::Invalid(format!("请填写「{label}」的依据（文件名称、文号或统计报表）")));
-    }
-    let input = DistrictInput {
-        start_year,
-        key: key.to_string(),
-        value: v,
-        source: source.trim().to_string(),
-        updated_by: actor.username.clone(),
-    };
-    Ok(store.save_district_input(actor, &input, now).await?)
+    let hint = "依据（文件名称、文号或统计报表）";
+    crate::indicators::save_supplied(store, actor, Supplied { start_year, key, label, value: v, source, hint }, now)
+        .await
 }
 
 /// The 15 items as a workbook for an assessment visit: one row per check, with its requirement,

@@ -10,9 +10,9 @@ use eduq_app::guarantee::{GuaranteeReport, evaluate_district, save_input};
 use eduq_core::access::{Resource, Scope};
 use eduq_core::guarantee::Verdict;
 use eduq_core::standards::government_guarantee::PROVENANCE;
-use serde::Deserialize;
 
 use crate::auth::Session;
+use crate::indicators::InputForm;
 use crate::views::{Layout, TermQ, layout};
 use crate::{AppState, WebError};
 
@@ -132,16 +132,6 @@ pub async fn export(
     let report = evaluate_district(&st.store, &s.actor, sel.term).await?;
     let bytes = eduq_app::guarantee::workbook(&report)?;
     Ok(crate::views::xlsx_download(&format!("政府保障程度-{}.xlsx", sel.term.school_year()), bytes))
-}
-
-#[derive(Deserialize)]
-pub struct InputForm {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
-    term: Option<String>,
-    key: String,
-    value: String,
-    source: String,
 }
 
 /// Stores one figure or attestation and shows the page again with the result.

@@ -123,14 +123,15 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
     render_list(&st, &s, q.term.as_deref(), String::new()).await
 }
 
+/// A value the bureau supplies (here and on the 政府保障程度 page).
 #[derive(Deserialize)]
 pub struct InputForm {
     #[serde(rename = "_csrf")]
-    csrf: Option<String>,
-    term: Option<String>,
-    key: String,
-    value: String,
-    source: String,
+    pub csrf: Option<String>,
+    pub term: Option<String>,
+    pub key: String,
+    pub value: String,
+    pub source: String,
 }
 
 /// Sets one of the district's inputs (学龄人口) and shows the list again with the result.
