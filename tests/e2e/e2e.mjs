@@ -104,6 +104,23 @@ try {
     await page.screenshot({ path: join(dir, 'balance.png'), fullPage: true });
   });
 
+  await step('政府保障程度: the bureau enters a figure and its item turns met', async () => {
+    await page.goto(`${base}/balance/guarantee`);
+    await page.waitForSelector('#guarantee-items');
+    const summary = await page.textContent('#guarantee-summary');
+    assert(summary.includes('15项中'), `summary: ${summary}`);
+    const row = page.locator('#guarantee-items tr', { hasText: '5年360学时培训完成率' }).first();
+    assert((await row.textContent()).includes('未达到'), 'the demo falls short on 360学时');
+    await row.locator('input[name=value]').fill('100');
+    await row.locator('input[name=source]').fill('县教师发展中心学时统计');
+    await row.locator('button[type=submit]').click();
+    await page.waitForSelector('#guarantee-summary .notice');
+    assert((await page.textContent('#guarantee-summary .notice')).includes('已保存'), 'saved');
+    const after = page.locator('#guarantee-items tr', { hasText: '5年360学时培训完成率' }).first();
+    assert((await after.locator('td.verdict').textContent()).trim() === '达到', 'item 9 met now');
+    await page.screenshot({ path: join(dir, 'guarantee.png'), fullPage: true });
+  });
+
   await step('the plan dashboard draws each target with its trend, and the A4 report lists them', async () => {
     await page.goto(`${base}/`);
     await page.waitForSelector('#plan-cards .target-card');
@@ -220,5 +237,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 9 ? 0 : 1);
+  process.exit(failed === 0 && passed === 10 ? 0 : 1);
 }
