@@ -26,13 +26,16 @@ pub struct GuaranteeReport {
     pub inputs: HashMap<&'static str, DistrictInput>,
 }
 
-/// The 义务教育 part of a school's facts; `None` for kindergartens, senior and special schools.
-pub fn guarantee_school(f: &SchoolFacts) -> Option<GuaranteeSchool> {
+/// The type of a school with a 义务教育 part; `None` for kindergartens, senior and special schools.
+pub fn compulsory_type(f: &SchoolFacts) -> Option<SchoolType> {
     let t = SchoolType::parse(&f.school_type).ok()?;
     let compulsory = t.stages().iter().any(|s| matches!(s, Stage::Primary | Stage::Junior));
-    if !compulsory || t == SchoolType::Special {
-        return None;
-    }
+    (compulsory && t != SchoolType::Special).then_some(t)
+}
+
+/// The 义务教育 part of a school's facts (see `compulsory_type`).
+pub fn guarantee_school(f: &SchoolFacts) -> Option<GuaranteeSchool> {
+    let t = compulsory_type(f)?;
     Some(GuaranteeSchool {
         code: f.code.clone(),
         name: f.name.clone(),

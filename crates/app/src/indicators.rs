@@ -67,7 +67,8 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::LargeClasses => n(f.large_classes),
         Fact::ExtraLargeClasses => n(f.extra_large_classes),
         Fact::OversizedSchools => {
-            n(i64::from(crate::guarantee::guarantee_school(f).is_some_and(|s| s.pupils > size_limit(s.school_type))))
+            let compulsory = f.primary_pupils + f.junior_pupils;
+            n(i64::from(crate::guarantee::compulsory_type(f).is_some_and(|t| compulsory > size_limit(t))))
         }
         Fact::Pupils => n(f.all_pupils),
         Fact::TeachingArea => f.teaching_area,
@@ -248,11 +249,10 @@ pub async fn by_class(
     let ind = indicator(key).ok_or_else(|| AppError::Invalid(format!("未知指标“{key}”")))?;
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
     let classes = store.list_classes(actor, term.start_year, Some(term_id), Some(school_id)).await?;
-    let sized = |c: &eduq_store::org::ClassRow| c.students > 0 && (1..=12).contains(&c.grade.number());
     let parts: Vec<(i64, String, f64, f64)> = match ind.numerator {
         Fact::StandardClasses | Fact::LargeClasses | Fact::ExtraLargeClasses => classes
             .iter()
-            .filter(|c| sized(c))
+            .filter(|c| c.counts_for_size())
             .map(|c| {
                 let band = match ind.numerator {
                     Fact::StandardClasses => SizeBand::Standard,

@@ -228,7 +228,7 @@ impl Store {
         }
         for c in classes {
             let Some(&i) = index.get(&c.school_id) else { continue };
-            if c.students == 0 || !(1..=12).contains(&c.grade.number()) {
+            if !c.counts_for_size() {
                 continue;
             }
             let s = &mut out[i];

@@ -84,6 +84,13 @@ pub struct ClassRow {
     pub size_band: SizeBand,
 }
 
+impl ClassRow {
+    /// A 中小学 class with pupils: the classes that 班额 indicators count.
+    pub fn counts_for_size(&self) -> bool {
+        self.students > 0 && (1..=12).contains(&self.grade.number())
+    }
+}
+
 /// Counts for the home page, per 办学类型.
 #[derive(Debug, Clone, Serialize)]
 pub struct TypeCount {

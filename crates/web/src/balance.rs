@@ -176,7 +176,8 @@ pub(crate) fn results(r: &BalanceReport, stage: BalanceStage, county: bool, what
     }
 }
 
-fn check(s: &Session) -> Result<(), WebError> {
+/// The 优质均衡 pages (资源配置 and 政府保障程度) read teachers and school conditions.
+pub(crate) fn check(s: &Session) -> Result<(), WebError> {
     if s.actor.role.may_read(Resource::Teachers) && s.actor.role.may_read(Resource::Conditions) {
         Ok(())
     } else {

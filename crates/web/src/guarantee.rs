@@ -12,6 +12,7 @@ use eduq_core::guarantee::Verdict;
 use eduq_core::standards::government_guarantee::PROVENANCE;
 
 use crate::auth::Session;
+use crate::balance::check;
 use crate::indicators::InputForm;
 use crate::views::{Layout, TermQ, layout};
 use crate::{AppState, WebError};
@@ -86,15 +87,6 @@ fn rows(r: &GuaranteeReport) -> Vec<Row> {
         }
     }
     out
-}
-
-/// The page reads teachers and school conditions (as the 优质均衡 board does).
-fn check(s: &Session) -> Result<(), WebError> {
-    if s.actor.role.may_read(Resource::Teachers) && s.actor.role.may_read(Resource::Conditions) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
 }
 
 async fn render(st: &AppState, s: &Session, term: Option<&str>, message: String) -> Result<Html<String>, WebError> {
