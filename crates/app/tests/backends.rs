@@ -532,6 +532,15 @@ async fn plans_on_both_backends() {
     }
 }
 
+/// One pupil's terms and statuses in the 学籍 history the store reads for 巩固率.
+async fn pupil_history(
+    s: &eduq_store::Store,
+    pupil: i64,
+) -> Vec<(eduq_core::calendar::Term, eduq_core::student::EnrolmentStatus)> {
+    let rows = s.flow_rows(&Actor::system()).await.expect("rows");
+    rows.into_iter().filter(|r| r.student == pupil).map(|r| (r.term, r.status)).collect()
+}
+
 /// The indicators added with 学前 and 控辍保学 records, recomputed from the records on both
 /// backends: 巩固率 is the county cohort's (not the sum of schools'), 普惠 and 公办 shares are
 /// over 在园幼儿.
@@ -583,6 +592,17 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
             (c.numerator - 1.0, c.denominator),
             "{name}: not a stale memo"
         );
+        // The kept history follows any write to the enrolment (triggers), also a deletion.
+        let mine = pupil_history(&s, pupil).await;
+        assert!(mine.contains(&(CURRENT, eduq_core::student::EnrolmentStatus::DroppedOut)), "{name}: {mine:?}");
+        s.exec(
+            &eduq_store::Sql::new("DELETE FROM enrolment WHERE student_id = $1 AND term_id = $2").bind(pupil).bind(tid),
+        )
+        .await
+        .expect("delete");
+        let after = pupil_history(&s, pupil).await;
+        assert_eq!(after.len() + 1, mine.len(), "{name}");
+        assert!(after.iter().all(|(t, _)| *t != CURRENT), "{name}");
 
         let tid = term_id(&s).await;
         let schools = s.list_schools(&admin, Some(tid)).await.expect("schools");

@@ -376,6 +376,9 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Sample { what: sample::SampleCmd::RollPeak { database_url, students, classes } } => {
             sample::roll_peak(&database_url, students, classes).await?
         }
+        Cmd::Sample { what: sample::SampleCmd::IndicatorsStore { database_url } } => {
+            sample::indicators_store(&database_url).await?
+        }
         Cmd::Sample { what } => sample::run(what)?,
         Cmd::Backup { out, db } => {
             let store = Store::connect(&db.url()?).await?;

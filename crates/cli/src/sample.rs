@@ -93,6 +93,14 @@ pub enum SampleCmd {
         #[arg(long, default_value_t = 4_000)]
         schools: usize,
     },
+    /// Benchmark: every built-in indicator recomputed from a database as `/api/v1/indicators`
+    /// does, cold (a fresh store handle, nothing memoised), three times; then the 学籍 history read
+    /// and the per-school facts alone. Load a province first (scripts/bench-province.sh).
+    IndicatorsStore {
+        /// Database URL (sqlite://FILE or postgres://…)
+        #[arg(long)]
+        database_url: String,
+    },
     /// Times the per-school 体质健康 statistics over scored pupils held in memory (a benchmark; writes nothing).
     FitnessStats {
         #[arg(long, default_value_t = 1_000_000)]
@@ -139,7 +147,9 @@ fn write_all(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<()> {
 
 pub fn run(cmd: SampleCmd) -> Result<()> {
     match cmd {
-        SampleCmd::RollPeak { .. } => anyhow::bail!("roll-peak runs in the async entry point"),
+        SampleCmd::RollPeak { .. } | SampleCmd::IndicatorsStore { .. } => {
+            anyhow::bail!("this benchmark runs in the async entry point")
+        }
         SampleCmd::Lottery { applicants, schools, seed, out } => {
             let (applicants, schools, priorities) = eduq_synth::admissions::market(seed, applicants, schools);
             let input = Input {
@@ -505,6 +515,57 @@ fn exam_analysis(pupils: usize, subjects: usize, items: usize, schools: usize, s
         lines.len(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// See [`SampleCmd::IndicatorsStore`].
+pub async fn indicators_store(url: &str) -> Result<()> {
+    use eduq_core::access::Actor;
+    let admin = Actor::system();
+    let probe = eduq_store::Store::connect(url).await?;
+    let term = probe.terms().await?.into_iter().map(|(_, t)| t).max().context("数据库中没有学期")?;
+    let count = |table: &str| {
+        let (probe, sql) = (probe.clone(), eduq_store::Sql::new(format!("SELECT COUNT(*) FROM {table}")));
+        async move { probe.scalar(&sql).await }
+    };
+    println!(
+        "{}：{} 名学生、{} 所学校、{} 行学籍（{} 名学生的学籍历史），最新学期 {}",
+        probe.backend(),
+        count("student").await?,
+        count("school").await?,
+        count("enrolment").await?,
+        count("pupil_history").await?,
+        term.label()
+    );
+    let secs = |t: std::time::Instant| t.elapsed().as_secs_f64();
+    for run in 1..=3 {
+        let store = eduq_store::Store::connect(url).await?;
+        let t = std::time::Instant::now();
+        let values = eduq_app::indicators::library(&store, &admin, term).await?;
+        let all = secs(t);
+        let store = eduq_store::Store::connect(url).await?;
+        let t = std::time::Instant::now();
+        let rows = store.flow_rows(&admin).await?;
+        let read = secs(t);
+        let t = std::time::Instant::now();
+        let first = rows.iter().map(|r| r.term).min().unwrap_or(term);
+        let (_, county) = eduq_core::flows::consolidation(&rows, first, term);
+        let follow = secs(t);
+        let term_id = store.term_id(term).await?.context("最新学期没有编号")?;
+        let t = std::time::Instant::now();
+        let facts = store.school_facts(&admin, term_id, term.start_year).await?;
+        let facts_s = secs(t);
+        let rate = values.iter().find(|v| v.indicator.key == "consolidation_rate").and_then(|v| v.district.value);
+        println!(
+            "第{run}次（冷）：全部{}项指标 {all:.2} 秒；其中学籍历史读取 {read:.2} 秒（{} 行）、巩固率跟踪 {follow:.2} 秒、\
+             本学期各校事实 {facts_s:.2} 秒（{} 所学校）；巩固率 {:.2}%（核对 {:.2}%）",
+            values.len(),
+            rows.len(),
+            facts.len(),
+            rate.unwrap_or(0.0),
+            county.cohort.rate().unwrap_or(0.0)
+        );
+    }
+    Ok(())
 }
 
 /// See [`SampleCmd::RollPeak`].

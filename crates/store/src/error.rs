@@ -12,6 +12,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Config(String),
+    /// A blocking task the store ran beside the async workers panicked (a bug, not bad input).
+    #[error("内部任务中断：{0}")]
+    Task(String),
     #[error("数据库迁移失败（版本{version}）：{message}")]
     Migration { version: i64, message: String },
 }
