@@ -1426,3 +1426,65 @@ async fn exams_on_both_backends() {
         }
     }
 }
+
+/// A pupil moved to another class after the first class's roll of the day: the new class's first
+/// roll that day carries the pupil's record over (one record per pupil and day) instead of failing
+/// the whole batch on it.
+#[tokio::test]
+async fn a_pupil_moved_after_the_roll_keeps_one_record() {
+    use eduq_app::roll_desk::RollDesk;
+    use eduq_core::attendance::Status;
+    use eduq_store::attendance::RollEntry;
+    for (s, name) in seeded().await {
+        let desk = RollDesk::open(s.clone());
+        let tid = term_id(&s).await;
+        let classes = s.list_classes(&Actor::system(), CURRENT.start_year, Some(tid), None).await.expect("classes");
+        let a = classes.iter().find(|c| c.students > 1).expect("a class");
+        let b = classes.iter().find(|c| c.id != a.id && c.school_id == a.school_id && c.students > 0).expect("b");
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        for table in ["attendance", "roll_call"] {
+            let sql = format!("DELETE FROM {table} WHERE day = $1 AND class_id IN ({}, {})", a.id, b.id);
+            s.exec(&eduq_store::Sql::new(sql).bind(day)).await.expect("clear the day");
+        }
+        let roll = |class: i64, marked: i64, status: Status| {
+            let (s, desk) = (s.clone(), desk.clone());
+            async move {
+                let teacher =
+                    actor("ht", Role::HeadTeacher, Scope::Classes { school_id: a.school_id, class_ids: vec![class] });
+                let (pupils, _) = s.roll(&teacher, class, tid, day).await.expect("roster");
+                let entries = pupils
+                    .iter()
+                    .map(|p| RollEntry {
+                        student_id: p.student_id,
+                        status: if p.student_id == marked { status } else { Status::Present },
+                        note: String::new(),
+                    })
+                    .collect();
+                desk.take_roll(&teacher, class, day, entries, day, now()).await
+            }
+        };
+        let (pupils, _) = s.roll(&Actor::system(), a.id, tid, day).await.expect("roster");
+        let pupil = pupils[0].student_id;
+        roll(a.id, pupil, Status::Truant).await.expect("class a");
+        s.exec(
+            &eduq_store::Sql::new("UPDATE enrolment SET class_id = $1 WHERE student_id = $2 AND term_id = $3")
+                .bind(b.id)
+                .bind(pupil)
+                .bind(tid),
+        )
+        .await
+        .expect("move");
+        let saved = roll(b.id, pupil, Status::Sick).await.expect("class b, first roll of the day");
+        assert_eq!(saved.absent, 1, "{name}");
+        let records = s
+            .fetch(
+                &eduq_store::Sql::new("SELECT class_id, status FROM attendance WHERE student_id = $1 AND day = $2")
+                    .bind(pupil)
+                    .bind(day),
+                |r| Ok((r.i(0)?, r.s(1)?)),
+            )
+            .await
+            .expect("records");
+        assert_eq!(records, vec![(b.id, "sick".to_string())], "{name}");
+    }
+}
