@@ -5,6 +5,7 @@ use eduq_core::balance::{
     BalanceStage, BasicEvaluation, BasicInput, Evaluation, SchoolInput, evaluate, evaluate_basic,
 };
 use eduq_core::calendar::Term;
+use eduq_core::org::SchoolType;
 use eduq_store::Store;
 use eduq_store::indicators::SchoolFacts;
 use serde::{Deserialize, Serialize};
@@ -104,11 +105,11 @@ pub async fn evaluate_district(
     let mut excluded = Vec::new();
     let mut quality = Vec::new();
     for f in &facts {
-        if f.school_type == "特殊教育学校" {
+        if f.school_type == Some(SchoolType::Special) {
             continue;
         }
         let Some(mut input) = stage_input(f, stage) else { continue };
-        if f.school_type == "教学点" && input.students < MIN_TEACHING_POINT_PUPILS as f64 {
+        if f.school_type == Some(SchoolType::TeachingPoint) && input.students < MIN_TEACHING_POINT_PUPILS as f64 {
             excluded.push(format!("{}：教学点不足{}人", f.name, MIN_TEACHING_POINT_PUPILS));
             continue;
         }

@@ -28,7 +28,7 @@ pub struct GuaranteeReport {
 
 /// The type of a school with a 义务教育 part; `None` for kindergartens, senior and special schools.
 pub fn compulsory_type(f: &SchoolFacts) -> Option<SchoolType> {
-    let t = SchoolType::parse(&f.school_type).ok()?;
+    let t = f.school_type?;
     let compulsory = t.stages().iter().any(|s| matches!(s, Stage::Primary | Stage::Junior));
     (compulsory && t != SchoolType::Special).then_some(t)
 }
@@ -63,7 +63,7 @@ pub async fn evaluate_district(store: &Store, actor: &Actor, term: Term) -> Resu
         Err(StoreError::Forbidden) => None,
         Err(e) => return Err(e.into()),
     };
-    let inputs: HashMap<&'static str, DistrictInput> = held(store, term.start_year).await?;
+    let inputs: HashMap<&'static str, DistrictInput> = held(store, actor, term.start_year).await?;
     let reported =
         inputs.iter().map(|(k, i)| (k.to_string(), Reported { value: i.value, source: i.source.clone() })).collect();
     let items = evaluate(&schools, migrants, &reported);
@@ -71,8 +71,8 @@ pub async fn evaluate_district(store: &Store, actor: &Actor, term: Term) -> Resu
 }
 
 /// The figures and attestations stored for the school year, by their check's key.
-async fn held(store: &Store, start_year: i32) -> Result<HashMap<&'static str, DistrictInput>, AppError> {
-    let stored = store.district_inputs(start_year).await?;
+async fn held(store: &Store, actor: &Actor, start_year: i32) -> Result<HashMap<&'static str, DistrictInput>, AppError> {
+    let stored = store.district_inputs(actor, start_year).await?;
     Ok(input_checks()
         .filter_map(|(_, c)| {
             let key = c.input_key()?;

@@ -160,9 +160,10 @@ fn evaluate(ind: &Indicator, facts: &[SchoolFacts], county: &County) -> Indicato
 /// yet supplied).
 pub async fn inputs(
     store: &Store,
+    actor: &Actor,
     start_year: i32,
 ) -> Result<Vec<(Fact, &'static str, Option<DistrictInput>)>, AppError> {
-    let held = store.district_inputs(start_year).await?;
+    let held = store.district_inputs(actor, start_year).await?;
     Ok(DISTRICT_INPUTS
         .iter()
         .filter_map(|f| f.district_input().map(|(k, label)| (*f, k, label)))
@@ -372,7 +373,7 @@ async fn facts_by_year(
         Some(h) => h.await.map_err(broken)??,
         None => vec![],
     };
-    let inputs = store.district_inputs(upto.start_year).await?;
+    let inputs = store.district_inputs(actor, upto.start_year).await?;
     let mut out: Vec<(i32, Vec<SchoolFacts>, County)> = years
         .into_iter()
         .map(|(t, mut facts)| {

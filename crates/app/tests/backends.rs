@@ -320,7 +320,10 @@ async fn balance_inputs_match_the_exported_records_on_both_backends() {
         // 基本均衡: the mean of its 8 coefficients, each recomputed here from the same inputs.
         let inputs: Vec<_> = facts
             .iter()
-            .filter(|f| f.school_type != "特殊教育学校" && !(f.school_type == "教学点" && f.primary_pupils < 50))
+            .filter(|f| {
+                use eduq_core::org::SchoolType::{Special, TeachingPoint};
+                f.school_type != Some(Special) && !(f.school_type == Some(TeachingPoint) && f.primary_pupils < 50)
+            })
             .filter_map(|f| eduq_app::balance::basic_input(f, BalanceStage::Primary))
             .collect();
         let p: Vec<f64> = inputs.iter().map(|i| i.students).collect();
@@ -630,12 +633,17 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         assert_eq!(v("public_kindergarten_share").value, Some(public as f64 / all as f64 * 100.0), "{name}");
 
         // 毛入园率 over the population the bureau supplied (the demo's, then a new figure).
-        let pop = s.district_inputs(CURRENT.start_year).await.expect("inputs");
+        let pop = s.district_inputs(&Actor::system(), CURRENT.start_year).await.expect("inputs");
         let age = pop
             .iter()
             .find(|i| i.key == "age_3_5" && i.start_year == CURRENT.start_year)
             .unwrap_or_else(|| panic!("{pop:?}"));
         assert!(age.source.contains("统计局"), "{name}: the source is kept");
+        let teacher = actor("t", Role::Teacher, Scope::School(schools[0].id));
+        assert!(
+            matches!(s.district_inputs(&teacher, CURRENT.start_year).await, Err(eduq_store::StoreError::Forbidden)),
+            "{name}: the store filters by role"
+        );
         assert_eq!(v("preschool_gross_enrolment").value, Some(all as f64 / age.value * 100.0), "{name}");
         assert!(v("preschool_gross_enrolment").value.is_some_and(|x| x > 85.0 && x < 100.0), "{name}");
         let now = now();

@@ -27,7 +27,8 @@ pub struct SchoolFacts {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub school_type: String,
+    /// `None` only for facts built by hand (`Default`); the store always sets it.
+    pub school_type: Option<eduq_core::org::SchoolType>,
     pub primary_pupils: i64,
     pub junior_pupils: i64,
     pub senior_pupils: i64,
@@ -118,7 +119,7 @@ impl Store {
                 id: s.id,
                 code: s.code,
                 name: s.name,
-                school_type: s.school_type.label().to_string(),
+                school_type: Some(s.school_type),
                 public: s.ownership == eduq_core::org::Ownership::Public,
                 inclusive: s.inclusive,
                 ..SchoolFacts::default()
@@ -286,8 +287,12 @@ pub struct DistrictInput {
 }
 
 impl Store {
-    /// The district's inputs for the school years up to `upto`, by year.
-    pub async fn district_inputs(&self, upto: i32) -> Result<Vec<DistrictInput>> {
+    /// The district's inputs for the school years up to `upto`, by year: district figures read
+    /// with the indicators, so by the roles that read the per-school facts.
+    pub async fn district_inputs(&self, actor: &Actor, upto: i32) -> Result<Vec<DistrictInput>> {
+        if !actor.role.may_read(Resource::Conditions) {
+            return Err(StoreError::Forbidden);
+        }
         self.fetch(
             &Sql::new(
                 "SELECT start_year, key, value, source, updated_by FROM district_input WHERE start_year <= $1 \

@@ -92,7 +92,7 @@ async fn render_list(
     let (l, sel) = layout(&st.store, s, "指标", "indicators", term).await?;
     let values = library(&st.store, &s.actor, sel.term).await?;
     let quality = eduq_app::indicators::quality(&st.store, &s.actor, sel.term).await?;
-    let inputs = eduq_app::indicators::inputs(&st.store, sel.term.start_year)
+    let inputs = eduq_app::indicators::inputs(&st.store, &s.actor, sel.term.start_year)
         .await?
         .into_iter()
         .filter_map(|(f, label, held)| {
