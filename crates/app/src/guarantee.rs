@@ -59,7 +59,7 @@ pub async fn evaluate_district(store: &Store, actor: &Actor, term: Term) -> Resu
     let facts = store.school_facts(actor, term_id, term.start_year).await?;
     let schools: Vec<GuaranteeSchool> = facts.iter().filter_map(guarantee_school).collect();
     let migrants = match store.migrant_counts(actor, term_id).await {
-        Ok((all, in_public)) => Some(Migrants { all, in_public }),
+        Ok((all, in_public_places)) => Some(Migrants { all, in_public_places }),
         Err(StoreError::Forbidden) => None,
         Err(e) => return Err(e.into()),
     };

@@ -758,6 +758,25 @@ async fn government_guarantee_on_both_backends() {
         }
         assert!(migrants > 0, "{name}");
         assert!(check(15, 1).value.ends_with(&format!("（{in_public}/{migrants}）")), "{name}: {:?}", check(15, 1));
+        // A 民办 school counts while the government buys its places (政府购买学位), and not otherwise.
+        let host = pupils.iter().find(|(_, m)| *m).expect("a 随迁 pupil").0;
+        let host_pupils = pupils.iter().filter(|(sc, m)| *m && *sc == host).count() as i64;
+        let counts = |private: bool, purchased: bool| {
+            let s = s.clone();
+            async move {
+                let sql = "UPDATE school SET ownership = $1, purchased_places = $2 WHERE id = $3";
+                let owner = if private { "private" } else { "public" };
+                s.exec(&eduq_store::Sql::new(sql).bind(owner).bind(purchased).bind(host)).await.expect("flag");
+                s.migrant_counts(&Actor::system(), tid).await.expect("counts")
+            }
+        };
+        assert_eq!(counts(true, true).await, (migrants, in_public), "{name}: purchased places count");
+        assert_eq!(
+            counts(true, false).await,
+            (migrants, in_public - host_pupils),
+            "{name}: a plain 民办 school does not"
+        );
+        assert_eq!(counts(false, false).await, (migrants, in_public), "{name}");
         // 规模 and 班额 from the class lists.
         let classes = s.list_classes(&admin, CURRENT.start_year, Some(tid), None).await.expect("classes");
         let oversize = classes

@@ -39,11 +39,12 @@ pub struct SpecialRooms {
     pub art_area: f64,
 }
 
-/// 随迁子女 of grades 1–9 on roll, and those in 公办 schools.
+/// 随迁子女 of grades 1–9 on roll, and those in 公办 schools or in 民办 schools where the
+/// government buys places (政府购买学位服务).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Migrants {
     pub all: i64,
-    pub in_public: i64,
+    pub in_public_places: i64,
 }
 
 /// A figure or attestation the bureau entered, with its source document.
@@ -276,10 +277,10 @@ fn records(rule: Rule, schools: &[GuaranteeSchool], migrants: Option<Migrants>, 
                     CheckResult { requirement, value: "无随迁子女".into(), verdict: Verdict::Met, ..base }
                 }
                 Some(m) => {
-                    let share = 100.0 * m.in_public as f64 / m.all as f64;
+                    let share = 100.0 * m.in_public_places as f64 / m.all as f64;
                     CheckResult {
                         requirement,
-                        value: format!("{share:.1}%（{}/{}）", m.in_public, m.all),
+                        value: format!("{share:.1}%（{}/{}）", m.in_public_places, m.all),
                         verdict: if share >= MIGRANT_PUBLIC_SHARE - 1e-9 { Verdict::Met } else { Verdict::NotMet },
                         ..base
                     }
@@ -409,8 +410,9 @@ mod tests {
     #[test]
     fn migrant_share_figures_and_attestations() {
         let s = [school("甲", SchoolType::Primary, 900, 20)];
-        let at =
-            |all, in_public| item(&evaluate(&s, Some(Migrants { all, in_public }), &rep(&[])), 15).checks[1].verdict;
+        let at = |all, in_public_places| {
+            item(&evaluate(&s, Some(Migrants { all, in_public_places }), &rep(&[])), 15).checks[1].verdict
+        };
         assert_eq!(at(100, 85), Verdict::Met);
         assert_eq!(at(100, 84), Verdict::NotMet);
         assert_eq!(at(0, 0), Verdict::Met);
@@ -437,7 +439,7 @@ mod tests {
                 Check::Records { .. } => unreachable!(),
             })
             .collect();
-        let r = evaluate(&s, Some(Migrants { all: 20, in_public: 18 }), &rep(&all));
+        let r = evaluate(&s, Some(Migrants { all: 20, in_public_places: 18 }), &rep(&all));
         assert!(all_met(&r), "{r:#?}");
         assert_eq!(r.len(), 15);
     }

@@ -20,6 +20,9 @@ pub struct SchoolRecord {
     pub ownership: Ownership,
     /// 普惠性 (kindergartens only; false elsewhere).
     pub inclusive: bool,
+    /// 政府购买学位服务: a 民办 school where the government buys places (false for 公办 schools).
+    #[serde(default)]
+    pub purchased_places: bool,
     /// 学区 or 教育集团 names the school belongs to.
     pub groups: Vec<String>,
 }

@@ -28,7 +28,8 @@ eduq_core::labelled_enum!(
     }
 );
 
-const SCHOOL_HEADERS: &[&str] = &["学校标识码", "学校名称", "办学类型", "城乡类型", "办学性质", "普惠性", "学区/集团"];
+const SCHOOL_HEADERS: &[&str] =
+    &["学校标识码", "学校名称", "办学类型", "城乡类型", "办学性质", "普惠性", "政府购买学位", "学区/集团"];
 const CLASS_HEADERS: &[&str] = &["学校标识码", "学年", "年级", "班号", "班级名称", "班主任工号", "校区"];
 const STUDENT_HEADERS: &[&str] = &[
     "学年",
@@ -91,6 +92,7 @@ const CONDITION_HEADERS: &[&str] = &[
 /// Columns that may be left out of a file entirely.
 const OPTIONAL: &[&str] = &[
     "学区/集团",
+    "政府购买学位",
     "校区",
     "班级名称",
     "班主任工号",
@@ -241,6 +243,10 @@ fn school_row(r: &mut Row) -> Option<(String, SchoolRecord)> {
     let locale = r.labelled("城乡类型", Locale::parse, Locale::labels());
     let ownership = r.labelled("办学性质", Ownership::parse, Ownership::labels());
     let inclusive = r.yes_no("普惠性");
+    let purchased_places = r.yes_no("政府购买学位");
+    if purchased_places && ownership == Some(Ownership::Public) {
+        r.fail("政府购买学位", "不适用于公办学校：政府购买学位服务指民办学校");
+    }
     let groups = r
         .opt("学区/集团")
         .map(|g| g.split(['；', ';', '、']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
@@ -255,6 +261,7 @@ fn school_row(r: &mut Row) -> Option<(String, SchoolRecord)> {
             locale: locale?,
             ownership: ownership?,
             inclusive,
+            purchased_places,
             groups,
         },
     ))
@@ -477,6 +484,7 @@ pub fn to_rows(batch: &Batch) -> Vec<Vec<Cell>> {
                     s.locale.label().into(),
                     s.ownership.label().into(),
                     yes_no(s.inclusive).into(),
+                    yes_no(s.purchased_places).into(),
                     s.groups.join("；").into(),
                 ]
             })

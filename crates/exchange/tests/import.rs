@@ -132,3 +132,23 @@ fn destination_only_with_a_transfer_out() {
         _ => panic!("students"),
     }
 }
+
+/// 政府购买学位 is optional (older files have no such column), 是 only for a 民办 school.
+#[test]
+fn purchased_places_only_for_private_schools() {
+    let old = "学校标识码,学校名称,办学类型,城乡类型,办学性质,普惠性\n3199000001,一小,小学,城区,公办,否\n";
+    match parse(Kind::Schools, &read_table(old.as_bytes(), "s.csv").expect("table")).expect("an older file") {
+        Batch::Schools(v) => assert!(!v[0].purchased_places),
+        _ => panic!("schools"),
+    }
+    let head = "学校标识码,学校名称,办学类型,城乡类型,办学性质,普惠性,政府购买学位\n";
+    let text = format!("{head}3199000001,一小,小学,城区,民办,否,是\n3199000002,二小,小学,城区,公办,否,是\n");
+    let err = parse(Kind::Schools, &read_table(text.as_bytes(), "s.csv").expect("table")).expect_err("refused");
+    let msgs: Vec<String> = err.row_errors().iter().map(ToString::to_string).collect();
+    assert_eq!(msgs, ["第3行「政府购买学位」的值“是”不适用于公办学校：政府购买学位服务指民办学校"]);
+    let text = format!("{head}3199000001,一小,小学,城区,民办,否,是\n");
+    match parse(Kind::Schools, &read_table(text.as_bytes(), "s.csv").expect("table")).expect("parsed") {
+        Batch::Schools(v) => assert!(v[0].purchased_places),
+        _ => panic!("schools"),
+    }
+}

@@ -185,12 +185,14 @@ impl Tx {
                     r.locale.key().into(),
                     r.ownership.key().into(),
                     Arg::B(r.inclusive),
+                    Arg::B(r.purchased_places),
                 ]
             })
             .collect();
         self.insert_rows(
-            "school (district_id, code, name, school_type, locale, ownership, inclusive)",
-            "ON CONFLICT (code) DO UPDATE SET name = excluded.name, school_type = excluded.school_type, locale = excluded.locale, ownership = excluded.ownership, inclusive = excluded.inclusive",
+            "school (district_id, code, name, school_type, locale, ownership, inclusive, purchased_places)",
+            "ON CONFLICT (code) DO UPDATE SET name = excluded.name, school_type = excluded.school_type, locale = excluded.locale, \
+             ownership = excluded.ownership, inclusive = excluded.inclusive, purchased_places = excluded.purchased_places",
             rows,
         )
         .await?;

@@ -258,7 +258,8 @@ impl Store {
 }
 
 impl Store {
-    /// 随迁子女 of grades 1–9 on roll in the term within the caller's scope: (all, in 公办 schools).
+    /// 随迁子女 of grades 1–9 on roll in the term within the caller's scope: (all, in 公办 schools
+    /// or in 民办 schools flagged 政府购买学位).
     /// A count per county built from special-group flags, so only the roles that read those flags
     /// get it; no pupil is listed.
     pub async fn migrant_counts(&self, actor: &Actor, term_id: i64) -> Result<(i64, i64)> {
@@ -266,7 +267,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut q = Sql::new(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN sc.ownership = 'public' THEN 1 ELSE 0 END), 0) \
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN sc.ownership = 'public' OR sc.purchased_places THEN 1 ELSE 0 END), 0) \
              FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school sc ON sc.id = e.school_id \
              WHERE st.migrant = TRUE AND e.grade BETWEEN 1 AND 9 AND e.status IN ('enrolled','transfer_in','resumed')",
         );

@@ -107,6 +107,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_pupil_history.sql"),
         postgres: include_str!("../migrations/postgres/0016_pupil_history.sql"),
     },
+    Migration {
+        version: 17,
+        name: "purchased_places",
+        sqlite: include_str!("../migrations/sqlite/0017_purchased_places.sql"),
+        postgres: include_str!("../migrations/postgres/0017_purchased_places.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

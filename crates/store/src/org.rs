@@ -56,6 +56,7 @@ pub struct SchoolRow {
     pub locale: Locale,
     pub ownership: Ownership,
     pub inclusive: bool,
+    pub purchased_places: bool,
     pub groups: String,
     pub students: i64,
     pub classes: i64,
@@ -128,7 +129,8 @@ pub(crate) fn key<T>(v: String, col: &str, from_key: fn(&str) -> Option<T>) -> s
 }
 
 /// Columns of [`school_record`], prefixed by the school table's alias `s`.
-pub(crate) const SCHOOL_RECORD_COLS: &str = "s.code, s.name, s.school_type, s.locale, s.ownership, s.inclusive";
+pub(crate) const SCHOOL_RECORD_COLS: &str =
+    "s.code, s.name, s.school_type, s.locale, s.ownership, s.inclusive, s.purchased_places";
 
 /// A school as imported (without its groups), from [`SCHOOL_RECORD_COLS`].
 pub(crate) fn school_record(r: &dyn Get) -> std::result::Result<SchoolRecord, sqlx::Error> {
@@ -139,6 +141,7 @@ pub(crate) fn school_record(r: &dyn Get) -> std::result::Result<SchoolRecord, sq
         locale: key(r.s(3)?, "locale", Locale::from_key)?,
         ownership: key(r.s(4)?, "ownership", Ownership::from_key)?,
         inclusive: r.b(5)?,
+        purchased_places: r.b(6)?,
         groups: vec![],
     })
 }
@@ -253,7 +256,7 @@ impl Store {
         }
         scope_filter(&mut q, actor, "s.id", None, None);
         q.push(" ORDER BY s.code");
-        let rows = self.fetch(&q, |r| Ok((school_record(r)?, r.i(6)?, r.i(7)?, r.i(8)?, r.i(9)?))).await?;
+        let rows = self.fetch(&q, |r| Ok((school_record(r)?, r.i(7)?, r.i(8)?, r.i(9)?, r.i(10)?))).await?;
         let groups = group_map(self.fetch(&school_groups_sql(), |r| Ok((r.s(0)?, r.s(1)?))).await?);
         Ok(rows
             .into_iter()
@@ -266,6 +269,7 @@ impl Store {
                 locale: rec.locale,
                 ownership: rec.ownership,
                 inclusive: rec.inclusive,
+                purchased_places: rec.purchased_places,
                 students,
                 classes,
                 teachers,

@@ -163,6 +163,7 @@ pub fn generate(spec: &Spec) -> District {
                     locale,
                     ownership: if private { Ownership::Private } else { Ownership::Public },
                     inclusive: t == SchoolType::Kindergarten && i % 4 != 3,
+                    purchased_places: false,
                     groups,
                 });
                 school_grades.push(grades_of(t));

@@ -24,7 +24,8 @@ pub enum Rule {
     SmallSchools,
     /// 专任教师 holding a 教师资格证.
     Certified,
-    /// 随迁子女 in 公办 schools among all 随迁子女 of 义务教育 age on roll.
+    /// 随迁子女 in 公办 schools or in 民办 schools where the government buys places, among all
+    /// 随迁子女 of 义务教育 age on roll.
     MigrantPublic,
 }
 
@@ -208,7 +209,9 @@ pub const ITEMS: [Item; 15] = [
         text: "县域内留守儿童关爱体系健全，全县符合条件的随迁子女在公办学校和政府购买服务的民办学校就读的比例不低于85%",
         checks: &[
             Check::Attested { key: "guarantee.left_behind_care", label: "留守儿童关爱体系健全" },
-            Check::Records { rule: Rule::MigrantPublic, label: "随迁子女公办学校就读比例" },
+            Check::Records {
+                rule: Rule::MigrantPublic, label: "随迁子女在公办学校和政府购买学位的民办学校就读比例"
+            },
         ],
     },
 ];
