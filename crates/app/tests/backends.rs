@@ -1513,5 +1513,12 @@ async fn a_pupil_moved_after_the_roll_keeps_one_record() {
             .await
             .expect("records");
         assert_eq!(records, vec![(b.id, "sick".to_string())], "{name}");
+        // The district and school ids a record carries must be its class's (one composite key).
+        let other = classes.iter().find(|c| c.school_id != a.school_id).expect("a class of another school");
+        let sql = "INSERT INTO attendance (district_id, school_id, class_id, student_id, day, status, note) \
+                   SELECT district_id, $1, id, $2, $3, 'sick', '' FROM class WHERE id = $4";
+        let wrong =
+            eduq_store::Sql::new(sql).bind(other.school_id).bind(pupil).bind(day.succ_opt().unwrap()).bind(b.id);
+        assert!(s.exec(&wrong).await.is_err(), "{name}: a record under another school's id is refused");
     }
 }
