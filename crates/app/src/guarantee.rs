@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use eduq_core::access::Actor;
 use eduq_core::calendar::Term;
-use eduq_core::grade::Stage;
 use eduq_core::guarantee::{GuaranteeSchool, ItemResult, Migrants, Reported, SpecialRooms, all_met, evaluate};
 use eduq_core::org::SchoolType;
 use eduq_core::standards::government_guarantee::{Check, input_checks};
@@ -28,9 +27,7 @@ pub struct GuaranteeReport {
 
 /// The type of a school with a 义务教育 part; `None` for kindergartens, senior and special schools.
 pub fn compulsory_type(f: &SchoolFacts) -> Option<SchoolType> {
-    let t = f.school_type?;
-    let compulsory = t.stages().iter().any(|s| matches!(s, Stage::Primary | Stage::Junior));
-    (compulsory && t != SchoolType::Special).then_some(t)
+    f.school_type.filter(|t| t.is_regular_compulsory())
 }
 
 /// The 义务教育 part of a school's facts (see `compulsory_type`).
@@ -76,8 +73,7 @@ async fn held(store: &Store, actor: &Actor, start_year: i32) -> Result<HashMap<&
     Ok(input_checks()
         .filter_map(|(_, c)| {
             let key = c.input_key()?;
-            let found = stored.iter().find(|i| i.start_year == start_year && i.key == key)?;
-            Some((key, found.clone()))
+            Some((key, DistrictInput::find(&stored, start_year, key)?.clone()))
         })
         .collect())
 }

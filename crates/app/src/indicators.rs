@@ -167,7 +167,7 @@ pub async fn inputs(
     Ok(DISTRICT_INPUTS
         .iter()
         .filter_map(|f| f.district_input().map(|(k, label)| (*f, k, label)))
-        .map(|(f, k, label)| (f, label, held.iter().find(|i| i.start_year == start_year && i.key == k).cloned()))
+        .map(|(f, k, label)| (f, label, DistrictInput::find(&held, start_year, k).cloned()))
         .collect())
 }
 
@@ -379,8 +379,8 @@ async fn facts_by_year(
         .map(|(t, mut facts)| {
             let mut county = first.map(|f| with_flows(&mut facts, &rows, f, t)).unwrap_or_default();
             for fact in DISTRICT_INPUTS {
-                let key = fact.district_input().map(|(k, _)| k);
-                if let Some(i) = inputs.iter().find(|i| i.start_year == t.start_year && Some(i.key.as_str()) == key) {
+                let held = fact.district_input().and_then(|(k, _)| DistrictInput::find(&inputs, t.start_year, k));
+                if let Some(i) = held {
                     county.0.push((fact, i.value));
                 }
             }

@@ -87,6 +87,11 @@ pub struct ItemResult {
     pub checks: Vec<CheckResult>,
 }
 
+/// An attestation as stored (1 for 是, 0 for 否).
+pub fn attested_yes(value: f64) -> bool {
+    value >= 0.5
+}
+
 /// Judges every item. `migrants` is `None` when the caller may not read 随迁 counts.
 pub fn evaluate(
     schools: &[GuaranteeSchool],
@@ -149,10 +154,10 @@ fn judge(
             let requirement = "是".to_string();
             match reported.get(key) {
                 Some(r) => {
-                    let yes = r.value >= 0.5;
+                    let yes = attested_yes(r.value);
                     CheckResult {
                         requirement,
-                        value: if yes { "是" } else { "否" }.into(),
+                        value: crate::student::yes_no(yes).into(),
                         verdict: if yes { Verdict::Met } else { Verdict::NotMet },
                         details: vec![format!("依据：{}", r.source)],
                         ..base
@@ -270,7 +275,7 @@ fn records(rule: Rule, schools: &[GuaranteeSchool], migrants: Option<Migrants>, 
             }
         }
         Rule::MigrantPublic => {
-            let requirement = format!("≥ {MIGRANT_PUBLIC_SHARE}%（只计公办学校；政府购买学位的民办学校未单列）");
+            let requirement = format!("≥ {MIGRANT_PUBLIC_SHARE}%（公办学校和政府购买学位的民办学校）");
             match migrants {
                 None => CheckResult { requirement, value: "无权查看随迁子女统计".into(), ..base },
                 Some(m) if m.all == 0 => {

@@ -34,6 +34,12 @@ impl SchoolType {
             SchoolType::Special => &[Primary, Junior],
         }
     }
+
+    /// A regular school (not 特殊教育) with a 义务教育 stage: the schools that 优质均衡 and its
+    /// 政府保障程度 judge.
+    pub fn is_regular_compulsory(self) -> bool {
+        self != SchoolType::Special && self.stages().iter().any(|s| matches!(s, Stage::Primary | Stage::Junior))
+    }
 }
 
 crate::labelled_enum!(
@@ -88,6 +94,9 @@ mod tests {
         assert_eq!(SchoolType::parse("九年一贯制"), Ok(SchoolType::NineYear));
         assert_eq!(SchoolType::NineYear.stages(), &[Stage::Primary, Stage::Junior]);
         assert!(SchoolType::parse("大学").is_err());
+        let regular: Vec<SchoolType> = SchoolType::ALL.iter().copied().filter(|t| t.is_regular_compulsory()).collect();
+        use SchoolType::*;
+        assert_eq!(regular, [Primary, Junior, NineYear, Complete, TwelveYear, TeachingPoint]);
         assert!(validate_school_code("3101010001").is_ok());
         assert!(validate_school_code("310101000").is_err());
         assert!(validate_school_code("31010100a1").is_err());

@@ -287,6 +287,13 @@ pub struct DistrictInput {
     pub updated_by: String,
 }
 
+impl DistrictInput {
+    /// The input stored under `key` for a school year, among those `district_inputs` read.
+    pub fn find<'a>(held: &'a [DistrictInput], start_year: i32, key: &str) -> Option<&'a DistrictInput> {
+        held.iter().find(|i| i.start_year == start_year && i.key == key)
+    }
+}
+
 impl Store {
     /// The district's inputs for the school years up to `upto`, by year: district figures read
     /// with the indicators, so by the roles that read the per-school facts.

@@ -8,8 +8,9 @@ use axum::http::HeaderMap;
 use axum::response::Html;
 use eduq_app::guarantee::{GuaranteeReport, evaluate_district, save_input};
 use eduq_core::access::{Resource, Scope};
-use eduq_core::guarantee::Verdict;
+use eduq_core::guarantee::{Verdict, attested_yes};
 use eduq_core::standards::government_guarantee::PROVENANCE;
+use eduq_core::student::yes_no;
 
 use crate::auth::Session;
 use crate::balance::check;
@@ -63,10 +64,8 @@ fn rows(r: &GuaranteeReport) -> Vec<Row> {
         for (k, c) in item.checks.iter().enumerate() {
             let input = c.input_key.map(|key| {
                 let held = r.inputs.get(key);
-                let value = held.map_or(String::new(), |i| match (c.attested, i.value >= 0.5) {
-                    (true, true) => "是".to_string(),
-                    (true, false) => "否".to_string(),
-                    (false, _) => format!("{}", i.value),
+                let value = held.map_or(String::new(), |i| {
+                    if c.attested { yes_no(attested_yes(i.value)).to_string() } else { i.value.to_string() }
                 });
                 let (source, by) =
                     held.map_or((String::new(), String::new()), |i| (i.source.clone(), i.updated_by.clone()));
