@@ -718,10 +718,10 @@ pub fn report_workbook(r: &PaperReport) -> Result<Vec<u8>, AppError> {
             n(s.median),
             n(s.max),
             n(s.min),
-            n(s.excellent_rate * 100.0),
-            n(s.good_rate * 100.0),
-            n(s.pass_rate * 100.0),
-            n(s.low_rate * 100.0),
+            n(s.excellent_rate),
+            n(s.good_rate),
+            n(s.pass_rate),
+            n(s.low_rate),
             above.map_or(t(""), n),
         ]
     };

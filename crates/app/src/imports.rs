@@ -6,13 +6,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use eduq_core::access::{Actor, Resource, Scope};
+use eduq_core::access::{Actor, Resource, Scope, may_write_person};
 use eduq_core::calendar::Term;
 use eduq_core::org::validate_school_code;
 use eduq_exchange::kinds::{Batch, Kind, export, parse};
 use eduq_exchange::{ExchangeError, RowError, read_table};
 use eduq_store::Store;
-use eduq_store::imports::Counts;
+use eduq_store::imports::{Counts, PersonKey};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -28,6 +28,7 @@ pub struct Outcome {
     pub counts: Counts,
     pub file_hash: String,
     pub applied: bool,
+    pub warnings: Vec<String>,
 }
 
 fn may_import(actor: &Actor, kind: Kind) -> bool {
@@ -41,14 +42,23 @@ fn may_import(actor: &Actor, kind: Kind) -> bool {
     actor.role.may_write(r) && (kind != Kind::Schools || actor.scope == Scope::District)
 }
 
-/// Parses and validates a file completely: format, every row, school codes known and in scope.
+/// A file that passed every check, with what the reader wants the person to know.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub batch: Batch,
+    /// Cells read other than as written (formulas read by value).
+    pub warnings: Vec<String>,
+}
+
+/// Parses and validates a file completely: format, every row, school codes known and in scope,
+/// and no person of another school.
 pub async fn validate(
     store: &Store,
     actor: &Actor,
     kind: Kind,
     bytes: &[u8],
     file_name: &str,
-) -> Result<Batch, AppError> {
+) -> Result<Validated, AppError> {
     if !may_import(actor, kind) {
         return Err(AppError::Forbidden);
     }
@@ -80,7 +90,14 @@ pub async fn validate(
         }
     }
     match parse(kind, &table) {
-        Ok(batch) if errors.is_empty() => Ok(batch),
+        Ok(batch) if errors.is_empty() => {
+            let errors = people_of_other_schools(store, actor, &table, &batch).await?;
+            if errors.is_empty() {
+                Ok(Validated { batch, warnings: table.warnings })
+            } else {
+                Err(AppError::Rows(errors))
+            }
+        }
         Ok(_) => Err(AppError::Rows(errors)),
         Err(ExchangeError::Rows(mut row_errors)) => {
             row_errors.append(&mut errors);
@@ -89,6 +106,51 @@ pub async fn validate(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Rows naming a pupil or teacher recorded at a school outside the caller's scope: an import
+/// never renames another school's pupil or moves them (a move is a 转学 with both sides recorded).
+async fn people_of_other_schools(
+    store: &Store,
+    actor: &Actor,
+    table: &eduq_exchange::Table,
+    batch: &Batch,
+) -> Result<Vec<RowError>, AppError> {
+    if actor.scope == Scope::District {
+        return Ok(Vec::new());
+    }
+    // One record per data row, in file order (parse reports any row it could not read).
+    let (key_kind, column, message, people): (_, _, _, Vec<(&str, Term)>) = match batch {
+        Batch::Students(v) => (
+            PersonKey::Student,
+            "全国学籍号",
+            "该学生属于其他学校，请通过转学办理",
+            v.iter().map(|r| (r.student_no.as_str(), r.term)).collect(),
+        ),
+        Batch::Teachers(v) => (
+            PersonKey::Teacher,
+            "工号",
+            "该教师属于其他学校，请由教育局办理调动（交流轮岗）",
+            v.iter().map(|r| (r.staff_no.as_str(), r.term)).collect(),
+        ),
+        _ => return Ok(Vec::new()),
+    };
+    let keys: Vec<&str> = people.iter().map(|(k, _)| *k).collect();
+    let held = store.holdings(key_kind, &keys).await?;
+    let mut errors = Vec::new();
+    for ((key, term), (row, _)) in people.iter().zip(&table.rows) {
+        let holdings = held.get(*key).map(Vec::as_slice).unwrap_or(&[]);
+        let term = (i64::from(term.start_year), i64::from(term.term_no));
+        if may_write_person(&actor.scope, holdings, term).is_err() {
+            errors.push(RowError {
+                row: *row,
+                column: column.to_string(),
+                value: key.to_string(),
+                message: message.to_string(),
+            });
+        }
+    }
+    Ok(errors)
 }
 
 pub fn file_hash(bytes: &[u8]) -> String {
@@ -149,10 +211,10 @@ pub async fn import_file(
     dry_run: bool,
     now: DateTime<Utc>,
 ) -> Result<Outcome, AppError> {
-    let batch = validate(store, actor, kind, bytes, file_name).await?;
+    let Validated { batch, warnings } = validate(store, actor, kind, bytes, file_name).await?;
     let hash = file_hash(bytes);
     let counts = apply_batch(store, actor, &batch, file_name, &hash, dry_run, now).await?;
-    Ok(Outcome { kind, rows: batch.len(), counts, file_hash: hash, applied: !dry_run })
+    Ok(Outcome { kind, rows: batch.len(), counts, file_hash: hash, applied: !dry_run, warnings })
 }
 
 /// A list in the import layout (xlsx, or csv), in the caller's scope: people of `term`, classes

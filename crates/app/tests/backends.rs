@@ -172,6 +172,49 @@ async fn school_admin_sees_only_own_school() {
     }
 }
 
+/// Security regression (#24.1): a principal's import cannot rename or move a pupil or teacher of
+/// another school by naming their 学籍号 or 工号 with the principal's own school code.
+#[tokio::test]
+async fn security_import_never_writes_a_person_of_another_school() {
+    use eduq_exchange::kinds::{Batch, export};
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let tid = term_id(&s).await;
+        let schools = s.list_schools(&admin, Some(tid)).await.expect("schools");
+        let (a, b) = (&schools[1], &schools[2]);
+        let principal = actor("p", Role::SchoolAdmin, Scope::School(a.id));
+        let all = s.export_students(&admin, CURRENT).await.expect("pupils");
+        let own = all.iter().find(|r| r.school_code == a.code).expect("a pupil of A");
+        let mut stolen = all.iter().find(|r| r.school_code == b.code).expect("a pupil of B").clone();
+        let original = stolen.clone();
+        (stolen.school_code, stolen.grade, stolen.class_no) = (a.code.clone(), own.grade, own.class_no);
+        stolen.name = "改名测试".into();
+        let file = export(&Batch::Students(vec![own.clone(), stolen.clone()]), true).expect("file");
+        let err = import_file(&s, &principal, Kind::Students, &file, "x.csv", false, now()).await.expect_err("refused");
+        let rows = err.row_errors();
+        assert_eq!(rows.len(), 1, "{name}: {rows:?}");
+        assert_eq!(
+            rows[0].to_string(),
+            format!("第3行「全国学籍号」的值“{}”该学生属于其他学校，请通过转学办理", stolen.student_no)
+        );
+        let after = s.export_students(&admin, CURRENT).await.expect("pupils");
+        assert!(after.contains(&original), "{name}: the pupil of B is untouched");
+        // Teachers by 工号 (sequential, guessable): the same rule.
+        let teachers = s.export_teachers(&admin, CURRENT).await.expect("teachers");
+        let mut t = teachers.iter().find(|r| r.school_code == b.code).expect("a teacher of B").clone();
+        (t.school_code, t.name) = (a.code.clone(), "改名测试".into());
+        let file = export(&Batch::Teachers(vec![t.clone()]), false).expect("file");
+        let err =
+            import_file(&s, &principal, Kind::Teachers, &file, "t.xlsx", false, now()).await.expect_err("refused");
+        assert!(err.row_errors().iter().any(|e| e.message.contains("该教师属于其他学校")), "{name}");
+        // The bureau may (it records the move itself), and the principal's own people still import.
+        let own_file = export_kind(&s, &principal, Kind::Students, CURRENT, true, now()).await.expect("own");
+        let out = import_file(&s, &principal, Kind::Students, &own_file, "own.csv", true, now()).await.expect("own");
+        assert_eq!(out.counts.unchanged as usize, out.rows, "{name}");
+        import_file(&s, &admin, Kind::Teachers, &file, "t.xlsx", true, now()).await.expect("bureau");
+    }
+}
+
 #[tokio::test]
 async fn special_groups_only_for_roles_that_need_them_and_audited() {
     for (s, name) in seeded().await {

@@ -283,7 +283,8 @@ async fn run(cli: Cli) -> Result<()> {
                 .await
             {
                 Ok(o) => println!(
-                    "{}{}：{}行，新增{}，更新{}，未变{}（{:.2}秒）",
+                    "{}{}{}：{}行，新增{}，更新{}，未变{}（{:.2}秒）",
+                    o.warnings.iter().map(|w| format!("注意：{w}\n")).collect::<String>(),
                     if dry_run { "预检通过（未写入）" } else { "导入完成" },
                     kind.label(),
                     o.rows,

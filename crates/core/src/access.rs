@@ -126,9 +126,70 @@ impl Role {
     }
 }
 
+/// Where a pupil or teacher is already recorded: one enrolment (or teacher term).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holding {
+    pub school_id: i64,
+    /// (start year, term number): terms order by this pair.
+    pub term: (i64, i64),
+    /// The record lets another school take the person on in a later term (a pupil's 转出 or 毕业).
+    pub released: bool,
+}
+
+/// Why an imported row may not write a person's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimRefusal {
+    /// The person belongs to a school outside the caller's scope.
+    HeldElsewhere,
+}
+
+/// Whether a caller may write a person's record for `term`, given where the person is recorded.
+/// Inside one school a person's record is the school's; a move between schools is a 转学 with
+/// both sides recorded: the other school's record must have released the pupil (转出, 毕业) in an
+/// earlier term. Never overwrite another school's record of the same term.
+pub fn may_write_person(scope: &Scope, held: &[Holding], term: (i64, i64)) -> Result<(), ClaimRefusal> {
+    if *scope == Scope::District {
+        return Ok(());
+    }
+    let elsewhere = |h: &Holding| !scope.covers_school(h.school_id);
+    if held.iter().any(|h| elsewhere(h) && h.term == term) {
+        return Err(ClaimRefusal::HeldElsewhere);
+    }
+    match held.iter().max_by_key(|h| h.term) {
+        Some(latest) if elsewhere(latest) && !(latest.released && latest.term < term) => {
+            Err(ClaimRefusal::HeldElsewhere)
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_person_of_another_school_is_not_written() {
+        let school = Scope::School(9);
+        let at = |school_id, term, released| Holding { school_id, term, released };
+        // New person, own person, the bureau: allowed.
+        assert_eq!(may_write_person(&school, &[], (2026, 1)), Ok(()));
+        assert_eq!(may_write_person(&school, &[at(9, (2025, 2), false)], (2026, 1)), Ok(()));
+        assert_eq!(may_write_person(&Scope::District, &[at(3, (2026, 1), false)], (2026, 1)), Ok(()));
+        // On roll at school 3 now: refused, in the same term and in a later one.
+        let refused = Err(ClaimRefusal::HeldElsewhere);
+        assert_eq!(may_write_person(&school, &[at(3, (2026, 1), false)], (2026, 1)), refused);
+        assert_eq!(may_write_person(&school, &[at(3, (2025, 2), false)], (2026, 1)), refused);
+        // Released (转出/毕业) by school 3 in an earlier term: school 9 takes the pupil on; not in
+        // the same term (that would overwrite school 3's record of the 转出).
+        assert_eq!(may_write_person(&school, &[at(3, (2025, 2), true)], (2026, 1)), Ok(()));
+        assert_eq!(may_write_person(&school, &[at(3, (2026, 1), true)], (2026, 1)), refused);
+        // A later record elsewhere, or another school's record of the row's term, blocks an old term.
+        assert_eq!(may_write_person(&school, &[at(9, (2025, 1), false), at(3, (2026, 1), false)], (2025, 1)), refused);
+        assert_eq!(may_write_person(&school, &[at(3, (2025, 1), false), at(9, (2026, 1), false)], (2025, 1)), refused);
+        // A class teacher's scope is the school's for this question.
+        let classes = Scope::Classes { school_id: 9, class_ids: vec![1] };
+        assert_eq!(may_write_person(&classes, &[at(9, (2026, 1), false)], (2026, 1)), Ok(()));
+    }
 
     #[test]
     fn special_groups_only_for_support_roles() {

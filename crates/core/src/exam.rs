@@ -78,6 +78,7 @@ pub struct SubjectStats {
     pub median: f64,
     pub max: f64,
     pub min: f64,
+    /// 四率 in percent (0–100), as the CLI's JSON has always given them.
     pub excellent_rate: f64,
     pub good_rate: f64,
     pub pass_rate: f64,

@@ -27,6 +27,11 @@ impl EnrolmentStatus {
     pub fn is_on_roll(self) -> bool {
         matches!(self, Self::Enrolled | Self::TransferIn | Self::Resumed)
     }
+
+    /// Whether the school let the pupil go, so that another school may enrol them later.
+    pub fn releases_pupil(self) -> bool {
+        matches!(self, Self::TransferOut | Self::Graduated)
+    }
 }
 
 /// Special-group flags (残疾, 建档立卡/低保, 留守, 随迁, 单亲). Sensitive: only roles for which

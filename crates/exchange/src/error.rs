@@ -26,6 +26,8 @@ pub enum ExchangeError {
     Empty,
     #[error("文件过大：{size}字节，上限为{limit}字节")]
     TooLarge { size: usize, limit: usize },
+    #[error("文件超出读取上限：{0}。请拆分后分批导入")]
+    Unpacked(String),
     #[error("无法识别文件编码：请另存为UTF-8或GB18030（GBK）编码的CSV，或xlsx格式")]
     Encoding,
     #[error("无法读取Excel文件：{0}")]

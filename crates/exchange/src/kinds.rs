@@ -307,7 +307,7 @@ fn student_row(r: &mut Row) -> Option<(String, StudentRecord)> {
         validate_student_number(s)
             .map_err(|_| "格式不正确（应为G/L/J加18位，共19位；G开头的须含有效身份证号）".to_string())
     });
-    let name = r.text("姓名");
+    let name = r.name("姓名");
     let sex = r.labelled("性别", Sex::parse, "男、女".to_string());
     let birth = r.date("出生日期");
     let ethnicity = r.opt("民族").unwrap_or_else(|| "汉族".to_string());
@@ -395,7 +395,7 @@ fn teacher_row(r: &mut Row) -> Option<(String, TeacherRecord)> {
     let term = r.term();
     let school_code = r.school_code();
     let staff_no = r.text("工号");
-    let name = r.text("姓名");
+    let name = r.name("姓名");
     let sex = r.labelled("性别", Sex::parse, "男、女".to_string());
     let birth = r.date("出生日期");
     let education = r.labelled("最高学历", Education::parse, Education::labels());

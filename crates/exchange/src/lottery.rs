@@ -162,7 +162,7 @@ pub fn parse_registration(table: &Table) -> Result<Vec<(usize, Registrant)>, Exc
         "证件号",
         false,
         |r| {
-            let name = r.text("姓名");
+            let name = r.name("姓名");
             let id_number = r.text("证件号");
             let choices = choices(r);
             let bundle = r.opt("捆绑组");

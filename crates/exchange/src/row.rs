@@ -37,6 +37,11 @@ pub(crate) struct Row<'a> {
     pub errors: &'a mut Vec<RowError>,
 }
 
+/// Longest free text a cell of an import may hold.
+pub const MAX_TEXT_CHARS: usize = 200;
+/// Longest name a person may be imported with.
+pub const MAX_NAME_CHARS: usize = 50;
+
 impl Row<'_> {
     pub fn raw(&self, col: &str) -> &str {
         self.index.get(col).and_then(|&i| self.cells.get(i)).map(String::as_str).unwrap_or("")
@@ -45,11 +50,27 @@ impl Row<'_> {
         let value = self.raw(col).to_string();
         self.errors.push(RowError { row: self.n, column: col.to_string(), value, message: message.into() });
     }
-    /// Required text.
+    /// Required text, at most [`MAX_TEXT_CHARS`] characters.
     pub fn text(&mut self, col: &str) -> Option<String> {
         let v = self.raw(col).to_string();
         if v.is_empty() {
             self.fail(col, "不能为空");
+            None
+        } else if v.chars().count() > MAX_TEXT_CHARS {
+            self.fail(col, format!("过长（{}个字符），不能超过{MAX_TEXT_CHARS}个字符", v.chars().count()));
+            None
+        } else {
+            Some(v)
+        }
+    }
+    /// A person's name: required, short, and never something a spreadsheet would run as a formula.
+    pub fn name(&mut self, col: &str) -> Option<String> {
+        let v = self.text(col)?;
+        if v.chars().count() > MAX_NAME_CHARS {
+            self.fail(col, format!("过长，姓名不能超过{MAX_NAME_CHARS}个字符"));
+            None
+        } else if crate::table::formula_like(&v) || v.chars().any(char::is_control) {
+            self.fail(col, "不是有效的姓名（不能以 = + - @ 开头，不能含控制字符）");
             None
         } else {
             Some(v)

@@ -14,6 +14,8 @@ use crate::ExchangeError;
 pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<(usize, Vec<String>)>,
+    /// What was read other than as written (formula cells read by their stored value).
+    pub warnings: Vec<String>,
 }
 
 impl Table {
@@ -35,7 +37,8 @@ pub(crate) fn clean_header(h: &str) -> String {
 
 /// Reads an xlsx (first sheet) or csv (UTF-8 with or without BOM, else GB18030).
 pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, ExchangeError> {
-    let mut raw = if is_xlsx(bytes, file_name) { read_xlsx(bytes)? } else { read_csv(bytes)? };
+    let (mut raw, formulas) =
+        if is_xlsx(bytes, file_name) { read_xlsx(bytes, &READ_LIMITS)? } else { (read_csv(bytes, &READ_LIMITS)?, 0) };
     // Drop fully empty rows (Excel leaves them after deletions).
     raw.retain(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
     if raw.is_empty() {
@@ -56,7 +59,12 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, ExchangeError>
             (n, cells)
         })
         .collect();
-    Ok(Table { headers, rows })
+    let warnings = if formulas > 0 {
+        vec![format!("文件中有{formulas}个公式单元格，已按其计算结果读取；请核对这些单元格")]
+    } else {
+        Vec::new()
+    };
+    Ok(Table { headers, rows, warnings })
 }
 
 /// Reads a file row by row without holding it as strings: `header` makes a state from the cleaned
@@ -113,7 +121,7 @@ pub fn visit_table<S, E: From<ExchangeError>>(
             }
             Some(w) => {
                 let mut cells: Vec<&str> = Vec::with_capacity(w);
-                cells.extend(rec.iter().map(str::trim));
+                cells.extend(rec.iter().map(|c| unquote_formula(c.trim())));
                 if cells.len() < w {
                     cells.resize(w, "");
                 }
@@ -139,7 +147,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, Exchange
     Ok(std::borrow::Cow::Owned(text.into_owned()))
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ExchangeError> {
+/// Rows as read: the row number in the file and its cells.
+type RawRows = Vec<(usize, Vec<String>)>;
+
+fn read_csv(bytes: &[u8], limits: &ReadLimits) -> Result<RawRows, ExchangeError> {
     let text = decode(bytes)?;
     if text.contains('\0') {
         return Err(ExchangeError::Encoding);
@@ -148,9 +159,23 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ExchangeError> {
     let mut out = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| ExchangeError::Malformed(format!("CSV第{}行格式错误：{e}", i + 1)))?;
-        out.push((i + 1, rec.iter().map(|c| c.trim().to_string()).collect()));
+        if i >= limits.rows {
+            return Err(too_big(format!("行数超过{}行", limits.rows)));
+        }
+        if let Some(c) = rec.iter().position(|c| c.chars().count() > limits.cell_chars) {
+            return Err(too_big(format!("第{}行第{}列的内容超过{}个字符", i + 1, c + 1, limits.cell_chars)));
+        }
+        out.push((i + 1, rec.iter().map(|c| unquote_formula(c.trim()).to_string()).collect()));
     }
     Ok(out)
+}
+
+/// Takes off the apostrophe `csv_safe` put before formula-like text, so an export re-imports as it was.
+fn unquote_formula(c: &str) -> &str {
+    match c.strip_prefix('\'') {
+        Some(rest) if formula_like(rest) => rest,
+        _ => c,
+    }
 }
 
 /// Excel's day zero for serial dates (1900 date system, with its 1900-02-29 quirk absorbed).
@@ -183,22 +208,131 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ExchangeError> {
-    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes))
+/// Bounds on what an uploaded spreadsheet may unpack to, checked before and while it is read, so
+/// that a small compressed file (a zip bomb) cannot take the server's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Bytes all parts of an xlsx may inflate to together.
+    pub unpacked_total: u64,
+    /// Bytes one part (a sheet, the shared strings) may inflate to.
+    pub unpacked_part: u64,
+    /// Parts in the archive.
+    pub parts: usize,
+    /// Data rows (Excel's own limit).
+    pub rows: usize,
+    /// Non-empty cells of the sheet read.
+    pub cells: usize,
+    /// Characters in one cell (Excel's own limit).
+    pub cell_chars: usize,
+}
+
+/// The limits every read of a file applies: room for a 100,000-pupil students file and more, far
+/// below what would strain the server.
+pub const READ_LIMITS: ReadLimits = ReadLimits {
+    unpacked_total: 384 << 20,
+    unpacked_part: 256 << 20,
+    parts: 10_000,
+    rows: 1_048_576,
+    cells: 4_000_000,
+    cell_chars: 32_767,
+};
+
+fn too_big(what: String) -> ExchangeError {
+    ExchangeError::Unpacked(what)
+}
+
+/// Inflates every part of a zip into nothing, counting, and refuses the file as soon as a part or
+/// the whole passes its limit: the sizes a zip declares may lie, the inflated bytes do not.
+fn check_unpacked_size(bytes: &[u8], limits: &ReadLimits) -> Result<(), ExchangeError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| ExchangeError::Malformed(format!("文件已损坏或不是Excel文件（{e}）")))?;
-    let range =
-        wb.worksheet_range_at(0).ok_or(ExchangeError::Empty)?.map_err(|e| ExchangeError::Malformed(e.to_string()))?;
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let lead = vec![String::new(); first_col as usize];
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut cells = lead.clone();
-            cells.extend(r.iter().map(cell_text));
-            (first_row as usize + i + 1, cells)
-        })
-        .collect())
+    if zip.len() > limits.parts {
+        return Err(too_big(format!("文件包含{}个部件，上限为{}个", zip.len(), limits.parts)));
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|e| ExchangeError::Malformed(format!("文件已损坏（{e}）")))?;
+        let name = part.name().map(|n| n.to_string()).unwrap_or_default();
+        let allowed = limits.unpacked_part.min(limits.unpacked_total - total);
+        let mut bounded = std::io::Read::take(part, allowed + 1);
+        let n = std::io::copy(&mut bounded, &mut std::io::sink())
+            .map_err(|e| ExchangeError::Malformed(format!("文件已损坏（{name}：{e}）")))?;
+        if n > allowed && allowed == limits.unpacked_part {
+            return Err(too_big(format!("“{name}”解压后超过{} MB", limits.unpacked_part >> 20)));
+        }
+        if n > allowed {
+            return Err(too_big(format!("解压后总大小超过{} MB", limits.unpacked_total >> 20)));
+        }
+        total += n;
+    }
+    Ok(())
+}
+
+/// Collects the cells of one sheet into rows, within the limits; counts formula cells.
+struct SheetRows<'l> {
+    limits: &'l ReadLimits,
+    rows: RawRows,
+    cells: usize,
+    formulas: usize,
+}
+
+impl SheetRows<'_> {
+    fn push(&mut self, (row, col): (u32, u32), text: String) -> Result<(), ExchangeError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let (row, col) = (row as usize, col as usize);
+        if row > self.limits.rows {
+            return Err(too_big(format!("行数超过{}行", self.limits.rows)));
+        }
+        self.cells += 1;
+        if self.cells > self.limits.cells {
+            return Err(too_big(format!("单元格数超过{}个", self.limits.cells)));
+        }
+        if text.chars().count() > self.limits.cell_chars {
+            return Err(too_big(format!("第{}行第{}列的内容超过{}个字符", row + 1, col + 1, self.limits.cell_chars)));
+        }
+        if self.rows.last().is_none_or(|(n, _)| *n != row + 1) {
+            self.rows.push((row + 1, Vec::new()));
+        }
+        if let Some((_, cells)) = self.rows.last_mut() {
+            if cells.len() <= col {
+                cells.resize(col + 1, String::new());
+            }
+            cells[col] = text;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the first sheet of a spreadsheet as rows of trimmed text. An xlsx is bounded before it is
+/// unpacked and streamed cell by cell; formula cells are read by their stored value and counted.
+fn read_xlsx(bytes: &[u8], limits: &ReadLimits) -> Result<(RawRows, usize), ExchangeError> {
+    let malformed = |e: &dyn std::fmt::Display| ExchangeError::Malformed(format!("文件已损坏或不是Excel文件（{e}）"));
+    let mut sheet = SheetRows { limits, rows: Vec::new(), cells: 0, formulas: 0 };
+    if bytes.starts_with(b"PK\x03\x04") {
+        check_unpacked_size(bytes, limits)?;
+        if let Ok(mut wb) = calamine::Xlsx::<_>::new(Cursor::new(bytes)) {
+            let name = wb.sheet_names().first().cloned().ok_or(ExchangeError::Empty)?;
+            let mut cells = wb.worksheet_cells_reader(&name).map_err(|e| malformed(&e))?;
+            while let Some(c) = cells.next_cell_with_formula().map_err(|e| malformed(&e))? {
+                if c.formula.as_deref().is_some_and(|f| !f.is_empty()) {
+                    sheet.formulas += 1;
+                }
+                sheet.push(c.pos, cell_text(&Data::from(c.value)))?;
+            }
+            sheet.rows.sort_by_key(|(n, _)| *n);
+            return Ok((sheet.rows, sheet.formulas));
+        }
+    }
+    // Other workbook formats (xls, ods, xlsb): sizes bounded above for the zipped ones.
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| malformed(&e))?;
+    let range = wb.worksheet_range_at(0).ok_or(ExchangeError::Empty)?.map_err(|e| malformed(&e))?;
+    let (top, left) = range.start().unwrap_or((0, 0));
+    for (row, col, d) in range.used_cells() {
+        sheet.push((row as u32 + top, col as u32 + left), cell_text(d))?;
+    }
+    Ok((sheet.rows, 0))
 }
 
 /// A cell to write: text stays text (学籍号 must not become a number), numbers stay numbers.
@@ -293,12 +427,27 @@ impl Cell {
     }
 }
 
+/// Whether a spreadsheet program would run the text as a formula or command (OWASP's CSV
+/// injection rule: a leading = + - @, tab or carriage return). A plain number ("-3.5") is not.
+pub fn formula_like(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err()
+}
+
+/// Text as a csv cell that no spreadsheet runs: formula-like text gets a leading apostrophe,
+/// which Excel and WPS show as text (and `read_table` takes off again).
+pub fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if formula_like(s) { format!("'{s}").into() } else { s.into() }
+}
+
 fn csv_bytes(mut out: Vec<u8>, headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(&mut out);
     // Writing into a Vec cannot fail.
     let _ = w.write_record(headers);
     for row in rows {
-        let _ = w.write_record(row.iter().map(Cell::text));
+        let _ = w.write_record(row.iter().map(|c| match c {
+            Cell::Text(s) => csv_safe(s).into_owned(),
+            Cell::Number(n) => number_text(*n),
+        }));
     }
     drop(w);
     out
@@ -329,7 +478,11 @@ impl CsvOut {
     }
     pub fn row(&mut self, cells: &[&str]) {
         // Writing into a Vec cannot fail.
-        let _ = self.writer.write_record(cells);
+        if cells.iter().any(|c| formula_like(c)) {
+            let _ = self.writer.write_record(cells.iter().map(|c| csv_safe(c).into_owned()));
+        } else {
+            let _ = self.writer.write_record(cells);
+        }
     }
     pub fn finish(self) -> Vec<u8> {
         self.writer.into_inner().unwrap_or_else(|e| e.into_inner().get_ref().clone())
@@ -367,5 +520,72 @@ mod tests {
         assert_eq!(e, ExchangeError::Encoding);
         assert_eq!(read_table(b"", "x.csv"), Err(ExchangeError::Empty));
         assert!(matches!(read_table("a,a\n1,2".as_bytes(), "x.csv"), Err(ExchangeError::DuplicateHeader(_))));
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_it_is_unpacked() {
+        // 1 GiB of sheet from about a MB: past the part limit, refused while counting.
+        let bomb = eduq_synth::hostile::xlsx_bomb(1 << 30);
+        assert!(bomb.len() < 2 << 20, "small on the wire: {}", bomb.len());
+        let e = read_table(&bomb, "bomb.xlsx").expect_err("refused");
+        assert!(matches!(&e, ExchangeError::Unpacked(m) if m.contains("sheet1.xml")), "{e}");
+        assert!(e.to_string().contains("文件超出读取上限"), "{e}");
+        // The total bound holds when no single part passes its own.
+        let limits = ReadLimits { unpacked_part: 40 << 20, unpacked_total: 20 << 20, ..READ_LIMITS };
+        let e = check_unpacked_size(&eduq_synth::hostile::xlsx_bomb(30 << 20), &limits).expect_err("total");
+        assert!(e.to_string().contains("总大小"), "{e}");
+    }
+
+    #[test]
+    fn rows_cells_and_cell_length_are_bounded() {
+        let rows: Vec<Vec<Cell>> = (0..20).map(|i| vec![Cell::Text(format!("G{i}")), "x".repeat(40).into()]).collect();
+        let bytes = write_xlsx("学生", &["学籍号", "姓名"], &rows).expect("write");
+        let tight = |f: fn(&mut ReadLimits)| {
+            let mut l = READ_LIMITS;
+            f(&mut l);
+            read_xlsx(&bytes, &l).map(|_| ()).expect_err("over a limit").to_string()
+        };
+        assert!(tight(|l| l.rows = 10).contains("行数超过10行"));
+        assert!(tight(|l| l.cells = 30).contains("单元格数超过30个"));
+        assert!(tight(|l| l.cell_chars = 39).contains("第2行第2列的内容超过39个字符"));
+        assert!(read_xlsx(&bytes, &READ_LIMITS).is_ok());
+        let csv = format!("学籍号,姓名\nG1,{}\n", "y".repeat(50));
+        let l = ReadLimits { cell_chars: 49, ..READ_LIMITS };
+        assert!(read_csv(csv.as_bytes(), &l).expect_err("long").to_string().contains("第2行第2列"));
+    }
+
+    #[test]
+    fn formula_cells_are_read_by_value_with_a_warning() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "学籍号").expect("h");
+        ws.write_string(0, 1, "人数").expect("h");
+        ws.write_string(1, 0, "G1").expect("c");
+        ws.write_formula(1, 1, rust_xlsxwriter::Formula::new("=1+1").set_result("2")).expect("f");
+        let t = read_table(&wb.save_to_buffer().expect("save"), "f.xlsx").expect("read");
+        assert_eq!(t.rows[0].1, vec!["G1", "2"]);
+        assert_eq!(t.warnings.len(), 1);
+        assert!(t.warnings[0].contains("1个公式单元格"), "{:?}", t.warnings);
+    }
+
+    #[test]
+    fn formula_like_text_is_neutralised_in_csv_and_reads_back() {
+        let names = eduq_synth::hostile::FORMULA_NAMES;
+        let rows: Vec<Vec<Cell>> =
+            names.iter().map(|n| vec![Cell::from(*n), Cell::Number(-3.5), "-2".into()]).collect();
+        let bytes = write_csv(&["姓名", "分", "差"], &rows);
+        let text = String::from_utf8(bytes.clone()).expect("utf8");
+        for line in text.lines().skip(1) {
+            let first = line.trim_start_matches('"');
+            assert!(first.starts_with('\''), "neutralised: {line}");
+            assert!(line.ends_with(",-3.5,-2"), "numbers stay numbers: {line}");
+        }
+        let back = read_table(&bytes, "x.csv").expect("read");
+        let got: Vec<&str> = back.rows.iter().map(|(_, c)| c[0].as_str()).collect();
+        assert_eq!(got, names, "the apostrophe comes off on import");
+        let mut out = CsvOut::new(&["a"], 64);
+        out.row(&["=1+1"]);
+        assert_eq!(String::from_utf8(out.finish()).expect("utf8"), "a\n'=1+1\n");
+        assert!(formula_like("\tcmd") && formula_like("@x") && !formula_like("张三") && !formula_like("-0.25"));
     }
 }

@@ -152,3 +152,25 @@ fn purchased_places_only_for_private_schools() {
         _ => panic!("schools"),
     }
 }
+
+#[test]
+fn formula_names_and_overlong_text_are_refused() {
+    let first = "11010520150301002";
+    let id = format!("{first}{}", eduq_core::identity::id_check_char(first).expect("digits"));
+    let huge = format!("{HEAD}2024-2025,1,3199000001,三年级,1,G{id},{},女,2015-03-01\n", "张".repeat(1_000_000));
+    let e = read_table(huge.as_bytes(), "s.csv").expect_err("a million characters");
+    assert!(e.to_string().contains("第2行第7列的内容超过32767个字符"), "{e}");
+    let long = "张".repeat(300);
+    let text = format!(
+        "{HEAD}2024-2025,1,3199000001,三年级,1,G{id},\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",女,2015-03-01\n\
+         2024-2025,1,3199000001,三年级,1,G{id}1,{long},女,2015-03-01\n\
+         2024-2025,1,3199000001,三年级,1,G{id}2,{},女,2015-03-01\n",
+        "张".repeat(51)
+    );
+    let table = read_table(text.as_bytes(), "s.csv").expect("table");
+    let err = parse(Kind::Students, &table).expect_err("errors");
+    let msgs: Vec<String> = err.row_errors().iter().map(ToString::to_string).collect();
+    assert!(msgs.iter().any(|m| m.starts_with("第2行「姓名」") && m.contains("不能以 = + - @ 开头")), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.starts_with("第3行「姓名」") && m.contains("不能超过200个字符")), "{:?}", &msgs);
+    assert!(msgs.iter().any(|m| m.starts_with("第4行「姓名」") && m.contains("不能超过50个字符")), "{msgs:?}");
+}

@@ -8,6 +8,7 @@ pub mod admissions;
 pub mod attendance;
 pub mod exams;
 pub mod fitness;
+pub mod hostile;
 pub mod intake;
 pub mod names;
 

@@ -34,8 +34,9 @@ fn organiser_label(k: &str) -> &'static str {
     Organiser::from_key(k).map_or("—", |k| k.label())
 }
 
+/// The core's 四率 are already percentages (0–100).
 fn pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
+    format!("{v:.1}%")
 }
 
 fn num(v: f64) -> String {
@@ -429,7 +430,7 @@ pub async fn paper(
     if !r.units.is_empty() {
         let names: Vec<&str> = r.units.iter().map(|u| u.label.as_str()).collect();
         let rate = |f: fn(&eduq_core::exam::SubjectStats) -> f64| {
-            r.units.iter().map(|u| (f(&u.stats) * 1000.0).round() / 10.0).collect::<Vec<f64>>()
+            r.units.iter().map(|u| (f(&u.stats) * 10.0).round() / 10.0).collect::<Vec<f64>>()
         };
         charts.push((
             format!("四率（按{}）", r.unit_kind),

@@ -57,6 +57,7 @@ struct Preview {
     rows: Vec<RowError>,
     more: usize,
     counts: Option<Counts>,
+    warnings: Vec<String>,
     total: usize,
     token: String,
     csrf: String,
@@ -81,6 +82,7 @@ pub async fn preview(
         rows: vec![],
         more: 0,
         counts: None,
+        warnings: Vec::new(),
         total: 0,
         token: String::new(),
         csrf: s.csrf.clone(),
@@ -90,7 +92,8 @@ pub async fn preview(
         return Ok(Html(p.render()?));
     }
     match validate(&st.store, &s.actor, kind, &bytes, &name).await {
-        Ok(batch) => {
+        Ok(eduq_app::imports::Validated { batch, warnings }) => {
+            p.warnings = warnings;
             let counts = apply_batch(&st.store, &s.actor, &batch, &name, &file_hash(&bytes), true, Utc::now()).await?;
             p.counts = Some(counts);
             p.total = batch.len();
@@ -161,7 +164,7 @@ async fn run_import(
     let started = std::time::Instant::now();
     // Validate again: data may have changed since the preview.
     let batch = match validate(store, actor, p.kind, &p.bytes, &p.name).await {
-        Ok(b) => b,
+        Ok(v) => v.batch,
         Err(e) => return Job::Failed(e.to_string()),
     };
     if let Ok(mut j) = jobs.lock() {

@@ -838,6 +838,22 @@ async fn exam_pages_reports_and_guards() {
         assert!(page.contains(needle), "paper report shows {needle}");
     }
     assert!(!page.contains("名次</th>") && !page.contains("排名</th>"), "no rank column");
+    // The page's 四率 are the core's (percent, once), and every rate on it is at most 100 %.
+    let core = eduq_app::exams::paper_report(&store, &Actor::system(), mid.id, math.id, Default::default(), Utc::now())
+        .await
+        .expect("report");
+    let d = core.district.as_ref().expect("district stats");
+    let row = page.split("<tr><th>全区</th>").nth(1).and_then(|r| r.split("</tr>").next()).expect("district row");
+    for rate in [d.excellent_rate, d.good_rate, d.pass_rate, d.low_rate] {
+        assert!((0.0..=100.0).contains(&rate), "core rate {rate} in percent");
+        assert!(row.contains(&format!(">{rate:.1}%<")), "district row shows {rate:.1}%: {row}");
+    }
+    for cell in page.split("<td class=\"num\">").skip(1) {
+        let rate = cell.split('<').next().and_then(|v| v.strip_suffix('%'));
+        if let Some(Ok(v)) = rate.map(|v| v.trim_start_matches('+').parse::<f64>()) {
+            assert!(v <= 100.0, "a rate above 100 %: {v}");
+        }
+    }
     // The 四率 lines are configurable; nonsense is refused.
     let (status, custom) = get(&base, &a, &format!("{path}?excellent=90&good=75&pass=60&low=30")).await;
     assert_eq!(status, StatusCode::OK);
