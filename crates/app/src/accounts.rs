@@ -43,41 +43,52 @@ pub struct Login {
     pub actor: Actor,
 }
 
-pub async fn login(store: &Store, username: &str, pw: &str, now: DateTime<Utc>) -> Result<Login, AppError> {
-    let Some(user) = store.user_by_name(username.trim()).await? else {
-        // Same work as a real check, so that timing does not reveal which names exist.
-        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let dummy = DUMMY.get_or_init(|| hash_password("timing-equaliser").unwrap_or_default());
-        let _ = verify(pw, dummy);
-        store
-            .audit(
-                &Actor { username: username.to_string(), ..Actor::system() },
-                now,
-                "login_failed",
-                "user",
-                "用户不存在",
-            )
-            .await?;
+/// Checks a password. Attempts are counted per (account as typed, client address) before the
+/// check, so parallel guesses stop at the limit; past it that client waits longer after each
+/// failure while the owner, elsewhere, still logs in. Unknown accounts, wrong passwords and
+/// waiting clients get one answer, so it never tells whether an account exists.
+pub async fn login(
+    store: &Store,
+    username: &str,
+    pw: &str,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<Login, AppError> {
+    let account = username.trim().to_lowercase();
+    let typed = Actor { username: username.trim().chars().take(64).collect(), ..Actor::system() };
+    let policy = (i64::from(password::MAX_FAILURES), password::LOCK_MINUTES * 60, password::MAX_LOCK_MINUTES * 60);
+    let Some(attempt) = store.reserve_login_attempt(&account, client, now.timestamp(), policy).await? else {
+        store.audit(&typed, now, "login_throttled", "user", &format!("{client}：尝试过于频繁，未校验密码")).await?;
         return Err(AppError::BadLogin);
     };
-    let actor_for_audit = Actor { user_id: user.id, username: user.username.clone(), ..Actor::system() };
-    if let Some(until) = user.locked_until.filter(|u| *u > now) {
-        store.audit(&actor_for_audit, now, "login_locked", "user", "账号锁定期间尝试登录").await?;
-        return Err(AppError::Locked((until - now).num_minutes() + 1));
-    }
-    if !user.active || !verify(pw, &user.password_hash) {
-        store
-            .login_failed(user.id, i64::from(password::MAX_FAILURES), now + Duration::minutes(password::LOCK_MINUTES))
-            .await?;
-        store.audit(&actor_for_audit, now, "login_failed", "user", "密码错误").await?;
+    let user = store.user_by_name(username.trim()).await?;
+    let ok = match &user {
+        Some(u) => u.active && verify(pw, &u.password_hash),
+        None => {
+            // Same work as a real check, so that timing does not reveal which names exist.
+            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let dummy = DUMMY.get_or_init(|| hash_password("timing-equaliser").unwrap_or_default());
+            let _ = verify(pw, dummy);
+            false
+        }
+    };
+    let why = if user.is_some() { "密码错误" } else { "用户不存在" };
+    let Some(user) = user.filter(|_| ok) else {
+        store.audit(&typed, now, "login_failed", "user", &format!("{client}：{why}（连续第{attempt}次）")).await?;
+        let wait = password::wait_minutes(attempt);
+        if wait > 0 {
+            let detail = format!("{client}：连续失败{attempt}次，该地址暂停登录{wait}分钟");
+            store.audit(&typed, now, "login_lock", "user", &detail).await?;
+        }
         return Err(AppError::BadLogin);
-    }
+    };
+    store.clear_login_attempts(&account, Some(client)).await?;
     store.login_succeeded(user.id).await?;
     let token = random_token();
     let csrf = random_token();
     store.create_session(&token_hash(&token), user.id, &csrf, now).await?;
     let actor = store.actor(&user).await?;
-    store.audit(&actor, now, "login", "user", "登录成功").await?;
+    store.audit(&actor, now, "login", "user", &format!("{client}：登录成功")).await?;
     Ok(Login { token, csrf, actor })
 }
 
@@ -144,6 +155,8 @@ pub struct UserUpdate {
     /// 学籍号 of a parent's children.
     pub student_numbers: Vec<String>,
     pub new_password: Option<String>,
+    /// Lift every client's login wait on the account.
+    pub unlock: bool,
 }
 
 /// Enables or disables an account, resets its password, and binds classes or children; audited.
@@ -196,12 +209,17 @@ pub async fn update_user(
         _ => None,
     };
     store.update_user(user_id, u.active, &u.class_ids, &student_ids, hash.as_deref()).await?;
+    let unlock = u.unlock || hash.is_some();
+    if unlock {
+        store.clear_login_attempts(&user.username.to_lowercase(), None).await?;
+    }
     let detail = format!(
-        "{}；班级{}个；学生{}个{}",
+        "{}；班级{}个；学生{}个{}{}",
         if u.active { "启用" } else { "停用" },
         u.class_ids.len(),
         student_ids.len(),
-        if hash.is_some() { "；重置密码" } else { "" }
+        if hash.is_some() { "；重置密码" } else { "" },
+        if unlock { "；解除登录限制" } else { "" }
     );
     store.audit(by, now, "user_update", &format!("user:{}", user.username), &detail).await?;
     Ok(())

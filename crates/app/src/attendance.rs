@@ -59,6 +59,10 @@ pub async fn risk_list(
     }
     let mut flagged = Vec::new();
     for (student, p) in &h.pupils {
+        // Warnings concern compulsory education only (幼儿园 and 高中 take the roll, no 控辍保学).
+        if !eduq_core::grade::Grade::is_compulsory_number(p.grade as i8) {
+            continue;
+        }
         let Some(days) = h.school_days.get(&p.class_id) else { continue };
         let records = h.records.get(student);
         let statuses: Vec<Status> = days

@@ -106,10 +106,15 @@ pub async fn open_case(
     }
     let term = Term::containing(today);
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
-    let (school_id, class_id) = store
+    let (school_id, class_id, grade) = store
         .pupil_placement(actor, student_id, term_id)
         .await?
         .ok_or_else(|| AppError::Invalid("该学生不在您管理的范围内或本学期没有学籍".into()))?;
+    if !eduq_core::grade::Grade::is_compulsory_number(grade as i8) {
+        return Err(AppError::Invalid(
+            "控辍保学针对义务教育阶段（一至九年级）的学生；幼儿园和高中学生不在此登记".into(),
+        ));
+    }
     if let Some(c) = store.unclosed_case_of(student_id).await? {
         return Err(AppError::Invalid(format!("该学生已有未销号的案件（编号{c}），请在原案件中继续")));
     }

@@ -12,10 +12,9 @@ pub enum AppError {
     Invalid(String),
     #[error("无权执行此操作")]
     Forbidden,
-    #[error("用户名或密码错误")]
+    /// One answer for an unknown account, a wrong password and a client that must wait.
+    #[error("用户名或密码错误；连续失败多次后需等待一段时间再试，或请管理员解除限制")]
     BadLogin,
-    #[error("账号已锁定，请{0}分钟后再试或联系管理员")]
-    Locked(i64),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod attendance;
 pub mod balance;
 pub mod cases;
+pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod exams;

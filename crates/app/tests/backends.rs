@@ -254,14 +254,22 @@ async fn special_groups_only_for_roles_that_need_them_and_audited() {
 
 #[tokio::test]
 async fn login_lockout_and_password_policy() {
+    const A: &str = "client-a";
+    const B: &str = "client-b";
     for (s, name) in seeded().await {
-        assert!(login(&s, "admin", PW, now()).await.is_ok(), "{name}");
+        assert!(login(&s, "admin", PW, A, now()).await.is_ok(), "{name}");
         for _ in 0..5 {
-            assert!(matches!(login(&s, "admin", "wrong", now()).await, Err(AppError::BadLogin)));
+            assert!(matches!(login(&s, "admin", "wrong", A, now()).await, Err(AppError::BadLogin)));
         }
-        assert!(matches!(login(&s, "admin", PW, now()).await, Err(AppError::Locked(_))), "{name}");
+        // The guessing client waits; the owner, from elsewhere, is not kept out (#24.6).
+        assert!(matches!(login(&s, "admin", PW, A, now()).await, Err(AppError::BadLogin)), "{name}");
+        assert!(login(&s, "admin", PW, B, now()).await.is_ok(), "{name}: the owner logs in");
         let later = now() + chrono::Duration::minutes(16);
-        assert!(login(&s, "admin", PW, later).await.is_ok(), "{name}");
+        assert!(login(&s, "admin", PW, A, later).await.is_ok(), "{name}");
+        // An unknown account answers exactly as a known one, waits included.
+        let unknown = login(&s, "nobody", "wrong", A, now()).await.map(|_| ()).expect_err("unknown");
+        let known = login(&s, "leader", "wrong", A, now()).await.map(|_| ()).expect_err("known");
+        assert_eq!(unknown.to_string(), known.to_string(), "{name}");
         let weak = NewUserInput {
             username: "x".into(),
             display_name: "x".into(),
@@ -275,28 +283,81 @@ async fn login_lockout_and_password_policy() {
     }
 }
 
+/// Security regression (#24.6): 64 parallel wrong passwords check at most the limit; every lock is
+/// audited; an administrator lifts the wait.
+#[tokio::test]
+async fn security_parallel_guesses_stop_at_the_limit() {
+    use eduq_core::standards::password::MAX_FAILURES;
+    for (s, name) in seeded().await {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..64 {
+            let s = s.clone();
+            set.spawn(async move { login(&s, "principal", "wrong", "client-x", now()).await.is_err() });
+        }
+        while let Some(refused) = set.join_next().await {
+            assert!(refused.expect("task"), "{name}");
+        }
+        let audit = |action: &str| {
+            let s = s.clone();
+            let action = action.to_string();
+            async move {
+                let q = eduq_store::audit::AuditQuery {
+                    action: Some(action),
+                    username: Some("principal".into()),
+                    per_page: 10,
+                    ..Default::default()
+                };
+                s.search_audit(&Actor::system(), &q).await.expect("audit").1 as usize
+            }
+        };
+        assert_eq!(audit("login_failed").await, MAX_FAILURES as usize, "{name}: passwords checked");
+        assert_eq!(audit("login_throttled").await, 64 - MAX_FAILURES as usize, "{name}");
+        assert_eq!(audit("login_lock").await, 1, "{name}: the lock is audited");
+        assert!(login(&s, "principal", PW, "client-x", now()).await.is_err(), "{name}");
+        let user = s.user_by_name("principal").await.expect("user").expect("exists");
+        let unlock = eduq_app::accounts::UserUpdate {
+            active: true,
+            class_ids: vec![],
+            student_numbers: vec![],
+            new_password: None,
+            unlock: true,
+        };
+        eduq_app::accounts::update_user(&s, &Actor::system(), user.id, unlock, now()).await.expect("unlock");
+        assert!(login(&s, "principal", PW, "client-x", now()).await.is_ok(), "{name}: unlocked");
+    }
+}
+
 #[tokio::test]
 async fn lockout_and_idle_timeout_boundaries() {
     use eduq_app::accounts::session;
     use eduq_core::standards::password::{IDLE_TIMEOUT_MINUTES, LOCK_MINUTES, MAX_FAILURES};
     for (s, name) in seeded().await {
         // One failure short of the limit: the right password still works and resets the count.
+        const A: &str = "client-a";
         for _ in 0..MAX_FAILURES - 1 {
-            assert!(matches!(login(&s, "staff", "wrong", now()).await, Err(AppError::BadLogin)));
+            assert!(matches!(login(&s, "staff", "wrong", A, now()).await, Err(AppError::BadLogin)));
         }
-        assert!(login(&s, "staff", PW, now()).await.is_ok(), "{name}");
+        assert!(login(&s, "staff", PW, A, now()).await.is_ok(), "{name}");
         for _ in 0..MAX_FAILURES {
-            assert!(matches!(login(&s, "staff", "wrong", now()).await, Err(AppError::BadLogin)));
+            assert!(matches!(login(&s, "staff", "wrong", A, now()).await, Err(AppError::BadLogin)));
         }
         let lock = chrono::Duration::minutes(LOCK_MINUTES);
         let just_before = now() + lock - chrono::Duration::seconds(1);
-        assert!(matches!(login(&s, "staff", PW, just_before).await, Err(AppError::Locked(_))), "{name}");
-        assert!(login(&s, "staff", PW, now() + lock).await.is_ok(), "{name}");
+        assert!(matches!(login(&s, "staff", PW, A, just_before).await, Err(AppError::BadLogin)), "{name}");
+        assert!(login(&s, "staff", PW, A, now() + lock).await.is_ok(), "{name}");
+        // Growing waits: after the first wait, each further failure waits one more period.
+        for _ in 0..MAX_FAILURES {
+            let _ = login(&s, "staff", "wrong", A, now() + lock).await;
+        }
+        let second = now() + lock * 2;
+        assert!(login(&s, "staff", "wrong", A, second).await.is_err());
+        assert!(login(&s, "staff", PW, A, second + lock).await.is_err(), "{name}: 30 minutes now");
+        assert!(login(&s, "staff", PW, A, second + lock * 2).await.is_ok(), "{name}");
 
         let idle = chrono::Duration::minutes(IDLE_TIMEOUT_MINUTES);
-        let a = login(&s, "leader", PW, now()).await.expect("login");
+        let a = login(&s, "leader", PW, "client-c", now()).await.expect("login");
         assert!(session(&s, &a.token, now() + idle).await.expect("session").is_some(), "{name}");
-        let b = login(&s, "leader", PW, now()).await.expect("login");
+        let b = login(&s, "leader", PW, "client-c", now()).await.expect("login");
         let late = now() + idle + chrono::Duration::seconds(1);
         assert!(session(&s, &b.token, late).await.expect("session").is_none(), "{name}");
     }
@@ -461,7 +522,10 @@ async fn roll_calls_feed_the_warning_list() {
         let admin = Actor::system();
         let tid = term_id(&s).await;
         let classes = s.list_classes(&admin, CURRENT.start_year, Some(tid), None).await.expect("classes");
-        let class = classes.iter().find(|c| c.students > 3).expect("a class");
+        // 控辍保学 warns in grades 1–9 only.
+        let compulsory =
+            |c: &&eduq_store::org::ClassRow| eduq_core::grade::Grade::is_compulsory_number(c.grade.number());
+        let class = classes.iter().filter(compulsory).find(|c| c.students > 3).expect("a class");
         let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
         let (pupils, _) = s.roll(&admin, class.id, tid, day(16)).await.expect("roll");
         let target = pupils[0].student_id;
@@ -1136,7 +1200,12 @@ async fn concurrent_roll_saves_all_land() {
         let admin = Actor::system();
         let tid = term_id(&s).await;
         let classes = s.list_classes(&admin, CURRENT.start_year, Some(tid), None).await.expect("classes");
-        let classes: Vec<_> = classes.into_iter().filter(|c| c.students > 0).take(30).collect();
+        // 控辍保学 warns in grades 1–9 only.
+        let classes: Vec<_> = classes
+            .into_iter()
+            .filter(|c| c.students > 0 && eduq_core::grade::Grade::is_compulsory_number(c.grade.number()))
+            .take(30)
+            .collect();
         let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
         let (strangers, _) = s.roll(&admin, classes[1].id, tid, day(23)).await.expect("roll");
         let stranger = strangers[0].student_id;

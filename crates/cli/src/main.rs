@@ -76,6 +76,9 @@ enum Cmd {
         /// Seed only; do not start the server
         #[arg(long)]
         no_serve: bool,
+        /// The district's time zone: a tz name (Asia/Shanghai, Asia/Urumqi) or an offset (+08:00)
+        #[arg(long, env = "EDUQ_TIME_ZONE", default_value = eduq_core::clock::DEFAULT_ZONE)]
+        time_zone: String,
     },
     /// Serves the web UI and /api/v1.
     Serve {
@@ -84,6 +87,9 @@ enum Cmd {
         /// Mark session cookies `Secure` (when users reach eduq over HTTPS, e.g. behind a proxy)
         #[arg(long, env = "EDUQ_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The district's time zone: a tz name (Asia/Shanghai, Asia/Urumqi) or an offset (+08:00)
+        #[arg(long, env = "EDUQ_TIME_ZONE", default_value = eduq_core::clock::DEFAULT_ZONE)]
+        time_zone: String,
         #[command(flatten)]
         db: Db,
     },
@@ -215,7 +221,7 @@ fn kind(s: &str) -> Result<Kind> {
 fn current_term(term: Option<&str>) -> Result<Term> {
     match term {
         Some(t) => Ok(parse_term(t)?),
-        None => Ok(Term::containing(Utc::now().date_naive())),
+        None => Ok(Term::containing(eduq_core::clock::DistrictZone::default().today(Utc::now()))),
     }
 }
 
@@ -232,22 +238,24 @@ async fn main() {
     }
 }
 
-async fn serve(store: Store, listen: &str, secure_cookies: bool) -> Result<()> {
+async fn serve(store: Store, listen: &str, secure_cookies: bool, zone: &str) -> Result<()> {
+    let zone = eduq_core::clock::DistrictZone::parse(zone).map_err(anyhow::Error::msg)?;
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}"))?;
     let addr = listener.local_addr()?;
-    println!("eduq 已启动：http://{addr}/  （数据库：{}，Ctrl+C 停止）", store.backend());
+    println!("eduq 已启动：http://{addr}/  （数据库：{}，时区：{}，Ctrl+C 停止）", store.backend(), zone.name());
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     let mut state = eduq_web::AppState::new(store);
     state.secure_cookies = secure_cookies;
+    state.clock = eduq_app::clock::Clock::system(zone);
     eduq_web::serve(listener, state, shutdown).await?;
     Ok(())
 }
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.cmd {
-        Cmd::Demo { listen, db, students, no_serve } => {
+        Cmd::Demo { listen, db, students, no_serve, time_zone } => {
             let started = Instant::now();
             let store = db.open().await?;
             if store.list_schools(&Actor::system(), None).await?.is_empty() {
@@ -258,15 +266,15 @@ async fn run(cli: Cli) -> Result<()> {
             }
             println!("登录：用户名 admin，密码 {DEMO_PASSWORD}（另有 leader、staff、principal、teacher，密码相同）");
             if !no_serve {
-                serve(store, &listen, false).await?;
+                serve(store, &listen, false, &time_zone).await?;
             }
         }
-        Cmd::Serve { listen, secure_cookies, db } => {
+        Cmd::Serve { listen, secure_cookies, time_zone, db } => {
             let store = db.open().await?;
             if store.user_count().await? == 0 {
                 println!("尚无用户：请先运行 eduq user add --username admin --role admin --password …");
             }
-            serve(store, &listen, secure_cookies).await?;
+            serve(store, &listen, secure_cookies, &time_zone).await?;
         }
         Cmd::Migrate { db } => {
             let store = Store::connect(&db.url()?).await?;

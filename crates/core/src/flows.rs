@@ -74,7 +74,7 @@ fn add(f: &mut Flows, student: i64, entered_first: bool, end: End) {
 }
 
 fn compulsory(g: i8) -> bool {
-    (1..=9).contains(&g)
+    crate::grade::Grade::is_compulsory_number(g)
 }
 
 /// The end of a stay whose last row is `r`, given the term after which the window closes.

@@ -49,6 +49,10 @@ impl Grade {
     pub fn number(self) -> i8 {
         self.0
     }
+    /// Grades 1–9: 义务教育. 控辍保学 (warnings, cases, 巩固率) concerns these grades only.
+    pub fn is_compulsory_number(n: i8) -> bool {
+        (1..=9).contains(&n)
+    }
     pub fn name(self) -> &'static str {
         NAMES[(self.0 - Self::MIN) as usize]
     }

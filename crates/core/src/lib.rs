@@ -9,6 +9,7 @@ pub mod attendance;
 pub mod balance;
 pub mod calendar;
 pub mod classes;
+pub mod clock;
 pub mod dropout;
 pub mod error;
 pub mod exam;

@@ -107,6 +107,55 @@ impl Store {
         self.scalar(&Sql::new("SELECT COUNT(*) FROM app_user")).await
     }
 
+    /// Reserves one login attempt of `client` on `account` at `now` (Unix seconds), counting it as
+    /// a failure before the password is checked: one statement, so parallel attempts cannot pass
+    /// the limit. The attempt that reaches `max` sets the wait (`base` seconds for the first, one
+    /// more `base` for each further failure, at most `cap`). `None` while the pair must wait.
+    pub async fn reserve_login_attempt(
+        &self,
+        account: &str,
+        client: &str,
+        now: i64,
+        (max, base, cap): (i64, i64, i64),
+    ) -> Result<Option<i64>> {
+        self.exec(
+            &Sql::new(
+                "INSERT INTO login_throttle (account, client, failures, blocked_until) VALUES ($1, $2, 0, 0) \
+                 ON CONFLICT (account, client) DO NOTHING",
+            )
+            .bind(account)
+            .bind(client),
+        )
+        .await?;
+        self.fetch_opt(
+            &Sql::new(
+                "UPDATE login_throttle SET failures = failures + 1, blocked_until = CASE \
+                 WHEN failures + 1 < $3 THEN blocked_until \
+                 WHEN (failures + 2 - $3) * $4 > $5 THEN $6 + $5 \
+                 ELSE $6 + (failures + 2 - $3) * $4 END \
+                 WHERE account = $1 AND client = $2 AND blocked_until <= $6 RETURNING failures",
+            )
+            .bind(account)
+            .bind(client)
+            .bind(max)
+            .bind(base)
+            .bind(cap)
+            .bind(now),
+            |r| r.i(0),
+        )
+        .await
+    }
+
+    /// A successful login (or an administrator's unlock) clears the count; `client` None clears
+    /// every client of the account.
+    pub async fn clear_login_attempts(&self, account: &str, client: Option<&str>) -> Result<()> {
+        let mut q = Sql::new("DELETE FROM login_throttle WHERE account = $1").bind(account);
+        if let Some(c) = client {
+            q.push_arg(" AND client = ?", c);
+        }
+        self.exec(&q).await.map(|_| ())
+    }
+
     /// Counts a failed login; locks the account at `max_failures` until `lock_until`.
     pub async fn login_failed(&self, user_id: i64, max_failures: i64, lock_until: DateTime<Utc>) -> Result<()> {
         self.exec(&Sql::new("UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1").bind(user_id))

@@ -388,16 +388,22 @@ impl Store {
 
     /// The pupil's class and school in the term, or else in the latest earlier term (a pupil who
     /// left), if the pupil is in the caller's scope.
-    pub async fn pupil_placement(&self, actor: &Actor, student_id: i64, term_id: i64) -> Result<Option<(i64, i64)>> {
+    /// The pupil's latest (school, class, grade) up to the term, within the caller's scope.
+    pub async fn pupil_placement(
+        &self,
+        actor: &Actor,
+        student_id: i64,
+        term_id: i64,
+    ) -> Result<Option<(i64, i64, i64)>> {
         let mut q = Sql::new(
-            "SELECT e.school_id, e.class_id FROM enrolment e JOIN term t ON t.id = e.term_id \
+            "SELECT e.school_id, e.class_id, e.grade FROM enrolment e JOIN term t ON t.id = e.term_id \
              JOIN term cur ON cur.id = $1 WHERE (t.start_year < cur.start_year OR (t.start_year = cur.start_year AND t.term_no <= cur.term_no))",
         )
         .bind(term_id);
         q.push_arg(" AND e.student_id = ?", student_id);
         scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
         q.push(" ORDER BY t.start_year DESC, t.term_no DESC LIMIT 1");
-        self.fetch_opt(&q, |r| Ok((r.i(0)?, r.i(1)?))).await
+        self.fetch_opt(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?))).await
     }
 
     /// Every 转出 in scope with whether the pupil is now on roll at another school of the district:

@@ -119,6 +119,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_class_scope_keys.sql"),
         postgres: include_str!("../migrations/postgres/0018_class_scope_keys.sql"),
     },
+    Migration {
+        version: 19,
+        name: "login_throttle",
+        sqlite: include_str!("../migrations/sqlite/0019_login_throttle.sql"),
+        postgres: include_str!("../migrations/postgres/0019_login_throttle.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

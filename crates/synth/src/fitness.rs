@@ -88,14 +88,18 @@ pub fn rows_for(seed: u64, pupils: &[Pupil], typos: bool, mut f: impl FnMut(&[St
             15 if typos => row[10] = "2.5".into(),
             _ => {}
         }
-        // Vision: myopia grows with grade (about 10 % at 7, 70 % at 17).
+        // Vision: myopia grows with grade (about 10 % at 7, 70 % at 17). About one pupil in
+        // sixteen of the others sees below 5.0 without myopia (远视, 散光, 弱视): 视力不良 but not
+        // 筛查性近视, as in real screenings. Chosen by index, so the random stream stays as it was.
         let myopic = rng.unit() < 0.05 + 0.06 * f64::from(grade);
+        let other_poor = !myopic && (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60 == 0;
         for eye in 0..2 {
             let (acuity, sphere) = if myopic {
                 let s = -0.5 - 0.25 * rng.below(2 + 2 * u64::from(grade)) as f64;
                 ((5.0 + s / 2.5).clamp(3.8, 4.9), s)
             } else {
-                (5.0 + 0.1 * rng.below(3) as f64, 0.25 * rng.below(3) as f64)
+                let (a, s) = (5.0 + 0.1 * rng.below(3) as f64, 0.25 * rng.below(3) as f64);
+                if other_poor { (a - 0.3, s + 1.0) } else { (a, s) }
             };
             row[20 + eye] = format!("{acuity:.1}");
             row[22 + 2 * eye] = format!("{sphere:.2}");

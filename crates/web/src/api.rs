@@ -3,7 +3,6 @@
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::Utc;
 use eduq_core::calendar::parse_term;
 use eduq_store::org::TypeCount;
 use eduq_store::people::{StudentQuery, StudentSort};
@@ -77,5 +76,5 @@ async fn students(State(st): State<AppState>, s: Session, Query(q): Query<Q>) ->
 }
 
 async fn student(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Json<Value>, WebError> {
-    Ok(Json(json!(st.store.student_detail(&s.actor, id, Utc::now()).await?)))
+    Ok(Json(json!(st.store.student_detail(&s.actor, id, st.clock.now()).await?)))
 }

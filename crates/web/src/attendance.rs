@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Html;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use eduq_app::attendance::{RiskRow, import_attendance, risk_list};
 use eduq_core::access::Resource;
 use eduq_core::attendance::Status;
@@ -26,10 +26,10 @@ pub struct AttendanceQ {
     date: Option<String>,
 }
 
-fn day(raw: Option<&str>) -> Result<NaiveDate, WebError> {
+fn day(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, WebError> {
     match raw.filter(|s| !s.trim().is_empty()) {
         Some(s) => parse_date(s).ok_or_else(|| WebError::BadRequest(format!("日期“{s}”无效"))),
-        None => Ok(Utc::now().date_naive()),
+        None => Ok(today),
     }
 }
 
@@ -107,7 +107,7 @@ pub async fn page(
     if !s.actor.role.may_read(Resource::Attendance) {
         return Err(WebError::Forbidden);
     }
-    let date = day(q.date.as_deref())?;
+    let date = day(q.date.as_deref(), st.clock.today())?;
     if let Some(class_id) = id_param(&q.class) {
         return roll_page(&st, &s, class_id, date, String::new(), String::new()).await;
     }
@@ -171,11 +171,11 @@ pub async fn import(
     mp: Multipart,
 ) -> Result<Html<String>, WebError> {
     let up = Upload::read(mp, &s, &headers).await?;
-    let today = Utc::now().date_naive();
+    let today = st.clock.today();
     let Some((name, bytes)) = up.file("file") else {
         return board(&st, &s, today, String::new(), vec!["请选择要上传的文件".into()]).await;
     };
-    match import_attendance(&st.store, &s.actor, bytes, name, today, Utc::now()).await {
+    match import_attendance(&st.store, &s.actor, bytes, name, today, st.clock.now()).await {
         Ok(r) => {
             let msg = format!(
                 "已导入“{name}”：{}行，{}个班级日，其中{}个有变化、{}个与已有记录相同{}",
@@ -205,7 +205,17 @@ pub async fn save(
 ) -> Result<Html<String>, WebError> {
     s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
     let class_id = id_param(&f.get("class").cloned()).ok_or_else(|| WebError::BadRequest("缺少班级".into()))?;
-    let date = day(f.get("date").map(String::as_str))?;
+    // The day the list was loaded for travels with the form; a save for any other day (a date
+    // changed on a page that did not reload) is refused, never applied to the other day.
+    let date = match f.get("day").map(String::as_str).filter(|d| !d.trim().is_empty()) {
+        Some(d) => day(Some(d), st.clock.today())?,
+        None => return Err(WebError::BadRequest("缺少点名日期：请重新打开该班的点名页".into())),
+    };
+    if let Some(other) = f.get("date").map(|d| d.trim()).filter(|d| !d.is_empty() && parse_date(d) != Some(date)) {
+        return Err(WebError::BadRequest(format!(
+            "页面显示的是{date}的名单，不能保存为{other}的点名：请先打开{other}的点名页"
+        )));
+    }
     let mut entries = Vec::new();
     for (k, v) in &f {
         if let Some(id) = k.strip_prefix("s_").and_then(|x| x.parse::<i64>().ok()) {
@@ -215,7 +225,7 @@ pub async fn save(
         }
     }
     entries.sort_by_key(|e| e.student_id);
-    match st.rolls.take_roll(&s.actor, class_id, date, entries, Utc::now().date_naive(), Utc::now()).await {
+    match st.rolls.take_roll(&s.actor, class_id, date, entries, st.clock.today(), st.clock.now()).await {
         Ok(r) => {
             let msg = format!(
                 "已保存{}{}的点名：{}人缺勤{}；预警随后更新，见控辍保学页",
@@ -232,7 +242,7 @@ pub async fn save(
         }
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
         Err(eduq_app::AppError::Invalid(m)) => {
-            roll_page(&st, &s, class_id, date.min(Utc::now().date_naive()), String::new(), m).await
+            roll_page(&st, &s, class_id, date.min(st.clock.today()), String::new(), m).await
         }
         Err(e) => Err(e.into()),
     }
@@ -256,11 +266,11 @@ pub async fn risk(
     if !s.actor.role.may_read(Resource::Attendance) {
         return Err(WebError::Forbidden);
     }
-    let date = day(q.date.as_deref())?;
+    let date = day(q.date.as_deref(), st.clock.today())?;
     let term = Term::containing(date);
     let (l, _) = layout(&st.store, &s, "预警名单", "attendance", Some(&term.key())).await?;
     let rules = eduq_app::cases::alert_rules();
-    let list = risk_list(&st.store, &s.actor, term, date, &rules, Utc::now()).await?;
+    let list = risk_list(&st.store, &s.actor, term, date, &rules, st.clock.now()).await?;
     Ok(Html(
         RiskPage {
             l,

@@ -6,7 +6,6 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Utc;
 use eduq_core::access::Actor;
 use serde::Deserialize;
 
@@ -52,7 +51,7 @@ impl FromRequestParts<AppState> for Session {
             .unwrap_or_else(|| parts.uri.path().to_string());
         let api = path.starts_with("/api/");
         let token = cookie_token(&parts.headers).ok_or(WebError::Unauthenticated { api })?;
-        match eduq_app::accounts::session(&state.store, &token, Utc::now()).await? {
+        match eduq_app::accounts::session(&state.store, &token, state.clock.now()).await? {
             Some((actor, csrf)) => Ok(Session { actor, csrf, token }),
             None => Err(WebError::Unauthenticated { api }),
         }
@@ -76,8 +75,29 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Result<Response, WebError> {
-    match eduq_app::accounts::login(&st.store, &f.username, &f.password, Utc::now()).await {
+/// A cross-site form posting to /login (login CSRF) names another origin; browsers send Origin on
+/// every POST, so one that does not match the Host is refused.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (origin, host) {
+        (None, _) | (Some("null"), None) => true,
+        (Some(o), Some(h)) => o.split_once("://").is_some_and(|(_, rest)| rest == h),
+        (Some(_), None) => false,
+    }
+}
+
+pub async fn login_submit(
+    State(st): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    if !same_origin(&headers) {
+        return Err(WebError::Forbidden);
+    }
+    let client = peer.ip().to_string();
+    match eduq_app::accounts::login(&st.store, &f.username, &f.password, &client, st.clock.now()).await {
         Ok(login) => {
             let secure = if st.secure_cookies { "; Secure" } else { "" };
             let cookie = format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}", login.token);
@@ -88,7 +108,7 @@ pub async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) 
             );
             Ok(res)
         }
-        Err(e @ (eduq_app::AppError::BadLogin | eduq_app::AppError::Locked(_))) => {
+        Err(e @ eduq_app::AppError::BadLogin) => {
             let page = LoginPage { error: e.to_string(), username: f.username };
             Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
         }
@@ -109,7 +129,7 @@ pub async fn logout(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     s.check_csrf(f.csrf.as_deref(), &headers)?;
-    eduq_app::accounts::logout(&st.store, &s.actor, &s.token, Utc::now()).await?;
+    eduq_app::accounts::logout(&st.store, &s.actor, &s.token, st.clock.now()).await?;
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,

@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use eduq_app::cases::{Board, CaseAction, act, add_evidence, board, dismiss_alert, open_case, previous_month};
 use eduq_core::access::{Resource, Scope};
 use eduq_core::calendar::{DayKind, Term, parse_date};
@@ -21,14 +21,10 @@ use crate::auth::Session;
 use crate::views::{Layout, Upload, id_param, layout};
 use crate::{AppState, WebError};
 
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-fn date_field(f: &HashMap<String, String>, name: &str) -> Result<NaiveDate, WebError> {
+fn date_field(f: &HashMap<String, String>, name: &str, today: NaiveDate) -> Result<NaiveDate, WebError> {
     match f.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
         Some(s) => parse_date(s).ok_or_else(|| WebError::BadRequest(format!("日期“{s}”无效"))),
-        None => Ok(today()),
+        None => Ok(today),
     }
 }
 
@@ -61,7 +57,7 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<CasesQ
     if !s.actor.role.may_read(Resource::Cases) {
         return Err(WebError::Forbidden);
     }
-    let t = today();
+    let t = st.clock.today();
     let (l, _) = layout(&st.store, &s, "控辍保学台账", "attendance", Some(&Term::containing(t).key())).await?;
     let b = board(&st.store, &s.actor, t).await?;
     let state = q.state.as_deref().and_then(CaseState::from_key);
@@ -100,7 +96,9 @@ pub async fn create(
     let student = id_param(&f.get("student").cloned()).ok_or_else(|| WebError::BadRequest("缺少学生".into()))?;
     let register = Register::parse(&text(&f, "register")).map_err(|e| WebError::BadRequest(e.to_string()))?;
     let alert = id_param(&f.get("alert").cloned());
-    let id = open_case(&st.store, &s.actor, student, register, &text(&f, "reason"), alert, today(), Utc::now()).await?;
+    let id =
+        open_case(&st.store, &s.actor, student, register, &text(&f, "reason"), alert, st.clock.today(), st.clock.now())
+            .await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
@@ -113,7 +111,7 @@ pub async fn alert(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
-    dismiss_alert(&st.store, &s.actor, id, &text(&f, "note"), Utc::now()).await?;
+    dismiss_alert(&st.store, &s.actor, id, &text(&f, "note"), st.clock.now()).await?;
     Ok(Redirect::to("/attendance").into_response())
 }
 
@@ -136,8 +134,8 @@ struct CasePage {
 }
 
 async fn render_case(st: &AppState, s: &Session, id: i64, error: String) -> Result<Html<String>, WebError> {
-    let t = today();
-    let d = st.store.case_detail(&s.actor, id, Utc::now()).await?;
+    let t = st.clock.today();
+    let d = st.store.case_detail(&s.actor, id, st.clock.now()).await?;
     let (l, _) = layout(&st.store, s, "控辍保学案件", "attendance", Some(&Term::containing(t).key())).await?;
     let c = &d.row.case;
     let may_confirm = s.actor.role.confirms_case_closure()
@@ -181,24 +179,24 @@ pub async fn update(
     let action = match text(&f, "action").as_str() {
         "attempt" => CaseAction::Attempt {
             party: Party::from_key(&text(&f, "party")).ok_or_else(|| WebError::BadRequest("请选择劝返主体".into()))?,
-            day: date_field(&f, "day")?,
+            day: date_field(&f, "day", st.clock.today())?,
             note,
         },
         "confirm_dropout" => CaseAction::ConfirmDropout { note },
         "escalate" => CaseAction::Escalate { note },
         "resolve" => CaseAction::Resolve {
             outcome: Outcome::parse(&text(&f, "outcome")).map_err(bad)?,
-            day: date_field(&f, "day")?,
+            day: date_field(&f, "day", st.clock.today())?,
             note,
         },
-        "support" => CaseAction::Support { day: date_field(&f, "day")?, note },
-        "reopen" => CaseAction::Reopen { day: date_field(&f, "day")?, note },
+        "support" => CaseAction::Support { day: date_field(&f, "day", st.clock.today())?, note },
+        "reopen" => CaseAction::Reopen { day: date_field(&f, "day", st.clock.today())?, note },
         "request_close" => CaseAction::RequestClose { note },
         "confirm_close" => CaseAction::ConfirmClose { approve: true, note },
         "reject_close" => CaseAction::ConfirmClose { approve: false, note },
         other => return Err(WebError::BadRequest(format!("未知的操作“{other}”"))),
     };
-    match act(&st.store, &s.actor, id, action, today(), Utc::now()).await {
+    match act(&st.store, &s.actor, id, action, st.clock.today(), st.clock.now()).await {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Err(eduq_app::AppError::Invalid(m)) => Ok(render_case(&st, &s, id, m).await?.into_response()),
         Err(e) => Err(e.into()),
@@ -214,7 +212,7 @@ pub async fn upload(
 ) -> Result<Response, WebError> {
     let up = Upload::read(mp, &s, &headers).await?;
     let (name, bytes) = up.file("file").map(|(n, b)| (n.to_string(), b.to_vec())).unwrap_or_default();
-    match add_evidence(&st.store, &s.actor, id, &name, bytes, Utc::now()).await {
+    match add_evidence(&st.store, &s.actor, id, &name, bytes, st.clock.now()).await {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Err(eduq_app::AppError::Invalid(m)) => Ok(render_case(&st, &s, id, m).await?.into_response()),
         Err(e) => Err(e.into()),
@@ -226,7 +224,7 @@ pub async fn evidence(
     s: Session,
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let (name, content_type, bytes) = st.store.evidence_file(&s.actor, id, file, Utc::now()).await?;
+    let (name, content_type, bytes) = st.store.evidence_file(&s.actor, id, file, st.clock.now()).await?;
     let disposition = format!("attachment; filename*=UTF-8''{}", crate::views::urlencode(&name));
     Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
@@ -247,7 +245,7 @@ pub async fn monthly(State(st): State<AppState>, s: Session, Query(q): Query<Mon
     let bad = || WebError::BadRequest(format!("月份“{}”应为“2026-10”", q.month));
     let (y, m) = q.month.trim().split_once('-').ok_or_else(bad)?;
     let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    let (name, bytes) = eduq_app::cases::monthly_report(&st.store, &s.actor, school, y, m, Utc::now()).await?;
+    let (name, bytes) = eduq_app::cases::monthly_report(&st.store, &s.actor, school, y, m, st.clock.now()).await?;
     Ok(crate::views::xlsx_download(&name, bytes))
 }
 
@@ -262,7 +260,8 @@ pub async fn quarterly(
     s: Session,
     Query(q): Query<QuarterlyQ>,
 ) -> Result<Response, WebError> {
-    let (name, bytes) = eduq_app::cases::quarterly_report(&st.store, &s.actor, q.year, q.quarter, Utc::now()).await?;
+    let (name, bytes) =
+        eduq_app::cases::quarterly_report(&st.store, &s.actor, q.year, q.quarter, st.clock.now()).await?;
     Ok(crate::views::xlsx_download(&name, bytes))
 }
 
@@ -278,7 +277,7 @@ struct CalendarPage {
 }
 
 async fn render_calendar(st: &AppState, s: &Session, message: String) -> Result<Html<String>, WebError> {
-    let term = Term::containing(today());
+    let term = Term::containing(st.clock.today());
     let (l, _) = layout(&st.store, s, "校历", "attendance", Some(&term.key())).await?;
     let (from, to) = term.nominal_bounds();
     let entries = st.store.calendar_entries(&s.actor, from, to).await?;
@@ -321,8 +320,8 @@ pub async fn calendar_save(
 ) -> Result<Html<String>, WebError> {
     s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
     let Some(school) = calendar_school(&s) else { return Err(WebError::Forbidden) };
-    let day = date_field(&f, "day")?;
-    let term = Term::containing(today());
+    let day = date_field(&f, "day", st.clock.today())?;
+    let term = Term::containing(st.clock.today());
     let (from, to) = term.nominal_bounds();
     if day < from || day > to {
         return render_calendar(&st, &s, format!("{day}不在本学期（{from}至{to}）内，未保存")).await;
@@ -336,7 +335,7 @@ pub async fn calendar_save(
     tx.set_calendar_day(district_id, school, day, kind, text(&f, "note").trim()).await?;
     tx.commit().await?;
     st.store
-        .audit(&s.actor, Utc::now(), "calendar_set", &format!("day:{day}"), kind.map_or("删除", |k| k.label()))
+        .audit(&s.actor, st.clock.now(), "calendar_set", &format!("day:{day}"), kind.map_or("删除", |k| k.label()))
         .await?;
     render_calendar(&st, &s, format!("已保存{day}")).await
 }
@@ -355,7 +354,7 @@ pub async fn consolidation(State(st): State<AppState>, s: Session) -> Result<Htm
     if !s.actor.role.may_read(Resource::Attendance) {
         return Err(WebError::Forbidden);
     }
-    let t = today();
+    let t = st.clock.today();
     let (l, _) = layout(&st.store, &s, "巩固率", "attendance", Some(&Term::containing(t).key())).await?;
     let c = eduq_app::cases::consolidation(&st.store, &s.actor, t).await?;
     let window = match (c.first, c.last) {

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use eduq_app::exams::{
     ExamForm, PaperReport, UnitStats, VaReport, create_exam, import_scores, import_structure, paper_report, va_report,
 };
@@ -88,7 +88,7 @@ async fn list(
             grades: (3..=12).filter_map(Grade::new).map(|g| (g.number(), g.name())).collect(),
             kinds: ExamKind::ALL.iter().map(|k| (k.key(), k.label())).collect(),
             organisers: Organiser::ALL.iter().map(|k| (k.key(), k.label())).collect(),
-            today: Utc::now().date_naive().to_string(),
+            today: st.clock.today().to_string(),
         }
         .render()?,
     ))
@@ -164,7 +164,7 @@ pub async fn create(
             }
         },
     };
-    match create_exam(&st.store, &s.actor, &form, Utc::now()).await {
+    match create_exam(&st.store, &s.actor, &form, st.clock.now()).await {
         Ok((id, _)) => Ok(Redirect::to(&format!("/exams/{id}")).into_response()),
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
         Err(e) => Ok(list(&st, &s, None, String::new(), error_lines(&e)).await?.into_response()),
@@ -248,10 +248,10 @@ pub async fn upload(
         return exam_page(&st, &s, id, String::new(), vec!["请选择要上传的文件".into()]).await;
     };
     let result = match what.as_str() {
-        "structure" => import_structure(&st.store, &s.actor, id, paper, bytes, name, Utc::now())
+        "structure" => import_structure(&st.store, &s.actor, id, paper, bytes, name, st.clock.now())
             .await
             .map(|n| format!("已导入“{name}”的试卷结构：{n}题")),
-        "scores" => import_scores(&st.store, &s.actor, id, paper, bytes, name, Utc::now()).await.map(|r| {
+        "scores" => import_scores(&st.store, &s.actor, id, paper, bytes, name, st.clock.now()).await.map(|r| {
             format!(
                 "已导入“{name}”：{}名学生，新增{}，更新{}，未变{}",
                 r.rows, r.counts.inserted, r.counts.updated, r.counts.unchanged
@@ -408,7 +408,7 @@ pub async fn paper(
     Query(q): Query<LinesQ>,
 ) -> Result<Html<String>, WebError> {
     let lines = q.lines()?;
-    let r = paper_report(&st.store, &s.actor, id, paper, lines, Utc::now()).await?;
+    let r = paper_report(&st.store, &s.actor, id, paper, lines, st.clock.now()).await?;
     let (l, _) = layout(&st.store, &s, &format!("{} · {}", r.exam.name, r.paper.subject), "exams", None).await?;
     let full = r.paper.full_score;
     let mut charts = Vec::new();
@@ -561,7 +561,7 @@ pub async fn workbook(
     Path((id, paper)): Path<(i64, i64)>,
     Query(q): Query<LinesQ>,
 ) -> Result<Response, WebError> {
-    let r = paper_report(&st.store, &s.actor, id, paper, q.lines()?, Utc::now()).await?;
+    let r = paper_report(&st.store, &s.actor, id, paper, q.lines()?, st.clock.now()).await?;
     let bytes = eduq_app::exams::report_workbook(&r)?;
     Ok(crate::views::xlsx_download(&format!("{}_{}_质量分析.xlsx", r.exam.name, r.paper.subject), bytes))
 }

@@ -4,7 +4,6 @@ use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Html;
-use chrono::Utc;
 use eduq_app::fitness::{FitnessOverview, ItemLine, Line, MEAN_TOTAL, RATE_COLUMNS, import_fitness, overview};
 use eduq_core::access::Resource;
 use serde::Deserialize;
@@ -126,7 +125,7 @@ pub async fn national(
     Query(q): Query<FitnessQ>,
 ) -> Result<axum::response::Response, WebError> {
     let (_, sel) = layout(&st.store, &s, "体质健康", "fitness", q.term.as_deref()).await?;
-    let bytes = eduq_app::fitness::national_export(&st.store, &s.actor, sel.term, Utc::now()).await?;
+    let bytes = eduq_app::fitness::national_export(&st.store, &s.actor, sel.term, st.clock.now()).await?;
     let name = format!("体质健康数据上报_{}学年.xlsx", sel.term.school_year());
     Ok(crate::views::xlsx_download(&name, bytes))
 }
@@ -148,7 +147,7 @@ pub async fn import(
         return render(&st, &s, term.as_deref(), String::new(), vec!["请选择要上传的文件".into()]).await;
     };
     let (_, sel) = layout(&st.store, &s, "体质健康", "fitness", term.as_deref()).await?;
-    match import_fitness(&st.store, &s.actor, sel.term, bytes, name, false, Utc::now()).await {
+    match import_fitness(&st.store, &s.actor, sel.term, bytes, name, false, st.clock.now()).await {
         Ok(r) => {
             let msg = format!(
                 "已导入“{name}”：{}名学生，新增{}，更新{}，未变{}",

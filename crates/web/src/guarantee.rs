@@ -135,9 +135,7 @@ pub async fn save(
     s.check_csrf(f.csrf.as_deref(), &headers)?;
     let (_, sel) = layout(&st.store, &s, "政府保障程度", "balance", f.term.as_deref()).await?;
     let message =
-        match save_input(&st.store, &s.actor, sel.term.start_year, &f.key, &f.value, &f.source, chrono::Utc::now())
-            .await
-        {
+        match save_input(&st.store, &s.actor, sel.term.start_year, &f.key, &f.value, &f.source, st.clock.now()).await {
             Ok(()) => "已保存".to_string(),
             Err(eduq_app::AppError::Invalid(m)) => m,
             Err(e) => return Err(e.into()),

@@ -6,7 +6,6 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
 use eduq_app::imports::{apply_batch, export_kind, file_hash, validate};
 use eduq_core::access::Actor;
 use eduq_core::calendar::parse_term;
@@ -94,7 +93,8 @@ pub async fn preview(
     match validate(&st.store, &s.actor, kind, &bytes, &name).await {
         Ok(eduq_app::imports::Validated { batch, warnings }) => {
             p.warnings = warnings;
-            let counts = apply_batch(&st.store, &s.actor, &batch, &name, &file_hash(&bytes), true, Utc::now()).await?;
+            let counts =
+                apply_batch(&st.store, &s.actor, &batch, &name, &file_hash(&bytes), true, st.clock.now()).await?;
             p.counts = Some(counts);
             p.total = batch.len();
             p.token = eduq_app::accounts::random_token();
@@ -145,8 +145,9 @@ pub async fn apply(
     let job = Job::Running { kind: pending.kind, rows: 0, started: std::time::Instant::now() };
     st.jobs.lock().map_err(|_| WebError::Internal("lock".into()))?.insert(id.clone(), job.clone());
     let (store, jobs, actor, job_id) = (st.store.clone(), st.jobs.clone(), s.actor.clone(), id.clone());
+    let now = st.clock.now();
     tokio::spawn(async move {
-        let result = run_import(&store, &actor, pending, &jobs, &job_id).await;
+        let result = run_import(&store, &actor, pending, &jobs, &job_id, now).await;
         if let Ok(mut j) = jobs.lock() {
             j.insert(job_id, result);
         }
@@ -160,6 +161,7 @@ async fn run_import(
     p: Pending,
     jobs: &std::sync::Mutex<std::collections::HashMap<String, Job>>,
     id: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Job {
     let started = std::time::Instant::now();
     // Validate again: data may have changed since the preview.
@@ -170,7 +172,7 @@ async fn run_import(
     if let Ok(mut j) = jobs.lock() {
         j.insert(id.to_string(), Job::Running { kind: p.kind, rows: batch.len(), started });
     }
-    match apply_batch(store, actor, &batch, &p.name, &file_hash(&p.bytes), false, Utc::now()).await {
+    match apply_batch(store, actor, &batch, &p.name, &file_hash(&p.bytes), false, now).await {
         Ok(counts) => Job::Done { kind: p.kind, rows: batch.len(), counts, seconds: started.elapsed().as_secs_f64() },
         Err(e) => Job::Failed(format!("导入失败，未写入任何数据：{e}")),
     }
@@ -224,7 +226,7 @@ pub async fn export(
         None => st.store.terms().await?.first().map(|(_, t)| *t).ok_or(WebError::NotFound)?,
     };
     let csv = q.format.as_deref() == Some("csv");
-    let bytes = export_kind(&st.store, &s.actor, kind, term, csv, Utc::now()).await?;
+    let bytes = export_kind(&st.store, &s.actor, kind, term, csv, st.clock.now()).await?;
     let ext = if csv { "csv" } else { "xlsx" };
     Ok(attachment(bytes, &format!("{}_{}.{ext}", kind.label(), term.key()), csv))
 }

@@ -151,7 +151,7 @@ pub async fn save_input(
         &f.key,
         &f.value,
         &f.source,
-        chrono::Utc::now(),
+        st.clock.now(),
     )
     .await
     {

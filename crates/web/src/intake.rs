@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
 use eduq_app::intake::{Intake, IntakeRequest, assign_intake};
 use eduq_core::access::Resource;
 
@@ -85,7 +84,7 @@ pub async fn run(
             .map(String::from)
             .collect(),
     };
-    match assign_intake(&st.store, &s.actor, &req, Utc::now()).await {
+    match assign_intake(&st.store, &s.actor, &req, st.clock.now()).await {
         Ok(r) if get("download") == "1" => Ok((
             [
                 (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),

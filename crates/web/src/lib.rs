@@ -43,13 +43,22 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Where rolls are handed in (group commit for the 8:00 peak).
     pub rolls: eduq_app::roll_desk::RollDesk,
+    /// The district's clock: every "today" and every time shown (tests set it).
+    pub clock: eduq_app::clock::Clock,
 }
 
 impl AppState {
     /// Needs a Tokio runtime: it opens the roll desk's writer.
     pub fn new(store: Store) -> AppState {
         let rolls = eduq_app::roll_desk::RollDesk::open(store.clone());
-        AppState { store, uploads: Arc::default(), jobs: Arc::default(), secure_cookies: false, rolls }
+        AppState {
+            store,
+            uploads: Arc::default(),
+            jobs: Arc::default(),
+            secure_cookies: false,
+            rolls,
+            clock: eduq_app::clock::Clock::default(),
+        }
     }
 }
 
@@ -156,5 +165,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    // The peer address throttles logins per client.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

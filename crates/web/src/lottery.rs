@@ -8,7 +8,6 @@ use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Utc;
 use eduq_core::access::Resource;
 use eduq_core::lottery::{BundlePolicy, Mechanism};
 use eduq_store::lottery::{LotteryRow, TrailEvent};
@@ -58,7 +57,7 @@ pub async fn create(
     let text = |k: &str| f.get(k).cloned().unwrap_or_default();
     let mechanism = Mechanism::from_key(&text("mechanism")).unwrap_or(Mechanism::DeferredAcceptance);
     let policy = BundlePolicy::from_key(&text("bundle_policy")).unwrap_or(BundlePolicy::AdmitAll);
-    match eduq_app::lottery::create(&st.store, &s.actor, &text("key"), &text("name"), mechanism, policy, Utc::now())
+    match eduq_app::lottery::create(&st.store, &s.actor, &text("key"), &text("name"), mechanism, policy, st.clock.now())
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/lotteries/{id}")).into_response()),
@@ -106,7 +105,7 @@ async fn detail_page(
             .filter_map(|(_, r)| Some((r.get(id_col?)?.clone(), r.get(school_col?).cloned().unwrap_or_default())))
             .collect();
         st.store
-            .lottery_persons(&s.actor, id, Utc::now())
+            .lottery_persons(&s.actor, id, st.clock.now())
             .await?
             .into_iter()
             .map(|(a, n, i)| {
@@ -157,7 +156,7 @@ pub async fn register(
     let (Some(a), Some(sc)) = (up.file("applicants"), up.file("schools")) else {
         return detail_page(&st, &s, id, String::new(), vec!["请选择申请人名单和学位表两个文件".into()]).await;
     };
-    let r = eduq_app::lottery::register(&st.store, &s.actor, id, (a.1, a.0), (sc.1, sc.0), Utc::now())
+    let r = eduq_app::lottery::register(&st.store, &s.actor, id, (a.1, a.0), (sc.1, sc.0), st.clock.now())
         .await
         .map(|r| format!("已登记申请人{}名、学校{}所，共{}个学位", r.applicants, r.schools, r.seats));
     let (message, errors) = outcome(r)?;
@@ -175,12 +174,14 @@ pub async fn act(
     s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
     let text = |k: &str| f.get(k).cloned().unwrap_or_default();
     let r = match text("action").as_str() {
-        "freeze" => eduq_app::lottery::freeze(&st.store, &s.actor, id, &text("beacon"), Utc::now())
+        "freeze" => eduq_app::lottery::freeze(&st.store, &s.actor, id, &text("beacon"), st.clock.now())
             .await
             .map(|d| format!("已冻结名单，摘要 {d} 已公布")),
-        "draw" => eduq_app::lottery::draw(&st.store, &s.actor, id, &text("beacon_value"), &text("onsite"), Utc::now())
-            .await
-            .map(|seed| format!("派位完成，种子 {seed}；结果已公布")),
+        "draw" => {
+            eduq_app::lottery::draw(&st.store, &s.actor, id, &text("beacon_value"), &text("onsite"), st.clock.now())
+                .await
+                .map(|seed| format!("派位完成，种子 {seed}；结果已公布"))
+        }
         other => return Err(WebError::BadRequest(format!("未知的操作“{other}”"))),
     };
     let (message, errors) = outcome(r)?;

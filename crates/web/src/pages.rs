@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use eduq_core::access::{Resource, Role};
 use eduq_core::grade::Grade;
 use eduq_core::records::ConditionRecord;
@@ -319,7 +319,7 @@ fn fitness_card(r: &eduq_store::fitness::FitnessRecord, start_year: i32) -> Fitn
 
 pub async fn student(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Page {
     let (l, _) = layout(&st.store, &s, "学生详情", "students", None).await?;
-    let d = st.store.student_detail(&s.actor, id, Utc::now()).await?;
+    let d = st.store.student_detail(&s.actor, id, st.clock.now()).await?;
     let flags = d
         .flags
         .map(|f: SpecialFlags| SpecialFlags::LABELS.iter().copied().zip(f.as_array()).collect())
@@ -584,7 +584,7 @@ pub async fn user_create(
         class_ids: vec![],
         student_ids: vec![],
     };
-    match eduq_app::accounts::create_user(&st.store, &s.actor, input, Utc::now()).await {
+    match eduq_app::accounts::create_user(&st.store, &s.actor, input, st.clock.now()).await {
         Ok(_) => {
             Ok(Html(users_page(&st, &s, format!("已创建用户“{}”", f.username), String::new()).await?).into_response())
         }

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, Response};
-use chrono::Utc;
 use eduq_app::plans::{PlanView, TargetLine, dashboard, dashboard_workbook, export_plans, import_plans};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::indicators::Direction;
@@ -178,7 +177,7 @@ pub async fn import(
 ) -> Result<Html<String>, WebError> {
     let up = Upload::read(mp, &s, &headers).await?;
     let (name, bytes) = up.file("file").unwrap_or(("", &[]));
-    match import_plans(&st.store, &s.actor, bytes, name, Utc::now()).await {
+    match import_plans(&st.store, &s.actor, bytes, name, st.clock.now()).await {
         Ok(n) => render(&st, &s, None, format!("已导入{n}个计划"), vec![]).await,
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
         Err(e) => render(&st, &s, None, String::new(), error_lines(&e)).await,

@@ -61,7 +61,7 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
             l,
             district,
             term: sel.term.label(),
-            printed: chrono::Local::now().format("%Y年%m月%d日").to_string(),
+            printed: st.clock.today().format("%Y年%m月%d日").to_string(),
             plans,
             lines,
             stages,

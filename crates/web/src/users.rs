@@ -8,7 +8,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Html;
-use chrono::Utc;
 use eduq_app::accounts::{UserUpdate, update_user};
 use eduq_core::access::{Actor, Resource, Role};
 use eduq_store::accounts::UserRow;
@@ -83,8 +82,9 @@ pub async fn save(
             .map(|v| v.split(['\n', ',', '，', ';', ' ']).map(str::to_string).collect())
             .unwrap_or_default(),
         new_password: map.get("password").map(|p| p.to_string()).filter(|p| !p.is_empty()),
+        unlock: map.contains_key("unlock"),
     };
-    match update_user(&st.store, &s.actor, id, u, Utc::now()).await {
+    match update_user(&st.store, &s.actor, id, u, st.clock.now()).await {
         Ok(()) => render(&st, &s, id, "已保存".into(), String::new()).await,
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
         Err(eduq_app::AppError::Invalid(m)) => render(&st, &s, id, String::new(), m).await,

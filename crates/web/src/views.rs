@@ -53,7 +53,10 @@ pub async fn layout(
         Some((id, t)) => Selected { id: Some(*id), term: *t },
         None => match terms.first() {
             Some((id, t)) => Selected { id: Some(*id), term: *t },
-            None => Selected { id: None, term: Term::containing(chrono::Utc::now().date_naive()) },
+            None => Selected {
+                id: None,
+                term: Term::containing(eduq_core::clock::DistrictZone::default().today(chrono::Utc::now())),
+            },
         },
     };
     let role = s.actor.role;

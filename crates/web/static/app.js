@@ -19,3 +19,9 @@ document.addEventListener('htmx:configRequest', function (e) {
 document.addEventListener('click', function (e) {
   if (e.target.closest && e.target.closest('[data-print]')) { e.preventDefault(); window.print(); }
 });
+// A form marked data-autosubmit reloads as soon as one of its fields changes (the roll page's
+// date: the list shown is always the day's own).
+document.addEventListener('change', function (e) {
+  var f = e.target.closest && e.target.closest('form[data-autosubmit]');
+  if (f) f.submit();
+});

@@ -12,18 +12,30 @@ use serde_json::Value;
 const PW: &str = "Demo@2026";
 
 async fn start() -> (String, Store) {
+    let (base, store, _) = start_with(None).await;
+    (base, store)
+}
+
+/// The server on a clock stopped at `at` (tests move it), or on the system clock.
+async fn start_with(at: Option<chrono::DateTime<Utc>>) -> (String, Store, eduq_app::clock::Clock) {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let dir = std::env::temp_dir().join(format!("eduq_web_{}_{nanos}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");
     let store = Store::connect(&format!("sqlite://{}", dir.join("w.db").display())).await.expect("db");
     store.migrate().await.expect("migrate");
     let spec = eduq_synth::Spec { seed: 5, students: 1_500, current: Term { start_year: 2026, term_no: 1 }, years: 1 };
-    eduq_app::demo::seed(&store, &spec, PW, Utc::now()).await.expect("seed");
+    eduq_app::demo::seed(&store, &spec, PW, at.unwrap_or_else(Utc::now)).await.expect("seed");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let state = eduq_web::AppState::new(store.clone());
+    let mut state = eduq_web::AppState::new(store.clone());
+    let zone = eduq_core::clock::DistrictZone::default();
+    state.clock = match at {
+        Some(at) => eduq_app::clock::Clock::fixed(zone, at),
+        None => eduq_app::clock::Clock::system(zone),
+    };
+    let clock = state.clock.clone();
     tokio::spawn(eduq_web::serve(listener, state, std::future::pending()));
-    (format!("http://{addr}"), store)
+    (format!("http://{addr}"), store, clock)
 }
 
 fn client() -> Client {
@@ -118,6 +130,16 @@ async fn school_admin_is_confined_to_own_school_on_every_route() {
 #[tokio::test]
 async fn forms_need_the_csrf_token() {
     let (base, _) = start().await;
+    // Login CSRF: a form on another site posting to /login is refused; the same origin logs in.
+    let post_login = |origin: String| {
+        client()
+            .post(format!("{base}/login"))
+            .header("origin", origin)
+            .form(&[("username", "admin"), ("password", PW)])
+            .send()
+    };
+    assert_eq!(post_login("http://evil.example".into()).await.expect("post").status(), StatusCode::FORBIDDEN);
+    assert_eq!(post_login(base.clone()).await.expect("post").status(), StatusCode::SEE_OTHER);
     let a = login(&base, "admin").await;
     let form = [("username", "newuser"), ("display_name", "新用户"), ("password", "Strong@Pass1"), ("role", "leader")];
     let res = client().post(format!("{base}/users")).header("cookie", &a).form(&form).send().await.expect("post");
@@ -218,10 +240,19 @@ async fn balance_board_what_if_and_api() {
 
 #[tokio::test]
 async fn fitness_statistics_by_role() {
-    let (base, _) = start().await;
+    let (base, store) = start().await;
     let a = login(&base, "admin").await;
     let (status, page) = get(&base, &a, "/fitness").await;
     assert_eq!(status, StatusCode::OK);
+    // #25.4: 视力不良 (裸眼视力 < 5.0) and 筛查性近视 (视力 and SE) differ where the data differ, and
+    // the district row shows the engine's figures.
+    let terms = store.terms().await.expect("terms");
+    let o = eduq_app::fitness::overview(&store, &Actor::system(), terms[0].1).await.expect("overview");
+    let (poor, myopic) =
+        (o.total.stats.poor_vision_rate().expect("screened"), o.total.stats.myopia_rate().expect("known"));
+    assert!(poor > myopic + 1.0, "视力不良率 {poor} above 近视率 {myopic}");
+    let total_row = page.split("<tr><th>").find(|r| r.starts_with(&o.total.label)).expect("total row");
+    assert!(total_row.contains(&format!("{poor:.1}%")) && total_row.contains(&format!("{myopic:.1}%")), "{total_row}");
     assert!(
         page.contains("合格率") && page.contains("<th>学校</th>") && page.contains("导入测试数据"),
         "district view"
@@ -297,7 +328,7 @@ async fn roll_call_corrections_and_early_warning() {
     let mut form: Vec<(String, String)> = vec![
         ("_csrf".into(), token.clone()),
         ("class".into(), class_id.to_string()),
-        ("date".into(), today.to_string()),
+        ("day".into(), today.to_string()),
     ];
     for (i, id) in ids.iter().enumerate() {
         form.push((format!("s_{id}"), if i == 0 { "truant" } else { "present" }.into()));
@@ -322,6 +353,23 @@ async fn roll_call_corrections_and_early_warning() {
     future[2].1 = (today + chrono::Days::new(3)).to_string();
     let body = post(future).await.text().await.unwrap_or_default();
     assert!(body.contains("不能为未来的日期"), "future refused");
+    // The page's date field changed without reloading: the save names another day than the list
+    // it carries, and is refused; that other day keeps its own roll (#25.2).
+    let before = store.roll(&actor, class_id, term_id_of(&store, today).await, today).await.expect("roll");
+    let mut moved = form.clone();
+    moved[3].1 = "sick".into();
+    moved.push(("date".into(), (today - chrono::Days::new(1)).to_string()));
+    let res = post(moved).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap_or_default().contains("不能保存为"), "refused with the reason");
+    let after = store.roll(&actor, class_id, term_id_of(&store, today).await, today).await.expect("roll");
+    assert_eq!(format!("{:?}", before.0), format!("{:?}", after.0), "nothing changed");
+    // A form without the day it was loaded for (an old page) is refused too.
+    let mut old = form.clone();
+    old[2].0 = "date".into();
+    assert_eq!(post(old).await.status(), StatusCode::BAD_REQUEST);
+    // The page reloads when its date changes (a GET form of its own) and posts the day shown.
+    assert!(page.contains("data-autosubmit") && page.contains(&format!("name=\"day\" value=\"{today}\"")));
     let other = store
         .list_classes(&Actor::system(), 2026, None, None)
         .await
@@ -338,6 +386,62 @@ async fn roll_call_corrections_and_early_warning() {
     let (status, risk) = get(&base, &a, "/attendance/risk").await;
     assert_eq!(status, StatusCode::OK);
     assert!(risk.contains("连续旷课"), "the demo's drifting pupils are listed");
+    assert!(risk.contains("只针对义务教育阶段"), "the page says whom 控辍保学 concerns");
+    // #25.3: warnings concern grades 1–9 only; 幼儿园 and 高中 classes take the roll without them.
+    let classes = store.list_classes(&Actor::system(), 2026, None, None).await.expect("classes");
+    let term = eduq_core::calendar::Term::containing(today);
+    let rules = eduq_core::attendance::Rules { streak: 1, ..Default::default() };
+    let list = eduq_app::attendance::risk_list(&store, &Actor::system(), term, today, &rules, Utc::now())
+        .await
+        .expect("risk list");
+    assert!(!list.rows.is_empty());
+    for r in &list.rows {
+        let c = classes.iter().find(|c| c.id == r.class_id).expect("class");
+        assert!(eduq_core::grade::Grade::is_compulsory_number(c.grade.number()), "{} flagged", c.name);
+    }
+}
+
+async fn term_id_of(store: &Store, day: chrono::NaiveDate) -> i64 {
+    store.term_id(eduq_core::calendar::Term::containing(day)).await.expect("term").expect("held")
+}
+
+/// #16: "today" is the district's date. At 07:30 and 08:30 in Beijing (23:30 and 00:30 UTC) a class
+/// teacher takes the roll of the Beijing day; the UTC date would be yesterday at 07:30.
+#[tokio::test]
+async fn the_roll_call_uses_the_district_day_before_and_after_utc_midnight() {
+    use chrono::TimeZone;
+    // A Monday in term time: 2026-11-30 07:30 in Beijing is 2026-11-29 23:30 UTC.
+    let early = Utc.with_ymd_and_hms(2026, 11, 29, 23, 30, 0).single().expect("time");
+    let (base, store, clock) = start_with(Some(early)).await;
+    let monday = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+    let teacher = store.user_by_name("teacher").await.expect("user").expect("exists");
+    let actor = store.actor(&teacher).await.expect("actor");
+    let class_id = match &actor.scope {
+        eduq_core::access::Scope::Classes { class_ids, .. } => class_ids[0],
+        other => panic!("a class teacher has classes, not {other:?}"),
+    };
+    for (at, label) in [(early, "07:30"), (Utc.with_ymd_and_hms(2026, 11, 30, 0, 30, 0).single().expect("t"), "08:30")]
+    {
+        clock.set(at);
+        // A new login each time: the session's idle timeout runs on the same clock.
+        let t = login(&base, "teacher").await;
+        // Without a date the roll page opens on the Beijing day.
+        let (status, page) = get(&base, &t, &format!("/attendance?class={class_id}")).await;
+        assert_eq!(status, StatusCode::OK, "{label}");
+        assert!(page.contains(&format!("name=\"day\" value=\"{monday}\"")), "{label}: the page is Monday's");
+        let token =
+            page.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
+        let mut form: Vec<(String, String)> =
+            vec![("_csrf".into(), token), ("class".into(), class_id.to_string()), ("day".into(), monday.to_string())];
+        for id in page.split("name=\"s_").skip(1).filter_map(|s| s.split('"').next()) {
+            form.push((format!("s_{id}"), "present".into()));
+        }
+        let res =
+            client().post(format!("{base}/attendance")).header("cookie", &t).form(&form).send().await.expect("post");
+        assert_eq!(res.status(), StatusCode::OK, "{label}");
+        let body = res.text().await.unwrap_or_default();
+        assert!(body.contains("已保存") && !body.contains("未来"), "{label}: Monday is today, not the future");
+    }
 }
 
 #[tokio::test]

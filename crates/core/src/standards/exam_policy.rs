@@ -85,9 +85,15 @@ pub fn check(grade: Grade, kind: ExamKind, organiser: Organiser, term_no: u8, ex
         ExamKind::Other => v.warnings.push("不得组织周考、月考、单元考试等其他各类考试或变相考试".into()),
         _ => {}
     }
-    let graduating_mock = n == GRADUATING_GRADE && kind == ExamKind::Mock;
-    if organiser == Organiser::District && !graduating_mock {
-        v.warnings.push(format!("不得面向{}组织区域性或跨校际的考试（小学各年级和初中非毕业年级）", grade.name()));
+    // The notice forbids district sittings for 小学各年级 and 初中非毕业年级 only: the graduating
+    // grade (九年级) may sit district exams.
+    if organiser == Organiser::District && n != GRADUATING_GRADE {
+        let why = if stage == Stage::Primary {
+            "小学各年级均不得组织"
+        } else {
+            "初中只有毕业年级可以组织"
+        };
+        v.warnings.push(format!("不得面向{}组织区域性或跨校际的考试（{why}）", grade.name()));
     }
     v
 }
@@ -123,7 +129,11 @@ mod tests {
     #[test]
     fn district_sittings_and_mocks() {
         let v = check(g(8), ExamKind::Final, Organiser::District, 1, &[]);
-        assert!(v.warnings.iter().any(|w| w.contains("区域性或跨校际")), "{v:?}");
+        assert!(v.warnings.iter().any(|w| w.contains("区域性或跨校际") && w.contains("初中只有毕业年级")), "{v:?}");
+        let v = check(g(5), ExamKind::Final, Organiser::District, 1, &[]);
+        assert!(v.warnings.iter().any(|w| w.contains("小学各年级均不得组织")), "{v:?}");
+        // 九年级 is the graduating grade: a district final is allowed, no self-contradicting hint (#25.5).
+        assert_eq!(check(g(9), ExamKind::Final, Organiser::District, 1, &[]), Verdict::default());
         // 初三 下学期: up to two mock exams, district-wide allowed.
         assert_eq!(check(g(9), ExamKind::Mock, Organiser::District, 2, &[ExamKind::Mock]), Verdict::default());
         assert_eq!(check(g(9), ExamKind::Mock, Organiser::District, 2, &[ExamKind::Mock; 2]).warnings.len(), 1);

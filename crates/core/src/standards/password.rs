@@ -10,10 +10,22 @@ pub const PROVENANCE: Provenance = Provenance {
 };
 
 pub const MIN_LENGTH: usize = 8;
-/// Failed logins in a row before the account locks.
+/// Failed logins in a row, from one client on one account, before that client must wait.
 pub const MAX_FAILURES: i32 = 5;
-/// Lock duration after too many failures.
+/// The first wait after too many failures; each further failure adds as much again.
 pub const LOCK_MINUTES: i64 = 15;
+/// The longest wait.
+pub const MAX_LOCK_MINUTES: i64 = 240;
+
+/// How long a client waits after its `failures`-th failure in a row (eduq's policy: none before
+/// [`MAX_FAILURES`], then 15, 30, 45 … minutes up to [`MAX_LOCK_MINUTES`]).
+pub fn wait_minutes(failures: i64) -> i64 {
+    if failures < i64::from(MAX_FAILURES) {
+        0
+    } else {
+        ((failures - i64::from(MAX_FAILURES) + 1) * LOCK_MINUTES).min(MAX_LOCK_MINUTES)
+    }
+}
 /// Idle time after which a session ends.
 pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
 
@@ -42,5 +54,15 @@ mod tests {
         assert!(super::check("Abcdef1").is_err());
         assert!(super::check("abcdefgh1").is_err());
         assert!(super::check("abcdefG1").is_ok());
+    }
+
+    #[test]
+    fn waits_grow_after_the_limit() {
+        use super::*;
+        assert_eq!(wait_minutes(4), 0);
+        assert_eq!(wait_minutes(5), 15);
+        assert_eq!(wait_minutes(6), 30);
+        assert_eq!(wait_minutes(20), 240);
+        assert_eq!(wait_minutes(100), 240);
     }
 }
