@@ -86,16 +86,20 @@ pub async fn login(
     store.login_succeeded(user.id).await?;
     let token = random_token();
     let csrf = random_token();
-    store.create_session(&token_hash(&token), user.id, &csrf, now).await?;
+    store.create_session(&token_hash(&token), user.id, &csrf, now, session_ended(now)).await?;
     let actor = store.actor(&user).await?;
     store.audit(&actor, now, "login", "user", &format!("{client}：登录成功")).await?;
     Ok(Login { token, csrf, actor })
 }
 
+/// A session ended if idle since the first instant or created before the second.
+fn session_ended(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    (now - Duration::minutes(password::IDLE_TIMEOUT_MINUTES), now - Duration::hours(password::SESSION_LIFETIME_HOURS))
+}
+
 /// The actor and CSRF token of a live session.
 pub async fn session(store: &Store, token: &str, now: DateTime<Utc>) -> Result<Option<(Actor, String)>, AppError> {
-    let idle = now - Duration::minutes(password::IDLE_TIMEOUT_MINUTES);
-    match store.session(&token_hash(token), now, idle).await? {
+    match store.session(&token_hash(token), now, session_ended(now)).await? {
         Some((user, csrf)) => Ok(Some((store.actor(&user).await?, csrf))),
         None => Ok(None),
     }

@@ -154,7 +154,7 @@ pub async fn import_attendance(
     if !actor.role.may_write(Resource::Attendance) {
         return Err(AppError::Forbidden);
     }
-    let table = eduq_exchange::table::read_table(bytes, file_name)?;
+    let table = crate::parsing::read_upload(actor.user_id, bytes, file_name).await?;
     let (records, mut errors) = eduq_exchange::attendance::parse_day_records(&table)?;
     let fail = |errors: &mut Vec<RowError>, row, column: &str, value: String, message: String| {
         errors.push(RowError { row, column: column.into(), value, message })

@@ -18,7 +18,6 @@ use eduq_core::standards::exam_policy::{self, ExamKind, Organiser};
 use eduq_core::valueadded::{self, Effect, Fit, Method};
 use eduq_exchange::RowError;
 use eduq_exchange::exam::{read_scores, read_structure};
-use eduq_exchange::table::read_table;
 use eduq_store::Store;
 use eduq_store::exams::{ExamRow, NewExam, PaperRow, ScoreFact, ScoreRecord};
 use eduq_store::imports::Counts;
@@ -135,7 +134,7 @@ pub async fn import_structure(
     if exam.school_id.is_none() && actor.scope != Scope::District {
         return Err(AppError::Invalid("全区考试的试卷结构由教育局设置".into()));
     }
-    let items = read_structure(&read_table(bytes, file_name)?)?;
+    let items = read_structure(&crate::parsing::read_upload(actor.user_id, bytes, file_name).await?)?;
     let mut tx = store.begin().await?;
     tx.set_paper_items(paper_id, &items).await?;
     tx.audit(actor, now, "exam_structure", &format!("paper:{paper_id}"), &format!("{file_name}：{}题", items.len()))
@@ -165,7 +164,8 @@ pub async fn import_scores(
     let (exam, paper) = writable(store, actor, exam_id, paper_id).await?;
     // Without an item structure the paper takes totals alone (no item analysis then).
     let items = store.paper_items(actor, paper_id).await?;
-    let lines = read_scores(&read_table(bytes, file_name)?, &items, paper.full_score)?;
+    let lines =
+        read_scores(&crate::parsing::read_upload(actor.user_id, bytes, file_name).await?, &items, paper.full_score)?;
     let roll = store.roll_by_number(actor, exam.term_id).await?;
     let grade = Grade::new(exam.grade as i8).map_or("该年级", |g| g.name());
     let mut errors = Vec::new();

@@ -8,8 +8,8 @@ use eduq_core::access::{Actor, Resource, Role, Scope};
 use eduq_core::calendar::Term;
 use eduq_core::fitness::RoundStats;
 use eduq_core::standards::fitness::Level;
+use eduq_exchange::RowError;
 use eduq_exchange::fitness::{Evaluated, evaluate_table, missing_names};
-use eduq_exchange::{RowError, read_table};
 use eduq_store::Store;
 use eduq_store::fitness::{FitnessRecord, FitnessStatRow};
 use eduq_store::imports::Counts;
@@ -89,7 +89,7 @@ pub async fn import_fitness(
     if !actor.role.may_write(Resource::Students) {
         return Err(AppError::Forbidden);
     }
-    let table = read_table(bytes, file_name)?;
+    let table = crate::parsing::read_upload(actor.user_id, bytes, file_name).await?;
     let rows = evaluate_table(&table)?;
     let term_id = store
         .term_id(term)

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use eduq_core::access::{Actor, Resource, Scope, may_write_person};
 use eduq_core::calendar::Term;
 use eduq_core::org::validate_school_code;
-use eduq_exchange::kinds::{Batch, Kind, export, parse};
-use eduq_exchange::{ExchangeError, RowError, read_table};
+use eduq_exchange::kinds::{Batch, Kind, SPECIAL_GROUP_HEADERS, export_columns, parse};
+use eduq_exchange::{ExchangeError, RowError};
 use eduq_store::Store;
 use eduq_store::imports::{Counts, PersonKey};
 use serde::Serialize;
@@ -31,7 +31,8 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
-fn may_import(actor: &Actor, kind: Kind) -> bool {
+/// Whether the caller may import files of `kind` (the import centre offers only these).
+pub fn may_import(actor: &Actor, kind: Kind) -> bool {
     let r = match kind {
         Kind::Schools => Resource::Schools,
         Kind::Classes => Resource::Classes,
@@ -65,7 +66,7 @@ pub async fn validate(
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(ExchangeError::TooLarge { size: bytes.len(), limit: MAX_UPLOAD_BYTES }.into());
     }
-    let table = read_table(bytes, file_name)?;
+    let table = crate::parsing::read_upload(actor.user_id, bytes, file_name).await?;
     // School codes are checked against the database on the raw cells, so that a file with both
     // malformed rows and unknown schools reports all of them at once.
     let known = store.school_ids_by_code().await?;
@@ -234,11 +235,23 @@ pub async fn export_kind(
         Kind::Teachers => Batch::Teachers(store.export_teachers(actor, term).await?),
         Kind::Conditions => Batch::Conditions(store.export_conditions(actor, Some(term.start_year)).await?),
     };
-    let detail = if kind == Kind::Students && actor.role.reads_special_groups() { "含特殊群体标识" } else { "" };
+    let detail = match kind {
+        Kind::Students => format!(
+            "{}{}",
+            if actor.role.reads_full_identity() {
+                "含完整学籍号和身份证号"
+            } else {
+                "学籍号和身份证号已遮蔽"
+            },
+            if actor.role.reads_special_groups() { "，含特殊群体标识" } else { "" }
+        ),
+        _ => String::new(),
+    };
     store
         .audit(actor, now, "export", &format!("{}:{}", kind.key(), term.key()), &format!("{}行 {detail}", batch.len()))
         .await?;
-    Ok(export(&batch, csv)?)
+    let omit: &[&str] = if actor.role.reads_special_groups() { &[] } else { &SPECIAL_GROUP_HEADERS };
+    Ok(export_columns(&batch, csv, omit)?)
 }
 
 /// Per-kind counts of a district's records, for the CLI.

@@ -15,6 +15,7 @@ pub mod imports;
 pub mod indicators;
 pub mod intake;
 pub mod lottery;
+pub mod parsing;
 pub mod plans;
 pub mod roll_desk;
 

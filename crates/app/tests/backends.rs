@@ -360,6 +360,16 @@ async fn lockout_and_idle_timeout_boundaries() {
         let b = login(&s, "leader", PW, "client-c", now()).await.expect("login");
         let late = now() + idle + chrono::Duration::seconds(1);
         assert!(session(&s, &b.token, late).await.expect("session").is_none(), "{name}");
+        // A busy session still ends 12 hours after login (absolute lifetime, #24.7).
+        let c = login(&s, "leader", PW, "client-c", now()).await.expect("login");
+        let step = chrono::Duration::minutes(20);
+        let mut t = now();
+        while t + step < now() + chrono::Duration::hours(12) {
+            t += step;
+            assert!(session(&s, &c.token, t).await.expect("session").is_some(), "{name}: busy at {t}");
+        }
+        let after = now() + chrono::Duration::hours(12) + chrono::Duration::seconds(1);
+        assert!(session(&s, &c.token, after).await.expect("session").is_none(), "{name}: 12 h");
     }
 }
 
@@ -950,7 +960,11 @@ async fn alert_case_and_closure() {
         let admin = Actor::system();
         let tid = term_id(&s).await;
         let classes = s.list_classes(&admin, CURRENT.start_year, Some(tid), None).await.expect("classes");
-        let class = classes.iter().find(|c| c.students > 3).expect("a class");
+        // 控辍保学 concerns grades 1–9.
+        let class = classes
+            .iter()
+            .find(|c| c.students > 3 && eduq_core::grade::Grade::is_compulsory_number(c.grade.number()))
+            .expect("a class");
         let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
         let (pupils, _) = s.roll(&admin, class.id, tid, day(11, 2)).await.expect("roll");
         // A pupil the demo's own alerts and cases do not already follow.

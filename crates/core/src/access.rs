@@ -76,6 +76,14 @@ impl Role {
         matches!(self, Role::Admin | Role::Staff | Role::SchoolAdmin | Role::HeadTeacher)
     }
 
+    /// Roles that read full 身份证号 and 全国学籍号 (a G 学籍号 is the pupil's 身份证号): the people
+    /// who keep 学籍, the school's administrators and the bureau's staff. Everyone else sees both
+    /// masked (first 6 and last 4 digits), in pages, exports and the API; every export of full
+    /// numbers is audited.
+    pub fn reads_full_identity(self) -> bool {
+        matches!(self, Role::Admin | Role::Staff | Role::SchoolAdmin)
+    }
+
     pub fn may_write(self, r: Resource) -> bool {
         match self {
             Role::Admin => true,
@@ -189,6 +197,12 @@ mod tests {
         // A class teacher's scope is the school's for this question.
         let classes = Scope::Classes { school_id: 9, class_ids: vec![1] };
         assert_eq!(may_write_person(&classes, &[at(9, (2026, 1), false)], (2026, 1)), Ok(()));
+    }
+
+    #[test]
+    fn full_identity_only_for_those_who_keep_the_register() {
+        let full: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.reads_full_identity()).collect();
+        assert_eq!(full, vec![Role::Admin, Role::Staff, Role::SchoolAdmin]);
     }
 
     #[test]

@@ -58,6 +58,15 @@ pub fn mask_id_card(number: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
 }
 
+/// A 学籍号 shown to a role that may not read it in full: its letter, then the embedded ID number
+/// masked as [`mask_id_card`] does (G110105********002X).
+pub fn mask_student_number(number: &str) -> String {
+    match number.char_indices().nth(1) {
+        Some((i, _)) if number.is_char_boundary(i) => format!("{}{}", &number[..i], mask_id_card(&number[i..])),
+        _ => mask_id_card(number),
+    }
+}
+
 /// Validates a 全国学籍号; G numbers must carry a valid 身份证号.
 pub fn validate_student_number(raw: &str) -> Result<String, CoreError> {
     let s = raw.trim().to_ascii_uppercase();
@@ -115,5 +124,7 @@ mod tests {
     #[test]
     fn masking() {
         assert_eq!(mask_id_card("11010519491231002X"), "110105********002X");
+        assert_eq!(mask_student_number("G11010519491231002X"), "G110105********002X");
+        assert_eq!(mask_student_number("G1"), "G*");
     }
 }

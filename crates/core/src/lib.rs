@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod attendance;
+pub mod audit;
 pub mod balance;
 pub mod calendar;
 pub mod classes;

@@ -577,13 +577,25 @@ pub fn to_rows(batch: &Batch) -> Vec<Vec<Cell>> {
 
 /// A file in the import layout for a batch (xlsx or csv by `csv`).
 pub fn export(batch: &Batch, csv: bool) -> Result<Vec<u8>, ExchangeError> {
+    export_columns(batch, csv, &[])
+}
+
+/// The special-group columns of the students layout: left out of exports for roles that may not
+/// read them (a column of "否" would be false data).
+pub const SPECIAL_GROUP_HEADERS: [&str; 5] = ["残疾", "建档立卡/低保家庭", "留守儿童", "随迁子女", "单亲"];
+
+/// As [`export`], without the columns named in `omit` (they are optional on import).
+pub fn export_columns(batch: &Batch, csv: bool, omit: &[&str]) -> Result<Vec<u8>, ExchangeError> {
     let kind = batch.kind();
-    let rows = to_rows(batch);
-    if csv {
-        Ok(crate::table::write_csv(kind.headers(), &rows))
-    } else {
-        crate::write_xlsx(kind.label(), kind.headers(), &rows)
+    let keep: Vec<usize> = (0..kind.headers().len()).filter(|i| !omit.contains(&kind.headers()[*i])).collect();
+    let headers: Vec<&str> = keep.iter().map(|i| kind.headers()[*i]).collect();
+    let mut rows = to_rows(batch);
+    if keep.len() < kind.headers().len() {
+        for row in &mut rows {
+            *row = keep.iter().filter_map(|i| row.get(*i).cloned()).collect();
+        }
     }
+    if csv { Ok(crate::table::write_csv(&headers, &rows)) } else { crate::write_xlsx(kind.label(), &headers, &rows) }
 }
 
 /// An empty template with the headers of `kind`.

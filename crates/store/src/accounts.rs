@@ -207,7 +207,18 @@ impl Store {
         })
     }
 
-    pub async fn create_session(&self, token_hash: &str, user_id: i64, csrf: &str, now: DateTime<Utc>) -> Result<()> {
+    /// Opens a session; sessions that ended (idle since `ended.0` or created before `ended.1`) are
+    /// purged at the same time, so their rows do not accumulate.
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        now: DateTime<Utc>,
+        ended: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<()> {
+        self.exec(&Sql::new("DELETE FROM session WHERE last_seen < $1 OR created_at < $2").bind(ended.0).bind(ended.1))
+            .await?;
         self.exec(
             &Sql::new("INSERT INTO session (token_hash, user_id, csrf_token, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)")
                 .bind(token_hash)
@@ -219,24 +230,25 @@ impl Store {
         .map(|_| ())
     }
 
-    /// The session's user and CSRF token if it has not been idle since `idle_since`; touches it.
+    /// The session's user and CSRF token if it has not been idle since `idle_since` and was
+    /// created after `created_since` (the absolute lifetime); touches it.
     pub async fn session(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-        idle_since: DateTime<Utc>,
+        (idle_since, created_since): (DateTime<Utc>, DateTime<Utc>),
     ) -> Result<Option<(UserRow, String)>> {
         let found = self
             .fetch_opt(
                 &Sql::new(format!(
-                    "SELECT {USER_COLS}, x.csrf_token, x.last_seen FROM session x JOIN app_user u ON u.id = x.user_id LEFT JOIN school s ON s.id = u.school_id WHERE x.token_hash = $1"
+                    "SELECT {USER_COLS}, x.csrf_token, x.last_seen, x.created_at FROM session x JOIN app_user u ON u.id = x.user_id LEFT JOIN school s ON s.id = u.school_id WHERE x.token_hash = $1"
                 ))
                 .bind(token_hash),
-                |r| Ok((user_row(r)?, r.s(10)?, r.ts(11)?)),
+                |r| Ok((user_row(r)?, r.s(10)?, r.ts(11)?, r.ts(12)?)),
             )
             .await?;
-        let Some((user, csrf, last_seen)) = found else { return Ok(None) };
-        if last_seen < idle_since || !user.active {
+        let Some((user, csrf, last_seen, created)) = found else { return Ok(None) };
+        if last_seen < idle_since || created < created_since || !user.active {
             self.delete_session(token_hash).await?;
             return Ok(None);
         }

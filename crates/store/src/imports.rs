@@ -400,7 +400,7 @@ impl Tx {
         for t in terms {
             let tid = self.ensure_term(t).await?;
             term_ids.insert(t, tid);
-            for rec in self.fetch(&students_sql(tid, &system), |r| student_record(r, t, true)).await? {
+            for rec in self.fetch(&students_sql(tid, &system), |r| student_record(r, t, true, true)).await? {
                 existing.insert((rec.student_no.clone(), t), rec);
             }
         }

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::calendar::Term;
 use eduq_core::grade::Grade;
-use eduq_core::identity::mask_id_card;
+use eduq_core::identity::{mask_id_card, mask_student_number};
 use eduq_core::records::{StudentRecord, TeacherRecord};
 use eduq_core::student::{EnrolmentStatus, Sex, SpecialFlags};
 use eduq_core::teacher::{BackboneLevel, Education, Post, Tier, Title};
@@ -135,10 +135,11 @@ impl Store {
             StudentSort::Birth => "st.birth_date, st.student_no",
         };
         let cols = "st.id, st.student_no, st.name, st.sex, st.birth_date, s.name, e.grade, c.name, e.status";
+        let full = actor.role.reads_full_identity();
         self.paged(w, cols, order, q.page, q.per_page.clamp(1, 200), |r| {
             Ok(StudentListRow {
                 id: r.i(0)?,
-                student_no: r.s(1)?,
+                student_no: shown_student_no(full, r.s(1)?),
                 name: r.s(2)?,
                 sex: sex(r.s(3)?)?,
                 birth_date: r.d(4)?,
@@ -202,7 +203,7 @@ impl Store {
         };
         Ok(StudentDetail {
             id,
-            student_no: base.0,
+            student_no: shown_student_no(actor.role.reads_full_identity(), base.0),
             name: base.1,
             sex: base.2,
             birth_date: base.3,
@@ -218,7 +219,8 @@ impl Store {
     pub async fn export_students(&self, actor: &Actor, term: Term) -> Result<Vec<StudentRecord>> {
         let Some(term_id) = self.term_id(term).await? else { return Ok(vec![]) };
         let flags_ok = actor.role.reads_special_groups();
-        self.fetch(&students_sql(term_id, actor), |r| student_record(r, term, flags_ok)).await
+        let full = actor.role.reads_full_identity();
+        self.fetch(&students_sql(term_id, actor), |r| student_record(r, term, flags_ok, full)).await
     }
 
     pub async fn list_teachers(&self, actor: &Actor, q: &TeacherQuery) -> Result<(Vec<TeacherRow>, i64)> {
@@ -310,22 +312,30 @@ pub(crate) fn students_sql(term_id: i64, actor: &Actor) -> Sql {
     q
 }
 
+/// A 学籍号 as the caller may read it: in full for those who keep 学籍, else masked.
+fn shown_student_no(full: bool, number: String) -> String {
+    if full { number } else { mask_student_number(&number) }
+}
+
+/// A record as the caller may read it: masked 学籍号 and 身份证号 unless `full`
+/// (`Role::reads_full_identity`); special-group flags only with `flags_ok`.
 pub(crate) fn student_record(
     r: &dyn Get,
     term: Term,
     flags_ok: bool,
+    full: bool,
 ) -> std::result::Result<StudentRecord, sqlx::Error> {
     Ok(StudentRecord {
         term,
         school_code: r.s(0)?,
         grade: grade(r.i(1)?)?,
         class_no: r.i(2)? as i32,
-        student_no: r.s(3)?,
+        student_no: shown_student_no(full, r.s(3)?),
         name: r.s(4)?,
         sex: sex(r.s(5)?)?,
         birth_date: r.d(6)?,
         ethnicity: r.s(7)?,
-        id_card: r.os(8)?,
+        id_card: r.os(8)?.map(|c| if full { c } else { mask_id_card(&c) }),
         status: status(r.s(9)?)?,
         status_date: r.od(10)?,
         destination: r.os(16)?,

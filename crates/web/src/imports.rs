@@ -28,8 +28,21 @@ pub struct Pending {
 
 #[derive(Clone)]
 pub enum Job {
-    Running { kind: Kind, rows: usize, started: std::time::Instant },
-    Done { kind: Kind, rows: usize, counts: Counts, seconds: f64 },
+    /// Waiting for a reading worker (every worker busy with other files).
+    Queued {
+        kind: Kind,
+    },
+    Running {
+        kind: Kind,
+        rows: usize,
+        started: std::time::Instant,
+    },
+    Done {
+        kind: Kind,
+        rows: usize,
+        counts: Counts,
+        seconds: f64,
+    },
     Failed(String),
 }
 
@@ -38,13 +51,24 @@ pub enum Job {
 struct ImportsPage {
     l: Layout,
     kinds: Vec<Kind>,
-    history: Vec<ImportEntry>,
+    /// Each import with its time in the district's zone and its kind's name.
+    history: Vec<(String, String, ImportEntry)>,
 }
 
 pub async fn page(State(st): State<AppState>, s: Session) -> Result<Html<String>, WebError> {
     let (l, _) = layout(&st.store, &s, "导入中心", "imports", None).await?;
-    let history = st.store.list_imports(&s.actor, 50).await?;
-    Ok(Html(ImportsPage { l, kinds: Kind::ALL.to_vec(), history }.render()?))
+    let history = st
+        .store
+        .list_imports(&s.actor, 50)
+        .await?
+        .into_iter()
+        .map(|h| {
+            let kind = Kind::from_key(&h.kind).map_or_else(|| h.kind.clone(), |k| k.label().to_string());
+            (st.clock.local(h.at).format("%Y-%m-%d %H:%M").to_string(), kind, h)
+        })
+        .collect();
+    let kinds = Kind::ALL.iter().copied().filter(|k| eduq_app::imports::may_import(&s.actor, *k)).collect();
+    Ok(Html(ImportsPage { l, kinds, history }.render()?))
 }
 
 #[derive(Template)]
@@ -142,9 +166,15 @@ pub async fn apply(
         .filter(|p| p.owner == s.actor.user_id)
         .ok_or_else(|| WebError::BadRequest("上传已失效，请重新上传文件".to_string()))?;
     let id = eduq_app::accounts::random_token()[..16].to_string();
-    let job = Job::Running { kind: pending.kind, rows: 0, started: std::time::Instant::now() };
-    st.jobs.lock().map_err(|_| WebError::Internal("lock".into()))?.insert(id.clone(), job.clone());
-    let (store, jobs, actor, job_id) = (st.store.clone(), st.jobs.clone(), s.actor.clone(), id.clone());
+    let job = if eduq_app::parsing::queued() {
+        Job::Queued { kind: pending.kind }
+    } else {
+        Job::Running { kind: pending.kind, rows: 0, started: std::time::Instant::now() }
+    };
+    // Jobs are kept by owner and id: nobody else reads a job's state.
+    let key = (s.actor.user_id, id.clone());
+    st.jobs.lock().map_err(|_| WebError::Internal("lock".into()))?.insert(key.clone(), job.clone());
+    let (store, jobs, actor, job_id) = (st.store.clone(), st.jobs.clone(), s.actor.clone(), key);
     let now = st.clock.now();
     tokio::spawn(async move {
         let result = run_import(&store, &actor, pending, &jobs, &job_id, now).await;
@@ -159,8 +189,8 @@ async fn run_import(
     store: &eduq_store::Store,
     actor: &Actor,
     p: Pending,
-    jobs: &std::sync::Mutex<std::collections::HashMap<String, Job>>,
-    id: &str,
+    jobs: &std::sync::Mutex<std::collections::HashMap<(i64, String), Job>>,
+    id: &(i64, String),
     now: chrono::DateTime<chrono::Utc>,
 ) -> Job {
     let started = std::time::Instant::now();
@@ -170,7 +200,7 @@ async fn run_import(
         Err(e) => return Job::Failed(e.to_string()),
     };
     if let Ok(mut j) = jobs.lock() {
-        j.insert(id.to_string(), Job::Running { kind: p.kind, rows: batch.len(), started });
+        j.insert(id.clone(), Job::Running { kind: p.kind, rows: batch.len(), started });
     }
     match apply_batch(store, actor, &batch, &p.name, &file_hash(&p.bytes), false, now).await {
         Ok(counts) => Job::Done { kind: p.kind, rows: batch.len(), counts, seconds: started.elapsed().as_secs_f64() },
@@ -178,9 +208,11 @@ async fn run_import(
     }
 }
 
-pub async fn job(State(st): State<AppState>, _s: Session, Path(id): Path<String>) -> Result<Html<String>, WebError> {
+pub async fn job(State(st): State<AppState>, s: Session, Path(id): Path<String>) -> Result<Html<String>, WebError> {
+    let key = (s.actor.user_id, id);
     let job =
-        st.jobs.lock().map_err(|_| WebError::Internal("lock".into()))?.get(&id).cloned().ok_or(WebError::NotFound)?;
+        st.jobs.lock().map_err(|_| WebError::Internal("lock".into()))?.get(&key).cloned().ok_or(WebError::NotFound)?;
+    let id = key.1;
     Ok(Html(JobView { id, job }.render()?))
 }
 

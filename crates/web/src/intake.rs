@@ -19,6 +19,20 @@ struct IntakePage {
     seeds: Vec<(String, String, String)>,
     result: Option<Intake>,
     errors: Vec<String>,
+    /// The inputs as submitted, so that the form keeps them after a preview.
+    form: IntakeForm,
+    /// The previewed split, ready to download as it was shown.
+    download: String,
+}
+
+/// The form's fields (all but the file).
+#[derive(Default)]
+struct IntakeForm {
+    classes: String,
+    max_size: String,
+    lottery_seed: String,
+    seed: String,
+    head_teachers: String,
 }
 
 async fn render(
@@ -26,17 +40,47 @@ async fn render(
     s: &Session,
     result: Option<Intake>,
     errors: Vec<String>,
+    form: IntakeForm,
 ) -> Result<Html<String>, WebError> {
     let (l, _) = layout(&st.store, s, "均衡分班", "classes", None).await?;
     let seeds = st.store.public_seeds().await?;
-    Ok(Html(IntakePage { l, seeds, result, errors }.render()?))
+    let mut download = String::new();
+    if let Some(r) = &result {
+        download = eduq_app::accounts::random_token()[..16].to_string();
+        let mut prepared = st.prepared.lock().map_err(|_| WebError::Internal("lock".into()))?;
+        prepared.insert(s.actor.user_id, (download.clone(), r.file.clone()));
+    }
+    Ok(Html(IntakePage { l, seeds, result, errors, form, download }.render()?))
+}
+
+/// The split last previewed by this user, byte for byte.
+pub async fn prepared(
+    State(st): State<AppState>,
+    s: Session,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<Response, WebError> {
+    let file = {
+        let prepared = st.prepared.lock().map_err(|_| WebError::Internal("lock".into()))?;
+        match prepared.get(&s.actor.user_id) {
+            Some((t, file)) if *t == token => file.clone(),
+            _ => return Err(WebError::BadRequest("该预览已失效，请重新分班并预览".into())),
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"intake-classes.xlsx\""),
+        ],
+        file,
+    )
+        .into_response())
 }
 
 pub async fn page(State(st): State<AppState>, s: Session) -> Result<Html<String>, WebError> {
     if !s.actor.role.may_write(Resource::Classes) {
         return Err(WebError::Forbidden);
     }
-    render(&st, &s, None, vec![]).await
+    render(&st, &s, None, vec![], IntakeForm { classes: "8".into(), max_size: "45".into(), ..Default::default() }).await
 }
 
 /// The demo district's new intake: 400 pupils entering 初一 with their 小学毕业 scores (synthetic).
@@ -64,11 +108,19 @@ pub async fn run(
 ) -> Result<Response, WebError> {
     let up = Upload::read(mp, &s, &headers).await?;
     let get = |k: &str| up.text(k);
+    let form = || IntakeForm {
+        classes: get("classes"),
+        max_size: get("max_size"),
+        lottery_seed: get("lottery_seed"),
+        seed: get("seed"),
+        head_teachers: get("head_teachers"),
+    };
     let Ok(classes) = get("classes").parse::<usize>() else {
-        return Ok(render(&st, &s, None, vec![format!("班级数“{}”应为整数", get("classes"))]).await?.into_response());
+        let e = vec![format!("班级数“{}”应为整数", get("classes"))];
+        return Ok(render(&st, &s, None, e, form()).await?.into_response());
     };
     let Some((name, bytes)) = up.file("file") else {
-        return Ok(render(&st, &s, None, vec!["请选择新生名单文件".into()]).await?.into_response());
+        return Ok(render(&st, &s, None, vec!["请选择新生名单文件".into()], form()).await?.into_response());
     };
     let seed = if get("seed").is_empty() { get("lottery_seed") } else { get("seed") };
     let req = IntakeRequest {
@@ -93,8 +145,8 @@ pub async fn run(
             r.file,
         )
             .into_response()),
-        Ok(r) => Ok(render(&st, &s, Some(r), vec![]).await?.into_response()),
+        Ok(r) => Ok(render(&st, &s, Some(r), vec![], form()).await?.into_response()),
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
-        Err(e) => Ok(render(&st, &s, None, error_lines(&e)).await?.into_response()),
+        Err(e) => Ok(render(&st, &s, None, error_lines(&e), form()).await?.into_response()),
     }
 }

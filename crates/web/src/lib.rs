@@ -37,8 +37,10 @@ pub struct AppState {
     pub store: Store,
     /// Uploaded files waiting for the user's confirmation, by random token.
     uploads: Arc<Mutex<HashMap<String, imports::Pending>>>,
-    /// Running and finished import jobs, by id.
-    jobs: Arc<Mutex<HashMap<String, imports::Job>>>,
+    /// A file computed for a preview, by owner: downloading it gives exactly what was previewed.
+    prepared: Arc<Mutex<HashMap<i64, Prepared>>>,
+    /// Running and finished import jobs, by owner and id.
+    jobs: Arc<Mutex<HashMap<(i64, String), imports::Job>>>,
     /// Set cookies with `Secure` (behind HTTPS).
     pub secure_cookies: bool,
     /// Where rolls are handed in (group commit for the 8:00 peak).
@@ -54,6 +56,7 @@ impl AppState {
         AppState {
             store,
             uploads: Arc::default(),
+            prepared: Arc::default(),
             jobs: Arc::default(),
             secure_cookies: false,
             rolls,
@@ -61,6 +64,9 @@ impl AppState {
         }
     }
 }
+
+/// A prepared download: its token and bytes.
+type Prepared = (String, Vec<u8>);
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -72,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route("/classes", get(pages::classes))
         .route("/classes/assign", get(intake::page).post(intake::run))
         .route("/classes/assign/demo-intake.csv", get(intake::sample))
+        .route("/classes/assign/result/{token}", get(intake::prepared))
         .route("/students", get(pages::students))
         .route("/students/{id}", get(pages::student))
         .route("/teachers", get(pages::teachers))
@@ -135,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(assets::asset))
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(eduq_app::imports::MAX_UPLOAD_BYTES + 1024 * 1024))
+        .layer(axum::middleware::from_fn(error::edge_errors))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }

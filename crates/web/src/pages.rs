@@ -12,7 +12,7 @@ use eduq_core::records::ConditionRecord;
 use eduq_core::standards::class_size::SizeBand;
 use eduq_core::student::SpecialFlags;
 use eduq_store::accounts::UserRow;
-use eduq_store::audit::{AuditEntry, AuditQuery};
+use eduq_store::audit::AuditQuery;
 use eduq_store::org::{ClassRow, SchoolOption, SchoolRow, TypeCount};
 use eduq_store::people::{StudentDetail, StudentListRow, StudentQuery, StudentSort, TeacherQuery, TeacherRow};
 use serde::Deserialize;
@@ -474,11 +474,20 @@ pub struct AuditQ {
     page: Option<i64>,
 }
 
+/// An audit entry as people read it: the district's local time and the action's Chinese name.
+struct AuditLine {
+    at: String,
+    username: String,
+    action: String,
+    target: String,
+    detail: String,
+}
+
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
     l: Layout,
-    rows: Vec<AuditEntry>,
+    rows: Vec<AuditLine>,
     total: i64,
     page: i64,
     pages: i64,
@@ -488,18 +497,9 @@ struct AuditPage {
     to: String,
     base_qs: String,
     actions: Vec<(&'static str, &'static str)>,
+    /// The district's time zone, in which times are shown.
+    zone: String,
 }
-
-pub const ACTIONS: &[(&str, &str)] = &[
-    ("login", "登录"),
-    ("login_failed", "登录失败"),
-    ("login_locked", "锁定期间登录"),
-    ("logout", "退出"),
-    ("import", "导入"),
-    ("export", "导出"),
-    ("read_special_groups", "查看特殊群体"),
-    ("user_create", "创建用户"),
-];
 
 pub async fn audit(State(st): State<AppState>, s: Session, Query(q): Query<AuditQ>) -> Page {
     let (l, _) = layout(&st.store, &s, "审计日志", "audit", None).await?;
@@ -512,7 +512,17 @@ pub async fn audit(State(st): State<AppState>, s: Session, Query(q): Query<Audit
         page: q.page.unwrap_or(0),
         per_page: PER_PAGE,
     };
-    let (rows, total) = st.store.search_audit(&s.actor, &query).await?;
+    let (entries, total) = st.store.search_audit(&s.actor, &query).await?;
+    let rows = entries
+        .into_iter()
+        .map(|e| AuditLine {
+            at: st.clock.local(e.at).format("%Y-%m-%d %H:%M:%S").to_string(),
+            action: eduq_core::audit::action_label(&e.action).to_string(),
+            username: if e.username == "system" { "系统".into() } else { e.username },
+            target: e.target,
+            detail: e.detail,
+        })
+        .collect();
     let (pages, page) = pager(total, PER_PAGE, q.page.unwrap_or(0));
     let f = |x: &Option<String>| x.clone().unwrap_or_default();
     let base_qs = qs(&[("user", f(&q.user)), ("action", f(&q.action)), ("from", f(&q.from)), ("to", f(&q.to))]);
@@ -528,7 +538,8 @@ pub async fn audit(State(st): State<AppState>, s: Session, Query(q): Query<Audit
             from: f(&q.from),
             to: f(&q.to),
             base_qs,
-            actions: ACTIONS.to_vec(),
+            actions: eduq_core::audit::ACTIONS.to_vec(),
+            zone: st.clock.zone().name().to_string(),
         }
         .render()?,
     ))

@@ -18,11 +18,36 @@ use crate::{AppState, WebError};
 pub fn show(unit: &str, v: Option<f64>) -> String {
     match v {
         None => "—".into(),
-        Some(x) if matches!(unit, "个" | "所" | "元" | "人") => format!("{x:.0}{unit}"),
+        Some(x) if matches!(unit, "个" | "所" | "元" | "人") => format!("{}{unit}", thousands(x.round() as i64)),
         Some(x) => {
             let s = format!("{x:.2}");
             format!("{}{unit}", s.trim_end_matches('0').trim_end_matches('.'))
         }
+    }
+}
+
+/// A whole number with thousands separators (81,756,221), as Chinese reports print money and counts.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The distance to a target: a difference of two rates is in 个百分点, not per cent.
+fn gap_text(unit: &str, gap: f64) -> String {
+    if unit == "%" {
+        format!("距目标 {}个百分点", show("", Some(gap)))
+    } else {
+        format!("距目标 {}", show(unit, Some(gap)))
     }
 }
 
@@ -93,7 +118,7 @@ pub fn card(t: &TargetLine) -> Card {
         judged: show(t.unit, t.judged),
         expected: t.expected.map_or("—".into(), |e| format!("{sign}{}", show(t.unit, Some(e)))),
         gap: match t.gap {
-            Some(g) if g > 1e-9 => format!("距目标 {}", show(t.unit, Some(g))),
+            Some(g) if g > 1e-9 => gap_text(t.unit, g),
             Some(_) => "已达到目标".into(),
             None => String::new(),
         },
@@ -204,4 +229,18 @@ pub async fn dashboard_xlsx(
     let (_, sel) = layout(&st.store, &s, "计划与目标", "plans", q.term.as_deref()).await?;
     let views = dashboard(&st.store, &s.actor, sel.term).await?;
     Ok(xlsx_download("plan-dashboard.xlsx", dashboard_workbook(&views)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_in_points_and_large_numbers_grouped() {
+        assert_eq!(gap_text("%", 0.07), "距目标 0.07个百分点");
+        assert_eq!(gap_text("人", 12.0), "距目标 12人");
+        assert_eq!(show("元", Some(81_756_221.0)), "81,756,221元");
+        assert_eq!(thousands(-1_000), "-1,000");
+        assert_eq!(thousands(999), "999");
+    }
 }

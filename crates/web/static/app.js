@@ -25,3 +25,8 @@ document.addEventListener('change', function (e) {
   var f = e.target.closest && e.target.closest('form[data-autosubmit]');
   if (f) f.submit();
 });
+// Refusals and row errors replace the target too (htmx leaves the screen unchanged on 4xx/5xx
+// by default, which looks like nothing happened).
+document.addEventListener('htmx:beforeSwap', function (e) {
+  if (e.detail.xhr && e.detail.xhr.status >= 400) { e.detail.shouldSwap = true; e.detail.isError = false; }
+});

@@ -127,6 +127,103 @@ async fn school_admin_is_confined_to_own_school_on_every_route() {
     let _ = Role::Admin;
 }
 
+/// #24.4 and #24.5, #24.7: 学籍号 and 身份证号 in full only for those who keep 学籍; exports for roles
+/// without special-group rights leave those columns out; csv cells never start a formula.
+#[tokio::test]
+async fn security_identity_masked_and_columns_by_role() {
+    let (base, store) = start().await;
+    let csv_of = |cookie: String| {
+        let base = base.clone();
+        async move {
+            let res = client()
+                .get(format!("{base}/export/students?format=csv"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("export");
+            assert_eq!(res.status(), StatusCode::OK);
+            let bytes = res.bytes().await.expect("bytes");
+            eduq_exchange::read_table(&bytes, "s.csv").expect("a csv")
+        }
+    };
+    let p = csv_of(login(&base, "principal").await).await;
+    let no = p.column("全国学籍号").expect("column");
+    let id = p.column("身份证号").expect("column");
+    assert!(p.rows.iter().all(|(_, r)| !r[no].contains('*') && (r[id].is_empty() || !r[id].contains('*'))));
+    assert!(p.column("残疾").is_some(), "the principal keeps the special-group columns");
+    // 局领导 reads pupils but neither full numbers nor special groups; the demo's 班主任 reads
+    // special groups (for support) but not full numbers.
+    let h = csv_of(login(&base, "teacher").await).await;
+    let no = h.column("全国学籍号").expect("column");
+    assert!(h.rows.iter().all(|(_, r)| r[no].contains("********")) && h.column("残疾").is_some());
+    let t = csv_of(login(&base, "leader").await).await;
+    let (no, id) = (t.column("全国学籍号").expect("column"), t.column("身份证号").expect("column"));
+    assert!(!t.rows.is_empty());
+    for (_, r) in &t.rows {
+        assert!(r[no].len() == 19 && r[no].contains("********"), "masked 学籍号: {}", r[no]);
+        assert!(r[id].is_empty() || r[id].contains("********"), "masked 身份证号: {}", r[id]);
+    }
+    assert!(t.column("残疾").is_none() && t.column("单亲").is_none(), "no false 否 columns for 局领导");
+    // The API and the list pages mask for the same roles.
+    let (status, body) = get(&base, &login(&base, "teacher").await, "/api/v1/students").await;
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_str(&body).expect("json");
+    let rows = v["students"].as_array().expect("students");
+    assert!(rows.iter().all(|r| r["student_no"].as_str().is_some_and(|n| n.contains("****"))), "{body:.300}");
+    let audit = store
+        .search_audit(
+            &Actor::system(),
+            &eduq_store::audit::AuditQuery {
+                action: Some("export".into()),
+                username: Some("principal".into()),
+                per_page: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit")
+        .0;
+    assert!(audit.iter().any(|e| e.detail.contains("含完整学籍号和身份证号")), "{audit:?}");
+}
+
+fn rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_string))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
+        .map_or(0, |kb| kb / 1024)
+}
+
+/// #24.2: a 1 GiB sheet in about a MB, posted by a principal to the import centre and by a 班主任
+/// to the attendance import, is refused with a clear message and the server's memory stays flat.
+#[tokio::test]
+async fn security_a_zip_bomb_is_refused_and_memory_stays_bounded() {
+    let (base, _) = start().await;
+    let bomb = eduq_synth::hostile::xlsx_bomb(1 << 30);
+    let before = rss_mb();
+    for (user, path, kind) in [("principal", "/imports/preview", "students"), ("teacher", "/attendance/import", "")] {
+        let cookie = login(&base, user).await;
+        let (_, page) = get(&base, &cookie, "/imports").await;
+        let token =
+            page.split("name=\"csrf-token\" content=\"").nth(1).and_then(|s| s.split('"').next()).expect("token");
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", token.to_string())
+            .text("kind", kind.to_string())
+            .part("file", reqwest::multipart::Part::bytes(bomb.clone()).file_name("bomb.xlsx"));
+        let res = client()
+            .post(format!("{base}{path}"))
+            .header("cookie", &cookie)
+            .multipart(form)
+            .send()
+            .await
+            .expect("post");
+        let body = res.text().await.unwrap_or_default();
+        assert!(body.contains("文件超出读取上限"), "{user}: {}", &body[..body.len().min(400)]);
+    }
+    let grown = rss_mb().saturating_sub(before);
+    assert!(grown < 150, "the server grew by {grown} MB");
+}
+
 #[tokio::test]
 async fn forms_need_the_csrf_token() {
     let (base, _) = start().await;
@@ -141,6 +238,18 @@ async fn forms_need_the_csrf_token() {
     assert_eq!(post_login("http://evil.example".into()).await.expect("post").status(), StatusCode::FORBIDDEN);
     assert_eq!(post_login(base.clone()).await.expect("post").status(), StatusCode::SEE_OTHER);
     let a = login(&base, "admin").await;
+    // #24.7 / #25.11: the framework's rejections in Chinese; /api/v1 answers errors as JSON.
+    let (status, body) = get(&base, &a, "/exams/va").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(!body.contains("Failed to deserialize") && body.contains("参数无效"), "{body:.300}");
+    let (status, body) = get(&base, &a, "/api/v1/students/abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let v: Value = serde_json::from_str(&body).expect("json error");
+    assert!(v["error"].as_str().is_some_and(|m| m.contains("参数无效")), "{body}");
+    let res = client().get(format!("{base}/api/v1/students")).send().await.expect("get");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let v: Value = res.json().await.expect("json");
+    assert_eq!(v["error"], "请先登录");
     let form = [("username", "newuser"), ("display_name", "新用户"), ("password", "Strong@Pass1"), ("role", "leader")];
     let res = client().post(format!("{base}/users")).header("cookie", &a).form(&form).send().await.expect("post");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
@@ -506,7 +615,9 @@ async fn accounts_are_bound_disabled_and_scoped() {
     let v: Value = serde_json::from_str(&json).expect("json");
     let numbers: Vec<&str> =
         v["students"].as_array().expect("list").iter().map(|s| s["student_no"].as_str().unwrap_or("")).collect();
-    assert_eq!(numbers, [child.student_no.as_str()], "{json}");
+    // A parent, like every role that does not keep 学籍, reads the number masked (#24.4).
+    let masked = eduq_core::identity::mask_student_number(&child.student_no);
+    assert_eq!(numbers, [masked.as_str()], "{json}");
     // The child's page carries the 体质健康 report card; another pupil's page is not readable.
     let child_id = v["students"][0]["id"].as_i64().expect("id");
     let (status, page) = get(&base, &cookie, &format!("/students/{child_id}")).await;
@@ -851,10 +962,30 @@ async fn intake_is_split_into_balanced_classes() {
     };
     let body = post(form("0", roster.clone())).await.expect("post").text().await.unwrap_or_default();
     assert!(body.contains("intake-result") && body.contains("40名学生分为4个班"), "result shown");
-    let drawn = ["王老师", "李老师", "张老师", "刘老师", "陈老师"].iter().filter(|t| body.contains(*t)).count();
+    let result = body.split("id=\"intake-result\"").nth(1).expect("result");
+    let drawn = ["王老师", "李老师", "张老师", "刘老师", "陈老师"].iter().filter(|t| result.contains(*t)).count();
     assert_eq!(drawn, 4, "four of five head teachers drawn to the classes");
     let res = post(form("1", roster.clone())).await.expect("download");
-    assert!(res.bytes().await.expect("bytes").starts_with(b"PK"), "xlsx");
+    let direct = res.bytes().await.expect("bytes");
+    assert!(direct.starts_with(b"PK"), "xlsx");
+    // #25.7: the form keeps its inputs after the preview, and the download is the previewed split.
+    assert!(body.contains("value=\"4\"") && body.contains("王老师\n李老师"), "inputs kept");
+    let link = body.split("href=\"/classes/assign/result/").nth(1).and_then(|x| x.split('"').next()).expect("link");
+    let res =
+        client().get(format!("{base}/classes/assign/result/{link}")).header("cookie", &p).send().await.expect("get");
+    let previewed = res.bytes().await.expect("bytes");
+    let classes_of = |bytes: &[u8]| {
+        let t = eduq_exchange::read_table(bytes, "x.xlsx").expect("xlsx");
+        let (no, class) = (t.column("学籍号").expect("学籍号"), t.column("班级").expect("班级"));
+        let mut v: Vec<(String, String)> = t.rows.iter().map(|(_, r)| (r[no].clone(), r[class].clone())).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(classes_of(&previewed), classes_of(&direct), "same split as previewed");
+    assert!(classes_of(&previewed).iter().all(|(_, c)| !c.is_empty()), "every pupil has a class");
+    let stranger = login(&base, "admin").await;
+    let res = client().get(format!("{base}/classes/assign/result/{link}")).header("cookie", &stranger).send().await;
+    assert_eq!(res.expect("get").status(), StatusCode::BAD_REQUEST, "only its owner downloads it");
     let bad = post(form("0", "学籍号,姓名\nG1,甲\n".into())).await.expect("bad").text().await.unwrap_or_default();
     assert!(bad.contains("intake-errors"), "a bad roster is explained");
     // The demo's own intake splits into 8 classes of at most 50 with a small gap.

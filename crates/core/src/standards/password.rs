@@ -28,6 +28,8 @@ pub fn wait_minutes(failures: i64) -> i64 {
 }
 /// Idle time after which a session ends.
 pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
+/// A session ends this long after login however busy it is (a working day with margin).
+pub const SESSION_LIFETIME_HOURS: i64 = 12;
 
 /// At least 8 characters from at least three of: lower, upper, digits, symbols.
 pub fn check(password: &str) -> Result<(), String> {
