@@ -230,6 +230,41 @@ try {
     assert(verdict.startsWith('一致'), `verdict: ${verdict} ${await fresh.textContent('#details')}`);
     await fresh.close();
   });
+  await step('a class teacher takes the roll on a 390 px phone: no sideways scrolling, the date reloads the list, save in reach', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const phone = await ctx.newPage();
+    const fits = () => phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    await phone.goto(`${base}/login`);
+    await phone.fill('input[name=username]', 'teacher');
+    await phone.fill('input[name=password]', 'Demo@2026');
+    await phone.click('button[type=submit]');
+    await phone.waitForURL(`${base}/`);
+    assert(await fits(), 'the home page fits 390 px');
+    const header = await phone.locator('header').boundingBox();
+    assert(header.height <= 80, `the header is short on a phone: ${header.height}px`);
+    await phone.goto(`${base}/attendance`);
+    assert(await fits(), 'the board fits 390 px');
+    const link = await phone.locator('a.roll-link').first().boundingBox();
+    assert(link && link.x + link.width <= 390, 'the 点名 link is on screen');
+    await phone.locator('a.roll-link').first().click();
+    await phone.waitForSelector('#roll-save');
+    assert(await fits(), 'the roll fits 390 px');
+    // Another day: the page reloads with that day's list, and the save carries it.
+    const shown = await phone.inputValue('#roll-day input[name=date]');
+    const d = new Date(shown + 'T12:00:00Z');
+    do { d.setUTCDate(d.getUTCDate() - 1); } while (d.getUTCDay() === 0 || d.getUTCDay() === 6);
+    const prev = d.toISOString().slice(0, 10);
+    await Promise.all([phone.waitForURL(new RegExp(`date=${prev}`)), phone.fill('#roll-day input[name=date]', prev)]);
+    assert((await phone.inputValue('input[name=day]')) === prev, 'the list loaded is the day chosen');
+    const save = await phone.locator('#roll-save').boundingBox();
+    assert(save.y + save.height <= 844 + 1, `保存 is pinned in reach: ${save.y}`);
+    await phone.click('#roll-save');
+    await phone.waitForSelector('#roll-message, #roll-error');
+    const msg = await phone.textContent('#roll-message, #roll-error');
+    assert(msg.includes(prev) || msg.includes('教学日'), `saved for the day shown: ${msg}`);
+    await phone.screenshot({ path: join(dir, 'phone-roll.png'), fullPage: false });
+    await ctx.close();
+  });
 } catch (e) {
   if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);
 } finally {
@@ -237,5 +272,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 10 ? 0 : 1);
+  process.exit(failed === 0 && passed === 11 ? 0 : 1);
 }

@@ -553,6 +553,51 @@ async fn the_roll_call_uses_the_district_day_before_and_after_utc_midnight() {
     }
 }
 
+/// #16: a case opened at 07:30 in Beijing on 12-01 (23:30 UTC on 11-30) starts on 12-01 and its
+/// first 劝返 step is due on 12-08; the report month offered is November (the month before the
+/// district's today), where the UTC date would give October.
+#[tokio::test]
+async fn case_deadlines_and_report_months_use_the_district_day() {
+    use chrono::TimeZone;
+    let early = Utc.with_ymd_and_hms(2026, 11, 30, 23, 30, 0).single().expect("time");
+    let (base, store, clock) = start_with(Some(early)).await;
+    let principal = store.user_by_name("principal").await.expect("user").expect("exists");
+    let school = principal.school_id.expect("school");
+    let term = store.term_id(eduq_core::calendar::Term { start_year: 2026, term_no: 1 }).await.expect("t").expect("t");
+    let classes = store.list_classes(&Actor::system(), 2026, Some(term), Some(school)).await.expect("classes");
+    let class = classes
+        .iter()
+        .find(|c| c.students > 0 && eduq_core::grade::Grade::is_compulsory_number(c.grade.number()))
+        .expect("a class");
+    let followed = store.followed_pupils(term).await.expect("followed");
+    let (pupils, _) = store
+        .roll(&Actor::system(), class.id, term, chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("d"))
+        .await
+        .expect("roll");
+    let pupil = pupils.iter().find(|p| !followed.contains(&p.student_id)).expect("a pupil not followed");
+    for (at, label) in [(early, "07:30"), (Utc.with_ymd_and_hms(2026, 12, 1, 0, 30, 0).single().expect("t"), "08:30")] {
+        clock.set(at);
+        let p = login(&base, "principal").await;
+        let (status, page) = get(&base, &p, "/cases").await;
+        assert_eq!(status, StatusCode::OK, "{label}");
+        assert!(page.contains("name=\"month\" value=\"2026-11\""), "{label}: the report month is November");
+        if label == "07:30" {
+            let form = [
+                ("_csrf", token(&page)),
+                ("student", pupil.student_id.to_string()),
+                ("register", "suspected".to_string()),
+                ("reason", "连续旷课".to_string()),
+            ];
+            let res =
+                client().post(format!("{base}/cases")).header("cookie", &p).form(&form).send().await.expect("post");
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{label}");
+            let to = res.headers().get("location").and_then(|v| v.to_str().ok()).expect("location").to_string();
+            let (_, case) = get(&base, &p, &to).await;
+            assert!(case.contains("截止2026-12-08"), "{label}: the first step is due 7 days from 12-01");
+        }
+    }
+}
+
 #[tokio::test]
 async fn accounts_are_bound_disabled_and_scoped() {
     let (base, store) = start().await;
