@@ -155,7 +155,13 @@ impl Store {
             .await?;
         let taken = self
             .fetch_opt(
-                &Sql::new("SELECT username FROM roll_call WHERE class_id = $1 AND day = $2").bind(class_id).bind(day),
+                // Who took it, by the name people know them by.
+                &Sql::new(
+                    "SELECT COALESCE(u.display_name, r.username) FROM roll_call r LEFT JOIN app_user u ON u.username = r.username \
+                     WHERE r.class_id = $1 AND r.day = $2",
+                )
+                .bind(class_id)
+                .bind(day),
                 |r| r.s(0),
             )
             .await?;
@@ -180,7 +186,8 @@ impl Store {
         q.text = format!(
             "SELECT c.id, c.school_id, s.name, c.name, \
                (SELECT COUNT(*) FROM enrolment e WHERE e.class_id = c.id AND e.term_id = {t} AND e.status IN {ON_ROLL}), \
-               (SELECT r.username FROM roll_call r WHERE r.class_id = c.id AND r.day = {d1}), \
+               (SELECT COALESCE(u.display_name, r.username) FROM roll_call r LEFT JOIN app_user u ON u.username = r.username \
+                WHERE r.class_id = c.id AND r.day = {d1}), \
                (SELECT COUNT(*) FROM attendance a WHERE a.class_id = c.id AND a.day = {d2} AND a.status IN ('sick','personal','truant','other')) \
              FROM class c JOIN school s ON s.id = c.school_id WHERE 1=1"
         );

@@ -649,7 +649,9 @@ pub async fn value_added(
         })
         .collect();
     let fixed_of = |f: &[eduq_core::valueadded::Fixed]| -> Vec<(String, String, String)> {
-        f.iter().map(|x| (x.term.clone(), format!("{:.4}", x.estimate), format!("{:.4}", x.se))).collect()
+        // The engine names terms as statsmodels does; people read 截距 for "(Intercept)".
+        let name = |t: &str| if t == "(Intercept)" { "截距".to_string() } else { t.to_string() };
+        f.iter().map(|x| (name(&x.term), format!("{:.4}", x.estimate), format!("{:.4}", x.se))).collect()
     };
     let fixed = match (&r.mixed, &r.fit) {
         (Some(m), _) => fixed_of(&m.fixed),

@@ -116,10 +116,34 @@ async fn detail_page(
     } else {
         vec![]
     };
+    let trail_whole = eduq_store::lottery::broken_link(&trail).is_none();
+    // As people read it: the district's local time and Chinese names (the stored text, which the
+    // chain hashes, is unchanged).
+    let trail = trail
+        .into_iter()
+        .map(|mut e| {
+            if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&e.at) {
+                e.at = st.clock.local(t.to_utc()).format("%Y-%m-%d %H:%M:%S").to_string();
+            }
+            e.action = match e.action.as_str() {
+                "create" => "创建",
+                "register" => "登记申请人",
+                "freeze" => "冻结名单",
+                "draw" => "派位",
+                other => other,
+            }
+            .to_string();
+            e
+        })
+        .collect();
+    let mut r = r;
+    r.mechanism = eduq_core::lottery::Mechanism::from_key(&r.mechanism).map_or(r.mechanism, |m| m.label().to_string());
+    r.bundle_policy =
+        eduq_core::lottery::BundlePolicy::from_key(&r.bundle_policy).map_or(r.bundle_policy, |b| b.label().to_string());
     Ok(Html(
         DetailPage {
             l,
-            trail_whole: eduq_store::lottery::broken_link(&trail).is_none(),
+            trail_whole,
             trail,
             files,
             roster,
