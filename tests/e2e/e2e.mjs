@@ -265,6 +265,24 @@ try {
     await phone.screenshot({ path: join(dir, 'phone-roll.png'), fullPage: false });
     await ctx.close();
   });
+  await step('the A4 report and the 优质均衡 board print every column within the page', async () => {
+    const a4 = await browser.newPage({ viewport: { width: 718, height: 1000 } }); // 210 mm − margins at 96 dpi
+    await a4.goto(`${base}/login`);
+    await a4.fill('input[name=username]', 'admin');
+    await a4.fill('input[name=password]', 'Demo@2026');
+    await a4.click('button[type=submit]');
+    await a4.waitForURL(`${base}/`);
+    await a4.emulateMedia({ media: 'print' });
+    for (const path of ['/report', '/balance', '/balance/guarantee']) {
+      await a4.goto(`${base}${path}`);
+      const over = await a4.evaluate(() => [...document.querySelectorAll('table')]
+        .filter((t) => t.offsetParent !== null && t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .map((t) => (t.querySelector('tr') || t).textContent.slice(0, 60)));
+      assert(over.length === 0, `${path}: tables past the A4 width: ${over.join(' | ')}`);
+      await a4.screenshot({ path: join(dir, `print${path.replaceAll('/', '-')}.png`), fullPage: true });
+    }
+    await a4.close();
+  });
 } catch (e) {
   if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);
 } finally {
@@ -272,5 +290,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 11 ? 0 : 1);
+  process.exit(failed === 0 && passed === 12 ? 0 : 1);
 }
