@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
-use eduq_core::access::{Resource, Role};
+use eduq_core::access::{Resource, Role, Scope};
 use eduq_core::grade::Grade;
 use eduq_core::records::ConditionRecord;
 use eduq_core::standards::class_size::SizeBand;
@@ -57,9 +57,22 @@ pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
     };
     let classes = schools.iter().map(|x| x.classes).sum();
     let plans = if crate::plans::may_read(&s.actor) && sel.id.is_some() {
-        eduq_app::plans::dashboard(&st.store, &s.actor, sel.term).await?.iter().map(crate::plans::cards).collect()
+        // The home page shows the targets that have a value in the caller's scope (the plans page
+        // lists them all).
+        let mut plans: Vec<crate::plans::PlanCards> =
+            eduq_app::plans::dashboard(&st.store, &s.actor, sel.term).await?.iter().map(crate::plans::cards).collect();
+        for p in &mut plans {
+            p.cards.retain(|c| c.judged != "—");
+        }
+        plans.retain(|p| !p.cards.is_empty());
+        plans
     } else {
         vec![]
+    };
+    // A school's people see their school named, not the district.
+    let district = match (&s.actor.scope, schools.first()) {
+        (Scope::District, _) | (_, None) => district,
+        (_, Some(own)) => own.name.clone(),
     };
     let chart = serde_json::json!({
         "title": {"text": format!("{} 各年级在校生", sel.term.label()), "textStyle": {"fontSize": 14}},

@@ -30,6 +30,8 @@ pub struct Layout {
     pub sees_admissions: bool,
     pub sees_exams: bool,
     pub may_import: bool,
+    /// How the caller's own scope is named beside its values: 区县, 本校, 本班 or 本人.
+    pub scope_word: &'static str,
     pub terms: Vec<TermOption>,
     pub term_key: String,
 }
@@ -71,6 +73,12 @@ pub async fn layout(
         sees_admissions: role.may_read(Resource::Admissions),
         sees_exams: role.may_read(Resource::Exams),
         may_import: [Resource::Students, Resource::Schools, Resource::Conditions].iter().any(|r| role.may_write(*r)),
+        scope_word: match s.actor.scope {
+            eduq_core::access::Scope::District => "区县",
+            eduq_core::access::Scope::School(_) => "本校",
+            eduq_core::access::Scope::Classes { .. } => "本班",
+            eduq_core::access::Scope::Students(_) => "本人",
+        },
         terms: terms
             .iter()
             .map(|(_, t)| TermOption { key: t.key(), label: t.label(), selected: *t == selected.term })

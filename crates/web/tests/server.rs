@@ -69,6 +69,12 @@ async fn school_admin_is_confined_to_own_school_on_every_route() {
     let principal = store.user_by_name("principal").await.expect("user").expect("exists");
     let own = principal.school_id.expect("school");
     let other = schools.iter().find(|s| s.id != own && s.students > 0).expect("another school");
+    // #25.10: the principal's home names the school and labels its values 本校, not 区县.
+    let c = login(&base, "principal").await;
+    let (_, home) = get(&base, &c, "/").await;
+    let own_name = &schools.iter().find(|s| s.id == own).expect("own").name;
+    assert!(home.contains(&format!("<h1>{own_name} · 概览</h1>")), "the school's own home");
+    assert!(!home.contains(">区县<") && !home.contains("（区县 "), "no district framing on a school's home");
     let (others, _) = store
         .list_students(
             &admin,
