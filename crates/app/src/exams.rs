@@ -437,7 +437,10 @@ pub fn analyse_paper(
                 .into_iter()
                 .map(|i| {
                     let f = &facts[i];
-                    (f.class_name.clone(), f.student_no.clone(), f.name.clone(), f.total.unwrap_or(0.0))
+                    // At district scope a class name alone does not say which school.
+                    let class =
+                        if by_school { format!("{} {}", f.school_name, f.class_name) } else { f.class_name.clone() };
+                    (class, f.student_no.clone(), f.name.clone(), f.total.unwrap_or(0.0))
                 })
                 .collect();
             NearLine { line, threshold, pupils }

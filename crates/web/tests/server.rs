@@ -1140,6 +1140,11 @@ async fn exam_pages_reports_and_guards() {
             assert!(v <= 100.0, "a rate above 100 %: {v}");
         }
     }
+    // #25.13: at district scope a 临界生 row names the school with the class.
+    let near = page.split("id=\"paper-near\"").nth(1).and_then(|x| x.split("口径说明").next()).expect("临界生");
+    let first = near.split("<tr><td>").nth(1).expect("a pupil near a line");
+    let school = core.units.iter().any(|u| first.starts_with(&format!("{} ", u.label)));
+    assert!(school, "the school is named: {first:.80}");
     // The 四率 lines are configurable; nonsense is refused.
     let (status, custom) = get(&base, &a, &format!("{path}?excellent=90&good=75&pass=60&low=30")).await;
     assert_eq!(status, StatusCode::OK);
