@@ -24,6 +24,8 @@ use crate::{AppState, WebError};
 pub struct AttendanceQ {
     class: Option<String>,
     date: Option<String>,
+    /// A district's board lists one school's classes at a time.
+    school: Option<String>,
 }
 
 fn day(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, WebError> {
@@ -33,6 +35,16 @@ fn day(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, WebError> {
     }
 }
 
+impl BoardPage {
+    /// Whether this school's classes are the ones listed.
+    fn is_open(&self, id: &i64) -> bool {
+        self.school == Some(*id)
+    }
+}
+
+/// New alerts listed on the board; the warning list has them all.
+const ALERTS_SHOWN: usize = 50;
+
 #[derive(Template)]
 #[template(path = "attendance.html")]
 struct BoardPage {
@@ -40,8 +52,15 @@ struct BoardPage {
     date: String,
     states: Vec<RollState>,
     taken: usize,
-    /// Per school: (name, classes, rolls taken), schools with classes still to take first.
-    by_school: Vec<(String, usize, usize)>,
+    /// Classes in scope that day.
+    classes: usize,
+    /// Per school: (id, name, classes, rolls taken), schools with classes still to take first.
+    by_school: Vec<(i64, String, usize, usize)>,
+    /// The school whose classes are listed (several schools in scope).
+    school: Option<i64>,
+    several: bool,
+    /// New alerts in the list's scope; the first [`ALERTS_SHOWN`] are shown.
+    alerts_total: usize,
     may_take: bool,
     alerts: Vec<AlertRow>,
     may_cases: bool,
@@ -111,13 +130,14 @@ pub async fn page(
     if let Some(class_id) = id_param(&q.class) {
         return roll_page(&st, &s, class_id, date, String::new(), String::new()).await;
     }
-    board(&st, &s, date, String::new(), vec![]).await
+    board(&st, &s, date, id_param(&q.school), String::new(), vec![]).await
 }
 
 async fn board(
     st: &AppState,
     s: &Session,
     date: NaiveDate,
+    school: Option<i64>,
     message: String,
     errors: Vec<String>,
 ) -> Result<Html<String>, WebError> {
@@ -128,18 +148,30 @@ async fn board(
         None => vec![],
     };
     let taken = states.iter().filter(|x| x.taken_by.is_some()).count();
-    let mut by_school: Vec<(String, usize, usize)> = Vec::new();
+    let classes = states.len();
+    let mut by_school: Vec<(i64, String, usize, usize)> = Vec::new();
     for r in &states {
         match by_school.last_mut() {
-            Some(last) if last.0 == r.school_name => {
-                last.1 += 1;
-                last.2 += usize::from(r.taken_by.is_some());
+            Some(last) if last.0 == r.school_id => {
+                last.2 += 1;
+                last.3 += usize::from(r.taken_by.is_some());
             }
-            _ => by_school.push((r.school_name.clone(), 1, usize::from(r.taken_by.is_some()))),
+            _ => by_school.push((r.school_id, r.school_name.clone(), 1, usize::from(r.taken_by.is_some()))),
         }
     }
-    by_school.sort_by_key(|(_, n, t)| (t == n, std::cmp::Reverse(n - t)));
-    let alerts = st.store.alerts(&s.actor, true).await?;
+    by_school.sort_by_key(|(_, _, n, t)| (t == n, std::cmp::Reverse(n - t)));
+    // The summary first; with several schools, one school's classes and alerts at a time.
+    let several = by_school.len() > 1;
+    let mut states = states;
+    let mut alerts = st.store.alerts(&s.actor, true).await?;
+    if several {
+        states.retain(|r| Some(r.school_id) == school);
+        if let Some(id) = school {
+            alerts.retain(|a| a.school_id == id);
+        }
+    }
+    let alerts_total = alerts.len();
+    alerts.truncate(ALERTS_SHOWN);
     // Whether the day is a teaching day for the district (a school's own calendar may differ).
     let (from, to) = term.nominal_bounds();
     let school_day = st.store.teaching_calendar(None, from, to).await?.is_school_day(date);
@@ -149,8 +181,12 @@ async fn board(
             l,
             date: date.to_string(),
             taken,
+            classes,
             by_school,
+            school,
+            several,
             states,
+            alerts_total,
             may_take: role.may_write(Resource::Attendance),
             alerts,
             may_cases: role.may_read(Resource::Cases),
@@ -173,7 +209,7 @@ pub async fn import(
     let up = Upload::read(mp, &s, &headers).await?;
     let today = st.clock.today();
     let Some((name, bytes)) = up.file("file") else {
-        return board(&st, &s, today, String::new(), vec!["请选择要上传的文件".into()]).await;
+        return board(&st, &s, today, None, String::new(), vec!["请选择要上传的文件".into()]).await;
     };
     match import_attendance(&st.store, &s.actor, bytes, name, today, st.clock.now()).await {
         Ok(r) => {
@@ -189,10 +225,10 @@ pub async fn import(
                     String::new()
                 }
             );
-            board(&st, &s, today, msg, vec![]).await
+            board(&st, &s, today, None, msg, vec![]).await
         }
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
-        Err(e) => board(&st, &s, today, String::new(), error_lines(&e)).await,
+        Err(e) => board(&st, &s, today, None, String::new(), error_lines(&e)).await,
     }
 }
 

@@ -498,6 +498,13 @@ async fn roll_call_corrections_and_early_warning() {
     let (status, board) = get(&base, &a, &format!("/attendance?date={today}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(board.contains("已点名") && board.contains("个已点名") && board.contains("roll-by-school"));
+    // #25.9: the district's board is the summary by school; a school's classes open on request.
+    assert!(board.contains("id=\"pick-school\"") && !board.contains("roll-link"), "no 800-row class table");
+    let school = teacher.school_id.expect("the teacher's school");
+    let (_, one) = get(&base, &a, &format!("/attendance?date={today}&school={school}")).await;
+    let listed = one.matches("href=\"/attendance?class=").count();
+    let in_school = store.list_classes(&Actor::system(), 2026, None, Some(school)).await.expect("classes").len();
+    assert_eq!(listed, in_school, "that school's classes, and only those");
     let (status, risk) = get(&base, &a, "/attendance/risk").await;
     assert_eq!(status, StatusCode::OK);
     assert!(risk.contains("连续旷课"), "the demo's drifting pupils are listed");
