@@ -156,20 +156,6 @@ impl Store {
         self.exec(&q).await.map(|_| ())
     }
 
-    /// Counts a failed login; locks the account at `max_failures` until `lock_until`.
-    pub async fn login_failed(&self, user_id: i64, max_failures: i64, lock_until: DateTime<Utc>) -> Result<()> {
-        self.exec(&Sql::new("UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1").bind(user_id))
-            .await?;
-        self.exec(
-            &Sql::new("UPDATE app_user SET locked_until = $1, failed_logins = 0 WHERE id = $2 AND failed_logins >= $3")
-                .bind(lock_until)
-                .bind(user_id)
-                .bind(max_failures),
-        )
-        .await
-        .map(|_| ())
-    }
-
     pub async fn login_succeeded(&self, user_id: i64) -> Result<()> {
         self.exec(&Sql::new("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user_id))
             .await
