@@ -339,6 +339,12 @@ pub async fn paper_report(
     let mut report = analyse_paper(exam, paper, &facts, &item_defs, district, by_school, scope_label, lines);
     report.by_group =
         group_units(&facts, &flags, report.paper.full_score, &lines, report.district.as_ref().map(|d| d.mean));
+    // 临界生 carry their 学籍号 in full only for those who keep 学籍.
+    if !actor.role.reads_full_identity() {
+        for p in report.near.iter_mut().flat_map(|n| n.pupils.iter_mut()) {
+            p.1 = eduq_core::identity::mask_student_number(&p.1);
+        }
+    }
     Ok(report)
 }
 

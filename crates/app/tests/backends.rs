@@ -1469,6 +1469,8 @@ async fn exams_on_both_backends() {
         let in_class = scores.iter().filter(|f| f.class_id == class_id && f.total.is_some()).count();
         assert_eq!(mine.scope.expect("scope").participants, in_class, "{name}");
         assert!(mine.near.iter().flat_map(|n| &n.pupils).all(|p| p.0 == scores[0].class_name));
+        // A 班主任 reads 临界生's 学籍号 masked (#24.4).
+        assert!(mine.near.iter().flat_map(|n| &n.pupils).all(|p| p.1.contains("********")), "{name}");
 
         // Bad rows: unknown pupil, a score above the item's maximum, a duplicate; nothing applied.
         let head = format!("学籍号,状态,{}\n", (1..=20).map(|j| j.to_string()).collect::<Vec<_>>().join(","));
