@@ -898,5 +898,12 @@ pub async fn exam_pupils(store: &Store, actor: &Actor, exam_id: i64) -> Result<(
         let reference = analyse(&all, p.full_score, &Lines::default()).map(|d| (d.mean, d.sd));
         papers.push((facts, reference));
     }
-    Ok((exam, pupil_lines(&papers)))
+    let mut lines = pupil_lines(&papers);
+    // 学籍号 in full only for those who keep 学籍 (the lines are matched by it above, so masked last).
+    if !actor.role.reads_full_identity() {
+        for l in &mut lines {
+            l.student_no = eduq_core::identity::mask_student_number(&l.student_no);
+        }
+    }
+    Ok((exam, lines))
 }

@@ -1231,6 +1231,12 @@ async fn exam_pages_reports_and_guards() {
     for other in before.iter().filter(|f| f.school_id != junior).take(20) {
         assert!(!page.contains(&other.student_no), "no pupil of another school");
     }
+    // 局领导 reads the pupils with masked 学籍号 (#24.4).
+    let (status, page) = get(&base, &login(&base, "leader").await, &format!("/exams/{}/pupils", mid.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let first = &before[0].student_no;
+    assert!(!page.contains(first.as_str()), "no full 学籍号 for 局领导");
+    assert!(page.contains(&eduq_core::identity::mask_student_number(first)), "masked instead");
 }
 
 /// 政府保障程度: all 15 items on one page, the demo's figures with their sources, a figure entered
