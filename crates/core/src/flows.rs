@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::calendar::Term;
 use crate::dropout::Cohort;
+use crate::grade::Grade;
 use crate::student::EnrolmentStatus;
 
 /// One pupil in one term, as the 学籍 history holds it.
@@ -73,10 +74,6 @@ fn add(f: &mut Flows, student: i64, entered_first: bool, end: End) {
     }
 }
 
-fn compulsory(g: i8) -> bool {
-    crate::grade::Grade::is_compulsory_number(g)
-}
-
 /// The end of a stay whose last row is `r`, given the term after which the window closes.
 fn end_of(r: &FlowRow, last: Term, next: Option<&FlowRow>) -> End {
     match r.status {
@@ -105,7 +102,7 @@ pub fn consolidation(rows: &[FlowRow], first: Term, last: Term) -> (BTreeMap<i64
     // Sorting references by pupil and term, then walking each pupil's run, is a third of the time
     // of a map of vectors at province size (12M rows), and the store hands rows grouped by pupil.
     let mut rows: Vec<&FlowRow> =
-        rows.iter().filter(|r| r.term >= first && r.term <= last && compulsory(r.grade)).collect();
+        rows.iter().filter(|r| r.term >= first && r.term <= last && Grade::is_compulsory_number(r.grade)).collect();
     rows.sort_unstable_by_key(|r| (r.student, r.term));
     let mut schools: BTreeMap<i64, Flows> = BTreeMap::new();
     let mut county = Flows::default();
@@ -140,7 +137,7 @@ pub fn consolidation(rows: &[FlowRow], first: Term, last: Term) -> (BTreeMap<i64
 /// the pupils on roll in that grade in the year's first term. (grade, dropouts, on roll).
 pub fn dropouts_by_grade(rows: &[FlowRow], start_year: i32) -> Vec<(i8, u32, u32)> {
     let mut out: BTreeMap<i8, (u32, u32)> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.term.start_year == start_year && compulsory(r.grade)) {
+    for r in rows.iter().filter(|r| r.term.start_year == start_year && Grade::is_compulsory_number(r.grade)) {
         let e = out.entry(r.grade).or_default();
         if r.term.term_no == 1 && (r.status.is_on_roll() || r.status == EnrolmentStatus::DroppedOut) {
             e.1 += 1;
