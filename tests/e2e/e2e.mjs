@@ -168,6 +168,8 @@ try {
   await step('a 控辍保学 case: the board, the case file, a 劝返 attempt logged', async () => {
     await page.goto(`${base}/cases`);
     await page.waitForSelector('#case-board');
+    await page.locator('#case-tabs a', { hasText: '台账' }).click();
+    await page.waitForSelector('#case-list');
     const open = page.locator('#case-list tr', { hasText: '劝返中' }).first().locator('a').first();
     await open.click();
     await page.waitForSelector('#case-events');
@@ -190,6 +192,10 @@ try {
     await page.waitForSelector('#paper-items');
     await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 4);
     assert((await page.textContent('#paper-items')).includes('疑似答案错误'), 'the wrong key is flagged');
+    // #25.1: every 四率 on the page is a percentage (the district's was 922.5 % once).
+    const rates = (await page.$$eval('#paper-summary tr', (rows) => rows.slice(1).flatMap((r) => Array.from(r.children).slice(9, 13).map((c) => parseFloat(c.textContent)))))
+      .filter((x) => !Number.isNaN(x));
+    assert(rates.length >= 8 && rates.every((x) => x >= 0 && x <= 100), `四率: ${rates}`);
     await page.screenshot({ path: join(dir, 'paper.png'), fullPage: true });
     await page.goBack();
     const entry = page.locator('select[name=entry] option', { hasText: '第二学期七年级期末' }).filter({ hasText: '数学' }).first();

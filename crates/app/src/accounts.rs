@@ -5,6 +5,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use chrono::{DateTime, Duration, Utc};
 use eduq_core::access::{Actor, Resource, Role};
 use eduq_core::standards::password;
+use eduq_core::text;
 use eduq_store::Store;
 use eduq_store::accounts::NewUser;
 use rand_core::{OsRng, RngCore};
@@ -120,6 +121,8 @@ pub async fn create_user(store: &Store, by: &Actor, u: NewUserInput, now: DateTi
     if u.username.trim().is_empty() || u.username.chars().any(char::is_whitespace) {
         return Err(AppError::Invalid("用户名不能为空，也不能包含空格".to_string()));
     }
+    text::check_field("用户名", &u.username, text::NAME_CHARS).map_err(AppError::Invalid)?;
+    text::check_field("姓名", &u.display_name, text::NAME_CHARS).map_err(AppError::Invalid)?;
     if u.role.needs_school() && u.school_id.is_none() {
         return Err(AppError::Invalid(format!("角色“{}”须指定所属学校", u.role.label())));
     }

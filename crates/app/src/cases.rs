@@ -309,7 +309,7 @@ pub async fn board(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Boa
     }
     b.alerts = store.alerts(actor, true).await?;
     b.new_alerts = b.alerts.len();
-    if !actor.role.may_read(Resource::Cases) {
+    if !actor.role.may_read(Resource::CaseFigures) {
         return Ok(b);
     }
     let cases = store.cases(actor, &CaseQuery::default()).await?;

@@ -846,6 +846,9 @@ pub fn report_workbook(r: &PaperReport) -> Result<Vec<u8>, AppError> {
 /// those T-scores (偏科). No rank.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PupilLine {
+    pub school_id: i64,
+    pub school_name: String,
+    pub class_id: i64,
     pub class_name: String,
     pub student_no: String,
     pub name: String,
@@ -858,12 +861,16 @@ pub struct PupilLine {
 /// One paper's facts in scope with the district's mean and population SD of it.
 pub type PaperFacts = (Vec<ScoreFact>, Option<(f64, f64)>);
 
-/// Pupils in scope across papers, ordered by class and 学籍号.
+/// Pupils in scope across papers, ordered by school, class and 学籍号.
 pub fn pupil_lines(papers: &[PaperFacts]) -> Vec<PupilLine> {
-    let mut by_pupil: BTreeMap<(String, String), PupilLine> = BTreeMap::new();
+    let mut by_pupil: BTreeMap<(String, i64, String), PupilLine> = BTreeMap::new();
     for (k, (facts, reference)) in papers.iter().enumerate() {
         for f in facts {
-            let line = by_pupil.entry((f.class_name.clone(), f.student_no.clone())).or_insert_with(|| PupilLine {
+            let key = (f.school_code.clone(), f.class_id, f.student_no.clone());
+            let line = by_pupil.entry(key).or_insert_with(|| PupilLine {
+                school_id: f.school_id,
+                school_name: f.school_name.clone(),
+                class_id: f.class_id,
                 class_name: f.class_name.clone(),
                 student_no: f.student_no.clone(),
                 name: f.name.clone(),

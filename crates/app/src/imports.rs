@@ -220,6 +220,25 @@ pub async fn import_file(
 
 /// A list in the import layout (xlsx, or csv), in the caller's scope: people of `term`, classes
 /// and conditions of its school year.
+/// The import template of `kind`, its notes showing one synthetic record of the kind as the
+/// example (the same values an export would write, so the example imports as it reads).
+pub fn template(kind: Kind) -> Result<Vec<u8>, AppError> {
+    eduq_exchange::kinds::template(kind, Some(&example(kind))).map_err(AppError::from)
+}
+
+/// One synthetic record of `kind` (a small seeded district's first).
+fn example(kind: Kind) -> Batch {
+    let spec = eduq_synth::Spec { seed: 7, students: 200, current: Term { start_year: 2026, term_no: 1 }, years: 1 };
+    let d = eduq_synth::generate(&spec);
+    match kind {
+        Kind::Schools => Batch::Schools(d.schools.into_iter().take(1).collect()),
+        Kind::Classes => Batch::Classes(d.classes.into_iter().take(1).collect()),
+        Kind::Students => Batch::Students(d.students.into_iter().take(1).collect()),
+        Kind::Teachers => Batch::Teachers(d.teachers.into_iter().take(1).collect()),
+        Kind::Conditions => Batch::Conditions(d.conditions.into_iter().take(1).collect()),
+    }
+}
+
 pub async fn export_kind(
     store: &Store,
     actor: &Actor,
@@ -263,4 +282,27 @@ pub fn describe(counts: &HashMap<Kind, Counts>) -> String {
         }
     }
     out.join("；")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eduq_exchange::kinds::to_rows;
+    use eduq_exchange::table::{read_table, write_csv};
+
+    /// Each template's sheet to fill reads as no rows under the kind's headers, and its example
+    /// (the notes sheet) is a record that imports as written.
+    #[test]
+    fn templates_import_empty_and_their_examples_import() {
+        for kind in Kind::ALL {
+            let bytes = template(*kind).expect("template");
+            let table = read_table(&bytes, "模板.xlsx").expect("read");
+            assert_eq!(table.headers, kind.headers(), "{kind:?}");
+            assert!(table.rows.is_empty(), "{kind:?}: nothing to import in a fresh template");
+            let one = example(*kind);
+            let csv = write_csv(kind.headers(), &to_rows(&one));
+            let back = parse(*kind, &read_table(&csv, "示例.csv").expect("csv")).expect("the example imports");
+            assert_eq!(back, one, "{kind:?}");
+        }
+    }
 }

@@ -400,9 +400,14 @@ pub fn evaluate_all(facts: &mut [SchoolFacts], rows: &[FlowRow], first: Term, la
 
 /// Every indicator of the library for the caller's scope and a term.
 pub async fn library(store: &Store, actor: &Actor, term: Term) -> Result<Vec<IndicatorValue>, AppError> {
-    let years = facts_by_year(store, actor, term, true, true).await?;
-    let (_, facts, county) = &years[0];
-    Ok(LIBRARY.iter().map(|i| evaluate(i, facts, county)).collect())
+    let key = format!("library|{}|{}", eduq_store::reader_key(actor), term.key());
+    store
+        .memoised(&key, async {
+            let years = facts_by_year(store, actor, term, true, true).await?;
+            let (_, facts, county) = &years[0];
+            Ok(LIBRARY.iter().map(|i| evaluate(i, facts, county)).collect())
+        })
+        .await
 }
 
 /// The library in every school year held up to a term: for each year, its latest term not after
@@ -412,11 +417,16 @@ pub async fn library_by_year(
     actor: &Actor,
     upto: Term,
 ) -> Result<Vec<(i32, Vec<IndicatorValue>)>, AppError> {
-    Ok(facts_by_year(store, actor, upto, false, true)
-        .await?
-        .into_iter()
-        .map(|(y, facts, county)| (y, LIBRARY.iter().map(|i| evaluate(i, &facts, &county)).collect()))
-        .collect())
+    let key = format!("library_by_year|{}|{}", eduq_store::reader_key(actor), upto.key());
+    store
+        .memoised(&key, async {
+            Ok(facts_by_year(store, actor, upto, false, true)
+                .await?
+                .into_iter()
+                .map(|(y, facts, county)| (y, LIBRARY.iter().map(|i| evaluate(i, &facts, &county)).collect()))
+                .collect())
+        })
+        .await
 }
 
 /// One indicator with its schools, those furthest from the target first.

@@ -8,7 +8,7 @@ use eduq_app::{AppError, Store};
 use eduq_core::access::{Actor, Role, Scope};
 use eduq_core::calendar::Term;
 use eduq_exchange::kinds::Kind;
-use eduq_store::people::StudentQuery;
+use eduq_store::people::{StudentQuery, StudentSort};
 use eduq_synth::Spec;
 
 const PW: &str = "Demo@2026pass";
@@ -61,7 +61,7 @@ async fn import_is_idempotent_and_round_trips() {
     for (s, name) in seeded().await {
         let admin = Actor::system();
         let tid = term_id(&s).await;
-        let (_, total) = s
+        let eduq_store::KeyPage { total, .. } = s
             .list_students(&admin, &StudentQuery { term_id: tid, per_page: 10, ..Default::default() })
             .await
             .expect("list");
@@ -72,7 +72,7 @@ async fn import_is_idempotent_and_round_trips() {
             assert_eq!(out.counts.inserted + out.counts.updated, 0, "{name} {kind:?}: {:?}", out.counts);
             assert_eq!(out.counts.unchanged as usize, out.rows, "{name} {kind:?}");
         }
-        let (_, again) = s
+        let eduq_store::KeyPage { total: again, .. } = s
             .list_students(&admin, &StudentQuery { term_id: tid, per_page: 10, ..Default::default() })
             .await
             .expect("list");
@@ -111,7 +111,7 @@ async fn a_bad_row_applies_nothing() {
         let msgs: Vec<String> = err.row_errors().iter().map(ToString::to_string).collect();
         assert!(msgs.iter().any(|m| m.starts_with("第3行「出生日期」的值“2013-02-30”")), "{name}: {msgs:?}");
         let tid = term_id(&s).await;
-        let (rows, _) = s
+        let eduq_store::KeyPage { rows, .. } = s
             .list_students(
                 &admin,
                 &StudentQuery { term_id: tid, q: Some("改名测试".into()), per_page: 5, ..Default::default() },
@@ -136,14 +136,38 @@ async fn school_admin_sees_only_own_school() {
             role: Role::SchoolAdmin,
             scope: Scope::School(a.id),
         };
-        let (rows, total) = s
+        let eduq_store::KeyPage { rows, total, .. } = s
             .list_students(&principal, &StudentQuery { term_id: tid, per_page: 200, ..Default::default() })
             .await
             .expect("list");
         assert_eq!(total, a.students, "{name}");
         assert!(rows.iter().all(|r| r.school_name == a.name), "{name}");
+        // Walking the pages by keyset, in every order, yields each pupil once, in order.
+        for sort in [StudentSort::Class, StudentSort::Name, StudentSort::StudentNo, StudentSort::Birth] {
+            let (mut seen, mut after) = (Vec::new(), None);
+            loop {
+                let q = StudentQuery { term_id: tid, per_page: 37, after: after.take(), sort, ..Default::default() };
+                let page = s.list_students(&principal, &q).await.expect("page");
+                assert_eq!(page.total, a.students, "{name} {sort:?}");
+                assert!(page.rows.len() <= 37);
+                seen.extend(page.rows);
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            let mut ids: Vec<i64> = seen.iter().map(|r| r.id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len() as i64, a.students, "{name} {sort:?}: every pupil once");
+            if sort == StudentSort::Birth {
+                assert!(seen.windows(2).all(|w| w[0].birth_date <= w[1].birth_date), "{name}: by birth");
+            }
+        }
+        let bad = StudentQuery { term_id: tid, after: Some("[1]".into()), ..Default::default() };
+        assert!(matches!(s.list_students(&principal, &bad).await, Err(eduq_store::StoreError::Invalid(_))), "{name}");
         // Asking for another school's pupils by filter still yields nothing.
-        let (_, other) = s
+        let eduq_store::KeyPage { total: other, .. } = s
             .list_students(
                 &principal,
                 &StudentQuery { term_id: tid, school_id: Some(b.id), per_page: 5, ..Default::default() },
@@ -152,7 +176,7 @@ async fn school_admin_sees_only_own_school() {
             .expect("list");
         assert_eq!(other, 0, "{name}");
         // A pupil of school B by id: not found.
-        let (b_rows, _) = s
+        let eduq_store::KeyPage { rows: b_rows, .. } = s
             .list_students(
                 &admin,
                 &StudentQuery { term_id: tid, school_id: Some(b.id), per_page: 1, ..Default::default() },
@@ -220,7 +244,7 @@ async fn special_groups_only_for_roles_that_need_them_and_audited() {
     for (s, name) in seeded().await {
         let admin = Actor::system();
         let tid = term_id(&s).await;
-        let (rows, _) = s
+        let eduq_store::KeyPage { rows, .. } = s
             .list_students(&admin, &StudentQuery { term_id: tid, per_page: 1, ..Default::default() })
             .await
             .expect("list");
@@ -1026,7 +1050,15 @@ async fn alert_case_and_closure() {
         assert!(matches!(again, Err(AppError::Invalid(m)) if m.contains("未销号")), "{name}");
         assert!(s.case_detail(&plain, id, now()).await.is_err(), "{name}: teacher");
         let leader = actor("l", Role::Leader, Scope::District);
-        assert!(s.cases(&leader, &Default::default()).await.is_err(), "{name}: leader");
+        // 局领导 read the ledger's figures, never whose case it is, and no case file.
+        let seen = s.cases(&leader, &Default::default()).await.expect("figures");
+        let row = seen.iter().find(|c| c.id == id).expect("the new case is counted");
+        assert!(row.student_name.is_empty() && row.student_no.is_empty() && row.reason.is_empty(), "{name}: leader");
+        assert!(s.case_detail(&leader, id, now()).await.is_err(), "{name}: leader reads no case file");
+        let head = actor("h", Role::HeadTeacher, Scope::District);
+        let masked = s.cases(&head, &Default::default()).await.expect("cases");
+        let row = masked.iter().find(|c| c.id == id).expect("listed");
+        assert!(row.student_no.contains('*') && !row.student_name.is_empty(), "{name}: 学籍号 masked for 班主任");
         let other = classes.iter().find(|c| c.school_id != class.school_id).expect("other school");
         let stranger = actor("p2", Role::SchoolAdmin, Scope::School(other.school_id));
         assert!(s.case_detail(&stranger, id, now()).await.is_err(), "{name}: other school");

@@ -62,6 +62,9 @@ pub enum Resource {
     Attendance,
     /// 控辍保学 cases (台账): who left, every 劝返 attempt, evidence. Sensitive; reads are audited.
     Cases,
+    /// The counts of 控辍保学 cases (by state, step, age) and the ledger without whose cases they
+    /// are: the bureau's leaders follow them without reading case files.
+    CaseFigures,
     /// Admission lotteries (电脑随机派位): run by the bureau; applicants' names are private.
     Admissions,
     /// Exams, their papers and scores (学业质量监测). Scores are read within scope; never by parents
@@ -115,6 +118,7 @@ impl Role {
             Resource::Users | Resource::Audit => self == Role::Admin,
             // Case files name families and reasons: only those who work the cases read them.
             Resource::Cases => self.reads_special_groups(),
+            Resource::CaseFigures => self.reads_special_groups() || self == Role::Leader,
             Resource::Admissions => matches!(self, Role::Admin | Role::Leader | Role::Staff),
             Resource::Teachers | Resource::Conditions => {
                 matches!(self, Role::Admin | Role::Leader | Role::Staff | Role::SchoolAdmin)
@@ -225,6 +229,8 @@ mod tests {
         assert!(!Role::Teacher.may_read(Resource::Teachers));
         assert!(Role::HeadTeacher.may_write(Resource::Cases) && Role::Staff.may_write(Resource::Cases));
         assert!(!Role::Leader.may_read(Resource::Cases) && !Role::Teacher.may_read(Resource::Cases));
+        assert!(Role::Leader.may_read(Resource::CaseFigures) && !Role::Teacher.may_read(Resource::CaseFigures));
+        assert!(!Role::Parent.may_read(Resource::CaseFigures) && Role::HeadTeacher.may_read(Resource::CaseFigures));
         assert!(!Role::Parent.may_read(Resource::Cases));
         assert!(Role::Teacher.may_read(Resource::Exams) && !Role::Parent.may_read(Resource::Exams));
         assert!(Role::SchoolAdmin.may_write(Resource::Exams) && !Role::HeadTeacher.may_write(Resource::Exams));

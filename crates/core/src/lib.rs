@@ -31,6 +31,7 @@ pub mod rng;
 pub mod standards;
 pub mod student;
 pub mod teacher;
+pub mod text;
 pub mod valueadded;
 
 pub use error::CoreError;

@@ -598,7 +598,35 @@ pub fn export_columns(batch: &Batch, csv: bool, omit: &[&str]) -> Result<Vec<u8>
     if csv { Ok(crate::table::write_csv(&headers, &rows)) } else { crate::write_xlsx(kind.label(), &headers, &rows) }
 }
 
-/// An empty template with the headers of `kind`.
-pub fn template(kind: Kind) -> Result<Vec<u8>, ExchangeError> {
-    crate::write_xlsx(kind.label(), kind.headers(), &[])
+/// How to fill any template, above the list of columns on its second sheet.
+const FILLING_NOTES: [&str; 5] = [
+    "填写说明",
+    "1. 第一个工作表的第一行是列名，请勿修改或删除；从第二行起每行填写一条记录，不要合并单元格。",
+    "2. 日期写作 2026-09-01；是否类的列填写“是”或“否”；选填的列可以留空。",
+    "3. 导入前会逐行检查，有错误时整份文件都不写入，并列出出错的行、列和值；同一文件重复导入不会重复写入。",
+    "4. 下表的示例值是合成数据，只示意格式，请勿照抄。",
+];
+
+/// A template of `kind`: an empty sheet with its headers to fill, and a second sheet that says
+/// how to fill it, column by column, with the values of `example` (a record of the kind).
+pub fn template(kind: Kind, example: Option<&Batch>) -> Result<Vec<u8>, ExchangeError> {
+    let sample = example.map(to_rows).and_then(|rows| rows.into_iter().next()).unwrap_or_default();
+    let notes: Vec<Vec<Cell>> = kind
+        .headers()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let need = if Kind::is_required(h) { "必填" } else { "选填" };
+            vec![Cell::from(*h), Cell::from(need), sample.get(i).cloned().unwrap_or(Cell::Text(String::new()))]
+        })
+        .collect();
+    crate::table::write_workbook(&[
+        crate::table::Sheet { name: kind.label(), title: vec![], headers: kind.headers(), rows: &[] },
+        crate::table::Sheet {
+            name: "填写说明",
+            title: FILLING_NOTES.iter().map(ToString::to_string).collect(),
+            headers: &["列名", "是否必填", "示例"],
+            rows: &notes,
+        },
+    ])
 }

@@ -38,9 +38,9 @@ pub(crate) struct Row<'a> {
 }
 
 /// Longest free text a cell of an import may hold.
-pub const MAX_TEXT_CHARS: usize = 200;
+pub const MAX_TEXT_CHARS: usize = eduq_core::text::CELL_CHARS;
 /// Longest name a person may be imported with.
-pub const MAX_NAME_CHARS: usize = 50;
+pub const MAX_NAME_CHARS: usize = eduq_core::text::NAME_CHARS;
 
 impl Row<'_> {
     pub fn raw(&self, col: &str) -> &str {

@@ -118,7 +118,7 @@ impl Store {
         now: i64,
         (max, base, cap): (i64, i64, i64),
     ) -> Result<Option<i64>> {
-        self.exec(
+        self.exec_bookkeeping(
             &Sql::new(
                 "INSERT INTO login_throttle (account, client, failures, blocked_until) VALUES ($1, $2, 0, 0) \
                  ON CONFLICT (account, client) DO NOTHING",
@@ -153,7 +153,7 @@ impl Store {
         if let Some(c) = client {
             q.push_arg(" AND client = ?", c);
         }
-        self.exec(&q).await.map(|_| ())
+        self.exec_bookkeeping(&q).await.map(|_| ())
     }
 
     pub async fn login_succeeded(&self, user_id: i64) -> Result<()> {
@@ -203,9 +203,11 @@ impl Store {
         now: DateTime<Utc>,
         ended: (DateTime<Utc>, DateTime<Utc>),
     ) -> Result<()> {
-        self.exec(&Sql::new("DELETE FROM session WHERE last_seen < $1 OR created_at < $2").bind(ended.0).bind(ended.1))
-            .await?;
-        self.exec(
+        self.exec_bookkeeping(
+            &Sql::new("DELETE FROM session WHERE last_seen < $1 OR created_at < $2").bind(ended.0).bind(ended.1),
+        )
+        .await?;
+        self.exec_bookkeeping(
             &Sql::new("INSERT INTO session (token_hash, user_id, csrf_token, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)")
                 .bind(token_hash)
                 .bind(user_id)
@@ -240,14 +242,16 @@ impl Store {
         }
         // Touch at most once a minute to keep reads cheap.
         if now - last_seen > chrono::Duration::seconds(60) {
-            self.exec(&Sql::new("UPDATE session SET last_seen = $1 WHERE token_hash = $2").bind(now).bind(token_hash))
-                .await?;
+            self.exec_bookkeeping(
+                &Sql::new("UPDATE session SET last_seen = $1 WHERE token_hash = $2").bind(now).bind(token_hash),
+            )
+            .await?;
         }
         Ok(Some((user, csrf)))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        self.exec(&Sql::new("DELETE FROM session WHERE token_hash = $1").bind(token_hash)).await.map(|_| ())
+        self.exec_bookkeeping(&Sql::new("DELETE FROM session WHERE token_hash = $1").bind(token_hash)).await.map(|_| ())
     }
 }
 

@@ -43,7 +43,7 @@ impl Store {
         target: &str,
         detail: &str,
     ) -> Result<()> {
-        self.exec(&insert(actor, at, action, target, detail)).await.map(|_| ())
+        self.exec_bookkeeping(&insert(actor, at, action, target, detail)).await.map(|_| ())
     }
 
     /// Audit rows, newest first. Administrators only.

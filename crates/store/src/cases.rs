@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::calendar::{DayKind, TeachingCalendar};
 use eduq_core::dropout::{Case, CaseState, Outcome, Party, Register};
+use eduq_core::identity::mask_student_number;
 use serde::Serialize;
 
 use crate::org::{id_list, scope_filter};
@@ -168,6 +169,33 @@ fn decode<T>(what: &str, v: Option<T>) -> std::result::Result<T, sqlx::Error> {
     v.ok_or_else(|| sqlx::Error::Decode(format!("unknown {what} in dropout_case").into()))
 }
 
+impl CaseRow {
+    /// The row as `actor` may read it: without whose case it is for roles that read the figures
+    /// only, with a masked 学籍号 for roles that do not keep 学籍.
+    fn read_by(self, actor: &Actor) -> CaseRow {
+        if !actor.role.may_read(Resource::Cases) {
+            self.deidentified()
+        } else if !actor.role.reads_full_identity() {
+            CaseRow { student_no: mask_student_number(&self.student_no), ..self }
+        } else {
+            self
+        }
+    }
+
+    fn deidentified(self) -> CaseRow {
+        let hidden = String::new;
+        CaseRow {
+            student_no: hidden(),
+            student_name: hidden(),
+            reason: hidden(),
+            opened_by: hidden(),
+            closed_by: None,
+            case: Case { close_requested_by: None, ..self.case },
+            ..self
+        }
+    }
+}
+
 fn case_row(r: &dyn Get) -> std::result::Result<CaseRow, sqlx::Error> {
     let case = Case {
         register: decode("register", Register::from_key(&r.s(15)?))?,
@@ -293,8 +321,10 @@ impl Store {
 
     /// The register in scope. Needs case rights; not audited per line (the list shows no case file),
     /// but opening one case is.
+    /// Cases in scope; for roles that read only the figures, without whose case it is (no name,
+    /// 学籍号, reason or author).
     pub async fn cases(&self, actor: &Actor, f: &CaseQuery) -> Result<Vec<CaseRow>> {
-        if !actor.role.may_read(Resource::Cases) {
+        if !actor.role.may_read(Resource::Cases) && !actor.role.may_read(Resource::CaseFigures) {
             return Err(StoreError::Forbidden);
         }
         let mut q = Sql::new(format!("SELECT {CASE_COLS}{CASE_FROM}"));
@@ -312,7 +342,7 @@ impl Store {
         }
         scope_filter(&mut q, actor, "k.school_id", Some("k.class_id"), Some("k.student_id"));
         q.push(" ORDER BY k.opened_on DESC, k.id DESC");
-        self.fetch(&q, case_row).await
+        Ok(self.fetch(&q, case_row).await?.into_iter().map(|r| r.read_by(actor)).collect())
     }
 
     /// One case file with its history and evidence list; the read is audited.
@@ -323,7 +353,7 @@ impl Store {
         let mut q = Sql::new(format!("SELECT {CASE_COLS}{CASE_FROM}"));
         q.push_arg(" AND k.id = ?", id);
         scope_filter(&mut q, actor, "k.school_id", Some("k.class_id"), Some("k.student_id"));
-        let row = self.fetch_opt(&q, case_row).await?.ok_or(StoreError::NotFound)?;
+        let row = self.fetch_opt(&q, case_row).await?.ok_or(StoreError::NotFound)?.read_by(actor);
         let events = self
             .fetch(
                 &Sql::new("SELECT kind, day, party, note, username, at FROM case_event WHERE case_id = $1 ORDER BY id")
@@ -422,10 +452,11 @@ impl Store {
         );
         scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
         q.push(" ORDER BY e.status_date DESC, st.student_no");
+        let full = actor.role.reads_full_identity();
         self.fetch(&q, |r| {
             Ok(TransferOut {
                 student_id: r.i(0)?,
-                student_no: r.s(1)?,
+                student_no: if full { r.s(1)? } else { mask_student_number(&r.s(1)?) },
                 name: r.s(2)?,
                 school_name: r.s(3)?,
                 date: r.od(4)?,

@@ -12,6 +12,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Config(String),
+    /// A request value the store cannot use (a page cursor of another list).
+    #[error("{0}")]
+    Invalid(String),
     /// A blocking task the store ran beside the async workers panicked (a bug, not bad input).
     #[error("内部任务中断：{0}")]
     Task(String),

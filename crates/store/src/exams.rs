@@ -113,12 +113,14 @@ fn exam_scope(q: &mut Sql, actor: &Actor) {
     match &actor.scope {
         Scope::District => {}
         Scope::School(id) | Scope::Classes { school_id: id, .. } => {
-            q.push_arg(" AND (x.school_id = ?", *id);
-            q.push_arg(
-                " OR (x.school_id IS NULL AND (NOT EXISTS (SELECT 1 FROM exam_school es WHERE es.exam_id = x.id) \
-                 OR EXISTS (SELECT 1 FROM exam_school es WHERE es.exam_id = x.id AND es.school_id = ?))))",
-                *id,
-            );
+            // A district exam without a list of schools concerns the schools that teach its grade
+            // in its term: a primary school is not offered the 八年级 exam (#25.10).
+            let s = q.arg(*id);
+            q.push(&format!(
+                " AND (x.school_id = {s} OR (x.school_id IS NULL AND ((NOT EXISTS (SELECT 1 FROM exam_school es WHERE es.exam_id = x.id) \
+                 AND EXISTS (SELECT 1 FROM enrolment e WHERE e.term_id = x.term_id AND e.school_id = {s} AND e.grade = x.grade)) \
+                 OR EXISTS (SELECT 1 FROM exam_school es WHERE es.exam_id = x.id AND es.school_id = {s}))))"
+            ));
         }
         Scope::Students(_) => {
             q.push(" AND 1 = 0");

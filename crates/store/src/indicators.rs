@@ -99,7 +99,7 @@ impl Store {
         if !actor.role.may_read(Resource::Teachers) || !actor.role.may_read(Resource::Conditions) {
             return Err(StoreError::Forbidden);
         }
-        let key = format!("{:?}|{:?}|{term_id}|{start_year}", actor.scope, actor.role);
+        let key = format!("{}|{term_id}|{start_year}", crate::reader_key(actor));
         let writes = self.write_count();
         if let Some(facts) = self.facts.get(&key, writes) {
             return Ok(facts);

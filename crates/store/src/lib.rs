@@ -18,11 +18,13 @@ pub mod exams;
 pub mod fitness;
 pub mod imports;
 pub mod indicators;
+mod keyset;
 pub mod lottery;
 pub mod org;
 pub mod people;
 pub mod plans;
 
+use std::any::Any;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,9 +36,15 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use eduq_core::access::Actor;
 pub use error::StoreError;
+pub use keyset::KeyPage;
 pub use sql::{Arg, Get, Sql};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Who reads, for memo keys: the same scope and role read the same rows.
+pub fn reader_key(actor: &Actor) -> String {
+    format!("{:?}|{:?}", actor.scope, actor.role)
+}
 
 #[derive(Clone, Debug)]
 enum Db {
@@ -65,6 +73,8 @@ pub struct Store {
     pub(crate) flows: memo::Memo<Vec<eduq_core::flows::FlowRow>>,
     /// Per-school facts by caller and term (see `school_facts`).
     pub(crate) facts: memo::Memo<Vec<indicators::SchoolFacts>>,
+    /// Values derived from the contents by callers (see `memoised`).
+    derived: memo::Memo<Arc<dyn Any + Send + Sync>>,
 }
 
 /// How often the write-ahead log is folded back into the database file (off the commits).
@@ -136,7 +146,33 @@ impl Store {
     }
 
     fn new(db: Db) -> Store {
-        Store { db, writes: Arc::default(), flows: memo::Memo::default(), facts: memo::Memo::default() }
+        Store {
+            db,
+            writes: Arc::default(),
+            flows: memo::Memo::default(),
+            facts: memo::Memo::default(),
+            derived: memo::Memo::default(),
+        }
+    }
+
+    /// A value derived from the contents (the schools with their counts, an indicator library, a
+    /// plan dashboard), kept under `key` until the next write through this store or the memo's TTL:
+    /// the home page, the dashboards and the API read the same aggregates for every visitor of a
+    /// scope, and 50 visitors at once must not compute them 50 times. `key` names the caller's
+    /// scope and role and the term; the value's type is part of it.
+    pub async fn memoised<T, E, F>(&self, key: &str, read: F) -> std::result::Result<T, E>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = std::result::Result<T, E>>,
+    {
+        let key = format!("{}|{key}", std::any::type_name::<T>());
+        let writes = self.write_count();
+        if let Some(v) = self.derived.get(&key, writes).and_then(|v| v.downcast_ref::<T>().cloned()) {
+            return Ok(v);
+        }
+        let v = read.await?;
+        self.derived.put(key, writes, Arc::new(v.clone()));
+        Ok(v)
     }
 
     /// The number of writes made through this handle so far.
@@ -175,9 +211,18 @@ impl Store {
 
     /// Runs one statement.
     pub async fn exec(&self, sql: &Sql) -> Result<u64> {
-        let n = on_pool!(self, p => sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).execute(p).await?.rows_affected());
+        let n = self.exec_bookkeeping(sql).await?;
         self.writes.fetch_add(1, Ordering::SeqCst);
         Ok(n)
+    }
+
+    /// Runs one statement that changes nothing a memoised read holds (a session's last visit, an
+    /// audit row, a login attempt): counting those as writes would drop every memo at each
+    /// visitor's session touch.
+    pub(crate) async fn exec_bookkeeping(&self, sql: &Sql) -> Result<u64> {
+        Ok(
+            on_pool!(self, p => sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).execute(p).await?.rows_affected()),
+        )
     }
 
     /// Runs a query and maps each row.

@@ -125,6 +125,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0019_login_throttle.sql"),
         postgres: include_str!("../migrations/postgres/0019_login_throttle.sql"),
     },
+    Migration {
+        version: 20,
+        name: "list_keyset_indexes",
+        sqlite: include_str!("../migrations/sqlite/0020_list_keyset_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0020_list_keyset_indexes.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

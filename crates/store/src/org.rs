@@ -228,8 +228,11 @@ impl Store {
     }
 
     /// Schools in the caller's scope with their counts for a term.
+    /// The schools in scope with their counts for a term; memoised until the next write (every
+    /// page's header and the home page read them).
     pub async fn list_schools(&self, actor: &Actor, term_id: Option<i64>) -> Result<Vec<SchoolRow>> {
-        self.schools_with_counts(actor, term_id, None).await
+        let key = format!("schools|{}|{term_id:?}", crate::reader_key(actor));
+        self.memoised(&key, self.schools_with_counts(actor, term_id, None)).await
     }
 
     pub async fn school(&self, actor: &Actor, id: i64, term_id: Option<i64>) -> Result<SchoolRow> {
@@ -354,6 +357,11 @@ impl Store {
 
     /// Pupils on roll per grade in a term, in scope.
     pub async fn students_by_grade(&self, actor: &Actor, term_id: i64) -> Result<Vec<(Grade, i64)>> {
+        let key = format!("by_grade|{}|{term_id}", crate::reader_key(actor));
+        self.memoised(&key, self.read_students_by_grade(actor, term_id)).await
+    }
+
+    async fn read_students_by_grade(&self, actor: &Actor, term_id: i64) -> Result<Vec<(Grade, i64)>> {
         let mut q = Sql::new(
             "SELECT e.grade, COUNT(*) FROM enrolment e WHERE e.status IN ('enrolled','transfer_in','resumed')",
         );

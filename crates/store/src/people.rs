@@ -10,8 +10,9 @@ use eduq_core::student::{EnrolmentStatus, Sex, SpecialFlags};
 use eduq_core::teacher::{BackboneLevel, Education, Post, Tier, Title};
 use serde::Serialize;
 
+use crate::keyset::{KeyCol, KeyKind};
 use crate::org::{grade, key, scope_filter};
-use crate::{Get, Result, Sql, Store, StoreError};
+use crate::{Get, KeyPage, Result, Sql, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -31,7 +32,8 @@ pub struct StudentQuery {
     pub school_id: Option<i64>,
     pub grade: Option<i64>,
     pub class_id: Option<i64>,
-    pub page: i64,
+    /// The cursor of the page ([`KeyPage::next`] of the one before); none for the first.
+    pub after: Option<String>,
     pub per_page: i64,
     pub sort: StudentSort,
 }
@@ -107,36 +109,62 @@ fn status(s: String) -> std::result::Result<EnrolmentStatus, sqlx::Error> {
 }
 
 impl Store {
-    /// One page of students of a term in the caller's scope, and the total.
-    pub async fn list_students(&self, actor: &Actor, q: &StudentQuery) -> Result<(Vec<StudentListRow>, i64)> {
-        let mut w = Sql::new(
+    /// One page of students of a term in the caller's scope, by keyset, and how many match.
+    pub async fn list_students(&self, actor: &Actor, q: &StudentQuery) -> Result<KeyPage<StudentListRow>> {
+        let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let filters = |from: &str| {
+            let mut w = Sql::new(from);
+            w.push_arg(" AND e.term_id = ?", q.term_id);
+            scope_filter(&mut w, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+            if let Some(text) = text {
+                let a = w.arg(format!("{text}%"));
+                let b = w.arg(text.to_ascii_uppercase() + "%");
+                w.push(&format!(" AND (st.name LIKE {a} OR st.student_no LIKE {b})"));
+            }
+            if let Some(id) = q.school_id {
+                w.push_arg(" AND e.school_id = ?", id);
+            }
+            if let Some(g) = q.grade {
+                w.push_arg(" AND e.grade = ?", g);
+            }
+            if let Some(c) = q.class_id {
+                w.push_arg(" AND e.class_id = ?", c);
+            }
+            w
+        };
+        // The count reads the enrolment index alone unless a name is searched or sorted on.
+        let count = filters(if text.is_some() {
+            "SELECT COUNT(*) FROM enrolment e JOIN student st ON st.id = e.student_id WHERE 1=1"
+        } else {
+            "SELECT COUNT(*) FROM enrolment e WHERE 1=1"
+        });
+        let list = filters(
             " FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school s ON s.id = e.school_id JOIN class c ON c.id = e.class_id WHERE 1=1",
         );
-        w.push_arg(" AND e.term_id = ?", q.term_id);
-        scope_filter(&mut w, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
-        if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let a = w.arg(format!("{text}%"));
-            let b = w.arg(text.to_ascii_uppercase() + "%");
-            w.push(&format!(" AND (st.name LIKE {a} OR st.student_no LIKE {b})"));
-        }
-        if let Some(id) = q.school_id {
-            w.push_arg(" AND e.school_id = ?", id);
-        }
-        if let Some(g) = q.grade {
-            w.push_arg(" AND e.grade = ?", g);
-        }
-        if let Some(c) = q.class_id {
-            w.push_arg(" AND e.class_id = ?", c);
-        }
-        let order = match q.sort {
-            StudentSort::Class => "s.code, e.grade, c.class_no, st.student_no",
-            StudentSort::Name => "st.name, st.student_no",
-            StudentSort::StudentNo => "st.student_no",
-            StudentSort::Birth => "st.birth_date, st.student_no",
+        use KeyKind::{Date, Int, Text};
+        let keys: &[KeyCol] = match q.sort {
+            StudentSort::Class => &[
+                KeyCol("e.school_id", Int),
+                KeyCol("e.grade", Int),
+                KeyCol("e.class_id", Int),
+                KeyCol("e.student_id", Int),
+            ],
+            StudentSort::Name => &[KeyCol("st.name", Text), KeyCol("st.id", Int)],
+            StudentSort::StudentNo => &[KeyCol("st.student_no", Text), KeyCol("st.id", Int)],
+            StudentSort::Birth => &[KeyCol("st.birth_date", Date), KeyCol("st.id", Int)],
         };
-        let cols = "st.id, st.student_no, st.name, st.sex, st.birth_date, s.name, e.grade, c.name, e.status";
+        let cols =
+            ["st.id", "st.student_no", "st.name", "st.sex", "st.birth_date", "s.name", "e.grade", "c.name", "e.status"];
         let full = actor.role.reads_full_identity();
-        self.paged(w, cols, order, q.page, q.per_page.clamp(1, 200), |r| {
+        let count_key = format!(
+            "students|{}|{}|{text:?}|{:?}|{:?}|{:?}",
+            crate::reader_key(actor),
+            q.term_id,
+            q.school_id,
+            q.grade,
+            q.class_id
+        );
+        self.keyset((count, count_key), list, &cols, keys, q.after.as_deref(), q.per_page, |r| {
             Ok(StudentListRow {
                 id: r.i(0)?,
                 student_no: shown_student_no(full, r.s(1)?),

@@ -27,7 +27,8 @@ struct Q {
     school: Option<i64>,
     grade: Option<i64>,
     class: Option<i64>,
-    page: Option<i64>,
+    /// The keyset cursor (`next` of the page before).
+    after: Option<String>,
     per_page: Option<i64>,
     sort: Option<StudentSort>,
 }
@@ -67,12 +68,12 @@ async fn students(State(st): State<AppState>, s: Session, Query(q): Query<Q>) ->
         school_id: q.school,
         grade: q.grade,
         class_id: q.class,
-        page: q.page.unwrap_or(0),
+        after: q.after,
         per_page: q.per_page.unwrap_or(50),
         sort: q.sort.unwrap_or_default(),
     };
-    let (rows, total) = st.store.list_students(&s.actor, &query).await?;
-    Ok(Json(json!({"total": total, "page": query.page, "students": rows})))
+    let page = st.store.list_students(&s.actor, &query).await?;
+    Ok(Json(json!({"total": page.total, "next": page.next, "students": page.rows})))
 }
 
 async fn student(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Json<Value>, WebError> {

@@ -17,7 +17,7 @@ use eduq_store::cases::AlertRow;
 use serde::Deserialize;
 
 use crate::auth::Session;
-use crate::views::{Layout, Upload, error_lines, id_param, layout};
+use crate::views::{Layout, Pages, Upload, error_lines, id_param, layout, qs};
 use crate::{AppState, WebError};
 
 #[derive(Deserialize, Default)]
@@ -64,6 +64,7 @@ struct BoardPage {
     may_take: bool,
     alerts: Vec<AlertRow>,
     may_cases: bool,
+    may_case_board: bool,
     school_day: bool,
     /// School administrators import their own system's export.
     may_import: bool,
@@ -189,7 +190,8 @@ async fn board(
             alerts_total,
             may_take: role.may_write(Resource::Attendance),
             alerts,
-            may_cases: role.may_read(Resource::Cases),
+            may_cases: role.may_write(Resource::Cases),
+            may_case_board: role.may_read(Resource::CaseFigures),
             school_day,
             may_import: role.may_write(Resource::Attendance) && role != eduq_core::access::Role::HeadTeacher,
             message,
@@ -292,13 +294,30 @@ struct RiskPage {
     streak: u32,
     with_record_factors: bool,
     may_open: bool,
+    /// Schools with warnings (for the filter) and the count of each level, before the filters.
+    schools: Vec<(i64, String, usize)>,
+    levels: Vec<(&'static str, usize)>,
+    date: String,
+    school_id: i64,
+    level: String,
+    sort: String,
+    pg: Pages,
 }
 
-pub async fn risk(
-    State(st): State<AppState>,
-    s: Session,
-    Query(q): Query<AttendanceQ>,
-) -> Result<Html<String>, WebError> {
+#[derive(Deserialize, Default)]
+pub struct RiskQ {
+    date: Option<String>,
+    school: Option<String>,
+    /// 高 / 中 / 低.
+    level: Option<String>,
+    /// "class": by school and class; otherwise highest score first.
+    sort: Option<String>,
+    page: Option<usize>,
+}
+
+const RISK_PER_PAGE: usize = 50;
+
+pub async fn risk(State(st): State<AppState>, s: Session, Query(q): Query<RiskQ>) -> Result<Html<String>, WebError> {
     if !s.actor.role.may_read(Resource::Attendance) {
         return Err(WebError::Forbidden);
     }
@@ -307,13 +326,46 @@ pub async fn risk(
     let (l, _) = layout(&st.store, &s, "预警名单", "attendance", Some(&term.key())).await?;
     let rules = eduq_app::cases::alert_rules();
     let list = risk_list(&st.store, &s.actor, term, date, &rules, st.clock.now()).await?;
+    let mut rows = list.rows;
+    let mut schools: Vec<(i64, String, usize)> = Vec::new();
+    for r in &rows {
+        match schools.iter_mut().find(|x| x.0 == r.school_id) {
+            Some(x) => x.2 += 1,
+            None => schools.push((r.school_id, r.school_name.clone(), 1)),
+        }
+    }
+    schools.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
+    let levels = ["高", "中", "低"].map(|v| (v, rows.iter().filter(|r| r.level == v).count())).to_vec();
+    let school_id = id_param(&q.school);
+    let level = q.level.clone().filter(|v| levels.iter().any(|(x, _)| x == v)).unwrap_or_default();
+    let sort = q.sort.clone().filter(|x| x == "class").unwrap_or_default();
+    rows.retain(|r| school_id.is_none_or(|x| x == r.school_id) && (level.is_empty() || r.level == level));
+    if sort == "class" {
+        rows.sort_by(|a, b| {
+            (&a.school_name, a.class_id, a.student_id).cmp(&(&b.school_name, b.class_id, b.student_id))
+        });
+    }
+    let list_qs = qs(&[
+        ("date", q.date.clone().unwrap_or_default()),
+        ("school", school_id.map(|x| x.to_string()).unwrap_or_default()),
+        ("level", level.clone()),
+        ("sort", sort.clone()),
+    ]);
+    let (rows, pg) = Pages::cut(rows, q.page, RISK_PER_PAGE, "/attendance/risk", list_qs);
     Ok(Html(
         RiskPage {
             l,
-            rows: list.rows,
+            rows,
             streak: rules.streak,
             with_record_factors: list.with_record_factors,
             may_open: s.actor.role.may_write(Resource::Cases),
+            schools,
+            levels,
+            date: q.date.clone().unwrap_or_default(),
+            school_id: school_id.unwrap_or(0),
+            level,
+            sort,
+            pg,
         }
         .render()?,
     ))

@@ -18,7 +18,7 @@ use eduq_store::cases::{AlertRow, CalendarEntry, CaseDetail, CaseQuery, CaseRow}
 use serde::Deserialize;
 
 use crate::auth::Session;
-use crate::views::{Layout, Upload, id_param, layout};
+use crate::views::{Layout, Pages, Upload, id_param, layout, qs};
 use crate::{AppState, WebError};
 
 fn date_field(f: &HashMap<String, String>, name: &str, today: NaiveDate) -> Result<NaiveDate, WebError> {
@@ -37,33 +37,72 @@ fn text(f: &HashMap<String, String>, name: &str) -> String {
 struct CasesPage {
     l: Layout,
     b: Board,
+    /// "" (看板), "alerts" (待处理预警) or "ledger" (台账).
+    tab: &'static str,
     rows: Vec<CaseRow>,
     alerts: Vec<AlertRow>,
     state: String,
     states: Vec<(&'static str, &'static str)>,
+    school_id: i64,
     month: String,
     quarter_year: i32,
     quarter: u32,
     schools: Vec<(i64, String)>,
     district: bool,
+    /// Reads case files (names, reasons); otherwise the figures only.
+    files: bool,
+    may_open: bool,
+    pg: Pages,
 }
 
 #[derive(Deserialize, Default)]
 pub struct CasesQ {
+    tab: Option<String>,
     state: Option<String>,
+    school: Option<String>,
+    page: Option<usize>,
 }
 
+const CASES_PER_PAGE: usize = 50;
+
 pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<CasesQ>) -> Result<Html<String>, WebError> {
-    if !s.actor.role.may_read(Resource::Cases) {
+    if !s.actor.role.may_read(Resource::CaseFigures) {
         return Err(WebError::Forbidden);
     }
+    let files = s.actor.role.may_read(Resource::Cases);
     let t = st.clock.today();
     let (l, _) = layout(&st.store, &s, "控辍保学台账", "attendance", Some(&Term::containing(t).key())).await?;
     let b = board(&st.store, &s.actor, t).await?;
+    let tab = match q.tab.as_deref() {
+        Some("alerts") => "alerts",
+        Some("ledger") => "ledger",
+        _ => "",
+    };
     let state = q.state.as_deref().and_then(CaseState::from_key);
-    let rows = st.store.cases(&s.actor, &CaseQuery { state, ..Default::default() }).await?;
-    let alerts = b.alerts.clone();
-    let schools = st.store.list_schools(&s.actor, None).await?.into_iter().map(|x| (x.id, x.name)).collect();
+    let school_id = id_param(&q.school);
+    let schools: Vec<(i64, String)> =
+        st.store.list_schools(&s.actor, None).await?.into_iter().map(|x| (x.id, x.name)).collect();
+    let list_qs = |extra: &[(&str, String)]| {
+        let mut pairs =
+            vec![("tab", tab.to_string()), ("school", school_id.map(|x| x.to_string()).unwrap_or_default())];
+        pairs.extend_from_slice(extra);
+        qs(&pairs)
+    };
+    let (mut rows, mut alerts) = (vec![], vec![]);
+    let mut pg = Pages::cut(Vec::<()>::new(), None, 1, "/cases", String::new()).1;
+    match tab {
+        "ledger" => {
+            let all = st.store.cases(&s.actor, &CaseQuery { state, school_id, ..Default::default() }).await?;
+            let extra = [("state", state.map(|x| x.key().to_string()).unwrap_or_default())];
+            (rows, pg) = Pages::cut(all, q.page, CASES_PER_PAGE, "/cases", list_qs(&extra));
+        }
+        "alerts" => {
+            let mut all = b.alerts.clone();
+            all.retain(|a| school_id.is_none_or(|x| x == a.school_id));
+            (alerts, pg) = Pages::cut(all, q.page, CASES_PER_PAGE, "/cases", list_qs(&[]));
+        }
+        _ => {}
+    }
     let (y, m) = previous_month(t);
     let quarter = (t.month() - 1) / 3;
     let (quarter_year, quarter) = if quarter == 0 { (t.year() - 1, 4) } else { (t.year(), quarter) };
@@ -71,15 +110,20 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<CasesQ
         CasesPage {
             l,
             b,
+            tab,
             rows,
             alerts,
             state: state.map(|x| x.key().to_string()).unwrap_or_default(),
             states: CaseState::ALL.iter().map(|x| (x.key(), x.label())).collect(),
+            school_id: school_id.unwrap_or(0),
             month: format!("{y}-{m:02}"),
             quarter_year,
             quarter,
             schools,
             district: s.actor.scope == Scope::District,
+            files,
+            may_open: s.actor.role.may_write(Resource::Cases),
+            pg,
         }
         .render()?,
     ))

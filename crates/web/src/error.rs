@@ -32,7 +32,7 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound => WebError::NotFound,
             StoreError::Forbidden => WebError::Forbidden,
-            StoreError::Conflict(m) => WebError::BadRequest(m),
+            StoreError::Conflict(m) | StoreError::Invalid(m) => WebError::BadRequest(m),
             other => {
                 tracing::error!("store: {other}");
                 WebError::Internal("服务器内部错误，请稍后重试或联系管理员".to_string())

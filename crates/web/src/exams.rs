@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::Session;
-use crate::views::{Layout, TermQ, Upload, error_lines, layout};
+use crate::views::{Layout, Pages, TermQ, Upload, error_lines, id_param, layout, qs};
 use crate::{AppState, WebError};
 
 fn grade_name(g: i64) -> &'static str {
@@ -705,9 +705,36 @@ struct PupilsPage {
     l: Layout,
     exam: ExamRow,
     rows: Vec<PupilRow>,
+    /// Schools and classes of the pupils in scope, for the filters.
+    schools: Vec<(i64, String)>,
+    classes: Vec<(i64, String)>,
+    school_id: i64,
+    class_id: i64,
+    uneven_only: bool,
+    sum: PupilSummary,
+    pg: Pages,
 }
 
+/// The filtered pupils at a glance: how many, how many 偏科, how many missed a paper.
+struct PupilSummary {
+    pupils: usize,
+    uneven: usize,
+    absent: usize,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PupilsQ {
+    school: Option<String>,
+    class: Option<String>,
+    /// "1": only pupils marked 偏科.
+    uneven: Option<String>,
+    page: Option<usize>,
+}
+
+const PUPILS_PER_PAGE: usize = 100;
+
 pub struct PupilRow {
+    pub school_name: String,
     pub class_name: String,
     pub student_no: String,
     pub name: String,
@@ -722,9 +749,38 @@ const UNEVEN: f64 = 10.0;
 
 /// The pupils of an exam in the reader's scope: each paper's score with its T-score, the mean
 /// T-score and the subject balance. Ordered by class and 学籍号; no rank.
-pub async fn pupils(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
-    let (exam, lines) = eduq_app::exams::exam_pupils(&st.store, &s.actor, id).await?;
+pub async fn pupils(
+    State(st): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<PupilsQ>,
+) -> Result<Html<String>, WebError> {
+    let (exam, mut lines) = eduq_app::exams::exam_pupils(&st.store, &s.actor, id).await?;
     let (l, _) = layout(&st.store, &s, &format!("{} · 学生成绩", exam.name), "exams", None).await?;
+    let mut schools: Vec<(i64, String)> = lines.iter().map(|p| (p.school_id, p.school_name.clone())).collect();
+    schools.dedup();
+    let school_id = id_param(&q.school).or_else(|| (schools.len() == 1).then(|| schools[0].0));
+    let mut classes: Vec<(i64, String)> =
+        lines.iter().filter(|p| Some(p.school_id) == school_id).map(|p| (p.class_id, p.class_name.clone())).collect();
+    classes.dedup();
+    let class_id = id_param(&q.class).filter(|c| classes.iter().any(|(id, _)| id == c));
+    let uneven_only = q.uneven.as_deref() == Some("1");
+    lines.retain(|p| {
+        school_id.is_none_or(|x| x == p.school_id)
+            && class_id.is_none_or(|x| x == p.class_id)
+            && (!uneven_only || p.balance.is_some_and(|b| b >= UNEVEN))
+    });
+    let sum = PupilSummary {
+        pupils: lines.len(),
+        uneven: lines.iter().filter(|p| p.balance.is_some_and(|b| b >= UNEVEN)).count(),
+        absent: lines.iter().filter(|p| p.scores.iter().any(|x| x.0.is_none())).count(),
+    };
+    let list_qs = qs(&[
+        ("school", school_id.map(|x| x.to_string()).unwrap_or_default()),
+        ("class", class_id.map(|x| x.to_string()).unwrap_or_default()),
+        ("uneven", if uneven_only { "1".into() } else { String::new() }),
+    ]);
+    let (lines, pg) = Pages::cut(lines, q.page, PUPILS_PER_PAGE, &format!("/exams/{id}/pupils"), list_qs);
     let rows = lines
         .into_iter()
         .map(|p| PupilRow {
@@ -740,10 +796,12 @@ pub async fn pupils(State(st): State<AppState>, s: Session, Path(id): Path<i64>)
             mean_t: fmt_opt(p.mean_t, 1),
             balance: fmt_opt(p.balance, 1),
             uneven: p.balance.is_some_and(|b| b >= UNEVEN),
+            school_name: p.school_name,
             class_name: p.class_name,
             student_no: p.student_no,
             name: p.name,
         })
         .collect();
-    Ok(Html(PupilsPage { l, exam, rows }.render()?))
+    let (school_id, class_id) = (school_id.unwrap_or(0), class_id.unwrap_or(0));
+    Ok(Html(PupilsPage { l, exam, rows, schools, classes, school_id, class_id, uneven_only, sum, pg }.render()?))
 }

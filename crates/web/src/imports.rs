@@ -10,7 +10,7 @@ use eduq_app::imports::{apply_batch, export_kind, file_hash, validate};
 use eduq_core::access::Actor;
 use eduq_core::calendar::parse_term;
 use eduq_exchange::RowError;
-use eduq_exchange::kinds::{Kind, template as kind_template};
+use eduq_exchange::kinds::Kind;
 use eduq_store::imports::{Counts, ImportEntry};
 use serde::Deserialize;
 
@@ -236,7 +236,7 @@ fn kind_of(key: &str) -> Result<Kind, WebError> {
 
 pub async fn template(_s: Session, Path(kind): Path<String>) -> Result<Response, WebError> {
     let kind = kind_of(&kind)?;
-    let bytes = kind_template(kind).map_err(|e| WebError::Internal(e.to_string()))?;
+    let bytes = eduq_app::imports::template(kind)?;
     Ok(attachment(bytes, &format!("{}导入模板.xlsx", kind.label()), false))
 }
 

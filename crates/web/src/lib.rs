@@ -14,6 +14,7 @@ mod guarantee;
 mod imports;
 mod indicators;
 mod intake;
+mod limits;
 mod lottery;
 mod pages;
 mod plans;
@@ -142,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(assets::asset))
         .nest("/api/v1", api::routes())
         .layer(DefaultBodyLimit::max(eduq_app::imports::MAX_UPLOAD_BYTES + 1024 * 1024))
+        .layer(axum::middleware::from_fn(limits::form_limits))
         .layer(axum::middleware::from_fn(error::edge_errors))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)

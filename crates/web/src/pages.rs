@@ -11,6 +11,7 @@ use eduq_core::grade::Grade;
 use eduq_core::records::ConditionRecord;
 use eduq_core::standards::class_size::SizeBand;
 use eduq_core::student::SpecialFlags;
+use eduq_store::KeyPage;
 use eduq_store::accounts::UserRow;
 use eduq_store::audit::AuditQuery;
 use eduq_store::org::{ClassRow, SchoolOption, SchoolRow, TypeCount};
@@ -18,7 +19,7 @@ use eduq_store::people::{StudentDetail, StudentListRow, StudentQuery, StudentSor
 use serde::Deserialize;
 
 use crate::auth::Session;
-use crate::views::{Layout, id_param, layout, pager, qs};
+use crate::views::{Layout, Pages, id_param, layout, pager, qs};
 use crate::{AppState, WebError};
 
 type Page = Result<Html<String>, WebError>;
@@ -26,7 +27,6 @@ type Page = Result<Html<String>, WebError>;
 #[derive(Deserialize, Default)]
 pub struct TermQ {
     term: Option<String>,
-    school: Option<String>,
 }
 
 #[derive(Template)]
@@ -134,16 +134,83 @@ struct ClassesPage {
     classes: Vec<ClassRow>,
     schools: Vec<SchoolOption>,
     school_id: i64,
+    grade: i64,
+    grades: Vec<Grade>,
+    band: String,
+    sort: String,
+    sum: ClassSummary,
+    pg: Pages,
     may_assign: bool,
 }
 
-pub async fn classes(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
+/// The filtered classes at a glance, before the page of rows.
+#[derive(Default)]
+struct ClassSummary {
+    classes: usize,
+    pupils: i64,
+    above: usize,
+    large: usize,
+    extra_large: usize,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ClassesQ {
+    term: Option<String>,
+    school: Option<String>,
+    grade: Option<String>,
+    /// "over": only classes above the 班额 standard.
+    band: Option<String>,
+    /// "size": largest first; otherwise school, grade, class.
+    sort: Option<String>,
+    page: Option<usize>,
+}
+
+const CLASSES_PER_PAGE: usize = 100;
+
+pub async fn classes(State(st): State<AppState>, s: Session, Query(q): Query<ClassesQ>) -> Page {
     let (l, sel) = layout(&st.store, &s, "班级", "classes", q.term.as_deref()).await?;
     let school_id = id_param(&q.school);
+    let grade = q.grade.as_deref().and_then(|x| Grade::parse(x).ok());
+    let band = q.band.clone().filter(|b| b == "over").unwrap_or_default();
+    let sort = q.sort.clone().filter(|x| x == "size").unwrap_or_default();
     let schools = st.store.school_options(&s.actor).await?;
-    let classes = st.store.list_classes(&s.actor, sel.term.start_year, sel.id, school_id).await?;
+    let mut classes = st.store.list_classes(&s.actor, sel.term.start_year, sel.id, school_id).await?;
+    classes.retain(|c| grade.is_none_or(|g| c.grade == g) && (band.is_empty() || c.size_band != SizeBand::Standard));
+    if sort == "size" {
+        classes.sort_by_key(|c| std::cmp::Reverse(c.students));
+    }
+    let sum = ClassSummary {
+        classes: classes.len(),
+        pupils: classes.iter().map(|c| c.students).sum(),
+        above: classes.iter().filter(|c| c.size_band == SizeBand::AboveStandard).count(),
+        large: classes.iter().filter(|c| c.size_band == SizeBand::Large).count(),
+        extra_large: classes.iter().filter(|c| c.size_band == SizeBand::ExtraLarge).count(),
+    };
+    let list_qs = qs(&[
+        ("term", sel.term.key()),
+        ("school", school_id.map(|x| x.to_string()).unwrap_or_default()),
+        ("grade", grade.map(|g| g.number().to_string()).unwrap_or_default()),
+        ("band", band.clone()),
+        ("sort", sort.clone()),
+    ]);
+    let (classes, pg) = Pages::cut(classes, q.page, CLASSES_PER_PAGE, "/classes", list_qs);
     let may_assign = s.actor.role.may_write(eduq_core::access::Resource::Classes);
-    Ok(Html(ClassesPage { l, classes, schools, school_id: school_id.unwrap_or(0), may_assign }.render()?))
+    Ok(Html(
+        ClassesPage {
+            l,
+            classes,
+            schools,
+            school_id: school_id.unwrap_or(0),
+            grade: grade.map(|g| i64::from(g.number())).unwrap_or(-99),
+            grades: Grade::all().collect(),
+            band,
+            sort,
+            sum,
+            pg,
+            may_assign,
+        }
+        .render()?,
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -153,15 +220,19 @@ pub struct StudentsQ {
     school: Option<String>,
     grade: Option<String>,
     class: Option<String>,
-    page: Option<i64>,
+    /// The keyset cursor of the page, and the position of its first row (for "第 x–y 条").
+    after: Option<String>,
+    from: Option<i64>,
     sort: Option<StudentSort>,
 }
 
 pub struct StudentsView {
     rows: Vec<StudentListRow>,
     total: i64,
-    page: i64,
-    pages: i64,
+    /// 1-based position of the first row shown.
+    from: i64,
+    /// The query of the next page, when there is one.
+    next_qs: Option<String>,
     q: String,
     school_id: i64,
     grade: i64,
@@ -197,7 +268,8 @@ pub async fn students(
     let grade = q.grade.as_deref().and_then(|x| Grade::parse(x).ok()).map(|g| i64::from(g.number()));
     let class_id = id_param(&q.class);
     let text = q.q.clone().unwrap_or_default();
-    let (rows, total) = match sel.id {
+    let sort = q.sort.unwrap_or_default();
+    let page = match sel.id {
         Some(term_id) => {
             let query = StudentQuery {
                 term_id,
@@ -205,15 +277,14 @@ pub async fn students(
                 school_id,
                 grade,
                 class_id,
-                page: q.page.unwrap_or(0),
+                after: q.after.clone(),
                 per_page: PER_PAGE,
-                sort: q.sort.unwrap_or_default(),
+                sort,
             };
             st.store.list_students(&s.actor, &query).await?
         }
-        None => (vec![], 0),
+        None => KeyPage { rows: vec![], total: 0, next: None },
     };
-    let (pages, page) = pager(total, PER_PAGE, q.page.unwrap_or(0));
     let base_qs = qs(&[
         ("term", sel.term.key()),
         ("q", text.clone()),
@@ -221,11 +292,19 @@ pub async fn students(
         ("grade", grade.map(|x| x.to_string()).unwrap_or_default()),
         ("class", class_id.map(|x| x.to_string()).unwrap_or_default()),
     ]);
+    let from = q.from.unwrap_or(1).max(1);
+    let next_qs = page.next.map(|after| {
+        let sort = serde_json::to_value(sort).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        format!(
+            "{base_qs}&{}",
+            qs(&[("sort", sort), ("after", after), ("from", (from + page.rows.len() as i64).to_string())])
+        )
+    });
     let v = StudentsView {
-        rows,
-        total,
-        page,
-        pages,
+        rows: page.rows,
+        total: page.total,
+        from,
+        next_qs,
         q: text,
         school_id: school_id.unwrap_or(0),
         grade: grade.unwrap_or(-99),

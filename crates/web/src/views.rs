@@ -100,6 +100,38 @@ pub fn pager(total: i64, per: i64, page: i64) -> (i64, i64) {
     (pages, page.clamp(0, pages - 1))
 }
 
+/// One page of a list the handler computed whole (risk scores, a paper's pupils, classes with
+/// their sizes): the computation needs every row, the browser only a page of them. Links keep
+/// the list's filters. Templates render it with `{% include "pager.html" %}` as the field `pg`.
+pub struct Pages {
+    pub page: usize,
+    pub pages: usize,
+    pub total: usize,
+    /// 1-based positions of the first and last row shown.
+    pub from: usize,
+    pub to: usize,
+    path: String,
+    qs: String,
+}
+
+impl Pages {
+    /// Keeps the rows of `page` (0-based, clamped) out of `rows`.
+    pub fn cut<T>(rows: Vec<T>, page: Option<usize>, per: usize, path: &str, qs: String) -> (Vec<T>, Pages) {
+        let total = rows.len();
+        let pages = total.div_ceil(per).max(1);
+        let page = page.unwrap_or(0).min(pages - 1);
+        let shown: Vec<T> = rows.into_iter().skip(page * per).take(per).collect();
+        let from = if shown.is_empty() { 0 } else { page * per + 1 };
+        let to = page * per + shown.len();
+        (shown, Pages { page, pages, total, from, to, path: path.to_string(), qs })
+    }
+
+    pub fn link(&self, page: usize) -> String {
+        let sep = if self.qs.is_empty() { "" } else { "&" };
+        format!("{}?{}{sep}page={page}", self.path, self.qs)
+    }
+}
+
 /// Keeps query parameters when building links.
 pub fn qs(pairs: &[(&str, String)]) -> String {
     pairs

@@ -75,7 +75,7 @@ async fn school_admin_is_confined_to_own_school_on_every_route() {
     let own_name = &schools.iter().find(|s| s.id == own).expect("own").name;
     assert!(home.contains(&format!("<h1>{own_name} · 概览</h1>")), "the school's own home");
     assert!(!home.contains(">区县<") && !home.contains("（区县 "), "no district framing on a school's home");
-    let (others, _) = store
+    let eduq_store::KeyPage { rows: others, .. } = store
         .list_students(
             &admin,
             &eduq_store::people::StudentQuery {
@@ -232,7 +232,7 @@ async fn security_a_zip_bomb_is_refused_and_memory_stays_bounded() {
 
 #[tokio::test]
 async fn forms_need_the_csrf_token() {
-    let (base, _) = start().await;
+    let (base, store) = start().await;
     // Login CSRF: a form on another site posting to /login is refused; the same origin logs in.
     let post_login = |origin: String| {
         client()
@@ -252,6 +252,25 @@ async fn forms_need_the_csrf_token() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let v: Value = serde_json::from_str(&body).expect("json error");
     assert!(v["error"].as_str().is_some_and(|m| m.contains("参数无效")), "{body}");
+    // #24 load: the student list pages by keyset; the next page continues where the first ended.
+    let (_, first) = get(&base, &a, "/students?sort=name").await;
+    assert!(first.contains("第 1–50 条，共 "), "{first:.300}");
+    let next = first.split("id=\"next-page\" href=\"").nth(1).and_then(|x| x.split('"').next()).expect("next link");
+    let (status, second) = get(&base, &a, &next.replace("&#38;", "&").replace("&amp;", "&")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(second.contains("第 51–100 条") && second.contains(">第一页<"), "{second:.300}");
+    let ids = |h: &str| {
+        h.split("href=\"/students/").skip(1).map(|x| x.split('"').next().unwrap_or("").to_string()).collect::<Vec<_>>()
+    };
+    assert!(ids(&first).iter().all(|i| !ids(&second).contains(i)), "no pupil on both pages");
+    let (_, api) = get(&base, &a, "/api/v1/students?per_page=2").await;
+    let v: Value = serde_json::from_str(&api).expect("json");
+    let cursor = v["next"].as_str().expect("next cursor");
+    let (status, _) = get(&base, &a, &format!("/api/v1/students?per_page=2&after={}", urlencoding(cursor))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = get(&base, &a, "/api/v1/students?after=%5B1%5D").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("翻页位置无效"), "{body}");
     let res = client().get(format!("{base}/api/v1/students")).send().await.expect("get");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let v: Value = res.json().await.expect("json");
@@ -271,6 +290,30 @@ async fn forms_need_the_csrf_token() {
     let res = client().post(format!("{base}/users")).header("cookie", &a).form(&with).send().await.expect("post");
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap_or_default().contains("已创建用户"));
+    // #24.7: a name is at most 50 characters, any form field 2,000, a form 64 KB; nothing stored.
+    let long_name = "张".repeat(51);
+    let mut named = with.clone();
+    named[0] = ("username", "longname");
+    named[1] = ("display_name", long_name.as_str());
+    let res = client().post(format!("{base}/users")).header("cookie", &a).form(&named).send().await.expect("post");
+    assert!(res.text().await.unwrap_or_default().contains("不能超过50个字符"));
+    assert!(store.user_by_name("longname").await.expect("read").is_none(), "nothing stored");
+    let huge = "x".repeat(3_000);
+    let mut padded = with.clone();
+    padded.push(("note", huge.as_str()));
+    let res = client().post(format!("{base}/users")).header("cookie", &a).form(&padded).send().await.expect("post");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap_or_default().contains("每项不能超过2000个字符"));
+    let body = "x".repeat(100 * 1024);
+    let res = client()
+        .post(format!("{base}/users"))
+        .header("cookie", &a)
+        .form(&[("_csrf", token.as_str()), ("a", &body[..1500]), ("b", &body)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap_or_default().contains("超过64KB"));
 }
 
 #[tokio::test]
@@ -505,8 +548,20 @@ async fn roll_call_corrections_and_early_warning() {
     let listed = one.matches("href=\"/attendance?class=").count();
     let in_school = store.list_classes(&Actor::system(), 2026, None, Some(school)).await.expect("classes").len();
     assert_eq!(listed, in_school, "that school's classes, and only those");
+    // #25.9: the class list has a summary first, filters and pages.
+    let tid = store.term_id(eduq_core::calendar::Term::containing(today)).await.expect("term").expect("exists");
+    let all = store.list_classes(&Actor::system(), 2026, Some(tid), None).await.expect("classes");
+    let over = all.iter().filter(|c| c.size_band != eduq_core::standards::class_size::SizeBand::Standard).count();
+    let (_, page) = get(&base, &a, "/classes").await;
+    assert!(page.contains(&format!("id=\"sum-classes\">{}<", all.len())) && page.contains("下一页"));
+    let (_, page) = get(&base, &a, "/classes?band=over&sort=size").await;
+    assert!(page.contains(&format!("id=\"sum-classes\">{over}<")), "only classes above the standard");
     let (status, risk) = get(&base, &a, "/attendance/risk").await;
     assert_eq!(status, StatusCode::OK);
+    assert!(risk.contains("id=\"risk-summary\"") && risk.contains("风险等级"), "summary and filters first");
+    let (status, high) = get(&base, &a, "/attendance/risk?level=%E4%BD%8E").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!high.contains("（高）") && !high.contains("（中）"), "the level filter holds");
     assert!(risk.contains("连续旷课"), "the demo's drifting pupils are listed");
     assert!(risk.contains("只针对义务教育阶段"), "the page says whom 控辍保学 concerns");
     // #25.3: warnings concern grades 1–9 only; 幼儿园 and 高中 classes take the roll without them.
@@ -877,9 +932,13 @@ async fn cases_pages_are_scoped_and_audited() {
         .expect("cases");
     let case = open.first().expect("the demo opens cases");
     let a = login(&base, "admin").await;
-    let (status, list) = get(&base, &a, "/cases").await;
+    let (status, board) = get(&base, &a, "/cases").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(board.contains("case-board") && !board.contains("case-list"), "#25.9: the 台账 is its own tab");
+    let (status, list) = get(&base, &a, "/cases?tab=ledger&state=open").await;
     assert_eq!(status, StatusCode::OK);
     assert!(list.contains("case-list") && list.contains(&format!("/cases/{}", case.id)));
+    assert!(list.contains(&format!("共 {} 条", open.len())), "the ledger counts what the filter matches");
     let (status, page) = get(&base, &a, &format!("/cases/{}", case.id)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("劝返四步") && page.contains(&case.student_name));
@@ -926,9 +985,16 @@ async fn cases_pages_are_scoped_and_audited() {
             .expect("audit");
         assert!(n > 0, "{action} audited");
     }
-    // A leader reads no case files; a class teacher none outside the own classes.
+    // A leader follows the figures (#25.10) but reads no case files; a class teacher none outside
+    // the own classes.
     let l = login(&base, "leader").await;
-    assert_eq!(get(&base, &l, "/cases").await.0, StatusCode::FORBIDDEN);
+    let (status, board) = get(&base, &l, "/cases").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(board.contains("case-board") && board.contains("只对经办人员开放"), "{board:.300}");
+    let (_, ledger) = get(&base, &l, "/cases?tab=ledger&state=open").await;
+    assert!(ledger.contains(&format!("共 {} 条", open.len())), "the same count as the bureau's staff");
+    assert!(!ledger.contains(&case.student_name) && !ledger.contains(&format!("/cases/{}\"", case.id)), "no names");
+    assert_eq!(get(&base, &l, &format!("/cases/{}", case.id)).await.0, StatusCode::FORBIDDEN);
     let t = login(&base, "teacher").await;
     let teacher = store.user_by_name("teacher").await.expect("user").expect("exists");
     let ta = store.actor(&teacher).await.expect("actor");
@@ -1085,7 +1151,7 @@ async fn fitness_trend_workbook_and_graduation() {
     assert!(res.bytes().await.expect("bytes").starts_with(b"PK"), "the national layout");
     // A pupil of grade 6 with a total: the card shows 毕业成绩.
     let tid = store.terms().await.expect("terms")[0].0;
-    let (rows, _) = store
+    let eduq_store::KeyPage { rows, .. } = store
         .list_students(
             &Actor::system(),
             &eduq_store::people::StudentQuery { term_id: tid, grade: Some(6), per_page: 50, ..Default::default() },
@@ -1197,20 +1263,8 @@ async fn exam_pages_reports_and_guards() {
     assert!(body.contains("第2行") && body.contains("NOPE"), "the row is named");
     assert_eq!(store.paper_scores(&Actor::system(), math.id).await.expect("scores"), before);
 
-    // A principal: the own school's classes; no structure import for a district exam.
-    let p = login(&base, "principal").await;
-    let (status, page) = get(&base, &p, &path).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("按班级"), "classes of the school");
-    let principal = store.user_by_name("principal").await.expect("user").expect("exists");
-    let own = principal.school_id.expect("school");
-    for other in before.iter().filter(|f| f.school_id != own).take(20) {
-        assert!(!page.contains(&other.student_no), "no pupil of another school");
-    }
-    let (_, page) = get(&base, &p, &format!("/exams/{}", mid.id)).await;
-    assert!(!page.contains("试卷结构：") && page.contains("小题成绩"), "a school imports scores, not the structure");
-    // A junior school's principal: the school's pupils with T-scores and subject balance, nobody
-    // else's, no rank.
+    // A junior school's principal: the own school's classes; no structure import for a district
+    // exam; the school's pupils with T-scores and subject balance, nobody else's, no rank.
     let junior = before[0].school_id;
     let input = eduq_app::accounts::NewUserInput {
         username: "principal8".into(),
@@ -1223,14 +1277,34 @@ async fn exam_pages_reports_and_guards() {
     };
     eduq_app::accounts::create_user(&store, &Actor::system(), input, Utc::now()).await.expect("user");
     let j = login(&base, "principal8").await;
+    let (status, page) = get(&base, &j, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("按班级"), "classes of the school");
+    for other in before.iter().filter(|f| f.school_id != junior).take(20) {
+        assert!(!page.contains(&other.student_no), "no pupil of another school");
+    }
+    let (_, page) = get(&base, &j, &format!("/exams/{}", mid.id)).await;
+    assert!(!page.contains("试卷结构：") && page.contains("小题成绩"), "a school imports scores, not the structure");
     let (status, page) = get(&base, &j, &format!("/exams/{}/pupils", mid.id)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("偏科度") && page.contains("（T "), "T-scores shown");
     let mine = before.iter().filter(|f| f.school_id == junior).count();
-    assert_eq!(page.matches("<tr><td>").count(), mine, "one line per pupil of the school");
+    assert!(page.contains(&format!("id=\"sum-pupils\">{mine}<")), "every pupil of the school counted");
+    assert_eq!(page.matches("<tr><td>").count(), mine.min(100), "one line per pupil, 100 a page");
     for other in before.iter().filter(|f| f.school_id != junior).take(20) {
         assert!(!page.contains(&other.student_no), "no pupil of another school");
     }
+    // #25.10: the demo's principal heads a primary school: the district's 八年级 exam is not offered.
+    let principal = store.user_by_name("principal").await.expect("user").expect("exists");
+    let own = principal.school_id.expect("school");
+    let schools = store.list_schools(&Actor::system(), None).await.expect("schools");
+    let kind = schools.iter().find(|x| x.id == own).expect("school").school_type;
+    assert_eq!(kind, eduq_core::org::SchoolType::Primary);
+    let p1 = login(&base, "principal").await;
+    let (status, list) = get(&base, &p1, "/exams").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!list.contains(&format!("/exams/{}\"", mid.id)), "no 八年级 exam for a primary school");
+    assert_ne!(get(&base, &p1, &format!("/exams/{}", mid.id)).await.0, StatusCode::OK);
     // 局领导 reads the pupils with masked 学籍号 (#24.4).
     let (status, page) = get(&base, &login(&base, "leader").await, &format!("/exams/{}/pupils", mid.id)).await;
     assert_eq!(status, StatusCode::OK);
@@ -1283,4 +1357,8 @@ async fn government_guarantee_page() {
     let (status, page) = get(&base, &p, "/balance/guarantee").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!page.contains("action=\"/balance/guarantee\""), "read-only for a school");
+}
+
+fn urlencoding(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }

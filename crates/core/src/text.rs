@@ -1,0 +1,30 @@
+//! Bounds on the text people type or import. A probe stored a 姓名 of 1,000,000 characters
+//! (#24.7): every field is bounded where it enters, imports by cell and web forms by field.
+
+/// A person's name (学生、教师、用户的姓名).
+pub const NAME_CHARS: usize = 50;
+/// One cell of an imported file.
+pub const CELL_CHARS: usize = 200;
+/// One field of a web form: the longest is a case note or a 整改 description.
+pub const FIELD_CHARS: usize = 2_000;
+/// A whole web form (file uploads are bounded apart).
+pub const FORM_BYTES: usize = 64 * 1024;
+
+/// A form field that is too long, with the message the person sees.
+pub fn check_field(name: &str, value: &str, max: usize) -> Result<(), String> {
+    let n = value.chars().count();
+    if n > max { Err(format!("“{name}”过长（{n}个字符），不能超过{max}个字符")) } else { Ok(()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_bounded_by_characters_not_bytes() {
+        let fifty = "张".repeat(NAME_CHARS);
+        assert_eq!(check_field("姓名", &fifty, NAME_CHARS), Ok(()));
+        let err = check_field("姓名", &format!("{fifty}张"), NAME_CHARS).unwrap_err();
+        assert!(err.contains("51个字符") && err.contains("不能超过50个字符"), "{err}");
+    }
+}
