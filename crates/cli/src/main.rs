@@ -221,7 +221,14 @@ fn kind(s: &str) -> Result<Kind> {
 fn current_term(term: Option<&str>) -> Result<Term> {
     match term {
         Some(t) => Ok(parse_term(t)?),
-        None => Ok(Term::containing(eduq_core::clock::DistrictZone::default().today(Utc::now()))),
+        // The district's term by its own date: the zone `serve` is configured with, if set.
+        None => {
+            let zone = match std::env::var("EDUQ_TIME_ZONE") {
+                Ok(z) => eduq_core::clock::DistrictZone::parse(&z).map_err(anyhow::Error::msg)?,
+                Err(_) => eduq_core::clock::DistrictZone::default(),
+            };
+            Ok(Term::containing(zone.today(Utc::now())))
+        }
     }
 }
 

@@ -138,9 +138,18 @@ impl Store {
         } else {
             "SELECT COUNT(*) FROM enrolment e WHERE 1=1"
         });
-        let list = filters(
-            " FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school s ON s.id = e.school_id JOIN class c ON c.id = e.class_id WHERE 1=1",
-        );
+        // In an order of the pupil's own (name, 学籍号), the pupils lead: SQLite then walks the
+        // name index and stops after a page, where it sorted every enrolment of the term before
+        // (49 answers a second under 50 clients). CROSS JOIN fixes the order on SQLite; PostgreSQL
+        // plans it as any join.
+        let list = filters(match q.sort {
+            StudentSort::Class => {
+                " FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school s ON s.id = e.school_id JOIN class c ON c.id = e.class_id WHERE 1=1"
+            }
+            _ => {
+                " FROM student st CROSS JOIN enrolment e JOIN school s ON s.id = e.school_id JOIN class c ON c.id = e.class_id WHERE st.id = e.student_id"
+            }
+        });
         use KeyKind::{Date, Int, Text};
         let keys: &[KeyCol] = match q.sort {
             StudentSort::Class => &[

@@ -18,6 +18,8 @@ pub struct Session {
     pub actor: Actor,
     pub csrf: String,
     pub token: String,
+    /// The district's date when the request came in (the configured zone, not the server's).
+    pub today: chrono::NaiveDate,
 }
 
 impl Session {
@@ -52,7 +54,7 @@ impl FromRequestParts<AppState> for Session {
         let api = path.starts_with("/api/");
         let token = cookie_token(&parts.headers).ok_or(WebError::Unauthenticated { api })?;
         match eduq_app::accounts::session(&state.store, &token, state.clock.now()).await? {
-            Some((actor, csrf)) => Ok(Session { actor, csrf, token }),
+            Some((actor, csrf)) => Ok(Session { actor, csrf, token, today: state.clock.today() }),
             None => Err(WebError::Unauthenticated { api }),
         }
     }

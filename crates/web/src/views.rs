@@ -55,10 +55,7 @@ pub async fn layout(
         Some((id, t)) => Selected { id: Some(*id), term: *t },
         None => match terms.first() {
             Some((id, t)) => Selected { id: Some(*id), term: *t },
-            None => Selected {
-                id: None,
-                term: Term::containing(eduq_core::clock::DistrictZone::default().today(chrono::Utc::now())),
-            },
+            None => Selected { id: None, term: Term::containing(s.today) },
         },
     };
     let role = s.actor.role;
