@@ -1388,6 +1388,10 @@ async fn lottery_life_cycle() {
         assert_eq!(persons.len(), 30);
         assert_eq!(persons[0].0, "A00001");
         assert_ne!(persons[0].1, "学生0", "{name}: ids do not follow the file's order");
+        // 局领导 read the roster with masked 证件号 (#24.4); 科室 keep them whole.
+        let leader = Actor { role: Role::Leader, ..staff.clone() };
+        let masked = s.lottery_persons(&leader, id, now()).await.expect("roster");
+        assert!(masked.iter().all(|p| p.2.contains('*')) && persons.iter().all(|p| !p.2.contains('*')), "{name}");
     }
 }
 

@@ -150,7 +150,8 @@ impl Store {
             .await
     }
 
-    /// The private roster (applicant id → name, 证件号); the read is audited.
+    /// The private roster (applicant id → name, 证件号); the read is audited. The 证件号 is masked
+    /// for roles that do not keep 学籍 (局领导).
     pub async fn lottery_persons(
         &self,
         actor: &Actor,
@@ -158,11 +159,15 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<Vec<(String, String, String)>> {
         staff(actor)?;
+        let full = actor.role.reads_full_identity();
         let v = self
             .fetch(
                 &Sql::new("SELECT applicant_id, name, id_number FROM lottery_person WHERE lottery_id = $1 ORDER BY applicant_id")
                     .bind(id),
-                |r| Ok((r.s(0)?, r.s(1)?, r.s(2)?)),
+                |r| {
+                    let number = r.s(2)?;
+                    Ok((r.s(0)?, r.s(1)?, if full { number } else { eduq_core::identity::mask_id_card(&number) }))
+                },
             )
             .await?;
         self.audit(actor, at, "lottery_roster_read", &format!("lottery:{id}"), &format!("{}人", v.len())).await?;
