@@ -94,6 +94,8 @@ pub async fn validate(
         Ok(batch) if errors.is_empty() => {
             let errors = people_of_other_schools(store, actor, &table, &batch).await?;
             if errors.is_empty() {
+                let mut batch = batch;
+                keep_absent_columns(store, actor, &table, &mut batch).await?;
                 Ok(Validated { batch, warnings: table.warnings })
             } else {
                 Err(AppError::Rows(errors))
@@ -107,6 +109,61 @@ pub async fn validate(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Optional columns a students file leaves out keep what is stored: a school's own list without
+/// the special-group columns must not set every pupil's flags to 否, nor one without 学籍状态 turn a
+/// 转出 back into 在读. A column that is present but empty still clears the value.
+async fn keep_absent_columns(
+    store: &Store,
+    actor: &Actor,
+    table: &eduq_exchange::Table,
+    batch: &mut Batch,
+) -> Result<(), AppError> {
+    let Batch::Students(recs) = batch else { return Ok(()) };
+    let absent = |h: &str| table.column(h).is_none();
+    let flags_absent: Vec<usize> =
+        (0..SPECIAL_GROUP_HEADERS.len()).filter(|i| absent(SPECIAL_GROUP_HEADERS[*i])).collect();
+    let master = absent("民族") || absent("身份证号") || !flags_absent.is_empty();
+    let enrolment = absent("学籍状态") || absent("状态日期") || absent("转往学校");
+    if master {
+        let numbers: Vec<String> = recs.iter().map(|r| r.student_no.clone()).collect();
+        let stored = store.student_masters(actor, &numbers).await?;
+        for r in recs.iter_mut() {
+            let Some((ethnicity, id_card, flags)) = stored.get(&r.student_no) else { continue };
+            if absent("民族") {
+                r.ethnicity.clone_from(ethnicity);
+            }
+            if absent("身份证号") {
+                r.id_card.clone_from(id_card);
+            }
+            let (mut mine, theirs) = (r.flags.as_array(), flags.as_array());
+            for i in &flags_absent {
+                mine[*i] = theirs[*i];
+            }
+            r.flags = eduq_core::student::SpecialFlags::from_array(mine);
+        }
+    }
+    if enrolment {
+        let terms: std::collections::BTreeSet<Term> = recs.iter().map(|r| r.term).collect();
+        for term in terms {
+            let stored: HashMap<String, eduq_core::records::StudentRecord> =
+                store.export_students(actor, term).await?.into_iter().map(|r| (r.student_no.clone(), r)).collect();
+            for r in recs.iter_mut().filter(|r| r.term == term) {
+                let Some(old) = stored.get(&r.student_no) else { continue };
+                if absent("学籍状态") {
+                    r.status = old.status;
+                }
+                if absent("状态日期") {
+                    r.status_date = old.status_date;
+                }
+                if absent("转往学校") {
+                    r.destination.clone_from(&old.destination);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Rows naming a pupil or teacher recorded at a school outside the caller's scope: an import

@@ -1686,3 +1686,32 @@ async fn a_pupil_moved_after_the_roll_keeps_one_record() {
         assert!(s.exec(&wrong).await.is_err(), "{name}: a record under another school's id is refused");
     }
 }
+
+/// A school's own list with only the required columns changes nothing that is stored: the
+/// special-group flags, 民族, 身份证号 and the 学籍状态 of a pupil stay (#24: such a file set every
+/// flag to 否).
+#[tokio::test]
+async fn columns_left_out_keep_what_is_stored() {
+    use eduq_exchange::kinds::{Batch, to_rows};
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let recs = s.export_students(&admin, CURRENT).await.expect("export");
+        let flagged: Vec<_> = recs.iter().filter(|r| r.flags.as_array().iter().any(|f| *f)).take(20).cloned().collect();
+        assert!(!flagged.is_empty(), "{name}: the synthetic district has pupils in special groups");
+        let headers = Kind::Students.headers();
+        let keep: Vec<usize> = (0..headers.len()).filter(|i| Kind::is_required(headers[*i])).collect();
+        assert!(keep.len() < headers.len());
+        let rows: Vec<_> = to_rows(&Batch::Students(flagged.clone()))
+            .into_iter()
+            .map(|row| keep.iter().map(|i| row[*i].clone()).collect())
+            .collect();
+        let head: Vec<&str> = keep.iter().map(|i| headers[*i]).collect();
+        let csv = eduq_exchange::table::write_csv(&head, &rows);
+        let out = import_file(&s, &admin, Kind::Students, &csv, "本校名单.csv", false, now()).await.expect("import");
+        assert_eq!(out.counts.inserted + out.counts.updated, 0, "{name}: {:?}", out.counts);
+        let after = s.export_students(&admin, CURRENT).await.expect("export");
+        for r in &flagged {
+            assert_eq!(after.iter().find(|x| x.student_no == r.student_no), Some(r), "{name}");
+        }
+    }
+}

@@ -1,5 +1,7 @@
 //! Students and teachers: scoped lists, details and exports.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::calendar::Term;
@@ -258,6 +260,38 @@ impl Store {
         let flags_ok = actor.role.reads_special_groups();
         let full = actor.role.reads_full_identity();
         self.fetch(&students_sql(term_id, actor), |r| student_record(r, term, flags_ok, full)).await
+    }
+
+    /// What is stored of pupils by 学籍号 — 民族, 身份证号 and the special-group flags — for a students
+    /// import that leaves those columns out (its rows were checked to be the caller's first).
+    pub async fn student_masters(
+        &self,
+        actor: &Actor,
+        numbers: &[String],
+    ) -> Result<HashMap<String, (String, Option<String>, SpecialFlags)>> {
+        let role = actor.role;
+        if !role.may_write(Resource::Students) || !role.reads_special_groups() || !role.reads_full_identity() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut out = HashMap::new();
+        for chunk in numbers.chunks(500) {
+            let mut q = Sql::new(
+                "SELECT student_no, ethnicity, id_card, disability, poverty, left_behind, migrant, single_parent FROM student WHERE student_no IN (",
+            );
+            let marks: Vec<String> = chunk.iter().map(|n| q.arg(n.as_str())).collect();
+            q.push(&marks.join(", "));
+            q.push(")");
+            for (no, m) in self
+                .fetch(&q, |r| {
+                    let flags = SpecialFlags::from_array([r.b(3)?, r.b(4)?, r.b(5)?, r.b(6)?, r.b(7)?]);
+                    Ok((r.s(0)?, (r.s(1)?, r.os(2)?, flags)))
+                })
+                .await?
+            {
+                out.insert(no, m);
+            }
+        }
+        Ok(out)
     }
 
     pub async fn list_teachers(&self, actor: &Actor, q: &TeacherQuery) -> Result<(Vec<TeacherRow>, i64)> {
