@@ -55,7 +55,8 @@ pub async fn login(
     client: &str,
     now: DateTime<Utc>,
 ) -> Result<Login, AppError> {
-    let account = username.trim().to_lowercase();
+    // Kept as typed, within a name's length, so that guesses cannot write long keys.
+    let account: String = username.trim().to_lowercase().chars().take(eduq_core::text::NAME_CHARS).collect();
     let typed = Actor { username: username.trim().chars().take(64).collect(), ..Actor::system() };
     let policy = (i64::from(password::MAX_FAILURES), password::LOCK_MINUTES * 60, password::MAX_LOCK_MINUTES * 60);
     let Some(attempt) = store.reserve_login_attempt(&account, client, now.timestamp(), policy).await? else {
@@ -84,7 +85,8 @@ pub async fn login(
         return Err(AppError::BadLogin);
     };
     store.clear_login_attempts(&account, Some(client)).await?;
-    store.login_succeeded(user.id).await?;
+    let forgotten = now - Duration::hours(password::ATTEMPTS_KEPT_HOURS);
+    store.purge_login_attempts(forgotten.timestamp(), now.timestamp()).await?;
     let token = random_token();
     let csrf = random_token();
     store.create_session(&token_hash(&token), user.id, &csrf, now, session_ended(now)).await?;

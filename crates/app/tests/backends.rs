@@ -348,6 +348,24 @@ async fn security_parallel_guesses_stop_at_the_limit() {
         };
         eduq_app::accounts::update_user(&s, &Actor::system(), user.id, unlock, now()).await.expect("unlock");
         assert!(login(&s, "principal", PW, "client-x", now()).await.is_ok(), "{name}: unlocked");
+        // Guesses at names that do not exist are forgotten a day after their last try, when anyone
+        // logs in; the table does not grow without end.
+        let rows = || {
+            let s = s.clone();
+            async move {
+                let q = eduq_store::Sql::new("SELECT COUNT(*) FROM login_throttle WHERE account LIKE 'nobody%'");
+                s.scalar(&q).await.expect("count")
+            }
+        };
+        for i in 0..3 {
+            let _ = login(&s, &format!("nobody{i}"), "x", "client-y", now()).await;
+        }
+        assert_eq!(rows().await, 3, "{name}");
+        let kept = now() + chrono::Duration::hours(eduq_core::standards::password::ATTEMPTS_KEPT_HOURS);
+        assert!(login(&s, "principal", PW, "client-z", kept).await.is_ok());
+        assert_eq!(rows().await, 3, "{name}: kept for a day");
+        assert!(login(&s, "principal", PW, "client-z", kept + chrono::Duration::seconds(1)).await.is_ok());
+        assert_eq!(rows().await, 0, "{name}: forgotten after it");
     }
 }
 

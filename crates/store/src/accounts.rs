@@ -1,7 +1,7 @@
 //! Users, their scopes, login failures and sessions.
 
 use chrono::{DateTime, Utc};
-use eduq_core::access::{Actor, Role, Scope};
+use eduq_core::access::{Actor, Resource, Role, Scope};
 use serde::Serialize;
 
 use crate::{Result, Sql, Store, StoreError};
@@ -16,8 +16,6 @@ pub struct UserRow {
     pub role: Role,
     pub school_id: Option<i64>,
     pub school_name: Option<String>,
-    pub failed_logins: i64,
-    pub locked_until: Option<DateTime<Utc>>,
     pub active: bool,
 }
 
@@ -32,7 +30,7 @@ pub struct NewUser {
     pub student_ids: Vec<i64>,
 }
 
-const USER_COLS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, u.school_id, s.name, u.failed_logins, u.locked_until, u.active";
+const USER_COLS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, u.school_id, s.name, u.active";
 
 fn user_row(r: &dyn crate::Get) -> std::result::Result<UserRow, sqlx::Error> {
     let role = r.s(4)?;
@@ -44,9 +42,7 @@ fn user_row(r: &dyn crate::Get) -> std::result::Result<UserRow, sqlx::Error> {
         role: Role::from_key(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
         school_id: r.oi(5)?,
         school_name: r.os(6)?,
-        failed_logins: r.i(7)?,
-        locked_until: r.ots(8)?,
-        active: r.b(9)?,
+        active: r.b(7)?,
     })
 }
 
@@ -120,16 +116,17 @@ impl Store {
     ) -> Result<Option<i64>> {
         self.exec_bookkeeping(
             &Sql::new(
-                "INSERT INTO login_throttle (account, client, failures, blocked_until) VALUES ($1, $2, 0, 0) \
+                "INSERT INTO login_throttle (account, client, failures, blocked_until, last_at) VALUES ($1, $2, 0, 0, $3) \
                  ON CONFLICT (account, client) DO NOTHING",
             )
             .bind(account)
-            .bind(client),
+            .bind(client)
+            .bind(now),
         )
         .await?;
         self.fetch_opt(
             &Sql::new(
-                "UPDATE login_throttle SET failures = failures + 1, blocked_until = CASE \
+                "UPDATE login_throttle SET failures = failures + 1, last_at = $6, blocked_until = CASE \
                  WHEN failures + 1 < $3 THEN blocked_until \
                  WHEN (failures + 2 - $3) * $4 > $5 THEN $6 + $5 \
                  ELSE $6 + (failures + 2 - $3) * $4 END \
@@ -146,6 +143,14 @@ impl Store {
         .await
     }
 
+    /// Forgets pairs that have not tried since `before` and are not waiting at `now` (Unix seconds).
+    pub async fn purge_login_attempts(&self, before: i64, now: i64) -> Result<u64> {
+        self.exec_bookkeeping(
+            &Sql::new("DELETE FROM login_throttle WHERE last_at < $1 AND blocked_until <= $2").bind(before).bind(now),
+        )
+        .await
+    }
+
     /// A successful login (or an administrator's unlock) clears the count; `client` None clears
     /// every client of the account.
     pub async fn clear_login_attempts(&self, account: &str, client: Option<&str>) -> Result<()> {
@@ -156,10 +161,14 @@ impl Store {
         self.exec_bookkeeping(&q).await.map(|_| ())
     }
 
-    pub async fn login_succeeded(&self, user_id: i64) -> Result<()> {
-        self.exec(&Sql::new("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user_id))
-            .await
-            .map(|_| ())
+    /// Accounts (as typed, lower-cased) that some client may not try at `now`: shown on the
+    /// users page, where an administrator lifts the wait.
+    pub async fn waiting_accounts(&self, actor: &Actor, now: i64) -> Result<std::collections::HashSet<String>> {
+        if !actor.role.may_read(Resource::Users) {
+            return Err(StoreError::Forbidden);
+        }
+        let q = Sql::new("SELECT DISTINCT account FROM login_throttle WHERE blocked_until > $1").bind(now);
+        Ok(self.fetch(&q, |r| r.s(0)).await?.into_iter().collect())
     }
 
     pub async fn set_password(&self, user_id: i64, hash: &str) -> Result<()> {
@@ -232,7 +241,7 @@ impl Store {
                     "SELECT {USER_COLS}, x.csrf_token, x.last_seen, x.created_at FROM session x JOIN app_user u ON u.id = x.user_id LEFT JOIN school s ON s.id = u.school_id WHERE x.token_hash = $1"
                 ))
                 .bind(token_hash),
-                |r| Ok((user_row(r)?, r.s(10)?, r.ts(11)?, r.ts(12)?)),
+                |r| Ok((user_row(r)?, r.s(8)?, r.ts(9)?, r.ts(10)?)),
             )
             .await?;
         let Some((user, csrf, last_seen, created)) = found else { return Ok(None) };

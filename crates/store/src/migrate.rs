@@ -131,6 +131,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0020_list_keyset_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0020_list_keyset_indexes.sql"),
     },
+    Migration {
+        version: 21,
+        name: "login_throttle_last_attempt",
+        sqlite: include_str!("../migrations/sqlite/0021_login_throttle_last_attempt.sql"),
+        postgres: include_str!("../migrations/postgres/0021_login_throttle_last_attempt.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

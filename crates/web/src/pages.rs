@@ -642,6 +642,8 @@ pub async fn audit(State(st): State<AppState>, s: Session, Query(q): Query<Audit
 struct UsersPage {
     l: Layout,
     users: Vec<UserRow>,
+    /// Accounts (lower-cased) that some client may not try now (too many failures).
+    waiting: std::collections::HashSet<String>,
     schools: Vec<SchoolOption>,
     roles: Vec<Role>,
     message: String,
@@ -651,8 +653,9 @@ struct UsersPage {
 async fn users_page(st: &AppState, s: &Session, message: String, error: String) -> Result<String, WebError> {
     let (l, _) = layout(&st.store, s, "用户与角色", "users", None).await?;
     let users = st.store.list_users(&s.actor).await?;
+    let waiting = st.store.waiting_accounts(&s.actor, st.clock.now().timestamp()).await?;
     let schools = st.store.school_options(&s.actor).await?;
-    Ok(UsersPage { l, users, schools, roles: Role::ALL.to_vec(), message, error }.render()?)
+    Ok(UsersPage { l, users, waiting, schools, roles: Role::ALL.to_vec(), message, error }.render()?)
 }
 
 pub async fn users(State(st): State<AppState>, s: Session) -> Page {

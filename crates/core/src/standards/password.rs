@@ -16,6 +16,8 @@ pub const MAX_FAILURES: i32 = 5;
 pub const LOCK_MINUTES: i64 = 15;
 /// The longest wait.
 pub const MAX_LOCK_MINUTES: i64 = 240;
+/// Failures of a client on an account that has not tried again for this long are forgotten.
+pub const ATTEMPTS_KEPT_HOURS: i64 = 24;
 
 /// How long a client waits after its `failures`-th failure in a row (eduq's policy: none before
 /// [`MAX_FAILURES`], then 15, 30, 45 … minutes up to [`MAX_LOCK_MINUTES`]).
