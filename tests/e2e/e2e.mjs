@@ -289,6 +289,38 @@ try {
     }
     await a4.close();
   });
+  await step('each role sees its own scope with its labels; 科室 are told what they may import', async () => {
+    const as = async (user) => {
+      const ctx = await browser.newContext();
+      const p = await ctx.newPage();
+      await p.goto(`${base}/login`);
+      await p.fill('input[name=username]', user);
+      await p.fill('input[name=password]', 'Demo@2026');
+      await p.click('button[type=submit]');
+      await p.waitForURL(`${base}/`);
+      return [ctx, p];
+    };
+    let [ctx, p] = await as('principal');
+    const school = await p.textContent('h1');
+    assert(/(小学|中学|学校)/.test(school), `the principal's home names the school: ${school}`);
+    assert(!(await p.textContent('#plan-cards').catch(() => '')).includes('区县 '), 'no district value labels');
+    await ctx.close();
+    [ctx, p] = await as('teacher');
+    assert((await p.textContent('.cards')).includes('本班在校生'), 'a class teacher counts the own classes');
+    assert(await p.locator('#stat-teachers').count() === 0, 'no school totals for a class teacher');
+    await ctx.close();
+    [ctx, p] = await as('leader');
+    assert((await p.textContent('h1')).includes('示范区'), 'the leader sees the district');
+    await p.goto(`${base}/cases`);
+    await p.waitForSelector('#case-board');
+    assert((await p.textContent('main')).includes('只对经办人员开放'), 'the leader reads the figures, not the case files');
+    await ctx.close();
+    [ctx, p] = await as('staff');
+    await p.goto(`${base}/imports`);
+    const kinds = await p.$$eval('#kind option', (os) => os.map((o) => o.value));
+    assert(!kinds.includes('students') && kinds.includes('conditions'), `科室 import only what they may: ${kinds}`);
+    await ctx.close();
+  });
 } catch (e) {
   if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);
 } finally {
@@ -296,5 +328,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 12 ? 0 : 1);
+  process.exit(failed === 0 && passed === 13 ? 0 : 1);
 }

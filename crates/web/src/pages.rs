@@ -44,6 +44,8 @@ struct HomePage {
     grades: Vec<(&'static str, i64)>,
     /// The plans' targets as cards, for roles that read indicators.
     plans: Vec<crate::plans::PlanCards>,
+    /// A class teacher's (or a parent's) home counts the own classes, not the school.
+    own_classes: bool,
 }
 
 pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
@@ -55,7 +57,12 @@ pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
         Some(id) => st.store.students_by_grade(&s.actor, id).await?,
         None => vec![],
     };
-    let classes = schools.iter().map(|x| x.classes).sum();
+    // A class teacher reads the own classes: the school's totals would not match the chart.
+    let own_classes = matches!(s.actor.scope, Scope::Classes { .. } | Scope::Students(_));
+    let classes = match &s.actor.scope {
+        Scope::Classes { class_ids, .. } => class_ids.len() as i64,
+        _ => schools.iter().map(|x| x.classes).sum(),
+    };
     let plans = if crate::plans::may_read(&s.actor) && sel.id.is_some() {
         // The home page shows the targets that have a value in the caller's scope (the plans page
         // lists them all).
@@ -87,13 +94,18 @@ pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
             l,
             district,
             schools: by_type.iter().map(|c| c.schools).sum(),
-            students: by_type.iter().map(|c| c.students).sum(),
+            students: if own_classes {
+                grades.iter().map(|(_, n)| n).sum()
+            } else {
+                by_type.iter().map(|c| c.students).sum()
+            },
             teachers: by_type.iter().map(|c| c.teachers).sum(),
             classes,
             by_type,
             chart: chart.to_string(),
             grades: grades.iter().map(|(g, n)| (g.name(), *n)).collect(),
             plans,
+            own_classes,
         }
         .render()?,
     ))

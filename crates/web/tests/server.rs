@@ -75,6 +75,15 @@ async fn school_admin_is_confined_to_own_school_on_every_route() {
     let own_name = &schools.iter().find(|s| s.id == own).expect("own").name;
     assert!(home.contains(&format!("<h1>{own_name} · 概览</h1>")), "the school's own home");
     assert!(!home.contains(">区县<") && !home.contains("（区县 "), "no district framing on a school's home");
+    // A class teacher's home counts the own classes, as its chart does, not the school.
+    let t = login(&base, "teacher").await;
+    let (_, home) = get(&base, &t, "/").await;
+    let teacher = store.user_by_name("teacher").await.expect("user").expect("exists");
+    let ta = store.actor(&teacher).await.expect("actor");
+    let term_id = store.terms().await.expect("terms")[0].0;
+    let mine: i64 = store.students_by_grade(&ta, term_id).await.expect("grades").iter().map(|(_, n)| n).sum();
+    assert!(home.contains(&format!("id=\"stat-students\">{mine}<")) && home.contains("本班在校生"), "own classes");
+    assert!(!home.contains("stat-teachers") && !home.contains("按办学类型"), "no school totals for a class teacher");
     let eduq_store::KeyPage { rows: others, .. } = store
         .list_students(
             &admin,
