@@ -147,8 +147,13 @@ async fn keep_absent_columns(
     if enrolment {
         let terms: std::collections::BTreeSet<Term> = recs.iter().map(|r| r.term).collect();
         for term in terms {
-            let stored: HashMap<String, eduq_core::records::StudentRecord> =
-                store.export_students(actor, term).await?.into_iter().map(|r| (r.student_no.clone(), r)).collect();
+            let numbers: Vec<String> = recs.iter().filter(|r| r.term == term).map(|r| r.student_no.clone()).collect();
+            let stored: HashMap<String, eduq_core::records::StudentRecord> = store
+                .students_by_number(actor, term, &numbers)
+                .await?
+                .into_iter()
+                .map(|r| (r.student_no.clone(), r))
+                .collect();
             for r in recs.iter_mut().filter(|r| r.term == term) {
                 let Some(old) = stored.get(&r.student_no) else { continue };
                 if absent("学籍状态") {

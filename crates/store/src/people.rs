@@ -103,6 +103,9 @@ pub struct TeacherRow {
     pub tier: Tier,
 }
 
+/// Values bound in one `IN (…)` list: well under both databases' limits on arguments.
+pub(crate) const IN_CHUNK: usize = 1_000;
+
 fn sex(s: String) -> std::result::Result<Sex, sqlx::Error> {
     key(s, "sex", Sex::from_key)
 }
@@ -259,7 +262,27 @@ impl Store {
         let Some(term_id) = self.term_id(term).await? else { return Ok(vec![]) };
         let flags_ok = actor.role.reads_special_groups();
         let full = actor.role.reads_full_identity();
-        self.fetch(&students_sql(term_id, actor), |r| student_record(r, term, flags_ok, full)).await
+        self.fetch(&students_sql(term_id, actor, None), |r| student_record(r, term, flags_ok, full)).await
+    }
+
+    /// The records of a term's pupils by 学籍号, in scope and as the caller may read them.
+    pub async fn students_by_number(
+        &self,
+        actor: &Actor,
+        term: Term,
+        numbers: &[String],
+    ) -> Result<Vec<StudentRecord>> {
+        let Some(term_id) = self.term_id(term).await? else { return Ok(vec![]) };
+        let flags_ok = actor.role.reads_special_groups();
+        let full = actor.role.reads_full_identity();
+        let mut out = Vec::new();
+        for chunk in numbers.chunks(IN_CHUNK) {
+            out.extend(
+                self.fetch(&students_sql(term_id, actor, Some(chunk)), |r| student_record(r, term, flags_ok, full))
+                    .await?,
+            );
+        }
+        Ok(out)
     }
 
     /// What is stored of pupils by 学籍号 — 民族, 身份证号 and the special-group flags — for a students
@@ -274,13 +297,11 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut out = HashMap::new();
-        for chunk in numbers.chunks(500) {
+        for chunk in numbers.chunks(IN_CHUNK) {
             let mut q = Sql::new(
-                "SELECT student_no, ethnicity, id_card, disability, poverty, left_behind, migrant, single_parent FROM student WHERE student_no IN (",
+                "SELECT student_no, ethnicity, id_card, disability, poverty, left_behind, migrant, single_parent FROM student WHERE 1=1",
             );
-            let marks: Vec<String> = chunk.iter().map(|n| q.arg(n.as_str())).collect();
-            q.push(&marks.join(", "));
-            q.push(")");
+            in_list(&mut q, "student_no", chunk);
             for (no, m) in self
                 .fetch(&q, |r| {
                     let flags = SpecialFlags::from_array([r.b(3)?, r.b(4)?, r.b(5)?, r.b(6)?, r.b(7)?]);
@@ -372,15 +393,30 @@ pub(crate) fn teacher_record(r: &dyn Get, term: Term) -> std::result::Result<Tea
 }
 
 /// Students of a term in the import layout's column order, in the caller's scope.
-pub(crate) fn students_sql(term_id: i64, actor: &Actor) -> Sql {
+/// The term's pupils in scope as records; `only` these 学籍号 when given (a small import reads
+/// its own pupils, not the district's).
+pub(crate) fn students_sql(term_id: i64, actor: &Actor, only: Option<&[String]>) -> Sql {
     let mut q = Sql::new(
         "SELECT s.code, e.grade, c.class_no, st.student_no, st.name, st.sex, st.birth_date, st.ethnicity, st.id_card, e.status, e.status_date, st.disability, st.poverty, st.left_behind, st.migrant, st.single_parent, e.destination
          FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school s ON s.id = e.school_id JOIN class c ON c.id = e.class_id WHERE 1=1",
     );
     q.push_arg(" AND e.term_id = ?", term_id);
     scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+    if let Some(numbers) = only {
+        in_list(&mut q, "st.student_no", numbers);
+    }
     q.push(" ORDER BY s.code, e.grade, c.class_no, st.student_no");
     q
+}
+
+/// ` AND {column} IN (…)` with one argument per value (an empty list matches nothing).
+pub(crate) fn in_list(q: &mut Sql, column: &str, values: &[String]) {
+    if values.is_empty() {
+        q.push(" AND 1 = 0");
+        return;
+    }
+    let marks: Vec<String> = values.iter().map(|v| q.arg(v.as_str())).collect();
+    q.push(&format!(" AND {column} IN ({})", marks.join(", ")));
 }
 
 /// A 学籍号 as the caller may read it: in full for those who keep 学籍, else masked.

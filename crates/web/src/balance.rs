@@ -54,8 +54,9 @@ pub struct IndicatorLine {
     pub gauge: String,
 }
 
-/// A gauge of one 差异系数: green up to the limit, red beyond.
-fn gauge(name: &str, cv: Option<f64>, limit: f64) -> String {
+/// A gauge of one 差异系数: green up to the limit, red beyond. Its name is the page's caption
+/// below it (an indicator's name of 20 characters did not fit inside a 150 px gauge).
+fn gauge(cv: Option<f64>, limit: f64) -> String {
     let max = (limit * 1.6).max(cv.unwrap_or(0.0) * 1.1);
     serde_json::json!({
         "animation": false,
@@ -65,9 +66,9 @@ fn gauge(name: &str, cv: Option<f64>, limit: f64) -> String {
             "axisLine": {"lineStyle": {"width": 10, "color": [[limit / max, "#1e8449"], [1, "#c0392b"]]}},
             "axisTick": {"show": false}, "splitLine": {"length": 8},
             "axisLabel": {"distance": 12, "fontSize": 9},
-            "pointer": {"width": 4}, "title": {"offsetCenter": [0, "72%"], "fontSize": 11},
+            "pointer": {"width": 4}, "title": {"show": false},
             "detail": {"offsetCenter": [0, "40%"], "fontSize": 15, "formatter": "{value}"},
-            "data": [{"value": cv.map(|c| (c * 1000.0).round() / 1000.0), "name": name}]
+            "data": [{"value": cv.map(|c| (c * 1000.0).round() / 1000.0)}]
         }]
     })
     .to_string()
@@ -150,7 +151,7 @@ pub(crate) fn results(r: &BalanceReport, stage: BalanceStage, county: bool, what
                 cv_limit: format!("{:.2}", i.cv_limit),
                 cv_pass: i.cv_pass,
                 below: i.schools_below,
-                gauge: gauge(i.name, i.cv, i.cv_limit),
+                gauge: gauge(i.cv, i.cv_limit),
             })
             .collect(),
         passing: e.schools.iter().filter(|s| s.pass).count(),
