@@ -294,7 +294,13 @@ pub struct Board {
     pub overdue: Vec<CaseRow>,
 }
 
+/// The dashboard, memoised per reader and day until the next write (a roll call, a case step).
 pub async fn board(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Board, AppError> {
+    let key = format!("case_board|{}|{today}", eduq_store::reader_key(actor));
+    store.memoised(&key, read_board(store, actor, today)).await
+}
+
+async fn read_board(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Board, AppError> {
     let term = Term::containing(today);
     let mut b = Board::default();
     if let Some(term_id) = store.term_id(term).await? {

@@ -231,7 +231,14 @@ async fn on_roll(
     Ok((units, grades, total))
 }
 
+/// Memoised per reader and year until the next write: the page, its workbook and the national
+/// layout read the same statistics.
 pub async fn overview(store: &Store, actor: &Actor, term: Term) -> Result<FitnessOverview, AppError> {
+    let key = format!("fitness|{}|{}", eduq_store::reader_key(actor), term.key());
+    store.memoised(&key, read_overview(store, actor, term)).await
+}
+
+async fn read_overview(store: &Store, actor: &Actor, term: Term) -> Result<FitnessOverview, AppError> {
     let rows = store.fitness_rows(actor, term.start_year).await?;
     let below_school = matches!(actor.role, Role::HeadTeacher | Role::Teacher);
     let line = |label: String, stats: RoundStats, on_roll: usize| Line {
@@ -312,6 +319,11 @@ pub async fn overview(store: &Store, actor: &Actor, term: Term) -> Result<Fitnes
 /// The rates of every school year with results, oldest first, over the caller's scope (trends the
 /// plans target: 合格率, 优秀率, 近视率 down a point a year).
 pub async fn trend(store: &Store, actor: &Actor) -> Result<Vec<Line>, AppError> {
+    let key = format!("fitness_trend|{}", eduq_store::reader_key(actor));
+    store.memoised(&key, read_trend(store, actor)).await
+}
+
+async fn read_trend(store: &Store, actor: &Actor) -> Result<Vec<Line>, AppError> {
     let below_school = matches!(actor.role, Role::HeadTeacher | Role::Teacher);
     let mut by_year: BTreeMap<i64, RoundStats> = BTreeMap::new();
     for (year, level, exempt, bmi, acuity, myopia, n, sum) in store.fitness_year_groups(actor).await? {

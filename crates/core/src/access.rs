@@ -127,6 +127,13 @@ impl Role {
         }
     }
 
+    /// Roles that may import a school's roll calls from a file (a gate scanner's or a register's
+    /// export): the school's administrators and the bureau's. A class teacher takes the roll on the
+    /// roll page, one class and day at a time.
+    pub fn may_import_attendance(self) -> bool {
+        matches!(self, Role::Admin | Role::SchoolAdmin)
+    }
+
     /// Roles that may confirm a case's 销号 (as the second person).
     pub fn confirms_case_closure(self) -> bool {
         matches!(self, Role::Admin | Role::Staff | Role::SchoolAdmin)
@@ -230,6 +237,8 @@ mod tests {
         assert!(Role::HeadTeacher.may_write(Resource::Cases) && Role::Staff.may_write(Resource::Cases));
         assert!(!Role::Leader.may_read(Resource::Cases) && !Role::Teacher.may_read(Resource::Cases));
         assert!(Role::Leader.may_read(Resource::CaseFigures) && !Role::Teacher.may_read(Resource::CaseFigures));
+        assert!(Role::SchoolAdmin.may_import_attendance() && !Role::HeadTeacher.may_import_attendance());
+        assert!(Role::HeadTeacher.may_write(Resource::Attendance), "the class teacher takes the roll by hand");
         assert!(!Role::Parent.may_read(Resource::CaseFigures) && Role::HeadTeacher.may_read(Resource::CaseFigures));
         assert!(!Role::Parent.may_read(Resource::Cases));
         assert!(Role::Teacher.may_read(Resource::Exams) && !Role::Parent.may_read(Resource::Exams));

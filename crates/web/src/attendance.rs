@@ -193,7 +193,7 @@ async fn board(
             may_cases: role.may_write(Resource::Cases),
             may_case_board: role.may_read(Resource::CaseFigures),
             school_day,
-            may_import: role.may_write(Resource::Attendance) && role != eduq_core::access::Role::HeadTeacher,
+            may_import: role.may_import_attendance(),
             message,
             errors,
         }

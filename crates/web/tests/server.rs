@@ -216,7 +216,7 @@ async fn security_a_zip_bomb_is_refused_and_memory_stays_bounded() {
     let (base, _) = start().await;
     let bomb = eduq_synth::hostile::xlsx_bomb(1 << 30);
     let before = rss_mb();
-    for (user, path, kind) in [("principal", "/imports/preview", "students"), ("teacher", "/attendance/import", "")] {
+    for (user, path, kind) in [("principal", "/imports/preview", "students"), ("principal", "/attendance/import", "")] {
         let cookie = login(&base, user).await;
         let (_, page) = get(&base, &cookie, "/imports").await;
         let token =
@@ -237,6 +237,16 @@ async fn security_a_zip_bomb_is_refused_and_memory_stays_bounded() {
     }
     let grown = rss_mb().saturating_sub(before);
     assert!(grown < 150, "the server grew by {grown} MB");
+    // #16: a class teacher takes the roll by hand; the file import is the school administrators'.
+    let cookie = login(&base, "teacher").await;
+    let (_, page) = get(&base, &cookie, "/attendance").await;
+    assert!(!page.contains("action=\"/attendance/import\""), "no import form for a class teacher");
+    let token = page.split("name=\"csrf-token\" content=\"").nth(1).and_then(|s| s.split('"').next()).expect("token");
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token.to_string())
+        .part("file", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("roll.csv"));
+    let res = client().post(format!("{base}/attendance/import")).header("cookie", &cookie).multipart(form).send().await;
+    assert_eq!(res.expect("post").status(), StatusCode::FORBIDDEN, "refused in the use case, not only hidden");
 }
 
 #[tokio::test]
