@@ -570,7 +570,13 @@ pub struct Consolidation {
     pub transfer_counts: [usize; 4],
 }
 
+/// Memoised per reader until the next write.
 pub async fn consolidation(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Consolidation, AppError> {
+    let key = format!("consolidation|{}|{today}", eduq_store::reader_key(actor));
+    store.memoised(&key, read_consolidation(store, actor, today)).await
+}
+
+async fn read_consolidation(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Consolidation, AppError> {
     let terms = store.terms().await?;
     let current = Term::containing(today);
     let held: Vec<Term> = terms.iter().map(|(_, t)| *t).filter(|t| *t <= current).collect();

@@ -896,7 +896,13 @@ pub fn pupil_lines(papers: &[PaperFacts]) -> Vec<PupilLine> {
 }
 
 /// The pupils of an exam in the reader's scope with every paper's score and T-score.
+/// Memoised per reader until the next write.
 pub async fn exam_pupils(store: &Store, actor: &Actor, exam_id: i64) -> Result<(ExamRow, Vec<PupilLine>), AppError> {
+    let key = format!("exam_pupils|{}|{exam_id}", eduq_store::reader_key(actor));
+    store.memoised(&key, read_exam_pupils(store, actor, exam_id)).await
+}
+
+async fn read_exam_pupils(store: &Store, actor: &Actor, exam_id: i64) -> Result<(ExamRow, Vec<PupilLine>), AppError> {
     let exam = store.exam(actor, exam_id).await?;
     let mut papers = Vec::new();
     for p in &exam.papers {

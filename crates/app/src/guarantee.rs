@@ -51,7 +51,13 @@ pub fn guarantee_school(f: &SchoolFacts) -> Option<GuaranteeSchool> {
     })
 }
 
+/// Memoised per reader until the next write.
 pub async fn evaluate_district(store: &Store, actor: &Actor, term: Term) -> Result<GuaranteeReport, AppError> {
+    let key = format!("guarantee|{}|{}", eduq_store::reader_key(actor), term.key());
+    store.memoised(&key, read_evaluate_district(store, actor, term)).await
+}
+
+async fn read_evaluate_district(store: &Store, actor: &Actor, term: Term) -> Result<GuaranteeReport, AppError> {
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
     let facts = store.school_facts(actor, term_id, term.start_year).await?;
     let schools: Vec<GuaranteeSchool> = facts.iter().filter_map(guarantee_school).collect();

@@ -169,7 +169,19 @@ impl Store {
     }
 
     /// Every class in scope with its roll state on `day`.
+    /// Memoised per reader until the next write.
     pub async fn roll_states(
+        &self,
+        actor: &Actor,
+        term_id: i64,
+        start_year: i32,
+        day: NaiveDate,
+    ) -> Result<Vec<RollState>> {
+        let key = format!("roll_states|{}|{term_id}|{start_year}|{day}", crate::reader_key(actor));
+        self.memoised(&key, self.read_roll_states(actor, term_id, start_year, day)).await
+    }
+
+    async fn read_roll_states(
         &self,
         actor: &Actor,
         term_id: i64,

@@ -267,7 +267,13 @@ impl Store {
     }
 
     /// Alerts in scope, newest first; `open_only` keeps those nobody handled yet.
+    /// Memoised per reader until the next write.
     pub async fn alerts(&self, actor: &Actor, open_only: bool) -> Result<Vec<AlertRow>> {
+        let key = format!("alerts|{}|{open_only}", crate::reader_key(actor));
+        self.memoised(&key, self.read_alerts(actor, open_only)).await
+    }
+
+    async fn read_alerts(&self, actor: &Actor, open_only: bool) -> Result<Vec<AlertRow>> {
         if !actor.role.may_read(Resource::Attendance) {
             return Err(StoreError::Forbidden);
         }

@@ -227,7 +227,13 @@ impl Store {
     }
 
     /// A paper's items in order.
+    /// Memoised per reader until the next write.
     pub async fn paper_items(&self, actor: &Actor, paper_id: i64) -> Result<Vec<ItemDef>> {
+        let key = format!("paper_items|{}|{paper_id}", crate::reader_key(actor));
+        self.memoised(&key, self.read_paper_items(actor, paper_id)).await
+    }
+
+    async fn read_paper_items(&self, actor: &Actor, paper_id: i64) -> Result<Vec<ItemDef>> {
         if !actor.role.may_read(Resource::Exams) {
             return Err(StoreError::Forbidden);
         }
@@ -250,7 +256,13 @@ impl Store {
     }
 
     /// The pupils' sittings of a paper within the caller's scope, by school code, class, 学籍号.
+    /// Memoised per reader until the next write.
     pub async fn paper_scores(&self, actor: &Actor, paper_id: i64) -> Result<Vec<ScoreFact>> {
+        let key = format!("paper_scores|{}|{paper_id}", crate::reader_key(actor));
+        self.memoised(&key, self.read_paper_scores(actor, paper_id)).await
+    }
+
+    async fn read_paper_scores(&self, actor: &Actor, paper_id: i64) -> Result<Vec<ScoreFact>> {
         if !actor.role.may_read(Resource::Exams) {
             return Err(StoreError::Forbidden);
         }
@@ -286,7 +298,13 @@ impl Store {
     /// exams. Deliberately not limited to the caller's org: the district reference and the
     /// value-added model need every pupil, and only their aggregates leave the use case; no names
     /// leave the store this way.
+    /// Memoised per reader until the next write.
     pub async fn paper_totals(&self, actor: &Actor, paper_id: i64) -> Result<Vec<(i64, i64, Sitting, Option<f64>)>> {
+        let key = format!("paper_totals|{}|{paper_id}", crate::reader_key(actor));
+        self.memoised(&key, self.read_paper_totals(actor, paper_id)).await
+    }
+
+    async fn read_paper_totals(&self, actor: &Actor, paper_id: i64) -> Result<Vec<(i64, i64, Sitting, Option<f64>)>> {
         if !actor.role.may_read(Resource::Exams) {
             return Err(StoreError::Forbidden);
         }

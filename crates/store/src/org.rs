@@ -291,7 +291,19 @@ impl Store {
     }
 
     /// Classes of a school year in scope, with head counts for a term.
+    /// Memoised per reader until the next write.
     pub async fn list_classes(
+        &self,
+        actor: &Actor,
+        start_year: i32,
+        term_id: Option<i64>,
+        school_id: Option<i64>,
+    ) -> Result<Vec<ClassRow>> {
+        let key = format!("classes|{}|{start_year}|{term_id:?}|{school_id:?}", crate::reader_key(actor));
+        self.memoised(&key, self.read_list_classes(actor, start_year, term_id, school_id)).await
+    }
+
+    async fn read_list_classes(
         &self,
         actor: &Actor,
         start_year: i32,
