@@ -320,8 +320,6 @@ pub async fn paper_report(
     let exam = store.exam(actor, exam_id).await?;
     let paper = exam.papers.iter().find(|p| p.id == paper_id).cloned().ok_or(AppError::Forbidden)?;
     let facts = store.paper_scores(actor, paper_id).await?;
-    let item_defs = store.paper_items(actor, paper_id).await?;
-    let all = district_scores(store, actor, paper_id).await?;
     let scope_label = match &actor.scope {
         Scope::District => "全区".to_string(),
         Scope::School(_) => facts.first().map_or("本校".into(), |f| f.school_name.clone()),
@@ -335,8 +333,17 @@ pub async fn paper_report(
     } else {
         HashMap::new()
     };
-    let district = analyse(&all, paper.full_score, &lines);
-    let mut report = analyse_paper(exam, paper, &facts, &item_defs, district, by_school, scope_label, lines);
+    // The analysis is the same for every reader of a scope until the next write; the special
+    // groups above are read, and audited, at each request.
+    let key = format!("paper_report|{}|{exam_id}|{paper_id}|{lines:?}", eduq_store::reader_key(actor));
+    let mut report = store
+        .memoised(&key, async {
+            let item_defs = store.paper_items(actor, paper_id).await?;
+            let all = district_scores(store, actor, paper_id).await?;
+            let district = analyse(&all, paper.full_score, &lines);
+            Ok::<_, AppError>(analyse_paper(exam, paper, &facts, &item_defs, district, by_school, scope_label, lines))
+        })
+        .await?;
     report.by_group =
         group_units(&facts, &flags, report.paper.full_score, &lines, report.district.as_ref().map(|d| d.mean));
     // 临界生 carry their 学籍号 in full only for those who keep 学籍.
