@@ -329,6 +329,27 @@ impl Store {
         if !actor.role.reads_special_groups() {
             return Err(StoreError::Forbidden);
         }
+        // The flags are memoised (a paper report reads the same 2,500 pupils at each visit); the
+        // audit row is written at every read.
+        let ids_hash = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            ids.hash(&mut h);
+            h.finish()
+        };
+        let key = format!("special_flags|{}|{}|{ids_hash:x}", crate::reader_key(actor), ids.len());
+        let out = self.memoised(&key, self.read_special_flags(actor, ids)).await?;
+        if !ids.is_empty() {
+            self.audit(actor, at, "read_special_groups", purpose, &format!("{}名学生", ids.len())).await?;
+        }
+        Ok(out)
+    }
+
+    async fn read_special_flags(
+        &self,
+        actor: &Actor,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, eduq_core::student::SpecialFlags>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(5_000) {
             let mut q = Sql::new(format!(
@@ -342,9 +363,6 @@ impl Store {
             for (id, f) in self.fetch(&q, |r| Ok((r.i(0)?, [r.b(1)?, r.b(2)?, r.b(3)?, r.b(4)?, r.b(5)?]))).await? {
                 out.insert(id, eduq_core::student::SpecialFlags::from_array(f));
             }
-        }
-        if !ids.is_empty() {
-            self.audit(actor, at, "read_special_groups", purpose, &format!("{}名学生", ids.len())).await?;
         }
         Ok(out)
     }
