@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Html;
@@ -16,7 +15,7 @@ use eduq_store::attendance::{RollEntry, RollPupil, RollState};
 use eduq_store::cases::AlertRow;
 use serde::Deserialize;
 
-use crate::auth::Session;
+use crate::auth::{Posted, Session};
 use crate::views::{Layout, Pages, Upload, error_lines, id_param, layout, qs};
 use crate::{AppState, WebError};
 
@@ -237,11 +236,8 @@ pub async fn import(
 /// Saves a roll: every pupil's status (`s_<id>`) and note (`n_<id>`).
 pub async fn save(
     State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    Posted(s, f): Posted<HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
-    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
     let class_id = id_param(&f.get("class").cloned()).ok_or_else(|| WebError::BadRequest("缺少班级".into()))?;
     // The day the list was loaded for travels with the form; a save for any other day (a date
     // changed on a page that did not reload) is refused, never applied to the other day.

@@ -118,19 +118,41 @@ pub async fn login_submit(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
+/// A form posted by the signed-in caller with the page's CSRF token (`_csrf` field or
+/// `X-CSRF-Token` header), read as `T`: every state-changing form handler takes its session and
+/// form through this extractor, so none can forget the check. Unknown fields (`_csrf`) are ignored
+/// by `T`.
+pub struct Posted<T>(pub Session, pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<AppState> for Posted<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let s = Session::from_request_parts(&mut parts, state).await?;
+        let limit = eduq_core::text::FORM_BYTES;
+        let bytes = axum::body::to_bytes(body, limit)
+            .await
+            .map_err(|_| WebError::BadRequest(format!("提交的内容过多（超过{}KB），请删减后再提交", limit / 1024)))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        let token = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str());
+        s.check_csrf(token, &parts.headers)?;
+        let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            tracing::debug!("form: {e}");
+            WebError::BadRequest("表单内容无效，请刷新页面后重试".to_string())
+        })?;
+        Ok(Posted(s, form))
+    }
 }
+
+/// A form that carries nothing but its CSRF token.
+#[derive(Deserialize)]
+pub struct NoFields {}
 
 pub async fn logout(
     State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
+    Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, WebError> {
-    s.check_csrf(f.csrf.as_deref(), &headers)?;
     eduq_app::accounts::logout(&st.store, &s.actor, &s.token, st.clock.now()).await?;
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().insert(

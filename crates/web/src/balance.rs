@@ -2,10 +2,8 @@
 //! 差异系数, and a what-if on one school that recomputes everything (htmx, no page reload).
 
 use askama::Template;
-use axum::Form;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::Html;
 use eduq_app::balance::{BalanceReport, WhatIf, evaluate_district};
 use eduq_core::access::{Resource, Scope};
@@ -13,7 +11,7 @@ use eduq_core::balance::{BalanceStage, threshold};
 use eduq_core::standards::quality_balance::{INDICATORS, PROVENANCE, REST_SHARE};
 use serde::Deserialize;
 
-use crate::auth::Session;
+use crate::auth::{Posted, Session};
 use crate::views::{Layout, layout};
 use crate::{AppState, WebError};
 
@@ -207,8 +205,6 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<Balanc
 
 #[derive(Deserialize)]
 pub struct WhatIfForm {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
     term: Option<String>,
     stage: Option<String>,
     school: String,
@@ -242,14 +238,8 @@ fn number(label: &str, s: &str) -> Result<f64, WebError> {
 }
 
 /// Recomputes the board with one school's inputs changed; nothing is stored.
-pub async fn what_if(
-    State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Form(f): Form<WhatIfForm>,
-) -> Result<Html<String>, WebError> {
+pub async fn what_if(State(st): State<AppState>, Posted(s, f): Posted<WhatIfForm>) -> Result<Html<String>, WebError> {
     check(&s)?;
-    s.check_csrf(f.csrf.as_deref(), &headers)?;
     let stage = stage(f.stage.as_deref());
     let (_, sel) = layout(&st.store, &s, "优质均衡", "balance", f.term.as_deref()).await?;
     let raw = [&f.a0, &f.a1, &f.a2, &f.a3, &f.a4, &f.a5, &f.a6];

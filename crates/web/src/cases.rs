@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -17,7 +16,7 @@ use eduq_core::dropout::{CaseState, Outcome, Party, Register, STEPS, Step};
 use eduq_store::cases::{AlertRow, CalendarEntry, CaseDetail, CaseQuery, CaseRow};
 use serde::Deserialize;
 
-use crate::auth::Session;
+use crate::auth::{Posted, Session};
 use crate::views::{Layout, Pages, Upload, id_param, layout, qs};
 use crate::{AppState, WebError};
 
@@ -132,11 +131,8 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<CasesQ
 /// Opens a case (by hand, or from an alert with `alert`).
 pub async fn create(
     State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    Posted(s, f): Posted<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
     let student = id_param(&f.get("student").cloned()).ok_or_else(|| WebError::BadRequest("缺少学生".into()))?;
     let register = Register::parse(&text(&f, "register")).map_err(|e| WebError::BadRequest(e.to_string()))?;
     let alert = id_param(&f.get("alert").cloned());
@@ -149,12 +145,9 @@ pub async fn create(
 /// The class teacher or principal records how an alert was handled without a case.
 pub async fn alert(
     State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
+    Posted(s, f): Posted<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
     dismiss_alert(&st.store, &s.actor, id, &text(&f, "note"), st.clock.now()).await?;
     Ok(Redirect::to("/attendance").into_response())
 }
@@ -212,12 +205,9 @@ pub async fn detail(State(st): State<AppState>, s: Session, Path(id): Path<i64>)
 /// One action on a case, named by `action`.
 pub async fn update(
     State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
+    Posted(s, f): Posted<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
     let note = text(&f, "note");
     let bad = |e: eduq_core::CoreError| WebError::BadRequest(e.to_string());
     let action = match text(&f, "action").as_str() {
@@ -358,11 +348,8 @@ pub async fn calendar(State(st): State<AppState>, s: Session) -> Result<Html<Str
 /// Adds or removes (`kind` = "delete") a calendar exception.
 pub async fn calendar_save(
     State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    Posted(s, f): Posted<HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
-    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
     let Some(school) = calendar_school(&s) else { return Err(WebError::Forbidden) };
     let day = date_field(&f, "day", st.clock.today())?;
     let term = Term::containing(st.clock.today());

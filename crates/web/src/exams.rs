@@ -2,7 +2,7 @@
 //! and workbook, and value-added between two linked papers.
 
 use askama::Template;
-use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -18,7 +18,7 @@ use eduq_store::exams::ExamRow;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::Session;
+use crate::auth::{Posted, Session};
 use crate::views::{Layout, Pages, TermQ, Upload, error_lines, id_param, layout, qs};
 use crate::{AppState, WebError};
 
@@ -100,7 +100,6 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
 
 #[derive(Deserialize)]
 pub struct CreateForm {
-    _csrf: Option<String>,
     name: String,
     grade: i8,
     kind: String,
@@ -126,13 +125,7 @@ fn parse_subjects(raw: &str) -> Result<Vec<(String, f64)>, String> {
         .collect()
 }
 
-pub async fn create(
-    State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Form(f): Form<CreateForm>,
-) -> Result<Response, WebError> {
-    s.check_csrf(f._csrf.as_deref(), &headers)?;
+pub async fn create(State(st): State<AppState>, Posted(s, f): Posted<CreateForm>) -> Result<Response, WebError> {
     let bad = |m: String| WebError::BadRequest(m);
     let codes: Vec<&str> =
         f.schools.split([' ', ',', '，', '、', '\n']).map(str::trim).filter(|c| !c.is_empty()).collect();

@@ -2,9 +2,7 @@
 //! them, and the bureau's figures and attestations (with their documents) for the rest.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::Html;
 use eduq_app::guarantee::{GuaranteeReport, evaluate_district, save_input};
 use eduq_core::access::{Resource, Scope};
@@ -12,7 +10,7 @@ use eduq_core::guarantee::{Verdict, attested_yes};
 use eduq_core::standards::government_guarantee::PROVENANCE;
 use eduq_core::student::yes_no;
 
-use crate::auth::Session;
+use crate::auth::{Posted, Session};
 use crate::balance::check;
 use crate::indicators::InputForm;
 use crate::views::{Layout, TermQ, layout};
@@ -126,13 +124,7 @@ pub async fn export(
 }
 
 /// Stores one figure or attestation and shows the page again with the result.
-pub async fn save(
-    State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Form(f): Form<InputForm>,
-) -> Result<Html<String>, WebError> {
-    s.check_csrf(f.csrf.as_deref(), &headers)?;
+pub async fn save(State(st): State<AppState>, Posted(s, f): Posted<InputForm>) -> Result<Html<String>, WebError> {
     let (_, sel) = layout(&st.store, &s, "政府保障程度", "balance", f.term.as_deref()).await?;
     let message =
         match save_input(&st.store, &s.actor, sel.term.start_year, &f.key, &f.value, &f.source, st.clock.now()).await {

@@ -2,7 +2,6 @@
 //! background with a progress display → history. Also templates and exports.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -14,7 +13,7 @@ use eduq_exchange::kinds::Kind;
 use eduq_store::imports::{Counts, ImportEntry};
 use serde::Deserialize;
 
-use crate::auth::Session;
+use crate::auth::{Posted, Session};
 use crate::views::{Layout, layout};
 use crate::{AppState, WebError};
 
@@ -140,8 +139,6 @@ pub async fn preview(
 #[derive(Deserialize)]
 pub struct ApplyForm {
     token: String,
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
 }
 
 #[derive(Template)]
@@ -151,13 +148,7 @@ struct JobView {
     job: Job,
 }
 
-pub async fn apply(
-    State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Form(f): Form<ApplyForm>,
-) -> Result<Html<String>, WebError> {
-    s.check_csrf(f.csrf.as_deref(), &headers)?;
+pub async fn apply(State(st): State<AppState>, Posted(s, f): Posted<ApplyForm>) -> Result<Html<String>, WebError> {
     let pending = st
         .uploads
         .lock()

@@ -9,7 +9,7 @@ use eduq_core::access::Resource;
 use eduq_core::indicators::{Fact, Indicator, Value};
 use serde::Deserialize;
 
-use crate::auth::Session;
+use crate::auth::{Posted, Session};
 use crate::views::{Layout, TermQ, layout};
 use crate::{AppState, WebError};
 
@@ -126,8 +126,6 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
 /// A value the bureau supplies (here and on the 政府保障程度 page).
 #[derive(Deserialize)]
 pub struct InputForm {
-    #[serde(rename = "_csrf")]
-    pub csrf: Option<String>,
     pub term: Option<String>,
     pub key: String,
     pub value: String,
@@ -137,12 +135,10 @@ pub struct InputForm {
 /// Sets one of the district's inputs (学龄人口) and shows the list again with the result.
 pub async fn save_input(
     State(st): State<AppState>,
-    s: Session,
-    headers: axum::http::HeaderMap,
-    axum::Form(f): axum::Form<InputForm>,
+    _headers: axum::http::HeaderMap,
+    Posted(s, f): Posted<InputForm>,
 ) -> Result<Html<String>, WebError> {
     check(&s)?;
-    s.check_csrf(f.csrf.as_deref(), &headers)?;
     let (_, sel) = layout(&st.store, &s, "指标", "indicators", f.term.as_deref()).await?;
     let message = match eduq_app::indicators::save_input(
         &st.store,

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -12,7 +11,7 @@ use eduq_core::access::Resource;
 use eduq_core::lottery::{BundlePolicy, Mechanism};
 use eduq_store::lottery::{LotteryRow, TrailEvent};
 
-use crate::auth::Session;
+use crate::auth::{Posted, Session};
 use crate::views::{Layout, Upload, error_lines, layout};
 use crate::{AppState, WebError};
 
@@ -49,11 +48,8 @@ pub async fn page(State(st): State<AppState>, s: Session) -> Result<Html<String>
 
 pub async fn create(
     State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    Posted(s, f): Posted<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
     let text = |k: &str| f.get(k).cloned().unwrap_or_default();
     let mechanism = Mechanism::from_key(&text("mechanism")).unwrap_or(Mechanism::DeferredAcceptance);
     let policy = BundlePolicy::from_key(&text("bundle_policy")).unwrap_or(BundlePolicy::AdmitAll);
@@ -190,12 +186,9 @@ pub async fn register(
 /// Freeze (with the announced entropy source) or draw (with its value and the on-site digits).
 pub async fn act(
     State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
+    Posted(s, f): Posted<HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
-    s.check_csrf(f.get("_csrf").map(String::as_str), &headers)?;
     let text = |k: &str| f.get(k).cloned().unwrap_or_default();
     let r = match text("action").as_str() {
         "freeze" => eduq_app::lottery::freeze(&st.store, &s.actor, id, &text("beacon"), st.clock.now())

@@ -1,7 +1,6 @@
 //! Page handlers: read the query, ask the store (which applies the caller's scope), render.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -18,7 +17,7 @@ use eduq_store::org::{ClassRow, SchoolOption, SchoolRow, TypeCount};
 use eduq_store::people::{StudentDetail, StudentListRow, StudentQuery, StudentSort, TeacherQuery, TeacherRow};
 use serde::Deserialize;
 
-use crate::auth::Session;
+use crate::auth::{Posted, Session};
 use crate::views::{Layout, Pages, id_param, layout, pager, qs};
 use crate::{AppState, WebError};
 
@@ -676,8 +675,6 @@ pub async fn users(State(st): State<AppState>, s: Session) -> Page {
 
 #[derive(Deserialize)]
 pub struct NewUserForm {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
     username: String,
     display_name: String,
     password: String,
@@ -685,13 +682,7 @@ pub struct NewUserForm {
     school: Option<String>,
 }
 
-pub async fn user_create(
-    State(st): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Form(f): Form<NewUserForm>,
-) -> Result<Response, WebError> {
-    s.check_csrf(f.csrf.as_deref(), &headers)?;
+pub async fn user_create(State(st): State<AppState>, Posted(s, f): Posted<NewUserForm>) -> Result<Response, WebError> {
     let role = Role::from_key(&f.role).ok_or_else(|| WebError::BadRequest("未知角色".to_string()))?;
     let input = eduq_app::accounts::NewUserInput {
         username: f.username.clone(),

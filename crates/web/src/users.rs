@@ -4,15 +4,13 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::Html;
 use eduq_app::accounts::{UserUpdate, update_user};
 use eduq_core::access::{Actor, Resource, Role};
 use eduq_store::accounts::UserRow;
 
-use crate::auth::Session;
+use crate::auth::{Posted, Session};
 use crate::views::{Layout, layout};
 use crate::{AppState, WebError};
 
@@ -67,13 +65,10 @@ pub async fn page(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -
 
 pub async fn save(
     State(st): State<AppState>,
-    s: Session,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    Form(f): Form<Vec<(String, String)>>,
+    Posted(s, f): Posted<Vec<(String, String)>>,
 ) -> Result<Html<String>, WebError> {
     let map: HashMap<&str, &str> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    s.check_csrf(map.get("_csrf").copied(), &headers)?;
     let u = UserUpdate {
         active: map.contains_key("active"),
         class_ids: f.iter().filter(|(k, _)| k == "class").filter_map(|(_, v)| v.parse().ok()).collect(),
