@@ -1405,3 +1405,32 @@ async fn government_guarantee_page() {
 fn urlencoding(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
+
+/// #16: every page of the router (read from its source) answers every role with a page, a refusal
+/// or a Chinese request error — never a server error, never the framework's English.
+#[tokio::test]
+async fn every_page_answers_every_role() {
+    let (base, _) = start().await;
+    let router = include_str!("../src/lib.rs");
+    let mut pages: Vec<String> = router
+        .lines()
+        .filter(|l| l.contains(".route(\"") && l.contains("get("))
+        .filter_map(|l| l.split('"').nth(1).map(str::to_string))
+        .filter(|p| !p.contains('{') && p != "/login")
+        .collect();
+    pages.extend(["/api/v1/summary", "/api/v1/schools", "/api/v1/students"].map(String::from));
+    assert!(pages.len() >= 35, "{pages:?}");
+    for user in ["admin", "staff", "leader", "principal", "teacher"] {
+        let c = login(&base, user).await;
+        for path in &pages {
+            let res = client().get(format!("{base}{path}")).header("cookie", &c).send().await.expect("get");
+            let code = res.status();
+            let body = res.text().await.unwrap_or_default();
+            assert!(
+                [StatusCode::OK, StatusCode::FORBIDDEN, StatusCode::BAD_REQUEST, StatusCode::NOT_FOUND].contains(&code),
+                "{user} {path}: {code} {body:.200}"
+            );
+            assert!(!body.contains("Failed to") && !body.contains("panicked"), "{user} {path}: {body:.200}");
+        }
+    }
+}
