@@ -19,7 +19,7 @@ use crate::AppError;
 use crate::imports::file_hash;
 
 /// Fewer pupils than this in a cell and its rates are not shown to roles below school level.
-pub const MIN_CELL: usize = 5;
+pub use eduq_core::privacy::MIN_CELL;
 
 fn record(
     e: &Evaluated,

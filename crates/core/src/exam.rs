@@ -182,6 +182,13 @@ pub fn critical(scores: &[Option<f64>], line: f64, width: f64) -> Vec<usize> {
         .collect()
 }
 
+/// 临界生: pupils this share of the full score or less below a 四率 line.
+pub const CRITICAL_WIDTH: f64 = 0.05;
+
+/// 偏科: a pupil whose T-scores across subjects have a standard deviation at least this (about one
+/// district SD between subjects) is marked 偏科 on the exam's pupil list.
+pub const UNEVEN_BALANCE: f64 = 10.0;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@ pub mod mixed;
 pub mod org;
 pub mod pinyin;
 pub mod plan;
+pub mod privacy;
 pub mod records;
 pub mod rng;
 pub mod standards;

@@ -82,7 +82,7 @@ pub struct Fit {
 pub const ABOVE: &str = "高于预期";
 pub const AS_EXPECTED: &str = "与预期相符";
 pub const BELOW: &str = "低于预期";
-const Z95: f64 = 1.959_963_984_540_054;
+pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// Cholesky factor of a symmetric positive-definite matrix (row-major, p × p).
 pub(crate) fn cholesky(a: &[f64], p: usize) -> Option<Vec<f64>> {

@@ -10,7 +10,7 @@ use eduq_app::exams::{
     ExamForm, PaperReport, UnitStats, VaReport, create_exam, import_scores, import_structure, paper_report, va_report,
 };
 use eduq_core::access::Resource;
-use eduq_core::exam::Lines;
+use eduq_core::exam::{Lines, UNEVEN_BALANCE};
 use eduq_core::grade::Grade;
 use eduq_core::standards::exam_policy::{ExamKind, Organiser};
 use eduq_core::valueadded::Method;
@@ -704,6 +704,8 @@ struct PupilsPage {
     school_id: i64,
     class_id: i64,
     uneven_only: bool,
+    /// The 偏科 threshold the page explains.
+    uneven_at: f64,
     sum: PupilSummary,
     pg: Pages,
 }
@@ -737,9 +739,6 @@ pub struct PupilRow {
     pub uneven: bool,
 }
 
-/// A subject-balance (SD of the T-scores) at or above this is marked 偏科 on the page.
-const UNEVEN: f64 = 10.0;
-
 /// The pupils of an exam in the reader's scope: each paper's score with its T-score, the mean
 /// T-score and the subject balance. Ordered by class and 学籍号; no rank.
 pub async fn pupils(
@@ -761,11 +760,11 @@ pub async fn pupils(
     lines.retain(|p| {
         school_id.is_none_or(|x| x == p.school_id)
             && class_id.is_none_or(|x| x == p.class_id)
-            && (!uneven_only || p.balance.is_some_and(|b| b >= UNEVEN))
+            && (!uneven_only || p.balance.is_some_and(|b| b >= UNEVEN_BALANCE))
     });
     let sum = PupilSummary {
         pupils: lines.len(),
-        uneven: lines.iter().filter(|p| p.balance.is_some_and(|b| b >= UNEVEN)).count(),
+        uneven: lines.iter().filter(|p| p.balance.is_some_and(|b| b >= UNEVEN_BALANCE)).count(),
         absent: lines.iter().filter(|p| p.scores.iter().any(|x| x.0.is_none())).count(),
     };
     let list_qs = qs(&[
@@ -788,7 +787,7 @@ pub async fn pupils(
                 .collect(),
             mean_t: fmt_opt(p.mean_t, 1),
             balance: fmt_opt(p.balance, 1),
-            uneven: p.balance.is_some_and(|b| b >= UNEVEN),
+            uneven: p.balance.is_some_and(|b| b >= UNEVEN_BALANCE),
             school_name: p.school_name,
             class_name: p.class_name,
             student_no: p.student_no,
@@ -796,5 +795,20 @@ pub async fn pupils(
         })
         .collect();
     let (school_id, class_id) = (school_id.unwrap_or(0), class_id.unwrap_or(0));
-    Ok(Html(PupilsPage { l, exam, rows, schools, classes, school_id, class_id, uneven_only, sum, pg }.render()?))
+    Ok(Html(
+        PupilsPage {
+            l,
+            exam,
+            rows,
+            schools,
+            classes,
+            school_id,
+            class_id,
+            uneven_only,
+            uneven_at: UNEVEN_BALANCE,
+            sum,
+            pg,
+        }
+        .render()?,
+    ))
 }

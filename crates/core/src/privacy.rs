@@ -1,0 +1,6 @@
+//! Rules that keep pupils from being recognised in published figures.
+
+/// Fewer pupils than this in a reported cell (a class's 体质健康 rates shown to teachers, a special
+/// group's scores on a paper report) and the cell is not shown: with so few, a rate or a mean
+/// points at a person. The common small-cell rule of education statistics (5).
+pub const MIN_CELL: usize = 5;
