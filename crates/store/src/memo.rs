@@ -11,8 +11,10 @@ use std::time::{Duration, Instant};
 
 /// How long a memoised read is used at most.
 pub const TTL: Duration = Duration::from_secs(60);
-/// Keys held at once (a district's schools and a few classes); all are dropped when full.
-const CAPACITY: usize = 256;
+/// Keys held at once: a district's readers (one per scope and role: the bureau, each school, each
+/// class teacher online) times the few aggregates each page reads. When full, stale entries go
+/// first; only if all are fresh is everything dropped.
+const CAPACITY: usize = 1024;
 
 /// A value with the write count and the time it was read at.
 type Entry<T> = (u64, Instant, T);
@@ -50,8 +52,30 @@ impl<T: Clone> Memo<T> {
     pub fn put(&self, key: String, writes: u64, value: T) {
         let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
         if held.len() >= CAPACITY {
-            held.clear();
+            held.retain(|_, (w, at, _)| *w == writes && at.elapsed() < TTL);
+            if held.len() >= CAPACITY {
+                held.clear();
+            }
         }
         held.insert(key, (writes, Instant::now(), value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_memo_drops_stale_entries_before_fresh_ones() {
+        let m: Memo<u32> = Memo::default();
+        for i in 0..CAPACITY - 1 {
+            m.put(format!("old{i}"), 1, 1);
+        }
+        m.put("fresh".into(), 2, 2);
+        m.put("new".into(), 2, 3);
+        assert_eq!(m.get("fresh", 2), Some(2), "the fresh entry survives the purge");
+        assert_eq!(m.get("new", 2), Some(3));
+        assert_eq!(m.get("old0", 1), None, "stale entries went first");
+        assert_eq!(m.get("new", 3), None, "a later write makes it stale");
     }
 }
