@@ -342,6 +342,19 @@ try {
     await p.goto(`${base}/imports`);
     const kinds = await p.$$eval('#kind option', (os) => os.map((o) => o.value));
     assert(!kinds.includes('students') && kinds.includes('conditions'), `科室 import only what they may: ${kinds}`);
+    // 科室 import the district's 办学条件: their own export comes back unchanged, row for row.
+    const exported = await p.request.get(`${base}/export/conditions?format=csv`);
+    assert(exported.ok(), `export: ${exported.status()}`);
+    const file = join(dir, 'conditions.csv');
+    writeFileSync(file, await exported.body());
+    await p.selectOption('#kind', 'conditions');
+    await p.setInputFiles('#file', file);
+    await p.click('#preview-btn');
+    await p.waitForSelector('#apply-btn');
+    const preview = await p.textContent('#preview-result');
+    assert(/将新增 0 行，更新 0 行，\d+ 行未变/.test(preview), `科室's preview: ${preview}`);
+    await p.click('#apply-btn');
+    await p.waitForSelector('#import-done', { timeout: 30000 });
     await ctx.close();
   });
 } catch (e) {
