@@ -280,27 +280,30 @@ pub async fn import_file(
     Ok(Outcome { kind, rows: batch.len(), counts, file_hash: hash, applied: !dry_run, warnings })
 }
 
-/// A list in the import layout (xlsx, or csv), in the caller's scope: people of `term`, classes
-/// and conditions of its school year.
 /// The import template of `kind`, its notes showing one synthetic record of the kind as the
 /// example (the same values an export would write, so the example imports as it reads).
 pub fn template(kind: Kind) -> Result<Vec<u8>, AppError> {
     eduq_exchange::kinds::template(kind, Some(&example(kind))).map_err(AppError::from)
 }
 
-/// One synthetic record of `kind` (a small seeded district's first).
+/// One synthetic record of `kind`: the first of a small seeded district, generated once.
 fn example(kind: Kind) -> Batch {
-    let spec = eduq_synth::Spec { seed: 7, students: 200, current: Term { start_year: 2026, term_no: 1 }, years: 1 };
-    let d = eduq_synth::generate(&spec);
+    static DISTRICT: std::sync::OnceLock<eduq_synth::District> = std::sync::OnceLock::new();
+    let d = DISTRICT.get_or_init(|| {
+        let current = Term { start_year: 2026, term_no: 1 };
+        eduq_synth::generate(&eduq_synth::Spec { seed: 7, students: 200, current, years: 1 })
+    });
     match kind {
-        Kind::Schools => Batch::Schools(d.schools.into_iter().take(1).collect()),
-        Kind::Classes => Batch::Classes(d.classes.into_iter().take(1).collect()),
-        Kind::Students => Batch::Students(d.students.into_iter().take(1).collect()),
-        Kind::Teachers => Batch::Teachers(d.teachers.into_iter().take(1).collect()),
-        Kind::Conditions => Batch::Conditions(d.conditions.into_iter().take(1).collect()),
+        Kind::Schools => Batch::Schools(d.schools.iter().take(1).cloned().collect()),
+        Kind::Classes => Batch::Classes(d.classes.iter().take(1).cloned().collect()),
+        Kind::Students => Batch::Students(d.students.iter().take(1).cloned().collect()),
+        Kind::Teachers => Batch::Teachers(d.teachers.iter().take(1).cloned().collect()),
+        Kind::Conditions => Batch::Conditions(d.conditions.iter().take(1).cloned().collect()),
     }
 }
 
+/// A list in the import layout (xlsx, or csv), in the caller's scope: people of `term`, classes
+/// and conditions of its school year.
 pub async fn export_kind(
     store: &Store,
     actor: &Actor,

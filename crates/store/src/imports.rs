@@ -22,6 +22,15 @@ use crate::{Arg, Result, Sql, Store, Tx};
 /// everything once, which is faster than thousands of keyed reads).
 const SMALL_FILE: usize = 2_000;
 
+/// The reads of a small file's own 学籍号 (in `IN` lists of [`IN_CHUNK`]), or one read of all
+/// (`None`) for a large file.
+fn keyed_reads(numbers: Option<&[String]>) -> Vec<Option<&[String]>> {
+    match numbers {
+        Some(n) => n.chunks(IN_CHUNK).map(Some).collect(),
+        None => vec![None],
+    }
+}
+
 /// Whose people a file names: every school record (enrolment or teacher term) of each key, to
 /// decide per row with `access::may_write_person` whether the caller may write it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -403,10 +412,7 @@ impl Tx {
             let set: std::collections::BTreeSet<&str> = recs.iter().map(|r| r.student_no.as_str()).collect();
             set.into_iter().map(str::to_string).collect()
         });
-        let chunks: Vec<Option<&[String]>> = match &numbers {
-            Some(n) => n.chunks(IN_CHUNK).map(Some).collect(),
-            None => vec![None],
-        };
+        let chunks = keyed_reads(numbers.as_deref());
         let terms: HashSet<Term> = recs.iter().map(|r| r.term).collect();
         let mut term_ids = HashMap::new();
         let mut existing: HashMap<(String, Term), StudentRecord> = HashMap::new();
@@ -481,19 +487,12 @@ impl Tx {
         let new: Vec<String> =
             latest.iter().filter(|r| !masters.contains_key(&r.student_no)).map(|r| r.student_no.clone()).collect();
         if !new.is_empty() {
-            let ids = |only: Option<&[String]>| {
+            for only in keyed_reads(numbers.as_ref().map(|_| new.as_slice())) {
                 let mut q = Sql::new("SELECT student_no, id FROM student WHERE 1=1");
                 if let Some(n) = only {
                     in_list(&mut q, "student_no", n);
                 }
-                q
-            };
-            if numbers.is_some() {
-                for chunk in new.chunks(IN_CHUNK) {
-                    student_ids.extend(self.fetch(&ids(Some(chunk)), |r| Ok((r.s(0)?, r.i(1)?))).await?);
-                }
-            } else {
-                student_ids.extend(self.fetch(&ids(None), |r| Ok((r.s(0)?, r.i(1)?))).await?);
+                student_ids.extend(self.fetch(&q, |r| Ok((r.s(0)?, r.i(1)?))).await?);
             }
         }
         let wanted: HashSet<(i64, i32, i64, i32)> = changed

@@ -26,6 +26,18 @@ pub enum StudentSort {
     Birth,
 }
 
+impl StudentSort {
+    /// The query value of the order (as serde reads it).
+    pub fn key(self) -> &'static str {
+        match self {
+            StudentSort::Class => "class",
+            StudentSort::Name => "name",
+            StudentSort::StudentNo => "student_no",
+            StudentSort::Birth => "birth",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct StudentQuery {
     pub term_id: i64,

@@ -130,10 +130,8 @@ impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<AppState>
     async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let s = Session::from_request_parts(&mut parts, state).await?;
-        let limit = eduq_core::text::FORM_BYTES;
-        let bytes = axum::body::to_bytes(body, limit)
-            .await
-            .map_err(|_| WebError::BadRequest(format!("提交的内容过多（超过{}KB），请删减后再提交", limit / 1024)))?;
+        let bytes =
+            axum::body::to_bytes(body, eduq_core::text::FORM_BYTES).await.map_err(|_| crate::limits::too_large())?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
         let token = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str());
         s.check_csrf(token, &parts.headers)?;

@@ -88,7 +88,7 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<CasesQ
         qs(&pairs)
     };
     let (mut rows, mut alerts) = (vec![], vec![]);
-    let mut pg = Pages::cut(Vec::<()>::new(), None, 1, "/cases", String::new()).1;
+    let mut pg = Pages::empty("/cases");
     match tab {
         "ledger" => {
             let all = st.store.cases(&s.actor, &CaseQuery { state, school_id, ..Default::default() }).await?;

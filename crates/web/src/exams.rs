@@ -740,7 +740,7 @@ pub struct PupilRow {
 }
 
 /// The pupils of an exam in the reader's scope: each paper's score with its T-score, the mean
-/// T-score and the subject balance. Ordered by class and 学籍号; no rank.
+/// T-score and the subject balance, filtered and paged. Ordered by school, class and 学籍号; no rank.
 pub async fn pupils(
     State(st): State<AppState>,
     s: Session,

@@ -11,6 +11,11 @@ use eduq_core::text::{FIELD_CHARS, FORM_BYTES};
 
 use crate::WebError;
 
+/// A form over [`FORM_BYTES`], as the person sees it.
+pub fn too_large() -> WebError {
+    WebError::BadRequest(format!("提交的内容过多（超过{}KB），请删减后再提交", FORM_BYTES / 1024))
+}
+
 pub async fn form_limits(req: Request, next: Next) -> Response {
     let is_form = req
         .headers()
@@ -22,8 +27,7 @@ pub async fn form_limits(req: Request, next: Next) -> Response {
     }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, FORM_BYTES).await else {
-        let msg = format!("提交的内容过多（超过{}KB），请删减后再提交", FORM_BYTES / 1024);
-        return WebError::BadRequest(msg).into_response();
+        return too_large().into_response();
     };
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
     if let Some(n) = fields.iter().map(|(_, v)| v.chars().count()).find(|n| *n > FIELD_CHARS) {

@@ -305,10 +305,13 @@ pub async fn students(
     ]);
     let from = q.from.unwrap_or(1).max(1);
     let next_qs = page.next.map(|after| {
-        let sort = serde_json::to_value(sort).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         format!(
             "{base_qs}&{}",
-            qs(&[("sort", sort), ("after", after), ("from", (from + page.rows.len() as i64).to_string())])
+            qs(&[
+                ("sort", sort.key().to_string()),
+                ("after", after),
+                ("from", (from + page.rows.len() as i64).to_string())
+            ])
         )
     });
     let v = StudentsView {

@@ -123,6 +123,11 @@ impl Pages {
         (shown, Pages { page, pages, total, from, to, path: path.to_string(), qs })
     }
 
+    /// No list on this page (a tab that shows none): the pager renders nothing.
+    pub fn empty(path: &str) -> Pages {
+        Pages { page: 0, pages: 1, total: 0, from: 0, to: 0, path: path.to_string(), qs: String::new() }
+    }
+
     pub fn link(&self, page: usize) -> String {
         let sep = if self.qs.is_empty() { "" } else { "&" };
         format!("{}?{}{sep}page={page}", self.path, self.qs)
