@@ -26,7 +26,7 @@ use serde::Serialize;
 use crate::AppError;
 
 use eduq_core::exam::CRITICAL_WIDTH;
-use eduq_core::privacy::MIN_CELL;
+use eduq_core::privacy::cell_shown;
 use eduq_core::valueadded::Z95;
 
 /// Groups smaller than this get no mean interval of their own in comparisons (too few to say).
@@ -356,7 +356,7 @@ pub async fn paper_report(
 }
 
 /// Statistics per special group (残疾, 低保, 留守, 随迁, 单亲) of the pupils in scope; groups of fewer
-/// than [`MIN_CELL`] pupils who sat are left out, so that no one is recognisable.
+/// than [`eduq_core::privacy::MIN_CELL`] pupils who sat are left out, so that no one is recognisable.
 fn group_units(
     facts: &[ScoreFact],
     flags: &HashMap<i64, eduq_core::student::SpecialFlags>,
@@ -373,7 +373,7 @@ fn group_units(
                 .map(score_of)
                 .collect();
             unit(0, SpecialFlags::LABELS[g].to_string(), &s, full, lines, district_mean)
-                .filter(|u| u.stats.participants >= MIN_CELL)
+                .filter(|u| cell_shown(u.stats.participants))
         })
         .collect()
 }

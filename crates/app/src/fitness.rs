@@ -18,8 +18,7 @@ use serde::Serialize;
 use crate::AppError;
 use crate::imports::file_hash;
 
-/// Fewer pupils than this in a cell and its rates are not shown to roles below school level.
-pub use eduq_core::privacy::MIN_CELL;
+use eduq_core::privacy::cell_shown;
 
 fn record(
     e: &Evaluated,
@@ -141,7 +140,7 @@ pub struct Line {
     pub stats: RoundStats,
     /// Pupils on roll (grades 1–12) in the unit in the year's first term: the denominator of 测试率.
     pub on_roll: usize,
-    /// Rates hidden: fewer than `MIN_CELL` pupils and a role below school level.
+    /// Rates hidden: fewer than `core::privacy::MIN_CELL` pupils and a role below school level.
     pub suppressed: bool,
 }
 
@@ -242,7 +241,7 @@ async fn read_overview(store: &Store, actor: &Actor, term: Term) -> Result<Fitne
     let rows = store.fitness_rows(actor, term.start_year).await?;
     let below_school = matches!(actor.role, Role::HeadTeacher | Role::Teacher);
     let line = |label: String, stats: RoundStats, on_roll: usize| Line {
-        suppressed: below_school && stats.results < MIN_CELL,
+        suppressed: below_school && !cell_shown(stats.results),
         label,
         stats,
         on_roll,
@@ -310,7 +309,7 @@ async fn read_overview(store: &Store, actor: &Actor, term: Term) -> Result<Fitne
                 n,
                 mean: sum / n as f64,
                 pass_rate: pass as f64 * 100.0 / n as f64,
-                suppressed: below_school && n < MIN_CELL,
+                suppressed: below_school && !cell_shown(n),
             })
             .collect(),
     })
@@ -335,7 +334,7 @@ async fn read_trend(store: &Store, actor: &Actor) -> Result<Vec<Line>, AppError>
     for (y, stats) in by_year {
         let y = y as i32;
         if stats.results > 0 {
-            let suppressed = below_school && stats.results < MIN_CELL;
+            let suppressed = below_school && !cell_shown(stats.results);
             let on_roll = match store.term_id(Term { start_year: y, term_no: 1 }).await? {
                 Some(id) => store.on_roll_total(actor, id).await? as usize,
                 None => 0,

@@ -1731,5 +1731,19 @@ async fn columns_left_out_keep_what_is_stored() {
         for r in &flagged {
             assert_eq!(after.iter().find(|x| x.student_no == r.student_no), Some(r), "{name}");
         }
+        // The stored values are read in the caller's scope only: another school's principal gets none.
+        let schools = s.list_schools(&admin, None).await.expect("schools");
+        let code = &flagged[0].school_code;
+        let other = schools.iter().find(|x| &x.code != code).expect("another school");
+        let stranger = Actor {
+            user_id: 98,
+            username: "p".into(),
+            display_name: "p".into(),
+            role: Role::SchoolAdmin,
+            scope: Scope::School(other.id),
+        };
+        let numbers = vec![flagged[0].student_no.clone()];
+        assert!(s.student_masters(&stranger, &numbers).await.expect("read").is_empty(), "{name}");
+        assert_eq!(s.student_masters(&admin, &numbers).await.expect("read").len(), 1, "{name}");
     }
 }

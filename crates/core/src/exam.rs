@@ -189,9 +189,20 @@ pub const CRITICAL_WIDTH: f64 = 0.05;
 /// district SD between subjects) is marked 偏科 on the exam's pupil list.
 pub const UNEVEN_BALANCE: f64 = 10.0;
 
+/// Whether a subject balance (SD of a pupil's T-scores) marks the pupil 偏科.
+pub fn is_uneven(balance: Option<f64>) -> bool {
+    balance.is_some_and(|b| b >= UNEVEN_BALANCE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uneven_from_ten_t_points() {
+        assert!(!is_uneven(None) && !is_uneven(Some(UNEVEN_BALANCE - 0.01)));
+        assert!(is_uneven(Some(UNEVEN_BALANCE)) && is_uneven(Some(UNEVEN_BALANCE + 5.0)));
+    }
 
     #[test]
     fn standard_scores_and_balance() {

@@ -297,8 +297,8 @@ impl Store {
         Ok(out)
     }
 
-    /// What is stored of pupils by 学籍号 — 民族, 身份证号 and the special-group flags — for a students
-    /// import that leaves those columns out (its rows were checked to be the caller's first).
+    /// What is stored of the caller's pupils by 学籍号 — 民族, 身份证号 and the special-group flags —
+    /// for a students import that leaves those columns out.
     pub async fn student_masters(
         &self,
         actor: &Actor,
@@ -311,9 +311,13 @@ impl Store {
         let mut out = HashMap::new();
         for chunk in numbers.chunks(IN_CHUNK) {
             let mut q = Sql::new(
-                "SELECT student_no, ethnicity, id_card, disability, poverty, left_behind, migrant, single_parent FROM student WHERE 1=1",
+                "SELECT student_no, ethnicity, id_card, disability, poverty, left_behind, migrant, single_parent FROM student st WHERE 1=1",
             );
-            in_list(&mut q, "student_no", chunk);
+            in_list(&mut q, "st.student_no", chunk);
+            // Only pupils the caller holds: another school's record never reaches a file's rows.
+            q.push(" AND EXISTS (SELECT 1 FROM enrolment e WHERE e.student_id = st.id");
+            scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
+            q.push(")");
             for (no, m) in self
                 .fetch(&q, |r| {
                     let flags = SpecialFlags::from_array([r.b(3)?, r.b(4)?, r.b(5)?, r.b(6)?, r.b(7)?]);

@@ -10,7 +10,7 @@ use eduq_app::exams::{
     ExamForm, PaperReport, UnitStats, VaReport, create_exam, import_scores, import_structure, paper_report, va_report,
 };
 use eduq_core::access::Resource;
-use eduq_core::exam::{Lines, UNEVEN_BALANCE};
+use eduq_core::exam::{Lines, UNEVEN_BALANCE, is_uneven};
 use eduq_core::grade::Grade;
 use eduq_core::standards::exam_policy::{ExamKind, Organiser};
 use eduq_core::valueadded::Method;
@@ -760,11 +760,11 @@ pub async fn pupils(
     lines.retain(|p| {
         school_id.is_none_or(|x| x == p.school_id)
             && class_id.is_none_or(|x| x == p.class_id)
-            && (!uneven_only || p.balance.is_some_and(|b| b >= UNEVEN_BALANCE))
+            && (!uneven_only || is_uneven(p.balance))
     });
     let sum = PupilSummary {
         pupils: lines.len(),
-        uneven: lines.iter().filter(|p| p.balance.is_some_and(|b| b >= UNEVEN_BALANCE)).count(),
+        uneven: lines.iter().filter(|p| is_uneven(p.balance)).count(),
         absent: lines.iter().filter(|p| p.scores.iter().any(|x| x.0.is_none())).count(),
     };
     let list_qs = qs(&[
@@ -787,7 +787,7 @@ pub async fn pupils(
                 .collect(),
             mean_t: fmt_opt(p.mean_t, 1),
             balance: fmt_opt(p.balance, 1),
-            uneven: p.balance.is_some_and(|b| b >= UNEVEN_BALANCE),
+            uneven: is_uneven(p.balance),
             school_name: p.school_name,
             class_name: p.class_name,
             student_no: p.student_no,

@@ -602,6 +602,17 @@ async fn roll_call_corrections_and_early_warning() {
     let (status, risk) = get(&base, &a, "/attendance/risk").await;
     assert_eq!(status, StatusCode::OK);
     assert!(risk.contains("id=\"risk-summary\"") && risk.contains("风险等级"), "summary and filters first");
+    let rules = eduq_app::cases::alert_rules();
+    let district_today = eduq_core::clock::DistrictZone::default().today(Utc::now());
+    let term_now = eduq_core::calendar::Term::containing(district_today);
+    let engine =
+        eduq_app::attendance::risk_list(&store, &Actor::system(), term_now, district_today, &rules, Utc::now())
+            .await
+            .expect("risk list");
+    assert!(
+        risk.contains(&format!("id=\"risk-total\">{}<", engine.rows.len())),
+        "the summary counts the engine's list"
+    );
     let (status, high) = get(&base, &a, "/attendance/risk?level=%E4%BD%8E").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!high.contains("（高）") && !high.contains("（中）"), "the level filter holds");
