@@ -233,3 +233,44 @@ pub async fn update_user(
     store.audit(by, now, "user_update", &format!("user:{}", user.username), &detail).await?;
     Ok(())
 }
+
+pub use eduq_store::accounts::UserRow;
+
+/// The accounts and, among them, those that must wait after failed logins (administrators only).
+pub async fn users(
+    store: &Store,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(Vec<UserRow>, std::collections::HashSet<String>), AppError> {
+    let users = store.list_users(actor).await?;
+    let waiting = store.waiting_accounts(actor, now.timestamp()).await?;
+    Ok((users, waiting))
+}
+
+/// An account as its edit form shows it.
+pub struct UserEdit {
+    pub user: UserRow,
+    /// The classes of the user's school this term a class-bound role may hold: (id, name, held).
+    pub classes: Vec<(i64, String, bool)>,
+    /// The 学籍号 of the pupils a parent is bound to.
+    pub student_numbers: Vec<String>,
+}
+
+/// An account for editing, with its bindings (administrators only).
+pub async fn user_for_edit(store: &Store, actor: &Actor, id: i64) -> Result<UserEdit, AppError> {
+    if !actor.role.may_write(Resource::Users) {
+        return Err(AppError::Forbidden);
+    }
+    let user = store.user_by_id(id).await?.ok_or(AppError::NotFound)?;
+    let b = store.bindings(id).await?;
+    let mut classes = Vec::new();
+    if let (true, Some(school)) = (matches!(user.role, Role::HeadTeacher | Role::Teacher), user.school_id)
+        && let Some((tid, t)) = store.terms().await?.first().copied()
+    {
+        for c in store.list_classes(actor, t.start_year, Some(tid), Some(school)).await? {
+            classes.push((c.id, c.name.clone(), b.class_ids.contains(&c.id)));
+        }
+    }
+    let student_numbers = b.students.into_iter().map(|(_, no, _)| no).collect();
+    Ok(UserEdit { user, classes, student_numbers })
+}

@@ -2,155 +2,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::Actor;
-use eduq_core::attendance::{Rules, Status, Tally, assess};
-use eduq_core::calendar::{Term, age_on};
-use eduq_core::dropout::{Factor, RiskInput, Weights, level, risk_score};
+use eduq_core::attendance::Status;
+use eduq_core::calendar::Term;
 use eduq_store::Store;
 use eduq_store::attendance::{RollClass, RollEntry, RollSave};
 use serde::Serialize;
 
 use crate::AppError;
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RiskRow {
-    pub student_id: i64,
-    pub name: String,
-    pub school_id: i64,
-    pub class_id: i64,
-    pub class_name: String,
-    pub school_name: String,
-    pub days: u32,
-    pub absent: u32,
-    pub truant: u32,
-    pub longest_streak: u32,
-    pub current_streak: u32,
-    pub reasons: Vec<String>,
-    /// Explainable score (0–100) and its factors; record factors only for roles that read them.
-    pub score: u32,
-    pub level: &'static str,
-    pub factors: Vec<Factor>,
-}
-
-/// The warning list and whether its scores include the record factors.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RiskList {
-    pub rows: Vec<RiskRow>,
-    pub with_record_factors: bool,
-}
-
-/// A pupil the rules flag, before the record factors are added to the score.
-#[derive(Debug, Clone)]
-struct Flagged {
-    student: i64,
-    pupil: eduq_store::attendance::PupilInfo,
-    statuses: Vec<Status>,
-    tally: Tally,
-    reasons: Vec<String>,
-}
-
-/// The attendance part of the warning list: the term's roll calls read and assessed once per
-/// reader and day until the next write (0.4 s for the district each time before), while the record
-/// factors are read, and audited, at each request.
-async fn flagged_pupils(
-    store: &Store,
-    actor: &Actor,
-    term: Term,
-    today: NaiveDate,
-    rules: &Rules,
-) -> Result<Vec<Flagged>, AppError> {
-    let key = format!("risk|{}|{}|{today}|{rules:?}", eduq_store::reader_key(actor), term.key());
-    store
-        .memoised(&key, async {
-            let term_id =
-                store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
-            let (from, to) = term.nominal_bounds();
-            let mut h = store.attendance_history(actor, term_id, from, today.min(to)).await?;
-            // Each class's days in order once, not once per pupil.
-            for days in h.school_days.values_mut() {
-                days.sort_unstable();
-                days.dedup();
-            }
-            let mut flagged = Vec::new();
-            for (student, p) in &h.pupils {
-                // Warnings concern compulsory education only (幼儿园 and 高中 take the roll, no 控辍保学).
-                if !eduq_core::grade::Grade::is_compulsory_number(p.grade as i8) {
-                    continue;
-                }
-                let Some(days) = h.school_days.get(&p.class_id) else { continue };
-                let records = h.records.get(student);
-                let statuses: Vec<Status> = days
-                    .iter()
-                    .map(|d| records.and_then(|r| r.iter().find(|(x, _)| x == d)).map_or(Status::Present, |(_, s)| *s))
-                    .collect();
-                let tally = Tally::of(statuses.iter().copied());
-                let w = assess(&tally, &statuses, rules);
-                if w.is_raised() {
-                    flagged.push(Flagged { student: *student, pupil: p.clone(), statuses, tally, reasons: w.reasons });
-                }
-            }
-            Ok(flagged)
-        })
-        .await
-}
-
-/// Pupils in scope whom the rules flag, over the school days of this term so far (the days their
-/// class took the roll), highest score first. Roles that read special groups get the record
-/// factors (留守, 低保, …) in the score; that read is audited.
-pub async fn risk_list(
-    store: &Store,
-    actor: &Actor,
-    term: Term,
-    today: NaiveDate,
-    rules: &Rules,
-    now: DateTime<Utc>,
-) -> Result<RiskList, AppError> {
-    let flagged = flagged_pupils(store, actor, term, today, rules).await?;
-    let with_record_factors = actor.role.reads_special_groups();
-    let flags = if with_record_factors && !flagged.is_empty() {
-        let ids: Vec<i64> = flagged.iter().map(|f| f.student).collect();
-        store.special_flags_of(actor, &ids, "attendance_risk_list", now).await?
-    } else {
-        Default::default()
-    };
-    let weights = Weights::default();
-    let age_day = NaiveDate::from_ymd_opt(term.start_year, 8, 31).unwrap_or(term.nominal_bounds().0);
-    let mut out: Vec<RiskRow> = flagged
-        .into_iter()
-        .map(|Flagged { student, pupil: p, statuses, tally: t, reasons }| {
-            let over_age = (1..=9).contains(&p.grade).then(|| age_on(p.birth_date, age_day) - (p.grade as i32 + 5));
-            let input = RiskInput {
-                statuses: &statuses,
-                streak_threshold: rules.streak,
-                flags: flags.get(&student).copied(),
-                years_over_age: over_age,
-            };
-            let (score, factors) = risk_score(&input, &weights);
-            RiskRow {
-                student_id: student,
-                name: p.name.clone(),
-                school_id: p.school_id,
-                class_id: p.class_id,
-                class_name: p.class_name.clone(),
-                school_name: p.school_name.clone(),
-                days: t.days,
-                absent: t.absent,
-                truant: t.truant,
-                longest_streak: t.longest_streak,
-                current_streak: t.current_streak,
-                reasons,
-                score,
-                level: level(score),
-                factors,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        (b.score, b.current_streak, b.truant)
-            .cmp(&(a.score, a.current_streak, a.truant))
-            .then(a.student_id.cmp(&b.student_id))
-    });
-    Ok(RiskList { rows: out, with_record_factors })
-}
 
 /// Pupils on roll in scope by 学籍号.
 type Roster = std::collections::HashMap<String, eduq_store::fitness::RollEntry>;
@@ -287,7 +145,7 @@ pub async fn import_attendance(
         .await?;
     tx.commit().await?;
     if report.changed > 0 {
-        crate::cases::scan_alerts(store, Term::containing(today), today, None, now).await?;
+        crate::alerts::scan_alerts(store, Term::containing(today), today, None, now).await?;
     }
     Ok(report)
 }

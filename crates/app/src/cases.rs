@@ -1,88 +1,18 @@
-//! 控辍保学 case work: alerts raised by the roll, cases from 疑似辍学 to 销号, the dashboard and
-//! the monthly and quarterly reports sent upward.
+//! 控辍保学 case work: cases from 疑似辍学 to 销号, their evidence and the dashboard.
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use eduq_core::access::{Actor, Resource, Role, Scope};
-use eduq_core::attendance::Rules;
+use chrono::{DateTime, NaiveDate, Utc};
+use eduq_core::access::{Actor, Resource};
 use eduq_core::calendar::Term;
 use eduq_core::dropout::{Case, CaseState, Outcome, Party, Register, STEPS};
-use eduq_exchange::table::{Cell, Sheet, write_workbook};
 use eduq_store::Store;
-use eduq_store::cases::{CaseQuery, CaseRow, NewCase};
+use eduq_store::cases::NewCase;
+pub use eduq_store::cases::{CaseDetail, CaseQuery, CaseRow};
 use serde::Serialize;
 
 use crate::AppError;
-use crate::attendance::risk_list;
 
 fn core(e: eduq_core::CoreError) -> AppError {
     AppError::Invalid(e.to_string())
-}
-
-/// The rules that raise alerts (the warning list's defaults).
-pub fn alert_rules() -> Rules {
-    Rules { recent_truant: Some(5), ..Rules::default() }
-}
-
-/// Raises an alert for every pupil who now crosses a threshold and is not already followed (an
-/// unhandled alert or an open case). `class` limits the scan to one class, as after its roll.
-pub async fn scan_alerts(
-    store: &Store,
-    term: Term,
-    today: NaiveDate,
-    classes: Option<(i64, Vec<i64>)>,
-    now: DateTime<Utc>,
-) -> Result<usize, AppError> {
-    let Some(term_id) = store.term_id(term).await? else { return Ok(0) };
-    // An internal reader without special-group rights: alerts rest on attendance alone.
-    let scanner = Actor {
-        user_id: 0,
-        username: "system".into(),
-        display_name: "系统".into(),
-        role: Role::Leader,
-        scope: match classes {
-            Some((school_id, class_ids)) => Scope::Classes { school_id, class_ids },
-            None => Scope::District,
-        },
-    };
-    let list = risk_list(store, &scanner, term, today, &alert_rules(), now).await?;
-    let followed = store.followed_pupils(term_id).await?;
-    let new: Vec<(i64, i64, i64, String)> = list
-        .rows
-        .iter()
-        .filter(|r| !followed.contains(&r.student_id))
-        .map(|r| (r.school_id, r.class_id, r.student_id, r.reasons.join("；")))
-        .collect();
-    if new.is_empty() {
-        return Ok(0);
-    }
-    let (district_id, _) = store.district().await?;
-    let mut tx = store.begin().await?;
-    tx.raise_alerts(district_id, term_id, today, &new).await?;
-    tx.commit().await?;
-    Ok(new.len())
-}
-
-/// The class teacher or principal has seen an alert and acts without a case (e.g. the pupil was
-/// ill and the parents called): a note is required.
-pub async fn dismiss_alert(
-    store: &Store,
-    actor: &Actor,
-    alert_id: i64,
-    note: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    if !actor.role.may_write(Resource::Attendance) {
-        return Err(AppError::Forbidden);
-    }
-    if note.trim().is_empty() {
-        return Err(AppError::Invalid("请写明处理情况（如已联系家长、病假补手续）".into()));
-    }
-    let mut tx = store.begin().await?;
-    tx.handle_alert(actor, alert_id, "seen", note.trim(), None, now).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Opens a case for a pupil in the caller's scope (from an alert or by hand). One case per pupil
@@ -278,7 +208,7 @@ pub struct Board {
     pub term_rate: Option<f64>,
     pub new_alerts: usize,
     /// The unhandled alerts themselves (the page lists them).
-    pub alerts: Vec<eduq_store::cases::AlertRow>,
+    pub alerts: Vec<eduq_store::alerts::AlertRow>,
     /// Open cases per 劝返 step (1–4).
     pub open_by_step: Vec<(String, usize)>,
     /// Open cases by age: ≤7 days, 8–30, over 30.
@@ -350,288 +280,23 @@ async fn read_board(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Bo
     Ok(b)
 }
 
-const CASE_HEADERS: [&str; 12] =
-    ["编号", "学校", "班级", "学籍号", "姓名", "登记类别", "状态", "劝返步骤", "立案日期", "结果", "结果日期", "原因"];
-
-fn case_cells(c: &CaseRow) -> Vec<Cell> {
-    vec![
-        Cell::from(c.id),
-        c.school_name.as_str().into(),
-        c.class_name.as_str().into(),
-        c.student_no.as_str().into(),
-        c.student_name.as_str().into(),
-        c.case.register.label().into(),
-        c.case.state.label().into(),
-        format!("第{}步 {}", c.case.step, eduq_core::dropout::step(c.case.step).name).into(),
-        c.opened_on.to_string().into(),
-        c.case.outcome.map_or("", |o| o.label()).into(),
-        c.case.outcome_date.map(|d| d.to_string()).unwrap_or_default().into(),
-        c.reason.as_str().into(),
-    ]
+/// The case register (台账) of the caller's scope, filtered.
+pub async fn register(store: &Store, actor: &Actor, q: &CaseQuery) -> Result<Vec<CaseRow>, AppError> {
+    Ok(store.cases(actor, q).await?)
 }
 
-fn pct(v: Option<f64>) -> Cell {
-    v.map_or(Cell::from(""), |r| Cell::from((r * 100.0).round() / 100.0))
+/// One case with its history and evidence (reading it is audited by the store).
+pub async fn detail(store: &Store, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<CaseDetail, AppError> {
+    Ok(store.case_detail(actor, id, now).await?)
 }
 
-/// Case counts of a period per unit: new 疑似辍学, new 辍学, returned, other outcomes, open at end, overdue, closed.
-fn case_counts(cases: &[&CaseRow], from: NaiveDate, to: NaiveDate) -> [i64; 7] {
-    let within = |d: Option<NaiveDate>| d.is_some_and(|d| d >= from && d <= to);
-    let count = |f: &dyn Fn(&CaseRow) -> bool| cases.iter().filter(|c| f(c)).count() as i64;
-    [
-        count(&|c| within(Some(c.opened_on)) && c.case.register == Register::Suspected),
-        count(&|c| within(Some(c.opened_on)) && c.case.register == Register::DroppedOut),
-        count(&|c| c.case.outcome == Some(Outcome::Returned) && within(c.case.outcome_date)),
-        count(&|c| c.case.outcome.is_some_and(|o| o != Outcome::Returned) && within(c.case.outcome_date)),
-        count(&|c| c.case.state == CaseState::Open),
-        count(&|c| c.case.is_overdue(to)),
-        count(&|c| within(c.closed_on)),
-    ]
-}
-
-const COUNT_HEADERS: [&str; 7] =
-    ["新增疑似辍学", "新增辍学", "劝返返校", "转学/送教/其他", "在办案件", "逾期案件", "销号"];
-
-/// 控辍保学月报 of one school (per class) for a month, with the case register.
-pub async fn monthly_report(
+/// One evidence file of a case: (file name, content type, bytes); audited.
+pub async fn evidence(
     store: &Store,
     actor: &Actor,
-    school_id: i64,
-    year: i32,
-    month: u32,
+    case_id: i64,
+    file_id: i64,
     now: DateTime<Utc>,
-) -> Result<(String, Vec<u8>), AppError> {
-    if !actor.role.may_read(Resource::Cases) || !actor.scope.covers_school(school_id) {
-        return Err(AppError::Forbidden);
-    }
-    let from = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| AppError::Invalid("月份无效".into()))?;
-    let to = from.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(from);
-    let term = Term::containing(from);
-    let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
-    let school = store.school(actor, school_id, None).await?;
-    let classes = store.list_classes(actor, term.start_year, Some(term_id), Some(school_id)).await?;
-    let totals: HashMap<i64, eduq_store::cases::AttendanceTotals> =
-        store.attendance_totals(actor, term_id, from, to, true).await?.into_iter().map(|t| (t.unit, t)).collect();
-    let cases = store
-        .cases(
-            actor,
-            &CaseQuery {
-                school_id: Some(school_id),
-                active_from: Some(from),
-                active_to: Some(to),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let mut rows = Vec::new();
-    for class in &classes {
-        let t = totals.get(&class.id).cloned().unwrap_or_default();
-        let mine: Vec<&CaseRow> = cases.iter().filter(|c| c.class_id == Some(class.id)).collect();
-        let mut row = vec![
-            Cell::from(class.name.as_str()),
-            Cell::from(class.students),
-            Cell::from(t.expected),
-            Cell::from(t.sick),
-            Cell::from(t.personal),
-            Cell::from(t.truant),
-            Cell::from(t.other),
-            pct(t.rate()),
-        ];
-        row.extend(case_counts(&mine, from, to).into_iter().map(Cell::from));
-        rows.push(row);
-    }
-    let all: Vec<&CaseRow> = cases.iter().collect();
-    let sum = |i: usize| rows.iter().map(|r: &Vec<Cell>| if let Cell::Number(n) = r[i] { n } else { 0.0 }).sum::<f64>();
-    let (exp, abs) = (sum(2), sum(3) + sum(4) + sum(5) + sum(6));
-    let mut total =
-        vec![Cell::from("合计"), sum(1).into(), exp.into(), sum(3).into(), sum(4).into(), sum(5).into(), sum(6).into()];
-    total.push(pct((exp > 0.0).then(|| (exp - abs) / exp * 100.0)));
-    total.extend(case_counts(&all, from, to).into_iter().map(Cell::from));
-    rows.push(total);
-    let mut headers =
-        vec!["班级", "在籍人数", "应出勤人次", "病假人次", "事假人次", "旷课人次", "其他缺勤人次", "出勤率(%)"];
-    headers.extend(COUNT_HEADERS);
-    let register: Vec<Vec<Cell>> = cases.iter().map(case_cells).collect();
-    let title = vec![
-        format!("义务教育控辍保学月报（{year}年{month}月）"),
-        format!("填报单位：{}　统计区间：{from} 至 {to}　生成时间：{}", school.name, now.format("%Y-%m-%d %H:%M")),
-    ];
-    let bytes = write_workbook(&[
-        Sheet { name: "月报", title: title.clone(), headers: &headers, rows: &rows },
-        Sheet { name: "台账", title, headers: &CASE_HEADERS, rows: &register },
-    ])?;
-    store.audit(actor, now, "report_monthly", &format!("school:{school_id}"), &format!("{year}-{month:02}")).await?;
-    Ok((format!("控辍保学月报_{}_{year}年{month}月.xlsx", school.name), bytes))
-}
-
-/// 控辍保学季报 of the county (per school) for a quarter (1–4 of a calendar year), with the register.
-pub async fn quarterly_report(
-    store: &Store,
-    actor: &Actor,
-    year: i32,
-    quarter: u32,
-    now: DateTime<Utc>,
-) -> Result<(String, Vec<u8>), AppError> {
-    if !actor.role.may_read(Resource::Cases) || actor.scope != Scope::District {
-        return Err(AppError::Forbidden);
-    }
-    if !(1..=4).contains(&quarter) {
-        return Err(AppError::Invalid("季度应为1–4".into()));
-    }
-    let from =
-        NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1).ok_or_else(|| AppError::Invalid("年份无效".into()))?;
-    let to = from.checked_add_months(chrono::Months::new(3)).and_then(|d| d.pred_opt()).unwrap_or(from);
-    let schools = store.list_schools(actor, None).await?;
-    let cases =
-        store.cases(actor, &CaseQuery { active_from: Some(from), active_to: Some(to), ..Default::default() }).await?;
-    // A quarter may span two terms (January/February): add both.
-    let mut totals: HashMap<i64, eduq_store::cases::AttendanceTotals> = HashMap::new();
-    let mut terms = vec![Term::containing(from), Term::containing(to)];
-    terms.dedup();
-    for term in terms {
-        if let Some(term_id) = store.term_id(term).await? {
-            for t in store.attendance_totals(actor, term_id, from, to, false).await? {
-                let e = totals.entry(t.unit).or_default();
-                e.expected += t.expected;
-                e.sick += t.sick;
-                e.personal += t.personal;
-                e.truant += t.truant;
-                e.other += t.other;
-            }
-        }
-    }
-    let mut rows = Vec::new();
-    for s in schools.iter().filter(|s| {
-        s.school_type
-            .stages()
-            .iter()
-            .any(|st| matches!(st, eduq_core::grade::Stage::Primary | eduq_core::grade::Stage::Junior))
-    }) {
-        let t = totals.get(&s.id).cloned().unwrap_or_default();
-        let mine: Vec<&CaseRow> = cases.iter().filter(|c| c.school_id == s.id).collect();
-        let mut row = vec![
-            Cell::from(s.code.as_str()),
-            Cell::from(s.name.as_str()),
-            Cell::from(t.expected),
-            Cell::from(t.truant),
-            pct(t.rate()),
-        ];
-        row.extend(case_counts(&mine, from, to).into_iter().map(Cell::from));
-        rows.push(row);
-    }
-    let all: Vec<&CaseRow> = cases.iter().collect();
-    let exp: i64 = totals.values().map(|t| t.expected).sum();
-    let abs: i64 = totals.values().map(|t| t.absent()).sum();
-    let mut total = vec![
-        Cell::from(""),
-        Cell::from("全县（区）合计"),
-        Cell::from(exp),
-        Cell::from(totals.values().map(|t| t.truant).sum::<i64>()),
-        pct((exp > 0).then(|| (exp - abs) as f64 / exp as f64 * 100.0)),
-    ];
-    total.extend(case_counts(&all, from, to).into_iter().map(Cell::from));
-    rows.push(total);
-    let mut headers = vec!["学校代码", "学校", "应出勤人次", "旷课人次", "出勤率(%)"];
-    headers.extend(COUNT_HEADERS);
-    let register: Vec<Vec<Cell>> = cases.iter().map(case_cells).collect();
-    let (_, district) = store.district().await?;
-    let title = vec![
-        format!("{district}义务教育控辍保学季报（{year}年第{quarter}季度）"),
-        format!("统计区间：{from} 至 {to}　生成时间：{}", now.format("%Y-%m-%d %H:%M")),
-    ];
-    let bytes = write_workbook(&[
-        Sheet { name: "季报", title: title.clone(), headers: &headers, rows: &rows },
-        Sheet { name: "台账", title, headers: &CASE_HEADERS, rows: &register },
-    ])?;
-    store.audit(actor, now, "report_quarterly", "district", &format!("{year}Q{quarter}")).await?;
-    Ok((format!("控辍保学季报_{year}年第{quarter}季度.xlsx"), bytes))
-}
-
-/// The month before `today` (the report due now), as (year, month).
-pub fn previous_month(today: NaiveDate) -> (i32, u32) {
-    if today.month() == 1 { (today.year() - 1, 12) } else { (today.year(), today.month() - 1) }
-}
-
-/// 巩固率 and flows of the caller's scope over the 学籍 history held.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Consolidation {
-    pub first: Option<Term>,
-    pub last: Option<Term>,
-    /// The county line (district scope only).
-    pub county: Option<eduq_core::flows::Flows>,
-    pub schools: Vec<(String, eduq_core::flows::Flows)>,
-    /// This school year: (grade name, dropouts, on roll at the start).
-    pub grades: Vec<(String, u32, u32)>,
-    /// Pupils who left without 转出 or 辍学 status (id, 学籍号, name), for roles that work cases.
-    pub lost: Vec<(i64, String, String)>,
-    /// 转出 not (yet) received in the district nor stated to have left it, with their state.
-    pub transfers: Vec<(eduq_store::cases::TransferOut, eduq_core::dropout::TransferState)>,
-    /// Counts of 转出 by state: received, left the district, pending, suspect.
-    pub transfer_counts: [usize; 4],
-}
-
-/// Memoised per reader until the next write.
-pub async fn consolidation(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Consolidation, AppError> {
-    let key = format!("consolidation|{}|{today}", eduq_store::reader_key(actor));
-    store.memoised(&key, read_consolidation(store, actor, today)).await
-}
-
-async fn read_consolidation(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Consolidation, AppError> {
-    let terms = store.terms().await?;
-    let current = Term::containing(today);
-    let held: Vec<Term> = terms.iter().map(|(_, t)| *t).filter(|t| *t <= current).collect();
-    let (Some(first), Some(last)) = (held.iter().min().copied(), held.iter().max().copied()) else {
-        return Ok(Consolidation::default());
-    };
-    let rows = store.flow_rows(actor).await?;
-    let (by_school, county) = eduq_core::flows::consolidation(&rows, first, last);
-    let names: HashMap<i64, String> =
-        store.list_schools(actor, None).await?.into_iter().map(|s| (s.id, s.name)).collect();
-    let schools: Vec<(String, eduq_core::flows::Flows)> =
-        by_school.into_iter().filter_map(|(id, f)| names.get(&id).map(|n| (n.clone(), f))).collect();
-    let district = actor.scope == Scope::District;
-    let mut lost_ids: Vec<i64> = if district {
-        county.lost_pupils.clone()
-    } else {
-        schools.iter().flat_map(|(_, f)| f.lost_pupils.iter().copied()).collect()
-    };
-    lost_ids.sort_unstable();
-    lost_ids.dedup();
-    let lost = if actor.role.may_read(Resource::Cases) { store.pupil_names(actor, &lost_ids).await? } else { vec![] };
-    let mut transfers = Vec::new();
-    let mut transfer_counts = [0; 4];
-    if actor.role.may_read(Resource::Cases) {
-        use eduq_core::dropout::{TransferState, transfer_state};
-        for t in store.transfers_out(actor).await? {
-            let outside = t.destination.as_ref().map(|_| t.destination_in_district.is_none());
-            let days = t.date.map_or(i64::MAX, |d| (today - d).num_days());
-            let state = transfer_state(t.received, outside, days);
-            let k = match state {
-                TransferState::Received => 0,
-                TransferState::LeftDistrict => 1,
-                TransferState::Pending => 2,
-                TransferState::Suspect => 3,
-            };
-            transfer_counts[k] += 1;
-            if k >= 2 {
-                transfers.push((t, state));
-            }
-        }
-    }
-    let scoped: Vec<eduq_core::flows::FlowRow> =
-        rows.iter().filter(|r| names.contains_key(&r.school)).copied().collect();
-    let grades = eduq_core::flows::dropouts_by_grade(&scoped, last.start_year)
-        .into_iter()
-        .filter_map(|(g, d, n)| eduq_core::grade::Grade::new(g).map(|g| (g.name().to_string(), d, n)))
-        .collect();
-    Ok(Consolidation {
-        first: Some(first),
-        last: Some(last),
-        county: district.then_some(county),
-        schools,
-        grades,
-        lost,
-        transfers,
-        transfer_counts,
-    })
+) -> Result<(String, String, Vec<u8>), AppError> {
+    Ok(store.evidence_file(actor, case_id, file_id, now).await?)
 }

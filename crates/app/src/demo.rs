@@ -162,7 +162,8 @@ async fn seed_inputs(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(
             let population = (v.district.numerator / ratio).round();
             if population > 0.0 {
                 let source = format!("示范区统计局{year}年人口变动抽样调查（合成数据）");
-                crate::indicators::save_input(store, &admin, year, key, &population.to_string(), &source, now).await?;
+                crate::district_inputs::save_input(store, &admin, year, key, &population.to_string(), &source, now)
+                    .await?;
             }
         }
         // 技工学校 pupils (人社部门's schools, not in eduq): about 6 % beside the recorded 高中阶段.
@@ -170,7 +171,7 @@ async fn seed_inputs(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(
             let technical = (v.district.numerator * 0.06).round();
             let source = format!("示范区人社局{year}年技工学校在校生统计（合成数据）");
             let key = "unrecorded_senior_pupils";
-            crate::indicators::save_input(store, &admin, year, key, &technical.to_string(), &source, now).await?;
+            crate::district_inputs::save_input(store, &admin, year, key, &technical.to_string(), &source, now).await?;
         }
     }
     // 政府保障程度 figures and attestations of this school year; 360学时 falls short, as it often does.
@@ -243,7 +244,7 @@ async fn seed_attendance(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Resu
         tx.insert_attendance(district_id, &rolls, &records, now).await?;
         tx.commit().await?;
     }
-    crate::cases::scan_alerts(store, spec.current, today, None, now).await?;
+    crate::alerts::scan_alerts(store, spec.current, today, None, now).await?;
     seed_cases(store, today, now).await
 }
 

@@ -12,6 +12,8 @@ pub enum AppError {
     Invalid(String),
     #[error("无权执行此操作")]
     Forbidden,
+    #[error("记录不存在或无权访问")]
+    NotFound,
     /// One answer for an unknown account, a wrong password and a client that must wait.
     #[error("用户名或密码错误；连续失败多次后需等待一段时间再试，或请管理员解除限制")]
     BadLogin,

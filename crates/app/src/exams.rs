@@ -19,7 +19,8 @@ use eduq_core::valueadded::{self, Effect, Fit, Method};
 use eduq_exchange::RowError;
 use eduq_exchange::exam::{read_scores, read_structure};
 use eduq_store::Store;
-use eduq_store::exams::{ExamRow, NewExam, PaperRow, ScoreFact, ScoreRecord};
+pub use eduq_store::exams::ExamRow;
+use eduq_store::exams::{NewExam, PaperRow, ScoreFact, ScoreRecord};
 use eduq_store::imports::Counts;
 use serde::Serialize;
 
@@ -939,4 +940,37 @@ async fn read_exam_pupils(store: &Store, actor: &Actor, exam_id: i64) -> Result<
         }
     }
     Ok((exam, lines))
+}
+
+/// The exams of a term the caller may read.
+pub async fn exams(store: &Store, actor: &Actor, term_id: Option<i64>) -> Result<Vec<ExamRow>, AppError> {
+    Ok(store.exams(actor, term_id).await?)
+}
+
+/// An exam as its page shows it: the exam, the earlier papers a paper may be linked to for
+/// value-added (exam id, paper id, label), and the names of the schools it was set for.
+pub struct ExamView {
+    pub exam: ExamRow,
+    pub earlier_papers: Vec<(i64, i64, String)>,
+    pub school_names: Vec<String>,
+}
+
+pub async fn exam_view(store: &Store, actor: &Actor, id: i64) -> Result<ExamView, AppError> {
+    let exam = store.exam(actor, id).await?;
+    let earlier_papers = store
+        .exams(actor, None)
+        .await?
+        .into_iter()
+        .filter(|e| e.id != exam.id && e.held_on < exam.held_on)
+        .flat_map(|e| e.papers.into_iter().map(move |p| (e.id, p.id, format!("{} · {}", e.name, p.subject))))
+        .collect();
+    // The schools an exam was set for are named to whoever reads the exam (a school's teacher sees
+    // the other schools of a joint exam by name, not their data).
+    let school_names = if exam.schools.is_empty() {
+        Vec::new()
+    } else {
+        let all = store.list_schools(&Actor::system(), None).await?;
+        exam.schools.iter().filter_map(|id| all.iter().find(|x| x.id == *id).map(|x| x.name.clone())).collect()
+    };
+    Ok(ExamView { exam, earlier_papers, school_names })
 }

@@ -13,7 +13,7 @@ use eduq_store::{Store, StoreError};
 use serde::Serialize;
 
 use crate::AppError;
-use crate::indicators::Supplied;
+use crate::district_inputs::{Supplied, save_supplied};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GuaranteeReport {
@@ -114,8 +114,7 @@ pub async fn save_input(
             .ok_or_else(|| AppError::Invalid(format!("「{label}」的值“{value}”应为不小于0的数")))?,
     };
     let hint = "依据（文件名称、文号或统计报表）";
-    crate::indicators::save_supplied(store, actor, Supplied { start_year, key, label, value: v, source, hint }, now)
-        .await
+    save_supplied(store, actor, Supplied { start_year, key, label, value: v, source, hint }, now).await
 }
 
 /// The 15 items as a workbook for an assessment visit: one row per check, with its requirement,

@@ -12,7 +12,8 @@ use eduq_core::org::validate_school_code;
 use eduq_exchange::kinds::{Batch, Kind, SPECIAL_GROUP_HEADERS, export_columns, parse};
 use eduq_exchange::{ExchangeError, RowError};
 use eduq_store::Store;
-use eduq_store::imports::{Counts, PersonKey};
+pub use eduq_store::imports::Counts;
+use eduq_store::imports::PersonKey;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -347,6 +348,13 @@ pub fn describe(counts: &HashMap<Kind, Counts>) -> String {
         }
     }
     out.join("；")
+}
+
+pub use eduq_store::imports::ImportEntry;
+
+/// The latest imports the caller may see, newest first.
+pub async fn history(store: &Store, actor: &Actor) -> Result<Vec<ImportEntry>, AppError> {
+    Ok(store.list_imports(actor, 50).await?)
 }
 
 #[cfg(test)]

@@ -111,3 +111,8 @@ pub async fn assign_intake(
         .await?;
     Ok(result)
 }
+
+/// The published seeds of past draws (public: anyone may check a draw with them).
+pub async fn public_seeds(store: &Store) -> Result<Vec<(String, String, String)>, AppError> {
+    Ok(store.public_seeds().await?)
+}

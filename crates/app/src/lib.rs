@@ -2,11 +2,18 @@
 //! Clocks and seeds come in as arguments from the edge (web, CLI).
 
 pub mod accounts;
+pub mod alerts;
 pub mod attendance;
+pub mod audit;
 pub mod balance;
+pub mod calendar;
 pub mod cases;
 pub mod clock;
+pub mod consolidation;
 pub mod demo;
+pub mod directory;
+pub mod district_inputs;
+pub mod dropout_reports;
 pub mod error;
 pub mod exams;
 pub mod fitness;
@@ -19,5 +26,5 @@ pub mod parsing;
 pub mod plans;
 pub mod roll_desk;
 
-pub use eduq_store::Store;
+pub use eduq_store::{Store, StoreError};
 pub use error::AppError;

@@ -11,7 +11,8 @@ use eduq_exchange::lottery::{
 use eduq_exchange::table::read_table;
 use eduq_exchange::{ExchangeError, RowError};
 use eduq_store::Store;
-use eduq_store::lottery::{LotteryInputs, LotteryRow};
+use eduq_store::lottery::LotteryInputs;
+pub use eduq_store::lottery::LotteryRow;
 
 use crate::AppError;
 
@@ -244,4 +245,66 @@ pub async fn draw(
         .await?;
     tx.commit().await?;
     Ok(seed)
+}
+
+pub use eduq_store::lottery::TrailEvent;
+
+/// The lotteries the caller may see.
+pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<LotteryRow>, AppError> {
+    Ok(store.lotteries(actor).await?)
+}
+
+/// A lottery as its page shows it.
+pub struct LotteryView {
+    pub row: LotteryRow,
+    pub trail: Vec<TrailEvent>,
+    /// Whether every trail event links to the one before (the chain is unbroken).
+    pub trail_whole: bool,
+    pub files: Vec<String>,
+    /// After the draw: (applicant id, name, masked 身份证号, admitted school); reading it is audited.
+    pub roster: Vec<(String, String, String, String)>,
+}
+
+/// One lottery with its trail, published files and, once drawn, who was admitted where.
+pub async fn view(store: &Store, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<LotteryView, AppError> {
+    let row = store.lottery(actor, id).await?;
+    let trail = store.lottery_trail(actor, id).await?;
+    let files = store.lottery_file_names(id).await?;
+    let roster = if row.state == "drawn" {
+        let result = store.lottery_file(&row.key, eduq_exchange::lottery::RESULT_FILE).await?;
+        // The published file read as any csv the platform reads (quoting, BOM).
+        let table = read_table(&result, eduq_exchange::lottery::RESULT_FILE)?;
+        let (id_col, school_col) = (table.column("申请人编号"), table.column("录取学校"));
+        let admitted: std::collections::HashMap<String, String> = table
+            .rows
+            .iter()
+            .filter_map(|(_, r)| Some((r.get(id_col?)?.clone(), r.get(school_col?).cloned().unwrap_or_default())))
+            .collect();
+        store
+            .lottery_persons(actor, id, now)
+            .await?
+            .into_iter()
+            .map(|(a, n, i)| {
+                let school = admitted.get(&a).cloned().unwrap_or_default();
+                (a, n, i, school)
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let trail_whole = eduq_store::lottery::broken_link(&trail).is_none();
+    Ok(LotteryView { row, trail, trail_whole, files, roster })
+}
+
+/// A frozen or drawn lottery as the public sees it (no login, no names), with its files.
+pub async fn public(store: &Store, key: &str) -> Result<(LotteryRow, Vec<String>), AppError> {
+    let row = store.public_lottery(key).await?;
+    let files = store.lottery_file_names(row.id).await?;
+    Ok((row, files))
+}
+
+/// One published file of a public lottery.
+pub async fn public_file(store: &Store, key: &str, name: &str) -> Result<Vec<u8>, AppError> {
+    store.public_lottery(key).await?;
+    Ok(store.lottery_file(key, name).await?)
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::calendar::Term;
-use eduq_store::attendance::{RollClass, RollEntry, RollSave};
+use eduq_store::attendance::{RollClass, RollSave};
 use eduq_store::{Store, StoreError};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -355,9 +355,35 @@ async fn scan(store: &Store, touched: Vec<Touched>) {
     for (school_id, (classes, today, now)) in by_school {
         let classes: Vec<i64> = classes.into_iter().collect();
         if let Err(e) =
-            crate::cases::scan_alerts(store, Term::containing(today), today, Some((school_id, classes)), now).await
+            crate::alerts::scan_alerts(store, Term::containing(today), today, Some((school_id, classes)), now).await
         {
             tracing::error!("warning scan of school {school_id} failed: {e}");
         }
     }
+}
+
+pub use eduq_store::attendance::{RollEntry, RollPupil, RollState};
+
+/// A class's roll sheet for a day: the class, its pupils with the status held and who took the
+/// roll (None if not yet taken).
+pub async fn roll_sheet(
+    store: &Store,
+    actor: &Actor,
+    class_id: i64,
+    date: NaiveDate,
+) -> Result<(RollClass, Vec<RollPupil>, Option<String>), AppError> {
+    let class = store.roll_class(actor, class_id).await?;
+    let term = Term::containing(date);
+    let term_id = store.term_id(term).await?.ok_or_else(|| AppError::NotFound)?;
+    let (pupils, taken) = store.roll(actor, class_id, term_id, date).await?;
+    Ok((class, pupils, taken))
+}
+
+/// Every class in the caller's scope with whether its roll of `date` was taken.
+pub async fn roll_states(store: &Store, actor: &Actor, date: NaiveDate) -> Result<Vec<RollState>, AppError> {
+    let term = Term::containing(date);
+    Ok(match store.term_id(term).await? {
+        Some(tid) => store.roll_states(actor, tid, term.start_year, date).await?,
+        None => vec![],
+    })
 }

@@ -565,7 +565,7 @@ async fn fitness_round_import_and_statistics() {
 /// and a pupil of another class are refused.
 #[tokio::test]
 async fn roll_calls_feed_the_warning_list() {
-    use eduq_app::attendance::risk_list;
+    use eduq_app::alerts::risk_list;
     use eduq_app::roll_desk::RollDesk;
     use eduq_core::attendance::{Rules, Status};
     use eduq_store::attendance::RollEntry;
@@ -806,24 +806,32 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         assert_eq!(v("preschool_gross_enrolment").value, Some(all as f64 / age.value * 100.0), "{name}");
         assert!(v("preschool_gross_enrolment").value.is_some_and(|x| x > 85.0 && x < 100.0), "{name}");
         let now = now();
-        let err = eduq_app::indicators::save_input(&s, &admin, CURRENT.start_year, "age_3_5", "-5", "统计局", now)
+        let err = eduq_app::district_inputs::save_input(&s, &admin, CURRENT.start_year, "age_3_5", "-5", "统计局", now)
             .await
             .expect_err("negative");
         assert!(err.to_string().contains("应为正数"), "{name}: {err}");
-        let err = eduq_app::indicators::save_input(&s, &admin, CURRENT.start_year, "age_3_5", "2000", " ", now)
+        let err = eduq_app::district_inputs::save_input(&s, &admin, CURRENT.start_year, "age_3_5", "2000", " ", now)
             .await
             .expect_err("no source");
         assert!(err.to_string().contains("数据来源"), "{name}: {err}");
         let staff = actor("head", Role::SchoolAdmin, Scope::School(1));
         assert!(
-            eduq_app::indicators::save_input(&s, &staff, CURRENT.start_year, "age_3_5", "2000", "x", now)
+            eduq_app::district_inputs::save_input(&s, &staff, CURRENT.start_year, "age_3_5", "2000", "x", now)
                 .await
                 .is_err(),
             "{name}: a school cannot set the district's population"
         );
-        eduq_app::indicators::save_input(&s, &admin, CURRENT.start_year, "age_3_5", "2,000", "县公安局户籍人口", now)
-            .await
-            .expect("save");
+        eduq_app::district_inputs::save_input(
+            &s,
+            &admin,
+            CURRENT.start_year,
+            "age_3_5",
+            "2,000",
+            "县公安局户籍人口",
+            now,
+        )
+        .await
+        .expect("save");
         let values = eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library");
         let g = values.iter().find(|v| v.indicator.key == "preschool_gross_enrolment").expect("rate").district;
         assert_eq!((g.numerator, g.denominator), (all as f64, 2000.0), "{name}");
@@ -834,17 +842,17 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         };
         let seeded = senior(&values);
         let key = "unrecorded_senior_pupils";
-        eduq_app::indicators::save_input(&s, &admin, CURRENT.start_year, key, "0", "县人社局技工学校统计", now)
+        eduq_app::district_inputs::save_input(&s, &admin, CURRENT.start_year, key, "0", "县人社局技工学校统计", now)
             .await
             .expect("zero is a count");
         let values = eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library");
         let before = senior(&values);
         assert!(before.numerator < seeded.numerator, "{name}: the demo supplies 技工学校 pupils");
-        let e = eduq_app::indicators::save_input(&s, &admin, CURRENT.start_year, key, "-3", "人社局", now)
+        let e = eduq_app::district_inputs::save_input(&s, &admin, CURRENT.start_year, key, "-3", "人社局", now)
             .await
             .expect_err("negative");
         assert!(e.to_string().contains("不小于0"), "{name}: {e}");
-        eduq_app::indicators::save_input(&s, &admin, CURRENT.start_year, key, "300", "县人社局技工学校统计", now)
+        eduq_app::district_inputs::save_input(&s, &admin, CURRENT.start_year, key, "300", "县人社局技工学校统计", now)
             .await
             .expect("save");
         let values = eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library");
@@ -991,7 +999,8 @@ fn actor(username: &str, role: Role, scope: Scope) -> Actor {
 /// every read of the case is audited, and roles outside the case work see nothing.
 #[tokio::test]
 async fn alert_case_and_closure() {
-    use eduq_app::cases::{CaseAction, act, add_evidence, board, monthly_report, open_case, quarterly_report};
+    use eduq_app::cases::{CaseAction, act, add_evidence, board, open_case};
+    use eduq_app::dropout_reports::{monthly_report, quarterly_report};
     use eduq_core::attendance::Status;
     use eduq_core::calendar::DayKind;
     use eduq_core::dropout::{CaseState, Outcome, Party, Register};
@@ -1201,7 +1210,7 @@ async fn attendance_import_checks_rows_and_is_idempotent() {
 /// principal's view limited to the own school, and the county's flows adding up.
 #[tokio::test]
 async fn consolidation_over_the_history_held() {
-    use eduq_app::cases::consolidation;
+    use eduq_app::consolidation::consolidation;
     for (s, name) in seeded().await {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         let c = consolidation(&s, &Actor::system(), today).await.expect("consolidation");

@@ -251,6 +251,17 @@ mod tests {
         assert!(Role::SchoolAdmin.confirms_case_closure() && Role::Staff.confirms_case_closure());
         assert!(!Role::HeadTeacher.confirms_case_closure() && !Role::Leader.confirms_case_closure());
     }
+
+    #[test]
+    fn the_calendar_is_kept_by_the_bureau_or_the_school_administrator() {
+        let a = |role, scope| Actor { user_id: 1, username: "u".into(), display_name: "u".into(), role, scope };
+        assert_eq!(a(Role::Admin, Scope::District).calendar_kept(), Some(None));
+        assert_eq!(a(Role::Staff, Scope::District).calendar_kept(), Some(None));
+        assert_eq!(a(Role::SchoolAdmin, Scope::School(4)).calendar_kept(), Some(Some(4)));
+        assert_eq!(a(Role::Leader, Scope::District).calendar_kept(), None);
+        assert_eq!(a(Role::HeadTeacher, Scope::Classes { school_id: 4, class_ids: vec![1] }).calendar_kept(), None);
+        assert_eq!(a(Role::Parent, Scope::Students(vec![1])).calendar_kept(), None);
+    }
 }
 
 /// The authenticated caller, as every store call receives it.
@@ -272,6 +283,16 @@ impl Actor {
             display_name: "系统".to_string(),
             role: Role::Admin,
             scope: Scope::District,
+        }
+    }
+
+    /// Whose teaching calendar the caller keeps: `Some(None)` the district's (the bureau's
+    /// administrators and staff), `Some(Some(id))` their school's (its administrator), `None` none.
+    pub fn calendar_kept(&self) -> Option<Option<i64>> {
+        match (self.role, &self.scope) {
+            (Role::Admin | Role::Staff, Scope::District) => Some(None),
+            (Role::SchoolAdmin, Scope::School(id)) => Some(Some(*id)),
+            _ => None,
         }
     }
 }

@@ -1,93 +1,16 @@
-//! 控辍保学 records beyond the roll: school calendars, alerts and the case register (台账).
-//! Every read is scoped like the rest of the store; case files need [`Resource::Cases`].
+//! The 控辍保学 case register (台账): cases, their history and evidence, and the roll figures
+//! the dashboard reads beside them. Every read is scoped; case files need [`Resource::Cases`].
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
-use eduq_core::calendar::{DayKind, TeachingCalendar};
 use eduq_core::dropout::{Case, CaseState, Outcome, Party, Register};
 use eduq_core::identity::mask_student_number;
 use serde::Serialize;
 
-use crate::org::{id_list, scope_filter};
+use crate::org::scope_filter;
 use crate::{Arg, Get, Result, Sql, Store, StoreError, Tx};
-
-/// District calendar entries and those of `schools` in a date range.
-fn calendar_sql(schools: &[i64], from: NaiveDate, to: NaiveDate) -> Sql {
-    Sql::new(format!(
-        "SELECT school_id, day, kind FROM calendar_day WHERE (school_id IS NULL OR school_id IN ({})) \
-         AND day >= $1 AND day <= $2",
-        id_list(schools)
-    ))
-    .bind(from)
-    .bind(to)
-}
-
-fn calendar_row(r: &dyn Get) -> std::result::Result<(Option<i64>, NaiveDate, String), sqlx::Error> {
-    Ok((r.oi(0)?, r.d(1)?, r.s(2)?))
-}
-
-/// The district's calendar and each listed school's (district entries, the school's own winning).
-fn calendars(
-    rows: Vec<(Option<i64>, NaiveDate, String)>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> (TeachingCalendar, HashMap<i64, TeachingCalendar>) {
-    let mut district = TeachingCalendar::new(from, to);
-    for (_, day, kind) in rows.iter().filter(|r| r.0.is_none()) {
-        if let Some(k) = DayKind::from_key(kind) {
-            district.exceptions.insert(*day, k);
-        }
-    }
-    let mut own: HashMap<i64, TeachingCalendar> = HashMap::new();
-    for (school, day, kind) in &rows {
-        if let (Some(school), Some(k)) = (school, DayKind::from_key(kind)) {
-            own.entry(*school).or_insert_with(|| district.clone()).exceptions.insert(*day, k);
-        }
-    }
-    (district, own)
-}
-
-impl Store {
-    /// Each listed school's teaching calendar, read in one query (schools without entries of
-    /// their own get the district's).
-    pub async fn teaching_calendars(
-        &self,
-        schools: &[i64],
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<HashMap<i64, TeachingCalendar>> {
-        let rows = self.fetch(&calendar_sql(schools, from, to), calendar_row).await?;
-        let (district, mut own) = calendars(rows, from, to);
-        Ok(schools.iter().map(|s| (*s, own.remove(s).unwrap_or_else(|| district.clone()))).collect())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CalendarEntry {
-    pub school_id: Option<i64>,
-    pub school_name: String,
-    pub day: NaiveDate,
-    pub kind: DayKind,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AlertRow {
-    pub id: i64,
-    pub student_id: i64,
-    pub student_name: String,
-    pub class_id: i64,
-    pub class_name: String,
-    pub school_id: i64,
-    pub school_name: String,
-    pub raised_on: NaiveDate,
-    pub reasons: String,
-    pub status: String,
-    pub handled_by: Option<String>,
-    pub case_id: Option<i64>,
-}
 
 /// One line of the case register.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -153,9 +76,6 @@ pub struct CaseQuery {
     pub active_from: Option<NaiveDate>,
     pub active_to: Option<NaiveDate>,
 }
-
-/// Pupil ids per row of the 学籍 history read (`read_flow_rows`).
-const HISTORY_BLOCK: i64 = 1024;
 
 const CASE_COLS: &str = "k.id, k.student_id, st.student_no, st.name, k.school_id, s.name, k.class_id, \
     COALESCE(c.name, ''), COALESCE(c.grade, 0), k.reason, k.source, k.opened_on, k.opened_by, k.closed_by, k.closed_on, \
@@ -231,81 +151,6 @@ fn case_row(r: &dyn Get) -> std::result::Result<CaseRow, sqlx::Error> {
 }
 
 impl Store {
-    /// The teaching calendar of a school for a term: district entries, overridden by the school's own;
-    /// with `None`, the district's alone.
-    pub async fn teaching_calendar(
-        &self,
-        school_id: Option<i64>,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<TeachingCalendar> {
-        let schools: Vec<i64> = school_id.into_iter().collect();
-        let rows = self.fetch(&calendar_sql(&schools, from, to), calendar_row).await?;
-        let (district, mut own) = calendars(rows, from, to);
-        Ok(school_id.and_then(|s| own.remove(&s)).unwrap_or(district))
-    }
-
-    /// Calendar entries the caller may see (district-wide ones and the own school's).
-    pub async fn calendar_entries(&self, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<Vec<CalendarEntry>> {
-        let mut q = Sql::new(
-            "SELECT k.school_id, COALESCE(s.name, '全区'), k.day, k.kind, k.note FROM calendar_day k \
-             LEFT JOIN school s ON s.id = k.school_id WHERE 1=1",
-        );
-        q.push_arg(" AND k.day >= ?", from);
-        q.push_arg(" AND k.day <= ?", to);
-        if let Some(school) = actor_school(actor) {
-            q.push_arg(" AND (k.school_id IS NULL OR k.school_id = ?)", school);
-        }
-        q.push(" ORDER BY k.day, k.school_id");
-        let rows = self.fetch(&q, |r| Ok((r.oi(0)?, r.s(1)?, r.d(2)?, r.s(3)?, r.s(4)?))).await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(school_id, school_name, day, kind, note)| {
-                DayKind::from_key(&kind).map(|kind| CalendarEntry { school_id, school_name, day, kind, note })
-            })
-            .collect())
-    }
-
-    /// Alerts in scope, newest first; `open_only` keeps those nobody handled yet.
-    /// Memoised per reader until the next write.
-    pub async fn alerts(&self, actor: &Actor, open_only: bool) -> Result<Vec<AlertRow>> {
-        let key = format!("alerts|{}|{open_only}", crate::reader_key(actor));
-        self.memoised(&key, self.read_alerts(actor, open_only)).await
-    }
-
-    async fn read_alerts(&self, actor: &Actor, open_only: bool) -> Result<Vec<AlertRow>> {
-        if !actor.role.may_read(Resource::Attendance) {
-            return Err(StoreError::Forbidden);
-        }
-        let mut q = Sql::new(
-            "SELECT a.id, a.student_id, st.name, a.class_id, c.name, a.school_id, s.name, a.raised_on, a.reasons, a.status, \
-             a.handled_by, a.case_id FROM attendance_alert a JOIN student st ON st.id = a.student_id \
-             JOIN class c ON c.id = a.class_id JOIN school s ON s.id = a.school_id WHERE 1=1",
-        );
-        if open_only {
-            q.push(" AND a.status = 'new'");
-        }
-        scope_filter(&mut q, actor, "a.school_id", Some("a.class_id"), Some("a.student_id"));
-        q.push(" ORDER BY a.raised_on DESC, a.id DESC LIMIT 500");
-        self.fetch(&q, |r| {
-            Ok(AlertRow {
-                id: r.i(0)?,
-                student_id: r.i(1)?,
-                student_name: r.s(2)?,
-                class_id: r.i(3)?,
-                class_name: r.s(4)?,
-                school_id: r.i(5)?,
-                school_name: r.s(6)?,
-                raised_on: r.d(7)?,
-                reasons: r.s(8)?,
-                status: r.s(9)?,
-                handled_by: r.os(10)?,
-                case_id: r.oi(11)?,
-            })
-        })
-        .await
-    }
-
     /// The pupil's case not yet closed, if any (one case per pupil at a time).
     pub async fn unclosed_case_of(&self, student_id: i64) -> Result<Option<i64>> {
         self.fetch_opt(
@@ -313,16 +158,6 @@ impl Store {
             |r| r.i(0),
         )
         .await
-    }
-
-    /// Pupils of a term with an unhandled alert or a case not yet closed: they are not alerted again.
-    pub async fn followed_pupils(&self, term_id: i64) -> Result<std::collections::HashSet<i64>> {
-        let q = Sql::new(
-            "SELECT student_id FROM attendance_alert WHERE term_id = $1 AND status = 'new' \
-             UNION SELECT student_id FROM dropout_case WHERE state <> 'closed'",
-        )
-        .bind(term_id);
-        Ok(self.fetch(&q, |r| r.i(0)).await?.into_iter().collect())
     }
 
     /// The register in scope. Needs case rights; not audited per line (the list shows no case file),
@@ -442,38 +277,6 @@ impl Store {
         self.fetch_opt(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?))).await
     }
 
-    /// Every 转出 in scope with whether the pupil is now on roll at another school of the district:
-    /// (student id, 学籍号, name, school name, status date, destination, received).
-    pub async fn transfers_out(&self, actor: &Actor) -> Result<Vec<TransferOut>> {
-        if !actor.role.may_read(Resource::Cases) {
-            return Err(StoreError::Forbidden);
-        }
-        let mut q = Sql::new(
-            "SELECT e.student_id, st.student_no, st.name, s.name, e.status_date, e.destination, \
-             EXISTS (SELECT 1 FROM enrolment x WHERE x.student_id = e.student_id AND x.school_id <> e.school_id \
-               AND x.term_id >= e.term_id AND x.status IN ('enrolled','transfer_in','resumed')), \
-             (SELECT d.name FROM school d WHERE d.code = e.destination) \
-             FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school s ON s.id = e.school_id \
-             WHERE e.status = 'transfer_out'",
-        );
-        scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
-        q.push(" ORDER BY e.status_date DESC, st.student_no");
-        let full = actor.role.reads_full_identity();
-        self.fetch(&q, |r| {
-            Ok(TransferOut {
-                student_id: r.i(0)?,
-                student_no: if full { r.s(1)? } else { mask_student_number(&r.s(1)?) },
-                name: r.s(2)?,
-                school_name: r.s(3)?,
-                date: r.od(4)?,
-                destination: r.os(5)?,
-                received: r.b(6)?,
-                destination_in_district: r.os(7)?,
-            })
-        })
-        .await
-    }
-
     /// Attendance counts in scope per school (or per class) for a period, from the roll calls taken:
     /// pupil-days expected and each kind of absence.
     pub async fn attendance_totals(
@@ -548,20 +351,6 @@ impl Store {
     }
 }
 
-/// One 转出 and what became of it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TransferOut {
-    pub student_id: i64,
-    pub student_no: String,
-    pub name: String,
-    pub school_name: String,
-    pub date: Option<NaiveDate>,
-    pub destination: Option<String>,
-    pub received: bool,
-    /// The district school's name when 转往学校 is one of the district's codes.
-    pub destination_in_district: Option<String>,
-}
-
 /// Pupil-days of a school over a period, from the roll calls taken.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AttendanceTotals {
@@ -586,16 +375,6 @@ impl AttendanceTotals {
     }
 }
 
-/// The school a school-bound caller is limited to, if any.
-fn actor_school(actor: &Actor) -> Option<i64> {
-    use eduq_core::access::Scope;
-    match &actor.scope {
-        Scope::District => None,
-        Scope::School(id) | Scope::Classes { school_id: id, .. } => Some(*id),
-        Scope::Students(_) => Some(-1),
-    }
-}
-
 /// A new case, as the app opens it.
 #[derive(Debug, Clone)]
 pub struct NewCase {
@@ -609,101 +388,6 @@ pub struct NewCase {
 }
 
 impl Tx {
-    /// Sets (or with `None` removes) a calendar exception of a school or, with `school_id` None, the district.
-    pub async fn set_calendar_day(
-        &mut self,
-        district_id: i64,
-        school_id: Option<i64>,
-        day: NaiveDate,
-        kind: Option<DayKind>,
-        note: &str,
-    ) -> Result<()> {
-        let mut del = Sql::new("DELETE FROM calendar_day WHERE 1=1");
-        del.push_arg(" AND day = ?", day);
-        match school_id {
-            Some(s) => del.push_arg(" AND school_id = ?", s),
-            None => del.push(" AND school_id IS NULL"),
-        };
-        self.exec(&del).await?;
-        if let Some(kind) = kind {
-            self.exec(
-                &Sql::new(
-                    "INSERT INTO calendar_day (district_id, school_id, day, kind, note) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(district_id)
-                .bind(school_id)
-                .bind(day)
-                .bind(kind.key())
-                .bind(note),
-            )
-            .await?;
-        }
-        Ok(())
-    }
-
-    /// New alerts: (school, class, student, reasons).
-    pub async fn raise_alerts(
-        &mut self,
-        district_id: i64,
-        term_id: i64,
-        on: NaiveDate,
-        alerts: &[(i64, i64, i64, String)],
-    ) -> Result<()> {
-        let rows = alerts
-            .iter()
-            .map(|(school, class, student, reasons)| {
-                vec![
-                    Arg::I(district_id),
-                    Arg::I(*school),
-                    Arg::I(*class),
-                    Arg::I(*student),
-                    Arg::I(term_id),
-                    Arg::D(on),
-                    Arg::T(reasons.clone()),
-                    Arg::T("new".into()),
-                ]
-            })
-            .collect();
-        self.insert_rows(
-            "attendance_alert (district_id, school_id, class_id, student_id, term_id, raised_on, reasons, status)",
-            "",
-            rows,
-        )
-        .await
-    }
-
-    /// Marks an alert handled: seen (with a note) or turned into a case. Scoped: an alert outside
-    /// the caller's scope is `NotFound`.
-    pub async fn handle_alert(
-        &mut self,
-        actor: &Actor,
-        id: i64,
-        status: &str,
-        note: &str,
-        case_id: Option<i64>,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut q = Sql::new("SELECT a.id FROM attendance_alert a WHERE a.status = 'new'");
-        q.push_arg(" AND a.id = ?", id);
-        scope_filter(&mut q, actor, "a.school_id", Some("a.class_id"), Some("a.student_id"));
-        if self.fetch(&q, |r| r.i(0)).await?.is_empty() {
-            return Err(StoreError::NotFound);
-        }
-        self.exec(
-            &Sql::new(
-                "UPDATE attendance_alert SET status = $1, note = $2, case_id = $3, handled_by = $4, handled_at = $5 WHERE id = $6",
-            )
-            .bind(status)
-            .bind(note)
-            .bind(case_id)
-            .bind(actor.username.as_str())
-            .bind(at)
-            .bind(id),
-        )
-        .await?;
-        self.audit(actor, at, "alert_handle", &format!("alert:{id}"), status).await
-    }
-
     pub async fn insert_case(&mut self, actor: &Actor, n: &NewCase, case: &Case) -> Result<i64> {
         let mut q = Sql::new(
             "INSERT INTO dropout_case (district_id, school_id, class_id, student_id, register, state, step, step_started, \
@@ -810,92 +494,4 @@ impl Tx {
         self.audit(actor, at, "case_evidence_add", &format!("case:{case_id}"), &format!("{filename} sha256:{sha256}"))
             .await
     }
-}
-
-impl Store {
-    /// 学籍 history of compulsory grades for 巩固率: every term's row of every pupil who was ever
-    /// at a school in the caller's scope (so that moves out of it are seen).
-    ///
-    /// Memoised per caller scope (`memo`): the history is the largest read behind the indicator
-    /// library (every term's rows of every pupil), and it changes only with a write.
-    pub async fn flow_rows(&self, actor: &Actor) -> Result<Vec<eduq_core::flows::FlowRow>> {
-        if !actor.role.may_read(Resource::Attendance) {
-            return Err(StoreError::Forbidden);
-        }
-        let key = format!("{:?}", actor.scope);
-        // Read the count before the rows: a write landing meanwhile makes this memo stale at once.
-        let writes = self.write_count();
-        if let Some(rows) = self.flows.get(&key, writes) {
-            return Ok(rows);
-        }
-        let rows = self.read_flow_rows(actor).await?;
-        self.flows.put(key, writes, rows.clone());
-        Ok(rows)
-    }
-
-    async fn read_flow_rows(&self, actor: &Actor) -> Result<Vec<eduq_core::flows::FlowRow>> {
-        // Each pupil's history is kept as one string by triggers (migration 0016), and these are
-        // joined into a few long strings (`string_agg` over blocks of pupil ids): each row fetched
-        // through sqlx costs several microseconds on SQLite, and building the entries from the
-        // enrolment rows took PostgreSQL 9-11 s for a province's 12M rows (1 s from the kept
-        // strings). Blocks keep each string bounded at province size.
-        let mut q = Sql::new("SELECT string_agg(h.history, ',') FROM pupil_history h WHERE 1=1");
-        if actor.scope != eduq_core::access::Scope::District {
-            q.push(" AND h.student_id IN (SELECT x.student_id FROM enrolment x WHERE 1=1");
-            scope_filter(&mut q, actor, "x.school_id", Some("x.class_id"), Some("x.student_id"));
-            q.push(")");
-        }
-        q.push(&format!(" GROUP BY h.student_id / {HISTORY_BLOCK}"));
-        let terms = self.terms().await?;
-        let blocks = self.fetch(&q, |r| r.s(0)).await?;
-        // Parsing 12M entries takes a second at province size: off the async workers, in two halves.
-        tokio::task::spawn_blocking(move || {
-            let (a, b) = blocks.split_at(blocks.len() / 2);
-            std::thread::scope(|s| {
-                let other = s.spawn(|| parse_history(b, &terms));
-                let mut out = parse_history(a, &terms);
-                let rest = other.join().map_err(|_| StoreError::Task("学籍历史解析".into()))?;
-                out.extend(rest);
-                Ok(out)
-            })
-        })
-        .await
-        .map_err(|e| StoreError::Task(format!("学籍历史读取：{e}")))?
-    }
-
-    /// 学籍号 and names of pupils in scope, for lists that name them.
-    pub async fn pupil_names(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
-        if ids.is_empty() {
-            return Ok(vec![]);
-        }
-        let mut q = Sql::new(format!(
-            "SELECT st.id, st.student_no, st.name FROM student st WHERE st.id IN ({}) \
-             AND EXISTS (SELECT 1 FROM enrolment e WHERE e.student_id = st.id",
-            crate::org::id_list(ids)
-        ));
-        scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
-        q.push(") ORDER BY st.student_no");
-        self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?))).await
-    }
-}
-
-/// The entries `student:term_id:school_id:grade:status` of `pupil_history` strings joined with ','.
-/// Entries that do not parse (a term deleted meanwhile, an unknown status) are skipped.
-fn parse_history(blocks: &[String], terms: &[(i64, eduq_core::calendar::Term)]) -> Vec<eduq_core::flows::FlowRow> {
-    let mut out = Vec::with_capacity(blocks.iter().map(|b| b.len()).sum::<usize>() / 24);
-    for part in blocks.iter().flat_map(|b| b.split(',')) {
-        let mut f = part.splitn(5, ':');
-        let mut int = || f.next().and_then(|x| x.parse::<i64>().ok());
-        let (Some(student), Some(term), Some(school), Some(grade)) = (int(), int(), int(), int()) else {
-            continue;
-        };
-        // A district holds a few dozen terms: a scan beats hashing.
-        let term = terms.iter().find(|(id, _)| *id == term).map(|(_, t)| *t);
-        let (Some(term), Some(status)) = (term, f.next().and_then(eduq_core::student::EnrolmentStatus::from_key))
-        else {
-            continue;
-        };
-        out.push(eduq_core::flows::FlowRow { student, term, school, grade: grade as i8, status });
-    }
-    out
 }

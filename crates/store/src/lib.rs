@@ -11,11 +11,14 @@ mod migrate;
 mod sql;
 
 pub mod accounts;
+pub mod alerts;
 pub mod attendance;
 pub mod audit;
+pub mod calendar;
 pub mod cases;
 pub mod exams;
 pub mod fitness;
+pub mod flows;
 pub mod imports;
 pub mod indicators;
 mod keyset;

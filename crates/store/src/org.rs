@@ -440,3 +440,13 @@ impl Tx {
         .await
     }
 }
+
+/// The school a school-bound caller is limited to, if any.
+pub(crate) fn actor_school(actor: &Actor) -> Option<i64> {
+    use eduq_core::access::Scope;
+    match &actor.scope {
+        Scope::District => None,
+        Scope::School(id) | Scope::Classes { school_id: id, .. } => Some(*id),
+        Scope::Students(_) => Some(-1),
+    }
+}

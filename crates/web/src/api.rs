@@ -3,9 +3,8 @@
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use eduq_app::directory::{StudentQuery, StudentSort, TypeCount};
 use eduq_core::calendar::parse_term;
-use eduq_store::org::TypeCount;
-use eduq_store::people::{StudentQuery, StudentSort};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -34,7 +33,7 @@ struct Q {
 }
 
 async fn term_id(st: &AppState, key: Option<&str>) -> Result<i64, WebError> {
-    let terms = st.store.terms().await?;
+    let terms = eduq_app::directory::terms(&st.store).await?;
     let wanted = key.and_then(|k| parse_term(k).ok());
     match wanted {
         Some(w) => terms.iter().find(|(_, t)| *t == w).map(|(id, _)| *id).ok_or(WebError::NotFound),
@@ -44,10 +43,8 @@ async fn term_id(st: &AppState, key: Option<&str>) -> Result<i64, WebError> {
 
 async fn summary(State(st): State<AppState>, s: Session, Query(q): Query<Q>) -> Result<Json<Value>, WebError> {
     let tid = term_id(&st, q.term.as_deref()).await?;
-    let by_type = TypeCount::tally(&st.store.list_schools(&s.actor, Some(tid)).await?);
-    let by_grade: Vec<Value> = st
-        .store
-        .students_by_grade(&s.actor, tid)
+    let by_type = TypeCount::tally(&eduq_app::directory::schools(&st.store, &s.actor, Some(tid)).await?);
+    let by_grade: Vec<Value> = eduq_app::directory::students_by_grade(&st.store, &s.actor, tid)
         .await?
         .into_iter()
         .map(|(g, n)| json!({"grade": g.number(), "name": g.name(), "students": n}))
@@ -57,7 +54,7 @@ async fn summary(State(st): State<AppState>, s: Session, Query(q): Query<Q>) -> 
 
 async fn schools(State(st): State<AppState>, s: Session, Query(q): Query<Q>) -> Result<Json<Value>, WebError> {
     let tid = term_id(&st, q.term.as_deref()).await.ok();
-    Ok(Json(json!({"schools": st.store.list_schools(&s.actor, tid).await?})))
+    Ok(Json(json!({"schools": eduq_app::directory::schools(&st.store, &s.actor, tid).await?})))
 }
 
 async fn students(State(st): State<AppState>, s: Session, Query(q): Query<Q>) -> Result<Json<Value>, WebError> {
@@ -72,10 +69,10 @@ async fn students(State(st): State<AppState>, s: Session, Query(q): Query<Q>) ->
         per_page: q.per_page.unwrap_or(50),
         sort: q.sort.unwrap_or_default(),
     };
-    let page = st.store.list_students(&s.actor, &query).await?;
+    let page = eduq_app::directory::students(&st.store, &s.actor, &query).await?;
     Ok(Json(json!({"total": page.total, "next": page.next, "students": page.rows})))
 }
 
 async fn student(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Json<Value>, WebError> {
-    Ok(Json(json!(st.store.student_detail(&s.actor, id, st.clock.now()).await?)))
+    Ok(Json(json!(eduq_app::directory::student(&st.store, &s.actor, id, st.clock.now()).await?)))
 }

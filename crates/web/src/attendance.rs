@@ -7,12 +7,13 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Html;
 use chrono::NaiveDate;
-use eduq_app::attendance::{RiskRow, import_attendance, risk_list};
+use eduq_app::alerts::AlertRow;
+use eduq_app::alerts::{RiskRow, alert_rules, risk_list};
+use eduq_app::attendance::import_attendance;
+use eduq_app::roll_desk::{RollEntry, RollPupil, RollState};
 use eduq_core::access::Resource;
 use eduq_core::attendance::Status;
 use eduq_core::calendar::{Term, parse_date};
-use eduq_store::attendance::{RollEntry, RollPupil, RollState};
-use eduq_store::cases::AlertRow;
 use serde::Deserialize;
 
 use crate::auth::{Posted, Session};
@@ -99,9 +100,7 @@ async fn roll_page(
 ) -> Result<Html<String>, WebError> {
     let term = Term::containing(date);
     let (l, _) = layout(&st.store, s, "点名", "attendance", Some(&term.key())).await?;
-    let class = st.store.roll_class(&s.actor, class_id).await?;
-    let term_id = st.store.term_id(term).await?.ok_or(WebError::NotFound)?;
-    let (pupils, taken) = st.store.roll(&s.actor, class_id, term_id, date).await?;
+    let (class, pupils, taken) = eduq_app::roll_desk::roll_sheet(&st.store, &s.actor, class_id, date).await?;
     Ok(Html(
         RollPage {
             l,
@@ -143,10 +142,7 @@ async fn board(
 ) -> Result<Html<String>, WebError> {
     let term = Term::containing(date);
     let (l, _) = layout(&st.store, s, "控辍保学", "attendance", Some(&term.key())).await?;
-    let states = match st.store.term_id(term).await? {
-        Some(tid) => st.store.roll_states(&s.actor, tid, term.start_year, date).await?,
-        None => vec![],
-    };
+    let states = eduq_app::roll_desk::roll_states(&st.store, &s.actor, date).await?;
     let taken = states.iter().filter(|x| x.taken_by.is_some()).count();
     let classes = states.len();
     let mut by_school: Vec<(i64, String, usize, usize)> = Vec::new();
@@ -163,7 +159,7 @@ async fn board(
     // The summary first; with several schools, one school's classes and alerts at a time.
     let several = by_school.len() > 1;
     let mut states = states;
-    let mut alerts = st.store.alerts(&s.actor, true).await?;
+    let mut alerts = eduq_app::alerts::open_alerts(&st.store, &s.actor).await?;
     if several {
         states.retain(|r| Some(r.school_id) == school);
         if let Some(id) = school {
@@ -173,8 +169,7 @@ async fn board(
     let alerts_total = alerts.len();
     alerts.truncate(ALERTS_SHOWN);
     // Whether the day is a teaching day for the district (a school's own calendar may differ).
-    let (from, to) = term.nominal_bounds();
-    let school_day = st.store.teaching_calendar(None, from, to).await?.is_school_day(date);
+    let school_day = eduq_app::calendar::district_school_day(&st.store, date).await?;
     let role = s.actor.role;
     Ok(Html(
         BoardPage {
@@ -320,7 +315,7 @@ pub async fn risk(State(st): State<AppState>, s: Session, Query(q): Query<RiskQ>
     let date = day(q.date.as_deref(), st.clock.today())?;
     let term = Term::containing(date);
     let (l, _) = layout(&st.store, &s, "预警名单", "attendance", Some(&term.key())).await?;
-    let rules = eduq_app::cases::alert_rules();
+    let rules = alert_rules();
     let list = risk_list(&st.store, &s.actor, term, date, &rules, st.clock.now()).await?;
     let mut rows = list.rows;
     let mut schools: Vec<(i64, String, usize)> = Vec::new();

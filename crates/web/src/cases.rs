@@ -9,11 +9,16 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
-use eduq_app::cases::{Board, CaseAction, act, add_evidence, board, dismiss_alert, open_case, previous_month};
+use eduq_app::alerts::AlertRow;
+use eduq_app::alerts::dismiss_alert;
+use eduq_app::calendar::CalendarEntry;
+use eduq_app::cases::{Board, CaseAction, act, add_evidence, board, open_case};
+use eduq_app::cases::{CaseDetail, CaseQuery, CaseRow};
+use eduq_app::consolidation::Consolidation;
+use eduq_app::dropout_reports::{monthly_report, previous_month, quarterly_report};
 use eduq_core::access::{Resource, Scope};
 use eduq_core::calendar::{DayKind, Term, parse_date};
 use eduq_core::dropout::{CaseState, Outcome, Party, Register, STEPS, Step};
-use eduq_store::cases::{AlertRow, CalendarEntry, CaseDetail, CaseQuery, CaseRow};
 use serde::Deserialize;
 
 use crate::auth::{Posted, Session};
@@ -80,7 +85,7 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<CasesQ
     let state = q.state.as_deref().and_then(CaseState::from_key);
     let school_id = id_param(&q.school);
     let schools: Vec<(i64, String)> =
-        st.store.list_schools(&s.actor, None).await?.into_iter().map(|x| (x.id, x.name)).collect();
+        eduq_app::directory::schools(&st.store, &s.actor, None).await?.into_iter().map(|x| (x.id, x.name)).collect();
     let list_qs = |extra: &[(&str, String)]| {
         let mut pairs =
             vec![("tab", tab.to_string()), ("school", school_id.map(|x| x.to_string()).unwrap_or_default())];
@@ -91,7 +96,9 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<CasesQ
     let mut pg = Pages::empty("/cases");
     match tab {
         "ledger" => {
-            let all = st.store.cases(&s.actor, &CaseQuery { state, school_id, ..Default::default() }).await?;
+            let all =
+                eduq_app::cases::register(&st.store, &s.actor, &CaseQuery { state, school_id, ..Default::default() })
+                    .await?;
             let extra = [("state", state.map(|x| x.key().to_string()).unwrap_or_default())];
             (rows, pg) = Pages::cut(all, q.page, CASES_PER_PAGE, "/cases", list_qs(&extra));
         }
@@ -172,7 +179,7 @@ struct CasePage {
 
 async fn render_case(st: &AppState, s: &Session, id: i64, error: String) -> Result<Html<String>, WebError> {
     let t = st.clock.today();
-    let d = st.store.case_detail(&s.actor, id, st.clock.now()).await?;
+    let d = eduq_app::cases::detail(&st.store, &s.actor, id, st.clock.now()).await?;
     let (l, _) = layout(&st.store, s, "控辍保学案件", "attendance", Some(&Term::containing(t).key())).await?;
     let c = &d.row.case;
     let may_confirm = s.actor.role.confirms_case_closure()
@@ -258,7 +265,7 @@ pub async fn evidence(
     s: Session,
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let (name, content_type, bytes) = st.store.evidence_file(&s.actor, id, file, st.clock.now()).await?;
+    let (name, content_type, bytes) = eduq_app::cases::evidence(&st.store, &s.actor, id, file, st.clock.now()).await?;
     let disposition = format!("attachment; filename*=UTF-8''{}", crate::views::urlencode(&name));
     Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
@@ -279,7 +286,7 @@ pub async fn monthly(State(st): State<AppState>, s: Session, Query(q): Query<Mon
     let bad = || WebError::BadRequest(format!("月份“{}”应为“2026-10”", q.month));
     let (y, m) = q.month.trim().split_once('-').ok_or_else(bad)?;
     let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    let (name, bytes) = eduq_app::cases::monthly_report(&st.store, &s.actor, school, y, m, st.clock.now()).await?;
+    let (name, bytes) = monthly_report(&st.store, &s.actor, school, y, m, st.clock.now()).await?;
     Ok(crate::views::xlsx_download(&name, bytes))
 }
 
@@ -294,8 +301,7 @@ pub async fn quarterly(
     s: Session,
     Query(q): Query<QuarterlyQ>,
 ) -> Result<Response, WebError> {
-    let (name, bytes) =
-        eduq_app::cases::quarterly_report(&st.store, &s.actor, q.year, q.quarter, st.clock.now()).await?;
+    let (name, bytes) = quarterly_report(&st.store, &s.actor, q.year, q.quarter, st.clock.now()).await?;
     Ok(crate::views::xlsx_download(&name, bytes))
 }
 
@@ -313,29 +319,18 @@ struct CalendarPage {
 async fn render_calendar(st: &AppState, s: &Session, message: String) -> Result<Html<String>, WebError> {
     let term = Term::containing(st.clock.today());
     let (l, _) = layout(&st.store, s, "校历", "attendance", Some(&term.key())).await?;
-    let (from, to) = term.nominal_bounds();
-    let entries = st.store.calendar_entries(&s.actor, from, to).await?;
+    let entries = eduq_app::calendar::entries(&st.store, &s.actor, st.clock.today()).await?;
     Ok(Html(
         CalendarPage {
             l,
             entries,
             kinds: DayKind::ALL.iter().map(|k| (k.key(), k.label())).collect(),
-            may_edit: calendar_school(s).is_some(),
+            may_edit: s.actor.calendar_kept().is_some(),
             district: s.actor.scope == Scope::District,
             message,
         }
         .render()?,
     ))
-}
-
-/// Who may edit which calendar: the bureau (district-wide) or a school's administrator (own school).
-fn calendar_school(s: &Session) -> Option<Option<i64>> {
-    use eduq_core::access::Role;
-    match (s.actor.role, &s.actor.scope) {
-        (Role::Admin | Role::Staff, Scope::District) => Some(None),
-        (Role::SchoolAdmin, Scope::School(id)) => Some(Some(*id)),
-        _ => None,
-    }
 }
 
 pub async fn calendar(State(st): State<AppState>, s: Session) -> Result<Html<String>, WebError> {
@@ -345,29 +340,35 @@ pub async fn calendar(State(st): State<AppState>, s: Session) -> Result<Html<Str
     render_calendar(&st, &s, String::new()).await
 }
 
+/// The calendar form: a day, its kind (or "delete") and a note.
+#[derive(Deserialize)]
+pub struct CalendarForm {
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    note: String,
+}
+
 /// Adds or removes (`kind` = "delete") a calendar exception.
 pub async fn calendar_save(
     State(st): State<AppState>,
-    Posted(s, f): Posted<HashMap<String, String>>,
+    Posted(s, f): Posted<CalendarForm>,
 ) -> Result<Html<String>, WebError> {
-    let Some(school) = calendar_school(&s) else { return Err(WebError::Forbidden) };
-    let day = date_field(&f, "day", st.clock.today())?;
-    let term = Term::containing(st.clock.today());
-    let (from, to) = term.nominal_bounds();
-    if day < from || day > to {
-        return render_calendar(&st, &s, format!("{day}不在本学期（{from}至{to}）内，未保存")).await;
-    }
-    let kind = match text(&f, "kind").as_str() {
+    let day = match f.day.trim() {
+        "" => st.clock.today(),
+        d => parse_date(d).ok_or_else(|| WebError::BadRequest(format!("日期“{d}”无效")))?,
+    };
+    let kind = match f.kind.as_str() {
         "delete" => None,
         k => Some(DayKind::from_key(k).ok_or_else(|| WebError::BadRequest(format!("未知的日期类别“{k}”")))?),
     };
-    let (district_id, _) = st.store.district().await?;
-    let mut tx = st.store.begin().await?;
-    tx.set_calendar_day(district_id, school, day, kind, text(&f, "note").trim()).await?;
-    tx.commit().await?;
-    st.store
-        .audit(&s.actor, st.clock.now(), "calendar_set", &format!("day:{day}"), kind.map_or("删除", |k| k.label()))
-        .await?;
+    match eduq_app::calendar::set_day(&st.store, &s.actor, day, kind, &f.note, st.clock.today(), st.clock.now()).await {
+        Ok(()) => {}
+        Err(eduq_app::AppError::Invalid(m)) => return render_calendar(&st, &s, m).await,
+        Err(e) => return Err(e.into()),
+    }
     render_calendar(&st, &s, format!("已保存{day}")).await
 }
 
@@ -375,7 +376,7 @@ pub async fn calendar_save(
 #[template(path = "consolidation.html")]
 struct ConsolidationPage {
     l: Layout,
-    c: eduq_app::cases::Consolidation,
+    c: Consolidation,
     window: String,
     confirm_days: i64,
 }
@@ -387,7 +388,7 @@ pub async fn consolidation(State(st): State<AppState>, s: Session) -> Result<Htm
     }
     let t = st.clock.today();
     let (l, _) = layout(&st.store, &s, "巩固率", "attendance", Some(&Term::containing(t).key())).await?;
-    let c = eduq_app::cases::consolidation(&st.store, &s.actor, t).await?;
+    let c = eduq_app::consolidation::consolidation(&st.store, &s.actor, t).await?;
     let window = match (c.first, c.last) {
         (Some(a), Some(b)) => format!("{} 至 {}", a.label(), b.label()),
         _ => "暂无学籍数据".into(),

@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use eduq_app::AppError;
-use eduq_store::StoreError;
+use eduq_app::StoreError;
 
 #[derive(Debug)]
 pub enum WebError {
@@ -21,6 +21,7 @@ impl From<AppError> for WebError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Forbidden => WebError::Forbidden,
+            AppError::NotFound => WebError::NotFound,
             AppError::Store(s) => s.into(),
             other => WebError::BadRequest(other.to_string()),
         }

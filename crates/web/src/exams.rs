@@ -6,6 +6,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use eduq_app::exams::ExamRow;
 use eduq_app::exams::{
     ExamForm, PaperReport, UnitStats, VaReport, create_exam, import_scores, import_structure, paper_report, va_report,
 };
@@ -14,7 +15,6 @@ use eduq_core::exam::{Lines, UNEVEN_BALANCE, is_uneven};
 use eduq_core::grade::Grade;
 use eduq_core::standards::exam_policy::{ExamKind, Organiser};
 use eduq_core::valueadded::Method;
-use eduq_store::exams::ExamRow;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -75,7 +75,7 @@ async fn list(
 ) -> Result<Html<String>, WebError> {
     let (l, sel) = layout(&st.store, s, "学业质量", "exams", term).await?;
     let exams = match sel.id {
-        Some(id) => st.store.exams(&s.actor, Some(id)).await?,
+        Some(id) => eduq_app::exams::exams(&st.store, &s.actor, Some(id)).await?,
         None => Vec::new(),
     };
     Ok(Html(
@@ -131,7 +131,7 @@ pub async fn create(State(st): State<AppState>, Posted(s, f): Posted<CreateForm>
         f.schools.split([' ', ',', '，', '、', '\n']).map(str::trim).filter(|c| !c.is_empty()).collect();
     let mut schools = Vec::new();
     if !codes.is_empty() {
-        let all = st.store.list_schools(&s.actor, None).await?;
+        let all = eduq_app::directory::schools(&st.store, &s.actor, None).await?;
         for c in codes {
             match all.iter().find(|x| x.code == c) {
                 Some(x) => schools.push(x.id),
@@ -189,22 +189,9 @@ async fn exam_page(
     message: String,
     errors: Vec<String>,
 ) -> Result<Html<String>, WebError> {
-    let exam = st.store.exam(&s.actor, id).await?;
+    let eduq_app::exams::ExamView { exam, earlier_papers: entries, school_names: schools } =
+        eduq_app::exams::exam_view(&st.store, &s.actor, id).await?;
     let (l, _) = layout(&st.store, s, &exam.name, "exams", None).await?;
-    let entries = st
-        .store
-        .exams(&s.actor, None)
-        .await?
-        .into_iter()
-        .filter(|e| e.id != exam.id && e.held_on < exam.held_on)
-        .flat_map(|e| e.papers.into_iter().map(move |p| (e.id, p.id, format!("{} · {}", e.name, p.subject))))
-        .collect();
-    let schools = if exam.schools.is_empty() {
-        Vec::new()
-    } else {
-        let all = st.store.list_schools(&eduq_core::access::Actor::system(), None).await?;
-        exam.schools.iter().filter_map(|id| all.iter().find(|x| x.id == *id).map(|x| x.name.clone())).collect()
-    };
     Ok(Html(
         ExamPage {
             schools,

@@ -5,12 +5,12 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
+use eduq_app::imports::{Counts, ImportEntry};
 use eduq_app::imports::{apply_batch, export_kind, file_hash, validate};
 use eduq_core::access::Actor;
 use eduq_core::calendar::parse_term;
 use eduq_exchange::RowError;
 use eduq_exchange::kinds::Kind;
-use eduq_store::imports::{Counts, ImportEntry};
 use serde::Deserialize;
 
 use crate::auth::{Posted, Session};
@@ -56,9 +56,7 @@ struct ImportsPage {
 
 pub async fn page(State(st): State<AppState>, s: Session) -> Result<Html<String>, WebError> {
     let (l, _) = layout(&st.store, &s, "导入中心", "imports", None).await?;
-    let history = st
-        .store
-        .list_imports(&s.actor, 50)
+    let history = eduq_app::imports::history(&st.store, &s.actor)
         .await?
         .into_iter()
         .map(|h| {
@@ -177,7 +175,7 @@ pub async fn apply(State(st): State<AppState>, Posted(s, f): Posted<ApplyForm>) 
 }
 
 async fn run_import(
-    store: &eduq_store::Store,
+    store: &eduq_app::Store,
     actor: &Actor,
     p: Pending,
     jobs: &std::sync::Mutex<std::collections::HashMap<(i64, String), Job>>,
@@ -246,7 +244,7 @@ pub async fn export(
     let kind = kind_of(&kind)?;
     let term = match q.term.as_deref().and_then(|t| parse_term(t).ok()) {
         Some(t) => t,
-        None => st.store.terms().await?.first().map(|(_, t)| *t).ok_or(WebError::NotFound)?,
+        None => eduq_app::directory::terms(&st.store).await?.first().map(|(_, t)| *t).ok_or(WebError::NotFound)?,
     };
     let csv = q.format.as_deref() == Some("csv");
     let bytes = export_kind(&st.store, &s.actor, kind, term, csv, st.clock.now()).await?;

@@ -92,7 +92,7 @@ async fn render_list(
     let (l, sel) = layout(&st.store, s, "指标", "indicators", term).await?;
     let values = library(&st.store, &s.actor, sel.term).await?;
     let quality = eduq_app::indicators::quality(&st.store, &s.actor, sel.term).await?;
-    let inputs = eduq_app::indicators::inputs(&st.store, &s.actor, sel.term.start_year)
+    let inputs = eduq_app::district_inputs::inputs(&st.store, &s.actor, sel.term.start_year)
         .await?
         .into_iter()
         .filter_map(|(f, label, held)| {
@@ -140,7 +140,7 @@ pub async fn save_input(
 ) -> Result<Html<String>, WebError> {
     check(&s)?;
     let (_, sel) = layout(&st.store, &s, "指标", "indicators", f.term.as_deref()).await?;
-    let message = match eduq_app::indicators::save_input(
+    let message = match eduq_app::district_inputs::save_input(
         &st.store,
         &s.actor,
         sel.term.start_year,
@@ -276,7 +276,7 @@ pub async fn classes(
 ) -> Result<Html<String>, WebError> {
     check(&s)?;
     let (l, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
-    let school = st.store.school(&s.actor, school_id, sel.id).await?;
+    let school = eduq_app::directory::school(&st.store, &s.actor, school_id, sel.id).await?;
     let v = one(&st.store, &s.actor, sel.term, &key).await?;
     let Some((ind, rows)) = eduq_app::indicators::by_class(&st.store, &s.actor, sel.term, &key, school_id).await?
     else {

@@ -43,7 +43,7 @@ async fn render(
     form: IntakeForm,
 ) -> Result<Html<String>, WebError> {
     let (l, _) = layout(&st.store, s, "均衡分班", "classes", None).await?;
-    let seeds = st.store.public_seeds().await?;
+    let seeds = eduq_app::intake::public_seeds(&st.store).await?;
     let mut download = String::new();
     if let Some(r) = &result {
         download = eduq_app::accounts::random_token()[..16].to_string();

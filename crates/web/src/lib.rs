@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use eduq_store::Store;
+use eduq_app::Store;
 
 pub use error::WebError;
 

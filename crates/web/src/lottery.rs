@@ -7,9 +7,9 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use eduq_app::lottery::{LotteryRow, TrailEvent};
 use eduq_core::access::Resource;
 use eduq_core::lottery::{BundlePolicy, Mechanism};
-use eduq_store::lottery::{LotteryRow, TrailEvent};
 
 use crate::auth::{Posted, Session};
 use crate::views::{Layout, Upload, error_lines, layout};
@@ -28,7 +28,7 @@ struct ListPage {
 
 async fn list(st: &AppState, s: &Session, error: String) -> Result<Html<String>, WebError> {
     let (l, _) = layout(&st.store, s, "电脑随机派位", "lottery", None).await?;
-    let rows = st.store.lotteries(&s.actor).await?;
+    let rows = eduq_app::lottery::list(&st.store, &s.actor).await?;
     Ok(Html(
         ListPage {
             l,
@@ -84,35 +84,9 @@ async fn detail_page(
     message: String,
     errors: Vec<String>,
 ) -> Result<Html<String>, WebError> {
-    let r = st.store.lottery(&s.actor, id).await?;
+    let eduq_app::lottery::LotteryView { row: r, trail, trail_whole, files, roster } =
+        eduq_app::lottery::view(&st.store, &s.actor, id, st.clock.now()).await?;
     let (l, _) = layout(&st.store, s, "电脑随机派位", "lottery", None).await?;
-    let trail = st.store.lottery_trail(&s.actor, id).await?;
-
-    let files = st.store.lottery_file_names(id).await?;
-    let roster = if r.state == "drawn" {
-        let result = st.store.lottery_file(&r.key, eduq_exchange::lottery::RESULT_FILE).await?;
-        // The published file read as any csv the platform reads (quoting, BOM).
-        let table = eduq_exchange::table::read_table(&result, eduq_exchange::lottery::RESULT_FILE)
-            .map_err(|e| WebError::Internal(e.to_string()))?;
-        let (id_col, school_col) = (table.column("申请人编号"), table.column("录取学校"));
-        let admitted: HashMap<String, String> = table
-            .rows
-            .iter()
-            .filter_map(|(_, r)| Some((r.get(id_col?)?.clone(), r.get(school_col?).cloned().unwrap_or_default())))
-            .collect();
-        st.store
-            .lottery_persons(&s.actor, id, st.clock.now())
-            .await?
-            .into_iter()
-            .map(|(a, n, i)| {
-                let school = admitted.get(&a).cloned().unwrap_or_default();
-                (a, n, i, school)
-            })
-            .collect()
-    } else {
-        vec![]
-    };
-    let trail_whole = eduq_store::lottery::broken_link(&trail).is_none();
     // As people read it: the district's local time and Chinese names (the stored text, which the
     // chain hashes, is unchanged).
     let trail = trail
@@ -215,8 +189,7 @@ struct PublicPage {
 
 /// The public page of a frozen or drawn lottery: no login, no names.
 pub async fn public(State(st): State<AppState>, Path(key): Path<String>) -> Result<Response, WebError> {
-    let r = st.store.public_lottery(&key).await?;
-    let files = st.store.lottery_file_names(r.id).await?;
+    let (r, files) = eduq_app::lottery::public(&st.store, &key).await?;
     let entropy: Vec<String> = r.entropy.as_deref().and_then(|e| serde_json::from_str(e).ok()).unwrap_or_default();
     let html = PublicPage { r, files, entropy }.render()?;
     Ok(([(header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'self'; img-src 'self'")], Html(html))
@@ -227,8 +200,7 @@ pub async fn public_file(
     State(st): State<AppState>,
     Path((key, name)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    st.store.public_lottery(&key).await?;
-    let bytes = st.store.lottery_file(&key, &name).await?;
+    let bytes = eduq_app::lottery::public_file(&st.store, &key, &name).await?;
     let kind = if name.ends_with(".json") {
         "application/json"
     } else if name.ends_with(".html") {

@@ -5,16 +5,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
+use eduq_app::accounts::UserRow;
+use eduq_app::audit::AuditQuery;
+use eduq_app::directory::{
+    ClassRow, KeyPage, SchoolOption, SchoolRow, StudentDetail, StudentListRow, StudentQuery, StudentSort, TeacherQuery,
+    TeacherRow, TypeCount,
+};
 use eduq_core::access::{Resource, Role, Scope};
 use eduq_core::grade::Grade;
 use eduq_core::records::ConditionRecord;
 use eduq_core::standards::class_size::SizeBand;
 use eduq_core::student::SpecialFlags;
-use eduq_store::KeyPage;
-use eduq_store::accounts::UserRow;
-use eduq_store::audit::AuditQuery;
-use eduq_store::org::{ClassRow, SchoolOption, SchoolRow, TypeCount};
-use eduq_store::people::{StudentDetail, StudentListRow, StudentQuery, StudentSort, TeacherQuery, TeacherRow};
 use serde::Deserialize;
 
 use crate::auth::{Posted, Session};
@@ -49,11 +50,11 @@ struct HomePage {
 
 pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
     let (l, sel) = layout(&st.store, &s, "首页", "home", q.term.as_deref()).await?;
-    let (_, district) = st.store.district().await?;
-    let schools = st.store.list_schools(&s.actor, sel.id).await?;
+    let district = eduq_app::directory::district_name(&st.store).await?;
+    let schools = eduq_app::directory::schools(&st.store, &s.actor, sel.id).await?;
     let by_type = TypeCount::tally(&schools);
     let grades = match sel.id {
-        Some(id) => st.store.students_by_grade(&s.actor, id).await?,
+        Some(id) => eduq_app::directory::students_by_grade(&st.store, &s.actor, id).await?,
         None => vec![],
     };
     // A class teacher reads the own classes: the school's totals would not match the chart.
@@ -119,7 +120,7 @@ struct SchoolsPage {
 
 pub async fn schools(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
     let (l, sel) = layout(&st.store, &s, "学校", "schools", q.term.as_deref()).await?;
-    let schools = st.store.list_schools(&s.actor, sel.id).await?;
+    let schools = eduq_app::directory::schools(&st.store, &s.actor, sel.id).await?;
     Ok(Html(SchoolsPage { l, schools }.render()?))
 }
 
@@ -133,8 +134,8 @@ struct SchoolPage {
 
 pub async fn school(State(st): State<AppState>, s: Session, Path(id): Path<i64>, Query(q): Query<TermQ>) -> Page {
     let (l, sel) = layout(&st.store, &s, "学校详情", "schools", q.term.as_deref()).await?;
-    let school = st.store.school(&s.actor, id, sel.id).await?;
-    let classes = st.store.list_classes(&s.actor, sel.term.start_year, sel.id, Some(id)).await?;
+    let school = eduq_app::directory::school(&st.store, &s.actor, id, sel.id).await?;
+    let classes = eduq_app::directory::classes(&st.store, &s.actor, sel.term.start_year, sel.id, Some(id)).await?;
     Ok(Html(SchoolPage { l, school, classes }.render()?))
 }
 
@@ -184,8 +185,8 @@ pub async fn classes(State(st): State<AppState>, s: Session, Query(q): Query<Cla
     let grade = q.grade.as_deref().and_then(|x| Grade::parse(x).ok());
     let band = q.band.clone().filter(|b| b == "over").unwrap_or_default();
     let sort = q.sort.clone().filter(|x| x == "size").unwrap_or_default();
-    let schools = st.store.school_options(&s.actor).await?;
-    let mut classes = st.store.list_classes(&s.actor, sel.term.start_year, sel.id, school_id).await?;
+    let schools = eduq_app::directory::school_options(&st.store, &s.actor).await?;
+    let mut classes = eduq_app::directory::classes(&st.store, &s.actor, sel.term.start_year, sel.id, school_id).await?;
     classes.retain(|c| grade.is_none_or(|g| c.grade == g) && (band.is_empty() || c.size_band != SizeBand::Standard));
     if sort == "size" {
         classes.sort_by_key(|c| std::cmp::Reverse(c.students));
@@ -292,7 +293,7 @@ pub async fn students(
                 per_page: PER_PAGE,
                 sort,
             };
-            st.store.list_students(&s.actor, &query).await?
+            eduq_app::directory::students(&st.store, &s.actor, &query).await?
         }
         None => KeyPage { rows: vec![], total: 0, next: None },
     };
@@ -322,7 +323,7 @@ pub async fn students(
         q: text,
         school_id: school_id.unwrap_or(0),
         grade: grade.unwrap_or(-99),
-        schools: st.store.school_options(&s.actor).await?,
+        schools: eduq_app::directory::school_options(&st.store, &s.actor).await?,
         grades: Grade::all().collect(),
         base_qs,
         term_key: sel.term.key(),
@@ -362,7 +363,7 @@ pub struct FitnessCard {
     pub graduation: Option<String>,
 }
 
-fn fitness_card(r: &eduq_store::fitness::FitnessRecord, start_year: i32) -> FitnessCard {
+fn fitness_card(r: &eduq_app::directory::FitnessRecord, start_year: i32) -> FitnessCard {
     use eduq_core::fitness::{ADVICE, bmi_advice};
     use eduq_core::standards::fitness::{Item, Level};
     let f2 = |v: Option<f64>| v.map(|x| format!("{}", (x * 100.0).round() / 100.0)).unwrap_or_default();
@@ -425,25 +426,16 @@ fn fitness_card(r: &eduq_store::fitness::FitnessRecord, start_year: i32) -> Fitn
 
 pub async fn student(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Page {
     let (l, _) = layout(&st.store, &s, "学生详情", "students", None).await?;
-    let d = st.store.student_detail(&s.actor, id, st.clock.now()).await?;
+    let eduq_app::directory::StudentFile { detail: d, fitness: records } =
+        eduq_app::directory::student_file(&st.store, &s.actor, id, st.clock.now()).await?;
     let flags = d
         .flags
         .map(|f: SpecialFlags| SpecialFlags::LABELS.iter().copied().zip(f.as_array()).collect())
         .unwrap_or_default();
-    // The latest school year with a result (the pupil was already read through the caller's scope).
-    let mut years: Vec<i32> = d.history.iter().map(|h| h.term.start_year).collect();
-    years.sort_unstable_by(|a, b| b.cmp(a));
-    years.dedup();
-    let mut records = Vec::new();
-    for y in years {
-        if let Some(r) = st.store.fitness_of(d.id, y).await? {
-            records.push((y, r));
-        }
-    }
     let fitness = records.first().map(|(y, latest)| {
         use eduq_core::standards::fitness::{Level, graduation_score};
         let mut card = fitness_card(latest, *y);
-        let level = |r: &eduq_store::fitness::FitnessRecord| {
+        let level = |r: &eduq_app::directory::FitnessRecord| {
             r.level.as_deref().and_then(Level::from_key).map(|l| l.label().to_string()).unwrap_or_default()
         };
         card.history = records
@@ -492,18 +484,18 @@ pub async fn teachers(State(st): State<AppState>, s: Session, Query(q): Query<Te
     let text = q.q.clone().unwrap_or_default();
     let (rows, total) = match sel.id {
         Some(term_id) => {
-            st.store
-                .list_teachers(
-                    &s.actor,
-                    &TeacherQuery {
-                        term_id,
-                        q: Some(text.clone()),
-                        school_id,
-                        page: q.page.unwrap_or(0),
-                        per_page: PER_PAGE,
-                    },
-                )
-                .await?
+            eduq_app::directory::teachers(
+                &st.store,
+                &s.actor,
+                &TeacherQuery {
+                    term_id,
+                    q: Some(text.clone()),
+                    school_id,
+                    page: q.page.unwrap_or(0),
+                    per_page: PER_PAGE,
+                },
+            )
+            .await?
         }
         None => (vec![], 0),
     };
@@ -513,7 +505,7 @@ pub async fn teachers(State(st): State<AppState>, s: Session, Query(q): Query<Te
         ("q", text.clone()),
         ("school", school_id.map(|x| x.to_string()).unwrap_or_default()),
     ]);
-    let schools = st.store.school_options(&s.actor).await?;
+    let schools = eduq_app::directory::school_options(&st.store, &s.actor).await?;
     Ok(Html(
         TeachersPage { l, rows, total, page, pages, q: text, school_id: school_id.unwrap_or(0), schools, base_qs }
             .render()?,
@@ -547,10 +539,8 @@ pub async fn conditions(State(st): State<AppState>, s: Session, Query(q): Query<
         return Err(WebError::Forbidden);
     }
     let (l, sel) = layout(&st.store, &s, "办学条件", "conditions", q.term.as_deref()).await?;
-    let schools = st.store.list_schools(&s.actor, sel.id).await?;
-    let rows = st
-        .store
-        .export_conditions(&s.actor, Some(sel.term.start_year))
+    let schools = eduq_app::directory::schools(&st.store, &s.actor, sel.id).await?;
+    let rows = eduq_app::directory::conditions(&st.store, &s.actor, sel.term.start_year)
         .await?
         .into_iter()
         .map(|c| {
@@ -618,7 +608,7 @@ pub async fn audit(State(st): State<AppState>, s: Session, Query(q): Query<Audit
         page: q.page.unwrap_or(0),
         per_page: PER_PAGE,
     };
-    let (entries, total) = st.store.search_audit(&s.actor, &query).await?;
+    let (entries, total) = eduq_app::audit::search(&st.store, &s.actor, &query).await?;
     let rows = entries
         .into_iter()
         .map(|e| AuditLine {
@@ -666,9 +656,8 @@ struct UsersPage {
 
 async fn users_page(st: &AppState, s: &Session, message: String, error: String) -> Result<String, WebError> {
     let (l, _) = layout(&st.store, s, "用户与角色", "users", None).await?;
-    let users = st.store.list_users(&s.actor).await?;
-    let waiting = st.store.waiting_accounts(&s.actor, st.clock.now().timestamp()).await?;
-    let schools = st.store.school_options(&s.actor).await?;
+    let (users, waiting) = eduq_app::accounts::users(&st.store, &s.actor, st.clock.now()).await?;
+    let schools = eduq_app::directory::school_options(&st.store, &s.actor).await?;
     Ok(UsersPage { l, users, waiting, schools, roles: Role::ALL.to_vec(), message, error }.render()?)
 }
 
@@ -701,7 +690,7 @@ pub async fn user_create(State(st): State<AppState>, Posted(s, f): Posted<NewUse
             Ok(Html(users_page(&st, &s, format!("已创建用户“{}”", f.username), String::new()).await?).into_response())
         }
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
-        Err(e @ (eduq_app::AppError::Invalid(_) | eduq_app::AppError::Store(eduq_store::StoreError::Conflict(_)))) => {
+        Err(e @ (eduq_app::AppError::Invalid(_) | eduq_app::AppError::Store(eduq_app::StoreError::Conflict(_)))) => {
             Ok((StatusCode::BAD_REQUEST, Html(users_page(&st, &s, String::new(), e.to_string()).await?))
                 .into_response())
         }
@@ -710,7 +699,7 @@ pub async fn user_create(State(st): State<AppState>, Posted(s, f): Posted<NewUse
 }
 
 pub async fn healthz(State(st): State<AppState>) -> Response {
-    match st.store.user_count().await {
+    match eduq_app::directory::reachable(&st.store).await {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")).into_response(),
     }

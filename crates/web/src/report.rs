@@ -37,7 +37,7 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
         return Err(WebError::Forbidden);
     }
     let (l, sel) = layout(&st.store, &s, "区县教育质量报告", "plans", q.term.as_deref()).await?;
-    let (_, district) = st.store.district().await?;
+    let district = eduq_app::directory::district_name(&st.store).await?;
     let plans = dashboard(&st.store, &s.actor, sel.term).await?.iter().map(cards).collect();
     let lines = library(&st.store, &s.actor, sel.term).await?.iter().map(crate::indicators::line).collect();
     let county = s.actor.scope == Scope::District;

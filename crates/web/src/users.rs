@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
+use eduq_app::accounts::UserRow;
 use eduq_app::accounts::{UserUpdate, update_user};
-use eduq_core::access::{Actor, Resource, Role};
-use eduq_store::accounts::UserRow;
+use eduq_core::access::{Resource, Role};
 
 use crate::auth::{Posted, Session};
 use crate::views::{Layout, layout};
@@ -32,18 +32,10 @@ async fn render(st: &AppState, s: &Session, id: i64, message: String, error: Str
         return Err(WebError::Forbidden);
     }
     let (l, _) = layout(&st.store, s, "编辑用户", "users", None).await?;
-    let user = st.store.user_by_id(id).await?.ok_or(WebError::NotFound)?;
-    let b = st.store.bindings(id).await?;
+    let eduq_app::accounts::UserEdit { user, classes, student_numbers } =
+        eduq_app::accounts::user_for_edit(&st.store, &s.actor, id).await?;
     let binds_classes = matches!(user.role, Role::HeadTeacher | Role::Teacher);
-    let mut classes = Vec::new();
-    if let (true, Some(school)) = (binds_classes, user.school_id)
-        && let Some((tid, t)) = st.store.terms().await?.first().copied()
-    {
-        for c in st.store.list_classes(&Actor::system(), t.start_year, Some(tid), Some(school)).await? {
-            classes.push((c.id, c.name.clone(), b.class_ids.contains(&c.id)));
-        }
-    }
-    let students = b.students.iter().map(|(_, no, _)| no.clone()).collect::<Vec<_>>().join("\n");
+    let students = student_numbers.join("\n");
     Ok(Html(
         EditPage {
             l,

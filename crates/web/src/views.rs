@@ -1,8 +1,8 @@
 //! Data shared by every page: the layout (navigation, user, CSRF token, term selector).
 
+use eduq_app::Store;
 use eduq_core::access::{Resource, Role};
 use eduq_core::calendar::{Term, parse_term};
-use eduq_store::Store;
 
 use crate::WebError;
 use crate::auth::Session;
@@ -49,7 +49,7 @@ pub async fn layout(
     active: &'static str,
     term: Option<&str>,
 ) -> Result<(Layout, Selected), WebError> {
-    let terms = store.terms().await?;
+    let terms = eduq_app::directory::terms(store).await?;
     let wanted = term.and_then(|k| parse_term(k).ok());
     let selected = match wanted.and_then(|w| terms.iter().find(|(_, t)| *t == w)) {
         Some((id, t)) => Selected { id: Some(*id), term: *t },

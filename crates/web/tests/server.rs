@@ -84,10 +84,10 @@ async fn school_admin_is_confined_to_own_school_on_every_route() {
     let mine: i64 = store.students_by_grade(&ta, term_id).await.expect("grades").iter().map(|(_, n)| n).sum();
     assert!(home.contains(&format!("id=\"stat-students\">{mine}<")) && home.contains("本班在校生"), "own classes");
     assert!(!home.contains("stat-teachers") && !home.contains("按办学类型"), "no school totals for a class teacher");
-    let eduq_store::KeyPage { rows: others, .. } = store
+    let eduq_app::directory::KeyPage { rows: others, .. } = store
         .list_students(
             &admin,
-            &eduq_store::people::StudentQuery {
+            &eduq_app::directory::StudentQuery {
                 term_id: term,
                 school_id: Some(other.id),
                 per_page: 1,
@@ -188,7 +188,7 @@ async fn security_identity_masked_and_columns_by_role() {
     let audit = store
         .search_audit(
             &Actor::system(),
-            &eduq_store::audit::AuditQuery {
+            &eduq_app::audit::AuditQuery {
                 action: Some("export".into()),
                 username: Some("principal".into()),
                 per_page: 50,
@@ -544,7 +544,7 @@ async fn roll_call_corrections_and_early_warning() {
     let (audit, _) = store
         .search_audit(
             &Actor::system(),
-            &eduq_store::audit::AuditQuery { action: Some("attendance_correct".into()), ..Default::default() },
+            &eduq_app::audit::AuditQuery { action: Some("attendance_correct".into()), ..Default::default() },
         )
         .await
         .expect("audit");
@@ -602,13 +602,12 @@ async fn roll_call_corrections_and_early_warning() {
     let (status, risk) = get(&base, &a, "/attendance/risk").await;
     assert_eq!(status, StatusCode::OK);
     assert!(risk.contains("id=\"risk-summary\"") && risk.contains("风险等级"), "summary and filters first");
-    let rules = eduq_app::cases::alert_rules();
+    let rules = eduq_app::alerts::alert_rules();
     let district_today = eduq_core::clock::DistrictZone::default().today(Utc::now());
     let term_now = eduq_core::calendar::Term::containing(district_today);
-    let engine =
-        eduq_app::attendance::risk_list(&store, &Actor::system(), term_now, district_today, &rules, Utc::now())
-            .await
-            .expect("risk list");
+    let engine = eduq_app::alerts::risk_list(&store, &Actor::system(), term_now, district_today, &rules, Utc::now())
+        .await
+        .expect("risk list");
     assert!(
         risk.contains(&format!("id=\"risk-total\">{}<", engine.rows.len())),
         "the summary counts the engine's list"
@@ -622,7 +621,7 @@ async fn roll_call_corrections_and_early_warning() {
     let classes = store.list_classes(&Actor::system(), 2026, None, None).await.expect("classes");
     let term = eduq_core::calendar::Term::containing(today);
     let rules = eduq_core::attendance::Rules { streak: 1, ..Default::default() };
-    let list = eduq_app::attendance::risk_list(&store, &Actor::system(), term, today, &rules, Utc::now())
+    let list = eduq_app::alerts::risk_list(&store, &Actor::system(), term, today, &rules, Utc::now())
         .await
         .expect("risk list");
     assert!(!list.rows.is_empty());
@@ -980,7 +979,7 @@ async fn cases_pages_are_scoped_and_audited() {
     let open = store
         .cases(
             &admin,
-            &eduq_store::cases::CaseQuery { state: Some(eduq_core::dropout::CaseState::Open), ..Default::default() },
+            &eduq_app::cases::CaseQuery { state: Some(eduq_core::dropout::CaseState::Open), ..Default::default() },
         )
         .await
         .expect("cases");
@@ -1033,7 +1032,7 @@ async fn cases_pages_are_scoped_and_audited() {
         let (_, n) = store
             .search_audit(
                 &admin,
-                &eduq_store::audit::AuditQuery { action: Some(action.into()), per_page: 10, ..Default::default() },
+                &eduq_app::audit::AuditQuery { action: Some(action.into()), per_page: 10, ..Default::default() },
             )
             .await
             .expect("audit");
@@ -1205,10 +1204,10 @@ async fn fitness_trend_workbook_and_graduation() {
     assert!(res.bytes().await.expect("bytes").starts_with(b"PK"), "the national layout");
     // A pupil of grade 6 with a total: the card shows 毕业成绩.
     let tid = store.terms().await.expect("terms")[0].0;
-    let eduq_store::KeyPage { rows, .. } = store
+    let eduq_app::directory::KeyPage { rows, .. } = store
         .list_students(
             &Actor::system(),
-            &eduq_store::people::StudentQuery { term_id: tid, grade: Some(6), per_page: 50, ..Default::default() },
+            &eduq_app::directory::StudentQuery { term_id: tid, grade: Some(6), per_page: 50, ..Default::default() },
         )
         .await
         .expect("grade 6");
