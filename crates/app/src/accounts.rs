@@ -59,11 +59,11 @@ pub async fn login(
     let account: String = username.trim().to_lowercase().chars().take(eduq_core::text::NAME_CHARS).collect();
     let typed = Actor { username: username.trim().chars().take(64).collect(), ..Actor::system() };
     let policy = (i64::from(password::MAX_FAILURES), password::LOCK_MINUTES * 60, password::MAX_LOCK_MINUTES * 60);
-    let Some(attempt) = store.reserve_login_attempt(&account, client, now.timestamp(), policy).await? else {
+    let Some(attempt) = store.system().reserve_login_attempt(&account, client, now.timestamp(), policy).await? else {
         store.audit(&typed, now, "login_throttled", "user", &format!("{client}：尝试过于频繁，未校验密码")).await?;
         return Err(AppError::BadLogin);
     };
-    let user = store.user_by_name(username.trim()).await?;
+    let user = store.system().user_by_name(username.trim()).await?;
     let ok = match &user {
         Some(u) => u.active && verify(pw, &u.password_hash),
         None => {
@@ -84,13 +84,13 @@ pub async fn login(
         }
         return Err(AppError::BadLogin);
     };
-    store.clear_login_attempts(&account, Some(client)).await?;
+    store.system().clear_login_attempts(&account, Some(client)).await?;
     let forgotten = now - Duration::hours(password::ATTEMPTS_KEPT_HOURS);
-    store.purge_login_attempts(forgotten.timestamp(), now.timestamp()).await?;
+    store.system().purge_login_attempts(forgotten.timestamp(), now.timestamp()).await?;
     let token = random_token();
     let csrf = random_token();
-    store.create_session(&token_hash(&token), user.id, &csrf, now, session_ended(now)).await?;
-    let actor = store.actor(&user).await?;
+    store.system().create_session(&token_hash(&token), user.id, &csrf, now, session_ended(now)).await?;
+    let actor = store.system().actor(&user).await?;
     store.audit(&actor, now, "login", "user", &format!("{client}：登录成功")).await?;
     Ok(Login { token, csrf, actor })
 }
@@ -102,14 +102,14 @@ fn session_ended(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
 
 /// The actor and CSRF token of a live session.
 pub async fn session(store: &Store, token: &str, now: DateTime<Utc>) -> Result<Option<(Actor, String)>, AppError> {
-    match store.session(&token_hash(token), now, session_ended(now)).await? {
-        Some((user, csrf)) => Ok(Some((store.actor(&user).await?, csrf))),
+    match store.system().session(&token_hash(token), now, session_ended(now)).await? {
+        Some((user, csrf)) => Ok(Some((store.system().actor(&user).await?, csrf))),
         None => Ok(None),
     }
 }
 
 pub async fn logout(store: &Store, actor: &Actor, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
-    store.delete_session(&token_hash(token)).await?;
+    store.system().delete_session(&token_hash(token)).await?;
     store.audit(actor, now, "logout", "user", "退出登录").await?;
     Ok(())
 }
@@ -129,6 +129,7 @@ pub async fn create_user(store: &Store, by: &Actor, u: NewUserInput, now: DateTi
         return Err(AppError::Invalid(format!("角色“{}”须指定所属学校", u.role.label())));
     }
     let id = store
+        .system()
         .create_user(
             &NewUser {
                 username: u.username.trim().to_string(),
@@ -179,7 +180,7 @@ pub async fn update_user(
     if !by.role.may_write(Resource::Users) {
         return Err(AppError::Forbidden);
     }
-    let user = store.user_by_id(user_id).await?.ok_or_else(|| AppError::Invalid("用户不存在".into()))?;
+    let user = store.system().user_by_id(user_id).await?.ok_or_else(|| AppError::Invalid("用户不存在".into()))?;
     if user_id == by.user_id && !u.active {
         return Err(AppError::Invalid("不能停用自己的账号".into()));
     }
@@ -206,7 +207,7 @@ pub async fn update_user(
     if !numbers.is_empty() && user.role != Role::Parent {
         return Err(AppError::Invalid(format!("角色“{}”不绑定学生", user.role.label())));
     }
-    let (student_ids, unknown) = store.student_ids_by_number(&numbers).await?;
+    let (student_ids, unknown) = store.system().student_ids_by_number(&numbers).await?;
     if !unknown.is_empty() {
         return Err(AppError::Invalid(format!("学籍号不存在：{}", unknown.join("、"))));
     }
@@ -217,10 +218,10 @@ pub async fn update_user(
         }
         _ => None,
     };
-    store.update_user(user_id, u.active, &u.class_ids, &student_ids, hash.as_deref()).await?;
+    store.system().update_user(user_id, u.active, &u.class_ids, &student_ids, hash.as_deref()).await?;
     let unlock = u.unlock || hash.is_some();
     if unlock {
-        store.clear_login_attempts(&user.username.to_lowercase(), None).await?;
+        store.system().clear_login_attempts(&user.username.to_lowercase(), None).await?;
     }
     let detail = format!(
         "{}；班级{}个；学生{}个{}{}",
@@ -261,8 +262,8 @@ pub async fn user_for_edit(store: &Store, actor: &Actor, id: i64) -> Result<User
     if !actor.role.may_write(Resource::Users) {
         return Err(AppError::Forbidden);
     }
-    let user = store.user_by_id(id).await?.ok_or(AppError::NotFound)?;
-    let b = store.bindings(id).await?;
+    let user = store.system().user_by_id(id).await?.ok_or(AppError::NotFound)?;
+    let b = store.system().bindings(id).await?;
     let mut classes = Vec::new();
     if let (true, Some(school)) = (matches!(user.role, Role::HeadTeacher | Role::Teacher), user.school_id)
         && let Some((tid, t)) = store.terms().await?.first().copied()

@@ -37,7 +37,7 @@ pub async fn scan_alerts(
         },
     };
     let list = risk_list(store, &scanner, term, today, &alert_rules(), now).await?;
-    let followed = store.followed_pupils(term_id).await?;
+    let followed = store.system().followed_pupils(term_id).await?;
     let new: Vec<(i64, i64, i64, String)> = list
         .rows
         .iter()

@@ -108,7 +108,7 @@ pub async fn import_attendance(
         (Some(a), Some(b)) => (a, b),
         _ => return Ok(AttendanceImport { rows: records.len(), ..Default::default() }),
     };
-    let stored = store.class_days(&class_ids, from, to).await?;
+    let stored = store.system().class_days(&class_ids, from, to).await?;
     let (district_id, _) = store.district().await?;
     let mut report = AttendanceImport { rows: records.len(), class_days: days.len(), ..Default::default() };
     let mut changed = Vec::new();

@@ -45,7 +45,7 @@ pub async fn open_case(
             "控辍保学针对义务教育阶段（一至九年级）的学生；幼儿园和高中学生不在此登记".into(),
         ));
     }
-    if let Some(c) = store.unclosed_case_of(student_id).await? {
+    if let Some(c) = store.system().unclosed_case_of(student_id).await? {
         return Err(AppError::Invalid(format!("该学生已有未销号的案件（编号{c}），请在原案件中继续")));
     }
     let (district_id, _) = store.district().await?;

@@ -97,7 +97,7 @@ pub async fn student_file(store: &Store, actor: &Actor, id: i64, now: DateTime<U
     years.dedup();
     let mut fitness = Vec::new();
     for y in years {
-        if let Some(r) = store.fitness_of(detail.id, y).await? {
+        if let Some(r) = store.system().fitness_of(detail.id, y).await? {
             fitness.push((y, r));
         }
     }

@@ -200,7 +200,7 @@ async fn people_of_other_schools(
         _ => return Ok(Vec::new()),
     };
     let keys: Vec<&str> = people.iter().map(|(k, _)| *k).collect();
-    let held = store.holdings(key_kind, &keys).await?;
+    let held = store.system().holdings(key_kind, &keys).await?;
     let mut errors = Vec::new();
     for ((key, term), (row, _)) in people.iter().zip(&table.rows) {
         let holdings = held.get(*key).map(Vec::as_slice).unwrap_or(&[]);

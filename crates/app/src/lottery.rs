@@ -188,7 +188,7 @@ pub async fn freeze(
         return Err(AppError::Invalid("请写明事先公布的随机源（如“2027年6月20日福彩3D开奖号码”）".into()));
     }
     let lottery = store.lottery(actor, id).await?;
-    let inputs = store.lottery_inputs(id).await?.ok_or_else(|| AppError::Invalid("尚未登记名单".into()))?;
+    let inputs = store.system().lottery_inputs(id).await?.ok_or_else(|| AppError::Invalid("尚未登记名单".into()))?;
     let input = stored_input(&lottery, &inputs, vec!["freeze".into()])?;
     let ids: Vec<&str> = input.applicants.iter().map(|a| a.id.as_str()).collect();
     let digest = hex(&roster_digest(&ids));
@@ -227,7 +227,7 @@ pub async fn draw(
         return Err(AppError::Invalid("请填写随机源的公布值和现场摇号数字".into()));
     }
     let entropy = vec![format!("{}:{b}", lottery.beacon.clone().unwrap_or_default()), format!("现场:{o}")];
-    let inputs = store.lottery_inputs(id).await?.ok_or_else(|| AppError::Invalid("尚未登记名单".into()))?;
+    let inputs = store.system().lottery_inputs(id).await?.ok_or_else(|| AppError::Invalid("尚未登记名单".into()))?;
     let input = stored_input(&lottery, &inputs, entropy.clone())?;
     let result = eduq_core::lottery::draw(&input).map_err(|e| AppError::Invalid(e.to_string()))?;
     let digest = hex(&result.roster_digest);

@@ -207,7 +207,7 @@ async fn save_batch(store: &Store, known: &mut Known, batch: Vec<Job>) -> Vec<To
             for (term, ids) in &requested {
                 if let Some(Some(term_id)) = terms.get(term) {
                     let ids: Vec<i64> = ids.iter().copied().collect();
-                    rosters.insert(*term, store.class_rosters(*term_id, &ids).await?);
+                    rosters.insert(*term, store.system().class_rosters(*term_id, &ids).await?);
                 }
             }
             Ok::<_, StoreError>(rosters)

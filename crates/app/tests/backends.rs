@@ -338,7 +338,7 @@ async fn security_parallel_guesses_stop_at_the_limit() {
         assert_eq!(audit("login_throttled").await, 64 - MAX_FAILURES as usize, "{name}");
         assert_eq!(audit("login_lock").await, 1, "{name}: the lock is audited");
         assert!(login(&s, "principal", PW, "client-x", now()).await.is_err(), "{name}");
-        let user = s.user_by_name("principal").await.expect("user").expect("exists");
+        let user = s.system().user_by_name("principal").await.expect("user").expect("exists");
         let unlock = eduq_app::accounts::UserUpdate {
             active: true,
             class_ids: vec![],
@@ -354,7 +354,7 @@ async fn security_parallel_guesses_stop_at_the_limit() {
             let s = s.clone();
             async move {
                 let q = eduq_store::Sql::new("SELECT COUNT(*) FROM login_throttle WHERE account LIKE 'nobody%'");
-                s.scalar(&q).await.expect("count")
+                s.system().scalar(&q).await.expect("count")
             }
         };
         for i in 0..3 {
@@ -662,7 +662,7 @@ async fn plans_on_both_backends() {
         };
         let mut by_year = Vec::new();
         for y in [2025, 2026] {
-            let r = s.fetch(&rate(y), |r| Ok((r.i(0)?, r.i(1)?))).await.expect("count")[0];
+            let r = s.system().fetch(&rate(y), |r| Ok((r.i(0)?, r.i(1)?))).await.expect("count")[0];
             by_year.push(r.0 as f64 / r.1 as f64 * 100.0);
         }
         let m = &lines[0];
@@ -715,6 +715,7 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         let rows = s.flow_rows(&admin).await.expect("rows");
         // Every 学籍 row of grades 1–9 comes back from the blocks the history is read in, once.
         let held = s
+            .system()
             .scalar(&eduq_store::Sql::new("SELECT COUNT(*) FROM enrolment WHERE grade BETWEEN 1 AND 9"))
             .await
             .expect("count");
@@ -740,13 +741,16 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
             .find(|r| r.term == CURRENT && r.status.is_on_roll() && cohort.contains(&r.student))
             .expect("on roll")
             .student;
-        s.exec(
-            &eduq_store::Sql::new("UPDATE enrolment SET status = 'dropped_out' WHERE student_id = $1 AND term_id = $2")
+        s.system()
+            .exec(
+                &eduq_store::Sql::new(
+                    "UPDATE enrolment SET status = 'dropped_out' WHERE student_id = $1 AND term_id = $2",
+                )
                 .bind(pupil)
                 .bind(tid),
-        )
-        .await
-        .expect("update");
+            )
+            .await
+            .expect("update");
         let values = eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library");
         let after = values.iter().find(|v| v.indicator.key == "consolidation_rate").expect("rate").district;
         assert_eq!(
@@ -757,11 +761,14 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         // The kept history follows any write to the enrolment (triggers), also a deletion.
         let mine = pupil_history(&s, pupil).await;
         assert!(mine.contains(&(CURRENT, eduq_core::student::EnrolmentStatus::DroppedOut)), "{name}: {mine:?}");
-        s.exec(
-            &eduq_store::Sql::new("DELETE FROM enrolment WHERE student_id = $1 AND term_id = $2").bind(pupil).bind(tid),
-        )
-        .await
-        .expect("delete");
+        s.system()
+            .exec(
+                &eduq_store::Sql::new("DELETE FROM enrolment WHERE student_id = $1 AND term_id = $2")
+                    .bind(pupil)
+                    .bind(tid),
+            )
+            .await
+            .expect("delete");
         let after = pupil_history(&s, pupil).await;
         assert_eq!(after.len() + 1, mine.len(), "{name}");
         assert!(after.iter().all(|(t, _)| *t != CURRENT), "{name}");
@@ -769,6 +776,7 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         let tid = term_id(&s).await;
         let schools = s.list_schools(&admin, Some(tid)).await.expect("schools");
         let per_school = s
+            .system()
             .fetch(
                 &eduq_store::Sql::new(
                     "SELECT school_id, COUNT(*) FROM enrolment WHERE grade < 1 AND term_id = $1 \
@@ -882,6 +890,7 @@ async fn government_guarantee_on_both_backends() {
         };
         // 教师资格证: the 专任 teachers of the 义务教育 schools this term, counted from the rows.
         let teachers = s
+            .system()
             .fetch(
                 &eduq_store::Sql::new(
                     "SELECT tt.school_id, t.post, t.certified FROM teacher_term tt \
@@ -905,6 +914,7 @@ async fn government_guarantee_on_both_backends() {
         assert_eq!(c12.verdict, Verdict::NotMet, "{name}");
         // 随迁子女: pupils of grades 1–9 on roll with the flag, and those in 公办 schools.
         let pupils = s
+            .system()
             .fetch(
                 &eduq_store::Sql::new(
                     "SELECT e.school_id, st.migrant FROM enrolment e \
@@ -933,7 +943,7 @@ async fn government_guarantee_on_both_backends() {
             async move {
                 let sql = "UPDATE school SET ownership = $1, purchased_places = $2 WHERE id = $3";
                 let owner = if private { "private" } else { "public" };
-                s.exec(&eduq_store::Sql::new(sql).bind(owner).bind(purchased).bind(host)).await.expect("flag");
+                s.system().exec(&eduq_store::Sql::new(sql).bind(owner).bind(purchased).bind(host)).await.expect("flag");
                 s.migrant_counts(&Actor::system(), tid).await.expect("counts")
             }
         };
@@ -1019,7 +1029,7 @@ async fn alert_case_and_closure() {
         let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
         let (pupils, _) = s.roll(&admin, class.id, tid, day(11, 2)).await.expect("roll");
         // A pupil the demo's own alerts and cases do not already follow.
-        let followed = s.followed_pupils(tid).await.expect("followed");
+        let followed = s.system().followed_pupils(tid).await.expect("followed");
         let target = pupils.iter().map(|p| p.student_id).find(|id| !followed.contains(id)).expect("a pupil");
         let teacher =
             actor("ht", Role::HeadTeacher, Scope::Classes { school_id: class.school_id, class_ids: vec![class.id] });
@@ -1282,7 +1292,7 @@ async fn concurrent_roll_saves_all_land() {
         let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
         let (strangers, _) = s.roll(&admin, classes[1].id, tid, day(23)).await.expect("roll");
         let stranger = strangers[0].student_id;
-        let followed = s.followed_pupils(tid).await.expect("followed");
+        let followed = s.system().followed_pupils(tid).await.expect("followed");
         let corrections = AuditQuery { action: Some("attendance_correct".into()), ..Default::default() };
         let before = s.search_audit(&admin, &corrections).await.expect("audit").1;
         // Monday 11-23 (after the demo's rolls) twice, the second round marking each class's first
@@ -1409,7 +1419,7 @@ async fn lottery_life_cycle() {
             ["create", "register", "freeze", "draw"]
         );
         assert_eq!(eduq_store::lottery::broken_link(&trail), None, "{name}: the chain is whole");
-        let edit = s.exec(&eduq_store::Sql::new("UPDATE lottery_event SET detail = 'x' WHERE seq = 2")).await;
+        let edit = s.system().exec(&eduq_store::Sql::new("UPDATE lottery_event SET detail = 'x' WHERE seq = 2")).await;
         assert!(edit.is_err(), "{name}: the trail is append-only");
         let persons = s.lottery_persons(&staff, id, now()).await.expect("roster");
         assert_eq!(persons.len(), 30);
@@ -1662,7 +1672,7 @@ async fn a_pupil_moved_after_the_roll_keeps_one_record() {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         for table in ["attendance", "roll_call"] {
             let sql = format!("DELETE FROM {table} WHERE day = $1 AND class_id IN ({}, {})", a.id, b.id);
-            s.exec(&eduq_store::Sql::new(sql).bind(day)).await.expect("clear the day");
+            s.system().exec(&eduq_store::Sql::new(sql).bind(day)).await.expect("clear the day");
         }
         let roll = |class: i64, marked: i64, status: Status| {
             let (s, desk) = (s.clone(), desk.clone());
@@ -1684,17 +1694,19 @@ async fn a_pupil_moved_after_the_roll_keeps_one_record() {
         let (pupils, _) = s.roll(&Actor::system(), a.id, tid, day).await.expect("roster");
         let pupil = pupils[0].student_id;
         roll(a.id, pupil, Status::Truant).await.expect("class a");
-        s.exec(
-            &eduq_store::Sql::new("UPDATE enrolment SET class_id = $1 WHERE student_id = $2 AND term_id = $3")
-                .bind(b.id)
-                .bind(pupil)
-                .bind(tid),
-        )
-        .await
-        .expect("move");
+        s.system()
+            .exec(
+                &eduq_store::Sql::new("UPDATE enrolment SET class_id = $1 WHERE student_id = $2 AND term_id = $3")
+                    .bind(b.id)
+                    .bind(pupil)
+                    .bind(tid),
+            )
+            .await
+            .expect("move");
         let saved = roll(b.id, pupil, Status::Sick).await.expect("class b, first roll of the day");
         assert_eq!(saved.absent, 1, "{name}");
         let records = s
+            .system()
             .fetch(
                 &eduq_store::Sql::new("SELECT class_id, status FROM attendance WHERE student_id = $1 AND day = $2")
                     .bind(pupil)
@@ -1710,7 +1722,7 @@ async fn a_pupil_moved_after_the_roll_keeps_one_record() {
                    SELECT district_id, $1, id, $2, $3, 'sick', '' FROM class WHERE id = $4";
         let wrong =
             eduq_store::Sql::new(sql).bind(other.school_id).bind(pupil).bind(day.succ_opt().unwrap()).bind(b.id);
-        assert!(s.exec(&wrong).await.is_err(), "{name}: a record under another school's id is refused");
+        assert!(s.system().exec(&wrong).await.is_err(), "{name}: a record under another school's id is refused");
     }
 }
 

@@ -526,7 +526,7 @@ pub async fn indicators_store(url: &str) -> Result<()> {
     let term = probe.terms().await?.into_iter().map(|(_, t)| t).max().context("数据库中没有学期")?;
     let count = |table: &str| {
         let (probe, sql) = (probe.clone(), eduq_store::Sql::new(format!("SELECT COUNT(*) FROM {table}")));
-        async move { probe.scalar(&sql).await }
+        async move { probe.system().scalar(&sql).await }
     };
     println!(
         "{}：{} 名学生、{} 所学校、{} 行学籍（{} 名学生的学籍历史），最新学期 {}",
@@ -590,7 +590,7 @@ pub async fn roll_peak(url: &str, students: usize, classes: usize) -> Result<()>
     // A district's database has been vacuumed by 8:00 (autovacuum); a freshly seeded one has not,
     // and without the visibility map the rosters are read from the table instead of the index.
     if url.starts_with("postgres") {
-        store.exec(&eduq_store::Sql::new("VACUUM ANALYZE")).await?;
+        store.system().exec(&eduq_store::Sql::new("VACUUM ANALYZE")).await?;
     }
     let term_id = store.term_id(term).await?.context("no current term")?;
     let all = store.list_classes(&Actor::system(), term.start_year, Some(term_id), None).await?;
@@ -631,7 +631,7 @@ pub async fn roll_peak(url: &str, students: usize, classes: usize) -> Result<()>
             if morning {
                 for table in ["attendance", "roll_call"] {
                     let sql = format!("DELETE FROM {table} WHERE day = $1 AND class_id IN ({list})");
-                    store.exec(&eduq_store::Sql::new(sql).bind(day)).await?;
+                    store.system().exec(&eduq_store::Sql::new(sql).bind(day)).await?;
                 }
             }
             // … and all press 保存 at the same moment.

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use eduq_core::access::{Actor, Resource, Role, Scope};
 use serde::Serialize;
 
-use crate::{Result, Sql, Store, StoreError};
+use crate::{Result, Sql, Store, StoreError, System};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UserRow {
@@ -47,6 +47,177 @@ fn user_row(r: &dyn crate::Get) -> std::result::Result<UserRow, sqlx::Error> {
 }
 
 impl Store {
+    pub async fn list_users(&self, actor: &Actor) -> Result<Vec<UserRow>> {
+        if !actor.role.may_read(eduq_core::access::Resource::Users) {
+            return Err(StoreError::Forbidden);
+        }
+        self.fetch(
+            &Sql::new(format!(
+                "SELECT {USER_COLS} FROM app_user u LEFT JOIN school s ON s.id = u.school_id ORDER BY u.id"
+            )),
+            user_row,
+        )
+        .await
+    }
+
+    pub async fn user_count(&self) -> Result<i64> {
+        self.scalar(&Sql::new("SELECT COUNT(*) FROM app_user")).await
+    }
+
+    /// Accounts (as typed, lower-cased) that some client may not try at `now`: shown on the
+    /// users page, where an administrator lifts the wait.
+    pub async fn waiting_accounts(&self, actor: &Actor, now: i64) -> Result<std::collections::HashSet<String>> {
+        if !actor.role.may_read(Resource::Users) {
+            return Err(StoreError::Forbidden);
+        }
+        let q = Sql::new("SELECT DISTINCT account FROM login_throttle WHERE blocked_until > $1").bind(now);
+        Ok(self.fetch(&q, |r| r.s(0)).await?.into_iter().collect())
+    }
+}
+
+/// What a user is bound to: classes (班主任/任课教师) and children (家长).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Bindings {
+    pub class_ids: Vec<i64>,
+    pub students: Vec<(i64, String, String)>,
+}
+
+impl System<'_> {
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>> {
+        self.fetch_opt(
+            &Sql::new(format!(
+                "SELECT {USER_COLS} FROM app_user u LEFT JOIN school s ON s.id = u.school_id WHERE u.username = $1"
+            ))
+            .bind(username),
+            user_row,
+        )
+        .await
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRow>> {
+        let users = self.list_users(&Actor::system()).await?;
+        Ok(users.into_iter().find(|u| u.id == id))
+    }
+
+    pub async fn bindings(&self, user_id: i64) -> Result<Bindings> {
+        let class_ids = self
+            .fetch(
+                &Sql::new("SELECT class_id FROM user_class WHERE user_id = $1 ORDER BY class_id").bind(user_id),
+                |r| r.i(0),
+            )
+            .await?;
+        let students = self
+            .fetch(
+                &Sql::new("SELECT s.id, s.student_no, s.name FROM guardian g JOIN student s ON s.id = g.student_id WHERE g.user_id = $1 ORDER BY s.student_no")
+                    .bind(user_id),
+                |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?)),
+            )
+            .await?;
+        Ok(Bindings { class_ids, students })
+    }
+
+    /// Student ids by 学籍号 (for binding a parent); unknown numbers are returned separately.
+    pub async fn student_ids_by_number(&self, numbers: &[String]) -> Result<(Vec<i64>, Vec<String>)> {
+        let mut ids = Vec::new();
+        let mut unknown = Vec::new();
+        for n in numbers {
+            match self
+                .fetch_opt(&Sql::new("SELECT id FROM student WHERE student_no = $1").bind(n.as_str()), |r| r.i(0))
+                .await?
+            {
+                Some(id) => ids.push(id),
+                None => unknown.push(n.clone()),
+            }
+        }
+        Ok((ids, unknown))
+    }
+
+    /// The session's user and CSRF token if it has not been idle since `idle_since` and was
+    /// created after `created_since` (the absolute lifetime); touches it.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        (idle_since, created_since): (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Option<(UserRow, String)>> {
+        let found = self
+            .fetch_opt(
+                &Sql::new(format!(
+                    "SELECT {USER_COLS}, x.csrf_token, x.last_seen, x.created_at FROM session x JOIN app_user u ON u.id = x.user_id LEFT JOIN school s ON s.id = u.school_id WHERE x.token_hash = $1"
+                ))
+                .bind(token_hash),
+                |r| Ok((user_row(r)?, r.s(8)?, r.ts(9)?, r.ts(10)?)),
+            )
+            .await?;
+        let Some((user, csrf, last_seen, created)) = found else { return Ok(None) };
+        if last_seen < idle_since || created < created_since || !user.active {
+            self.delete_session(token_hash).await?;
+            return Ok(None);
+        }
+        // Touch at most once a minute to keep reads cheap.
+        if now - last_seen > chrono::Duration::seconds(60) {
+            self.exec_bookkeeping(
+                &Sql::new("UPDATE session SET last_seen = $1 WHERE token_hash = $2").bind(now).bind(token_hash),
+            )
+            .await?;
+        }
+        Ok(Some((user, csrf)))
+    }
+
+    /// The caller as the store sees it: role plus the scope derived from the account's bindings.
+    pub async fn actor(&self, user: &UserRow) -> Result<Actor> {
+        let scope = match user.role {
+            Role::Admin | Role::Leader | Role::Staff => Scope::District,
+            Role::SchoolAdmin => Scope::School(user.school_id.unwrap_or(-1)),
+            Role::HeadTeacher | Role::Teacher => Scope::Classes {
+                school_id: user.school_id.unwrap_or(-1),
+                class_ids: self
+                    .fetch(&Sql::new("SELECT class_id FROM user_class WHERE user_id = $1").bind(user.id), |r| r.i(0))
+                    .await?,
+            },
+            Role::Parent => Scope::Students(
+                self.fetch(&Sql::new("SELECT student_id FROM guardian WHERE user_id = $1").bind(user.id), |r| r.i(0))
+                    .await?,
+            ),
+        };
+        Ok(Actor {
+            user_id: user.id,
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role,
+            scope,
+        })
+    }
+
+    /// Opens a session; sessions that ended (idle since `ended.0` or created before `ended.1`) are
+    /// purged at the same time, so their rows do not accumulate.
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        now: DateTime<Utc>,
+        ended: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<()> {
+        self.exec_bookkeeping(
+            &Sql::new("DELETE FROM session WHERE last_seen < $1 OR created_at < $2").bind(ended.0).bind(ended.1),
+        )
+        .await?;
+        self.exec_bookkeeping(
+            &Sql::new("INSERT INTO session (token_hash, user_id, csrf_token, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)")
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(csrf)
+                .bind(now),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        self.exec_bookkeeping(&Sql::new("DELETE FROM session WHERE token_hash = $1").bind(token_hash)).await.map(|_| ())
+    }
+
     pub async fn create_user(&self, u: &NewUser, now: DateTime<Utc>) -> Result<i64> {
         let mut tx = self.begin().await?;
         let exists =
@@ -75,32 +246,47 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>> {
-        self.fetch_opt(
-            &Sql::new(format!(
-                "SELECT {USER_COLS} FROM app_user u LEFT JOIN school s ON s.id = u.school_id WHERE u.username = $1"
-            ))
-            .bind(username),
-            user_row,
-        )
-        .await
+    pub async fn set_password(&self, user_id: i64, hash: &str) -> Result<()> {
+        self.exec(&Sql::new("UPDATE app_user SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id))
+            .await
+            .map(|_| ())
     }
 
-    pub async fn list_users(&self, actor: &Actor) -> Result<Vec<UserRow>> {
-        if !actor.role.may_read(eduq_core::access::Resource::Users) {
-            return Err(StoreError::Forbidden);
+    /// Replaces a user's state and bindings in one transaction; a disabled user's sessions end now.
+    pub async fn update_user(
+        &self,
+        user_id: i64,
+        active: bool,
+        class_ids: &[i64],
+        student_ids: &[i64],
+        password_hash: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.exec(&Sql::new("UPDATE app_user SET active = $1 WHERE id = $2").bind(active).bind(user_id)).await?;
+        if let Some(h) = password_hash {
+            tx.exec(
+                &Sql::new(
+                    "UPDATE app_user SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
+                )
+                .bind(h)
+                .bind(user_id),
+            )
+            .await?;
         }
-        self.fetch(
-            &Sql::new(format!(
-                "SELECT {USER_COLS} FROM app_user u LEFT JOIN school s ON s.id = u.school_id ORDER BY u.id"
-            )),
-            user_row,
-        )
-        .await
-    }
-
-    pub async fn user_count(&self) -> Result<i64> {
-        self.scalar(&Sql::new("SELECT COUNT(*) FROM app_user")).await
+        if !active || password_hash.is_some() {
+            tx.exec(&Sql::new("DELETE FROM session WHERE user_id = $1").bind(user_id)).await?;
+        }
+        tx.exec(&Sql::new("DELETE FROM user_class WHERE user_id = $1").bind(user_id)).await?;
+        for c in class_ids {
+            tx.exec(&Sql::new("INSERT INTO user_class (user_id, class_id) VALUES ($1, $2)").bind(user_id).bind(*c))
+                .await?;
+        }
+        tx.exec(&Sql::new("DELETE FROM guardian WHERE user_id = $1").bind(user_id)).await?;
+        for s in student_ids {
+            tx.exec(&Sql::new("INSERT INTO guardian (user_id, student_id) VALUES ($1, $2)").bind(user_id).bind(*s))
+                .await?;
+        }
+        tx.commit().await
     }
 
     /// Reserves one login attempt of `client` on `account` at `now` (Unix seconds), counting it as
@@ -159,191 +345,5 @@ impl Store {
             q.push_arg(" AND client = ?", c);
         }
         self.exec_bookkeeping(&q).await.map(|_| ())
-    }
-
-    /// Accounts (as typed, lower-cased) that some client may not try at `now`: shown on the
-    /// users page, where an administrator lifts the wait.
-    pub async fn waiting_accounts(&self, actor: &Actor, now: i64) -> Result<std::collections::HashSet<String>> {
-        if !actor.role.may_read(Resource::Users) {
-            return Err(StoreError::Forbidden);
-        }
-        let q = Sql::new("SELECT DISTINCT account FROM login_throttle WHERE blocked_until > $1").bind(now);
-        Ok(self.fetch(&q, |r| r.s(0)).await?.into_iter().collect())
-    }
-
-    pub async fn set_password(&self, user_id: i64, hash: &str) -> Result<()> {
-        self.exec(&Sql::new("UPDATE app_user SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id))
-            .await
-            .map(|_| ())
-    }
-
-    /// The caller as the store sees it: role plus the scope derived from the account's bindings.
-    pub async fn actor(&self, user: &UserRow) -> Result<Actor> {
-        let scope = match user.role {
-            Role::Admin | Role::Leader | Role::Staff => Scope::District,
-            Role::SchoolAdmin => Scope::School(user.school_id.unwrap_or(-1)),
-            Role::HeadTeacher | Role::Teacher => Scope::Classes {
-                school_id: user.school_id.unwrap_or(-1),
-                class_ids: self
-                    .fetch(&Sql::new("SELECT class_id FROM user_class WHERE user_id = $1").bind(user.id), |r| r.i(0))
-                    .await?,
-            },
-            Role::Parent => Scope::Students(
-                self.fetch(&Sql::new("SELECT student_id FROM guardian WHERE user_id = $1").bind(user.id), |r| r.i(0))
-                    .await?,
-            ),
-        };
-        Ok(Actor {
-            user_id: user.id,
-            username: user.username.clone(),
-            display_name: user.display_name.clone(),
-            role: user.role,
-            scope,
-        })
-    }
-
-    /// Opens a session; sessions that ended (idle since `ended.0` or created before `ended.1`) are
-    /// purged at the same time, so their rows do not accumulate.
-    pub async fn create_session(
-        &self,
-        token_hash: &str,
-        user_id: i64,
-        csrf: &str,
-        now: DateTime<Utc>,
-        ended: (DateTime<Utc>, DateTime<Utc>),
-    ) -> Result<()> {
-        self.exec_bookkeeping(
-            &Sql::new("DELETE FROM session WHERE last_seen < $1 OR created_at < $2").bind(ended.0).bind(ended.1),
-        )
-        .await?;
-        self.exec_bookkeeping(
-            &Sql::new("INSERT INTO session (token_hash, user_id, csrf_token, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)")
-                .bind(token_hash)
-                .bind(user_id)
-                .bind(csrf)
-                .bind(now),
-        )
-        .await
-        .map(|_| ())
-    }
-
-    /// The session's user and CSRF token if it has not been idle since `idle_since` and was
-    /// created after `created_since` (the absolute lifetime); touches it.
-    pub async fn session(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-        (idle_since, created_since): (DateTime<Utc>, DateTime<Utc>),
-    ) -> Result<Option<(UserRow, String)>> {
-        let found = self
-            .fetch_opt(
-                &Sql::new(format!(
-                    "SELECT {USER_COLS}, x.csrf_token, x.last_seen, x.created_at FROM session x JOIN app_user u ON u.id = x.user_id LEFT JOIN school s ON s.id = u.school_id WHERE x.token_hash = $1"
-                ))
-                .bind(token_hash),
-                |r| Ok((user_row(r)?, r.s(8)?, r.ts(9)?, r.ts(10)?)),
-            )
-            .await?;
-        let Some((user, csrf, last_seen, created)) = found else { return Ok(None) };
-        if last_seen < idle_since || created < created_since || !user.active {
-            self.delete_session(token_hash).await?;
-            return Ok(None);
-        }
-        // Touch at most once a minute to keep reads cheap.
-        if now - last_seen > chrono::Duration::seconds(60) {
-            self.exec_bookkeeping(
-                &Sql::new("UPDATE session SET last_seen = $1 WHERE token_hash = $2").bind(now).bind(token_hash),
-            )
-            .await?;
-        }
-        Ok(Some((user, csrf)))
-    }
-
-    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        self.exec_bookkeeping(&Sql::new("DELETE FROM session WHERE token_hash = $1").bind(token_hash)).await.map(|_| ())
-    }
-}
-
-/// What a user is bound to: classes (班主任/任课教师) and children (家长).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Bindings {
-    pub class_ids: Vec<i64>,
-    pub students: Vec<(i64, String, String)>,
-}
-
-impl Store {
-    pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRow>> {
-        let users = self.list_users(&Actor::system()).await?;
-        Ok(users.into_iter().find(|u| u.id == id))
-    }
-
-    pub async fn bindings(&self, user_id: i64) -> Result<Bindings> {
-        let class_ids = self
-            .fetch(
-                &Sql::new("SELECT class_id FROM user_class WHERE user_id = $1 ORDER BY class_id").bind(user_id),
-                |r| r.i(0),
-            )
-            .await?;
-        let students = self
-            .fetch(
-                &Sql::new("SELECT s.id, s.student_no, s.name FROM guardian g JOIN student s ON s.id = g.student_id WHERE g.user_id = $1 ORDER BY s.student_no")
-                    .bind(user_id),
-                |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?)),
-            )
-            .await?;
-        Ok(Bindings { class_ids, students })
-    }
-
-    /// Student ids by 学籍号 (for binding a parent); unknown numbers are returned separately.
-    pub async fn student_ids_by_number(&self, numbers: &[String]) -> Result<(Vec<i64>, Vec<String>)> {
-        let mut ids = Vec::new();
-        let mut unknown = Vec::new();
-        for n in numbers {
-            match self
-                .fetch_opt(&Sql::new("SELECT id FROM student WHERE student_no = $1").bind(n.as_str()), |r| r.i(0))
-                .await?
-            {
-                Some(id) => ids.push(id),
-                None => unknown.push(n.clone()),
-            }
-        }
-        Ok((ids, unknown))
-    }
-
-    /// Replaces a user's state and bindings in one transaction; a disabled user's sessions end now.
-    pub async fn update_user(
-        &self,
-        user_id: i64,
-        active: bool,
-        class_ids: &[i64],
-        student_ids: &[i64],
-        password_hash: Option<&str>,
-    ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        tx.exec(&Sql::new("UPDATE app_user SET active = $1 WHERE id = $2").bind(active).bind(user_id)).await?;
-        if let Some(h) = password_hash {
-            tx.exec(
-                &Sql::new(
-                    "UPDATE app_user SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
-                )
-                .bind(h)
-                .bind(user_id),
-            )
-            .await?;
-        }
-        if !active || password_hash.is_some() {
-            tx.exec(&Sql::new("DELETE FROM session WHERE user_id = $1").bind(user_id)).await?;
-        }
-        tx.exec(&Sql::new("DELETE FROM user_class WHERE user_id = $1").bind(user_id)).await?;
-        for c in class_ids {
-            tx.exec(&Sql::new("INSERT INTO user_class (user_id, class_id) VALUES ($1, $2)").bind(user_id).bind(*c))
-                .await?;
-        }
-        tx.exec(&Sql::new("DELETE FROM guardian WHERE user_id = $1").bind(user_id)).await?;
-        for s in student_ids {
-            tx.exec(&Sql::new("INSERT INTO guardian (user_id, student_id) VALUES ($1, $2)").bind(user_id).bind(*s))
-                .await?;
-        }
-        tx.commit().await
     }
 }

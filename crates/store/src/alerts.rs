@@ -5,7 +5,7 @@ use eduq_core::access::{Actor, Resource};
 use serde::Serialize;
 
 use crate::org::scope_filter;
-use crate::{Arg, Result, Sql, Store, StoreError, Tx};
+use crate::{Arg, Result, Sql, Store, StoreError, System, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlertRow {
@@ -62,16 +62,6 @@ impl Store {
     pub async fn alerts(&self, actor: &Actor, open_only: bool) -> Result<Vec<AlertRow>> {
         let key = format!("alerts|{}|{open_only}", crate::reader_key(actor));
         self.memoised(&key, self.read_alerts(actor, open_only)).await
-    }
-
-    /// Pupils of a term with an unhandled alert or a case not yet closed: they are not alerted again.
-    pub async fn followed_pupils(&self, term_id: i64) -> Result<std::collections::HashSet<i64>> {
-        let q = Sql::new(
-            "SELECT student_id FROM attendance_alert WHERE term_id = $1 AND status = 'new' \
-             UNION SELECT student_id FROM dropout_case WHERE state <> 'closed'",
-        )
-        .bind(term_id);
-        Ok(self.fetch(&q, |r| r.i(0)).await?.into_iter().collect())
     }
 }
 
@@ -137,5 +127,17 @@ impl Tx {
         )
         .await?;
         self.audit(actor, at, "alert_handle", &format!("alert:{id}"), status).await
+    }
+}
+
+impl System<'_> {
+    /// Pupils of a term with an unhandled alert or a case not yet closed: they are not alerted again.
+    pub async fn followed_pupils(&self, term_id: i64) -> Result<std::collections::HashSet<i64>> {
+        let q = Sql::new(
+            "SELECT student_id FROM attendance_alert WHERE term_id = $1 AND status = 'new' \
+             UNION SELECT student_id FROM dropout_case WHERE state <> 'closed'",
+        )
+        .bind(term_id);
+        Ok(self.fetch(&q, |r| r.i(0)).await?.into_iter().collect())
     }
 }

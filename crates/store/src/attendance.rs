@@ -8,7 +8,7 @@ use eduq_core::attendance::Status;
 use serde::Serialize;
 
 use crate::org::{id_list, scope_filter};
-use crate::{Arg, Result, Sql, Store, StoreError, Tx};
+use crate::{Arg, Result, Sql, Store, StoreError, System, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RollClass {
@@ -87,24 +87,6 @@ impl Store {
                     .ok_or(StoreError::Forbidden)
             })
             .collect())
-    }
-
-    /// The pupils on roll in each of `class_ids` for the term: one row per class with its ids
-    /// joined (`string_agg`, SQLite ≥ 3.44 and PostgreSQL), five times cheaper than a row per pupil
-    /// when a whole district's classes hand in at once.
-    pub async fn class_rosters(&self, term_id: i64, class_ids: &[i64]) -> Result<HashMap<i64, HashSet<i64>>> {
-        let q = Sql::new(format!(
-            "SELECT class_id, string_agg(CAST(student_id AS TEXT), ',') FROM enrolment \
-             WHERE term_id = $1 AND status IN {ON_ROLL} AND class_id IN ({}) GROUP BY class_id",
-            id_list(class_ids)
-        ))
-        .bind(term_id);
-        let mut out = HashMap::new();
-        for (class, ids) in self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?))).await? {
-            let ids = ids.split(',').map(|x| x.parse::<i64>().map_err(|e| sqlx::Error::Decode(Box::new(e))));
-            out.insert(class, ids.collect::<std::result::Result<HashSet<i64>, _>>()?);
-        }
-        Ok(out)
     }
 
     /// A class in the caller's scope, or `Forbidden`.
@@ -290,33 +272,6 @@ pub struct ClassDays {
 }
 
 impl Store {
-    /// What is stored for these classes (already checked to be in the caller's scope) from `from` to `to`.
-    pub async fn class_days(&self, class_ids: &[i64], from: NaiveDate, to: NaiveDate) -> Result<ClassDays> {
-        let mut out = ClassDays::default();
-        for chunk in class_ids.chunks(2_000) {
-            let list = crate::org::id_list(chunk);
-            let q = Sql::new(format!(
-                "SELECT class_id, day FROM roll_call WHERE class_id IN ({list}) AND day >= $1 AND day <= $2"
-            ))
-            .bind(from)
-            .bind(to);
-            out.taken.extend(self.fetch(&q, |r| Ok((r.i(0)?, r.d(1)?))).await?);
-            let q = Sql::new(format!(
-                "SELECT class_id, day, student_id, status, note FROM attendance WHERE class_id IN ({list}) AND day >= $1 AND day <= $2"
-            ))
-            .bind(from)
-            .bind(to);
-            for (class, day, student, status, note) in
-                self.fetch(&q, |r| Ok((r.i(0)?, r.d(1)?, r.i(2)?, r.s(3)?, r.s(4)?))).await?
-            {
-                if let Some(s) = Status::from_key(&status) {
-                    out.records.entry((class, day)).or_default().push((student, s, note));
-                }
-            }
-        }
-        Ok(out)
-    }
-
     /// Special-group flags of some pupils in scope, for roles that read them; each call is audited
     /// once with the number of pupils read.
     pub async fn special_flags_of(
@@ -539,5 +494,52 @@ impl Tx {
             })
             .collect();
         self.insert_rows("attendance (district_id, school_id, class_id, student_id, day, status, note)", "", rows).await
+    }
+}
+
+impl System<'_> {
+    /// The pupils on roll in each of `class_ids` for the term: one row per class with its ids
+    /// joined (`string_agg`, SQLite ≥ 3.44 and PostgreSQL), five times cheaper than a row per pupil
+    /// when a whole district's classes hand in at once.
+    pub async fn class_rosters(&self, term_id: i64, class_ids: &[i64]) -> Result<HashMap<i64, HashSet<i64>>> {
+        let q = Sql::new(format!(
+            "SELECT class_id, string_agg(CAST(student_id AS TEXT), ',') FROM enrolment \
+             WHERE term_id = $1 AND status IN {ON_ROLL} AND class_id IN ({}) GROUP BY class_id",
+            id_list(class_ids)
+        ))
+        .bind(term_id);
+        let mut out = HashMap::new();
+        for (class, ids) in self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?))).await? {
+            let ids = ids.split(',').map(|x| x.parse::<i64>().map_err(|e| sqlx::Error::Decode(Box::new(e))));
+            out.insert(class, ids.collect::<std::result::Result<HashSet<i64>, _>>()?);
+        }
+        Ok(out)
+    }
+
+    /// What is stored for these classes (already checked to be in the caller's scope) from `from` to `to`.
+    pub async fn class_days(&self, class_ids: &[i64], from: NaiveDate, to: NaiveDate) -> Result<ClassDays> {
+        let mut out = ClassDays::default();
+        for chunk in class_ids.chunks(2_000) {
+            let list = crate::org::id_list(chunk);
+            let q = Sql::new(format!(
+                "SELECT class_id, day FROM roll_call WHERE class_id IN ({list}) AND day >= $1 AND day <= $2"
+            ))
+            .bind(from)
+            .bind(to);
+            out.taken.extend(self.fetch(&q, |r| Ok((r.i(0)?, r.d(1)?))).await?);
+            let q = Sql::new(format!(
+                "SELECT class_id, day, student_id, status, note FROM attendance WHERE class_id IN ({list}) AND day >= $1 AND day <= $2"
+            ))
+            .bind(from)
+            .bind(to);
+            for (class, day, student, status, note) in
+                self.fetch(&q, |r| Ok((r.i(0)?, r.d(1)?, r.i(2)?, r.s(3)?, r.s(4)?))).await?
+            {
+                if let Some(s) = Status::from_key(&status) {
+                    out.records.entry((class, day)).or_default().push((student, s, note));
+                }
+            }
+        }
+        Ok(out)
     }
 }

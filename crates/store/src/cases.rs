@@ -10,7 +10,7 @@ use eduq_core::identity::mask_student_number;
 use serde::Serialize;
 
 use crate::org::scope_filter;
-use crate::{Arg, Get, Result, Sql, Store, StoreError, Tx};
+use crate::{Arg, Get, Result, Sql, Store, StoreError, System, Tx};
 
 /// One line of the case register.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -151,15 +151,6 @@ fn case_row(r: &dyn Get) -> std::result::Result<CaseRow, sqlx::Error> {
 }
 
 impl Store {
-    /// The pupil's case not yet closed, if any (one case per pupil at a time).
-    pub async fn unclosed_case_of(&self, student_id: i64) -> Result<Option<i64>> {
-        self.fetch_opt(
-            &Sql::new("SELECT id FROM dropout_case WHERE student_id = $1 AND state <> 'closed'").bind(student_id),
-            |r| r.i(0),
-        )
-        .await
-    }
-
     /// The register in scope. Needs case rights; not audited per line (the list shows no case file),
     /// but opening one case is.
     /// Cases in scope; for roles that read only the figures, without whose case it is (no name,
@@ -493,5 +484,16 @@ impl Tx {
         .await?;
         self.audit(actor, at, "case_evidence_add", &format!("case:{case_id}"), &format!("{filename} sha256:{sha256}"))
             .await
+    }
+}
+
+impl System<'_> {
+    /// The pupil's case not yet closed, if any (one case per pupil at a time).
+    pub async fn unclosed_case_of(&self, student_id: i64) -> Result<Option<i64>> {
+        self.fetch_opt(
+            &Sql::new("SELECT id FROM dropout_case WHERE student_id = $1 AND state <> 'closed'").bind(student_id),
+            |r| r.i(0),
+        )
+        .await
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::imports::Counts;
 use crate::org::scope_filter;
-use crate::{Arg, Result, Sql, Store, StoreError, Tx};
+use crate::{Arg, Result, Sql, Store, StoreError, System, Tx};
 
 /// One pupil's stored result (what the scoring produced from the upload).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -229,14 +229,6 @@ impl Store {
         })
         .await
     }
-
-    /// One pupil's result of a school year, if any (the caller has already read the pupil).
-    pub async fn fitness_of(&self, student_id: i64, start_year: i32) -> Result<Option<FitnessRecord>> {
-        let q = Sql::new(format!("SELECT {COLS} FROM fitness_result WHERE student_id = $1 AND start_year = $2"))
-            .bind(student_id)
-            .bind(i64::from(start_year));
-        self.fetch_opt(&q, record).await
-    }
 }
 
 impl Tx {
@@ -299,5 +291,15 @@ impl Tx {
         )
         .await?;
         Ok(counts)
+    }
+}
+
+impl System<'_> {
+    /// One pupil's result of a school year, if any (the caller has already read the pupil).
+    pub async fn fitness_of(&self, student_id: i64, start_year: i32) -> Result<Option<FitnessRecord>> {
+        let q = Sql::new(format!("SELECT {COLS} FROM fitness_result WHERE student_id = $1 AND start_year = $2"))
+            .bind(student_id)
+            .bind(i64::from(start_year));
+        self.fetch_opt(&q, record).await
     }
 }

@@ -16,7 +16,7 @@ use crate::org::{
     school_record, school_records_sql,
 };
 use crate::people::{IN_CHUNK, in_list, student_record, students_sql, teacher_record, teachers_sql};
-use crate::{Arg, Result, Sql, Store, Tx};
+use crate::{Arg, Result, Sql, Store, System, Tx};
 
 /// Rows up to which an import reads only its own people's stored records (larger files read
 /// everything once, which is faster than thousands of keyed reads).
@@ -39,47 +39,6 @@ pub enum PersonKey {
     Student,
     /// 工号.
     Teacher,
-}
-
-impl Store {
-    /// Where each of `keys` is recorded (keys not yet known are absent). Unscoped on purpose: the
-    /// answer holds only school ids, and it is what lets an import refuse a person of another school.
-    pub async fn holdings(&self, kind: PersonKey, keys: &[&str]) -> Result<HashMap<String, Vec<Holding>>> {
-        let (from, key) = match kind {
-            PersonKey::Student => {
-                ("enrolment e JOIN student p ON p.id = e.student_id JOIN term t ON t.id = e.term_id", "p.student_no")
-            }
-            PersonKey::Teacher => {
-                ("teacher_term e JOIN teacher p ON p.id = e.teacher_id JOIN term t ON t.id = e.term_id", "p.staff_no")
-            }
-        };
-        let status = if kind == PersonKey::Student { "e.status" } else { "''" };
-        let mut out: HashMap<String, Vec<Holding>> = HashMap::new();
-        for chunk in keys.chunks(500) {
-            let mut q = Sql::new(format!(
-                "SELECT {key}, e.school_id, t.start_year, t.term_no, {status} FROM {from} WHERE {key} IN ("
-            ));
-            for (i, k) in chunk.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                let p = q.arg(*k);
-                q.push(&p);
-            }
-            q.push(")");
-            let rows = self
-                .fetch(&q, |r| {
-                    let released =
-                        eduq_core::student::EnrolmentStatus::from_key(&r.s(4)?).is_some_and(|s| s.releases_pupil());
-                    Ok((r.s(0)?, Holding { school_id: r.i(1)?, term: (r.i(2)?, r.i(3)?), released }))
-                })
-                .await?;
-            for (k, h) in rows {
-                out.entry(k).or_default().push(h);
-            }
-        }
-        Ok(out)
-    }
 }
 
 /// What an import did.
@@ -709,5 +668,46 @@ impl Store {
             })
         })
         .await
+    }
+}
+
+impl System<'_> {
+    /// Where each of `keys` is recorded (keys not yet known are absent). Unscoped on purpose: the
+    /// answer holds only school ids, and it is what lets an import refuse a person of another school.
+    pub async fn holdings(&self, kind: PersonKey, keys: &[&str]) -> Result<HashMap<String, Vec<Holding>>> {
+        let (from, key) = match kind {
+            PersonKey::Student => {
+                ("enrolment e JOIN student p ON p.id = e.student_id JOIN term t ON t.id = e.term_id", "p.student_no")
+            }
+            PersonKey::Teacher => {
+                ("teacher_term e JOIN teacher p ON p.id = e.teacher_id JOIN term t ON t.id = e.term_id", "p.staff_no")
+            }
+        };
+        let status = if kind == PersonKey::Student { "e.status" } else { "''" };
+        let mut out: HashMap<String, Vec<Holding>> = HashMap::new();
+        for chunk in keys.chunks(500) {
+            let mut q = Sql::new(format!(
+                "SELECT {key}, e.school_id, t.start_year, t.term_no, {status} FROM {from} WHERE {key} IN ("
+            ));
+            for (i, k) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                let p = q.arg(*k);
+                q.push(&p);
+            }
+            q.push(")");
+            let rows = self
+                .fetch(&q, |r| {
+                    let released =
+                        eduq_core::student::EnrolmentStatus::from_key(&r.s(4)?).is_some_and(|s| s.releases_pupil());
+                    Ok((r.s(0)?, Holding { school_id: r.i(1)?, term: (r.i(2)?, r.i(3)?), released }))
+                })
+                .await?;
+            for (k, h) in rows {
+                out.entry(k).or_default().push(h);
+            }
+        }
+        Ok(out)
     }
 }

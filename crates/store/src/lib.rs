@@ -213,7 +213,7 @@ impl Store {
     }
 
     /// Runs one statement.
-    pub async fn exec(&self, sql: &Sql) -> Result<u64> {
+    pub(crate) async fn exec(&self, sql: &Sql) -> Result<u64> {
         let n = self.exec_bookkeeping(sql).await?;
         self.writes.fetch_add(1, Ordering::SeqCst);
         Ok(n)
@@ -229,7 +229,7 @@ impl Store {
     }
 
     /// Runs a query and maps each row.
-    pub async fn fetch<T>(
+    pub(crate) async fn fetch<T>(
         &self,
         sql: &Sql,
         map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>,
@@ -240,7 +240,7 @@ impl Store {
         })
     }
 
-    pub async fn fetch_opt<T>(
+    pub(crate) async fn fetch_opt<T>(
         &self,
         sql: &Sql,
         map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>,
@@ -269,7 +269,7 @@ impl Store {
     }
 
     /// One integer (count, id).
-    pub async fn scalar(&self, sql: &Sql) -> Result<i64> {
+    pub(crate) async fn scalar(&self, sql: &Sql) -> Result<i64> {
         self.fetch_opt(sql, |r| r.i(0)).await?.ok_or(StoreError::NotFound)
     }
 
@@ -284,6 +284,49 @@ impl Store {
             Db::Pg(p) => TxInner::Pg(p.begin().await?),
         };
         Ok(Tx { inner, writes: self.writes.clone() })
+    }
+}
+
+/// The unscoped tier of the store: what no caller's scope bounds (sessions and logins, accounts,
+/// the system's own scans, reads by id after a scoped check, raw statements for tests and tools).
+/// Reaching it is explicit (`store.system()`), so that a use case cannot read people's records
+/// past the caller's scope by accident; everything on [`Store`] itself is either scoped by an
+/// [`Actor`] or public (terms, calendars, published lottery files).
+#[derive(Clone, Copy)]
+pub struct System<'a>(&'a Store);
+
+impl Store {
+    /// The unscoped tier (see [`System`]).
+    pub fn system(&self) -> System<'_> {
+        System(self)
+    }
+}
+
+impl std::ops::Deref for System<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.0
+    }
+}
+
+impl System<'_> {
+    /// Runs one statement (a write: memoised reads are dropped).
+    pub async fn exec(&self, sql: &Sql) -> Result<u64> {
+        self.0.exec(sql).await
+    }
+
+    /// Runs a query and maps each row.
+    pub async fn fetch<T>(
+        &self,
+        sql: &Sql,
+        map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>> {
+        self.0.fetch(sql, map).await
+    }
+
+    /// One integer (count, id).
+    pub async fn scalar(&self, sql: &Sql) -> Result<i64> {
+        self.0.scalar(sql).await
     }
 }
 

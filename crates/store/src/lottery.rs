@@ -4,7 +4,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use eduq_core::access::{Actor, Resource};
 use serde::Serialize;
 
-use crate::{Get, Result, Sql, Store, StoreError, Tx};
+use crate::{Get, Result, Sql, Store, StoreError, System, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LotteryRow {
@@ -118,15 +118,6 @@ impl Store {
         self.fetch(
             &Sql::new("SELECT lottery_key, name, seed FROM lottery WHERE state = 'drawn' ORDER BY drawn_at DESC"),
             |r| Ok((r.s(0)?, r.s(1)?, r.s(2)?)),
-        )
-        .await
-    }
-
-    pub async fn lottery_inputs(&self, id: i64) -> Result<Option<LotteryInputs>> {
-        self.fetch_opt(
-            &Sql::new("SELECT applicants_csv, schools_csv, priorities_csv FROM lottery WHERE id = $1 AND applicants_csv IS NOT NULL")
-                .bind(id),
-            |r| Ok(LotteryInputs { applicants: r.bytes(0)?, schools: r.bytes(1)?, priorities: r.bytes(2)? }),
         )
         .await
     }
@@ -352,5 +343,16 @@ impl Tx {
         )
         .await?;
         self.audit(actor, at, &format!("lottery_{action}"), &format!("lottery:{id}"), detail).await
+    }
+}
+
+impl System<'_> {
+    pub async fn lottery_inputs(&self, id: i64) -> Result<Option<LotteryInputs>> {
+        self.fetch_opt(
+            &Sql::new("SELECT applicants_csv, schools_csv, priorities_csv FROM lottery WHERE id = $1 AND applicants_csv IS NOT NULL")
+                .bind(id),
+            |r| Ok(LotteryInputs { applicants: r.bytes(0)?, schools: r.bytes(1)?, priorities: r.bytes(2)? }),
+        )
+        .await
     }
 }

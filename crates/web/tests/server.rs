@@ -66,7 +66,7 @@ async fn school_admin_is_confined_to_own_school_on_every_route() {
     let admin = Actor::system();
     let term = store.terms().await.expect("terms")[0].0;
     let schools = store.list_schools(&admin, Some(term)).await.expect("schools");
-    let principal = store.user_by_name("principal").await.expect("user").expect("exists");
+    let principal = store.system().user_by_name("principal").await.expect("user").expect("exists");
     let own = principal.school_id.expect("school");
     let other = schools.iter().find(|s| s.id != own && s.students > 0).expect("another school");
     // #25.10: the principal's home names the school and labels its values 本校, not 区县.
@@ -78,8 +78,8 @@ async fn school_admin_is_confined_to_own_school_on_every_route() {
     // A class teacher's home counts the own classes, as its chart does, not the school.
     let t = login(&base, "teacher").await;
     let (_, home) = get(&base, &t, "/").await;
-    let teacher = store.user_by_name("teacher").await.expect("user").expect("exists");
-    let ta = store.actor(&teacher).await.expect("actor");
+    let teacher = store.system().user_by_name("teacher").await.expect("user").expect("exists");
+    let ta = store.system().actor(&teacher).await.expect("actor");
     let term_id = store.terms().await.expect("terms")[0].0;
     let mine: i64 = store.students_by_grade(&ta, term_id).await.expect("grades").iter().map(|(_, n)| n).sum();
     assert!(home.contains(&format!("id=\"stat-students\">{mine}<")) && home.contains("本班在校生"), "own classes");
@@ -340,7 +340,7 @@ async fn forms_need_the_csrf_token() {
     named[1] = ("display_name", long_name.as_str());
     let res = client().post(format!("{base}/users")).header("cookie", &a).form(&named).send().await.expect("post");
     assert!(res.text().await.unwrap_or_default().contains("不能超过50个字符"));
-    assert!(store.user_by_name("longname").await.expect("read").is_none(), "nothing stored");
+    assert!(store.system().user_by_name("longname").await.expect("read").is_none(), "nothing stored");
     let huge = "x".repeat(3_000);
     let mut padded = with.clone();
     padded.push(("note", huge.as_str()));
@@ -423,7 +423,7 @@ async fn balance_board_what_if_and_api() {
     let (status, page) = get(&base, &p, "/balance").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("仅对区县用户显示"));
-    let own = store.user_by_name("principal").await.expect("user").expect("exists").school_id.expect("school");
+    let own = store.system().user_by_name("principal").await.expect("user").expect("exists").school_id.expect("school");
     let (_, json) = get(&base, &p, "/api/v1/balance").await;
     let v: Value = serde_json::from_str(&json).expect("json");
     let codes: Vec<&str> =
@@ -495,8 +495,8 @@ async fn lottery_verifier_is_public_and_self_contained() {
 async fn roll_call_corrections_and_early_warning() {
     let (base, store) = start().await;
     let t = login(&base, "teacher").await;
-    let teacher = store.user_by_name("teacher").await.expect("user").expect("exists");
-    let actor = store.actor(&teacher).await.expect("actor");
+    let teacher = store.system().user_by_name("teacher").await.expect("user").expect("exists");
+    let actor = store.system().actor(&teacher).await.expect("actor");
     let class_id = match &actor.scope {
         eduq_core::access::Scope::Classes { class_ids, .. } => class_ids[0],
         other => panic!("a class teacher has classes, not {other:?}"),
@@ -644,8 +644,8 @@ async fn the_roll_call_uses_the_district_day_before_and_after_utc_midnight() {
     let early = Utc.with_ymd_and_hms(2026, 11, 29, 23, 30, 0).single().expect("time");
     let (base, store, clock) = start_with(Some(early)).await;
     let monday = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
-    let teacher = store.user_by_name("teacher").await.expect("user").expect("exists");
-    let actor = store.actor(&teacher).await.expect("actor");
+    let teacher = store.system().user_by_name("teacher").await.expect("user").expect("exists");
+    let actor = store.system().actor(&teacher).await.expect("actor");
     let class_id = match &actor.scope {
         eduq_core::access::Scope::Classes { class_ids, .. } => class_ids[0],
         other => panic!("a class teacher has classes, not {other:?}"),
@@ -682,7 +682,7 @@ async fn case_deadlines_and_report_months_use_the_district_day() {
     use chrono::TimeZone;
     let early = Utc.with_ymd_and_hms(2026, 11, 30, 23, 30, 0).single().expect("time");
     let (base, store, clock) = start_with(Some(early)).await;
-    let principal = store.user_by_name("principal").await.expect("user").expect("exists");
+    let principal = store.system().user_by_name("principal").await.expect("user").expect("exists");
     let school = principal.school_id.expect("school");
     let term = store.term_id(eduq_core::calendar::Term { start_year: 2026, term_no: 1 }).await.expect("t").expect("t");
     let classes = store.list_classes(&Actor::system(), 2026, Some(term), Some(school)).await.expect("classes");
@@ -690,7 +690,7 @@ async fn case_deadlines_and_report_months_use_the_district_day() {
         .iter()
         .find(|c| c.students > 0 && eduq_core::grade::Grade::is_compulsory_number(c.grade.number()))
         .expect("a class");
-    let followed = store.followed_pupils(term).await.expect("followed");
+    let followed = store.system().followed_pupils(term).await.expect("followed");
     let (pupils, _) = store
         .roll(&Actor::system(), class.id, term, chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("d"))
         .await
@@ -736,7 +736,7 @@ async fn accounts_are_bound_disabled_and_scoped() {
     ];
     let res = client().post(format!("{base}/users")).header("cookie", &a).form(&form).send().await.expect("post");
     assert!(res.text().await.unwrap_or_default().contains("已创建用户"));
-    let parent = store.user_by_name("parent1").await.expect("user").expect("exists");
+    let parent = store.system().user_by_name("parent1").await.expect("user").expect("exists");
     let term = store.terms().await.expect("terms")[0].1;
     // A pupil with a 体质健康 result this school year.
     let tid = store.term_id(term).await.expect("t").expect("term");
@@ -744,7 +744,7 @@ async fn accounts_are_bound_disabled_and_scoped() {
     let mut child = None;
     for x in store.export_students(&Actor::system(), term).await.expect("students") {
         if let Some(e) = roll.get(&x.student_no)
-            && store.fitness_of(e.student_id, term.start_year).await.expect("fitness").is_some()
+            && store.system().fitness_of(e.student_id, term.start_year).await.expect("fitness").is_some()
         {
             child = Some(x);
             break;
@@ -1049,8 +1049,8 @@ async fn cases_pages_are_scoped_and_audited() {
     assert!(!ledger.contains(&case.student_name) && !ledger.contains(&format!("/cases/{}\"", case.id)), "no names");
     assert_eq!(get(&base, &l, &format!("/cases/{}", case.id)).await.0, StatusCode::FORBIDDEN);
     let t = login(&base, "teacher").await;
-    let teacher = store.user_by_name("teacher").await.expect("user").expect("exists");
-    let ta = store.actor(&teacher).await.expect("actor");
+    let teacher = store.system().user_by_name("teacher").await.expect("user").expect("exists");
+    let ta = store.system().actor(&teacher).await.expect("actor");
     let outside = open.iter().find(|c| match &ta.scope {
         eduq_core::access::Scope::Classes { class_ids, .. } => !c.class_id.is_some_and(|id| class_ids.contains(&id)),
         _ => true,
@@ -1348,7 +1348,7 @@ async fn exam_pages_reports_and_guards() {
         assert!(!page.contains(&other.student_no), "no pupil of another school");
     }
     // #25.10: the demo's principal heads a primary school: the district's 八年级 exam is not offered.
-    let principal = store.user_by_name("principal").await.expect("user").expect("exists");
+    let principal = store.system().user_by_name("principal").await.expect("user").expect("exists");
     let own = principal.school_id.expect("school");
     let schools = store.list_schools(&Actor::system(), None).await.expect("schools");
     let kind = schools.iter().find(|x| x.id == own).expect("school").school_type;
