@@ -880,13 +880,13 @@ pub struct PupilLine {
 }
 
 /// One paper's facts in scope with the district's mean and population SD of it.
-pub type PaperFacts = (Vec<ScoreFact>, Option<(f64, f64)>);
+pub type PaperFacts = (std::sync::Arc<Vec<ScoreFact>>, Option<(f64, f64)>);
 
 /// Pupils in scope across papers, ordered by school, class and 学籍号.
 pub fn pupil_lines(papers: &[PaperFacts]) -> Vec<PupilLine> {
     let mut by_pupil: BTreeMap<(String, i64, String), PupilLine> = BTreeMap::new();
     for (k, (facts, reference)) in papers.iter().enumerate() {
-        for f in facts {
+        for f in facts.iter() {
             let key = (f.school_code.clone(), f.class_id, f.student_no.clone());
             let line = by_pupil.entry(key).or_insert_with(|| PupilLine {
                 school_id: f.school_id,

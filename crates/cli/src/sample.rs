@@ -509,7 +509,8 @@ fn exam_analysis(pupils: usize, subjects: usize, items: usize, schools: usize, s
         }
         references.push(district.district.map(|d| (d.mean, d.sd)));
     }
-    let with_refs: Vec<eduq_app::exams::PaperFacts> = papers.into_iter().zip(references).collect();
+    let with_refs: Vec<eduq_app::exams::PaperFacts> =
+        papers.into_iter().map(std::sync::Arc::new).zip(references).collect();
     let lines = pupil_lines(&with_refs);
     println!(
         "full analysis of {pupils} pupils x {subjects} subjects x {items} items ({schools} schools, {units} unit tables, {} pupil lines): {:.2} s",

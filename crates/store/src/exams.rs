@@ -130,7 +130,14 @@ fn exam_scope(q: &mut Sql, actor: &Actor) {
 
 impl Store {
     /// Exams in scope, newest first, each with its papers and how many sat them (in scope).
+    /// Memoised per reader until the next write: every paper page names its exam, and the
+    /// sittings are counted over the term's scores.
     pub async fn exams(&self, actor: &Actor, term_id: Option<i64>) -> Result<Vec<ExamRow>> {
+        let key = format!("exams|{}|{term_id:?}", crate::reader_key(actor));
+        self.memoised(&key, self.read_exams(actor, term_id)).await
+    }
+
+    async fn read_exams(&self, actor: &Actor, term_id: Option<i64>) -> Result<Vec<ExamRow>> {
         if !actor.role.may_read(Resource::Exams) {
             return Err(StoreError::Forbidden);
         }
@@ -257,9 +264,10 @@ impl Store {
 
     /// The pupils' sittings of a paper within the caller's scope, by school code, class, 学籍号.
     /// Memoised per reader until the next write.
-    pub async fn paper_scores(&self, actor: &Actor, paper_id: i64) -> Result<Vec<ScoreFact>> {
+    pub async fn paper_scores(&self, actor: &Actor, paper_id: i64) -> Result<std::sync::Arc<Vec<ScoreFact>>> {
         let key = format!("paper_scores|{}|{paper_id}", crate::reader_key(actor));
-        self.memoised(&key, self.read_paper_scores(actor, paper_id)).await
+        // Shared, not copied: a paper page reads the same 2,500 rows at every visit.
+        self.memoised(&key, async { self.read_paper_scores(actor, paper_id).await.map(std::sync::Arc::new) }).await
     }
 
     async fn read_paper_scores(&self, actor: &Actor, paper_id: i64) -> Result<Vec<ScoreFact>> {

@@ -118,15 +118,8 @@ impl Store {
         if !actor.role.may_read(Resource::Attendance) {
             return Err(StoreError::Forbidden);
         }
-        let key = format!("{:?}", actor.scope);
-        // Read the count before the rows: a write landing meanwhile makes this memo stale at once.
-        let writes = self.write_count();
-        if let Some(rows) = self.flows.get(&key, writes) {
-            return Ok(rows);
-        }
-        let rows = self.read_flow_rows(actor).await?;
-        self.flows.put(key, writes, rows.clone());
-        Ok(rows)
+        let key = format!("flows|{:?}", actor.scope);
+        self.memoised(&key, self.read_flow_rows(actor)).await
     }
 
     /// 学籍号 and names of pupils in scope, for lists that name them.

@@ -99,14 +99,8 @@ impl Store {
         if !actor.role.may_read(Resource::Teachers) || !actor.role.may_read(Resource::Conditions) {
             return Err(StoreError::Forbidden);
         }
-        let key = format!("{}|{term_id}|{start_year}", crate::reader_key(actor));
-        let writes = self.write_count();
-        if let Some(facts) = self.facts.get(&key, writes) {
-            return Ok(facts);
-        }
-        let facts = self.read_school_facts(actor, term_id, start_year).await?;
-        self.facts.put(key, writes, facts.clone());
-        Ok(facts)
+        let key = format!("facts|{}|{term_id}|{start_year}", crate::reader_key(actor));
+        self.memoised(&key, self.read_school_facts(actor, term_id, start_year)).await
     }
 
     async fn read_school_facts(&self, actor: &Actor, term_id: i64, start_year: i32) -> Result<Vec<SchoolFacts>> {

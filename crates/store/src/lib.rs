@@ -72,12 +72,10 @@ pub struct Store {
     /// Counts the writes made through this handle (and its clones): a read memoised at one count
     /// is stale at another.
     writes: Arc<AtomicU64>,
-    /// 学籍 histories for 巩固率 by caller scope (see `flow_rows`).
-    pub(crate) flows: memo::Memo<Vec<eduq_core::flows::FlowRow>>,
-    /// Per-school facts by caller and term (see `school_facts`).
-    pub(crate) facts: memo::Memo<Vec<indicators::SchoolFacts>>,
     /// Values derived from the contents by callers (see `memoised`).
     derived: memo::Memo<Arc<dyn Any + Send + Sync>>,
+    /// A gate per memo key being computed (see `memoised`).
+    flights: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 /// How often the write-ahead log is folded back into the database file (off the commits).
@@ -149,13 +147,7 @@ impl Store {
     }
 
     fn new(db: Db) -> Store {
-        Store {
-            db,
-            writes: Arc::default(),
-            flows: memo::Memo::default(),
-            facts: memo::Memo::default(),
-            derived: memo::Memo::default(),
-        }
+        Store { db, writes: Arc::default(), flights: Arc::default(), derived: memo::Memo::default() }
     }
 
     /// A value derived from the contents (the schools with their counts, an indicator library, a
@@ -169,8 +161,35 @@ impl Store {
         F: std::future::Future<Output = std::result::Result<T, E>>,
     {
         let key = format!("{}|{key}", std::any::type_name::<T>());
+        let held = |writes| self.derived.get(&key, writes).and_then(|v| v.downcast_ref::<T>().cloned());
+        if let Some(v) = held(self.write_count()) {
+            return Ok(v);
+        }
+        // One reader computes a missing value; the others asking for the same key meanwhile wait
+        // for it and take it (50 visitors at a memo's expiry must not compute it 50 times).
+        let gate = {
+            let mut flights = self.flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if flights.len() > memo::CAPACITY {
+                flights.retain(|_, g| Arc::strong_count(g) > 1);
+            }
+            flights.entry(key.clone()).or_default().clone()
+        };
+        // A value only past its age (no write since) is still served while one reader refreshes it:
+        // the age bounds how late a write by another process (a CLI import) is seen, and at 60 s it
+        // must not make every visitor of that moment wait for the recomputation.
+        let _turn = match gate.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => {
+                let aged = self.derived.get_aged(&key, self.write_count());
+                if let Some(v) = aged.and_then(|v| v.downcast_ref::<T>().cloned()) {
+                    return Ok(v);
+                }
+                gate.lock().await
+            }
+        };
+        // Read the count before the value: a write landing meanwhile makes this memo stale at once.
         let writes = self.write_count();
-        if let Some(v) = self.derived.get(&key, writes).and_then(|v| v.downcast_ref::<T>().cloned()) {
+        if let Some(v) = held(writes) {
             return Ok(v);
         }
         let v = read.await?;
@@ -387,5 +406,65 @@ impl Tx {
             TxInner::Sqlite(c) => Ok(c.rollback().await?),
             TxInner::Pg(c) => Ok(c.rollback().await?),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn readers_of_a_missing_memo_wait_for_one_computation() {
+        let dir = std::env::temp_dir().join(format!("eduq-memo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let store = Store::connect(&format!("sqlite://{}/m.db", dir.display())).await.expect("connect");
+        let computed = Arc::new(AtomicUsize::new(0));
+        let readers: Vec<_> = (0..20)
+            .map(|_| {
+                let (store, computed) = (store.clone(), computed.clone());
+                tokio::spawn(async move {
+                    store
+                        .memoised("herd", async {
+                            computed.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            Ok::<u32, StoreError>(7)
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for r in readers {
+            assert_eq!(r.await.expect("task").expect("value"), 7);
+        }
+        assert_eq!(computed.load(Ordering::SeqCst), 1, "20 readers at once computed the value once");
+        // A write makes it stale: the next reader computes again.
+        store.writes.fetch_add(1, Ordering::SeqCst);
+        let again = store.memoised("herd", async { Ok::<u32, StoreError>(8) }).await.expect("value");
+        assert_eq!(again, 8);
+
+        // Past its age with no write since: served while one reader refreshes it.
+        let key = format!("{}|aged", std::any::type_name::<u32>());
+        let old = std::time::Instant::now() - memo::TTL - Duration::from_secs(1);
+        store.derived.put_at(key, store.write_count(), Arc::new(1u32), old);
+        let refresher = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .memoised("aged", async {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        Ok::<u32, StoreError>(2)
+                    })
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let during = store.memoised("aged", async { Ok::<u32, StoreError>(3) }).await.expect("value");
+        assert_eq!(during, 1, "the aged value is served while another reader refreshes it");
+        assert_eq!(refresher.await.expect("task").expect("value"), 2);
+        let after = store.memoised("aged", async { Ok::<u32, StoreError>(4) }).await.expect("value");
+        assert_eq!(after, 2, "the refreshed value is kept");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -14,7 +14,7 @@ pub const TTL: Duration = Duration::from_secs(60);
 /// Keys held at once: a district's readers (one per scope and role: the bureau, each school, each
 /// class teacher online) times the few aggregates each page reads. When full, stale entries go
 /// first; only if all are fresh is everything dropped.
-const CAPACITY: usize = 1024;
+pub(crate) const CAPACITY: usize = 1024;
 
 /// A value with the write count and the time it was read at.
 type Entry<T> = (u64, Instant, T);
@@ -48,8 +48,20 @@ impl<T: Clone> Memo<T> {
         held.get(key).filter(|(w, at, _)| *w == writes && at.elapsed() < TTL).map(|(_, _, v)| v.clone())
     }
 
+    /// The value read for `key` at write count `writes`, however old: no write went through this
+    /// store since, only one by another process could have changed it.
+    pub fn get_aged(&self, key: &str, writes: u64) -> Option<T> {
+        let held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        held.get(key).filter(|(w, _, _)| *w == writes).map(|(_, _, v)| v.clone())
+    }
+
     /// Keeps a value read at write count `writes` (taken before the read began).
     pub fn put(&self, key: String, writes: u64, value: T) {
+        self.put_at(key, writes, value, Instant::now());
+    }
+
+    /// Keeps a value read at `at` (tests age a value with it).
+    pub(crate) fn put_at(&self, key: String, writes: u64, value: T, at: Instant) {
         let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
         if held.len() >= CAPACITY {
             held.retain(|_, (w, at, _)| *w == writes && at.elapsed() < TTL);
@@ -57,7 +69,7 @@ impl<T: Clone> Memo<T> {
                 held.clear();
             }
         }
-        held.insert(key, (writes, Instant::now(), value));
+        held.insert(key, (writes, at, value));
     }
 }
 
