@@ -9,7 +9,6 @@ use eduq_core::text;
 use eduq_store::Store;
 use eduq_store::accounts::NewUser;
 use rand_core::{OsRng, RngCore};
-use sha2::{Digest, Sha256};
 
 use crate::AppError;
 
@@ -29,12 +28,12 @@ fn verify(pw: &str, hash: &str) -> bool {
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
     OsRng.fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    eduq_core::digest::hex(&b)
 }
 
 /// Sessions are stored by the SHA-256 of their token, so a database leak yields no live cookie.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|x| format!("{x:02x}")).collect()
+    eduq_core::digest::sha256_hex(token.as_bytes())
 }
 
 /// A new session: the cookie token and the CSRF token of the forms.

@@ -168,6 +168,9 @@ pub async fn risk_list(
     rules: &Rules,
     now: DateTime<Utc>,
 ) -> Result<RiskList, AppError> {
+    if !actor.role.may_read(Resource::Attendance) {
+        return Err(AppError::Forbidden);
+    }
     let flagged = flagged_pupils(store, actor, term, today, rules).await?;
     let with_record_factors = actor.role.reads_special_groups();
     let flags = if with_record_factors && !flagged.is_empty() {
@@ -181,7 +184,9 @@ pub async fn risk_list(
     let mut out: Vec<RiskRow> = flagged
         .into_iter()
         .map(|Flagged { student, pupil: p, statuses, tally: t, reasons }| {
-            let over_age = (1..=9).contains(&p.grade).then(|| age_on(p.birth_date, age_day) - (p.grade as i32 + 5));
+            let over_age = eduq_core::grade::Grade::new(p.grade as i8)
+                .filter(|g| eduq_core::grade::Grade::is_compulsory_number(g.number()))
+                .map(|g| age_on(p.birth_date, age_day) - eduq_core::standards::enrolment_age::nominal_age(g));
             let input = RiskInput {
                 statuses: &statuses,
                 streak_threshold: rules.streak,

@@ -98,6 +98,9 @@ pub async fn evaluate_district(
     stage: BalanceStage,
     what_if: Option<&WhatIf>,
 ) -> Result<BalanceReport, AppError> {
+    if !actor.role.reads_indicators() {
+        return Err(AppError::Forbidden);
+    }
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
     let facts = store.school_facts(actor, term_id, term.start_year).await?;
     let mut inputs = Vec::new();

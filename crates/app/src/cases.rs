@@ -194,7 +194,7 @@ pub async fn add_evidence(
     if row.case.state == CaseState::Closed {
         return Err(AppError::Invalid("案件已销号，不能再添加材料".into()));
     }
-    let sha = eduq_core::lottery::hex(&eduq_core::lottery::sha256(&bytes));
+    let sha = eduq_core::digest::sha256_hex(&bytes);
     let mut tx = store.begin().await?;
     tx.add_evidence(actor, row.id, name, content_type, &sha, bytes, now).await?;
     tx.commit().await?;
@@ -226,6 +226,9 @@ pub struct Board {
 
 /// The dashboard, memoised per reader and day until the next write (a roll call, a case step).
 pub async fn board(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Board, AppError> {
+    if !actor.role.may_read(Resource::CaseFigures) {
+        return Err(AppError::Forbidden);
+    }
     let key = format!("case_board|{}|{today}", eduq_store::reader_key(actor));
     store.memoised(&key, read_board(store, actor, today)).await
 }
@@ -237,7 +240,7 @@ async fn read_board(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Bo
         let rate = |v: &[eduq_store::cases::AttendanceTotals]| {
             let exp: i64 = v.iter().map(|t| t.expected).sum();
             let abs: i64 = v.iter().map(|t| t.absent()).sum();
-            (exp > 0).then(|| (exp - abs) as f64 / exp as f64 * 100.0)
+            eduq_core::attendance::attendance_rate(exp, abs)
         };
         b.today_rate = rate(&store.attendance_totals(actor, term_id, today, today, false).await?);
         let (from, _) = term.nominal_bounds();

@@ -30,6 +30,9 @@ pub struct Consolidation {
 
 /// Memoised per reader until the next write.
 pub async fn consolidation(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Consolidation, AppError> {
+    if !actor.role.may_read(Resource::Attendance) {
+        return Err(AppError::Forbidden);
+    }
     let key = format!("consolidation|{}|{today}", eduq_store::reader_key(actor));
     store.memoised(&key, read_consolidation(store, actor, today)).await
 }

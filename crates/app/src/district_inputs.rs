@@ -15,6 +15,9 @@ pub async fn inputs(
     actor: &Actor,
     start_year: i32,
 ) -> Result<Vec<(Fact, &'static str, Option<DistrictInput>)>, AppError> {
+    if !actor.role.reads_indicators() {
+        return Err(AppError::Forbidden);
+    }
     let held = store.district_inputs(actor, start_year).await?;
     Ok(DISTRICT_INPUTS
         .iter()

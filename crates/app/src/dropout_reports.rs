@@ -107,7 +107,7 @@ pub async fn monthly_report(
     let (exp, abs) = (sum(2), sum(3) + sum(4) + sum(5) + sum(6));
     let mut total =
         vec![Cell::from("合计"), sum(1).into(), exp.into(), sum(3).into(), sum(4).into(), sum(5).into(), sum(6).into()];
-    total.push(pct((exp > 0.0).then(|| (exp - abs) / exp * 100.0)));
+    total.push(pct(eduq_core::attendance::attendance_rate(exp as i64, abs as i64)));
     total.extend(case_counts(&all, from, to).into_iter().map(Cell::from));
     rows.push(total);
     let mut headers =
@@ -189,7 +189,7 @@ pub async fn quarterly_report(
         Cell::from("全县（区）合计"),
         Cell::from(exp),
         Cell::from(totals.values().map(|t| t.truant).sum::<i64>()),
-        pct((exp > 0).then(|| (exp - abs) as f64 / exp as f64 * 100.0)),
+        pct(eduq_core::attendance::attendance_rate(exp, abs)),
     ];
     total.extend(case_counts(&all, from, to).into_iter().map(Cell::from));
     rows.push(total);

@@ -28,10 +28,8 @@ use crate::AppError;
 
 use eduq_core::exam::CRITICAL_WIDTH;
 use eduq_core::privacy::cell_shown;
-use eduq_core::valueadded::Z95;
 
-/// Groups smaller than this get no mean interval of their own in comparisons (too few to say).
-pub const MIN_GROUP: usize = 5;
+pub use eduq_core::exam::MIN_GROUP;
 
 /// What a user fills in to create an exam.
 #[derive(Debug, Clone)]
@@ -286,10 +284,7 @@ fn unit(
 ) -> Option<UnitStats> {
     let stats = analyse(scores, full, lines)?;
     let n = stats.participants;
-    let mean_interval = (n >= MIN_GROUP).then(|| {
-        let half = Z95 * stats.sd * (n as f64 / (n as f64 - 1.0)).sqrt() / (n as f64).sqrt();
-        (stats.mean - half, stats.mean + half)
-    });
+    let mean_interval = eduq_core::exam::mean_interval(stats.mean, stats.sd, n);
     let above_mean_rate = district_mean.and_then(|m| above_mean_rate(stats.mean, m));
     Some(UnitStats { id, label, stats, mean_interval, above_mean_rate })
 }

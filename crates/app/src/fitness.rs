@@ -219,11 +219,11 @@ async fn on_roll(
 ) -> Result<(HashMap<i64, usize>, HashMap<(i64, usize), usize>, usize), AppError> {
     let (mut units, mut grades, mut total) = (HashMap::new(), HashMap::new(), 0);
     if let Some(id) = store.term_id(Term { start_year, term_no: 1 }).await? {
-        for (school, class, grade, sex, n) in store.on_roll_counts(actor, id).await? {
-            let n = n as usize;
-            *units.entry(if by_school { school } else { class }).or_default() += n;
-            *grades.entry((grade, 0)).or_default() += n;
-            *grades.entry((grade, if sex == "M" { 1 } else { 2 })).or_default() += n;
+        for c in store.on_roll_counts(actor, id).await? {
+            let n = c.pupils as usize;
+            *units.entry(if by_school { c.school_id } else { c.class_id }).or_default() += n;
+            *grades.entry((c.grade, 0)).or_default() += n;
+            *grades.entry((c.grade, if c.sex == "M" { 1 } else { 2 })).or_default() += n;
             total += n;
         }
     }

@@ -53,6 +53,9 @@ pub fn guarantee_school(f: &SchoolFacts) -> Option<GuaranteeSchool> {
 
 /// Memoised per reader until the next write.
 pub async fn evaluate_district(store: &Store, actor: &Actor, term: Term) -> Result<GuaranteeReport, AppError> {
+    if !actor.role.reads_indicators() {
+        return Err(AppError::Forbidden);
+    }
     let key = format!("guarantee|{}|{}", eduq_store::reader_key(actor), term.key());
     store.memoised(&key, read_evaluate_district(store, actor, term)).await
 }

@@ -15,7 +15,6 @@ use eduq_store::Store;
 pub use eduq_store::imports::Counts;
 use eduq_store::imports::PersonKey;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::AppError;
 
@@ -218,7 +217,7 @@ async fn people_of_other_schools(
 }
 
 pub fn file_hash(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|x| format!("{x:02x}")).collect()
+    eduq_core::digest::sha256_hex(bytes)
 }
 
 /// Applies a validated batch in one transaction; with `dry_run` the transaction is rolled back.

@@ -174,6 +174,9 @@ pub async fn by_class(
     key: &str,
     school_id: i64,
 ) -> Result<Option<(&'static Indicator, Vec<ClassValue>)>, AppError> {
+    if !actor.role.reads_indicators() {
+        return Err(AppError::Forbidden);
+    }
     let ind = indicator(key).ok_or_else(|| AppError::Invalid(format!("未知指标“{key}”")))?;
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
     let classes = store.list_classes(actor, term.start_year, Some(term_id), Some(school_id)).await?;
@@ -197,9 +200,9 @@ pub async fn by_class(
                 .filter_map(|c| {
                     let (_, k) = counts.iter().find(|(id, _)| *id == c.id)?;
                     let (n, d) = match ind.numerator {
-                        Fact::FitnessPassed => (k[1], k[0]),
-                        Fact::FitnessExcellent => (k[2], k[0]),
-                        _ => (k[4], k[3]),
+                        Fact::FitnessPassed => (k.passed, k.scored),
+                        Fact::FitnessExcellent => (k.excellent, k.scored),
+                        _ => (k.myopic, k.vision_known),
                     };
                     Some((c.id, c.name.clone(), n as f64, d as f64))
                 })
@@ -251,6 +254,9 @@ pub fn data_quality(facts: &[SchoolFacts]) -> Vec<(String, Vec<String>)> {
 
 /// Data-quality findings of the schools in the caller's scope for a term.
 pub async fn quality(store: &Store, actor: &Actor, term: Term) -> Result<Vec<(String, Vec<String>)>, AppError> {
+    if !actor.role.reads_indicators() {
+        return Err(AppError::Forbidden);
+    }
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
     Ok(data_quality(&store.school_facts(actor, term_id, term.start_year).await?))
 }
@@ -327,6 +333,9 @@ pub fn evaluate_all(facts: &mut [SchoolFacts], rows: &[FlowRow], first: Term, la
 
 /// Every indicator of the library for the caller's scope and a term.
 pub async fn library(store: &Store, actor: &Actor, term: Term) -> Result<Vec<IndicatorValue>, AppError> {
+    if !actor.role.reads_indicators() {
+        return Err(AppError::Forbidden);
+    }
     let key = format!("library|{}|{}", eduq_store::reader_key(actor), term.key());
     store
         .memoised(&key, async {
@@ -344,6 +353,9 @@ pub async fn library_by_year(
     actor: &Actor,
     upto: Term,
 ) -> Result<Vec<(i32, Vec<IndicatorValue>)>, AppError> {
+    if !actor.role.reads_indicators() {
+        return Err(AppError::Forbidden);
+    }
     let key = format!("library_by_year|{}|{}", eduq_store::reader_key(actor), upto.key());
     store
         .memoised(&key, async {
@@ -358,6 +370,9 @@ pub async fn library_by_year(
 
 /// One indicator with its schools, those furthest from the target first.
 pub async fn one(store: &Store, actor: &Actor, term: Term, key: &str) -> Result<IndicatorValue, AppError> {
+    if !actor.role.reads_indicators() {
+        return Err(AppError::Forbidden);
+    }
     let ind = indicator(key).ok_or_else(|| AppError::Invalid(format!("未知指标“{key}”")))?;
     let cohort = [ind.numerator, ind.denominator].contains(&Fact::CohortBase);
     let years = facts_by_year(store, actor, term, true, cohort).await?;

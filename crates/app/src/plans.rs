@@ -181,7 +181,10 @@ pub async fn import_plans(
     Ok(plans.len())
 }
 
-pub async fn export_plans(store: &Store) -> Result<Vec<u8>, AppError> {
+pub async fn export_plans(store: &Store, actor: &Actor) -> Result<Vec<u8>, AppError> {
+    if !actor.role.may_read(Resource::Conditions) {
+        return Err(AppError::Forbidden);
+    }
     let mut rows = Vec::new();
     let opt = |v: Option<f64>| v.map_or(Cell::Text(String::new()), Cell::Number);
     for p in store.plans().await? {
@@ -335,6 +338,9 @@ fn line(plan: &Plan, t: &PlanTarget, years: &[(i32, Vec<IndicatorValue>)], curre
 /// Each plan's targets in the term's school year: the value against the plan's path, the trend
 /// over the years held, and the schools that hold it back.
 pub async fn dashboard(store: &Store, actor: &Actor, term: Term) -> Result<Vec<PlanView>, AppError> {
+    if !actor.role.reads_indicators() {
+        return Err(AppError::Forbidden);
+    }
     let years = crate::indicators::library_by_year(store, actor, term).await?;
     Ok(store
         .plans()

@@ -372,6 +372,9 @@ pub async fn roll_sheet(
     class_id: i64,
     date: NaiveDate,
 ) -> Result<(RollClass, Vec<RollPupil>, Option<String>), AppError> {
+    if !actor.role.may_read(Resource::Attendance) {
+        return Err(AppError::Forbidden);
+    }
     let class = store.roll_class(actor, class_id).await?;
     let term = Term::containing(date);
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::NotFound)?;
@@ -381,6 +384,9 @@ pub async fn roll_sheet(
 
 /// Every class in the caller's scope with whether its roll of `date` was taken.
 pub async fn roll_states(store: &Store, actor: &Actor, date: NaiveDate) -> Result<Vec<RollState>, AppError> {
+    if !actor.role.may_read(Resource::Attendance) {
+        return Err(AppError::Forbidden);
+    }
     let term = Term::containing(date);
     Ok(match store.term_id(term).await? {
         Some(tid) => store.roll_states(actor, tid, term.start_year, date).await?,

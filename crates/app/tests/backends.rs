@@ -17,15 +17,20 @@ fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).single().expect("time")
 }
 
+/// A name no other test of this run (tests run in parallel threads) nor an earlier run uses.
 fn unique(prefix: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{prefix}_{}_{nanos}", std::process::id())
+    format!("{prefix}_{}_{n}_{nanos}", std::process::id())
 }
 
 async fn stores() -> Vec<(Store, String)> {
     let dir = std::env::temp_dir().join(unique("eduq_test"));
     std::fs::create_dir_all(&dir).expect("tmp");
-    let sqlite = Store::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("sqlite");
+    let sqlite = Store::connect(&format!("sqlite://{}", dir.join("t.db").display()))
+        .await
+        .unwrap_or_else(|e| panic!("sqlite: {e}"));
     let mut out = vec![(sqlite, "SQLite".to_string())];
     match std::env::var("EDUQ_TEST_PG_URL") {
         Ok(url) => {

@@ -134,6 +134,12 @@ impl Role {
         matches!(self, Role::Admin | Role::SchoolAdmin)
     }
 
+    /// Roles that read the indicators, the 均衡 assessments, the plans' dashboards and the
+    /// district report: their figures combine teachers and school conditions.
+    pub fn reads_indicators(self) -> bool {
+        self.may_read(Resource::Teachers) && self.may_read(Resource::Conditions)
+    }
+
     /// Roles that may confirm a case's 销号 (as the second person).
     pub fn confirms_case_closure(self) -> bool {
         matches!(self, Role::Admin | Role::Staff | Role::SchoolAdmin)
@@ -250,6 +256,12 @@ mod tests {
     fn closers() {
         assert!(Role::SchoolAdmin.confirms_case_closure() && Role::Staff.confirms_case_closure());
         assert!(!Role::HeadTeacher.confirms_case_closure() && !Role::Leader.confirms_case_closure());
+    }
+
+    #[test]
+    fn indicators_are_read_by_the_bureau_and_school_administrators() {
+        let readers: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.reads_indicators()).collect();
+        assert_eq!(readers, vec![Role::Admin, Role::Leader, Role::Staff, Role::SchoolAdmin]);
     }
 
     #[test]

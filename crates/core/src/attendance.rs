@@ -27,6 +27,12 @@ impl Status {
     }
 }
 
+/// 出勤率 in per cent: pupil-days attended (present, 迟到 or 早退) over pupil-days expected; `None`
+/// when nothing was expected (no roll taken), which is not 0 %.
+pub fn attendance_rate(expected: i64, absent: i64) -> Option<f64> {
+    (expected > 0).then(|| (expected - absent) as f64 / expected as f64 * 100.0)
+}
+
 /// Early-warning thresholds. Defaults are eduq's, chosen with the 控辍保学 practice of reporting a
 /// pupil after three consecutive unexcused days; every threshold is a setting, not a standard.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -138,6 +144,14 @@ pub fn day_number(s: &[u8]) -> Option<i32> {
 mod tests {
     use super::Status::*;
     use super::*;
+
+    #[test]
+    fn the_attendance_rate_is_attended_over_expected() {
+        assert_eq!(attendance_rate(0, 0), None);
+        assert_eq!(attendance_rate(200, 0), Some(100.0));
+        assert_eq!(attendance_rate(200, 3), Some(98.5));
+        assert_eq!(attendance_rate(8, 8), Some(0.0));
+    }
 
     #[test]
     fn streaks_count_consecutive_truant_school_days_only() {

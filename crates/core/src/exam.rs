@@ -194,9 +194,30 @@ pub fn is_uneven(balance: Option<f64>) -> bool {
     balance.is_some_and(|b| b >= UNEVEN_BALANCE)
 }
 
+/// Groups smaller than this get no mean interval of their own in comparisons (too few to say).
+pub const MIN_GROUP: usize = 5;
+
+/// The 95 % interval of a group's mean from its population SD (`sd` divides by n, so it is turned
+/// into the sample SD first); `None` below [`MIN_GROUP`] pupils.
+pub fn mean_interval(mean: f64, sd: f64, n: usize) -> Option<(f64, f64)> {
+    (n >= MIN_GROUP).then(|| {
+        let half = crate::valueadded::Z95 * sd * (n as f64 / (n as f64 - 1.0)).sqrt() / (n as f64).sqrt();
+        (mean - half, mean + half)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mean_interval_starts_at_five_pupils() {
+        assert_eq!(mean_interval(70.0, 10.0, MIN_GROUP - 1), None);
+        // Scores 60, 65, 70, 75, 80: population SD √50, sample SD √62.5 = 7.9057; half-width
+        // 1.959964 × 7.9057 / √5 = 6.9295 (the t-free normal interval, as the reports state).
+        let (lo, hi) = mean_interval(70.0, 50f64.sqrt(), 5).expect("five pupils");
+        assert!((lo - 63.0705).abs() < 1e-3 && (hi - 76.9295).abs() < 1e-3, "{lo} {hi}");
+    }
 
     #[test]
     fn uneven_from_ten_t_points() {

@@ -11,6 +11,7 @@ pub mod balance;
 pub mod calendar;
 pub mod classes;
 pub mod clock;
+pub mod digest;
 pub mod dropout;
 pub mod error;
 pub mod exam;

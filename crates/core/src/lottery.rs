@@ -20,27 +20,11 @@ pub const ALGORITHM: &str = "eduq-lottery-v1";
 /// Priority group of an (applicant, school) pair that no priority rule lists.
 pub const DEFAULT_GROUP: u32 = 99;
 
-pub type Hash = [u8; 32];
+pub use crate::digest::{Hash, hex, sha256};
 
 fn lp(h: &mut Sha256, bytes: &[u8]) {
     h.update((bytes.len() as u64).to_be_bytes());
     h.update(bytes);
-}
-
-/// Lower-case hex of a hash, as published.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
-}
-
-/// SHA-256 of arbitrary bytes (file hashes in the manifest).
-pub fn sha256(bytes: &[u8]) -> Hash {
-    Sha256::digest(bytes).into()
 }
 
 /// One link of a lottery's append-only trail: SHA-256 over the previous link's hash and this

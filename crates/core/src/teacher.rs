@@ -24,6 +24,55 @@ impl Education {
             Education::BelowHighSchool => 1,
         }
     }
+
+    /// The qualification 《教师法》第十一条 requires for teaching a stage: 小学 中师 (高中阶段),
+    /// 初中 专科, 高中 本科. A school is judged by its highest stage.
+    pub fn required(has_senior: bool, has_junior: bool) -> Education {
+        if has_senior {
+            Education::Bachelor
+        } else if has_junior {
+            Education::Associate
+        } else {
+            Education::HighSchool
+        }
+    }
+
+    /// Whether this education meets `required`.
+    pub fn meets(self, required: Education) -> bool {
+        self.rank() >= required.rank()
+    }
+}
+
+/// Subjects whose 专任 teachers count as 体育、艺术（美术、音乐） teachers (优质均衡 指标).
+pub const PE_ART_SUBJECTS: &[&str] = &["体育", "体育与健康", "音乐", "美术", "艺术"];
+
+/// Whether a teacher's subjects (as recorded: "语文、音乐") include 体育 or 艺术.
+pub fn teaches_pe_or_art(subjects: &str) -> bool {
+    subjects.split(['、', ',', '，', ';', '；']).any(|x| PE_ART_SUBJECTS.contains(&x.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_required_qualification_follows_the_highest_stage() {
+        assert_eq!(Education::required(true, true), Education::Bachelor);
+        assert_eq!(Education::required(false, true), Education::Associate);
+        assert_eq!(Education::required(false, false), Education::HighSchool);
+        assert!(Education::Associate.meets(Education::Associate));
+        assert!(!Education::HighSchool.meets(Education::Associate));
+        assert!(Education::Master.meets(Education::Bachelor));
+    }
+
+    #[test]
+    fn pe_and_art_teachers_by_their_subjects() {
+        assert!(teaches_pe_or_art("语文、音乐"));
+        assert!(teaches_pe_or_art("体育与健康"));
+        assert!(teaches_pe_or_art("数学，美术"));
+        assert!(!teaches_pe_or_art("语文、数学"));
+        assert!(!teaches_pe_or_art("音乐欣赏"));
+    }
 }
 
 crate::labelled_enum!(

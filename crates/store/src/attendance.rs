@@ -8,6 +8,7 @@ use eduq_core::attendance::Status;
 use serde::Serialize;
 
 use crate::org::{id_list, scope_filter};
+use crate::sql::{ABSENT, ON_ROLL};
 use crate::{Arg, Result, Sql, Store, StoreError, System, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,8 +60,6 @@ pub struct PupilInfo {
     pub grade: i64,
     pub birth_date: NaiveDate,
 }
-
-const ON_ROLL: &str = "('enrolled','transfer_in','resumed')";
 
 impl Store {
     /// The classes asked for, each checked against its caller's scope: `Forbidden` for a class
@@ -182,7 +181,7 @@ impl Store {
                (SELECT COUNT(*) FROM enrolment e WHERE e.class_id = c.id AND e.term_id = {t} AND e.status IN {ON_ROLL}), \
                (SELECT COALESCE(u.display_name, r.username) FROM roll_call r LEFT JOIN app_user u ON u.username = r.username \
                 WHERE r.class_id = c.id AND r.day = {d1}), \
-               (SELECT COUNT(*) FROM attendance a WHERE a.class_id = c.id AND a.day = {d2} AND a.status IN ('sick','personal','truant','other')) \
+               (SELECT COUNT(*) FROM attendance a WHERE a.class_id = c.id AND a.day = {d2} AND a.status IN {ABSENT}) \
              FROM class c JOIN school s ON s.id = c.school_id WHERE 1=1"
         );
         q.push_arg(" AND c.start_year = ?", i64::from(start_year));
@@ -216,11 +215,11 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut h = History::default();
-        let mut q = Sql::new(
+        let mut q = Sql::new(format!(
             "SELECT st.id, st.name, e.class_id, c.name, s.name, e.school_id, e.grade, st.birth_date FROM enrolment e \
              JOIN student st ON st.id = e.student_id JOIN class c ON c.id = e.class_id JOIN school s ON s.id = e.school_id \
-             WHERE e.status IN ('enrolled','transfer_in','resumed')",
-        );
+             WHERE e.status IN {ON_ROLL}"
+        ));
         q.push_arg(" AND e.term_id = ?", term_id);
         scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
         let rows = self

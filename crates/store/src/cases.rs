@@ -10,6 +10,7 @@ use eduq_core::identity::mask_student_number;
 use serde::Serialize;
 
 use crate::org::scope_filter;
+use crate::sql::ON_ROLL;
 use crate::{Arg, Get, Result, Sql, Store, StoreError, System, Tx};
 
 /// One line of the case register.
@@ -288,7 +289,7 @@ impl Store {
         let t = q.arg(term_id);
         q.text = format!(
             "SELECT r.{key}, CAST(SUM(n.cnt) AS BIGINT) FROM roll_call r JOIN (SELECT e.class_id, COUNT(*) AS cnt \
-             FROM enrolment e WHERE e.term_id = {t} AND e.status IN ('enrolled','transfer_in','resumed') GROUP BY e.class_id) n \
+             FROM enrolment e WHERE e.term_id = {t} AND e.status IN {ON_ROLL} GROUP BY e.class_id) n \
              ON n.class_id = r.class_id WHERE 1=1"
         );
         q.push_arg(" AND r.day >= ?", from);
@@ -362,7 +363,7 @@ impl AttendanceTotals {
     }
     /// 出勤率 in per cent (present or late/early over expected).
     pub fn rate(&self) -> Option<f64> {
-        (self.expected > 0).then(|| (self.expected - self.absent()) as f64 / self.expected as f64 * 100.0)
+        eduq_core::attendance::attendance_rate(self.expected, self.absent())
     }
 }
 

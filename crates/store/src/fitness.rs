@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::imports::Counts;
 use crate::org::scope_filter;
+use crate::sql::ON_ROLL;
 use crate::{Arg, Result, Sql, Store, StoreError, System, Tx};
 
 /// One pupil's stored result (what the scoring produced from the upload).
@@ -107,13 +108,24 @@ fn record(r: &dyn crate::Get) -> std::result::Result<FitnessRecord, sqlx::Error>
     })
 }
 
+/// Pupils on roll in one class of a grade and sex (see `on_roll_counts`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollCount {
+    pub school_id: i64,
+    pub class_id: i64,
+    pub grade: i64,
+    /// "M" or "F", as stored.
+    pub sex: String,
+    pub pupils: i64,
+}
+
 impl Store {
     /// Pupils on roll in the term within the caller's scope, by 学籍号.
     pub async fn roll_by_number(&self, actor: &Actor, term_id: i64) -> Result<HashMap<String, RollEntry>> {
-        let mut q = Sql::new(
+        let mut q = Sql::new(format!(
             "SELECT st.student_no, st.id, e.school_id, e.class_id, e.grade FROM enrolment e \
-             JOIN student st ON st.id = e.student_id WHERE e.status IN ('enrolled','transfer_in','resumed')",
-        );
+             JOIN student st ON st.id = e.student_id WHERE e.status IN {ON_ROLL}"
+        ));
         q.push_arg(" AND e.term_id = ?", term_id);
         scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
         let rows = self
@@ -124,24 +136,27 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
-    /// Pupils on roll in grades 1–12 in the term, within the caller's scope, per (school, class,
-    /// grade, sex): the denominators of 测试率.
-    pub async fn on_roll_counts(&self, actor: &Actor, term_id: i64) -> Result<Vec<(i64, i64, i64, String, i64)>> {
-        let mut q = Sql::new(
+    /// Pupils on roll in grades 1–12 in the term, within the caller's scope, per school, class,
+    /// grade and sex: the denominators of 测试率.
+    pub async fn on_roll_counts(&self, actor: &Actor, term_id: i64) -> Result<Vec<RollCount>> {
+        let mut q = Sql::new(format!(
             "SELECT e.school_id, e.class_id, e.grade, st.sex, COUNT(*) FROM enrolment e JOIN student st ON st.id = e.student_id \
-             WHERE e.status IN ('enrolled','transfer_in','resumed') AND e.grade BETWEEN 1 AND 12",
-        );
+             WHERE e.status IN {ON_ROLL} AND e.grade BETWEEN 1 AND 12"
+        ));
         q.push_arg(" AND e.term_id = ?", term_id);
         scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
         q.push(" GROUP BY e.school_id, e.class_id, e.grade, st.sex");
-        self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.s(3)?, r.i(4)?))).await
+        self.fetch(&q, |r| {
+            Ok(RollCount { school_id: r.i(0)?, class_id: r.i(1)?, grade: r.i(2)?, sex: r.s(3)?, pupils: r.i(4)? })
+        })
+        .await
     }
 
     /// Pupils on roll in grades 1–12 in the term within the caller's scope (the trend's 测试率).
     pub async fn on_roll_total(&self, actor: &Actor, term_id: i64) -> Result<i64> {
-        let mut q = Sql::new(
-            "SELECT COUNT(*) FROM enrolment e WHERE e.status IN ('enrolled','transfer_in','resumed') AND e.grade BETWEEN 1 AND 12",
-        );
+        let mut q = Sql::new(format!(
+            "SELECT COUNT(*) FROM enrolment e WHERE e.status IN {ON_ROLL} AND e.grade BETWEEN 1 AND 12"
+        ));
         q.push_arg(" AND e.term_id = ?", term_id);
         scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
         self.scalar(&q).await

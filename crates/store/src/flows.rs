@@ -6,6 +6,7 @@ use eduq_core::identity::mask_student_number;
 use serde::Serialize;
 
 use crate::org::scope_filter;
+use crate::sql::ON_ROLL;
 use crate::{Result, Sql, Store, StoreError};
 
 /// Pupil ids per row of the 学籍 history read (`read_flow_rows`).
@@ -83,14 +84,14 @@ impl Store {
         if !actor.role.may_read(Resource::Cases) {
             return Err(StoreError::Forbidden);
         }
-        let mut q = Sql::new(
+        let mut q = Sql::new(format!(
             "SELECT e.student_id, st.student_no, st.name, s.name, e.status_date, e.destination, \
              EXISTS (SELECT 1 FROM enrolment x WHERE x.student_id = e.student_id AND x.school_id <> e.school_id \
-               AND x.term_id >= e.term_id AND x.status IN ('enrolled','transfer_in','resumed')), \
+               AND x.term_id >= e.term_id AND x.status IN {ON_ROLL}), \
              (SELECT d.name FROM school d WHERE d.code = e.destination) \
              FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school s ON s.id = e.school_id \
-             WHERE e.status = 'transfer_out'",
-        );
+             WHERE e.status = 'transfer_out'"
+        ));
         scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
         q.push(" ORDER BY e.status_date DESC, st.student_no");
         let full = actor.role.reads_full_identity();

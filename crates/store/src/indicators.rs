@@ -9,6 +9,7 @@ use eduq_core::teacher::{BackboneLevel, Education, Post, Title};
 use serde::Serialize;
 
 use crate::org::scope_filter;
+use crate::sql::ON_ROLL;
 use crate::{Result, Sql, Store, StoreError};
 
 /// 体质健康 counts of a group of results: scored, passed (not 不及格), excellent, with a vision
@@ -19,8 +20,33 @@ const FITNESS_COUNTS: &str = "SUM(CASE WHEN f.total IS NOT NULL THEN 1 ELSE 0 EN
      SUM(CASE WHEN f.myopia IS NOT NULL AND f.myopia <> '' THEN 1 ELSE 0 END), \
      SUM(CASE WHEN f.myopia IS NOT NULL AND f.myopia <> '' AND f.myopia <> '否' THEN 1 ELSE 0 END)";
 
-/// Subjects whose 专任 teachers count as 体育、艺术（美术、音乐）.
-pub const PE_ART_SUBJECTS: &[&str] = &["体育", "体育与健康", "音乐", "美术", "艺术"];
+/// 体质健康 counts of a unit (school or class), as `FITNESS_COUNTS` sums them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct FitnessCounts {
+    /// Pupils with a total score.
+    pub scored: i64,
+    /// Of them, not 不及格.
+    pub passed: i64,
+    /// Of them, 优秀.
+    pub excellent: i64,
+    /// Pupils whose vision was screened.
+    pub vision_known: i64,
+    /// Of them, 近视.
+    pub myopic: i64,
+}
+
+impl FitnessCounts {
+    /// The five sums of `FITNESS_COUNTS` from column `at` on.
+    fn read(r: &dyn crate::Get, at: usize) -> std::result::Result<FitnessCounts, sqlx::Error> {
+        Ok(FitnessCounts {
+            scored: r.i(at)?,
+            passed: r.i(at + 1)?,
+            excellent: r.i(at + 2)?,
+            vision_known: r.i(at + 3)?,
+            myopic: r.i(at + 4)?,
+        })
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SchoolFacts {
@@ -121,13 +147,13 @@ impl Store {
             .collect();
         let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
 
-        let mut pupils_q = Sql::new(
+        let mut pupils_q = Sql::new(format!(
             "SELECT e.school_id, SUM(CASE WHEN e.grade BETWEEN 1 AND 6 THEN 1 ELSE 0 END), \
              SUM(CASE WHEN e.grade BETWEEN 7 AND 9 THEN 1 ELSE 0 END), \
              SUM(CASE WHEN e.grade BETWEEN 10 AND 12 THEN 1 ELSE 0 END), COUNT(*), \
              SUM(CASE WHEN e.grade < 1 THEN 1 ELSE 0 END) FROM enrolment e \
-             WHERE e.status IN ('enrolled','transfer_in','resumed')",
-        );
+             WHERE e.status IN {ON_ROLL}"
+        ));
         pupils_q.push_arg(" AND e.term_id = ?", term_id);
         scope_filter(&mut pupils_q, actor, "e.school_id", None, None);
         pupils_q.push(" GROUP BY e.school_id");
@@ -153,7 +179,7 @@ impl Store {
             q.push_arg(" AND f.start_year = ?", i64::from(start_year));
             scope_filter(&mut q, actor, "f.school_id", Some("f.class_id"), Some("f.student_id"));
             q.push(" GROUP BY f.school_id");
-            self.fetch(&q, |r| Ok((r.i(0)?, [r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?, r.i(5)?]))).await
+            self.fetch(&q, |r| Ok((r.i(0)?, FitnessCounts::read(r, 1)?))).await
         };
         // Independent reads side by side (WAL readers on SQLite, pooled connections on PostgreSQL).
         let (pupils, teachers, conditions, classes, fitness) = tokio::try_join!(
@@ -190,20 +216,13 @@ impl Store {
             s.certified += i64::from(certified);
             s.mid_title +=
                 i64::from(matches!(Title::from_key(&title), Some(Title::Senior | Title::Advanced | Title::First)));
-            let rank = Education::from_key(&education).map_or(0, Education::rank);
-            // 教师法 第十一条: 小学 中师, 初中 专科, 高中 本科 (by the school's highest stage).
-            let required = if s.senior_pupils > 0 {
-                Education::Bachelor
-            } else if s.junior_pupils > 0 {
-                Education::Associate
-            } else {
-                Education::HighSchool
-            };
-            s.qualified += i64::from(rank >= required.rank());
-            s.associate_plus += i64::from(rank >= Education::Associate.rank());
-            s.bachelor_plus += i64::from(rank >= Education::Bachelor.rank());
+            let education = Education::from_key(&education);
+            let meets = |required| education.is_some_and(|e| e.meets(required));
+            s.qualified += i64::from(meets(Education::required(s.senior_pupils > 0, s.junior_pupils > 0)));
+            s.associate_plus += i64::from(meets(Education::Associate));
+            s.bachelor_plus += i64::from(meets(Education::Bachelor));
             s.backbone += i64::from(BackboneLevel::from_key(&backbone).is_some_and(|b| b != BackboneLevel::None));
-            s.pe_art += i64::from(subjects.split(['、', ',', ';']).any(|x| PE_ART_SUBJECTS.contains(&x.trim())));
+            s.pe_art += i64::from(eduq_core::teacher::teaches_pe_or_art(&subjects));
         }
 
         for (id, teaching, sports, equipment, rooms, sc, tc, (books, bandwidth, special)) in conditions {
@@ -240,11 +259,11 @@ impl Store {
                 SizeBand::AboveStandard => {}
             }
         }
-        for (id, [scored, passed, excellent, known, myopic]) in fitness {
+        for (id, k) in fitness {
             if let Some(&i) = index.get(&id) {
                 let s = &mut out[i];
                 (s.fitness_scored, s.fitness_passed, s.fitness_excellent, s.vision_known, s.myopic) =
-                    (scored, passed, excellent, known, myopic);
+                    (k.scored, k.passed, k.excellent, k.vision_known, k.myopic);
             }
         }
         Ok(out)
@@ -260,11 +279,11 @@ impl Store {
         if !actor.role.reads_special_groups() {
             return Err(StoreError::Forbidden);
         }
-        let mut q = Sql::new(
+        let mut q = Sql::new(format!(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN sc.ownership = 'public' OR sc.purchased_places THEN 1 ELSE 0 END), 0) \
              FROM enrolment e JOIN student st ON st.id = e.student_id JOIN school sc ON sc.id = e.school_id \
-             WHERE st.migrant = TRUE AND e.grade BETWEEN 1 AND 9 AND e.status IN ('enrolled','transfer_in','resumed')",
-        );
+             WHERE st.migrant = TRUE AND e.grade BETWEEN 1 AND 9 AND e.status IN {ON_ROLL}"
+        ));
         q.push_arg(" AND e.term_id = ?", term_id);
         scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
         Ok(self.fetch_opt(&q, |r| Ok((r.i(0)?, r.i(1)?))).await?.unwrap_or((0, 0)))
@@ -362,14 +381,14 @@ impl Store {
 }
 
 impl Store {
-    /// 体质健康 counts per class of one school in a school year: (class id, scored, passed,
-    /// excellent, vision known, myopic). Scoped like every read of pupils' results.
+    /// 体质健康 counts per class of one school in a school year, by class id. Scoped like every
+    /// read of pupils' results.
     pub async fn class_fitness_counts(
         &self,
         actor: &Actor,
         school_id: i64,
         start_year: i32,
-    ) -> Result<Vec<(i64, [i64; 5])>> {
+    ) -> Result<Vec<(i64, FitnessCounts)>> {
         if !actor.role.may_read(Resource::Students) {
             return Err(StoreError::Forbidden);
         }
@@ -379,6 +398,6 @@ impl Store {
         q.push_arg(" AND f.school_id = ?", school_id);
         scope_filter(&mut q, actor, "f.school_id", Some("f.class_id"), Some("f.student_id"));
         q.push(" GROUP BY f.class_id");
-        self.fetch(&q, |r| Ok((r.i(0)?, [r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?, r.i(5)?]))).await
+        self.fetch(&q, |r| Ok((r.i(0)?, FitnessCounts::read(r, 1)?))).await
     }
 }

@@ -10,6 +10,7 @@ use eduq_core::records::{ClassRecord, ConditionRecord, SchoolRecord};
 use eduq_core::standards::class_size::{self, SizeBand};
 use serde::Serialize;
 
+use crate::sql::ON_ROLL;
 use crate::{Get, Result, Sql, Store, StoreError, Tx};
 
 /// Appends the caller's scope as a filter. `school` is the school id column; `class` and
@@ -249,7 +250,7 @@ impl Store {
         let t = q.arg(term_id.unwrap_or(-1));
         q.text = format!(
             "SELECT {SCHOOL_RECORD_COLS}, s.id,
-               COALESCE((SELECT COUNT(*) FROM enrolment e WHERE e.school_id = s.id AND e.term_id = {t} AND e.status IN ('enrolled','transfer_in','resumed')), 0),
+               COALESCE((SELECT COUNT(*) FROM enrolment e WHERE e.school_id = s.id AND e.term_id = {t} AND e.status IN {ON_ROLL}), 0),
                COALESCE((SELECT COUNT(DISTINCT e.class_id) FROM enrolment e WHERE e.school_id = s.id AND e.term_id = {t}), 0),
                COALESCE((SELECT COUNT(*) FROM teacher_term tt WHERE tt.school_id = s.id AND tt.term_id = {t}), 0)
              FROM school s WHERE 1=1"
@@ -315,7 +316,7 @@ impl Store {
         q.text = format!(
             "SELECT c.id, c.school_id, s.name, c.grade, c.class_no, c.name,
                (SELECT t.name FROM teacher t WHERE t.staff_no = c.head_teacher_no),
-               (SELECT COUNT(*) FROM enrolment e WHERE e.class_id = c.id AND e.term_id = {t} AND e.status IN ('enrolled','transfer_in','resumed')),
+               (SELECT COUNT(*) FROM enrolment e WHERE e.class_id = c.id AND e.term_id = {t} AND e.status IN {ON_ROLL}),
                ca.name
              FROM class c JOIN school s ON s.id = c.school_id LEFT JOIN campus ca ON ca.id = c.campus_id WHERE 1=1"
         );
@@ -374,9 +375,7 @@ impl Store {
     }
 
     async fn read_students_by_grade(&self, actor: &Actor, term_id: i64) -> Result<Vec<(Grade, i64)>> {
-        let mut q = Sql::new(
-            "SELECT e.grade, COUNT(*) FROM enrolment e WHERE e.status IN ('enrolled','transfer_in','resumed')",
-        );
+        let mut q = Sql::new(format!("SELECT e.grade, COUNT(*) FROM enrolment e WHERE e.status IN {ON_ROLL}"));
         q.push_arg(" AND e.term_id = ?", term_id);
         scope_filter(&mut q, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
         q.push(" GROUP BY e.grade ORDER BY e.grade");

@@ -148,3 +148,30 @@ macro_rules! impl_get {
 }
 impl_get!(sqlx::sqlite::SqliteRow);
 impl_get!(sqlx::postgres::PgRow);
+
+/// The on-roll statuses as an SQL list: what [`eduq_core::student::EnrolmentStatus::is_on_roll`]
+/// counts as 在校生, written once for every query (a test holds the two equal).
+pub(crate) const ON_ROLL: &str = "('enrolled','transfer_in','resumed')";
+
+/// The roll-call statuses that count as absent for the day ([`eduq_core::attendance::Status::is_absent`]).
+pub(crate) const ABSENT: &str = "('sick','personal','truant','other')";
+
+#[cfg(test)]
+mod on_roll_tests {
+    use eduq_core::attendance::Status;
+    use eduq_core::student::EnrolmentStatus;
+
+    #[test]
+    fn the_absent_list_is_the_core_rule() {
+        let keys: Vec<String> =
+            Status::ALL.iter().filter(|s| s.is_absent()).map(|s| format!("'{}'", s.key())).collect();
+        assert_eq!(super::ABSENT, format!("({})", keys.join(",")));
+    }
+
+    #[test]
+    fn the_sql_list_is_the_core_rule() {
+        let keys: Vec<String> =
+            EnrolmentStatus::ALL.iter().filter(|s| s.is_on_roll()).map(|s| format!("'{}'", s.key())).collect();
+        assert_eq!(super::ON_ROLL, format!("({})", keys.join(",")));
+    }
+}

@@ -61,14 +61,6 @@ pub(crate) fn line(v: &IndicatorValue) -> Line {
     }
 }
 
-fn check(s: &Session) -> Result<(), WebError> {
-    if s.actor.role.may_read(Resource::Teachers) && s.actor.role.may_read(Resource::Conditions) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
-
 #[derive(Template)]
 #[template(path = "indicators.html")]
 struct ListPage {
@@ -88,7 +80,6 @@ async fn render_list(
     term: Option<&str>,
     message: String,
 ) -> Result<Html<String>, WebError> {
-    check(s)?;
     let (l, sel) = layout(&st.store, s, "指标", "indicators", term).await?;
     let values = library(&st.store, &s.actor, sel.term).await?;
     let quality = eduq_app::indicators::quality(&st.store, &s.actor, sel.term).await?;
@@ -138,7 +129,6 @@ pub async fn save_input(
     _headers: axum::http::HeaderMap,
     Posted(s, f): Posted<InputForm>,
 ) -> Result<Html<String>, WebError> {
-    check(&s)?;
     let (_, sel) = layout(&st.store, &s, "指标", "indicators", f.term.as_deref()).await?;
     let message = match eduq_app::district_inputs::save_input(
         &st.store,
@@ -222,7 +212,6 @@ pub async fn detail(
     Path(key): Path<String>,
     Query(q): Query<TermQ>,
 ) -> Result<Html<String>, WebError> {
-    check(&s)?;
     let (l, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
     let v = one(&st.store, &s.actor, sel.term, &key).await?;
     let schools = v
@@ -274,7 +263,6 @@ pub async fn classes(
     Path((key, school_id)): Path<(String, i64)>,
     Query(q): Query<TermQ>,
 ) -> Result<Html<String>, WebError> {
-    check(&s)?;
     let (l, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
     let school = eduq_app::directory::school(&st.store, &s.actor, school_id, sel.id).await?;
     let v = one(&st.store, &s.actor, sel.term, &key).await?;
@@ -325,7 +313,6 @@ pub async fn detail_xlsx(
     Query(q): Query<TermQ>,
 ) -> Result<axum::response::Response, WebError> {
     use eduq_exchange::table::{Cell, write_xlsx};
-    check(&s)?;
     let (_, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
     let v = one(&st.store, &s.actor, sel.term, &key).await?;
     let opt = |x: Option<f64>| x.map_or(Cell::Text(String::new()), Cell::Number);
@@ -362,7 +349,6 @@ pub async fn api(
     s: Session,
     Query(q): Query<TermQ>,
 ) -> Result<Json<Vec<IndicatorValue>>, WebError> {
-    check(&s)?;
     let (_, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
     Ok(Json(library(&st.store, &s.actor, sel.term).await?))
 }

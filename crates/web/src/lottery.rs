@@ -1,8 +1,6 @@
 //! 电脑随机派位 in the platform: the bureau's pages (create, register, freeze, draw, trail) and the
 //! public page of each lottery (digest, entropy source, published files, the verifier).
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, header};
@@ -10,6 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use eduq_app::lottery::{LotteryRow, TrailEvent};
 use eduq_core::access::Resource;
 use eduq_core::lottery::{BundlePolicy, Mechanism};
+use serde::Deserialize;
 
 use crate::auth::{Posted, Session};
 use crate::views::{Layout, Upload, error_lines, layout};
@@ -46,16 +45,36 @@ pub async fn page(State(st): State<AppState>, s: Session) -> Result<Html<String>
     list(&st, &s, String::new()).await
 }
 
-pub async fn create(
-    State(st): State<AppState>,
-    Posted(s, f): Posted<HashMap<String, String>>,
-) -> Result<Response, WebError> {
-    let text = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let mechanism = Mechanism::from_key(&text("mechanism")).unwrap_or(Mechanism::DeferredAcceptance);
-    let policy = BundlePolicy::from_key(&text("bundle_policy")).unwrap_or(BundlePolicy::AdmitAll);
-    match eduq_app::lottery::create(&st.store, &s.actor, &text("key"), &text("name"), mechanism, policy, st.clock.now())
-        .await
-    {
+/// A new lottery: its public key, name, mechanism and the policy for siblings (捆绑).
+#[derive(Deserialize)]
+pub struct NewLotteryForm {
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    mechanism: String,
+    #[serde(default)]
+    bundle_policy: String,
+}
+
+/// Freezing (with the announced entropy source) or drawing (with its value and the on-site digits).
+#[derive(Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    beacon: String,
+    #[serde(default)]
+    beacon_value: String,
+    #[serde(default)]
+    onsite: String,
+}
+
+pub async fn create(State(st): State<AppState>, Posted(s, f): Posted<NewLotteryForm>) -> Result<Response, WebError> {
+    let mechanism = Mechanism::from_key(&f.mechanism).unwrap_or(Mechanism::DeferredAcceptance);
+    let policy = BundlePolicy::from_key(&f.bundle_policy).unwrap_or(BundlePolicy::AdmitAll);
+    match eduq_app::lottery::create(&st.store, &s.actor, &f.key, &f.name, mechanism, policy, st.clock.now()).await {
         Ok(id) => Ok(Redirect::to(&format!("/lotteries/{id}")).into_response()),
         Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
         Err(e) => Ok(list(&st, &s, e.to_string()).await?.into_response()),
@@ -161,18 +180,15 @@ pub async fn register(
 pub async fn act(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    Posted(s, f): Posted<HashMap<String, String>>,
+    Posted(s, f): Posted<StepForm>,
 ) -> Result<Html<String>, WebError> {
-    let text = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let r = match text("action").as_str() {
-        "freeze" => eduq_app::lottery::freeze(&st.store, &s.actor, id, &text("beacon"), st.clock.now())
+    let r = match f.action.as_str() {
+        "freeze" => eduq_app::lottery::freeze(&st.store, &s.actor, id, &f.beacon, st.clock.now())
             .await
             .map(|d| format!("已冻结名单，摘要 {d} 已公布")),
-        "draw" => {
-            eduq_app::lottery::draw(&st.store, &s.actor, id, &text("beacon_value"), &text("onsite"), st.clock.now())
-                .await
-                .map(|seed| format!("派位完成，种子 {seed}；结果已公布"))
-        }
+        "draw" => eduq_app::lottery::draw(&st.store, &s.actor, id, &f.beacon_value, &f.onsite, st.clock.now())
+            .await
+            .map(|seed| format!("派位完成，种子 {seed}；结果已公布")),
         other => return Err(WebError::BadRequest(format!("未知的操作“{other}”"))),
     };
     let (message, errors) = outcome(r)?;

@@ -11,7 +11,7 @@ use eduq_app::directory::{
     ClassRow, KeyPage, SchoolOption, SchoolRow, StudentDetail, StudentListRow, StudentQuery, StudentSort, TeacherQuery,
     TeacherRow, TypeCount,
 };
-use eduq_core::access::{Resource, Role, Scope};
+use eduq_core::access::{Role, Scope};
 use eduq_core::grade::Grade;
 use eduq_core::records::ConditionRecord;
 use eduq_core::standards::class_size::SizeBand;
@@ -63,7 +63,7 @@ pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
         Scope::Classes { class_ids, .. } => class_ids.len() as i64,
         _ => schools.iter().map(|x| x.classes).sum(),
     };
-    let plans = if crate::plans::may_read(&s.actor) && sel.id.is_some() {
+    let plans = if s.actor.role.reads_indicators() && sel.id.is_some() {
         // The home page shows the targets that have a value in the caller's scope (the plans page
         // lists them all).
         let mut plans: Vec<crate::plans::PlanCards> =
@@ -535,9 +535,6 @@ fn ratio(a: f64, b: f64, digits: usize) -> String {
 }
 
 pub async fn conditions(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
-    if !s.actor.role.may_read(Resource::Conditions) {
-        return Err(WebError::Forbidden);
-    }
     let (l, sel) = layout(&st.store, &s, "办学条件", "conditions", q.term.as_deref()).await?;
     let schools = eduq_app::directory::schools(&st.store, &s.actor, sel.id).await?;
     let rows = eduq_app::directory::conditions(&st.store, &s.actor, sel.term.start_year)
