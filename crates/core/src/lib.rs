@@ -30,6 +30,7 @@ pub mod plan;
 pub mod privacy;
 pub mod records;
 pub mod rng;
+pub mod rubric;
 pub mod standards;
 pub mod student;
 pub mod teacher;

@@ -14,6 +14,7 @@ pub mod items;
 pub mod kinds;
 pub mod lottery;
 mod row;
+pub mod rubric;
 pub mod table;
 pub mod va;
 
