@@ -97,6 +97,7 @@ pub async fn seed(
             .await?;
         }
     }
+    store.refresh_statistics().await?;
     Ok(out)
 }
 

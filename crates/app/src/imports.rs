@@ -261,6 +261,9 @@ pub async fn apply_batch(
     )
     .await?;
     tx.commit().await?;
+    if counts.inserted + counts.updated > 0 {
+        store.refresh_statistics().await?;
+    }
     Ok(counts)
 }
 

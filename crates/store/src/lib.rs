@@ -213,6 +213,30 @@ impl Store {
         }
     }
 
+    /// Brings the query planner's statistics up to date after a bulk change (an import, the demo).
+    /// PostgreSQL plans a table autovacuum has not analysed yet from default estimates, and a small
+    /// table never reaches its threshold: the demo's 5 cases were joined to all 45,000 pupils by a
+    /// hash join (15 ms a read, the case register at p99 0.4 s under 50 clients).
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        match &self.db {
+            Db::Pg(p) => {
+                // This schema's tables only: a bare ANALYZE would walk every schema of the database.
+                let tables: Vec<String> =
+                    sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()")
+                        .fetch_all(p)
+                        .await?;
+                if !tables.is_empty() {
+                    let list = tables.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect::<Vec<_>>();
+                    sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {}", list.join(", ")))).execute(p).await?;
+                }
+            }
+            Db::Sqlite(p) => {
+                sqlx::query("PRAGMA optimize").execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Applies the embedded migrations not yet applied. Returns the versions applied now.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
         migrate::run(self).await

@@ -331,7 +331,14 @@ impl Store {
         Ok(out)
     }
 
+    /// Memoised per reader and query until the next write (the district's list is counted and
+    /// paged by offset over every teacher of the term).
     pub async fn list_teachers(&self, actor: &Actor, q: &TeacherQuery) -> Result<(Vec<TeacherRow>, i64)> {
+        let key = format!("teachers|{}|{q:?}", crate::reader_key(actor));
+        self.memoised(&key, self.read_teachers(actor, q)).await
+    }
+
+    async fn read_teachers(&self, actor: &Actor, q: &TeacherQuery) -> Result<(Vec<TeacherRow>, i64)> {
         if !actor.role.may_read(Resource::Teachers) {
             return Err(StoreError::Forbidden);
         }
