@@ -3,7 +3,7 @@
 use eduq_core::access::Actor;
 use eduq_store::Store;
 
-pub use eduq_store::audit::{AuditEntry, AuditQuery};
+pub use eduq_store::audit::{AUDIT_COUNTED, AuditEntry, AuditQuery};
 
 use crate::AppError;
 

@@ -155,7 +155,7 @@ const DEMO_HOLIDAYS: &[(u32, u32, DayKind, &str)] = &[
 /// over plausible enrolment ratios, so that 毛入园率 ≈ 93% and 高中阶段毛入学率 ≈ 91%).
 async fn seed_inputs(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(), AppError> {
     let admin = Actor::system();
-    for (year, values) in crate::indicators::library_by_year(store, &admin, spec.current).await? {
+    for &(year, ref values) in crate::indicators::library_by_year(store, &admin, spec.current).await?.iter() {
         for (key, indicator, ratio) in
             [("age_3_5", "preschool_gross_enrolment", 0.93), ("age_15_17", "senior_gross_enrolment", 0.91)]
         {

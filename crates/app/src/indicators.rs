@@ -332,7 +332,13 @@ pub fn evaluate_all(facts: &mut [SchoolFacts], rows: &[FlowRow], first: Term, la
 }
 
 /// Every indicator of the library for the caller's scope and a term.
-pub async fn library(store: &Store, actor: &Actor, term: Term) -> Result<Vec<IndicatorValue>, AppError> {
+/// Shared, not copied, out of the memo: the home page, the plans and the report read it at every
+/// visit (26 indicators with every school's value).
+pub async fn library(
+    store: &Store,
+    actor: &Actor,
+    term: Term,
+) -> Result<std::sync::Arc<Vec<IndicatorValue>>, AppError> {
     if !actor.role.reads_indicators() {
         return Err(AppError::Forbidden);
     }
@@ -341,7 +347,7 @@ pub async fn library(store: &Store, actor: &Actor, term: Term) -> Result<Vec<Ind
         .memoised(&key, async {
             let years = facts_by_year(store, actor, term, true, true).await?;
             let (_, facts, county) = &years[0];
-            Ok(LIBRARY.iter().map(|i| evaluate(i, facts, county)).collect())
+            Ok(std::sync::Arc::new(LIBRARY.iter().map(|i| evaluate(i, facts, county)).collect()))
         })
         .await
 }
@@ -352,18 +358,20 @@ pub async fn library_by_year(
     store: &Store,
     actor: &Actor,
     upto: Term,
-) -> Result<Vec<(i32, Vec<IndicatorValue>)>, AppError> {
+) -> Result<std::sync::Arc<Vec<(i32, Vec<IndicatorValue>)>>, AppError> {
     if !actor.role.reads_indicators() {
         return Err(AppError::Forbidden);
     }
     let key = format!("library_by_year|{}|{}", eduq_store::reader_key(actor), upto.key());
     store
         .memoised(&key, async {
-            Ok(facts_by_year(store, actor, upto, false, true)
-                .await?
-                .into_iter()
-                .map(|(y, facts, county)| (y, LIBRARY.iter().map(|i| evaluate(i, &facts, &county)).collect()))
-                .collect())
+            Ok(std::sync::Arc::new(
+                facts_by_year(store, actor, upto, false, true)
+                    .await?
+                    .into_iter()
+                    .map(|(y, facts, county)| (y, LIBRARY.iter().map(|i| evaluate(i, &facts, &county)).collect()))
+                    .collect(),
+            ))
         })
         .await
 }

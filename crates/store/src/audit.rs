@@ -34,6 +34,9 @@ pub struct AuditQuery {
     pub per_page: i64,
 }
 
+/// The audit log's page counts rows up to this many; beyond, it says "more than" (filter to narrow).
+pub const AUDIT_COUNTED: i64 = 10_000;
+
 impl Store {
     pub async fn audit(
         &self,
@@ -65,7 +68,7 @@ impl Store {
             w.push_arg(" AND at < ?", d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()));
         }
         let per = q.per_page.clamp(1, 500);
-        self.paged(w, "id, at, username, action, target, detail", "id DESC", q.page, per, |r| {
+        self.paged(w, "id, at, username, action, target, detail", "id DESC", q.page, per, Some(AUDIT_COUNTED), |r| {
             Ok(AuditEntry {
                 id: r.i(0)?,
                 at: r.ts(1)?,

@@ -291,8 +291,10 @@ impl Store {
         Ok(self.fetch(sql, map).await?.into_iter().next())
     }
 
-    /// One page of `SELECT {cols}{from_where} ORDER BY {order}` and the total number of rows.
-    /// `from_where` carries the filters (and the caller's scope) once for both queries.
+    /// One page of `SELECT {cols}{from_where} ORDER BY {order}` and the total number of rows, or
+    /// `cap + 1` when there are more than `cap` (a log that only grows is not counted whole at
+    /// every page view). `from_where` carries the filters (and the caller's scope) once for both.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn paged<T>(
         &self,
         from_where: Sql,
@@ -300,9 +302,16 @@ impl Store {
         order: &str,
         page: i64,
         per_page: i64,
+        cap: Option<i64>,
         map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>,
     ) -> Result<(Vec<T>, i64)> {
-        let count = Sql { text: format!("SELECT COUNT(*){}", from_where.text), args: from_where.args.clone() };
+        let count = match cap {
+            None => Sql { text: format!("SELECT COUNT(*){}", from_where.text), args: from_where.args.clone() },
+            Some(cap) => Sql {
+                text: format!("SELECT COUNT(*) FROM (SELECT 1{} LIMIT {}) capped", from_where.text, cap + 1),
+                args: from_where.args.clone(),
+            },
+        };
         let total = self.scalar(&count).await?;
         let mut list =
             Sql { text: format!("SELECT {cols}{} ORDER BY {order}", from_where.text), args: from_where.args };
@@ -489,6 +498,26 @@ mod tests {
         assert_eq!(refresher.await.expect("task").expect("value"), 2);
         let after = store.memoised("aged", async { Ok::<u32, StoreError>(4) }).await.expect("value");
         assert_eq!(after, 2, "the refreshed value is kept");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_capped_count_stops_past_the_cap() {
+        let dir = std::env::temp_dir().join(format!("eduq-paged-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let store = Store::connect(&format!("sqlite://{}/p.db", dir.display())).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        let now = chrono::Utc::now();
+        for i in 0..5 {
+            store.audit(&Actor::system(), now, "test", &format!("t{i}"), "").await.expect("audit");
+        }
+        let page = |cap| {
+            store.paged(Sql::new(" FROM audit_log WHERE action = 'test'"), "id", "id DESC", 0, 2, cap, |r| r.i(0))
+        };
+        let (rows, total) = page(None).await.expect("exact");
+        assert_eq!((rows.len(), total), (2, 5));
+        assert_eq!(page(Some(3)).await.expect("capped").1, 4, "more than the cap: cap + 1");
+        assert_eq!(page(Some(10)).await.expect("under the cap").1, 5, "under the cap: exact");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -355,7 +355,7 @@ impl Store {
             w.push_arg(" AND tt.school_id = ?", id);
         }
         let cols = "t.id, t.staff_no, t.name, t.sex, s.name, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier";
-        self.paged(w, cols, "s.code, t.staff_no", q.page, q.per_page.clamp(1, 200), |r| {
+        self.paged(w, cols, "s.code, t.staff_no", q.page, q.per_page.clamp(1, 200), None, |r| {
             Ok(TeacherRow {
                 id: r.i(0)?,
                 staff_no: r.s(1)?,

@@ -350,5 +350,5 @@ pub async fn api(
     Query(q): Query<TermQ>,
 ) -> Result<Json<Vec<IndicatorValue>>, WebError> {
     let (_, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
-    Ok(Json(library(&st.store, &s.actor, sel.term).await?))
+    Ok(Json(library(&st.store, &s.actor, sel.term).await?.to_vec()))
 }

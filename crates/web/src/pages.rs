@@ -581,7 +581,8 @@ struct AuditLine {
 struct AuditPage {
     l: Layout,
     rows: Vec<AuditLine>,
-    total: i64,
+    /// "共 N 条", or "超过 10000 条" when the log holds more than it counts.
+    total_text: String,
     page: i64,
     pages: i64,
     user: String,
@@ -623,7 +624,11 @@ pub async fn audit(State(st): State<AppState>, s: Session, Query(q): Query<Audit
         AuditPage {
             l,
             rows,
-            total,
+            total_text: if total > eduq_app::audit::AUDIT_COUNTED {
+                format!("超过{}条（可按用户、操作或日期筛选）", eduq_app::audit::AUDIT_COUNTED)
+            } else {
+                format!("共 {total} 条")
+            },
             page,
             pages,
             user: f(&q.user),
