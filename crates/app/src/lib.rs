@@ -25,6 +25,7 @@ pub mod lottery;
 pub mod parsing;
 pub mod plans;
 pub mod roll_desk;
+pub mod supervision;
 
 pub use eduq_store::{Store, StoreError};
 pub use error::AppError;

@@ -1773,3 +1773,57 @@ async fn columns_left_out_keep_what_is_stored() {
         assert_eq!(s.student_masters(&admin, &numbers).await.expect("read").len(), 1, "{name}");
     }
 }
+
+#[tokio::test]
+async fn rubrics_load_as_versions_on_both_backends() {
+    use eduq_app::supervision::{RubricMeta, load_rubric, rubric, rubrics};
+    use eduq_core::access::{Role, Scope};
+    use eduq_core::rubric::Mark;
+    let file = "编号,一级指标,二级指标,评估要点,分值,评分方式,评分标准,佐证材料,关联指标,一票否决\n\
+                A1,保障学生平等权益,维护学生平等入学权利,坚持免试就近入学,10,达标,全部就近入学,招生方案,,是\n\
+                A2,保障学生平等权益,,控制班额,20,赋分,,,班额达标率,\n\
+                B1,促进学生全面发展,,开齐开足课程,20,等级,,课表,,\n";
+    for (s, name) in stores().await {
+        let admin = Actor::system();
+        let meta = RubricMeta {
+            key: "school-management".into(),
+            name: "义务教育学校管理标准自评".into(),
+            version: "2017".into(),
+            source: "教基〔2017〕9号".into(),
+        };
+        let loaded = load_rubric(&s, &admin, file.as_bytes(), "rubric.csv", &meta, now()).await.expect("load");
+        assert_eq!((loaded.items, loaded.unchanged), (3, false), "{name}");
+        // The same file again changes nothing; other content under the same version is refused.
+        let again = load_rubric(&s, &admin, file.as_bytes(), "rubric.csv", &meta, now()).await.expect("again");
+        assert_eq!((again.id, again.unchanged), (loaded.id, true), "{name}");
+        let changed = file.replace(",10,达标", ",15,达标");
+        let err =
+            load_rubric(&s, &admin, changed.as_bytes(), "rubric.csv", &meta, now()).await.expect_err("same version");
+        assert!(err.to_string().contains("已存在且内容不同"), "{name}: {err}");
+        let v2 = RubricMeta { version: "2017-r1".into(), ..meta.clone() };
+        assert!(!load_rubric(&s, &admin, changed.as_bytes(), "rubric.csv", &v2, now()).await.expect("v2").unchanged);
+        // A bad row names its row and column; nothing is stored.
+        let bad = file.replace("B1,促进学生全面发展,,开齐开足课程,20", "B1,促进学生全面发展,,开齐开足课程,x");
+        let v3 = RubricMeta { version: "3".into(), ..meta.clone() };
+        let err = load_rubric(&s, &admin, bad.as_bytes(), "rubric.csv", &v3, now()).await.expect_err("bad row");
+        assert!(err.row_errors().iter().any(|e| e.row == 4 && e.column == "分值"), "{name}: {err:?}");
+        // Provenance is required; a principal may read rubrics but not load them.
+        let unsourced = RubricMeta { source: " ".into(), version: "4".into(), ..meta.clone() };
+        assert!(load_rubric(&s, &admin, file.as_bytes(), "r.csv", &unsourced, now()).await.is_err(), "{name}");
+        let principal = Actor { role: Role::SchoolAdmin, scope: Scope::School(1), ..Actor::system() };
+        let refused = load_rubric(&s, &principal, file.as_bytes(), "r.csv", &v3, now()).await;
+        assert!(matches!(refused, Err(eduq_app::AppError::Forbidden)), "{name}");
+        let listed = rubrics(&s, &principal).await.expect("list");
+        assert_eq!(listed.len(), 2, "{name}: two versions, nothing from the refused loads");
+        // The stored rubric scores: 10 + 15 of 20 + B (0.8 × 20) = 41 of 50 = 82 % → 良好.
+        let r = rubric(&s, &principal, loaded.id).await.expect("content");
+        let marks = std::collections::HashMap::from([
+            ("A1".to_string(), Mark::Pass(true)),
+            ("A2".to_string(), Mark::Points(15.0)),
+            ("B1".to_string(), Mark::Grade("B".into())),
+        ]);
+        let o = r.score(&marks).expect("score");
+        assert_eq!((o.score, o.band.as_deref()), (41.0, Some("良好")), "{name}");
+        assert_eq!(r.items[1].indicator.as_deref(), Some("class_size_ok_rate"), "{name}: 关联指标 by its name");
+    }
+}

@@ -140,6 +140,11 @@ impl Role {
         self.may_read(Resource::Teachers) && self.may_read(Resource::Conditions)
     }
 
+    /// Roles that load and version 督导 rubrics: the bureau's administrators and staff (督导室).
+    pub fn keeps_rubrics(self) -> bool {
+        matches!(self, Role::Admin | Role::Staff)
+    }
+
     /// Roles that may confirm a case's 销号 (as the second person).
     pub fn confirms_case_closure(self) -> bool {
         matches!(self, Role::Admin | Role::Staff | Role::SchoolAdmin)

@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 crate::labelled_enum!(
     /// How an item is marked (评分方式).
@@ -21,7 +21,7 @@ crate::labelled_enum!(
 );
 
 /// One item (评估要点) of a rubric.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     /// Unique within the rubric, as the official text numbers it (e.g. "A1-3").
     pub code: String,
@@ -42,14 +42,14 @@ pub struct Item {
 }
 
 /// A 等级 and the least share of the applicable points (per cent) that earns it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Band {
     pub label: String,
     pub min_percent: f64,
 }
 
 /// A versioned rubric with its provenance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rubric {
     pub key: String,
     pub name: String,

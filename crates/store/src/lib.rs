@@ -26,6 +26,7 @@ pub mod lottery;
 pub mod org;
 pub mod people;
 pub mod plans;
+pub mod rubrics;
 
 use std::any::Any;
 use std::str::FromStr;

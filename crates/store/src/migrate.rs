@@ -137,6 +137,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0021_login_throttle_last_attempt.sql"),
         postgres: include_str!("../migrations/postgres/0021_login_throttle_last_attempt.sql"),
     },
+    Migration {
+        version: 22,
+        name: "rubrics",
+        sqlite: include_str!("../migrations/sqlite/0022_rubrics.sql"),
+        postgres: include_str!("../migrations/postgres/0022_rubrics.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
