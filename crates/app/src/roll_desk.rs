@@ -377,7 +377,7 @@ pub async fn roll_sheet(
     }
     let class = store.roll_class(actor, class_id).await?;
     let term = Term::containing(date);
-    let term_id = store.term_id(term).await?.ok_or_else(|| AppError::NotFound)?;
+    let term_id = store.term_id(term).await?.ok_or(AppError::NotFound)?;
     let (pupils, taken) = store.roll(actor, class_id, term_id, date).await?;
     Ok((class, pupils, taken))
 }

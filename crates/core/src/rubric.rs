@@ -2,10 +2,8 @@
 //! up: item marks → scores per 一级指标 (domain) → a total, its share of the points that apply, and
 //! the 等级 of that share; a failed 一票否决 item sets the lowest 等级 whatever the total.
 //!
-//! The bands and the worth of each letter grade are part of each rubric (its file says them);
-//! [`Rubric::default_bands`] and [`Rubric::default_grades`] are eduq's defaults for a rubric that
-//! names none (优秀 ≥ 90 %, 良好 ≥ 80 %, 合格 ≥ 60 %; A/B/C/D worth 100/80/60/0 % of an item),
-//! the usual practice of county 督导 schemes, not a national standard.
+//! The bands and the worth of each letter grade are part of each rubric; a rubric that names none
+//! gets the defaults of [`crate::standards::supervision`] (eduq's, not a national standard).
 
 use std::collections::{HashMap, HashSet};
 
@@ -100,17 +98,17 @@ pub struct Outcome {
 }
 
 impl Rubric {
-    /// eduq's bands when a rubric names none (see the module's note).
+    /// The default bands ([`crate::standards::supervision::BANDS`]).
     pub fn default_bands() -> Vec<Band> {
-        [("优秀", 90.0), ("良好", 80.0), ("合格", 60.0), ("不合格", 0.0)]
-            .into_iter()
-            .map(|(label, min_percent)| Band { label: label.to_string(), min_percent })
+        crate::standards::supervision::BANDS
+            .iter()
+            .map(|(label, min_percent)| Band { label: label.to_string(), min_percent: *min_percent })
             .collect()
     }
 
-    /// eduq's worth of the letter grades when a rubric names none.
+    /// The default letter-grade worths ([`crate::standards::supervision::GRADES`]).
     pub fn default_grades() -> Vec<(String, f64)> {
-        [("A", 1.0), ("B", 0.8), ("C", 0.6), ("D", 0.0)].into_iter().map(|(g, v)| (g.to_string(), v)).collect()
+        crate::standards::supervision::GRADES.iter().map(|(g, v)| (g.to_string(), *v)).collect()
     }
 
     /// Every problem of a rubric as loaded (each names the item or band), so that a bureau fixes its
