@@ -127,6 +127,7 @@ pub async fn create_user(store: &Store, by: &Actor, u: NewUserInput, now: DateTi
     if u.role.needs_school() && u.school_id.is_none() {
         return Err(AppError::Invalid(format!("角色“{}”须指定所属学校", u.role.label())));
     }
+    check_area(store, u.role, &u.school_ids).await?;
     let id = store
         .system()
         .create_user(
@@ -138,6 +139,7 @@ pub async fn create_user(store: &Store, by: &Actor, u: NewUserInput, now: DateTi
                 school_id: u.school_id,
                 class_ids: u.class_ids,
                 student_ids: u.student_ids,
+                school_ids: u.school_ids,
             },
             now,
         )
@@ -154,6 +156,24 @@ pub struct NewUserInput {
     pub school_id: Option<i64>,
     pub class_ids: Vec<i64>,
     pub student_ids: Vec<i64>,
+    /// The schools of an inspector's 责任区.
+    pub school_ids: Vec<i64>,
+}
+
+/// An inspector's 责任区 must name schools of the district; other roles hold none.
+async fn check_area(store: &Store, role: Role, school_ids: &[i64]) -> Result<(), AppError> {
+    if school_ids.is_empty() {
+        return Ok(());
+    }
+    if role != Role::Inspector {
+        return Err(AppError::Invalid(format!("角色“{}”不绑定责任区学校", role.label())));
+    }
+    let known: std::collections::HashSet<i64> =
+        store.list_schools(&Actor::system(), None).await?.iter().map(|s| s.id).collect();
+    if let Some(s) = school_ids.iter().find(|s| !known.contains(s)) {
+        return Err(AppError::Invalid(format!("学校（编号{s}）不存在")));
+    }
+    Ok(())
 }
 
 /// Changes to an account by an administrator.
@@ -163,6 +183,8 @@ pub struct UserUpdate {
     pub class_ids: Vec<i64>,
     /// 学籍号 of a parent's children.
     pub student_numbers: Vec<String>,
+    /// The schools of an inspector's 责任区.
+    pub school_ids: Vec<i64>,
     pub new_password: Option<String>,
     /// Lift every client's login wait on the account.
     pub unlock: bool,
@@ -201,6 +223,7 @@ pub async fn update_user(
             return Err(AppError::Invalid(format!("班级（编号{c}）不属于该用户的学校")));
         }
     }
+    check_area(store, user.role, &u.school_ids).await?;
     let numbers: Vec<String> =
         u.student_numbers.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
     if !numbers.is_empty() && user.role != Role::Parent {
@@ -217,16 +240,17 @@ pub async fn update_user(
         }
         _ => None,
     };
-    store.system().update_user(user_id, u.active, &u.class_ids, &student_ids, hash.as_deref()).await?;
+    store.system().update_user(user_id, u.active, &u.class_ids, &student_ids, &u.school_ids, hash.as_deref()).await?;
     let unlock = u.unlock || hash.is_some();
     if unlock {
         store.system().clear_login_attempts(&user.username.to_lowercase(), None).await?;
     }
     let detail = format!(
-        "{}；班级{}个；学生{}个{}{}",
+        "{}；班级{}个；学生{}个；责任区学校{}所{}{}",
         if u.active { "启用" } else { "停用" },
         u.class_ids.len(),
         student_ids.len(),
+        u.school_ids.len(),
         if hash.is_some() { "；重置密码" } else { "" },
         if unlock { "；解除登录限制" } else { "" }
     );
@@ -254,6 +278,8 @@ pub struct UserEdit {
     pub classes: Vec<(i64, String, bool)>,
     /// The 学籍号 of the pupils a parent is bound to.
     pub student_numbers: Vec<String>,
+    /// The district's schools an inspector's 责任区 may hold: (id, name, held). Empty for other roles.
+    pub schools: Vec<(i64, String, bool)>,
 }
 
 /// An account for editing, with its bindings (administrators only).
@@ -272,5 +298,11 @@ pub async fn user_for_edit(store: &Store, actor: &Actor, id: i64) -> Result<User
         }
     }
     let student_numbers = b.students.into_iter().map(|(_, no, _)| no).collect();
-    Ok(UserEdit { user, classes, student_numbers })
+    let mut schools = Vec::new();
+    if user.role == Role::Inspector {
+        for s in store.list_schools(actor, None).await? {
+            schools.push((s.id, s.name.clone(), b.school_ids.contains(&s.id)));
+        }
+    }
+    Ok(UserEdit { user, classes, student_numbers, schools })
 }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::calendar::Term;
+use eduq_core::casework::Subject;
 use eduq_core::dropout::{Case, CaseState, Outcome, Party, Register, STEPS};
 use eduq_store::Store;
 use eduq_store::cases::NewCase;
@@ -64,8 +65,8 @@ pub async fn open_case(
     if let Some(alert) = alert_id {
         tx.handle_alert(actor, alert, "case", "已立案", Some(id), now).await?;
     }
-    tx.add_case_event(actor, id, "open", today, None, &format!("立案（{}）：{}", register.label(), new.reason), now)
-        .await?;
+    let note = format!("立案（{}）：{}", register.label(), new.reason);
+    tx.add_case_event(actor, Subject::Dropout, id, "open", today, None, &note, now).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -151,27 +152,12 @@ pub async fn act(
     };
     let mut tx = store.begin().await?;
     tx.update_case(id, &case, closed).await?;
-    tx.add_case_event(actor, id, kind, day, party, &note, now).await?;
+    tx.add_case_event(actor, Subject::Dropout, id, kind, day, party.map(Party::key), &note, now).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Evidence files accepted: photos, PDF and office documents, up to 10 MB each.
-pub const EVIDENCE_MAX_BYTES: usize = 10 * 1024 * 1024;
-
-fn evidence_type(filename: &str) -> Option<&'static str> {
-    let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
-    Some(match ext.as_str() {
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "pdf" => "application/pdf",
-        "doc" => "application/msword",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _ => return None,
-    })
-}
-
+/// Adds an evidence file to a case (the shared [`crate::casework`] rules).
 pub async fn add_evidence(
     store: &Store,
     actor: &Actor,
@@ -180,25 +166,7 @@ pub async fn add_evidence(
     bytes: Vec<u8>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    if !actor.role.may_write(Resource::Cases) {
-        return Err(AppError::Forbidden);
-    }
-    let name = filename.rsplit(['/', '\\']).next().unwrap_or(filename).trim();
-    let Some(content_type) = evidence_type(name) else {
-        return Err(AppError::Invalid(format!("文件“{name}”类型不支持：请上传 jpg、png、pdf、doc、docx 或 xlsx")));
-    };
-    if bytes.is_empty() || bytes.len() > EVIDENCE_MAX_BYTES {
-        return Err(AppError::Invalid(format!("文件“{name}”为空或超过10MB")));
-    }
-    let row = load(store, actor, id, now).await?;
-    if row.case.state == CaseState::Closed {
-        return Err(AppError::Invalid("案件已销号，不能再添加材料".into()));
-    }
-    let sha = eduq_core::digest::sha256_hex(&bytes);
-    let mut tx = store.begin().await?;
-    tx.add_evidence(actor, row.id, name, content_type, &sha, bytes, now).await?;
-    tx.commit().await?;
-    Ok(())
+    crate::casework::add_evidence(store, actor, Subject::Dropout, id, filename, bytes, now).await
 }
 
 /// The 控辍保学 dashboard of the caller's scope.
@@ -301,5 +269,5 @@ pub async fn evidence(
     file_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(String, String, Vec<u8>), AppError> {
-    Ok(store.evidence_file(actor, case_id, file_id, now).await?)
+    crate::casework::evidence(store, actor, Subject::Dropout, case_id, file_id, now).await
 }

@@ -11,6 +11,7 @@ use eduq_core::dropout::{Outcome, Party, Register};
 use eduq_exchange::kinds::{Batch, Kind};
 use eduq_store::Store;
 use eduq_store::imports::Counts;
+use eduq_store::org::SchoolRow;
 use eduq_synth::{Spec, generate};
 
 use crate::AppError;
@@ -25,7 +26,11 @@ pub const DEMO_USERS: &[(&str, &str, Role)] = &[
     ("staff", "基础教育科", Role::Staff),
     ("principal", "示范区实验小学校长", Role::SchoolAdmin),
     ("teacher", "班主任", Role::HeadTeacher),
+    ("inspector", "责任督学", Role::Inspector),
 ];
+
+/// How many schools the demo inspector's 责任区 holds (the demo principal's school among them).
+const DEMO_AREA_SCHOOLS: usize = 6;
 
 /// Loads a synthetic district into an empty store. Returns per-kind counts.
 pub async fn seed(
@@ -80,6 +85,7 @@ pub async fn seed(
         for (username, name, role) in DEMO_USERS {
             let school_id = if role.needs_school() { primary } else { None };
             let class_ids = if *role == Role::HeadTeacher { class.into_iter().collect() } else { vec![] };
+            let school_ids = if *role == Role::Inspector { demo_area(&schools, primary) } else { vec![] };
             create_user(
                 store,
                 &system,
@@ -91,6 +97,7 @@ pub async fn seed(
                     school_id,
                     class_ids,
                     student_ids: vec![],
+                    school_ids,
                 },
                 now,
             )
@@ -99,6 +106,13 @@ pub async fn seed(
     }
     store.refresh_statistics().await?;
     Ok(out)
+}
+
+/// The demo inspector's 责任区: the demo principal's school and the next schools of the list.
+fn demo_area(schools: &[SchoolRow], primary: Option<i64>) -> Vec<i64> {
+    let mut ids: Vec<i64> = primary.into_iter().collect();
+    ids.extend(schools.iter().map(|s| s.id).filter(|id| Some(*id) != primary).take(DEMO_AREA_SCHOOLS - ids.len()));
+    ids
 }
 
 /// The demo's 体质健康 round in the national upload layout (csv), for the pupils on roll this term.

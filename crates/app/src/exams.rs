@@ -632,6 +632,7 @@ async fn read_va_report(
     let visible = |g: &str| match &actor.scope {
         Scope::District => true,
         Scope::School(id) | Scope::Classes { school_id: id, .. } => code.get(id).is_some_and(|c| c.0 == g),
+        Scope::Schools(ids) => ids.iter().any(|id| code.get(id).is_some_and(|c| c.0 == g)),
         Scope::Students(_) => false,
     };
     progress.retain(|e| visible(&e.group));

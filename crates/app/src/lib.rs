@@ -8,6 +8,7 @@ pub mod audit;
 pub mod balance;
 pub mod calendar;
 pub mod cases;
+pub mod casework;
 pub mod clock;
 pub mod consolidation;
 pub mod demo;
@@ -24,6 +25,7 @@ pub mod intake;
 pub mod lottery;
 pub mod parsing;
 pub mod plans;
+pub mod problems;
 pub mod roll_desk;
 pub mod supervision;
 

@@ -307,6 +307,7 @@ async fn login_lockout_and_password_policy() {
             school_id: None,
             class_ids: vec![],
             student_ids: vec![],
+            school_ids: vec![],
         };
         assert!(matches!(create_user(&s, &Actor::system(), weak, now()).await, Err(AppError::Invalid(_))));
     }
@@ -348,6 +349,7 @@ async fn security_parallel_guesses_stop_at_the_limit() {
             active: true,
             class_ids: vec![],
             student_numbers: vec![],
+            school_ids: vec![],
             new_password: None,
             unlock: true,
         };
@@ -1825,5 +1827,187 @@ async fn rubrics_load_as_versions_on_both_backends() {
         let o = r.score(&marks).expect("score");
         assert_eq!((o.score, o.band.as_deref()), (41.0, Some("良好")), "{name}");
         assert_eq!(r.items[1].indicator.as_deref(), Some("class_size_ok_rate"), "{name}: 关联指标 by its name");
+    }
+}
+
+/// Migration 23 turns the 控辍保学 history and evidence tables into the shared case workflow's:
+/// rows written before it keep every column and become the 'dropout' subject's, on both backends.
+#[tokio::test]
+async fn the_shared_case_tables_keep_the_dropout_history() {
+    let dir = std::env::temp_dir().join(unique("eduq_m23"));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let mut stores =
+        vec![(Store::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("sqlite"), "SQLite")];
+    if let Ok(url) = std::env::var("EDUQ_TEST_PG_URL") {
+        stores.push((Store::connect_pg_schema(&url, &unique("m23")).await.expect("postgres"), "PostgreSQL"));
+    }
+    for (s, name) in stores {
+        s.migrate_to(22).await.expect("migrate to 22");
+        let sys = s.system();
+        for stmt in [
+            "INSERT INTO district (id, code, name) VALUES (1, '990001', '测试区')",
+            "INSERT INTO school (id, district_id, code, name, school_type, locale, ownership) \
+             VALUES (1, 1, '3990000001', '测试小学', 'primary', 'urban', 'public')",
+            "INSERT INTO student (id, district_id, student_no, name, sex, birth_date, ethnicity) \
+             VALUES (1, 1, 'G000000000000000001', '学生甲', 'M', '2015-03-01', '汉族')",
+            "INSERT INTO dropout_case (id, district_id, school_id, student_id, register, state, step, step_started, \
+             reason, source, opened_on, opened_by) VALUES (1, 1, 1, 1, 'suspected', 'open', 1, '2026-09-01', \
+             '连续旷课', 'manual', '2026-09-01', 'ht')",
+            "INSERT INTO case_event (case_id, district_id, school_id, kind, day, party, note, username, at) \
+             VALUES (1, 1, 1, 'attempt', '2026-09-02', 'head_teacher', '家访', 'ht', '2026-09-02T08:00:00Z')",
+        ] {
+            sys.exec(&eduq_store::Sql::new(stmt)).await.unwrap_or_else(|e| panic!("{name}: {stmt}: {e}"));
+        }
+        sys.exec(
+            &eduq_store::Sql::new(
+                "INSERT INTO case_evidence (case_id, district_id, school_id, filename, content_type, size, sha256, content, \
+                 username, at) VALUES (1, 1, 1, '家访.jpg', 'image/jpeg', 3, 'abc', $1, 'ht', '2026-09-02T08:00:00Z')",
+            )
+            .bind(vec![1u8, 2, 3]),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{name}: evidence: {e}"));
+        assert_eq!(s.migrate().await.expect("migrate"), vec![23], "{name}");
+        let events = sys
+            .fetch(&eduq_store::Sql::new("SELECT subject, case_id, kind, party, note FROM case_event"), |r| {
+                Ok((r.s(0)?, r.i(1)?, r.s(2)?, r.os(3)?, r.s(4)?))
+            })
+            .await
+            .expect("events");
+        assert_eq!(
+            events,
+            vec![("dropout".into(), 1, "attempt".into(), Some("head_teacher".into()), "家访".into())],
+            "{name}"
+        );
+        let files = sys
+            .fetch(&eduq_store::Sql::new("SELECT subject, filename, content FROM case_evidence"), |r| {
+                Ok((r.s(0)?, r.s(1)?, r.bytes(2)?))
+            })
+            .await
+            .expect("files");
+        assert_eq!(files, vec![("dropout".into(), "家访.jpg".into(), vec![1u8, 2, 3])], "{name}");
+    }
+}
+
+async fn actor_of(s: &Store, username: &str) -> Actor {
+    let user = s.system().user_by_name(username).await.expect("user").expect("exists");
+    s.system().actor(&user).await.expect("actor")
+}
+
+/// 问题清单 → 整改 → 复查 → 销号 on both backends: the inspector raises within the 责任区 only,
+/// the school answers with evidence, 复查 returns and passes, a second person of the 督导室
+/// confirms the 销号, every read and step is audited, and the board counts it.
+#[tokio::test]
+async fn problems_from_notice_to_close() {
+    use eduq_app::problems::{ProblemAction, ProblemQuery, RaiseForm, act, board, detail, raise, register};
+    use eduq_core::supervision::{ProblemKind, ProblemState, Severity};
+    use eduq_store::audit::AuditQuery;
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let inspector = actor_of(&s, "inspector").await;
+        let principal = actor_of(&s, "principal").await;
+        let staff = actor_of(&s, "staff").await;
+        let Scope::Schools(area) = inspector.scope.clone() else { panic!("{name}: inspector scope") };
+        let Scope::School(own) = principal.scope else { panic!("principal scope") };
+        assert!(area.contains(&own) && area.len() == 6, "{name}: {area:?}");
+        let all = s.list_schools(&Actor::system(), None).await.expect("schools");
+        let outside = all.iter().map(|x| x.id).find(|id| !area.contains(id)).expect("a school outside");
+        let before = board(&s, &staff, None, today).await.expect("board").all;
+        let form = |school_id| RaiseForm {
+            kind: ProblemKind::Supervision,
+            school_id,
+            inspection_id: None,
+            item_code: "B2".into(),
+            domain: "保障学生平等权益".into(),
+            location: String::new(),
+            description: "课后服务签到记录不全".into(),
+            severity: Severity::Serious,
+            responsible: "张校长".into(),
+            indicator: Some("class_size_ok_rate".into()),
+            deadline: None,
+        };
+        let refused = raise(&s, &inspector, &form(outside), today, now()).await;
+        assert!(matches!(refused, Err(AppError::Invalid(_))), "{name}: outside the 责任区: {refused:?}");
+        let teacher = actor_of(&s, "teacher").await;
+        assert!(matches!(raise(&s, &teacher, &form(own), today, now()).await, Err(AppError::Forbidden)));
+        let (id, notice) = raise(&s, &inspector, &form(own), today, now()).await.expect("raise");
+        assert!(notice.starts_with("督改〔2026〕") && notice.ends_with('号'), "{name}: {notice}");
+        let (_, second) = raise(&s, &inspector, &form(own), today, now()).await.expect("second");
+        assert_ne!(notice, second, "{name}: one number per notice");
+        let row = detail(&s, &principal, id, now()).await.expect("principal reads").row;
+        assert_eq!(row.problem.deadline, today + chrono::Days::new(15), "{name}: 较重 → 15 days");
+        // Outside the school and the 责任区: nothing.
+        let other = actor("p2", Role::SchoolAdmin, Scope::School(outside));
+        let (rows, total) = register(&s, &other, &ProblemQuery { limit: 50, ..Default::default() }).await.expect("reg");
+        assert!(rows.iter().all(|r| r.school_id == outside) && total == rows.len() as i64, "{name}");
+        assert!(detail(&s, &other, id, now()).await.is_err(), "{name}: another school's problem");
+        assert!(matches!(register(&s, &teacher, &ProblemQuery::default()).await, Err(AppError::Store(_))));
+
+        let submit = |day| ProblemAction::Submit { day, note: "已补齐签到表并建立检查制度".into() };
+        let err = act(&s, &principal, id, submit(today), today, now()).await.expect_err("no evidence");
+        assert!(err.to_string().contains("佐证"), "{name}: {err}");
+        eduq_app::casework::add_evidence(
+            &s,
+            &principal,
+            eduq_core::casework::Subject::Problem,
+            id,
+            "签到表.jpg",
+            b"\xff\xd8 synthetic".to_vec(),
+            now(),
+        )
+        .await
+        .expect("evidence");
+        act(&s, &principal, id, submit(today), today, now()).await.expect("submit");
+        let pass = ProblemAction::Review { pass: true, note: String::new() };
+        assert!(act(&s, &principal, id, pass.clone(), today, now()).await.is_err(), "{name}: the school cannot review");
+        let back = ProblemAction::Review { pass: false, note: "缺少制度文件".into() };
+        act(&s, &inspector, id, back, today, now()).await.expect("returned");
+        act(&s, &principal, id, submit(today), today, now()).await.expect("again");
+        act(&s, &inspector, id, pass, today, now()).await.expect("passed");
+        let close = |approve| ProblemAction::ConfirmClose { approve, note: "同意销号".into() };
+        let err = act(&s, &inspector, id, close(true), today, now()).await.expect_err("inspector");
+        assert!(err.to_string().contains("督导室"), "{name}: {err}");
+        act(&s, &staff, id, close(true), today, now()).await.expect("closed");
+        let d = detail(&s, &staff, id, now()).await.expect("detail");
+        assert_eq!(d.row.problem.state, ProblemState::Closed, "{name}");
+        assert_eq!(d.row.closed_by.as_deref(), Some("staff"));
+        let kinds: Vec<&str> = d.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["raise", "submit", "review_return", "submit", "review_pass", "confirm_close"], "{name}");
+        assert_eq!(d.evidence.len(), 1);
+        assert!(
+            eduq_app::casework::add_evidence(
+                &s,
+                &principal,
+                eduq_core::casework::Subject::Problem,
+                id,
+                "b.jpg",
+                vec![1],
+                now()
+            )
+            .await
+            .is_err(),
+            "{name}: closed"
+        );
+        let audit = s
+            .search_audit(
+                &Actor::system(),
+                &AuditQuery { action: Some("problem_read".into()), per_page: 100, ..Default::default() },
+            )
+            .await
+            .expect("audit");
+        assert!(audit.0.len() >= 3, "{name}: reads are audited");
+
+        // The board: two more raised, one rectified on time, one open and overdue 40 days later.
+        let later = today + chrono::Days::new(15 + 40);
+        let after = board(&s, &staff, None, later).await.expect("board");
+        let was = board(&s, &staff, None, later).await.expect("again");
+        assert_eq!(after, was, "{name}: memoised");
+        assert_eq!(after.all.total, before.total + 2, "{name}");
+        assert_eq!(after.all.rectified, before.rectified + 1, "{name}");
+        assert!(after.notify.iter().any(|l| l.school_id == own), "{name}: 40 days overdue → 通报");
+        let mine = board(&s, &inspector, None, later).await.expect("inspector board");
+        assert!(
+            mine.by_school.iter().all(|l| area.iter().any(|a| all.iter().any(|x| x.id == *a && x.name == l.label)))
+        );
     }
 }

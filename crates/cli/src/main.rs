@@ -204,7 +204,7 @@ enum UserCmd {
         password: String,
         #[arg(long)]
         name: Option<String>,
-        /// 学校标识码 for school roles
+        /// 学校标识码 for school roles; for an inspector (督学), the 责任区 schools separated by commas
         #[arg(long)]
         school: Option<String>,
         #[command(flatten)]
@@ -360,16 +360,14 @@ async fn run(cli: Cli) -> Result<()> {
             let role = Role::from_key(&role)
                 .or_else(|| Role::parse(&role).ok())
                 .with_context(|| format!("未知角色“{role}”"))?;
-            let school_id = match school {
-                Some(code) => Some(
-                    *store
-                        .school_ids_by_code()
-                        .await?
-                        .get(&code)
-                        .with_context(|| format!("学校标识码“{code}”不存在"))?,
-                ),
-                None => None,
-            };
+            // One school for a school's role; for an inspector, the 责任区 as codes separated by commas.
+            let codes = store.school_ids_by_code().await?;
+            let mut ids = Vec::new();
+            for code in school.iter().flat_map(|s| s.split([',', '，'])).map(str::trim).filter(|c| !c.is_empty()) {
+                ids.push(*codes.get(code).with_context(|| format!("学校标识码“{code}”不存在"))?);
+            }
+            let (school_id, school_ids) =
+                if role == Role::Inspector { (None, ids) } else { (ids.first().copied(), vec![]) };
             let input = eduq_app::accounts::NewUserInput {
                 display_name: name.unwrap_or_else(|| username.clone()),
                 username,
@@ -378,6 +376,7 @@ async fn run(cli: Cli) -> Result<()> {
                 school_id,
                 class_ids: vec![],
                 student_ids: vec![],
+                school_ids,
             };
             eduq_app::accounts::create_user(&store, &Actor::system(), input, Utc::now()).await?;
             println!("已创建用户");

@@ -10,6 +10,7 @@ crate::labelled_enum!(
         Admin => "admin", "系统管理员";
         Leader => "leader", "局领导";
         Staff => "staff", "科室/督导/研训员";
+        Inspector => "inspector", "督学";
         SchoolAdmin => "school_admin", "校长/学校管理员";
         HeadTeacher => "head_teacher", "班主任";
         Teacher => "teacher", "任课教师";
@@ -28,6 +29,8 @@ pub enum Scope {
     Classes { school_id: i64, class_ids: Vec<i64> },
     /// Some students only (a parent's children).
     Students(Vec<i64>),
+    /// Some schools: an inspector's (督学) 责任区.
+    Schools(Vec<i64>),
 }
 
 impl Scope {
@@ -36,6 +39,7 @@ impl Scope {
             Scope::District => true,
             Scope::School(id) | Scope::Classes { school_id: id, .. } => *id == school_id,
             Scope::Students(_) => false,
+            Scope::Schools(ids) => ids.contains(&school_id),
         }
     }
 
@@ -70,6 +74,9 @@ pub enum Resource {
     /// Exams, their papers and scores (学业质量监测). Scores are read within scope; never by parents
     /// through this resource.
     Exams,
+    /// 督导: problems to rectify (问题清单), safety hazards, inspections. The bureau and its
+    /// inspectors raise and review them; a school answers its own.
+    Supervision,
 }
 
 impl Role {
@@ -93,9 +100,15 @@ impl Role {
             Role::Staff => {
                 matches!(
                     r,
-                    Resource::Schools | Resource::Conditions | Resource::Cases | Resource::Admissions | Resource::Exams
+                    Resource::Schools
+                        | Resource::Conditions
+                        | Resource::Cases
+                        | Resource::Admissions
+                        | Resource::Exams
+                        | Resource::Supervision
                 )
             }
+            Role::Inspector => r == Resource::Supervision,
             Role::SchoolAdmin => matches!(
                 r,
                 Resource::Students
@@ -105,6 +118,7 @@ impl Role {
                     | Resource::Attendance
                     | Resource::Cases
                     | Resource::Exams
+                    | Resource::Supervision
             ),
             // A class teacher takes the roll of the own classes (the scope says which) and works
             // their pupils' cases.
@@ -120,6 +134,11 @@ impl Role {
             Resource::Cases => self.reads_special_groups(),
             Resource::CaseFigures => self.reads_special_groups() || self == Role::Leader,
             Resource::Admissions => matches!(self, Role::Admin | Role::Leader | Role::Staff),
+            Resource::Supervision => {
+                matches!(self, Role::Admin | Role::Leader | Role::Staff | Role::Inspector | Role::SchoolAdmin)
+            }
+            // An inspector reads the schools of the 责任区 and their 督导 files, not pupils' records.
+            _ if self == Role::Inspector => r == Resource::Schools,
             Resource::Teachers | Resource::Conditions => {
                 matches!(self, Role::Admin | Role::Leader | Role::Staff | Role::SchoolAdmin)
             }
@@ -142,6 +161,16 @@ impl Role {
 
     /// Roles that load and version 督导 rubrics: the bureau's administrators and staff (督导室).
     pub fn keeps_rubrics(self) -> bool {
+        matches!(self, Role::Admin | Role::Staff)
+    }
+
+    /// Roles that raise 督导 problems and hazards and review (复查) the schools' answers.
+    pub fn inspects(self) -> bool {
+        matches!(self, Role::Admin | Role::Staff | Role::Inspector)
+    }
+
+    /// Roles that confirm a problem's 销号 as the second person: the 督导室 (the bureau's staff).
+    pub fn confirms_problem_closure(self) -> bool {
         matches!(self, Role::Admin | Role::Staff)
     }
 
@@ -261,6 +290,26 @@ mod tests {
     fn closers() {
         assert!(Role::SchoolAdmin.confirms_case_closure() && Role::Staff.confirms_case_closure());
         assert!(!Role::HeadTeacher.confirms_case_closure() && !Role::Leader.confirms_case_closure());
+    }
+
+    /// A 督学 reads the schools of the 责任区 and their 督导 files, not pupils, cases or exams; raises
+    /// and reviews problems but the 督导室 confirms their 销号.
+    #[test]
+    fn inspectors_read_their_area_and_its_supervision_only() {
+        let area = Scope::Schools(vec![3, 5]);
+        assert!(area.covers_school(3) && !area.covers_school(4) && area.covers_class(5, 9));
+        let r = Role::Inspector;
+        assert!(
+            r.may_read(Resource::Supervision) && r.may_write(Resource::Supervision) && r.may_read(Resource::Schools)
+        );
+        for other in [Resource::Students, Resource::Cases, Resource::CaseFigures, Resource::Exams, Resource::Attendance]
+        {
+            assert!(!r.may_read(other), "{other:?}");
+        }
+        assert!(r.inspects() && !r.confirms_problem_closure() && !r.reads_indicators());
+        assert!(Role::Staff.confirms_problem_closure() && Role::Staff.inspects());
+        assert!(Role::SchoolAdmin.may_write(Resource::Supervision) && !Role::SchoolAdmin.inspects());
+        assert!(!Role::HeadTeacher.may_read(Resource::Supervision) && !Role::Parent.may_read(Resource::Supervision));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::CoreError;
 use crate::attendance::{Status, Tally};
+use crate::casework::Closing;
 use crate::student::SpecialFlags;
 
 /// One contribution to a pupil's risk score, shown next to the total so that users see why.
@@ -237,8 +238,8 @@ pub struct Case {
     pub outcome: Option<Outcome>,
     pub outcome_date: Option<NaiveDate>,
     pub evidence: u32,
-    /// Who asked for 销号 (the confirmer must be someone else).
-    pub close_requested_by: Option<String>,
+    /// The 销号 request waiting for a second person ([`Closing`]).
+    pub closing: Closing,
 }
 
 fn invalid(m: impl Into<String>) -> CoreError {
@@ -255,7 +256,7 @@ impl Case {
             outcome: None,
             outcome_date: None,
             evidence: 0,
-            close_requested_by: None,
+            closing: Closing::default(),
         }
     }
 
@@ -365,8 +366,8 @@ impl Case {
         {
             return Err(invalid(format!("返校跟踪期到{until}结束，之后才能销号")));
         }
+        self.closing.request(by)?;
         self.state = CaseState::PendingClose;
-        self.close_requested_by = Some(by.to_string());
         Ok(())
     }
 
@@ -375,16 +376,13 @@ impl Case {
         if self.state != CaseState::PendingClose {
             return Err(invalid("案件未申请销号"));
         }
-        if self.close_requested_by.as_deref() == Some(by) {
-            return Err(invalid("销号须由申请人以外的另一人确认"));
-        }
-        if approve {
-            self.state = CaseState::Closed;
+        self.state = if self.closing.confirm(by, approve)? {
+            CaseState::Closed
+        } else if self.outcome == Some(Outcome::Returned) {
+            CaseState::FollowUp
         } else {
-            self.state =
-                if self.outcome == Some(Outcome::Returned) { CaseState::FollowUp } else { CaseState::Resolved };
-            self.close_requested_by = None;
-        }
+            CaseState::Resolved
+        };
         Ok(())
     }
 }

@@ -28,6 +28,8 @@ pub struct NewUser {
     pub school_id: Option<i64>,
     pub class_ids: Vec<i64>,
     pub student_ids: Vec<i64>,
+    /// An inspector's 责任区.
+    pub school_ids: Vec<i64>,
 }
 
 const USER_COLS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, u.school_id, s.name, u.active";
@@ -80,6 +82,7 @@ impl Store {
 pub struct Bindings {
     pub class_ids: Vec<i64>,
     pub students: Vec<(i64, String, String)>,
+    pub school_ids: Vec<i64>,
 }
 
 impl System<'_> {
@@ -113,7 +116,13 @@ impl System<'_> {
                 |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?)),
             )
             .await?;
-        Ok(Bindings { class_ids, students })
+        let school_ids = self
+            .fetch(
+                &Sql::new("SELECT school_id FROM user_school WHERE user_id = $1 ORDER BY school_id").bind(user_id),
+                |r| r.i(0),
+            )
+            .await?;
+        Ok(Bindings { class_ids, students, school_ids })
     }
 
     /// Student ids by 学籍号 (for binding a parent); unknown numbers are returned separately.
@@ -175,6 +184,10 @@ impl System<'_> {
                     .fetch(&Sql::new("SELECT class_id FROM user_class WHERE user_id = $1").bind(user.id), |r| r.i(0))
                     .await?,
             },
+            Role::Inspector => Scope::Schools(
+                self.fetch(&Sql::new("SELECT school_id FROM user_school WHERE user_id = $1").bind(user.id), |r| r.i(0))
+                    .await?,
+            ),
             Role::Parent => Scope::Students(
                 self.fetch(&Sql::new("SELECT student_id FROM guardian WHERE user_id = $1").bind(user.id), |r| r.i(0))
                     .await?,
@@ -242,6 +255,10 @@ impl System<'_> {
         for s in &u.student_ids {
             tx.exec(&Sql::new("INSERT INTO guardian (user_id, student_id) VALUES ($1, $2)").bind(id).bind(*s)).await?;
         }
+        for s in &u.school_ids {
+            tx.exec(&Sql::new("INSERT INTO user_school (user_id, school_id) VALUES ($1, $2)").bind(id).bind(*s))
+                .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -259,6 +276,7 @@ impl System<'_> {
         active: bool,
         class_ids: &[i64],
         student_ids: &[i64],
+        school_ids: &[i64],
         password_hash: Option<&str>,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
@@ -284,6 +302,11 @@ impl System<'_> {
         tx.exec(&Sql::new("DELETE FROM guardian WHERE user_id = $1").bind(user_id)).await?;
         for s in student_ids {
             tx.exec(&Sql::new("INSERT INTO guardian (user_id, student_id) VALUES ($1, $2)").bind(user_id).bind(*s))
+                .await?;
+        }
+        tx.exec(&Sql::new("DELETE FROM user_school WHERE user_id = $1").bind(user_id)).await?;
+        for s in school_ids {
+            tx.exec(&Sql::new("INSERT INTO user_school (user_id, school_id) VALUES ($1, $2)").bind(user_id).bind(*s))
                 .await?;
         }
         tx.commit().await

@@ -5,10 +5,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
-use eduq_core::dropout::{Case, CaseState, Outcome, Party, Register};
+use eduq_core::casework::Subject;
+use eduq_core::dropout::{Case, CaseState, Outcome, Register};
 use eduq_core::identity::mask_student_number;
 use serde::Serialize;
 
+use crate::casework::{CaseEvent, EvidenceMeta};
 use crate::org::scope_filter;
 use crate::sql::ON_ROLL;
 use crate::{Arg, Get, Result, Sql, Store, StoreError, System, Tx};
@@ -35,33 +37,6 @@ pub struct CaseRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CaseEvent {
-    pub kind: String,
-    pub day: NaiveDate,
-    pub party: Option<Party>,
-    pub note: String,
-    pub username: String,
-    pub at: DateTime<Utc>,
-}
-
-impl CaseEvent {
-    pub fn label(&self) -> &'static str {
-        eduq_core::dropout::event_label(&self.kind)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EvidenceMeta {
-    pub id: i64,
-    pub filename: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub username: String,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseDetail {
     pub row: CaseRow,
     pub events: Vec<CaseEvent>,
@@ -81,7 +56,7 @@ pub struct CaseQuery {
 const CASE_COLS: &str = "k.id, k.student_id, st.student_no, st.name, k.school_id, s.name, k.class_id, \
     COALESCE(c.name, ''), COALESCE(c.grade, 0), k.reason, k.source, k.opened_on, k.opened_by, k.closed_by, k.closed_on, \
     k.register, k.state, k.step, k.step_started, k.outcome, k.outcome_date, k.close_requested_by, \
-    (SELECT COUNT(*) FROM case_evidence v WHERE v.case_id = k.id)";
+    (SELECT COUNT(*) FROM case_evidence v WHERE v.subject = 'dropout' AND v.case_id = k.id)";
 
 const CASE_FROM: &str = " FROM dropout_case k JOIN student st ON st.id = k.student_id JOIN school s ON s.id = k.school_id \
     LEFT JOIN class c ON c.id = k.class_id WHERE 1=1";
@@ -111,7 +86,7 @@ impl CaseRow {
             reason: hidden(),
             opened_by: hidden(),
             closed_by: None,
-            case: Case { close_requested_by: None, ..self.case },
+            case: Case { closing: Default::default(), ..self.case },
             ..self
         }
     }
@@ -128,7 +103,7 @@ fn case_row(r: &dyn Get) -> std::result::Result<CaseRow, sqlx::Error> {
             None => None,
         },
         outcome_date: r.od(20)?,
-        close_requested_by: r.os(21)?,
+        closing: eduq_core::casework::Closing { requested_by: r.os(21)? },
         evidence: r.i(22)?.max(0) as u32,
     };
     Ok(CaseRow {
@@ -187,66 +162,9 @@ impl Store {
         q.push_arg(" AND k.id = ?", id);
         scope_filter(&mut q, actor, "k.school_id", Some("k.class_id"), Some("k.student_id"));
         let row = self.fetch_opt(&q, case_row).await?.ok_or(StoreError::NotFound)?.read_by(actor);
-        let events = self
-            .fetch(
-                &Sql::new("SELECT kind, day, party, note, username, at FROM case_event WHERE case_id = $1 ORDER BY id")
-                    .bind(id),
-                |r| {
-                    Ok(CaseEvent {
-                        kind: r.s(0)?,
-                        day: r.d(1)?,
-                        party: r.os(2)?.as_deref().and_then(Party::from_key),
-                        note: r.s(3)?,
-                        username: r.s(4)?,
-                        at: r.ts(5)?,
-                    })
-                },
-            )
-            .await?;
-        let evidence = self
-            .fetch(
-                &Sql::new(
-                    "SELECT id, filename, content_type, size, sha256, username, at FROM case_evidence WHERE case_id = $1 ORDER BY id",
-                )
-                .bind(id),
-                |r| {
-                    Ok(EvidenceMeta {
-                        id: r.i(0)?,
-                        filename: r.s(1)?,
-                        content_type: r.s(2)?,
-                        size: r.i(3)?,
-                        sha256: r.s(4)?,
-                        username: r.s(5)?,
-                        at: r.ts(6)?,
-                    })
-                },
-            )
-            .await?;
+        let (events, evidence) = self.case_history(Subject::Dropout, id).await?;
         self.audit(actor, at, "case_read", &format!("case:{id}"), &format!("student:{}", row.student_id)).await?;
         Ok(CaseDetail { row, events, evidence })
-    }
-
-    /// An evidence file of a case in scope (filename, type, bytes); the read is audited.
-    pub async fn evidence_file(
-        &self,
-        actor: &Actor,
-        case_id: i64,
-        evidence_id: i64,
-        at: DateTime<Utc>,
-    ) -> Result<(String, String, Vec<u8>)> {
-        if !actor.role.may_read(Resource::Cases) {
-            return Err(StoreError::Forbidden);
-        }
-        let mut q = Sql::new(
-            "SELECT v.filename, v.content_type, v.content FROM case_evidence v JOIN dropout_case k ON k.id = v.case_id WHERE 1=1",
-        );
-        q.push_arg(" AND v.id = ?", evidence_id);
-        q.push_arg(" AND v.case_id = ?", case_id);
-        scope_filter(&mut q, actor, "k.school_id", Some("k.class_id"), Some("k.student_id"));
-        let file = self.fetch_opt(&q, |r| Ok((r.s(0)?, r.s(1)?, r.bytes(2)?))).await?.ok_or(StoreError::NotFound)?;
-        self.audit(actor, at, "case_evidence_read", &format!("case:{case_id}"), &format!("evidence:{evidence_id}"))
-            .await?;
-        Ok(file)
     }
 
     /// The pupil's class and school in the term, or else in the latest earlier term (a pupil who
@@ -418,73 +336,13 @@ impl Tx {
             .bind(case.step_started)
             .bind(case.outcome.map(|o| o.key().to_string()))
             .bind(case.outcome_date)
-            .bind(case.close_requested_by.clone())
+            .bind(case.closing.requested_by.clone())
             .bind(closed.map(|(by, _)| by.to_string()))
             .bind(closed.map(|(_, on)| on))
             .bind(id),
         )
         .await
         .map(|_| ())
-    }
-
-    /// Appends to a case's history (district and school taken from the case).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn add_case_event(
-        &mut self,
-        actor: &Actor,
-        case_id: i64,
-        kind: &str,
-        day: NaiveDate,
-        party: Option<Party>,
-        note: &str,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        self.exec(
-            &Sql::new(
-                "INSERT INTO case_event (case_id, district_id, school_id, kind, day, party, note, username, at) \
-                 SELECT id, district_id, school_id, $2, $3, $4, $5, $6, $7 FROM dropout_case WHERE id = $1",
-            )
-            .bind(case_id)
-            .bind(kind)
-            .bind(day)
-            .bind(party.map(|p| p.key().to_string()))
-            .bind(note)
-            .bind(actor.username.as_str())
-            .bind(at),
-        )
-        .await?;
-        self.audit(actor, at, &format!("case_{kind}"), &format!("case:{case_id}"), note).await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub async fn add_evidence(
-        &mut self,
-        actor: &Actor,
-        case_id: i64,
-        filename: &str,
-        content_type: &str,
-        sha256: &str,
-        content: Vec<u8>,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        let size = content.len() as i64;
-        self.exec(
-            &Sql::new(
-                "INSERT INTO case_evidence (case_id, district_id, school_id, filename, content_type, size, sha256, content, \
-                 username, at) SELECT id, district_id, school_id, $2, $3, $4, $5, $6, $7, $8 FROM dropout_case WHERE id = $1",
-            )
-            .bind(case_id)
-            .bind(filename)
-            .bind(content_type)
-            .bind(size)
-            .bind(sha256)
-            .bind(content)
-            .bind(actor.username.as_str())
-            .bind(at),
-        )
-        .await?;
-        self.audit(actor, at, "case_evidence_add", &format!("case:{case_id}"), &format!("{filename} sha256:{sha256}"))
-            .await
     }
 }
 

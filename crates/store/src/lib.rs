@@ -16,6 +16,7 @@ pub mod attendance;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
+pub mod casework;
 pub mod exams;
 pub mod fitness;
 pub mod flows;
@@ -26,6 +27,7 @@ pub mod lottery;
 pub mod org;
 pub mod people;
 pub mod plans;
+pub mod problems;
 pub mod rubrics;
 
 use std::any::Any;
@@ -241,6 +243,12 @@ impl Store {
     /// Applies the embedded migrations not yet applied. Returns the versions applied now.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
         migrate::run(self).await
+    }
+
+    /// Applies the migrations up to `version` only: tests of a migration start from the schema
+    /// before it, with rows in it.
+    pub async fn migrate_to(&self, version: i64) -> Result<Vec<i64>> {
+        migrate::run_until(self, version).await
     }
 
     /// A consistent copy of the SQLite database while serving (`VACUUM INTO`).

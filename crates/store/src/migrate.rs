@@ -143,9 +143,20 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0022_rubrics.sql"),
         postgres: include_str!("../migrations/postgres/0022_rubrics.sql"),
     },
+    Migration {
+        version: 23,
+        name: "casework",
+        sqlite: include_str!("../migrations/sqlite/0023_casework.sql"),
+        postgres: include_str!("../migrations/postgres/0023_casework.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
+    run_until(store, i64::MAX).await
+}
+
+/// Applies the migrations not applied yet up to `last` (tests start from an older schema).
+pub(crate) async fn run_until(store: &Store, last: i64) -> Result<Vec<i64>> {
     store
         .exec(&Sql::new(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",
@@ -153,7 +164,7 @@ pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
         .await?;
     let applied = store.fetch(&Sql::new("SELECT version FROM schema_migrations"), |r| r.i(0)).await?;
     let mut done = Vec::new();
-    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version) && m.version <= last) {
         let script = if store.is_postgres() { m.postgres } else { m.sqlite };
         let mut tx = store.begin().await?;
         tx.exec_script(script)

@@ -40,6 +40,9 @@ pub(crate) fn scope_filter(sql: &mut Sql, actor: &Actor, school: &str, class: Op
                 sql.push(" AND 1 = 0");
             }
         },
+        Scope::Schools(ids) => {
+            sql.push(&format!(" AND {school} IN ({})", id_list(ids)));
+        }
     }
 }
 
@@ -446,6 +449,6 @@ pub(crate) fn actor_school(actor: &Actor) -> Option<i64> {
     match &actor.scope {
         Scope::District => None,
         Scope::School(id) | Scope::Classes { school_id: id, .. } => Some(*id),
-        Scope::Students(_) => Some(-1),
+        Scope::Students(_) | Scope::Schools(_) => Some(-1),
     }
 }

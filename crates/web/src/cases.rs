@@ -206,7 +206,7 @@ async fn render_case(st: &AppState, s: &Session, id: i64, error: String) -> Resu
     let c = &d.row.case;
     let may_confirm = s.actor.role.confirms_case_closure()
         && c.state == CaseState::PendingClose
-        && c.close_requested_by.as_deref() != Some(s.actor.username.as_str());
+        && c.closing.requested_by.as_deref() != Some(s.actor.username.as_str());
     Ok(Html(
         CasePage {
             l,

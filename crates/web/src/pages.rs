@@ -685,6 +685,7 @@ pub async fn user_create(State(st): State<AppState>, Posted(s, f): Posted<NewUse
         role,
         school_id: id_param(&f.school),
         class_ids: vec![],
+        school_ids: vec![],
         student_ids: vec![],
     };
     match eduq_app::accounts::create_user(&st.store, &s.actor, input, st.clock.now()).await {

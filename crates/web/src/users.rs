@@ -1,5 +1,5 @@
 //! Editing an account: enable/disable, reset the password, bind classes (班主任/任课教师) or
-//! children (家长), so that the account sees what its role should and nothing more.
+//! children (家长) or an inspector's 责任区 schools (督学), so that the account sees what its role should and nothing more.
 
 use std::collections::HashMap;
 
@@ -22,6 +22,8 @@ struct EditPage {
     binds_classes: bool,
     binds_students: bool,
     classes: Vec<(i64, String, bool)>,
+    binds_area: bool,
+    schools: Vec<(i64, String, bool)>,
     students: String,
     message: String,
     error: String,
@@ -32,7 +34,7 @@ async fn render(st: &AppState, s: &Session, id: i64, message: String, error: Str
         return Err(WebError::Forbidden);
     }
     let (l, _) = layout(&st.store, s, "编辑用户", "users", None).await?;
-    let eduq_app::accounts::UserEdit { user, classes, student_numbers } =
+    let eduq_app::accounts::UserEdit { user, classes, student_numbers, schools } =
         eduq_app::accounts::user_for_edit(&st.store, &s.actor, id).await?;
     let binds_classes = matches!(user.role, Role::HeadTeacher | Role::Teacher);
     let students = student_numbers.join("\n");
@@ -40,6 +42,8 @@ async fn render(st: &AppState, s: &Session, id: i64, message: String, error: Str
         EditPage {
             l,
             binds_students: user.role == Role::Parent,
+            binds_area: user.role == Role::Inspector,
+            schools,
             user,
             binds_classes,
             classes,
@@ -68,6 +72,7 @@ pub async fn save(
             .get("students")
             .map(|v| v.split(['\n', ',', '，', ';', ' ']).map(str::to_string).collect())
             .unwrap_or_default(),
+        school_ids: f.iter().filter(|(k, _)| k == "school").filter_map(|(_, v)| v.parse().ok()).collect(),
         new_password: map.get("password").map(|p| p.to_string()).filter(|p| !p.is_empty()),
         unlock: map.contains_key("unlock"),
     };

@@ -75,6 +75,7 @@ pub async fn layout(
             eduq_core::access::Scope::School(_) => "本校",
             eduq_core::access::Scope::Classes { .. } => "本班",
             eduq_core::access::Scope::Students(_) => "本人",
+            eduq_core::access::Scope::Schools(_) => "责任区",
         },
         terms: terms
             .iter()

@@ -1327,6 +1327,7 @@ async fn exam_pages_reports_and_guards() {
         school_id: Some(junior),
         class_ids: vec![],
         student_ids: vec![],
+        school_ids: vec![],
     };
     eduq_app::accounts::create_user(&store, &Actor::system(), input, Utc::now()).await.expect("user");
     let j = login(&base, "principal8").await;

@@ -9,3 +9,13 @@ pub const BANDS: &[(&str, f64)] = &[("优秀", 90.0), ("良好", 80.0), ("合格
 
 /// Letter grades and their worth as a share of the item's points.
 pub const GRADES: &[(&str, f64)] = &[("A", 1.0), ("B", 0.8), ("C", 0.6), ("D", 0.0)];
+
+/// Days a school has to rectify (整改) a problem, by severity key, when the inspector sets no
+/// deadline. eduq's defaults (plans ask for "限期整改" without fixing the days): 严重 7, 较重 15,
+/// 一般 30; every problem's deadline stays editable.
+pub const RECTIFY_DAYS: &[(&str, i64)] = &[("severe", 7), ("serious", 15), ("general", 30)];
+
+/// Days overdue from which an open problem puts its school on the 约谈 list (talk with the
+/// principal) and on the 通报 list (published criticism). eduq's defaults.
+pub const INTERVIEW_AFTER_DAYS: i64 = 1;
+pub const NOTIFY_AFTER_DAYS: i64 = 30;

@@ -1,0 +1,51 @@
+//! The parts of case work every subject shares: evidence files (checked, kept with their
+//! SHA-256, audited) and reading them back. 控辍保学 cases and 督导 problems both come here.
+
+use chrono::{DateTime, Utc};
+use eduq_core::access::Actor;
+use eduq_core::casework::{Subject, check_evidence};
+use eduq_core::dropout::CaseState;
+use eduq_core::supervision::ProblemState;
+use eduq_store::Store;
+
+use crate::AppError;
+
+/// Adds an evidence file to a case in the caller's scope that is not closed yet.
+pub async fn add_evidence(
+    store: &Store,
+    actor: &Actor,
+    subject: Subject,
+    id: i64,
+    filename: &str,
+    bytes: Vec<u8>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if !actor.role.may_write(subject.resource()) {
+        return Err(AppError::Forbidden);
+    }
+    let (name, content_type) = check_evidence(filename, bytes.len()).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let closed = match subject {
+        Subject::Dropout => store.case_detail(actor, id, now).await?.row.case.state == CaseState::Closed,
+        Subject::Problem => store.problem_detail(actor, id, now).await?.row.problem.state == ProblemState::Closed,
+    };
+    if closed {
+        return Err(AppError::Invalid("已销号，不能再添加材料".into()));
+    }
+    let sha = eduq_core::digest::sha256_hex(&bytes);
+    let mut tx = store.begin().await?;
+    tx.add_case_evidence(actor, subject, id, &name, content_type, &sha, bytes, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One evidence file of a case in scope: (file name, content type, bytes); audited.
+pub async fn evidence(
+    store: &Store,
+    actor: &Actor,
+    subject: Subject,
+    case_id: i64,
+    file_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(String, String, Vec<u8>), AppError> {
+    Ok(store.evidence_file(actor, subject, case_id, file_id, now).await?)
+}

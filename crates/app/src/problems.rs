@@ -1,0 +1,291 @@
+//! 问题清单 → 整改 → 复查 → 销号: raising 督导 problems and safety hazards, the school's answer,
+//! the inspector's 复查, the second person's 销号, and the board that follows them. The steps run
+//! on the shared case workflow ([`crate::casework`], [`eduq_core::casework`]).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use eduq_core::access::{Actor, Resource};
+use eduq_core::calendar::Term;
+use eduq_core::casework::Subject;
+use eduq_core::supervision::{Escalation, Problem, ProblemKind, ProblemState, Severity, Tally};
+use eduq_store::Store;
+use eduq_store::problems::NewProblem;
+pub use eduq_store::problems::{ProblemDetail, ProblemFact, ProblemQuery, ProblemRow};
+use serde::Serialize;
+
+use crate::AppError;
+
+fn core(e: eduq_core::CoreError) -> AppError {
+    AppError::Invalid(e.to_string())
+}
+
+/// What an inspector (or, for a hazard, the school) writes down.
+#[derive(Debug, Clone)]
+pub struct RaiseForm {
+    pub kind: ProblemKind,
+    pub school_id: i64,
+    pub inspection_id: Option<i64>,
+    pub item_code: String,
+    /// 一级指标 of the rubric, or the hazard's category (消防、食品、校舍…).
+    pub domain: String,
+    pub location: String,
+    pub description: String,
+    pub severity: Severity,
+    pub responsible: String,
+    pub indicator: Option<String>,
+    /// Empty: the severity's default.
+    pub deadline: Option<NaiveDate>,
+}
+
+fn required(label: &str, v: &str) -> Result<String, AppError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(AppError::Invalid(format!("请填写{label}")));
+    }
+    eduq_core::text::check_field(label, v, eduq_core::text::FIELD_CHARS).map_err(AppError::Invalid)?;
+    Ok(v.to_string())
+}
+
+/// Who may raise what: 督导 problems by the bureau's inspectors; hazards also by the school
+/// itself (its monthly 排查), always within the caller's schools.
+fn may_raise(actor: &Actor, kind: ProblemKind) -> bool {
+    actor.role.inspects() || (kind == ProblemKind::Hazard && actor.role.may_write(Resource::Supervision))
+}
+
+/// Raises a problem and issues its 整改通知书; returns its id and notice number.
+pub async fn raise(
+    store: &Store,
+    actor: &Actor,
+    f: &RaiseForm,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(i64, String), AppError> {
+    if !may_raise(actor, f.kind) {
+        return Err(AppError::Forbidden);
+    }
+    if !actor.scope.covers_school(f.school_id) {
+        return Err(AppError::Invalid("只能对您负责的学校下达整改通知".into()));
+    }
+    let school = store.school(actor, f.school_id, None).await?;
+    let domain = required(if f.kind == ProblemKind::Hazard { "隐患类别" } else { "问题所属领域" }, &f.domain)?;
+    let description = required("问题描述", &f.description)?;
+    let responsible = required("整改责任人", &f.responsible)?;
+    if f.kind == ProblemKind::Hazard && f.location.trim().is_empty() {
+        return Err(AppError::Invalid("请填写隐患所在位置".into()));
+    }
+    let problem = Problem::raise(f.kind, f.severity, today, f.deadline).map_err(core)?;
+    let (district_id, _) = store.district().await?;
+    let new = NewProblem {
+        district_id,
+        school_id: school.id,
+        inspection_id: f.inspection_id,
+        item_code: f.item_code.trim().to_string(),
+        domain,
+        location: f.location.trim().to_string(),
+        description,
+        responsible,
+        indicator: f.indicator.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+    };
+    let mut tx = store.begin().await?;
+    let (id, notice) = tx.insert_problem(actor, &new, &problem).await?;
+    let note = format!("{}：{}（{}，整改期限{}）", notice, new.description, problem.severity.label(), problem.deadline);
+    tx.add_case_event(actor, Subject::Problem, id, "raise", today, None, &note, now).await?;
+    tx.commit().await?;
+    Ok((id, notice))
+}
+
+/// What a user does to a problem.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProblemAction {
+    /// The school's 整改报告: what was done, dated the day it was finished.
+    Submit { day: NaiveDate, note: String },
+    /// The inspector's 复查: passes (and asks for 销号) or returns with a reason.
+    Review { pass: bool, note: String },
+    /// A new deadline, with the reason.
+    Deadline { deadline: NaiveDate, note: String },
+    /// The 督导室's confirmation of 销号, or sending it back.
+    ConfirmClose { approve: bool, note: String },
+}
+
+fn note(n: &str, what: &str) -> Result<String, AppError> {
+    required(what, n)
+}
+
+/// Applies an action through the rules of [`Problem`] and records it in the history.
+pub async fn act(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    action: ProblemAction,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if !actor.role.may_write(Resource::Supervision) {
+        return Err(AppError::Forbidden);
+    }
+    let row = store.problem_detail(actor, id, now).await?.row;
+    let mut p = row.problem.clone();
+    let mut closed = None;
+    let (kind, day, text) = match action {
+        ProblemAction::Submit { day, note: n } => {
+            if !actor.role.may_write(Resource::Schools) && actor.role.inspects() {
+                return Err(AppError::Invalid("整改报告由学校提交".into()));
+            }
+            p.submit(day, today).map_err(core)?;
+            ("submit", day, note(&n, "整改情况")?)
+        }
+        ProblemAction::Review { pass, note: n } => {
+            if !actor.role.inspects() {
+                return Err(AppError::Invalid("复查由督学或督导室进行".into()));
+            }
+            p.review(&actor.username, pass).map_err(core)?;
+            if pass {
+                ("review_pass", today, n.trim().to_string())
+            } else {
+                ("review_return", today, note(&n, "退回原因")?)
+            }
+        }
+        ProblemAction::Deadline { deadline, note: n } => {
+            if !actor.role.inspects() {
+                return Err(AppError::Invalid("整改期限由督学或督导室调整".into()));
+            }
+            let was = p.deadline;
+            p.set_deadline(deadline).map_err(core)?;
+            ("deadline", today, format!("{was} → {deadline}：{}", note(&n, "调整原因")?))
+        }
+        ProblemAction::ConfirmClose { approve, note: n } => {
+            if !actor.role.confirms_problem_closure() {
+                return Err(AppError::Invalid("销号须由督导室（教育局）人员确认".into()));
+            }
+            p.confirm_close(&actor.username, approve).map_err(core)?;
+            if approve {
+                closed = Some((actor.username.as_str(), today));
+                ("confirm_close", today, n.trim().to_string())
+            } else {
+                ("reject_close", today, note(&n, "退回原因")?)
+            }
+        }
+    };
+    let mut tx = store.begin().await?;
+    tx.update_problem(id, &p, closed).await?;
+    tx.add_case_event(actor, Subject::Problem, id, kind, day, None, &text, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A page of the register in scope and the number of matching rows.
+pub async fn register(store: &Store, actor: &Actor, q: &ProblemQuery) -> Result<(Vec<ProblemRow>, i64), AppError> {
+    Ok(store.problems(actor, q).await?)
+}
+
+/// One problem with its history and evidence (the read is audited).
+pub async fn detail(store: &Store, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<ProblemDetail, AppError> {
+    Ok(store.problem_detail(actor, id, now).await?)
+}
+
+/// A line of the board: a school, a severity, a domain or a term, and its figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Line {
+    pub label: String,
+    pub tally: Tally,
+}
+
+/// A school on the 约谈 or 通报 list, with its overdue problems.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Listed {
+    pub school_id: i64,
+    pub school_name: String,
+    pub overdue: u32,
+    pub longest_days: i64,
+}
+
+/// The 督导 board of the caller's scope on a day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Board {
+    pub all: Tally,
+    pub by_school: Vec<Line>,
+    pub by_severity: Vec<Line>,
+    pub by_domain: Vec<Line>,
+    /// Raised per term, oldest first.
+    pub by_term: Vec<Line>,
+    pub interview: Vec<Listed>,
+    pub notify: Vec<Listed>,
+}
+
+fn lines(map: BTreeMap<String, Tally>) -> Vec<Line> {
+    map.into_iter().map(|(label, tally)| Line { label, tally }).collect()
+}
+
+/// Builds the board from the problems' facts: one pass, O(N).
+pub fn board_of(facts: &[ProblemFact], today: NaiveDate) -> Board {
+    let mut b = Board::default();
+    let mut school: BTreeMap<(String, i64), Tally> = BTreeMap::new();
+    let mut severity: BTreeMap<Severity, Tally> = BTreeMap::new();
+    let mut domain: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut term: BTreeMap<(i32, u8), (Term, Tally)> = BTreeMap::new();
+    let mut listed: BTreeMap<(i64, Escalation), Listed> = BTreeMap::new();
+    for f in facts {
+        let p = &f.problem;
+        b.all.add(p, today);
+        school.entry((f.school_name.clone(), f.school_id)).or_default().add(p, today);
+        severity.entry(p.severity).or_default().add(p, today);
+        domain.entry(f.domain.clone()).or_default().add(p, today);
+        let t = Term::containing(p.raised_on);
+        term.entry((t.start_year, t.term_no)).or_insert((t, Tally::default())).1.add(p, today);
+        if let Some(e) = p.escalation(today) {
+            let l = listed.entry((f.school_id, e)).or_insert_with(|| Listed {
+                school_id: f.school_id,
+                school_name: f.school_name.clone(),
+                overdue: 0,
+                longest_days: 0,
+            });
+            l.overdue += 1;
+            l.longest_days = l.longest_days.max(p.days_overdue(today));
+        }
+    }
+    b.by_school = school.into_iter().map(|((label, _), tally)| Line { label, tally }).collect();
+    b.by_severity = severity.into_iter().map(|(s, tally)| Line { label: s.label().to_string(), tally }).collect();
+    b.by_domain = lines(domain);
+    b.by_term = term.into_values().map(|(t, tally)| Line { label: t.label(), tally }).collect();
+    for ((_, e), l) in listed {
+        match e {
+            Escalation::Interview => b.interview.push(l),
+            Escalation::Notify => b.notify.push(l),
+        }
+    }
+    for list in [&mut b.interview, &mut b.notify] {
+        list.sort_by_key(|l| (std::cmp::Reverse(l.longest_days), l.school_id));
+    }
+    b
+}
+
+/// The board, memoised per reader and day until the next write.
+pub async fn board(
+    store: &Store,
+    actor: &Actor,
+    kind: Option<ProblemKind>,
+    today: NaiveDate,
+) -> Result<Board, AppError> {
+    if !actor.role.may_read(Resource::Supervision) {
+        return Err(AppError::Forbidden);
+    }
+    let key = format!("problem_board|{}|{:?}|{today}", eduq_store::reader_key(actor), kind);
+    store
+        .memoised(&key, async {
+            let facts = store.problem_facts(actor, kind).await?;
+            Ok::<_, AppError>(board_of(&facts, today))
+        })
+        .await
+}
+
+/// Problems linked to an indicator that are not closed yet, in scope: "why is this school
+/// behind, and what is being done". Empty for roles that do not read 督导.
+pub async fn linked_to(store: &Store, actor: &Actor, indicator: &str) -> Result<Vec<ProblemRow>, AppError> {
+    if !actor.role.may_read(Resource::Supervision) {
+        return Ok(Vec::new());
+    }
+    let q = ProblemQuery { indicator: Some(indicator.to_string()), limit: 200, ..Default::default() };
+    let (rows, _) = store.problems(actor, &q).await?;
+    Ok(rows.into_iter().filter(|r| r.problem.state != ProblemState::Closed).collect())
+}

@@ -1,0 +1,214 @@
+//! The history and evidence every tracked case keeps, whatever its subject ([`Subject`]): one
+//! pair of tables (`case_event`, `case_evidence`) written and read here for 控辍保学 cases and 督导
+//! problems alike. A subject's own module reads its case (scoped) first and then its history.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use eduq_core::access::Actor;
+use eduq_core::casework::Subject;
+use serde::Serialize;
+
+use crate::org::scope_filter;
+use crate::{Result, Sql, Store, StoreError, Tx};
+
+/// One step in a case's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseEvent {
+    pub kind: String,
+    pub label: &'static str,
+    pub day: NaiveDate,
+    /// Who acted, where the subject records it (劝返主体).
+    pub party: Option<&'static str>,
+    pub note: String,
+    pub username: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceMeta {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub username: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The word audit entries of a subject start with.
+fn audit_prefix(subject: Subject) -> &'static str {
+    match subject {
+        Subject::Dropout => "case",
+        Subject::Problem => "problem",
+    }
+}
+
+/// The columns a subject's cases are scoped by: (school, class, pupil).
+fn scope_columns(subject: Subject) -> (&'static str, Option<&'static str>, Option<&'static str>) {
+    match subject {
+        Subject::Dropout => ("k.school_id", Some("k.class_id"), Some("k.student_id")),
+        Subject::Problem => ("k.school_id", None, None),
+    }
+}
+
+impl Store {
+    /// The history and evidence list of a case the caller has already read through its
+    /// subject's scoped query.
+    pub(crate) async fn case_history(&self, subject: Subject, id: i64) -> Result<(Vec<CaseEvent>, Vec<EvidenceMeta>)> {
+        let events = self
+            .fetch(
+                &Sql::new(
+                    "SELECT kind, day, party, note, username, at FROM case_event WHERE subject = $1 AND case_id = $2 \
+                     ORDER BY id",
+                )
+                .bind(subject.key())
+                .bind(id),
+                |r| {
+                    let kind = r.s(0)?;
+                    Ok(CaseEvent {
+                        label: subject.event_label(&kind),
+                        kind,
+                        day: r.d(1)?,
+                        party: r.os(2)?.as_deref().and_then(|k| subject.party_label(k)),
+                        note: r.s(3)?,
+                        username: r.s(4)?,
+                        at: r.ts(5)?,
+                    })
+                },
+            )
+            .await?;
+        let evidence = self
+            .fetch(
+                &Sql::new(
+                    "SELECT id, filename, content_type, size, sha256, username, at FROM case_evidence \
+                     WHERE subject = $1 AND case_id = $2 ORDER BY id",
+                )
+                .bind(subject.key())
+                .bind(id),
+                |r| {
+                    Ok(EvidenceMeta {
+                        id: r.i(0)?,
+                        filename: r.s(1)?,
+                        content_type: r.s(2)?,
+                        size: r.i(3)?,
+                        sha256: r.s(4)?,
+                        username: r.s(5)?,
+                        at: r.ts(6)?,
+                    })
+                },
+            )
+            .await?;
+        Ok((events, evidence))
+    }
+
+    /// An evidence file of a case in the caller's scope (file name, type, bytes); the read is
+    /// audited.
+    pub async fn evidence_file(
+        &self,
+        actor: &Actor,
+        subject: Subject,
+        case_id: i64,
+        evidence_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(String, String, Vec<u8>)> {
+        if !actor.role.may_read(subject.resource()) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(format!(
+            "SELECT v.filename, v.content_type, v.content FROM case_evidence v JOIN {} k ON k.id = v.case_id WHERE 1=1",
+            subject.table()
+        ));
+        q.push_arg(" AND v.subject = ?", subject.key());
+        q.push_arg(" AND v.id = ?", evidence_id);
+        q.push_arg(" AND v.case_id = ?", case_id);
+        let (school, class, student) = scope_columns(subject);
+        scope_filter(&mut q, actor, school, class, student);
+        let file = self.fetch_opt(&q, |r| Ok((r.s(0)?, r.s(1)?, r.bytes(2)?))).await?.ok_or(StoreError::NotFound)?;
+        let action = format!("{}_evidence_read", audit_prefix(subject));
+        self.audit(
+            actor,
+            at,
+            &action,
+            &format!("{}:{case_id}", audit_prefix(subject)),
+            &format!("evidence:{evidence_id}"),
+        )
+        .await?;
+        Ok(file)
+    }
+}
+
+impl Tx {
+    /// Appends to a case's history (district and school taken from the case) and audits it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_case_event(
+        &mut self,
+        actor: &Actor,
+        subject: Subject,
+        case_id: i64,
+        kind: &str,
+        day: NaiveDate,
+        party: Option<&str>,
+        note: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.exec(
+            &Sql::new(format!(
+                "INSERT INTO case_event (subject, case_id, district_id, school_id, kind, day, party, note, username, at) \
+                 SELECT $1, id, district_id, school_id, $3, $4, $5, $6, $7, $8 FROM {} WHERE id = $2",
+                subject.table()
+            ))
+            .bind(subject.key())
+            .bind(case_id)
+            .bind(kind)
+            .bind(day)
+            .bind(party.map(str::to_string))
+            .bind(note)
+            .bind(actor.username.as_str())
+            .bind(at),
+        )
+        .await?;
+        let p = audit_prefix(subject);
+        self.audit(actor, at, &format!("{p}_{kind}"), &format!("{p}:{case_id}"), note).await
+    }
+
+    /// Keeps an evidence file with its SHA-256 (checked by the caller) and audits it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_case_evidence(
+        &mut self,
+        actor: &Actor,
+        subject: Subject,
+        case_id: i64,
+        filename: &str,
+        content_type: &str,
+        sha256: &str,
+        content: Vec<u8>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let size = content.len() as i64;
+        self.exec(
+            &Sql::new(format!(
+                "INSERT INTO case_evidence (subject, case_id, district_id, school_id, filename, content_type, size, sha256, \
+                 content, username, at) SELECT $1, id, district_id, school_id, $3, $4, $5, $6, $7, $8, $9 FROM {} WHERE id = $2",
+                subject.table()
+            ))
+            .bind(subject.key())
+            .bind(case_id)
+            .bind(filename)
+            .bind(content_type)
+            .bind(size)
+            .bind(sha256)
+            .bind(content)
+            .bind(actor.username.as_str())
+            .bind(at),
+        )
+        .await?;
+        let p = audit_prefix(subject);
+        self.audit(
+            actor,
+            at,
+            &format!("{p}_evidence_add"),
+            &format!("{p}:{case_id}"),
+            &format!("{filename} sha256:{sha256}"),
+        )
+        .await
+    }
+}
