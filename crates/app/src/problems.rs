@@ -129,7 +129,7 @@ pub async fn act(
     let mut closed = None;
     let (kind, day, text) = match action {
         ProblemAction::Submit { day, note: n } => {
-            if !actor.role.may_write(Resource::Schools) && actor.role.inspects() {
+            if !actor.role.answers_problems() {
                 return Err(AppError::Invalid("整改报告由学校提交".into()));
             }
             p.submit(day, today).map_err(core)?;

@@ -169,6 +169,11 @@ impl Role {
         matches!(self, Role::Admin | Role::Staff | Role::Inspector)
     }
 
+    /// Roles that answer a problem for the school (整改报告 and its evidence).
+    pub fn answers_problems(self) -> bool {
+        matches!(self, Role::Admin | Role::SchoolAdmin)
+    }
+
     /// Roles that confirm a problem's 销号 as the second person: the 督导室 (the bureau's staff).
     pub fn confirms_problem_closure(self) -> bool {
         matches!(self, Role::Admin | Role::Staff)
@@ -309,6 +314,7 @@ mod tests {
         assert!(r.inspects() && !r.confirms_problem_closure() && !r.reads_indicators());
         assert!(Role::Staff.confirms_problem_closure() && Role::Staff.inspects());
         assert!(Role::SchoolAdmin.may_write(Resource::Supervision) && !Role::SchoolAdmin.inspects());
+        assert!(Role::SchoolAdmin.answers_problems() && !r.answers_problems() && !Role::Staff.answers_problems());
         assert!(!Role::HeadTeacher.may_read(Resource::Supervision) && !Role::Parent.may_read(Resource::Supervision));
     }
 

@@ -19,6 +19,7 @@ mod lottery;
 mod pages;
 mod plans;
 mod report;
+mod supervision;
 mod users;
 mod views;
 
@@ -119,6 +120,12 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}", get(cases::detail).post(cases::update))
         .route("/cases/{id}/evidence", post(cases::upload))
         .route("/cases/{id}/evidence/{file}", get(cases::evidence))
+        .route("/supervision", get(supervision::page))
+        .route("/supervision/problems", post(supervision::raise))
+        .route("/supervision/problems/{id}", get(supervision::detail).post(supervision::update))
+        .route("/supervision/problems/{id}/notice", get(supervision::notice))
+        .route("/supervision/problems/{id}/evidence", post(supervision::upload))
+        .route("/supervision/problems/{id}/evidence/{file}", get(supervision::evidence))
         .route("/fitness/import", post(fitness::import))
         .route("/fitness/workbook", get(fitness::workbook))
         .route("/fitness/export", get(fitness::national))

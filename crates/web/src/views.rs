@@ -29,6 +29,9 @@ pub struct Layout {
     pub sees_staff: bool,
     pub sees_admissions: bool,
     pub sees_exams: bool,
+    /// Reads pupils' records (an inspector reads the schools and their 督导 only).
+    pub sees_pupils: bool,
+    pub sees_supervision: bool,
     pub may_import: bool,
     /// How the caller's own scope is named beside its values: 区县, 本校, 本班 or 本人.
     pub scope_word: &'static str,
@@ -69,6 +72,8 @@ pub async fn layout(
         sees_staff: role.may_read(Resource::Teachers),
         sees_admissions: role.may_read(Resource::Admissions),
         sees_exams: role.may_read(Resource::Exams),
+        sees_pupils: role.may_read(Resource::Students),
+        sees_supervision: role.may_read(Resource::Supervision),
         may_import: [Resource::Students, Resource::Schools, Resource::Conditions].iter().any(|r| role.may_write(*r)),
         scope_word: match s.actor.scope {
             eduq_core::access::Scope::District => "区县",
@@ -122,6 +127,13 @@ impl Pages {
         let from = if shown.is_empty() { 0 } else { page * per + 1 };
         let to = page * per + shown.len();
         (shown, Pages { page, pages, total, from, to, path: path.to_string(), qs })
+    }
+
+    /// A page the store already cut (`shown` rows of page `page`, `total` in all).
+    pub fn counted(shown: usize, total: usize, page: usize, per: usize, path: &str, qs: String) -> Pages {
+        let pages = total.div_ceil(per).max(1);
+        let from = if shown == 0 { 0 } else { page * per + 1 };
+        Pages { page, pages, total, from, to: page * per + shown, path: path.to_string(), qs }
     }
 
     /// No list on this page (a tab that shows none): the pager renders nothing.

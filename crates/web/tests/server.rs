@@ -1431,7 +1431,7 @@ async fn every_page_answers_every_role() {
         .collect();
     pages.extend(["/api/v1/summary", "/api/v1/schools", "/api/v1/students"].map(String::from));
     assert!(pages.len() >= 35, "{pages:?}");
-    for user in ["admin", "staff", "leader", "principal", "teacher"] {
+    for user in ["admin", "staff", "leader", "principal", "teacher", "inspector"] {
         let c = login(&base, user).await;
         for path in &pages {
             let res = client().get(format!("{base}{path}")).header("cookie", &c).send().await.expect("get");
@@ -1444,4 +1444,120 @@ async fn every_page_answers_every_role() {
             assert!(!body.contains("Failed to") && !body.contains("panicked"), "{user} {path}: {body:.200}");
         }
     }
+}
+
+async fn post_form(base: &str, cookie: &str, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+    let res = client().post(format!("{base}{path}")).header("cookie", cookie).form(form).send().await.expect("post");
+    let status = res.status();
+    let to = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    (status, to, res.text().await.unwrap_or_default())
+}
+
+/// 督导 through the pages: the inspector raises a problem in the 责任区 (not outside it), the
+/// school uploads evidence and answers, 复查 passes, the 督导室 confirms the 销号; the board's
+/// figures are the engine's; the 整改通知书 prints its number and deadline; roles without 督导
+/// see nothing.
+#[tokio::test]
+async fn supervision_pages_walk_the_rectification_loop() {
+    let (base, store) = start().await;
+    let inspector = store.system().user_by_name("inspector").await.expect("user").expect("exists");
+    let ia = store.system().actor(&inspector).await.expect("actor");
+    let principal = store.system().user_by_name("principal").await.expect("user").expect("exists");
+    let own = principal.school_id.expect("school");
+    let i = login(&base, "inspector").await;
+    let (status, home) = get(&base, &i, "/").await;
+    assert_eq!(status, StatusCode::OK, "{home:.300}");
+    assert!(home.contains("href=\"/supervision\"") && !home.contains("href=\"/students\""), "inspector's menu");
+    let (status, form) = get(&base, &i, "/supervision?tab=new").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = token(&form);
+    let own_s = own.to_string();
+    let raise = |school: String| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("kind", "supervision".to_string()),
+            ("school", school),
+            ("domain", "安全管理".to_string()),
+            ("description", "消防通道堆放杂物".to_string()),
+            ("severity", "severe".to_string()),
+            ("responsible", "王副校长".to_string()),
+        ]
+    };
+    let as_refs = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let all = store.list_schools(&Actor::system(), None).await.expect("schools");
+    let eduq_core::access::Scope::Schools(area) = &ia.scope else { panic!("scope") };
+    let outside = all.iter().find(|s| !area.contains(&s.id)).expect("outside").id.to_string();
+    let refs = as_refs(&raise(outside));
+    let pairs: Vec<(&str, &str)> = refs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, body) = post_form(&base, &i, "/supervision/problems", &pairs).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("problem-error") && body.contains("负责的学校"), "{body:.300}");
+    let refs = as_refs(&raise(own_s.clone()));
+    let pairs: Vec<(&str, &str)> = refs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, to, _) = post_form(&base, &i, "/supervision/problems", &pairs).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let id: i64 = to.rsplit('/').next().and_then(|x| x.parse().ok()).expect("id");
+    let page = format!("/supervision/problems/{id}");
+    let row = store.problem_detail(&Actor::system(), id, Utc::now()).await.expect("detail").row;
+    let (status, notice) = get(&base, &i, &format!("{page}/notice")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(notice.contains(&row.notice_no) && notice.contains(&format!("{}前", row.problem.deadline)));
+
+    // The school answers: evidence, then the 整改报告.
+    let p = login(&base, "principal").await;
+    let (status, body) = get(&base, &p, &page).await;
+    assert_eq!(status, StatusCode::OK);
+    let pt = token(&body);
+    let (_, _, refused) =
+        post_form(&base, &p, &page, &[("_csrf", &pt), ("action", "submit"), ("note", "已清理")]).await;
+    assert!(refused.contains("problem-error") && refused.contains("佐证"), "{refused:.300}");
+    let upload = reqwest::multipart::Form::new()
+        .text("_csrf", pt.clone())
+        .part("file", reqwest::multipart::Part::bytes(b"synthetic photo".to_vec()).file_name("通道.jpg"));
+    let res = client()
+        .post(format!("{base}{page}/evidence"))
+        .header("cookie", &p)
+        .multipart(upload)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, _, _) =
+        post_form(&base, &p, &page, &[("_csrf", &pt), ("action", "submit"), ("note", "已清理并建立巡查制度")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // The school cannot pass its own answer; the inspector does.
+    let (_, _, own_review) = post_form(&base, &p, &page, &[("_csrf", &pt), ("action", "review_pass")]).await;
+    assert!(own_review.contains("复查由督学"), "{own_review:.300}");
+    let (status, _, _) = post_form(&base, &i, &page, &[("_csrf", &csrf), ("action", "review_pass")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let s = login(&base, "staff").await;
+    let (_, body) = get(&base, &s, &page).await;
+    assert!(body.contains("confirm-close"), "the 督导室 sees the confirmation");
+    let st = token(&body);
+    let (status, _, _) = post_form(&base, &s, &page, &[("_csrf", &st), ("action", "confirm_close")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, body) = get(&base, &s, &page).await;
+    assert!(body.contains("已销号") && body.contains("通道.jpg"));
+
+    // The board shows the engine's figures.
+    let staff = store.system().user_by_name("staff").await.expect("user").expect("exists");
+    let sa = store.system().actor(&staff).await.expect("actor");
+    let today = eduq_core::clock::DistrictZone::default().today(Utc::now());
+    let b = eduq_app::problems::board(&store, &sa, None, today).await.expect("board");
+    let (status, board) = get(&base, &s, "/supervision").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(board.contains(&format!("<b>{}</b><span>问题总数", b.all.total)), "{board:.600}");
+    let rate = b.all.rectify_rate().expect("rate");
+    assert!(board.contains(&format!("{rate:.1}%</b><span>整改率")));
+    let (_, list) = get(&base, &s, "/supervision?tab=register").await;
+    assert!(list.contains(&row.notice_no) && list.contains(&format!("共 {} 条", b.all.total)));
+
+    // Roles without 督导 see nothing; another school's principal not this problem.
+    let t = login(&base, "teacher").await;
+    assert_eq!(get(&base, &t, "/supervision").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(get(&base, &t, &page).await.0, StatusCode::FORBIDDEN);
+    let l = login(&base, "leader").await;
+    let (status, lb) = get(&base, &l, "/supervision").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!lb.contains("tab=new"), "the leader reads, does not raise");
 }
