@@ -1,10 +1,12 @@
 //! The parts of case work every subject shares: evidence files (checked, kept with their
-//! SHA-256, audited) and reading them back. 控辍保学 cases and 督导 problems both come here.
+//! SHA-256, audited) and reading them back. 控辍保学 cases, 督导 problems and inspections (their
+//! evidence and on-site photos) all come here.
 
 use chrono::{DateTime, Utc};
 use eduq_core::access::Actor;
 use eduq_core::casework::{Subject, check_evidence};
 use eduq_core::dropout::CaseState;
+use eduq_core::inspection::InspectionState;
 use eduq_core::supervision::ProblemState;
 use eduq_store::Store;
 
@@ -27,6 +29,7 @@ pub async fn add_evidence(
     let closed = match subject {
         Subject::Dropout => store.case_detail(actor, id, now).await?.row.case.state == CaseState::Closed,
         Subject::Problem => store.problem_detail(actor, id, now).await?.row.problem.state == ProblemState::Closed,
+        Subject::Inspection => store.inspection(actor, id).await?.0.state == InspectionState::Closed,
     };
     if closed {
         return Err(AppError::Invalid("已销号，不能再添加材料".into()));

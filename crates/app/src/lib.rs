@@ -21,6 +21,7 @@ pub mod fitness;
 pub mod guarantee;
 pub mod imports;
 pub mod indicators;
+pub mod inspections;
 pub mod intake;
 pub mod lottery;
 pub mod parsing;

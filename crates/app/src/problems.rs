@@ -273,7 +273,7 @@ pub async fn board(
     let key = format!("problem_board|{}|{:?}|{today}", eduq_store::reader_key(actor), kind);
     store
         .memoised(&key, async {
-            let facts = store.problem_facts(actor, kind).await?;
+            let facts = store.problem_facts(actor, kind, None).await?;
             Ok::<_, AppError>(board_of(&facts, today))
         })
         .await

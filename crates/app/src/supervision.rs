@@ -109,3 +109,79 @@ pub async fn rubrics(store: &Store, actor: &Actor) -> Result<Vec<RubricRow>, App
 pub async fn rubric(store: &Store, actor: &Actor, id: i64) -> Result<Rubric, AppError> {
     Ok(store.rubric(actor, id).await?)
 }
+
+/// A rubric eduq ships: its file and where its items come from.
+pub struct Template {
+    pub meta: (&'static str, &'static str, &'static str, &'static str),
+    pub file: &'static str,
+    pub bytes: &'static [u8],
+}
+
+/// The templates shipped in `data/rubrics/`. The item texts are eduq's summaries of the named
+/// documents' requirements, keyed to their structure; a bureau that has the official table loads it
+/// as a new version of the same key.
+pub const TEMPLATES: &[Template] = &[
+    Template {
+        meta: (
+            "visit_monthly",
+            "责任督学挂牌督导月度督导事项",
+            "2013",
+            "国务院教育督导委员会办公室《中小学校责任督学挂牌督导办法》（国教督办〔2013〕7号）第五条所列经常性督导事项",
+        ),
+        file: "visit_monthly.csv",
+        bytes: include_bytes!("../../../data/rubrics/visit_monthly.csv"),
+    },
+    Template {
+        meta: (
+            "school_management_2017",
+            "义务教育学校管理标准 学校自评",
+            "2017",
+            "教育部《义务教育学校管理标准》（教基〔2017〕9号）：按6项管理职责及其管理任务编排，评估要点为eduq概括，请对照原文",
+        ),
+        file: "school_management_2017.csv",
+        bytes: include_bytes!("../../../data/rubrics/school_management_2017.csv"),
+    },
+    Template {
+        meta: (
+            "comprehensive",
+            "学校综合督导评估（示例）",
+            "2026",
+            "eduq示例：办学条件、教师队伍和质量指标取自《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）等，由关联指标自动评定",
+        ),
+        file: "comprehensive.csv",
+        bytes: include_bytes!("../../../data/rubrics/comprehensive.csv"),
+    },
+    Template {
+        meta: (
+            "special_shuangjian",
+            "专项督导：双减、课后服务与五项管理",
+            "2021",
+            "中共中央办公厅 国务院办公厅《关于进一步减轻义务教育阶段学生作业负担和校外培训负担的意见》（2021年7月）；教育部办公厅关于手机、睡眠、读物、作业、体质管理的通知（2021）",
+        ),
+        file: "special_shuangjian.csv",
+        bytes: include_bytes!("../../../data/rubrics/special_shuangjian.csv"),
+    },
+    Template {
+        meta: (
+            "special_safety",
+            "专项督导：校园安全",
+            "2006",
+            "教育部等十部门《中小学幼儿园安全管理办法》（2006年教育部令第23号）",
+        ),
+        file: "special_safety.csv",
+        bytes: include_bytes!("../../../data/rubrics/special_safety.csv"),
+    },
+];
+
+/// Loads every shipped template (each once: loading again changes nothing). Returns how many were new.
+pub async fn load_templates(store: &Store, actor: &Actor, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let mut added = 0;
+    for t in TEMPLATES {
+        let (key, name, version, source) = t.meta;
+        let meta = RubricMeta { key: key.into(), name: name.into(), version: version.into(), source: source.into() };
+        if !load_rubric(store, actor, t.bytes, t.file, &meta, now).await?.unchanged {
+            added += 1;
+        }
+    }
+    Ok(added)
+}

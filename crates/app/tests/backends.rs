@@ -2011,3 +2011,92 @@ async fn problems_from_notice_to_close() {
         );
     }
 }
+
+/// Inspections on both backends: the shipped templates load once; an inspector plans a visit in
+/// the 责任区 only; the school assesses itself; the inspector's blank indicator items mark
+/// themselves from the school's values; closing needs every item and gives the rubric's outcome;
+/// the report and the month's report count what happened.
+#[tokio::test]
+async fn inspections_score_on_shipped_rubrics() {
+    use eduq_app::inspections::{Entry, PlanForm, close, month_report, plan, report_xlsx, save_marks, view};
+    use eduq_core::inspection::{InspectionKind, Side};
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let staff = actor_of(&s, "staff").await;
+        let inspector = actor_of(&s, "inspector").await;
+        let principal = actor_of(&s, "principal").await;
+        assert_eq!(eduq_app::supervision::load_templates(&s, &staff, now()).await.expect("templates"), 5, "{name}");
+        assert_eq!(eduq_app::supervision::load_templates(&s, &staff, now()).await.expect("again"), 0, "{name}");
+        let rubrics = eduq_app::supervision::rubrics(&s, &inspector).await.expect("inspector reads rubrics");
+        let comprehensive = rubrics.iter().find(|r| r.key == "comprehensive").expect("comprehensive").id;
+        let Scope::School(own) = principal.scope else { panic!() };
+        let all = s.list_schools(&Actor::system(), None).await.expect("schools");
+        let Scope::Schools(area) = inspector.scope.clone() else { panic!() };
+        let outside = all.iter().map(|x| x.id).find(|id| !area.contains(id)).expect("outside");
+        let form = |school_id| PlanForm {
+            school_id,
+            kind: InspectionKind::Visit,
+            title: "11月挂牌督导".into(),
+            rubric_id: comprehensive,
+            inspector: String::new(),
+            planned_on: today,
+        };
+        assert!(plan(&s, &inspector, &form(outside), now()).await.is_err(), "{name}: outside the 责任区");
+        assert!(matches!(plan(&s, &principal, &form(own), now()).await, Err(AppError::Forbidden)));
+        let id = plan(&s, &inspector, &form(own), now()).await.expect("plan");
+        let v = view(&s, &principal, id).await.expect("principal reads it");
+        assert_eq!(v.row.inspector, "inspector", "{name}");
+        let entries = |v: &eduq_app::inspections::InspectionView, mark: &str| -> Vec<Entry> {
+            v.items
+                .iter()
+                .map(|i| Entry {
+                    code: i.item.code.clone(),
+                    mark: match i.item.method {
+                        eduq_core::rubric::Method::Pass => mark.into(),
+                        eduq_core::rubric::Method::Grade => "B".into(),
+                        eduq_core::rubric::Method::Points => "1".into(),
+                    },
+                    note: String::new(),
+                })
+                .collect()
+        };
+        assert_eq!(
+            save_marks(&s, &principal, id, Side::School, &entries(&v, "达标"), today, now()).await.expect("self"),
+            12
+        );
+        assert!(save_marks(&s, &principal, id, Side::Inspector, &entries(&v, "达标"), today, now()).await.is_err());
+        let bad = vec![Entry { code: "C01".into(), mark: "优".into(), note: String::new() }];
+        let err = save_marks(&s, &inspector, id, Side::Inspector, &bad, today, now()).await.expect_err("bad mark");
+        assert!(err.to_string().contains("编号“C01”"), "{name}: {err}");
+        // Blank marks: the items measured by an indicator with a verdict mark themselves.
+        let blank: Vec<Entry> =
+            v.items.iter().map(|i| Entry { code: i.item.code.clone(), ..Default::default() }).collect();
+        let auto = save_marks(&s, &inspector, id, Side::Inspector, &blank, today, now()).await.expect("auto");
+        let v = view(&s, &inspector, id).await.expect("view");
+        let with_verdict = v.items.iter().filter(|i| i.measured.as_ref().is_some_and(|m| m.meets.is_some())).count();
+        assert!(auto >= 1 && auto == with_verdict, "{name}: {auto} auto marks, {with_verdict} verdicts");
+        assert!(v.items.iter().filter(|i| i.inspector.is_some()).all(|i| i.inspector.as_ref().is_some_and(|m| m.auto)));
+        let err = close(&s, &inspector, id, "", today, now()).await.expect_err("unmarked");
+        assert!(err.to_string().contains("未评定"), "{name}: {err}");
+        let mut full = entries(&v, "达标");
+        for (e, i) in full.iter_mut().zip(&v.items) {
+            if i.inspector.as_ref().is_some_and(|m| m.auto) {
+                e.mark = String::new();
+            }
+        }
+        save_marks(&s, &inspector, id, Side::Inspector, &full, today, now()).await.expect("score");
+        let v = view(&s, &inspector, id).await.expect("view");
+        assert!(v.inspector_outcome.unmarked.is_empty(), "{name}");
+        let closed = close(&s, &inspector, id, "整体良好", today, now()).await.expect("close");
+        assert_eq!(Some(closed.band.clone()), v.inspector_outcome.band, "{name}: the outcome the page showed");
+        assert!((closed.score - v.inspector_outcome.score).abs() < 1e-9);
+        assert!(save_marks(&s, &inspector, id, Side::Inspector, &full, today, now()).await.is_err(), "closed");
+        let (file, bytes) = report_xlsx(&s, &inspector, id).await.expect("report");
+        assert!(file.ends_with(".xlsx") && bytes.starts_with(b"PK"));
+        let m = month_report(&s, &inspector, "", 2026, 11).await.expect("month");
+        let line = m.lines.iter().find(|l| l.school_id == own).expect("own school");
+        assert_eq!((line.visits, line.visit_dates.clone()), (1, vec![today]), "{name}");
+        let other = actor("p2", Role::SchoolAdmin, Scope::School(outside));
+        assert!(view(&s, &other, id).await.is_err(), "{name}: another school");
+    }
+}

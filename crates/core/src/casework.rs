@@ -14,6 +14,7 @@ crate::labelled_enum! {
     Subject, "案件类别" {
         Dropout => "dropout", "控辍保学";
         Problem => "problem", "督导问题";
+        Inspection => "inspection", "督导评估";
     }
 }
 
@@ -24,6 +25,7 @@ impl Subject {
         match self {
             Subject::Dropout => "dropout_case",
             Subject::Problem => "problem",
+            Subject::Inspection => "inspection",
         }
     }
 
@@ -31,7 +33,7 @@ impl Subject {
     pub fn resource(self) -> crate::access::Resource {
         match self {
             Subject::Dropout => crate::access::Resource::Cases,
-            Subject::Problem => crate::access::Resource::Supervision,
+            Subject::Problem | Subject::Inspection => crate::access::Resource::Supervision,
         }
     }
 
@@ -40,6 +42,7 @@ impl Subject {
         match self {
             Subject::Dropout => crate::dropout::event_label(kind),
             Subject::Problem => crate::supervision::event_label(kind),
+            Subject::Inspection => crate::inspection::event_label(kind),
         }
     }
 
@@ -47,7 +50,7 @@ impl Subject {
     pub fn party_label(self, key: &str) -> Option<&'static str> {
         match self {
             Subject::Dropout => crate::dropout::Party::from_key(key).map(|p| p.label()),
-            Subject::Problem => None,
+            Subject::Problem | Subject::Inspection => None,
         }
     }
 }

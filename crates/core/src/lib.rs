@@ -22,6 +22,7 @@ pub mod grade;
 pub mod guarantee;
 pub mod identity;
 pub mod indicators;
+pub mod inspection;
 pub mod items;
 pub mod lottery;
 pub mod mixed;

@@ -39,6 +39,7 @@ fn audit_prefix(subject: Subject) -> &'static str {
     match subject {
         Subject::Dropout => "case",
         Subject::Problem => "problem",
+        Subject::Inspection => "inspection",
     }
 }
 
@@ -46,7 +47,7 @@ fn audit_prefix(subject: Subject) -> &'static str {
 fn scope_columns(subject: Subject) -> (&'static str, Option<&'static str>, Option<&'static str>) {
     match subject {
         Subject::Dropout => ("k.school_id", Some("k.class_id"), Some("k.student_id")),
-        Subject::Problem => ("k.school_id", None, None),
+        Subject::Problem | Subject::Inspection => ("k.school_id", None, None),
     }
 }
 

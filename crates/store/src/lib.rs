@@ -22,6 +22,7 @@ pub mod fitness;
 pub mod flows;
 pub mod imports;
 pub mod indicators;
+pub mod inspections;
 mod keyset;
 pub mod lottery;
 pub mod org;

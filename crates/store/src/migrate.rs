@@ -149,6 +149,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0023_casework.sql"),
         postgres: include_str!("../migrations/postgres/0023_casework.sql"),
     },
+    Migration {
+        version: 24,
+        name: "inspections",
+        sqlite: include_str!("../migrations/sqlite/0024_inspections.sql"),
+        postgres: include_str!("../migrations/postgres/0024_inspections.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

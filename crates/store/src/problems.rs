@@ -67,6 +67,7 @@ pub struct ProblemFact {
     pub school_id: i64,
     pub school_name: String,
     pub domain: String,
+    pub closed_on: Option<NaiveDate>,
     pub problem: Problem,
 }
 
@@ -166,23 +167,38 @@ impl Store {
     }
 
     /// Every problem in scope as the board counts it (no text columns: the board reads tens of
-    /// thousands).
-    pub async fn problem_facts(&self, actor: &Actor, kind: Option<ProblemKind>) -> Result<Vec<ProblemFact>> {
+    /// thousands), of one kind or raised by one user if asked.
+    pub async fn problem_facts(
+        &self,
+        actor: &Actor,
+        kind: Option<ProblemKind>,
+        raised_by: Option<&str>,
+    ) -> Result<Vec<ProblemFact>> {
         if !actor.role.may_read(Resource::Supervision) {
             return Err(StoreError::Forbidden);
         }
         let (district_id, _) = self.district().await?;
         let mut q = Sql::new(
             "SELECT k.school_id, s.name, k.domain, k.kind, k.severity, k.state, k.raised_on, k.deadline, k.submitted_on, \
-             k.rectified_on, k.returns, k.close_requested_by, CAST(0 AS BIGINT) FROM problem k JOIN school s ON s.id = k.school_id WHERE 1=1",
+             k.rectified_on, k.returns, k.close_requested_by, CAST(0 AS BIGINT), k.closed_on \
+             FROM problem k JOIN school s ON s.id = k.school_id WHERE 1=1",
         );
         q.push_arg(" AND k.district_id = ?", district_id);
         if let Some(k) = kind {
             q.push_arg(" AND k.kind = ?", k.key());
         }
+        if let Some(u) = raised_by {
+            q.push_arg(" AND k.raised_by = ?", u);
+        }
         scope_filter(&mut q, actor, "k.school_id", None, None);
         self.fetch(&q, |r| {
-            Ok(ProblemFact { school_id: r.i(0)?, school_name: r.s(1)?, domain: r.s(2)?, problem: problem_at(r, 3)? })
+            Ok(ProblemFact {
+                school_id: r.i(0)?,
+                school_name: r.s(1)?,
+                domain: r.s(2)?,
+                problem: problem_at(r, 3)?,
+                closed_on: r.od(13)?,
+            })
         })
         .await
     }

@@ -2,7 +2,7 @@
 //! of its content, and never changed in place.
 
 use chrono::{DateTime, Utc};
-use eduq_core::access::Actor;
+use eduq_core::access::{Actor, Resource};
 use eduq_core::rubric::Rubric;
 use serde::Serialize;
 
@@ -37,31 +37,43 @@ fn row(r: &dyn crate::Get) -> std::result::Result<RubricRow, sqlx::Error> {
 }
 
 impl Store {
-    /// Every rubric version, newest first (the bureau's and schools' staff read them: a school
-    /// assesses itself on them).
+    /// Every rubric version of the district, newest first (whoever reads 督导 reads them: a school
+    /// assesses itself on them, an inspector scores on them).
     pub async fn rubrics(&self, actor: &Actor) -> Result<Vec<RubricRow>> {
-        if !actor.role.reads_indicators() {
+        if !actor.role.may_read(Resource::Supervision) {
             return Err(StoreError::Forbidden);
         }
-        self.fetch(&Sql::new(format!("SELECT {COLS} FROM rubric ORDER BY key, id DESC")), row).await
+        let (district_id, _) = self.district().await?;
+        let q = Sql::new(format!("SELECT {COLS} FROM rubric WHERE district_id = $1 ORDER BY key, id DESC"))
+            .bind(district_id);
+        self.fetch(&q, row).await
     }
 
     /// One version by key and version, if stored.
     pub async fn rubric_version(&self, actor: &Actor, key: &str, version: &str) -> Result<Option<RubricRow>> {
-        if !actor.role.reads_indicators() {
+        if !actor.role.may_read(Resource::Supervision) {
             return Err(StoreError::Forbidden);
         }
-        let q = Sql::new(format!("SELECT {COLS} FROM rubric WHERE key = $1 AND version = $2")).bind(key).bind(version);
+        let (district_id, _) = self.district().await?;
+        let q = Sql::new(format!("SELECT {COLS} FROM rubric WHERE district_id = $1 AND key = $2 AND version = $3"))
+            .bind(district_id)
+            .bind(key)
+            .bind(version);
         self.fetch_opt(&q, row).await
     }
 
     /// A rubric's content.
     pub async fn rubric(&self, actor: &Actor, id: i64) -> Result<Rubric> {
-        if !actor.role.reads_indicators() {
+        if !actor.role.may_read(Resource::Supervision) {
             return Err(StoreError::Forbidden);
         }
         let body = self
-            .fetch_opt(&Sql::new("SELECT body FROM rubric WHERE id = $1").bind(id), |r| r.s(0))
+            .fetch_opt(
+                &Sql::new("SELECT body FROM rubric WHERE district_id = $1 AND id = $2")
+                    .bind(self.district().await?.0)
+                    .bind(id),
+                |r| r.s(0),
+            )
             .await?
             .ok_or(StoreError::NotFound)?;
         serde_json::from_str(&body).map_err(|e| StoreError::Invalid(format!("指标体系内容无法读取：{e}")))
