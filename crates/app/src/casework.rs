@@ -12,6 +12,18 @@ use eduq_store::Store;
 
 use crate::AppError;
 
+pub use eduq_store::casework::{CaseEvent, EvidenceMeta};
+
+/// A case's history and evidence list, in the caller's scope.
+pub async fn history(
+    store: &Store,
+    actor: &Actor,
+    subject: Subject,
+    id: i64,
+) -> Result<(Vec<CaseEvent>, Vec<EvidenceMeta>), AppError> {
+    Ok(store.case_record(actor, subject, id).await?)
+}
+
 /// Adds an evidence file to a case in the caller's scope that is not closed yet.
 pub async fn add_evidence(
     store: &Store,

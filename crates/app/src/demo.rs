@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
+use chrono::{Datelike, NaiveDate};
 use eduq_core::access::{Actor, Role};
 use eduq_core::attendance::Status;
 use eduq_core::calendar::{DayKind, Term};
@@ -103,6 +103,7 @@ pub async fn seed(
             )
             .await?;
         }
+        seed_supervision(store, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(out)
@@ -468,5 +469,237 @@ async fn seed_lottery(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<
         .await?;
     crate::lottery::freeze(store, &system, id, &format!("{year}年6月20日福彩3D开奖号码"), now).await?;
     crate::lottery::draw(store, &system, id, "385", "0815", now).await?;
+    Ok(())
+}
+
+/// A deterministic draw in 0..n from a few numbers (the demo's supervision is the same every run).
+fn draw(parts: &[i64], n: u64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        h = (h ^ (*p as u64)).wrapping_mul(0x0000_0100_0000_01b3);
+        h ^= h >> 29;
+    }
+    h % n.max(1)
+}
+
+/// A year of 督导 in the demo inspector's 责任区: the shipped rubrics, a monthly 挂牌督导 visit to
+/// every school, a 综合督导 of two schools scored from the platform's indicators, the demo
+/// principal's self-assessment waiting for its inspection, and problems and hazards at every stage
+/// (closed, waiting for 销号, waiting for 复查, returned, open, overdue).
+async fn seed_supervision(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
+    use crate::inspections::{Entry, PlanForm, close, plan, save_marks};
+    use crate::problems::{ProblemAction, RaiseForm, act, raise};
+    use eduq_core::casework::Subject;
+    use eduq_core::inspection::{InspectionKind, Side};
+    use eduq_core::supervision::{ProblemKind, Severity};
+    let system = Actor::system();
+    let actor_of = async |name: &str| -> Result<Option<Actor>, AppError> {
+        match store.system().user_by_name(name).await? {
+            Some(u) => Ok(Some(store.system().actor(&u).await?)),
+            None => Ok(None),
+        }
+    };
+    let (Some(inspector), Some(staff), Some(principal)) =
+        (actor_of("inspector").await?, actor_of("staff").await?, actor_of("principal").await?)
+    else {
+        return Ok(());
+    };
+    crate::supervision::load_templates(store, &staff, now).await?;
+    let rubrics = store.rubrics(&staff).await?;
+    let rubric_id = |key: &str| rubrics.iter().find(|r| r.key == key).map(|r| r.id);
+    let (Some(visit), Some(comprehensive), Some(management)) =
+        (rubric_id("visit_monthly"), rubric_id("comprehensive"), rubric_id("school_management_2017"))
+    else {
+        return Ok(());
+    };
+    let eduq_core::access::Scope::Schools(area) = inspector.scope.clone() else { return Ok(()) };
+    let today = eduq_core::clock::DistrictZone::default().today(now);
+    let photo = b"\xff\xd8\xff synthetic demo photo".to_vec();
+    let answerer = |school_id: i64| if principal.scope.covers_school(school_id) { &principal } else { &system };
+    let visit_rubric = store.rubric(&staff, visit).await?;
+    // Monthly visits: the 12th of each of the last ten months, to every school of the 责任区.
+    for back in (0..10u32).rev() {
+        let months = today.year() * 12 + today.month0() as i32 - back as i32;
+        let Some(day) = NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 12) else {
+            continue;
+        };
+        if day > today || matches!(day.month(), 2 | 8) {
+            continue;
+        }
+        for &school in &area {
+            let title = format!("{}月挂牌督导", day.month());
+            let form = PlanForm {
+                school_id: school,
+                kind: InspectionKind::Visit,
+                title,
+                rubric_id: visit,
+                inspector: String::new(),
+                planned_on: day,
+            };
+            let id = plan(store, &inspector, &form, now).await?;
+            // One item in three visits falls short and becomes a problem.
+            let short = (draw(&[school, i64::from(back)], 3) == 0).then(|| {
+                &visit_rubric.items[draw(&[school, i64::from(back), 7], visit_rubric.items.len() as u64) as usize]
+            });
+            let entries: Vec<Entry> = visit_rubric
+                .items
+                .iter()
+                .map(|i| Entry {
+                    code: i.code.clone(),
+                    mark: if short.is_some_and(|s| s.code == i.code) { "不达标" } else { "达标" }.into(),
+                    note: String::new(),
+                })
+                .collect();
+            save_marks(store, &inspector, id, Side::Inspector, &entries, day, now).await?;
+            if draw(&[school, i64::from(back), 3], 2) == 0 {
+                crate::casework::add_evidence(
+                    store,
+                    &inspector,
+                    Subject::Inspection,
+                    id,
+                    "现场照片.jpg",
+                    photo.clone(),
+                    now,
+                )
+                .await?;
+            }
+            close(store, &inspector, id, "按月开展经常性督导", day, now).await?;
+            let Some(item) = short else { continue };
+            let severity = [Severity::General, Severity::Serious, Severity::Severe]
+                [draw(&[school, i64::from(back), 5], 3) as usize];
+            let raised = RaiseForm {
+                kind: ProblemKind::Supervision,
+                school_id: school,
+                inspection_id: Some(id),
+                item_code: item.code.clone(),
+                domain: item.sub_domain.clone(),
+                location: String::new(),
+                description: format!("{}：{}", item.text, "检查发现未达到要求"),
+                severity,
+                responsible: "分管副校长".into(),
+                indicator: None,
+                deadline: None,
+            };
+            let (pid, _) = raise(store, &inspector, &raised, day, now).await?;
+            let p = store.problem_detail(&system, pid, now).await?.row.problem;
+            // How far it got depends on its age: old problems are closed, recent ones still open.
+            let answered = p.deadline - chrono::Days::new(draw(&[pid], 3)) + chrono::Days::new(draw(&[pid, 1], 2) * 10);
+            if answered > today {
+                continue;
+            }
+            let school_actor = answerer(school);
+            crate::casework::add_evidence(
+                store,
+                school_actor,
+                Subject::Problem,
+                pid,
+                "整改照片.jpg",
+                photo.clone(),
+                now,
+            )
+            .await?;
+            let submit =
+                ProblemAction::Submit { day: answered, note: "已按要求整改并建立长效机制".into() };
+            act(store, school_actor, pid, submit, answered, now).await?;
+            let reviewed = answered + chrono::Days::new(3);
+            if reviewed > today {
+                continue;
+            }
+            if draw(&[pid, 2], 5) == 0 {
+                let back = ProblemAction::Review { pass: false, note: "整改不到位，佐证材料不足".into() };
+                act(store, &inspector, pid, back, reviewed, now).await?;
+                continue;
+            }
+            act(
+                store,
+                &inspector,
+                pid,
+                ProblemAction::Review { pass: true, note: "现场复查已整改".into() },
+                reviewed,
+                now,
+            )
+            .await?;
+            let confirmed = reviewed + chrono::Days::new(4);
+            if confirmed <= today {
+                let ok = ProblemAction::ConfirmClose { approve: true, note: "同意销号".into() };
+                act(store, &staff, pid, ok, confirmed, now).await?;
+            }
+        }
+    }
+    // 综合督导 of two schools, scored from the platform's indicators where they measure an item.
+    let spring = today - chrono::Days::new(40);
+    let comp_rubric = store.rubric(&staff, comprehensive).await?;
+    for &school in area.iter().take(2) {
+        let form = PlanForm {
+            school_id: school,
+            kind: InspectionKind::Comprehensive,
+            title: "学校综合督导".into(),
+            rubric_id: comprehensive,
+            inspector: "inspector".into(),
+            planned_on: spring,
+        };
+        let id = plan(store, &staff, &form, now).await?;
+        let blank: Vec<Entry> =
+            comp_rubric.items.iter().map(|i| Entry { code: i.code.clone(), ..Default::default() }).collect();
+        save_marks(store, &inspector, id, Side::Inspector, &blank, spring, now).await?;
+        let (_, marks) = store.inspection(&inspector, id).await?;
+        let rest: Vec<Entry> = comp_rubric
+            .items
+            .iter()
+            .filter(|i| !marks.iter().any(|m| m.item_code == i.code))
+            .map(|i| Entry {
+                code: i.code.clone(),
+                mark: match i.method {
+                    eduq_core::rubric::Method::Pass => "达标".into(),
+                    eduq_core::rubric::Method::Grade => "B".into(),
+                    eduq_core::rubric::Method::Points => format!("{}", i.points),
+                },
+                note: "现场核查".into(),
+            })
+            .collect();
+        save_marks(store, &inspector, id, Side::Inspector, &rest, spring, now).await?;
+        close(store, &inspector, id, "办学条件和管理总体规范", spring, now).await?;
+    }
+    // The principal's school assesses itself on the 管理标准 before its inspection next week.
+    if let eduq_core::access::Scope::School(own) = principal.scope {
+        let form = PlanForm {
+            school_id: own,
+            kind: InspectionKind::Special,
+            title: "义务教育学校管理标准达标督导".into(),
+            rubric_id: management,
+            inspector: "inspector".into(),
+            planned_on: today + chrono::Days::new(7),
+        };
+        let id = plan(store, &staff, &form, now).await?;
+        let rubric = store.rubric(&staff, management).await?;
+        let entries: Vec<Entry> = rubric
+            .items
+            .iter()
+            .map(|i| Entry {
+                code: i.code.clone(),
+                mark: ["A", "A", "B"][draw(&[own, i.points as i64, i.code.len() as i64], 3) as usize].into(),
+                note: String::new(),
+            })
+            .collect();
+        save_marks(store, &principal, id, Side::School, &entries, today, now).await?;
+    }
+    // Safety hazards from the schools' monthly 排查, one open past its deadline.
+    for (k, &school) in area.iter().enumerate().take(3) {
+        let day = today - chrono::Days::new(10 + 12 * k as u64);
+        let hazard = RaiseForm {
+            kind: ProblemKind::Hazard,
+            school_id: school,
+            inspection_id: None,
+            item_code: String::new(),
+            domain: ["消防", "校舍", "食品卫生"][k].into(),
+            location: ["教学楼二楼走廊", "操场东侧围墙", "学生食堂"][k].into(),
+            description: ["灭火器过期未更换", "围墙局部开裂", "留样柜温度记录不全"][k].into(),
+            severity: [Severity::Serious, Severity::Severe, Severity::General][k],
+            responsible: "总务主任".into(),
+            indicator: None,
+            deadline: None,
+        };
+        raise(store, answerer(school), &hazard, day, now).await?;
+    }
     Ok(())
 }

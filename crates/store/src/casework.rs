@@ -101,6 +101,24 @@ impl Store {
         Ok((events, evidence))
     }
 
+    /// The history and evidence list of a case in the caller's scope.
+    pub async fn case_record(
+        &self,
+        actor: &Actor,
+        subject: Subject,
+        id: i64,
+    ) -> Result<(Vec<CaseEvent>, Vec<EvidenceMeta>)> {
+        if !actor.role.may_read(subject.resource()) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(format!("SELECT k.id FROM {} k WHERE 1=1", subject.table()));
+        q.push_arg(" AND k.id = ?", id);
+        let (school, class, student) = scope_columns(subject);
+        scope_filter(&mut q, actor, school, class, student);
+        self.fetch_opt(&q, |r| r.i(0)).await?.ok_or(StoreError::NotFound)?;
+        self.case_history(subject, id).await
+    }
+
     /// An evidence file of a case in the caller's scope (file name, type, bytes); the read is
     /// audited.
     pub async fn evidence_file(

@@ -13,6 +13,7 @@ mod fitness;
 mod guarantee;
 mod imports;
 mod indicators;
+mod inspections;
 mod intake;
 mod limits;
 mod lottery;
@@ -126,6 +127,17 @@ pub fn router(state: AppState) -> Router {
         .route("/supervision/problems/{id}/notice", get(supervision::notice))
         .route("/supervision/problems/{id}/evidence", post(supervision::upload))
         .route("/supervision/problems/{id}/evidence/{file}", get(supervision::evidence))
+        .route("/supervision/inspections", get(inspections::list).post(inspections::create))
+        .route("/supervision/inspections/{id}", get(inspections::detail).post(inspections::mark))
+        .route("/supervision/inspections/{id}/close", post(inspections::close))
+        .route("/supervision/inspections/{id}/report", get(inspections::report))
+        .route("/supervision/inspections/{id}/report.xlsx", get(inspections::report_xlsx))
+        .route("/supervision/inspections/{id}/evidence", post(inspections::upload))
+        .route("/supervision/inspections/{id}/evidence/{file}", get(inspections::evidence))
+        .route("/supervision/monthly", get(inspections::month))
+        .route("/supervision/monthly.xlsx", get(inspections::month_xlsx))
+        .route("/supervision/rubrics", get(inspections::rubrics).post(inspections::rubric_upload))
+        .route("/supervision/rubrics/templates", post(inspections::rubric_templates))
         .route("/fitness/import", post(fitness::import))
         .route("/fitness/workbook", get(fitness::workbook))
         .route("/fitness/export", get(fitness::national))

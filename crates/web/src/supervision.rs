@@ -29,6 +29,10 @@ pub struct ListQ {
     school: Option<String>,
     overdue: Option<String>,
     page: Option<usize>,
+    /// Prefill of the raise form from an inspection's item.
+    inspection: Option<String>,
+    item: Option<String>,
+    domain: Option<String>,
 }
 
 impl ListQ {
@@ -81,6 +85,8 @@ struct BoardPage {
     today: String,
     error: String,
     pg: Pages,
+    /// The raise form's prefill: (school, inspection, item code, domain).
+    prefill: (i64, i64, String, String),
 }
 
 impl BoardPage {
@@ -132,8 +138,15 @@ async fn render_board(st: &AppState, s: &Session, q: ListQ, error: String) -> Re
     let schools: Vec<(i64, String)> =
         eduq_app::directory::schools(&st.store, &s.actor, None).await?.into_iter().map(|x| (x.id, x.name)).collect();
     let role = s.actor.role;
+    let prefill = (
+        id_param(&q.school).unwrap_or(0),
+        id_param(&q.inspection).unwrap_or(0),
+        q.item.clone().unwrap_or_default(),
+        q.domain.clone().unwrap_or_default(),
+    );
     Ok(Html(
         BoardPage {
+            prefill,
             l,
             b,
             tab,
@@ -180,6 +193,7 @@ pub struct RaiseFields {
     indicator: String,
     #[serde(default)]
     deadline: String,
+    inspection: Option<String>,
 }
 
 fn optional_date(v: &str) -> Result<Option<NaiveDate>, WebError> {
@@ -194,7 +208,7 @@ pub async fn raise(State(st): State<AppState>, Posted(s, f): Posted<RaiseFields>
     let form = RaiseForm {
         kind: ProblemKind::parse(&f.kind).map_err(bad)?,
         school_id: id_param(&Some(f.school)).ok_or_else(|| WebError::BadRequest("请选择学校".into()))?,
-        inspection_id: None,
+        inspection_id: id_param(&f.inspection),
         item_code: f.item_code,
         domain: f.domain,
         location: f.location,
