@@ -357,6 +357,75 @@ try {
     await p.waitForSelector('#import-done', { timeout: 30000 });
     await ctx.close();
   });
+  await step('an inspector scores a school on a phone, raises a problem; the school answers, 复查 and 销号 by a second person', async () => {
+    const login = async (ctx, user) => {
+      const p = await ctx.newPage();
+      await p.goto(`${base}/login`);
+      await p.fill('input[name=username]', user);
+      await p.fill('input[name=password]', 'Demo@2026');
+      await p.click('button[type=submit]');
+      await p.waitForURL(`${base}/`);
+      return p;
+    };
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const phone = await login(ctx, 'inspector');
+    const fits = () => phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    await phone.goto(`${base}/supervision/inspections`);
+    // The demo principal's school assessed itself; the inspection waits for the inspector.
+    const row = phone.locator('#inspection-list tr', { hasText: '学校已自评' }).first();
+    await row.locator('a').click();
+    await phone.waitForSelector('#marks');
+    const url = phone.url();
+    assert(await fits(), 'the scoring page fits 390 px');
+    const selects = phone.locator('#marks select');
+    const n = await selects.count();
+    assert(n >= 20, `one mark per item: ${n}`);
+    for (let i = 0; i < n; i++) await selects.nth(i).selectOption(i === 0 ? 'C' : 'A');
+    await phone.click('#save-marks');
+    await phone.waitForSelector('#inspection-message');
+    assert((await phone.textContent('#inspection-message')).includes(`已保存${n}项`), 'every item saved');
+    assert((await phone.textContent('#band')).trim() === '优秀', `band: ${await phone.textContent('#band')}`);
+    await phone.setInputFiles('input[type=file][name=file]', { name: '现场照片.png', mimeType: 'image/png', buffer: Buffer.from('synthetic photo') });
+    await Promise.all([phone.waitForURL(url), phone.click('form[action$="/evidence"] button')]);
+    assert((await phone.textContent('#evidence')).includes('现场照片.png'), 'the photo is kept');
+    // The first item falls short: a problem is raised from it, prefilled.
+    await phone.locator('#marks a.button', { hasText: '下达整改通知' }).first().click();
+    await phone.waitForSelector('#raise');
+    assert(await fits(), 'the raise form fits 390 px');
+    await phone.fill('#raise textarea[name=description]', '未按规定公示招生方案');
+    await phone.fill('#raise input[name=responsible]', '教务主任');
+    await phone.click('#raise button[type=submit]');
+    await phone.waitForURL(/\/supervision\/problems\/\d+$/);
+    const problem = phone.url();
+    assert((await phone.textContent('#problem-state')).includes('待整改'), 'raised');
+    await phone.goto(url);
+    await phone.fill('#close textarea[name=summary]', '管理规范，个别问题限期整改');
+    await phone.click('#close button');
+    await phone.waitForSelector('#report-outcome, #inspection-state');
+    assert((await phone.textContent('#inspection-state')).includes('已完成'), 'closed');
+    await phone.screenshot({ path: join(dir, 'phone-inspection.png'), fullPage: false });
+
+    const school = await login(await browser.newContext(), 'principal');
+    await school.goto(problem);
+    await school.setInputFiles('#upload input[type=file]', { name: '整改照片.png', mimeType: 'image/png', buffer: Buffer.from('synthetic') });
+    await Promise.all([school.waitForURL(problem), school.click('#upload button')]);
+    await school.fill('#submit textarea[name=note]', '已在校门口和网站公示招生方案');
+    await Promise.all([school.waitForURL(problem), school.click('#submit button')]);
+    assert((await school.textContent('#problem-state')).includes('待复查'), 'answered');
+
+    await phone.goto(problem);
+    await Promise.all([phone.waitForURL(problem), phone.click('#review-pass button')]);
+    assert((await phone.textContent('#problem-state')).includes('待确认销号'), 'passed 复查');
+    assert((await phone.locator('#confirm-close').count()) === 0, 'the reviewer cannot confirm the 销号');
+
+    const office = await login(await browser.newContext(), 'staff');
+    await office.goto(problem);
+    await Promise.all([office.waitForURL(problem), office.click('#confirm-close button')]);
+    assert((await office.textContent('#problem-state')).includes('已销号'), 'closed by the 督导室');
+    await office.goto(`${base}/supervision`);
+    assert((await office.textContent('#problem-board')).includes('整改率'), 'the board');
+    await ctx.close();
+  });
 } catch (e) {
   if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);
 } finally {
@@ -364,5 +433,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 14 ? 0 : 1);
+  process.exit(failed === 0 && passed === 15 ? 0 : 1);
 }
