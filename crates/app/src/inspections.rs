@@ -518,3 +518,34 @@ pub async fn month_report_xlsx(
     }])?;
     Ok((format!("挂牌督导月报-{}-{}年{}月.xlsx", r.inspector, r.year, r.month), bytes))
 }
+
+/// A school's 督导档案: its inspections (scores over the years), the tally of its problems and
+/// the ones not closed yet. Empty for roles that do not read 督导.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SchoolFile {
+    pub inspections: Vec<InspectionRow>,
+    pub tally: eduq_core::supervision::Tally,
+    pub open: Vec<ProblemRow>,
+}
+
+pub async fn school_file(
+    store: &Store,
+    actor: &Actor,
+    school_id: i64,
+    today: NaiveDate,
+) -> Result<SchoolFile, AppError> {
+    if !actor.role.may_read(Resource::Supervision) {
+        return Ok(SchoolFile::default());
+    }
+    let inspections =
+        store.inspections(actor, &InspectionQuery { school_id: Some(school_id), ..Default::default() }).await?;
+    // A school's problems over the years number in the tens; the register's limit bounds the read.
+    let q = crate::problems::ProblemQuery { school_id: Some(school_id), limit: 1000, ..Default::default() };
+    let (rows, _) = store.problems(actor, &q).await?;
+    let mut tally = eduq_core::supervision::Tally::default();
+    for r in &rows {
+        tally.add(&r.problem, today);
+    }
+    let open = rows.into_iter().filter(|r| r.problem.state != eduq_core::supervision::ProblemState::Closed).collect();
+    Ok(SchoolFile { inspections, tally, open })
+}

@@ -289,3 +289,12 @@ pub async fn linked_to(store: &Store, actor: &Actor, indicator: &str) -> Result<
     let (rows, _) = store.problems(actor, &q).await?;
     Ok(rows.into_iter().filter(|r| r.problem.state != ProblemState::Closed).collect())
 }
+
+/// Problems not closed yet per linked indicator key, in scope (empty for roles that do not read
+/// 督导): the plan dashboard shows them beside each target.
+pub async fn open_by_indicator(
+    store: &Store,
+    actor: &Actor,
+) -> Result<std::collections::HashMap<String, i64>, AppError> {
+    Ok(store.open_problems_by_indicator(actor).await?)
+}

@@ -2,6 +2,8 @@
 //! the shared case workflow ([`crate::casework`]). Every read is scoped to the caller's schools
 //! and needs [`Resource::Supervision`]; nothing is ever deleted.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::casework::{Closing, Subject};
@@ -201,6 +203,21 @@ impl Store {
             })
         })
         .await
+    }
+
+    /// Problems not closed yet per linked indicator, in scope.
+    pub async fn open_problems_by_indicator(&self, actor: &Actor) -> Result<HashMap<String, i64>> {
+        if !actor.role.may_read(Resource::Supervision) {
+            return Ok(HashMap::new());
+        }
+        let (district_id, _) = self.district().await?;
+        let mut q = Sql::new(
+            "SELECT k.indicator, COUNT(*) FROM problem k WHERE k.indicator IS NOT NULL AND k.state <> 'closed'",
+        );
+        q.push_arg(" AND k.district_id = ?", district_id);
+        scope_filter(&mut q, actor, "k.school_id", None, None);
+        q.push(" GROUP BY k.indicator");
+        Ok(self.fetch(&q, |r| Ok((r.s(0)?, r.i(1)?))).await?.into_iter().collect())
     }
 
     /// One problem in scope with its history and evidence; the read is audited.

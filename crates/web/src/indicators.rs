@@ -167,6 +167,8 @@ struct DetailPage {
     per_class: bool,
     /// Schools' values as bars against the target line (ECharts option).
     chart: String,
+    /// 督导 problems linked to the indicator, not closed yet: what is being done about it.
+    problems: Vec<eduq_app::problems::ProblemRow>,
 }
 
 fn bar_chart(v: &IndicatorValue) -> String {
@@ -242,7 +244,8 @@ pub async fn detail(
             | Fact::FitnessExcellent
             | Fact::Myopic
     );
-    Ok(Html(DetailPage { l, i: line(&v), schools, per_class, chart: bar_chart(&v) }.render()?))
+    let problems = eduq_app::problems::linked_to(&st.store, &s.actor, &key).await?;
+    Ok(Html(DetailPage { l, i: line(&v), schools, per_class, chart: bar_chart(&v), problems }.render()?))
 }
 
 #[derive(Template)]

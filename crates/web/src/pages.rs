@@ -72,6 +72,7 @@ pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
             p.cards.retain(|c| c.judged != "—");
         }
         plans.retain(|p| !p.cards.is_empty());
+        crate::plans::with_problems(&mut plans, &eduq_app::problems::open_by_indicator(&st.store, &s.actor).await?);
         plans
     } else {
         vec![]
@@ -130,13 +131,16 @@ struct SchoolPage {
     l: Layout,
     school: SchoolRow,
     classes: Vec<ClassRow>,
+    /// 督导档案 (empty for roles that do not read 督导).
+    file: eduq_app::inspections::SchoolFile,
 }
 
 pub async fn school(State(st): State<AppState>, s: Session, Path(id): Path<i64>, Query(q): Query<TermQ>) -> Page {
     let (l, sel) = layout(&st.store, &s, "学校详情", "schools", q.term.as_deref()).await?;
     let school = eduq_app::directory::school(&st.store, &s.actor, id, sel.id).await?;
     let classes = eduq_app::directory::classes(&st.store, &s.actor, sel.term.start_year, sel.id, Some(id)).await?;
-    Ok(Html(SchoolPage { l, school, classes }.render()?))
+    let file = eduq_app::inspections::school_file(&st.store, &s.actor, id, st.clock.today()).await?;
+    Ok(Html(SchoolPage { l, school, classes, file }.render()?))
 }
 
 #[derive(Template)]

@@ -70,6 +70,8 @@ pub struct Card {
     pub more_behind: usize,
     pub trend: Vec<(i32, String, String)>,
     pub sparkline: String,
+    /// 督导 problems linked to the target's indicator and not closed yet ("what is being done").
+    pub problems: i64,
 }
 
 pub struct PlanCards {
@@ -138,6 +140,14 @@ pub fn card(t: &TargetLine) -> Card {
             .map(|p| (p.year, show(t.unit, p.value), p.expected.map_or("—".into(), |e| show(t.unit, Some(e)))))
             .collect(),
         sparkline: sparkline(t),
+        problems: 0,
+    }
+}
+
+/// Counts the open problems linked to each card's indicator.
+pub fn with_problems(plans: &mut [PlanCards], open: &std::collections::HashMap<String, i64>) {
+    for c in plans.iter_mut().flat_map(|p| p.cards.iter_mut()) {
+        c.problems = open.get(c.key).copied().unwrap_or(0);
     }
 }
 
@@ -175,7 +185,8 @@ async fn render(
         .next()
         .map(|t| t.trend.iter().map(|p| format!("{}-{}", p.year, p.year + 1)).collect())
         .unwrap_or_default();
-    let plans = views.iter().map(cards).collect();
+    let mut plans: Vec<PlanCards> = views.iter().map(cards).collect();
+    with_problems(&mut plans, &eduq_app::problems::open_by_indicator(&st.store, &s.actor).await?);
     Ok(Html(
         PlansPage { l, plans, years, may_import: s.actor.role.may_write(Resource::Schools), message, errors }
             .render()?,

@@ -28,6 +28,7 @@ pub struct ListQ {
     severity: Option<String>,
     school: Option<String>,
     overdue: Option<String>,
+    indicator: Option<String>,
     page: Option<usize>,
     /// Prefill of the raise form from an inspection's item.
     inspection: Option<String>,
@@ -43,6 +44,7 @@ impl ListQ {
             severity: self.severity.as_deref().and_then(Severity::from_key),
             school_id: id_param(&self.school),
             overdue_on: self.overdue.as_deref().filter(|v| !v.is_empty()).map(|_| today),
+            indicator: self.indicator.clone().filter(|v| !v.is_empty()),
             ..Default::default()
         }
     }
@@ -56,6 +58,7 @@ impl ListQ {
             ("severity", v(&self.severity)),
             ("school", v(&self.school)),
             ("overdue", v(&self.overdue)),
+            ("indicator", v(&self.indicator)),
         ]
     }
 }

@@ -1552,6 +1552,24 @@ async fn supervision_pages_walk_the_rectification_loop() {
     let (_, list) = get(&base, &s, "/supervision?tab=register").await;
     assert!(list.contains(&row.notice_no) && list.contains(&format!("共 {} 条", b.all.total)));
 
+    // A problem linked to an indicator shows on the indicator's page and the plan dashboard; the
+    // school's page keeps its 督导档案.
+    let mut linked = as_refs(&raise(own_s.clone()));
+    linked.push(("indicator", "class_size_ok_rate".to_string()));
+    let pairs: Vec<(&str, &str)> = linked.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, to, _) = post_form(&base, &i, "/supervision/problems", &pairs).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let lid: i64 = to.rsplit('/').next().and_then(|x| x.parse().ok()).expect("id");
+    let notice = store.problem_detail(&Actor::system(), lid, Utc::now()).await.expect("detail").row.notice_no;
+    let (_, ind) = get(&base, &s, "/indicators/class_size_ok_rate").await;
+    assert!(ind.contains("linked-problems") && ind.contains(&notice), "the indicator page lists it");
+    let (_, plans) = get(&base, &s, "/plans").await;
+    assert!(plans.contains("整改中的督导问题") && plans.contains("indicator=class_size_ok_rate"), "the dashboard");
+    let (_, list) = get(&base, &s, "/supervision?tab=register&indicator=class_size_ok_rate").await;
+    assert!(list.contains(&notice) && !list.contains(&row.notice_no), "filtered by indicator");
+    let (_, school) = get(&base, &s, &format!("/schools/{own}")).await;
+    assert!(school.contains("school-file") && school.contains("挂牌督导") && school.contains(&notice));
+
     // Roles without 督导 see nothing; another school's principal not this problem.
     let t = login(&base, "teacher").await;
     assert_eq!(get(&base, &t, "/supervision").await.0, StatusCode::FORBIDDEN);
