@@ -68,7 +68,11 @@ pub async fn raise(
         return Err(AppError::Invalid("只能对您负责的学校下达整改通知".into()));
     }
     let school = store.school(actor, f.school_id, None).await?;
-    let domain = required(if f.kind == ProblemKind::Hazard { "隐患类别" } else { "问题所属领域" }, &f.domain)?;
+    let domain_label = if f.kind == ProblemKind::Hazard { "隐患类别" } else { "问题所属领域" };
+    let domain = required(domain_label, &f.domain)?;
+    if !eduq_core::text::is_label(&domain) {
+        return Err(AppError::Invalid(format!("“{domain_label}”含有不可见的控制字符，请重新输入")));
+    }
     let description = required("问题描述", &f.description)?;
     let responsible = required("整改责任人", &f.responsible)?;
     if f.kind == ProblemKind::Hazard && f.location.trim().is_empty() {

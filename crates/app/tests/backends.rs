@@ -1867,7 +1867,7 @@ async fn the_shared_case_tables_keep_the_dropout_history() {
         )
         .await
         .unwrap_or_else(|e| panic!("{name}: evidence: {e}"));
-        assert_eq!(s.migrate().await.expect("migrate"), vec![23], "{name}");
+        assert_eq!(s.migrate_to(23).await.expect("migrate"), vec![23], "{name}");
         let events = sys
             .fetch(&eduq_store::Sql::new("SELECT subject, case_id, kind, party, note FROM case_event"), |r| {
                 Ok((r.s(0)?, r.i(1)?, r.s(2)?, r.os(3)?, r.s(4)?))

@@ -394,6 +394,9 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Sample { what: sample::SampleCmd::IndicatorsStore { database_url } } => {
             sample::indicators_store(&database_url).await?
         }
+        Cmd::Sample { what: sample::SampleCmd::Supervision { database_url, schools, years, problems, seed } } => {
+            sample::supervision(&database_url, schools, years, problems, seed).await?
+        }
         Cmd::Sample { what } => sample::run(what)?,
         Cmd::Backup { out, db } => {
             let store = Store::connect(&db.url()?).await?;

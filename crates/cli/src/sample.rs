@@ -102,6 +102,22 @@ pub enum SampleCmd {
         #[arg(long)]
         database_url: String,
     },
+    /// Benchmark: a county's 问题清单 (督导 problems and hazards over years) put into a store, then
+    /// the register and the board timed on it. Adds synthetic schools up to `--schools`, and an
+    /// administrator `bench` for loading the pages with wrk.
+    Supervision {
+        /// Database URL (sqlite://FILE or postgres://…)
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 200)]
+        schools: usize,
+        #[arg(long, default_value_t = 5)]
+        years: u32,
+        #[arg(long, default_value_t = 20_000)]
+        problems: usize,
+        #[arg(long, default_value_t = 17)]
+        seed: u64,
+    },
     /// Times the per-school 体质健康 statistics over scored pupils held in memory (a benchmark; writes nothing).
     FitnessStats {
         #[arg(long, default_value_t = 1_000_000)]
@@ -148,7 +164,7 @@ fn write_all(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<()> {
 
 pub fn run(cmd: SampleCmd) -> Result<()> {
     match cmd {
-        SampleCmd::RollPeak { .. } | SampleCmd::IndicatorsStore { .. } => {
+        SampleCmd::RollPeak { .. } | SampleCmd::IndicatorsStore { .. } | SampleCmd::Supervision { .. } => {
             anyhow::bail!("this benchmark runs in the async entry point")
         }
         SampleCmd::Lottery { applicants, schools, seed, out } => {
@@ -675,5 +691,188 @@ pub async fn roll_peak(url: &str, students: usize, classes: usize) -> Result<()>
             q(1.0)
         );
     }
+    Ok(())
+}
+
+/// The password of the `bench` administrator the supervision benchmark creates.
+pub const BENCH_PASSWORD: &str = "Bench@2026pass";
+
+/// p50 and p99 of timings in milliseconds.
+fn percentiles(mut ms: Vec<f64>) -> (f64, f64) {
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.5), at(0.99))
+}
+
+/// See [`SampleCmd::Supervision`].
+pub async fn supervision(url: &str, schools: usize, years: u32, problems: usize, seed: u64) -> Result<()> {
+    use eduq_core::access::Actor;
+    use eduq_store::Sql;
+    let store = eduq_store::Store::connect(url).await?;
+    store.migrate().await?;
+    let admin = Actor::system();
+    let (district_id, _) = store.district().await?;
+    let count = |sql: &'static str| {
+        let store = store.clone();
+        async move { store.system().scalar(&Sql::new(sql)).await }
+    };
+    let held = count("SELECT COUNT(*) FROM school").await? as usize;
+    if held < schools {
+        let mut tx = store.begin().await?;
+        for k in held..schools {
+            let (kind, name) = if k % 3 == 0 { ("junior", "中学") } else { ("primary", "小学") };
+            tx.exec(
+                &Sql::new(
+                    "INSERT INTO school (district_id, code, name, school_type, locale, ownership) VALUES ($1, $2, $3, $4, $5, 'public')",
+                )
+                .bind(district_id)
+                .bind(format!("31{:08}", 90_000_000 + k * 37 % 9_999_991))
+                .bind(format!("示范区第{}{}", k + 1, name))
+                .bind(kind)
+                .bind(["urban", "town", "rural"][k % 3]),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    let ids: Vec<i64> = store.system().fetch(&Sql::new("SELECT id FROM school ORDER BY id"), |r| r.i(0)).await?;
+    let today = eduq_core::clock::DistrictZone::default().today(chrono::Utc::now());
+    let have = count("SELECT COUNT(*) FROM problem").await? as usize;
+    if have < problems {
+        let t = std::time::Instant::now();
+        let rows = eduq_synth::supervision::problems(seed, &ids, 40, years, problems - have, today);
+        // 整改通知书 numbers run per year in the order problems were raised.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by_key(|&i| rows[i].raised_on);
+        let mut seq = vec![0i64; rows.len()];
+        let mut next: std::collections::HashMap<i32, i64> = Default::default();
+        for i in order {
+            use chrono::Datelike;
+            let n = next.entry(rows[i].raised_on.year()).or_insert(100_000);
+            *n += 1;
+            seq[i] = *n;
+        }
+        let mut tx = store.begin().await?;
+        for (chunk_no, chunk) in rows.chunks(400).enumerate() {
+            let mut q = Sql::new(
+                "INSERT INTO problem (district_id, school_id, kind, domain, description, severity, responsible, indicator, \
+                 notice_year, notice_seq, state, raised_on, raised_by, deadline, submitted_on, rectified_on, returns, \
+                 close_requested_by, closed_by, closed_on) VALUES ",
+            );
+            for (k, p) in chunk.iter().enumerate() {
+                use chrono::Datelike;
+                let i = chunk_no * 400 + k;
+                let args: Vec<eduq_store::Arg> = vec![
+                    district_id.into(),
+                    p.school_id.into(),
+                    p.kind.key().into(),
+                    p.domain.into(),
+                    p.description.clone().into(),
+                    p.severity.key().into(),
+                    "分管副校长".into(),
+                    p.indicator.map(str::to_string).into(),
+                    i64::from(p.raised_on.year()).into(),
+                    seq[i].into(),
+                    p.state.key().into(),
+                    p.raised_on.into(),
+                    p.raised_by.clone().into(),
+                    p.deadline.into(),
+                    p.submitted_on.into(),
+                    p.rectified_on.into(),
+                    i64::from(p.returns).into(),
+                    p.close_requested_by.clone().into(),
+                    p.closed_on.map(|_| "督导室".to_string()).into(),
+                    p.closed_on.into(),
+                ];
+                let ph: Vec<String> = args.into_iter().map(|a| q.arg(a)).collect();
+                q.push(&format!("{}({})", if k == 0 { "" } else { ", " }, ph.join(", ")));
+            }
+            tx.exec(&q).await?;
+        }
+        tx.commit().await?;
+        store.refresh_statistics().await?;
+        if store.backend() == "PostgreSQL" {
+            // As autovacuum leaves a table that has settled: the visibility map lets the register's
+            // index be read without the table.
+            store.system().exec(&Sql::new("VACUUM ANALYZE problem")).await?;
+        }
+        println!("写入{}条问题：{:.2} 秒", rows.len(), t.elapsed().as_secs_f64());
+    }
+    if store.system().user_by_name("bench").await?.is_none() {
+        let input = eduq_app::accounts::NewUserInput {
+            username: "bench".into(),
+            display_name: "基准测试".into(),
+            password: BENCH_PASSWORD.into(),
+            role: eduq_core::access::Role::Admin,
+            school_id: None,
+            class_ids: vec![],
+            student_ids: vec![],
+            school_ids: vec![],
+        };
+        eduq_app::accounts::create_user(&store, &admin, input, chrono::Utc::now()).await?;
+    }
+    println!(
+        "{}：{} 所学校，{} 条问题（其中未销号 {}），用户 bench / {BENCH_PASSWORD}",
+        store.backend(),
+        ids.len(),
+        count("SELECT COUNT(*) FROM problem").await?,
+        count("SELECT COUNT(*) FROM problem WHERE state <> 'closed'").await?
+    );
+    let school = ids[ids.len() / 2];
+    let cases: Vec<(&str, eduq_app::problems::ProblemQuery)> = vec![
+        ("问题清单第一页（全县）", eduq_app::problems::ProblemQuery { limit: 50, ..Default::default() }),
+        (
+            "问题清单：一所学校的待整改",
+            eduq_app::problems::ProblemQuery {
+                school_id: Some(school),
+                state: Some(eduq_core::supervision::ProblemState::Open),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "问题清单：逾期（全县）",
+            eduq_app::problems::ProblemQuery { overdue_on: Some(today), limit: 50, ..Default::default() },
+        ),
+        (
+            "问题清单第100页（全县）",
+            eduq_app::problems::ProblemQuery { offset: 4_950, limit: 50, ..Default::default() },
+        ),
+    ];
+    const RUNS: usize = 100;
+    for (label, q) in &cases {
+        let mut ms = Vec::with_capacity(RUNS);
+        // One warm-up read (not counted): the figures are of a warm store, as a served page's are.
+        let mut total = eduq_app::problems::register(&store, &admin, q).await?.1;
+        for _ in 0..RUNS {
+            let t = std::time::Instant::now();
+            total = eduq_app::problems::register(&store, &admin, q).await?.1;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (p50, p99) = percentiles(ms);
+        println!("{label}（共{total}条）：p50 {p50:.1} ms，p99 {p99:.1} ms（{RUNS}次）");
+    }
+    let mut ms = Vec::with_capacity(RUNS);
+    let mut read_ms = Vec::with_capacity(RUNS);
+    let mut board = eduq_app::problems::board_of(&store.problem_facts(&admin, None, None).await?, today);
+    for _ in 0..RUNS {
+        // Computed every time (the page memoises it until the next write).
+        let t = std::time::Instant::now();
+        let facts = store.problem_facts(&admin, None, None).await?;
+        read_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        board = eduq_app::problems::board_of(&facts, today);
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p99) = percentiles(ms);
+    let (r50, r99) = percentiles(read_ms);
+    println!("看板读取问题（其中）：p50 {r50:.1} ms，p99 {r99:.1} ms");
+    println!(
+        "看板（不经缓存，{}条问题、{}所学校）：p50 {p50:.1} ms，p99 {p99:.1} ms；整改率 {:.1}%，按期整改率 {:.1}%，逾期 {}",
+        board.all.total,
+        board.by_school.len(),
+        board.all.rectify_rate().unwrap_or(0.0),
+        board.all.on_time_rate().unwrap_or(0.0),
+        board.all.overdue
+    );
     Ok(())
 }

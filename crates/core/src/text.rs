@@ -16,6 +16,12 @@ pub fn check_field(name: &str, value: &str, max: usize) -> Result<(), String> {
     if n > max { Err(format!("“{name}”过长（{n}个字符），不能超过{max}个字符")) } else { Ok(()) }
 }
 
+/// Whether a value is fit for a one-line label (a domain, a category): no control characters,
+/// which the store uses to separate packed values.
+pub fn is_label(value: &str) -> bool {
+    !value.chars().any(char::is_control)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -155,6 +155,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0024_inspections.sql"),
         postgres: include_str!("../migrations/postgres/0024_inspections.sql"),
     },
+    Migration {
+        version: 25,
+        name: "problem_board_indexes",
+        sqlite: include_str!("../migrations/sqlite/0025_problem_board_index.sql"),
+        postgres: include_str!("../migrations/postgres/0025_problem_board_index.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

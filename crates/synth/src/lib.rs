@@ -11,6 +11,7 @@ pub mod fitness;
 pub mod hostile;
 pub mod intake;
 pub mod names;
+pub mod supervision;
 
 use chrono::{Datelike, NaiveDate};
 use eduq_core::calendar::Term;
