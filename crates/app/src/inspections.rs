@@ -549,3 +549,135 @@ pub async fn school_file(
     let open = rows.into_iter().filter(|r| r.problem.state != eduq_core::supervision::ProblemState::Closed).collect();
     Ok(SchoolFile { inspections, tally, open })
 }
+
+/// Imports inspection plans (a year's 综合督导 list, a term's 专项督导 for all schools, each
+/// 责任督学's visits): every row checked (the school in the caller's scope, the rubric version
+/// stored, the inspector an active 督学 whose 责任区 holds the school), then all in one transaction
+/// or none. A plan already held (same school, kind, name and day) changes nothing.
+pub async fn import_plans(
+    store: &Store,
+    actor: &Actor,
+    bytes: &[u8],
+    file_name: &str,
+    now: DateTime<Utc>,
+) -> Result<crate::problems::Imported, AppError> {
+    use eduq_exchange::RowError;
+    if !actor.role.inspects() {
+        return Err(AppError::Forbidden);
+    }
+    let table = crate::parsing::read_upload(actor.user_id, bytes, file_name).await?;
+    let lines = eduq_exchange::supervision::read_plan_lines(&table)?;
+    let codes = store.school_ids_by_code().await?;
+    let rubrics = store.rubrics(actor).await?;
+    let mut errors = Vec::new();
+    let mut fail = |row, column: &str, value: &str, message: &str| {
+        errors.push(RowError { row, column: column.into(), value: value.into(), message: message.into() })
+    };
+    // Each named inspector once: `None` when not an active inspector, else the 责任区 (`None` for
+    // the 督导室's staff, who inspect any school).
+    let mut inspectors: HashMap<String, Option<Option<Vec<i64>>>> = HashMap::new();
+    let mut ready = Vec::new();
+    for l in &lines {
+        let Some(&school_id) = codes.get(&l.school_code) else {
+            fail(l.row, "学校标识码", &l.school_code, "学校不存在");
+            continue;
+        };
+        if !actor.scope.covers_school(school_id) {
+            fail(l.row, "学校标识码", &l.school_code, "不是您负责的学校");
+            continue;
+        }
+        let Some(rubric) = rubrics.iter().find(|r| r.key == l.rubric_key && r.version == l.rubric_version) else {
+            fail(l.row, "版本", &l.rubric_version, &format!("指标体系“{}”没有此版本", l.rubric_key));
+            continue;
+        };
+        let name = if actor.role == Role::Inspector { actor.username.clone() } else { l.inspector.clone() };
+        if !inspectors.contains_key(&name) {
+            let found = match store.system().user_by_name(&name).await? {
+                Some(u) if u.active && u.role == Role::Inspector => {
+                    Some(Some(store.system().bindings(u.id).await?.school_ids))
+                }
+                Some(u) if u.active && u.role.inspects() => Some(None),
+                _ => None,
+            };
+            inspectors.insert(name.clone(), found);
+        }
+        match &inspectors[&name] {
+            None => fail(l.row, "督学", &l.inspector, "不是在用的督学或督导室账号"),
+            Some(Some(area)) if !area.contains(&school_id) => {
+                fail(l.row, "督学", &l.inspector, "该学校不在此督学的责任区内")
+            }
+            Some(_) => ready.push((l, school_id, rubric.id, name)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    let held: std::collections::HashSet<(i64, InspectionKind, String, NaiveDate)> = store
+        .inspections(actor, &InspectionQuery::default())
+        .await?
+        .into_iter()
+        .map(|r| (r.school_id, r.kind, r.title, r.planned_on))
+        .collect();
+    let (district_id, _) = store.district().await?;
+    let mut done = crate::problems::Imported::default();
+    let mut seen = std::collections::HashSet::new();
+    let mut tx = store.begin().await?;
+    for (l, school_id, rubric_id, inspector) in ready {
+        let key = (school_id, l.kind, l.title.clone(), l.planned_on);
+        if held.contains(&key) || !seen.insert(key) {
+            done.unchanged += 1;
+            continue;
+        }
+        let new = NewInspection {
+            district_id,
+            school_id,
+            kind: l.kind,
+            title: l.title.clone(),
+            rubric_id,
+            inspector,
+            planned_on: l.planned_on,
+        };
+        let id = tx.insert_inspection(actor, &new).await?;
+        let note = format!(
+            "{}：{}（{}，督学{}，导入自{file_name}）",
+            l.kind.label(),
+            new.title,
+            new.planned_on,
+            new.inspector
+        );
+        tx.add_case_event(actor, Subject::Inspection, id, "plan", l.planned_on, None, &note, now).await?;
+        done.added += 1;
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// The inspections in scope in the import layout, with state, score and 等级 after it.
+pub async fn export_plans(store: &Store, actor: &Actor) -> Result<Vec<u8>, AppError> {
+    let codes: HashMap<i64, String> = store.school_ids_by_code().await?.into_iter().map(|(c, id)| (id, c)).collect();
+    let rubrics: HashMap<i64, (String, String)> =
+        store.rubrics(actor).await?.into_iter().map(|r| (r.id, (r.key, r.version))).collect();
+    let rows: Vec<Vec<Cell>> = store
+        .inspections(actor, &InspectionQuery::default())
+        .await?
+        .into_iter()
+        .map(|r| {
+            let (key, version) = rubrics.get(&r.rubric_id).cloned().unwrap_or_default();
+            vec![
+                codes.get(&r.school_id).cloned().unwrap_or_default().into(),
+                r.kind.label().into(),
+                r.title.into(),
+                key.into(),
+                version.into(),
+                r.inspector.into(),
+                r.planned_on.to_string().into(),
+                r.state.label().into(),
+                r.outcome.as_ref().map_or(String::new(), |o| format!("{:.1}", o.score)).into(),
+                r.outcome.map_or(String::new(), |o| o.band).into(),
+            ]
+        })
+        .collect();
+    let mut headers = eduq_exchange::supervision::PLAN_HEADERS.to_vec();
+    headers.extend_from_slice(&["状态", "得分", "等级"]);
+    Ok(eduq_exchange::table::write_xlsx("督导安排", &headers, &rows)?)
+}

@@ -10,7 +10,7 @@ use eduq_core::calendar::Term;
 use eduq_core::casework::Subject;
 use eduq_core::supervision::{Escalation, Problem, ProblemKind, ProblemState, Severity, Tally};
 use eduq_store::Store;
-use eduq_store::problems::NewProblem;
+use eduq_store::problems::{NewProblem, problem_key};
 pub use eduq_store::problems::{ProblemDetail, ProblemFact, ProblemQuery, ProblemRow};
 use serde::Serialize;
 
@@ -80,6 +80,10 @@ pub async fn raise(
     }
     let problem = Problem::raise(f.kind, f.severity, today, f.deadline).map_err(core)?;
     let (district_id, _) = store.district().await?;
+    let source_key = problem_key(&school.code, f.kind, &domain, &f.item_code, &description, today);
+    if !store.system().problem_keys_held(district_id, std::slice::from_ref(&source_key)).await?.is_empty() {
+        return Err(AppError::Invalid("今天已对该校下达过内容相同的整改通知".into()));
+    }
     let new = NewProblem {
         district_id,
         school_id: school.id,
@@ -90,6 +94,7 @@ pub async fn raise(
         description,
         responsible,
         indicator: f.indicator.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+        source_key,
     };
     let mut tx = store.begin().await?;
     let (id, notice) = tx.insert_problem(actor, &new, &problem).await?;
@@ -301,4 +306,161 @@ pub async fn open_by_indicator(
     actor: &Actor,
 ) -> Result<std::collections::HashMap<String, i64>, AppError> {
     Ok(store.open_problems_by_indicator(actor).await?)
+}
+
+/// What importing a 问题清单 did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub added: usize,
+    /// Rows already held (the same file again, or an export of the register).
+    pub unchanged: usize,
+}
+
+/// Imports a 问题清单 (problems found on paper or in another system): every row checked against
+/// the schools of the caller's scope and the rules of [`Problem`], errors named by row and column;
+/// then all rows in one transaction, each with its 整改通知书 number, or none. Rows already held
+/// change nothing.
+pub async fn import_problems(
+    store: &Store,
+    actor: &Actor,
+    bytes: &[u8],
+    file_name: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Imported, AppError> {
+    use eduq_exchange::RowError;
+    if !actor.role.may_write(Resource::Supervision) {
+        return Err(AppError::Forbidden);
+    }
+    let table = crate::parsing::read_upload(actor.user_id, bytes, file_name).await?;
+    let lines = eduq_exchange::supervision::read_problem_lines(&table)?;
+    let codes = store.school_ids_by_code().await?;
+    let mut errors = Vec::new();
+    let fail = |errors: &mut Vec<RowError>, row, column: &str, value: &str, message: String| {
+        errors.push(RowError { row, column: column.into(), value: value.into(), message })
+    };
+    let mut ready = Vec::new();
+    for l in &lines {
+        let Some(&school_id) = codes.get(&l.school_code) else {
+            fail(&mut errors, l.row, "学校标识码", &l.school_code, "学校不存在".into());
+            continue;
+        };
+        if !actor.scope.covers_school(school_id) {
+            fail(&mut errors, l.row, "学校标识码", &l.school_code, "不是您负责的学校".into());
+            continue;
+        }
+        if !may_raise(actor, l.kind) {
+            fail(&mut errors, l.row, "类别", l.kind.label(), "您的角色不能下达此类整改".into());
+            continue;
+        }
+        if l.raised_on > today {
+            fail(&mut errors, l.row, "下达日期", &l.raised_on.to_string(), "晚于今天".into());
+            continue;
+        }
+        if l.kind == ProblemKind::Hazard && l.location.is_empty() {
+            fail(&mut errors, l.row, "位置", "", "安全隐患须填写位置".into());
+            continue;
+        }
+        match Problem::raise(l.kind, l.severity, l.raised_on, l.deadline) {
+            Ok(p) => ready.push((l, school_id, p)),
+            Err(e) => fail(
+                &mut errors,
+                l.row,
+                "整改期限",
+                &l.deadline.map(|d| d.to_string()).unwrap_or_default(),
+                e.to_string(),
+            ),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    let (district_id, _) = store.district().await?;
+    let keyed: Vec<(String, _)> = ready
+        .into_iter()
+        .map(|(l, school_id, p)| {
+            (
+                problem_key(&l.school_code, l.kind, &l.domain, &l.item_code, &l.description, l.raised_on),
+                (l, school_id, p),
+            )
+        })
+        .collect();
+    let keys: Vec<String> = keyed.iter().map(|(k, _)| k.clone()).collect();
+    let mut held = store.system().problem_keys_held(district_id, &keys).await?;
+    let mut done = Imported::default();
+    let mut tx = store.begin().await?;
+    for (key, (l, school_id, p)) in keyed {
+        if !held.insert(key.clone()) {
+            done.unchanged += 1;
+            continue;
+        }
+        let new = NewProblem {
+            district_id,
+            school_id,
+            inspection_id: None,
+            item_code: l.item_code.clone(),
+            domain: l.domain.clone(),
+            location: l.location.clone(),
+            description: l.description.clone(),
+            responsible: l.responsible.clone(),
+            indicator: l.indicator.clone(),
+            source_key: key,
+        };
+        let (id, notice) = tx.insert_problem(actor, &new, &p).await?;
+        let note = format!(
+            "{notice}：{}（{}，整改期限{}，导入自{file_name}）",
+            new.description,
+            p.severity.label(),
+            p.deadline
+        );
+        tx.add_case_event(actor, Subject::Problem, id, "raise", l.raised_on, None, &note, now).await?;
+        done.added += 1;
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// The register's rows matching `q` (every page) as a workbook in the import layout, with the
+/// notice number before and the state and dates after: importing it again changes nothing.
+pub async fn export_problems(store: &Store, actor: &Actor, q: &ProblemQuery) -> Result<Vec<u8>, AppError> {
+    use eduq_exchange::table::{Cell, write_xlsx};
+    const MAX_ROWS: i64 = 200_000;
+    let codes: std::collections::HashMap<i64, String> =
+        store.school_ids_by_code().await?.into_iter().map(|(code, id)| (id, code)).collect();
+    let mut rows = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = ProblemQuery { offset, limit: 1000, ..q.clone() };
+        let (found, _) = store.problems(actor, &page).await?;
+        let n = found.len() as i64;
+        for r in found {
+            let p = &r.problem;
+            let date = |d: Option<NaiveDate>| Cell::from(d.map(|d| d.to_string()).unwrap_or_default());
+            rows.push(vec![
+                r.notice_no.clone().into(),
+                codes.get(&r.school_id).cloned().unwrap_or_default().into(),
+                p.kind.label().into(),
+                r.domain.clone().into(),
+                r.item_code.clone().into(),
+                r.location.clone().into(),
+                r.description.clone().into(),
+                p.severity.label().into(),
+                r.responsible.clone().into(),
+                p.raised_on.to_string().into(),
+                p.deadline.to_string().into(),
+                r.indicator.clone().unwrap_or_default().into(),
+                p.state.label().into(),
+                date(p.rectified_on),
+                date(r.closed_on),
+            ]);
+        }
+        offset += n;
+        if n < 1000 || offset >= MAX_ROWS {
+            break;
+        }
+    }
+    let mut headers = vec!["通知书编号"];
+    headers.extend_from_slice(eduq_exchange::supervision::PROBLEM_HEADERS);
+    headers.extend_from_slice(&["状态", "整改完成日期", "销号日期"]);
+    Ok(write_xlsx("问题清单", &headers, &rows)?)
 }

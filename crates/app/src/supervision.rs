@@ -117,7 +117,7 @@ pub struct Template {
     pub bytes: &'static [u8],
 }
 
-/// The templates shipped in `data/rubrics/`. The item texts are eduq's summaries of the named
+/// The templates shipped in `crates/app/rubrics/`. The item texts are eduq's summaries of the named
 /// documents' requirements, keyed to their structure; a bureau that has the official table loads it
 /// as a new version of the same key.
 pub const TEMPLATES: &[Template] = &[
@@ -129,7 +129,7 @@ pub const TEMPLATES: &[Template] = &[
             "国务院教育督导委员会办公室《中小学校责任督学挂牌督导办法》（国教督办〔2013〕7号）第五条所列经常性督导事项",
         ),
         file: "visit_monthly.csv",
-        bytes: include_bytes!("../../../data/rubrics/visit_monthly.csv"),
+        bytes: include_bytes!("../rubrics/visit_monthly.csv"),
     },
     Template {
         meta: (
@@ -139,7 +139,7 @@ pub const TEMPLATES: &[Template] = &[
             "教育部《义务教育学校管理标准》（教基〔2017〕9号）：按6项管理职责及其管理任务编排，评估要点为eduq概括，请对照原文",
         ),
         file: "school_management_2017.csv",
-        bytes: include_bytes!("../../../data/rubrics/school_management_2017.csv"),
+        bytes: include_bytes!("../rubrics/school_management_2017.csv"),
     },
     Template {
         meta: (
@@ -149,7 +149,7 @@ pub const TEMPLATES: &[Template] = &[
             "eduq示例：办学条件、教师队伍和质量指标取自《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）等，由关联指标自动评定",
         ),
         file: "comprehensive.csv",
-        bytes: include_bytes!("../../../data/rubrics/comprehensive.csv"),
+        bytes: include_bytes!("../rubrics/comprehensive.csv"),
     },
     Template {
         meta: (
@@ -159,7 +159,7 @@ pub const TEMPLATES: &[Template] = &[
             "中共中央办公厅 国务院办公厅《关于进一步减轻义务教育阶段学生作业负担和校外培训负担的意见》（2021年7月）；教育部办公厅关于手机、睡眠、读物、作业、体质管理的通知（2021）",
         ),
         file: "special_shuangjian.csv",
-        bytes: include_bytes!("../../../data/rubrics/special_shuangjian.csv"),
+        bytes: include_bytes!("../rubrics/special_shuangjian.csv"),
     },
     Template {
         meta: (
@@ -169,7 +169,7 @@ pub const TEMPLATES: &[Template] = &[
             "教育部等十部门《中小学幼儿园安全管理办法》（2006年教育部令第23号）",
         ),
         file: "special_safety.csv",
-        bytes: include_bytes!("../../../data/rubrics/special_safety.csv"),
+        bytes: include_bytes!("../rubrics/special_safety.csv"),
     },
 ];
 

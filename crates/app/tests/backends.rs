@@ -2104,3 +2104,61 @@ async fn inspections_score_on_shipped_rubrics() {
         assert!(view(&s, &other, id).await.is_err(), "{name}: another school");
     }
 }
+
+/// 问题清单 and inspection plans through files on both backends: a bad file names every bad row
+/// and applies nothing; a good one applies whole; the same file again, or the register's own
+/// export, changes nothing.
+#[tokio::test]
+async fn supervision_files_round_trip() {
+    use eduq_app::inspections::{export_plans, import_plans};
+    use eduq_app::problems::{ProblemQuery, export_problems, import_problems, register};
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let inspector = actor_of(&s, "inspector").await;
+        let staff = actor_of(&s, "staff").await;
+        let Scope::Schools(area) = inspector.scope.clone() else { panic!() };
+        let all = s.list_schools(&Actor::system(), None).await.expect("schools");
+        let code = |id: i64| all.iter().find(|x| x.id == id).expect("school").code.clone();
+        let outside = all.iter().find(|x| !area.contains(&x.id)).expect("outside").code.clone();
+        let (own, other) = (code(area[0]), code(area[1]));
+        let head = "学校标识码,类别,领域,指标编号,位置,问题描述,严重程度,整改责任人,下达日期,整改期限,关联指标\n";
+        let good = format!(
+            "{head}{own},督导问题,课程教学,V3,,体育课被挤占,较重,教务主任,2026-11-18,,\n\
+             {other},安全隐患,消防,,实验楼,灭火器压力不足,重大,总务主任,2026-11-19,2026-11-25,\n"
+        );
+        let before = register(&s, &staff, &ProblemQuery { limit: 1, ..Default::default() }).await.expect("reg").1;
+        let bad = format!(
+            "{head}{outside},督导问题,课程教学,,,越权,一般,甲,2026-11-18,,\n{own},安全隐患,消防,,,无位置,一般,乙,2026-11-30,,\n"
+        );
+        let err = import_problems(&s, &inspector, bad.as_bytes(), "bad.csv", today, now()).await.expect_err("bad");
+        let rows: Vec<(usize, String)> = err.row_errors().iter().map(|e| (e.row, e.column.clone())).collect();
+        assert_eq!(rows, [(2, "学校标识码".to_string()), (3, "下达日期".to_string())], "{name}: {err}");
+        let n = import_problems(&s, &inspector, good.as_bytes(), "list.csv", today, now()).await.expect("good");
+        assert_eq!((n.added, n.unchanged), (2, 0), "{name}");
+        let n = import_problems(&s, &inspector, good.as_bytes(), "list.csv", today, now()).await.expect("again");
+        assert_eq!((n.added, n.unchanged), (0, 2), "{name}: the same file again");
+        let after = register(&s, &staff, &ProblemQuery { limit: 1, ..Default::default() }).await.expect("reg").1;
+        assert_eq!(after, before + 2, "{name}");
+        // The register's export re-imports as nothing new.
+        let xlsx = export_problems(&s, &staff, &ProblemQuery::default()).await.expect("export");
+        let n = import_problems(&s, &staff, &xlsx, "问题清单.xlsx", today, now()).await.expect("export back");
+        assert_eq!((n.added, n.unchanged as i64), (0, after), "{name}");
+
+        let plans = format!(
+            "学校标识码,督导类别,督导名称,指标体系编号,版本,督学,计划日期\n{own},专项督导,校园安全专项督导,special_safety,2006,inspector,2026-12-10\n"
+        );
+        let n = import_plans(&s, &staff, plans.as_bytes(), "plans.csv", now()).await.expect("plans");
+        assert_eq!((n.added, n.unchanged), (1, 0), "{name}");
+        let n = import_plans(&s, &staff, plans.as_bytes(), "plans.csv", now()).await.expect("again");
+        assert_eq!((n.added, n.unchanged), (0, 1), "{name}");
+        let wrong = plans.replace(&own, &outside).replace("2006", "1999");
+        let err = import_plans(&s, &staff, wrong.as_bytes(), "plans.csv", now()).await.expect_err("wrong");
+        assert_eq!(err.row_errors()[0].column, "版本", "{name}: {err}");
+        let wrong = plans.replace(&own, &outside);
+        let err = import_plans(&s, &staff, wrong.as_bytes(), "plans.csv", now()).await.expect_err("outside the area");
+        assert!(err.row_errors()[0].message.contains("责任区"), "{name}: {err}");
+        let xlsx = export_plans(&s, &staff).await.expect("export plans");
+        let n = import_plans(&s, &staff, &xlsx, "督导安排.xlsx", now()).await.expect("export back");
+        assert_eq!(n.added, 0, "{name}");
+    }
+}

@@ -113,6 +113,17 @@ impl Row<'_> {
     ) -> Option<T> {
         if self.raw(col).is_empty() { Some(default) } else { self.labelled(col, parse, labels) }
     }
+    /// An optional eduq indicator, by its name or key; returns the key.
+    pub fn indicator(&mut self, col: &str) -> Option<String> {
+        let v = self.opt(col)?;
+        match eduq_core::indicators::LIBRARY.iter().find(|i| i.key == v || i.name == v) {
+            Some(i) => Some(i.key.to_string()),
+            None => {
+                self.fail(col, "不是本平台的指标（请填写“指标”页上的指标名称）");
+                None
+            }
+        }
+    }
     pub fn yes_no(&mut self, col: &str) -> bool {
         match parse_yes_no(self.raw(col)) {
             Some(b) => b,

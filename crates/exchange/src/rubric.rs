@@ -45,16 +45,7 @@ pub fn read_rubric_items(t: &Table) -> Result<Vec<Item>, ExchangeError> {
         };
         let criteria = long(&mut r, "评分标准");
         let evidence = long(&mut r, "佐证材料");
-        let indicator = match r.opt("关联指标") {
-            None => None,
-            Some(v) => match eduq_core::indicators::LIBRARY.iter().find(|i| i.key == v || i.name == v) {
-                Some(i) => Some(i.key.to_string()),
-                None => {
-                    r.fail("关联指标", "不是本平台的指标（请填写“指标”页上的指标名称）");
-                    None
-                }
-            },
-        };
+        let indicator = r.indicator("关联指标");
         let veto = !r.raw("一票否决").is_empty() && r.yes_no("一票否决");
         if let (Some(code), Some(domain), Some(text), Some(points), Some(method)) = (code, domain, text, points, method)
         {

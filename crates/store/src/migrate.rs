@@ -161,6 +161,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0025_problem_board_index.sql"),
         postgres: include_str!("../migrations/postgres/0025_problem_board_index.sql"),
     },
+    Migration {
+        version: 26,
+        name: "problem_source_key",
+        sqlite: include_str!("../migrations/sqlite/0026_problem_source_key.sql"),
+        postgres: include_str!("../migrations/postgres/0026_problem_source_key.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

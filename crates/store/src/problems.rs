@@ -314,6 +314,43 @@ pub struct NewProblem {
     pub description: String,
     pub responsible: String,
     pub indicator: Option<String>,
+    /// What identifies the problem across files (see [`problem_key`]).
+    pub source_key: String,
+}
+
+/// The SHA-256 of what makes two problems the same: the school, kind, domain, item, description
+/// and the day raised.
+pub fn problem_key(
+    school_code: &str,
+    kind: ProblemKind,
+    domain: &str,
+    item: &str,
+    description: &str,
+    on: NaiveDate,
+) -> String {
+    let text =
+        [school_code, kind.key(), domain.trim(), item.trim(), description.trim(), &on.to_string()].join("\u{1f}");
+    eduq_core::digest::sha256_hex(text.as_bytes())
+}
+
+impl crate::System<'_> {
+    /// Which of `keys` the district's problems already hold (an import skips them).
+    pub async fn problem_keys_held(
+        &self,
+        district_id: i64,
+        keys: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut held = std::collections::HashSet::new();
+        for chunk in keys.chunks(500) {
+            let mut q = Sql::new("SELECT source_key FROM problem WHERE district_id = ");
+            let d = q.arg(district_id);
+            q.push(&d);
+            let ph: Vec<String> = chunk.iter().map(|k| q.arg(k.as_str())).collect();
+            q.push(&format!(" AND source_key IN ({})", ph.join(", ")));
+            held.extend(self.fetch(&q, |r| r.s(0)).await?);
+        }
+        Ok(held)
+    }
 }
 
 impl Tx {
@@ -332,7 +369,7 @@ impl Tx {
             .await?;
         let mut q = Sql::new(
             "INSERT INTO problem (district_id, school_id, kind, inspection_id, item_code, domain, location, description, \
-             severity, responsible, indicator, notice_year, notice_seq, state, raised_on, raised_by, deadline) VALUES (",
+             severity, responsible, indicator, notice_year, notice_seq, state, raised_on, raised_by, deadline, source_key) VALUES (",
         );
         let args: Vec<Arg> = vec![
             n.district_id.into(),
@@ -352,6 +389,7 @@ impl Tx {
             p.raised_on.into(),
             actor.username.clone().into(),
             p.deadline.into(),
+            n.source_key.clone().into(),
         ];
         let ph: Vec<String> = args.into_iter().map(|a| q.arg(a)).collect();
         q.push(&ph.join(", "));

@@ -36,9 +36,21 @@ struct ListPage {
     is_inspector: bool,
     today: String,
     error: String,
+    message: String,
+    errors: Vec<String>,
 }
 
 async fn render_list(st: &AppState, s: &Session, error: String) -> Result<Html<String>, WebError> {
+    render_list_with(st, s, error, String::new(), vec![]).await
+}
+
+async fn render_list_with(
+    st: &AppState,
+    s: &Session,
+    error: String,
+    message: String,
+    errors: Vec<String>,
+) -> Result<Html<String>, WebError> {
     may_read(s)?;
     let (l, _) = layout(&st.store, s, "督导安排", "supervision", None).await?;
     let rows = eduq_app::inspections::list(&st.store, &s.actor, &InspectionQuery::default()).await?;
@@ -56,6 +68,8 @@ async fn render_list(st: &AppState, s: &Session, error: String) -> Result<Html<S
             is_inspector: s.actor.role == Role::Inspector,
             today: st.clock.today().to_string(),
             error,
+            message,
+            errors,
         }
         .render()?,
     ))
@@ -386,4 +400,32 @@ pub async fn rubric_templates(
     }
     let n = eduq_app::supervision::load_templates(&st.store, &s.actor, st.clock.now()).await?;
     Ok(render_rubrics(&st, &s, None, format!("已加载内置模板{n}个（已有的不重复加载）"), vec![]).await?.into_response())
+}
+
+/// The inspections in scope in the import layout (xlsx).
+pub async fn export(State(st): State<AppState>, s: Session) -> Result<Response, WebError> {
+    let bytes = eduq_app::inspections::export_plans(&st.store, &s.actor).await?;
+    Ok(crate::views::xlsx_download("督导安排.xlsx", bytes))
+}
+
+/// Imports inspection plans (multipart `file`).
+pub async fn import(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let up = Upload::read(mp, &s, &headers).await?;
+    let (name, bytes) = up.file("file").map(|(n, b)| (n.to_string(), b.to_vec())).unwrap_or_default();
+    match eduq_app::inspections::import_plans(&st.store, &s.actor, &bytes, &name, st.clock.now()).await {
+        Ok(n) => {
+            let msg = format!("已导入{}项督导安排，{}项已存在未变", n.added, n.unchanged);
+            Ok(render_list_with(&st, &s, String::new(), msg, vec![]).await?.into_response())
+        }
+        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(e @ (eduq_app::AppError::Invalid(_) | eduq_app::AppError::Rows(_) | eduq_app::AppError::File(_))) => {
+            Ok(render_list_with(&st, &s, String::new(), String::new(), error_lines(&e)).await?.into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

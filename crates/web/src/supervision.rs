@@ -90,6 +90,10 @@ struct BoardPage {
     pg: Pages,
     /// The raise form's prefill: (school, inspection, item code, domain).
     prefill: (i64, i64, String, String),
+    /// The register's filters as a query string (the export keeps them).
+    filters: String,
+    message: String,
+    errors: Vec<String>,
 }
 
 impl BoardPage {
@@ -110,6 +114,17 @@ impl BoardPage {
 }
 
 async fn render_board(st: &AppState, s: &Session, q: ListQ, error: String) -> Result<Html<String>, WebError> {
+    render_board_with(st, s, q, error, String::new(), vec![]).await
+}
+
+async fn render_board_with(
+    st: &AppState,
+    s: &Session,
+    q: ListQ,
+    error: String,
+    message: String,
+    errors: Vec<String>,
+) -> Result<Html<String>, WebError> {
     if !s.actor.role.may_read(Resource::Supervision) {
         return Err(WebError::Forbidden);
     }
@@ -147,9 +162,13 @@ async fn render_board(st: &AppState, s: &Session, q: ListQ, error: String) -> Re
         q.item.clone().unwrap_or_default(),
         q.domain.clone().unwrap_or_default(),
     );
+    let filters = qs(&q.pairs().into_iter().filter(|(k, _)| *k != "tab").collect::<Vec<_>>());
     Ok(Html(
         BoardPage {
             prefill,
+            filters,
+            message,
+            errors,
             l,
             b,
             tab,
@@ -354,4 +373,37 @@ pub async fn notice(State(st): State<AppState>, s: Session, Path(id): Path<i64>)
     let d = eduq_app::problems::detail(&st.store, &s.actor, id, st.clock.now()).await?;
     let district = eduq_app::directory::district_name(&st.store).await?;
     Ok(Html(NoticePage { d, district }.render()?))
+}
+
+/// The register as filtered, in the import layout (xlsx).
+pub async fn export(State(st): State<AppState>, s: Session, Query(q): Query<ListQ>) -> Result<Response, WebError> {
+    let bytes = eduq_app::problems::export_problems(&st.store, &s.actor, &q.query(st.clock.today())).await?;
+    Ok(crate::views::xlsx_download("问题清单.xlsx", bytes))
+}
+
+/// Imports a 问题清单 file (multipart `file`).
+pub async fn import(
+    State(st): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let up = Upload::read(mp, &s, &headers).await?;
+    let (name, bytes) = up.file("file").map(|(n, b)| (n.to_string(), b.to_vec())).unwrap_or_default();
+    let q = ListQ { tab: Some("register".into()), ..Default::default() };
+    match eduq_app::problems::import_problems(&st.store, &s.actor, &bytes, &name, st.clock.today(), st.clock.now())
+        .await
+    {
+        Ok(n) => {
+            let msg = format!("已导入{}条问题，{}条已存在未变", n.added, n.unchanged);
+            Ok(render_board_with(&st, &s, q, String::new(), msg, vec![]).await?.into_response())
+        }
+        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(e @ (eduq_app::AppError::Invalid(_) | eduq_app::AppError::Rows(_) | eduq_app::AppError::File(_))) => {
+            Ok(render_board_with(&st, &s, q, String::new(), String::new(), crate::views::error_lines(&e))
+                .await?
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
