@@ -1556,6 +1556,16 @@ async fn supervision_pages_walk_the_rectification_loop() {
     // school's page keeps its 督导档案.
     let mut linked = as_refs(&raise(own_s.clone()));
     linked.push(("indicator", "class_size_ok_rate".to_string()));
+    for (k, v) in linked.iter_mut() {
+        if *k == "description" {
+            *v = "三年级两个班超过45人".into();
+        }
+    }
+    // The same notice twice the same day is refused.
+    let again = as_refs(&raise(own_s.clone()));
+    let pairs: Vec<(&str, &str)> = again.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, body) = post_form(&base, &i, "/supervision/problems", &pairs).await;
+    assert!(status == StatusCode::OK && body.contains("内容相同"), "{status} {body:.300}");
     let pairs: Vec<(&str, &str)> = linked.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, to, _) = post_form(&base, &i, "/supervision/problems", &pairs).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
