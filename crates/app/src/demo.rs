@@ -683,6 +683,54 @@ async fn seed_supervision(store: &Store, now: DateTime<Utc>) -> Result<(), AppEr
             .collect();
         save_marks(store, &principal, id, Side::School, &entries, today, now).await?;
     }
+    // The principal's school ran its monthly 安全隐患排查 last month and this month; this month's
+    // found a fire extinguisher out of date, registered as a hazard.
+    if let (eduq_core::access::Scope::School(own), Some(check)) =
+        (principal.scope.clone(), rubric_id("safety_check_monthly"))
+    {
+        let rubric = store.rubric(&staff, check).await?;
+        let first = today.with_day(1).unwrap_or(today);
+        for (k, day) in [first - chrono::Days::new(25), first.max(today - chrono::Days::new(1))].into_iter().enumerate()
+        {
+            let form = PlanForm {
+                school_id: own,
+                kind: InspectionKind::SafetyCheck,
+                title: format!("{}月安全隐患排查", day.month()),
+                rubric_id: check,
+                inspector: String::new(),
+                planned_on: day,
+            };
+            let id = plan(store, &principal, &form, now).await?;
+            let short = (k == 1).then(|| &rubric.items[0]);
+            let entries: Vec<Entry> = rubric
+                .items
+                .iter()
+                .map(|i| Entry {
+                    code: i.code.clone(),
+                    mark: if short.is_some_and(|s| s.code == i.code) { "不达标" } else { "达标" }.into(),
+                    note: String::new(),
+                })
+                .collect();
+            save_marks(store, &principal, id, Side::School, &entries, day, now).await?;
+            close(store, &principal, id, "按清单逐项排查", day, now).await?;
+            if let Some(item) = short {
+                let hazard = RaiseForm {
+                    kind: ProblemKind::Hazard,
+                    school_id: own,
+                    inspection_id: Some(id),
+                    item_code: item.code.clone(),
+                    domain: item.domain.clone(),
+                    location: "实验楼一楼".into(),
+                    description: "两具灭火器压力不足，已过检验期".into(),
+                    severity: Severity::Serious,
+                    responsible: "总务主任".into(),
+                    indicator: None,
+                    deadline: None,
+                };
+                raise(store, &principal, &hazard, day, now).await?;
+            }
+        }
+    }
     // Safety hazards from the schools' monthly 排查, one open past its deadline.
     for (k, &school) in area.iter().enumerate().take(3) {
         let day = today - chrono::Days::new(10 + 12 * k as u64);

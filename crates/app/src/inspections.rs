@@ -36,9 +36,11 @@ pub struct PlanForm {
     pub planned_on: NaiveDate,
 }
 
-/// Plans an inspection: the bureau for any school, an inspector for the schools of the 责任区.
+/// Plans an inspection: the bureau for any school, an inspector for the schools of the 责任区; a
+/// school its own monthly 安全隐患排查.
 pub async fn plan(store: &Store, actor: &Actor, f: &PlanForm, now: DateTime<Utc>) -> Result<i64, AppError> {
-    if !actor.role.inspects() {
+    let allowed = if f.kind.by_school() { actor.role.answers_problems() } else { actor.role.inspects() };
+    if !allowed {
         return Err(AppError::Forbidden);
     }
     if !actor.scope.covers_school(f.school_id) {
@@ -50,15 +52,21 @@ pub async fn plan(store: &Store, actor: &Actor, f: &PlanForm, now: DateTime<Utc>
         return Err(AppError::Invalid("请填写督导名称".into()));
     }
     eduq_core::text::check_field("督导名称", title, eduq_core::text::CELL_CHARS).map_err(AppError::Invalid)?;
-    let inspector = if actor.role == Role::Inspector { actor.username.clone() } else { f.inspector.trim().to_string() };
-    let user = store
-        .system()
-        .user_by_name(&inspector)
-        .await?
-        .filter(|u| u.role.inspects() && u.active)
-        .ok_or_else(|| AppError::Invalid(format!("“{inspector}”不是在用的督学或督导室账号")))?;
-    if user.role == Role::Inspector && !store.system().bindings(user.id).await?.school_ids.contains(&school.id) {
-        return Err(AppError::Invalid(format!("{}不在督学“{}”的责任区内", school.name, user.display_name)));
+    let inspector = if actor.role == Role::Inspector || f.kind.by_school() {
+        actor.username.clone()
+    } else {
+        f.inspector.trim().to_string()
+    };
+    if !f.kind.by_school() {
+        let user = store
+            .system()
+            .user_by_name(&inspector)
+            .await?
+            .filter(|u| u.role.inspects() && u.active)
+            .ok_or_else(|| AppError::Invalid(format!("“{inspector}”不是在用的督学或督导室账号")))?;
+        if user.role == Role::Inspector && !store.system().bindings(user.id).await?.school_ids.contains(&school.id) {
+            return Err(AppError::Invalid(format!("{}不在督学“{}”的责任区内", school.name, user.display_name)));
+        }
     }
     store.rubric(actor, f.rubric_id).await?;
     let (district_id, _) = store.district().await?;
@@ -68,7 +76,7 @@ pub async fn plan(store: &Store, actor: &Actor, f: &PlanForm, now: DateTime<Utc>
         kind: f.kind,
         title: title.to_string(),
         rubric_id: f.rubric_id,
-        inspector: user.username,
+        inspector,
         planned_on: f.planned_on,
     };
     let mut tx = store.begin().await?;
@@ -109,6 +117,8 @@ pub struct InspectionView {
     pub items: Vec<ItemView>,
     pub school_outcome: Outcome,
     pub inspector_outcome: Outcome,
+    /// The outcome of the side that scores this kind ([`InspectionKind::scored_side`]).
+    pub outcome: Outcome,
     pub problems: Vec<ProblemRow>,
     pub history: Vec<InspectionRow>,
 }
@@ -171,12 +181,14 @@ pub async fn view(store: &Store, actor: &Actor, id: i64) -> Result<InspectionVie
         .collect();
     let score = |side| rubric.score(&marks_of(&rubric, &marks, side)).map_err(|e| AppError::Invalid(e.join("；")));
     let (school_outcome, inspector_outcome) = (score(Side::School)?, score(Side::Inspector)?);
+    let outcome =
+        if row.kind.scored_side() == Side::School { school_outcome.clone() } else { inspector_outcome.clone() };
     let q = crate::problems::ProblemQuery { inspection_id: Some(id), limit: 500, ..Default::default() };
     let (problems, _) = store.problems(actor, &q).await?;
     let mut history =
         store.inspections(actor, &InspectionQuery { school_id: Some(row.school_id), ..Default::default() }).await?;
     history.retain(|h| h.id != id);
-    Ok(InspectionView { row, rubric, items, school_outcome, inspector_outcome, problems, history })
+    Ok(InspectionView { row, rubric, items, school_outcome, inspector_outcome, outcome, problems, history })
 }
 
 /// One item's entry of a marking form: the item code, the mark as typed, a note.
@@ -264,7 +276,8 @@ pub async fn save_marks(
     Ok(marked)
 }
 
-/// Closes the inspection with the inspector's outcome (every applicable item marked).
+/// Closes the inspection with the scoring side's outcome (every applicable item marked): the
+/// inspector's, or the school's for its own 排查.
 pub async fn close(
     store: &Store,
     actor: &Actor,
@@ -273,15 +286,21 @@ pub async fn close(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<eduq_core::inspection::Closed, AppError> {
-    if !actor.role.inspects() {
-        return Err(AppError::Invalid("督导由督学或督导室完成".into()));
-    }
     let (row, marks) = store.inspection(actor, id).await?;
-    eduq_core::inspection::may_mark(row.state, Side::Inspector).map_err(core)?;
+    let side = row.kind.scored_side();
+    let allowed = if side == Side::School { actor.role.answers_problems() } else { actor.role.inspects() };
+    if !allowed {
+        return Err(AppError::Invalid(if side == Side::School {
+            "排查由学校管理员完成".into()
+        } else {
+            "督导由督学或督导室完成".into()
+        }));
+    }
+    eduq_core::inspection::may_mark(row.state, side).map_err(core)?;
     eduq_core::text::check_field("督导意见", summary.trim(), eduq_core::text::FIELD_CHARS)
         .map_err(AppError::Invalid)?;
     let rubric = store.rubric(actor, row.rubric_id).await?;
-    let closed = eduq_core::inspection::close(&rubric, &marks_of(&rubric, &marks, Side::Inspector)).map_err(core)?;
+    let closed = eduq_core::inspection::close(&rubric, &marks_of(&rubric, &marks, side)).map_err(core)?;
     let mut tx = store.begin().await?;
     tx.close_inspection(id, &closed, summary.trim(), today).await?;
     let note =
@@ -299,7 +318,7 @@ fn pct(p: Option<f64>) -> String {
 /// problems found and the school's earlier inspections. Returns the file name and bytes.
 pub async fn report_xlsx(store: &Store, actor: &Actor, id: i64) -> Result<(String, Vec<u8>), AppError> {
     let v = view(store, actor, id).await?;
-    let o = &v.inspector_outcome;
+    let o = &v.outcome;
     let title = vec![
         format!("{} · {}（{}）", v.row.school_name, v.row.title, v.row.kind.label()),
         format!(
@@ -680,4 +699,42 @@ pub async fn export_plans(store: &Store, actor: &Actor) -> Result<Vec<u8>, AppEr
     let mut headers = eduq_exchange::supervision::PLAN_HEADERS.to_vec();
     headers.extend_from_slice(&["状态", "得分", "等级"]);
     Ok(eduq_exchange::table::write_xlsx("督导安排", &headers, &rows)?)
+}
+
+/// Where a school stands with its monthly 安全隐患排查.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthlyCheck {
+    pub school_id: i64,
+    pub school_name: String,
+    /// This month's 排查, if begun (closed or not).
+    pub check: Option<InspectionRow>,
+}
+
+/// Each school of the caller's scope and its 排查 of the month of `today`.
+pub async fn monthly_checks(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Vec<MonthlyCheck>, AppError> {
+    if !actor.role.may_read(Resource::Supervision) {
+        return Ok(Vec::new());
+    }
+    let (from, to) = month_bounds(today.year(), today.month())?;
+    let q = InspectionQuery {
+        kind: Some(InspectionKind::SafetyCheck),
+        from: Some(from),
+        to: Some(to),
+        ..Default::default()
+    };
+    let checks = store.inspections(actor, &q).await?;
+    Ok(store
+        .list_schools(actor, None)
+        .await?
+        .into_iter()
+        .map(|s| MonthlyCheck {
+            check: checks
+                .iter()
+                .filter(|c| c.school_id == s.id)
+                .max_by_key(|c| (c.state == InspectionState::Closed, c.id))
+                .cloned(),
+            school_id: s.id,
+            school_name: s.name,
+        })
+        .collect())
 }

@@ -163,6 +163,16 @@ pub const TEMPLATES: &[Template] = &[
     },
     Template {
         meta: (
+            "safety_check_monthly",
+            "学校安全隐患月度排查清单",
+            "2026",
+            "eduq整理的检查清单，依据教育部等十部门《中小学幼儿园安全管理办法》（2006年教育部令第23号）关于学校定期开展安全检查、及时消除隐患的要求",
+        ),
+        file: "safety_check_monthly.csv",
+        bytes: include_bytes!("../rubrics/safety_check_monthly.csv"),
+    },
+    Template {
+        meta: (
             "special_safety",
             "专项督导：校园安全",
             "2006",

@@ -2102,6 +2102,34 @@ async fn inspections_score_on_shipped_rubrics() {
         assert!(line.visit_dates.contains(&today), "{name}");
         let other = actor("p2", Role::SchoolAdmin, Scope::School(outside));
         assert!(view(&s, &other, id).await.is_err(), "{name}: another school");
+
+        // A school's monthly 安全隐患排查: the school plans, marks and closes it; an inspector does not.
+        let check = rubrics.iter().find(|r| r.key == "safety_check_monthly").expect("checklist").id;
+        let form = PlanForm {
+            kind: InspectionKind::SafetyCheck,
+            title: "12月安全隐患排查".into(),
+            rubric_id: check,
+            planned_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            ..form(own)
+        };
+        let cid = plan(&s, &principal, &form, now()).await.expect("the school plans its check");
+        let v = view(&s, &principal, cid).await.expect("view");
+        let marks: Vec<Entry> = v
+            .items
+            .iter()
+            .map(|i| Entry { code: i.item.code.clone(), mark: "达标".into(), note: String::new() })
+            .collect();
+        save_marks(&s, &principal, cid, Side::School, &marks, today, now()).await.expect("marks");
+        let err = close(&s, &inspector, cid, "", today, now()).await.expect_err("not the inspector's");
+        assert!(err.to_string().contains("学校管理员"), "{name}: {err}");
+        let done = close(&s, &principal, cid, "逐项排查", today, now()).await.expect("closed");
+        assert_eq!(done.band, "优秀", "{name}");
+        let dec = chrono::NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
+        let checks = eduq_app::inspections::monthly_checks(&s, &principal, dec).await.expect("checks");
+        assert_eq!(checks.len(), 1, "{name}: the principal's own school");
+        assert_eq!(checks[0].check.as_ref().map(|c| c.id), Some(cid), "{name}");
+        let visit = PlanForm { kind: InspectionKind::Visit, ..form.clone() };
+        assert!(matches!(plan(&s, &principal, &visit, now()).await, Err(AppError::Forbidden)), "{name}");
     }
 }
 

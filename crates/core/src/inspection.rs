@@ -12,6 +12,20 @@ crate::labelled_enum! {
         Comprehensive => "comprehensive", "综合督导";
         Special => "special", "专项督导";
         Visit => "visit", "挂牌督导" | "责任督学挂牌督导" | "经常性督导";
+        SafetyCheck => "safety_check", "安全隐患排查" | "隐患排查";
+    }
+}
+
+impl InspectionKind {
+    /// The school runs it on itself (its monthly 安全隐患排查): its administrator plans, marks and
+    /// closes it; every other kind is the inspectors'.
+    pub fn by_school(self) -> bool {
+        self == InspectionKind::SafetyCheck
+    }
+
+    /// Whose marks the outcome is.
+    pub fn scored_side(self) -> Side {
+        if self.by_school() { Side::School } else { Side::Inspector }
     }
 }
 

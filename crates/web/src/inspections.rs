@@ -120,6 +120,8 @@ struct InspectionPage {
     events: Vec<eduq_app::casework::CaseEvent>,
     /// Which side this caller marks, if any.
     side: &'static str,
+    /// The caller closes it (the scoring side).
+    closes: bool,
     open: bool,
     error: String,
     message: String,
@@ -156,15 +158,17 @@ async fn render_inspection(
     let (l, _) = layout(&st.store, s, &format!("督导 · {}", v.row.school_name), "supervision", None).await?;
     let (events, evidence) = eduq_app::casework::history(&st.store, &s.actor, Subject::Inspection, id).await?;
     let role = s.actor.role;
-    let side = if role.inspects() {
-        "inspector"
-    } else if role.answers_problems() {
-        "school"
-    } else {
-        ""
+    let side = match (v.row.kind.by_school(), role.inspects(), role.answers_problems()) {
+        // A school's own 排查 is marked by the school (the bureau's staff read it).
+        (true, _, true) => "school",
+        (true, _, false) => "",
+        (false, true, _) => "inspector",
+        (false, false, true) => "school",
+        _ => "",
     };
     let open = v.row.state != InspectionState::Closed;
-    Ok(Html(InspectionPage { l, v, evidence, events, side, open, error, message }.render()?))
+    let closes = open && !side.is_empty() && side == v.row.kind.scored_side().key();
+    Ok(Html(InspectionPage { l, v, evidence, events, side, closes, open, error, message }.render()?))
 }
 
 pub async fn detail(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Html<String>, WebError> {

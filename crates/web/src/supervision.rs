@@ -92,11 +92,23 @@ struct BoardPage {
     prefill: (i64, i64, String, String),
     /// The register's filters as a query string (the export keeps them).
     filters: String,
+    /// This month's 安全隐患排查 of each school in scope, and the checklist a school starts one on.
+    checks: Vec<eduq_app::inspections::MonthlyCheck>,
+    check_rubric: i64,
+    answers: bool,
+    month: u32,
     message: String,
     errors: Vec<String>,
 }
 
 impl BoardPage {
+    fn checks_done(&self) -> usize {
+        self.checks
+            .iter()
+            .filter(|c| c.check.as_ref().is_some_and(|x| x.state == eduq_core::inspection::InspectionState::Closed))
+            .count()
+    }
+
     /// The board's tables: (title, element id, lines).
     fn sections(&self) -> Vec<(&'static str, &'static str, &[eduq_app::problems::Line])> {
         vec![
@@ -163,10 +175,21 @@ async fn render_board_with(
         q.domain.clone().unwrap_or_default(),
     );
     let filters = qs(&q.pairs().into_iter().filter(|(k, _)| *k != "tab").collect::<Vec<_>>());
+    let checks =
+        if tab.is_empty() { eduq_app::inspections::monthly_checks(&st.store, &s.actor, t).await? } else { vec![] };
+    let check_rubric = eduq_app::supervision::rubrics(&st.store, &s.actor)
+        .await?
+        .into_iter()
+        .find(|r| r.key == "safety_check_monthly")
+        .map_or(0, |r| r.id);
     Ok(Html(
         BoardPage {
             prefill,
             filters,
+            checks,
+            check_rubric,
+            answers: role.answers_problems(),
+            month: chrono::Datelike::month(&t),
             message,
             errors,
             l,

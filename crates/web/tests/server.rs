@@ -1580,6 +1580,10 @@ async fn supervision_pages_walk_the_rectification_loop() {
     let (_, school) = get(&base, &s, &format!("/schools/{own}")).await;
     assert!(school.contains("school-file") && school.contains("挂牌督导") && school.contains(&notice));
 
+    // The principal follows the school's monthly 安全隐患排查 on the board (the demo ran this month's).
+    let (_, pb) = get(&base, &p, "/supervision").await;
+    assert!(pb.contains("monthly-checks") && pb.contains("已完成 1/1"), "{pb:.400}");
+
     // Roles without 督导 see nothing; another school's principal not this problem.
     let t = login(&base, "teacher").await;
     assert_eq!(get(&base, &t, "/supervision").await.0, StatusCode::FORBIDDEN);
