@@ -472,6 +472,19 @@ async fn seed_lottery(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<
     Ok(())
 }
 
+/// Marks for a 达标/不达标 checklist: every item 达标 but `short`.
+fn pass_all_but(rubric: &eduq_core::rubric::Rubric, short: Option<&str>) -> Vec<crate::inspections::Entry> {
+    rubric
+        .items
+        .iter()
+        .map(|i| crate::inspections::Entry {
+            code: i.code.clone(),
+            mark: if Some(i.code.as_str()) == short { "不达标" } else { "达标" }.into(),
+            note: String::new(),
+        })
+        .collect()
+}
+
 /// A deterministic draw in 0..n from a few numbers (the demo's supervision is the same every run).
 fn draw(parts: &[i64], n: u64) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -541,15 +554,7 @@ async fn seed_supervision(store: &Store, now: DateTime<Utc>) -> Result<(), AppEr
             let short = (draw(&[school, i64::from(back)], 3) == 0).then(|| {
                 &visit_rubric.items[draw(&[school, i64::from(back), 7], visit_rubric.items.len() as u64) as usize]
             });
-            let entries: Vec<Entry> = visit_rubric
-                .items
-                .iter()
-                .map(|i| Entry {
-                    code: i.code.clone(),
-                    mark: if short.is_some_and(|s| s.code == i.code) { "不达标" } else { "达标" }.into(),
-                    note: String::new(),
-                })
-                .collect();
+            let entries = pass_all_but(&visit_rubric, short.map(|i| i.code.as_str()));
             save_marks(store, &inspector, id, Side::Inspector, &entries, day, now).await?;
             if draw(&[school, i64::from(back), 3], 2) == 0 {
                 crate::casework::add_evidence(
@@ -702,15 +707,7 @@ async fn seed_supervision(store: &Store, now: DateTime<Utc>) -> Result<(), AppEr
             };
             let id = plan(store, &principal, &form, now).await?;
             let short = (k == 1).then(|| &rubric.items[0]);
-            let entries: Vec<Entry> = rubric
-                .items
-                .iter()
-                .map(|i| Entry {
-                    code: i.code.clone(),
-                    mark: if short.is_some_and(|s| s.code == i.code) { "不达标" } else { "达标" }.into(),
-                    note: String::new(),
-                })
-                .collect();
+            let entries = pass_all_but(&rubric, short.map(|i| i.code.as_str()));
             save_marks(store, &principal, id, Side::School, &entries, day, now).await?;
             close(store, &principal, id, "按清单逐项排查", day, now).await?;
             if let Some(item) = short {

@@ -1932,7 +1932,10 @@ async fn problems_from_notice_to_close() {
         assert!(matches!(raise(&s, &teacher, &form(own), today, now()).await, Err(AppError::Forbidden)));
         let (id, notice) = raise(&s, &inspector, &form(own), today, now()).await.expect("raise");
         assert!(notice.starts_with("督改〔2026〕") && notice.ends_with('号'), "{name}: {notice}");
-        let (_, second) = raise(&s, &inspector, &form(own), today, now()).await.expect("second");
+        let dup = raise(&s, &inspector, &form(own), today, now()).await;
+        assert!(matches!(dup, Err(AppError::Invalid(ref m)) if m.contains("内容相同")), "{name}: {dup:?}");
+        let other_text = RaiseForm { description: "午餐陪餐记录缺失".into(), ..form(own) };
+        let (_, second) = raise(&s, &inspector, &other_text, today, now()).await.expect("second");
         assert_ne!(notice, second, "{name}: one number per notice");
         let row = detail(&s, &principal, id, now()).await.expect("principal reads").row;
         assert_eq!(row.problem.deadline, today + chrono::Days::new(15), "{name}: 较重 → 15 days");

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
 use eduq_app::alerts::AlertRow;
@@ -270,8 +270,7 @@ pub async fn upload(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let up = Upload::read(mp, &s, &headers).await?;
-    let (name, bytes) = up.file("file").map(|(n, b)| (n.to_string(), b.to_vec())).unwrap_or_default();
+    let (name, bytes) = Upload::one_file(mp, &s, &headers).await?;
     match add_evidence(&st.store, &s.actor, id, &name, bytes, st.clock.now()).await {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Err(eduq_app::AppError::Invalid(m)) => Ok(render_case(&st, &s, id, m).await?.into_response()),
@@ -285,8 +284,7 @@ pub async fn evidence(
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let (name, content_type, bytes) = eduq_app::cases::evidence(&st.store, &s.actor, id, file, st.clock.now()).await?;
-    let disposition = format!("attachment; filename*=UTF-8''{}", crate::views::urlencode(&name));
-    Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok(crate::views::file_download(&name, content_type, bytes))
 }
 
 #[derive(Deserialize)]

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
 use eduq_app::inspections::{Entry, InspectionQuery, InspectionRow, InspectionView, MonthReport, PlanForm};
@@ -17,7 +17,7 @@ use eduq_core::rubric::{Method, Rubric};
 use serde::Deserialize;
 
 use crate::auth::{Posted, Session};
-use crate::views::{Layout, Upload, error_lines, id_param, layout};
+use crate::views::{Layout, Upload, id_param, layout};
 use crate::{AppState, WebError};
 
 fn may_read(s: &Session) -> Result<(), WebError> {
@@ -236,8 +236,7 @@ pub async fn upload(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let up = Upload::read(mp, &s, &headers).await?;
-    let (name, bytes) = up.file("file").map(|(n, b)| (n.to_string(), b.to_vec())).unwrap_or_default();
+    let (name, bytes) = Upload::one_file(mp, &s, &headers).await?;
     match eduq_app::casework::add_evidence(&st.store, &s.actor, Subject::Inspection, id, &name, bytes, st.clock.now())
         .await
     {
@@ -256,8 +255,7 @@ pub async fn evidence(
 ) -> Result<Response, WebError> {
     let (name, content_type, bytes) =
         eduq_app::casework::evidence(&st.store, &s.actor, Subject::Inspection, id, file, st.clock.now()).await?;
-    let disposition = format!("inline; filename*=UTF-8''{}", crate::views::urlencode(&name));
-    Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok(crate::views::file_download(&name, content_type, bytes))
 }
 
 #[derive(Template)]
@@ -378,21 +376,20 @@ pub async fn rubric_upload(
         source: field("source"),
     };
     let (name, bytes) = up.file("file").map(|(n, b)| (n.to_string(), b.to_vec())).unwrap_or_default();
-    match eduq_app::supervision::load_rubric(&st.store, &s.actor, &bytes, &name, &meta, st.clock.now()).await {
-        Ok(r) => {
-            let msg = if r.unchanged {
-                "该版本已存在且内容相同，未作改动".to_string()
-            } else {
-                format!("已导入{}项", r.items)
-            };
-            Ok(render_rubrics(&st, &s, Some(r.id), msg, vec![]).await?.into_response())
+    let r = eduq_app::supervision::load_rubric(&st.store, &s.actor, &bytes, &name, &meta, st.clock.now()).await;
+    let shown = r.as_ref().ok().map(|r| r.id);
+    let summary = |r: eduq_app::supervision::LoadedRubric| {
+        if r.unchanged {
+            "该版本已存在且内容相同，未作改动".to_string()
+        } else {
+            format!("已导入{}项", r.items)
         }
-        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
-        Err(e @ (eduq_app::AppError::Invalid(_) | eduq_app::AppError::Rows(_) | eduq_app::AppError::File(_))) => {
-            Ok(render_rubrics(&st, &s, None, String::new(), error_lines(&e)).await?.into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    };
+    let page = match crate::views::import_result(r, summary)? {
+        Ok(m) => render_rubrics(&st, &s, shown, m, vec![]).await?,
+        Err(lines) => render_rubrics(&st, &s, None, String::new(), lines).await?,
+    };
+    Ok(page.into_response())
 }
 
 pub async fn rubric_templates(
@@ -419,17 +416,13 @@ pub async fn import(
     headers: HeaderMap,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let up = Upload::read(mp, &s, &headers).await?;
-    let (name, bytes) = up.file("file").map(|(n, b)| (n.to_string(), b.to_vec())).unwrap_or_default();
-    match eduq_app::inspections::import_plans(&st.store, &s.actor, &bytes, &name, st.clock.now()).await {
-        Ok(n) => {
-            let msg = format!("已导入{}项督导安排，{}项已存在未变", n.added, n.unchanged);
-            Ok(render_list_with(&st, &s, String::new(), msg, vec![]).await?.into_response())
-        }
-        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
-        Err(e @ (eduq_app::AppError::Invalid(_) | eduq_app::AppError::Rows(_) | eduq_app::AppError::File(_))) => {
-            Ok(render_list_with(&st, &s, String::new(), String::new(), error_lines(&e)).await?.into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let (name, bytes) = Upload::one_file(mp, &s, &headers).await?;
+    let r = eduq_app::inspections::import_plans(&st.store, &s.actor, &bytes, &name, st.clock.now()).await;
+    let (message, errors) =
+        match crate::views::import_result(r, |n| format!("已导入{}项督导安排，{}项已存在未变", n.added, n.unchanged))?
+        {
+            Ok(m) => (m, vec![]),
+            Err(lines) => (String::new(), lines),
+        };
+    Ok(render_list_with(&st, &s, String::new(), message, errors).await?.into_response())
 }

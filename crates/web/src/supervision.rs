@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use eduq_app::problems::{Board, ProblemAction, ProblemDetail, ProblemQuery, ProblemRow, RaiseForm};
@@ -362,8 +362,7 @@ pub async fn upload(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let up = Upload::read(mp, &s, &headers).await?;
-    let (name, bytes) = up.file("file").map(|(n, b)| (n.to_string(), b.to_vec())).unwrap_or_default();
+    let (name, bytes) = Upload::one_file(mp, &s, &headers).await?;
     match eduq_app::casework::add_evidence(&st.store, &s.actor, Subject::Problem, id, &name, bytes, st.clock.now())
         .await
     {
@@ -380,8 +379,7 @@ pub async fn evidence(
 ) -> Result<Response, WebError> {
     let (name, content_type, bytes) =
         eduq_app::casework::evidence(&st.store, &s.actor, Subject::Problem, id, file, st.clock.now()).await?;
-    let disposition = format!("attachment; filename*=UTF-8''{}", crate::views::urlencode(&name));
-    Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok(crate::views::file_download(&name, content_type, bytes))
 }
 
 #[derive(Template)]
@@ -411,22 +409,15 @@ pub async fn import(
     headers: HeaderMap,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let up = Upload::read(mp, &s, &headers).await?;
-    let (name, bytes) = up.file("file").map(|(n, b)| (n.to_string(), b.to_vec())).unwrap_or_default();
+    let (name, bytes) = Upload::one_file(mp, &s, &headers).await?;
+    let r =
+        eduq_app::problems::import_problems(&st.store, &s.actor, &bytes, &name, st.clock.today(), st.clock.now()).await;
+    let (message, errors) =
+        match crate::views::import_result(r, |n| format!("已导入{}条问题，{}条已存在未变", n.added, n.unchanged))?
+        {
+            Ok(m) => (m, vec![]),
+            Err(lines) => (String::new(), lines),
+        };
     let q = ListQ { tab: Some("register".into()), ..Default::default() };
-    match eduq_app::problems::import_problems(&st.store, &s.actor, &bytes, &name, st.clock.today(), st.clock.now())
-        .await
-    {
-        Ok(n) => {
-            let msg = format!("已导入{}条问题，{}条已存在未变", n.added, n.unchanged);
-            Ok(render_board_with(&st, &s, q, String::new(), msg, vec![]).await?.into_response())
-        }
-        Err(eduq_app::AppError::Forbidden) => Err(WebError::Forbidden),
-        Err(e @ (eduq_app::AppError::Invalid(_) | eduq_app::AppError::Rows(_) | eduq_app::AppError::File(_))) => {
-            Ok(render_board_with(&st, &s, q, String::new(), String::new(), crate::views::error_lines(&e))
-                .await?
-                .into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    Ok(render_board_with(&st, &s, q, String::new(), message, errors).await?.into_response())
 }

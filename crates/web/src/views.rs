@@ -224,12 +224,45 @@ impl Upload {
     }
 
     /// A non-empty uploaded file: (file name, bytes).
+    /// The form's one file field `file` (name and bytes; empty when none was sent).
+    pub async fn one_file(
+        mp: axum::extract::Multipart,
+        s: &Session,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<(String, Vec<u8>), WebError> {
+        let up = Upload::read(mp, s, headers).await?;
+        Ok(up.file("file").map(|(n, b)| (n.to_string(), b.to_vec())).unwrap_or_default())
+    }
+
     pub fn file(&self, name: &str) -> Option<(&str, &[u8])> {
         self.files.get(name).filter(|(_, b)| !b.is_empty()).map(|(n, b)| (n.as_str(), b.as_slice()))
     }
 }
 
 /// What a page lists for a failed use case: the summary, then every row error.
+/// What an import handed back, for the page that shows it: the summary (`Ok`) or the error lines
+/// of a refused file; a forbidden or failed import stays an error of the request.
+pub fn import_result<T>(
+    r: Result<T, eduq_app::AppError>,
+    summary: impl FnOnce(T) -> String,
+) -> Result<Result<String, Vec<String>>, WebError> {
+    use eduq_app::AppError;
+    match r {
+        Ok(v) => Ok(Ok(summary(v))),
+        Err(AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(e @ (AppError::Invalid(_) | AppError::Rows(_) | AppError::File(_))) => Ok(Err(error_lines(&e))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A stored file (evidence, a photo) as a download, its name encoded for every browser.
+pub fn file_download(name: &str, content_type: String, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename*=UTF-8''{}", urlencode(name));
+    ([(axum::http::header::CONTENT_TYPE, content_type), (axum::http::header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response()
+}
+
 pub fn error_lines(e: &eduq_app::AppError) -> Vec<String> {
     let mut lines: Vec<String> = e.row_errors().iter().map(ToString::to_string).collect();
     lines.insert(0, e.to_string());
