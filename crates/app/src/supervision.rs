@@ -195,3 +195,31 @@ pub async fn load_templates(store: &Store, actor: &Actor, now: DateTime<Utc>) ->
     }
     Ok(added)
 }
+
+/// A stored rubric version in the file layout it is loaded from (loading the file again under the
+/// same key and version changes nothing). Returns the file name and bytes.
+pub async fn export_rubric(store: &Store, actor: &Actor, id: i64) -> Result<(String, Vec<u8>), AppError> {
+    use eduq_exchange::table::{Cell, write_xlsx};
+    let rubric = store.rubric(actor, id).await?;
+    let indicator_name = |k: &str| eduq_core::indicators::indicator(k).map_or(k.to_string(), |i| i.name.to_string());
+    let rows: Vec<Vec<Cell>> = rubric
+        .items
+        .iter()
+        .map(|i| {
+            vec![
+                i.code.clone().into(),
+                i.domain.clone().into(),
+                i.sub_domain.clone().into(),
+                i.text.clone().into(),
+                i.points.into(),
+                i.method.label().into(),
+                i.criteria.clone().into(),
+                i.evidence.clone().into(),
+                i.indicator.as_deref().map(indicator_name).unwrap_or_default().into(),
+                if i.veto { "是" } else { "否" }.into(),
+            ]
+        })
+        .collect();
+    let bytes = write_xlsx("指标体系", eduq_exchange::rubric::RUBRIC_HEADERS, &rows)?;
+    Ok((format!("{}-{}.xlsx", rubric.key, rubric.version), bytes))
+}

@@ -2032,6 +2032,18 @@ async fn inspections_score_on_shipped_rubrics() {
         assert_eq!(eduq_app::supervision::load_templates(&s, &staff, now()).await.expect("again"), 0, "{name}");
         let rubrics = eduq_app::supervision::rubrics(&s, &inspector).await.expect("inspector reads rubrics");
         assert_eq!(rubrics.len(), eduq_app::supervision::TEMPLATES.len(), "{name}");
+        // Every shipped rubric exports in its file layout, and the export loads back as nothing new.
+        for r in &rubrics {
+            let (file, bytes) = eduq_app::supervision::export_rubric(&s, &staff, r.id).await.expect("export");
+            let meta = eduq_app::supervision::RubricMeta {
+                key: r.key.clone(),
+                name: r.name.clone(),
+                version: r.version.clone(),
+                source: r.source.clone(),
+            };
+            let back = eduq_app::supervision::load_rubric(&s, &staff, &bytes, &file, &meta, now()).await.expect("back");
+            assert!(back.unchanged && back.id == r.id, "{name}: {} round-trips", r.key);
+        }
         let comprehensive = rubrics.iter().find(|r| r.key == "comprehensive").expect("comprehensive").id;
         let Scope::School(own) = principal.scope else { panic!() };
         let all = s.list_schools(&Actor::system(), None).await.expect("schools");

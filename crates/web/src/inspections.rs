@@ -426,3 +426,9 @@ pub async fn import(
         };
     Ok(render_list_with(&st, &s, String::new(), message, errors).await?.into_response())
 }
+
+/// A rubric version as a file in its import layout.
+pub async fn rubric_xlsx(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let (name, bytes) = eduq_app::supervision::export_rubric(&st.store, &s.actor, id).await?;
+    Ok(crate::views::xlsx_download(&name, bytes))
+}

@@ -142,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .route("/supervision/monthly.xlsx", get(inspections::month_xlsx))
         .route("/supervision/rubrics", get(inspections::rubrics).post(inspections::rubric_upload))
         .route("/supervision/rubrics/templates", post(inspections::rubric_templates))
+        .route("/supervision/rubrics/{id}/export.xlsx", get(inspections::rubric_xlsx))
         .route("/fitness/import", post(fitness::import))
         .route("/fitness/workbook", get(fitness::workbook))
         .route("/fitness/export", get(fitness::national))
