@@ -595,6 +595,15 @@ pub async fn import_plans(
     // Each named inspector once: `None` when not an active inspector, else the 责任区 (`None` for
     // the 督导室's staff, who inspect any school).
     let mut inspectors: HashMap<String, Option<Option<Vec<i64>>>> = HashMap::new();
+    // Plans already held (same school, kind, name and day) are left as they are, unchecked: an
+    // export of the plans imports again as nothing new.
+    let held: std::collections::HashSet<(i64, InspectionKind, String, NaiveDate)> = store
+        .inspections(actor, &InspectionQuery::default())
+        .await?
+        .into_iter()
+        .map(|r| (r.school_id, r.kind, r.title, r.planned_on))
+        .collect();
+    let mut unchanged = 0;
     let mut ready = Vec::new();
     for l in &lines {
         let Some(&school_id) = codes.get(&l.school_code) else {
@@ -603,6 +612,14 @@ pub async fn import_plans(
         };
         if !actor.scope.covers_school(school_id) {
             fail(l.row, "学校标识码", &l.school_code, "不是您负责的学校");
+            continue;
+        }
+        if held.contains(&(school_id, l.kind, l.title.clone(), l.planned_on)) {
+            unchanged += 1;
+            continue;
+        }
+        if l.kind.by_school() {
+            fail(l.row, "督导类别", l.kind.label(), "学校自查由学校在平台上开展，不从文件导入");
             continue;
         }
         let Some(rubric) = rubrics.iter().find(|r| r.key == l.rubric_key && r.version == l.rubric_version) else {
@@ -631,19 +648,12 @@ pub async fn import_plans(
     if !errors.is_empty() {
         return Err(AppError::Rows(errors));
     }
-    let held: std::collections::HashSet<(i64, InspectionKind, String, NaiveDate)> = store
-        .inspections(actor, &InspectionQuery::default())
-        .await?
-        .into_iter()
-        .map(|r| (r.school_id, r.kind, r.title, r.planned_on))
-        .collect();
     let (district_id, _) = store.district().await?;
-    let mut done = crate::problems::Imported::default();
+    let mut done = crate::problems::Imported { added: 0, unchanged };
     let mut seen = std::collections::HashSet::new();
     let mut tx = store.begin().await?;
     for (l, school_id, rubric_id, inspector) in ready {
-        let key = (school_id, l.kind, l.title.clone(), l.planned_on);
-        if held.contains(&key) || !seen.insert(key) {
+        if !seen.insert((school_id, l.kind, l.title.clone(), l.planned_on)) {
             done.unchanged += 1;
             continue;
         }

@@ -2156,7 +2156,8 @@ async fn supervision_files_round_trip() {
     use eduq_app::inspections::{export_plans, import_plans};
     use eduq_app::problems::{ProblemQuery, export_problems, import_problems, register};
     for (s, name) in seeded().await {
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        // The district's day of `now()`, the demo's today.
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         let inspector = actor_of(&s, "inspector").await;
         let staff = actor_of(&s, "staff").await;
         let Scope::Schools(area) = inspector.scope.clone() else { panic!() };
