@@ -38,6 +38,7 @@ pub mod student;
 pub mod supervision;
 pub mod teacher;
 pub mod text;
+pub mod training;
 pub mod valueadded;
 
 pub use error::CoreError;

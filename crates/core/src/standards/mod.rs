@@ -10,6 +10,7 @@ pub mod password;
 pub mod quality_balance;
 pub mod school_ict;
 pub mod supervision;
+pub mod training;
 pub mod vision;
 
 /// Where a table comes from. Kept next to every table so that a check against an official copy

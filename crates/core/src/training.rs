@@ -1,0 +1,251 @@
+//! A teacher's training hours (继续教育学时) in a five-year cycle: what counts, what the cycle
+//! expects by a day, and whether it is complete. The national rule (360 学时 in five years) is
+//! [`crate::standards::training`]; a province's sub-rules are [`CycleRules`] fields it configures.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::standards::training::{CYCLE_HOURS, CYCLE_YEARS};
+
+crate::labelled_enum! {
+    /// How a course is delivered; the sub-rules bound some of them.
+    Mode, "培训形式" {
+        Concentrated => "concentrated", "集中培训" | "集中" | "面授";
+        Online => "online", "网络研修" | "网络" | "线上";
+        SchoolBased => "school_based", "校本研修" | "校本";
+    }
+}
+
+crate::labelled_enum! {
+    /// Who runs the course (国培/省培/市/区县/校).
+    Level, "培训级别" {
+        National => "national", "国家级" | "国培";
+        Provincial => "provincial", "省级" | "省培";
+        City => "city", "市级";
+        County => "county", "县级" | "区县级" | "区级";
+        School => "school", "校级";
+    }
+}
+
+/// A cycle's rules: the total, and the sub-rules a province sets (none by default).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CycleRules {
+    pub total_hours: f64,
+    pub years: i32,
+    /// Least 集中培训 hours.
+    pub min_concentrated: Option<f64>,
+    /// Most share (0–1) of the total that 网络研修 may count for; hours beyond do not count.
+    pub max_online_share: Option<f64>,
+    /// Least 师德 hours.
+    pub min_ethics: Option<f64>,
+}
+
+impl CycleRules {
+    /// The national rule alone.
+    pub fn national() -> CycleRules {
+        CycleRules {
+            total_hours: CYCLE_HOURS,
+            years: CYCLE_YEARS,
+            min_concentrated: None,
+            max_online_share: None,
+            min_ethics: None,
+        }
+    }
+}
+
+/// A cycle of school years' calendar years: `first` to `first + years - 1` (e.g. 2021–2025).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Cycle {
+    pub first: i32,
+    pub years: i32,
+}
+
+impl Cycle {
+    /// The cycle holding `day`, counting cycles from the configured first year `origin`.
+    pub fn containing(day: NaiveDate, origin: i32, years: i32) -> Cycle {
+        let years = years.max(1);
+        let first = origin + (day.year() - origin).div_euclid(years) * years;
+        Cycle { first, years }
+    }
+
+    pub fn start(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.first, 1, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// The last day of the cycle.
+    pub fn end(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.first + self.years - 1, 12, 31).unwrap_or(NaiveDate::MAX)
+    }
+
+    pub fn holds(self, day: NaiveDate) -> bool {
+        (self.start()..=self.end()).contains(&day)
+    }
+
+    pub fn label(self) -> String {
+        format!("{}—{}年", self.first, self.first + self.years - 1)
+    }
+}
+
+/// One approved completion record as the rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Record {
+    pub day: NaiveDate,
+    pub hours: f64,
+    pub mode: Mode,
+    /// A 师德 course.
+    pub ethics: bool,
+}
+
+/// A teacher's standing in a cycle on a day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Progress {
+    /// Hours of the cycle's records, as recorded.
+    pub recorded: f64,
+    pub concentrated: f64,
+    pub online: f64,
+    pub school_based: f64,
+    pub ethics: f64,
+    /// Hours that count towards the total (网络研修 beyond its share left out).
+    pub counted: f64,
+    /// What the cycle expects by the day, pro rata by days elapsed.
+    pub expected: f64,
+    pub complete: bool,
+    /// Behind the pro-rata expectation and not complete.
+    pub behind: bool,
+    /// What is missing, in words users read.
+    pub missing: Vec<String>,
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Adds up the records of `cycle` (others are left out) on `today`.
+pub fn progress(rules: &CycleRules, cycle: Cycle, records: &[Record], today: NaiveDate) -> Progress {
+    let of = |m: Mode| records.iter().filter(|r| cycle.holds(r.day) && r.mode == m).map(|r| r.hours).sum::<f64>();
+    let (concentrated, online, school_based) = (of(Mode::Concentrated), of(Mode::Online), of(Mode::SchoolBased));
+    let ethics: f64 = records.iter().filter(|r| cycle.holds(r.day) && r.ethics).map(|r| r.hours).sum();
+    let online_counted = match rules.max_online_share {
+        Some(share) => online.min(share * rules.total_hours),
+        None => online,
+    };
+    let counted = concentrated + school_based + online_counted;
+    let mut missing = Vec::new();
+    if counted < rules.total_hours {
+        missing.push(format!("总学时还差{}", round1(rules.total_hours - counted)));
+    }
+    if let Some(min) = rules.min_concentrated.filter(|m| concentrated < *m) {
+        missing.push(format!("集中培训还差{}学时", round1(min - concentrated)));
+    }
+    if let Some(min) = rules.min_ethics.filter(|m| ethics < *m) {
+        missing.push(format!("师德培训还差{}学时", round1(min - ethics)));
+    }
+    let days = (cycle.end() - cycle.start()).num_days() + 1;
+    let elapsed = ((today - cycle.start()).num_days() + 1).clamp(0, days);
+    let expected = rules.total_hours * elapsed as f64 / days as f64;
+    let complete = missing.is_empty();
+    Progress {
+        recorded: concentrated + online + school_based,
+        concentrated,
+        online,
+        school_based,
+        ethics,
+        counted,
+        expected,
+        complete,
+        behind: !complete && counted < expected,
+        missing,
+    }
+}
+
+/// 360学时培训完成率 (per cent) of teachers whose cycle ends by the day: completed over all.
+/// `None` when there are none.
+pub fn completion_rate<'a>(all: impl IntoIterator<Item = &'a Progress>) -> Option<f64> {
+    let (n, done) = all.into_iter().fold((0u32, 0u32), |(n, d), p| (n + 1, d + u32::from(p.complete)));
+    (n > 0).then(|| f64::from(done) / f64::from(n) * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    fn rec(day: NaiveDate, hours: f64, mode: Mode) -> Record {
+        Record { day, hours, mode, ethics: false }
+    }
+
+    #[test]
+    fn course_words_as_platforms_write_them() {
+        assert_eq!(Level::parse("国培").expect("level"), Level::National);
+        assert_eq!(Level::parse("区级").expect("level"), Level::County);
+        assert_eq!(Mode::parse("线上").expect("mode"), Mode::Online);
+        assert_eq!(Mode::parse("面授").expect("mode"), Mode::Concentrated);
+        assert!(Mode::parse("自学").is_err());
+    }
+
+    #[test]
+    fn cycles_follow_the_configured_origin() {
+        let c = Cycle::containing(d(2026, 12, 2), 2021, 5);
+        assert_eq!((c.first, c.label()), (2026, "2026—2030年".to_string()));
+        assert_eq!(Cycle::containing(d(2025, 12, 31), 2021, 5).first, 2021, "the last day of a cycle");
+        assert_eq!(Cycle::containing(d(2026, 1, 1), 2021, 5).first, 2026, "the first day of the next");
+        assert_eq!(Cycle::containing(d(2019, 6, 1), 2021, 5).first, 2016, "before the origin");
+        assert!(c.holds(d(2030, 12, 31)) && !c.holds(d(2031, 1, 1)) && !c.holds(d(2025, 12, 31)));
+    }
+
+    #[test]
+    fn the_national_rule_is_360_hours_in_five_years() {
+        let rules = CycleRules::national();
+        assert_eq!((rules.total_hours, rules.years), (360.0, 5));
+        let c = Cycle { first: 2021, years: 5 };
+        let end = c.end();
+        let at = |h: f64| progress(&rules, c, &[rec(d(2023, 5, 1), h, Mode::Concentrated)], end);
+        assert!(at(360.0).complete, "exactly 360");
+        let short = at(359.5);
+        assert!(!short.complete && short.behind);
+        assert_eq!(short.missing, ["总学时还差0.5"]);
+        // Records outside the cycle do not count.
+        let outside = progress(&rules, c, &[rec(d(2026, 1, 1), 400.0, Mode::Online)], end);
+        assert_eq!(outside.counted, 0.0);
+        assert_eq!(completion_rate([&at(360.0), &short]), Some(50.0));
+        assert_eq!(completion_rate(std::iter::empty()), None);
+    }
+
+    #[test]
+    fn a_province_bounds_online_hours_and_asks_for_concentrated_and_ethics_hours() {
+        let rules = CycleRules {
+            min_concentrated: Some(120.0),
+            max_online_share: Some(0.5),
+            min_ethics: Some(12.0),
+            ..CycleRules::national()
+        };
+        let c = Cycle { first: 2021, years: 5 };
+        let mut records = vec![rec(d(2022, 3, 1), 250.0, Mode::Online), rec(d(2022, 4, 1), 119.0, Mode::Concentrated)];
+        let p = progress(&rules, c, &records, c.end());
+        // Online counts up to half of 360 = 180; 180 + 119 = 299.
+        assert_eq!((p.recorded, p.counted), (369.0, 299.0));
+        assert_eq!(p.missing, ["总学时还差61", "集中培训还差1学时", "师德培训还差12学时"]);
+        records.push(Record { day: d(2023, 1, 1), hours: 61.0, mode: Mode::SchoolBased, ethics: true });
+        records.push(rec(d(2023, 2, 1), 1.0, Mode::Concentrated));
+        let p = progress(&rules, c, &records, c.end());
+        assert_eq!((p.counted, p.ethics), (361.0, 61.0));
+        assert!(p.complete && p.missing.is_empty());
+    }
+
+    #[test]
+    fn the_expectation_grows_by_days_elapsed() {
+        let rules = CycleRules::national();
+        let c = Cycle { first: 2021, years: 5 };
+        let p = |today| progress(&rules, c, &[rec(d(2021, 2, 1), 100.0, Mode::Concentrated)], today);
+        assert!((p(c.start()).expected - 360.0 / 1826.0).abs() < 1e-9, "the first day");
+        assert_eq!(p(c.end()).expected, 360.0);
+        assert_eq!(p(d(2031, 1, 1)).expected, 360.0, "after the cycle");
+        // Half way (day 913 of 1826): 180 expected; 100 recorded is behind.
+        let half = c.start() + chrono::Days::new(912);
+        assert!((p(half).expected - 180.0).abs() < 1e-9 && p(half).behind);
+        assert!(!p(d(2021, 6, 1)).behind, "ahead early in the cycle");
+    }
+}
