@@ -29,6 +29,7 @@ pub mod plans;
 pub mod problems;
 pub mod roll_desk;
 pub mod supervision;
+pub mod training;
 
 pub use eduq_store::{Store, StoreError};
 pub use error::AppError;

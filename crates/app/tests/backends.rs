@@ -2206,3 +2206,51 @@ async fn supervision_files_round_trip() {
         assert_eq!(n.added, 0, "{name}");
     }
 }
+
+/// Training hours on both backends (#18): a platform's export imports for the school's own
+/// teachers only, names every bad row, lands whole; again it adds nothing; the ledger counts the
+/// cycle's hours and the completion rate.
+#[tokio::test]
+async fn training_hours_import_and_ledger() {
+    use eduq_app::training::{import_records, ledger};
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let principal = actor_of(&s, "principal").await;
+        let Scope::School(own) = principal.scope else { panic!() };
+        let tid = term_id(&s).await;
+        let staff = s.staff(&Actor::system(), tid).await.expect("staff");
+        let mine: Vec<_> = staff.iter().filter(|m| m.school_id == own).collect();
+        let other = staff.iter().find(|m| m.school_id != own).expect("another school's teacher");
+        let (a, b) = (mine[0], mine[1]);
+        let head = "工号,姓名,课程名称,培训级别,培训形式,师德,学时,完成日期,培训机构\n";
+        let good = format!(
+            "{head}{},{},国培项目,国培,集中,否,300,2026-07-20,某师范大学\n{},{},师德专题,区级,线上,是,60,2026-09-10,\n{},{},校本研修,校级,校本,否,24,2026-10-15,\n",
+            a.staff_no, a.name, a.staff_no, a.name, b.staff_no, b.name
+        );
+        let bad = format!(
+            "{head}{},{},课程,国培,集中,否,10,2026-07-20,\n{},张冠李戴,课程,国培,集中,否,10,2026-07-20,\n",
+            other.staff_no, other.name, a.staff_no
+        );
+        let err = import_records(&s, &principal, bad.as_bytes(), "bad.csv", today, now()).await.expect_err("bad");
+        let cols: Vec<(usize, String)> = err.row_errors().iter().map(|e| (e.row, e.column.clone())).collect();
+        assert_eq!(cols, [(2, "工号".to_string()), (3, "姓名".to_string())], "{name}: {err}");
+        let n = import_records(&s, &principal, good.as_bytes(), "platform.csv", today, now()).await.expect("good");
+        assert_eq!((n.added, n.unchanged), (3, 0), "{name}");
+        let n = import_records(&s, &principal, good.as_bytes(), "platform.csv", today, now()).await.expect("again");
+        assert_eq!((n.added, n.unchanged), (0, 3), "{name}");
+        let l = ledger(&s, &principal, today).await.expect("ledger");
+        assert_eq!(l.cycle.first, 2026, "{name}");
+        assert_eq!(l.teachers.len(), mine.len(), "{name}: the school's teachers only");
+        let hours = |id: i64| l.teachers.iter().find(|t| t.teacher_id == id).expect("teacher").progress.clone();
+        let pa = hours(a.teacher_id);
+        assert!(pa.complete && pa.counted == 360.0 && pa.ethics == 60.0, "{name}: {pa:?}");
+        assert!(!hours(b.teacher_id).complete && hours(b.teacher_id).counted == 24.0);
+        let expected = 100.0 / mine.len() as f64;
+        assert!((l.rate.expect("rate") - expected).abs() < 1e-9, "{name}: one of {} complete", mine.len());
+        let teacher = actor_of(&s, "teacher").await;
+        assert!(matches!(
+            import_records(&s, &teacher, good.as_bytes(), "p.csv", today, now()).await,
+            Err(AppError::Forbidden)
+        ));
+    }
+}

@@ -17,6 +17,7 @@ mod row;
 pub mod rubric;
 pub mod supervision;
 pub mod table;
+pub mod training;
 pub mod va;
 
 pub use error::{ExchangeError, RowError};

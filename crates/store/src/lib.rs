@@ -30,6 +30,7 @@ pub mod people;
 pub mod plans;
 pub mod problems;
 pub mod rubrics;
+pub mod training;
 
 use std::any::Any;
 use std::str::FromStr;

@@ -167,6 +167,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0026_problem_source_key.sql"),
         postgres: include_str!("../migrations/postgres/0026_problem_source_key.sql"),
     },
+    Migration {
+        version: 27,
+        name: "training",
+        sqlite: include_str!("../migrations/sqlite/0027_training.sql"),
+        postgres: include_str!("../migrations/postgres/0027_training.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
