@@ -21,6 +21,7 @@ mod pages;
 mod plans;
 mod report;
 mod supervision;
+mod training;
 mod users;
 mod views;
 
@@ -85,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         .route("/students", get(pages::students))
         .route("/students/{id}", get(pages::student))
         .route("/teachers", get(pages::teachers))
+        .route("/teachers/training", get(training::page))
+        .route("/teachers/training/import", post(training::import))
         .route("/conditions", get(pages::conditions))
         .route("/balance", get(balance::page))
         .route("/balance/export.xlsx", get(balance::export))

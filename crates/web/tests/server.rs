@@ -1593,3 +1593,51 @@ async fn supervision_pages_walk_the_rectification_loop() {
     assert_eq!(status, StatusCode::OK);
     assert!(!lb.contains("tab=new"), "the leader reads, does not raise");
 }
+
+/// 教师培训学时 through the pages (#18): the principal imports a platform's export for the school's
+/// teachers; the page's rate is the engine's; a bad row is named; a class teacher is refused.
+#[tokio::test]
+async fn training_hours_page() {
+    let (base, store) = start().await;
+    let p = login(&base, "principal").await;
+    let principal = store.system().user_by_name("principal").await.expect("user").expect("exists");
+    let pa = store.system().actor(&principal).await.expect("actor");
+    let today = eduq_core::clock::DistrictZone::default().today(Utc::now());
+    let term = store.term_id(Term::containing(today)).await.expect("term").expect("held");
+    let staff = store.staff(&pa, term).await.expect("staff");
+    let t = &staff[0];
+    let (status, page) = get(&base, &p, "/teachers/training").await;
+    assert_eq!(status, StatusCode::OK, "{page:.300}");
+    let csrf = token(&page);
+    let upload = |csv: String| {
+        reqwest::multipart::Form::new()
+            .text("_csrf", csrf.clone())
+            .part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("platform.csv"))
+    };
+    let head = "工号,姓名,课程名称,培训级别,培训形式,师德,学时,完成日期,培训机构\n";
+    let good = format!("{head}{},{},国培项目,国培,集中,是,360,{today},\n", t.staff_no, t.name);
+    let res = client()
+        .post(format!("{base}/teachers/training/import"))
+        .header("cookie", &p)
+        .multipart(upload(good))
+        .send()
+        .await
+        .expect("post");
+    let body = res.text().await.unwrap_or_default();
+    assert!(body.contains("已导入1条培训记录"), "{body:.400}");
+    let g = eduq_app::training::ledger(&store, &pa, today).await.expect("ledger");
+    let rate = g.rate.expect("rate");
+    assert!(rate > 0.0 && body.contains(&format!("{rate:.1}%")), "the page shows the engine's rate {rate}");
+    let bad = format!("{head}{},别人,课程,国培,集中,否,10,{today},\n", t.staff_no);
+    let res = client()
+        .post(format!("{base}/teachers/training/import"))
+        .header("cookie", &p)
+        .multipart(upload(bad))
+        .send()
+        .await
+        .expect("post");
+    let body = res.text().await.unwrap_or_default();
+    assert!(body.contains("import-errors") && body.contains("第2行") && body.contains("姓名"), "{body:.400}");
+    let teacher = login(&base, "teacher").await;
+    assert_eq!(get(&base, &teacher, "/teachers/training").await.0, StatusCode::FORBIDDEN);
+}
