@@ -104,6 +104,7 @@ pub async fn seed(
             .await?;
         }
         seed_supervision(store, now).await?;
+        seed_training(store, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(out)
@@ -746,5 +747,40 @@ async fn seed_supervision(store: &Store, now: DateTime<Utc>) -> Result<(), AppEr
         };
         raise(store, answerer(school), &hazard, day, now).await?;
     }
+    Ok(())
+}
+
+/// This cycle's training records of every teacher, through the same import as a platform's export:
+/// a few courses each (国培 and 省培 programmes, 网络研修, 校本研修, 师德), some teachers already done.
+async fn seed_training(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
+    use eduq_core::training::Cycle;
+    let system = Actor::system();
+    let today = eduq_core::clock::DistrictZone::default().today(now);
+    let Some(term_id) = store.term_id(Term::containing(today)).await? else { return Ok(()) };
+    let cycle = Cycle::containing(today, crate::training::CYCLE_ORIGIN, eduq_core::standards::training::CYCLE_YEARS);
+    let span = (today - cycle.start()).num_days().max(1) as u64;
+    let courses: [(&str, &str, &str, &str, f64); 5] = [
+        ("国培计划·骨干教师能力提升", "国培", "集中", "否", 120.0),
+        ("省级新课标培训", "省培", "集中", "否", 60.0),
+        ("国家智慧教育平台网络研修", "国培", "网络", "否", 50.0),
+        ("校本研修：作业设计", "校级", "校本", "否", 24.0),
+        ("师德师风专题", "区级", "网络", "是", 12.0),
+    ];
+    let mut csv = String::from("工号,姓名,课程名称,培训级别,培训形式,师德,学时,完成日期,培训机构\n");
+    let mut rows = 0;
+    for m in store.staff(&system, term_id).await? {
+        let taken = draw(&[m.teacher_id, 11], 6);
+        for k in 0..taken.min(5) {
+            let (course, level, mode, ethics, hours) = courses[((draw(&[m.teacher_id, k as i64], 5) + k) % 5) as usize];
+            let day = cycle.start() + chrono::Days::new(draw(&[m.teacher_id, k as i64, 3], span));
+            let hours = if taken == 5 { hours * 2.0 } else { hours };
+            csv.push_str(&format!("{},{},{course},{level},{mode},{ethics},{hours},{day},\n", m.staff_no, m.name));
+            rows += 1;
+        }
+    }
+    if rows == 0 {
+        return Ok(());
+    }
+    crate::training::import_records(store, &system, csv.as_bytes(), "demo-training.csv", today, now).await?;
     Ok(())
 }

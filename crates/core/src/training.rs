@@ -122,9 +122,10 @@ fn round1(x: f64) -> f64 {
 
 /// Adds up the records of `cycle` (others are left out) on `today`.
 pub fn progress(rules: &CycleRules, cycle: Cycle, records: &[Record], today: NaiveDate) -> Progress {
-    let of = |m: Mode| records.iter().filter(|r| cycle.holds(r.day) && r.mode == m).map(|r| r.hours).sum::<f64>();
+    // `+ 0.0`: an empty float sum is -0.0, which pages would print as "-0".
+    let of = |m: Mode| records.iter().filter(|r| cycle.holds(r.day) && r.mode == m).map(|r| r.hours).sum::<f64>() + 0.0;
     let (concentrated, online, school_based) = (of(Mode::Concentrated), of(Mode::Online), of(Mode::SchoolBased));
-    let ethics: f64 = records.iter().filter(|r| cycle.holds(r.day) && r.ethics).map(|r| r.hours).sum();
+    let ethics: f64 = records.iter().filter(|r| cycle.holds(r.day) && r.ethics).map(|r| r.hours).sum::<f64>() + 0.0;
     let online_counted = match rules.max_online_share {
         Some(share) => online.min(share * rules.total_hours),
         None => online,
