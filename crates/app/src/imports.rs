@@ -18,6 +18,15 @@ use serde::Serialize;
 
 use crate::AppError;
 
+/// What importing a file of records that are only ever added (problems, training records, plans)
+/// did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub added: usize,
+    /// Rows already held (the same file again, or an export imported back).
+    pub unchanged: usize,
+}
+
 /// Upload limit; larger files are refused before parsing.
 pub const MAX_UPLOAD_BYTES: usize = 40 * 1024 * 1024;
 

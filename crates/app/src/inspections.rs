@@ -223,7 +223,7 @@ pub async fn save_marks(
         }));
     }
     let (row, _) = store.inspection(actor, id).await?;
-    eduq_core::inspection::may_mark(row.state, side).map_err(core)?;
+    eduq_core::inspection::may_mark(row.state).map_err(core)?;
     let rubric = store.rubric(actor, row.rubric_id).await?;
     let values = if side == Side::Inspector {
         measured(store, &rubric, row.school_id, row.planned_on).await?
@@ -296,7 +296,7 @@ pub async fn close(
             "督导由督学或督导室完成".into()
         }));
     }
-    eduq_core::inspection::may_mark(row.state, side).map_err(core)?;
+    eduq_core::inspection::may_mark(row.state).map_err(core)?;
     eduq_core::text::check_field("督导意见", summary.trim(), eduq_core::text::FIELD_CHARS)
         .map_err(AppError::Invalid)?;
     let rubric = store.rubric(actor, row.rubric_id).await?;
@@ -579,7 +579,7 @@ pub async fn import_plans(
     bytes: &[u8],
     file_name: &str,
     now: DateTime<Utc>,
-) -> Result<crate::problems::Imported, AppError> {
+) -> Result<crate::imports::Imported, AppError> {
     use eduq_exchange::RowError;
     if !actor.role.inspects() {
         return Err(AppError::Forbidden);
@@ -587,6 +587,8 @@ pub async fn import_plans(
     let table = crate::parsing::read_upload(actor.user_id, bytes, file_name).await?;
     let lines = eduq_exchange::supervision::read_plan_lines(&table)?;
     let codes = store.school_ids_by_code().await?;
+    // The caller's schools as the store scopes them: a row for any other school is refused.
+    let mine: std::collections::HashSet<i64> = store.list_schools(actor, None).await?.iter().map(|s| s.id).collect();
     let rubrics = store.rubrics(actor).await?;
     let mut errors = Vec::new();
     let mut fail = |row, column: &str, value: &str, message: &str| {
@@ -610,7 +612,7 @@ pub async fn import_plans(
             fail(l.row, "学校标识码", &l.school_code, "学校不存在");
             continue;
         };
-        if !actor.scope.covers_school(school_id) {
+        if !mine.contains(&school_id) {
             fail(l.row, "学校标识码", &l.school_code, "不是您负责的学校");
             continue;
         }
@@ -649,7 +651,7 @@ pub async fn import_plans(
         return Err(AppError::Rows(errors));
     }
     let (district_id, _) = store.district().await?;
-    let mut done = crate::problems::Imported { added: 0, unchanged };
+    let mut done = crate::imports::Imported { added: 0, unchanged };
     let mut seen = std::collections::HashSet::new();
     let mut tx = store.begin().await?;
     for (l, school_id, rubric_id, inspector) in ready {

@@ -8,13 +8,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::calendar::Term;
 use eduq_core::casework::Subject;
-use eduq_core::supervision::{Escalation, Problem, ProblemKind, ProblemState, Severity, Tally};
+use eduq_core::supervision::{Escalation, Problem, ProblemKind, ProblemState, Severity, Tally, problem_key};
 use eduq_store::Store;
-use eduq_store::problems::{NewProblem, problem_key};
+use eduq_store::problems::NewProblem;
 pub use eduq_store::problems::{ProblemDetail, ProblemFact, ProblemQuery, ProblemRow};
 use serde::Serialize;
 
 use crate::AppError;
+use crate::imports::Imported;
 
 fn core(e: eduq_core::CoreError) -> AppError {
     AppError::Invalid(e.to_string())
@@ -117,10 +118,6 @@ pub enum ProblemAction {
     ConfirmClose { approve: bool, note: String },
 }
 
-fn note(n: &str, what: &str) -> Result<String, AppError> {
-    required(what, n)
-}
-
 /// Applies an action through the rules of [`Problem`] and records it in the history.
 pub async fn act(
     store: &Store,
@@ -142,7 +139,7 @@ pub async fn act(
                 return Err(AppError::Invalid("整改报告由学校提交".into()));
             }
             p.submit(day, today).map_err(core)?;
-            ("submit", day, note(&n, "整改情况")?)
+            ("submit", day, required("整改情况", &n)?)
         }
         ProblemAction::Review { pass, note: n } => {
             if !actor.role.inspects() {
@@ -152,7 +149,7 @@ pub async fn act(
             if pass {
                 ("review_pass", today, n.trim().to_string())
             } else {
-                ("review_return", today, note(&n, "退回原因")?)
+                ("review_return", today, required("退回原因", &n)?)
             }
         }
         ProblemAction::Deadline { deadline, note: n } => {
@@ -161,7 +158,7 @@ pub async fn act(
             }
             let was = p.deadline;
             p.set_deadline(deadline).map_err(core)?;
-            ("deadline", today, format!("{was} → {deadline}：{}", note(&n, "调整原因")?))
+            ("deadline", today, format!("{was} → {deadline}：{}", required("调整原因", &n)?))
         }
         ProblemAction::ConfirmClose { approve, note: n } => {
             if !actor.role.confirms_problem_closure() {
@@ -172,7 +169,7 @@ pub async fn act(
                 closed = Some((actor.username.as_str(), today));
                 ("confirm_close", today, n.trim().to_string())
             } else {
-                ("reject_close", today, note(&n, "退回原因")?)
+                ("reject_close", today, required("退回原因", &n)?)
             }
         }
     };
@@ -308,14 +305,6 @@ pub async fn open_by_indicator(
     Ok(store.open_problems_by_indicator(actor).await?)
 }
 
-/// What importing a 问题清单 did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Imported {
-    pub added: usize,
-    /// Rows already held (the same file again, or an export of the register).
-    pub unchanged: usize,
-}
-
 /// Imports a 问题清单 (problems found on paper or in another system): every row checked against
 /// the schools of the caller's scope and the rules of [`Problem`], errors named by row and column;
 /// then all rows in one transaction, each with its 整改通知书 number, or none. Rows already held
@@ -335,6 +324,8 @@ pub async fn import_problems(
     let table = crate::parsing::read_upload(actor.user_id, bytes, file_name).await?;
     let lines = eduq_exchange::supervision::read_problem_lines(&table)?;
     let codes = store.school_ids_by_code().await?;
+    // The caller's schools as the store scopes them: a row for any other school is refused.
+    let mine: std::collections::HashSet<i64> = store.list_schools(actor, None).await?.iter().map(|s| s.id).collect();
     let mut errors = Vec::new();
     let fail = |errors: &mut Vec<RowError>, row, column: &str, value: &str, message: String| {
         errors.push(RowError { row, column: column.into(), value: value.into(), message })
@@ -345,7 +336,7 @@ pub async fn import_problems(
             fail(&mut errors, l.row, "学校标识码", &l.school_code, "学校不存在".into());
             continue;
         };
-        if !actor.scope.covers_school(school_id) {
+        if !mine.contains(&school_id) {
             fail(&mut errors, l.row, "学校标识码", &l.school_code, "不是您负责的学校".into());
             continue;
         }

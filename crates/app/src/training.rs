@@ -14,7 +14,7 @@ use eduq_store::training::NewTraining;
 use serde::Serialize;
 
 use crate::AppError;
-use crate::problems::Imported;
+use crate::imports::Imported;
 
 /// The first year of the district's cycles (2021–2025, 2026–2030, …): configuration.
 pub const CYCLE_ORIGIN: i32 = 2021;
@@ -62,11 +62,7 @@ pub async fn import_records(
     let (district_id, _) = store.district().await?;
     let keyed: Vec<(String, _)> = ready
         .into_iter()
-        .map(|(l, m)| {
-            let text =
-                [l.staff_no.as_str(), l.course.trim(), &l.day.to_string(), &format!("{}", l.hours)].join("\u{1f}");
-            (eduq_core::digest::sha256_hex(text.as_bytes()), (l, m))
-        })
+        .map(|(l, m)| (eduq_core::training::record_key(&l.staff_no, &l.course, l.day, l.hours), (l, m)))
         .collect();
     let keys: Vec<String> = keyed.iter().map(|(k, _)| k.clone()).collect();
     let mut held = store.system().training_keys_held(district_id, &keys).await?;

@@ -118,11 +118,10 @@ pub fn indicator_mark(item: &Item, rubric: &Rubric, meets: bool) -> Mark {
     }
 }
 
-/// Whether `by` may still mark `side` in `state`: the school until the inspector closes, the
-/// inspector until closing.
-pub fn may_mark(state: InspectionState, side: Side) -> Result<(), CoreError> {
-    match (state, side) {
-        (InspectionState::Closed, _) => Err(CoreError::Invalid("督导已完成，评定不能再修改".into())),
+/// Marks may change, on either side, until the inspection closes.
+pub fn may_mark(state: InspectionState) -> Result<(), CoreError> {
+    match state {
+        InspectionState::Closed => Err(CoreError::Invalid("督导已完成，评定不能再修改".into())),
         _ => Ok(()),
     }
 }
@@ -232,7 +231,7 @@ mod tests {
         assert_eq!((c.score, c.band.as_str(), c.vetoed), (28.0, "不合格", true), "一票否决");
         let all_na: HashMap<String, Mark> = r.items.iter().map(|i| (i.code.clone(), Mark::NotApplicable)).collect();
         assert!(close(&r, &all_na).is_err());
-        assert!(may_mark(InspectionState::Closed, Side::School).is_err());
-        assert!(may_mark(InspectionState::SelfAssessed, Side::Inspector).is_ok());
+        assert!(may_mark(InspectionState::Closed).is_err());
+        assert!(may_mark(InspectionState::SelfAssessed).is_ok());
     }
 }

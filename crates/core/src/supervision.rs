@@ -66,6 +66,21 @@ pub fn event_label(kind: &str) -> &'static str {
     }
 }
 
+/// The SHA-256 of what makes two problems the same: the school, kind, domain, item, description
+/// and the day raised (a file imported again, or an export of the register, adds nothing).
+pub fn problem_key(
+    school_code: &str,
+    kind: ProblemKind,
+    domain: &str,
+    item: &str,
+    description: &str,
+    on: NaiveDate,
+) -> String {
+    let text =
+        [school_code, kind.key(), domain.trim(), item.trim(), description.trim(), &on.to_string()].join("\u{1f}");
+    crate::digest::sha256_hex(text.as_bytes())
+}
+
 /// A problem as the rules see it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Problem {

@@ -86,6 +86,13 @@ impl Cycle {
     }
 }
 
+/// The SHA-256 of what makes two completion records the same: the teacher's 工号, the course, the
+/// day and the hours (a platform's export imported again adds nothing).
+pub fn record_key(staff_no: &str, course: &str, day: NaiveDate, hours: f64) -> String {
+    let text = [staff_no, course.trim(), &day.to_string(), &format!("{hours}")].join("\u{1f}");
+    crate::digest::sha256_hex(text.as_bytes())
+}
+
 /// One approved completion record as the rules see it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Record {

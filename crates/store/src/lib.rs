@@ -372,7 +372,42 @@ impl std::ops::Deref for System<'_> {
     }
 }
 
+/// A table whose rows carry a `source_key` (the digest of what makes two imported rows the same).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SourceKeyed {
+    Problem,
+    Training,
+}
+
+impl SourceKeyed {
+    fn table(self) -> &'static str {
+        match self {
+            SourceKeyed::Problem => "problem",
+            SourceKeyed::Training => "training_record",
+        }
+    }
+}
+
 impl System<'_> {
+    /// Which of `keys` the district's rows of `table` already hold (an import skips them).
+    pub(crate) async fn source_keys_held(
+        &self,
+        table: SourceKeyed,
+        district_id: i64,
+        keys: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut held = std::collections::HashSet::new();
+        for chunk in keys.chunks(500) {
+            let mut q = Sql::new(format!("SELECT source_key FROM {} WHERE district_id = ", table.table()));
+            let d = q.arg(district_id);
+            q.push(&d);
+            let ph: Vec<String> = chunk.iter().map(|k| q.arg(k.as_str())).collect();
+            q.push(&format!(" AND source_key IN ({})", ph.join(", ")));
+            held.extend(self.fetch(&q, |r| r.s(0)).await?);
+        }
+        Ok(held)
+    }
+
     /// Runs one statement (a write: memoised reads are dropped).
     pub async fn exec(&self, sql: &Sql) -> Result<u64> {
         self.0.exec(sql).await

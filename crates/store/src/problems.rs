@@ -314,23 +314,8 @@ pub struct NewProblem {
     pub description: String,
     pub responsible: String,
     pub indicator: Option<String>,
-    /// What identifies the problem across files (see [`problem_key`]).
+    /// What identifies the problem across files ([`eduq_core::supervision::problem_key`]).
     pub source_key: String,
-}
-
-/// The SHA-256 of what makes two problems the same: the school, kind, domain, item, description
-/// and the day raised.
-pub fn problem_key(
-    school_code: &str,
-    kind: ProblemKind,
-    domain: &str,
-    item: &str,
-    description: &str,
-    on: NaiveDate,
-) -> String {
-    let text =
-        [school_code, kind.key(), domain.trim(), item.trim(), description.trim(), &on.to_string()].join("\u{1f}");
-    eduq_core::digest::sha256_hex(text.as_bytes())
 }
 
 impl crate::System<'_> {
@@ -340,16 +325,7 @@ impl crate::System<'_> {
         district_id: i64,
         keys: &[String],
     ) -> Result<std::collections::HashSet<String>> {
-        let mut held = std::collections::HashSet::new();
-        for chunk in keys.chunks(500) {
-            let mut q = Sql::new("SELECT source_key FROM problem WHERE district_id = ");
-            let d = q.arg(district_id);
-            q.push(&d);
-            let ph: Vec<String> = chunk.iter().map(|k| q.arg(k.as_str())).collect();
-            q.push(&format!(" AND source_key IN ({})", ph.join(", ")));
-            held.extend(self.fetch(&q, |r| r.s(0)).await?);
-        }
-        Ok(held)
+        self.source_keys_held(crate::SourceKeyed::Problem, district_id, keys).await
     }
 }
 

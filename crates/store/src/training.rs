@@ -101,16 +101,7 @@ impl Store {
 impl crate::System<'_> {
     /// Which of `keys` the district's training records already hold (an import skips them).
     pub async fn training_keys_held(&self, district_id: i64, keys: &[String]) -> Result<HashSet<String>> {
-        let mut held = HashSet::new();
-        for chunk in keys.chunks(500) {
-            let mut q = Sql::new("SELECT source_key FROM training_record WHERE district_id = ");
-            let d = q.arg(district_id);
-            q.push(&d);
-            let ph: Vec<String> = chunk.iter().map(|k| q.arg(k.as_str())).collect();
-            q.push(&format!(" AND source_key IN ({})", ph.join(", ")));
-            held.extend(self.fetch(&q, |r| r.s(0)).await?);
-        }
-        Ok(held)
+        self.source_keys_held(crate::SourceKeyed::Training, district_id, keys).await
     }
 }
 

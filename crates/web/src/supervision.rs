@@ -177,11 +177,16 @@ async fn render_board_with(
     let filters = qs(&q.pairs().into_iter().filter(|(k, _)| *k != "tab").collect::<Vec<_>>());
     let checks =
         if tab.is_empty() { eduq_app::inspections::monthly_checks(&st.store, &s.actor, t).await? } else { vec![] };
-    let check_rubric = eduq_app::supervision::rubrics(&st.store, &s.actor)
-        .await?
-        .into_iter()
-        .find(|r| r.key == "safety_check_monthly")
-        .map_or(0, |r| r.id);
+    // The checklist a principal starts this month's 排查 on (only the board offers it).
+    let check_rubric = if tab.is_empty() && role.answers_problems() {
+        eduq_app::supervision::rubrics(&st.store, &s.actor)
+            .await?
+            .into_iter()
+            .find(|r| r.key == "safety_check_monthly")
+            .map_or(0, |r| r.id)
+    } else {
+        0
+    };
     Ok(Html(
         BoardPage {
             prefill,
