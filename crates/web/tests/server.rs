@@ -1580,6 +1580,49 @@ async fn supervision_pages_walk_the_rectification_loop() {
     let (_, school) = get(&base, &s, &format!("/schools/{own}")).await;
     assert!(school.contains("school-file") && school.contains("挂牌督导") && school.contains(&notice));
 
+    // The 挂牌督导月报 page and an inspection's report show the engine's figures.
+    let ia2 = store.system().actor(&inspector).await.expect("actor");
+    let month = format!("{}-{:02}", chrono::Datelike::year(&today), chrono::Datelike::month(&today));
+    let r = eduq_app::inspections::month_report(
+        &store,
+        &ia2,
+        "",
+        chrono::Datelike::year(&today),
+        chrono::Datelike::month(&today),
+    )
+    .await
+    .expect("month");
+    let (status, mp) = get(&base, &i, &format!("/supervision/monthly?month={month}")).await;
+    assert_eq!(status, StatusCode::OK);
+    for x in &r.lines {
+        let cells = format!(
+            "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            x.raised, x.closed, x.open_at_end, x.overdue_at_end
+        );
+        assert!(
+            mp.contains(&format!("<td>{}</td><td class=\"num\">{}</td>", x.school_name, x.visits))
+                && mp.contains(&cells)
+        );
+    }
+    let closed = store
+        .inspections(&sa, &eduq_app::inspections::InspectionQuery { school_id: Some(own), ..Default::default() })
+        .await
+        .expect("inspections")
+        .into_iter()
+        .find(|x| x.outcome.is_some())
+        .expect("a closed inspection of the demo");
+    let v = eduq_app::inspections::view(&store, &sa, closed.id).await.expect("view");
+    let (_, report) = get(&base, &s, &format!("/supervision/inspections/{}/report", closed.id)).await;
+    let pct = v.outcome.percent.expect("percent");
+    assert!((0.0..=100.0).contains(&pct));
+    assert!(
+        report.contains(&format!("得分 {:.1} / {:.1}（{pct:.1}%）", v.outcome.score, v.outcome.max)),
+        "{report:.600}"
+    );
+    for rate in [b.all.rectify_rate(), b.all.on_time_rate()].into_iter().flatten() {
+        assert!((0.0..=100.0).contains(&rate), "a rate within 0–100 %: {rate}");
+    }
+
     // The principal follows the school's monthly 安全隐患排查 on the board (the demo ran this month's).
     let (_, pb) = get(&base, &p, "/supervision").await;
     assert!(pb.contains("monthly-checks") && pb.contains("已完成 1/1"), "{pb:.400}");
@@ -1628,6 +1671,10 @@ async fn training_hours_page() {
     let g = eduq_app::training::ledger(&store, &pa, today).await.expect("ledger");
     let rate = g.rate.expect("rate");
     assert!(rate > 0.0 && body.contains(&format!("{rate:.1}%")), "the page shows the engine's rate {rate}");
+    for x in &g.schools {
+        let r = x.rate.expect("a school's rate");
+        assert!((0.0..=100.0).contains(&r) && body.contains(&format!("<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{r:.1}%</td>", x.teachers, x.complete, x.behind)));
+    }
     let bad = format!("{head}{},别人,课程,国培,集中,否,10,{today},\n", t.staff_no);
     let res = client()
         .post(format!("{base}/teachers/training/import"))
