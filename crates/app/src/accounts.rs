@@ -160,6 +160,40 @@ pub struct NewUserInput {
     pub school_ids: Vec<i64>,
 }
 
+/// The teacher record a school's account may name: a teacher of the account's school.
+async fn own_teacher_record(store: &Store, user: &UserRow, staff_no: &str) -> Result<i64, AppError> {
+    let school = match (user.role.enters_own_training(), user.school_id) {
+        (true, Some(school)) => school,
+        _ => return Err(AppError::Invalid(format!("角色“{}”不关联教师档案", user.role.label()))),
+    };
+    store
+        .system()
+        .teacher_of_school(staff_no, school)
+        .await?
+        .ok_or_else(|| AppError::Invalid(format!("工号“{staff_no}”不是该用户所属学校的教师")))
+}
+
+/// Names the teacher record (by 工号) of a school's account, so that its user reads and enters
+/// their own training hours; administrators only, audited.
+pub async fn link_teacher(
+    store: &Store,
+    by: &Actor,
+    username: &str,
+    staff_no: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if !by.role.may_write(Resource::Users) {
+        return Err(AppError::Forbidden);
+    }
+    let user = store.system().user_by_name(username).await?.ok_or(AppError::NotFound)?;
+    let teacher = own_teacher_record(store, &user, staff_no.trim()).await?;
+    store.system().set_user_teacher(user.id, Some(teacher)).await?;
+    store
+        .audit(by, now, "user_update", &format!("user:{username}"), &format!("关联教师档案（工号{staff_no}）"))
+        .await?;
+    Ok(())
+}
+
 /// An inspector's 责任区 must name schools of the district; other roles hold none.
 async fn check_area(store: &Store, role: Role, school_ids: &[i64]) -> Result<(), AppError> {
     if school_ids.is_empty() {
@@ -188,6 +222,9 @@ pub struct UserUpdate {
     pub new_password: Option<String>,
     /// Lift every client's login wait on the account.
     pub unlock: bool,
+    /// The 工号 of the account's own teacher record (its training hours): `Some("")` clears it,
+    /// `None` leaves it.
+    pub staff_no: Option<String>,
 }
 
 /// Enables or disables an account, resets its password, and binds classes or children; audited.
@@ -240,7 +277,15 @@ pub async fn update_user(
         }
         _ => None,
     };
+    let teacher = match u.staff_no.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(no) => Some(Some(own_teacher_record(store, &user, no).await?)),
+    };
     store.system().update_user(user_id, u.active, &u.class_ids, &student_ids, &u.school_ids, hash.as_deref()).await?;
+    if let Some(t) = teacher {
+        store.system().set_user_teacher(user_id, t).await?;
+    }
     let unlock = u.unlock || hash.is_some();
     if unlock {
         store.system().clear_login_attempts(&user.username.to_lowercase(), None).await?;
@@ -253,7 +298,11 @@ pub async fn update_user(
         u.school_ids.len(),
         if hash.is_some() { "；重置密码" } else { "" },
         if unlock { "；解除登录限制" } else { "" }
-    );
+    ) + &match u.staff_no.as_deref().map(str::trim) {
+        Some("") => "；解除教师档案关联".to_string(),
+        Some(no) => format!("；关联教师档案（工号{no}）"),
+        None => String::new(),
+    };
     store.audit(by, now, "user_update", &format!("user:{}", user.username), &detail).await?;
     Ok(())
 }
@@ -280,6 +329,8 @@ pub struct UserEdit {
     pub student_numbers: Vec<String>,
     /// The district's schools an inspector's 责任区 may hold: (id, name, held). Empty for other roles.
     pub schools: Vec<(i64, String, bool)>,
+    /// The 工号 of the teacher record the account names.
+    pub staff_no: Option<String>,
 }
 
 /// An account for editing, with its bindings (administrators only).
@@ -298,11 +349,12 @@ pub async fn user_for_edit(store: &Store, actor: &Actor, id: i64) -> Result<User
         }
     }
     let student_numbers = b.students.into_iter().map(|(_, no, _)| no).collect();
+    let staff_no = b.staff_no;
     let mut schools = Vec::new();
     if user.role == Role::Inspector {
         for s in store.list_schools(actor, None).await? {
             schools.push((s.id, s.name.clone(), b.school_ids.contains(&s.id)));
         }
     }
-    Ok(UserEdit { user, classes, student_numbers, schools })
+    Ok(UserEdit { user, classes, student_numbers, schools, staff_no })
 }

@@ -42,6 +42,7 @@ pub async fn add_evidence(
         Subject::Dropout => store.case_detail(actor, id, now).await?.row.case.state == CaseState::Closed,
         Subject::Problem => store.problem_detail(actor, id, now).await?.row.problem.state == ProblemState::Closed,
         Subject::Inspection => store.inspection(actor, id).await?.0.state == InspectionState::Closed,
+        Subject::Training => !store.training_claim(actor, id).await?.state.open(),
     };
     if closed {
         return Err(AppError::Invalid("已销号，不能再添加材料".into()));

@@ -199,14 +199,14 @@ async fn seed_inputs(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(
     Ok(())
 }
 
-const DEMO_GUARANTEE: [(&str, &str); 15] = [
+/// The bureau's entered figures; item 9 (360学时) comes from the demo's training records.
+const DEMO_GUARANTEE: [(&str, &str); 14] = [
     ("guarantee.layout", "是"),
     ("guarantee.unified_standards", "是"),
     ("guarantee.small_school_funding", "是"),
     ("guarantee.special_ed_funding", "6800"),
     ("guarantee.teacher_pay_ratio", "101.5"),
     ("guarantee.performance_pay", "是"),
-    ("guarantee.training_360", "96.4"),
     ("guarantee.staffing", "是"),
     ("guarantee.rotation_share", "11.2"),
     ("guarantee.rotation_backbone_share", "23.5"),
@@ -778,9 +778,86 @@ async fn seed_training(store: &Store, now: DateTime<Utc>) -> Result<(), AppError
             rows += 1;
         }
     }
+    // The cycle before: most teachers completed it (three programmes, 360 hours), some fell short.
+    let before = cycle.previous();
+    let earlier: [(&str, &str, &str, &str, f64); 3] = [
+        ("国培计划·乡村教师能力提升", "国培", "集中", "否", 150.0),
+        ("省级骨干教师研修", "省培", "集中", "否", 120.0),
+        ("师德师风与专业发展网络研修", "区级", "网络", "是", 90.0),
+    ];
+    for m in store.staff(&system, term_id).await? {
+        let programmes: u64 = if draw(&[m.teacher_id, 29], 25) == 0 { 2 } else { 3 };
+        for k in 0..programmes {
+            let (course, level, mode, ethics, hours) = earlier[k as usize];
+            let day = before.start() + chrono::Days::new(400 * k + draw(&[m.teacher_id, k as i64, 31], 300));
+            csv.push_str(&format!("{},{},{course},{level},{mode},{ethics},{hours},{day},\n", m.staff_no, m.name));
+            rows += 1;
+        }
+    }
     if rows == 0 {
         return Ok(());
     }
     crate::training::import_records(store, &system, csv.as_bytes(), "demo-training.csv", today, now).await?;
+    seed_training_claims(store, &courses, today, now).await
+}
+
+/// The catalogue of the demo's courses, the demo teacher's and principal's accounts linked to
+/// their teacher records, and their own entries: the teacher's waits for the school, the
+/// principal's (checked by the school's administrator) for the bureau.
+async fn seed_training_claims(
+    store: &Store,
+    courses: &[(&str, &str, &str, &str, f64)],
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let system = Actor::system();
+    for (k, (name, level, mode, ethics, hours)) in courses.iter().enumerate() {
+        let start = today - chrono::Days::new(200 - 30 * k as u64);
+        let form = crate::training::CourseForm {
+            name: name.to_string(),
+            level: level.to_string(),
+            mode: mode.to_string(),
+            ethics: (*ethics == "是").then(|| "1".to_string()),
+            hours: hours.to_string(),
+            start_day: start.to_string(),
+            end_day: (start + chrono::Days::new(20)).to_string(),
+            provider: "示范区教师发展中心".to_string(),
+        };
+        crate::training::add_course(store, &system, &form, now).await?;
+    }
+    let Some(term_id) = store.term_id(Term::containing(today)).await? else { return Ok(()) };
+    let mut claimants = Vec::new();
+    for username in ["teacher", "principal"] {
+        let Some(user) = store.system().user_by_name(username).await? else { continue };
+        let Some(school) = user.school_id else { continue };
+        let staff =
+            store.staff(&Actor { scope: eduq_core::access::Scope::School(school), ..system.clone() }, term_id).await?;
+        // The class teacher is the school's first teacher, the principal the second.
+        let Some(m) = staff.get(claimants.len()) else { continue };
+        crate::accounts::link_teacher(store, &system, username, &m.staff_no, now).await?;
+        claimants.push(store.system().actor(&user).await?);
+    }
+    for (k, actor) in claimants.iter().enumerate() {
+        let form = crate::training::ClaimForm {
+            course: format!("区级学科教研活动（第{}期）", k + 1),
+            level: "区级".into(),
+            mode: "集中".into(),
+            ethics: None,
+            hours: "16".into(),
+            day: (today - chrono::Days::new(10 + k as u64)).to_string(),
+            provider: "示范区教师发展中心".into(),
+        };
+        let id =
+            crate::training::submit_claim(store, actor, &form, ("结业证书.pdf", DEMO_CERTIFICATE.to_vec()), today, now)
+                .await?;
+        if actor.role == Role::SchoolAdmin {
+            crate::training::decide_claim(store, &system, id, true, "", today, now).await?;
+        }
+    }
     Ok(())
 }
+
+/// A synthetic one-page PDF standing in for a scanned certificate.
+const DEMO_CERTIFICATE: &[u8] =
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj \
+3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";

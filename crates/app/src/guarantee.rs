@@ -15,6 +15,9 @@ use serde::Serialize;
 use crate::AppError;
 use crate::district_inputs::{Supplied, save_supplied};
 
+/// The key of item 9's figure (5年360学时培训完成率).
+pub const TRAINING_360: &str = "guarantee.training_360";
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GuaranteeReport {
     pub term: String,
@@ -70,9 +73,22 @@ async fn read_evaluate_district(store: &Store, actor: &Actor, term: Term) -> Res
         Err(e) => return Err(e.into()),
     };
     let inputs: HashMap<&'static str, DistrictInput> = held(store, actor, term.start_year).await?;
-    let reported =
+    let mut reported: HashMap<String, Reported> =
         inputs.iter().map(|(k, i)| (k.to_string(), Reported { value: i.value, source: i.source.clone() })).collect();
-    let items = evaluate(&schools, migrants, &reported);
+    // Where the training records of the last cycle are kept, they replace the entered figure,
+    // which is then no longer asked for.
+    let computed = crate::training::completed_cycle_rate(store, actor, term).await?;
+    if let Some(r) = &computed {
+        reported.insert(TRAINING_360.to_string(), Reported { value: r.rate, source: r.source() });
+    }
+    let mut items = evaluate(&schools, migrants, &reported);
+    if computed.is_some() {
+        items
+            .iter_mut()
+            .flat_map(|i| i.checks.iter_mut())
+            .filter(|c| c.input_key == Some(TRAINING_360))
+            .for_each(|c| c.input_key = None);
+    }
     Ok(GuaranteeReport { term: term.label(), school_year: term.school_year(), all_met: all_met(&items), items, inputs })
 }
 

@@ -7,10 +7,13 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::calendar::Term;
-use eduq_core::training::{Cycle, CycleRules, Progress, completion_rate, progress};
+use eduq_core::casework::{Subject, check_evidence};
+use eduq_core::training::{ClaimState, ClaimStep, Cycle, CycleRules, Level, Mode, Progress, completion_rate, progress};
 use eduq_exchange::RowError;
 use eduq_store::Store;
-use eduq_store::training::NewTraining;
+use eduq_store::training::{NewClaim, NewTraining, StaffMember};
+
+pub use eduq_store::training::{ClaimRow, Course};
 use serde::Serialize;
 
 use crate::AppError;
@@ -100,6 +103,52 @@ async fn current_term(store: &Store, today: NaiveDate) -> Result<i64, AppError> 
     store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))
 }
 
+/// 360学时培训完成率 of a cycle that has ended, over the teachers of a term.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CycleRate {
+    pub cycle: Cycle,
+    pub teachers: usize,
+    pub complete: usize,
+    pub rate: f64,
+}
+
+impl CycleRate {
+    /// Where the figure comes from, as the 政府保障程度 page states it.
+    pub fn source(&self) -> String {
+        format!(
+            "eduq培训学时记录：{}周期，本学期在岗教师{}人中{}人完成",
+            self.cycle.label(),
+            self.teachers,
+            self.complete
+        )
+    }
+}
+
+/// The completion rate of the last cycle that ended before `term` began, for the term's teachers
+/// in the caller's scope: `None` where no records of that cycle are kept (the bureau then enters
+/// the figure). Teachers who joined during that cycle count like the others.
+pub async fn completed_cycle_rate(store: &Store, actor: &Actor, term: Term) -> Result<Option<CycleRate>, AppError> {
+    if !actor.role.may_read(Resource::Teachers) {
+        return Err(AppError::Forbidden);
+    }
+    let Some(term_id) = store.term_id(term).await? else { return Ok(None) };
+    let rules = CycleRules::national();
+    let (term_start, _) = term.nominal_bounds();
+    let cycle = Cycle::containing(term_start, CYCLE_ORIGIN, rules.years).previous();
+    let records = store.training_records(actor, term_id, cycle.start()).await?;
+    if !records.values().flatten().any(|r| cycle.holds(r.day)) {
+        return Ok(None);
+    }
+    let standing: Vec<Progress> = store
+        .staff(actor, term_id)
+        .await?
+        .iter()
+        .map(|m| progress(&rules, cycle, records.get(&m.teacher_id).map_or(&[][..], Vec::as_slice), cycle.end()))
+        .collect();
+    let complete = standing.iter().filter(|p| p.complete).count();
+    Ok(completion_rate(&standing).map(|rate| CycleRate { cycle, teachers: standing.len(), complete, rate }))
+}
+
 /// One teacher's standing.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TeacherHours {
@@ -130,6 +179,8 @@ pub struct Ledger {
     pub rate: Option<f64>,
     pub schools: Vec<SchoolHours>,
     pub teachers: Vec<TeacherHours>,
+    /// The last complete cycle's rate (政府保障程度 item 9), where its records are kept.
+    pub previous: Option<CycleRate>,
 }
 
 /// Every teacher of the caller's scope this term with their cycle's hours (national rules).
@@ -169,5 +220,277 @@ pub async fn ledger(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Le
             school_name,
         })
         .collect();
-    Ok(Ledger { rate: completion_rate(teachers.iter().map(|t| &t.progress)), cycle, rules, schools, teachers })
+    let previous = completed_cycle_rate(store, actor, Term::containing(today)).await?;
+    Ok(Ledger {
+        rate: completion_rate(teachers.iter().map(|t| &t.progress)),
+        cycle,
+        rules,
+        schools,
+        teachers,
+        previous,
+    })
+}
+
+/// The caller's own hours: their teacher record this term, the cycle's standing, every record
+/// and every claim of theirs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnHours {
+    pub cycle: Cycle,
+    pub rules: CycleRules,
+    pub progress: Progress,
+    pub records: Vec<NewTraining>,
+    pub claims: Vec<ClaimRow>,
+}
+
+/// The caller's teacher record this term, or why there is none.
+async fn own_teacher(store: &Store, actor: &Actor, today: NaiveDate) -> Result<StaffMember, AppError> {
+    if !actor.role.enters_own_training() {
+        return Err(AppError::Forbidden);
+    }
+    let term_id = current_term(store, today).await?;
+    store
+        .own_teacher(actor, term_id)
+        .await?
+        .ok_or_else(|| AppError::Invalid("您的账号尚未关联本学期在岗的教师档案（工号），请联系系统管理员".into()))
+}
+
+/// The caller's own standing; `None` when the account names no teacher on a staff this term.
+pub async fn own_hours(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Option<OwnHours>, AppError> {
+    if !actor.role.enters_own_training() {
+        return Err(AppError::Forbidden);
+    }
+    let term_id = current_term(store, today).await?;
+    if store.own_teacher(actor, term_id).await?.is_none() {
+        return Ok(None);
+    }
+    let rules = CycleRules::national();
+    let cycle = Cycle::containing(today, CYCLE_ORIGIN, rules.years);
+    let records: Vec<NewTraining> = store.own_training_records(actor).await?.into_iter().map(|(r, _)| r).collect();
+    let counted: Vec<eduq_core::training::Record> = records
+        .iter()
+        .map(|r| eduq_core::training::Record { day: r.day, hours: r.hours, mode: r.mode, ethics: r.ethics })
+        .collect();
+    let claims = store.training_claims(actor, &[]).await?;
+    Ok(Some(OwnHours { progress: progress(&rules, cycle, &counted, today), cycle, rules, records, claims }))
+}
+
+/// A teacher's entry of hours as the form sends it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ClaimForm {
+    pub course: String,
+    pub level: String,
+    pub mode: String,
+    #[serde(default)]
+    pub ethics: Option<String>,
+    pub hours: String,
+    /// 完成日期 as typed (2026-11-20, 2026/11/20, 2026年11月20日).
+    pub day: String,
+    #[serde(default)]
+    pub provider: String,
+}
+
+/// A date field as typed, or a message naming it.
+fn day_field(label: &str, raw: &str) -> Result<NaiveDate, AppError> {
+    eduq_core::calendar::parse_date(raw.trim()).ok_or_else(|| AppError::Invalid(format!("{label}“{raw}”不是有效日期")))
+}
+
+/// Enters the caller's own hours with the certificate: waits for the school, then the bureau.
+/// Refused when the same record (course, day, hours) is already held or waiting.
+pub async fn submit_claim(
+    store: &Store,
+    actor: &Actor,
+    f: &ClaimForm,
+    certificate: (&str, Vec<u8>),
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let me = own_teacher(store, actor, today).await?;
+    let course = f.course.trim();
+    if course.is_empty() {
+        return Err(AppError::Invalid("请填写课程名称".into()));
+    }
+    eduq_core::text::check_field("课程名称", course, eduq_core::text::CELL_CHARS).map_err(AppError::Invalid)?;
+    let level = Level::parse(&f.level).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let mode = Mode::parse(&f.mode).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let hours =
+        eduq_core::training::parse_hours(&f.hours).map_err(|m| AppError::Invalid(format!("学时“{}”{m}", f.hours)))?;
+    let day = day_field("完成日期", &f.day)?;
+    if day > today {
+        return Err(AppError::Invalid(format!("完成日期{day}晚于今天")));
+    }
+    let (name, content_type) =
+        check_evidence(certificate.0, certificate.1.len()).map_err(|e| AppError::Invalid(format!("培训证书：{e}")))?;
+    let key = eduq_core::training::record_key(&me.staff_no, course, day, hours);
+    let (district_id, _) = store.district().await?;
+    if !store.system().training_keys_held(district_id, std::slice::from_ref(&key)).await?.is_empty()
+        || store
+            .training_claims(actor, &[ClaimState::Submitted, ClaimState::SchoolApproved])
+            .await?
+            .iter()
+            .any(|c| c.source_key == key)
+    {
+        return Err(AppError::Invalid("这条培训记录已登记或正在审核，不必重复申报".into()));
+    }
+    let record = NewTraining {
+        district_id,
+        school_id: me.school_id,
+        teacher_id: me.teacher_id,
+        course: course.to_string(),
+        level,
+        mode,
+        ethics: f.ethics.is_some(),
+        hours,
+        day,
+        provider: f.provider.trim().to_string(),
+        source_key: key,
+    };
+    let sha = eduq_core::digest::sha256_hex(&certificate.1);
+    let mut tx = store.begin().await?;
+    let id = tx.insert_claim(actor, &NewClaim { record }, now).await?;
+    tx.add_case_evidence(actor, Subject::Training, id, &name, content_type, &sha, certificate.1, now).await?;
+    let note = format!("{course}，{hours}学时，{day}");
+    tx.add_case_event(actor, Subject::Training, id, "submit", today, None, &note, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Claims waiting for the caller's level: the school's 审核 or the bureau's 认定.
+pub async fn claims_waiting(store: &Store, actor: &Actor) -> Result<Vec<ClaimRow>, AppError> {
+    let mut states = Vec::new();
+    if actor.role.approves_training_for_school() {
+        states.push(ClaimState::Submitted);
+    }
+    if actor.role.approves_training_for_district() {
+        states.push(ClaimState::SchoolApproved);
+    }
+    if states.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(store.training_claims(actor, &states).await?)
+}
+
+/// A claim in the caller's scope with its history and certificate.
+pub async fn claim(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+) -> Result<(ClaimRow, Vec<crate::casework::CaseEvent>, Vec<crate::casework::EvidenceMeta>), AppError> {
+    let row = store.training_claim(actor, id).await?;
+    let (events, evidence) = store.case_record(actor, Subject::Training, id).await?;
+    Ok((row, events, evidence))
+}
+
+/// The school's 审核 or the bureau's 认定 (whichever the claim waits for and the caller gives), or
+/// a return with its reason. Nobody decides their own claim; the bureau's approval writes the
+/// completion record, which then counts.
+pub async fn decide_claim(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    approve: bool,
+    reason: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<ClaimState, AppError> {
+    let c = store.training_claim(actor, id).await?;
+    let step = match approve {
+        false => ClaimStep::Return,
+        true => c
+            .state
+            .approval_by(actor.role)
+            .ok_or_else(|| AppError::Invalid(format!("申报{}，您的角色不能办理这一步", c.state.label())))?,
+    };
+    let term_id = current_term(store, today).await?;
+    let own = store.own_teacher(actor, term_id).await?.is_some_and(|m| m.teacher_id == c.teacher_id);
+    let next = c.state.after(step, actor.role, own).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let reason = reason.trim();
+    if step == ClaimStep::Return && reason.is_empty() {
+        return Err(AppError::Invalid("退回须写明原因".into()));
+    }
+    let (district_id, _) = store.district().await?;
+    if next == ClaimState::Approved
+        && !store.system().training_keys_held(district_id, std::slice::from_ref(&c.source_key)).await?.is_empty()
+    {
+        return Err(AppError::Invalid("这条培训记录已由平台导入，无须再认定；请退回申报".into()));
+    }
+    let mut tx = store.begin().await?;
+    let record_id = if next == ClaimState::Approved {
+        let record = NewTraining {
+            district_id,
+            school_id: c.school_id,
+            teacher_id: c.teacher_id,
+            course: c.course.clone(),
+            level: c.level,
+            mode: c.mode,
+            ethics: c.ethics,
+            hours: c.hours,
+            day: c.day,
+            provider: c.provider.clone(),
+            source_key: c.source_key.clone(),
+        };
+        Some(tx.insert_training(actor, &record, now).await?)
+    } else {
+        None
+    };
+    tx.set_claim_state(actor, id, c.state, next, reason, record_id).await?;
+    tx.add_case_event(actor, Subject::Training, id, step.key(), today, None, reason, now).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// A course for the catalogue as the bureau enters it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CourseForm {
+    pub name: String,
+    pub level: String,
+    pub mode: String,
+    #[serde(default)]
+    pub ethics: Option<String>,
+    pub hours: String,
+    pub start_day: String,
+    pub end_day: String,
+    #[serde(default)]
+    pub provider: String,
+}
+
+/// Adds a course to the district's catalogue (国培/省培/市/区/校本/网络研修); audited. The same name
+/// and start day again changes nothing (`false`).
+pub async fn add_course(store: &Store, actor: &Actor, f: &CourseForm, now: DateTime<Utc>) -> Result<bool, AppError> {
+    if !actor.role.approves_training_for_district() {
+        return Err(AppError::Forbidden);
+    }
+    let name = f.name.trim();
+    if name.is_empty() {
+        return Err(AppError::Invalid("请填写课程或项目名称".into()));
+    }
+    eduq_core::text::check_field("课程名称", name, eduq_core::text::CELL_CHARS).map_err(AppError::Invalid)?;
+    let (start_day, end_day) = (day_field("开始日期", &f.start_day)?, day_field("结束日期", &f.end_day)?);
+    if end_day < start_day {
+        return Err(AppError::Invalid(format!("结束日期{end_day}早于开始日期{start_day}")));
+    }
+    let course = Course {
+        id: 0,
+        name: name.to_string(),
+        level: Level::parse(&f.level).map_err(|e| AppError::Invalid(e.to_string()))?,
+        mode: Mode::parse(&f.mode).map_err(|e| AppError::Invalid(e.to_string()))?,
+        ethics: f.ethics.is_some(),
+        hours: eduq_core::training::parse_hours(&f.hours)
+            .map_err(|m| AppError::Invalid(format!("学时“{}”{m}", f.hours)))?,
+        start_day,
+        end_day,
+        provider: f.provider.trim().to_string(),
+    };
+    let (district_id, _) = store.district().await?;
+    let mut tx = store.begin().await?;
+    let added = tx.insert_course(actor, district_id, &course, now).await?;
+    if added {
+        tx.audit(actor, now, "training_course_add", name, &format!("{}学时", course.hours)).await?;
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// The district's course catalogue.
+pub async fn courses(store: &Store, actor: &Actor) -> Result<Vec<Course>, AppError> {
+    Ok(store.training_courses(actor).await?)
 }

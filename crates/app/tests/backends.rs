@@ -352,6 +352,7 @@ async fn security_parallel_guesses_stop_at_the_limit() {
             school_ids: vec![],
             new_password: None,
             unlock: true,
+            staff_no: None,
         };
         eduq_app::accounts::update_user(&s, &Actor::system(), user.id, unlock, now()).await.expect("unlock");
         assert!(login(&s, "principal", PW, "client-x", now()).await.is_ok(), "{name}: unlocked");
@@ -977,7 +978,8 @@ async fn government_guarantee_on_both_backends() {
             .sum();
         assert_eq!(listed, oversize, "{name}");
         assert_eq!(check(5, 0).verdict == Verdict::Met, oversize == 0, "{name}");
-        // The demo's figures: 360学时 96.4% falls short; 特教经费 6800 元 meets 6000.
+        // The demo's figures: 360学时 (from the last cycle's records) falls short; 特教经费 6800 元
+        // meets 6000.
         assert_eq!((r.items[8].verdict, r.items[6].verdict), (Verdict::NotMet, Verdict::Met), "{name}");
         assert!(check(7, 0).details[0].contains("督导自评报告"), "{name}: the source is shown");
         assert!(!r.all_met, "{name}");
@@ -1000,10 +1002,16 @@ async fn government_guarantee_on_both_backends() {
         assert!(e.to_string().contains("依据"), "{name}: {e}");
         let head = actor("head", Role::SchoolAdmin, Scope::School(1));
         assert!(save(&head, "guarantee.training_360", "100", "文件").await.is_err(), "{name}");
+        save(&admin, "guarantee.nearby_town", "93%", "县教育局招生工作总结").await.expect("save");
+        let after = eduq_app::guarantee::evaluate_district(&s, &admin, CURRENT).await.expect("evaluate");
+        assert_eq!(after.items[12].verdict, Verdict::NotMet, "{name}: 93 % is below 95 %");
+        assert_eq!(after.inputs["guarantee.nearby_town"].value, 93.0, "{name}");
+        // A figure entered for 360学时 does not replace the training records' rate.
         save(&admin, "guarantee.training_360", "100%", "县教师发展中心培训学时统计").await.expect("save");
         let after = eduq_app::guarantee::evaluate_district(&s, &admin, CURRENT).await.expect("evaluate");
-        assert_eq!(after.items[8].verdict, Verdict::Met, "{name}");
-        assert_eq!(after.inputs["guarantee.training_360"].value, 100.0, "{name}");
+        assert_eq!(after.items[8].verdict, Verdict::NotMet, "{name}");
+        assert!(after.items[8].checks[0].details[0].contains("eduq培训学时记录"), "{name}");
+        assert_eq!(after.items[8].checks[0].input_key, None, "{name}: nothing to enter");
     }
 }
 
@@ -2259,4 +2267,122 @@ async fn training_hours_import_and_ledger() {
             Err(AppError::Forbidden)
         ));
     }
+}
+
+/// A teacher's own entry of hours on both backends (#18): entered with a certificate, checked by
+/// the school, confirmed by the bureau, then counted; returned with a reason; nobody approves their
+/// own; other schools, other roles and a teacher's colleagues see nothing; every step audited. The
+/// last cycle's records replace the entered figure of 政府保障程度 item 9.
+#[tokio::test]
+async fn training_claims_from_entry_to_record() {
+    use eduq_app::training::{ClaimForm, claim, claims_waiting, decide_claim, own_hours, submit_claim};
+    use eduq_core::casework::Subject;
+    use eduq_core::training::ClaimState;
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let (teacher, principal, staff) =
+            (actor_of(&s, "teacher").await, actor_of(&s, "principal").await, actor_of(&s, "staff").await);
+        let Scope::School(own) = principal.scope else { panic!() };
+        let mine = own_hours(&s, &teacher, today).await.expect("own").expect("the demo teacher is linked");
+        let counted = mine.progress.counted;
+        assert_eq!(mine.claims.len(), 1, "{name}: the demo's entry waits at the school");
+        let form = |course: &str, hours: &str, day: &str| ClaimForm {
+            course: course.into(),
+            level: "区级".into(),
+            mode: "集中".into(),
+            ethics: Some("1".into()),
+            hours: hours.into(),
+            day: day.into(),
+            provider: "区教师发展中心".into(),
+        };
+        let cert = || ("证书.pdf", b"%PDF-1.4 synthetic".to_vec());
+        let submit = |f: ClaimForm, c: (&'static str, Vec<u8>)| {
+            let (s, teacher) = (s.clone(), teacher.clone());
+            async move { submit_claim(&s, &teacher, &f, (c.0, c.1), today, now()).await }
+        };
+        // Bad entries are refused with the field named.
+        for (f, c, says) in [
+            (form("课程", "0", "2026-11-01"), cert(), "学时"),
+            (form("课程", "8", "2026-12-01"), cert(), "晚于今天"),
+            (form("课程", "8", "2026-02-30"), cert(), "不是有效日期"),
+            (form("课程", "8", "2026-11-01"), ("证书.exe", vec![1]), "培训证书"),
+            (form("", "8", "2026-11-01"), cert(), "课程名称"),
+        ] {
+            let e = submit(f, c).await.expect_err("refused");
+            assert!(e.to_string().contains(says), "{name}: {e}");
+        }
+        let id = submit(form("区级班主任培训", "24", "2026-11-10"), cert()).await.expect("submitted");
+        let again = submit(form("区级班主任培训", "24", "2026-11-10"), cert()).await.expect_err("twice");
+        assert!(again.to_string().contains("重复申报"), "{name}: {again}");
+        // The teacher neither approves nor lists the queue; another school does not see the claim.
+        assert!(decide_claim(&s, &teacher, id, true, "", today, now()).await.is_err(), "{name}");
+        assert!(matches!(claims_waiting(&s, &teacher).await, Err(AppError::Forbidden)), "{name}");
+        let elsewhere = Actor { scope: Scope::School(own + 1), user_id: principal.user_id + 1000, ..principal.clone() };
+        assert!(matches!(claim(&s, &elsewhere, id).await, Err(AppError::Store(eduq_store::StoreError::NotFound))));
+        assert!(!claims_waiting(&s, &elsewhere).await.expect("queue").iter().any(|c| c.id == id), "{name}");
+        let parent = Actor { role: Role::Parent, scope: Scope::Students(vec![1]), ..teacher.clone() };
+        assert!(claim(&s, &parent, id).await.is_err(), "{name}: parents read no claims");
+        // The bureau cannot skip the school.
+        assert!(decide_claim(&s, &staff, id, true, "", today, now()).await.is_err(), "{name}: the school first");
+        assert!(claims_waiting(&s, &principal).await.expect("queue").iter().any(|c| c.id == id), "{name}");
+        let st = decide_claim(&s, &principal, id, true, "", today, now()).await.expect("school");
+        assert_eq!(st, ClaimState::SchoolApproved, "{name}");
+        assert!(decide_claim(&s, &principal, id, true, "", today, now()).await.is_err(), "{name}: once");
+        let queue = claims_waiting(&s, &staff).await.expect("bureau queue");
+        assert!(queue.iter().any(|c| c.id == id), "{name}");
+        // The demo principal's own entry waits at the bureau; the principal never decides it.
+        let own_claim = queue.iter().find(|c| c.username == "principal").expect("the principal's entry").id;
+        assert!(decide_claim(&s, &principal, own_claim, false, "不符", today, now()).await.is_err(), "{name}");
+        assert_eq!(decide_claim(&s, &staff, id, true, "", today, now()).await.expect("bureau"), ClaimState::Approved);
+        let after = own_hours(&s, &teacher, today).await.expect("own").expect("linked");
+        assert_eq!(after.progress.counted, counted + 24.0, "{name}: the approved hours count");
+        assert!(after.records.iter().any(|r| r.course == "区级班主任培训" && r.ethics), "{name}");
+        let l = eduq_app::training::ledger(&s, &principal, today).await.expect("ledger");
+        let staff_no = mine_staff_no(&s, &teacher).await;
+        let me = l.teachers.iter().find(|t| t.staff_no == staff_no).expect("in the ledger");
+        assert_eq!(me.progress.counted, counted + 24.0, "{name}: the school's ledger moves too");
+        // A return needs a reason and ends the claim; the teacher reads the reason.
+        let id2 = submit(form("校本研修", "6", "2026-11-12"), cert()).await.expect("submitted");
+        assert!(decide_claim(&s, &principal, id2, false, " ", today, now()).await.is_err(), "{name}: no reason");
+        decide_claim(&s, &principal, id2, false, "证书不清晰，请重新上传", today, now()).await.expect("returned");
+        let back = own_hours(&s, &teacher, today).await.expect("own").expect("linked");
+        let c2 = back.claims.iter().find(|c| c.id == id2).expect("listed");
+        assert_eq!((c2.state, c2.reason.as_str()), (ClaimState::Returned, "证书不清晰，请重新上传"), "{name}");
+        assert_eq!(back.progress.counted, counted + 24.0, "{name}: returned hours do not count");
+        // The certificate: the teacher and the approvers read it, each read audited.
+        let (_, events, evidence) = claim(&s, &teacher, id).await.expect("own claim");
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["submit", "school_approve", "bureau_approve"], "{name}");
+        let file = evidence[0].id;
+        let (fname, _, bytes) =
+            eduq_app::casework::evidence(&s, &teacher, Subject::Training, id, file, now()).await.expect("own file");
+        assert_eq!((fname.as_str(), bytes.as_slice()), ("证书.pdf", b"%PDF-1.4 synthetic".as_slice()), "{name}");
+        assert!(eduq_app::casework::evidence(&s, &elsewhere, Subject::Training, id, file, now()).await.is_err());
+        let audited = s
+            .search_audit(
+                &Actor::system(),
+                &eduq_store::audit::AuditQuery {
+                    action: Some("training_claim_evidence_read".into()),
+                    per_page: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("audit");
+        assert_eq!(audited.0.len(), 1, "{name}: the read is audited");
+        // Item 9 of 政府保障程度 comes from the last cycle's records (2021–2025).
+        let rate = eduq_app::training::completed_cycle_rate(&s, &staff, CURRENT).await.expect("rate").expect("kept");
+        assert_eq!(rate.cycle.first, 2021, "{name}");
+        assert!(rate.complete < rate.teachers && rate.rate > 90.0, "{name}: most completed ({rate:?})");
+        let report = eduq_app::guarantee::evaluate_district(&s, &staff, CURRENT).await.expect("guarantee");
+        let item9 = report.items.iter().find(|i| i.no == 9).expect("item 9");
+        assert_eq!(item9.checks[0].value, format!("{}%", eduq_core::guarantee::number(rate.rate)), "{name}");
+        assert_eq!(item9.verdict, eduq_core::guarantee::Verdict::NotMet, "{name}: below 100 %");
+        assert!(item9.checks[0].details[0].contains("eduq培训学时记录"), "{name}: {:?}", item9.checks[0].details);
+    }
+}
+
+/// The 工号 of the teacher record an account names.
+async fn mine_staff_no(s: &Store, a: &Actor) -> String {
+    s.system().bindings(a.user_id).await.expect("bindings").staff_no.expect("linked")
 }

@@ -207,6 +207,9 @@ enum UserCmd {
         /// 学校标识码 for school roles; for an inspector (督学), the 责任区 schools separated by commas
         #[arg(long)]
         school: Option<String>,
+        /// The 工号 of the account's own teacher record (its training hours), for school roles
+        #[arg(long)]
+        staff_no: Option<String>,
         #[command(flatten)]
         db: Db,
     },
@@ -355,7 +358,7 @@ async fn run(cli: Cli) -> Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
-        Cmd::User { cmd: UserCmd::Add { username, role, password, name, school, db } } => {
+        Cmd::User { cmd: UserCmd::Add { username, role, password, name, school, staff_no, db } } => {
             let store = db.open().await?;
             let role = Role::from_key(&role)
                 .or_else(|| Role::parse(&role).ok())
@@ -370,7 +373,7 @@ async fn run(cli: Cli) -> Result<()> {
                 if role == Role::Inspector { (None, ids) } else { (ids.first().copied(), vec![]) };
             let input = eduq_app::accounts::NewUserInput {
                 display_name: name.unwrap_or_else(|| username.clone()),
-                username,
+                username: username.clone(),
                 password,
                 role,
                 school_id,
@@ -379,6 +382,9 @@ async fn run(cli: Cli) -> Result<()> {
                 school_ids,
             };
             eduq_app::accounts::create_user(&store, &Actor::system(), input, Utc::now()).await?;
+            if let Some(no) = staff_no {
+                eduq_app::accounts::link_teacher(&store, &Actor::system(), &username, &no, Utc::now()).await?;
+            }
             println!("已创建用户");
         }
         Cmd::Lottery { cmd } => lottery::run(cmd)?,

@@ -77,6 +77,9 @@ pub enum Resource {
     /// 督导: problems to rectify (问题清单), safety hazards, inspections. The bureau and its
     /// inspectors raise and review them; a school answers its own.
     Supervision,
+    /// 教师培训学时: the ledger and teachers' own entries with their certificates. A teacher reads
+    /// and enters their own (the store filters by the account's teacher record).
+    Training,
 }
 
 impl Role {
@@ -106,6 +109,7 @@ impl Role {
                         | Resource::Admissions
                         | Resource::Exams
                         | Resource::Supervision
+                        | Resource::Training
                 )
             }
             Role::Inspector => r == Resource::Supervision,
@@ -119,10 +123,12 @@ impl Role {
                     | Resource::Cases
                     | Resource::Exams
                     | Resource::Supervision
+                    | Resource::Training
             ),
             // A class teacher takes the roll of the own classes (the scope says which) and works
             // their pupils' cases.
-            Role::HeadTeacher => matches!(r, Resource::Attendance | Resource::Cases),
+            Role::HeadTeacher => matches!(r, Resource::Attendance | Resource::Cases | Resource::Training),
+            Role::Teacher => r == Resource::Training,
             _ => false,
         }
     }
@@ -137,6 +143,8 @@ impl Role {
             Resource::Supervision => {
                 matches!(self, Role::Admin | Role::Leader | Role::Staff | Role::Inspector | Role::SchoolAdmin)
             }
+            // Teachers read their own hours only (the store filters); parents and inspectors none.
+            Resource::Training => !matches!(self, Role::Parent | Role::Inspector),
             // An inspector reads the schools of the 责任区 and their 督导 files, not pupils' records.
             _ if self == Role::Inspector => r == Resource::Schools,
             Resource::Teachers | Resource::Conditions => {
@@ -176,6 +184,27 @@ impl Role {
 
     /// Roles that confirm a problem's 销号 as the second person: the 督导室 (the bureau's staff).
     pub fn confirms_problem_closure(self) -> bool {
+        matches!(self, Role::Admin | Role::Staff)
+    }
+
+    /// Roles that enter their own training hours with a certificate: whoever teaches at a school
+    /// (the account must be linked to its teacher record).
+    pub fn enters_own_training(self) -> bool {
+        self.needs_school()
+    }
+
+    /// Roles that read the training hours of others in their scope; the rest read their own only.
+    pub fn reads_others_training(self) -> bool {
+        self.may_read(Resource::Teachers)
+    }
+
+    /// Roles that check a school's training claims (学校审核).
+    pub fn approves_training_for_school(self) -> bool {
+        matches!(self, Role::Admin | Role::SchoolAdmin)
+    }
+
+    /// Roles that confirm training claims for the district (教育局认定).
+    pub fn approves_training_for_district(self) -> bool {
         matches!(self, Role::Admin | Role::Staff)
     }
 
@@ -316,6 +345,22 @@ mod tests {
         assert!(Role::SchoolAdmin.may_write(Resource::Supervision) && !Role::SchoolAdmin.inspects());
         assert!(Role::SchoolAdmin.answers_problems() && !r.answers_problems() && !Role::Staff.answers_problems());
         assert!(!Role::HeadTeacher.may_read(Resource::Supervision) && !Role::Parent.may_read(Resource::Supervision));
+    }
+
+    /// Training hours: teachers enter their own, the school then the bureau approve; parents and
+    /// inspectors read none.
+    #[test]
+    fn training_claims_by_level() {
+        let enter: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.enters_own_training()).collect();
+        assert_eq!(enter, vec![Role::SchoolAdmin, Role::HeadTeacher, Role::Teacher]);
+        let school: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.approves_training_for_school()).collect();
+        assert_eq!(school, vec![Role::Admin, Role::SchoolAdmin]);
+        let bureau: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.approves_training_for_district()).collect();
+        assert_eq!(bureau, vec![Role::Admin, Role::Staff]);
+        assert!(Role::Teacher.may_read(Resource::Training) && Role::Teacher.may_write(Resource::Training));
+        assert!(!Role::Parent.may_read(Resource::Training) && !Role::Inspector.may_read(Resource::Training));
+        assert!(Role::Leader.may_read(Resource::Training) && !Role::Leader.may_write(Resource::Training));
+        assert!(!Role::Teacher.may_read(Resource::Teachers), "the own hours, not the staff list");
     }
 
     #[test]

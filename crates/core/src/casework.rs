@@ -15,6 +15,7 @@ crate::labelled_enum! {
         Dropout => "dropout", "控辍保学";
         Problem => "problem", "督导问题";
         Inspection => "inspection", "督导评估";
+        Training => "training", "培训学时申报";
     }
 }
 
@@ -26,6 +27,7 @@ impl Subject {
             Subject::Dropout => "dropout_case",
             Subject::Problem => "problem",
             Subject::Inspection => "inspection",
+            Subject::Training => "training_claim",
         }
     }
 
@@ -34,6 +36,7 @@ impl Subject {
         match self {
             Subject::Dropout => crate::access::Resource::Cases,
             Subject::Problem | Subject::Inspection => crate::access::Resource::Supervision,
+            Subject::Training => crate::access::Resource::Training,
         }
     }
 
@@ -43,6 +46,7 @@ impl Subject {
             Subject::Dropout => crate::dropout::event_label(kind),
             Subject::Problem => crate::supervision::event_label(kind),
             Subject::Inspection => crate::inspection::event_label(kind),
+            Subject::Training => crate::training::event_label(kind),
         }
     }
 
@@ -50,7 +54,7 @@ impl Subject {
     pub fn party_label(self, key: &str) -> Option<&'static str> {
         match self {
             Subject::Dropout => crate::dropout::Party::from_key(key).map(|p| p.label()),
-            Subject::Problem | Subject::Inspection => None,
+            Subject::Problem | Subject::Inspection | Subject::Training => None,
         }
     }
 }

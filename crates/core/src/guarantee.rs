@@ -312,7 +312,8 @@ fn class_limit(grade: i8) -> u32 {
     Grade::new(grade).map_or(0, standard_max)
 }
 
-fn number(v: f64) -> String {
+/// A figure as the report prints it: whole numbers bare, others to one decimal.
+pub fn number(v: f64) -> String {
     if v.fract().abs() < 1e-9 { format!("{v:.0}") } else { format!("{v:.1}") }
 }
 

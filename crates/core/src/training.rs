@@ -5,6 +5,8 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use crate::CoreError;
+use crate::access::Role;
 use crate::standards::training::{CYCLE_HOURS, CYCLE_YEARS};
 
 crate::labelled_enum! {
@@ -84,6 +86,11 @@ impl Cycle {
     pub fn label(self) -> String {
         format!("{}—{}年", self.first, self.first + self.years - 1)
     }
+
+    /// The cycle before this one: the last one complete while this one runs.
+    pub fn previous(self) -> Cycle {
+        Cycle { first: self.first - self.years, years: self.years }
+    }
 }
 
 /// The SHA-256 of what makes two completion records the same: the teacher's 工号, the course, the
@@ -91,6 +98,17 @@ impl Cycle {
 pub fn record_key(staff_no: &str, course: &str, day: NaiveDate, hours: f64) -> String {
     let text = [staff_no, course.trim(), &day.to_string(), &format!("{hours}")].join("\u{1f}");
     crate::digest::sha256_hex(text.as_bytes())
+}
+
+/// Most hours one record may carry (a long 国培 programme runs to a few hundred).
+pub const MAX_RECORD_HOURS: f64 = 400.0;
+
+/// Checks a record's hours as written: more than 0, at most [`MAX_RECORD_HOURS`].
+pub fn parse_hours(raw: &str) -> Result<f64, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(h) if h > 0.0 && h <= MAX_RECORD_HOURS => Ok(h),
+        _ => Err(format!("应为大于0且不超过{MAX_RECORD_HOURS}的学时")),
+    }
 }
 
 /// One approved completion record as the rules see it.
@@ -173,6 +191,120 @@ pub fn completion_rate<'a>(all: impl IntoIterator<Item = &'a Progress>) -> Optio
     (n > 0).then(|| f64::from(done) / f64::from(n) * 100.0)
 }
 
+crate::labelled_enum! {
+    /// Where a teacher's own entry of hours (学时申报, with its certificate) stands: the school
+    /// checks it, then the bureau; only then does it count.
+    ClaimState, "申报状态" {
+        Submitted => "submitted", "待学校审核";
+        SchoolApproved => "school_approved", "待教育局审核";
+        Approved => "approved", "已认定";
+        Returned => "returned", "已退回";
+    }
+}
+
+/// A step on a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimStep {
+    /// The school's 审核 (its administrator).
+    SchoolApprove,
+    /// The bureau's 认定 (its administrators and staff): the hours become a record.
+    BureauApprove,
+    /// Sent back with a reason, at either level.
+    Return,
+}
+
+impl ClaimStep {
+    pub fn key(self) -> &'static str {
+        match self {
+            ClaimStep::SchoolApprove => "school_approve",
+            ClaimStep::BureauApprove => "bureau_approve",
+            ClaimStep::Return => "return",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        event_label(self.key())
+    }
+}
+
+/// The word users read for a claim's history event.
+pub fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "submit" => "提交学时申报",
+        "school_approve" => "学校审核通过",
+        "bureau_approve" => "教育局认定",
+        "return" => "退回",
+        _ => "其他",
+    }
+}
+
+impl ClaimState {
+    /// The approval a caller of `role` gives the claim now, if any.
+    pub fn approval_by(self, role: Role) -> Option<ClaimStep> {
+        match self {
+            ClaimState::Submitted if role.approves_training_for_school() => Some(ClaimStep::SchoolApprove),
+            ClaimState::SchoolApproved if role.approves_training_for_district() => Some(ClaimStep::BureauApprove),
+            _ => None,
+        }
+    }
+
+    /// Waiting for someone.
+    pub fn open(self) -> bool {
+        matches!(self, ClaimState::Submitted | ClaimState::SchoolApproved)
+    }
+
+    /// The state after `step` by a caller of `role`; `own` when the caller is the claimant (who
+    /// never approves their own hours, at either level).
+    pub fn after(self, step: ClaimStep, role: Role, own: bool) -> Result<ClaimState, CoreError> {
+        if own {
+            return Err(CoreError::Invalid("不能审核本人的学时申报".into()));
+        }
+        let school = role.approves_training_for_school();
+        let bureau = role.approves_training_for_district();
+        match (self, step) {
+            (ClaimState::Submitted, ClaimStep::SchoolApprove) if school => Ok(ClaimState::SchoolApproved),
+            (ClaimState::SchoolApproved, ClaimStep::BureauApprove) if bureau => Ok(ClaimState::Approved),
+            (ClaimState::Submitted, ClaimStep::Return) if school => Ok(ClaimState::Returned),
+            (ClaimState::SchoolApproved, ClaimStep::Return) if bureau => Ok(ClaimState::Returned),
+            (s, _) if !s.open() => Err(CoreError::Invalid(format!("申报{}，不能再审核", s.label()))),
+            (s, _) => Err(CoreError::Invalid(format!("申报{}，您的角色不能办理这一步", s.label()))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod claim_tests {
+    use super::*;
+
+    #[test]
+    fn a_claim_goes_through_the_school_then_the_bureau() {
+        let s = ClaimState::Submitted;
+        let at_school = s.after(ClaimStep::SchoolApprove, Role::SchoolAdmin, false).expect("school");
+        assert_eq!(at_school, ClaimState::SchoolApproved);
+        assert_eq!(
+            at_school.after(ClaimStep::BureauApprove, Role::Staff, false).expect("bureau"),
+            ClaimState::Approved
+        );
+        // Out of order, or by the wrong level.
+        assert!(s.after(ClaimStep::BureauApprove, Role::Staff, false).is_err(), "the school first");
+        assert!(at_school.after(ClaimStep::SchoolApprove, Role::SchoolAdmin, false).is_err());
+        assert!(at_school.after(ClaimStep::Return, Role::SchoolAdmin, false).is_err(), "at the bureau now");
+        assert!(s.after(ClaimStep::SchoolApprove, Role::Teacher, false).is_err());
+        assert!(s.after(ClaimStep::SchoolApprove, Role::Leader, false).is_err());
+        // Returned at either level; then closed.
+        assert_eq!(s.after(ClaimStep::Return, Role::SchoolAdmin, false).expect("r"), ClaimState::Returned);
+        assert_eq!(at_school.after(ClaimStep::Return, Role::Staff, false).expect("r"), ClaimState::Returned);
+        assert!(ClaimState::Returned.after(ClaimStep::SchoolApprove, Role::Admin, false).is_err());
+        assert!(ClaimState::Approved.after(ClaimStep::Return, Role::Admin, false).is_err());
+        // Nobody approves their own hours, the administrator included.
+        assert!(s.after(ClaimStep::SchoolApprove, Role::Admin, true).is_err());
+        assert_eq!(s.approval_by(Role::SchoolAdmin), Some(ClaimStep::SchoolApprove));
+        assert_eq!(s.approval_by(Role::Staff), None, "the school first");
+        assert_eq!(at_school.approval_by(Role::Staff), Some(ClaimStep::BureauApprove));
+        assert_eq!(ClaimState::Approved.approval_by(Role::Admin), None);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +334,7 @@ mod tests {
         assert_eq!(Cycle::containing(d(2026, 1, 1), 2021, 5).first, 2026, "the first day of the next");
         assert_eq!(Cycle::containing(d(2019, 6, 1), 2021, 5).first, 2016, "before the origin");
         assert!(c.holds(d(2030, 12, 31)) && !c.holds(d(2031, 1, 1)) && !c.holds(d(2025, 12, 31)));
+        assert_eq!(c.previous(), Cycle { first: 2021, years: 5 });
     }
 
     #[test]

@@ -11,9 +11,6 @@ use crate::{ExchangeError, RowError};
 pub const TRAINING_HEADERS: &[&str] =
     &["工号", "姓名", "课程名称", "培训级别", "培训形式", "师德", "学时", "完成日期", "培训机构"];
 
-/// Most hours one record may carry (a long 国培 programme runs to a few hundred).
-pub const MAX_HOURS: f64 = 400.0;
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainingLine {
     pub row: usize,
@@ -40,10 +37,7 @@ pub fn read_training_lines(t: &Table) -> Result<Vec<TrainingLine>, ExchangeError
         let level = r.labelled("培训级别", Level::parse, Level::labels());
         let mode = r.labelled("培训形式", Mode::parse, Mode::labels());
         let ethics = !r.raw("师德").is_empty() && r.yes_no("师德");
-        let hours = r.parse("学时", |s| match s.parse::<f64>() {
-            Ok(h) if h > 0.0 && h <= MAX_HOURS => Ok(h),
-            _ => Err(format!("应为大于0且不超过{MAX_HOURS}的学时")),
-        });
+        let hours = r.parse("学时", eduq_core::training::parse_hours);
         let day = r.date("完成日期");
         if let (Some(staff_no), Some(name), Some(course), Some(level), Some(mode), Some(hours), Some(day)) =
             (staff_no, name, course, level, mode, hours, day)

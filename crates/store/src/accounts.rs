@@ -83,6 +83,8 @@ pub struct Bindings {
     pub class_ids: Vec<i64>,
     pub students: Vec<(i64, String, String)>,
     pub school_ids: Vec<i64>,
+    /// The 工号 of the teacher record the account names (its own hours).
+    pub staff_no: Option<String>,
 }
 
 impl System<'_> {
@@ -122,7 +124,35 @@ impl System<'_> {
                 |r| r.i(0),
             )
             .await?;
-        Ok(Bindings { class_ids, students, school_ids })
+        let staff_no = self
+            .fetch_opt(
+                &Sql::new("SELECT t.staff_no FROM app_user u JOIN teacher t ON t.id = u.teacher_id WHERE u.id = $1")
+                    .bind(user_id),
+                |r| r.s(0),
+            )
+            .await?;
+        Ok(Bindings { class_ids, students, school_ids, staff_no })
+    }
+
+    /// The teacher with this 工号 who has been on the staff of `school_id` in some term.
+    pub async fn teacher_of_school(&self, staff_no: &str, school_id: i64) -> Result<Option<i64>> {
+        self.fetch_opt(
+            &Sql::new(
+                "SELECT t.id FROM teacher t WHERE t.staff_no = $1 AND EXISTS \
+                 (SELECT 1 FROM teacher_term x WHERE x.teacher_id = t.id AND x.school_id = $2)",
+            )
+            .bind(staff_no)
+            .bind(school_id),
+            |r| r.i(0),
+        )
+        .await
+    }
+
+    /// Names (or, with `None`, clears) the teacher record of an account.
+    pub async fn set_user_teacher(&self, user_id: i64, teacher_id: Option<i64>) -> Result<()> {
+        self.exec(&Sql::new("UPDATE app_user SET teacher_id = $1 WHERE id = $2").bind(teacher_id).bind(user_id))
+            .await
+            .map(|_| ())
     }
 
     /// Student ids by 学籍号 (for binding a parent); unknown numbers are returned separately.

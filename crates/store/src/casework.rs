@@ -40,6 +40,7 @@ fn audit_prefix(subject: Subject) -> &'static str {
         Subject::Dropout => "case",
         Subject::Problem => "problem",
         Subject::Inspection => "inspection",
+        Subject::Training => "training_claim",
     }
 }
 
@@ -47,8 +48,17 @@ fn audit_prefix(subject: Subject) -> &'static str {
 fn scope_columns(subject: Subject) -> (&'static str, Option<&'static str>, Option<&'static str>) {
     match subject {
         Subject::Dropout => ("k.school_id", Some("k.class_id"), Some("k.student_id")),
-        Subject::Problem | Subject::Inspection => ("k.school_id", None, None),
+        Subject::Problem | Subject::Inspection | Subject::Training => ("k.school_id", None, None),
     }
+}
+
+/// Scopes a query of a subject's cases (`k`) to the caller.
+fn case_filter(q: &mut Sql, actor: &Actor, subject: Subject) {
+    if subject == Subject::Training {
+        return crate::training::training_filter(q, actor);
+    }
+    let (school, class, student) = scope_columns(subject);
+    scope_filter(q, actor, school, class, student);
 }
 
 impl Store {
@@ -113,8 +123,7 @@ impl Store {
         }
         let mut q = Sql::new(format!("SELECT k.id FROM {} k WHERE 1=1", subject.table()));
         q.push_arg(" AND k.id = ?", id);
-        let (school, class, student) = scope_columns(subject);
-        scope_filter(&mut q, actor, school, class, student);
+        case_filter(&mut q, actor, subject);
         self.fetch_opt(&q, |r| r.i(0)).await?.ok_or(StoreError::NotFound)?;
         self.case_history(subject, id).await
     }
@@ -139,8 +148,7 @@ impl Store {
         q.push_arg(" AND v.subject = ?", subject.key());
         q.push_arg(" AND v.id = ?", evidence_id);
         q.push_arg(" AND v.case_id = ?", case_id);
-        let (school, class, student) = scope_columns(subject);
-        scope_filter(&mut q, actor, school, class, student);
+        case_filter(&mut q, actor, subject);
         let file = self.fetch_opt(&q, |r| Ok((r.s(0)?, r.s(1)?, r.bytes(2)?))).await?.ok_or(StoreError::NotFound)?;
         let action = format!("{}_evidence_read", audit_prefix(subject));
         self.audit(

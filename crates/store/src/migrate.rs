@@ -173,6 +173,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0027_training.sql"),
         postgres: include_str!("../migrations/postgres/0027_training.sql"),
     },
+    Migration {
+        version: 28,
+        name: "training_claims",
+        sqlite: include_str!("../migrations/sqlite/0028_training_claims.sql"),
+        postgres: include_str!("../migrations/postgres/0028_training_claims.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

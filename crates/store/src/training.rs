@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
-use eduq_core::training::{Level, Mode, Record};
+use eduq_core::training::{ClaimState, Level, Mode, Record};
 
 use crate::org::scope_filter;
 use crate::{Result, Sql, Store, StoreError, Tx};
@@ -23,7 +23,7 @@ pub struct StaffMember {
 }
 
 /// A training record to keep.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NewTraining {
     pub district_id: i64,
     pub school_id: i64,
@@ -106,11 +106,13 @@ impl crate::System<'_> {
 }
 
 impl Tx {
-    pub async fn insert_training(&mut self, actor: &Actor, n: &NewTraining, at: DateTime<Utc>) -> Result<()> {
-        self.exec(
+    /// Keeps a completion record; returns its id.
+    pub async fn insert_training(&mut self, actor: &Actor, n: &NewTraining, at: DateTime<Utc>) -> Result<i64> {
+        self.scalar(
             &Sql::new(
                 "INSERT INTO training_record (district_id, school_id, teacher_id, course, level, mode, ethics, hours, day, \
-                 provider, source_key, username, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                 provider, source_key, username, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 RETURNING id",
             )
             .bind(n.district_id)
             .bind(n.school_id)
@@ -127,6 +129,307 @@ impl Tx {
             .bind(at),
         )
         .await
-        .map(|_| ())
+    }
+}
+
+/// A teacher's own entry of hours waiting for approval, or decided.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ClaimRow {
+    pub id: i64,
+    pub school_id: i64,
+    pub school_name: String,
+    pub teacher_id: i64,
+    pub staff_no: String,
+    pub name: String,
+    pub course: String,
+    pub level: Level,
+    pub mode: Mode,
+    pub ethics: bool,
+    pub hours: f64,
+    pub day: NaiveDate,
+    pub provider: String,
+    pub source_key: String,
+    pub state: ClaimState,
+    pub reason: String,
+    pub username: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A course of the district's catalogue.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Course {
+    pub id: i64,
+    pub name: String,
+    pub level: Level,
+    pub mode: Mode,
+    pub ethics: bool,
+    pub hours: f64,
+    pub start_day: NaiveDate,
+    pub end_day: NaiveDate,
+    pub provider: String,
+}
+
+const CLAIM_COLS: &str = "k.id, k.school_id, s.name, k.teacher_id, t.staff_no, t.name, k.course, k.level, k.mode, \
+     k.ethics, k.hours, k.day, k.provider, k.source_key, k.state, k.reason, k.username, k.at";
+
+fn claim_row(r: &dyn crate::Get) -> std::result::Result<ClaimRow, sqlx::Error> {
+    let bad = |what: &str| sqlx::Error::Decode(format!("unknown {what} in training_claim").into());
+    Ok(ClaimRow {
+        id: r.i(0)?,
+        school_id: r.i(1)?,
+        school_name: r.s(2)?,
+        teacher_id: r.i(3)?,
+        staff_no: r.s(4)?,
+        name: r.s(5)?,
+        course: r.s(6)?,
+        level: Level::from_key(&r.s(7)?).ok_or_else(|| bad("level"))?,
+        mode: Mode::from_key(&r.s(8)?).ok_or_else(|| bad("mode"))?,
+        ethics: r.b(9)?,
+        hours: r.f(10)?,
+        day: r.d(11)?,
+        provider: r.s(12)?,
+        source_key: r.s(13)?,
+        state: ClaimState::from_key(&r.s(14)?).ok_or_else(|| bad("state"))?,
+        reason: r.s(15)?,
+        username: r.s(16)?,
+        at: r.ts(17)?,
+    })
+}
+
+/// Limits a query of training rows (`k.school_id`, `k.teacher_id`) to the caller's: the schools of
+/// the scope, and the caller's own teacher record for roles that read no one else's hours.
+pub(crate) fn training_filter(q: &mut Sql, actor: &Actor) {
+    scope_filter(q, actor, "k.school_id", None, None);
+    if !actor.role.reads_others_training() {
+        q.push_arg(" AND k.teacher_id IN (SELECT u.teacher_id FROM app_user u WHERE u.id = ?)", actor.user_id);
+    }
+}
+
+impl Store {
+    /// The teacher record the caller's account names, with the school of the term: `None` when the
+    /// account names none or the teacher is not on a school's staff that term.
+    pub async fn own_teacher(&self, actor: &Actor, term_id: i64) -> Result<Option<StaffMember>> {
+        let mut q = Sql::new(
+            "SELECT t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects FROM app_user u \
+             JOIN teacher t ON t.id = u.teacher_id JOIN teacher_term x ON x.teacher_id = t.id \
+             JOIN school s ON s.id = x.school_id WHERE 1=1",
+        );
+        q.push_arg(" AND u.id = ?", actor.user_id);
+        q.push_arg(" AND x.term_id = ?", term_id);
+        self.fetch_opt(&q, |r| {
+            Ok(StaffMember {
+                teacher_id: r.i(0)?,
+                staff_no: r.s(1)?,
+                name: r.s(2)?,
+                school_id: r.i(3)?,
+                school_name: r.s(4)?,
+                subjects: r.s(5)?,
+            })
+        })
+        .await
+    }
+
+    /// The caller's own completion records (of every school), newest first.
+    pub async fn own_training_records(&self, actor: &Actor) -> Result<Vec<(NewTraining, i64)>> {
+        let mut q = Sql::new(
+            "SELECT r.district_id, r.school_id, r.teacher_id, r.course, r.level, r.mode, r.ethics, r.hours, r.day, \
+             r.provider, r.source_key, r.id FROM training_record r JOIN app_user u ON u.teacher_id = r.teacher_id WHERE 1=1",
+        );
+        q.push_arg(" AND u.id = ?", actor.user_id);
+        q.push(" ORDER BY r.day DESC, r.id DESC");
+        self.fetch(&q, |r| {
+            let bad = |what: &str| sqlx::Error::Decode(format!("unknown {what} in training_record").into());
+            Ok((
+                NewTraining {
+                    district_id: r.i(0)?,
+                    school_id: r.i(1)?,
+                    teacher_id: r.i(2)?,
+                    course: r.s(3)?,
+                    level: Level::from_key(&r.s(4)?).ok_or_else(|| bad("level"))?,
+                    mode: Mode::from_key(&r.s(5)?).ok_or_else(|| bad("mode"))?,
+                    ethics: r.b(6)?,
+                    hours: r.f(7)?,
+                    day: r.d(8)?,
+                    provider: r.s(9)?,
+                    source_key: r.s(10)?,
+                },
+                r.i(11)?,
+            ))
+        })
+        .await
+    }
+
+    /// Claims the caller may read (scope; the own only for teachers), those of `states` (all when
+    /// empty), newest first.
+    pub async fn training_claims(&self, actor: &Actor, states: &[ClaimState]) -> Result<Vec<ClaimRow>> {
+        if !actor.role.may_read(Resource::Training) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(format!(
+            "SELECT {CLAIM_COLS} FROM training_claim k JOIN teacher t ON t.id = k.teacher_id \
+             JOIN school s ON s.id = k.school_id WHERE 1=1"
+        ));
+        training_filter(&mut q, actor);
+        if !states.is_empty() {
+            let list: Vec<String> = states.iter().map(|s| format!("'{}'", s.key())).collect();
+            q.push(&format!(" AND k.state IN ({})", list.join(",")));
+        }
+        q.push(" ORDER BY k.id DESC LIMIT 500");
+        self.fetch(&q, claim_row).await
+    }
+
+    /// One claim the caller may read.
+    pub async fn training_claim(&self, actor: &Actor, id: i64) -> Result<ClaimRow> {
+        if !actor.role.may_read(Resource::Training) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(format!(
+            "SELECT {CLAIM_COLS} FROM training_claim k JOIN teacher t ON t.id = k.teacher_id \
+             JOIN school s ON s.id = k.school_id WHERE 1=1"
+        ));
+        q.push_arg(" AND k.id = ?", id);
+        training_filter(&mut q, actor);
+        self.fetch_opt(&q, claim_row).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// The district's course catalogue, newest first.
+    pub async fn training_courses(&self, actor: &Actor) -> Result<Vec<Course>> {
+        if !actor.role.may_read(Resource::Training) {
+            return Err(StoreError::Forbidden);
+        }
+        self.fetch(
+            &Sql::new(
+                "SELECT id, name, level, mode, ethics, hours, start_day, end_day, provider FROM training_course \
+                 ORDER BY start_day DESC, id DESC",
+            ),
+            |r| {
+                let bad = |what: &str| sqlx::Error::Decode(format!("unknown {what} in training_course").into());
+                Ok(Course {
+                    id: r.i(0)?,
+                    name: r.s(1)?,
+                    level: Level::from_key(&r.s(2)?).ok_or_else(|| bad("level"))?,
+                    mode: Mode::from_key(&r.s(3)?).ok_or_else(|| bad("mode"))?,
+                    ethics: r.b(4)?,
+                    hours: r.f(5)?,
+                    start_day: r.d(6)?,
+                    end_day: r.d(7)?,
+                    provider: r.s(8)?,
+                })
+            },
+        )
+        .await
+    }
+}
+
+/// A claim to keep: the caller's own hours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewClaim {
+    pub record: NewTraining,
+}
+
+impl Tx {
+    /// Keeps the caller's own claim (the teacher must be the one the caller's account names);
+    /// returns its id.
+    pub async fn insert_claim(&mut self, actor: &Actor, c: &NewClaim, at: DateTime<Utc>) -> Result<i64> {
+        let n = &c.record;
+        let ids = self
+            .fetch(
+                &Sql::new(
+                    "INSERT INTO training_claim (district_id, school_id, teacher_id, course, level, mode, ethics, hours, \
+                     day, provider, source_key, state, username, at) \
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM app_user u \
+                     WHERE u.id = $15 AND u.teacher_id = $3 RETURNING id",
+                )
+                .bind(n.district_id)
+                .bind(n.school_id)
+                .bind(n.teacher_id)
+                .bind(n.course.as_str())
+                .bind(n.level.key())
+                .bind(n.mode.key())
+                .bind(n.ethics)
+                .bind(n.hours)
+                .bind(n.day)
+                .bind(n.provider.as_str())
+                .bind(n.source_key.as_str())
+                .bind(ClaimState::Submitted.key())
+                .bind(actor.username.as_str())
+                .bind(at)
+                .bind(actor.user_id),
+                |r| r.i(0),
+            )
+            .await?;
+        ids.into_iter().next().ok_or(StoreError::Forbidden)
+    }
+
+    /// Moves a claim in the caller's scope from `from` to `to` (nothing else changed it meanwhile),
+    /// with the reason of a return and the record an approval wrote.
+    pub async fn set_claim_state(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        from: ClaimState,
+        to: ClaimState,
+        reason: &str,
+        record_id: Option<i64>,
+    ) -> Result<()> {
+        if !actor.role.may_write(Resource::Training) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new("UPDATE training_claim SET state = $1, reason = $2, record_id = $3 WHERE 1=1")
+            .bind(to.key())
+            .bind(reason)
+            .bind(record_id);
+        q.push_arg(" AND id = ?", id);
+        q.push_arg(" AND state = ?", from.key());
+        scope_filter(&mut q, actor, "school_id", None, None);
+        match self.exec(&q).await? {
+            0 => Err(StoreError::Conflict("申报已被他人处理，请刷新后重试".into())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Adds a course to the catalogue; the same name and start day again changes nothing.
+    pub async fn insert_course(
+        &mut self,
+        actor: &Actor,
+        district_id: i64,
+        c: &Course,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        if !actor.role.approves_training_for_district() {
+            return Err(StoreError::Forbidden);
+        }
+        let held = self
+            .scalar(
+                &Sql::new(
+                    "SELECT COUNT(*) FROM training_course WHERE district_id = $1 AND name = $2 AND start_day = $3",
+                )
+                .bind(district_id)
+                .bind(c.name.as_str())
+                .bind(c.start_day),
+            )
+            .await?;
+        if held > 0 {
+            return Ok(false);
+        }
+        self.exec(
+            &Sql::new(
+                "INSERT INTO training_course (district_id, name, level, mode, ethics, hours, start_day, end_day, provider, \
+                 username, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(district_id)
+            .bind(c.name.as_str())
+            .bind(c.level.key())
+            .bind(c.mode.key())
+            .bind(c.ethics)
+            .bind(c.hours)
+            .bind(c.start_day)
+            .bind(c.end_day)
+            .bind(c.provider.as_str())
+            .bind(actor.username.as_str())
+            .bind(at),
+        )
+        .await?;
+        Ok(true)
     }
 }

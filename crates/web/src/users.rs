@@ -24,6 +24,9 @@ struct EditPage {
     classes: Vec<(i64, String, bool)>,
     binds_area: bool,
     schools: Vec<(i64, String, bool)>,
+    /// A school's account may name its own teacher record (工号).
+    binds_teacher: bool,
+    staff_no: String,
     students: String,
     message: String,
     error: String,
@@ -34,7 +37,7 @@ async fn render(st: &AppState, s: &Session, id: i64, message: String, error: Str
         return Err(WebError::Forbidden);
     }
     let (l, _) = layout(&st.store, s, "编辑用户", "users", None).await?;
-    let eduq_app::accounts::UserEdit { user, classes, student_numbers, schools } =
+    let eduq_app::accounts::UserEdit { user, classes, student_numbers, schools, staff_no } =
         eduq_app::accounts::user_for_edit(&st.store, &s.actor, id).await?;
     let binds_classes = matches!(user.role, Role::HeadTeacher | Role::Teacher);
     let students = student_numbers.join("\n");
@@ -43,6 +46,8 @@ async fn render(st: &AppState, s: &Session, id: i64, message: String, error: Str
             l,
             binds_students: user.role == Role::Parent,
             binds_area: user.role == Role::Inspector,
+            binds_teacher: user.role.enters_own_training(),
+            staff_no: staff_no.unwrap_or_default(),
             schools,
             user,
             binds_classes,
@@ -75,6 +80,7 @@ pub async fn save(
         school_ids: f.iter().filter(|(k, _)| k == "school").filter_map(|(_, v)| v.parse().ok()).collect(),
         new_password: map.get("password").map(|p| p.to_string()).filter(|p| !p.is_empty()),
         unlock: map.contains_key("unlock"),
+        staff_no: map.get("staff_no").map(|v| v.to_string()),
     };
     match update_user(&st.store, &s.actor, id, u, st.clock.now()).await {
         Ok(()) => render(&st, &s, id, "已保存".into(), String::new()).await,

@@ -32,6 +32,8 @@ pub struct Layout {
     /// Reads pupils' records (an inspector reads the schools and their 督导 only).
     pub sees_pupils: bool,
     pub sees_supervision: bool,
+    /// Teaches at a school: reads and enters the own training hours.
+    pub keeps_own_hours: bool,
     pub may_import: bool,
     /// How the caller's own scope is named beside its values: 区县, 本校, 本班 or 本人.
     pub scope_word: &'static str,
@@ -74,6 +76,7 @@ pub async fn layout(
         sees_exams: role.may_read(Resource::Exams),
         sees_pupils: role.may_read(Resource::Students),
         sees_supervision: role.may_read(Resource::Supervision),
+        keeps_own_hours: role.enters_own_training(),
         may_import: [Resource::Students, Resource::Schools, Resource::Conditions].iter().any(|r| role.may_write(*r)),
         scope_word: match s.actor.scope {
             eduq_core::access::Scope::District => "区县",

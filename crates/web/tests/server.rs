@@ -1376,7 +1376,7 @@ async fn government_guarantee_page() {
     let (status, page) = get(&base, &a, "/balance/guarantee").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page.matches("rowspan=").count() / 3, 15, "15 items");
-    assert!(page.contains("教师5年360学时培训完成率达到100%") && page.contains("96.4%"), "the demo's figure");
+    assert!(page.contains("镇区就近划片入学比例") && page.contains("97.3%"), "the demo's figure");
     assert!(page.contains("督导自评报告"), "with its source");
     assert!(page.contains("action=\"/balance/guarantee\""), "the bureau can enter figures");
     let res = client().get(format!("{base}/balance/guarantee.xlsx")).header("cookie", &a).send().await.expect("xlsx");
@@ -1385,14 +1385,14 @@ async fn government_guarantee_page() {
     let all: Vec<&str> =
         t.headers.iter().chain(t.rows.iter().flat_map(|(_, r)| r.iter())).map(String::as_str).collect();
     assert!(all.iter().any(|c| c.contains("政府保障程度")), "titled");
-    assert_eq!(all.iter().filter(|c| **c == "5年360学时培训完成率").count(), 1, "one row per check");
-    assert!(all.contains(&"96.4%") && all.iter().any(|c| c.contains("督导自评报告")), "value and source");
+    assert_eq!(all.iter().filter(|c| **c == "镇区就近划片入学比例").count(), 1, "one row per check");
+    assert!(all.contains(&"97.3%") && all.iter().any(|c| c.contains("督导自评报告")), "value and source");
     let post = |value: &'static str| {
         let form = [
             ("_csrf", token(&page)),
-            ("key", "guarantee.training_360".into()),
+            ("key", "guarantee.nearby_town".into()),
             ("value", value.into()),
-            ("source", "县教师发展中心学时统计".into()),
+            ("source", "县教育局招生工作总结".into()),
         ];
         let (a, base) = (a.clone(), base.clone());
         async move {
@@ -1401,12 +1401,12 @@ async fn government_guarantee_page() {
         }
     };
     assert!(post("很高").await.contains("应为不小于0的数"), "a clear error");
-    let ok = post("100").await;
-    assert!(ok.contains("已保存") && ok.contains("县教师发展中心学时统计"));
-    let row = ok.split("教师5年360学时培训完成率达到100%").nth(1).expect("item 9");
-    assert!(row.split("</td>").nth(1).is_some_and(|c| c.contains("达到") && !c.contains("未达到")), "item 9 now met");
+    let ok = post("93").await;
+    assert!(ok.contains("已保存") && ok.contains("县教育局招生工作总结"));
+    let row = ok.split("城区和镇区公办小学").nth(1).expect("item 13");
+    assert!(row.split("</td>").nth(1).is_some_and(|c| c.contains("未达到")), "item 13 now falls short");
     let (_, report) = get(&base, &a, "/report").await;
-    assert!(report.contains("政府保障程度") && report.contains("5年360学时培训完成率：100%"), "in the A4 report");
+    assert!(report.contains("政府保障程度") && report.contains("镇区就近划片入学比例：93%"), "in the A4 report");
     let p = login(&base, "principal").await;
     let (status, page) = get(&base, &p, "/balance/guarantee").await;
     assert_eq!(status, StatusCode::OK);
@@ -1687,4 +1687,48 @@ async fn training_hours_page() {
     assert!(body.contains("import-errors") && body.contains("第2行") && body.contains("姓名"), "{body:.400}");
     let teacher = login(&base, "teacher").await;
     assert_eq!(get(&base, &teacher, "/teachers/training").await.0, StatusCode::FORBIDDEN);
+}
+
+/// A teacher's own hours page (#18) shows the engine's figures and the teacher's entries; the
+/// bureau's ledger shows the last cycle's rate, which 政府保障程度 item 9 prints; those who keep no
+/// hours of their own are refused.
+#[tokio::test]
+async fn own_training_hours_page() {
+    let (base, store) = start().await;
+    let today = eduq_core::clock::DistrictZone::default().today(Utc::now());
+    let teacher = login(&base, "teacher").await;
+    let ta =
+        store.system().actor(&store.system().user_by_name("teacher").await.expect("u").expect("e")).await.expect("a");
+    let own = eduq_app::training::own_hours(&store, &ta, today).await.expect("own").expect("linked");
+    let (status, page) = get(&base, &teacher, "/teachers/training/mine").await;
+    assert_eq!(status, StatusCode::OK, "{page:.300}");
+    assert!(page.contains(&format!("id=\"own-counted\">{:.1}</b>", own.progress.counted)), "the engine's hours");
+    assert!(page.contains("待学校审核") && page.contains("区级学科教研活动"), "the demo entry is listed");
+    if own.progress.behind {
+        assert!(page.contains("behind-reminder"), "a teacher behind the pro-rata hours is reminded");
+    }
+    // Only the own claims: the principal's entry is not on the teacher's page.
+    assert!(!page.contains("区级学科教研活动（第2期）"), "another teacher's entry stays hidden");
+    let staff = login(&base, "staff").await;
+    let sa =
+        store.system().actor(&store.system().user_by_name("staff").await.expect("u").expect("e")).await.expect("a");
+    let (_, ledger) = get(&base, &staff, "/teachers/training").await;
+    let term = Term::containing(today);
+    let prev = eduq_app::training::completed_cycle_rate(&store, &sa, term).await.expect("rate").expect("kept");
+    assert!(ledger.contains(&format!("id=\"previous-rate\">{:.1}%</b>", prev.rate)), "the last cycle's rate");
+    assert!(ledger.contains("待审核的学时申报：1条"), "the principal's entry waits at the bureau");
+    assert!(ledger.contains("training-courses") && ledger.contains("国培计划·骨干教师能力提升"), "the catalogue");
+    let (_, guarantee) = get(&base, &staff, "/balance/guarantee").await;
+    assert!(
+        guarantee.contains(&format!("{}%", eduq_core::guarantee::number(prev.rate)))
+            && guarantee.contains("eduq培训学时记录"),
+        "item 9 prints the computed rate"
+    );
+    for who in ["inspector", "leader", "admin"] {
+        assert_eq!(
+            get(&base, &login(&base, who).await, "/teachers/training/mine").await.0,
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+    }
 }
