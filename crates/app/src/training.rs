@@ -70,13 +70,13 @@ pub async fn import_records(
     let keys: Vec<String> = keyed.iter().map(|(k, _)| k.clone()).collect();
     let mut held = store.system().training_keys_held(district_id, &keys).await?;
     let mut done = Imported::default();
-    let mut tx = store.begin().await?;
+    let mut rows = Vec::new();
     for (key, (l, m)) in keyed {
         if !held.insert(key.clone()) {
             done.unchanged += 1;
             continue;
         }
-        let new = NewTraining {
+        rows.push(NewTraining {
             district_id,
             school_id: m.school_id,
             teacher_id: m.teacher_id,
@@ -88,13 +88,19 @@ pub async fn import_records(
             day: l.day,
             provider: l.provider.clone(),
             source_key: key,
-        };
-        tx.insert_training(actor, &new, now).await?;
-        done.added += 1;
+        });
     }
+    done.added = rows.len();
+    let mut tx = store.begin().await?;
+    tx.insert_trainings(actor, &rows, now).await?;
     tx.audit(actor, now, "training_import", file_name, &format!("新增{}条，已存在{}条", done.added, done.unchanged))
         .await?;
     tx.commit().await?;
+    // As after every import that changes data: the planner must know the table has grown (the
+    // next import's key lookup planned on an empty table's estimates takes minutes on PostgreSQL).
+    if done.added > 0 {
+        store.refresh_statistics().await?;
+    }
     Ok(done)
 }
 
@@ -135,7 +141,7 @@ pub async fn completed_cycle_rate(store: &Store, actor: &Actor, term: Term) -> R
     let rules = CycleRules::national();
     let (term_start, _) = term.nominal_bounds();
     let cycle = Cycle::containing(term_start, CYCLE_ORIGIN, rules.years).previous();
-    let records = store.training_records(actor, term_id, cycle.start()).await?;
+    let records = store.training_totals(actor, term_id, cycle).await?;
     if !records.values().flatten().any(|r| cycle.holds(r.day)) {
         return Ok(None);
     }
@@ -184,14 +190,20 @@ pub struct Ledger {
 }
 
 /// Every teacher of the caller's scope this term with their cycle's hours (national rules).
-pub async fn ledger(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Ledger, AppError> {
+/// Memoised per reader and day until the next write.
+pub async fn ledger(store: &Store, actor: &Actor, today: NaiveDate) -> Result<std::sync::Arc<Ledger>, AppError> {
     if !actor.role.may_read(Resource::Teachers) {
         return Err(AppError::Forbidden);
     }
+    let key = format!("training_ledger|{}|{today}", eduq_store::reader_key(actor));
+    store.memoised(&key, async { read_ledger(store, actor, today).await.map(std::sync::Arc::new) }).await
+}
+
+async fn read_ledger(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Ledger, AppError> {
     let rules = CycleRules::national();
     let cycle = Cycle::containing(today, CYCLE_ORIGIN, rules.years);
     let term_id = current_term(store, today).await?;
-    let records = store.training_records(actor, term_id, cycle.start()).await?;
+    let records = store.training_totals(actor, term_id, cycle).await?;
     let teachers: Vec<TeacherHours> = store
         .staff(actor, term_id)
         .await?

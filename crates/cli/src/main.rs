@@ -403,6 +403,9 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Sample { what: sample::SampleCmd::Supervision { database_url, schools, years, problems, seed } } => {
             sample::supervision(&database_url, schools, years, problems, seed).await?
         }
+        Cmd::Sample { what: sample::SampleCmd::Training { database_url, students, years, per_year, seed } } => {
+            sample::training(&database_url, students, years, per_year, seed).await?
+        }
         Cmd::Sample { what } => sample::run(what)?,
         Cmd::Backup { out, db } => {
             let store = Store::connect(&db.url()?).await?;

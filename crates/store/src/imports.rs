@@ -160,14 +160,27 @@ impl Tx {
 
     /// `INSERT INTO {head} VALUES (...), (...) {tail}` in chunks.
     pub(crate) async fn insert_rows(&mut self, head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
-        let per = (CHUNK_ARGS / rows.first().map_or(1, Vec::len).max(1)).max(1);
-        for chunk in rows.chunks(per) {
+        self.insert_rows_by(head, tail, rows, CHUNK_ARGS).await
+    }
+
+    /// As [`Tx::insert_rows`], with up to `chunk_args` arguments per statement (fact tables of
+    /// 100,000 rows go in larger statements; both backends take well over 10,000).
+    pub(crate) async fn insert_rows_by(
+        &mut self,
+        head: &str,
+        tail: &str,
+        rows: Vec<Vec<Arg>>,
+        chunk_args: usize,
+    ) -> Result<()> {
+        let per = (chunk_args / rows.first().map_or(1, Vec::len).max(1)).max(1);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
             let mut sql = Sql::new(format!("INSERT INTO {head} VALUES "));
-            for (i, row) in chunk.iter().enumerate() {
+            for (i, row) in rows.by_ref().take(per).enumerate() {
                 if i > 0 {
                     sql.text.push(',');
                 }
-                let ph: Vec<String> = row.iter().map(|a| sql.arg(a.clone())).collect();
+                let ph: Vec<String> = row.into_iter().map(|a| sql.arg(a)).collect();
                 sql.text.push_str(&format!("({})", ph.join(",")));
             }
             sql.text.push(' ');

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
-use eduq_core::training::{ClaimState, Level, Mode, Record};
+use eduq_core::training::{ClaimState, Cycle, Level, Mode, Record};
 
 use crate::org::scope_filter;
 use crate::{Result, Sql, Store, StoreError, Tx};
@@ -64,30 +64,32 @@ impl Store {
         .await
     }
 
-    /// The training records from `from` on of the term's teachers in the caller's scope, by
-    /// teacher.
-    pub async fn training_records(
+    /// The hours of the term's teachers in the caller's scope within `cycle`, summed by teacher,
+    /// form and 师德 (what the cycle's rules read): a record per sum, dated the cycle's first day.
+    pub async fn training_totals(
         &self,
         actor: &Actor,
         term_id: i64,
-        from: NaiveDate,
+        cycle: Cycle,
     ) -> Result<HashMap<i64, Vec<Record>>> {
         if !actor.role.may_read(Resource::Teachers) {
             return Err(StoreError::Forbidden);
         }
         let mut q = Sql::new(
-            "SELECT r.teacher_id, r.day, r.hours, r.mode, r.ethics FROM training_record r \
+            "SELECT r.teacher_id, r.mode, r.ethics, SUM(r.hours) FROM training_record r \
              WHERE r.teacher_id IN (SELECT x.teacher_id FROM teacher_term x WHERE 1=1",
         );
         q.push_arg(" AND x.term_id = ?", term_id);
         scope_filter(&mut q, actor, "x.school_id", None, None);
         q.push(")");
-        q.push_arg(" AND r.day >= ?", from);
+        q.push_arg(" AND r.day >= ?", cycle.start());
+        q.push_arg(" AND r.day <= ?", cycle.end());
+        q.push(" GROUP BY r.teacher_id, r.mode, r.ethics");
         let rows = self
             .fetch(&q, |r| {
-                let mode = Mode::from_key(&r.s(3)?)
+                let mode = Mode::from_key(&r.s(1)?)
                     .ok_or_else(|| sqlx::Error::Decode("unknown mode in training_record".into()))?;
-                Ok((r.i(0)?, Record { day: r.d(1)?, hours: r.f(2)?, mode, ethics: r.b(4)? }))
+                Ok((r.i(0)?, Record { day: cycle.start(), hours: r.f(3)?, mode, ethics: r.b(2)? }))
             })
             .await?;
         let mut out: HashMap<i64, Vec<Record>> = HashMap::new();
@@ -106,6 +108,39 @@ impl crate::System<'_> {
 }
 
 impl Tx {
+    /// Keeps many completion records at once (an import), a few hundred rows per statement.
+    pub async fn insert_trainings(&mut self, actor: &Actor, rows: &[NewTraining], at: DateTime<Utc>) -> Result<()> {
+        use crate::Arg;
+        let rows = rows
+            .iter()
+            .map(|n| {
+                vec![
+                    Arg::I(n.district_id),
+                    Arg::I(n.school_id),
+                    Arg::I(n.teacher_id),
+                    n.course.as_str().into(),
+                    n.level.key().into(),
+                    n.mode.key().into(),
+                    Arg::B(n.ethics),
+                    Arg::F(n.hours),
+                    Arg::D(n.day),
+                    n.provider.as_str().into(),
+                    n.source_key.as_str().into(),
+                    actor.username.as_str().into(),
+                    Arg::Ts(at),
+                ]
+            })
+            .collect();
+        self.insert_rows_by(
+            "training_record (district_id, school_id, teacher_id, course, level, mode, ethics, hours, day, provider, \
+             source_key, username, at)",
+            "",
+            rows,
+            650,
+        )
+        .await
+    }
+
     /// Keeps a completion record; returns its id.
     pub async fn insert_training(&mut self, actor: &Actor, n: &NewTraining, at: DateTime<Utc>) -> Result<i64> {
         self.scalar(

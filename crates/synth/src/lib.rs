@@ -12,6 +12,7 @@ pub mod hostile;
 pub mod intake;
 pub mod names;
 pub mod supervision;
+pub mod training;
 
 use chrono::{Datelike, NaiveDate};
 use eduq_core::calendar::Term;

@@ -24,7 +24,7 @@ const LISTED: usize = 200;
 #[template(path = "training.html")]
 struct TrainingPage {
     l: Layout,
-    g: Ledger,
+    g: std::sync::Arc<Ledger>,
     behind: Vec<eduq_app::training::TeacherHours>,
     may_import: bool,
     /// Claims waiting for the caller's level (`None`: the caller approves none).
