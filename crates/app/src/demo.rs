@@ -105,6 +105,7 @@ pub async fn seed(
         }
         seed_supervision(store, now).await?;
         seed_training(store, now).await?;
+        seed_rotation(store, spec.current, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(out)
@@ -199,8 +200,8 @@ async fn seed_inputs(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(
     Ok(())
 }
 
-/// The bureau's entered figures; item 9 (360学时) comes from the demo's training records.
-const DEMO_GUARANTEE: [(&str, &str); 14] = [
+/// The bureau's entered figures; items 9 (360学时) and 11 (交流轮岗) come from the demo's records.
+const DEMO_GUARANTEE: [(&str, &str); 12] = [
     ("guarantee.layout", "是"),
     ("guarantee.unified_standards", "是"),
     ("guarantee.small_school_funding", "是"),
@@ -208,8 +209,6 @@ const DEMO_GUARANTEE: [(&str, &str); 14] = [
     ("guarantee.teacher_pay_ratio", "101.5"),
     ("guarantee.performance_pay", "是"),
     ("guarantee.staffing", "是"),
-    ("guarantee.rotation_share", "11.2"),
-    ("guarantee.rotation_backbone_share", "23.5"),
     ("guarantee.nearby_urban", "100"),
     ("guarantee.nearby_town", "97.3"),
     ("guarantee.quota_share", "55"),
@@ -853,6 +852,42 @@ async fn seed_training_claims(
         if actor.role == Role::SchoolAdmin {
             crate::training::decide_claim(store, &system, id, true, "", today, now).await?;
         }
+    }
+    Ok(())
+}
+
+/// This school year's 交流轮岗: about 11 % of the qualifying teachers of town and city schools go to
+/// rural schools for the year, a quarter of them 骨干教师.
+async fn seed_rotation(store: &Store, term: Term, now: DateTime<Utc>) -> Result<(), AppError> {
+    use eduq_core::org::Locale;
+    let system = Actor::system();
+    let Ok(b) = crate::rotation::board(store, &system, term).await else { return Ok(()) };
+    let rural: Vec<i64> = store
+        .list_schools(&system, None)
+        .await?
+        .iter()
+        .filter(|s| s.locale == Locale::Rural && s.school_type.is_regular_compulsory())
+        .map(|s| s.id)
+        .collect();
+    if rural.is_empty() {
+        return Ok(());
+    }
+    let pool: Vec<&crate::rotation::Candidate> =
+        b.candidates.iter().filter(|c| c.qualifies && c.staff.locale != Locale::Rural).collect();
+    let want = (b.tally.qualifying * 11).div_ceil(100);
+    let backbone = pool.iter().filter(|c| c.staff.backbone).take(want.div_ceil(4));
+    let others = pool.iter().filter(|c| !c.staff.backbone);
+    let start = NaiveDate::from_ymd_opt(term.start_year, 9, 1).unwrap_or(NaiveDate::MIN);
+    for (k, c) in backbone.chain(others).take(want).enumerate() {
+        let form = crate::rotation::AssignForm {
+            staff_no: c.staff.staff_no.clone(),
+            to_school_id: rural[k % rural.len()],
+            kind: if k % 3 == 0 { "支教" } else { "交流" }.into(),
+            start_day: start.to_string(),
+            end_day: NaiveDate::from_ymd_opt(term.start_year + 1, 7, 10).map(|d| d.to_string()).unwrap_or_default(),
+            note: String::new(),
+        };
+        crate::rotation::assign(store, &system, &form, start, now).await?;
     }
     Ok(())
 }

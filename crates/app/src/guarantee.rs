@@ -17,6 +17,9 @@ use crate::district_inputs::{Supplied, save_supplied};
 
 /// The key of item 9's figure (5年360学时培训完成率).
 pub const TRAINING_360: &str = "guarantee.training_360";
+/// The keys of item 11's figures (交流轮岗教师比例, 其中骨干教师比例).
+pub const ROTATION_SHARE: &str = "guarantee.rotation_share";
+pub const ROTATION_BACKBONE_SHARE: &str = "guarantee.rotation_backbone_share";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GuaranteeReport {
@@ -75,19 +78,35 @@ async fn read_evaluate_district(store: &Store, actor: &Actor, term: Term) -> Res
     let inputs: HashMap<&'static str, DistrictInput> = held(store, actor, term.start_year).await?;
     let mut reported: HashMap<String, Reported> =
         inputs.iter().map(|(k, i)| (k.to_string(), Reported { value: i.value, source: i.source.clone() })).collect();
-    // Where the training records of the last cycle are kept, they replace the entered figure,
-    // which is then no longer asked for.
-    let computed = crate::training::completed_cycle_rate(store, actor, term).await?;
-    if let Some(r) = &computed {
-        reported.insert(TRAINING_360.to_string(), Reported { value: r.rate, source: r.source() });
+    // Where the platform keeps the records behind a figure (the last cycle's training hours, the
+    // year's rotations), they replace the entered figure, which is then no longer asked for.
+    let mut computed: Vec<(&str, Reported)> = Vec::new();
+    if let Some(r) = crate::training::completed_cycle_rate(store, actor, term).await? {
+        computed.push((TRAINING_360, Reported { value: r.rate, source: r.source() }));
+    }
+    if let Some(t) = crate::rotation::year_tally(store, actor, term).await? {
+        let source = format!(
+            "eduq交流轮岗记录：{}学年符合条件{}人，交流{}人（其中骨干教师{}人）",
+            term.school_year(),
+            t.qualifying,
+            t.sent,
+            t.backbone
+        );
+        if let Some(v) = t.share() {
+            computed.push((ROTATION_SHARE, Reported { value: v, source: source.clone() }));
+        }
+        if let Some(v) = t.backbone_share() {
+            computed.push((ROTATION_BACKBONE_SHARE, Reported { value: v, source }));
+        }
+    }
+    for (key, r) in &computed {
+        reported.insert(key.to_string(), r.clone());
     }
     let mut items = evaluate(&schools, migrants, &reported);
-    if computed.is_some() {
-        items
-            .iter_mut()
-            .flat_map(|i| i.checks.iter_mut())
-            .filter(|c| c.input_key == Some(TRAINING_360))
-            .for_each(|c| c.input_key = None);
+    for c in items.iter_mut().flat_map(|i| i.checks.iter_mut()) {
+        if computed.iter().any(|(k, _)| c.input_key == Some(*k)) {
+            c.input_key = None;
+        }
     }
     Ok(GuaranteeReport { term: term.label(), school_year: term.school_year(), all_met: all_met(&items), items, inputs })
 }

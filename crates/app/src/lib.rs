@@ -28,6 +28,7 @@ pub mod parsing;
 pub mod plans;
 pub mod problems;
 pub mod roll_desk;
+pub mod rotation;
 pub mod supervision;
 pub mod training;
 

@@ -2386,3 +2386,73 @@ async fn training_claims_from_entry_to_record() {
 async fn mine_staff_no(s: &Store, a: &Actor) -> String {
     s.system().bindings(a.user_id).await.expect("bindings").staff_no.expect("linked")
 }
+
+/// 交流轮岗 on both backends (#18): who qualifies follows 进本校年月 and the term records, the
+/// demo's year of rotations gives both shares, which 政府保障程度 item 11 prints in place of an
+/// entered figure; the bureau sends and records returns, a school reads its own and sends no one.
+#[tokio::test]
+async fn rotations_qualify_count_and_feed_item_11() {
+    use eduq_app::rotation::{AssignForm, assign, board, mark_returned, year_tally};
+    for (s, name) in seeded().await {
+        let (staff, principal) = (actor_of(&s, "staff").await, actor_of(&s, "principal").await);
+        let b = board(&s, &staff, CURRENT).await.expect("board");
+        let qualifying = b.candidates.iter().filter(|c| c.qualifies).count();
+        assert_eq!(b.tally.qualifying, qualifying, "{name}");
+        assert!(b.candidates.iter().all(|c| c.qualifies == (c.years >= 6)), "{name}");
+        assert!(qualifying > 0 && b.tally.sent > 0, "{name}: the demo sends teachers ({:?})", b.tally);
+        let share = b.tally.share().expect("share");
+        assert!(
+            (share - b.tally.rotated as f64 / qualifying as f64 * 100.0).abs() < 1e-9 && share >= 10.0,
+            "{name}: {share}"
+        );
+        assert!(b.tally.backbone_share().expect("backbone") >= 20.0, "{name}");
+        assert_eq!(b.schools.iter().map(|x| x.sent).sum::<usize>(), b.rotations.len(), "{name}");
+        assert_eq!(b.schools.iter().map(|x| x.received).sum::<usize>(), b.rotations.len(), "{name}");
+        assert!(b.schools.iter().all(|x| x.quota == (x.qualifying * 10).div_ceil(100)), "{name}");
+        assert!(b.flows.iter().all(|f| f.to == eduq_core::org::Locale::Rural), "{name}: to rural schools");
+        // Item 11 from the year's rotation records.
+        let report = eduq_app::guarantee::evaluate_district(&s, &staff, CURRENT).await.expect("guarantee");
+        let item = report.items.iter().find(|i| i.no == 11).expect("item 11");
+        assert_eq!(item.checks[0].value, format!("{}%", eduq_core::guarantee::number(share)), "{name}");
+        assert!(item.checks[0].details[0].contains("eduq交流轮岗记录") && item.checks[0].input_key.is_none());
+        assert_eq!(year_tally(&s, &staff, CURRENT).await.expect("tally"), Some(b.tally), "{name}");
+        // A teacher of the principal's school who qualifies and has not gone: the school cannot send
+        // them, the bureau can, once.
+        let Scope::School(own) = principal.scope else { panic!() };
+        let c = b.candidates.iter().find(|c| c.staff.school_id == own && !c.sent).expect("a teacher at home");
+        let to = b.candidates.iter().find(|x| x.staff.school_id != own).expect("another school").staff.school_id;
+        let form = |staff_no: &str, to_school_id: i64, start: &str, end: &str| AssignForm {
+            staff_no: staff_no.into(),
+            to_school_id,
+            kind: "支教".into(),
+            start_day: start.into(),
+            end_day: end.into(),
+            note: String::new(),
+        };
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let f = form(&c.staff.staff_no, to, "2026-11-23", "2027-07-10");
+        assert!(matches!(assign(&s, &principal, &f, today, now()).await, Err(AppError::Forbidden)), "{name}");
+        for (bad, says) in [
+            (form(&c.staff.staff_no, own, "2026-11-23", ""), "本校"),
+            (form("T9999999", to, "2026-11-23", ""), "不是本学期在岗"),
+            (form(&c.staff.staff_no, to, "2026-11-23", "2026-11-01"), "晚于出发日期"),
+            (form(&c.staff.staff_no, to, "明天", ""), "不是有效日期"),
+        ] {
+            let e = assign(&s, &staff, &bad, today, now()).await.expect_err("refused");
+            assert!(e.to_string().contains(says), "{name}: {e}");
+        }
+        assign(&s, &staff, &f, today, now()).await.expect("sent");
+        assert!(assign(&s, &staff, &f, today, now()).await.is_err(), "{name}: once a year");
+        let after = board(&s, &staff, CURRENT).await.expect("board");
+        assert_eq!(after.tally.sent, b.tally.sent + 1, "{name}");
+        assert_eq!(after.tally.rotated, b.tally.rotated + usize::from(c.qualifies), "{name}");
+        // The school reads what it sends and receives.
+        let mine = board(&s, &principal, CURRENT).await.expect("school");
+        assert!(mine.rotations.iter().all(|r| r.school_id == own || r.to_school_id == own), "{name}");
+        assert!(mine.rotations.iter().any(|r| r.staff_no == c.staff.staff_no), "{name}");
+        let id = after.rotations.iter().find(|r| r.staff_no == c.staff.staff_no).expect("listed").id;
+        assert!(mark_returned(&s, &staff, id, "2026-11-01", now()).await.is_err(), "{name}: before leaving");
+        mark_returned(&s, &staff, id, "2027-07-10", now()).await.expect("back");
+        assert!(mark_returned(&s, &staff, id, "2027-07-11", now()).await.is_err(), "{name}: once");
+    }
+}

@@ -198,6 +198,11 @@ impl Role {
         self.may_read(Resource::Teachers)
     }
 
+    /// Roles that plan the year's 交流轮岗 (the bureau's personnel work).
+    pub fn plans_rotation(self) -> bool {
+        matches!(self, Role::Admin | Role::Staff)
+    }
+
     /// Roles that check a school's training claims (学校审核).
     pub fn approves_training_for_school(self) -> bool {
         matches!(self, Role::Admin | Role::SchoolAdmin)

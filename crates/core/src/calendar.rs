@@ -132,6 +132,19 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
+/// A month as HR systems write it (进本校年月: 2015-09, 2015/9, 2015年9月, 201509) or a whole date;
+/// the first day of that month.
+pub fn parse_month(raw: &str) -> Option<NaiveDate> {
+    let s = raw.trim().trim_end_matches('月');
+    if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return parse_date(&format!("{s}01")).map(|d| d.with_day(1).unwrap_or(d));
+    }
+    if let Some(d) = parse_date(raw) {
+        return d.with_day(1);
+    }
+    parse_date(&format!("{}-1", s.trim_end_matches(['-', '/', '.'])))
+}
+
 crate::labelled_enum! {
     /// An exception to the weekday rule in a school calendar.
     DayKind, "日期类别" {
@@ -175,6 +188,17 @@ impl TeachingCalendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_as_hr_systems_write_them() {
+        let sep = NaiveDate::from_ymd_opt(2015, 9, 1);
+        for raw in ["2015-09", "2015/9", "2015年9月", "201509", "2015.09", "2015-09-15", "2015年9月15日"] {
+            assert_eq!(parse_month(raw), sep, "{raw}");
+        }
+        for raw in ["2015-13", "九月", "", "2015"] {
+            assert_eq!(parse_month(raw), None, "{raw}");
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")

@@ -32,6 +32,7 @@ pub mod plan;
 pub mod privacy;
 pub mod records;
 pub mod rng;
+pub mod rotation;
 pub mod rubric;
 pub mod standards;
 pub mod student;

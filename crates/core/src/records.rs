@@ -77,6 +77,9 @@ pub struct TeacherRecord {
     pub backbone: BackboneLevel,
     pub tier: Tier,
     pub certified: bool,
+    /// 进本校年月: when the teacher came to this school (the first of that month), where the HR
+    /// system records it; tenure for 交流轮岗 counts from it.
+    pub joined_school: Option<NaiveDate>,
 }
 
 /// 办学条件 of a school in a school year. Natural key: (school, school year).

@@ -68,6 +68,7 @@ const TEACHER_HEADERS: &[&str] = &[
     "骨干级别",
     "发展层级",
     "教师资格证",
+    "进本校年月",
 ];
 const CONDITION_HEADERS: &[&str] = &[
     "学校标识码",
@@ -91,6 +92,7 @@ const CONDITION_HEADERS: &[&str] = &[
 
 /// Columns that may be left out of a file entirely.
 const OPTIONAL: &[&str] = &[
+    "进本校年月",
     "学区/集团",
     "政府购买学位",
     "校区",
@@ -411,7 +413,20 @@ fn teacher_row(r: &mut Row) -> Option<(String, TeacherRecord)> {
     let backbone = r.labelled_or("骨干级别", BackboneLevel::parse, BackboneLevel::labels(), BackboneLevel::None);
     let tier = r.labelled_or("发展层级", Tier::parse, Tier::labels(), Tier::Novice);
     let certified = r.yes_no("教师资格证");
+    let joined_school = match r.opt("进本校年月") {
+        None => None,
+        Some(v) => match eduq_core::calendar::parse_month(&v) {
+            Some(d) => Some(d),
+            None => {
+                r.fail("进本校年月", "不是有效年月（如2015-09）");
+                None
+            }
+        },
+    };
     let (term, school_code, staff_no, birth) = (term?, school_code?, staff_no?, birth?);
+    if joined_school.is_some_and(|j| j > term.nominal_bounds().1 || j < birth) {
+        r.fail("进本校年月", "晚于本学期或早于出生日期");
+    }
     let age = age_on(birth, term.nominal_bounds().0);
     if !(18..=70).contains(&age) {
         r.fail("出生日期", format!("对应年龄{age}岁，不在18至70岁之间"));
@@ -434,6 +449,7 @@ fn teacher_row(r: &mut Row) -> Option<(String, TeacherRecord)> {
             backbone: backbone?,
             tier: tier?,
             certified,
+            joined_school,
         },
     ))
 }
@@ -545,6 +561,7 @@ pub fn to_rows(batch: &Batch) -> Vec<Vec<Cell>> {
                     t.backbone.label().into(),
                     t.tier.label().into(),
                     yes_no(t.certified).into(),
+                    t.joined_school.map(|d| d.format("%Y-%m").to_string()).unwrap_or_default().into(),
                 ]
             })
             .collect(),

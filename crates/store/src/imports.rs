@@ -560,12 +560,13 @@ impl Tx {
                     Arg::I(term_ids[&r.term]),
                     Arg::I(*ids.get(&r.staff_no)?),
                     Arg::B(r.head_teacher),
+                    Arg::OD(r.joined_school),
                 ])
             })
             .collect();
         self.insert_rows(
-            "teacher_term (district_id, school_id, term_id, teacher_id, head_teacher)",
-            "ON CONFLICT (teacher_id, term_id) DO UPDATE SET school_id = excluded.school_id, head_teacher = excluded.head_teacher",
+            "teacher_term (district_id, school_id, term_id, teacher_id, head_teacher, joined_school)",
+            "ON CONFLICT (teacher_id, term_id) DO UPDATE SET school_id = excluded.school_id, head_teacher = excluded.head_teacher, joined_school = excluded.joined_school",
             rows,
         )
         .await?;

@@ -29,6 +29,7 @@ pub mod org;
 pub mod people;
 pub mod plans;
 pub mod problems;
+pub mod rotation;
 pub mod rubrics;
 pub mod training;
 

@@ -179,6 +179,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0028_training_claims.sql"),
         postgres: include_str!("../migrations/postgres/0028_training_claims.sql"),
     },
+    Migration {
+        version: 29,
+        name: "rotation",
+        sqlite: include_str!("../migrations/sqlite/0029_rotation.sql"),
+        postgres: include_str!("../migrations/postgres/0029_rotation.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

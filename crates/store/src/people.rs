@@ -386,7 +386,7 @@ impl Store {
 /// Teachers of a term in the import layout's column order, in the caller's scope.
 pub(crate) fn teachers_sql(term_id: i64, actor: &Actor) -> Sql {
     let mut q = Sql::new(
-        "SELECT s.code, t.staff_no, t.name, t.sex, t.birth_date, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier, t.certified
+        "SELECT s.code, t.staff_no, t.name, t.sex, t.birth_date, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier, t.certified, tt.joined_school
          FROM teacher_term tt JOIN teacher t ON t.id = tt.teacher_id JOIN school s ON s.id = tt.school_id WHERE 1=1",
     );
     q.push_arg(" AND tt.term_id = ?", term_id);
@@ -412,6 +412,7 @@ pub(crate) fn teacher_record(r: &dyn Get, term: Term) -> std::result::Result<Tea
         backbone: key(r.s(10)?, "backbone", BackboneLevel::from_key)?,
         tier: key(r.s(11)?, "tier", Tier::from_key)?,
         certified: r.b(12)?,
+        joined_school: r.od(13)?,
     })
 }
 

@@ -456,6 +456,16 @@ pub fn generate(spec: &Spec) -> District {
                     backbone,
                     tier,
                     certified: rng.unit() < 0.97,
+                    // 进本校年月: from the year of their first post (age 22) to this year.
+                    // Its own stream, so that adding it left every other generated value as it was.
+                    // Every generated term of the teacher is at this school: they came by the first.
+                    joined_school: {
+                        let first = (birth.year() + 22).min(first_year);
+                        let span = (first_year - first).max(0) as u64;
+                        let back =
+                            Rng::new(spec.seed ^ (staff_serial as u64).wrapping_mul(0x9e37_79b9)).below(span + 1);
+                        NaiveDate::from_ymd_opt(first_year - back as i32, 9, 1)
+                    },
                 },
             ));
         }

@@ -20,6 +20,7 @@ mod lottery;
 mod pages;
 mod plans;
 mod report;
+mod rotation;
 mod supervision;
 mod training;
 mod users;
@@ -89,6 +90,9 @@ pub fn router(state: AppState) -> Router {
         .route("/teachers/training", get(training::page))
         .route("/teachers/training/import", post(training::import))
         .route("/teachers/training/courses", post(training::add_course))
+        .route("/teachers/rotation", get(rotation::page).post(rotation::assign))
+        .route("/teachers/rotation.xlsx", get(rotation::export))
+        .route("/teachers/rotation/{id}/return", post(rotation::returned))
         .route("/teachers/training/mine", get(training::mine).post(training::submit))
         .route("/teachers/training/claims", get(training::claims))
         .route("/teachers/training/claims/{id}", get(training::claim))

@@ -1732,3 +1732,59 @@ async fn own_training_hours_page() {
         );
     }
 }
+
+/// The 交流轮岗 page (#18) shows the engine's figures; the bureau sends a teacher from it; the
+/// workbook lists every qualifying teacher; a school reads without the form; a teacher is refused.
+#[tokio::test]
+async fn rotation_page() {
+    let (base, store) = start().await;
+    let staff = login(&base, "staff").await;
+    let sa =
+        store.system().actor(&store.system().user_by_name("staff").await.expect("u").expect("e")).await.expect("a");
+    let term = Term::containing(eduq_core::clock::DistrictZone::default().today(Utc::now()));
+    let b = eduq_app::rotation::board(&store, &sa, term).await.expect("board");
+    let (status, page) = get(&base, &staff, "/teachers/rotation").await;
+    assert_eq!(status, StatusCode::OK, "{page:.300}");
+    assert!(page.contains(&format!("id=\"rotation-qualifying\">{}</b>", b.tally.qualifying)));
+    let share = b.tally.share().expect("the demo sends teachers");
+    assert!(page.contains(&format!("id=\"rotation-share\">{share:.1}%</b>")), "the engine's share {share}");
+    for f in &b.flows {
+        assert!(page.contains(&format!(
+            "<td>{}</td><td>{}</td><td class=\"num\">{}</td>",
+            f.from.label(),
+            f.to.label(),
+            f.teachers
+        )));
+    }
+    assert!(page.contains("rotation-assign") && page.contains("data-chart"), "the bureau's form and the chart");
+    let res =
+        client().get(format!("{base}/teachers/rotation.xlsx")).header("cookie", &staff).send().await.expect("xlsx");
+    assert_eq!(res.status(), StatusCode::OK);
+    let t = eduq_exchange::table::read_table(&res.bytes().await.expect("bytes"), "r.xlsx").expect("a workbook");
+    let listed = t.rows.iter().filter(|(_, r)| r.len() > 5 && r[3].parse::<f64>().is_ok()).count();
+    assert_eq!(listed, b.tally.qualifying, "every qualifying teacher in the first sheet");
+    let c = b.candidates.iter().find(|c| c.qualifies && !c.sent).expect("one at home");
+    let to = b.candidates.iter().find(|x| x.staff.school_id != c.staff.school_id).expect("elsewhere").staff.school_id;
+    let (status, to_page, _) = post_form(
+        &base,
+        &staff,
+        "/teachers/rotation",
+        &[
+            ("_csrf", &token(&page)),
+            ("staff_no", &c.staff.staff_no),
+            ("to_school_id", &to.to_string()),
+            ("kind", "transfer"),
+            ("start_day", "2026-11-30"),
+            ("end_day", ""),
+            ("note", ""),
+        ],
+    )
+    .await;
+    assert_eq!((status, to_page.as_str()), (StatusCode::SEE_OTHER, "/teachers/rotation"));
+    let after = eduq_app::rotation::board(&store, &sa, term).await.expect("board");
+    assert_eq!(after.tally.sent, b.tally.sent + 1);
+    let (status, school) = get(&base, &login(&base, "principal").await, "/teachers/rotation").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!school.contains("rotation-assign"), "a school reads, the bureau plans");
+    assert_eq!(get(&base, &login(&base, "teacher").await, "/teachers/rotation").await.0, StatusCode::FORBIDDEN);
+}

@@ -8,6 +8,7 @@ pub mod fitness;
 pub mod government_guarantee;
 pub mod password;
 pub mod quality_balance;
+pub mod rotation;
 pub mod school_ict;
 pub mod supervision;
 pub mod training;
