@@ -62,6 +62,8 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::QualifiedTeachers => n(f.qualified),
         Fact::BachelorTeachers => n(f.bachelor_plus),
         Fact::BackboneTeachers => n(f.backbone),
+        Fact::MasterTierTeachers => n(f.master_tier),
+        Fact::BackboneTierTeachers => n(f.backbone_tier),
         Fact::Classes => n(f.classes),
         Fact::StandardClasses => n(f.standard_classes),
         Fact::LargeClasses => n(f.large_classes),

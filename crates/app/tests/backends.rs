@@ -2454,5 +2454,20 @@ async fn rotations_qualify_count_and_feed_item_11() {
         assert!(mark_returned(&s, &staff, id, "2026-11-01", now()).await.is_err(), "{name}: before leaving");
         mark_returned(&s, &staff, id, "2027-07-10", now()).await.expect("back");
         assert!(mark_returned(&s, &staff, id, "2027-07-11", now()).await.is_err(), "{name}: once");
+        // The ladder's counts are indicators plan targets can name (名师 30): every teacher of the
+        // term counted once, the county value the sum of the schools'.
+        let teachers = s.export_teachers(&staff, CURRENT).await.expect("teachers");
+        let count = |tiers: &[eduq_core::teacher::Tier]| teachers.iter().filter(|t| tiers.contains(&t.tier)).count();
+        use eduq_core::teacher::Tier;
+        for (key, n) in [
+            ("master_teachers", count(&[Tier::Master])),
+            ("backbone_tier_teachers", count(&[Tier::Backbone, Tier::Master])),
+        ] {
+            let v = eduq_app::indicators::one(&s, &staff, CURRENT, key).await.expect("indicator");
+            assert_eq!(v.district.value, Some(n as f64), "{name}: {key}");
+            assert!(n > 0 || key == "master_teachers", "{name}: the demo has {key}");
+            let by_school: f64 = v.schools.iter().filter_map(|x| x.value.value).sum();
+            assert_eq!(by_school, n as f64, "{name}: {key}");
+        }
     }
 }

@@ -54,6 +54,10 @@ pub enum Fact {
     PublicPreschoolPupils,
     /// 专任 teachers of 体育, 音乐 or 美术.
     PeArtTeachers,
+    /// Teachers of the 名师 tier of the district's ladder (新手 → 教坛新秀 → 骨干 → 名师).
+    MasterTierTeachers,
+    /// Teachers of the 骨干教师 tier or above.
+    BackboneTierTeachers,
     /// Schools with 100 Mbps or faster internet, of the schools with conditions.
     BroadbandSchools,
     SchoolsWithConditions,
@@ -278,6 +282,30 @@ pub const LIBRARY: &[Indicator] = &[
         denominator: Fact::Teachers,
         factor: 100.0,
         unit: "%",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "master_teachers",
+        name: "名师人数",
+        caliber: "本学期在岗教师中发展层级为“名师”（含学科带头人）的人数（县级汇总各校，教师按本学期任职学校计一次）",
+        source: "区县教师队伍建设规划、教育质量提升行动计划通行口径（四级培养：新手教师—教坛新秀—骨干教师—名师）",
+        numerator: Fact::MasterTierTeachers,
+        denominator: Fact::One,
+        factor: 1.0,
+        unit: "人",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "backbone_tier_teachers",
+        name: "骨干教师及以上层级人数",
+        caliber: "本学期在岗教师中发展层级为“骨干教师”或“名师”的人数",
+        source: "区县教师队伍建设规划、教育质量提升行动计划通行口径（四级培养）",
+        numerator: Fact::BackboneTierTeachers,
+        denominator: Fact::One,
+        factor: 1.0,
+        unit: "人",
         direction: Direction::AtLeast,
         target: None,
     },

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use eduq_core::access::{Actor, Resource};
 use eduq_core::standards::class_size::SizeBand;
-use eduq_core::teacher::{BackboneLevel, Education, Post, Title};
+use eduq_core::teacher::{BackboneLevel, Education, Post, Tier, Title};
 use serde::Serialize;
 
 use crate::org::scope_filter;
@@ -75,6 +75,9 @@ pub struct SchoolFacts {
     pub backbone: i64,
     /// 专任 teachers of 体育, 音乐 or 美术.
     pub pe_art: i64,
+    /// Teachers of the 名师 tier, and of the 骨干教师 tier or above (the district's ladder).
+    pub master_tier: i64,
+    pub backbone_tier: i64,
     pub full_time: i64,
     /// 专任 teachers with a 中级 or higher title (一级教师 and above).
     pub mid_title: i64,
@@ -158,7 +161,7 @@ impl Store {
         scope_filter(&mut pupils_q, actor, "e.school_id", None, None);
         pupils_q.push(" GROUP BY e.school_id");
         let mut teachers_q = Sql::new(
-            "SELECT tt.school_id, t.education, t.subjects, t.post, t.backbone, t.title, t.certified FROM teacher_term tt \
+            "SELECT tt.school_id, t.education, t.subjects, t.post, t.backbone, t.title, t.certified, t.tier FROM teacher_term tt \
              JOIN teacher t ON t.id = tt.teacher_id WHERE 1=1",
         );
         teachers_q.push_arg(" AND tt.term_id = ?", term_id);
@@ -184,7 +187,7 @@ impl Store {
         // Independent reads side by side (WAL readers on SQLite, pooled connections on PostgreSQL).
         let (pupils, teachers, conditions, classes, fitness) = tokio::try_join!(
             self.fetch(&pupils_q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?, r.i(5)?))),
-            self.fetch(&teachers_q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.s(3)?, r.s(4)?, (r.s(5)?, r.b(6)?)))),
+            self.fetch(&teachers_q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.s(3)?, r.s(4)?, (r.s(5)?, r.b(6)?, r.s(7)?)))),
             self.fetch(&conditions_q, |r| {
                 let special = (r.i(9)?, r.f(10)?, r.i(11)?, r.f(12)?);
                 Ok((r.i(0)?, r.f(1)?, r.f(2)?, r.f(3)?, r.i(4)?, r.i(5)?, r.i(6)?, (r.i(7)? as f64, r.f(8)?, special)))
@@ -203,9 +206,13 @@ impl Store {
             }
         }
 
-        for (id, education, subjects, post, backbone, (title, certified)) in teachers {
+        for (id, education, subjects, post, backbone, (title, certified, tier)) in teachers {
             let Some(&i) = index.get(&id) else { continue };
             let s = &mut out[i];
+            // The ladder counts every teacher of the term (a 名师 may hold another post).
+            let tier = Tier::from_key(&tier);
+            s.master_tier += i64::from(tier == Some(Tier::Master));
+            s.backbone_tier += i64::from(matches!(tier, Some(Tier::Backbone | Tier::Master)));
             if subjects.trim().is_empty() {
                 s.teachers_without_subject += 1;
             }
