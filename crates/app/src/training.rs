@@ -163,7 +163,19 @@ pub struct TeacherHours {
     pub staff_no: String,
     pub name: String,
     pub school_name: String,
+    /// The first subject the teacher teaches ("未填" when none is recorded).
+    pub subject: String,
+    pub tier: eduq_core::teacher::Tier,
     pub progress: Progress,
+}
+
+/// A subject's line of the completion table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubjectHours {
+    pub subject: String,
+    pub teachers: usize,
+    pub complete: usize,
+    pub rate: Option<f64>,
 }
 
 /// A school's line of the completion table.
@@ -184,6 +196,10 @@ pub struct Ledger {
     pub rules: CycleRules,
     pub rate: Option<f64>,
     pub schools: Vec<SchoolHours>,
+    /// Completion by the teachers' (first) subject.
+    pub subjects: Vec<SubjectHours>,
+    /// The ladder: teachers per tier, from 新手教师 up.
+    pub tiers: Vec<(eduq_core::teacher::Tier, usize)>,
     pub teachers: Vec<TeacherHours>,
     /// The last complete cycle's rate (政府保障程度 item 9), where its records are kept.
     pub previous: Option<CycleRate>,
@@ -215,6 +231,14 @@ async fn read_ledger(store: &Store, actor: &Actor, today: NaiveDate) -> Result<L
             staff_no: m.staff_no,
             name: m.name,
             school_name: m.school_name,
+            subject: m
+                .subjects
+                .split(['、', ',', '，', ';', '；'])
+                .map(str::trim)
+                .find(|x| !x.is_empty())
+                .unwrap_or("未填")
+                .to_string(),
+            tier: m.tier,
         })
         .collect();
     let mut by_school: BTreeMap<(String, i64), Vec<&TeacherHours>> = BTreeMap::new();
@@ -232,12 +256,31 @@ async fn read_ledger(store: &Store, actor: &Actor, today: NaiveDate) -> Result<L
             school_name,
         })
         .collect();
+    let mut by_subject: BTreeMap<String, Vec<&TeacherHours>> = BTreeMap::new();
+    for t in &teachers {
+        by_subject.entry(t.subject.clone()).or_default().push(t);
+    }
+    let subjects = by_subject
+        .into_iter()
+        .map(|(subject, ts)| SubjectHours {
+            teachers: ts.len(),
+            complete: ts.iter().filter(|t| t.progress.complete).count(),
+            rate: completion_rate(ts.iter().map(|t| &t.progress)),
+            subject,
+        })
+        .collect();
+    let tiers = eduq_core::teacher::Tier::ALL
+        .iter()
+        .map(|tier| (*tier, teachers.iter().filter(|t| t.tier == *tier).count()))
+        .collect();
     let previous = completed_cycle_rate(store, actor, Term::containing(today)).await?;
     Ok(Ledger {
         rate: completion_rate(teachers.iter().map(|t| &t.progress)),
         cycle,
         rules,
         schools,
+        subjects,
+        tiers,
         teachers,
         previous,
     })
@@ -505,4 +548,75 @@ pub async fn add_course(store: &Store, actor: &Actor, f: &CourseForm, now: DateT
 /// The district's course catalogue.
 pub async fn courses(store: &Store, actor: &Actor) -> Result<Vec<Course>, AppError> {
     Ok(store.training_courses(actor).await?)
+}
+
+/// The ledger as a workbook: by school, by subject, every teacher with what is missing.
+pub fn workbook(l: &Ledger) -> Result<Vec<u8>, AppError> {
+    use eduq_exchange::table::{Cell, Sheet, write_workbook};
+    let text = |s: &str| Cell::Text(s.to_string());
+    let rate = |r: Option<f64>| r.map_or(text("—"), |r| Cell::Number((r * 10.0).round() / 10.0));
+    let n = |x: usize| Cell::Number(x as f64);
+    let schools: Vec<Vec<Cell>> = l
+        .schools
+        .iter()
+        .map(|x| vec![text(&x.school_name), n(x.teachers), n(x.complete), n(x.behind), rate(x.rate)])
+        .collect();
+    let subjects: Vec<Vec<Cell>> =
+        l.subjects.iter().map(|x| vec![text(&x.subject), n(x.teachers), n(x.complete), rate(x.rate)]).collect();
+    let teachers: Vec<Vec<Cell>> = l
+        .teachers
+        .iter()
+        .map(|t| {
+            let p = &t.progress;
+            let h = |x: f64| Cell::Number((x * 10.0).round() / 10.0);
+            vec![
+                text(&t.school_name),
+                text(&t.staff_no),
+                text(&t.name),
+                text(&t.subject),
+                text(t.tier.label()),
+                h(p.counted),
+                h(p.concentrated),
+                h(p.online),
+                h(p.ethics),
+                h(p.expected),
+                text(if p.complete { "是" } else { "否" }),
+                text(&p.missing.join("；")),
+            ]
+        })
+        .collect();
+    let title = vec![format!("教师培训学时（{}周期）", l.cycle.label())];
+    Ok(write_workbook(&[
+        Sheet {
+            name: "学校",
+            title: title.clone(),
+            headers: &["学校", "教师", "已完成", "低于应完成进度", "完成率(%)"],
+            rows: &schools,
+        },
+        Sheet {
+            name: "学科",
+            title: title.clone(),
+            headers: &["学科", "教师", "已完成", "完成率(%)"],
+            rows: &subjects,
+        },
+        Sheet {
+            name: "教师",
+            title,
+            headers: &[
+                "学校",
+                "工号",
+                "姓名",
+                "学科",
+                "发展层级",
+                "已计学时",
+                "集中培训",
+                "网络研修",
+                "师德",
+                "应完成",
+                "已完成",
+                "尚缺",
+            ],
+            rows: &teachers,
+        },
+    ])?)
 }

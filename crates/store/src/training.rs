@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
+use eduq_core::teacher::Tier;
 use eduq_core::training::{ClaimState, Cycle, Level, Mode, Record};
 
 use crate::org::scope_filter;
@@ -20,6 +21,8 @@ pub struct StaffMember {
     pub school_id: i64,
     pub school_name: String,
     pub subjects: String,
+    /// The rung of the district's ladder (新手教师 → 教坛新秀 → 骨干教师 → 名师).
+    pub tier: Tier,
 }
 
 /// A training record to keep.
@@ -45,7 +48,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut q = Sql::new(
-            "SELECT t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects FROM teacher_term x \
+            "SELECT t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects, t.tier FROM teacher_term x \
              JOIN teacher t ON t.id = x.teacher_id JOIN school s ON s.id = x.school_id WHERE 1=1",
         );
         q.push_arg(" AND x.term_id = ?", term_id);
@@ -59,6 +62,7 @@ impl Store {
                 school_id: r.i(3)?,
                 school_name: r.s(4)?,
                 subjects: r.s(5)?,
+                tier: Tier::from_key(&r.s(6)?).ok_or_else(|| sqlx::Error::Decode("unknown tier".into()))?,
             })
         })
         .await
@@ -245,7 +249,7 @@ impl Store {
     /// account names none or the teacher is not on a school's staff that term.
     pub async fn own_teacher(&self, actor: &Actor, term_id: i64) -> Result<Option<StaffMember>> {
         let mut q = Sql::new(
-            "SELECT t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects FROM app_user u \
+            "SELECT t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects, t.tier FROM app_user u \
              JOIN teacher t ON t.id = u.teacher_id JOIN teacher_term x ON x.teacher_id = t.id \
              JOIN school s ON s.id = x.school_id WHERE 1=1",
         );
@@ -259,6 +263,7 @@ impl Store {
                 school_id: r.i(3)?,
                 school_name: r.s(4)?,
                 subjects: r.s(5)?,
+                tier: Tier::from_key(&r.s(6)?).ok_or_else(|| sqlx::Error::Decode("unknown tier".into()))?,
             })
         })
         .await

@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/teachers/training", get(training::page))
         .route("/teachers/training/import", post(training::import))
         .route("/teachers/training/courses", post(training::add_course))
+        .route("/teachers/training.xlsx", get(training::export))
         .route("/teachers/rotation", get(rotation::page).post(rotation::assign))
         .route("/teachers/rotation.xlsx", get(rotation::export))
         .route("/teachers/rotation/{id}/return", post(rotation::returned))

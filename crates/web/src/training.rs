@@ -30,6 +30,8 @@ struct TrainingPage {
     /// Claims waiting for the caller's level (`None`: the caller approves none).
     waiting: Option<usize>,
     courses: Vec<Course>,
+    /// The tier pyramid (ECharts options; the table beside it is its text view).
+    chart: String,
     keeps_catalogue: bool,
     levels: &'static [Level],
     modes: &'static [Mode],
@@ -52,6 +54,14 @@ async fn render(st: &AppState, s: &Session, message: String, errors: Vec<String>
         Err(e) => return Err(e.into()),
     };
     let courses = eduq_app::training::courses(&st.store, &s.actor).await?;
+    // The ladder as a pyramid: 名师 on top.
+    let chart = serde_json::json!({
+        "tooltip": {},
+        "xAxis": { "type": "value", "name": "人" },
+        "yAxis": { "type": "category", "data": g.tiers.iter().map(|(t, _)| t.label()).collect::<Vec<_>>() },
+        "series": [{ "type": "bar", "data": g.tiers.iter().map(|(_, n)| n).collect::<Vec<_>>() }]
+    })
+    .to_string();
     let keeps_catalogue = s.actor.role.approves_training_for_district();
     let page = TrainingPage {
         l,
@@ -60,6 +70,7 @@ async fn render(st: &AppState, s: &Session, message: String, errors: Vec<String>
         may_import,
         waiting,
         courses,
+        chart,
         keeps_catalogue,
         levels: Level::ALL,
         modes: Mode::ALL,
@@ -71,6 +82,13 @@ async fn render(st: &AppState, s: &Session, message: String, errors: Vec<String>
 
 pub async fn page(State(st): State<AppState>, s: Session) -> Result<Html<String>, WebError> {
     render(&st, &s, String::new(), vec![]).await
+}
+
+/// The ledger as xlsx (by school, by subject, every teacher).
+pub async fn export(State(st): State<AppState>, s: Session) -> Result<Response, WebError> {
+    let g = eduq_app::training::ledger(&st.store, &s.actor, st.clock.today()).await?;
+    let bytes = eduq_app::training::workbook(&g)?;
+    Ok(crate::views::xlsx_download(&format!("教师培训学时-{}.xlsx", g.cycle.label()), bytes))
 }
 
 /// Imports a training platform's export (multipart `file`).

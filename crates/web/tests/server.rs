@@ -1718,6 +1718,24 @@ async fn own_training_hours_page() {
     assert!(ledger.contains(&format!("id=\"previous-rate\">{:.1}%</b>", prev.rate)), "the last cycle's rate");
     assert!(ledger.contains("待审核的学时申报：1条"), "the principal's entry waits at the bureau");
     assert!(ledger.contains("training-courses") && ledger.contains("国培计划·骨干教师能力提升"), "the catalogue");
+    let g = eduq_app::training::ledger(&store, &sa, today).await.expect("ledger");
+    for x in &g.subjects {
+        let r = x.rate.map_or("—".to_string(), |r| format!("{r:.1}%"));
+        let line = format!(
+            "<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{r}</td>",
+            x.subject, x.teachers, x.complete
+        );
+        assert!(ledger.contains(&line), "the subject line {line}");
+    }
+    assert_eq!(g.tiers.iter().map(|(_, n)| n).sum::<usize>(), g.teachers.len(), "every teacher on one rung");
+    for (t, n) in &g.tiers {
+        assert!(ledger.contains(&format!("<td>{}</td><td class=\"num\">{n}</td>", t.label())), "{t:?}");
+    }
+    let res =
+        client().get(format!("{base}/teachers/training.xlsx")).header("cookie", &staff).send().await.expect("xlsx");
+    assert_eq!(res.status(), StatusCode::OK);
+    let t = eduq_exchange::table::read_table(&res.bytes().await.expect("bytes"), "t.xlsx").expect("a workbook");
+    assert_eq!(t.rows.iter().filter(|(_, r)| r.first().is_some_and(|c| !c.is_empty())).count(), g.schools.len() + 1);
     let (_, guarantee) = get(&base, &staff, "/balance/guarantee").await;
     assert!(
         guarantee.contains(&format!("{}%", eduq_core::guarantee::number(prev.rate)))
