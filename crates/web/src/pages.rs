@@ -46,6 +46,10 @@ struct HomePage {
     plans: Vec<crate::plans::PlanCards>,
     /// A class teacher's (or a parent's) home counts the own classes, not the school.
     own_classes: bool,
+    /// Training hours: the caller's own reminder when behind the pro-rata hours, and the claims
+    /// waiting for the caller's approval.
+    hours_reminder: Option<String>,
+    claims_waiting: usize,
 }
 
 pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
@@ -82,6 +86,26 @@ pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
         (Scope::District, _) | (_, None) => district,
         (_, Some(own)) => own.name.clone(),
     };
+    let today = st.clock.today();
+    let hours_reminder = match s.actor.role.enters_own_training() {
+        true => match eduq_app::training::own_hours(&st.store, &s.actor, today).await {
+            Ok(Some(o)) if o.progress.behind => Some(format!(
+                "您本周期（{}）的培训学时低于应完成进度：已计{:.1}学时，应完成{:.1}学时；{}。",
+                o.cycle.label(),
+                o.progress.counted,
+                o.progress.expected,
+                o.progress.missing.join("；")
+            )),
+            Ok(_) | Err(eduq_app::AppError::Invalid(_)) => None,
+            Err(e) => return Err(e.into()),
+        },
+        false => None,
+    };
+    let claims_waiting = match eduq_app::training::claims_waiting(&st.store, &s.actor).await {
+        Ok(c) => c.len(),
+        Err(eduq_app::AppError::Forbidden) => 0,
+        Err(e) => return Err(e.into()),
+    };
     let chart = serde_json::json!({
         "title": {"text": format!("{} 各年级在校生", sel.term.label()), "textStyle": {"fontSize": 14}},
         "tooltip": {},
@@ -107,6 +131,8 @@ pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
             grades: grades.iter().map(|(g, n)| (g.name(), *n)).collect(),
             plans,
             own_classes,
+            hours_reminder,
+            claims_waiting,
         }
         .render()?,
     ))

@@ -1707,6 +1707,11 @@ async fn own_training_hours_page() {
     if own.progress.behind {
         assert!(page.contains("behind-reminder"), "a teacher behind the pro-rata hours is reminded");
     }
+    // Reminded on the home page too; the school sees the entry waiting for it.
+    let (_, home) = get(&base, &teacher, "/").await;
+    assert_eq!(home.contains("hours-reminder"), own.progress.behind, "a reminder exactly when behind");
+    let (_, school_home) = get(&base, &login(&base, "principal").await, "/").await;
+    assert!(school_home.contains("待您审核的学时申报：1条"), "the school's queue on its home page");
     // Only the own claims: the principal's entry is not on the teacher's page.
     assert!(!page.contains("区级学科教研活动（第2期）"), "another teacher's entry stays hidden");
     let staff = login(&base, "staff").await;
