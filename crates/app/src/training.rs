@@ -166,6 +166,9 @@ pub struct TeacherHours {
     /// The first subject the teacher teaches ("未填" when none is recorded).
     pub subject: String,
     pub tier: eduq_core::teacher::Tier,
+    pub registration: eduq_core::training::Registration,
+    /// When the next 定期注册 falls due.
+    pub registration_due: Option<NaiveDate>,
     pub progress: Progress,
 }
 
@@ -200,6 +203,8 @@ pub struct Ledger {
     pub subjects: Vec<SubjectHours>,
     /// The ladder: teachers per tier, from 新手教师 up.
     pub tiers: Vec<(eduq_core::teacher::Tier, usize)>,
+    /// 教师资格定期注册: teachers per standing.
+    pub registrations: Vec<(eduq_core::training::Registration, usize)>,
     pub teachers: Vec<TeacherHours>,
     /// The last complete cycle's rate (政府保障程度 item 9), where its records are kept.
     pub previous: Option<CycleRate>,
@@ -239,6 +244,8 @@ async fn read_ledger(store: &Store, actor: &Actor, today: NaiveDate) -> Result<L
                 .unwrap_or("未填")
                 .to_string(),
             tier: m.tier,
+            registration: eduq_core::training::registration(m.registered_on, today),
+            registration_due: m.registered_on.map(eduq_core::training::registration_due),
         })
         .collect();
     let mut by_school: BTreeMap<(String, i64), Vec<&TeacherHours>> = BTreeMap::new();
@@ -269,6 +276,10 @@ async fn read_ledger(store: &Store, actor: &Actor, today: NaiveDate) -> Result<L
             subject,
         })
         .collect();
+    let registrations = eduq_core::training::Registration::ALL
+        .iter()
+        .map(|r| (*r, teachers.iter().filter(|t| t.registration == *r).count()))
+        .collect();
     let tiers = eduq_core::teacher::Tier::ALL
         .iter()
         .map(|tier| (*tier, teachers.iter().filter(|t| t.tier == *tier).count()))
@@ -281,6 +292,7 @@ async fn read_ledger(store: &Store, actor: &Actor, today: NaiveDate) -> Result<L
         schools,
         subjects,
         tiers,
+        registrations,
         teachers,
         previous,
     })
@@ -575,6 +587,8 @@ pub fn workbook(l: &Ledger) -> Result<Vec<u8>, AppError> {
                 text(&t.name),
                 text(&t.subject),
                 text(t.tier.label()),
+                text(t.registration.label()),
+                text(&t.registration_due.map(|d| d.to_string()).unwrap_or_default()),
                 h(p.counted),
                 h(p.concentrated),
                 h(p.online),
@@ -608,6 +622,8 @@ pub fn workbook(l: &Ledger) -> Result<Vec<u8>, AppError> {
                 "姓名",
                 "学科",
                 "发展层级",
+                "定期注册",
+                "注册到期",
                 "已计学时",
                 "集中培训",
                 "网络研修",

@@ -80,6 +80,8 @@ pub struct TeacherRecord {
     /// 进本校年月: when the teacher came to this school (the first of that month), where the HR
     /// system records it; tenure for 交流轮岗 counts from it.
     pub joined_school: Option<NaiveDate>,
+    /// The last 教师资格定期注册 (or the certificate's first registration), where recorded.
+    pub registered_on: Option<NaiveDate>,
 }
 
 /// 办学条件 of a school in a school year. Natural key: (school, school year).

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::CoreError;
 use crate::access::Role;
-use crate::standards::training::{CYCLE_HOURS, CYCLE_YEARS};
+use crate::standards::training::{CYCLE_HOURS, CYCLE_YEARS, REGISTRATION_NOTICE_DAYS, REGISTRATION_YEARS};
 
 crate::labelled_enum! {
     /// How a course is delivered; the sub-rules bound some of them.
@@ -269,6 +269,52 @@ impl ClaimState {
             (s, _) if !s.open() => Err(CoreError::Invalid(format!("申报{}，不能再审核", s.label()))),
             (s, _) => Err(CoreError::Invalid(format!("申报{}，您的角色不能办理这一步", s.label()))),
         }
+    }
+}
+
+crate::labelled_enum! {
+    /// Where a teacher's 教师资格定期注册 stands on a day.
+    Registration, "定期注册" {
+        Valid => "valid", "有效";
+        DueSoon => "due_soon", "即将到期";
+        Overdue => "overdue", "已过期";
+        Unknown => "unknown", "未登记";
+    }
+}
+
+/// The next 定期注册 after the last one (or the certificate's first registration).
+pub fn registration_due(registered_on: NaiveDate) -> NaiveDate {
+    registered_on.with_year(registered_on.year() + REGISTRATION_YEARS).unwrap_or_else(|| {
+        // 29 February: the 28th of the due year.
+        NaiveDate::from_ymd_opt(registered_on.year() + REGISTRATION_YEARS, 2, 28).unwrap_or(registered_on)
+    })
+}
+
+/// The registration's standing on `today`.
+pub fn registration(registered_on: Option<NaiveDate>, today: NaiveDate) -> Registration {
+    match registered_on.map(registration_due) {
+        None => Registration::Unknown,
+        Some(due) if due < today => Registration::Overdue,
+        Some(due) if (due - today).num_days() <= REGISTRATION_NOTICE_DAYS => Registration::DueSoon,
+        Some(_) => Registration::Valid,
+    }
+}
+
+#[cfg(test)]
+mod registration_tests {
+    use super::*;
+
+    #[test]
+    fn registration_falls_due_five_years_on() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        assert_eq!(registration_due(d(2021, 6, 30)), d(2026, 6, 30));
+        assert_eq!(registration_due(d(2020, 2, 29)), d(2025, 2, 28), "a leap day");
+        let on = d(2026, 1, 1);
+        assert_eq!(registration(None, on), Registration::Unknown);
+        assert_eq!(registration(Some(d(2020, 12, 31)), on), Registration::Overdue, "due yesterday");
+        assert_eq!(registration(Some(d(2021, 1, 1)), on), Registration::DueSoon, "due today");
+        assert_eq!(registration(Some(d(2021, 6, 30)), on), Registration::DueSoon, "180 days ahead");
+        assert_eq!(registration(Some(d(2021, 7, 1)), on), Registration::Valid, "181 days ahead");
     }
 }
 

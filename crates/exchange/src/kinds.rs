@@ -69,6 +69,7 @@ const TEACHER_HEADERS: &[&str] = &[
     "发展层级",
     "教师资格证",
     "进本校年月",
+    "资格注册日期",
 ];
 const CONDITION_HEADERS: &[&str] = &[
     "学校标识码",
@@ -93,6 +94,7 @@ const CONDITION_HEADERS: &[&str] = &[
 /// Columns that may be left out of a file entirely.
 const OPTIONAL: &[&str] = &[
     "进本校年月",
+    "资格注册日期",
     "学区/集团",
     "政府购买学位",
     "校区",
@@ -423,7 +425,14 @@ fn teacher_row(r: &mut Row) -> Option<(String, TeacherRecord)> {
             }
         },
     };
+    let registered_on = match r.opt("资格注册日期") {
+        None => None,
+        Some(_) => r.date("资格注册日期"),
+    };
     let (term, school_code, staff_no, birth) = (term?, school_code?, staff_no?, birth?);
+    if registered_on.is_some_and(|d| d > term.nominal_bounds().1 || d < birth) {
+        r.fail("资格注册日期", "晚于本学期或早于出生日期");
+    }
     if joined_school.is_some_and(|j| j > term.nominal_bounds().1 || j < birth) {
         r.fail("进本校年月", "晚于本学期或早于出生日期");
     }
@@ -450,6 +459,7 @@ fn teacher_row(r: &mut Row) -> Option<(String, TeacherRecord)> {
             tier: tier?,
             certified,
             joined_school,
+            registered_on,
         },
     ))
 }
@@ -562,6 +572,7 @@ pub fn to_rows(batch: &Batch) -> Vec<Vec<Cell>> {
                     t.tier.label().into(),
                     yes_no(t.certified).into(),
                     t.joined_school.map(|d| d.format("%Y-%m").to_string()).unwrap_or_default().into(),
+                    t.registered_on.map(|d| d.to_string()).unwrap_or_default().into(),
                 ]
             })
             .collect(),

@@ -537,12 +537,13 @@ impl Tx {
                     r.backbone.key().into(),
                     r.tier.key().into(),
                     Arg::B(r.certified),
+                    Arg::OD(r.registered_on),
                 ]
             })
             .collect();
         self.insert_rows(
-            "teacher (district_id, staff_no, name, sex, birth_date, education, title, subjects, post, backbone, tier, certified)",
-            "ON CONFLICT (staff_no) DO UPDATE SET name = excluded.name, sex = excluded.sex, birth_date = excluded.birth_date, education = excluded.education, title = excluded.title, subjects = excluded.subjects, post = excluded.post, backbone = excluded.backbone, tier = excluded.tier, certified = excluded.certified",
+            "teacher (district_id, staff_no, name, sex, birth_date, education, title, subjects, post, backbone, tier, certified, registered_on)",
+            "ON CONFLICT (staff_no) DO UPDATE SET name = excluded.name, sex = excluded.sex, birth_date = excluded.birth_date, education = excluded.education, title = excluded.title, subjects = excluded.subjects, post = excluded.post, backbone = excluded.backbone, tier = excluded.tier, certified = excluded.certified, registered_on = excluded.registered_on",
             master_rows,
         )
         .await?;

@@ -185,6 +185,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0029_rotation.sql"),
         postgres: include_str!("../migrations/postgres/0029_rotation.sql"),
     },
+    Migration {
+        version: 30,
+        name: "teacher_registration",
+        sqlite: include_str!("../migrations/sqlite/0030_teacher_registration.sql"),
+        postgres: include_str!("../migrations/postgres/0030_teacher_registration.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -386,7 +386,7 @@ impl Store {
 /// Teachers of a term in the import layout's column order, in the caller's scope.
 pub(crate) fn teachers_sql(term_id: i64, actor: &Actor) -> Sql {
     let mut q = Sql::new(
-        "SELECT s.code, t.staff_no, t.name, t.sex, t.birth_date, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier, t.certified, tt.joined_school
+        "SELECT s.code, t.staff_no, t.name, t.sex, t.birth_date, t.education, t.title, t.subjects, t.post, tt.head_teacher, t.backbone, t.tier, t.certified, tt.joined_school, t.registered_on
          FROM teacher_term tt JOIN teacher t ON t.id = tt.teacher_id JOIN school s ON s.id = tt.school_id WHERE 1=1",
     );
     q.push_arg(" AND tt.term_id = ?", term_id);
@@ -413,6 +413,7 @@ pub(crate) fn teacher_record(r: &dyn Get, term: Term) -> std::result::Result<Tea
         tier: key(r.s(11)?, "tier", Tier::from_key)?,
         certified: r.b(12)?,
         joined_school: r.od(13)?,
+        registered_on: r.od(14)?,
     })
 }
 

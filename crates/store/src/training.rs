@@ -23,6 +23,8 @@ pub struct StaffMember {
     pub subjects: String,
     /// The rung of the district's ladder (新手教师 → 教坛新秀 → 骨干教师 → 名师).
     pub tier: Tier,
+    /// The last 教师资格定期注册, where recorded.
+    pub registered_on: Option<NaiveDate>,
 }
 
 /// A training record to keep.
@@ -48,7 +50,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut q = Sql::new(
-            "SELECT t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects, t.tier FROM teacher_term x \
+            "SELECT t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects, t.tier, t.registered_on FROM teacher_term x \
              JOIN teacher t ON t.id = x.teacher_id JOIN school s ON s.id = x.school_id WHERE 1=1",
         );
         q.push_arg(" AND x.term_id = ?", term_id);
@@ -63,6 +65,7 @@ impl Store {
                 school_name: r.s(4)?,
                 subjects: r.s(5)?,
                 tier: Tier::from_key(&r.s(6)?).ok_or_else(|| sqlx::Error::Decode("unknown tier".into()))?,
+                registered_on: r.od(7)?,
             })
         })
         .await
@@ -249,7 +252,7 @@ impl Store {
     /// account names none or the teacher is not on a school's staff that term.
     pub async fn own_teacher(&self, actor: &Actor, term_id: i64) -> Result<Option<StaffMember>> {
         let mut q = Sql::new(
-            "SELECT t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects, t.tier FROM app_user u \
+            "SELECT t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects, t.tier, t.registered_on FROM app_user u \
              JOIN teacher t ON t.id = u.teacher_id JOIN teacher_term x ON x.teacher_id = t.id \
              JOIN school s ON s.id = x.school_id WHERE 1=1",
         );
@@ -264,6 +267,7 @@ impl Store {
                 school_name: r.s(4)?,
                 subjects: r.s(5)?,
                 tier: Tier::from_key(&r.s(6)?).ok_or_else(|| sqlx::Error::Decode("unknown tier".into()))?,
+                registered_on: r.od(7)?,
             })
         })
         .await

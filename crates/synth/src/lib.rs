@@ -466,6 +466,13 @@ pub fn generate(spec: &Spec) -> District {
                             Rng::new(spec.seed ^ (staff_serial as u64).wrapping_mul(0x9e37_79b9)).below(span + 1);
                         NaiveDate::from_ymd_opt(first_year - back as i32, 9, 1)
                     },
+                    // Certified teachers registered within the last five and a half years (some
+                    // overdue); the date is no later than the first generated term.
+                    registered_on: {
+                        let mut r = Rng::new(spec.seed ^ (staff_serial as u64).wrapping_mul(0x85eb_ca6b));
+                        let latest = NaiveDate::from_ymd_opt(first_year, 8, 31).unwrap_or(birth);
+                        (r.unit() < 0.97).then(|| latest - chrono::Days::new(r.below(2_000)))
+                    },
                 },
             ));
         }

@@ -26,6 +26,8 @@ struct TrainingPage {
     l: Layout,
     g: std::sync::Arc<Ledger>,
     behind: Vec<eduq_app::training::TeacherHours>,
+    /// Teachers whose 定期注册 is overdue or due soon, the earliest first.
+    due: Vec<eduq_app::training::TeacherHours>,
     may_import: bool,
     /// Claims waiting for the caller's level (`None`: the caller approves none).
     waiting: Option<usize>,
@@ -47,6 +49,15 @@ async fn render(st: &AppState, s: &Session, message: String, errors: Vec<String>
         (a.progress.counted - a.progress.expected).total_cmp(&(b.progress.counted - b.progress.expected))
     });
     behind.truncate(LISTED);
+    use eduq_core::training::Registration;
+    let mut due: Vec<_> = g
+        .teachers
+        .iter()
+        .filter(|t| matches!(t.registration, Registration::Overdue | Registration::DueSoon))
+        .cloned()
+        .collect();
+    due.sort_by_key(|t| t.registration_due);
+    due.truncate(LISTED);
     let may_import = s.actor.role.may_write(Resource::Teachers);
     let waiting = match eduq_app::training::claims_waiting(&st.store, &s.actor).await {
         Ok(c) => Some(c.len()),
@@ -67,6 +78,7 @@ async fn render(st: &AppState, s: &Session, message: String, errors: Vec<String>
         l,
         g,
         behind,
+        due,
         may_import,
         waiting,
         courses,

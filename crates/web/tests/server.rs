@@ -1736,6 +1736,17 @@ async fn own_training_hours_page() {
     for (t, n) in &g.tiers {
         assert!(ledger.contains(&format!("<td>{}</td><td class=\"num\">{n}</td>", t.label())), "{t:?}");
     }
+    // 定期注册: every teacher counted once, the overdue and due-soon listed with their due dates.
+    assert_eq!(g.registrations.iter().map(|(_, n)| n).sum::<usize>(), g.teachers.len());
+    let cells: String = g.registrations.iter().map(|(_, n)| format!("<td class=\"num\">{n}</td>")).collect();
+    assert!(ledger.contains(&cells), "the registration counts {cells}");
+    let overdue = g.teachers.iter().find(|t| t.registration == eduq_core::training::Registration::Overdue);
+    let t = overdue.expect("the demo has overdue registrations");
+    assert!(ledger.contains(&format!(
+        "<td>{}</td><td>{}</td><td>已过期</td>",
+        t.name,
+        t.registration_due.expect("due")
+    )));
     let res =
         client().get(format!("{base}/teachers/training.xlsx")).header("cookie", &staff).send().await.expect("xlsx");
     assert_eq!(res.status(), StatusCode::OK);

@@ -10,3 +10,9 @@
 pub const CYCLE_HOURS: f64 = 360.0;
 /// Years in a cycle.
 pub const CYCLE_YEARS: i32 = 5;
+
+/// Years between two 教师资格定期注册: 教育部《中小学教师资格定期注册暂行办法》（教师〔2013〕1号）第三条,
+/// 每5年一个周期; 第八条 makes 360 学时 of training in the period a condition of the registration.
+pub const REGISTRATION_YEARS: i32 = 5;
+/// Days before the due date from which a registration shows as due soon (eduq's default).
+pub const REGISTRATION_NOTICE_DAYS: i64 = 180;
