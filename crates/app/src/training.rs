@@ -302,6 +302,10 @@ async fn read_ledger(store: &Store, actor: &Actor, today: NaiveDate) -> Result<L
 /// and every claim of theirs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OwnHours {
+    /// The teacher's record this term: school, tier, last 定期注册.
+    pub me: StaffMember,
+    pub registration: eduq_core::training::Registration,
+    pub registration_due: Option<NaiveDate>,
     pub cycle: Cycle,
     pub rules: CycleRules,
     pub progress: Progress,
@@ -327,9 +331,7 @@ pub async fn own_hours(store: &Store, actor: &Actor, today: NaiveDate) -> Result
         return Err(AppError::Forbidden);
     }
     let term_id = current_term(store, today).await?;
-    if store.own_teacher(actor, term_id).await?.is_none() {
-        return Ok(None);
-    }
+    let Some(me) = store.own_teacher(actor, term_id).await? else { return Ok(None) };
     let rules = CycleRules::national();
     let cycle = Cycle::containing(today, CYCLE_ORIGIN, rules.years);
     let records: Vec<NewTraining> = store.own_training_records(actor).await?.into_iter().map(|(r, _)| r).collect();
@@ -338,7 +340,16 @@ pub async fn own_hours(store: &Store, actor: &Actor, today: NaiveDate) -> Result
         .map(|r| eduq_core::training::Record { day: r.day, hours: r.hours, mode: r.mode, ethics: r.ethics })
         .collect();
     let claims = store.training_claims(actor, &[]).await?;
-    Ok(Some(OwnHours { progress: progress(&rules, cycle, &counted, today), cycle, rules, records, claims }))
+    Ok(Some(OwnHours {
+        registration: eduq_core::training::registration(me.registered_on, today),
+        registration_due: me.registered_on.map(eduq_core::training::registration_due),
+        me,
+        progress: progress(&rules, cycle, &counted, today),
+        cycle,
+        rules,
+        records,
+        claims,
+    }))
 }
 
 /// A teacher's entry of hours as the form sends it.

@@ -13,7 +13,7 @@ use crate::org::scope_filter;
 use crate::{Result, Sql, Store, StoreError, Tx};
 
 /// A teacher on the staff of a school of the caller's scope in a term.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StaffMember {
     pub teacher_id: i64,
     pub staff_no: String,

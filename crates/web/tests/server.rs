@@ -1704,6 +1704,8 @@ async fn own_training_hours_page() {
     assert_eq!(status, StatusCode::OK, "{page:.300}");
     assert!(page.contains(&format!("id=\"own-counted\">{:.1}</b>", own.progress.counted)), "the engine's hours");
     assert!(page.contains("待学校审核") && page.contains("区级学科教研活动"), "the demo entry is listed");
+    assert!(page.contains(&format!("发展层级：{}", own.me.tier.label())), "the own tier");
+    assert!(page.contains(&format!("教师资格定期注册：{}", own.registration.label())), "the own registration");
     if own.progress.behind {
         assert!(page.contains("behind-reminder"), "a teacher behind the pro-rata hours is reminded");
     }
