@@ -47,6 +47,16 @@ try {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   const page = await browser.newPage();
+  // A demo user signed in on a page of its own browser context.
+  const login = async (ctx, user) => {
+    const p = await ctx.newPage();
+    await p.goto(`${base}/login`);
+    await p.fill('input[name=username]', user);
+    await p.fill('input[name=password]', 'Demo@2026');
+    await p.click('button[type=submit]');
+    await p.waitForURL(`${base}/`);
+    return p;
+  };
 
   await step('log in and see the dashboard', async () => {
     await page.goto(`${base}/students`);
@@ -362,15 +372,6 @@ try {
     await ctx.close();
   });
   await step('an inspector scores a school on a phone, raises a problem; the school answers, 复查 and 销号 by a second person', async () => {
-    const login = async (ctx, user) => {
-      const p = await ctx.newPage();
-      await p.goto(`${base}/login`);
-      await p.fill('input[name=username]', user);
-      await p.fill('input[name=password]', 'Demo@2026');
-      await p.click('button[type=submit]');
-      await p.waitForURL(`${base}/`);
-      return p;
-    };
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const phone = await login(ctx, 'inspector');
     const fits = () => phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
@@ -432,15 +433,6 @@ try {
   });
 
   await step('a teacher enters hours with a certificate on a phone; the school and the bureau approve; the ledger and the district rate move', async () => {
-    const login = async (ctx, user) => {
-      const p = await ctx.newPage();
-      await p.goto(`${base}/login`);
-      await p.fill('input[name=username]', user);
-      await p.fill('input[name=password]', 'Demo@2026');
-      await p.click('button[type=submit]');
-      await p.waitForURL(`${base}/`);
-      return p;
-    };
     const rate = async (p) => parseFloat((await p.textContent('#training-rate')).replace('%', ''));
     const office = await login(await browser.newContext(), 'staff');
     await office.goto(`${base}/teachers/training`);

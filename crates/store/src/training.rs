@@ -43,32 +43,35 @@ pub struct NewTraining {
     pub source_key: String,
 }
 
+const STAFF_COLS: &str = "t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects, t.tier, t.registered_on";
+
+fn staff_member(r: &dyn crate::Get) -> std::result::Result<StaffMember, sqlx::Error> {
+    Ok(StaffMember {
+        teacher_id: r.i(0)?,
+        staff_no: r.s(1)?,
+        name: r.s(2)?,
+        school_id: r.i(3)?,
+        school_name: r.s(4)?,
+        subjects: r.s(5)?,
+        tier: Tier::from_key(&r.s(6)?).ok_or_else(|| sqlx::Error::Decode("unknown tier".into()))?,
+        registered_on: r.od(7)?,
+    })
+}
+
 impl Store {
     /// The teachers of the term in the caller's scope.
     pub async fn staff(&self, actor: &Actor, term_id: i64) -> Result<Vec<StaffMember>> {
         if !actor.role.may_read(Resource::Teachers) {
             return Err(StoreError::Forbidden);
         }
-        let mut q = Sql::new(
-            "SELECT t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects, t.tier, t.registered_on FROM teacher_term x \
-             JOIN teacher t ON t.id = x.teacher_id JOIN school s ON s.id = x.school_id WHERE 1=1",
-        );
+        let mut q = Sql::new(format!(
+            "SELECT {STAFF_COLS} FROM teacher_term x \
+             JOIN teacher t ON t.id = x.teacher_id JOIN school s ON s.id = x.school_id WHERE 1=1"
+        ));
         q.push_arg(" AND x.term_id = ?", term_id);
         scope_filter(&mut q, actor, "x.school_id", None, None);
         q.push(" ORDER BY x.school_id, t.staff_no");
-        self.fetch(&q, |r| {
-            Ok(StaffMember {
-                teacher_id: r.i(0)?,
-                staff_no: r.s(1)?,
-                name: r.s(2)?,
-                school_id: r.i(3)?,
-                school_name: r.s(4)?,
-                subjects: r.s(5)?,
-                tier: Tier::from_key(&r.s(6)?).ok_or_else(|| sqlx::Error::Decode("unknown tier".into()))?,
-                registered_on: r.od(7)?,
-            })
-        })
-        .await
+        self.fetch(&q, staff_member).await
     }
 
     /// The hours of the term's teachers in the caller's scope within `cycle`, summed by teacher,
@@ -251,26 +254,14 @@ impl Store {
     /// The teacher record the caller's account names, with the school of the term: `None` when the
     /// account names none or the teacher is not on a school's staff that term.
     pub async fn own_teacher(&self, actor: &Actor, term_id: i64) -> Result<Option<StaffMember>> {
-        let mut q = Sql::new(
-            "SELECT t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects, t.tier, t.registered_on FROM app_user u \
+        let mut q = Sql::new(format!(
+            "SELECT {STAFF_COLS} FROM app_user u \
              JOIN teacher t ON t.id = u.teacher_id JOIN teacher_term x ON x.teacher_id = t.id \
-             JOIN school s ON s.id = x.school_id WHERE 1=1",
-        );
+             JOIN school s ON s.id = x.school_id WHERE 1=1"
+        ));
         q.push_arg(" AND u.id = ?", actor.user_id);
         q.push_arg(" AND x.term_id = ?", term_id);
-        self.fetch_opt(&q, |r| {
-            Ok(StaffMember {
-                teacher_id: r.i(0)?,
-                staff_no: r.s(1)?,
-                name: r.s(2)?,
-                school_id: r.i(3)?,
-                school_name: r.s(4)?,
-                subjects: r.s(5)?,
-                tier: Tier::from_key(&r.s(6)?).ok_or_else(|| sqlx::Error::Decode("unknown tier".into()))?,
-                registered_on: r.od(7)?,
-            })
-        })
-        .await
+        self.fetch_opt(&q, staff_member).await
     }
 
     /// The caller's own completion records (of every school), newest first.

@@ -382,9 +382,7 @@ pub async fn evidence(
     s: Session,
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let (name, content_type, bytes) =
-        eduq_app::casework::evidence(&st.store, &s.actor, Subject::Problem, id, file, st.clock.now()).await?;
-    Ok(crate::views::file_download(&name, content_type, bytes))
+    crate::views::case_evidence(&st, &s, Subject::Problem, id, file).await
 }
 
 #[derive(Template)]

@@ -259,6 +259,20 @@ pub fn import_result<T>(
 }
 
 /// A stored file (evidence, a photo) as a download, its name encoded for every browser.
+/// An evidence file of a case of `subject` in the caller's scope, as a download (the read is
+/// audited by the use case).
+pub async fn case_evidence(
+    st: &crate::AppState,
+    s: &Session,
+    subject: eduq_core::casework::Subject,
+    id: i64,
+    file: i64,
+) -> Result<axum::response::Response, WebError> {
+    let (name, content_type, bytes) =
+        eduq_app::casework::evidence(&st.store, &s.actor, subject, id, file, st.clock.now()).await?;
+    Ok(file_download(&name, content_type, bytes))
+}
+
 pub fn file_download(name: &str, content_type: String, bytes: Vec<u8>) -> axum::response::Response {
     use axum::response::IntoResponse;
     let disposition = format!("attachment; filename*=UTF-8''{}", urlencode(name));
