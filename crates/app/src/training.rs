@@ -11,7 +11,7 @@ use eduq_core::casework::{Subject, check_evidence};
 use eduq_core::training::{ClaimState, ClaimStep, Cycle, CycleRules, Level, Mode, Progress, completion_rate, progress};
 use eduq_exchange::RowError;
 use eduq_store::Store;
-use eduq_store::training::{NewClaim, NewTraining, StaffMember};
+use eduq_store::training::{NewTraining, StaffMember};
 
 pub use eduq_store::training::{ClaimRow, Course};
 use serde::Serialize;
@@ -424,7 +424,7 @@ pub async fn submit_claim(
     };
     let sha = eduq_core::digest::sha256_hex(&certificate.1);
     let mut tx = store.begin().await?;
-    let id = tx.insert_claim(actor, &NewClaim { record }, now).await?;
+    let id = tx.insert_claim(actor, &record, now).await?;
     tx.add_case_evidence(actor, Subject::Training, id, &name, content_type, &sha, certificate.1, now).await?;
     let note = format!("{course}，{hours}学时，{day}");
     tx.add_case_event(actor, Subject::Training, id, "submit", today, None, &note, now).await?;
@@ -493,20 +493,7 @@ pub async fn decide_claim(
     }
     let mut tx = store.begin().await?;
     let record_id = if next == ClaimState::Approved {
-        let record = NewTraining {
-            district_id,
-            school_id: c.school_id,
-            teacher_id: c.teacher_id,
-            course: c.course.clone(),
-            level: c.level,
-            mode: c.mode,
-            ethics: c.ethics,
-            hours: c.hours,
-            day: c.day,
-            provider: c.provider.clone(),
-            source_key: c.source_key.clone(),
-        };
-        Some(tx.insert_training(actor, &record, now).await?)
+        Some(tx.insert_training(actor, &c.record(district_id), now).await?)
     } else {
         None
     };

@@ -2266,6 +2266,24 @@ async fn training_hours_import_and_ledger() {
             import_records(&s, &teacher, good.as_bytes(), "p.csv", today, now()).await,
             Err(AppError::Forbidden)
         ));
+        // The store itself refuses a record for a school outside the caller's scope.
+        let stray = eduq_store::training::NewTraining {
+            district_id: 1,
+            school_id: other.school_id,
+            teacher_id: other.teacher_id,
+            course: "课程".into(),
+            level: eduq_core::training::Level::County,
+            mode: eduq_core::training::Mode::Concentrated,
+            ethics: false,
+            hours: 8.0,
+            day: today,
+            provider: String::new(),
+            source_key: "stray".into(),
+        };
+        let mut tx = s.begin().await.expect("tx");
+        let refused = tx.insert_trainings(&principal, &[stray], now()).await;
+        assert!(matches!(refused, Err(eduq_store::StoreError::Forbidden)), "{name}: {refused:?}");
+        tx.rollback().await.expect("rollback");
     }
 }
 

@@ -117,10 +117,43 @@ impl crate::System<'_> {
     }
 }
 
+/// Completion records are written by those who keep teachers' records (an import) or confirm
+/// claims for the district, for schools of their scope only.
+fn check_record_writes(actor: &Actor, rows: &[NewTraining]) -> Result<()> {
+    let role = actor.role;
+    if !(role.may_write(Resource::Teachers) || role.approves_training_for_district()) {
+        return Err(StoreError::Forbidden);
+    }
+    match rows.iter().all(|n| actor.scope.covers_school(n.school_id)) {
+        true => Ok(()),
+        false => Err(StoreError::Forbidden),
+    }
+}
+
+impl ClaimRow {
+    /// The completion record an approved claim becomes.
+    pub fn record(&self, district_id: i64) -> NewTraining {
+        NewTraining {
+            district_id,
+            school_id: self.school_id,
+            teacher_id: self.teacher_id,
+            course: self.course.clone(),
+            level: self.level,
+            mode: self.mode,
+            ethics: self.ethics,
+            hours: self.hours,
+            day: self.day,
+            provider: self.provider.clone(),
+            source_key: self.source_key.clone(),
+        }
+    }
+}
+
 impl Tx {
     /// Keeps many completion records at once (an import), a few hundred rows per statement.
     pub async fn insert_trainings(&mut self, actor: &Actor, rows: &[NewTraining], at: DateTime<Utc>) -> Result<()> {
         use crate::Arg;
+        check_record_writes(actor, rows)?;
         let rows = rows
             .iter()
             .map(|n| {
@@ -153,6 +186,7 @@ impl Tx {
 
     /// Keeps a completion record; returns its id.
     pub async fn insert_training(&mut self, actor: &Actor, n: &NewTraining, at: DateTime<Utc>) -> Result<i64> {
+        check_record_writes(actor, std::slice::from_ref(n))?;
         self.scalar(
             &Sql::new(
                 "INSERT INTO training_record (district_id, school_id, teacher_id, course, level, mode, ethics, hours, day, \
@@ -356,17 +390,10 @@ impl Store {
     }
 }
 
-/// A claim to keep: the caller's own hours.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewClaim {
-    pub record: NewTraining,
-}
-
 impl Tx {
     /// Keeps the caller's own claim (the teacher must be the one the caller's account names);
     /// returns its id.
-    pub async fn insert_claim(&mut self, actor: &Actor, c: &NewClaim, at: DateTime<Utc>) -> Result<i64> {
-        let n = &c.record;
+    pub async fn insert_claim(&mut self, actor: &Actor, n: &NewTraining, at: DateTime<Utc>) -> Result<i64> {
         let ids = self
             .fetch(
                 &Sql::new(

@@ -1784,6 +1784,8 @@ async fn rotation_page() {
     assert!(page.contains(&format!("id=\"rotation-qualifying\">{}</b>", b.tally.qualifying)));
     let share = b.tally.share().expect("the demo sends teachers");
     assert!(page.contains(&format!("id=\"rotation-share\">{share:.1}%</b>")), "the engine's share {share}");
+    let verdict = if b.tally.meets(&b.rules) { "达到" } else { "未达到" };
+    assert!(page.contains(&format!("id=\"rotation-verdict\">{verdict}</b>")), "item 11's verdict");
     for f in &b.flows {
         assert!(page.contains(&format!(
             "<td>{}</td><td>{}</td><td class=\"num\">{}</td>",
