@@ -43,9 +43,21 @@ pub async fn add_evidence(
         Subject::Problem => store.problem_detail(actor, id, now).await?.row.problem.state == ProblemState::Closed,
         Subject::Inspection => store.inspection(actor, id).await?.0.state == InspectionState::Closed,
         Subject::Training => !store.training_claim(actor, id).await?.state.open(),
+        Subject::Designation => {
+            use eduq_core::designation::State;
+            matches!(store.designation(actor, id).await?.0.d.state, State::NotPassed | State::Removed)
+        }
+        Subject::Research => store.research_project(actor, id).await?.p.stage == eduq_core::research::Stage::Terminated,
+        Subject::StudioActivity => {
+            let studio_id = store.studio_activity(actor, id).await?.studio_id;
+            if !store.begin().await?.logs_for_studio(actor, studio_id).await? {
+                return Err(AppError::Forbidden);
+            }
+            false
+        }
     };
     if closed {
-        return Err(AppError::Invalid("已销号，不能再添加材料".into()));
+        return Err(AppError::Invalid("已办结，不能再添加材料".into()));
     }
     let sha = eduq_core::digest::sha256_hex(&bytes);
     let mut tx = store.begin().await?;

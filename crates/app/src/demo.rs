@@ -1,6 +1,6 @@
 //! Seeding the demo district through the same apply path as real imports.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use chrono::{Datelike, NaiveDate};
@@ -106,6 +106,7 @@ pub async fn seed(
         seed_supervision(store, now).await?;
         seed_training(store, now).await?;
         seed_rotation(store, spec.current, now).await?;
+        seed_development(store, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(out)
@@ -896,3 +897,227 @@ async fn seed_rotation(store: &Store, term: Term, now: DateTime<Utc>) -> Result<
 const DEMO_CERTIFICATE: &[u8] =
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj \
 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// The term so far: its first day and today, when the term has begun long enough (a month) for
+/// the demo's designations to have run through review and 公示.
+fn term_so_far(today: NaiveDate) -> Option<(NaiveDate, i64)> {
+    let start = Term::containing(today).nominal_bounds().0;
+    let span = (today - start).num_days();
+    (span >= 30).then_some((start, span))
+}
+
+/// 四级培养, 工作室 and 课题 in the demo: designations through review, 公示 and a term (名师,
+/// 名班主任, 骨干), one removed after a failed year, nominations waiting and in 公示; two studios
+/// with members, a plan, activities with evidence and last year's assessment; a 课题 at most schools.
+async fn seed_development(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
+    use crate::designations::{NominateForm, StepForm, act, nominate};
+    let system = Actor::system();
+    let today = eduq_core::clock::DistrictZone::default().today(now);
+    let Some((start, span)) = term_so_far(today) else { return Ok(()) };
+    let Some(term_id) = store.term_id(Term::containing(today)).await? else { return Ok(()) };
+    let staff = store.staff(&system, term_id).await?;
+    if staff.len() < 40 {
+        return Ok(());
+    }
+    let judges: Vec<Actor> = (1..=3)
+        .map(|k| Actor {
+            username: format!("judge{k}"),
+            display_name: format!("评委{k}"),
+            role: Role::Staff,
+            ..Actor::system()
+        })
+        .collect();
+    let day = |offset: i64| start + chrono::Days::new(offset.clamp(0, span) as u64);
+    let step = |action: &str, score: f64| StepForm {
+        action: action.into(),
+        score: score.to_string(),
+        year: day(span).year().to_string(),
+        result: "合格".into(),
+        note: String::new(),
+    };
+    // (title, how many, how far they go: 0 waiting, 1 in 公示, 2 designated, 3 removed).
+    let plan: [(&str, usize, u8); 6] = [
+        ("名师", 6, 2),
+        ("名班主任", 8, 2),
+        ("骨干教师", 10, 2),
+        ("学科带头人", 1, 3),
+        ("名师", 2, 0),
+        ("名班主任", 1, 1),
+    ];
+    let mut pick = staff.iter().filter(|m| draw(&[m.teacher_id, 41], 3) == 0);
+    let mut hosts = vec![];
+    for (honour, n, reach) in plan {
+        for _ in 0..n {
+            let Some(m) = pick.next() else { break };
+            let on = if reach < 2 { day(span - 4) } else { day(1) };
+            let form = NominateForm {
+                staff_no: m.staff_no.clone(),
+                honour: honour.into(),
+                level: "区级".into(),
+                subject: String::new(),
+                reason: "教学成绩突出，示范引领作用明显".into(),
+            };
+            let id = nominate(store, &system, &form, on, now).await?;
+            let judged = if reach == 0 { 2 } else { 3 };
+            for (k, j) in judges.iter().take(judged).enumerate() {
+                let score = 82.0 + draw(&[m.teacher_id, k as i64, 43], 15) as f64;
+                act(store, j, id, &step("score", score), on, now).await?;
+            }
+            if reach == 0 {
+                continue;
+            }
+            let concluded = if reach == 1 { day(span - 1) } else { day(10) };
+            act(store, &system, id, &step("conclude", 0.0), concluded, now).await?;
+            if reach == 1 {
+                continue;
+            }
+            act(store, &system, id, &step("designate", 0.0), day(20), now).await?;
+            if reach == 3 {
+                let mut fail = step("assess", 0.0);
+                fail.result = "不合格".into();
+                fail.note = "年度未完成示范课和带教任务".into();
+                act(store, &system, id, &fail, day(span), now).await?;
+            } else if honour != "骨干教师" && hosts.len() < 2 && (hosts.is_empty() || honour == "名班主任") {
+                hosts.push((m, honour));
+            }
+        }
+    }
+    seed_studios(store, &staff, &hosts, start, span, now).await?;
+    seed_research(store, &staff, today, now).await
+}
+
+async fn seed_studios(
+    store: &Store,
+    staff: &[eduq_store::training::StaffMember],
+    hosts: &[(&eduq_store::training::StaffMember, &str)],
+    start: NaiveDate,
+    span: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use crate::studios::{ActivityForm, PlanForm, StudioForm};
+    let system = Actor::system();
+    let year = Term::containing(start).start_year;
+    let Some((rubric_id, rubric)) = crate::studios::rubric(store, &system, None).await? else { return Ok(()) };
+    for (k, (host, honour)) in hosts.iter().enumerate() {
+        let members: Vec<&str> = staff
+            .iter()
+            .filter(|m| m.teacher_id != host.teacher_id && draw(&[m.teacher_id, k as i64, 47], 40) == 0)
+            .take(6)
+            .map(|m| m.staff_no.as_str())
+            .collect();
+        let kind = if *honour == "名班主任" { "名班主任工作室" } else { "名师工作室" };
+        let form = StudioForm {
+            name: format!("{}{}", host.name, kind),
+            kind: kind.into(),
+            level: "区级".into(),
+            host: host.staff_no.clone(),
+            start_day: (start - chrono::Days::new(365)).to_string(),
+            members: members.join("、"),
+        };
+        let id = crate::studios::create(store, &system, &form, start + chrono::Days::new(span as u64), now).await?;
+        let counts: HashMap<String, String> =
+            [("n_outreach", "4"), ("n_open_lesson", "6"), ("n_lecture", "3"), ("n_seminar", "4")]
+                .into_iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
+        let plan = PlanForm {
+            start_year: year.to_string(),
+            goals: "送教下乡覆盖农村学校，成员每人一节区级公开课".into(),
+            counts,
+        };
+        crate::studios::put_plan(store, &system, id, &plan, now).await?;
+        let kinds = ["送教下乡", "公开课", "讲座", "教研活动", "送教下乡", "公开课", "教研活动"];
+        for (n, kind) in kinds.iter().enumerate() {
+            let on = start + chrono::Days::new((span as u64 * (n as u64 + 1)) / (kinds.len() as u64 + 1));
+            let act = ActivityForm {
+                kind: kind.to_string(),
+                title: format!("{kind}：{}", ["作业设计", "大单元教学", "班级管理", "新课标解读"][n % 4]),
+                day: on.to_string(),
+                place: "区教师发展中心".into(),
+                participants: (20 + draw(&[id, n as i64], 40)).to_string(),
+                note: String::new(),
+            };
+            let a = crate::studios::log_activity(store, &system, id, &act, on, now).await?;
+            if n % 3 == 0 {
+                crate::casework::add_evidence(
+                    store,
+                    &system,
+                    eduq_core::casework::Subject::StudioActivity,
+                    a,
+                    "签到表.pdf",
+                    DEMO_CERTIFICATE.to_vec(),
+                    now,
+                )
+                .await?;
+            }
+        }
+        // Last school year's assessment on the shipped rubric: full marks but one item.
+        let entries: Vec<(String, String)> = rubric
+            .items
+            .iter()
+            .map(|i| {
+                let mark = match i.method {
+                    eduq_core::rubric::Method::Pass => "达标".to_string(),
+                    eduq_core::rubric::Method::Grade => if i.code == "W5" { "B" } else { "A" }.to_string(),
+                    eduq_core::rubric::Method::Points => (i.points - (k as f64) * 2.0).max(0.0).to_string(),
+                };
+                (i.code.clone(), mark)
+            })
+            .collect();
+        crate::studios::assess(store, &system, id, year - 1, rubric_id, &entries, now).await?;
+    }
+    Ok(())
+}
+
+async fn seed_research(
+    store: &Store,
+    staff: &[eduq_store::training::StaffMember],
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use crate::research::{ProjectForm, StageForm};
+    let system = Actor::system();
+    let mut by_school: BTreeMap<i64, Vec<&eduq_store::training::StaffMember>> = BTreeMap::new();
+    for m in staff {
+        by_school.entry(m.school_id).or_default().push(m);
+    }
+    let levels = ["区级", "市级", "校级", "省级"];
+    for (n, (school, people)) in by_school.iter().enumerate() {
+        // Most schools run a project; one in six has none this term.
+        if draw(&[*school, 53], 6) == 0 || people.len() < 3 {
+            continue;
+        }
+        let approved = today - chrono::Days::new(200 + draw(&[*school, 59], 500));
+        let form = ProjectForm {
+            code: format!("KT{}-{:03}", approved.year(), n + 1),
+            title: format!(
+                "{}背景下{}的实践研究",
+                ["双减", "新课标", "大单元教学", "核心素养"][n % 4],
+                ["作业设计", "课堂评价", "跨学科学习", "阅读教学"][(n / 4) % 4]
+            ),
+            level: levels[n % levels.len()].into(),
+            field: people[0].subjects.split('、').next().unwrap_or_default().to_string(),
+            approved_on: approved.to_string(),
+            host: people[0].staff_no.clone(),
+            members: people.iter().skip(1).take(2 + n % 3).map(|m| m.staff_no.as_str()).collect::<Vec<_>>().join("、"),
+        };
+        let id = crate::research::register(store, &system, &form, today, now).await?;
+        let stages: &[(&str, u64)] = match n % 4 {
+            0 => &[],
+            1 => &[("开题", 30)],
+            2 => &[("开题", 30), ("中期检查", 150)],
+            _ => &[("开题", 30), ("中期检查", 150), ("结题", 190)],
+        };
+        for (stage, after) in stages {
+            let on = (approved + chrono::Days::new(*after)).min(today);
+            let f = StageForm {
+                stage: stage.to_string(),
+                day: on.to_string(),
+                verdict: "良好".into(),
+                note: String::new(),
+            };
+            crate::research::advance(store, &system, id, &f, today, now).await?;
+        }
+    }
+    Ok(())
+}

@@ -12,6 +12,7 @@ pub mod casework;
 pub mod clock;
 pub mod consolidation;
 pub mod demo;
+pub mod designations;
 pub mod directory;
 pub mod district_inputs;
 pub mod dropout_reports;
@@ -27,8 +28,10 @@ pub mod lottery;
 pub mod parsing;
 pub mod plans;
 pub mod problems;
+pub mod research;
 pub mod roll_desk;
 pub mod rotation;
+pub mod studios;
 pub mod supervision;
 pub mod training;
 

@@ -181,6 +181,16 @@ pub const TEMPLATES: &[Template] = &[
         file: "special_safety.csv",
         bytes: include_bytes!("../rubrics/special_safety.csv"),
     },
+    Template {
+        meta: (
+            "studio_annual",
+            "名师（名班主任、名校长）工作室年度考核",
+            "2026",
+            "eduq示例：按区县名师工作室管理办法通行的考核内容（计划制度、送教下乡、公开课、讲座、课题、成员成长、资料、师德）编排，分值为示例，请按本地办法调整后作为新版本导入",
+        ),
+        file: "studio_annual.csv",
+        bytes: include_bytes!("../rubrics/studio_annual.csv"),
+    },
 ];
 
 /// Loads every shipped template (each once: loading again changes nothing). Returns how many were new.

@@ -104,7 +104,7 @@ pub async fn import_records(
     Ok(done)
 }
 
-async fn current_term(store: &Store, today: NaiveDate) -> Result<i64, AppError> {
+pub(crate) async fn current_term(store: &Store, today: NaiveDate) -> Result<i64, AppError> {
     let term = Term::containing(today);
     store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))
 }
@@ -311,6 +311,20 @@ pub struct OwnHours {
     pub progress: Progress,
     pub records: Vec<NewTraining>,
     pub claims: Vec<ClaimRow>,
+    /// The teacher's titles (every nomination and designation, newest first) and 课题.
+    pub titles: Vec<eduq_store::designations::DesignationRow>,
+    pub projects: Vec<eduq_store::research::ProjectRow>,
+}
+
+impl OwnHours {
+    /// The rung shown: the roster's, or a higher one a title held today gives.
+    pub fn tier(&self, today: NaiveDate) -> eduq_core::teacher::Tier {
+        self.titles
+            .iter()
+            .filter(|t| t.d.active_on(today))
+            .filter_map(|t| t.honour.tier())
+            .fold(self.me.tier, std::cmp::Ord::max)
+    }
 }
 
 /// The caller's teacher record this term, or why there is none.
@@ -340,7 +354,11 @@ pub async fn own_hours(store: &Store, actor: &Actor, today: NaiveDate) -> Result
         .map(|r| eduq_core::training::Record { day: r.day, hours: r.hours, mode: r.mode, ethics: r.ethics })
         .collect();
     let claims = store.training_claims(actor, &[]).await?;
+    let titles = store.designations(actor, Some(me.teacher_id)).await?;
+    let projects = store.research_projects(actor, None).await?;
     Ok(Some(OwnHours {
+        titles,
+        projects,
         registration: eduq_core::training::registration(me.registered_on, today),
         registration_due: me.registered_on.map(eduq_core::training::registration_due),
         me,

@@ -2489,3 +2489,182 @@ async fn rotations_qualify_count_and_feed_item_11() {
         }
     }
 }
+
+/// 四级培养, 课题 and 工作室 on both backends (#18): a nomination through the panel, 公示 and a
+/// term, refused where the rules say; the counts on the register equal the indicators plan targets
+/// name; 课题 coverage equals a count by hand of the register; a studio's assessment is the rubric
+/// engine's score of the marks, and only the bureau or the host logs its work.
+#[tokio::test]
+async fn teacher_development_designations_research_studios() {
+    use eduq_app::designations::{NominateForm, StepForm, act, board, nominate};
+    use eduq_core::designation::{Honour, State};
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let (teacher, principal, staff) =
+            (actor_of(&s, "teacher").await, actor_of(&s, "principal").await, actor_of(&s, "staff").await);
+        let Scope::School(own) = principal.scope else { panic!() };
+        let b = board(&s, &staff, today).await.expect("board");
+        assert!(b.held_of(Honour::Master) > 0 && b.waiting > 0 && b.in_notice > 0, "{name}: the demo's register");
+        for (key, h) in [("master_head_teachers", Honour::MasterHeadTeacher)] {
+            let v = eduq_app::indicators::one(&s, &staff, CURRENT, key).await.expect("indicator");
+            assert_eq!(v.district.numerator, b.held_of(h) as f64, "{name}: {key} counts the titles held");
+        }
+        let held_master = b
+            .rows
+            .iter()
+            .filter(|r| r.d.active_on(today) && r.honour.tier() == Some(eduq_core::teacher::Tier::Master))
+            .count();
+        assert!(held_master > 0, "{name}");
+        // A school nominates its own teacher, not another school's.
+        let tid = term_id(&s).await;
+        let all = s.staff(&staff, tid).await.expect("staff");
+        let mine = all
+            .iter()
+            .find(|m| m.school_id == own && !b.rows.iter().any(|r| r.teacher_id == m.teacher_id))
+            .expect("own");
+        let other = all.iter().find(|m| m.school_id != own).expect("other");
+        let form = |no: &str| NominateForm {
+            staff_no: no.into(),
+            honour: "名班主任".into(),
+            level: "区级".into(),
+            subject: String::new(),
+            reason: "班级管理成效突出".into(),
+        };
+        let e = nominate(&s, &principal, &form(&other.staff_no), today, now()).await.expect_err("other school");
+        assert!(e.to_string().contains("不是本学期在岗的教师"), "{name}: {e}");
+        assert!(matches!(
+            nominate(&s, &teacher, &form(&mine.staff_no), today, now()).await,
+            Err(eduq_app::AppError::Forbidden)
+        ));
+        let id = nominate(&s, &principal, &form(&mine.staff_no), today, now()).await.expect("nominated");
+        assert!(nominate(&s, &principal, &form(&mine.staff_no), today, now()).await.is_err(), "{name}: once a year");
+        let step =
+            |action: &str, score: &str| StepForm { action: action.into(), score: score.into(), ..Default::default() };
+        assert!(matches!(
+            act(&s, &principal, id, &step("score", "90"), today, now()).await,
+            Err(eduq_app::AppError::Forbidden)
+        ));
+        let e = act(&s, &staff, id, &step("conclude", ""), today, now()).await.expect_err("no judges yet");
+        assert!(e.to_string().contains("至少3位评委"), "{name}: {e}");
+        let e = act(&s, &staff, id, &step("score", "101"), today, now()).await.expect_err("bad score");
+        assert!(e.to_string().contains("0–100"), "{name}: {e}");
+        for (k, score) in ["85", "80", "75"].iter().enumerate() {
+            let judge = Actor { username: format!("panel{k}"), ..staff.clone() };
+            act(&s, &judge, id, &step("score", score), today, now()).await.expect("scored");
+        }
+        act(&s, &staff, id, &step("conclude", ""), today, now()).await.expect("concluded: mean 80 passes");
+        let e = act(&s, &staff, id, &step("designate", ""), today, now()).await.expect_err("in 公示");
+        assert!(e.to_string().contains("公示期至2026-11-28"), "{name}: {e}");
+        let after = today + chrono::Days::new(7);
+        act(&s, &staff, id, &step("designate", ""), after, now()).await.expect("designated");
+        let v = eduq_app::designations::view(&s, &principal, id, after).await.expect("the school reads it");
+        assert_eq!((v.row.d.state, v.row.mean_score), (State::Designated, Some(80.0)), "{name}");
+        assert!(v.scores.is_empty(), "{name}: panel scores are the bureau's working papers");
+        let kinds: Vec<&str> = v.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["nominate", "score", "score", "score", "review", "designate"], "{name}");
+        let after_b = board(&s, &staff, after).await.expect("board");
+        assert_eq!(after_b.held_of(Honour::MasterHeadTeacher), b.held_of(Honour::MasterHeadTeacher) + 1, "{name}");
+        let v = eduq_app::indicators::one(&s, &staff, CURRENT, "master_head_teachers").await.expect("indicator");
+        assert_eq!(
+            v.district.numerator,
+            after_b.held_of(Honour::MasterHeadTeacher) as f64,
+            "{name}: the indicator moves"
+        );
+        // A teacher reads only their own titles.
+        let theirs = s.designations(&teacher, None).await.expect("own");
+        let me = teacher_id_of(&s, &teacher).await;
+        assert!(theirs.iter().all(|r| Some(r.teacher_id) == me), "{name}");
+
+        // 课题 coverage: schools and teachers of running projects, counted by hand.
+        let (from, to) = CURRENT.nominal_bounds();
+        let projects = s.research_projects(&staff, None).await.expect("projects");
+        let running: Vec<_> = projects.iter().filter(|p| p.p.running_between(from, to)).collect();
+        let schools: std::collections::HashSet<i64> =
+            running.iter().flat_map(|p| p.members.iter().map(|m| m.school_id)).collect();
+        let on_staff: std::collections::HashSet<i64> = all.iter().map(|m| m.teacher_id).collect();
+        let teachers: std::collections::HashSet<i64> = running
+            .iter()
+            .flat_map(|p| p.members.iter().map(|m| m.teacher_id))
+            .filter(|t| on_staff.contains(t))
+            .collect();
+        let cov = eduq_app::indicators::one(&s, &staff, CURRENT, "research_school_coverage").await.expect("coverage");
+        assert_eq!(
+            (cov.district.numerator, cov.district.denominator),
+            (schools.len() as f64, cov.schools.len() as f64),
+            "{name}"
+        );
+        assert!(
+            cov.district.numerator > 0.0 && cov.district.numerator < cov.district.denominator,
+            "{name}: most, not all"
+        );
+        let share = eduq_app::indicators::one(&s, &staff, CURRENT, "research_teacher_share").await.expect("share");
+        assert_eq!(share.district.numerator, teachers.len() as f64, "{name}");
+        let e = eduq_app::research::advance(
+            &s,
+            &staff,
+            running[0].id,
+            &eduq_app::research::StageForm { stage: "结题".into(), day: "2026-11-01".into(), ..Default::default() },
+            today,
+            now(),
+        )
+        .await;
+        assert!(e.is_err(), "{name}: stages in order, with a 结题等级");
+
+        // 工作室: the rubric engine scores the assessment; the demo teacher (not a host) logs nothing.
+        let studios = s.studios(&staff).await.expect("studios");
+        assert_eq!(studios.len(), 2, "{name}: the demo's two studios");
+        let (rid, rubric) = eduq_app::studios::rubric(&s, &staff, None).await.expect("r").expect("shipped rubric");
+        let mut entries: Vec<(String, String)> = rubric
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    i.code.clone(),
+                    match i.method {
+                        eduq_core::rubric::Method::Pass => "达标".to_string(),
+                        eduq_core::rubric::Method::Grade => "B".to_string(),
+                        eduq_core::rubric::Method::Points => (i.points / 2.0).to_string(),
+                    },
+                )
+            })
+            .collect();
+        let expected: f64 = rubric
+            .items
+            .iter()
+            .map(|i| match i.method {
+                eduq_core::rubric::Method::Pass => i.points,
+                eduq_core::rubric::Method::Grade => i.points * 0.8,
+                eduq_core::rubric::Method::Points => i.points / 2.0,
+            })
+            .sum();
+        let o =
+            eduq_app::studios::assess(&s, &staff, studios[0].id, 2026, rid, &entries, now()).await.expect("assessed");
+        assert!((o.score - expected).abs() < 1e-9 && o.max == 100.0, "{name}: {} vs {expected}", o.score);
+        entries[0].1 = "E".into();
+        let e =
+            eduq_app::studios::assess(&s, &staff, studios[0].id, 2026, rid, &entries, now()).await.expect_err("bad");
+        assert!(e.to_string().contains(&format!("编号“{}”", rubric.items[0].code)), "{name}: {e}");
+        let activity = eduq_app::studios::ActivityForm {
+            kind: "送教下乡".into(),
+            title: "送教到村小".into(),
+            day: "2026-11-20".into(),
+            participants: "30".into(),
+            ..Default::default()
+        };
+        let r = eduq_app::studios::log_activity(&s, &teacher, studios[0].id, &activity, today, now()).await;
+        assert!(r.is_err(), "{name}: not the host");
+        let before = eduq_app::studios::view(&s, &staff, studios[0].id, 2026).await.expect("view");
+        eduq_app::studios::log_activity(&s, &staff, studios[0].id, &activity, today, now()).await.expect("logged");
+        let after = eduq_app::studios::view(&s, &staff, studios[0].id, 2026).await.expect("view");
+        assert_eq!(after.activities.len(), before.activities.len() + 1, "{name}");
+        let outreach = |v: &eduq_app::studios::StudioView| {
+            v.progress.iter().find(|p| p.kind == eduq_core::studio::ActivityKind::Outreach).map_or(0, |p| p.done)
+        };
+        assert_eq!(outreach(&after), outreach(&before) + 1, "{name}: the plan's progress moves");
+    }
+}
+
+async fn teacher_id_of(s: &Store, actor: &Actor) -> Option<i64> {
+    let tid = term_id(s).await;
+    s.own_teacher(actor, tid).await.expect("own").map(|m| m.teacher_id)
+}

@@ -203,6 +203,17 @@ impl Role {
         matches!(self, Role::Admin | Role::Staff)
     }
 
+    /// Roles that nominate teachers for a title (推荐): the bureau, and a school for its own.
+    pub fn nominates_designations(self) -> bool {
+        matches!(self, Role::Admin | Role::Staff | Role::SchoolAdmin)
+    }
+
+    /// Roles that run the designations (评审打分, 公示, 认定, 年度考核, 续任, 撤销), keep the 课题
+    /// register and the 工作室, and assess them: the bureau's teacher-development staff (研训).
+    pub fn runs_teacher_development(self) -> bool {
+        matches!(self, Role::Admin | Role::Staff)
+    }
+
     /// Roles that check a school's training claims (学校审核).
     pub fn approves_training_for_school(self) -> bool {
         matches!(self, Role::Admin | Role::SchoolAdmin)

@@ -16,6 +16,9 @@ crate::labelled_enum! {
         Problem => "problem", "督导问题";
         Inspection => "inspection", "督导评估";
         Training => "training", "培训学时申报";
+        Designation => "designation", "名师认定";
+        Research => "research", "课题";
+        StudioActivity => "studio_activity", "工作室活动";
     }
 }
 
@@ -28,6 +31,9 @@ impl Subject {
             Subject::Problem => "problem",
             Subject::Inspection => "inspection",
             Subject::Training => "training_claim",
+            Subject::Designation => "designation",
+            Subject::Research => "research_project",
+            Subject::StudioActivity => "studio_activity",
         }
     }
 
@@ -36,7 +42,9 @@ impl Subject {
         match self {
             Subject::Dropout => crate::access::Resource::Cases,
             Subject::Problem | Subject::Inspection => crate::access::Resource::Supervision,
-            Subject::Training => crate::access::Resource::Training,
+            Subject::Training | Subject::Designation | Subject::Research | Subject::StudioActivity => {
+                crate::access::Resource::Training
+            }
         }
     }
 
@@ -47,6 +55,9 @@ impl Subject {
             Subject::Problem => crate::supervision::event_label(kind),
             Subject::Inspection => crate::inspection::event_label(kind),
             Subject::Training => crate::training::event_label(kind),
+            Subject::Designation => crate::designation::event_label(kind),
+            Subject::Research => crate::research::event_label(kind),
+            Subject::StudioActivity => crate::studio::event_label(kind),
         }
     }
 
@@ -54,7 +65,7 @@ impl Subject {
     pub fn party_label(self, key: &str) -> Option<&'static str> {
         match self {
             Subject::Dropout => crate::dropout::Party::from_key(key).map(|p| p.label()),
-            Subject::Problem | Subject::Inspection | Subject::Training => None,
+            _ => None,
         }
     }
 }

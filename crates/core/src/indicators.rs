@@ -58,6 +58,16 @@ pub enum Fact {
     MasterTierTeachers,
     /// Teachers of the 骨干教师 tier or above.
     BackboneTierTeachers,
+    /// Teachers holding the 名班主任 title at the term's end.
+    MasterHeadTeachers,
+    /// Every teacher of the term, any post.
+    AllTeachers,
+    /// Teachers of the term taking part in a 课题 running in it.
+    ResearchTeachers,
+    /// 1 for a school with a teacher in a 课题 running in the term.
+    SchoolsWithResearch,
+    /// 1 for every school (a count of schools, summed like any fact).
+    Schools,
     /// Schools with 100 Mbps or faster internet, of the schools with conditions.
     BroadbandSchools,
     SchoolsWithConditions,
@@ -288,7 +298,7 @@ pub const LIBRARY: &[Indicator] = &[
     Indicator {
         key: "master_teachers",
         name: "名师人数",
-        caliber: "本学期在岗教师中发展层级为“名师”（含学科带头人）的人数（县级汇总各校，教师按本学期任职学校计一次）",
+        caliber: "本学期在岗教师中发展层级为“名师”（含学科带头人）的人数：取教师名册的层级与学期末在任称号（名师、学科带头人）中较高者（县级汇总各校，教师按本学期任职学校计一次）",
         source: "区县教师队伍建设规划、教育质量提升行动计划通行口径（四级培养：新手教师—教坛新秀—骨干教师—名师）",
         numerator: Fact::MasterTierTeachers,
         denominator: Fact::One,
@@ -306,6 +316,42 @@ pub const LIBRARY: &[Indicator] = &[
         denominator: Fact::One,
         factor: 1.0,
         unit: "人",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "master_head_teachers",
+        name: "名班主任人数",
+        caliber: "本学期在岗教师中，学期末持有在任期内“名班主任”称号（经推荐、评审、公示、认定，未撤销）的人数",
+        source: "区县教育质量提升行动计划、班主任队伍建设规划通行口径；称号来自eduq名师认定记录",
+        numerator: Fact::MasterHeadTeachers,
+        denominator: Fact::One,
+        factor: 1.0,
+        unit: "人",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "research_school_coverage",
+        name: "课题覆盖学校比例",
+        caliber: "本学期内有在研课题（立项至结题或撤项之间）且有本校教师参与的学校数 ÷ 学校数",
+        source: "区县教育质量提升行动计划“课题研究全覆盖”通行口径；课题来自eduq课题登记",
+        numerator: Fact::SchoolsWithResearch,
+        denominator: Fact::Schools,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "research_teacher_share",
+        name: "参与课题研究教师比例",
+        caliber: "本学期在岗教师中参与本学期在研课题（主持或成员）的人数 ÷ 本学期在岗教师数（含兼任）",
+        source: "区县教师队伍建设规划通行口径；课题来自eduq课题登记",
+        numerator: Fact::ResearchTeachers,
+        denominator: Fact::AllTeachers,
+        factor: 100.0,
+        unit: "%",
         direction: Direction::AtLeast,
         target: None,
     },

@@ -41,6 +41,9 @@ fn audit_prefix(subject: Subject) -> &'static str {
         Subject::Problem => "problem",
         Subject::Inspection => "inspection",
         Subject::Training => "training_claim",
+        Subject::Designation => "designation",
+        Subject::Research => "research",
+        Subject::StudioActivity => "studio_activity",
     }
 }
 
@@ -48,14 +51,18 @@ fn audit_prefix(subject: Subject) -> &'static str {
 fn scope_columns(subject: Subject) -> (&'static str, Option<&'static str>, Option<&'static str>) {
     match subject {
         Subject::Dropout => ("k.school_id", Some("k.class_id"), Some("k.student_id")),
-        Subject::Problem | Subject::Inspection | Subject::Training => ("k.school_id", None, None),
+        _ => ("k.school_id", None, None),
     }
 }
 
 /// Scopes a query of a subject's cases (`k`) to the caller.
 fn case_filter(q: &mut Sql, actor: &Actor, subject: Subject) {
-    if subject == Subject::Training {
-        return crate::training::training_filter(q, actor);
+    match subject {
+        Subject::Training | Subject::Designation => return crate::training::training_filter(q, actor),
+        Subject::Research => return crate::research::research_filter(q, actor),
+        // 工作室 and their activities are the district's published work, read district-wide.
+        Subject::StudioActivity => return,
+        _ => {}
     }
     let (school, class, student) = scope_columns(subject);
     scope_filter(q, actor, school, class, student);

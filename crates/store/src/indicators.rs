@@ -1,9 +1,10 @@
 //! The recorded facts behind the 优质均衡 resource indicators, per school: pupils by stage, the
 //! 专任 teachers who count, and the school's conditions for the school year. Scoped like every read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use eduq_core::access::{Actor, Resource};
+use eduq_core::designation::Honour;
 use eduq_core::standards::class_size::SizeBand;
 use eduq_core::teacher::{BackboneLevel, Education, Post, Tier, Title};
 use serde::Serialize;
@@ -78,6 +79,13 @@ pub struct SchoolFacts {
     /// Teachers of the 名师 tier, and of the 骨干教师 tier or above (the district's ladder).
     pub master_tier: i64,
     pub backbone_tier: i64,
+    /// Teachers holding the 名班主任 title at the term's end.
+    pub master_head_teachers: i64,
+    /// Every teacher of the term (any post), and those taking part in a 课题 running in the term.
+    pub all_teachers: i64,
+    pub research_teachers: i64,
+    /// A teacher took part in a 课题 running in the term for this school.
+    pub has_research: bool,
     pub full_time: i64,
     /// 专任 teachers with a 中级 or higher title (一级教师 and above).
     pub mid_title: i64,
@@ -161,7 +169,7 @@ impl Store {
         scope_filter(&mut pupils_q, actor, "e.school_id", None, None);
         pupils_q.push(" GROUP BY e.school_id");
         let mut teachers_q = Sql::new(
-            "SELECT tt.school_id, t.education, t.subjects, t.post, t.backbone, t.title, t.certified, t.tier FROM teacher_term tt \
+            "SELECT tt.school_id, t.education, t.subjects, t.post, t.backbone, t.title, t.certified, t.tier, t.id FROM teacher_term tt \
              JOIN teacher t ON t.id = tt.teacher_id WHERE 1=1",
         );
         teachers_q.push_arg(" AND tt.term_id = ?", term_id);
@@ -187,7 +195,14 @@ impl Store {
         // Independent reads side by side (WAL readers on SQLite, pooled connections on PostgreSQL).
         let (pupils, teachers, conditions, classes, fitness) = tokio::try_join!(
             self.fetch(&pupils_q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.i(3)?, r.i(4)?, r.i(5)?))),
-            self.fetch(&teachers_q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.s(3)?, r.s(4)?, (r.s(5)?, r.b(6)?, r.s(7)?)))),
+            self.fetch(&teachers_q, |r| Ok((
+                r.i(0)?,
+                r.s(1)?,
+                r.s(2)?,
+                r.s(3)?,
+                r.s(4)?,
+                (r.s(5)?, r.b(6)?, r.s(7)?, r.i(8)?)
+            ))),
             self.fetch(&conditions_q, |r| {
                 let special = (r.i(9)?, r.f(10)?, r.i(11)?, r.f(12)?);
                 Ok((r.i(0)?, r.f(1)?, r.f(2)?, r.f(3)?, r.i(4)?, r.i(5)?, r.i(6)?, (r.i(7)? as f64, r.f(8)?, special)))
@@ -206,11 +221,40 @@ impl Store {
             }
         }
 
-        for (id, education, subjects, post, backbone, (title, certified, tier)) in teachers {
+        // Designations and 课题 count as of the term: titles held on its last day, projects running
+        // at some time within it.
+        let (district_id, _) = self.district().await?;
+        let (term_start, term_end) = self
+            .fetch_opt(&Sql::new("SELECT start_date, end_date FROM term WHERE id = $1").bind(term_id), |r| {
+                Ok((r.d(0)?, r.d(1)?))
+            })
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let (titles, taking_part) = tokio::try_join!(
+            self.titles_held(district_id, term_end),
+            self.research_taking_part(district_id, term_start, term_end)
+        )?;
+        let mut held: HashMap<i64, Vec<Honour>> = HashMap::new();
+        for (teacher, honour) in titles {
+            held.entry(teacher).or_default().push(honour);
+        }
+        let researchers: HashSet<i64> = taking_part.iter().map(|(t, _)| *t).collect();
+        for (_, school) in &taking_part {
+            if let Some(&i) = index.get(school) {
+                out[i].has_research = true;
+            }
+        }
+
+        for (id, education, subjects, post, backbone, (title, certified, tier, teacher_id)) in teachers {
             let Some(&i) = index.get(&id) else { continue };
             let s = &mut out[i];
-            // The ladder counts every teacher of the term (a 名师 may hold another post).
-            let tier = Tier::from_key(&tier);
+            let titles = held.get(&teacher_id).map_or(&[][..], Vec::as_slice);
+            s.all_teachers += 1;
+            s.research_teachers += i64::from(researchers.contains(&teacher_id));
+            s.master_head_teachers += i64::from(titles.contains(&Honour::MasterHeadTeacher));
+            // The ladder counts every teacher of the term (a 名师 may hold another post), on the
+            // higher of the roster's tier and a title held.
+            let tier = Tier::from_key(&tier).max(titles.iter().filter_map(|h| h.tier()).max());
             s.master_tier += i64::from(tier == Some(Tier::Master));
             s.backbone_tier += i64::from(matches!(tier, Some(Tier::Backbone | Tier::Master)));
             if subjects.trim().is_empty() {

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod casework;
+pub mod designations;
 pub mod exams;
 pub mod fitness;
 pub mod flows;
@@ -29,8 +30,10 @@ pub mod org;
 pub mod people;
 pub mod plans;
 pub mod problems;
+pub mod research;
 pub mod rotation;
 pub mod rubrics;
+pub mod studios;
 pub mod training;
 
 use std::any::Any;

@@ -191,6 +191,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0030_teacher_registration.sql"),
         postgres: include_str!("../migrations/postgres/0030_teacher_registration.sql"),
     },
+    Migration {
+        version: 31,
+        name: "teacher_development",
+        sqlite: include_str!("../migrations/sqlite/0031_teacher_development.sql"),
+        postgres: include_str!("../migrations/postgres/0031_teacher_development.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

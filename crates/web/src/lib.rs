@@ -7,6 +7,7 @@ mod attendance;
 mod auth;
 mod balance;
 mod cases;
+mod designations;
 mod error;
 mod exams;
 mod fitness;
@@ -20,7 +21,9 @@ mod lottery;
 mod pages;
 mod plans;
 mod report;
+mod research;
 mod rotation;
+mod studios;
 mod supervision;
 mod training;
 mod users;
@@ -99,6 +102,25 @@ pub fn router(state: AppState) -> Router {
         .route("/teachers/training/claims/{id}", get(training::claim))
         .route("/teachers/training/claims/{id}/decide", post(training::decide))
         .route("/teachers/training/claims/{id}/evidence/{file}", get(training::certificate))
+        .route("/teachers/designations", get(designations::page).post(designations::nominate))
+        .route("/teachers/designations.xlsx", get(designations::export))
+        .route("/teachers/designations/{id}", get(designations::detail).post(designations::act))
+        .route("/teachers/designations/{id}/evidence", post(designations::upload))
+        .route("/teachers/designations/{id}/evidence/{file}", get(designations::evidence))
+        .route("/teachers/research", get(research::page).post(research::register))
+        .route("/teachers/research.xlsx", get(research::export))
+        .route("/teachers/research/{id}", get(research::detail).post(research::advance))
+        .route("/teachers/research/{id}/evidence", post(research::upload))
+        .route("/teachers/research/{id}/evidence/{file}", get(research::evidence))
+        .route("/teachers/studios", get(studios::page).post(studios::create))
+        .route("/teachers/studios.xlsx", get(studios::export))
+        .route("/teachers/studios/{id}", get(studios::detail))
+        .route("/teachers/studios/{id}/members", post(studios::members))
+        .route("/teachers/studios/{id}/plan", post(studios::plan))
+        .route("/teachers/studios/{id}/activities", post(studios::activity))
+        .route("/teachers/studios/{id}/assess", post(studios::assess))
+        .route("/teachers/studios/activities/{id}/evidence", post(studios::upload))
+        .route("/teachers/studios/activities/{id}/evidence/{file}", get(studios::evidence))
         .route("/conditions", get(pages::conditions))
         .route("/balance", get(balance::page))
         .route("/balance/export.xlsx", get(balance::export))

@@ -142,6 +142,7 @@ struct MinePage {
     levels: &'static [Level],
     modes: &'static [Mode],
     today: String,
+    today_date: chrono::NaiveDate,
     message: String,
     error: String,
 }
@@ -151,7 +152,8 @@ async fn render_mine(st: &AppState, s: &Session, message: String, error: String)
     let own = eduq_app::training::own_hours(&st.store, &s.actor, st.clock.today()).await?;
     let courses = eduq_app::training::courses(&st.store, &s.actor).await?;
     let today = st.clock.today().to_string();
-    let page = MinePage { l, own, courses, levels: Level::ALL, modes: Mode::ALL, today, message, error };
+    let today_date = st.clock.today();
+    let page = MinePage { l, own, courses, levels: Level::ALL, modes: Mode::ALL, today, today_date, message, error };
     Ok(Html(page.render()?))
 }
 

@@ -285,3 +285,12 @@ pub fn error_lines(e: &eduq_app::AppError) -> Vec<String> {
     lines.insert(0, e.to_string());
     lines
 }
+
+/// The message a form shows again when its use case refuses the input (invalid, or a conflict
+/// such as a duplicate or a step already taken); any other error goes to the edge.
+pub fn form_message(e: eduq_app::AppError) -> Result<String, WebError> {
+    match e {
+        eduq_app::AppError::Invalid(m) | eduq_app::AppError::Store(eduq_app::StoreError::Conflict(m)) => Ok(m),
+        e => Err(e.into()),
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod basic_balance;
 pub mod class_size;
+pub mod designation;
 pub mod enrolment_age;
 pub mod exam_policy;
 pub mod fitness;
