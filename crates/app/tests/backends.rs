@@ -2474,8 +2474,27 @@ async fn rotations_qualify_count_and_feed_item_11() {
         assert!(mark_returned(&s, &staff, id, "2027-07-11", now()).await.is_err(), "{name}: once");
         // The ladder's counts are indicators plan targets can name (名师 30): every teacher of the
         // term counted once, the county value the sum of the schools'.
+        // A title held at the term's end lifts a teacher to its rung (#18 designations).
         let teachers = s.export_teachers(&staff, CURRENT).await.expect("teachers");
-        let count = |tiers: &[eduq_core::teacher::Tier]| teachers.iter().filter(|t| tiers.contains(&t.tier)).count();
+        let end = CURRENT.nominal_bounds().1;
+        let titles = s.designations(&staff, None).await.expect("titles");
+        let staff_ids: std::collections::HashMap<String, i64> = s
+            .staff(&staff, term_id(&s).await)
+            .await
+            .expect("staff")
+            .into_iter()
+            .map(|m| (m.staff_no, m.teacher_id))
+            .collect();
+        let tier_of = |t: &eduq_core::records::TeacherRecord| {
+            let id = staff_ids.get(&t.staff_no).copied();
+            titles
+                .iter()
+                .filter(|d| Some(d.teacher_id) == id && d.d.active_on(end))
+                .filter_map(|d| d.honour.tier())
+                .fold(t.tier, Ord::max)
+        };
+        let count =
+            |tiers: &[eduq_core::teacher::Tier]| teachers.iter().filter(|t| tiers.contains(&tier_of(t))).count();
         use eduq_core::teacher::Tier;
         for (key, n) in [
             ("master_teachers", count(&[Tier::Master])),
