@@ -50,7 +50,7 @@ pub async fn add_evidence(
         Subject::Research => store.research_project(actor, id).await?.p.stage == eduq_core::research::Stage::Terminated,
         Subject::StudioActivity => {
             let studio_id = store.studio_activity(actor, id).await?.studio_id;
-            if !store.begin().await?.logs_for_studio(actor, studio_id).await? {
+            if !store.logs_for_studio(actor, studio_id).await? {
                 return Err(AppError::Forbidden);
             }
             false

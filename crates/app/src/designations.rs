@@ -45,14 +45,8 @@ pub async fn nominate(
     if !actor.role.nominates_designations() {
         return Err(AppError::Forbidden);
     }
-    let term_id = crate::training::current_term(store, today).await?;
-    let staff_no = f.staff_no.trim();
-    let me = store
-        .staff(actor, term_id)
-        .await?
-        .into_iter()
-        .find(|s| s.staff_no == staff_no)
-        .ok_or_else(|| AppError::Invalid(format!("工号“{staff_no}”不是本学期在岗的教师")))?;
+    let staff = crate::form::TermStaff::of(store, actor, today).await?;
+    let me = staff.one("工号", &f.staff_no)?;
     let honour = Honour::parse(&f.honour).map_err(invalid)?;
     let level = Level::parse(&f.level).map_err(invalid)?;
     eduq_core::text::check_field("推荐理由", &f.reason, eduq_core::text::FIELD_CHARS).map_err(AppError::Invalid)?;

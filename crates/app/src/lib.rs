@@ -19,6 +19,7 @@ pub mod dropout_reports;
 pub mod error;
 pub mod exams;
 pub mod fitness;
+pub(crate) mod form;
 pub mod guarantee;
 pub mod imports;
 pub mod indicators;

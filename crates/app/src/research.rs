@@ -2,8 +2,6 @@
 //! 中期检查, 结题 with its 等级, or 撤项); stage reports are evidence files of the shared case
 //! tables; coverage (schools with a project, teachers taking part) is two indicators of the library.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::Actor;
 use eduq_core::calendar::Term;
@@ -19,9 +17,7 @@ use crate::indicators::IndicatorValue;
 
 pub use eduq_store::research::ProjectRow;
 
-fn day(label: &str, raw: &str) -> Result<NaiveDate, AppError> {
-    eduq_core::calendar::parse_date(raw.trim()).ok_or_else(|| AppError::Invalid(format!("{label}“{raw}”不是有效日期")))
-}
+use crate::form::{TermStaff, date_field as day};
 
 /// A project as the bureau registers it: the host's and members' 工号 (members separated by
 /// 、 , ， or spaces).
@@ -63,23 +59,13 @@ pub async fn register(
     if approved_on > today {
         return Err(AppError::Invalid(format!("立项日期{approved_on}晚于今天")));
     }
-    let term_id = crate::training::current_term(store, today).await?;
-    let staff: HashMap<String, eduq_store::training::StaffMember> =
-        store.staff(actor, term_id).await?.into_iter().map(|s| (s.staff_no.clone(), s)).collect();
-    let host = staff
-        .get(f.host.trim())
-        .ok_or_else(|| AppError::Invalid(format!("主持人工号“{}”不是本学期在岗的教师", f.host.trim())))?;
+    let staff = TermStaff::of(store, actor, today).await?;
+    let host = staff.one("主持人工号", &f.host)?;
     let mut members = vec![(host.teacher_id, host.school_id, true)];
-    let mut unknown = vec![];
-    for no in f.members.split(['、', ',', '，', ' ', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
-        match staff.get(no) {
-            Some(s) if members.iter().any(|m| m.0 == s.teacher_id) => {}
-            Some(s) => members.push((s.teacher_id, s.school_id, false)),
-            None => unknown.push(no.to_string()),
+    for s in staff.many("成员工号", &f.members)? {
+        if !members.iter().any(|m| m.0 == s.teacher_id) {
+            members.push((s.teacher_id, s.school_id, false));
         }
-    }
-    if !unknown.is_empty() {
-        return Err(AppError::Invalid(format!("成员工号“{}”不是本学期在岗的教师", unknown.join("、"))));
     }
     let new = NewProject {
         district_id: store.district().await?.0,

@@ -183,9 +183,7 @@ pub struct AssignForm {
     pub note: String,
 }
 
-fn day(label: &str, raw: &str) -> Result<NaiveDate, AppError> {
-    eduq_core::calendar::parse_date(raw.trim()).ok_or_else(|| AppError::Invalid(format!("{label}“{raw}”不是有效日期")))
-}
+use crate::form::date_field as day;
 
 /// Sends a teacher of this term to another school for the school year (the bureau); audited.
 pub async fn assign(

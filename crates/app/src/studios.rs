@@ -16,6 +16,7 @@ use eduq_store::studios::{ActivityRow, AssessmentRow, NewActivity, NewStudio, Pl
 use serde::{Deserialize, Serialize};
 
 use crate::AppError;
+use crate::form::{TermStaff, date_field as day};
 
 pub use eduq_store::studios::StudioRow;
 
@@ -26,41 +27,9 @@ fn invalid(e: eduq_core::CoreError) -> AppError {
     AppError::Invalid(e.to_string())
 }
 
-fn day(label: &str, raw: &str) -> Result<NaiveDate, AppError> {
-    eduq_core::calendar::parse_date(raw.trim()).ok_or_else(|| AppError::Invalid(format!("{label}“{raw}”不是有效日期")))
-}
-
 /// The school year's first and last day.
 fn year_bounds(start_year: i32) -> (NaiveDate, NaiveDate) {
     (Term { start_year, term_no: 1 }.nominal_bounds().0, Term { start_year, term_no: 2 }.nominal_bounds().1)
-}
-
-/// The teachers of this term in the caller's scope, by 工号.
-async fn staff_by_no(
-    store: &Store,
-    actor: &Actor,
-    today: NaiveDate,
-) -> Result<HashMap<String, eduq_store::training::StaffMember>, AppError> {
-    let term_id = crate::training::current_term(store, today).await?;
-    Ok(store.staff(actor, term_id).await?.into_iter().map(|s| (s.staff_no.clone(), s)).collect())
-}
-
-/// 工号 typed in a list, each one a teacher of this term, or an error naming those that are not.
-fn pick<'a>(
-    staff: &'a HashMap<String, eduq_store::training::StaffMember>,
-    raw: &str,
-) -> Result<Vec<&'a eduq_store::training::StaffMember>, AppError> {
-    let (mut found, mut unknown) = (vec![], vec![]);
-    for no in raw.split(['、', ',', '，', ' ', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
-        match staff.get(no) {
-            Some(s) => found.push(s),
-            None => unknown.push(no),
-        }
-    }
-    if !unknown.is_empty() {
-        return Err(AppError::Invalid(format!("工号“{}”不是本学期在岗的教师", unknown.join("、"))));
-    }
-    Ok(found)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -93,9 +62,9 @@ pub async fn create(
     let kind = StudioKind::parse(&f.kind).map_err(invalid)?;
     let level = Level::parse(&f.level).map_err(invalid)?;
     let start_day = day("成立日期", &f.start_day)?;
-    let staff = staff_by_no(store, actor, today).await?;
-    let host = pick(&staff, &f.host)?.into_iter().next().ok_or_else(|| AppError::Invalid("主持人工号必填".into()))?;
-    let members = pick(&staff, &f.members)?;
+    let staff = TermStaff::of(store, actor, today).await?;
+    let host = staff.one("主持人工号", &f.host)?;
+    let members = staff.many("成员工号", &f.members)?;
     let new = NewStudio {
         district_id: store.district().await?.0,
         school_id: host.school_id,
@@ -128,9 +97,9 @@ pub async fn add_members(
     if !actor.role.runs_teacher_development() {
         return Err(AppError::Forbidden);
     }
-    store.studio(actor, id).await?;
-    let staff = staff_by_no(store, actor, today).await?;
-    let members = pick(&staff, raw)?;
+    store.studio_row(actor, id).await?;
+    let staff = TermStaff::of(store, actor, today).await?;
+    let members = staff.many("成员工号", raw)?;
     let mut tx = store.begin().await?;
     let mut added = 0;
     for m in &members {
@@ -153,7 +122,7 @@ pub struct PlanForm {
 
 /// Writes the year's plan (the host, the host's school or the bureau).
 pub async fn put_plan(store: &Store, actor: &Actor, id: i64, f: &PlanForm, now: DateTime<Utc>) -> Result<(), AppError> {
-    store.studio(actor, id).await?;
+    store.studio_row(actor, id).await?;
     eduq_core::text::check_field("年度目标", &f.goals, eduq_core::text::FIELD_CHARS).map_err(AppError::Invalid)?;
     let start_year = match f.start_year.trim().parse::<i32>() {
         Ok(y) if (2000..=2100).contains(&y) => y,
@@ -194,7 +163,7 @@ pub async fn log_activity(
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
     use eduq_core::text::{CELL_CHARS, FIELD_CHARS, check_field};
-    store.studio(actor, id).await?;
+    store.studio_row(actor, id).await?;
     let kind = ActivityKind::parse(&f.kind).map_err(invalid)?;
     let title = f.title.trim();
     if title.is_empty() {
@@ -252,11 +221,9 @@ pub async fn view(store: &Store, actor: &Actor, id: i64, start_year: i32) -> Res
     let plan = plans.into_iter().find(|p| p.start_year == start_year);
     let kinds: Vec<ActivityKind> = activities.iter().map(|a| a.kind).collect();
     let progress = progress(plan.as_ref().map_or(&BTreeMap::new(), |p| &p.targets), &kinds);
-    let mut files = HashMap::new();
-    for a in &activities {
-        files.insert(a.id, store.case_record(actor, Subject::StudioActivity, a.id).await?.1);
-    }
-    let logs = store.begin().await?.logs_for_studio(actor, id).await?;
+    let ids: Vec<i64> = activities.iter().map(|a| a.id).collect();
+    let files = store.evidence_lists(actor, Subject::StudioActivity, &ids).await?;
+    let logs = store.logs_for_studio(actor, id).await?;
     Ok(StudioView {
         row,
         members,
@@ -298,7 +265,7 @@ pub async fn assess(
     if !actor.role.runs_teacher_development() {
         return Err(AppError::Forbidden);
     }
-    store.studio(actor, id).await?;
+    store.studio_row(actor, id).await?;
     let rubric = store.rubric(actor, rubric_id).await?;
     let typed: HashMap<&str, &str> = entries.iter().map(|(c, v)| (c.as_str(), v.as_str())).collect();
     let (mut marks, mut shown, mut errors) = (HashMap::new(), BTreeMap::new(), vec![]);
@@ -363,18 +330,22 @@ pub struct StudioBoard {
     pub by_kind: Vec<(ActivityKind, i64)>,
     /// Activities per month (YYYY-MM), every studio.
     pub by_month: Vec<(String, i64)>,
+    /// The year's activities, oldest first.
+    pub activities: Vec<ActivityRow>,
 }
 
 pub async fn board(store: &Store, actor: &Actor, start_year: i32) -> Result<StudioBoard, AppError> {
     let studios = store.studios(actor).await?;
     let (from, to) = year_bounds(start_year);
-    let (activities, plans) =
-        tokio::try_join!(store.studio_activities(actor, from, to), store.studio_plans(actor, start_year))?;
+    let (activities, plans, assessed) = tokio::try_join!(
+        store.studio_activities(actor, from, to),
+        store.studio_plans(actor, start_year),
+        store.studio_assessments(actor, start_year)
+    )?;
     let mut lines = Vec::with_capacity(studios.len());
     for row in studios {
         let mine: Vec<&ActivityRow> = activities.iter().filter(|a| a.studio_id == row.id).collect();
-        let band =
-            store.studio(actor, row.id).await?.4.into_iter().find(|a| a.start_year == start_year).and_then(|a| a.band);
+        let band = assessed.get(&row.id).and_then(|a| a.band.clone());
         lines.push(StudioLine {
             planned: plans.get(&row.id).map_or(0, |p| p.targets.values().sum()),
             done: mine.len() as i64,
@@ -390,11 +361,11 @@ pub async fn board(store: &Store, actor: &Actor, start_year: i32) -> Result<Stud
     for a in &activities {
         *months.entry(a.day.format("%Y-%m").to_string()).or_default() += 1;
     }
-    Ok(StudioBoard { start_year, lines, by_kind, by_month: months.into_iter().collect() })
+    Ok(StudioBoard { start_year, lines, by_kind, by_month: months.into_iter().collect(), activities })
 }
 
 /// The board as a workbook: one line per studio, then every activity of the year.
-pub async fn workbook(store: &Store, actor: &Actor, b: &StudioBoard) -> Result<Vec<u8>, AppError> {
+pub fn workbook(b: &StudioBoard) -> Result<Vec<u8>, AppError> {
     use eduq_exchange::table::{Cell, Sheet, write_workbook};
     let text = |s: &str| Cell::Text(s.to_string());
     let num = |v: i64| Cell::Number(v as f64);
@@ -416,11 +387,9 @@ pub async fn workbook(store: &Store, actor: &Actor, b: &StudioBoard) -> Result<V
             ]
         })
         .collect();
-    let (from, to) = year_bounds(b.start_year);
     let names: HashMap<i64, &str> = b.lines.iter().map(|l| (l.row.id, l.row.name.as_str())).collect();
-    let activities: Vec<Vec<Cell>> = store
-        .studio_activities(actor, from, to)
-        .await?
+    let activities: Vec<Vec<Cell>> = b
+        .activities
         .iter()
         .map(|a| {
             vec![

@@ -385,10 +385,7 @@ pub struct ClaimForm {
     pub provider: String,
 }
 
-/// A date field as typed, or a message naming it.
-fn day_field(label: &str, raw: &str) -> Result<NaiveDate, AppError> {
-    eduq_core::calendar::parse_date(raw.trim()).ok_or_else(|| AppError::Invalid(format!("{label}“{raw}”不是有效日期")))
-}
+use crate::form::date_field as day_field;
 
 /// Enters the caller's own hours with the certificate: waits for the school, then the bureau.
 /// Refused when the same record (course, day, hours) is already held or waiting.

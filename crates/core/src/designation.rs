@@ -232,7 +232,8 @@ impl Designation {
     }
 
     /// Renews for another term from the end of this one: within the last
-    /// [`rules::RENEWAL_WINDOW_DAYS`] of the term or after it, and only with no failed year.
+    /// [`rules::RENEWAL_WINDOW_DAYS`] of the term or after it, and only with an assessment on
+    /// record (a failed year has already removed the title).
     pub fn renew(&mut self, assessed: &[Assessment], today: NaiveDate) -> Result<(), CoreError> {
         if self.state != State::Designated {
             return Err(wrong(self, "续任"));

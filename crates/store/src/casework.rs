@@ -7,7 +7,9 @@ use eduq_core::access::Actor;
 use eduq_core::casework::Subject;
 use serde::Serialize;
 
-use crate::org::scope_filter;
+use std::collections::HashMap;
+
+use crate::org::{id_list, scope_filter};
 use crate::{Result, Sql, Store, StoreError, Tx};
 
 /// One step in a case's history.
@@ -32,6 +34,21 @@ pub struct EvidenceMeta {
     pub sha256: String,
     pub username: String,
     pub at: DateTime<Utc>,
+}
+
+const EVIDENCE_COLS: &str = "v.id, v.filename, v.content_type, v.size, v.sha256, v.username, v.at";
+
+/// An evidence file's description read from column `at` on ([`EVIDENCE_COLS`]).
+fn evidence_meta(r: &dyn crate::Get, at: usize) -> std::result::Result<EvidenceMeta, sqlx::Error> {
+    Ok(EvidenceMeta {
+        id: r.i(at)?,
+        filename: r.s(at + 1)?,
+        content_type: r.s(at + 2)?,
+        size: r.i(at + 3)?,
+        sha256: r.s(at + 4)?,
+        username: r.s(at + 5)?,
+        at: r.ts(at + 6)?,
+    })
 }
 
 /// The word audit entries of a subject start with.
@@ -96,26 +113,41 @@ impl Store {
             .await?;
         let evidence = self
             .fetch(
-                &Sql::new(
-                    "SELECT id, filename, content_type, size, sha256, username, at FROM case_evidence \
-                     WHERE subject = $1 AND case_id = $2 ORDER BY id",
-                )
+                &Sql::new(format!(
+                    "SELECT {EVIDENCE_COLS} FROM case_evidence v WHERE v.subject = $1 AND v.case_id = $2 ORDER BY v.id"
+                ))
                 .bind(subject.key())
                 .bind(id),
-                |r| {
-                    Ok(EvidenceMeta {
-                        id: r.i(0)?,
-                        filename: r.s(1)?,
-                        content_type: r.s(2)?,
-                        size: r.i(3)?,
-                        sha256: r.s(4)?,
-                        username: r.s(5)?,
-                        at: r.ts(6)?,
-                    })
-                },
+                |r| evidence_meta(r, 0),
             )
             .await?;
         Ok((events, evidence))
+    }
+
+    /// The evidence lists of several cases of a subject in the caller's scope, by case (one read
+    /// for a page that lists many cases with their files).
+    pub async fn evidence_lists(
+        &self,
+        actor: &Actor,
+        subject: Subject,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<EvidenceMeta>>> {
+        if !actor.role.may_read(subject.resource()) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(format!(
+            "SELECT v.case_id, {EVIDENCE_COLS} FROM case_evidence v JOIN {} k ON k.id = v.case_id WHERE v.case_id IN ({})",
+            subject.table(),
+            id_list(ids)
+        ));
+        q.push_arg(" AND v.subject = ?", subject.key());
+        case_filter(&mut q, actor, subject);
+        q.push(" ORDER BY v.id");
+        let mut out: HashMap<i64, Vec<EvidenceMeta>> = HashMap::new();
+        for (case, meta) in self.fetch(&q, |r| Ok((r.i(0)?, evidence_meta(r, 1)?))).await? {
+            out.entry(case).or_default().push(meta);
+        }
+        Ok(out)
     }
 
     /// The history and evidence list of a case in the caller's scope.

@@ -143,7 +143,8 @@ impl Store {
     }
 
     /// The titles held on `day` by the district's teachers: (teacher, title), for the counts that
-    /// plan targets name.
+    /// plan targets name. Read inside the scoped facts only, where they are joined to the teachers
+    /// of the caller's schools.
     pub(crate) async fn titles_held(&self, district_id: i64, day: NaiveDate) -> Result<Vec<(i64, Honour)>> {
         let q = Sql::new(
             "SELECT teacher_id, honour FROM designation WHERE district_id = $1 AND state IN ('designated', 'removed') \

@@ -151,7 +151,8 @@ impl Store {
     }
 
     /// Who took part in projects running at some time from `from` to `to`: (teacher, the school
-    /// they took part for), for the coverage indicators.
+    /// they took part for), for the coverage indicators. Read inside the scoped facts only, where
+    /// they are joined to the caller's schools and their teachers.
     pub(crate) async fn research_taking_part(
         &self,
         district_id: i64,

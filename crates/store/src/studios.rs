@@ -126,6 +126,21 @@ fn activity(r: &dyn crate::Get) -> std::result::Result<ActivityRow, sqlx::Error>
     })
 }
 
+const ASSESSMENT_COLS: &str = "start_year, rubric_id, marks, score, percent, band, username";
+
+/// An assessment read from column `at` on ([`ASSESSMENT_COLS`]).
+fn assessment(r: &dyn crate::Get, at: usize) -> std::result::Result<AssessmentRow, sqlx::Error> {
+    Ok(AssessmentRow {
+        start_year: r.i(at)? as i32,
+        rubric_id: r.i(at + 1)?,
+        marks: serde_json::from_str(&r.s(at + 2)?).unwrap_or_default(),
+        score: r.of(at + 3)?,
+        percent: r.of(at + 4)?,
+        band: r.os(at + 5)?,
+        username: r.s(at + 6)?,
+    })
+}
+
 const ACTIVITY_COLS: &str = "a.id, a.studio_id, a.kind, a.title, a.day, a.place, a.participants, a.note, a.username";
 
 /// A plan's targets as stored (kind key → count).
@@ -148,13 +163,27 @@ impl Store {
         self.fetch(&q, row).await
     }
 
+    /// One studio.
+    pub async fn studio_row(&self, actor: &Actor, id: i64) -> Result<StudioRow> {
+        if !actor.role.may_read(Resource::Training) {
+            return Err(StoreError::Forbidden);
+        }
+        let q = Sql::new(format!(
+            "SELECT {COLS} FROM studio k JOIN school s ON s.id = k.school_id JOIN teacher t ON t.id = k.host_teacher_id \
+             WHERE k.district_id = $1 AND k.id = $2"
+        ))
+        .bind(self.district().await?.0)
+        .bind(id);
+        self.fetch_opt(&q, row).await?.ok_or(StoreError::NotFound)
+    }
+
     /// One studio with its members, plans, activities (newest first) and assessments.
     pub async fn studio(
         &self,
         actor: &Actor,
         id: i64,
     ) -> Result<(StudioRow, Vec<StudioMember>, Vec<PlanRow>, Vec<ActivityRow>, Vec<AssessmentRow>)> {
-        let s = self.studios(actor).await?.into_iter().find(|s| s.id == id).ok_or(StoreError::NotFound)?;
+        let s = self.studio_row(actor, id).await?;
         let members = Sql::new(
             "SELECT m.teacher_id, t.staff_no, t.name, m.joined_on FROM studio_member m JOIN teacher t ON t.id = m.teacher_id \
              WHERE m.studio_id = $1 AND m.left_on IS NULL ORDER BY t.staff_no",
@@ -168,10 +197,9 @@ impl Store {
             "SELECT {ACTIVITY_COLS} FROM studio_activity a WHERE a.studio_id = $1 ORDER BY a.day DESC, a.id DESC"
         ))
         .bind(id);
-        let assessed = Sql::new(
-            "SELECT start_year, rubric_id, marks, score, percent, band, username FROM studio_assessment \
-             WHERE studio_id = $1 ORDER BY start_year DESC",
-        )
+        let assessed = Sql::new(format!(
+            "SELECT {ASSESSMENT_COLS} FROM studio_assessment WHERE studio_id = $1 ORDER BY start_year DESC"
+        ))
         .bind(id);
         let (members, plans, acts, assessed) = tokio::try_join!(
             self.fetch(&members, |r| Ok(StudioMember {
@@ -187,15 +215,7 @@ impl Store {
                 username: r.s(3)?
             })),
             self.fetch(&acts, activity),
-            self.fetch(&assessed, |r| Ok(AssessmentRow {
-                start_year: r.i(0)? as i32,
-                rubric_id: r.i(1)?,
-                marks: serde_json::from_str(&r.s(2)?).unwrap_or_default(),
-                score: r.of(3)?,
-                percent: r.of(4)?,
-                band: r.os(5)?,
-                username: r.s(6)?,
-            })),
+            self.fetch(&assessed, |r| assessment(r, 0)),
         )?;
         Ok((s, members, plans, acts, assessed))
     }
@@ -252,25 +272,50 @@ impl Store {
             .await?;
         Ok(rows.into_iter().collect())
     }
+
+    /// Whether the caller logs this studio's plan and work (what its page offers).
+    pub async fn logs_for_studio(&self, actor: &Actor, studio_id: i64) -> Result<bool> {
+        logs(actor, self.fetch_opt(&host_query(actor, studio_id), |r| Ok((r.i(0)?, r.i(1)?))).await?)
+    }
+
+    /// Every studio's assessment of a school year, by studio.
+    pub async fn studio_assessments(&self, actor: &Actor, start_year: i32) -> Result<HashMap<i64, AssessmentRow>> {
+        if !actor.role.may_read(Resource::Training) {
+            return Err(StoreError::Forbidden);
+        }
+        let q = Sql::new(format!(
+            "SELECT studio_id, {ASSESSMENT_COLS} FROM studio_assessment WHERE district_id = $1 AND start_year = $2"
+        ))
+        .bind(self.district().await?.0)
+        .bind(i64::from(start_year));
+        Ok(self.fetch(&q, |r| Ok((r.i(0)?, assessment(r, 1)?))).await?.into_iter().collect())
+    }
+}
+
+/// The studio's school and whether the caller's account is its host, for [`logs`].
+fn host_query(actor: &Actor, studio_id: i64) -> Sql {
+    Sql::new(
+        "SELECT k.school_id, (SELECT COUNT(*) FROM app_user u WHERE u.id = $2 AND u.teacher_id = k.host_teacher_id) \
+         FROM studio k WHERE k.id = $1",
+    )
+    .bind(studio_id)
+    .bind(actor.user_id)
+}
+
+/// Who logs a studio's plan and work: the bureau, the host's own account, or the host school's
+/// administrator. `found` is what [`host_query`] read (none: no such studio).
+fn logs(actor: &Actor, found: Option<(i64, i64)>) -> Result<bool> {
+    let (school_id, own) = found.ok_or(StoreError::NotFound)?;
+    Ok(actor.role.runs_teacher_development()
+        || own > 0 && actor.role.enters_own_training()
+        || actor.role == eduq_core::access::Role::SchoolAdmin && actor.scope.covers_school(school_id))
 }
 
 impl Tx {
-    /// Whether the caller logs this studio's plan and work: the bureau, the host's own account,
-    /// or the host school's administrator.
-    pub async fn logs_for_studio(&mut self, actor: &Actor, studio_id: i64) -> Result<bool> {
-        if actor.role.runs_teacher_development() {
-            return Ok(true);
-        }
-        let q = Sql::new(
-            "SELECT k.school_id, COALESCE((SELECT COUNT(*) FROM app_user u WHERE u.id = $2 AND u.teacher_id = k.host_teacher_id), 0) \
-             FROM studio k WHERE k.id = $1",
-        )
-        .bind(studio_id)
-        .bind(actor.user_id);
-        let found = self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?))).await?;
-        let Some(&(school_id, own)) = found.first() else { return Err(StoreError::NotFound) };
-        Ok(own > 0 && actor.role.enters_own_training()
-            || actor.role == eduq_core::access::Role::SchoolAdmin && actor.scope.covers_school(school_id))
+    /// Refuses a write to a studio's plan or work by anyone who does not log it.
+    async fn check_logs(&mut self, actor: &Actor, studio_id: i64) -> Result<()> {
+        let found = self.fetch(&host_query(actor, studio_id), |r| Ok((r.i(0)?, r.i(1)?))).await?;
+        if logs(actor, found.first().copied())? { Ok(()) } else { Err(StoreError::Forbidden) }
     }
 
     /// Sets up a studio with its host as the first member (the bureau).
@@ -353,9 +398,7 @@ impl Tx {
         targets: &BTreeMap<ActivityKind, i64>,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        if !self.logs_for_studio(actor, studio_id).await? {
-            return Err(StoreError::Forbidden);
-        }
+        self.check_logs(actor, studio_id).await?;
         let keyed: BTreeMap<&str, i64> = targets.iter().map(|(k, n)| (k.key(), *n)).collect();
         let body = serde_json::to_string(&keyed).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.exec(
@@ -382,9 +425,7 @@ impl Tx {
 
     /// Logs an activity; returns its id (evidence files attach to it).
     pub async fn insert_studio_activity(&mut self, actor: &Actor, n: &NewActivity, at: DateTime<Utc>) -> Result<i64> {
-        if !self.logs_for_studio(actor, n.studio_id).await? {
-            return Err(StoreError::Forbidden);
-        }
+        self.check_logs(actor, n.studio_id).await?;
         self.scalar(
             &Sql::new(
                 "INSERT INTO studio_activity (district_id, school_id, studio_id, kind, title, day, place, participants, note, \

@@ -43,6 +43,27 @@ pub struct NewTraining {
     pub source_key: String,
 }
 
+impl NewTraining {
+    /// The record's eleven fields as bound, in the order of the `training_record` and
+    /// `training_claim` column lists.
+    fn args(&self) -> Vec<crate::Arg> {
+        use crate::Arg;
+        vec![
+            Arg::I(self.district_id),
+            Arg::I(self.school_id),
+            Arg::I(self.teacher_id),
+            self.course.as_str().into(),
+            self.level.key().into(),
+            self.mode.key().into(),
+            Arg::B(self.ethics),
+            Arg::F(self.hours),
+            Arg::D(self.day),
+            self.provider.as_str().into(),
+            self.source_key.as_str().into(),
+        ]
+    }
+}
+
 const STAFF_COLS: &str = "t.id, t.staff_no, t.name, x.school_id, s.name, t.subjects, t.tier, t.registered_on";
 
 fn staff_member(r: &dyn crate::Get) -> std::result::Result<StaffMember, sqlx::Error> {
@@ -157,21 +178,9 @@ impl Tx {
         let rows = rows
             .iter()
             .map(|n| {
-                vec![
-                    Arg::I(n.district_id),
-                    Arg::I(n.school_id),
-                    Arg::I(n.teacher_id),
-                    n.course.as_str().into(),
-                    n.level.key().into(),
-                    n.mode.key().into(),
-                    Arg::B(n.ethics),
-                    Arg::F(n.hours),
-                    Arg::D(n.day),
-                    n.provider.as_str().into(),
-                    n.source_key.as_str().into(),
-                    actor.username.as_str().into(),
-                    Arg::Ts(at),
-                ]
+                let mut args = n.args();
+                args.extend([actor.username.as_str().into(), Arg::Ts(at)]);
+                args
             })
             .collect();
         self.insert_rows_by(
@@ -187,27 +196,14 @@ impl Tx {
     /// Keeps a completion record; returns its id.
     pub async fn insert_training(&mut self, actor: &Actor, n: &NewTraining, at: DateTime<Utc>) -> Result<i64> {
         check_record_writes(actor, std::slice::from_ref(n))?;
-        self.scalar(
-            &Sql::new(
-                "INSERT INTO training_record (district_id, school_id, teacher_id, course, level, mode, ethics, hours, day, \
-                 provider, source_key, username, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-                 RETURNING id",
-            )
-            .bind(n.district_id)
-            .bind(n.school_id)
-            .bind(n.teacher_id)
-            .bind(n.course.as_str())
-            .bind(n.level.key())
-            .bind(n.mode.key())
-            .bind(n.ethics)
-            .bind(n.hours)
-            .bind(n.day)
-            .bind(n.provider.as_str())
-            .bind(n.source_key.as_str())
-            .bind(actor.username.as_str())
-            .bind(at),
-        )
-        .await
+        let q = Sql {
+            text: "INSERT INTO training_record (district_id, school_id, teacher_id, course, level, mode, ethics, hours, \
+                   day, provider, source_key, username, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                   RETURNING id"
+                .into(),
+            args: n.args(),
+        };
+        self.scalar(&q.bind(actor.username.as_str()).bind(at)).await
     }
 }
 
@@ -394,32 +390,17 @@ impl Tx {
     /// Keeps the caller's own claim (the teacher must be the one the caller's account names);
     /// returns its id.
     pub async fn insert_claim(&mut self, actor: &Actor, n: &NewTraining, at: DateTime<Utc>) -> Result<i64> {
-        let ids = self
-            .fetch(
-                &Sql::new(
-                    "INSERT INTO training_claim (district_id, school_id, teacher_id, course, level, mode, ethics, hours, \
-                     day, provider, source_key, state, username, at) \
-                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM app_user u \
-                     WHERE u.id = $15 AND u.teacher_id = $3 RETURNING id",
-                )
-                .bind(n.district_id)
-                .bind(n.school_id)
-                .bind(n.teacher_id)
-                .bind(n.course.as_str())
-                .bind(n.level.key())
-                .bind(n.mode.key())
-                .bind(n.ethics)
-                .bind(n.hours)
-                .bind(n.day)
-                .bind(n.provider.as_str())
-                .bind(n.source_key.as_str())
-                .bind(ClaimState::Submitted.key())
-                .bind(actor.username.as_str())
-                .bind(at)
-                .bind(actor.user_id),
-                |r| r.i(0),
-            )
-            .await?;
+        let q = Sql {
+            text:
+                "INSERT INTO training_claim (district_id, school_id, teacher_id, course, level, mode, ethics, hours, \
+                   day, provider, source_key, state, username, at) \
+                   SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM app_user u \
+                   WHERE u.id = $15 AND u.teacher_id = $3 RETURNING id"
+                    .into(),
+            args: n.args(),
+        };
+        let q = q.bind(ClaimState::Submitted.key()).bind(actor.username.as_str()).bind(at).bind(actor.user_id);
+        let ids = self.fetch(&q, |r| r.i(0)).await?;
         ids.into_iter().next().ok_or(StoreError::Forbidden)
     }
 

@@ -8,10 +8,10 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use eduq_app::designations::{Board, DesignationView, NominateForm, StepForm};
 use eduq_core::casework::Subject;
-use eduq_core::designation::{Assessment, Honour, Level, State as DState};
+use eduq_core::designation::{Assessment, Honour, Level};
 
 use crate::auth::{Posted, Session};
-use crate::views::{Layout, Upload, form_message, layout};
+use crate::views::{Layout, form_message, keep_evidence, layout};
 use crate::{AppState, WebError};
 
 #[derive(Template)]
@@ -76,12 +76,6 @@ struct DetailPage {
     error: String,
 }
 
-impl DetailPage {
-    fn is(&self, state: &str) -> bool {
-        self.v.row.d.state == DState::from_key(state).unwrap_or(DState::Removed)
-    }
-}
-
 async fn render_one(st: &AppState, s: &Session, id: i64, error: String) -> Result<Html<String>, WebError> {
     let v = eduq_app::designations::view(&st.store, &s.actor, id, s.today).await?;
     let (l, _) = layout(&st.store, s, &format!("{} · {}", v.row.name, v.row.honour.label()), "teachers", None).await?;
@@ -114,12 +108,9 @@ pub async fn upload(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let (name, bytes) = Upload::one_file(mp, &s, &headers).await?;
-    match eduq_app::casework::add_evidence(&st.store, &s.actor, Subject::Designation, id, &name, bytes, st.clock.now())
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/teachers/designations/{id}")).into_response()),
-        Err(e) => Ok(render_one(&st, &s, id, form_message(e)?).await?.into_response()),
+    match keep_evidence(&st, &s, &headers, mp, Subject::Designation, id).await? {
+        None => Ok(Redirect::to(&format!("/teachers/designations/{id}")).into_response()),
+        Some(m) => Ok(render_one(&st, &s, id, m).await?.into_response()),
     }
 }
 

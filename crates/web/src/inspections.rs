@@ -236,15 +236,9 @@ pub async fn upload(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let (name, bytes) = Upload::one_file(mp, &s, &headers).await?;
-    match eduq_app::casework::add_evidence(&st.store, &s.actor, Subject::Inspection, id, &name, bytes, st.clock.now())
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/supervision/inspections/{id}")).into_response()),
-        Err(eduq_app::AppError::Invalid(m)) => {
-            Ok(render_inspection(&st, &s, id, m, String::new()).await?.into_response())
-        }
-        Err(e) => Err(e.into()),
+    match crate::views::keep_evidence(&st, &s, &headers, mp, Subject::Inspection, id).await? {
+        None => Ok(Redirect::to(&format!("/supervision/inspections/{id}")).into_response()),
+        Some(m) => Ok(render_inspection(&st, &s, id, m, String::new()).await?.into_response()),
     }
 }
 

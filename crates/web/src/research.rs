@@ -11,7 +11,7 @@ use eduq_core::casework::Subject;
 use eduq_core::research::{ProjectLevel, Stage, Verdict};
 
 use crate::auth::{Posted, Session};
-use crate::views::{Layout, TermQ, Upload, form_message, layout};
+use crate::views::{Layout, TermQ, form_message, keep_evidence, layout};
 use crate::{AppState, WebError};
 
 #[derive(Template)]
@@ -94,12 +94,9 @@ pub async fn upload(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let (name, bytes) = Upload::one_file(mp, &s, &headers).await?;
-    match eduq_app::casework::add_evidence(&st.store, &s.actor, Subject::Research, id, &name, bytes, st.clock.now())
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/teachers/research/{id}")).into_response()),
-        Err(e) => Ok(render_one(&st, &s, id, form_message(e)?).await?.into_response()),
+    match keep_evidence(&st, &s, &headers, mp, Subject::Research, id).await? {
+        None => Ok(Redirect::to(&format!("/teachers/research/{id}")).into_response()),
+        Some(m) => Ok(render_one(&st, &s, id, m).await?.into_response()),
     }
 }
 

@@ -59,7 +59,7 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<YearQ>
 
 pub async fn export(State(st): State<AppState>, s: Session, Query(q): Query<YearQ>) -> Result<Response, WebError> {
     let b = eduq_app::studios::board(&st.store, &s.actor, year_of(&s, &q)).await?;
-    let bytes = eduq_app::studios::workbook(&st.store, &s.actor, &b).await?;
+    let bytes = eduq_app::studios::workbook(&b)?;
     Ok(crate::views::xlsx_download(&format!("工作室-{}学年.xlsx", b.start_year), bytes))
 }
 
@@ -231,21 +231,10 @@ pub async fn upload(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let (name, bytes) = Upload::one_file(mp, &s, &headers).await?;
     let studio = eduq_app::studios::activity_studio(&st.store, &s.actor, id).await?;
-    match eduq_app::casework::add_evidence(
-        &st.store,
-        &s.actor,
-        Subject::StudioActivity,
-        id,
-        &name,
-        bytes,
-        st.clock.now(),
-    )
-    .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/teachers/studios/{studio}")).into_response()),
-        Err(e) => Ok(render_one(&st, &s, studio, &YearQ::default(), form_message(e)?).await?.into_response()),
+    match crate::views::keep_evidence(&st, &s, &headers, mp, Subject::StudioActivity, id).await? {
+        None => Ok(Redirect::to(&format!("/teachers/studios/{studio}")).into_response()),
+        Some(m) => Ok(render_one(&st, &s, studio, &YearQ::default(), m).await?.into_response()),
     }
 }
 

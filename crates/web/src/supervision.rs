@@ -367,13 +367,9 @@ pub async fn upload(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let (name, bytes) = Upload::one_file(mp, &s, &headers).await?;
-    match eduq_app::casework::add_evidence(&st.store, &s.actor, Subject::Problem, id, &name, bytes, st.clock.now())
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/supervision/problems/{id}")).into_response()),
-        Err(eduq_app::AppError::Invalid(m)) => Ok(render_problem(&st, &s, id, m).await?.into_response()),
-        Err(e) => Err(e.into()),
+    match crate::views::keep_evidence(&st, &s, &headers, mp, Subject::Problem, id).await? {
+        None => Ok(Redirect::to(&format!("/supervision/problems/{id}")).into_response()),
+        Some(m) => Ok(render_problem(&st, &s, id, m).await?.into_response()),
     }
 }
 

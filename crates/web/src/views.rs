@@ -294,3 +294,20 @@ pub fn form_message(e: eduq_app::AppError) -> Result<String, WebError> {
         e => Err(e.into()),
     }
 }
+
+/// Keeps the one file of an evidence upload with a case of `subject`: `None` when kept, else the
+/// message the case's page shows again (a file of the wrong type or size, a closed case).
+pub async fn keep_evidence(
+    st: &crate::AppState,
+    s: &Session,
+    headers: &axum::http::HeaderMap,
+    mp: axum::extract::Multipart,
+    subject: eduq_core::casework::Subject,
+    id: i64,
+) -> Result<Option<String>, WebError> {
+    let (name, bytes) = Upload::one_file(mp, s, headers).await?;
+    match eduq_app::casework::add_evidence(&st.store, &s.actor, subject, id, &name, bytes, st.clock.now()).await {
+        Ok(()) => Ok(None),
+        Err(e) => form_message(e).map(Some),
+    }
+}
