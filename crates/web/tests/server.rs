@@ -1826,3 +1826,135 @@ async fn rotation_page() {
     assert!(!school.contains("rotation-assign"), "a school reads, the bureau plans");
     assert_eq!(get(&base, &login(&base, "teacher").await, "/teachers/rotation").await.0, StatusCode::FORBIDDEN);
 }
+
+/// 名师认定, 课题 and 工作室 pages (#18): every tile and table figure is the engine's (the
+/// register's counts, the coverage indicators, each studio's plan against its activities), the
+/// workbooks hold the same rows; the bureau's forms only for the bureau, a school nominates, a
+/// teacher reads their own titles only, an inspector nothing.
+#[tokio::test]
+async fn teacher_development_pages() {
+    // A day two and a half months into the demo's term, so that its designations have run their course.
+    let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 22, 8, 0, 0).single().expect("time");
+    let (base, store, _) = start_with(Some(at)).await;
+    let staff = login(&base, "staff").await;
+    let actor = |name: &'static str| {
+        let store = store.clone();
+        async move {
+            let u = store.system().user_by_name(name).await.expect("u").expect("exists");
+            store.system().actor(&u).await.expect("actor")
+        }
+    };
+    let sa = actor("staff").await;
+    let today = eduq_core::clock::DistrictZone::default().today(at);
+    let term = Term::containing(today);
+
+    let b = eduq_app::designations::board(&store, &sa, today).await.expect("board");
+    assert!(b.held_of(eduq_core::designation::Honour::Master) > 0, "the demo designates 名师");
+    let (status, page) = get(&base, &staff, "/teachers/designations").await;
+    assert_eq!(status, StatusCode::OK, "{page:.300}");
+    for (h, n) in &b.held {
+        assert!(page.contains(&format!("id=\"held-{}\">{n}</b>", h.key())), "{h:?} {n}");
+    }
+    assert!(page.contains(&format!("id=\"designation-waiting\">{}</b>", b.waiting)));
+    assert!(page.contains(&format!("id=\"designation-notice\">{}</b>", b.in_notice)));
+    for (subject, counts) in &b.by_subject {
+        let cells: String = counts.iter().map(|n| format!("<td class=\"num\">{n}</td>")).collect();
+        assert!(page.contains(&format!("<tr><td>{subject}</td>{cells}</tr>")), "{subject}");
+    }
+    assert!(page.contains("designation-nominate"), "the bureau nominates");
+    let res =
+        client().get(format!("{base}/teachers/designations.xlsx")).header("cookie", &staff).send().await.expect("xlsx");
+    let t = eduq_exchange::table::read_table(&res.bytes().await.expect("bytes"), "d.xlsx").expect("a workbook");
+    let listed = t.rows.iter().filter(|(_, r)| r.len() > 7 && r[6].parse::<f64>().is_ok()).count();
+    assert_eq!(listed, b.rows.len(), "every designation in the register sheet");
+    // A designation's page: the history and, for the bureau, the next step.
+    let waiting = b.rows.iter().find(|r| r.d.state == eduq_core::designation::State::Nominated).expect("waiting");
+    let (status, one) = get(&base, &staff, &format!("/teachers/designations/{}", waiting.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(one.contains("designation-score") && one.contains("推荐"), "{one:.300}");
+
+    let cov = eduq_app::indicators::one(&store, &sa, term, "research_school_coverage").await.expect("coverage");
+    let share = eduq_app::indicators::one(&store, &sa, term, "research_teacher_share").await.expect("share");
+    let (status, research) = get(&base, &staff, "/teachers/research").await;
+    assert_eq!(status, StatusCode::OK, "{research:.300}");
+    for (id, v) in [("research-schools", &cov), ("research-teachers", &share)] {
+        let x = v.district.value.expect("a value");
+        assert!((0.0..=100.0).contains(&x), "{id}: {x}");
+        assert!(research.contains(&format!("id=\"{id}\">{x:.1}%</b>")), "{id}: {x}");
+    }
+    let r = eduq_app::research::board(&store, &sa, term).await.expect("research board");
+    for (stage, n) in &r.by_stage {
+        assert!(research.contains(&format!("<b>{n}</b><span>{}</span>", stage.label())), "{stage:?}");
+    }
+    assert!(research.contains("research-register"), "the bureau registers");
+
+    let year = term.start_year;
+    let s = eduq_app::studios::board(&store, &sa, year).await.expect("studio board");
+    assert_eq!(s.lines.len(), 2, "the demo's two studios");
+    let (status, studios) = get(&base, &staff, &format!("/teachers/studios?year={year}")).await;
+    assert_eq!(status, StatusCode::OK, "{studios:.300}");
+    for x in &s.lines {
+        assert!(studios.contains(&format!(
+            "<td class=\"num\">{}</td><td class=\"num{}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            x.planned,
+            if x.done < x.planned { " bad" } else { "" },
+            x.done,
+            x.outreach,
+            x.participants
+        )));
+    }
+    for (m, n) in &s.by_month {
+        assert!(studios.contains(&format!("<tr><td>{m}</td><td class=\"num\">{n}</td></tr>")), "{m}");
+    }
+    let first = &s.lines[0].row;
+    let v = eduq_app::studios::view(&store, &sa, first.id, year - 1).await.expect("view");
+    let band = v.assessments.iter().find(|a| a.start_year == year - 1).and_then(|a| a.band.clone()).expect("assessed");
+    let (status, page) = get(&base, &staff, &format!("/teachers/studios/{}?year={}", first.id, year - 1)).await;
+    assert_eq!(status, StatusCode::OK, "{page:.300}");
+    assert!(page.contains(&format!("<td>{band}</td>")) && page.contains("studio-assess"), "the band, the form");
+    let v = eduq_app::studios::view(&store, &sa, first.id, year).await.expect("view");
+    let (_, page) = get(&base, &staff, &format!("/teachers/studios/{}?year={year}", first.id)).await;
+    for p in &v.progress {
+        let class = if p.met() { "num" } else { "num bad" };
+        assert!(
+            page.contains(&format!(
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"{class}\">{}</td></tr>",
+                p.kind.label(),
+                p.planned,
+                p.done
+            )),
+            "{:?}",
+            p.kind
+        );
+    }
+    let res = client()
+        .get(format!("{base}/teachers/studios.xlsx?year={year}"))
+        .header("cookie", &staff)
+        .send()
+        .await
+        .expect("xlsx");
+    let t = eduq_exchange::table::read_table(&res.bytes().await.expect("bytes"), "s.xlsx").expect("a workbook");
+    let lines = t.rows.iter().filter(|(_, r)| r.len() > 8 && r[5].parse::<f64>().is_ok()).count();
+    assert_eq!(lines, s.lines.len(), "one line per studio");
+
+    // Who sees what.
+    let teacher = login(&base, "teacher").await;
+    let (status, own) = get(&base, &teacher, "/teachers/designations").await;
+    assert_eq!(status, StatusCode::OK);
+    let mine = eduq_app::designations::board(&store, &actor("teacher").await, today).await.expect("own");
+    assert!(mine.rows.len() < b.rows.len() && !own.contains("designation-nominate"), "own titles only, no form");
+    let (_, research) = get(&base, &teacher, "/teachers/research").await;
+    assert!(!research.contains("research-register") && !research.contains("research-schools"), "no form, no figures");
+    let principal = login(&base, "principal").await;
+    let (_, school) = get(&base, &principal, "/teachers/designations").await;
+    assert!(school.contains("designation-nominate"), "a school nominates its own");
+    assert_eq!(
+        get(&base, &principal, &format!("/teachers/designations/{}", waiting.id)).await.0 == StatusCode::OK,
+        eduq_app::designations::view(&store, &actor("principal").await, waiting.id, today).await.is_ok(),
+        "a school reads its own designations only"
+    );
+    let inspector = login(&base, "inspector").await;
+    for path in ["/teachers/designations", "/teachers/research", "/teachers/studios"] {
+        assert_eq!(get(&base, &inspector, path).await.0, StatusCode::FORBIDDEN, "{path}");
+    }
+}
