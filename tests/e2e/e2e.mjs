@@ -479,6 +479,46 @@ try {
     await phone.screenshot({ path: join(dir, 'phone-training.png'), fullPage: false });
     await ctx.close();
   });
+
+  await step('名师认定 and 工作室: a school nominates, the bureau scores, the school reads it without the panel; an activity with a photo moves the studio board', async () => {
+    const school = await login(await browser.newContext(), 'principal');
+    await school.goto(`${base}/teachers`);
+    const staffNo = (await school.locator('table tr td:first-child').last().textContent()).trim();
+    await school.goto(`${base}/teachers/designations`);
+    await school.fill('#designation-nominate input[name=staff_no]', staffNo);
+    await school.selectOption('#designation-nominate select[name=honour]', 'rising');
+    await school.fill('#designation-nominate input[name=reason]', '课堂教学获区赛一等奖');
+    await Promise.all([school.waitForURL(/\/teachers\/designations\/\d+$/), school.click('#designation-nominate button')]);
+    const url = school.url();
+    assert((await school.textContent('#designation-state')).includes('待评审'), 'waits for the panel');
+    assert((await school.textContent('#designation-history')).includes('推荐'), 'the history starts');
+
+    const office = await login(await browser.newContext(), 'staff');
+    await office.goto(url);
+    await office.fill('#designation-score input[name=score]', '88');
+    await Promise.all([office.waitForURL(url), office.click('#designation-score button')]);
+    assert((await office.textContent('#designation-review')).includes('88.0'), 'one judge, 88');
+    assert((await office.textContent('#designation-scores')).includes('1位评委'), 'counted once');
+    await school.reload();
+    assert(await school.locator('#designation-scores').count() === 0, 'the panel is the bureau\'s');
+
+    await office.goto(`${base}/teachers/studios`);
+    const outreach = parseInt(await office.textContent('#studio-kind-outreach'));
+    await office.locator('#studio-list a').first().click();
+    await office.waitForSelector('#studio-activity');
+    const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+    await office.selectOption('#studio-activity select[name=kind]', 'outreach');
+    await office.fill('#studio-activity input[name=title]', '送教到村小：整本书阅读');
+    await office.fill('#studio-activity input[name=day]', today);
+    await office.fill('#studio-activity input[name=participants]', '35');
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await office.setInputFiles('#studio-activity input[type=file]', { name: '送教现场.png', mimeType: 'image/png', buffer: png });
+    await Promise.all([office.waitForURL(/\/teachers\/studios\/\d+/), office.click('#studio-activity button')]);
+    const list = await office.textContent('#studio-activities');
+    assert(list.includes('送教到村小：整本书阅读') && list.includes('送教现场.png'), 'listed with its photo');
+    await office.goto(`${base}/teachers/studios`);
+    assert(parseInt(await office.textContent('#studio-kind-outreach')) === outreach + 1, 'the board counts it');
+  });
 } catch (e) {
   if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);
 } finally {
@@ -486,5 +526,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 16 ? 0 : 1);
+  process.exit(failed === 0 && passed === 17 ? 0 : 1);
 }

@@ -898,12 +898,17 @@ const DEMO_CERTIFICATE: &[u8] =
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj \
 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
-/// The term so far: its first day and today, when the term has begun long enough (a month) for
-/// the demo's designations to have run through review and 公示.
+/// The term so far as [`Term::containing`] draws it (from 1 August or 1 February): its first day
+/// and the days to today, when they are enough for a designation to run through review and 公示.
 fn term_so_far(today: NaiveDate) -> Option<(NaiveDate, i64)> {
-    let start = Term::containing(today).nominal_bounds().0;
+    let t = Term::containing(today);
+    let start = match t.term_no {
+        1 => NaiveDate::from_ymd_opt(t.start_year, 8, 1),
+        _ => NaiveDate::from_ymd_opt(t.start_year + 1, 2, 1),
+    }?;
     let span = (today - start).num_days();
-    (span >= 30).then_some((start, span))
+    let notice = eduq_core::standards::designation::NOTICE_DAYS as i64;
+    (span > notice).then_some((start, span))
 }
 
 /// 四级培养, 工作室 and 课题 in the demo: designations through review, 公示 and a term (名师,
@@ -949,7 +954,8 @@ async fn seed_development(store: &Store, now: DateTime<Utc>) -> Result<(), AppEr
     for (honour, n, reach) in plan {
         for _ in 0..n {
             let Some(m) = pick.next() else { break };
-            let on = if reach < 2 { day(span - 4) } else { day(1) };
+            // Designated ones are nominated up to two months back, the rest today.
+            let on = if reach < 2 { day(span) } else { day(span - span.min(60)) };
             let form = NominateForm {
                 staff_no: m.staff_no.clone(),
                 honour: honour.into(),
@@ -966,12 +972,13 @@ async fn seed_development(store: &Store, now: DateTime<Utc>) -> Result<(), AppEr
             if reach == 0 {
                 continue;
             }
-            let concluded = if reach == 1 { day(span - 1) } else { day(10) };
+            let concluded = if reach == 1 { day(span) } else { on };
             act(store, &system, id, &step("conclude", 0.0), concluded, now).await?;
             if reach == 1 {
                 continue;
             }
-            act(store, &system, id, &step("designate", 0.0), day(20), now).await?;
+            let after_notice = on + chrono::Days::new(eduq_core::standards::designation::NOTICE_DAYS);
+            act(store, &system, id, &step("designate", 0.0), after_notice, now).await?;
             if reach == 3 {
                 let mut fail = step("assess", 0.0);
                 fail.result = "不合格".into();
