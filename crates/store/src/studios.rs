@@ -92,6 +92,7 @@ pub struct NewActivity {
     pub note: String,
 }
 
+const FROM: &str = "FROM studio k JOIN school s ON s.id = k.school_id JOIN teacher t ON t.id = k.host_teacher_id";
 const COLS: &str = "k.id, k.school_id, s.name, k.name, k.kind, k.level, k.host_teacher_id, t.staff_no, t.name, \
      k.start_day, k.end_day";
 
@@ -155,11 +156,8 @@ impl Store {
         if !actor.role.may_read(Resource::Training) {
             return Err(StoreError::Forbidden);
         }
-        let q = Sql::new(format!(
-            "SELECT {COLS} FROM studio k JOIN school s ON s.id = k.school_id JOIN teacher t ON t.id = k.host_teacher_id \
-             WHERE k.district_id = $1 ORDER BY k.kind, k.id"
-        ))
-        .bind(self.district().await?.0);
+        let q = Sql::new(format!("SELECT {COLS} {FROM} WHERE k.district_id = $1 ORDER BY k.kind, k.id"))
+            .bind(self.district().await?.0);
         self.fetch(&q, row).await
     }
 
@@ -168,12 +166,9 @@ impl Store {
         if !actor.role.may_read(Resource::Training) {
             return Err(StoreError::Forbidden);
         }
-        let q = Sql::new(format!(
-            "SELECT {COLS} FROM studio k JOIN school s ON s.id = k.school_id JOIN teacher t ON t.id = k.host_teacher_id \
-             WHERE k.district_id = $1 AND k.id = $2"
-        ))
-        .bind(self.district().await?.0)
-        .bind(id);
+        let q = Sql::new(format!("SELECT {COLS} {FROM} WHERE k.district_id = $1 AND k.id = $2"))
+            .bind(self.district().await?.0)
+            .bind(id);
         self.fetch_opt(&q, row).await?.ok_or(StoreError::NotFound)
     }
 
