@@ -1704,7 +1704,8 @@ async fn own_training_hours_page() {
     assert_eq!(status, StatusCode::OK, "{page:.300}");
     assert!(page.contains(&format!("id=\"own-counted\">{:.1}</b>", own.progress.counted)), "the engine's hours");
     assert!(page.contains("待学校审核") && page.contains("区级学科教研活动"), "the demo entry is listed");
-    assert!(page.contains(&format!("发展层级：{}", own.me.tier.label())), "the own tier");
+    let tier = format!("发展层级：<span id=\"own-tier\">{}</span>", own.tier(today).label());
+    assert!(page.contains(&tier), "the own tier (a title held lifts it)");
     assert!(page.contains(&format!("教师资格定期注册：{}", own.registration.label())), "the own registration");
     if own.progress.behind {
         assert!(page.contains("behind-reminder"), "a teacher behind the pro-rata hours is reminded");
@@ -1953,6 +1954,24 @@ async fn teacher_development_pages() {
         eduq_app::designations::view(&store, &actor("principal").await, waiting.id, today).await.is_ok(),
         "a school reads its own designations only"
     );
+    // A teacher's own page: the titles (a nomination by the school shows at once), the rung and the
+    // 课题, as the engine has them.
+    let ta = actor("teacher").await;
+    let me = eduq_app::training::own_hours(&store, &ta, today).await.expect("own").expect("linked");
+    let form = eduq_app::designations::NominateForm {
+        staff_no: me.me.staff_no.clone(),
+        honour: "教坛新秀".into(),
+        level: "区级".into(),
+        ..Default::default()
+    };
+    eduq_app::designations::nominate(&store, &actor("principal").await, &form, today, at).await.expect("nominated");
+    let own = eduq_app::training::own_hours(&store, &ta, today).await.expect("own").expect("linked");
+    assert!(own.titles.iter().any(|t| t.honour == eduq_core::designation::Honour::Rising), "the nomination");
+    let (_, page) = get(&base, &teacher, "/teachers/training/mine").await;
+    assert!(page.contains(&format!("id=\"own-tier\">{}</span>", own.tier(today).label())), "the rung");
+    assert!(page.contains("<td>教坛新秀</td><td>区级</td>") && page.contains("待评审"), "the title and its state");
+    let projects = page.matches("href=\"/teachers/research/").count();
+    assert_eq!(projects, own.projects.len(), "the teacher's 课题");
     let inspector = login(&base, "inspector").await;
     for path in ["/teachers/designations", "/teachers/research", "/teachers/studios"] {
         assert_eq!(get(&base, &inspector, path).await.0, StatusCode::FORBIDDEN, "{path}");
