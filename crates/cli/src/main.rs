@@ -19,6 +19,7 @@ mod exam;
 mod fitness;
 mod lottery;
 mod sample;
+mod screening;
 mod va;
 
 /// mimalloc instead of glibc's allocator: the batch engines allocate millions of small strings on two
@@ -146,6 +147,11 @@ enum Cmd {
     Fitness {
         #[command(subcommand)]
         cmd: fitness::FitnessCmd,
+    },
+    /// 心理筛查: scoring of answer sheets (PHQ-9, GAD-7 or a loaded instrument).
+    Screening {
+        #[command(subcommand)]
+        cmd: screening::ScreeningCmd,
     },
     /// 义务教育优质均衡: evaluation of a county's schools from a file.
     Balance {
@@ -394,6 +400,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Balance { cmd } => balance::run(cmd)?,
         Cmd::Va { cmd } => va::run(cmd)?,
         Cmd::Fitness { cmd } => fitness::run(cmd)?,
+        Cmd::Screening { cmd } => screening::run(cmd)?,
         Cmd::Sample { what: sample::SampleCmd::RollPeak { database_url, students, classes } } => {
             sample::roll_peak(&database_url, students, classes).await?
         }

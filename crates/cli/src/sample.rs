@@ -55,6 +55,18 @@ pub enum SampleCmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Answer sheets of a screening round for `eduq screening score` (shuffled, 学籍号-like ids).
+    Screening {
+        #[arg(long, default_value_t = 1_000_000)]
+        pupils: usize,
+        /// phq9 (9 items) or gad7 (7 items)
+        #[arg(long, default_value = "phq9")]
+        instrument: String,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// A new intake for 均衡分班: 学籍号, 姓名, 性别, 总分, 语文, 数学, 英语, 标记 (scores with SD ≈ 15).
     Intake {
         #[arg(long, default_value_t = 1000)]
@@ -221,6 +233,26 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             }
             w.flush()?;
             println!("已写入 {}：{} 行", out.display(), pupils * dates.len());
+            Ok(())
+        }
+        SampleCmd::Screening { pupils, instrument, seed, out } => {
+            let items = crate::screening::instrument(&instrument)?.items.len();
+            let file = std::fs::File::create(&out).with_context(|| format!("无法写入 {}", out.display()))?;
+            let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
+            w.write_record(eduq_synth::screening::headers(items))?;
+            let mut failed = None;
+            eduq_synth::screening::sheets(seed, pupils, items, |row| {
+                if failed.is_none()
+                    && let Err(e) = w.write_record(row)
+                {
+                    failed = Some(e);
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
+            w.flush()?;
+            println!("已写入 {}：{pupils} 份答卷", out.display());
             Ok(())
         }
         SampleCmd::Fitness { pupils, seed, out } => {

@@ -36,6 +36,7 @@ pub mod research;
 pub mod rng;
 pub mod rotation;
 pub mod rubric;
+pub mod screening;
 pub mod standards;
 pub mod student;
 pub mod studio;

@@ -15,6 +15,7 @@ pub mod kinds;
 pub mod lottery;
 mod row;
 pub mod rubric;
+pub mod screening;
 pub mod supervision;
 pub mod table;
 pub mod training;

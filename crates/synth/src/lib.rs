@@ -11,6 +11,7 @@ pub mod fitness;
 pub mod hostile;
 pub mod intake;
 pub mod names;
+pub mod screening;
 pub mod supervision;
 pub mod training;
 

@@ -11,6 +11,7 @@ pub mod password;
 pub mod quality_balance;
 pub mod rotation;
 pub mod school_ict;
+pub mod screening;
 pub mod supervision;
 pub mod training;
 pub mod vision;

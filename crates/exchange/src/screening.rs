@@ -1,0 +1,158 @@
+//! `eduq screening score`: a file of answer sheets in, one result line per sheet out.
+//!
+//! Input: `编号`, then `第1题` … `第N题` (other columns are ignored). Output csv: `编号, 总分, 等级,
+//! 关注, 备注` in input order. A sheet with a missing or invalid answer is not scored; its 备注
+//! names each bad item and its value.
+
+use eduq_core::screening::Instrument;
+
+use crate::ExchangeError;
+use crate::table::{CsvOut, visit_table};
+
+pub const OUT_HEADERS: [&str; 5] = ["编号", "总分", "等级", "关注", "备注"];
+
+/// Counts of a scored file, for the command's summary line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub rows: usize,
+    pub scored: usize,
+    /// Sheets not scored (a missing or invalid answer).
+    pub invalid: usize,
+    pub attention: usize,
+    /// Critical answers or alert bands: to be followed up within the day.
+    pub alert: usize,
+    /// Sheets per band, in the instrument's order.
+    pub by_band: Vec<usize>,
+}
+
+struct Layout {
+    id: usize,
+    items: Vec<usize>,
+}
+
+/// Scores every answer sheet of a csv (UTF-8 or GB18030) or xlsx file.
+pub fn score_file(bytes: &[u8], file_name: &str, ins: &Instrument) -> Result<(Vec<u8>, Summary), ExchangeError> {
+    let header = |headers: &[String]| -> Result<(Layout, CsvOut, Summary), ExchangeError> {
+        let col = |name: &str| headers.iter().position(|h| h == name);
+        let mut missing = Vec::new();
+        let id = col("编号").unwrap_or_else(|| {
+            missing.push("编号".to_string());
+            0
+        });
+        let items = (1..=ins.items.len())
+            .map(|n| {
+                let name = format!("第{n}题");
+                col(&name).unwrap_or_else(|| {
+                    missing.push(name);
+                    0
+                })
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(ExchangeError::MissingHeaders(missing));
+        }
+        let summary = Summary { by_band: vec![0; ins.bands.len()], ..Summary::default() };
+        Ok((Layout { id, items }, CsvOut::new(&OUT_HEADERS, bytes.len() / 2), summary))
+    };
+    let mut total = String::new();
+    let mut note = String::new();
+    let (_, out, summary) =
+        visit_table(bytes, file_name, header, |(l, out, sum): &mut (Layout, CsvOut, Summary), _, cells| {
+            sum.rows += 1;
+            let id = cells.get(l.id).copied().unwrap_or_default();
+            match ins.answers(l.items.iter().map(|&c| cells.get(c).copied().unwrap_or_default())) {
+                Ok(answers) => {
+                    let s = ins.score(&answers);
+                    sum.scored += 1;
+                    sum.attention += usize::from(s.attention);
+                    sum.alert += usize::from(s.alert);
+                    sum.by_band[s.band] += 1;
+                    total.clear();
+                    total.push_str(itoa(s.total, &mut [0u8; 12]));
+                    out.row(&[id, &total, ins.band_label(&s), if s.attention { "是" } else { "否" }, ""]);
+                }
+                Err(problems) => {
+                    sum.invalid += 1;
+                    note.clear();
+                    for (i, p) in problems.iter().enumerate() {
+                        if i > 0 {
+                            note.push('；');
+                        }
+                        note.push_str(&p.to_string());
+                    }
+                    out.row(&[id, "", "", "", &note]);
+                }
+            }
+            Ok(())
+        })?;
+    Ok((out.finish(), summary))
+}
+
+/// A small integer as text without allocating.
+fn itoa(v: i32, buf: &mut [u8; 12]) -> &str {
+    use std::io::Write;
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    let _ = write!(cursor, "{v}");
+    let n = cursor.position() as usize;
+    std::str::from_utf8(&buf[..n]).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eduq_core::screening::shipped;
+
+    fn run(text: &str, key: &str) -> (String, Summary) {
+        let ins = shipped(key).expect("ships");
+        let (bytes, sum) = score_file(text.as_bytes(), "in.csv", &ins).expect("scores");
+        (String::from_utf8(bytes).expect("utf8"), sum)
+    }
+
+    #[test]
+    fn phq9_rows_in_input_order_with_bad_rows_named() {
+        let input = "编号,姓名,第1题,第2题,第3题,第4题,第5题,第6题,第7题,第8题,第9题\n\
+            S003,甲,1,1,1,1,1,1,1,1,1\n\
+            S001,乙,0,0,0,0,0,0,0,0,0\n\
+            S002,丙,3,3,3,3,3,3,3,3,0\n\
+            S004,丁,0,4,,0,0,0,0,0,0\n\
+            S005,戊,0,0,0,0,0,0,0,0,1\n";
+        let (out, sum) = run(input, "phq9");
+        assert_eq!(
+            out,
+            "编号,总分,等级,关注,备注\nS003,9,轻度,是,\nS001,0,无抑郁症状,否,\nS002,24,重度,是,\n\
+             S004,,,,第2题取值“4”无效；第3题为空\nS005,1,无抑郁症状,是,\n"
+        );
+        assert_eq!(
+            (sum.rows, sum.scored, sum.invalid, sum.attention, sum.alert),
+            (5, 4, 1, 3, 3),
+            "S003 and S005 answer item 9, S002 is 重度"
+        );
+        assert_eq!(sum.by_band, vec![2, 1, 0, 0, 1]);
+    }
+
+    #[test]
+    fn gad7_from_xlsx_and_a_missing_column_is_named() {
+        let headers: Vec<String> =
+            ["编号"].into_iter().map(String::from).chain((1..=7).map(|n| format!("第{n}题"))).collect();
+        let rows = vec![
+            ["G1", "2", "2", "2", "2", "2", "0", "0"].map(String::from).to_vec(),
+            ["G2", "3", "3", "3", "3", "3", "0", "0"].map(String::from).to_vec(),
+        ];
+        let xlsx = crate::fitness::to_xlsx(&headers, &rows).expect("xlsx");
+        let ins = shipped("gad7").expect("gad7");
+        let (out, _) = score_file(&xlsx, "in.xlsx", &ins).expect("scores");
+        assert_eq!(String::from_utf8(out).expect("utf8"), "编号,总分,等级,关注,备注\nG1,10,中度,是,\nG2,15,重度,是,\n");
+        let e = score_file("编号,第1题\nA,1\n".as_bytes(), "x.csv", &ins).unwrap_err();
+        assert!(e.to_string().contains("第2题、第3题"), "{e}");
+    }
+
+    #[test]
+    fn gb18030_input_and_a_formula_like_id_is_neutralised() {
+        let text = "编号,第1题,第2题,第3题,第4题,第5题,第6题,第7题\n=1+1,0,0,0,0,0,0,0\n";
+        let (gbk, _, _) = encoding_rs::GB18030.encode(text);
+        let ins = shipped("gad7").expect("gad7");
+        let (out, _) = score_file(&gbk, "in.csv", &ins).expect("scores");
+        let out = String::from_utf8(out).expect("utf8");
+        assert!(out.ends_with(",0,无焦虑症状,否,\n") && !out.contains("\n=1+1"), "{out}");
+    }
+}
