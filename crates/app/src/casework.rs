@@ -55,6 +55,7 @@ pub async fn add_evidence(
             }
             false
         }
+        Subject::Psych => store.psych_file(actor, id, now).await?.state == eduq_core::psych_followup::FileState::Closed,
     };
     if closed {
         return Err(AppError::Invalid("已办结，不能再添加材料".into()));

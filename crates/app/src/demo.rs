@@ -27,6 +27,8 @@ pub const DEMO_USERS: &[(&str, &str, Role)] = &[
     ("principal", "示范区实验小学校长", Role::SchoolAdmin),
     ("teacher", "班主任", Role::HeadTeacher),
     ("inspector", "责任督学", Role::Inspector),
+    ("psych", "心理教师", Role::PsychTeacher),
+    ("psych_staff", "区心理教研员", Role::PsychStaff),
 ];
 
 /// How many schools the demo inspector's 责任区 holds (the demo principal's school among them).
@@ -107,6 +109,7 @@ pub async fn seed(
         seed_training(store, now).await?;
         seed_rotation(store, spec.current, now).await?;
         seed_development(store, now).await?;
+        seed_screening(store, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(out)
@@ -1124,6 +1127,76 @@ async fn seed_research(
                 note: String::new(),
             };
             crate::research::advance(store, &system, id, &f, today, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A school round of the demo school (grade 6, PHQ-9) entered from paper: nine pupils in ten
+/// answered, results in every band (one pupil answering item 9 at a low total), alerts pending on
+/// the home page, and two open follow-up files, one referred to the district's expert group.
+async fn seed_screening(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
+    use crate::psych_followup::{StepForm, open_from_result, record};
+    use crate::screening::{RoundForm, enter_paper, open_round};
+    let Some(u) = store.system().user_by_name("psych").await? else { return Ok(()) };
+    let psych = store.system().actor(&u).await?;
+    let today = eduq_core::clock::DistrictZone::default().today(now);
+    let Some((start, _)) = term_so_far(today) else { return Ok(()) };
+    let opens = (today - chrono::Days::new(5)).max(start);
+    let form = RoundForm {
+        name: format!("{}心理健康筛查（六年级）", Term::containing(today).label()),
+        instrument: "phq9".into(),
+        grades: "6".into(),
+        opens: opens.to_string(),
+        closes: (today + chrono::Days::new(10)).to_string(),
+    };
+    let round_id = open_round(store, &psych, &form, today, now).await?;
+    let round = store.screening_round(&psych, round_id).await?;
+    let pupils = store.round_pupils(&psych, &round).await?;
+    // One sheet per band first (totals 2, 7, 12, 17, 23), then item 9 alone, then the rest drawn.
+    let fixed: [[i32; 9]; 6] = [
+        [1, 1, 0, 0, 0, 0, 0, 0, 0],
+        [1, 1, 1, 1, 1, 1, 1, 0, 0],
+        [2, 2, 2, 2, 2, 1, 1, 0, 0],
+        [2, 2, 2, 2, 2, 2, 2, 2, 1],
+        [3, 3, 3, 3, 3, 3, 3, 1, 1],
+        [0, 0, 0, 0, 1, 0, 0, 0, 1],
+    ];
+    let mut rng = eduq_core::rng::Rng::new(20_261_203);
+    let mut alerts = Vec::new();
+    for (k, p) in pupils.iter().enumerate() {
+        // Every tenth pupil (from the seventh) has no sheet yet: codes and paper entry have work.
+        if k % 10 == 6 {
+            continue;
+        }
+        let a: Vec<i32> = match fixed.get(k) {
+            Some(f) => f.to_vec(),
+            None => eduq_synth::screening::answers(&mut rng, 9),
+        };
+        let raw: Vec<String> = a.iter().map(i32::to_string).collect();
+        if enter_paper(store, &psych, round_id, p.student_id, &raw, now).await? {
+            alerts.push(p.student_id);
+        }
+    }
+    let results = store.round_results(&psych, round_id, now).await?;
+    let response_of = |student: i64| results.iter().find(|r| r.student_id == student).map(|r| r.response_id);
+    let day = today.to_string();
+    let steps = [
+        ("interview", "", "约谈：学生近两周睡眠差、情绪低落，愿意每周来心理辅导室一次"),
+        ("parent_contact", "", "电话联系家长，说明筛查结果与学校的跟进安排，家长同意配合"),
+    ];
+    for (student, (kind, to, note)) in alerts.iter().take(2).zip(steps) {
+        let Some(response) = response_of(*student) else { continue };
+        let f = StepForm { kind: kind.into(), day: day.clone(), referral_to: to.into(), note: note.into() };
+        let file = open_from_result(store, &psych, response, &f, today, now).await?;
+        if kind == "parent_contact" {
+            let f = StepForm {
+                kind: "referral".into(),
+                day: day.clone(),
+                referral_to: "expert_group".into(),
+                note: "经家长同意，转介区心理援助专家组评估".into(),
+            };
+            record(store, &psych, file, &f, today, now).await?;
         }
     }
     Ok(())

@@ -2687,3 +2687,146 @@ async fn teacher_id_of(s: &Store, actor: &Actor) -> Option<i64> {
     let tid = term_id(s).await;
     s.own_teacher(actor, tid).await.expect("own").map(|m| m.teacher_id)
 }
+
+/// 心理筛查 end to end on both backends, on the demo's round: codes open one sheet once, a critical
+/// answer raises an alert in the same transaction (24 h deadline), a bad sheet keeps nothing, the
+/// aggregates equal the results and are suppressed below district level, every role other than the
+/// 心理教师 and 心理教研员 gets nothing individual (a file's team member only that file), closing
+/// needs a second person, raw answers are purged after the retention period, and reads are audited.
+#[tokio::test]
+async fn screening_codes_alerts_files_and_access() {
+    use eduq_app::psych_followup::{StepForm, add_member, closing, open_from_result, record};
+    use eduq_app::screening::{figures, issue_codes, purge_expired, round_view, sheet, submit};
+    use eduq_core::access::Resource;
+    use eduq_core::casework::Subject;
+    use eduq_core::psych_followup::FileState;
+    use eduq_store::audit::AuditQuery;
+    for (s, name) in seeded().await {
+        let user = async |n: &str| {
+            let u = s.system().user_by_name(n).await.expect("user").expect("demo user");
+            (s.system().actor(&u).await.expect("actor"), u.id)
+        };
+        let (psych, _) = user("psych").await;
+        let (psych_staff, _) = user("psych_staff").await;
+        let (principal, _) = user("principal").await;
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let round = s.screening_rounds(&psych, None).await.expect("rounds").pop().expect("the demo round");
+        assert_eq!((round.instrument.as_str(), round.grades.clone()), ("phq9", vec![6]), "{name}");
+
+        // Codes for the pupils who have not answered; a code opens its sheet once.
+        let before = s.round_results(&psych, round.id, now()).await.expect("results");
+        let slips = issue_codes(&s, &psych, round.id, None, today, now()).await.expect("codes");
+        assert!(!slips.is_empty(), "{name}: the demo leaves one pupil in ten without a sheet");
+        let code = slips[0].code.to_lowercase();
+        assert_eq!(sheet(&s, &code, today).await.expect("sheet").instrument.items.len(), 9);
+        let bad = vec!["1".to_string(); 8];
+        let e = submit(&s, &code, &bad, today, now()).await.unwrap_err().to_string();
+        assert!(e.contains("第9题为空"), "{name}: {e}");
+        let mut sheet_answers = vec!["0".to_string(); 9];
+        sheet_answers[8] = "2".into();
+        submit(&s, &code, &sheet_answers, today, now()).await.expect("submitted after a refused try");
+        let e = submit(&s, &code, &sheet_answers, today, now()).await.unwrap_err().to_string();
+        assert!(e.contains("已使用"), "{name}: {e}");
+        assert!(sheet(&s, "NOPE2345", today).await.is_err());
+        let later = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        let e = sheet(&s, &slips[1 % slips.len()].code, later).await.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(slips.len() < 2 || e.contains("已结束"), "{name}: {e}");
+
+        // The alert is there at once, due 24 hours later, with the pupil for the 心理教师.
+        let results = s.round_results(&psych, round.id, now()).await.expect("results");
+        assert_eq!(results.len(), before.len() + 1, "{name}");
+        let mine = results.iter().find(|r| r.name == slips[0].name && r.source == "online").expect("the new sheet");
+        assert_eq!((mine.total, mine.band_label.as_str(), mine.attention, mine.alert), (2, "无抑郁症状", true, true));
+        let alerts = s.open_alerts(&psych, now()).await.expect("alerts");
+        let a = alerts.iter().find(|a| a.response_id == mine.response_id).expect("alert raised");
+        assert_eq!(a.due_at - a.raised_at, chrono::Duration::hours(24), "{name}");
+
+        // Aggregates: district level for the 心理教研员 equal the results; a school's are suppressed.
+        let f = figures(&s, &psych_staff, &round, now()).await.expect("figures");
+        assert_eq!(f.total.responded as usize, results.len(), "{name}");
+        for (b, label) in f.band_labels.iter().enumerate() {
+            let n = results.iter().filter(|r| &r.band_label == label).count() as i64;
+            assert_eq!(f.total.bands[b], Some(n), "{name}: band {label}");
+        }
+        assert_eq!(f.total.attention, Some(results.iter().filter(|r| r.attention).count() as i64));
+        let pf = figures(&s, &principal, &round, now()).await.expect("principal figures");
+        assert_eq!(pf.total.responded, f.total.responded, "{name}: one school's round");
+        for row in pf.groups.iter().chain(std::iter::once(&pf.total)) {
+            for n in row.bands.iter().flatten() {
+                assert!(*n == 0 || *n >= 5, "{name}: a small cell shown to the principal: {row:?}");
+            }
+        }
+        assert!(f.timeliness.alerts >= 4 && f.timeliness.in_time >= 2, "{name}: {:?}", f.timeliness);
+
+        // Every other role gets nothing individual, by any route of the store and use cases.
+        let files = s.psych_files(&psych, None, None, now()).await.expect("files");
+        assert_eq!(files.len(), 2, "{name}: the demo's two open files");
+        let file = &files[0];
+        let (leader, _) = user("leader").await;
+        let (staff, _) = user("staff").await;
+        let (admin, _) = user("admin").await;
+        let (inspector, _) = user("inspector").await;
+        let (teacher, teacher_id) = user("teacher").await;
+        let parent = actor("p", Role::Parent, Scope::Students(vec![mine.student_id]));
+        let plain = actor("t", Role::Teacher, Scope::School(file.school_id));
+        for other in [&admin, &leader, &staff, &principal, &teacher, &inspector, &parent, &plain] {
+            let who = format!("{name}: {}", other.role.label());
+            assert!(!other.role.may_read(Resource::Psych), "{who}");
+            assert!(s.round_results(other, round.id, now()).await.is_err(), "{who}");
+            assert!(s.screening_result(other, mine.response_id, now()).await.is_err(), "{who}");
+            assert!(s.open_alerts(other, now()).await.is_err(), "{who}");
+            assert!(s.round_pupils(other, &round).await.is_err(), "{who}");
+            assert!(s.psych_files(other, None, None, now()).await.expect("empty").is_empty(), "{who}");
+            assert!(s.case_record(other, Subject::Psych, file.id).await.is_err(), "{who}");
+            assert!(s.pupil_results(other, file.student_id, now()).await.expect("empty").is_empty(), "{who}");
+            assert!(issue_codes(&s, other, round.id, None, today, now()).await.is_err(), "{who}");
+            if let Ok(v) = round_view(&s, other, round.id, now()).await {
+                assert!(v.results.is_empty() && v.waiting.is_empty(), "{who}");
+            }
+        }
+        let f = StepForm {
+            kind: "interview".into(),
+            day: "2026-11-22".into(),
+            referral_to: String::new(),
+            note: "x".into(),
+        };
+        assert!(open_from_result(&s, &principal, mine.response_id, &f, today, now()).await.is_err());
+
+        // A 班主任 on the file's team reads that file and that pupil's results, nothing more.
+        add_member(&s, &psych, file.id, teacher_id, today, now()).await.expect("member");
+        assert_eq!(s.psych_file(&teacher, file.id, now()).await.expect("team reads").id, file.id, "{name}");
+        assert!(s.case_record(&teacher, Subject::Psych, file.id).await.is_ok(), "{name}");
+        assert!(!s.pupil_results(&teacher, file.student_id, now()).await.expect("own").is_empty());
+        assert!(s.psych_file(&teacher, files[1].id, now()).await.is_err(), "{name}: another file");
+        assert!(s.round_results(&teacher, round.id, now()).await.is_err());
+        assert!(record(&s, &teacher, file.id, &f, today, now()).await.is_err(), "the team reads, writes nothing");
+
+        // The 心理教师 acts on the new alert; closing needs a second person.
+        let id = open_from_result(&s, &psych, mine.response_id, &f, today, now()).await.expect("open");
+        assert!(s.open_alerts(&psych, now()).await.expect("alerts").iter().all(|a| a.response_id != mine.response_id));
+        let e = open_from_result(&s, &psych, mine.response_id, &f, today, now()).await.unwrap_err().to_string();
+        assert!(e.contains("未结案"), "{name}: {e}");
+        closing(&s, &psych, id, "request", "三次约谈后情绪稳定", today, now()).await.expect("request");
+        let e = closing(&s, &psych, id, "confirm", "", today, now()).await.unwrap_err().to_string();
+        assert!(e.contains("另一人"), "{name}: {e}");
+        closing(&s, &psych_staff, id, "confirm", "同意", today, now()).await.expect("confirmed");
+        assert_eq!(s.psych_file(&psych, id, now()).await.expect("file").state, FileState::Closed);
+        assert!(record(&s, &psych, id, &f, today, now()).await.is_err(), "closed");
+
+        // Raw answers go after the retention period; totals and bands stay.
+        assert_eq!(purge_expired(&s, now()).await.expect("purge"), 0, "{name}: nothing old yet");
+        let n = purge_expired(&s, now() + chrono::Duration::days(366)).await.expect("purge");
+        assert!(n as usize >= results.len(), "{name}");
+        let after = s.round_results(&psych, round.id, now()).await.expect("results");
+        assert!(after.iter().all(|r| r.answers.is_none()) && after.len() == results.len(), "{name}");
+
+        let audited = |action: &str| {
+            let q = AuditQuery { action: Some(action.into()), per_page: 10, ..Default::default() };
+            let s = s.clone();
+            async move { s.search_audit(&Actor::system(), &q).await.expect("audit").1 }
+        };
+        for action in ["screening_results_read", "psych_alerts_read", "psych_file_read", "screening_answers_purge"] {
+            assert!(audited(action).await > 0, "{name}: {action} audited");
+        }
+    }
+}

@@ -262,6 +262,18 @@ async fn serve(store: Store, listen: &str, secure_cookies: bool, zone: &str) -> 
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
+    // Raw screening answers are purged once a day after their retention period (audited).
+    let purging = store.clone();
+    tokio::spawn(async move {
+        loop {
+            match eduq_app::screening::purge_expired(&purging, Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("purged the item answers of {n} screening responses past retention"),
+                Err(e) => tracing::warn!("screening purge failed: {e}"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+        }
+    });
     let mut state = eduq_web::AppState::new(store);
     state.secure_cookies = secure_cookies;
     state.clock = eduq_app::clock::Clock::system(zone);
@@ -280,7 +292,9 @@ async fn run(cli: Cli) -> Result<()> {
                 let counts = eduq_app::demo::seed(&store, &spec, DEMO_PASSWORD, Utc::now()).await?;
                 println!("{}（用时{:.1}秒）", eduq_app::imports::describe(&counts), started.elapsed().as_secs_f64());
             }
-            println!("登录：用户名 admin，密码 {DEMO_PASSWORD}（另有 leader、staff、principal、teacher，密码相同）");
+            println!(
+                "登录：用户名 admin，密码 {DEMO_PASSWORD}（另有 leader、staff、principal、teacher、inspector、psych、psych_staff，密码相同）"
+            );
             if !no_serve {
                 serve(store, &listen, false, &time_zone).await?;
             }

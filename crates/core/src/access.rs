@@ -15,6 +15,8 @@ crate::labelled_enum!(
         HeadTeacher => "head_teacher", "班主任";
         Teacher => "teacher", "任课教师";
         Parent => "parent", "家长";
+        PsychTeacher => "psych_teacher", "心理教师";
+        PsychStaff => "psych_staff", "心理教研员";
     }
 );
 
@@ -80,6 +82,14 @@ pub enum Resource {
     /// 教师培训学时: the ledger and teachers' own entries with their certificates. A teacher reads
     /// and enters their own (the store filters by the account's teacher record).
     Training,
+    /// 心理健康: individual screening answers and results and the follow-up files (心理档案).
+    /// Sensitive personal information of minors: only the 心理教师 of the pupil's school and the
+    /// district's 心理教研员 read them (and a file's own follow-up team, which the store checks);
+    /// not the system administrator, not the principal. Every read is audited.
+    Psych,
+    /// 心理健康 aggregates: coverage, bands by grade and sex (small cells suppressed), follow-up
+    /// timeliness. No row names a pupil.
+    PsychFigures,
 }
 
 impl Role {
@@ -99,7 +109,8 @@ impl Role {
 
     pub fn may_write(self, r: Resource) -> bool {
         match self {
-            Role::Admin => true,
+            // The system administrator keeps accounts, not pupils' psychological records.
+            Role::Admin => r != Resource::Psych,
             Role::Staff => {
                 matches!(
                     r,
@@ -129,12 +140,19 @@ impl Role {
             // their pupils' cases.
             Role::HeadTeacher => matches!(r, Resource::Attendance | Resource::Cases | Resource::Training),
             Role::Teacher => r == Resource::Training,
+            Role::PsychTeacher => matches!(r, Resource::Psych | Resource::Training),
+            Role::PsychStaff => r == Resource::Psych,
             _ => false,
         }
     }
 
     pub fn may_read(self, r: Resource) -> bool {
         match r {
+            Resource::Psych => self.reads_psych_results(),
+            Resource::PsychFigures => {
+                matches!(self, Role::Admin | Role::Leader | Role::Staff | Role::SchoolAdmin)
+                    || self.reads_psych_results()
+            }
             Resource::Users | Resource::Audit => self == Role::Admin,
             // Case files name families and reasons: only those who work the cases read them.
             Resource::Cases => self.reads_special_groups(),
@@ -231,7 +249,36 @@ impl Role {
 
     /// Whether the role is bound to an org unit and what kind.
     pub fn needs_school(self) -> bool {
-        matches!(self, Role::SchoolAdmin | Role::HeadTeacher | Role::Teacher)
+        matches!(self, Role::SchoolAdmin | Role::HeadTeacher | Role::Teacher | Role::PsychTeacher)
+    }
+
+    /// Roles that read individual screening answers and results and every follow-up file in their
+    /// scope: the school's 心理教师 and the district's 心理教研员. Others read a file only as a
+    /// member of its team.
+    pub fn reads_psych_results(self) -> bool {
+        matches!(self, Role::PsychTeacher | Role::PsychStaff)
+    }
+
+    /// Roles that open a screening round: the bureau (for every school) and a school (for its own).
+    /// Opening a round shows no one's results.
+    pub fn opens_screening_rounds(self) -> bool {
+        matches!(self, Role::Admin | Role::Staff | Role::SchoolAdmin) || self.reads_psych_results()
+    }
+
+    /// Roles that load an instrument the bureau holds a licence for: the district's 心理教研员.
+    pub fn loads_instruments(self) -> bool {
+        self == Role::PsychStaff
+    }
+
+    /// Roles told that a pupil of their classes needs attention (关注), never why: the 班主任.
+    pub fn sees_attention_flags(self) -> bool {
+        self == Role::HeadTeacher
+    }
+
+    /// Roles alerted to the school's pending screening alerts by count and deadline, without
+    /// names: the principal, who answers for the follow-up being done.
+    pub fn counts_psych_alerts(self) -> bool {
+        self == Role::SchoolAdmin
     }
 }
 

@@ -19,6 +19,7 @@ crate::labelled_enum! {
         Designation => "designation", "名师认定";
         Research => "research", "课题";
         StudioActivity => "studio_activity", "工作室活动";
+        Psych => "psych", "心理跟进";
     }
 }
 
@@ -34,6 +35,7 @@ impl Subject {
             Subject::Designation => "designation",
             Subject::Research => "research_project",
             Subject::StudioActivity => "studio_activity",
+            Subject::Psych => "psych_case",
         }
     }
 
@@ -45,6 +47,7 @@ impl Subject {
             Subject::Training | Subject::Designation | Subject::Research | Subject::StudioActivity => {
                 crate::access::Resource::Training
             }
+            Subject::Psych => crate::access::Resource::Psych,
         }
     }
 
@@ -58,6 +61,7 @@ impl Subject {
             Subject::Designation => crate::designation::event_label(kind),
             Subject::Research => crate::research::event_label(kind),
             Subject::StudioActivity => crate::studio::event_label(kind),
+            Subject::Psych => crate::psych_followup::event_label(kind),
         }
     }
 
@@ -65,6 +69,7 @@ impl Subject {
     pub fn party_label(self, key: &str) -> Option<&'static str> {
         match self {
             Subject::Dropout => crate::dropout::Party::from_key(key).map(|p| p.label()),
+            Subject::Psych => crate::psych_followup::ReferralTo::from_key(key).map(|p| p.label()),
             _ => None,
         }
     }

@@ -31,6 +31,7 @@ pub mod org;
 pub mod pinyin;
 pub mod plan;
 pub mod privacy;
+pub mod psych_followup;
 pub mod records;
 pub mod research;
 pub mod rng;

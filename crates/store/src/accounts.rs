@@ -206,8 +206,8 @@ impl System<'_> {
     /// The caller as the store sees it: role plus the scope derived from the account's bindings.
     pub async fn actor(&self, user: &UserRow) -> Result<Actor> {
         let scope = match user.role {
-            Role::Admin | Role::Leader | Role::Staff => Scope::District,
-            Role::SchoolAdmin => Scope::School(user.school_id.unwrap_or(-1)),
+            Role::Admin | Role::Leader | Role::Staff | Role::PsychStaff => Scope::District,
+            Role::SchoolAdmin | Role::PsychTeacher => Scope::School(user.school_id.unwrap_or(-1)),
             Role::HeadTeacher | Role::Teacher => Scope::Classes {
                 school_id: user.school_id.unwrap_or(-1),
                 class_ids: self

@@ -61,6 +61,7 @@ fn audit_prefix(subject: Subject) -> &'static str {
         Subject::Designation => "designation",
         Subject::Research => "research",
         Subject::StudioActivity => "studio_activity",
+        Subject::Psych => "psych_case",
     }
 }
 
@@ -77,12 +78,19 @@ fn case_filter(q: &mut Sql, actor: &Actor, subject: Subject) {
     match subject {
         Subject::Training | Subject::Designation => return crate::training::training_filter(q, actor),
         Subject::Research => return crate::research::research_filter(q, actor),
+        Subject::Psych => return crate::psych_followup::psych_filter(q, actor),
         // 工作室 and their activities are the district's published work, read district-wide.
         Subject::StudioActivity => return,
         _ => {}
     }
     let (school, class, student) = scope_columns(subject);
     scope_filter(q, actor, school, class, student);
+}
+
+/// Whether the caller's role reads cases of the subject at all; a 心理档案 is also read by its own
+/// team, whatever their role (the subject's filter checks membership).
+fn readable(actor: &Actor, subject: Subject) -> bool {
+    subject == Subject::Psych || actor.role.may_read(subject.resource())
 }
 
 impl Store {
@@ -132,7 +140,7 @@ impl Store {
         subject: Subject,
         ids: &[i64],
     ) -> Result<HashMap<i64, Vec<EvidenceMeta>>> {
-        if !actor.role.may_read(subject.resource()) {
+        if !readable(actor, subject) {
             return Err(StoreError::Forbidden);
         }
         let mut q = Sql::new(format!(
@@ -157,7 +165,7 @@ impl Store {
         subject: Subject,
         id: i64,
     ) -> Result<(Vec<CaseEvent>, Vec<EvidenceMeta>)> {
-        if !actor.role.may_read(subject.resource()) {
+        if !readable(actor, subject) {
             return Err(StoreError::Forbidden);
         }
         let mut q = Sql::new(format!("SELECT k.id FROM {} k WHERE 1=1", subject.table()));
@@ -177,7 +185,7 @@ impl Store {
         evidence_id: i64,
         at: DateTime<Utc>,
     ) -> Result<(String, String, Vec<u8>)> {
-        if !actor.role.may_read(subject.resource()) {
+        if !readable(actor, subject) {
             return Err(StoreError::Forbidden);
         }
         let mut q = Sql::new(format!(

@@ -30,9 +30,11 @@ pub mod org;
 pub mod people;
 pub mod plans;
 pub mod problems;
+pub mod psych_followup;
 pub mod research;
 pub mod rotation;
 pub mod rubrics;
+pub mod screening;
 pub mod studios;
 pub mod training;
 

@@ -197,6 +197,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0031_teacher_development.sql"),
         postgres: include_str!("../migrations/postgres/0031_teacher_development.sql"),
     },
+    Migration {
+        version: 32,
+        name: "screening",
+        sqlite: include_str!("../migrations/sqlite/0032_screening.sql"),
+        postgres: include_str!("../migrations/postgres/0032_screening.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

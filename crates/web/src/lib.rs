@@ -20,6 +20,7 @@ mod limits;
 mod lottery;
 mod pages;
 mod plans;
+mod psych;
 mod report;
 mod research;
 mod rotation;
@@ -157,6 +158,23 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}", get(cases::detail).post(cases::update))
         .route("/cases/{id}/evidence", post(cases::upload))
         .route("/cases/{id}/evidence/{file}", get(cases::evidence))
+        .route("/psych", get(psych::page))
+        .route("/psych/rounds", post(psych::open_round))
+        .route("/psych/instruments", post(psych::load_instrument))
+        .route("/psych/rounds/{id}", get(psych::round))
+        .route("/psych/rounds/{id}/summary.xlsx", get(psych::summary_xlsx))
+        .route("/psych/rounds/{id}/results.xlsx", get(psych::results_xlsx))
+        .route("/psych/rounds/{id}/codes", post(psych::codes))
+        .route("/psych/rounds/{id}/paper", post(psych::paper))
+        .route("/psych/results/{id}/file", post(psych::open_file))
+        .route("/psych/files/{id}", get(psych::file))
+        .route("/psych/files/{id}/steps", post(psych::step))
+        .route("/psych/files/{id}/members", post(psych::member))
+        .route("/psych/files/{id}/closing", post(psych::closing))
+        .route("/psych/files/{id}/evidence", post(psych::upload))
+        .route("/psych/files/{id}/evidence/{file}", get(psych::evidence))
+        .route("/answer", get(psych::answer_start).post(psych::answer_open))
+        .route("/answer/submit", post(psych::answer_submit))
         .route("/supervision", get(supervision::page))
         .route("/supervision/problems", post(supervision::raise))
         .route("/supervision/problems.xlsx", get(supervision::export))

@@ -50,6 +50,9 @@ struct HomePage {
     /// waiting for the caller's approval.
     hours_reminder: Option<String>,
     claims_waiting: usize,
+    /// Screening alerts still to act on, and how many are past their deadline: the 心理教师 and
+    /// 心理教研员, and the principal (a count, no pupil), until each is acted on.
+    psych_pending: Option<(usize, usize)>,
 }
 
 pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Page {
@@ -106,6 +109,13 @@ pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
         Err(eduq_app::AppError::Forbidden) => 0,
         Err(e) => return Err(e.into()),
     };
+    let psych_pending =
+        if s.actor.role.may_read(eduq_core::access::Resource::Psych) || s.actor.role.counts_psych_alerts() {
+            let t = eduq_app::screening::pending(&st.store, &s.actor, st.clock.now()).await?;
+            (t.pending > 0).then_some((t.pending, t.overdue))
+        } else {
+            None
+        };
     let chart = serde_json::json!({
         "title": {"text": format!("{} 各年级在校生", sel.term.label()), "textStyle": {"fontSize": 14}},
         "tooltip": {},
@@ -133,6 +143,7 @@ pub async fn home(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
             own_classes,
             hours_reminder,
             claims_waiting,
+            psych_pending,
         }
         .render()?,
     ))

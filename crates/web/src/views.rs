@@ -34,6 +34,8 @@ pub struct Layout {
     pub sees_supervision: bool,
     /// Teaches at a school: reads and enters the own training hours.
     pub keeps_own_hours: bool,
+    /// 心理健康: aggregates, rounds, results (by role), or a 班主任's attention flags.
+    pub sees_psych: bool,
     pub may_import: bool,
     /// How the caller's own scope is named beside its values: 区县, 本校, 本班 or 本人.
     pub scope_word: &'static str,
@@ -77,6 +79,9 @@ pub async fn layout(
         sees_pupils: role.may_read(Resource::Students),
         sees_supervision: role.may_read(Resource::Supervision),
         keeps_own_hours: role.enters_own_training(),
+        sees_psych: role.may_read(Resource::PsychFigures)
+            || role.opens_screening_rounds()
+            || role.sees_attention_flags(),
         may_import: [Resource::Students, Resource::Schools, Resource::Conditions].iter().any(|r| role.may_write(*r)),
         scope_word: match s.actor.scope {
             eduq_core::access::Scope::District => "区县",
