@@ -410,12 +410,32 @@ mod tests {
         assert!(!Role::HeadTeacher.may_read(Resource::Supervision) && !Role::Parent.may_read(Resource::Supervision));
     }
 
+    /// 心理健康: individual results for the 心理教师 and 心理教研员 only (not the system administrator,
+    /// not the principal); aggregates for the bureau and the principal; the 班主任 a flag.
+    #[test]
+    fn psychological_results_by_role() {
+        let read: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.may_read(Resource::Psych)).collect();
+        assert_eq!(read, vec![Role::PsychTeacher, Role::PsychStaff]);
+        let write: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.may_write(Resource::Psych)).collect();
+        assert_eq!(write, vec![Role::PsychTeacher, Role::PsychStaff]);
+        let figures: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.may_read(Resource::PsychFigures)).collect();
+        assert_eq!(
+            figures,
+            vec![Role::Admin, Role::Leader, Role::Staff, Role::SchoolAdmin, Role::PsychTeacher, Role::PsychStaff]
+        );
+        let flags: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.sees_attention_flags()).collect();
+        assert_eq!(flags, vec![Role::HeadTeacher]);
+        assert!(Role::PsychStaff.loads_instruments() && !Role::Staff.loads_instruments());
+        assert!(Role::PsychTeacher.needs_school() && !Role::PsychStaff.needs_school());
+        assert!(!Role::PsychTeacher.may_read(Resource::Cases) && !Role::PsychTeacher.may_read(Resource::Teachers));
+    }
+
     /// Training hours: teachers enter their own, the school then the bureau approve; parents and
     /// inspectors read none.
     #[test]
     fn training_claims_by_level() {
         let enter: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.enters_own_training()).collect();
-        assert_eq!(enter, vec![Role::SchoolAdmin, Role::HeadTeacher, Role::Teacher]);
+        assert_eq!(enter, vec![Role::SchoolAdmin, Role::HeadTeacher, Role::Teacher, Role::PsychTeacher]);
         let school: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.approves_training_for_school()).collect();
         assert_eq!(school, vec![Role::Admin, Role::SchoolAdmin]);
         let bureau: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.approves_training_for_district()).collect();
