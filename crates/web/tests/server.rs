@@ -1431,7 +1431,7 @@ async fn every_page_answers_every_role() {
         .collect();
     pages.extend(["/api/v1/summary", "/api/v1/schools", "/api/v1/students"].map(String::from));
     assert!(pages.len() >= 35, "{pages:?}");
-    for user in ["admin", "staff", "leader", "principal", "teacher", "inspector"] {
+    for user in ["admin", "staff", "leader", "principal", "teacher", "inspector", "psych", "psych_staff"] {
         let c = login(&base, user).await;
         for path in &pages {
             let res = client().get(format!("{base}{path}")).header("cookie", &c).send().await.expect("get");
@@ -1975,5 +1975,145 @@ async fn teacher_development_pages() {
     let inspector = login(&base, "inspector").await;
     for path in ["/teachers/designations", "/teachers/research", "/teachers/studios"] {
         assert_eq!(get(&base, &inspector, path).await.0, StatusCode::FORBIDDEN, "{path}");
+    }
+}
+
+/// 心理健康 through the pages: the 心理教师 prints codes, a pupil answers without logging in, the
+/// critical answer is an alert on the 心理教师's home page within that request; the principal sees a
+/// count and aggregates (the page's coverage is the engine's) and no pupil, no individual export;
+/// no other role reads a result, a file or an individual export; a 班主任 sees the flag only.
+#[tokio::test]
+async fn psych_pages_by_role() {
+    let (base, store) = start().await;
+    let psych_user = store.system().user_by_name("psych").await.expect("user").expect("demo psych");
+    let psych = store.system().actor(&psych_user).await.expect("actor");
+    let round = store.screening_rounds(&psych, None).await.expect("rounds").pop().expect("demo round");
+    let results = store.round_results(&psych, round.id, Utc::now()).await.expect("results");
+    assert!(!results.is_empty());
+
+    let pc = login(&base, "psych").await;
+    let (code, page) = get(&base, &pc, &format!("/psych/rounds/{}", round.id)).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(results.iter().all(|r| page.contains(&r.name)), "the 心理教师 reads every result");
+    let (_, _, slips) =
+        post_form(&base, &pc, &format!("/psych/rounds/{}/codes", round.id), &[("_csrf", &token(&page))]).await;
+    let first = slips.split("<code class=\"code\">").nth(1).and_then(|s| s.split('<').next()).expect("a code");
+    let pupil = slips.split("<tr><td>").nth(1).and_then(|s| s.split("</td><td>").nth(1)).expect("a name").to_string();
+
+    // The pupil: no cookie, no name on any page, the result not shown.
+    let anon = client();
+    let start_page = anon.get(format!("{base}/answer")).send().await.expect("get");
+    assert_eq!(start_page.status(), StatusCode::OK);
+    assert_eq!(start_page.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    let sheet = anon.post(format!("{base}/answer")).form(&[("code", first)]).send().await.expect("post");
+    let sheet = sheet.text().await.expect("text");
+    assert_eq!(sheet.matches("<fieldset>").count(), 9, "PHQ-9");
+    assert!(!sheet.contains(&pupil));
+    let mut form: Vec<(String, String)> = (1..=9).map(|n| (format!("q{n}"), "0".to_string())).collect();
+    form.push(("code".into(), first.to_string()));
+    form[8].1 = "3".into();
+    let done = anon.post(format!("{base}/answer/submit")).form(&form).send().await.expect("submit");
+    let done = done.text().await.expect("text");
+    assert!(
+        done.contains("id=\"answer-done\"") && !done.contains("总分") && !done.contains("无抑郁症状"),
+        "{done:.300}"
+    );
+    let again = anon.post(format!("{base}/answer/submit")).form(&form).send().await.expect("again");
+    assert!(again.text().await.expect("text").contains("已使用"));
+
+    // The alert is on the 心理教师's home and board at once.
+    let (_, home) = get(&base, &pc, "/").await;
+    assert!(home.contains("id=\"psych-reminder\""), "home reminder");
+    let (_, board) = get(&base, &pc, "/psych").await;
+    let alerts = board.split("id=\"psych-alerts\"").nth(1).expect("alerts table");
+    assert!(alerts.contains(&pupil), "the new alert names the pupil for the 心理教师");
+
+    // The principal: a count, the aggregates, nobody's result.
+    let results = store.round_results(&psych, round.id, Utc::now()).await.expect("results");
+    let names: Vec<&str> = results.iter().map(|r| r.name.as_str()).collect();
+    let principal = store.system().user_by_name("principal").await.expect("u").expect("principal");
+    let principal = store.system().actor(&principal).await.expect("actor");
+    let figures = eduq_app::screening::figures(&store, &principal, &round, Utc::now()).await.expect("figures");
+    let pr = login(&base, "principal").await;
+    let (_, home) = get(&base, &pr, "/").await;
+    assert!(home.contains("id=\"psych-reminder\""));
+    let (_, page) = get(&base, &pr, &format!("/psych/rounds/{}", round.id)).await;
+    let coverage = page.split("id=\"round-coverage\">").nth(1).and_then(|s| s.split('<').next()).expect("coverage");
+    assert_eq!(coverage, format!("{:.1}%", figures.total.coverage));
+    assert!(figures.total.responded as usize == results.len());
+    let res = client()
+        .get(format!("{base}/psych/rounds/{}/summary.xlsx", round.id))
+        .header("cookie", &pr)
+        .send()
+        .await
+        .expect("x");
+    assert_eq!(res.status(), StatusCode::OK);
+    let t = eduq_exchange::read_table(&res.bytes().await.expect("bytes"), "s.xlsx").expect("workbook");
+    let text = format!("{t:?}");
+    assert!(names.iter().all(|n| !text.contains(n)), "no name in the principal's export");
+    let files = store.psych_files(&psych, None, None, Utc::now()).await.expect("files");
+    let file = files.first().expect("demo file");
+    for user in ["principal", "admin", "leader", "staff", "teacher", "inspector"] {
+        let c = login(&base, user).await;
+        for path in [
+            "/".to_string(),
+            "/psych".to_string(),
+            format!("/psych/rounds/{}", round.id),
+            format!("/psych/rounds/{}/results.xlsx", round.id),
+            format!("/psych/files/{}", file.id),
+            format!("/psych/files/{}/evidence/1", file.id),
+            "/api/v1/students".to_string(),
+        ] {
+            let (code, body) = get(&base, &c, &path).await;
+            assert!(
+                names.iter().all(|n| !body.contains(n)) || path.starts_with("/api") || path == "/",
+                "{user} {path}: a name"
+            );
+            if path.contains("results.xlsx") || path.contains("/files/") {
+                assert!(code == StatusCode::FORBIDDEN || code == StatusCode::NOT_FOUND, "{user} {path}: {code}");
+            }
+            assert!(
+                !body.contains("无抑郁症状") || path.contains("/rounds/"),
+                "{user} {path}: a band outside aggregates"
+            );
+        }
+        let (code, _, _) = post_form(&base, &c, &format!("/psych/rounds/{}/codes", round.id), &[]).await;
+        assert_ne!(code, StatusCode::OK, "{user}: codes");
+    }
+
+    // A 班主任 of a flagged pupil's class sees the flag, not the result.
+    let flagged = results.iter().find(|r| r.attention).expect("an attention result");
+    let tid = round.term_id;
+    let class_id = store
+        .list_classes(&Actor::system(), 2026, Some(tid), None)
+        .await
+        .expect("classes")
+        .into_iter()
+        .find(|c| c.name == flagged.class_name && c.grade.number() == 6)
+        .map(|c| (c.id, c.school_id))
+        .expect("class");
+    eduq_app::accounts::create_user(
+        &store,
+        &Actor::system(),
+        eduq_app::accounts::NewUserInput {
+            username: "ht6".into(),
+            display_name: "六年级班主任".into(),
+            password: PW.into(),
+            role: Role::HeadTeacher,
+            school_id: Some(class_id.1),
+            class_ids: vec![class_id.0],
+            student_ids: vec![],
+            school_ids: vec![],
+        },
+        Utc::now(),
+    )
+    .await
+    .expect("head teacher");
+    let ht = login(&base, "ht6").await;
+    let (_, board) = get(&base, &ht, "/psych").await;
+    let flags = board.split("id=\"psych-flags\"").nth(1).expect("flags");
+    assert!(flags.contains(&flagged.name) && flags.contains("需关注"));
+    for secret in ["总分", &flagged.band_label, "第9题", "分</td>"] {
+        assert!(!board.contains(secret), "the 班主任 reads {secret}");
     }
 }
