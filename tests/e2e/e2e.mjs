@@ -519,6 +519,70 @@ try {
     await office.goto(`${base}/teachers/studios`);
     assert(parseInt(await office.textContent('#studio-kind-outreach')) === outreach + 1, 'the board counts it');
   });
+
+  await step('心理筛查: a pupil answers on a phone with a one-time code; the critical answer alerts the 心理教师 at once; the 班主任 sees a flag only; the principal no result', async () => {
+    const teacher = await login(await browser.newContext(), 'teacher6');
+    await teacher.goto(`${base}/psych`);
+    const className = (await teacher.textContent('#psych-flags tr:nth-child(2) td:first-child')).trim();
+    const flaggedBefore = await teacher.locator('#psych-flags tr').count() - 1;
+
+    const psych = await login(await browser.newContext(), 'psych');
+    await psych.goto(`${base}/psych`);
+    const alertsBefore = await psych.locator('#psych-alerts tr').count() - 1;
+    await psych.locator('#psych-rounds a').first().click();
+    await psych.waitForSelector('#round-codes');
+    const roundUrl = psych.url();
+    const everyName = await psych.$$eval('#round-results tr td:nth-child(3)', (tds) => tds.map((t) => t.textContent.trim()));
+    await psych.selectOption('#round-codes select[name=class_id]', { label: className });
+    await psych.click('#round-codes button');
+    await psych.waitForSelector('#slips');
+    const code = (await psych.textContent('#slips tr:nth-child(2) code')).trim();
+    const pupil = (await psych.textContent('#slips tr:nth-child(2) td:nth-child(2)')).trim();
+
+    // The pupil's phone: no login, nothing about anyone, fits 390 px.
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+      userAgent: 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Mobile Safari/537.36 MicroMessenger/8.0.50' });
+    const phone = await ctx.newPage();
+    await phone.goto(`${base}/answer`);
+    await phone.fill('#answer-code input[name=code]', code.toLowerCase());
+    await phone.click('#answer-code button');
+    await phone.waitForSelector('#answer-sheet');
+    assert(await phone.locator('#answer-sheet fieldset').count() === 9, 'PHQ-9 has nine items');
+    assert(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the sheet fits 390 px');
+    assert(!(await phone.content()).includes(pupil), 'no name on the pupil\'s page');
+    for (let n = 1; n <= 8; n++) await phone.check(`#answer-sheet input[name=q${n}][value="0"]`);
+    await phone.check('#answer-sheet input[name=q9][value="2"]');
+    await phone.click('#answer-sheet button[type=submit]');
+    await phone.waitForSelector('#answer-done');
+    assert(!(await phone.content()).includes('无抑郁症状'), 'the result is not shown to the pupil');
+    await ctx.close();
+
+    // Within that request: the alert on the 心理教师's home and board.
+    await psych.goto(`${base}/`);
+    assert(await psych.locator('#psych-reminder').count() === 1, 'the home page reminds');
+    await psych.goto(`${base}/psych`);
+    assert(await psych.locator('#psych-alerts tr').count() - 1 === alertsBefore + 1, 'one alert more');
+    assert((await psych.textContent('#psych-alerts')).includes(pupil), 'the alert names the pupil');
+
+    await teacher.reload();
+    const flags = await teacher.textContent('#psych-flags');
+    assert(flags.includes(pupil) && flags.includes('需关注'), 'the 班主任 sees the flag');
+    assert(await teacher.locator('#psych-flags tr').count() - 1 === flaggedBefore + 1, 'one flag more');
+    const body = await teacher.textContent('main');
+    for (const secret of ['总分', '无抑郁症状', '中度', '重度', '第9题']) assert(!body.includes(secret), `the 班主任 reads ${secret}`);
+
+    const school = await login(await browser.newContext(), 'principal');
+    for (const path of ['/', '/psych', new URL(roundUrl).pathname]) {
+      await school.goto(`${base}${path}`);
+      const text = await school.textContent('main');
+      for (const name of [pupil, ...everyName]) assert(!text.includes(name), `the principal reads ${name} on ${path}`);
+    }
+    assert((await school.textContent('#round-coverage')).endsWith('%'), 'aggregates shown');
+    const refused = await school.request.get(`${roundUrl}/results.xlsx`);
+    assert(refused.status() === 403, `individual export refused: ${refused.status()}`);
+    const summary = await school.request.get(`${roundUrl}/summary.xlsx`);
+    assert(summary.status() === 200, 'the summary workbook');
+  });
 } catch (e) {
   if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);
 } finally {
@@ -526,5 +590,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 17 ? 0 : 1);
+  process.exit(failed === 0 && passed === 18 ? 0 : 1);
 }

@@ -109,7 +109,7 @@ pub async fn seed(
         seed_training(store, now).await?;
         seed_rotation(store, spec.current, now).await?;
         seed_development(store, now).await?;
-        seed_screening(store, now).await?;
+        seed_screening(store, admin_password, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(out)
@@ -1135,7 +1135,7 @@ async fn seed_research(
 /// A school round of the demo school (grade 6, PHQ-9) entered from paper: nine pupils in ten
 /// answered, results in every band (one pupil answering item 9 at a low total), alerts pending on
 /// the home page, and two open follow-up files, one referred to the district's expert group.
-async fn seed_screening(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
+async fn seed_screening(store: &Store, password: &str, now: DateTime<Utc>) -> Result<(), AppError> {
     use crate::psych_followup::{StepForm, open_from_result, record};
     use crate::screening::{RoundForm, enter_paper, open_round};
     let Some(u) = store.system().user_by_name("psych").await? else { return Ok(()) };
@@ -1177,6 +1177,21 @@ async fn seed_screening(store: &Store, now: DateTime<Utc>) -> Result<(), AppErro
         if enter_paper(store, &psych, round_id, p.student_id, &raw, now).await? {
             alerts.push(p.student_id);
         }
+    }
+    // The 班主任 of a class with pupils to watch, who sees that they need attention and no more.
+    if let Some(p) = pupils.get(3) {
+        let school_id = Some(p.school_id);
+        let input = NewUserInput {
+            username: "teacher6".into(),
+            display_name: format!("{}班主任", p.class_name),
+            password: password.to_string(),
+            role: Role::HeadTeacher,
+            school_id,
+            class_ids: vec![p.class_id],
+            student_ids: vec![],
+            school_ids: vec![],
+        };
+        create_user(store, &Actor::system(), input, now).await?;
     }
     let results = store.round_results(&psych, round_id, now).await?;
     let response_of = |student: i64| results.iter().find(|r| r.student_id == student).map(|r| r.response_id);

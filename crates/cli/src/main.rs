@@ -293,7 +293,7 @@ async fn run(cli: Cli) -> Result<()> {
                 println!("{}（用时{:.1}秒）", eduq_app::imports::describe(&counts), started.elapsed().as_secs_f64());
             }
             println!(
-                "登录：用户名 admin，密码 {DEMO_PASSWORD}（另有 leader、staff、principal、teacher、inspector、psych、psych_staff，密码相同）"
+                "登录：用户名 admin，密码 {DEMO_PASSWORD}（另有 leader、staff、principal、teacher、inspector、psych、psych_staff、teacher6，密码相同）"
             );
             if !no_serve {
                 serve(store, &listen, false, &time_zone).await?;
