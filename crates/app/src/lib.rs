@@ -20,6 +20,7 @@ pub mod error;
 pub mod exams;
 pub mod fitness;
 pub(crate) mod form;
+pub mod group_commit;
 pub mod guarantee;
 pub mod imports;
 pub mod indicators;

@@ -19,8 +19,6 @@ use crate::AppError;
 
 /// Rolls taken into one transaction at most (a district's 8:00 burst fits in one or two).
 const MAX_BATCH: usize = 500;
-/// Yields without a new roll before a batch is closed.
-const LINGER_YIELDS: usize = 3;
 /// The warning scan waits for the burst to pass: this long without a new roll …
 const SCAN_QUIET: Duration = Duration::from_millis(300);
 /// … but never longer than this after the first roll it has not scanned.
@@ -43,11 +41,8 @@ struct Job {
     reply: oneshot::Sender<Result<RollSaved, AppError>>,
 }
 
-enum Msg {
-    Roll(Box<Job>),
-    /// Answered once every roll handed in before it is saved and scanned.
-    Settle(oneshot::Sender<()>),
-}
+/// A roll, or a request answered once every roll handed in before it is saved and scanned.
+type Msg = crate::group_commit::Msg<Job>;
 
 /// A class whose pupils' warnings must be recomputed, with the clock of the roll that touched it.
 struct Touched {
@@ -103,7 +98,7 @@ impl RollDesk {
         }
         let (reply, answer) = oneshot::channel();
         let job = Job { actor: actor.clone(), class_id, day, entries, today, now, reply };
-        self.jobs.send(Msg::Roll(Box::new(job))).await.map_err(|_| closed())?;
+        self.jobs.send(Msg::Job(Box::new(job))).await.map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
     }
 
@@ -131,34 +126,7 @@ struct Known {
 
 async fn write_loop(store: Store, mut rx: mpsc::Receiver<Msg>, scans: mpsc::UnboundedSender<ScanMsg>) {
     let mut known = Known::default();
-    while let Some(first) = rx.recv().await {
-        let mut batch = Vec::new();
-        let mut settles = Vec::new();
-        let mut next = Some(first);
-        // Keep taking while rolls keep arriving: a yield lets the teachers' requests already
-        // running hand theirs in, so a burst becomes one batch rather than a lone first save
-        // followed by the rest.
-        let mut quiet = 0;
-        while batch.len() < MAX_BATCH && quiet < LINGER_YIELDS {
-            match next.take() {
-                Some(Msg::Roll(job)) => {
-                    batch.push(*job);
-                    quiet = 0;
-                }
-                Some(Msg::Settle(tx)) => settles.push(tx),
-                None => {
-                    quiet += 1;
-                    tokio::task::yield_now().await;
-                }
-            }
-            next = rx.try_recv().ok();
-        }
-        if let Some(msg) = next {
-            match msg {
-                Msg::Roll(job) => batch.push(*job),
-                Msg::Settle(tx) => settles.push(tx),
-            }
-        }
+    while let Some((batch, settles)) = crate::group_commit::gather(&mut rx, MAX_BATCH).await {
         if !batch.is_empty() {
             let touched = save_batch(&store, &mut known, batch).await;
             if !touched.is_empty() {

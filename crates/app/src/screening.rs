@@ -9,7 +9,12 @@ use eduq_core::privacy::cell_shown;
 use eduq_core::screening::{Instrument, SHIPPED};
 use eduq_core::standards::screening::{CODE_ALPHABET, CODE_LEN, FOLLOW_UP_HOURS, RETENTION_DAYS};
 use eduq_store::Store;
-use eduq_store::screening::{AlertRow, AlertTiming, Cell, NewResponse, NewRound, Pupil, ResultRow, RoundRow};
+use eduq_store::screening::{
+    AlertRow, AlertTiming, Cell, NewResponse, NewRound, NotKept, OnlineSheet, Pupil, ResultRow, RoundRow,
+};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::group_commit::{Msg, gather};
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 
@@ -18,9 +23,15 @@ use crate::form::date_field as day;
 
 pub use eduq_store::psych_followup::FileRow;
 
+/// The shipped instruments, parsed once.
+fn shipped_all() -> &'static [Instrument] {
+    static ALL: std::sync::OnceLock<Vec<Instrument>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| SHIPPED.iter().filter_map(|t| Instrument::parse(t).ok()).collect())
+}
+
 /// The instruments a round may use: those shipped and those the bureau loaded.
 pub async fn instruments(store: &Store) -> Result<Vec<Instrument>, AppError> {
-    let mut out: Vec<Instrument> = SHIPPED.iter().filter_map(|t| Instrument::parse(t).ok()).collect();
+    let mut out: Vec<Instrument> = shipped_all().to_vec();
     let district = store.district().await?.0;
     for (key, text) in store.loaded_instruments(district).await? {
         if let Ok(i) = Instrument::parse(&text) {
@@ -32,6 +43,10 @@ pub async fn instruments(store: &Store) -> Result<Vec<Instrument>, AppError> {
 }
 
 pub async fn instrument(store: &Store, key: &str) -> Result<Instrument, AppError> {
+    // A loaded instrument never takes a shipped one's key (`load_instrument`).
+    if let Some(i) = shipped_all().iter().find(|i| i.key == key) {
+        return Ok(i.clone());
+    }
     instruments(store)
         .await?
         .into_iter()
@@ -45,7 +60,7 @@ pub async fn load_instrument(store: &Store, actor: &Actor, text: &str, now: Date
         return Err(AppError::Forbidden);
     }
     let ins = Instrument::parse(text).map_err(|e| AppError::Invalid(e.to_string()))?;
-    if SHIPPED.iter().filter_map(|t| Instrument::parse(t).ok()).any(|s| s.key == ins.key) {
+    if shipped_all().iter().any(|s| s.key == ins.key) {
         return Err(AppError::Invalid(format!("代码“{}”是随系统提供的量表，请换一个代码", ins.key)));
     }
     let district = store.district().await?.0;
@@ -254,32 +269,94 @@ fn response(
     }
 }
 
-/// A pupil's answers with a one-time code: scored at once; an alert, if any, is raised in the
-/// same transaction, so the 心理教师 sees it on the next page load. Returns nothing about the
-/// result: the pupil's page says thank you and where help is.
-pub async fn submit(
-    store: &Store,
-    code: &str,
-    answers: &[String],
-    today: NaiveDate,
+/// Sheets handed in at most in one transaction.
+const MAX_BATCH: usize = 500;
+
+struct SheetJob {
+    sheet: OnlineSheet,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let t = open_code(store, code, today).await?;
-    let ins = instrument(store, &t.instrument).await?;
-    let a = checked(&ins, answers)?;
-    let term_id = store.screening_round(&Actor::system(), t.round_id).await?.term_id;
-    let respondent = Actor { username: format!("答题码（{}）", t.round_name), ..Actor::system() };
-    let mut tx = store.begin().await?;
-    tx.insert_response(
-        &respondent,
-        Some(&code_hash(code)),
-        &response(&ins, t.round_id, t.student_id, a, "online", now),
-        term_id,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    reply: oneshot::Sender<Result<(), AppError>>,
+}
+
+/// Where pupils hand in their sheets: a screening round in a computer room is a burst of
+/// submissions, kept by one writer in group commits ([`crate::group_commit`]). Cheap to clone.
+#[derive(Clone)]
+pub struct SheetDesk {
+    jobs: mpsc::Sender<Msg<SheetJob>>,
+}
+
+impl SheetDesk {
+    /// Opens the desk on the runtime in use (one writer task).
+    pub fn open(store: Store) -> SheetDesk {
+        let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(write_sheets(store, rx));
+        SheetDesk { jobs }
+    }
+
+    /// A pupil's answers with a one-time code: checked and scored at once; kept, with the alert
+    /// it raises, in the writer's next transaction, before this returns, so the 心理教师 sees the
+    /// alert on the next page load. Returns nothing about the result: the pupil's page says
+    /// thank you and where help is.
+    pub async fn submit(
+        &self,
+        store: &Store,
+        code: &str,
+        answers: &[String],
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let t = open_code(store, code, today).await?;
+        let pupil = t.pupil.ok_or_else(|| AppError::Invalid("你不在本次筛查的学生名单中，请与老师联系".into()))?;
+        let ins = instrument(store, &t.instrument).await?;
+        let a = checked(&ins, answers)?;
+        let sheet = OnlineSheet {
+            code_hash: code_hash(code),
+            pupil,
+            response: response(&ins, t.round_id, t.student_id, a, "online", now),
+        };
+        let (reply, answer) = oneshot::channel();
+        let closed = || AppError::Invalid("提交服务正在重启，请稍后再提交".into());
+        self.jobs.send(Msg::Job(Box::new(SheetJob { sheet, now, reply }))).await.map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+}
+
+async fn write_sheets(store: Store, mut rx: mpsc::Receiver<Msg<SheetJob>>) {
+    while let Some((batch, settles)) = gather(&mut rx, MAX_BATCH).await {
+        if !batch.is_empty() {
+            let now = batch.iter().map(|j| j.now).max().unwrap_or_else(Utc::now);
+            let sheets: Vec<OnlineSheet> = batch.iter().map(|j| j.sheet.clone()).collect();
+            let kept = async {
+                let mut tx = store.begin().await?;
+                let kept = tx.insert_online_sheets(&sheets, now).await?;
+                tx.commit().await?;
+                Ok::<_, eduq_store::StoreError>(kept)
+            }
+            .await;
+            match kept {
+                Ok(kept) => {
+                    for (job, k) in batch.into_iter().zip(kept) {
+                        let _ = job.reply.send(match k {
+                            Ok(_) => Ok(()),
+                            Err(NotKept::CodeSpent) => {
+                                Err(AppError::Invalid("该答题码已使用，每个答题码只能提交一次".into()))
+                            }
+                            Err(NotKept::AlreadyAnswered) => Err(AppError::Invalid("你在本次筛查中已有答卷".into())),
+                        });
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!("screening sheets not kept: {e}");
+                    for job in batch {
+                        let _ = job.reply.send(Err(AppError::Invalid("保存失败，请稍后重新提交".into())));
+                    }
+                }
+            }
+        }
+        for tx in settles {
+            let _ = tx.send(());
+        }
+    }
 }
 
 /// A paper sheet entered by the 心理教师 for a pupil of the round.
@@ -300,7 +377,7 @@ pub async fn enter_paper(
     let n = response(&ins, round.id, student_id, a, "paper", now);
     let alert = n.alert;
     let mut tx = store.begin().await?;
-    tx.insert_response(actor, None, &n, round.term_id, now).await?;
+    tx.insert_response(actor, &n, round.term_id, now).await?;
     tx.commit().await?;
     Ok(alert)
 }

@@ -2696,7 +2696,7 @@ async fn teacher_id_of(s: &Store, actor: &Actor) -> Option<i64> {
 #[tokio::test]
 async fn screening_codes_alerts_files_and_access() {
     use eduq_app::psych_followup::{StepForm, add_member, closing, open_from_result, record};
-    use eduq_app::screening::{figures, issue_codes, purge_expired, round_view, sheet, submit};
+    use eduq_app::screening::{SheetDesk, figures, issue_codes, purge_expired, round_view, sheet};
     use eduq_core::access::Resource;
     use eduq_core::casework::Subject;
     use eduq_core::psych_followup::FileState;
@@ -2710,6 +2710,8 @@ async fn screening_codes_alerts_files_and_access() {
         let (psych_staff, _) = user("psych_staff").await;
         let (principal, _) = user("principal").await;
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let desk = SheetDesk::open(s.clone());
+        let submit = async |code: &str, answers: &Vec<String>, day, at| desk.submit(&s, code, answers, day, at).await;
         let round = s.screening_rounds(&psych, None).await.expect("rounds").pop().expect("the demo round");
         assert_eq!((round.instrument.as_str(), round.grades.clone()), ("phq9", vec![6]), "{name}");
 
@@ -2720,17 +2722,46 @@ async fn screening_codes_alerts_files_and_access() {
         let code = slips[0].code.to_lowercase();
         assert_eq!(sheet(&s, &code, today).await.expect("sheet").instrument.items.len(), 9);
         let bad = vec!["1".to_string(); 8];
-        let e = submit(&s, &code, &bad, today, now()).await.unwrap_err().to_string();
+        let e = submit(&code, &bad, today, now()).await.unwrap_err().to_string();
         assert!(e.contains("第9题为空"), "{name}: {e}");
         let mut sheet_answers = vec!["0".to_string(); 9];
         sheet_answers[8] = "2".into();
-        submit(&s, &code, &sheet_answers, today, now()).await.expect("submitted after a refused try");
-        let e = submit(&s, &code, &sheet_answers, today, now()).await.unwrap_err().to_string();
+        submit(&code, &sheet_answers, today, now()).await.expect("submitted after a refused try");
+        let e = submit(&code, &sheet_answers, today, now()).await.unwrap_err().to_string();
         assert!(e.contains("已使用"), "{name}: {e}");
         assert!(sheet(&s, "NOPE2345", today).await.is_err());
         let later = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
         let e = sheet(&s, &slips[1 % slips.len()].code, later).await.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(slips.len() < 2 || e.contains("已结束"), "{name}: {e}");
+
+        // A burst: the other pupils at once, one code sent twice at the same moment; the desk keeps
+        // each sheet once.
+        let form = eduq_app::screening::RoundForm {
+            name: "复测".into(),
+            instrument: "gad7".into(),
+            grades: "6".into(),
+            opens: "2026-11-22".into(),
+            closes: "2026-11-30".into(),
+        };
+        let retest = eduq_app::screening::open_round(&s, &psych, &form, today, now()).await.expect("second round");
+        let many = issue_codes(&s, &psych, retest, None, today, now()).await.expect("codes");
+        assert!(many.len() >= 5, "{name}: {}", many.len());
+        let mut burst = Vec::new();
+        for slip in many.iter().chain(many.first()) {
+            let (desk, s, code) = (desk.clone(), s.clone(), slip.code.clone());
+            let answers = vec!["1".to_string(); 7];
+            burst.push(tokio::spawn(async move { desk.submit(&s, &code, &answers, today, now()).await.is_ok() }));
+        }
+        let mut kept = 0;
+        for b in burst {
+            kept += usize::from(b.await.expect("task"));
+        }
+        assert_eq!(kept, many.len(), "{name}: every code once, the twice-sent one once");
+        let retest = s.screening_round(&psych, retest).await.expect("round");
+        assert_eq!(
+            figures(&s, &psych_staff, &retest, now()).await.expect("figures").total.responded as usize,
+            many.len()
+        );
 
         // The alert is there at once, due 24 hours later, with the pupil for the 心理教师.
         let results = s.round_results(&psych, round.id, now()).await.expect("results");
@@ -2828,5 +2859,19 @@ async fn screening_codes_alerts_files_and_access() {
         for action in ["screening_results_read", "psych_alerts_read", "psych_file_read", "screening_answers_purge"] {
             assert!(audited(action).await > 0, "{name}: {action} audited");
         }
+
+        // A licensed scale is loaded by the 心理教研员 only, checked line by line, and then usable.
+        let toy = "[量表]\n代码 = toy\n名称 = 示例量表\n适用年龄 = 12\n许可 = 测试用自编量表\n出处 = eduq 测试\n\
+            [选项]\n0 = 否\n1 = 是\n[题目]\n1 = 甲\n2 = 乙 | 关键≥1\n[等级]\n0-0 = 无\n1-2 = 有 | 预警\n";
+        for other in [&admin, &staff, &psych] {
+            assert!(eduq_app::screening::load_instrument(&s, other, toy, now()).await.is_err(), "{name}");
+        }
+        let e = eduq_app::screening::load_instrument(&s, &psych_staff, &toy.replace("1-2", "2-2"), now()).await;
+        assert!(e.unwrap_err().to_string().contains("应从1分开始"), "{name}");
+        let e = eduq_app::screening::load_instrument(&s, &psych_staff, &toy.replace("toy", "phq9"), now()).await;
+        assert!(e.unwrap_err().to_string().contains("随系统提供"), "{name}");
+        eduq_app::screening::load_instrument(&s, &psych_staff, toy, now()).await.expect("loaded");
+        let ins = eduq_app::screening::instrument(&s, "toy").await.expect("usable");
+        assert!(ins.score(&[0, 1]).alert, "{name}");
     }
 }

@@ -203,7 +203,7 @@ enum UserCmd {
     Add {
         #[arg(long)]
         username: String,
-        /// admin, leader, staff, school_admin, head_teacher, teacher
+        /// admin, leader, staff, inspector, school_admin, head_teacher, teacher, psych_teacher, psych_staff
         #[arg(long)]
         role: String,
         #[arg(long, env = "EDUQ_NEW_PASSWORD")]
@@ -417,6 +417,9 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Screening { cmd } => screening::run(cmd)?,
         Cmd::Sample { what: sample::SampleCmd::RollPeak { database_url, students, classes } } => {
             sample::roll_peak(&database_url, students, classes).await?
+        }
+        Cmd::Sample { what: sample::SampleCmd::ScreeningCodes { database_url, students, out } } => {
+            sample::screening_codes(&database_url, students, &out).await?
         }
         Cmd::Sample { what: sample::SampleCmd::IndicatorsStore { database_url } } => {
             sample::indicators_store(&database_url).await?

@@ -22,6 +22,18 @@ pub enum SampleCmd {
         #[arg(long, default_value_t = 200)]
         classes: usize,
     },
+    /// For the screening load benchmark: seeds a district into an empty database, opens a district
+    /// round (PHQ-9, grades 6–12) as the 心理教研员 and writes one one-time code per pupil to `out`,
+    /// one per line, for a load generator to submit.
+    ScreeningCodes {
+        /// Database URL (an empty database: sqlite://FILE or postgres://…)
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 52_000)]
+        students: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// applicants.csv, schools.csv and priorities.csv of a synthetic admission market.
     Lottery {
         #[arg(long, default_value_t = 100_000)]
@@ -196,7 +208,8 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
         SampleCmd::RollPeak { .. }
         | SampleCmd::IndicatorsStore { .. }
         | SampleCmd::Supervision { .. }
-        | SampleCmd::Training { .. } => {
+        | SampleCmd::Training { .. }
+        | SampleCmd::ScreeningCodes { .. } => {
             anyhow::bail!("this benchmark runs in the async entry point")
         }
         SampleCmd::Lottery { applicants, schools, seed, out } => {
@@ -994,5 +1007,46 @@ async fn ensure_bench_user(store: &eduq_store::Store) -> Result<()> {
         };
         eduq_app::accounts::create_user(store, &eduq_core::access::Actor::system(), input, chrono::Utc::now()).await?;
     }
+    Ok(())
+}
+
+/// See [`SampleCmd::ScreeningCodes`].
+pub async fn screening_codes(url: &str, students: usize, out: &Path) -> Result<()> {
+    use chrono::Utc;
+    use eduq_core::access::Actor;
+    let store = eduq_store::Store::connect(url).await?;
+    store.migrate().await?;
+    if !store.list_schools(&Actor::system(), None).await?.is_empty() {
+        anyhow::bail!("数据库不是空的：请给一个新的数据库");
+    }
+    let now = Utc::now();
+    let zone = eduq_core::clock::DistrictZone::default();
+    let today = zone.today(now);
+    let term = eduq_core::calendar::Term::containing(today);
+    let spec = eduq_synth::Spec { students, ..eduq_synth::Spec::demo(term) };
+    let t0 = std::time::Instant::now();
+    eduq_app::demo::seed(&store, &spec, "Bench@2026pass", now).await?;
+    println!("seeded {students} pupils in {:.1} s ({})", t0.elapsed().as_secs_f64(), store.backend());
+    if url.starts_with("postgres") {
+        store.system().exec(&eduq_store::Sql::new("VACUUM ANALYZE")).await?;
+    }
+    let user = store.system().user_by_name("psych_staff").await?.context("the demo's 心理教研员")?;
+    let staff = store.system().actor(&user).await?;
+    let form = eduq_app::screening::RoundForm {
+        name: "负载测试筛查".into(),
+        instrument: "phq9".into(),
+        grades: "6,7,8,9,10,11,12".into(),
+        opens: today.to_string(),
+        closes: (today + chrono::Days::new(7)).to_string(),
+    };
+    let round = eduq_app::screening::open_round(&store, &staff, &form, today, now).await?;
+    let slips = eduq_app::screening::issue_codes(&store, &staff, round, None, today, now).await?;
+    let mut text = String::with_capacity(slips.len() * 9);
+    for s in &slips {
+        text.push_str(&s.code);
+        text.push('\n');
+    }
+    std::fs::write(out, text).with_context(|| format!("无法写入 {}", out.display()))?;
+    println!("round {round}: {} codes written to {}", slips.len(), out.display());
     Ok(())
 }

@@ -81,6 +81,33 @@ pub struct CodeTarget {
     pub closes: NaiveDate,
     pub student_id: i64,
     pub used: bool,
+    /// The pupil's record of the round's term, `None` if the pupil left meanwhile.
+    pub pupil: Option<PupilAt>,
+}
+
+/// Where a pupil is in a term, as a response row records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PupilAt {
+    pub district_id: i64,
+    pub school_id: i64,
+    pub class_id: i64,
+    pub grade: i64,
+    pub sex: String,
+}
+
+/// A sheet a pupil submitted with a code, for the writer of [`Tx::insert_online_sheets`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnlineSheet {
+    pub code_hash: String,
+    pub pupil: PupilAt,
+    pub response: NewResponse,
+}
+
+/// Why a sheet of a batch was not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotKept {
+    CodeSpent,
+    AlreadyAnswered,
 }
 
 /// A scored sheet to keep.
@@ -269,8 +296,10 @@ impl Store {
     /// What a one-time code opens (no caller: the pupil is not signed in).
     pub async fn code_target(&self, code_hash: &str) -> Result<Option<CodeTarget>> {
         let q = Sql::new(
-            "SELECT r.id, r.name, r.instrument, r.opens, r.closes, k.student_id, k.used_at FROM screening_code k \
-             JOIN screening_round r ON r.id = k.round_id WHERE k.code_hash = $1",
+            "SELECT r.id, r.name, r.instrument, r.opens, r.closes, k.student_id, k.used_at, e.district_id, e.school_id, \
+             e.class_id, e.grade, st.sex FROM screening_code k JOIN screening_round r ON r.id = k.round_id \
+             JOIN student st ON st.id = k.student_id \
+             LEFT JOIN enrolment e ON e.student_id = k.student_id AND e.term_id = r.term_id WHERE k.code_hash = $1",
         )
         .bind(code_hash);
         self.fetch_opt(&q, |r| {
@@ -282,6 +311,16 @@ impl Store {
                 closes: r.d(4)?,
                 student_id: r.i(5)?,
                 used: r.ots(6)?.is_some(),
+                pupil: match r.oi(7)? {
+                    Some(district_id) => Some(PupilAt {
+                        district_id,
+                        school_id: r.i(8)?,
+                        class_id: r.i(9)?,
+                        grade: r.i(10)?,
+                        sex: r.s(11)?,
+                    }),
+                    None => None,
+                },
             })
         })
         .await
@@ -489,6 +528,44 @@ impl Store {
     }
 }
 
+const RESPONSE_INSERT: &str = "INSERT INTO screening_response (round_id, district_id, school_id, class_id, student_id, \
+     grade, sex, answers, total, band, band_label, attention, alert, critical, source, username, submitted_at) VALUES ";
+
+/// One `(…)` of [`RESPONSE_INSERT`].
+fn response_values(q: &mut Sql, p: &PupilAt, n: &NewResponse, username: &str, at: DateTime<Utc>) {
+    let answers: Vec<String> = n.answers.iter().map(i32::to_string).collect();
+    let critical: Vec<String> = n.critical.iter().map(|c| format!("第{c}题")).collect();
+    q.push_arg("(?", n.round_id);
+    q.push_arg(", ?", p.district_id);
+    q.push_arg(", ?", p.school_id);
+    q.push_arg(", ?", p.class_id);
+    q.push_arg(", ?", n.student_id);
+    q.push_arg(", ?", p.grade);
+    q.push_arg(", ?", p.sex.as_str());
+    q.push_arg(", ?", answers.join(","));
+    q.push_arg(", ?", i64::from(n.total));
+    q.push_arg(", ?", n.band as i64);
+    q.push_arg(", ?", n.band_label.as_str());
+    q.push_arg(", ?", n.attention);
+    q.push_arg(", ?", n.alert);
+    q.push_arg(", ?", critical.join("、"));
+    q.push_arg(", ?", n.source);
+    q.push_arg(", ?", username);
+    q.push_arg(", ?)", at);
+}
+
+const ALERT_INSERT: &str =
+    "INSERT INTO psych_alert (response_id, district_id, school_id, student_id, raised_at, due_at) VALUES ";
+
+fn alert_values(q: &mut Sql, response_id: i64, p: &PupilAt, n: &NewResponse, at: DateTime<Utc>) {
+    q.push_arg("(?", response_id);
+    q.push_arg(", ?", p.district_id);
+    q.push_arg(", ?", p.school_id);
+    q.push_arg(", ?", n.student_id);
+    q.push_arg(", ?", at);
+    q.push_arg(", ?)", n.due_at);
+}
+
 impl Tx {
     /// Loads (or replaces) an instrument a bureau holds a licence for; the text was checked.
     pub async fn save_instrument(
@@ -603,29 +680,16 @@ impl Tx {
         .await
     }
 
-    /// Keeps a scored sheet and, where it alerts, the alert (in the same transaction). An online
-    /// sheet spends its code: a code used meanwhile makes this fail with a conflict. A paper
-    /// sheet is entered by the caller for a pupil in the caller's scope.
+    /// Keeps a paper sheet the caller entered for a pupil in the caller's scope and, where it
+    /// alerts, the alert (in the same transaction).
     pub async fn insert_response(
         &mut self,
         actor: &Actor,
-        code_hash: Option<&str>,
         n: &NewResponse,
         term_id: i64,
         at: DateTime<Utc>,
     ) -> Result<i64> {
-        if let Some(hash) = code_hash {
-            let spent = self
-                .exec(
-                    &Sql::new("UPDATE screening_code SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL")
-                        .bind(at)
-                        .bind(hash),
-                )
-                .await?;
-            if spent != 1 {
-                return Err(StoreError::Conflict("答题码已使用".into()));
-            }
-        } else if !actor.role.may_write(Resource::Psych) {
+        if !actor.role.may_write(Resource::Psych) {
             return Err(StoreError::Forbidden);
         }
         let mut where_pupil = Sql::new(
@@ -634,9 +698,7 @@ impl Tx {
         );
         where_pupil.push_arg(" AND e.student_id = ?", n.student_id);
         where_pupil.push_arg(" AND e.term_id = ?", term_id);
-        if code_hash.is_none() {
-            scope_filter(&mut where_pupil, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
-        }
+        scope_filter(&mut where_pupil, actor, "e.school_id", Some("e.class_id"), Some("e.student_id"));
         let found = self.fetch(&where_pupil, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?, r.i(3)?, r.s(4)?))).await?;
         let Some((district_id, school_id, class_id, grade, sex)) = found.into_iter().next() else {
             return Err(StoreError::NotFound);
@@ -651,51 +713,93 @@ impl Tx {
         if held > 0 {
             return Err(StoreError::Conflict("该学生本轮已有答卷".into()));
         }
-        let answers: Vec<String> = n.answers.iter().map(i32::to_string).collect();
-        let critical: Vec<String> = n.critical.iter().map(|c| format!("第{c}题")).collect();
-        let id = self
-            .scalar(
-                &Sql::new(
-                    "INSERT INTO screening_response (round_id, district_id, school_id, class_id, student_id, grade, sex, \
-                     answers, total, band, band_label, attention, alert, critical, source, username, submitted_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
-                )
-                .bind(n.round_id)
-                .bind(district_id)
-                .bind(school_id)
-                .bind(class_id)
-                .bind(n.student_id)
-                .bind(grade)
-                .bind(sex)
-                .bind(answers.join(","))
-                .bind(i64::from(n.total))
-                .bind(n.band as i64)
-                .bind(n.band_label.as_str())
-                .bind(n.attention)
-                .bind(n.alert)
-                .bind(critical.join("、"))
-                .bind(n.source)
-                .bind(actor.username.as_str())
-                .bind(at),
-            )
-            .await?;
+        let pupil = PupilAt { district_id, school_id, class_id, grade, sex };
+        let mut q = Sql::new(RESPONSE_INSERT);
+        response_values(&mut q, &pupil, n, &actor.username, at);
+        q.push(" RETURNING id");
+        let id = self.scalar(&q).await?;
         if n.alert {
-            self.exec(
-                &Sql::new(
-                    "INSERT INTO psych_alert (response_id, district_id, school_id, student_id, raised_at, due_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(id)
-                .bind(district_id)
-                .bind(school_id)
-                .bind(n.student_id)
-                .bind(at)
-                .bind(n.due_at),
-            )
-            .await?;
+            let mut q = Sql::new(ALERT_INSERT);
+            alert_values(&mut q, id, &pupil, n, at);
+            self.exec(&q).await?;
         }
         self.audit(actor, at, "screening_response_add", &format!("screening_round:{}", n.round_id), n.source).await?;
         Ok(id)
+    }
+
+    /// Keeps a batch of sheets pupils submitted with their codes, in one transaction: spends the
+    /// codes still unused, inserts those sheets (a pupil already answered keeps the first sheet)
+    /// and their alerts, and audits the batch. Returns per sheet its response id or why not kept.
+    pub async fn insert_online_sheets(
+        &mut self,
+        sheets: &[OnlineSheet],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<std::result::Result<i64, NotKept>>> {
+        let mut out = vec![Err(NotKept::CodeSpent); sheets.len()];
+        if sheets.is_empty() {
+            return Ok(out);
+        }
+        let mut q = Sql::new("UPDATE screening_code SET used_at = ");
+        q.push_arg("? WHERE used_at IS NULL AND code_hash IN (", at);
+        for (i, s) in sheets.iter().enumerate() {
+            q.push_arg(if i == 0 { "?" } else { ", ?" }, s.code_hash.as_str());
+        }
+        q.push(") RETURNING code_hash");
+        let spent: std::collections::HashSet<String> = self.fetch(&q, |r| r.s(0)).await?.into_iter().collect();
+        // A code sent twice in one batch is spent by its first sheet only.
+        let mut first = std::collections::HashSet::new();
+        let keep: Vec<usize> = (0..sheets.len())
+            .filter(|&i| spent.contains(&sheets[i].code_hash) && first.insert(sheets[i].code_hash.as_str()))
+            .collect();
+        if keep.is_empty() {
+            return Ok(out);
+        }
+        let who = "答题码";
+        let mut q = Sql::new(RESPONSE_INSERT);
+        for (k, &i) in keep.iter().enumerate() {
+            if k > 0 {
+                q.push(",");
+            }
+            response_values(&mut q, &sheets[i].pupil, &sheets[i].response, who, at);
+        }
+        q.push(" ON CONFLICT (round_id, student_id) DO NOTHING RETURNING id, round_id, student_id");
+        let inserted = self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.i(2)?))).await?;
+        let mut alerts = Sql::new(ALERT_INSERT);
+        let mut any_alert = false;
+        let mut rounds: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
+        for &i in &keep {
+            let s = &sheets[i];
+            let id = inserted.iter().find(|(_, r, p)| *r == s.response.round_id && *p == s.response.student_id);
+            out[i] = match id {
+                Some(&(id, _, _)) => {
+                    *rounds.entry(s.response.round_id).or_default() += 1;
+                    if s.response.alert {
+                        if any_alert {
+                            alerts.push(",");
+                        }
+                        alert_values(&mut alerts, id, &s.pupil, &s.response, at);
+                        any_alert = true;
+                    }
+                    Ok(id)
+                }
+                None => Err(NotKept::AlreadyAnswered),
+            };
+        }
+        if any_alert {
+            self.exec(&alerts).await?;
+        }
+        let respondent = Actor { username: who.to_string(), ..Actor::system() };
+        for (round, n) in rounds {
+            self.audit(
+                &respondent,
+                at,
+                "screening_response_add",
+                &format!("screening_round:{round}"),
+                &format!("online {n}份"),
+            )
+            .await?;
+        }
+        Ok(out)
     }
 
     /// Marks the alert of a response acted on (the first step of its follow-up file).

@@ -54,14 +54,17 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Where rolls are handed in (group commit for the 8:00 peak).
     pub rolls: eduq_app::roll_desk::RollDesk,
+    /// Where pupils hand in screening sheets (group commit for a computer room's burst).
+    pub sheets: eduq_app::screening::SheetDesk,
     /// The district's clock: every "today" and every time shown (tests set it).
     pub clock: eduq_app::clock::Clock,
 }
 
 impl AppState {
-    /// Needs a Tokio runtime: it opens the roll desk's writer.
+    /// Needs a Tokio runtime: it opens the desks' writers.
     pub fn new(store: Store) -> AppState {
         let rolls = eduq_app::roll_desk::RollDesk::open(store.clone());
+        let sheets = eduq_app::screening::SheetDesk::open(store.clone());
         AppState {
             store,
             uploads: Arc::default(),
@@ -69,6 +72,7 @@ impl AppState {
             jobs: Arc::default(),
             secure_cookies: false,
             rolls,
+            sheets,
             clock: eduq_app::clock::Clock::default(),
         }
     }
