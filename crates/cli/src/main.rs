@@ -256,7 +256,7 @@ async fn main() {
 
 async fn serve(store: Store, listen: &str, secure_cookies: bool, zone: &str) -> Result<()> {
     let zone = eduq_core::clock::DistrictZone::parse(zone).map_err(anyhow::Error::msg)?;
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}"))?;
+    let listener = eduq_web::listen(listen).await.with_context(|| format!("无法监听 {listen}"))?;
     let addr = listener.local_addr()?;
     println!("eduq 已启动：http://{addr}/  （数据库：{}，时区：{}，Ctrl+C 停止）", store.backend(), zone.name());
     let shutdown = async {
@@ -420,6 +420,9 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Sample { what: sample::SampleCmd::ScreeningCodes { database_url, students, out } } => {
             sample::screening_codes(&database_url, students, &out).await?
+        }
+        Cmd::Sample { what: sample::SampleCmd::ScreeningBurst { url, codes, at_once, pause_ms } } => {
+            sample::screening_burst(&url, &codes, at_once, pause_ms).await?
         }
         Cmd::Sample { what: sample::SampleCmd::IndicatorsStore { database_url } } => {
             sample::indicators_store(&database_url).await?

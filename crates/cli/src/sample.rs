@@ -22,7 +22,8 @@ pub enum SampleCmd {
         #[arg(long, default_value_t = 200)]
         classes: usize,
     },
-    /// For the screening load benchmark: seeds a district into an empty database, opens a district
+    /// For the screening load benchmark: seeds a district into an empty database (or takes the one
+    /// held), opens a district
     /// round (PHQ-9, grades 6–12) as the 心理教研员 and writes one one-time code per pupil to `out`,
     /// one per line, for a load generator to submit.
     ScreeningCodes {
@@ -33,6 +34,21 @@ pub enum SampleCmd {
         students: usize,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// The pupils of `screening-codes` submitting through a running server in peaks: `at-once`
+    /// pupils press 提交 at the same moment, each from a new connection (a phone of its own), then
+    /// a pause, until every code is used; prints the latency of every submission (p50/p90/p99/max).
+    ScreeningBurst {
+        /// The server, e.g. http://127.0.0.1:8080
+        #[arg(long)]
+        url: String,
+        /// One code per line (`eduq sample screening-codes`)
+        #[arg(long)]
+        codes: PathBuf,
+        #[arg(long, default_value_t = 300)]
+        at_once: usize,
+        #[arg(long, default_value_t = 500)]
+        pause_ms: u64,
     },
     /// applicants.csv, schools.csv and priorities.csv of a synthetic admission market.
     Lottery {
@@ -209,7 +225,8 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
         | SampleCmd::IndicatorsStore { .. }
         | SampleCmd::Supervision { .. }
         | SampleCmd::Training { .. }
-        | SampleCmd::ScreeningCodes { .. } => {
+        | SampleCmd::ScreeningCodes { .. }
+        | SampleCmd::ScreeningBurst { .. } => {
             anyhow::bail!("this benchmark runs in the async entry point")
         }
         SampleCmd::Lottery { applicants, schools, seed, out } => {
@@ -1016,19 +1033,19 @@ pub async fn screening_codes(url: &str, students: usize, out: &Path) -> Result<(
     use eduq_core::access::Actor;
     let store = eduq_store::Store::connect(url).await?;
     store.migrate().await?;
-    if !store.list_schools(&Actor::system(), None).await?.is_empty() {
-        anyhow::bail!("数据库不是空的：请给一个新的数据库");
-    }
     let now = Utc::now();
     let zone = eduq_core::clock::DistrictZone::default();
     let today = zone.today(now);
-    let term = eduq_core::calendar::Term::containing(today);
-    let spec = eduq_synth::Spec { students, ..eduq_synth::Spec::demo(term) };
-    let t0 = std::time::Instant::now();
-    eduq_app::demo::seed(&store, &spec, "Bench@2026pass", now).await?;
-    println!("seeded {students} pupils in {:.1} s ({})", t0.elapsed().as_secs_f64(), store.backend());
-    if url.starts_with("postgres") {
-        store.system().exec(&eduq_store::Sql::new("VACUUM ANALYZE")).await?;
+    // An empty database gets the district first; a seeded one another round.
+    if store.list_schools(&Actor::system(), None).await?.is_empty() {
+        let term = eduq_core::calendar::Term::containing(today);
+        let spec = eduq_synth::Spec { students, ..eduq_synth::Spec::demo(term) };
+        let t0 = std::time::Instant::now();
+        eduq_app::demo::seed(&store, &spec, "Bench@2026pass", now).await?;
+        println!("seeded {students} pupils in {:.1} s ({})", t0.elapsed().as_secs_f64(), store.backend());
+        if url.starts_with("postgres") {
+            store.system().exec(&eduq_store::Sql::new("VACUUM ANALYZE")).await?;
+        }
     }
     let user = store.system().user_by_name("psych_staff").await?.context("the demo's 心理教研员")?;
     let staff = store.system().actor(&user).await?;
@@ -1048,5 +1065,63 @@ pub async fn screening_codes(url: &str, students: usize, out: &Path) -> Result<(
     }
     std::fs::write(out, text).with_context(|| format!("无法写入 {}", out.display()))?;
     println!("round {round}: {} codes written to {}", slips.len(), out.display());
+    Ok(())
+}
+
+/// See [`SampleCmd::ScreeningBurst`].
+pub async fn screening_burst(url: &str, codes: &Path, at_once: usize, pause_ms: u64) -> Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let codes: Vec<String> = std::fs::read_to_string(codes)?.lines().map(str::to_string).collect();
+    // One pupil's submission: connect, post, read the whole answer page.
+    async fn one(host: String, code: String, critical: bool) -> Result<(f64, bool)> {
+        let started = std::time::Instant::now();
+        let body = format!("code={code}&q1=1&q2=0&q3=1&q4=0&q5=0&q6=1&q7=0&q8=0&q9={}", if critical { 2 } else { 0 });
+        let req = format!(
+            "POST /answer/submit HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let mut stream = tokio::net::TcpStream::connect(&host).await?;
+        stream.write_all(req.as_bytes()).await?;
+        let mut page = Vec::new();
+        stream.read_to_end(&mut page).await?;
+        let kept = String::from_utf8_lossy(&page).contains("id=\"answer-done\"");
+        Ok((started.elapsed().as_secs_f64() * 1000.0, kept))
+    }
+    let mut latencies = Vec::with_capacity(codes.len());
+    let (mut kept, mut bursts) = (0usize, 0usize);
+    let wall = std::time::Instant::now();
+    for (b, chunk) in codes.chunks(at_once.max(1)).enumerate() {
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(chunk.len()));
+        let mut tasks = Vec::with_capacity(chunk.len());
+        for (i, code) in chunk.iter().enumerate() {
+            let (host, code, start) = (host.clone(), code.clone(), start.clone());
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                one(host, code, (b * at_once + i) % 10 == 0).await
+            }));
+        }
+        for t in tasks {
+            let (ms, ok) = t.await??;
+            latencies.push(ms);
+            kept += usize::from(ok);
+        }
+        bursts += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(pause_ms)).await;
+    }
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        latencies.get(((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1)).copied().unwrap_or(0.0)
+    };
+    println!(
+        "{bursts} peaks of {at_once} at once, {} submissions ({kept} kept) in {:.0} s: p50 {:.1} ms  p90 {:.1} ms  p99 {:.1} ms  max {:.1} ms",
+        latencies.len(),
+        wall.elapsed().as_secs_f64(),
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        latencies.last().copied().unwrap_or(0.0)
+    );
     Ok(())
 }

@@ -53,6 +53,9 @@ pub fn run(cmd: ScreeningCmd) -> Result<()> {
         csv
     };
     std::fs::write(&out, data).with_context(|| format!("无法写入 {}", out.display()))?;
+    if !sum.missing_columns.is_empty() {
+        eprintln!("注意：文件缺少列 {}，这些题在每一行都按空白处理", sum.missing_columns.join("、"));
+    }
     let bands: Vec<String> = ins.bands.iter().zip(&sum.by_band).map(|(b, n)| format!("{} {n}", b.label)).collect();
     println!(
         "{}：{} 份答卷，已计分 {}（{}），需关注 {}，须当日跟进 {}，未计分 {}；结果写入 {}（{:.2} 秒）",

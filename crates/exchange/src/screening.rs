@@ -23,35 +23,27 @@ pub struct Summary {
     pub alert: usize,
     /// Sheets per band, in the instrument's order.
     pub by_band: Vec<usize>,
+    /// Item columns the file lacks (every row is then unscored, each naming them).
+    pub missing_columns: Vec<String>,
 }
 
 struct Layout {
     id: usize,
-    items: Vec<usize>,
+    /// The column of each item; an item without a column is blank on every row.
+    items: Vec<Option<usize>>,
 }
 
 /// Scores every answer sheet of a csv (UTF-8 or GB18030) or xlsx file.
 pub fn score_file(bytes: &[u8], file_name: &str, ins: &Instrument) -> Result<(Vec<u8>, Summary), ExchangeError> {
     let header = |headers: &[String]| -> Result<(Layout, CsvOut, Summary), ExchangeError> {
         let col = |name: &str| headers.iter().position(|h| h == name);
-        let mut missing = Vec::new();
-        let id = col("编号").unwrap_or_else(|| {
-            missing.push("编号".to_string());
-            0
-        });
-        let items = (1..=ins.items.len())
-            .map(|n| {
-                let name = format!("第{n}题");
-                col(&name).unwrap_or_else(|| {
-                    missing.push(name);
-                    0
-                })
-            })
-            .collect();
-        if !missing.is_empty() {
-            return Err(ExchangeError::MissingHeaders(missing));
-        }
-        let summary = Summary { by_band: vec![0; ins.bands.len()], ..Summary::default() };
+        let Some(id) = col("编号") else {
+            return Err(ExchangeError::MissingHeaders(vec!["编号".to_string()]));
+        };
+        let items: Vec<Option<usize>> = (1..=ins.items.len()).map(|n| col(&format!("第{n}题"))).collect();
+        let missing_columns =
+            items.iter().enumerate().filter(|(_, c)| c.is_none()).map(|(n, _)| format!("第{}题", n + 1)).collect();
+        let summary = Summary { by_band: vec![0; ins.bands.len()], missing_columns, ..Summary::default() };
         Ok((Layout { id, items }, CsvOut::new(&OUT_HEADERS, bytes.len() / 2), summary))
     };
     let mut total = String::new();
@@ -60,7 +52,7 @@ pub fn score_file(bytes: &[u8], file_name: &str, ins: &Instrument) -> Result<(Ve
         visit_table(bytes, file_name, header, |(l, out, sum): &mut (Layout, CsvOut, Summary), _, cells| {
             sum.rows += 1;
             let id = cells.get(l.id).copied().unwrap_or_default();
-            match ins.answers(l.items.iter().map(|&c| cells.get(c).copied().unwrap_or_default())) {
+            match ins.answers(l.items.iter().map(|c| c.and_then(|c| cells.get(c).copied()).unwrap_or_default())) {
                 Ok(answers) => {
                     let s = ins.score(&answers);
                     sum.scored += 1;
@@ -142,8 +134,12 @@ mod tests {
         let ins = shipped("gad7").expect("gad7");
         let (out, _) = score_file(&xlsx, "in.xlsx", &ins).expect("scores");
         assert_eq!(String::from_utf8(out).expect("utf8"), "编号,总分,等级,关注,备注\nG1,10,中度,是,\nG2,15,重度,是,\n");
-        let e = score_file("编号,第1题\nA,1\n".as_bytes(), "x.csv", &ins).unwrap_err();
-        assert!(e.to_string().contains("第2题、第3题"), "{e}");
+        let (out, sum) = score_file("编号,第1题\nA,1\n".as_bytes(), "x.csv", &ins).expect("rows written");
+        let out = String::from_utf8(out).expect("utf8");
+        assert!(out.ends_with("A,,,,第2题为空；第3题为空；第4题为空；第5题为空；第6题为空；第7题为空\n"), "{out}");
+        assert_eq!((sum.invalid, sum.missing_columns.len()), (1, 6));
+        let e = score_file("学号,第1题\nA,1\n".as_bytes(), "x.csv", &ins).unwrap_err();
+        assert!(e.to_string().contains("编号"), "{e}");
     }
 
     #[test]

@@ -287,7 +287,7 @@ impl Store {
     /// visitor's session touch.
     pub(crate) async fn exec_bookkeeping(&self, sql: &Sql) -> Result<u64> {
         Ok(
-            on_pool!(self, p => sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).execute(p).await?.rows_affected()),
+            on_pool!(self, p => sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql::text_for(p, sql))), &sql.args).execute(p).await?.rows_affected()),
         )
     }
 
@@ -298,7 +298,7 @@ impl Store {
         map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>,
     ) -> Result<Vec<T>> {
         on_pool!(self, p => {
-            let rows = sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(p).await?;
+            let rows = sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql::text_for(p, sql))), &sql.args).fetch_all(p).await?;
             rows.iter().map(|r| map(r).map_err(StoreError::from)).collect()
         })
     }
@@ -459,7 +459,7 @@ macro_rules! on_tx {
 
 impl Tx {
     pub async fn exec(&mut self, sql: &Sql) -> Result<u64> {
-        on_tx!(self, c => Ok(sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).execute(&mut **c).await?.rows_affected()))
+        on_tx!(self, c => Ok(sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql::text_for(&**c, sql))), &sql.args).execute(&mut **c).await?.rows_affected()))
     }
     pub async fn fetch<T>(
         &mut self,
@@ -467,7 +467,7 @@ impl Tx {
         map: impl Fn(&dyn Get) -> std::result::Result<T, sqlx::Error>,
     ) -> Result<Vec<T>> {
         on_tx!(self, c => {
-            let rows = sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(&mut **c).await?;
+            let rows = sql::bind!(sqlx::query(sqlx::AssertSqlSafe(sql::text_for(&**c, sql))), &sql.args).fetch_all(&mut **c).await?;
             rows.iter().map(|r| map(r).map_err(StoreError::from)).collect()
         })
     }
