@@ -1099,7 +1099,7 @@ pub async fn screening_burst(url: &str, codes: &Path, at_once: usize, pause_ms: 
             let (host, code, start) = (host.clone(), code.clone(), start.clone());
             tasks.push(tokio::spawn(async move {
                 start.wait().await;
-                one(host, code, (b * at_once + i) % 10 == 0).await
+                one(host, code, (b * at_once + i).is_multiple_of(10)).await
             }));
         }
         for t in tasks {

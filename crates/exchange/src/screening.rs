@@ -27,57 +27,165 @@ pub struct Summary {
     pub missing_columns: Vec<String>,
 }
 
+#[derive(Clone)]
 struct Layout {
     id: usize,
     /// The column of each item; an item without a column is blank on every row.
     items: Vec<Option<usize>>,
 }
 
+fn layout(headers: &[String], ins: &Instrument) -> Result<(Layout, Summary), ExchangeError> {
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let Some(id) = col("编号") else {
+        return Err(ExchangeError::MissingHeaders(vec!["编号".to_string()]));
+    };
+    let items: Vec<Option<usize>> = (1..=ins.items.len()).map(|n| col(&format!("第{n}题"))).collect();
+    let missing_columns =
+        items.iter().enumerate().filter(|(_, c)| c.is_none()).map(|(n, _)| format!("第{}题", n + 1)).collect();
+    Ok((Layout { id, items }, Summary { by_band: vec![0; ins.bands.len()], missing_columns, ..Summary::default() }))
+}
+
+/// Scores one part of a file into `out`.
+struct Scorer<'a> {
+    ins: &'a Instrument,
+    l: Layout,
+    out: CsvOut,
+    sum: Summary,
+    total: String,
+    note: String,
+}
+
+impl Scorer<'_> {
+    fn row(&mut self, cells: &[&str]) {
+        let (ins, l, sum) = (self.ins, &self.l, &mut self.sum);
+        sum.rows += 1;
+        let id = cells.get(l.id).copied().unwrap_or_default();
+        match ins.answers(l.items.iter().map(|c| c.and_then(|c| cells.get(c).copied()).unwrap_or_default())) {
+            Ok(answers) => {
+                let s = ins.score(&answers);
+                sum.scored += 1;
+                sum.attention += usize::from(s.attention);
+                sum.alert += usize::from(s.alert);
+                sum.by_band[s.band] += 1;
+                self.total.clear();
+                self.total.push_str(itoa(s.total, &mut [0u8; 12]));
+                self.out.row(&[id, &self.total, ins.band_label(&s), if s.attention { "是" } else { "否" }, ""]);
+            }
+            Err(problems) => {
+                sum.invalid += 1;
+                self.note.clear();
+                for (i, p) in problems.iter().enumerate() {
+                    if i > 0 {
+                        self.note.push('；');
+                    }
+                    self.note.push_str(&p.to_string());
+                }
+                self.out.row(&[id, "", "", "", &self.note]);
+            }
+        }
+    }
+}
+
+/// A csv body of at least this size without quotes is scored on two threads.
+const PARALLEL_FROM: usize = 1 << 20;
+
 /// Scores every answer sheet of a csv (UTF-8 or GB18030) or xlsx file.
 pub fn score_file(bytes: &[u8], file_name: &str, ins: &Instrument) -> Result<(Vec<u8>, Summary), ExchangeError> {
-    let header = |headers: &[String]| -> Result<(Layout, CsvOut, Summary), ExchangeError> {
-        let col = |name: &str| headers.iter().position(|h| h == name);
-        let Some(id) = col("编号") else {
-            return Err(ExchangeError::MissingHeaders(vec!["编号".to_string()]));
-        };
-        let items: Vec<Option<usize>> = (1..=ins.items.len()).map(|n| col(&format!("第{n}题"))).collect();
-        let missing_columns =
-            items.iter().enumerate().filter(|(_, c)| c.is_none()).map(|(n, _)| format!("第{}题", n + 1)).collect();
-        let summary = Summary { by_band: vec![0; ins.bands.len()], missing_columns, ..Summary::default() };
-        Ok((Layout { id, items }, CsvOut::new(&OUT_HEADERS, bytes.len() / 2), summary))
+    score_file_split(bytes, file_name, ins, PARALLEL_FROM)
+}
+
+/// `score_file` with the body size from which two threads are used (tests exercise both paths).
+fn score_file_split(
+    bytes: &[u8],
+    file_name: &str,
+    ins: &Instrument,
+    parallel_from: usize,
+) -> Result<(Vec<u8>, Summary), ExchangeError> {
+    let xlsx = bytes.starts_with(b"PK\x03\x04") || file_name.to_ascii_lowercase().ends_with(".xlsx");
+    if !xlsx && bytes.len() >= parallel_from && !bytes.contains(&b'"') {
+        return score_csv_halves(bytes, ins);
+    }
+    let header = |headers: &[String]| -> Result<Scorer<'_>, ExchangeError> {
+        let (l, sum) = layout(headers, ins)?;
+        Ok(Scorer {
+            ins,
+            l,
+            out: CsvOut::new(&OUT_HEADERS, bytes.len() / 2),
+            sum,
+            total: String::new(),
+            note: String::new(),
+        })
     };
-    let mut total = String::new();
-    let mut note = String::new();
-    let (_, out, summary) =
-        visit_table(bytes, file_name, header, |(l, out, sum): &mut (Layout, CsvOut, Summary), _, cells| {
-            sum.rows += 1;
-            let id = cells.get(l.id).copied().unwrap_or_default();
-            match ins.answers(l.items.iter().map(|c| c.and_then(|c| cells.get(c).copied()).unwrap_or_default())) {
-                Ok(answers) => {
-                    let s = ins.score(&answers);
-                    sum.scored += 1;
-                    sum.attention += usize::from(s.attention);
-                    sum.alert += usize::from(s.alert);
-                    sum.by_band[s.band] += 1;
-                    total.clear();
-                    total.push_str(itoa(s.total, &mut [0u8; 12]));
-                    out.row(&[id, &total, ins.band_label(&s), if s.attention { "是" } else { "否" }, ""]);
-                }
-                Err(problems) => {
-                    sum.invalid += 1;
-                    note.clear();
-                    for (i, p) in problems.iter().enumerate() {
-                        if i > 0 {
-                            note.push('；');
-                        }
-                        note.push_str(&p.to_string());
-                    }
-                    out.row(&[id, "", "", "", &note]);
-                }
+    let scorer = visit_table(bytes, file_name, header, |sc: &mut Scorer, _, cells| {
+        sc.row(cells);
+        Ok(())
+    })?;
+    Ok((scorer.out.finish(), scorer.sum))
+}
+
+/// A large plain csv: the body cut at a newline near its middle, each half scored on a thread,
+/// the outputs joined in order.
+fn score_csv_halves(bytes: &[u8], ins: &Instrument) -> Result<(Vec<u8>, Summary), ExchangeError> {
+    let text = crate::table::decode(bytes)?;
+    if text.contains('\0') {
+        return Err(ExchangeError::Encoding);
+    }
+    let header_end = text.find('\n').unwrap_or(text.len());
+    let headers: Vec<String> =
+        text[..header_end].trim_end_matches('\r').split(',').map(crate::table::clean_header).collect();
+    if headers.iter().all(String::is_empty) {
+        return Err(ExchangeError::Empty);
+    }
+    let (l, sum) = layout(&headers, ins)?;
+    let body = text.get(header_end + 1..).unwrap_or("");
+    let mid = body.len() / 2;
+    // Search bytes: `mid` may fall inside a character; a newline never does.
+    let cut = body.as_bytes()[mid..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| mid + p + 1);
+    let (a, b) = body.split_at(cut);
+    let part = |part: &str, first: bool| -> Result<Scorer<'_>, ExchangeError> {
+        let out = if first { CsvOut::new(&OUT_HEADERS, part.len() / 2) } else { CsvOut::headless(part.len() / 2) };
+        let mut sc = Scorer {
+            ins,
+            l: l.clone(),
+            out,
+            sum: Summary { by_band: vec![0; ins.bands.len()], ..Summary::default() },
+            total: String::new(),
+            note: String::new(),
+        };
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(part.as_bytes());
+        let mut rec = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => return Err(ExchangeError::Malformed(format!("CSV格式错误：{e}"))),
             }
-            Ok(())
-        })?;
-    Ok((out.finish(), summary))
+            let cells: Vec<&str> = rec.iter().map(str::trim).collect();
+            if !cells.iter().all(|c| c.is_empty()) {
+                sc.row(&cells);
+            }
+        }
+        Ok(sc)
+    };
+    let (first, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| part(b, false));
+        (part(a, true), second.join().unwrap_or_else(|_| Err(ExchangeError::Write("计分线程异常退出".into()))))
+    });
+    let (first, second) = (first?, second?);
+    let mut out = first.out.finish();
+    out.extend_from_slice(&second.out.finish());
+    let mut total = sum;
+    for s in [&first.sum, &second.sum] {
+        total.rows += s.rows;
+        total.scored += s.scored;
+        total.invalid += s.invalid;
+        total.attention += s.attention;
+        total.alert += s.alert;
+        for (t, n) in total.by_band.iter_mut().zip(&s.by_band) {
+            *t += n;
+        }
+    }
+    Ok((out, total))
 }
 
 /// A small integer as text without allocating.
@@ -140,6 +248,22 @@ mod tests {
         assert_eq!((sum.invalid, sum.missing_columns.len()), (1, 6));
         let e = score_file("学号,第1题\nA,1\n".as_bytes(), "x.csv", &ins).unwrap_err();
         assert!(e.to_string().contains("编号"), "{e}");
+    }
+
+    #[test]
+    fn both_halves_give_the_same_bytes_as_one_pass() {
+        let ins = shipped("phq9").expect("phq9");
+        let mut text = String::from("编号,第1题,第2题,第3题,第4题,第5题,第6题,第7题,第8题,第9题\n");
+        eduq_synth::screening::sheets(3, 2_000, 9, |row| {
+            text.push_str(&row.join(","));
+            text.push_str("\r\n");
+        });
+        text.push_str(",,,,,,,,,\n");
+        let one = score_file_split(text.as_bytes(), "a.csv", &ins, usize::MAX).expect("one pass");
+        let two = score_file_split(text.as_bytes(), "a.csv", &ins, 1).expect("two halves");
+        assert_eq!(one.0, two.0);
+        assert_eq!(one.1, two.1);
+        assert_eq!(one.1.rows, 2_000, "the blank last row is no sheet");
     }
 
     #[test]

@@ -476,6 +476,10 @@ impl CsvOut {
         let _ = writer.write_record(headers);
         CsvOut { writer }
     }
+    /// Rows only, to follow another part's output.
+    pub fn headless(capacity: usize) -> CsvOut {
+        CsvOut { writer: csv::Writer::from_writer(Vec::with_capacity(capacity)) }
+    }
     pub fn row(&mut self, cells: &[&str]) {
         // Writing into a Vec cannot fail.
         if cells.iter().any(|c| formula_like(c)) {
