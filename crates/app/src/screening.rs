@@ -149,6 +149,11 @@ pub async fn open_round(
     Ok(id)
 }
 
+/// A round the caller sees.
+pub async fn round(store: &Store, actor: &Actor, id: i64) -> Result<RoundRow, AppError> {
+    Ok(store.screening_round(actor, id).await?)
+}
+
 /// A printed slip: the pupil and the code, shown once.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Slip {

@@ -154,7 +154,7 @@ pub async fn codes(
     let class = crate::views::id_param(&f.class_id);
     match eduq_app::screening::issue_codes(&st.store, &s.actor, id, class, s.today, st.clock.now()).await {
         Ok(slips) => {
-            let round = st.store.screening_round(&s.actor, id).await.map_err(eduq_app::AppError::from)?;
+            let round = eduq_app::screening::round(&st.store, &s.actor, id).await?;
             let (l, _) = layout(&st.store, &s, "答题码", "psych", None).await?;
             Ok(Html(SlipsPage { l, round_name: round.name, slips }.render()?).into_response())
         }

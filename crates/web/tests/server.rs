@@ -263,9 +263,21 @@ async fn forms_need_the_csrf_token() {
         .filter_map(|l| {
             l.split('"').nth(1).map(|p| p.replace("{id}", "1").replace("{paper}", "1").replace("{what}", "scores"))
         })
-        .filter(|p| p != "/login")
+        // The pupils' answer pages take no session: the one-time code is their only key.
+        .filter(|p| p != "/login" && !p.starts_with("/answer"))
         .collect();
     assert!(posts.len() >= 20, "{posts:?}");
+    for path in ["/answer", "/answer/submit"] {
+        let res = client()
+            .post(format!("{base}{path}"))
+            .header("cookie", &a)
+            .form(&[("note", "x")])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(res.text().await.unwrap_or_default().contains("答题码无效"), "{path}: nothing without a code");
+    }
     for path in &posts {
         let form = [("note", "x")];
         let res = client().post(format!("{base}{path}")).header("cookie", &a).form(&form).send().await.expect("post");
