@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource, Scope};
 use eduq_core::calendar::Term;
 use eduq_core::privacy::cell_shown;
-use eduq_core::screening::{Instrument, SHIPPED};
+use eduq_core::screening::{Instrument, shipped_all};
 use eduq_core::standards::screening::{CODE_ALPHABET, CODE_LEN, FOLLOW_UP_HOURS, RETENTION_DAYS};
 use eduq_store::Store;
 use eduq_store::screening::{
@@ -22,12 +22,6 @@ use crate::AppError;
 use crate::form::date_field as day;
 
 pub use eduq_store::psych_followup::FileRow;
-
-/// The shipped instruments, parsed once.
-fn shipped_all() -> &'static [Instrument] {
-    static ALL: std::sync::OnceLock<Vec<Instrument>> = std::sync::OnceLock::new();
-    ALL.get_or_init(|| SHIPPED.iter().filter_map(|t| Instrument::parse(t).ok()).collect())
-}
 
 /// The instruments a round may use: those shipped and those the bureau loaded.
 pub async fn instruments(store: &Store) -> Result<Vec<Instrument>, AppError> {

@@ -61,9 +61,15 @@ pub struct Instrument {
 pub const SHIPPED: [&str; 2] =
     [include_str!("standards/instruments/phq9.txt"), include_str!("standards/instruments/gad7.txt")];
 
+/// The shipped instruments, parsed once.
+pub fn shipped_all() -> &'static [Instrument] {
+    static ALL: std::sync::OnceLock<Vec<Instrument>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| SHIPPED.iter().filter_map(|s| Instrument::parse(s).ok()).collect())
+}
+
 /// A shipped instrument by key (`phq9`, `gad7`).
 pub fn shipped(key: &str) -> Option<Instrument> {
-    SHIPPED.iter().filter_map(|s| Instrument::parse(s).ok()).find(|i| i.key == key)
+    shipped_all().iter().find(|i| i.key == key).cloned()
 }
 
 /// Why an answer sheet cannot be scored: one entry per bad item.
