@@ -8,9 +8,11 @@ use eduq_core::calendar::Term;
 use eduq_core::privacy::cell_shown;
 use eduq_core::screening::{Instrument, shipped_all};
 use eduq_core::standards::screening::{CODE_ALPHABET, CODE_LEN, FOLLOW_UP_HOURS, RETENTION_DAYS};
+use std::collections::HashMap;
+
 use eduq_store::Store;
 use eduq_store::screening::{
-    AlertRow, AlertTiming, Cell, NewResponse, NewRound, NotKept, OnlineSheet, Pupil, ResultRow, RoundRow,
+    AlertRow, AlertTiming, Cell, CodeTarget, NewResponse, NewRound, NotKept, OnlineSheet, Pupil, ResultRow, RoundRow,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -212,14 +214,27 @@ pub struct Sheet {
     pub instrument: Instrument,
 }
 
-async fn open_code(store: &Store, code: &str, today: NaiveDate) -> Result<eduq_store::screening::CodeTarget, AppError> {
-    let bad = || AppError::Invalid("答题码无效，请核对后重新输入".into());
-    if code.trim().is_empty() || code.len() > 40 {
-        return Err(bad());
-    }
-    let t = store.code_target(&code_hash(code)).await?.ok_or_else(bad)?;
+fn code_spent() -> AppError {
+    AppError::Invalid("该答题码已使用，每个答题码只能提交一次".into())
+}
+
+fn not_saved() -> AppError {
+    AppError::Invalid("保存失败，请稍后重新提交".into())
+}
+
+fn bad_code() -> AppError {
+    AppError::Invalid("答题码无效，请核对后重新输入".into())
+}
+
+fn well_formed(code: &str) -> Result<(), AppError> {
+    if code.trim().is_empty() || code.len() > 40 { Err(bad_code()) } else { Ok(()) }
+}
+
+/// What a code's lookup opens today, or why nothing.
+fn open_target(t: Option<CodeTarget>, today: NaiveDate) -> Result<CodeTarget, AppError> {
+    let t = t.ok_or_else(bad_code)?;
     if t.used {
-        return Err(AppError::Invalid("该答题码已使用，每个答题码只能提交一次".into()));
+        return Err(code_spent());
     }
     if today < t.opens {
         return Err(AppError::Invalid(format!("本次筛查{}开始，请到时再来", t.opens)));
@@ -228,6 +243,11 @@ async fn open_code(store: &Store, code: &str, today: NaiveDate) -> Result<eduq_s
         return Err(AppError::Invalid("本次筛查已结束".into()));
     }
     Ok(t)
+}
+
+async fn open_code(store: &Store, code: &str, today: NaiveDate) -> Result<CodeTarget, AppError> {
+    well_formed(code)?;
+    open_target(store.code_target(&code_hash(code)).await?, today)
 }
 
 /// The sheet a code opens, if the code is valid, unused and its round open today.
@@ -272,13 +292,16 @@ fn response(
 const MAX_BATCH: usize = 500;
 
 struct SheetJob {
-    sheet: OnlineSheet,
+    code_hash: String,
+    answers: Vec<String>,
+    today: NaiveDate,
     now: DateTime<Utc>,
     reply: oneshot::Sender<Result<(), AppError>>,
 }
 
 /// Where pupils hand in their sheets: a screening round in a computer room is a burst of
-/// submissions, kept by one writer in group commits ([`crate::group_commit`]). Cheap to clone.
+/// submissions, kept by one writer in group commits ([`crate::group_commit`]): one lookup of
+/// every code of the batch, one transaction. Cheap to clone.
 #[derive(Clone)]
 pub struct SheetDesk {
     jobs: mpsc::Sender<Msg<SheetJob>>,
@@ -292,68 +315,106 @@ impl SheetDesk {
         SheetDesk { jobs }
     }
 
-    /// A pupil's answers with a one-time code: checked and scored at once; kept, with the alert
-    /// it raises, in the writer's next transaction, before this returns, so the 心理教师 sees the
+    /// A pupil's answers with a one-time code: checked and scored by the writer, and kept, with
+    /// the alert it raises, in its next transaction, before this returns, so the 心理教师 sees the
     /// alert on the next page load. Returns nothing about the result: the pupil's page says
     /// thank you and where help is.
     pub async fn submit(
         &self,
-        store: &Store,
         code: &str,
         answers: &[String],
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        let t = open_code(store, code, today).await?;
-        let pupil = t.pupil.ok_or_else(|| AppError::Invalid("你不在本次筛查的学生名单中，请与老师联系".into()))?;
-        let ins = instrument(store, &t.instrument).await?;
-        let a = checked(&ins, answers)?;
-        let sheet = OnlineSheet {
-            code_hash: code_hash(code),
-            pupil,
-            response: response(&ins, t.round_id, t.student_id, a, "online", now),
-        };
+        well_formed(code)?;
         let (reply, answer) = oneshot::channel();
+        let job = SheetJob { code_hash: code_hash(code), answers: answers.to_vec(), today, now, reply };
         let closed = || AppError::Invalid("提交服务正在重启，请稍后再提交".into());
-        self.jobs.send(Msg::Job(Box::new(SheetJob { sheet, now, reply }))).await.map_err(|_| closed())?;
+        self.jobs.send(Msg::Job(Box::new(job))).await.map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
     }
 }
 
+/// A job's sheet, checked against what its code opens and scored.
+async fn sheet_of(
+    store: &Store,
+    job: &SheetJob,
+    targets: &HashMap<String, CodeTarget>,
+    instruments: &mut HashMap<String, Instrument>,
+) -> Result<OnlineSheet, AppError> {
+    let t = open_target(targets.get(&job.code_hash).cloned(), job.today)?;
+    let pupil = t.pupil.ok_or_else(|| AppError::Invalid("你不在本次筛查的学生名单中，请与老师联系".into()))?;
+    if !instruments.contains_key(&t.instrument) {
+        instruments.insert(t.instrument.clone(), instrument(store, &t.instrument).await?);
+    }
+    let ins = &instruments[&t.instrument];
+    let a = checked(ins, &job.answers)?;
+    Ok(OnlineSheet {
+        code_hash: job.code_hash.clone(),
+        pupil,
+        response: response(ins, t.round_id, t.student_id, a, "online", job.now),
+    })
+}
+
 async fn write_sheets(store: Store, mut rx: mpsc::Receiver<Msg<SheetJob>>) {
     while let Some((batch, settles)) = gather(&mut rx, MAX_BATCH).await {
-        if !batch.is_empty() {
-            let now = batch.iter().map(|j| j.now).max().unwrap_or_else(Utc::now);
-            let sheets: Vec<OnlineSheet> = batch.iter().map(|j| j.sheet.clone()).collect();
-            let kept = async {
-                let mut tx = store.begin().await?;
-                let kept = tx.insert_online_sheets(&sheets, now).await?;
-                tx.commit().await?;
-                Ok::<_, eduq_store::StoreError>(kept)
+        let hashes: Vec<&str> = batch.iter().map(|j| j.code_hash.as_str()).collect();
+        match store.code_targets(&hashes).await {
+            Err(e) => {
+                tracing::warn!("screening codes not read: {e}");
+                for job in batch {
+                    let _ = job.reply.send(Err(not_saved()));
+                }
             }
-            .await;
-            match kept {
-                Ok(kept) => {
-                    for (job, k) in batch.into_iter().zip(kept) {
-                        let _ = job.reply.send(match k {
-                            Ok(_) => Ok(()),
-                            Err(NotKept::CodeSpent) => {
-                                Err(AppError::Invalid("该答题码已使用，每个答题码只能提交一次".into()))
-                            }
-                            Err(NotKept::AlreadyAnswered) => Err(AppError::Invalid("你在本次筛查中已有答卷".into())),
-                        });
+            Ok(targets) => {
+                let mut instruments = HashMap::new();
+                let mut ready = Vec::new();
+                for job in batch {
+                    match sheet_of(&store, &job, &targets, &mut instruments).await {
+                        Ok(sheet) => ready.push((job, sheet)),
+                        Err(e) => {
+                            let _ = job.reply.send(Err(e));
+                        }
                     }
                 }
-                Err(e) => {
-                    tracing::warn!("screening sheets not kept: {e}");
-                    for job in batch {
-                        let _ = job.reply.send(Err(AppError::Invalid("保存失败，请稍后重新提交".into())));
-                    }
-                }
+                keep_sheets(&store, ready).await;
             }
         }
         for tx in settles {
             let _ = tx.send(());
+        }
+    }
+}
+
+/// Keeps the checked sheets of a batch in one transaction and answers each job.
+async fn keep_sheets(store: &Store, ready: Vec<(SheetJob, OnlineSheet)>) {
+    if ready.is_empty() {
+        return;
+    }
+    let now = ready.iter().map(|(j, _)| j.now).max().unwrap_or_else(Utc::now);
+    let sheets: Vec<OnlineSheet> = ready.iter().map(|(_, s)| s.clone()).collect();
+    let kept = async {
+        let mut tx = store.begin().await?;
+        let kept = tx.insert_online_sheets(&sheets, now).await?;
+        tx.commit().await?;
+        Ok::<_, eduq_store::StoreError>(kept)
+    }
+    .await;
+    match kept {
+        Ok(kept) => {
+            for ((job, _), k) in ready.into_iter().zip(kept) {
+                let _ = job.reply.send(match k {
+                    Ok(_) => Ok(()),
+                    Err(NotKept::CodeSpent) => Err(code_spent()),
+                    Err(NotKept::AlreadyAnswered) => Err(AppError::Invalid("你在本次筛查中已有答卷".into())),
+                });
+            }
+        }
+        Err(e) => {
+            tracing::warn!("screening sheets not kept: {e}");
+            for (job, _) in ready {
+                let _ = job.reply.send(Err(not_saved()));
+            }
         }
     }
 }

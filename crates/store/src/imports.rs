@@ -111,7 +111,63 @@ pub(crate) enum JsonCol {
     Int,
     Text,
     Date,
+    Bool,
+    Float,
+    /// A per-row timestamp, written with [`json_ts`].
+    Ts,
     Stamp,
+}
+
+/// A timestamp as a JSON-array insert expects it: the text sqlx binds on SQLite (so that stored
+/// values compare as text the same way), which PostgreSQL casts to `timestamptz`.
+pub(crate) fn json_ts(t: chrono::DateTime<chrono::Utc>) -> serde_json::Value {
+    serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+}
+
+/// A subquery of the strings of the JSON array bound as `$param`, for `x IN (…)` with one
+/// statement text whatever the list's length.
+pub(crate) fn json_strings(pg: bool, param: usize) -> String {
+    if pg {
+        format!("SELECT jsonb_array_elements_text(${param}::jsonb)")
+    } else {
+        format!("SELECT value FROM json_each(${param})")
+    }
+}
+
+/// `INSERT INTO {head} SELECT … FROM` one JSON array of rows bound as `$1` (the stamp, if any, `$2`).
+fn json_insert(
+    pg: bool,
+    head: &str,
+    cols: &[JsonCol],
+    rows: &[Vec<serde_json::Value>],
+    stamp: chrono::DateTime<chrono::Utc>,
+    tail: &str,
+) -> Sql {
+    let mut k = 0;
+    let exprs: Vec<String> = cols
+        .iter()
+        .map(|c| {
+            let e = match (c, pg) {
+                (JsonCol::Stamp, _) => return "$2".to_string(),
+                (JsonCol::Int, true) => format!("(value->>{k})::bigint"),
+                (JsonCol::Date, true) => format!("(value->>{k})::date"),
+                (JsonCol::Bool, true) => format!("(value->>{k})::boolean"),
+                (JsonCol::Float, true) => format!("(value->>{k})::double precision"),
+                (JsonCol::Ts, true) => format!("(value->>{k})::timestamptz"),
+                _ => format!("value->>{k}"),
+            };
+            k += 1;
+            e
+        })
+        .collect();
+    let from = if pg { "jsonb_array_elements($1::jsonb) AS t(value)" } else { "json_each($1)" };
+    // "WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint.
+    let mut sql = Sql::new(format!("INSERT INTO {head} SELECT {} FROM {from} WHERE true {tail}", exprs.join(", ")))
+        .bind(serde_json::Value::Array(rows.iter().map(|r| serde_json::Value::Array(r.clone())).collect()).to_string());
+    if cols.iter().any(|c| matches!(c, JsonCol::Stamp)) {
+        sql = sql.bind(stamp);
+    }
+    sql
 }
 
 impl Tx {
@@ -130,32 +186,26 @@ impl Tx {
         if rows.is_empty() {
             return Ok(());
         }
-        let pg = self.is_postgres();
-        let mut k = 0;
-        let exprs: Vec<String> = cols
-            .iter()
-            .map(|c| {
-                let e = match (c, pg) {
-                    (JsonCol::Stamp, _) => return "$2".to_string(),
-                    (JsonCol::Int, true) => format!("(value->>{k})::bigint"),
-                    (JsonCol::Date, true) => format!("(value->>{k})::date"),
-                    _ => format!("value->>{k}"),
-                };
-                k += 1;
-                e
-            })
-            .collect();
-        let from = if pg { "jsonb_array_elements($1::jsonb) AS t(value)" } else { "json_each($1)" };
-        // "WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint.
-        let mut sql = Sql::new(format!("INSERT INTO {head} SELECT {} FROM {from} WHERE true {tail}", exprs.join(", ")))
-            .bind(
-                serde_json::Value::Array(rows.iter().map(|r| serde_json::Value::Array(r.clone())).collect())
-                    .to_string(),
-            );
-        if cols.iter().any(|c| matches!(c, JsonCol::Stamp)) {
-            sql = sql.bind(stamp);
-        }
+        let sql = json_insert(self.is_postgres(), head, cols, rows, stamp, tail);
         self.exec(&sql).await.map(|_| ())
+    }
+
+    /// As [`Tx::insert_json`] with a `RETURNING` in `tail`, mapping each returned row. The text
+    /// does not change with the number of rows, so PostgreSQL prepares it once per connection.
+    pub(crate) async fn insert_json_returning<T>(
+        &mut self,
+        head: &str,
+        cols: &[JsonCol],
+        rows: &[Vec<serde_json::Value>],
+        stamp: chrono::DateTime<chrono::Utc>,
+        tail: &str,
+        map: impl Fn(&dyn crate::sql::Get) -> std::result::Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = json_insert(self.is_postgres(), head, cols, rows, stamp, tail);
+        self.fetch(&sql, map).await
     }
 
     /// `INSERT INTO {head} VALUES (...), (...) {tail}` in chunks.

@@ -152,8 +152,11 @@ impl Store {
     }
 
     async fn connect_pg(opts: PgConnectOptions) -> Result<Store> {
+        // A few connections stay open: the first burst after a quiet spell (a computer room
+        // pressing 提交 together) should not wait for connections to be made.
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            .min_connections(4)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await?;

@@ -396,7 +396,7 @@ pub async fn answer_submit(
 ) -> Result<Response, WebError> {
     let code = f.iter().find(|(k, _)| k == "code").map(|(_, v)| v.clone()).unwrap_or_default();
     let answers = answers_of(&f);
-    match st.sheets.submit(&st.store, &code, &answers, st.clock.today(), st.clock.now()).await {
+    match st.sheets.submit(&code, &answers, st.clock.today(), st.clock.now()).await {
         Ok(()) => public(AnswerPage::new("done")),
         Err(e) => {
             let m = form_message(e)?;
