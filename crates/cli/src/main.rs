@@ -20,6 +20,7 @@ mod fitness;
 mod lottery;
 mod sample;
 mod screening;
+mod survey;
 mod va;
 
 /// mimalloc instead of glibc's allocator: the batch engines allocate millions of small strings on two
@@ -152,6 +153,11 @@ enum Cmd {
     Screening {
         #[command(subcommand)]
         cmd: screening::ScreeningCmd,
+    },
+    /// 问卷 (XLSForm): a form checked, responses tallied.
+    Survey {
+        #[command(subcommand)]
+        cmd: survey::SurveyCmd,
     },
     /// 义务教育优质均衡: evaluation of a county's schools from a file.
     Balance {
@@ -415,6 +421,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Va { cmd } => va::run(cmd)?,
         Cmd::Fitness { cmd } => fitness::run(cmd)?,
         Cmd::Screening { cmd } => screening::run(cmd)?,
+        Cmd::Survey { cmd } => survey::run(cmd)?,
         Cmd::Sample { what: sample::SampleCmd::RollPeak { database_url, students, classes } } => {
             sample::roll_peak(&database_url, students, classes).await?
         }

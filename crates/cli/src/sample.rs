@@ -95,6 +95,18 @@ pub enum SampleCmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// A 40-question XLSForm (`form`) and a survey platform's csv export of its responses (`out`),
+    /// about two in a hundred breaking a rule, for `eduq survey tally`.
+    Survey {
+        #[arg(long, default_value_t = 100_000)]
+        responses: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long)]
+        form: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// A new intake for 均衡分班: 学籍号, 姓名, 性别, 总分, 语文, 数学, 英语, 标记 (scores with SD ≈ 15).
     Intake {
         #[arg(long, default_value_t = 1000)]
@@ -263,6 +275,27 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             }
             w.flush()?;
             println!("已写入 {}：{} 行", out.display(), pupils * dates.len());
+            Ok(())
+        }
+        SampleCmd::Survey { responses, seed, form, out } => {
+            let xlsx = eduq_exchange::questionnaire::form_workbook(&eduq_synth::survey::form())?;
+            std::fs::write(&form, xlsx).with_context(|| format!("无法写入 {}", form.display()))?;
+            let file = std::fs::File::create(&out).with_context(|| format!("无法写入 {}", out.display()))?;
+            let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
+            w.write_record(eduq_synth::survey::headers())?;
+            let mut failed = None;
+            eduq_synth::survey::responses(seed, responses, |row| {
+                if failed.is_none()
+                    && let Err(e) = w.write_record(row)
+                {
+                    failed = Some(e);
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
+            w.flush()?;
+            println!("已写入表单 {} 与 {} 份答卷 {}", form.display(), responses, out.display());
             Ok(())
         }
         SampleCmd::Screening { pupils, instrument, seed, out } => {
@@ -1091,6 +1124,8 @@ pub async fn screening_burst(url: &str, codes: &Path, at_once: usize, pause_ms: 
     }
     let mut latencies = Vec::with_capacity(codes.len());
     let (mut kept, mut bursts) = (0usize, 0usize);
+    // The slowest answer of each peak: shows whether the tail is one cold peak or spread out.
+    let mut peak_max: Vec<(f64, usize)> = Vec::new();
     let wall = std::time::Instant::now();
     for (b, chunk) in codes.chunks(at_once.max(1)).enumerate() {
         let start = std::sync::Arc::new(tokio::sync::Barrier::new(chunk.len()));
@@ -1102,11 +1137,14 @@ pub async fn screening_burst(url: &str, codes: &Path, at_once: usize, pause_ms: 
                 one(host, code, (b * at_once + i).is_multiple_of(10)).await
             }));
         }
+        let mut slowest = 0f64;
         for t in tasks {
             let (ms, ok) = t.await??;
             latencies.push(ms);
+            slowest = slowest.max(ms);
             kept += usize::from(ok);
         }
+        peak_max.push((slowest, b + 1));
         bursts += 1;
         tokio::time::sleep(std::time::Duration::from_millis(pause_ms)).await;
     }
@@ -1123,5 +1161,8 @@ pub async fn screening_burst(url: &str, codes: &Path, at_once: usize, pause_ms: 
         at(0.99),
         latencies.last().copied().unwrap_or(0.0)
     );
+    peak_max.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let worst: Vec<String> = peak_max.iter().take(5).map(|(ms, b)| format!("#{b} {ms:.1} ms")).collect();
+    println!("slowest peaks (their slowest answer): {}", worst.join(", "));
     Ok(())
 }

@@ -32,6 +32,7 @@ pub mod pinyin;
 pub mod plan;
 pub mod privacy;
 pub mod psych_followup;
+pub mod questionnaire;
 pub mod records;
 pub mod research;
 pub mod rng;

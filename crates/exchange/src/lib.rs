@@ -13,6 +13,7 @@ pub mod fitness;
 pub mod items;
 pub mod kinds;
 pub mod lottery;
+pub mod questionnaire;
 mod row;
 pub mod rubric;
 pub mod screening;

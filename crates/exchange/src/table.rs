@@ -148,7 +148,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, Exchange
 }
 
 /// Rows as read: the row number in the file and its cells.
-type RawRows = Vec<(usize, Vec<String>)>;
+pub type RawRows = Vec<(usize, Vec<String>)>;
 
 fn read_csv(bytes: &[u8], limits: &ReadLimits) -> Result<RawRows, ExchangeError> {
     let text = decode(bytes)?;
@@ -303,6 +303,30 @@ impl SheetRows<'_> {
         }
         Ok(())
     }
+}
+
+/// Reads every sheet of an xlsx workbook by name, as rows of text (a form's `survey`, `choices`
+/// and `settings`), bounded before it is unpacked like every other read.
+pub fn read_workbook(bytes: &[u8]) -> Result<Vec<(String, RawRows)>, ExchangeError> {
+    let malformed = |e: &dyn std::fmt::Display| ExchangeError::Malformed(format!("文件已损坏或不是Excel文件（{e}）"));
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Err(ExchangeError::Malformed("应为Excel工作簿（.xlsx）".into()));
+    }
+    check_unpacked_size(bytes, &READ_LIMITS)?;
+    let mut wb = calamine::Xlsx::<_>::new(Cursor::new(bytes)).map_err(|e| malformed(&e))?;
+    let mut out = Vec::new();
+    let mut cells_read = 0;
+    for name in wb.sheet_names() {
+        let mut sheet = SheetRows { limits: &READ_LIMITS, rows: Vec::new(), cells: cells_read, formulas: 0 };
+        let mut cells = wb.worksheet_cells_reader(&name).map_err(|e| malformed(&e))?;
+        while let Some(c) = cells.next_cell().map_err(|e| malformed(&e))? {
+            sheet.push(c.get_position(), cell_text(&Data::from(c.get_value().clone())))?;
+        }
+        cells_read = sheet.cells;
+        sheet.rows.sort_by_key(|(n, _)| *n);
+        out.push((name, sheet.rows));
+    }
+    Ok(out)
 }
 
 /// Reads the first sheet of a spreadsheet as rows of trimmed text. An xlsx is bounded before it is

@@ -13,6 +13,7 @@ pub mod intake;
 pub mod names;
 pub mod screening;
 pub mod supervision;
+pub mod survey;
 pub mod training;
 
 use chrono::{Datelike, NaiveDate};
