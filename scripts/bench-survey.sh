@@ -15,5 +15,5 @@ for run in 1 2 3 4 5; do
     --responses "$W/responses.csv" --out "$W/tally.json" >/dev/null 2>"$W/time.txt" || cat "$W/time.txt"
   tail -1 "$W/time.txt"
 done
-head -c 300 "$W/tally.json"; echo
+"$BIN" survey tally --form "$W/form.xlsx" --responses "$W/responses.csv" --out "$W/tally.json" 2>/dev/null
 rm -rf "$W"
