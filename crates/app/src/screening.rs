@@ -7,8 +7,12 @@ use eduq_core::access::{Actor, Resource, Scope};
 use eduq_core::calendar::Term;
 use eduq_core::privacy::cell_shown;
 use eduq_core::screening::{Instrument, shipped_all};
-use eduq_core::standards::screening::{CODE_ALPHABET, CODE_LEN, FOLLOW_UP_HOURS, RETENTION_DAYS};
+use eduq_core::standards::screening::{
+    CODE_ALPHABET, CODE_FAILURES_KEPT_HOURS, CODE_FAILURES_MAX, CODE_LEN, CODE_WAIT_MAX_MINUTES, CODE_WAIT_MINUTES,
+    FOLLOW_UP_HOURS, RETENTION_DAYS,
+};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use eduq_store::Store;
 use eduq_store::screening::{
@@ -218,12 +222,85 @@ fn code_spent() -> AppError {
     AppError::Invalid("该答题码已使用，每个答题码只能提交一次".into())
 }
 
+const NOT_SAVED: &str = "保存失败，请稍后重新提交";
+const INCOMPLETE: &str = "请完成全部题目：";
+
 fn not_saved() -> AppError {
-    AppError::Invalid("保存失败，请稍后重新提交".into())
+    AppError::Invalid(NOT_SAVED.into())
 }
 
+/// Whether a refused submission should show its sheet again with the answers given (the code
+/// was good: answers left blank, or the save failed), rather than the code page.
+pub fn keeps_sheet(e: &AppError) -> bool {
+    matches!(e, AppError::Invalid(m) if m.starts_with(INCOMPLETE) || m == NOT_SAVED)
+}
+
+const BAD_CODE: &str = "答题码无效，请核对后重新输入";
+
 fn bad_code() -> AppError {
-    AppError::Invalid("答题码无效，请核对后重新输入".into())
+    AppError::Invalid(BAD_CODE.into())
+}
+
+fn is_bad_code(e: &AppError) -> bool {
+    matches!(e, AppError::Invalid(m) if m == BAD_CODE)
+}
+
+/// Wrong codes per client: after [`CODE_FAILURES_MAX`] a client waits before it may try again,
+/// longer with each further wrong code, so that codes cannot be guessed. Kept in memory (the
+/// answer pages are public and must not wait for the database); a sheet handed in clears the
+/// client's count, a day without a wrong code forgets it.
+#[derive(Clone, Default)]
+pub struct CodeGuard(Arc<Mutex<HashMap<String, Guesses>>>);
+
+#[derive(Debug, Clone, Copy)]
+struct Guesses {
+    failures: u32,
+    blocked_until: Option<DateTime<Utc>>,
+    last: DateTime<Utc>,
+}
+
+/// Clients tracked at most; beyond it the forgotten ones are dropped first.
+const GUARD_CLIENTS: usize = 100_000;
+
+impl CodeGuard {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Guesses>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Refuses a client that must wait, saying how long.
+    pub fn check(&self, client: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+        match self.lock().get(client).and_then(|g| g.blocked_until) {
+            Some(until) if until > now => {
+                let minutes = (until - now).num_minutes() + 1;
+                Err(AppError::Invalid(format!("答题码输错次数过多，请{minutes}分钟后再试，或请老师核对答题码")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a wrong code; from the limit on, the client waits.
+    pub fn failed(&self, client: &str, now: DateTime<Utc>) {
+        let mut map = self.lock();
+        if map.len() >= GUARD_CLIENTS && !map.contains_key(client) {
+            let kept = Duration::hours(CODE_FAILURES_KEPT_HOURS);
+            map.retain(|_, g| now - g.last < kept || g.blocked_until.is_some_and(|u| u > now));
+        }
+        let g = map.entry(client.to_string()).or_insert(Guesses { failures: 0, blocked_until: None, last: now });
+        if now - g.last >= Duration::hours(CODE_FAILURES_KEPT_HOURS) {
+            g.failures = 0;
+        }
+        g.failures += 1;
+        g.last = now;
+        if g.failures >= CODE_FAILURES_MAX {
+            let over = i64::from(g.failures - CODE_FAILURES_MAX + 1);
+            g.blocked_until = Some(now + Duration::minutes((over * CODE_WAIT_MINUTES).min(CODE_WAIT_MAX_MINUTES)));
+        }
+    }
+
+    /// A sheet handed in: the client's count starts again.
+    pub fn passed(&self, client: &str) {
+        self.lock().remove(client);
+    }
 }
 
 fn well_formed(code: &str) -> Result<(), AppError> {
@@ -260,7 +337,7 @@ pub async fn sheet(store: &Store, code: &str, today: NaiveDate) -> Result<Sheet,
 fn checked(ins: &Instrument, raw: &[String]) -> Result<Vec<i32>, AppError> {
     ins.answers(raw.iter().map(String::as_str)).map_err(|problems| {
         let named: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        AppError::Invalid(format!("请完成全部题目：{}", named.join("；")))
+        AppError::Invalid(format!("{INCOMPLETE}{}", named.join("；")))
     })
 }
 
@@ -305,6 +382,7 @@ struct SheetJob {
 #[derive(Clone)]
 pub struct SheetDesk {
     jobs: mpsc::Sender<Msg<SheetJob>>,
+    guard: CodeGuard,
 }
 
 impl SheetDesk {
@@ -312,7 +390,26 @@ impl SheetDesk {
     pub fn open(store: Store) -> SheetDesk {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(write_sheets(store, rx));
-        SheetDesk { jobs }
+        SheetDesk { jobs, guard: CodeGuard::default() }
+    }
+
+    /// The sheet a code opens for `client` (its address), counting a wrong code against it.
+    pub async fn sheet(
+        &self,
+        store: &Store,
+        code: &str,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        client: &str,
+    ) -> Result<Sheet, AppError> {
+        self.guard.check(client, now)?;
+        let r = sheet(store, code, today).await;
+        if let Err(e) = &r
+            && is_bad_code(e)
+        {
+            self.guard.failed(client, now);
+        }
+        r
     }
 
     /// A pupil's answers with a one-time code: checked and scored by the writer, and kept, with
@@ -320,6 +417,24 @@ impl SheetDesk {
     /// alert on the next page load. Returns nothing about the result: the pupil's page says
     /// thank you and where help is.
     pub async fn submit(
+        &self,
+        code: &str,
+        answers: &[String],
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        client: &str,
+    ) -> Result<(), AppError> {
+        self.guard.check(client, now)?;
+        let r = self.hand_in(code, answers, today, now).await;
+        match &r {
+            Ok(()) => self.guard.passed(client),
+            Err(e) if is_bad_code(e) => self.guard.failed(client, now),
+            Err(_) => {}
+        }
+        r
+    }
+
+    async fn hand_in(
         &self,
         code: &str,
         answers: &[String],
@@ -758,6 +873,39 @@ mod tests {
 
     fn cell(responded: i64, bands: Vec<i64>, attention: i64) -> Cell {
         Cell { school_id: 1, grade: 7, sex: "M".into(), eligible: 40, responded, attention, bands }
+    }
+
+    #[test]
+    fn wrong_codes_make_a_client_wait_and_a_sheet_handed_in_clears_it() {
+        let g = CodeGuard::default();
+        let t0 = DateTime::parse_from_rfc3339("2026-11-22T08:00:00Z").expect("time").with_timezone(&Utc);
+        for i in 0..CODE_FAILURES_MAX - 1 {
+            assert!(g.check("10.0.0.7", t0).is_ok(), "attempt {i}");
+            g.failed("10.0.0.7", t0);
+        }
+        assert!(g.check("10.0.0.7", t0).is_ok(), "one wrong code short of the limit");
+        g.failed("10.0.0.7", t0);
+        let e = g.check("10.0.0.7", t0).unwrap_err().to_string();
+        assert!(e.contains("请11分钟后再试"), "{e}");
+        assert!(g.check("10.0.0.8", t0).is_ok(), "another client is not held up");
+        let after = t0 + Duration::minutes(CODE_WAIT_MINUTES);
+        assert!(g.check("10.0.0.7", after).is_ok(), "the wait is over");
+        g.failed("10.0.0.7", after);
+        let e = g.check("10.0.0.7", after).unwrap_err().to_string();
+        assert!(e.contains("请21分钟后再试"), "each further wrong code waits longer: {e}");
+        let late = after + Duration::minutes(CODE_WAIT_MAX_MINUTES);
+        for _ in 0..20 {
+            g.failed("10.0.0.7", late);
+        }
+        assert!(g.check("10.0.0.7", late).unwrap_err().to_string().contains("请121分钟后再试"), "capped");
+        g.passed("10.0.0.7");
+        assert!(g.check("10.0.0.7", late).is_ok(), "a sheet handed in clears the count");
+        g.failed("10.0.0.9", t0);
+        let day = t0 + Duration::hours(CODE_FAILURES_KEPT_HOURS);
+        for _ in 0..CODE_FAILURES_MAX - 1 {
+            g.failed("10.0.0.9", day);
+        }
+        assert!(g.check("10.0.0.9", day).is_ok(), "a day later the old wrong code is forgotten");
     }
 
     #[test]

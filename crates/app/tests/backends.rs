@@ -2711,7 +2711,8 @@ async fn screening_codes_alerts_files_and_access() {
         let (principal, _) = user("principal").await;
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         let desk = SheetDesk::open(s.clone());
-        let submit = async |code: &str, answers: &Vec<String>, day, at| desk.submit(code, answers, day, at).await;
+        let submit =
+            async |code: &str, answers: &Vec<String>, day, at| desk.submit(code, answers, day, at, "10.0.0.1").await;
         let round = s.screening_rounds(&psych, None).await.expect("rounds").pop().expect("the demo round");
         assert_eq!((round.instrument.as_str(), round.grades.clone()), ("phq9", vec![6]), "{name}");
 
@@ -2750,7 +2751,9 @@ async fn screening_codes_alerts_files_and_access() {
         for slip in many.iter().chain(many.first()) {
             let (desk, code) = (desk.clone(), slip.code.clone());
             let answers = vec!["1".to_string(); 7];
-            burst.push(tokio::spawn(async move { desk.submit(&code, &answers, today, now()).await.is_ok() }));
+            burst.push(tokio::spawn(
+                async move { desk.submit(&code, &answers, today, now(), "10.0.0.2").await.is_ok() },
+            ));
         }
         let mut kept = 0;
         for b in burst {

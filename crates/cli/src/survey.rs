@@ -71,6 +71,16 @@ pub fn run(cmd: SurveyCmd) -> Result<()> {
                 tally.rejected.len(),
                 out.display()
             );
+            if let Some(s) = eduq_core::questionnaire::results::favourable(&f, &tally) {
+                println!(
+                    "表单标明的认可（满意）答案占 {:.1}%（{}/{}，95%置信区间 {:.1}%–{:.1}%）",
+                    s.share * 100.0,
+                    s.count,
+                    s.n,
+                    s.low * 100.0,
+                    s.high * 100.0
+                );
+            }
         }
     }
     Ok(())

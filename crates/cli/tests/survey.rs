@@ -93,6 +93,8 @@ fn tally_writes_the_contract() {
     let o = eduq(&["survey", "tally", "--form", p(&form), "--responses", p(&csv), "--out", p(&out)]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("提交时间"), "the extra column is named");
+    // sat: 1 favourable answer of 2.
+    assert!(String::from_utf8_lossy(&o.stdout).contains("50.0%（1/2"), "{}", String::from_utf8_lossy(&o.stdout));
     let got: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).expect("json")).expect("valid JSON");
     let want = serde_json::json!({
         "responses": 10,

@@ -8,6 +8,7 @@
 //! (column `favourable`: yes/1/是), the rule a 认可度 figure states per form.
 
 pub mod expr;
+pub mod results;
 
 use std::collections::HashMap;
 use std::fmt;

@@ -362,9 +362,30 @@ pub async fn answer_start() -> Result<Response, WebError> {
     public(AnswerPage::new("code"))
 }
 
-async fn sheet_page(st: &AppState, code: &str, chosen: Vec<String>, error: String) -> Result<Response, WebError> {
+/// Who is answering, for counting wrong codes: the address, or an IPv6 address's /64 (one
+/// household or phone gets a whole /64, so counting single addresses would not bound it).
+fn answering_client(peer: std::net::SocketAddr) -> String {
+    match peer.ip() {
+        std::net::IpAddr::V4(a) => a.to_string(),
+        std::net::IpAddr::V6(a) => match a.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = a.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+async fn sheet_page(
+    st: &AppState,
+    code: &str,
+    chosen: Vec<String>,
+    error: String,
+    client: &str,
+) -> Result<Response, WebError> {
     let today = st.clock.today();
-    match eduq_app::screening::sheet(&st.store, code, today).await {
+    match st.sheets.sheet(&st.store, code, today, st.clock.now(), client).await {
         Ok(sh) => public(AnswerPage {
             step: "sheet",
             code: code.trim().to_string(),
@@ -383,24 +404,32 @@ async fn sheet_page(st: &AppState, code: &str, chosen: Vec<String>, error: Strin
 /// The code typed: its sheet, or the code page again with why not.
 pub async fn answer_open(
     State(st): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let code = f.iter().find(|(k, _)| k == "code").map(|(_, v)| v.clone()).unwrap_or_default();
-    sheet_page(&st, &code, vec![], String::new()).await
+    sheet_page(&st, &code, vec![], String::new(), &answering_client(peer)).await
 }
 
 /// The sheet submitted: scored and kept (with its alert) in one transaction.
 pub async fn answer_submit(
     State(st): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let code = f.iter().find(|(k, _)| k == "code").map(|(_, v)| v.clone()).unwrap_or_default();
     let answers = answers_of(&f);
-    match st.sheets.submit(&code, &answers, st.clock.today(), st.clock.now()).await {
+    let client = answering_client(peer);
+    match st.sheets.submit(&code, &answers, st.clock.today(), st.clock.now(), &client).await {
         Ok(()) => public(AnswerPage::new("done")),
+        // A wrong code (or a client that must wait) goes back to the code page without a second
+        // lookup, which would count the same wrong code twice.
+        Err(e) if !eduq_app::screening::keeps_sheet(&e) => {
+            public(AnswerPage { error: form_message(e)?, ..AnswerPage::new("code") })
+        }
         Err(e) => {
             let m = form_message(e)?;
-            sheet_page(&st, &code, answers, m).await
+            sheet_page(&st, &code, answers, m, &client).await
         }
     }
 }

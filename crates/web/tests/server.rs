@@ -1990,6 +1990,27 @@ async fn teacher_development_pages() {
     }
 }
 
+/// Answer codes cannot be guessed: after the limit of wrong codes the client waits, on the code
+/// page and on a direct submission alike.
+#[tokio::test]
+async fn wrong_answer_codes_make_the_client_wait() {
+    let (base, _store) = start().await;
+    let anon = client();
+    let max = eduq_core::standards::screening::CODE_FAILURES_MAX;
+    for i in 0..max {
+        let code = format!("ZZZZ{i:04}");
+        let page =
+            anon.post(format!("{base}/answer/submit")).form(&[("code", code.as_str()), ("q1", "0")]).send().await;
+        let page = page.expect("submit").text().await.expect("text");
+        assert!(page.contains("答题码无效"), "wrong code {i}: {page:.200}");
+    }
+    for path in ["/answer", "/answer/submit"] {
+        let page = anon.post(format!("{base}{path}")).form(&[("code", "ZZZZ9999")]).send().await.expect("post");
+        let page = page.text().await.expect("text");
+        assert!(page.contains("分钟后再试"), "{path}: {page:.300}");
+    }
+}
+
 /// 心理健康 through the pages: the 心理教师 prints codes, a pupil answers without logging in, the
 /// critical answer is an alert on the 心理教师's home page within that request; the principal sees a
 /// count and aggregates (the page's coverage is the engine's) and no pupil, no individual export;

@@ -95,3 +95,11 @@ pub const REST_SHARE: f64 = 0.85;
 /// County 差异系数 limits per indicator.
 pub const CV_LIMIT_PRIMARY: f64 = 0.50;
 pub const CV_LIMIT_JUNIOR: f64 = 0.45;
+
+/// 第九条: 社会认可度 of at least 85 % (below it the county is not recognised).
+pub const RECOGNITION_PROVENANCE: Provenance = Provenance {
+    source: "教育部《县域义务教育优质均衡发展督导评估办法》教督〔2017〕6号（2017年4月）",
+    clause: "第九条 社会认可度达到85%以上；调查对象包括学生、家长、教师、校长、人大代表、政协委员及其他群众",
+    confidence: "[V] 85%与调查对象（公开转载一致）；认可答案的口径（满意、比较满意）由各表单的choices表favourable列写明",
+};
+pub const RECOGNITION_MIN: f64 = 0.85;

@@ -22,3 +22,14 @@ pub const RETENTION_DAYS: i64 = 365;
 /// Characters of a one-time answer code: capitals and digits without look-alikes (0/O, 1/I/L).
 pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 pub const CODE_LEN: usize = 8;
+
+/// Wrong codes one client (an address; an IPv6 /64) may enter before it must wait. A computer room
+/// behind one address mistypes a few codes per class, and every sheet handed in clears its count;
+/// someone guessing codes does not. With 31 symbols and 8 characters (8.5 × 10^11 codes) and
+/// 30,000 live codes, a guess hits one in 28 million: the wait keeps a client far below that.
+pub const CODE_FAILURES_MAX: u32 = 40;
+/// The first wait, and one more for each further wrong code after it, up to the cap.
+pub const CODE_WAIT_MINUTES: i64 = 10;
+pub const CODE_WAIT_MAX_MINUTES: i64 = 120;
+/// A client's count is forgotten after a day without a wrong code.
+pub const CODE_FAILURES_KEPT_HOURS: i64 = 24;
