@@ -280,60 +280,20 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
         SampleCmd::Survey { responses, seed, form, out } => {
             let xlsx = eduq_exchange::questionnaire::form_workbook(&eduq_synth::survey::form())?;
             std::fs::write(&form, xlsx).with_context(|| format!("无法写入 {}", form.display()))?;
-            let file = std::fs::File::create(&out).with_context(|| format!("无法写入 {}", out.display()))?;
-            let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
-            w.write_record(eduq_synth::survey::headers())?;
-            let mut failed = None;
-            eduq_synth::survey::responses(seed, responses, |row| {
-                if failed.is_none()
-                    && let Err(e) = w.write_record(row)
-                {
-                    failed = Some(e);
-                }
-            });
-            if let Some(e) = failed {
-                return Err(e.into());
-            }
-            w.flush()?;
+            write_csv(&out, eduq_synth::survey::headers(), |row| eduq_synth::survey::responses(seed, responses, row))?;
             println!("已写入表单 {} 与 {} 份答卷 {}", form.display(), responses, out.display());
             Ok(())
         }
         SampleCmd::Screening { pupils, instrument, seed, out } => {
             let items = crate::screening::instrument(&instrument)?.items.len();
-            let file = std::fs::File::create(&out).with_context(|| format!("无法写入 {}", out.display()))?;
-            let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
-            w.write_record(eduq_synth::screening::headers(items))?;
-            let mut failed = None;
-            eduq_synth::screening::sheets(seed, pupils, items, |row| {
-                if failed.is_none()
-                    && let Err(e) = w.write_record(row)
-                {
-                    failed = Some(e);
-                }
-            });
-            if let Some(e) = failed {
-                return Err(e.into());
-            }
-            w.flush()?;
+            write_csv(&out, eduq_synth::screening::headers(items), |row| {
+                eduq_synth::screening::sheets(seed, pupils, items, row)
+            })?;
             println!("已写入 {}：{pupils} 份答卷", out.display());
             Ok(())
         }
         SampleCmd::Fitness { pupils, seed, out } => {
-            let file = std::fs::File::create(&out).with_context(|| format!("无法写入 {}", out.display()))?;
-            let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
-            w.write_record(eduq_synth::fitness::HEADERS)?;
-            let mut failed = None;
-            eduq_synth::fitness::round(seed, pupils, |row| {
-                if failed.is_none()
-                    && let Err(e) = w.write_record(row)
-                {
-                    failed = Some(e);
-                }
-            });
-            if let Some(e) = failed {
-                return Err(e.into());
-            }
-            w.flush()?;
+            write_csv(&out, eduq_synth::fitness::HEADERS, |row| eduq_synth::fitness::round(seed, pupils, row))?;
             println!("已写入 {}：{} 名学生", out.display(), pupils);
             Ok(())
         }
@@ -1164,5 +1124,30 @@ pub async fn screening_burst(url: &str, codes: &Path, at_once: usize, pause_ms: 
     peak_max.sort_by(|a, b| b.0.total_cmp(&a.0));
     let worst: Vec<String> = peak_max.iter().take(5).map(|(ms, b)| format!("#{b} {ms:.1} ms")).collect();
     println!("slowest peaks (their slowest answer): {}", worst.join(", "));
+    Ok(())
+}
+
+/// Writes a csv of `headers` and the rows `rows` hands to its callback (a generator's output),
+/// stopping at the first write error.
+fn write_csv<H: AsRef<[u8]>>(
+    out: &Path,
+    headers: impl IntoIterator<Item = H>,
+    rows: impl FnOnce(&mut dyn FnMut(&[String])),
+) -> Result<()> {
+    let file = std::fs::File::create(out).with_context(|| format!("无法写入 {}", out.display()))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
+    w.write_record(headers)?;
+    let mut failed = None;
+    rows(&mut |row| {
+        if failed.is_none()
+            && let Err(e) = w.write_record(row)
+        {
+            failed = Some(e);
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    w.flush()?;
     Ok(())
 }

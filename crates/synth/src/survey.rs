@@ -70,10 +70,11 @@ pub fn responses(seed: u64, n: usize, mut f: impl FnMut(&[String])) {
         row[1] = format!("2026-11-{:02} {:02}:{:02}", 1 + r % 28, 7 + r % 14, r % 60);
         let who = ["parent", "parent", "pupil", "teacher"][pick(&mut rng, 4)];
         row[2] = who.to_string();
-        // A respondent leans one way; answers scatter around the lean.
-        let lean = pick(&mut rng, 3);
+        // A respondent leans one way (most are satisfied, as in county surveys); answers scatter
+        // around the lean.
+        let lean = [0, 0, 0, 0, 0, 0, 0, 1, 1, 2][pick(&mut rng, 10)];
         for c in row.iter_mut().skip(3).take(25) {
-            *c = SCALE[(lean + pick(&mut rng, 3)).min(4)].to_string();
+            *c = SCALE[(lean + pick(&mut rng, 2)).min(4)].to_string();
         }
         for k in 0..2 {
             row[28 + k] =
