@@ -2849,7 +2849,17 @@ async fn screening_codes_alerts_files_and_access() {
 
         // Raw answers go after the retention period; totals and bands stay.
         assert_eq!(purge_expired(&s, now()).await.expect("purge"), 0, "{name}: nothing old yet");
-        let n = purge_expired(&s, now() + chrono::Duration::days(366)).await.expect("purge");
+        // The boundary: a sheet is kept through its 365th day and purged just after.
+        let latest = results.iter().map(|r| r.submitted_at).max().expect("sheets");
+        let retention = chrono::Duration::days(eduq_core::standards::screening::RETENTION_DAYS);
+        let first = purge_expired(&s, latest + retention).await.expect("purge");
+        let kept = s.round_results(&psych, round.id, now()).await.expect("results");
+        for r in &kept {
+            assert_eq!(r.answers.is_some(), r.submitted_at == latest, "{name}: {} at {}", r.name, r.submitted_at);
+        }
+        let second = purge_expired(&s, latest + retention + chrono::Duration::seconds(1)).await.expect("purge");
+        assert!(second >= 1, "{name}: the newest sheet goes one second after its 365th day");
+        let n = first + second + purge_expired(&s, now() + chrono::Duration::days(366)).await.expect("purge");
         assert!(n as usize >= results.len(), "{name}");
         let after = s.round_results(&psych, round.id, now()).await.expect("results");
         assert!(after.iter().all(|r| r.answers.is_none()) && after.len() == results.len(), "{name}");
