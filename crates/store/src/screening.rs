@@ -461,25 +461,34 @@ impl Store {
                 })
             })
             .await?;
-        let mut q = Sql::new(
-            "SELECT x.school_id, x.grade, x.sex, x.band, x.attention, COUNT(*) \
+        // A pupil who answered and has left since (or moved out of the round's grades) is no longer
+        // among the pupils on roll but was eligible when answering: counted in both, so that
+        // coverage stays within 100 %. `gone` is 1 for such a response.
+        let mut gone = Sql::new("CASE WHEN EXISTS (SELECT 1 FROM enrolment e WHERE e.student_id = x.student_id");
+        pupils_of(&mut gone, round);
+        gone.push(") THEN CAST(0 AS BIGINT) ELSE CAST(1 AS BIGINT) END");
+        let mut q = Sql::new(format!(
+            "SELECT x.school_id, x.grade, x.sex, x.band, x.attention, {} AS gone, COUNT(*) \
              FROM screening_response x WHERE 1=1",
-        );
+            gone.text
+        ));
+        // The CASE comes first, so its placeholders keep their numbers.
+        q.args = gone.args;
         q.push_arg(" AND x.round_id = ?", round.id);
         scope_filter(&mut q, actor, "x.school_id", None, None);
-        q.push(" GROUP BY x.school_id, x.grade, x.sex, x.band, x.attention");
-        for (school_id, grade, sex, band, attention, n) in
-            self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.s(2)?, r.i(3)?, r.b(4)?, r.i(5)?))).await?
+        q.push(" GROUP BY x.school_id, x.grade, x.sex, x.band, x.attention, gone");
+        for (school_id, grade, sex, band, attention, gone, n) in
+            self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.s(2)?, r.i(3)?, r.b(4)?, r.i(5)?, r.i(6)?))).await?
         {
             let i = match cells.iter().position(|c| c.school_id == school_id && c.grade == grade && c.sex == sex) {
                 Some(i) => i,
                 None => {
-                    // A pupil who answered and left the school since still counts as a response.
                     cells.push(Cell { school_id, grade, sex, bands: vec![0; bands], ..Cell::default() });
                     cells.len() - 1
                 }
             };
             let c = &mut cells[i];
+            c.eligible += gone * n;
             c.responded += n;
             c.attention += if attention { n } else { 0 };
             if let Some(b) = c.bands.get_mut(band as usize) {
