@@ -223,6 +223,15 @@ impl Form {
             let mut parts = t.split_whitespace();
             let kind = parts.next().unwrap_or("").to_ascii_lowercase();
             let list = parts.next().unwrap_or("").to_string();
+            let extra: Vec<&str> = parts.collect();
+            if !extra.is_empty() {
+                errors.push(err(
+                    SURVEY,
+                    *r,
+                    "type",
+                    format!("不支持题型中的“{}”（如 or_other），请删去", extra.join(" ")),
+                ));
+            }
             let name = cell(cells, c_name).to_string();
             if kind.is_empty() {
                 errors.push(err(SURVEY, *r, "type", "题型为空".into()));
@@ -734,6 +743,7 @@ mod tests {
     fn every_error_names_sheet_row_and_column() {
         let mut wb = parent_form();
         wb[0].rows[1].1[0] = "select_one nolist".into(); // row 3
+        wb[0].rows[3].1[0] = "select_one sat or_other".into(); // row 5
         wb[0].rows[4].1[4] = "${nobody} = 1".into(); // row 6 relevant
         wb[0].rows[5].1[1] = "overall".into(); // row 7 duplicate name
         wb[0].rows[7].1[3] = "maybe".into(); // row 9 required (the text question)
@@ -746,6 +756,7 @@ mod tests {
         assert!(has("survey表第7行“name”列：题目名“overall”与第5行重复"), "{errors:?}");
         assert!(has("survey表第9行“required”列：“maybe”应为yes或no"), "{errors:?}");
         assert!(has("survey表第4行“type”列：分组“detail”缺少end_group"), "{errors:?}");
+        assert!(has("survey表第5行“type”列：不支持题型中的“or_other”"), "{errors:?}");
         assert!(has("choices表第5行“name”列：选项列表“sat”中选项“s5”重复"), "{errors:?}");
         assert!(Form::parse(&wb[1..]).unwrap_err()[0].to_string().contains("缺少工作表“survey”"));
     }
