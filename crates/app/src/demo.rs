@@ -142,11 +142,17 @@ fn fitness_file(spec: &Spec, students: &[eduq_core::records::StudentRecord], ter
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut failed = None;
     let _ = w.write_record(eduq_synth::fitness::HEADERS);
-    eduq_synth::fitness::rows_for(spec.seed ^ (term.start_year as u64), &pupils, false, |row| {
-        if let Err(e) = w.write_record(row) {
-            failed.get_or_insert(e);
-        }
-    });
+    eduq_synth::fitness::rows_for(
+        spec.seed ^ (term.start_year as u64),
+        &pupils,
+        false,
+        eduq_synth::fitness::Times::Dotted,
+        |row| {
+            if let Err(e) = w.write_record(row) {
+                failed.get_or_insert(e);
+            }
+        },
+    );
     match (failed, w.into_inner()) {
         (None, Ok(bytes)) => Ok(bytes),
         _ => Err(AppError::Invalid("示范数据生成失败".into())),

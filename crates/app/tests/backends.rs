@@ -531,7 +531,9 @@ async fn fitness_round_import_and_statistics() {
             .collect();
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(eduq_synth::fitness::HEADERS).unwrap();
-        eduq_synth::fitness::rows_for(99, &pupils, false, |r| w.write_record(r).unwrap());
+        eduq_synth::fitness::rows_for(99, &pupils, false, eduq_synth::fitness::Times::Dotted, |r| {
+            w.write_record(r).unwrap()
+        });
         let file = w.into_inner().unwrap();
         let first = import_fitness(&s, &admin, CURRENT, &file, "round.csv", false, now()).await.expect("import");
         assert_eq!(first.rows, 300, "{name}");

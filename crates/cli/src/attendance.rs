@@ -1,12 +1,13 @@
 //! `eduq attendance scan`: the streak-based early warning over an attendance file, no database.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use eduq_core::attendance::Rules;
-use eduq_exchange::attendance::{read_roll, scan};
+use eduq_exchange::attendance::{ScanOptions, scan_csv};
 
 #[derive(Subcommand)]
 pub enum AttendanceCmd {
@@ -42,24 +43,35 @@ pub fn run(cmd: AttendanceCmd) -> Result<()> {
         bail!("--rate 应在0到1之间，例如0.2表示20%");
     }
     let started = Instant::now();
-    let bytes = std::fs::read(&input).with_context(|| format!("无法读取文件 {}", input.display()))?;
-    let roll = read_roll(&bytes).map_err(|e| crate::file_error(e, ""))?;
-    drop(bytes);
-    let read = started.elapsed();
     let rules = Rules { streak, recent_truant: recent, window: window.max(1), absence_rate: rate };
-    let t = Instant::now();
-    let (csv, flagged) = scan(&roll, &rules);
-    let computed = t.elapsed();
-    std::fs::write(&out, &csv).with_context(|| format!("无法写入 {}", out.display()))?;
+    let open = || std::fs::File::open(&input);
+    let size_hint =
+        open().and_then(|f| f.metadata()).with_context(|| format!("无法读取文件 {}", input.display()))?.len();
+    let opts = ScanOptions { size_hint: Some(size_hint), ..ScanOptions::default() };
+    // Written beside the target and renamed at the end: a failed scan leaves no half file.
+    let partial = out.with_extension("csv.partial");
+    let file = std::fs::File::create(&partial).with_context(|| format!("无法写入 {}", out.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let result = scan_csv(&open, &rules, &opts, &mut w)
+        .map_err(|e| crate::file_error(e, ""))
+        .and_then(|s| w.flush().map(|_| s).with_context(|| format!("无法写入 {}", out.display())));
+    drop(w);
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&partial, &out).with_context(|| format!("无法写入 {}", out.display()))?;
     println!(
-        "已扫描 {} 行、{} 名学生，预警 {} 人；结果写入 {}（读取 {:.2} 秒，计算 {:.3} 秒，合计 {:.2} 秒）",
-        roll.rows(),
-        roll.ids.len(),
-        flagged,
+        "已扫描 {} 行、{} 名学生，预警 {} 人；结果写入 {}（{:.2} 秒{}）",
+        summary.rows,
+        summary.pupils,
+        summary.flagged,
         out.display(),
-        read.as_secs_f64(),
-        computed.as_secs_f64(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        if summary.passes > 1 { format!("，分{}遍读取", summary.passes) } else { String::new() }
     );
     Ok(())
 }

@@ -61,7 +61,8 @@ pub enum SampleCmd {
         #[arg(long)]
         out: PathBuf,
     },
-    /// An attendance csv (学籍号, 日期, 状态): every pupil on every school day from --start.
+    /// An attendance csv (学籍号, 日期, 状态): every pupil on every school day from --start, rows
+    /// shuffled (in windows of 16M rows) as a merged export has them, 学籍号-like ids.
     Attendance {
         #[arg(long, default_value_t = 50_000)]
         pupils: usize,
@@ -71,15 +72,22 @@ pub enum SampleCmd {
         start: String,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Write the rows day by day (a daily roll export) instead of shuffled
+        #[arg(long)]
+        by_day: bool,
         #[arg(long)]
         out: PathBuf,
     },
-    /// A 体质健康 round in the national upload layout (with vision screening).
+    /// A 体质健康 round in the national upload layout (with vision screening), 学籍号-like ids in a
+    /// shuffled order, times written 2'25" (so quoted) as schools' files have them.
     Fitness {
         #[arg(long, default_value_t = 1_000_000)]
         pupils: usize,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Write times as the national template does (分.秒: 2.25), unquoted
+        #[arg(long)]
+        dotted_times: bool,
         #[arg(long)]
         out: PathBuf,
     },
@@ -254,7 +262,7 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             };
             write_all(&out, &eduq_exchange::lottery::input_files(&input))
         }
-        SampleCmd::Attendance { pupils, days, start, seed, out } => {
+        SampleCmd::Attendance { pupils, days, start, seed, by_day, out } => {
             let start = eduq_core::calendar::parse_date(&start).with_context(|| format!("日期“{start}”无效"))?;
             let dates: Vec<String> =
                 eduq_synth::attendance::school_days(start, days).iter().map(|d| d.to_string()).collect();
@@ -263,13 +271,18 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
             w.write_all("学籍号,日期,状态\n".as_bytes())?;
             let mut failed = None;
-            eduq_synth::attendance::roll(seed, pupils, dates.len(), |p, d, s| {
+            let row = |p: usize, d: usize, s: eduq_core::attendance::Status| {
                 if failed.is_none()
                     && let Err(e) = writeln!(w, "{},{},{}", ids[p], dates[d], s.label())
                 {
                     failed = Some(e);
                 }
-            });
+            };
+            if by_day {
+                eduq_synth::attendance::roll(seed, pupils, dates.len(), row);
+            } else {
+                eduq_synth::attendance::shuffled_roll(seed, pupils, dates.len(), 1 << 24, row);
+            }
             if let Some(e) = failed {
                 return Err(e.into());
             }
@@ -292,8 +305,10 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             println!("已写入 {}：{pupils} 份答卷", out.display());
             Ok(())
         }
-        SampleCmd::Fitness { pupils, seed, out } => {
-            write_csv(&out, eduq_synth::fitness::HEADERS, |row| eduq_synth::fitness::round(seed, pupils, row))?;
+        SampleCmd::Fitness { pupils, seed, dotted_times, out } => {
+            use eduq_synth::fitness::Times;
+            let times = if dotted_times { Times::Dotted } else { Times::Primes };
+            write_csv(&out, eduq_synth::fitness::HEADERS, |row| eduq_synth::fitness::round(seed, pupils, times, row))?;
             println!("已写入 {}：{} 名学生", out.display(), pupils);
             Ok(())
         }

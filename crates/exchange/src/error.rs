@@ -40,6 +40,8 @@ pub enum ExchangeError {
     Rows(Vec<RowError>),
     #[error("写出Excel文件失败：{0}")]
     Write(String),
+    #[error("读写文件失败：{0}")]
+    Io(String),
 }
 
 impl ExchangeError {

@@ -17,6 +17,7 @@ pub mod questionnaire;
 mod row;
 pub mod rubric;
 pub mod screening;
+pub mod stream;
 pub mod supervision;
 pub mod table;
 pub mod training;

@@ -515,6 +515,17 @@ impl CsvOut {
     pub fn finish(self) -> Vec<u8> {
         self.writer.into_inner().unwrap_or_else(|e| e.into_inner().get_ref().clone())
     }
+    /// Bytes written so far (rows end here: callers record row boundaries with it).
+    pub fn flushed_len(&mut self) -> usize {
+        let _ = self.writer.flush();
+        self.writer.get_ref().len()
+    }
+}
+
+impl Default for CsvOut {
+    fn default() -> Self {
+        CsvOut::headless(0)
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use eduq_exchange::read_table;
 fn csv_stream_and_xlsx_table_agree() {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(eduq_synth::fitness::HEADERS).unwrap();
-    eduq_synth::fitness::round(9, 3000, |r| w.write_record(r).unwrap());
+    eduq_synth::fitness::round(9, 3000, eduq_synth::fitness::Times::Dotted, |r| w.write_record(r).unwrap());
     let file = w.into_inner().unwrap();
     let (parts, sum) = score_csv(&file).unwrap();
     let streamed: Vec<u8> = parts.concat();

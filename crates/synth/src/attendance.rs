@@ -11,9 +11,36 @@ pub fn school_days(start: NaiveDate, n: usize) -> Vec<NaiveDate> {
     start.iter_days().filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)).take(n).collect()
 }
 
-/// Synthetic 学籍号 of pupil `i` (G + 18 characters, like the national format).
+/// Synthetic 学籍号 of pupil `i`: G and a 身份证号 (fictitious region 99, see the crate doc) as the
+/// national format has it, so the ids of one district share a long prefix and differ in the last
+/// digits, as real ones do.
 pub fn pupil_id(i: usize) -> String {
-    format!("G3301022015{:07}", i)
+    crate::student_number(i)
+}
+
+/// `roll`'s rows in the order a platform's export has them after a merge or a sort by something
+/// else: shuffled, within windows of `window` rows (the whole file when it fits). Calls `f(pupil,
+/// day_index, status)`.
+pub fn shuffled_roll(seed: u64, pupils: usize, days: usize, window: usize, mut f: impl FnMut(usize, usize, Status)) {
+    let mut rng = Rng::new(seed ^ 0x005A_FF1E);
+    let window = window.max(1);
+    let mut buf: Vec<(u32, u16, Status)> = Vec::with_capacity(window.min(pupils * days));
+    let mut flush = |buf: &mut Vec<(u32, u16, Status)>, rng: &mut Rng| {
+        for i in (1..buf.len()).rev() {
+            buf.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        for &(p, d, s) in buf.iter() {
+            f(p as usize, usize::from(d), s);
+        }
+        buf.clear();
+    };
+    roll(seed, pupils, days, |p, d, s| {
+        buf.push((p as u32, d as u16, s));
+        if buf.len() == window {
+            flush(&mut buf, &mut rng);
+        }
+    });
+    flush(&mut buf, &mut rng);
 }
 
 /// Calls `f(pupil, day_index, status)` day by day (all pupils of day 1, then day 2, …), the order

@@ -25,10 +25,21 @@ fn column(item: Item) -> usize {
     }
 }
 
-/// 分.秒 as the template writes times (215 s → "3.35").
-fn minutes_seconds(s: f64) -> String {
+/// How a file writes 800米/1000米/往返跑 times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Times {
+    /// 分.秒, as the national template has it (215 s → "3.35").
+    Dotted,
+    /// 分'秒", as most schools' files have it (215 s → `3'35"`; a csv writer quotes the field).
+    Primes,
+}
+
+fn minutes_seconds(s: f64, times: Times) -> String {
     let s = s.round() as u32;
-    format!("{}.{:02}", s / 60, s % 60)
+    match times {
+        Times::Dotted => format!("{}.{:02}", s / 60, s % 60),
+        Times::Primes => format!("{}'{:02}\"", s / 60, s % 60),
+    }
 }
 
 /// One pupil to generate a result for: 学籍号, school grade 1–12, sex, and the class name.
@@ -41,7 +52,7 @@ pub struct Pupil<'a> {
 
 /// Calls `f` with each pupil's row (cells in `HEADERS` order). With `typos`, one pupil in a thousand
 /// gets an impossible value, as real uploads do.
-pub fn rows_for(seed: u64, pupils: &[Pupil], typos: bool, mut f: impl FnMut(&[String])) {
+pub fn rows_for(seed: u64, pupils: &[Pupil], typos: bool, times: Times, mut f: impl FnMut(&[String])) {
     let mut rng = Rng::new(seed ^ 0xF17_u64);
     let t = tables();
     let mut row = vec![String::new(); HEADERS.len()];
@@ -77,7 +88,7 @@ pub fn rows_for(seed: u64, pupils: &[Pupil], typos: bool, mut f: impl FnMut(&[St
             let cell = match item {
                 Item::Run50m => format!("{v:.1}"),
                 Item::SitAndReach => format!("{:.1}", v + 0.1 * rng.below(3) as f64),
-                Item::Run800m | Item::Run1000m | Item::Shuttle50x8 => minutes_seconds(v),
+                Item::Run800m | Item::Run1000m | Item::Shuttle50x8 => minutes_seconds(v, times),
                 _ => format!("{}", v.round() as i64),
             };
             row[column(item)] = cell;
@@ -110,10 +121,14 @@ pub fn rows_for(seed: u64, pupils: &[Pupil], typos: bool, mut f: impl FnMut(&[St
     }
 }
 
-/// A synthetic round of `pupils` pupils across grades 1–12 (for the batch command's samples).
-pub fn round(seed: u64, pupils: usize, f: impl FnMut(&[String])) {
+/// A synthetic round of `pupils` pupils across grades 1–12 (for the batch command's samples), in a
+/// shuffled order with 学籍号-like ids.
+pub fn round(seed: u64, pupils: usize, times: Times, f: impl FnMut(&[String])) {
     let mut rng = Rng::new(seed);
-    let numbers: Vec<String> = (0..pupils).map(|i| format!("G3301022{:010}", i)).collect();
+    let mut numbers: Vec<String> = (0..pupils).map(crate::student_number).collect();
+    for i in (1..numbers.len()).rev() {
+        numbers.swap(i, rng.below(i as u64 + 1) as usize);
+    }
     let classes: Vec<String> = (0..8).map(|c| format!("{}班", c + 1)).collect();
     let list: Vec<Pupil> = numbers
         .iter()
@@ -124,7 +139,7 @@ pub fn round(seed: u64, pupils: usize, f: impl FnMut(&[String])) {
             class: &classes[rng.below(8) as usize],
         })
         .collect();
-    rows_for(seed, &list, true, f);
+    rows_for(seed, &list, true, times, f);
 }
 
 const CODES_GRADES: &[u8] = &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
@@ -136,7 +151,7 @@ mod tests {
     #[test]
     fn rows_are_full_width_and_mostly_complete() {
         let mut n = 0;
-        round(5, 200, |r| {
+        round(5, 200, Times::Primes, |r| {
             assert_eq!(r.len(), HEADERS.len());
             assert!(!r[0].is_empty() && !r[6].is_empty());
             n += 1;

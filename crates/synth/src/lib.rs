@@ -28,6 +28,18 @@ use std::collections::HashMap;
 
 pub use eduq_core::rng::Rng;
 
+/// The 学籍号 of synthetic pupil `i` in the batch samples: G and an 18-character 身份证号 with a
+/// valid check character (fictitious region 99xxxx; birth dates over two years, 1,000 pupils a
+/// day), so ids differ only in their last digits as a real district's do.
+pub fn student_number(i: usize) -> String {
+    let region = 990102 + (i / 730_000) as u32;
+    let birth =
+        NaiveDate::from_ymd_opt(2014, 9, 1).unwrap_or_default() + chrono::Duration::days((i / 1000 % 730) as i64);
+    let first17 = format!("{region}{}{:03}", birth.format("%Y%m%d"), i % 1000);
+    let check = id_check_char(&first17).unwrap_or('0');
+    format!("G{first17}{check}")
+}
+
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct Spec {
