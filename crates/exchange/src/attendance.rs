@@ -79,6 +79,29 @@ fn status_of(s: &[u8]) -> Option<Status> {
         .or_else(|| std::str::from_utf8(s).ok().and_then(|s| Status::parse(s).ok()))
 }
 
+/// The labels of two Chinese characters (6 bytes in UTF-8, as nearly every file writes them)
+/// packed in integers, compared without a call per label; anything else goes to `status_of`.
+struct Labels([(u64, Status); 7]);
+
+impl Labels {
+    fn new() -> Labels {
+        let mut t = [(0, Status::Present); 7];
+        for (slot, &st) in t.iter_mut().zip(Status::ALL.iter()) {
+            *slot = (Self::pack(st.label().as_bytes()).unwrap_or(u64::MAX), st);
+        }
+        Labels(t)
+    }
+    fn pack(s: &[u8]) -> Option<u64> {
+        let s: &[u8; 6] = s.try_into().ok()?;
+        let mut b = [0u8; 8];
+        b[..6].copy_from_slice(s);
+        Some(u64::from_le_bytes(b))
+    }
+    fn get(&self, s: &[u8]) -> Option<Status> {
+        Self::pack(s).and_then(|k| self.0.iter().find(|e| e.0 == k).map(|e| e.1)).or_else(|| status_of(s))
+    }
+}
+
 fn code_of(st: Status) -> u8 {
     Status::ALL.iter().position(|&s| s == st).map_or(0, |i| i as u8 + 1)
 }
@@ -108,6 +131,9 @@ impl Columns {
     }
 }
 
+/// Cell writes held before they are applied together.
+const PENDING: usize = 4096;
+
 /// The matrix outgrew the worker's share of the budget: read the file in more passes.
 struct Overflow;
 
@@ -128,6 +154,9 @@ struct Worker<'h> {
     days: Vec<i32>,
     stride: usize,
     cells: Vec<u8>,
+    /// Cell writes of the block, applied together: rows arrive in any order, so each write is a
+    /// cache miss, and a tight loop of independent writes lets the processor overlap them.
+    pending: Vec<(usize, u8)>,
     budget: usize,
     /// Row number of the last line read (the header is row 1).
     row: usize,
@@ -136,6 +165,7 @@ struct Worker<'h> {
     clashes: Vec<(u32, i32, Status, Status)>,
     /// Key comparisons made by the table (the degeneration test reads it).
     compares: u64,
+    labels: Labels,
 }
 
 /// The hash bits that choose a worker: above those the table uses for its buckets (low bits) and
@@ -159,12 +189,14 @@ impl<'h> Worker<'h> {
             days: Vec::new(),
             stride: 8,
             cells: Vec::new(),
+            pending: Vec::with_capacity(PENDING),
             budget,
             row: 1,
             errors: Vec::new(),
             error_count: 0,
             clashes: Vec::new(),
             compares: 0,
+            labels: Labels::new(),
         }
     }
 
@@ -267,7 +299,7 @@ impl<'h> Worker<'h> {
         if slot.is_none() {
             self.fail(DATE, date, "不是有效日期（格式应为YYYY-MM-DD）".into());
         }
-        let st = status_of(status);
+        let st = self.labels.get(status);
         if st.is_none() {
             self.fail(STATUS, status, format!("不是有效状态，应为：{}", Status::labels()));
         }
@@ -342,21 +374,38 @@ impl<'h> Worker<'h> {
         if slot >= self.stride {
             self.widen(slot + 1)?;
         }
-        let code = code_of(st);
-        let cell = &mut self.cells[p as usize * self.stride + slot];
-        if *cell == 0 {
-            *cell = code;
-        } else if *cell != code {
-            let (a, b) = (status_of_code(*cell), st);
-            if self.clashes.len() < MAX_ERRORS {
-                self.clashes.push((p, self.days[slot], a.min(b), a.max(b)));
-            }
-            self.error_count += 1;
+        self.pending.push((p as usize * self.stride + slot, code_of(st)));
+        if self.pending.len() == PENDING {
+            self.apply();
         }
         Ok(())
     }
 
+    /// Writes the pending cells; a cell already holding another status is a clash (the first
+    /// status written stays).
+    fn apply(&mut self) {
+        let mut clashes: Vec<(usize, u8)> = Vec::new();
+        for &(i, code) in &self.pending {
+            let cell = &mut self.cells[i];
+            if *cell == 0 {
+                *cell = code;
+            } else if *cell != code {
+                clashes.push((i, code));
+            }
+        }
+        for (i, code) in clashes {
+            let (a, b) = (status_of_code(self.cells[i]), status_of_code(code));
+            let (p, slot) = (i / self.stride, i % self.stride);
+            if self.clashes.len() < MAX_ERRORS {
+                self.clashes.push((p as u32, self.days[slot], a.min(b), a.max(b)));
+            }
+            self.error_count += 1;
+        }
+        self.pending.clear();
+    }
+
     fn widen(&mut self, at_least: usize) -> Result<(), Overflow> {
+        self.apply();
         let mut stride = self.stride;
         while stride < at_least {
             stride *= 2;
@@ -472,6 +521,7 @@ fn pass<R: Read>(
                     }
                     let _ = back_tx.send(block);
                 }
+                w.apply();
                 let (errors, error_count, compares) = (std::mem::take(&mut w.errors), w.error_count, w.compares);
                 let clashes: Vec<(Vec<u8>, i32, Status, Status)> =
                     w.clashes.iter().map(|&(p, d, a, b)| (w.key(p).to_vec(), d, a, b)).collect();

@@ -107,11 +107,19 @@ impl<R: Read> Blocks<R> {
         buf.append(&mut self.carry);
         let mut want = self.size.max(buf.len() + 1);
         loop {
-            if !self.eof && buf.len() < want {
-                let need = (want - buf.len()) as u64;
-                let got = (&mut self.reader).take(need).read_to_end(&mut buf).map_err(io)?;
-                self.eof = (got as u64) < need;
+            // Into a buffer sized once (a recycled block keeps its pages): no page faults and no
+            // growth by doubling past the block.
+            let mut len = buf.len();
+            buf.resize(want, 0);
+            while !self.eof && len < want {
+                match self.reader.read(&mut buf[len..]) {
+                    Ok(0) => self.eof = true,
+                    Ok(n) => len += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(io(e)),
+                }
             }
+            buf.truncate(len);
             if buf.is_empty() {
                 return Ok(None);
             }
