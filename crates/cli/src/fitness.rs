@@ -1,12 +1,12 @@
 //! `eduq fitness score`: a PE teacher's batch job on the national upload file, no database.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use eduq_exchange::fitness::{Summary, score_csv, score_table, to_xlsx};
+use eduq_exchange::fitness::{StreamOptions, Summary, score_csv, score_table, to_xlsx};
 use eduq_exchange::read_table;
 use eduq_exchange::table::{Cell, write_plain_csv};
 
@@ -31,13 +31,23 @@ fn is_csv(p: &std::path::Path) -> bool {
 pub fn run(cmd: FitnessCmd) -> Result<()> {
     let FitnessCmd::Score { input, out } = cmd;
     let started = Instant::now();
-    let bytes = std::fs::read(&input).with_context(|| format!("无法读取文件 {}", input.display()))?;
-    let name = input.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let looks_xlsx = bytes.starts_with(b"PK\x03\x04");
-    let (parts, sum): (Vec<Vec<u8>>, Summary) = if !looks_xlsx && is_csv(&out) {
-        score_csv(&bytes)?
+    let open = || std::fs::File::open(&input).with_context(|| format!("无法读取文件 {}", input.display()));
+    let mut head = [0u8; 4];
+    let looks_xlsx = open()?.read(&mut head).is_ok_and(|n| n == 4 && head == *b"PK\x03\x04");
+    // Written beside the target and renamed at the end: a failed run leaves no half file.
+    let partial = out.with_extension("partial");
+    let written = if !looks_xlsx && is_csv(&out) {
+        // csv to csv streams, whatever the file's size.
+        let file = std::fs::File::create(&partial).with_context(|| format!("无法写入 {}", out.display()))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        score_csv(open()?, &mut w, &StreamOptions::default())
+            .map_err(anyhow::Error::from)
+            .and_then(|sum| w.flush().map(|_| sum).with_context(|| format!("无法写入 {}", out.display())))
     } else {
+        let bytes = std::fs::read(&input).with_context(|| format!("无法读取文件 {}", input.display()))?;
+        let name = input.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let table = read_table(&bytes, &name)?;
+        drop(bytes);
         let (headers, rows, sum) = score_table(&table)?;
         let data = if is_csv(&out) {
             let h: Vec<&str> = headers.iter().map(String::as_str).collect();
@@ -46,17 +56,16 @@ pub fn run(cmd: FitnessCmd) -> Result<()> {
         } else {
             to_xlsx(&headers, &rows)?
         };
-        (vec![data], sum)
+        std::fs::write(&partial, data).with_context(|| format!("无法写入 {}", out.display())).map(|_| sum)
     };
-    drop(bytes);
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&out)?;
-        for p in &parts {
-            f.write_all(p)?;
+    let sum: Summary = match written {
+        Ok(sum) => sum,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
         }
-        Ok(())
     };
-    write().with_context(|| format!("无法写入 {}", out.display()))?;
+    std::fs::rename(&partial, &out).with_context(|| format!("无法写入 {}", out.display()))?;
     println!(
         "已评分 {} 名学生：完整评分 {}（优秀 {}、良好 {}、及格 {}、不及格 {}），缺项 {}，免测 {}，数据有误 {}；结果写入 {}（{:.2} 秒）",
         sum.pupils,

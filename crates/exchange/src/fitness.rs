@@ -3,6 +3,8 @@
 //! csv is streamed record by record (a million pupils fit in seconds); xlsx goes through `Table`.
 
 use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::sync::mpsc;
 
 use eduq_core::fitness::{Record, Scored, group_of_code, parse_value, score};
 use eduq_core::standards::fitness::{Group, Item};
@@ -11,6 +13,7 @@ use eduq_core::student::Sex;
 use serde::Serialize;
 
 use crate::ExchangeError;
+use crate::stream::Blocks;
 use crate::table::{Cell, Table, write_xlsx};
 
 /// Item columns of the national template, in its order.
@@ -433,50 +436,109 @@ pub fn score_table(t: &Table) -> Result<ScoredTable, ExchangeError> {
     Ok((l.headers, out, sum))
 }
 
-/// Streams a csv file (UTF-8 or GB18030) through the scorer; output csv is UTF-8 (no BOM). Files
-/// without quotes are cut at the line nearest the middle and scored on two threads.
-/// The output comes in parts (header, then each thread's rows) to be written one after another.
-pub fn score_csv(bytes: &[u8]) -> Result<(Vec<Vec<u8>>, Summary), ExchangeError> {
-    score_csv_split(bytes, 1 << 20)
+/// How the csv stream uses the machine.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamOptions {
+    pub threads: usize,
+    pub block: usize,
 }
 
-/// `score_csv` with the body size from which two threads are used (tests exercise both paths).
-pub fn score_csv_split(bytes: &[u8], parallel_from: usize) -> Result<(Vec<Vec<u8>>, Summary), ExchangeError> {
-    let text = crate::table::decode(bytes)?;
-    let header_end = text.find('\n').unwrap_or(text.len());
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text[..header_end].as_bytes());
-    let mut rec = csv::StringRecord::new();
-    if !reader.read_record(&mut rec).map_err(|e| ExchangeError::Malformed(e.to_string()))? {
-        return Err(ExchangeError::Empty);
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get().min(8)),
+            block: crate::stream::BLOCK,
+        }
     }
-    let headers: Vec<String> = rec.iter().map(crate::table::clean_header).collect();
-    let l = Layout::new(&headers)?;
+}
+
+/// Streams a csv file (UTF-8 or GB18030) through the scorer into `out` (UTF-8, no BOM): blocks of
+/// whole records are scored on worker threads and written back in file order, so memory stays a
+/// few blocks whatever the file's size.
+pub fn score_csv(source: impl Read, out: &mut dyn Write, opts: &StreamOptions) -> Result<Summary, ExchangeError> {
+    let mut blocks = Blocks::with_block_size(source, opts.block)?;
+    let l = Layout::new(&blocks.headers)?;
+    let width = blocks.headers.len();
+    let encoding = blocks.encoding;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&l.headers).map_err(|e| ExchangeError::Write(e.to_string()))?;
-    let mut out = vec![w.into_inner().map_err(|e| ExchangeError::Write(e.to_string()))?];
-    let body = text.get(header_end + 1..).unwrap_or("");
-    let parts: Vec<Result<(Vec<u8>, Summary), ExchangeError>> =
-        if body.contains('"') || body.len() < parallel_from.max(1) {
-            vec![score_part(body, &l, headers.len())]
-        } else {
-            let mid = body.len() / 2;
-            // Search bytes: `mid` may fall inside a character; a newline never does.
-            let cut = body.as_bytes()[mid..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| mid + p + 1);
-            let (a, b) = body.split_at(cut);
-            std::thread::scope(|s| {
-                let second = s.spawn(|| score_part(b, &l, headers.len()));
-                let first = score_part(a, &l, headers.len());
-                vec![first, second.join().unwrap_or_else(|_| Err(ExchangeError::Write("评分线程异常退出".into())))]
-            })
-        };
+    let header = w.into_inner().map_err(|e| ExchangeError::Write(e.to_string()))?;
+    let put = |out: &mut dyn Write, bytes: &[u8]| out.write_all(bytes).map_err(|e| ExchangeError::Io(e.to_string()));
+    put(out, &header)?;
+    let threads = opts.threads.max(1);
     let mut sum = Summary::default();
-    for part in parts {
-        let (bytes, s) = part?;
-        out.push(bytes);
-        sum.add(&s);
-    }
-    Ok((out, sum))
+    std::thread::scope(|s| -> Result<(), ExchangeError> {
+        type Scored = (usize, Result<(Vec<u8>, Summary), ExchangeError>, Vec<u8>);
+        let (done_tx, done_rx) = mpsc::channel::<Scored>();
+        let mut senders = Vec::new();
+        for _ in 0..threads {
+            let (tx, rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(2);
+            senders.push(tx);
+            let (done_tx, l) = (done_tx.clone(), &l);
+            s.spawn(move || {
+                while let Ok((seq, block)) = rx.recv() {
+                    let scored = encoding.text(&block).and_then(|text| score_part(&text, l, width));
+                    if done_tx.send((seq, scored, block)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        // Blocks go out round-robin; results come back in any order and are written in sequence.
+        let mut waiting: std::collections::BTreeMap<usize, Vec<u8>> = std::collections::BTreeMap::new();
+        let mut spare: Vec<Vec<u8>> = Vec::new();
+        let (mut sent, mut written) = (0usize, 0usize);
+        let mut reading = true;
+        let mut first_error = None;
+        while reading || written < sent {
+            // Keep at most two blocks per thread in flight.
+            while reading && sent - written < 2 * threads && first_error.is_none() {
+                match blocks.next(spare.pop().unwrap_or_default()) {
+                    Ok(Some(block)) => {
+                        if senders[sent % threads].send((sent, block)).is_err() {
+                            reading = false;
+                        }
+                        sent += 1;
+                    }
+                    Ok(None) => reading = false,
+                    Err(e) => {
+                        first_error = Some(e);
+                        reading = false;
+                    }
+                }
+            }
+            if written == sent {
+                break;
+            }
+            let Ok((seq, scored, block)) = done_rx.recv() else { break };
+            spare.push(block);
+            match scored {
+                Ok((bytes, part)) => {
+                    sum.add(&part);
+                    waiting.insert(seq, bytes);
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                    waiting.insert(seq, Vec::new());
+                }
+            }
+            while let Some(bytes) = waiting.remove(&written) {
+                if first_error.is_none()
+                    && let Err(e) = put(out, &bytes)
+                {
+                    first_error = Some(e);
+                }
+                written += 1;
+            }
+            if first_error.is_some() {
+                reading = false;
+            }
+        }
+        drop(senders);
+        first_error.map_or(Ok(()), Err)
+    })?;
+    Ok(sum)
 }
 
 impl Summary {
@@ -493,10 +555,27 @@ impl Summary {
     }
 }
 
-/// Scores the data lines of a csv body (no header).
-fn score_part(body: &str, l: &Layout, width: usize) -> Result<(Vec<u8>, Summary), ExchangeError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body.as_bytes());
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(body.len() * 3 / 2));
+/// Appends a csv field as `csv::Writer` writes it: quoted only when it holds a comma, a quote or
+/// a line break, quotes doubled.
+fn field(out: &mut Vec<u8>, f: &[u8]) {
+    if f.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+        out.push(b'"');
+        for &b in f {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(f);
+    }
+}
+
+/// Scores the data records of a block (no header) into csv rows.
+fn score_part(body: &[u8], l: &Layout, width: usize) -> Result<(Vec<u8>, Summary), ExchangeError> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
+    let mut w: Vec<u8> = Vec::with_capacity(body.len() * 3 / 2);
     let mut rec = csv::StringRecord::new();
     let mut sum = Summary::default();
     let mut added = Slots::default();
@@ -515,10 +594,15 @@ fn score_part(body: &str, l: &Layout, width: usize) -> Result<(Vec<u8>, Summary)
             .map(|c| if Some(c) == l.note { note.as_str() } else { rec.get(c).unwrap_or("") })
             .chain(added.cells().iter().map(String::as_str))
             .chain(l.note.is_none().then_some(note.as_str()));
-        w.write_record(fields).map_err(|e| ExchangeError::Write(e.to_string()))?;
+        for (i, f) in fields.enumerate() {
+            if i > 0 {
+                w.push(b',');
+            }
+            field(&mut w, f.as_bytes());
+        }
+        w.push(b'\n');
     }
-    let out = w.into_inner().map_err(|e| ExchangeError::Write(e.to_string()))?;
-    Ok((out, sum))
+    Ok((w, sum))
 }
 
 /// The output of `score_table` as xlsx (text stays text so 学籍号 keeps its leading characters).
@@ -526,4 +610,26 @@ pub fn to_xlsx(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, Exch
     let h: Vec<&str> = headers.iter().map(String::as_str).collect();
     let cells: Vec<Vec<Cell>> = rows.iter().map(|r| r.iter().map(|c| Cell::Text(c.clone())).collect()).collect();
     write_xlsx("体质健康", &h, &cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_as_the_csv_writer_quotes_them() {
+        let cells = ["", "a", "3'25\"", "a,b", "line\nbreak", "cr\rx", " spaced ", "免测；缺项：50米跑", "\"", "#x"];
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(cells).unwrap();
+        let want = w.into_inner().unwrap();
+        let mut got = Vec::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                got.push(b',');
+            }
+            field(&mut got, c.as_bytes());
+        }
+        got.push(b'\n');
+        assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
+    }
 }

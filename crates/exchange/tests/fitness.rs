@@ -1,19 +1,22 @@
 //! The streamed csv path and the table path (xlsx) score identically, on a synthetic round.
 
-use eduq_exchange::fitness::{score_csv, score_csv_split, score_table, to_xlsx};
+use eduq_exchange::fitness::{StreamOptions, score_csv, score_table, to_xlsx};
 use eduq_exchange::read_table;
 
 #[test]
 fn csv_stream_and_xlsx_table_agree() {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(eduq_synth::fitness::HEADERS).unwrap();
-    eduq_synth::fitness::round(9, 3000, eduq_synth::fitness::Times::Dotted, |r| w.write_record(r).unwrap());
+    eduq_synth::fitness::round(9, 3000, eduq_synth::fitness::Times::Primes, |r| w.write_record(r).unwrap());
     let file = w.into_inner().unwrap();
-    let (parts, sum) = score_csv(&file).unwrap();
-    let streamed: Vec<u8> = parts.concat();
-    let (two, _) = score_csv_split(&file, 1).unwrap();
-    assert_eq!(two.len(), 3, "header and two halves");
-    assert_eq!(two.concat(), streamed, "two threads write what one writes");
+    let score = |threads: usize, block: usize| {
+        let mut out = Vec::new();
+        let sum = score_csv(&file[..], &mut out, &StreamOptions { threads, block }).unwrap();
+        (out, sum)
+    };
+    let (streamed, sum) = score(1, 1 << 20);
+    assert_eq!(score(2, 4096), (streamed.clone(), sum.clone()), "two threads and small blocks write what one writes");
+    assert_eq!(score(3, 700), (streamed.clone(), sum.clone()));
     let (headers, rows, sum2) = score_table(&read_table(&file, "in.csv").unwrap()).unwrap();
     assert_eq!(sum, sum2);
     assert_eq!(sum.pupils, 3000);
