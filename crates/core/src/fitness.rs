@@ -38,8 +38,12 @@ pub const WEIGHT_KG: (f64, f64) = (10.0, 200.0);
 /// seconds), whole minutes (3, as Excel shows 3.00), or seconds (96, 9.5 for 50米跑). Ambiguous or
 /// impossible forms are refused: 3.5 (3'50" or 3'30"?) and 3.75 (75 seconds).
 pub fn parse_time(item: Item, raw: &str) -> Result<f64, String> {
+    let t = raw.trim();
     let s = if raw.is_ascii() && !raw.contains('"') {
-        std::borrow::Cow::Borrowed(raw.trim())
+        std::borrow::Cow::Borrowed(t)
+    } else if let Some(head) = t.strip_suffix('"').filter(|h| h.is_ascii() && !h.contains('"')) {
+        // 3'35" (the usual form): dropping the one closing mark is all the general path would do.
+        std::borrow::Cow::Borrowed(head)
     } else {
         std::borrow::Cow::Owned(raw.trim().replace(['″', '”', '"'], "").replace(['′', '’', '\''], "'"))
     };

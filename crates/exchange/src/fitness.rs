@@ -129,7 +129,11 @@ fn num(out: &mut String, v: f64, decimals: u32) {
     let scale = 10i64.pow(decimals);
     let n = (v * scale as f64).round() as i64;
     let (int, mut frac) = (n / scale, n % scale);
-    let _ = write!(out, "{int}");
+    if int < 0 {
+        let _ = write!(out, "{int}");
+    } else {
+        uint(out, int as u64);
+    }
     if frac != 0 {
         let mut width = decimals as usize;
         while frac % 10 == 0 {
@@ -137,6 +141,32 @@ fn num(out: &mut String, v: f64, decimals: u32) {
             width -= 1;
         }
         let _ = write!(out, ".{frac:0width$}");
+    }
+}
+
+/// Appends an unsigned integer in decimal, without the formatting machinery (scores are written
+/// twenty times per pupil).
+fn uint(out: &mut String, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+}
+
+/// `str::trim` with a shortcut for the usual cell that starts and ends with a visible ASCII byte
+/// (U+3000 and other Unicode spaces still go through `trim`).
+fn trim_cell(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }
 
@@ -263,12 +293,13 @@ fn evaluate<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str) -> Evaluated {
 /// The added cells of one pupil, in output order, plus the merged 备注.
 fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary, added: &mut Slots) -> String {
     sum.pupils += 1;
-    let e = evaluate(l, cell);
-    let (scored, exempt, problems, input_note) = (&e.scored, e.exempt, e.problems.clone(), e.input_note.clone());
+    let mut e = evaluate(l, cell);
+    let (problems, input_note) = (std::mem::take(&mut e.problems), std::mem::take(&mut e.input_note));
+    let (scored, exempt) = (&e.scored, e.exempt);
     for &(_, _, item) in &l.items {
         let slot = added.next();
         if let Some(p) = scored.as_ref().and_then(|s| s.item_scores.iter().find(|x| x.0 == item)) {
-            let _ = write!(slot, "{}", p.1);
+            uint(slot, u64::from(p.1));
         }
     }
     let mut notes: Vec<String> = Vec::new();
@@ -284,7 +315,7 @@ fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary,
             added.push(s.bmi_category.unwrap_or(""));
             let b = added.next();
             if let Some(v) = s.bmi_score {
-                let _ = write!(b, "{v}");
+                uint(b, u64::from(v));
             }
             let st = added.next();
             if let Some(v) = s.standard {
@@ -292,7 +323,7 @@ fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary,
             }
             let b = added.next();
             if s.total.is_some() {
-                let _ = write!(b, "{}", s.bonus);
+                uint(b, u64::from(s.bonus));
             }
             let tot = added.next();
             if let Some(v) = s.total {
@@ -472,12 +503,12 @@ pub fn score_csv(source: impl Read, out: &mut dyn Write, opts: &StreamOptions) -
         let (done_tx, done_rx) = mpsc::channel::<Scored>();
         let mut senders = Vec::new();
         for _ in 0..threads {
-            let (tx, rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(2);
+            let (tx, rx) = mpsc::sync_channel::<(usize, Vec<u8>, Vec<u8>)>(2);
             senders.push(tx);
             let (done_tx, l) = (done_tx.clone(), &l);
             s.spawn(move || {
-                while let Ok((seq, block)) = rx.recv() {
-                    let scored = encoding.text(&block).and_then(|text| score_part(&text, l, width));
+                while let Ok((seq, block, out)) = rx.recv() {
+                    let scored = encoding.text(&block).and_then(|text| score_part(&text, l, width, out));
                     if done_tx.send((seq, scored, block)).is_err() {
                         break;
                     }
@@ -487,7 +518,9 @@ pub fn score_csv(source: impl Read, out: &mut dyn Write, opts: &StreamOptions) -
         drop(done_tx);
         // Blocks go out round-robin; results come back in any order and are written in sequence.
         let mut waiting: std::collections::BTreeMap<usize, Vec<u8>> = std::collections::BTreeMap::new();
+        // Spent blocks and written outputs go back to the threads: their pages stay mapped.
         let mut spare: Vec<Vec<u8>> = Vec::new();
+        let mut spare_out: Vec<Vec<u8>> = Vec::new();
         let (mut sent, mut written) = (0usize, 0usize);
         let mut reading = true;
         let mut first_error = None;
@@ -496,7 +529,8 @@ pub fn score_csv(source: impl Read, out: &mut dyn Write, opts: &StreamOptions) -
             while reading && sent - written < 2 * threads && first_error.is_none() {
                 match blocks.next(spare.pop().unwrap_or_default()) {
                     Ok(Some(block)) => {
-                        if senders[sent % threads].send((sent, block)).is_err() {
+                        let out = spare_out.pop().unwrap_or_default();
+                        if senders[sent % threads].send((sent, block, out)).is_err() {
                             reading = false;
                         }
                         sent += 1;
@@ -529,6 +563,7 @@ pub fn score_csv(source: impl Read, out: &mut dyn Write, opts: &StreamOptions) -
                 {
                     first_error = Some(e);
                 }
+                spare_out.push(bytes);
                 written += 1;
             }
             if first_error.is_some() {
@@ -572,30 +607,133 @@ fn field(out: &mut Vec<u8>, f: &[u8]) {
     }
 }
 
+/// One csv record of a block, split as the csv crate splits it (a field that starts with a quote
+/// runs to its closing quote, `""` inside is a quote, anything after the closing quote is kept;
+/// `\n`, `\r\n` and `\r` end a record; empty lines are skipped), without copying fields that need
+/// no unquoting.
+#[derive(Default)]
+struct Fields {
+    /// (start, end, kind) of each field: `CLEAN` and `RAW` in the block text, `SCRATCH` in
+    /// `scratch`. A clean field holds no quote, so it is written back as it is.
+    spans: Vec<(usize, usize, u8)>,
+    scratch: String,
+}
+
+const CLEAN: u8 = 0;
+const RAW: u8 = 1;
+const SCRATCH: u8 = 2;
+
+impl Fields {
+    /// Reads the record at `*pos`; false at the end of the text.
+    fn next(&mut self, text: &str, pos: &mut usize) -> bool {
+        let b = text.as_bytes();
+        // Skip empty lines.
+        while *pos < b.len() && matches!(b[*pos], b'\n' | b'\r') {
+            *pos += 1;
+        }
+        if *pos >= b.len() {
+            return false;
+        }
+        self.spans.clear();
+        self.scratch.clear();
+        let mut i = *pos;
+        loop {
+            if b.get(i) == Some(&b'"') {
+                // Quoted: unquote into the scratch text.
+                let start = self.scratch.len();
+                let mut j = i + 1;
+                loop {
+                    match memchr::memchr(b'"', &b[j..]) {
+                        None => {
+                            self.scratch.push_str(&text[j..]);
+                            j = b.len();
+                            break;
+                        }
+                        Some(q) => {
+                            self.scratch.push_str(&text[j..j + q]);
+                            j += q + 1;
+                            if b.get(j) == Some(&b'"') {
+                                self.scratch.push('"');
+                                j += 1;
+                            } else {
+                                break;
+                            }
+                        }
+                    }
+                }
+                // Bytes after the closing quote belong to the field.
+                let end = b[j..].iter().position(|&c| matches!(c, b',' | b'\n' | b'\r')).map_or(b.len(), |p| j + p);
+                self.scratch.push_str(&text[j..end]);
+                self.spans.push((start, self.scratch.len(), SCRATCH));
+                i = end;
+            } else {
+                let end = b[i..].iter().position(|&c| matches!(c, b',' | b'\n' | b'\r')).map_or(b.len(), |p| i + p);
+                let kind = if memchr::memchr(b'"', &b[i..end]).is_some() { RAW } else { CLEAN };
+                self.spans.push((i, end, kind));
+                i = end;
+            }
+            match b.get(i) {
+                Some(b',') => i += 1,
+                Some(b'\r') if b.get(i + 1) == Some(&b'\n') => {
+                    *pos = i + 2;
+                    return true;
+                }
+                Some(_) => {
+                    *pos = i + 1;
+                    return true;
+                }
+                None => {
+                    *pos = i;
+                    return true;
+                }
+            }
+        }
+    }
+
+    fn get<'a>(&'a self, text: &'a str, c: usize) -> &'a str {
+        match self.spans.get(c) {
+            Some(&(a, z, SCRATCH)) => &self.scratch[a..z],
+            Some(&(a, z, _)) => &text[a..z],
+            None => "",
+        }
+    }
+
+    fn clean(&self, c: usize) -> bool {
+        self.spans.get(c).is_none_or(|s| s.2 == CLEAN)
+    }
+}
+
 /// Scores the data records of a block (no header) into csv rows.
-fn score_part(body: &[u8], l: &Layout, width: usize) -> Result<(Vec<u8>, Summary), ExchangeError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
-    let mut w: Vec<u8> = Vec::with_capacity(body.len() * 3 / 2);
-    let mut rec = csv::StringRecord::new();
+fn score_part(body: &[u8], l: &Layout, width: usize, mut w: Vec<u8>) -> Result<(Vec<u8>, Summary), ExchangeError> {
+    let text = std::str::from_utf8(body).map_err(|e| ExchangeError::Malformed(format!("CSV格式错误：{e}")))?;
+    w.clear();
+    w.reserve(body.len() * 3 / 2);
     let mut sum = Summary::default();
     let mut added = Slots::default();
-    loop {
-        match reader.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(ExchangeError::Malformed(format!("CSV格式错误：{e}"))),
-        }
-        if rec.iter().all(|c| c.trim().is_empty()) {
+    let mut rec = Fields::default();
+    let mut pos = 0;
+    while rec.next(text, &mut pos) {
+        if (0..rec.spans.len()).all(|c| rec.get(text, c).trim().is_empty()) {
             continue;
         }
         added.reset();
-        let note = score_row(l, &|c| rec.get(c).unwrap_or("").trim(), &mut sum, &mut added);
-        let fields = (0..width)
-            .map(|c| if Some(c) == l.note { note.as_str() } else { rec.get(c).unwrap_or("") })
-            .chain(added.cells().iter().map(String::as_str))
-            .chain(l.note.is_none().then_some(note.as_str()));
-        for (i, f) in fields.enumerate() {
-            if i > 0 {
+        let note = score_row(l, &|c| trim_cell(rec.get(text, c)), &mut sum, &mut added);
+        for c in 0..width {
+            if c > 0 {
+                w.push(b',');
+            }
+            if Some(c) == l.note {
+                field(&mut w, note.as_bytes());
+            } else if rec.clean(c) {
+                w.extend_from_slice(rec.get(text, c).as_bytes());
+            } else {
+                field(&mut w, rec.get(text, c).as_bytes());
+            }
+        }
+        for (i, f) in
+            added.cells().iter().map(String::as_str).chain(l.note.is_none().then_some(note.as_str())).enumerate()
+        {
+            if i > 0 || width > 0 {
                 w.push(b',');
             }
             field(&mut w, f.as_bytes());
@@ -615,6 +753,22 @@ pub fn to_xlsx(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, Exch
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_are_split_as_the_csv_reader_splits_them() {
+        let text =
+            "a,b,c\n\n\"q,1\",\"x\"\"y\"\"\",z\r\n\"ab\"cd,e\"f,\r\n\"multi\nline\",4'01\"\r\rlast, \n,,\n \n\"\"\nend";
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let want: Vec<Vec<String>> =
+            reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+        let mut got: Vec<Vec<String>> = Vec::new();
+        let (mut rec, mut pos) = (Fields::default(), 0);
+        while rec.next(text, &mut pos) {
+            got.push((0..rec.spans.len()).map(|c| rec.get(text, c).to_string()).collect());
+        }
+        assert_eq!(got, want);
+        assert!(want.len() >= 8, "{want:?}");
+    }
 
     #[test]
     fn fields_are_quoted_as_the_csv_writer_quotes_them() {
