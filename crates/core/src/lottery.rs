@@ -9,7 +9,9 @@
 //! - `seed` = SHA-256(lp("eduq-lottery-v1") ‖ lp(lottery_id) ‖ lp(roster_digest) ‖ lp(entropy₁) ‖ …);
 //! - `ticket(id)` = SHA-256(lp(seed) ‖ lp(id)); the lower ticket (256-bit big-endian) wins.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use hashbrown::HashMap;
 
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -76,6 +78,17 @@ pub fn seed<S: AsRef<str>>(lottery_id: &str, roster_digest: &Hash, entropy: &[S]
         lp(&mut h, e.as_ref().as_bytes());
     }
     h.finalize().into()
+}
+
+/// Every applicant's ticket, on two threads (a province draws a million).
+fn tickets(seed: &Hash, ids: &[&str]) -> Vec<Hash> {
+    let (a, b) = ids.split_at(ids.len() / 2);
+    std::thread::scope(|s| {
+        let second = s.spawn(|| b.iter().map(|id| ticket(seed, id)).collect::<Vec<Hash>>());
+        let mut all: Vec<Hash> = a.iter().map(|id| ticket(seed, id)).collect();
+        all.extend(second.join().unwrap_or_else(|_| b.iter().map(|id| ticket(seed, id)).collect()));
+        all
+    })
 }
 
 pub fn ticket(seed: &Hash, id: &str) -> Hash {
@@ -197,17 +210,23 @@ struct Unit {
 }
 
 pub fn validate(input: &Input) -> Result<(), LotteryError> {
-    if input.lottery_id.trim().is_empty() {
-        return Err(LotteryError::NoLotteryId);
-    }
-    if input.entropy.is_empty() {
-        return Err(LotteryError::NoEntropy);
-    }
-    if let Some(i) = input.entropy.iter().position(|e| e.trim().is_empty()) {
-        return Err(LotteryError::EmptyEntropy(i + 1));
-    }
+    validate_parameters(&input.lottery_id, &input.entropy)?;
     if input.applicants.is_empty() {
         return Err(LotteryError::NoApplicants);
+    }
+    Ok(())
+}
+
+/// The lottery id and the entropy strings, checked before any file is read.
+pub fn validate_parameters(lottery_id: &str, entropy: &[String]) -> Result<(), LotteryError> {
+    if lottery_id.trim().is_empty() {
+        return Err(LotteryError::NoLotteryId);
+    }
+    if entropy.is_empty() {
+        return Err(LotteryError::NoEntropy);
+    }
+    if let Some(i) = entropy.iter().position(|e| e.trim().is_empty()) {
+        return Err(LotteryError::EmptyEntropy(i + 1));
     }
     Ok(())
 }
@@ -261,7 +280,7 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
     let ids: Vec<&str> = input.applicants.iter().map(|a| a.id.as_str()).collect();
     let roster = roster_digest(&ids);
     let seed = seed(&input.lottery_id, &roster, &input.entropy);
-    let tickets: Vec<Hash> = ids.iter().map(|id| ticket(&seed, id)).collect();
+    let tickets = tickets(&seed, &ids);
 
     // Bundles: members share the ticket of the smallest id and must have the same choices.
     let mut bundles: BTreeMap<&str, Vec<usize>> = BTreeMap::new();

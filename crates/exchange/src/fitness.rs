@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::ExchangeError;
 use crate::stream::Blocks;
-use crate::table::{Cell, Table, write_xlsx};
+use crate::table::{Cell, Table, csv_field, write_xlsx};
 
 /// Item columns of the national template, in its order.
 pub const ITEM_HEADERS: &[(&str, Item)] = &[
@@ -590,23 +590,6 @@ impl Summary {
     }
 }
 
-/// Appends a csv field as `csv::Writer` writes it: quoted only when it holds a comma, a quote or
-/// a line break, quotes doubled.
-fn field(out: &mut Vec<u8>, f: &[u8]) {
-    if f.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
-        out.push(b'"');
-        for &b in f {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(f);
-    }
-}
-
 /// One csv record of a block, split as the csv crate splits it (a field that starts with a quote
 /// runs to its closing quote, `""` inside is a quote, anything after the closing quote is kept;
 /// `\n`, `\r\n` and `\r` end a record; empty lines are skipped), without copying fields that need
@@ -723,11 +706,11 @@ fn score_part(body: &[u8], l: &Layout, width: usize, mut w: Vec<u8>) -> Result<(
                 w.push(b',');
             }
             if Some(c) == l.note {
-                field(&mut w, note.as_bytes());
+                csv_field(&mut w, note.as_bytes());
             } else if rec.clean(c) {
                 w.extend_from_slice(rec.get(text, c).as_bytes());
             } else {
-                field(&mut w, rec.get(text, c).as_bytes());
+                csv_field(&mut w, rec.get(text, c).as_bytes());
             }
         }
         for (i, f) in
@@ -736,7 +719,7 @@ fn score_part(body: &[u8], l: &Layout, width: usize, mut w: Vec<u8>) -> Result<(
             if i > 0 || width > 0 {
                 w.push(b',');
             }
-            field(&mut w, f.as_bytes());
+            csv_field(&mut w, f.as_bytes());
         }
         w.push(b'\n');
     }
@@ -781,7 +764,7 @@ mod tests {
             if i > 0 {
                 got.push(b',');
             }
-            field(&mut got, c.as_bytes());
+            csv_field(&mut got, c.as_bytes());
         }
         got.push(b'\n');
         assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());

@@ -5,7 +5,9 @@
 //! Only bytes here; the caller reads and writes the directory. Published files never carry names:
 //! the canonical applicant list keeps only 申请人编号, 志愿 and 捆绑组, whatever else the input held.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use hashbrown::{HashMap, HashSet};
 
 use eduq_core::lottery::{
     self, ALGORITHM, Applicant, BundlePolicy, Draw, Input, Mechanism, Priority, School, hex, sha256,
@@ -13,7 +15,7 @@ use eduq_core::lottery::{
 use serde::{Deserialize, Serialize};
 
 use crate::row::{Row, columns};
-use crate::table::{Cell, CsvOut, Table, read_table, write_plain_csv};
+use crate::table::{Cell, CsvOut, Table, csv_safe_field, read_table, write_plain_csv};
 use crate::{ExchangeError, RowError};
 
 pub const APPLICANTS_FILE: &str = "applicants.csv";
@@ -53,16 +55,20 @@ pub struct Manifest {
     pub output_hashes: BTreeMap<String, String>,
 }
 
-fn duplicate(errors: &mut Vec<RowError>, seen: &mut HashMap<String, usize>, n: usize, column: &str, key: &str) -> bool {
-    if let Some(first) = seen.insert(key.to_string(), n) {
+fn duplicate(
+    errors: &mut Vec<RowError>,
+    seen: &mut HashMap<String, usize>,
+    n: usize,
+    column: &str,
+    key: String,
+) -> bool {
+    if let Some(&first) = seen.get(&key) {
         errors.push(RowError {
-            row: n,
-            column: column.to_string(),
-            value: key.to_string(),
-            message: format!("与第{first}行重复"),
+            row: n, column: column.to_string(), value: key, message: format!("与第{first}行重复")
         });
         true
     } else {
+        seen.insert(key, n);
         false
     }
 }
@@ -111,7 +117,7 @@ fn parse_keyed<T>(
         let mut r = Row { n: *n, cells, index: &index, errors: &mut errors };
         if let Some((key, rec)) = f(&mut r)
             && errors.len() == before
-            && !duplicate(&mut errors, &mut seen, *n, key_column, &key)
+            && !duplicate(&mut errors, &mut seen, *n, key_column, key)
         {
             out.push((*n, rec));
         }
@@ -231,13 +237,12 @@ pub fn check_choices(applicants: &[(usize, Applicant)], schools: &[(usize, Schoo
     let mut errors = Vec::new();
     let mut bundles: HashMap<&str, (usize, &Vec<String>)> = HashMap::new();
     for (n, a) in applicants {
-        let value = a.choices.join(";");
         for c in &a.choices {
             if !codes.contains(c.as_str()) {
                 errors.push(RowError {
                     row: *n,
                     column: "志愿".into(),
-                    value: value.clone(),
+                    value: a.choices.join(";"),
                     message: format!("：学校代码“{c}”不在学校学位表中"),
                 });
             }
@@ -247,7 +252,7 @@ pub fn check_choices(applicants: &[(usize, Applicant)], schools: &[(usize, Schoo
                 Some((first, list)) if *list != &a.choices => errors.push(RowError {
                     row: *n,
                     column: "志愿".into(),
-                    value,
+                    value: a.choices.join(";"),
                     message: format!("与同一捆绑组“{b}”第{first}行的志愿不一致（捆绑申请人须填报相同志愿）"),
                 }),
                 Some(_) => {}
@@ -312,23 +317,92 @@ pub fn input_files(input: &Input) -> [(&'static str, Vec<u8>); 3] {
 }
 
 fn outputs(input: &Input, draw: &Draw) -> [(&'static str, Vec<u8>); 2] {
-    // Written straight to csv (no intermediate cells): the order file of a 100k draw has ~300k rows.
-    let tickets: Vec<String> = draw.rank_tickets.iter().map(|t| hex(t)).collect();
-    let mut result = CsvOut::new(RESULT_HEADERS, input.applicants.len() * 96);
-    for (i, a) in input.applicants.iter().enumerate() {
-        let school = draw.admitted[i].map_or("", |s| input.schools[s].code.as_str());
-        result.row(&[&a.id, &tickets[i], school]);
+    // Written straight to bytes, the two files on two threads: a province's order file has
+    // millions of rows.
+    let tickets: Vec<[u8; 64]> = draw.rank_tickets.iter().map(hex64).collect();
+    let result = || {
+        let mut out = CsvOut::new(RESULT_HEADERS, 0).finish();
+        out.reserve(input.applicants.len() * 96);
+        for (i, a) in input.applicants.iter().enumerate() {
+            csv_safe_field(&mut out, &a.id);
+            out.push(b',');
+            out.extend_from_slice(&tickets[i]);
+            out.push(b',');
+            if let Some(s) = draw.admitted[i] {
+                csv_safe_field(&mut out, &input.schools[s].code);
+            }
+            out.push(b'\n');
+        }
+        out
+    };
+    let order = || {
+        let mut out = CsvOut::new(ORDER_HEADERS, 0).finish();
+        out.reserve(draw.orders.iter().map(Vec::len).sum::<usize>() * 100);
+        let mut code = Vec::new();
+        for (s, ranked) in draw.orders.iter().enumerate() {
+            code.clear();
+            csv_safe_field(&mut code, &input.schools[s].code);
+            for (k, r) in ranked.iter().enumerate() {
+                out.extend_from_slice(&code);
+                out.push(b',');
+                push_uint(&mut out, k as u64 + 1);
+                out.push(b',');
+                csv_safe_field(&mut out, &input.applicants[r.applicant].id);
+                out.push(b',');
+                push_uint(&mut out, u64::from(r.group));
+                out.push(b',');
+                out.extend_from_slice(&tickets[r.applicant]);
+                out.extend_from_slice(if r.admitted { ",录取\n".as_bytes() } else { ",未录取\n".as_bytes() });
+            }
+        }
+        out
+    };
+    let (result, order) = std::thread::scope(|s| {
+        let r = s.spawn(result);
+        let o = order();
+        (r.join().unwrap_or_else(|_| result()), o)
+    });
+    [(RESULT_FILE, result), (ORDER_FILE, order)]
+}
+
+/// A ticket in lower-case hex, as `hex` writes it, without allocating.
+fn hex64(t: &eduq_core::lottery::Hash) -> [u8; 64] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (i, b) in t.iter().enumerate() {
+        out[2 * i] = DIGITS[usize::from(b >> 4)];
+        out[2 * i + 1] = DIGITS[usize::from(b & 15)];
     }
-    let mut order = CsvOut::new(ORDER_HEADERS, draw.orders.iter().map(Vec::len).sum::<usize>() * 100);
-    for (s, ranked) in draw.orders.iter().enumerate() {
-        let code = input.schools[s].code.as_str();
-        for (k, r) in ranked.iter().enumerate() {
-            let (rank, group) = ((k + 1).to_string(), r.group.to_string());
-            let verdict = if r.admitted { "录取" } else { "未录取" };
-            order.row(&[code, &rank, &input.applicants[r.applicant].id, &group, &tickets[r.applicant], verdict]);
+    out
+}
+
+fn push_uint(out: &mut Vec<u8>, v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut v = v;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
         }
     }
-    [(RESULT_FILE, result.finish()), (ORDER_FILE, order.finish())]
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// SHA-256 of each file, the files split over two threads (an order file is hundreds of MB).
+fn hashes(files: &[(&'static str, Vec<u8>)]) -> BTreeMap<String, String> {
+    let (odd, even): (Vec<_>, Vec<_>) = files.iter().enumerate().partition(|(i, _)| i % 2 == 1);
+    let digest = |part: Vec<(usize, &(&'static str, Vec<u8>))>| -> Vec<(String, String)> {
+        part.into_iter().map(|(_, (n, b))| (n.to_string(), hex(&sha256(b)))).collect()
+    };
+    std::thread::scope(|s| {
+        let other = s.spawn(|| digest(odd.clone()));
+        let mut all = digest(even.clone());
+        all.extend(other.join().unwrap_or_else(|_| digest(odd.clone())));
+        all.into_iter().collect()
+    })
 }
 
 /// All files of a publication, manifest last.
@@ -346,8 +420,8 @@ pub fn publish(input: &Input, draw: &Draw) -> Result<Vec<(&'static str, Vec<u8>)
         applicants: input.applicants.len(),
         seats: input.schools.iter().map(|s| u64::from(s.seats)).sum(),
         admitted: draw.admitted.iter().filter(|a| a.is_some()).count(),
-        input_hashes: inputs.iter().map(|(n, b)| (n.to_string(), hex(&sha256(b)))).collect(),
-        output_hashes: outs.iter().map(|(n, b)| (n.to_string(), hex(&sha256(b)))).collect(),
+        input_hashes: hashes(&inputs),
+        output_hashes: hashes(&outs),
     };
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| ExchangeError::Write(e.to_string()))?;
     let mut files: Vec<(&'static str, Vec<u8>)> = inputs.into_iter().chain(outs).collect();
@@ -380,20 +454,21 @@ pub fn read_input(
         },
         None => Vec::new(),
     };
+    lottery::validate_parameters(lottery_id, &entropy)?;
+    check_choices(&a, &s).map_err(named(applicants.1))?;
+    if let Some((_, name)) = priorities {
+        check_priorities(&a, &s, &p).map_err(named(name))?;
+    }
     let input = Input {
         lottery_id: lottery_id.to_string(),
-        applicants: a.iter().map(|(_, a)| a.clone()).collect(),
-        schools: s.iter().map(|(_, s)| s.clone()).collect(),
-        priorities: p.iter().map(|(_, p)| p.clone()).collect(),
+        applicants: a.into_iter().map(|(_, a)| a).collect(),
+        schools: s.into_iter().map(|(_, s)| s).collect(),
+        priorities: p.into_iter().map(|(_, p)| p).collect(),
         entropy,
         mechanism,
         bundle_policy,
     };
     lottery::validate(&input)?;
-    check_choices(&a, &s).map_err(named(applicants.1))?;
-    if let Some((_, name)) = priorities {
-        check_priorities(&a, &s, &p).map_err(named(name))?;
-    }
     Ok(input)
 }
 

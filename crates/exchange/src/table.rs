@@ -457,6 +457,29 @@ pub fn formula_like(s: &str) -> bool {
     s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err()
 }
 
+/// Appends a csv field as `csv::Writer` writes it: quoted only when it holds a comma, a quote or
+/// a line break, quotes doubled.
+pub(crate) fn csv_field(out: &mut Vec<u8>, f: &[u8]) {
+    // A fold without early exit: the compiler vectorises it, and fields are short.
+    if f.iter().fold(false, |q, &b| q | matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+        out.push(b'"');
+        for &b in f {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(f);
+    }
+}
+
+/// `csv_safe` text appended as `csv_field`: what `CsvOut::row` writes for one cell.
+pub(crate) fn csv_safe_field(out: &mut Vec<u8>, s: &str) {
+    csv_field(out, csv_safe(s).as_bytes());
+}
+
 /// Text as a csv cell that no spreadsheet runs: formula-like text gets a leading apostrophe,
 /// which Excel and WPS show as text (and `read_table` takes off again).
 pub fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {
