@@ -26,18 +26,34 @@ fi
 if has lottery-province; then
   echo "== lottery, province size: 1,000,000 applicants, 3,000 schools =="
   $BIN sample lottery --applicants 1000000 --schools 3000 --out "$W/lotp/in" >/dev/null
-  T "draw" $BIN lottery draw --lottery-id bench --applicants "$W/lotp/in/applicants.csv" \
-    --schools "$W/lotp/in/schools.csv" --priorities "$W/lotp/in/priorities.csv" \
-    --entropy beacon --entropy 0815 --out "$W/lotp/out"
+  for i in 1 2 3; do
+    rm -rf "$W/lotp/out"
+    /usr/bin/time -f "  draw #$i: wall %e s, max RSS %M KB" $BIN lottery draw --lottery-id bench \
+      --applicants "$W/lotp/in/applicants.csv" --schools "$W/lotp/in/schools.csv" \
+      --priorities "$W/lotp/in/priorities.csv" --entropy beacon --entropy 0815 --out "$W/lotp/out" | grep 用时
+  done
   T "verify" $BIN lottery verify "$W/lotp/out"
 fi
 
 if has attendance; then
-  echo "== attendance scan: 50,000 pupils x 200 school days = 10,000,000 rows (csv in -> csv out) =="
+  echo "== attendance scan: 50,000 pupils x 200 school days = 10,000,000 rows, shuffled, 学籍号-like ids (csv in -> csv out) =="
   $BIN sample attendance --pupils 50000 --days 200 --out "$W/att.csv" >/dev/null
-  for i in 1 2 3; do
+  for i in 1 2 3 4 5; do
     /usr/bin/time -f "  run #$i: wall %e s, max RSS %M KB" $BIN attendance scan --in "$W/att.csv" --out "$W/att_out.csv"
   done
+  echo "-- the same pupils with ids of one 40-character prefix and 8 digits (a hash table's worst case)"
+  $BIN sample attendance --pupils 50000 --days 200 --id-prefix "G$(printf '3%.0s' $(seq 39))" --out "$W/att_adv.csv" >/dev/null
+  for i in 1 2 3; do
+    /usr/bin/time -f "  adversarial #$i: wall %e s, max RSS %M KB" $BIN attendance scan --in "$W/att_adv.csv" --out "$W/att_adv_out.csv"
+  done
+  # The same counts in DuckDB (scripts/bench/attendance_duckdb.py), in a scratch venv outside the repository.
+  V=${PANDAS_VENV:-$W/venv}
+  [ -x "$V/bin/python" ] || python3 -m venv "$V"
+  "$V/bin/python" -c "import duckdb" 2>/dev/null || "$V/bin/pip" install -q duckdb
+  for i in 1 2; do
+    /usr/bin/time -f "  duckdb #$i: wall %e s, max RSS %M KB" "$V/bin/python" scripts/bench/attendance_duckdb.py "$W/att.csv" "$W/att_duck.csv"
+  done
+  rm -f "$W/att_adv.csv"
 fi
 
 if has attendance-province; then
@@ -72,10 +88,11 @@ fi
 if has fitness; then
   echo "== fitness score: 1,000,000 pupils, national layout with vision, csv in -> csv out =="
   $BIN sample fitness --pupils 1000000 --out "$W/fit.csv" >/dev/null
-  for i in 1 2 3; do T "eduq #$i" $BIN fitness score --in "$W/fit.csv" --out "$W/fit_out.csv" || true; done
+  for i in 1 2 3 4 5; do T "eduq #$i" $BIN fitness score --in "$W/fit.csv" --out "$W/fit_out.csv" || true; done
   # The same rules in pandas (scripts/bench/fitness_pandas.py), in a scratch venv outside the repository.
   V=${PANDAS_VENV:-$W/venv}
-  [ -x "$V/bin/python" ] || { python3 -m venv "$V" && "$V/bin/pip" install -q pandas numpy; }
+  [ -x "$V/bin/python" ] || python3 -m venv "$V"
+  "$V/bin/python" -c "import pandas" 2>/dev/null || "$V/bin/pip" install -q pandas numpy
   /usr/bin/time -f "  pandas: wall %e s, max RSS %M KB" "$V/bin/python" scripts/bench/fitness_pandas.py "$W/fit.csv" "$W/fit_pd.csv"
 fi
 

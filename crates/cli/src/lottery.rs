@@ -63,6 +63,7 @@ pub fn run(cmd: LotteryCmd) -> Result<()> {
             let policy = BundlePolicy::from_key(&bundle_policy)
                 .or_else(|| BundlePolicy::parse(&bundle_policy).ok())
                 .with_context(|| format!("未知的捆绑末位规则“{bundle_policy}”，应为 admit-all 或 skip"))?;
+            let started = std::time::Instant::now();
             let a = read(&applicants)?;
             let s = read(&schools)?;
             let p = priorities.as_deref().map(read).transpose()?;
@@ -76,7 +77,9 @@ pub fn run(cmd: LotteryCmd) -> Result<()> {
                 policy,
             )
             .map_err(explain)?;
+            let read_at = started.elapsed();
             let result = draw(&input).map_err(|e| anyhow::anyhow!("{e}；未进行派位"))?;
+            let drawn_at = started.elapsed();
             let files = publish(&input, &result)?;
             guard_repeat(&out, &lottery_id, &files)?;
             std::fs::create_dir_all(&out).with_context(|| format!("无法创建目录 {}", out.display()))?;
@@ -92,6 +95,12 @@ pub fn run(cmd: LotteryCmd) -> Result<()> {
                 input.applicants.len() - admitted
             );
             println!("种子 {}", eduq_core::lottery::hex(&result.seed));
+            println!(
+                "用时：读取与校验 {:.2} 秒，派位 {:.2} 秒，生成与写出公布文件 {:.2} 秒",
+                read_at.as_secs_f64(),
+                (drawn_at - read_at).as_secs_f64(),
+                (started.elapsed() - drawn_at).as_secs_f64()
+            );
             println!(
                 "结果已写入 {}（result.csv、order.csv、manifest.json、公布的输入文件，以及可离线在浏览器中核验的 verifier.html）",
                 out.display()

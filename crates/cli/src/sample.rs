@@ -75,6 +75,10 @@ pub enum SampleCmd {
         /// Write the rows day by day (a daily roll export) instead of shuffled
         #[arg(long)]
         by_day: bool,
+        /// Ids made of this prefix and an 8-digit number instead of 学籍号-like ids (a hash
+        /// table's worst case: a long shared prefix, differences in the last digits)
+        #[arg(long)]
+        id_prefix: Option<String>,
         #[arg(long)]
         out: PathBuf,
     },
@@ -262,11 +266,14 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
             };
             write_all(&out, &eduq_exchange::lottery::input_files(&input))
         }
-        SampleCmd::Attendance { pupils, days, start, seed, by_day, out } => {
+        SampleCmd::Attendance { pupils, days, start, seed, by_day, id_prefix, out } => {
             let start = eduq_core::calendar::parse_date(&start).with_context(|| format!("日期“{start}”无效"))?;
             let dates: Vec<String> =
                 eduq_synth::attendance::school_days(start, days).iter().map(|d| d.to_string()).collect();
-            let ids: Vec<String> = (0..pupils).map(eduq_synth::attendance::pupil_id).collect();
+            let ids: Vec<String> = match &id_prefix {
+                Some(prefix) => (0..pupils).map(|i| format!("{prefix}{i:08}")).collect(),
+                None => (0..pupils).map(eduq_synth::attendance::pupil_id).collect(),
+            };
             let file = std::fs::File::create(&out).with_context(|| format!("无法写入 {}", out.display()))?;
             let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
             w.write_all("学籍号,日期,状态\n".as_bytes())?;

@@ -113,3 +113,40 @@ fn bad_input_is_reported_row_by_row_in_chinese() {
     );
     assert_eq!(no_entropy.unwrap_err().to_string(), "缺少随机源（entropy）：至少需要一个事先公布的随机源字符串");
 }
+
+/// The published input files are written byte for byte as the generic csv writer writes their
+/// cells (a formula-like id gets its apostrophe, a code with a comma its quotes).
+#[test]
+fn input_files_are_the_cells_written_as_csv() {
+    use eduq_core::lottery::{Applicant, BundlePolicy, Input, Mechanism, Priority, School};
+    use eduq_exchange::table::{Cell, write_plain_csv};
+    let input = Input {
+        lottery_id: "t".into(),
+        applicants: vec![
+            Applicant {
+                id: "=A1".into(),
+                choices: vec!["S,1".into(), "S2".into()],
+                bundle: Some("双胞胎\"甲\"".into()),
+            },
+            Applicant { id: "G2".into(), choices: vec!["S2".into()], bundle: None },
+        ],
+        schools: vec![School { code: "S,1".into(), seats: 3 }, School { code: "S2".into(), seats: 1 }],
+        priorities: vec![Priority { applicant: "G2".into(), school: "S2".into(), group: 1 }],
+        entropy: vec!["e".into()],
+        mechanism: Mechanism::DeferredAcceptance,
+        bundle_policy: BundlePolicy::AdmitAll,
+    };
+    let files = eduq_exchange::lottery::input_files(&input);
+    let applicants: Vec<Vec<Cell>> = input
+        .applicants
+        .iter()
+        .map(|a| vec![a.id.as_str().into(), a.choices.join(";").into(), a.bundle.clone().unwrap_or_default().into()])
+        .collect();
+    assert_eq!(files[0].1, write_plain_csv(&["申请人编号", "志愿", "捆绑组"], &applicants));
+    let priorities: Vec<Vec<Cell>> = input
+        .priorities
+        .iter()
+        .map(|p| vec![p.applicant.as_str().into(), p.school.as_str().into(), Cell::Number(p.group.into())])
+        .collect();
+    assert_eq!(files[2].1, write_plain_csv(&["申请人编号", "学校代码", "优先组"], &priorities));
+}
