@@ -2,6 +2,7 @@
 //! group's weights, 附加分, 学年总分 and 等级. Values arrive as the national template writes them
 //! (times as 分'秒 or 分.秒) and are checked for plausibility before they are scored.
 
+use crate::number::parse_f64;
 use crate::standards::fitness::{Group, Item, Level, bmi, level, plan};
 use crate::student::Sex;
 
@@ -49,12 +50,12 @@ pub fn parse_time(item: Item, raw: &str) -> Result<f64, String> {
     };
     if item == Item::Run50m {
         // Seconds with tenths. A second decimal rounds up (the standard's 测试细则: 非0进1).
-        let v: f64 = s.parse().map_err(|_| "不是有效的秒数".to_string())?;
+        let v: f64 = parse_f64(&s).map_err(|_| "不是有效的秒数".to_string())?;
         return Ok(((v * 10.0) - 1e-9).ceil() / 10.0);
     }
     let two = |m: &str, sec: &str| -> Result<f64, String> {
         let m: u32 = m.trim().parse().map_err(|_| "分钟数无效".to_string())?;
-        let sec_v: f64 = sec.trim().parse().map_err(|_| "秒数无效".to_string())?;
+        let sec_v: f64 = parse_f64(sec.trim()).map_err(|_| "秒数无效".to_string())?;
         if !(0.0..60.0).contains(&sec_v) {
             return Err(format!("秒数{sec_v}超过59"));
         }
@@ -88,7 +89,7 @@ pub fn parse_value(item: Item, raw: &str) -> Result<f64, String> {
     let v = if item.is_time() {
         parse_time(item, raw)?
     } else {
-        let v: f64 = raw.trim().parse().map_err(|_| "不是有效数字".to_string())?;
+        let v: f64 = parse_f64(raw.trim()).map_err(|_| "不是有效数字".to_string())?;
         if matches!(item, Item::LungCapacity | Item::Rope1min | Item::SitUp1min | Item::PullUp) && v.fract() != 0.0 {
             return Err("应为整数".to_string());
         }

@@ -27,6 +27,7 @@ pub mod inspection;
 pub mod items;
 pub mod lottery;
 pub mod mixed;
+pub mod number;
 pub mod org;
 pub mod pinyin;
 pub mod plan;

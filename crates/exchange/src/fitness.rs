@@ -7,6 +7,7 @@ use std::io::{Read, Write};
 use std::sync::mpsc;
 
 use eduq_core::fitness::{Record, Scored, group_of_code, parse_value, score};
+use eduq_core::number::parse_f64;
 use eduq_core::standards::fitness::{Group, Item};
 use eduq_core::standards::vision::{acuity_grade, myopia, myopia_rank, parse_acuity};
 use eduq_core::student::Sex;
@@ -157,8 +158,9 @@ fn uint(out: &mut String, mut v: u64) {
             break;
         }
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
 }
 
 /// `str::trim` with a shortcut for the usual cell that starts and ends with a visible ASCII byte
@@ -261,7 +263,7 @@ fn evaluate<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str) -> Evaluated {
         if raw.trim().is_empty() {
             return None;
         }
-        match raw.trim().parse::<f64>() {
+        match parse_f64(raw.trim()) {
             Ok(v) if (range.0..=range.1).contains(&v) => Some(v),
             _ => {
                 problems.push(format!("{name}“{raw}”无效（合理范围{}–{}）", range.0, range.1));
@@ -399,7 +401,7 @@ fn vision<'a>(v: &Vision, cell: &dyn Fn(usize) -> &'a str, notes: &mut Vec<Strin
             undetermined |= a < 5.0;
             continue;
         }
-        let parse = |s: &str| if s.trim().is_empty() { Ok(0.0) } else { s.trim().parse::<f64>() };
+        let parse = |s: &str| if s.trim().is_empty() { Ok(0.0) } else { parse_f64(s.trim()) };
         match (parse(s_raw), parse(c_raw)) {
             (Ok(s), Ok(c)) if (-30.0..=30.0).contains(&s) && (-10.0..=10.0).contains(&c) => {
                 let m = myopia(a, s, c);
