@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::ExchangeError;
 use crate::stream::Blocks;
-use crate::table::{Cell, Table, csv_field, write_xlsx};
+use crate::table::{Cell, Table, csv_field, decimal_digits, write_xlsx};
 
 /// Item columns of the national template, in its order.
 pub const ITEM_HEADERS: &[(&str, Item)] = &[
@@ -147,18 +147,8 @@ fn num(out: &mut String, v: f64, decimals: u32) {
 
 /// Appends an unsigned integer in decimal, without the formatting machinery (scores are written
 /// twenty times per pupil).
-fn uint(out: &mut String, mut v: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
+fn uint(out: &mut String, v: u64) {
+    for &d in decimal_digits(v, &mut [0; 20]) {
         out.push(char::from(d));
     }
 }

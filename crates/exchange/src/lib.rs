@@ -16,6 +16,7 @@ pub mod lottery;
 pub mod questionnaire;
 mod row;
 pub mod rubric;
+mod runs;
 pub mod screening;
 pub mod stream;
 pub mod supervision;

@@ -15,7 +15,7 @@ use eduq_core::lottery::{
 use serde::{Deserialize, Serialize};
 
 use crate::row::{Row, columns};
-use crate::table::{Cell, CsvOut, Table, csv_safe_field, read_table, write_plain_csv};
+use crate::table::{Cell, CsvOut, Table, csv_safe_field, decimal_digits, read_table, write_plain_csv};
 use crate::{ExchangeError, RowError};
 
 pub const APPLICANTS_FILE: &str = "applicants.csv";
@@ -408,18 +408,7 @@ fn hex64(t: &eduq_core::lottery::Hash) -> [u8; 64] {
 }
 
 fn push_uint(out: &mut Vec<u8>, v: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut v = v;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(decimal_digits(v, &mut [0; 20]));
 }
 
 /// SHA-256 of each file, the files split over two threads (an order file is hundreds of MB).

@@ -475,6 +475,20 @@ pub(crate) fn csv_field(out: &mut Vec<u8>, f: &[u8]) {
     }
 }
 
+/// The decimal digits of `v`, written into `buf` without the formatting machinery (batch outputs
+/// write millions of integers).
+pub(crate) fn decimal_digits(mut v: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return &buf[i..];
+        }
+    }
+}
+
 /// `csv_safe` text appended as `csv_field`: what `CsvOut::row` writes for one cell.
 pub(crate) fn csv_safe_field(out: &mut Vec<u8>, s: &str) {
     csv_field(out, csv_safe(s).as_bytes());
