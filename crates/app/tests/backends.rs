@@ -2795,29 +2795,19 @@ async fn screening_codes_alerts_files_and_access() {
         assert!(f.timeliness.alerts >= 4 && f.timeliness.in_time >= 2, "{name}: {:?}", f.timeliness);
         // A pupil who answered and then moved away still counts among those who could answer:
         // coverage stays within 100 % in every row.
-        s.system()
-            .exec(
-                &eduq_store::Sql::new(
-                    "UPDATE enrolment SET status = 'transfer_out' WHERE student_id = $1 AND term_id = $2",
-                )
+        let set_status = |status: &'static str| {
+            let q = eduq_store::Sql::new("UPDATE enrolment SET status = $1 WHERE student_id = $2 AND term_id = $3")
+                .bind(status)
                 .bind(mine.student_id)
-                .bind(round.term_id),
-            )
-            .await
-            .expect("moved away");
+                .bind(round.term_id);
+            let system = s.system();
+            async move { system.exec(&q).await }
+        };
+        set_status("transfer_out").await.expect("moved away");
         let moved = figures(&s, &psych_staff, &round, now()).await.expect("figures");
         assert_eq!((moved.total.eligible, moved.total.responded), (f.total.eligible, f.total.responded), "{name}");
         assert!(moved.groups.iter().all(|g| g.coverage <= 100.0), "{name}: {:?}", moved.groups);
-        s.system()
-            .exec(
-                &eduq_store::Sql::new(
-                    "UPDATE enrolment SET status = 'enrolled' WHERE student_id = $1 AND term_id = $2",
-                )
-                .bind(mine.student_id)
-                .bind(round.term_id),
-            )
-            .await
-            .expect("back");
+        set_status("enrolled").await.expect("back");
 
         // Every other role gets nothing individual, by any route of the store and use cases.
         let files = s.psych_files(&psych, None, None, now()).await.expect("files");

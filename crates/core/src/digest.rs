@@ -7,13 +7,19 @@ pub type Hash = [u8; 32];
 
 /// Lower-case hex of bytes (a hash, a random token), as published.
 pub fn hex(bytes: &[u8]) -> String {
+    let mut out = vec![0u8; bytes.len() * 2];
+    hex_into(bytes, &mut out);
+    out.into_iter().map(char::from).collect()
+}
+
+/// `hex` into a buffer of twice the bytes' length, without allocating (a lottery publishes a
+/// million tickets).
+pub fn hex_into(bytes: &[u8], out: &mut [u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+    for (b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 15)];
     }
-    s
 }
 
 /// SHA-256 of arbitrary bytes.

@@ -558,8 +558,7 @@ fn pass<R: Read>(
             }
         }
         drop(senders);
-        let mut found =
-            Found { parts: Vec::new(), errors: Vec::new(), error_count: 0, clashes: Vec::new(), compares: 0 };
+        let mut found = Found::default();
         for h in handles {
             let (part, errors, count, clashes, compares) = h.join().expect("scan worker");
             found.parts.push(part);

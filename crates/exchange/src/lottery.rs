@@ -396,14 +396,10 @@ fn outputs(input: &Input, draw: &Draw) -> [(&'static str, Vec<u8>); 2] {
     [(RESULT_FILE, result), (ORDER_FILE, order)]
 }
 
-/// A ticket in lower-case hex, as `hex` writes it, without allocating.
+/// A ticket in lower-case hex, as published.
 fn hex64(t: &eduq_core::lottery::Hash) -> [u8; 64] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0u8; 64];
-    for (i, b) in t.iter().enumerate() {
-        out[2 * i] = DIGITS[usize::from(b >> 4)];
-        out[2 * i + 1] = DIGITS[usize::from(b & 15)];
-    }
+    eduq_core::digest::hex_into(t, &mut out);
     out
 }
 
@@ -411,17 +407,14 @@ fn push_uint(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(decimal_digits(v, &mut [0; 20]));
 }
 
-/// SHA-256 of each file, the files split over two threads (an order file is hundreds of MB).
+/// SHA-256 of each file, every other file on a second thread (an order file is hundreds of MB).
 fn hashes(files: &[(&'static str, Vec<u8>)]) -> BTreeMap<String, String> {
-    let (odd, even): (Vec<_>, Vec<_>) = files.iter().enumerate().partition(|(i, _)| i % 2 == 1);
-    let digest = |part: Vec<(usize, &(&'static str, Vec<u8>))>| -> Vec<(String, String)> {
-        part.into_iter().map(|(_, (n, b))| (n.to_string(), hex(&sha256(b)))).collect()
-    };
+    let digest = |(n, b): &(&'static str, Vec<u8>)| (n.to_string(), hex(&sha256(b)));
     std::thread::scope(|s| {
-        let other = s.spawn(|| digest(odd.clone()));
-        let mut all = digest(even.clone());
-        all.extend(other.join().unwrap_or_else(|_| digest(odd.clone())));
-        all.into_iter().collect()
+        let odd = s.spawn(|| files.iter().skip(1).step_by(2).map(digest).collect::<Vec<_>>());
+        let mut all: BTreeMap<String, String> = files.iter().step_by(2).map(digest).collect();
+        all.extend(odd.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        all
     })
 }
 

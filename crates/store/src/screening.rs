@@ -464,16 +464,14 @@ impl Store {
         // A pupil who answered and has left since (or moved out of the round's grades) is no longer
         // among the pupils on roll but was eligible when answering: counted in both, so that
         // coverage stays within 100 %. `gone` is 1 for such a response.
-        let mut gone = Sql::new("CASE WHEN EXISTS (SELECT 1 FROM enrolment e WHERE e.student_id = x.student_id");
-        pupils_of(&mut gone, round);
-        gone.push(") THEN CAST(0 AS BIGINT) ELSE CAST(1 AS BIGINT) END");
-        let mut q = Sql::new(format!(
-            "SELECT x.school_id, x.grade, x.sex, x.band, x.attention, {} AS gone, COUNT(*) \
-             FROM screening_response x WHERE 1=1",
-            gone.text
-        ));
-        // The CASE comes first, so its placeholders keep their numbers.
-        q.args = gone.args;
+        let mut q = Sql::new(
+            "SELECT x.school_id, x.grade, x.sex, x.band, x.attention, \
+             CASE WHEN EXISTS (SELECT 1 FROM enrolment e WHERE e.student_id = x.student_id",
+        );
+        pupils_of(&mut q, round);
+        q.push(
+            ") THEN CAST(0 AS BIGINT) ELSE CAST(1 AS BIGINT) END AS gone, COUNT(*) FROM screening_response x WHERE 1=1",
+        );
         q.push_arg(" AND x.round_id = ?", round.id);
         scope_filter(&mut q, actor, "x.school_id", None, None);
         q.push(" GROUP BY x.school_id, x.grade, x.sex, x.band, x.attention, gone");
