@@ -7,6 +7,10 @@
 //! ±1). Hard constraints hold throughout: pre-assigned pupils stay, 同班组 stay together, 分开组 and
 //! pupils with the same name are in different classes. The seed (e.g. a lottery seed) fixes the
 //! random tie-breaks, so a published seed reproduces the result; class numbers are drawn last.
+//!
+//! Class sums are exact integers, so a result depends only on the seed and the pupils, never on
+//! floating-point rounding left by the swaps tried before (#23: this changed the assignments of
+//! earlier versions for the same seed; their balance is the same or better, see docs/benchmarks.md).
 
 use std::collections::HashMap;
 
@@ -119,65 +123,170 @@ pub fn stats(pupils: &[Pupil], class_of: &[usize], k: usize, flag_names: &[Strin
         .collect()
 }
 
-/// Running sums of one class, for O(scores + flags) swap evaluation.
-#[derive(Clone)]
-struct Sums {
-    n: f64,
-    s1: Vec<f64>,
-    s2: Vec<f64>,
-    flags: Vec<f64>,
-    bands: Vec<f64>,
-}
+/// Scores are scaled to whole units (at most four decimals) so that class sums are exact
+/// integers: a swap tried and rejected leaves no rounding behind, and a class's cost depends only
+/// on who is in it, not on the order of the swaps tried before.
+const MAX_DECIMALS: i32 = 4;
 
+/// Pupils of the same sex that a pupil may exchange with: the nearest `PARTNERS` on each side in
+/// the order of the total (Papenberg & Klau 2021, fast anticlustering: exchange partners from a
+/// neighbourhood). Up to 2 × `PARTNERS` + 1 pupils of one sex every pair is tried. On the 5,000-pupil
+/// benchmark this window reaches a lower cost than trying every pair did, in a twentieth of the time.
+const PARTNERS: usize = 100;
+
+const MAX_SWEEPS: usize = 50;
+
+/// A sweep that lowers the total cost by less than this share ends the search: later sweeps of
+/// the benchmark each gained under 0.05 % (measured), far below what a class's mean can show.
+const STOP_GAIN: f64 = 3e-4;
+
+const BANDS: usize = 5;
+
+/// The balance objective and the pupils in exact units.
 struct Model {
-    /// Per pupil: scores, flag indicators, band indicator.
-    x: Vec<Vec<f64>>,
-    f: Vec<Vec<f64>>,
+    /// Scores per pupil (total first) and flags per pupil.
+    s: usize,
+    nf: usize,
+    /// n × s scaled scores and their squares.
+    x: Vec<i64>,
+    x2: Vec<i64>,
+    /// n × nf flag indicators.
+    f: Vec<i64>,
     band: Vec<usize>,
+    scale: f64,
     mean: Vec<f64>,
     sd: Vec<f64>,
+    inv_sd: Vec<f64>,
     flag_share: Vec<f64>,
     band_share: Vec<f64>,
     weights: Vec<f64>,
 }
 
-const BANDS: usize = 5;
+/// Exact sums of every class, flat (class × score, class × flag, class × band).
+struct Sums {
+    n: Vec<i64>,
+    s1: Vec<i64>,
+    s2: Vec<i64>,
+    flags: Vec<i64>,
+    bands: Vec<i64>,
+}
 
 impl Model {
-    fn cost(&self, c: &Sums) -> f64 {
-        if c.n == 0.0 {
+    /// Cost of one class from its sums; `d*` give each sum's value by index.
+    #[inline]
+    fn cost_with(
+        &self,
+        n: i64,
+        s1: impl Fn(usize) -> i64,
+        s2: impl Fn(usize) -> i64,
+        flags: impl Fn(usize) -> i64,
+        bands: impl Fn(usize) -> i64,
+    ) -> f64 {
+        if n == 0 {
             return 0.0;
         }
+        let nf = n as f64;
         let mut cost = 0.0;
-        for j in 0..self.mean.len() {
-            let m = c.s1[j] / c.n;
-            let var = (c.s2[j] / c.n - m * m).max(0.0);
-            let v = self.sd[j].max(1e-9);
-            cost += self.weights[j] * ((m - self.mean[j]) / v).powi(2) + 0.5 * ((var.sqrt() - self.sd[j]) / v).powi(2);
+        for j in 0..self.s {
+            let t = s1(j);
+            let m = t as f64 / (nf * self.scale);
+            // n·Σx² − (Σx)² is exact, so the variance never goes negative by rounding.
+            let var = (n * s2(j) - t * t) as f64 / (nf * nf * self.scale * self.scale);
+            let v = self.inv_sd[j];
+            cost += self.weights[j] * ((m - self.mean[j]) * v).powi(2) + 0.5 * ((var.sqrt() - self.sd[j]) * v).powi(2);
         }
         for (i, &share) in self.flag_share.iter().enumerate() {
-            cost += 0.5 * (c.flags[i] - c.n * share).powi(2);
+            cost += 0.5 * (flags(i) as f64 - nf * share).powi(2);
         }
         for (b, &share) in self.band_share.iter().enumerate() {
-            cost += 0.2 * (c.bands[b] - c.n * share).powi(2);
+            cost += 0.2 * (bands(b) as f64 - nf * share).powi(2);
         }
         cost
     }
-    fn add(&self, c: &mut Sums, p: usize, sign: f64) {
-        c.n += sign;
-        for j in 0..self.x[p].len() {
-            c.s1[j] += sign * self.x[p][j];
-            c.s2[j] += sign * self.x[p][j] * self.x[p][j];
-        }
-        for i in 0..self.f[p].len() {
-            c.flags[i] += sign * self.f[p][i];
-        }
-        c.bands[self.band[p]] += sign;
+
+    fn cost(&self, sums: &Sums, c: usize) -> f64 {
+        let (s, nf) = (self.s, self.nf);
+        self.cost_with(
+            sums.n[c],
+            |j| sums.s1[c * s + j],
+            |j| sums.s2[c * s + j],
+            |i| sums.flags[c * nf + i],
+            |b| sums.bands[c * BANDS + b],
+        )
     }
+
+    /// Cost of class `c` if pupil `out` left it and `inn` came in.
+    #[inline]
+    fn cost_exchanged(&self, sums: &Sums, c: usize, out: usize, inn: usize) -> f64 {
+        let (s, nf) = (self.s, self.nf);
+        let (bo, bi) = (self.band[out], self.band[inn]);
+        self.cost_with(
+            sums.n[c],
+            |j| sums.s1[c * s + j] - self.x[out * s + j] + self.x[inn * s + j],
+            |j| sums.s2[c * s + j] - self.x2[out * s + j] + self.x2[inn * s + j],
+            |i| sums.flags[c * nf + i] - self.f[out * nf + i] + self.f[inn * nf + i],
+            |b| sums.bands[c * BANDS + b] - i64::from(b == bo) + i64::from(b == bi),
+        )
+    }
+
+    fn add(&self, sums: &mut Sums, c: usize, p: usize, sign: i64) {
+        let (s, nf) = (self.s, self.nf);
+        sums.n[c] += sign;
+        for j in 0..s {
+            sums.s1[c * s + j] += sign * self.x[p * s + j];
+            sums.s2[c * s + j] += sign * self.x2[p * s + j];
+        }
+        for i in 0..nf {
+            sums.flags[c * nf + i] += sign * self.f[p * nf + i];
+        }
+        sums.bands[c * BANDS + self.band[p]] += sign;
+    }
+
+    fn exchange(&self, sums: &mut Sums, a: usize, ca: usize, b: usize, cb: usize) {
+        self.add(sums, ca, a, -1);
+        self.add(sums, ca, b, 1);
+        self.add(sums, cb, b, -1);
+        self.add(sums, cb, a, 1);
+    }
+}
+
+/// The fewest decimals (≤ `MAX_DECIMALS`) that hold every score exactly, as a power of ten; fewer
+/// when `n`·Σx² of a class could leave i64 (the objective then rounds its inputs, nothing else does).
+fn score_scale(pupils: &[Pupil]) -> Result<f64, ClassesError> {
+    let mut largest: f64 = 0.0;
+    for p in pupils {
+        for &x in &p.scores {
+            if !x.is_finite() {
+                return Err(ClassesError::Invalid(format!("学生“{}”的分数不是有效数字", p.id)));
+            }
+            largest = largest.max(x.abs());
+        }
+    }
+    // |x|·scale·n < 2³¹ keeps n·Σx² and (Σx)² below 2⁶².
+    let fits = |scale: f64| (largest * scale + 1.0) * pupils.len() as f64 <= f64::from(1u32 << 31);
+    if !fits(1.0) {
+        return Err(ClassesError::Invalid(format!("分数{largest}过大，无法均衡分班")));
+    }
+    let exact =
+        |scale: f64| pupils.iter().flat_map(|p| &p.scores).all(|&x| ((x * scale).round() - x * scale).abs() < 1e-6);
+    let scales = (0..=MAX_DECIMALS).map(|d| 10f64.powi(d)).take_while(|&sc| fits(sc));
+    let mut best = 1.0;
+    for sc in scales {
+        best = sc;
+        if exact(sc) {
+            break;
+        }
+    }
+    Ok(best)
 }
 
 /// Draws the assignment. Fails only when the hard constraints cannot all hold.
 pub fn assign(pupils: &[Pupil], opts: &Options) -> Result<Assignment, ClassesError> {
+    assign_with(pupils, opts, PARTNERS).map(|(a, _)| a)
+}
+
+/// The assignment and the final cost of the exchange search, trying `partners` neighbours each side.
+fn assign_with(pupils: &[Pupil], opts: &Options, partners: usize) -> Result<(Assignment, f64), ClassesError> {
     let n = pupils.len();
     let k = opts.classes;
     if k < 2 || k > n {
@@ -324,9 +433,14 @@ pub fn assign(pupils: &[Pupil], opts: &Options) -> Result<Assignment, ClassesErr
 
     // Model for the exchange search.
     let s = pupils[0].scores.len();
+    if pupils.iter().any(|p| p.scores.len() != s) {
+        return Err(ClassesError::Invalid("各学生的分数列数不一致".into()));
+    }
+    let scale = score_scale(pupils)?;
     let mut flag_names: Vec<&str> = pupils.iter().flat_map(|p| p.flags.iter().map(String::as_str)).collect();
     flag_names.sort_unstable();
     flag_names.dedup();
+    let nf = flag_names.len();
     let mut sorted_totals: Vec<f64> = pupils.iter().map(|p| p.scores[0]).collect();
     sorted_totals.sort_by(f64::total_cmp);
     let cut = |q: usize| sorted_totals[(q * n / BANDS).min(n - 1)];
@@ -335,13 +449,15 @@ pub fn assign(pupils: &[Pupil], opts: &Options) -> Result<Assignment, ClassesErr
     let sd: Vec<f64> = (0..s)
         .map(|j| (pupils.iter().map(|p| (p.scores[j] - mean[j]).powi(2)).sum::<f64>() / n as f64).sqrt())
         .collect();
+    let x: Vec<i64> = pupils.iter().flat_map(|p| p.scores.iter().map(|&v| (v * scale).round() as i64)).collect();
     let model = Model {
-        x: pupils.iter().map(|p| p.scores.clone()).collect(),
-        f: pupils
-            .iter()
-            .map(|p| flag_names.iter().map(|f| f64::from(u8::from(p.flags.iter().any(|x| x == f)))).collect())
-            .collect(),
+        s,
+        nf,
+        x2: x.iter().map(|&v| v * v).collect(),
+        x,
+        f: pupils.iter().flat_map(|p| flag_names.iter().map(|f| i64::from(p.flags.iter().any(|x| x == f)))).collect(),
         band: pupils.iter().map(|p| band(p.scores[0])).collect(),
+        scale,
         flag_share: flag_names
             .iter()
             .map(|f| pupils.iter().filter(|p| p.flags.iter().any(|x| x == f)).count() as f64 / n as f64)
@@ -350,19 +466,19 @@ pub fn assign(pupils: &[Pupil], opts: &Options) -> Result<Assignment, ClassesErr
             .map(|b| pupils.iter().filter(|p| band(p.scores[0]) == b).count() as f64 / n as f64)
             .collect(),
         weights: (0..s).map(|j| if j == 0 { 400.0 } else { 40.0 }).collect(),
+        inv_sd: sd.iter().map(|v| 1.0 / v.max(1e-9)).collect(),
         mean,
         sd,
     };
-    let empty = Sums {
-        n: 0.0,
-        s1: vec![0.0; s],
-        s2: vec![0.0; s],
-        flags: vec![0.0; flag_names.len()],
-        bands: vec![0.0; BANDS],
+    let mut sums = Sums {
+        n: vec![0; k],
+        s1: vec![0; k * s],
+        s2: vec![0; k * s],
+        flags: vec![0; k * nf],
+        bands: vec![0; k * BANDS],
     };
-    let mut sums = vec![empty; k];
-    for p in 0..n {
-        model.add(&mut sums[class_of[p]], p, 1.0);
+    for (p, &c) in class_of.iter().enumerate() {
+        model.add(&mut sums, c, p, 1);
     }
     let violates = |p: usize, c: usize, class_of: &[usize], other: usize| {
         apart_of[p].iter().any(|&m| m != other && class_of[m] == c)
@@ -383,10 +499,7 @@ pub fn assign(pupils: &[Pupil], opts: &Options) -> Result<Assignment, ClassesErr
         match found {
             Some(q) => {
                 let (cp, cq) = (class_of[p], class_of[q]);
-                model.add(&mut sums[cp], p, -1.0);
-                model.add(&mut sums[cq], q, -1.0);
-                model.add(&mut sums[cq], p, 1.0);
-                model.add(&mut sums[cp], q, 1.0);
+                model.exchange(&mut sums, p, cp, q, cq);
                 class_of[p] = cq;
                 class_of[q] = cp;
             }
@@ -397,48 +510,75 @@ pub fn assign(pupils: &[Pupil], opts: &Options) -> Result<Assignment, ClassesErr
         }
     }
 
-    // Exchange local search: sweep pairs in a seeded order, accept improving same-sex swaps.
+    // Exchange partners: movable pupils of the same sex, ordered by total (ties by input order).
     let movable: Vec<usize> = (0..n).filter(|&p| !locked[p]).collect();
-    let mut cost: Vec<f64> = sums.iter().map(|c| model.cost(c)).collect();
-    let mut improved = true;
-    let mut sweeps = 0;
-    while improved && sweeps < 50 {
-        improved = false;
-        sweeps += 1;
+    let mut by_total: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+    for &p in &movable {
+        by_total[usize::from(pupils[p].sex == Sex::Female)].push(p);
+    }
+    let mut rank = vec![0usize; n];
+    for list in &mut by_total {
+        list.sort_by(|&a, &b| pupils[a].scores[0].total_cmp(&pupils[b].scores[0]).then(a.cmp(&b)));
+        for (r, &p) in list.iter().enumerate() {
+            rank[p] = r;
+        }
+    }
+
+    // Exchange local search: sweep the pupils in a seeded order and accept every improving swap
+    // with a partner. When the window's sweeps stop paying, one sweep tries every pair; the search
+    // ends when that one too gains (almost) nothing, so the result is a local optimum of all
+    // same-sex swaps, as when every pair was tried each time.
+    let mut cost: Vec<f64> = (0..k).map(|c| model.cost(&sums, c)).collect();
+    let mut every_pair = false;
+    let mut position = vec![0usize; n];
+    for _ in 0..MAX_SWEEPS {
+        let start_cost: f64 = cost.iter().sum();
         let mut seq = movable.clone();
         for i in (1..seq.len()).rev() {
             seq.swap(i, rng.below(i as u64 + 1) as usize);
         }
-        for (ai, &a) in seq.iter().enumerate() {
-            for &b in &seq[ai + 1..] {
+        // A sweep over every pair takes each pair once: b after a in the sweep's order.
+        if every_pair {
+            for (i, &p) in seq.iter().enumerate() {
+                position[p] = i;
+            }
+        }
+        for &a in &seq {
+            let list = &by_total[usize::from(pupils[a].sex == Sex::Female)];
+            let window = if every_pair {
+                &list[..]
+            } else {
+                let r = rank[a];
+                &list[r.saturating_sub(partners)..r.saturating_add(partners).saturating_add(1).min(list.len())]
+            };
+            for &b in window {
                 let (ca, cb) = (class_of[a], class_of[b]);
-                if ca == cb || pupils[a].sex != pupils[b].sex {
+                if ca == cb || (every_pair && position[b] < position[a]) {
                     continue;
                 }
                 let before = cost[ca] + cost[cb];
-                // Try the swap in place and undo it unless it helps (no allocation per pair).
-                let swap = |sums: &mut [Sums], sign: f64| {
-                    model.add(&mut sums[ca], a, -sign);
-                    model.add(&mut sums[ca], b, sign);
-                    model.add(&mut sums[cb], b, -sign);
-                    model.add(&mut sums[cb], a, sign);
-                };
-                swap(&mut sums, 1.0);
-                let (after_a, after_b) = (model.cost(&sums[ca]), model.cost(&sums[cb]));
+                let after_a = model.cost_exchanged(&sums, ca, a, b);
+                if after_a >= before {
+                    continue;
+                }
+                let after_b = model.cost_exchanged(&sums, cb, b, a);
                 if after_a + after_b < before - 1e-12
                     && !violates(a, cb, &class_of, b)
                     && !violates(b, ca, &class_of, a)
                 {
+                    model.exchange(&mut sums, a, ca, b, cb);
                     cost[ca] = after_a;
                     cost[cb] = after_b;
                     class_of[a] = cb;
                     class_of[b] = ca;
-                    improved = true;
-                } else {
-                    swap(&mut sums, -1.0);
                 }
             }
         }
+        let paid = start_cost - cost.iter().sum::<f64>() > STOP_GAIN * start_cost;
+        if !paid && every_pair {
+            break;
+        }
+        every_pair = !paid;
     }
     let final_gap = gap(pupils, &class_of, k, 0);
 
@@ -455,7 +595,7 @@ pub fn assign(pupils: &[Pupil], opts: &Options) -> Result<Assignment, ClassesErr
         relabel[*from] = *to;
     }
     let class_of = class_of.iter().map(|&c| relabel[c]).collect();
-    Ok(Assignment { class_of, snake_gap, gap: final_gap })
+    Ok((Assignment { class_of, snake_gap, gap: final_gap }, cost.iter().sum()))
 }
 
 /// 班主任 drawn to classes by lottery: each teacher's ticket is SHA-256 over the seed and
@@ -542,6 +682,39 @@ mod tests {
         assert!(a.gap < a.snake_gap);
         assert_eq!(assign(&ps, &opts).unwrap(), a, "same seed, same result");
         assert_ne!(assign(&ps, &Options { seed: 43, ..opts }).unwrap().class_of, a.class_of);
+    }
+
+    #[test]
+    fn the_partner_window_balances_as_well_as_every_pair() {
+        // 260 pupils of each sex: the window (2 × 100 + 1) is narrower than the list. Both searches
+        // end in a local optimum of all same-sex swaps, and either may land in the better basin for
+        // one seed, so the comparison is over seeds.
+        let ps = pupils(520, 11);
+        let (mut windowed, mut every_pair) = (0.0, 0.0);
+        for seed in 1..=6 {
+            let opts = Options { classes: 13, max_size: None, seed, separate_same_names: false };
+            let (a, cost) = assign_with(&ps, &opts, PARTNERS).expect("window");
+            assert!(a.gap <= 0.5 && a.gap < a.snake_gap, "gap {}", a.gap);
+            windowed += cost;
+            every_pair += assign_with(&ps, &opts, usize::MAX).expect("every pair").1;
+        }
+        assert!(windowed <= every_pair * 1.1, "window {windowed} against every pair {every_pair}");
+    }
+
+    #[test]
+    fn decimal_scores_are_summed_exactly_and_bad_ones_refused() {
+        let mut ps = pupils(60, 2);
+        for (i, p) in ps.iter_mut().enumerate() {
+            p.scores = vec![80.0 + i as f64 * 0.125, 40.5 + (i % 7) as f64 * 0.25];
+        }
+        assert_eq!(score_scale(&ps), Ok(1000.0), "three decimals are kept");
+        let opts = Options { classes: 3, max_size: None, seed: 1, separate_same_names: false };
+        let a = assign(&ps, &opts).expect("assigned");
+        assert!(a.gap < a.snake_gap, "{} {}", a.gap, a.snake_gap);
+        ps[3].scores[1] = f64::NAN;
+        assert!(matches!(assign(&ps, &opts), Err(ClassesError::Invalid(_))));
+        ps[3].scores[1] = 1e12;
+        assert!(matches!(assign(&ps, &opts), Err(ClassesError::Invalid(_))));
     }
 
     #[test]
