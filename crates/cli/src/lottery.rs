@@ -6,7 +6,9 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use eduq_core::lottery::{BundlePolicy, Mechanism, draw};
 use eduq_exchange::ExchangeError;
-use eduq_exchange::lottery::{LotteryFileError, MANIFEST_FILE, Manifest, publish, read_input, verify};
+use eduq_exchange::lottery::{
+    LotteryFileError, MANIFEST_FILE, Manifest, publish, read_input, verify, write_publication,
+};
 
 #[derive(Subcommand)]
 pub enum LotteryCmd {
@@ -80,11 +82,19 @@ pub fn run(cmd: LotteryCmd) -> Result<()> {
             let read_at = started.elapsed();
             let result = draw(&input).map_err(|e| anyhow::anyhow!("{e}；未进行派位"))?;
             let drawn_at = started.elapsed();
-            let files = publish(&input, &result)?;
-            guard_repeat(&out, &lottery_id, &files)?;
-            std::fs::create_dir_all(&out).with_context(|| format!("无法创建目录 {}", out.display()))?;
-            for (name, bytes) in &files {
-                std::fs::write(out.join(name), bytes).with_context(|| format!("无法写入 {name}"))?;
+            if out.join(MANIFEST_FILE).exists() {
+                // Drawn before into this directory: compare in memory before touching a file.
+                let files = publish(&input, &result)?;
+                guard_repeat(&out, &lottery_id, &files)?;
+                for (name, bytes) in &files {
+                    std::fs::write(out.join(name), bytes).with_context(|| format!("无法写入 {name}"))?;
+                }
+            } else {
+                // Streamed to the files (a province's order file is hundreds of MB); the manifest
+                // comes last, so a directory without one was never a finished publication.
+                std::fs::create_dir_all(&out).with_context(|| format!("无法创建目录 {}", out.display()))?;
+                write_publication(&input, &result, |name| std::fs::File::create(out.join(name)))
+                    .with_context(|| format!("无法写入 {}", out.display()))?;
             }
             let admitted = result.admitted.iter().filter(|a| a.is_some()).count();
             println!(

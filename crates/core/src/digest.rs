@@ -27,6 +27,19 @@ pub fn sha256(bytes: &[u8]) -> Hash {
     Sha256::digest(bytes).into()
 }
 
+/// SHA-256 over bytes that arrive in pieces (a file written in chunks).
+#[derive(Default, Clone)]
+pub struct Hasher(Sha256);
+
+impl Hasher {
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+    pub fn finish(self) -> Hash {
+        self.0.finalize().into()
+    }
+}
+
 /// SHA-256 as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&sha256(bytes))
@@ -42,5 +55,10 @@ mod tests {
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
+        let mut h = Hasher::default();
+        h.update(b"a");
+        h.update(b"");
+        h.update(b"bc");
+        assert_eq!(h.finish(), sha256(b"abc"), "pieces hash as the whole");
     }
 }

@@ -180,7 +180,7 @@ pub enum LotteryError {
 }
 
 /// The result of a draw. Indices refer to `Input::applicants` and `Input::schools`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Draw {
     pub roster_digest: Hash,
     pub seed: Hash,

@@ -6,9 +6,11 @@
 //! the canonical applicant list keeps only 申请人编号, 志愿 and 捆绑组, whatever else the input held.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 
 use hashbrown::{HashMap, HashSet};
 
+use eduq_core::digest::Hasher;
 use eduq_core::lottery::{
     self, ALGORITHM, Applicant, BundlePolicy, Draw, Input, Mechanism, Priority, School, hex, sha256,
 };
@@ -295,133 +297,165 @@ pub fn check_priorities(
     finish(vec![()], errors).map(|_| ())
 }
 
-/// The canonical published form of the inputs: only the columns the algorithm uses, input order kept.
-pub fn input_files(input: &Input) -> [(&'static str, Vec<u8>); 3] {
-    // Bytes written directly (as `write_plain_csv` would write the cells): a province publishes a
-    // million applicants.
-    let applicants = || {
-        let mut out = CsvOut::new(APPLICANT_HEADERS, 0).finish();
-        out.reserve(input.applicants.len() * 48);
-        let mut joined = String::new();
-        for a in &input.applicants {
-            csv_safe_field(&mut out, &a.id);
-            out.push(b',');
-            joined.clear();
-            for (i, c) in a.choices.iter().enumerate() {
-                if i > 0 {
-                    joined.push(';');
-                }
-                joined.push_str(c);
+/// One published file on its way to a sink: rows are appended to `buf`, which goes to the sink
+/// and the file's SHA-256 a chunk at a time, so a province's 300 MB order file is never held
+/// whole and is hashed as it is written.
+struct Published<W: Write> {
+    sink: W,
+    buf: Vec<u8>,
+    hasher: Hasher,
+}
+
+const CHUNK: usize = 1 << 20;
+
+impl<W: Write> Published<W> {
+    fn new(sink: W, headers: &[&str]) -> Self {
+        let mut buf = CsvOut::new(headers, 0).finish();
+        buf.reserve(CHUNK + 4096);
+        Published { sink, buf, hasher: Hasher::default() }
+    }
+    /// Called after each row: hands a full chunk on.
+    fn row_done(&mut self) -> std::io::Result<()> {
+        if self.buf.len() >= CHUNK { self.spill() } else { Ok(()) }
+    }
+    fn spill(&mut self) -> std::io::Result<()> {
+        self.hasher.update(&self.buf);
+        self.sink.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+    fn finish(mut self) -> std::io::Result<(W, String)> {
+        self.spill()?;
+        self.sink.flush()?;
+        Ok((self.sink, hex(&self.hasher.finish())))
+    }
+}
+
+fn write_applicants<W: Write>(input: &Input, f: &mut Published<W>) -> std::io::Result<()> {
+    let mut joined = String::new();
+    for a in &input.applicants {
+        csv_safe_field(&mut f.buf, &a.id);
+        f.buf.push(b',');
+        joined.clear();
+        for (i, c) in a.choices.iter().enumerate() {
+            if i > 0 {
+                joined.push(';');
             }
-            csv_safe_field(&mut out, &joined);
-            out.push(b',');
-            csv_safe_field(&mut out, a.bundle.as_deref().unwrap_or_default());
-            out.push(b'\n');
+            joined.push_str(c);
         }
-        out
-    };
-    let priorities = || {
-        let mut out = CsvOut::new(PRIORITY_HEADERS, 0).finish();
-        out.reserve(input.priorities.len() * 40);
-        for p in &input.priorities {
-            csv_safe_field(&mut out, &p.applicant);
-            out.push(b',');
-            csv_safe_field(&mut out, &p.school);
-            out.push(b',');
-            push_uint(&mut out, u64::from(p.group));
-            out.push(b'\n');
-        }
-        out
-    };
-    let schools: Vec<Vec<Cell>> =
+        csv_safe_field(&mut f.buf, &joined);
+        f.buf.push(b',');
+        csv_safe_field(&mut f.buf, a.bundle.as_deref().unwrap_or_default());
+        f.buf.push(b'\n');
+        f.row_done()?;
+    }
+    Ok(())
+}
+
+fn write_priorities<W: Write>(input: &Input, f: &mut Published<W>) -> std::io::Result<()> {
+    for p in &input.priorities {
+        csv_safe_field(&mut f.buf, &p.applicant);
+        f.buf.push(b',');
+        csv_safe_field(&mut f.buf, &p.school);
+        f.buf.push(b',');
+        push_uint(&mut f.buf, u64::from(p.group));
+        f.buf.push(b'\n');
+        f.row_done()?;
+    }
+    Ok(())
+}
+
+fn write_schools<W: Write>(input: &Input, f: &mut Published<W>) -> std::io::Result<()> {
+    let rows: Vec<Vec<Cell>> =
         input.schools.iter().map(|s| vec![s.code.as_str().into(), Cell::Number(s.seats.into())]).collect();
-    let (applicants, priorities) = std::thread::scope(|s| {
-        let p = s.spawn(priorities);
-        let a = applicants();
-        (a, p.join().unwrap_or_else(|_| priorities()))
-    });
+    let bytes = write_plain_csv(SCHOOL_HEADERS, &rows);
+    // `Published::new` wrote the same header line.
+    f.buf.clear();
+    f.buf.extend_from_slice(&bytes);
+    f.row_done()
+}
+
+fn write_result<W: Write>(input: &Input, draw: &Draw, f: &mut Published<W>) -> std::io::Result<()> {
+    for (i, a) in input.applicants.iter().enumerate() {
+        csv_safe_field(&mut f.buf, &a.id);
+        f.buf.push(b',');
+        push_ticket(&mut f.buf, &draw.rank_tickets[i]);
+        f.buf.push(b',');
+        if let Some(s) = draw.admitted[i] {
+            csv_safe_field(&mut f.buf, &input.schools[s].code);
+        }
+        f.buf.push(b'\n');
+        f.row_done()?;
+    }
+    Ok(())
+}
+
+fn write_order<W: Write>(input: &Input, draw: &Draw, f: &mut Published<W>) -> std::io::Result<()> {
+    let mut code = Vec::new();
+    for (s, ranked) in draw.orders.iter().enumerate() {
+        code.clear();
+        csv_safe_field(&mut code, &input.schools[s].code);
+        for (k, r) in ranked.iter().enumerate() {
+            f.buf.extend_from_slice(&code);
+            f.buf.push(b',');
+            push_uint(&mut f.buf, k as u64 + 1);
+            f.buf.push(b',');
+            csv_safe_field(&mut f.buf, &input.applicants[r.applicant].id);
+            f.buf.push(b',');
+            push_uint(&mut f.buf, u64::from(r.group));
+            f.buf.push(b',');
+            push_ticket(&mut f.buf, &draw.rank_tickets[r.applicant]);
+            f.buf.extend_from_slice(if r.admitted { ",录取\n".as_bytes() } else { ",未录取\n".as_bytes() });
+            f.row_done()?;
+        }
+    }
+    Ok(())
+}
+
+type Writer<W> = fn(&Input, &Draw, &mut Published<W>) -> std::io::Result<()>;
+
+/// A published file: its name, its header and the function that writes its rows.
+type FileSpec<W> = (&'static str, &'static [&'static str], Writer<W>);
+
+/// The files of a publication before the manifest, in published order, with their headers and writers.
+fn files<W: Write>() -> [FileSpec<W>; 5] {
     [
-        (APPLICANTS_FILE, applicants),
-        (SCHOOLS_FILE, write_plain_csv(SCHOOL_HEADERS, &schools)),
-        (PRIORITIES_FILE, priorities),
+        (APPLICANTS_FILE, APPLICANT_HEADERS, |i, _, f| write_applicants(i, f)),
+        (SCHOOLS_FILE, SCHOOL_HEADERS, |i, _, f| write_schools(i, f)),
+        (PRIORITIES_FILE, PRIORITY_HEADERS, |i, _, f| write_priorities(i, f)),
+        (RESULT_FILE, RESULT_HEADERS, write_result),
+        (ORDER_FILE, ORDER_HEADERS, write_order),
     ]
 }
 
-fn outputs(input: &Input, draw: &Draw) -> [(&'static str, Vec<u8>); 2] {
-    // Written straight to bytes, the two files on two threads: a province's order file has
-    // millions of rows.
-    let tickets: Vec<[u8; 64]> = draw.rank_tickets.iter().map(hex64).collect();
-    let result = || {
-        let mut out = CsvOut::new(RESULT_HEADERS, 0).finish();
-        out.reserve(input.applicants.len() * 96);
-        for (i, a) in input.applicants.iter().enumerate() {
-            csv_safe_field(&mut out, &a.id);
-            out.push(b',');
-            out.extend_from_slice(&tickets[i]);
-            out.push(b',');
-            if let Some(s) = draw.admitted[i] {
-                csv_safe_field(&mut out, &input.schools[s].code);
-            }
-            out.push(b'\n');
-        }
-        out
+fn write_err(e: std::io::Error) -> ExchangeError {
+    ExchangeError::Io(e.to_string())
+}
+
+/// Writes every file of a publication to the sink `open` gives for its name, the order file on a
+/// second thread, the manifest (with every file's SHA-256) and the verifier last. Returns the sinks
+/// in published order.
+pub fn write_publication<W: Write + Send>(
+    input: &Input,
+    draw: &Draw,
+    open: impl Fn(&'static str) -> std::io::Result<W> + Sync,
+) -> Result<Vec<(&'static str, W)>, ExchangeError> {
+    let one = |(name, headers, write): FileSpec<W>| {
+        let mut f = Published::new(open(name)?, headers);
+        write(input, draw, &mut f)?;
+        f.finish().map(|(w, hash)| (name, w, hash))
     };
-    let order = || {
-        let mut out = CsvOut::new(ORDER_HEADERS, 0).finish();
-        out.reserve(draw.orders.iter().map(Vec::len).sum::<usize>() * 100);
-        let mut code = Vec::new();
-        for (s, ranked) in draw.orders.iter().enumerate() {
-            code.clear();
-            csv_safe_field(&mut code, &input.schools[s].code);
-            for (k, r) in ranked.iter().enumerate() {
-                out.extend_from_slice(&code);
-                out.push(b',');
-                push_uint(&mut out, k as u64 + 1);
-                out.push(b',');
-                csv_safe_field(&mut out, &input.applicants[r.applicant].id);
-                out.push(b',');
-                push_uint(&mut out, u64::from(r.group));
-                out.push(b',');
-                out.extend_from_slice(&tickets[r.applicant]);
-                out.extend_from_slice(if r.admitted { ",录取\n".as_bytes() } else { ",未录取\n".as_bytes() });
-            }
-        }
-        out
-    };
-    let (result, order) = std::thread::scope(|s| {
-        let r = s.spawn(result);
-        let o = order();
-        (r.join().unwrap_or_else(|_| result()), o)
+    let [applicants, schools, priorities, result, order] = files::<W>();
+    let (written, order) = std::thread::scope(|s| {
+        let order = s.spawn(|| one(order));
+        let rest: std::io::Result<Vec<_>> = [applicants, schools, priorities, result].into_iter().map(one).collect();
+        (rest, order.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
-    [(RESULT_FILE, result), (ORDER_FILE, order)]
-}
-
-/// A ticket in lower-case hex, as published.
-fn hex64(t: &eduq_core::lottery::Hash) -> [u8; 64] {
-    let mut out = [0u8; 64];
-    eduq_core::digest::hex_into(t, &mut out);
-    out
-}
-
-fn push_uint(out: &mut Vec<u8>, v: u64) {
-    out.extend_from_slice(decimal_digits(v, &mut [0; 20]));
-}
-
-/// SHA-256 of each file, every other file on a second thread (an order file is hundreds of MB).
-fn hashes(files: &[(&'static str, Vec<u8>)]) -> BTreeMap<String, String> {
-    let digest = |(n, b): &(&'static str, Vec<u8>)| (n.to_string(), hex(&sha256(b)));
-    std::thread::scope(|s| {
-        let odd = s.spawn(|| files.iter().skip(1).step_by(2).map(digest).collect::<Vec<_>>());
-        let mut all: BTreeMap<String, String> = files.iter().step_by(2).map(digest).collect();
-        all.extend(odd.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        all
-    })
-}
-
-/// All files of a publication, manifest last.
-pub fn publish(input: &Input, draw: &Draw) -> Result<Vec<(&'static str, Vec<u8>)>, ExchangeError> {
-    let inputs = input_files(input);
-    let outs = outputs(input, draw);
+    let mut written = written.map_err(write_err)?;
+    written.push(order.map_err(write_err)?);
+    let hashes = |names: &[&str]| -> BTreeMap<String, String> {
+        written.iter().filter(|(n, _, _)| names.contains(n)).map(|(n, _, h)| (n.to_string(), h.clone())).collect()
+    };
     let manifest = Manifest {
         algorithm: ALGORITHM.to_string(),
         lottery_id: input.lottery_id.clone(),
@@ -433,14 +467,52 @@ pub fn publish(input: &Input, draw: &Draw) -> Result<Vec<(&'static str, Vec<u8>)
         applicants: input.applicants.len(),
         seats: input.schools.iter().map(|s| u64::from(s.seats)).sum(),
         admitted: draw.admitted.iter().filter(|a| a.is_some()).count(),
-        input_hashes: hashes(&inputs),
-        output_hashes: hashes(&outs),
+        input_hashes: hashes(&[APPLICANTS_FILE, SCHOOLS_FILE, PRIORITIES_FILE]),
+        output_hashes: hashes(&[RESULT_FILE, ORDER_FILE]),
     };
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| ExchangeError::Write(e.to_string()))?;
-    let mut files: Vec<(&'static str, Vec<u8>)> = inputs.into_iter().chain(outs).collect();
-    files.push((MANIFEST_FILE, json));
-    files.push((VERIFIER_FILE, VERIFIER_HTML.as_bytes().to_vec()));
-    Ok(files)
+    let mut sinks: Vec<(&'static str, W)> = written.into_iter().map(|(n, w, _)| (n, w)).collect();
+    for (name, bytes) in [(MANIFEST_FILE, json.as_slice()), (VERIFIER_FILE, VERIFIER_HTML.as_bytes())] {
+        let mut w = open(name).map_err(write_err)?;
+        w.write_all(bytes).and_then(|()| w.flush()).map_err(write_err)?;
+        sinks.push((name, w));
+    }
+    Ok(sinks)
+}
+
+/// All files of a publication in memory, manifest last.
+pub fn publish(input: &Input, draw: &Draw) -> Result<Vec<(&'static str, Vec<u8>)>, ExchangeError> {
+    write_publication(input, draw, |_| Ok(Vec::new()))
+}
+
+/// The canonical published form of the inputs: only the columns the algorithm uses, input order kept.
+pub fn input_files(input: &Input) -> [(&'static str, Vec<u8>); 3] {
+    let [applicants, schools, priorities, _, _] = files::<Vec<u8>>();
+    [applicants, schools, priorities].map(|file| in_memory(input, &Draw::default(), file))
+}
+
+/// The two result files recomputed, for `verify`.
+fn outputs(input: &Input, draw: &Draw) -> [(&'static str, Vec<u8>); 2] {
+    let [_, _, _, result, order] = files::<Vec<u8>>();
+    [result, order].map(|file| in_memory(input, draw, file))
+}
+
+fn in_memory(input: &Input, draw: &Draw, (name, headers, write): FileSpec<Vec<u8>>) -> (&'static str, Vec<u8>) {
+    let mut f = Published::new(Vec::new(), headers);
+    // Writing into memory cannot fail.
+    let _ = write(input, draw, &mut f);
+    (name, f.finish().map(|(w, _)| w).unwrap_or_default())
+}
+
+/// A ticket in lower-case hex, as published.
+fn push_ticket(out: &mut Vec<u8>, t: &eduq_core::lottery::Hash) {
+    let start = out.len();
+    out.resize(start + 64, 0);
+    eduq_core::digest::hex_into(t, &mut out[start..]);
+}
+
+fn push_uint(out: &mut Vec<u8>, v: u64) {
+    out.extend_from_slice(decimal_digits(v, &mut [0; 20]));
 }
 
 /// Reads the three input files (any accepted layout) into a lottery input.

@@ -49,6 +49,44 @@ fn publication_verifies_and_carries_no_names() {
     assert_eq!(manifest["seed"].as_str().unwrap().len(), 64);
 }
 
+/// Files of several MB go to their sinks in chunks and are hashed on the way: the manifest's hashes
+/// are those of the whole files, and files streamed to sinks equal the ones built in memory.
+#[test]
+fn files_written_in_chunks_hash_and_verify_as_a_whole() {
+    let mut applicants = String::from("申请人编号,志愿,捆绑组\n");
+    for i in 0..30_000 {
+        applicants.push_str(&format!("A{i:06},S{};S{},\n", i % 7, (i + 3) % 7));
+    }
+    let schools: String =
+        std::iter::once("学校代码,学位数\n".to_string()).chain((0..7).map(|s| format!("S{s},3000\n"))).collect();
+    let inp = input(&applicants, &schools, "申请人编号,学校代码,优先组\nA000001,S1,1\n").unwrap();
+    let d = draw(&inp).unwrap();
+    let files: HashMap<String, Vec<u8>> =
+        publish(&inp, &d).unwrap().into_iter().map(|(n, b)| (n.to_string(), b)).collect();
+    assert!(files["order.csv"].len() > 3 << 20, "the order file spans several chunks");
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    for (group, name) in
+        [("input_hashes", "applicants.csv"), ("output_hashes", "order.csv"), ("output_hashes", "result.csv")]
+    {
+        assert_eq!(manifest[group][name].as_str().unwrap(), eduq_core::digest::sha256_hex(&files[name]), "{name}");
+    }
+    assert_eq!(verify(|n| files.get(n).cloned()).unwrap(), Vec::<String>::new());
+    let streamed = std::sync::Mutex::new(HashMap::new());
+    struct Sink<'a>(&'static str, Vec<u8>, &'a std::sync::Mutex<HashMap<String, Vec<u8>>>);
+    impl std::io::Write for Sink<'_> {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.1.extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.2.lock().unwrap().insert(self.0.to_string(), self.1.clone());
+            Ok(())
+        }
+    }
+    eduq_exchange::lottery::write_publication(&inp, &d, |name| Ok(Sink(name, Vec::new(), &streamed))).unwrap();
+    assert_eq!(streamed.into_inner().unwrap(), files, "streamed files equal the ones built in memory");
+}
+
 #[test]
 fn verify_names_exactly_what_was_changed() {
     let inp = input(APPLICANTS, SCHOOLS, PRIORITIES).unwrap();
