@@ -16,8 +16,11 @@ use eduq_core::lottery::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::row::{Row, columns};
-use crate::table::{Cell, CsvOut, Table, csv_safe_field, decimal_digits, read_table, write_plain_csv};
+use crate::row::{MAX_TEXT_CHARS, Row, columns};
+use crate::table::{
+    Cell, CsvOut, READ_LIMITS, Table, clean_header, csv_safe_field, decimal_digits, is_xlsx, read_table,
+    write_plain_csv,
+};
 use crate::{ExchangeError, RowError};
 
 pub const APPLICANTS_FILE: &str = "applicants.csv";
@@ -515,6 +518,78 @@ fn push_uint(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(decimal_digits(v, &mut [0; 20]));
 }
 
+/// The data lines of a plain csv in exactly the canonical layout: UTF-8, no quotes, no blank
+/// lines, the given header. Anything else returns None and goes the full way.
+fn plain_lines<'a>(bytes: &'a [u8], file_name: &str, headers: &[&str]) -> Option<Vec<&'a str>> {
+    if is_xlsx(bytes, file_name) || bytes.contains(&b'"') || bytes.contains(&0) {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
+    let mut lines: Vec<&str> = text.strip_suffix('\n').unwrap_or(text).split('\n').collect();
+    for line in &mut lines {
+        *line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() || line.contains('\r') {
+            return None;
+        }
+    }
+    if lines.len() > READ_LIMITS.rows || !lines[0].split(',').map(clean_header).eq(headers.iter().copied()) {
+        return None;
+    }
+    lines.remove(0);
+    (!lines.is_empty()).then_some(lines)
+}
+
+/// The `N` cells of a line when each is one the full reader would take as it stands (no padding,
+/// no formula apostrophe, within the cell limit).
+fn plain_cells<const N: usize>(line: &str) -> Option<[&str; N]> {
+    let mut it = line.split(',');
+    let cells: [&str; N] = std::array::from_fn(|_| it.next().unwrap_or("\u{0}"));
+    let plain =
+        |c: &&str| !c.contains('\0') && c.trim().len() == c.len() && !c.starts_with('\'') && c.len() <= MAX_TEXT_CHARS;
+    (it.next().is_none() && cells.iter().all(plain)).then_some(cells)
+}
+
+/// `parse_applicants` for a plain canonical csv, without the cell table; None sends the file the
+/// full way (which names every error), including on any row that the full way would reject.
+fn plain_applicants(bytes: &[u8], file_name: &str) -> Option<Vec<(usize, Applicant)>> {
+    let lines = plain_lines(bytes, file_name, APPLICANT_HEADERS)?;
+    let mut seen: HashSet<&str> = HashSet::with_capacity(lines.len());
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let [id, choices, bundle] = plain_cells::<3>(line)?;
+        let list = split_choices(choices);
+        if id.is_empty() || list.is_empty() || !seen.insert(id) {
+            return None;
+        }
+        if list.iter().enumerate().any(|(k, c)| list[..k].contains(c)) {
+            return None;
+        }
+        let bundle = (!bundle.is_empty()).then(|| bundle.to_string());
+        out.push((i + 2, Applicant { id: id.to_string(), choices: list, bundle }));
+    }
+    Some(out)
+}
+
+/// `parse_priorities` for a plain canonical csv (see `plain_applicants`).
+fn plain_priorities(bytes: &[u8], file_name: &str) -> Option<Vec<(usize, Priority)>> {
+    let lines = plain_lines(bytes, file_name, PRIORITY_HEADERS)?;
+    let mut seen: HashSet<(&str, &str)> = HashSet::with_capacity(lines.len());
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let [applicant, school, group] = plain_cells::<3>(line)?;
+        let group = group.parse::<u32>().ok()?;
+        // The full way keys a row by "applicant/school"; a '/' in either could make two rows one key.
+        if applicant.is_empty() || school.is_empty() || applicant.contains('/') || school.contains('/') {
+            return None;
+        }
+        if !seen.insert((applicant, school)) {
+            return None;
+        }
+        out.push((i + 2, Priority { applicant: applicant.to_string(), school: school.to_string(), group }));
+    }
+    Some(out)
+}
+
 /// Reads the three input files (any accepted layout) into a lottery input.
 pub fn read_input(
     lottery_id: &str,
@@ -528,14 +603,20 @@ pub fn read_input(
     fn named(file: &str) -> impl Fn(ExchangeError) -> LotteryFileError + '_ {
         move |error| LotteryFileError::File { file: file.to_string(), error }
     }
-    let a = parse_applicants(&read_table(applicants.0, applicants.1).map_err(named(applicants.1))?)
-        .map_err(named(applicants.1))?;
+    let a = match plain_applicants(applicants.0, applicants.1) {
+        Some(a) => a,
+        None => parse_applicants(&read_table(applicants.0, applicants.1).map_err(named(applicants.1))?)
+            .map_err(named(applicants.1))?,
+    };
     let s = parse_schools(&read_table(schools.0, schools.1).map_err(named(schools.1))?).map_err(named(schools.1))?;
     let p = match priorities {
-        Some((bytes, name)) => match read_table(bytes, name) {
-            Ok(t) => parse_priorities(&t).map_err(named(name))?,
-            Err(ExchangeError::Empty) => Vec::new(),
-            Err(e) => return Err(named(name)(e)),
+        Some((bytes, name)) => match plain_priorities(bytes, name) {
+            Some(p) => p,
+            None => match read_table(bytes, name) {
+                Ok(t) => parse_priorities(&t).map_err(named(name))?,
+                Err(ExchangeError::Empty) => Vec::new(),
+                Err(e) => return Err(named(name)(e)),
+            },
         },
         None => Vec::new(),
     };
@@ -659,4 +740,61 @@ fn table_diff(name: &str, published: &[u8], recomputed: &[u8]) -> Vec<String> {
         out.push(format!("{name} 的字节与重算结果不同（内容相同，格式不同）"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain reader either declines or reads exactly what the full way reads.
+    #[test]
+    fn the_plain_reader_reads_what_the_full_way_reads_or_declines() {
+        let full_a = |b: &[u8]| read_table(b, "a.csv").and_then(|t| parse_applicants(&t)).ok();
+        let full_p = |b: &[u8]| read_table(b, "p.csv").and_then(|t| parse_priorities(&t)).ok();
+        let head = "申请人编号,志愿,捆绑组\n";
+        let taken = [
+            format!("{head}A1,S1;S2,\nA2,S2,T\nA3,S2；S1、S3,T\n"),
+            format!("\u{feff}{head}A1,S1;S2,\r\nA2,S2,\r\n"),
+            "申请人编号,志愿*,捆绑组\nA1,S1,\nA2,S1,".to_string(),
+            format!("{head}学生甲,S1,\n"),
+        ];
+        for t in &taken {
+            let plain = plain_applicants(t.as_bytes(), "a.csv");
+            assert!(plain.is_some(), "taken: {t:?}");
+            assert_eq!(plain, full_a(t.as_bytes()), "{t:?}");
+        }
+        let declined = [
+            format!("{head}A1,S1,\nA1,S2,\n"),
+            format!("{head}A1,S1;S1,\n"),
+            format!("{head}A1,\"S1,S2\",\n"),
+            format!("{head}A1,S1,\n\nA2,S1,\n"),
+            format!("{head} A1,S1,\n"),
+            format!("{head}'=A1,S1,\n"),
+            format!("{head},S1,\n"),
+            format!("{head}A1,S1,,extra\n"),
+            format!("{head}A1,S1\n"),
+            "申请人编号,志愿,捆绑组,姓名\nA1,S1,,张三\n".to_string(),
+            "志愿,申请人编号,捆绑组\nS1,A1,\n".to_string(),
+            head.to_string(),
+        ];
+        for t in &declined {
+            assert_eq!(plain_applicants(t.as_bytes(), "a.csv"), None, "declined: {t:?}");
+        }
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&taken[0]);
+        assert_eq!(plain_applicants(&gbk, "a.csv"), None, "GB18030 goes the full way");
+        assert_eq!(plain_applicants(taken[0].as_bytes(), "a.xlsx"), None);
+
+        let head = "申请人编号,学校代码,优先组\n";
+        let t = format!("{head}A1,S1,1\nA2,S1,0\r\n");
+        assert!(plain_priorities(t.as_bytes(), "p.csv").is_some());
+        assert_eq!(plain_priorities(t.as_bytes(), "p.csv"), full_p(t.as_bytes()));
+        for t in [
+            format!("{head}A1,S1,1\nA1,S1,2\n"),
+            format!("{head}A1,S1,-1\n"),
+            format!("{head}A/1,S1,1\n"),
+            format!("{head}A1,S1,\n"),
+        ] {
+            assert_eq!(plain_priorities(t.as_bytes(), "p.csv"), None, "declined: {t:?}");
+        }
+    }
 }

@@ -25,7 +25,7 @@ impl Table {
     }
 }
 
-fn is_xlsx(bytes: &[u8], file_name: &str) -> bool {
+pub(crate) fn is_xlsx(bytes: &[u8], file_name: &str) -> bool {
     bytes.starts_with(b"PK\x03\x04")
         || file_name.to_ascii_lowercase().ends_with(".xlsx")
         || file_name.to_ascii_lowercase().ends_with(".xls")
