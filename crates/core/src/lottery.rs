@@ -200,13 +200,47 @@ pub struct Ranked {
     pub admitted: bool,
 }
 
-/// Applicants drawn together (a bundle) or alone; the unit that proposes.
+/// Applicants drawn together (a bundle) or alone; the unit that proposes. Its lists live in the
+/// flat arrays of `Units` (a province draws a million units: no allocation per unit).
 struct Unit {
-    members: Vec<usize>,
-    choices: Vec<usize>,
     ticket: Hash,
-    /// Priority group per choice (the best group of any member).
+    /// Range of its members in `Units::members`, smallest id first.
+    members: u32,
+    size: u32,
+    /// The applicant whose choices the unit proposes with (all members chose alike).
+    chooser: u32,
+    /// Where its priority groups, one per choice, start in `Units::groups`.
+    groups: u32,
+}
+
+struct Units {
+    list: Vec<Unit>,
+    members: Vec<u32>,
+    /// Every applicant's choices as school indices, applicant `a` at `choice_start[a]..choice_start[a + 1]`.
+    choice_start: Vec<u32>,
+    choice_list: Vec<u32>,
+    /// Priority group per unit and choice (the best group of any member).
     groups: Vec<u32>,
+}
+
+impl Units {
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+    fn choices(&self, u: usize) -> &[u32] {
+        let a = self.list[u].chooser as usize;
+        &self.choice_list[self.choice_start[a] as usize..self.choice_start[a + 1] as usize]
+    }
+    fn members(&self, u: usize) -> &[u32] {
+        let x = &self.list[u];
+        &self.members[x.members as usize..(x.members + x.size) as usize]
+    }
+    fn size(&self, u: usize) -> u32 {
+        self.list[u].size
+    }
+    fn group(&self, u: usize, k: usize) -> u32 {
+        self.groups[self.list[u].groups as usize + k]
+    }
 }
 
 pub fn validate(input: &Input) -> Result<(), LotteryError> {
@@ -243,8 +277,11 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
             return Err(LotteryError::ZeroSeats(s.code.clone()));
         }
     }
-    let mut applicant_index: HashMap<&str, usize> = HashMap::with_capacity(input.applicants.len());
-    let mut choices: Vec<Vec<usize>> = Vec::with_capacity(input.applicants.len());
+    let n = input.applicants.len();
+    let mut applicant_index: HashMap<&str, usize> = HashMap::with_capacity(n);
+    let mut choice_start: Vec<u32> = Vec::with_capacity(n + 1);
+    let mut choice_list: Vec<u32> = Vec::with_capacity(n * 3);
+    choice_start.push(0);
     for (i, a) in input.applicants.iter().enumerate() {
         if applicant_index.insert(a.id.as_str(), i).is_some() {
             return Err(LotteryError::DuplicateApplicant(a.id.clone()));
@@ -252,19 +289,21 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
         if a.choices.is_empty() {
             return Err(LotteryError::NoChoices(a.id.clone()));
         }
-        let mut list = Vec::with_capacity(a.choices.len());
+        let from = choice_list.len();
         for c in &a.choices {
             let s = *school_index
                 .get(c.as_str())
                 .ok_or_else(|| LotteryError::UnknownSchool { applicant: a.id.clone(), school: c.clone() })?;
-            if list.contains(&s) {
+            if choice_list[from..].contains(&(s as u32)) {
                 return Err(LotteryError::RepeatedChoice { applicant: a.id.clone(), school: c.clone() });
             }
-            list.push(s);
+            choice_list.push(s as u32);
         }
-        choices.push(list);
+        choice_start.push(choice_list.len() as u32);
     }
+    let choices = |a: usize| &choice_list[choice_start[a] as usize..choice_start[a + 1] as usize];
     let mut group_of: HashMap<(usize, usize), u32> = HashMap::with_capacity(input.priorities.len());
+    let mut has_priority = vec![false; n];
     for p in &input.priorities {
         let a = *applicant_index
             .get(p.applicant.as_str())
@@ -275,6 +314,7 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
         if group_of.insert((a, s), p.group).is_some() {
             return Err(LotteryError::DuplicatePriority { applicant: p.applicant.clone(), school: p.school.clone() });
         }
+        has_priority[a] = true;
     }
 
     let ids: Vec<&str> = input.applicants.iter().map(|a| a.id.as_str()).collect();
@@ -284,19 +324,43 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
 
     // Bundles: members share the ticket of the smallest id and must have the same choices.
     let mut bundles: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    let mut units: Vec<Unit> = Vec::with_capacity(input.applicants.len());
+    let mut units = Units {
+        list: Vec::with_capacity(n),
+        members: Vec::with_capacity(n),
+        choice_start: Vec::new(),
+        choice_list: Vec::new(),
+        groups: Vec::with_capacity(choice_list.len()),
+    };
+    let add = |units: &mut Units, members: &[usize], ticket: Hash| {
+        let chooser = members[0];
+        let unit = Unit {
+            ticket,
+            members: units.members.len() as u32,
+            size: members.len() as u32,
+            chooser: chooser as u32,
+            groups: units.groups.len() as u32,
+        };
+        units.members.extend(members.iter().map(|&m| m as u32));
+        for &s in choices(chooser) {
+            let best = members
+                .iter()
+                .filter(|&&m| has_priority[m])
+                .filter_map(|&m| group_of.get(&(m, s as usize)).copied())
+                .min();
+            units.groups.push(best.unwrap_or(DEFAULT_GROUP));
+        }
+        units.list.push(unit);
+    };
     for (i, a) in input.applicants.iter().enumerate() {
         match a.bundle.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
             Some(b) => bundles.entry(b).or_default().push(i),
-            None => {
-                units.push(Unit { members: vec![i], choices: choices[i].clone(), ticket: tickets[i], groups: vec![] })
-            }
+            None => add(&mut units, &[i], tickets[i]),
         }
     }
     for (name, members) in &bundles {
         let first = members[0];
         for &m in &members[1..] {
-            if choices[m] != choices[first] {
+            if choices(m) != choices(first) {
                 return Err(LotteryError::BundleChoicesDiffer {
                     bundle: name.to_string(),
                     first: input.applicants[first].id.clone(),
@@ -306,18 +370,17 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
         }
         let mut members = members.clone();
         members.sort_by(|&x, &y| ids[x].cmp(ids[y]));
-        let ticket = tickets[members[0]];
-        units.push(Unit { members, choices: choices[first].clone(), ticket, groups: vec![] });
-    }
-    for u in &mut units {
-        u.groups = u
-            .choices
-            .iter()
-            .map(|&s| u.members.iter().filter_map(|&m| group_of.get(&(m, s)).copied()).min().unwrap_or(DEFAULT_GROUP))
-            .collect();
+        add(&mut units, &members, tickets[members[0]]);
     }
     // Deterministic unit order: by ticket (distinct per unit: SHA-256 of distinct ids), members by id.
-    units.sort_unstable_by(|x, y| x.ticket.cmp(&y.ticket).then_with(|| ids[x.members[0]].cmp(ids[y.members[0]])));
+    {
+        let first = |u: &Unit| ids[units.members[u.members as usize] as usize];
+        let mut list = std::mem::take(&mut units.list);
+        list.sort_unstable_by(|x, y| x.ticket.cmp(&y.ticket).then_with(|| first(x).cmp(first(y))));
+        units.list = list;
+    }
+    units.choice_start = choice_start;
+    units.choice_list = choice_list;
 
     let seats: Vec<u32> = input.schools.iter().map(|s| s.seats).collect();
     let placed = match input.mechanism {
@@ -327,19 +390,21 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
 
     let mut admitted = vec![None; input.applicants.len()];
     let mut rank_tickets = tickets.clone();
-    for (u, place) in units.iter().zip(&placed) {
-        for &m in &u.members {
-            admitted[m] = *place;
-            rank_tickets[m] = u.ticket;
+    for (u, place) in placed.iter().enumerate() {
+        for &m in units.members(u) {
+            admitted[m as usize] = *place;
+            rank_tickets[m as usize] = units.list[u].ticket;
         }
     }
     // Units are in ticket order, so pushing them in turn leaves each school's list sorted by ticket;
     // a stable sort by group then gives the ranking without touching the (cache-cold) tickets again.
     let mut orders: Vec<Vec<Ranked>> = vec![Vec::new(); input.schools.len()];
-    for u in &units {
-        for (k, &s) in u.choices.iter().enumerate() {
-            for &m in &u.members {
-                orders[s].push(Ranked { applicant: m, group: u.groups[k], admitted: admitted[m] == Some(s) });
+    for u in 0..units.len() {
+        for (k, &s) in units.choices(u).iter().enumerate() {
+            let s = s as usize;
+            for &m in units.members(u) {
+                let m = m as usize;
+                orders[s].push(Ranked { applicant: m, group: units.group(u, k), admitted: admitted[m] == Some(s) });
             }
         }
     }
@@ -350,14 +415,14 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
 }
 
 /// Ranking key of unit `u` at its `k`-th choice; units are pre-sorted by ticket so the index breaks ties.
-fn key(units: &[Unit], u: usize, k: usize) -> (u32, usize) {
-    (units[u].groups[k], u)
+fn key(units: &Units, u: usize, k: usize) -> (u32, usize) {
+    (units.group(u, k), u)
 }
 
 /// A school's choice among `candidates` (unit, choice index), best first: greedy by rank, each unit
 /// taking as many seats as it has members; the bundle policy decides a unit that does not fit.
 fn choose(
-    units: &[Unit],
+    units: &Units,
     candidates: &mut Vec<(usize, usize)>,
     seats: u32,
     policy: BundlePolicy,
@@ -366,7 +431,7 @@ fn choose(
     let mut used = 0u32;
     let mut rejected = Vec::new();
     candidates.retain(|&(u, k)| {
-        let size = units[u].members.len() as u32;
+        let size = units.size(u);
         let fits = match policy {
             BundlePolicy::AdmitAll => used < seats,
             BundlePolicy::Skip => used + size <= seats,
@@ -383,7 +448,7 @@ fn choose(
 
 /// Student-proposing deferred acceptance in rounds: every unplaced unit proposes to its next choice;
 /// each school keeps the best of its held and new proposers and rejects the rest.
-fn deferred_acceptance(units: &[Unit], seats: &[u32], policy: BundlePolicy) -> Vec<Option<usize>> {
+fn deferred_acceptance(units: &Units, seats: &[u32], policy: BundlePolicy) -> Vec<Option<usize>> {
     let mut next = vec![0usize; units.len()];
     let mut held: Vec<Vec<(usize, usize)>> = vec![Vec::new(); seats.len()];
     let mut free: Vec<usize> = (0..units.len()).collect();
@@ -391,7 +456,8 @@ fn deferred_acceptance(units: &[Unit], seats: &[u32], policy: BundlePolicy) -> V
         let mut touched = Vec::new();
         for &u in &free {
             let k = next[u];
-            if let Some(&s) = units[u].choices.get(k) {
+            if let Some(&s) = units.choices(u).get(k) {
+                let s = s as usize;
                 touched.push(s);
                 held[s].push((u, k));
                 next[u] += 1;
@@ -403,7 +469,7 @@ fn deferred_acceptance(units: &[Unit], seats: &[u32], policy: BundlePolicy) -> V
         for s in touched {
             rejected.extend(choose(units, &mut held[s], seats[s], policy).into_iter().map(|(u, _)| u));
         }
-        rejected.retain(|&u| next[u] < units[u].choices.len());
+        rejected.retain(|&u| next[u] < units.choices(u).len());
         free = rejected;
     }
     let mut placed = vec![None; units.len()];
@@ -417,17 +483,17 @@ fn deferred_acceptance(units: &[Unit], seats: &[u32], policy: BundlePolicy) -> V
 
 /// Immediate acceptance (一志愿优先): round r admits applicants at their r-th choice for good,
 /// into the seats left after earlier rounds.
-fn immediate_acceptance(units: &[Unit], seats: &[u32], policy: BundlePolicy) -> Vec<Option<usize>> {
+fn immediate_acceptance(units: &Units, seats: &[u32], policy: BundlePolicy) -> Vec<Option<usize>> {
     let mut left: Vec<u32> = seats.to_vec();
     let mut placed = vec![None; units.len()];
-    let rounds = units.iter().map(|u| u.choices.len()).max().unwrap_or(0);
+    let rounds = (0..units.len()).map(|u| units.choices(u).len()).max().unwrap_or(0);
     for k in 0..rounds {
         let mut proposals: Vec<Vec<(usize, usize)>> = vec![Vec::new(); seats.len()];
-        for (u, unit) in units.iter().enumerate() {
+        for u in 0..units.len() {
             if placed[u].is_none()
-                && let Some(&s) = unit.choices.get(k)
+                && let Some(&s) = units.choices(u).get(k)
             {
-                proposals[s].push((u, k));
+                proposals[s as usize].push((u, k));
             }
         }
         for (s, list) in proposals.iter_mut().enumerate() {
@@ -437,7 +503,7 @@ fn immediate_acceptance(units: &[Unit], seats: &[u32], policy: BundlePolicy) -> 
             choose(units, list, left[s], policy);
             for &(u, _) in list.iter() {
                 placed[u] = Some(s);
-                left[s] = left[s].saturating_sub(units[u].members.len() as u32);
+                left[s] = left[s].saturating_sub(units.size(u));
             }
         }
     }

@@ -394,6 +394,14 @@ fn write_result<W: Write>(input: &Input, draw: &Draw, f: &mut Published<W>) -> s
 }
 
 fn write_order<W: Write>(input: &Input, draw: &Draw, f: &mut Published<W>) -> std::io::Result<()> {
+    // Each applicant appears once per choice: escape each id once, then copy it.
+    let mut ids: Vec<u8> = Vec::with_capacity(input.applicants.len() * 10);
+    let mut id_end: Vec<usize> = Vec::with_capacity(input.applicants.len() + 1);
+    id_end.push(0);
+    for a in &input.applicants {
+        csv_safe_field(&mut ids, &a.id);
+        id_end.push(ids.len());
+    }
     let mut code = Vec::new();
     for (s, ranked) in draw.orders.iter().enumerate() {
         code.clear();
@@ -403,7 +411,7 @@ fn write_order<W: Write>(input: &Input, draw: &Draw, f: &mut Published<W>) -> st
             f.buf.push(b',');
             push_uint(&mut f.buf, k as u64 + 1);
             f.buf.push(b',');
-            csv_safe_field(&mut f.buf, &input.applicants[r.applicant].id);
+            f.buf.extend_from_slice(&ids[id_end[r.applicant]..id_end[r.applicant + 1]]);
             f.buf.push(b',');
             push_uint(&mut f.buf, u64::from(r.group));
             f.buf.push(b',');
