@@ -489,8 +489,8 @@ fn immediate_acceptance(units: &Units, seats: &[u32], policy: BundlePolicy) -> V
     let rounds = (0..units.len()).map(|u| units.choices(u).len()).max().unwrap_or(0);
     for k in 0..rounds {
         let mut proposals: Vec<Vec<(usize, usize)>> = vec![Vec::new(); seats.len()];
-        for u in 0..units.len() {
-            if placed[u].is_none()
+        for (u, place) in placed.iter().enumerate() {
+            if place.is_none()
                 && let Some(&s) = units.choices(u).get(k)
             {
                 proposals[s as usize].push((u, k));
