@@ -103,6 +103,7 @@ if has classes; then
   $BIN classes assign --in "$W/intake.csv" --classes 20 --seed 0249c0de --out "$W/intake_out.csv" | tail -5
   $BIN sample intake --pupils 5000 --out "$W/intake5k.csv" >/dev/null
   T "5000 -> 100" $BIN classes assign --in "$W/intake5k.csv" --classes 100 --seed 0249c0de --out "$W/intake5k_out.csv"
+  python3 scripts/bench/classes_balance.py "$W/intake5k_out.csv"
 fi
 
 if has balance; then
