@@ -203,7 +203,8 @@ async fn seed_inputs(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(
         }
     }
     // 政府保障程度 figures and attestations of this school year; 360学时 falls short, as it often does.
-    for (key, value) in DEMO_GUARANTEE {
+    // 教育质量 (第八条) likewise; 课业负担 and 质量监测 are left for the bureau to enter.
+    for (key, value) in DEMO_GUARANTEE.iter().chain(&DEMO_QUALITY) {
         let source = "示范区教育局年度督导自评报告（合成数据）";
         crate::guarantee::save_input(store, &admin, spec.current.start_year, key, value, source, now).await?;
     }
@@ -224,6 +225,17 @@ const DEMO_GUARANTEE: [(&str, &str); 12] = [
     ("guarantee.quota_share", "55"),
     ("guarantee.quota_rural", "是"),
     ("guarantee.left_behind_care", "是"),
+];
+
+/// The bureau's 教育质量 figures and attestations of the school year.
+const DEMO_QUALITY: [(&str, &str); 7] = [
+    ("quality.junior_consolidation", "98.6"),
+    ("quality.disabled_enrolment", "96.2"),
+    ("quality.charters", "是"),
+    ("quality.informatised", "是"),
+    ("quality.training_funds_share", "5.5"),
+    ("quality.ict_teaching", "是"),
+    ("quality.moral_culture", "是"),
 ];
 
 async fn seed_attendance(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<(), AppError> {

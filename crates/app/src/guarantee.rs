@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use eduq_core::access::Actor;
 use eduq_core::calendar::Term;
-use eduq_core::guarantee::{GuaranteeSchool, ItemResult, Migrants, Reported, SpecialRooms, all_met, evaluate};
+use eduq_core::guarantee::{GuaranteeSchool, ItemResult, Migrants, Reported, SpecialRooms, all_met, evaluate_items};
 use eduq_core::org::SchoolType;
-use eduq_core::standards::government_guarantee::{Check, input_checks};
+use eduq_core::standards::government_guarantee::{Check, Item, input_checks};
 use eduq_store::indicators::{DistrictInput, SchoolFacts};
 use eduq_store::{Store, StoreError};
 use serde::Serialize;
@@ -57,16 +57,50 @@ pub fn guarantee_school(f: &SchoolFacts) -> Option<GuaranteeSchool> {
     })
 }
 
-/// Memoised per reader until the next write.
+/// The two parts judged item by item: 政府保障程度 (第七条) and 教育质量 (第八条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Guarantee,
+    Quality,
+}
+
+impl Part {
+    pub fn items(self) -> &'static [Item] {
+        match self {
+            Part::Guarantee => &eduq_core::standards::government_guarantee::ITEMS,
+            Part::Quality => &eduq_core::standards::education_quality::ITEMS,
+        }
+    }
+    /// Also the path under `/balance/`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Part::Guarantee => "guarantee",
+            Part::Quality => "quality",
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Guarantee => "政府保障程度",
+            Part::Quality => "教育质量",
+        }
+    }
+}
+
+/// 政府保障程度 of the district. Memoised per reader until the next write.
 pub async fn evaluate_district(store: &Store, actor: &Actor, term: Term) -> Result<GuaranteeReport, AppError> {
+    evaluate_part(store, actor, term, Part::Guarantee).await
+}
+
+/// A part of the assessment judged item by item. Memoised per reader until the next write.
+pub async fn evaluate_part(store: &Store, actor: &Actor, term: Term, part: Part) -> Result<GuaranteeReport, AppError> {
     if !actor.role.reads_indicators() {
         return Err(AppError::Forbidden);
     }
-    let key = format!("guarantee|{}|{}", eduq_store::reader_key(actor), term.key());
-    store.memoised(&key, read_evaluate_district(store, actor, term)).await
+    let key = format!("{}|{}|{}", part.key(), eduq_store::reader_key(actor), term.key());
+    store.memoised(&key, read_evaluate_part(store, actor, term, part)).await
 }
 
-async fn read_evaluate_district(store: &Store, actor: &Actor, term: Term) -> Result<GuaranteeReport, AppError> {
+async fn read_evaluate_part(store: &Store, actor: &Actor, term: Term, part: Part) -> Result<GuaranteeReport, AppError> {
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
     let facts = store.school_facts(actor, term_id, term.start_year).await?;
     let schools: Vec<GuaranteeSchool> = facts.iter().filter_map(guarantee_school).collect();
@@ -102,7 +136,7 @@ async fn read_evaluate_district(store: &Store, actor: &Actor, term: Term) -> Res
     for (key, r) in &computed {
         reported.insert(key.to_string(), r.clone());
     }
-    let mut items = evaluate(&schools, migrants, &reported);
+    let mut items = evaluate_items(part.items(), &schools, migrants, &reported);
     for c in items.iter_mut().flat_map(|i| i.checks.iter_mut()) {
         if computed.iter().any(|(k, _)| c.input_key == Some(*k)) {
             c.input_key = None;
@@ -155,9 +189,9 @@ pub async fn save_input(
     save_supplied(store, actor, Supplied { start_year, key, label, value: v, source, hint }, now).await
 }
 
-/// The 15 items as a workbook for an assessment visit: one row per check, with its requirement,
+/// A part's items as a workbook for an assessment visit: one row per check, with its requirement,
 /// value, verdict, the schools that fall short and the document behind each entered figure.
-pub fn workbook(r: &GuaranteeReport) -> Result<Vec<u8>, AppError> {
+pub fn workbook(r: &GuaranteeReport, part: Part) -> Result<Vec<u8>, AppError> {
     use eduq_exchange::table::{Cell, Sheet, write_workbook};
     let text = |s: &str| Cell::Text(s.to_string());
     let rows: Vec<Vec<Cell>> = r
@@ -180,8 +214,13 @@ pub fn workbook(r: &GuaranteeReport) -> Result<Vec<u8>, AppError> {
         .collect();
     let met = r.items.iter().filter(|i| i.verdict == eduq_core::guarantee::Verdict::Met).count();
     Ok(write_workbook(&[Sheet {
-        name: "政府保障程度",
-        title: vec![format!("义务教育优质均衡 政府保障程度（{}学年）：15项中{met}项达到", r.school_year)],
+        name: part.name(),
+        title: vec![format!(
+            "义务教育优质均衡 {}（{}学年）：{}项中{met}项达到",
+            part.name(),
+            r.school_year,
+            r.items.len()
+        )],
         headers: &["序号", "指标", "判定", "检查项", "要求", "现值", "结果", "说明与依据"],
         rows: &rows,
     }])?)

@@ -9,7 +9,7 @@ use crate::grade::Grade;
 use crate::org::SchoolType;
 use crate::standards::class_size::standard_max;
 use crate::standards::government_guarantee::{
-    ART_ROOM_AREA, CLASSES_PER_ROOM, Check, FUNDED_AS_PUPILS, ITEMS, MAX_PUPILS, MAX_PUPILS_THROUGH,
+    ART_ROOM_AREA, CLASSES_PER_ROOM, Check, FUNDED_AS_PUPILS, ITEMS, Item, MAX_PUPILS, MAX_PUPILS_THROUGH,
     MIGRANT_PUBLIC_SHARE, MUSIC_ROOM_AREA, Rule,
 };
 
@@ -92,13 +92,24 @@ pub fn attested_yes(value: f64) -> bool {
     value >= 0.5
 }
 
-/// Judges every item. `migrants` is `None` when the caller may not read 随迁 counts.
+/// Judges every item of 第七条. `migrants` is `None` when the caller may not read 随迁 counts.
 pub fn evaluate(
     schools: &[GuaranteeSchool],
     migrants: Option<Migrants>,
     reported: &HashMap<String, Reported>,
 ) -> Vec<ItemResult> {
-    ITEMS
+    evaluate_items(&ITEMS, schools, migrants, reported)
+}
+
+/// Judges the items of a part (第七条 `ITEMS`, 第八条 `education_quality::ITEMS`): an item is met
+/// when every deciding check is.
+pub fn evaluate_items(
+    items: &[Item],
+    schools: &[GuaranteeSchool],
+    migrants: Option<Migrants>,
+    reported: &HashMap<String, Reported>,
+) -> Vec<ItemResult> {
+    items
         .iter()
         .map(|item| {
             let checks: Vec<CheckResult> = item.checks.iter().map(|c| judge(c, schools, migrants, reported)).collect();
@@ -144,6 +155,19 @@ fn judge(
                     requirement,
                     value: format!("{}{unit}", number(r.value)),
                     verdict: if r.value >= at_least - 1e-9 { Verdict::Met } else { Verdict::NotMet },
+                    details: vec![format!("依据：{}", r.source)],
+                    ..base
+                },
+                None => CheckResult { requirement, value: "未填报".into(), ..base },
+            }
+        }
+        Check::FigureBelow { key, unit, below, .. } => {
+            let requirement = format!("< {}{unit}", number(below));
+            match reported.get(key) {
+                Some(r) => CheckResult {
+                    requirement,
+                    value: format!("{}{unit}", number(r.value)),
+                    verdict: if r.value < below { Verdict::Met } else { Verdict::NotMet },
                     details: vec![format!("依据：{}", r.source)],
                     ..base
                 },
@@ -314,7 +338,10 @@ fn class_limit(grade: i8) -> u32 {
 
 /// A figure as the report prints it: whole numbers bare, others to one decimal.
 pub fn number(v: f64) -> String {
-    if v.fract().abs() < 1e-9 { format!("{v:.0}") } else { format!("{v:.1}") }
+    // Two decimals at most for percentages and money, four below 1: a 校际差异率 of 0.15 must not
+    // show as 0.1 or 0.2. Trailing zeros go.
+    let s = if v.abs() >= 1.0 { format!("{v:.2}") } else { format!("{v:.4}") };
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]
@@ -341,6 +368,38 @@ mod tests {
 
     fn rep(pairs: &[(&str, f64)]) -> HashMap<String, Reported> {
         pairs.iter().map(|(k, v)| (k.to_string(), Reported { value: *v, source: "县政府文件".into() })).collect()
+    }
+
+    #[test]
+    fn numbers_show_as_entered() {
+        let shown: Vec<String> = [6000.0, 97.3, 101.5, 0.15, 0.1499, 87.346, 0.0, 100.0].map(number).into();
+        assert_eq!(shown, ["6000", "97.3", "101.5", "0.15", "0.1499", "87.35", "0", "100"]);
+    }
+
+    #[test]
+    fn education_quality_boundaries_at_least_and_strictly_below() {
+        use crate::standards::education_quality::ITEMS as QUALITY;
+        let judge = |pairs: &[(&str, f64)]| evaluate_items(&QUALITY, &[], None, &rep(pairs));
+        // 达到95%以上: 95 meets it, 94.99 does not.
+        for (v, met) in [(95.0, Verdict::Met), (94.99, Verdict::NotMet), (100.0, Verdict::Met)] {
+            let r = judge(&[("quality.junior_consolidation", v), ("quality.disabled_enrolment", v)]);
+            assert_eq!((item(&r, 1).verdict, item(&r, 2).verdict), (met, met), "{v}");
+        }
+        // 低于0.15: 0.15 does not meet it, 0.1499 does.
+        for (gap, met) in [(0.15, Verdict::NotMet), (0.1499, Verdict::Met), (0.0, Verdict::Met)] {
+            let r = judge(&[("quality.monitoring_level", 1.0), ("quality.monitoring_gap", gap)]);
+            assert_eq!(item(&r, 9).verdict, met, "gap {gap}");
+            assert_eq!(item(&r, 9).checks[1].requirement, "< 0.15");
+        }
+        let r = judge(&[("quality.monitoring_level", 0.0), ("quality.monitoring_gap", 0.1)]);
+        assert_eq!(item(&r, 9).verdict, Verdict::NotMet, "level Ⅲ not reached");
+        // Training funds: 5 % of 公用经费 meets it; the 360-hour figure is the one of 第七条 item 9.
+        let r = judge(&[("quality.training_funds_share", 5.0), ("guarantee.training_360", 100.0)]);
+        assert_eq!(item(&r, 4).verdict, Verdict::Met);
+        let r = judge(&[("quality.training_funds_share", 4.9), ("guarantee.training_360", 100.0)]);
+        assert_eq!(item(&r, 4).verdict, Verdict::NotMet);
+        // Nothing entered: every item waits for data, none is called met.
+        assert!(judge(&[]).iter().all(|i| i.verdict == Verdict::NoData));
     }
 
     #[test]
@@ -441,6 +500,7 @@ mod tests {
         let all: Vec<(&str, f64)> = crate::standards::government_guarantee::input_checks()
             .map(|(_, c)| match c {
                 Check::Figure { key, at_least, .. } => (*key, *at_least),
+                Check::FigureBelow { key, below, .. } => (*key, below / 2.0),
                 Check::Attested { key, .. } => (*key, 1.0),
                 Check::Records { .. } => unreachable!(),
             })
@@ -448,5 +508,9 @@ mod tests {
         let r = evaluate(&s, Some(Migrants { all: 20, in_public_places: 18 }), &rep(&all));
         assert!(all_met(&r), "{r:#?}");
         assert_eq!(r.len(), 15);
+        // The same figures and attestations meet every item of 教育质量 too.
+        let q = evaluate_items(&crate::standards::education_quality::ITEMS, &s, None, &rep(&all));
+        assert!(all_met(&q), "{q:#?}");
+        assert_eq!(q.len(), 9);
     }
 }

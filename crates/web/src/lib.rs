@@ -131,6 +131,8 @@ pub fn router(state: AppState) -> Router {
         .route("/balance/export.xlsx", get(balance::export))
         .route("/balance/guarantee", get(guarantee::page).post(guarantee::save))
         .route("/balance/guarantee.xlsx", get(guarantee::export))
+        .route("/balance/quality", get(guarantee::quality_page).post(guarantee::quality_save))
+        .route("/balance/quality.xlsx", get(guarantee::quality_export))
         .route("/indicators", get(indicators::page))
         .route("/plans", get(plans::page))
         .route("/plans/import", post(plans::import))

@@ -5,10 +5,12 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use eduq_app::balance::evaluate_district;
+use eduq_app::guarantee::Part;
 use eduq_app::indicators::{library, quality};
 use eduq_app::plans::dashboard;
 use eduq_core::access::Scope;
 use eduq_core::balance::BalanceStage;
+use eduq_core::calendar::Term;
 
 use crate::auth::Session;
 use crate::balance::{Results, results};
@@ -27,9 +29,24 @@ struct ReportPage {
     plans: Vec<PlanCards>,
     lines: Vec<Line>,
     stages: Vec<Results>,
-    /// 政府保障程度: (number, item, verdict, css class, each check's value).
-    guarantee: Vec<(u8, &'static str, &'static str, &'static str, String)>,
+    /// 政府保障程度 and 教育质量: (number, item, verdict, css class, each check's value).
+    guarantee: Vec<ItemLine>,
+    education: Vec<ItemLine>,
     quality: Vec<(String, Vec<String>)>,
+}
+
+type ItemLine = (u8, &'static str, &'static str, &'static str, String);
+
+async fn item_lines(st: &AppState, s: &Session, term: Term, part: Part) -> Result<Vec<ItemLine>, WebError> {
+    Ok(eduq_app::guarantee::evaluate_part(&st.store, &s.actor, term, part)
+        .await?
+        .items
+        .iter()
+        .map(|i| {
+            let values: Vec<String> = i.checks.iter().map(|c| format!("{}：{}", c.label, c.value)).collect();
+            (i.no, i.text, i.verdict.label(), crate::guarantee::class(i.verdict), values.join("；"))
+        })
+        .collect())
 }
 
 pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Result<Html<String>, WebError> {
@@ -43,15 +60,8 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
         let r = evaluate_district(&st.store, &s.actor, sel.term, stage, None).await?;
         stages.push(results(&r, stage, county, String::new()));
     }
-    let guarantee = eduq_app::guarantee::evaluate_district(&st.store, &s.actor, sel.term)
-        .await?
-        .items
-        .iter()
-        .map(|i| {
-            let values: Vec<String> = i.checks.iter().map(|c| format!("{}：{}", c.label, c.value)).collect();
-            (i.no, i.text, i.verdict.label(), crate::guarantee::class(i.verdict), values.join("；"))
-        })
-        .collect();
+    let guarantee = item_lines(&st, &s, sel.term, Part::Guarantee).await?;
+    let education = item_lines(&st, &s, sel.term, Part::Quality).await?;
     let quality = quality(&st.store, &s.actor, sel.term).await?;
     Ok(Html(
         ReportPage {
@@ -63,6 +73,7 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>
             lines,
             stages,
             guarantee,
+            education,
             quality,
         }
         .render()?,

@@ -1425,6 +1425,58 @@ async fn government_guarantee_page() {
     assert!(!page.contains("action=\"/balance/guarantee\""), "read-only for a school");
 }
 
+/// 教育质量 (第八条): the nine items on the same kind of page, the demo's figures, the 360-hour figure
+/// shared with 政府保障程度, a 校际差异率 of exactly 0.15 falling short (“低于0.15”), and the export.
+#[tokio::test]
+async fn education_quality_page() {
+    let (base, _store) = start().await;
+    let a = login(&base, "admin").await;
+    let (status, page) = get(&base, &a, "/balance/quality").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.matches("rowspan=").count() / 3, 9, "9 items");
+    assert!(page.contains("残疾儿童少年入学率") && page.contains("96.2%"), "the demo's figure");
+    assert!(page.contains("5年360学时培训完成率"), "the figure shared with 第七条 item 9");
+    assert!(page.contains("action=\"/balance/quality\""), "the bureau can enter figures");
+    let post = |key: &'static str, value: &'static str| {
+        let form = [
+            ("_csrf", token(&page)),
+            ("key", key.into()),
+            ("value", value.into()),
+            ("source", "国家义务教育质量监测报告".into()),
+        ];
+        let (a, base) = (a.clone(), base.clone());
+        async move {
+            let res = client().post(format!("{base}/balance/quality")).header("cookie", &a).form(&form).send().await;
+            res.expect("post").text().await.unwrap_or_default()
+        }
+    };
+    assert!(post("quality.monitoring_level", "是").await.contains("已保存"));
+    let item9 = |page: &str| {
+        let row = page.split("在国家义务教育质量监测中").nth(1).expect("item 9").to_string();
+        row.split("</td>").nth(1).unwrap_or_default().to_string()
+    };
+    let at_limit = post("quality.monitoring_gap", "0.15").await;
+    assert!(at_limit.contains("已保存") && item9(&at_limit).contains("未达到"), "0.15 is not below 0.15");
+    let below = post("quality.monitoring_gap", "0.12").await;
+    assert!(item9(&below).contains("达到") && !item9(&below).contains("未达到"), "0.12 is");
+    let res = client().get(format!("{base}/balance/quality.xlsx")).header("cookie", &a).send().await.expect("xlsx");
+    assert_eq!(res.status(), StatusCode::OK);
+    let t = eduq_exchange::table::read_table(&res.bytes().await.expect("bytes"), "q.xlsx").expect("a workbook");
+    let all: Vec<&str> =
+        t.headers.iter().chain(t.rows.iter().flat_map(|(_, r)| r.iter())).map(String::as_str).collect();
+    assert!(all.iter().any(|c| c.contains("教育质量") && c.contains("9项中")), "titled");
+    assert!(all.contains(&"0.12") && all.contains(&"96.2%"), "values as on the page");
+    let (_, balance) = get(&base, &a, "/balance").await;
+    assert!(balance.contains("href=\"/balance/quality"), "linked from /balance");
+    let (_, report) = get(&base, &a, "/report").await;
+    let section = report.split("id=\"report-education\"").nth(1).expect("in the A4 report");
+    assert!(section.contains("国家质量监测校际差异率：0.12") && section.contains("残疾儿童少年入学率"), "same figures");
+    let p = login(&base, "principal").await;
+    let (status, page) = get(&base, &p, "/balance/quality").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("action=\"/balance/quality\""), "read-only for a school");
+}
+
 fn urlencoding(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }

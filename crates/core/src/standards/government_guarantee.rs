@@ -42,6 +42,13 @@ pub enum Check {
         unit: &'static str,
         at_least: f64,
     },
+    /// A figure the bureau reports; met only strictly below `below` (“低于”).
+    FigureBelow {
+        key: &'static str,
+        label: &'static str,
+        unit: &'static str,
+        below: f64,
+    },
     /// 是/否 attested by the bureau with the document that shows it.
     Attested {
         key: &'static str,
@@ -52,7 +59,10 @@ pub enum Check {
 impl Check {
     pub fn label(&self) -> &'static str {
         match self {
-            Check::Records { label, .. } | Check::Figure { label, .. } | Check::Attested { label, .. } => label,
+            Check::Records { label, .. }
+            | Check::Figure { label, .. }
+            | Check::FigureBelow { label, .. }
+            | Check::Attested { label, .. } => label,
         }
     }
 
@@ -60,7 +70,7 @@ impl Check {
     pub fn input_key(&self) -> Option<&'static str> {
         match self {
             Check::Records { .. } => None,
-            Check::Figure { key, .. } | Check::Attested { key, .. } => Some(key),
+            Check::Figure { key, .. } | Check::FigureBelow { key, .. } | Check::Attested { key, .. } => Some(key),
         }
     }
 }
@@ -216,9 +226,16 @@ pub const ITEMS: [Item; 15] = [
     },
 ];
 
-/// Every stored key, once.
+/// Every stored key of 第七条 and 第八条 (`education_quality`), once: a figure both parts name is
+/// listed under 第七条.
 pub fn input_checks() -> impl Iterator<Item = (&'static Item, &'static Check)> {
-    ITEMS.iter().flat_map(|i| i.checks.iter().map(move |c| (i, c))).filter(|(_, c)| c.input_key().is_some())
+    let ours = |c: &Check| ITEMS.iter().flat_map(|i| i.checks).any(|x| x.input_key() == c.input_key());
+    let quality = super::education_quality::ITEMS.iter().flat_map(|i| i.checks.iter().map(move |c| (i, c)));
+    ITEMS
+        .iter()
+        .flat_map(|i| i.checks.iter().map(move |c| (i, c)))
+        .chain(quality.filter(move |(_, c)| !ours(c)))
+        .filter(|(_, c)| c.input_key().is_some())
 }
 
 #[cfg(test)]
@@ -231,7 +248,8 @@ mod tests {
         let keys: Vec<_> = input_checks().filter_map(|(_, c)| c.input_key()).collect();
         let unique: std::collections::BTreeSet<_> = keys.iter().collect();
         assert_eq!(keys.len(), unique.len());
-        assert!(keys.iter().all(|k| k.starts_with("guarantee.")));
+        assert!(keys.iter().all(|k| k.starts_with("guarantee.") || k.starts_with("quality.")));
+        assert_eq!(keys.iter().filter(|k| k.starts_with("quality.")).count(), 11, "第八条's own keys");
         // Six rules from the records, each used once.
         let rules: Vec<_> = ITEMS
             .iter()

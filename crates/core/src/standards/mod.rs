@@ -3,6 +3,7 @@
 pub mod basic_balance;
 pub mod class_size;
 pub mod designation;
+pub mod education_quality;
 pub mod enrolment_age;
 pub mod exam_policy;
 pub mod fitness;
