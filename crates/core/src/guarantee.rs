@@ -150,29 +150,10 @@ fn judge(
         Check::Records { rule, .. } => records(rule, schools, migrants, base),
         Check::Figure { key, unit, at_least, .. } => {
             let requirement = format!("≥ {}{unit}", number(at_least));
-            match reported.get(key) {
-                Some(r) => CheckResult {
-                    requirement,
-                    value: format!("{}{unit}", number(r.value)),
-                    verdict: if r.value >= at_least - 1e-9 { Verdict::Met } else { Verdict::NotMet },
-                    details: vec![format!("依据：{}", r.source)],
-                    ..base
-                },
-                None => CheckResult { requirement, value: "未填报".into(), ..base },
-            }
+            figure(reported.get(key), requirement, unit, |v| v >= at_least - 1e-9, base)
         }
         Check::FigureBelow { key, unit, below, .. } => {
-            let requirement = format!("< {}{unit}", number(below));
-            match reported.get(key) {
-                Some(r) => CheckResult {
-                    requirement,
-                    value: format!("{}{unit}", number(r.value)),
-                    verdict: if r.value < below { Verdict::Met } else { Verdict::NotMet },
-                    details: vec![format!("依据：{}", r.source)],
-                    ..base
-                },
-                None => CheckResult { requirement, value: "未填报".into(), ..base },
-            }
+            figure(reported.get(key), format!("< {}{unit}", number(below)), unit, |v| v < below, base)
         }
         Check::Attested { key, .. } => {
             let requirement = "是".to_string();
@@ -190,6 +171,26 @@ fn judge(
                 None => CheckResult { requirement, value: "未填报".into(), ..base },
             }
         }
+    }
+}
+
+/// A reported figure against its requirement; "未填报" while none is entered.
+fn figure(
+    reported: Option<&Reported>,
+    requirement: String,
+    unit: &str,
+    met: impl Fn(f64) -> bool,
+    base: CheckResult,
+) -> CheckResult {
+    match reported {
+        Some(r) => CheckResult {
+            requirement,
+            value: format!("{}{unit}", number(r.value)),
+            verdict: if met(r.value) { Verdict::Met } else { Verdict::NotMet },
+            details: vec![format!("依据：{}", r.source)],
+            ..base
+        },
+        None => CheckResult { requirement, value: "未填报".into(), ..base },
     }
 }
 

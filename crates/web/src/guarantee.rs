@@ -8,7 +8,6 @@ use axum::response::Html;
 use eduq_app::guarantee::{GuaranteeReport, Part, evaluate_part, save_input};
 use eduq_core::access::{Resource, Scope};
 use eduq_core::guarantee::{Verdict, attested_yes};
-
 use eduq_core::student::yes_no;
 
 use crate::auth::{Posted, Session};
