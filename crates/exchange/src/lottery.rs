@@ -17,10 +17,7 @@ use eduq_core::lottery::{
 use serde::{Deserialize, Serialize};
 
 use crate::row::{MAX_TEXT_CHARS, Row, columns};
-use crate::table::{
-    Cell, CsvOut, READ_LIMITS, Table, clean_header, csv_safe_field, decimal_digits, is_xlsx, read_table,
-    write_plain_csv,
-};
+use crate::table::{CsvOut, READ_LIMITS, Table, clean_header, csv_safe_field, decimal_digits, is_xlsx, read_table};
 use crate::{ExchangeError, RowError};
 
 pub const APPLICANTS_FILE: &str = "applicants.csv";
@@ -369,13 +366,14 @@ fn write_priorities<W: Write>(input: &Input, f: &mut Published<W>) -> std::io::R
 }
 
 fn write_schools<W: Write>(input: &Input, f: &mut Published<W>) -> std::io::Result<()> {
-    let rows: Vec<Vec<Cell>> =
-        input.schools.iter().map(|s| vec![s.code.as_str().into(), Cell::Number(s.seats.into())]).collect();
-    let bytes = write_plain_csv(SCHOOL_HEADERS, &rows);
-    // `Published::new` wrote the same header line.
-    f.buf.clear();
-    f.buf.extend_from_slice(&bytes);
-    f.row_done()
+    for school in &input.schools {
+        csv_safe_field(&mut f.buf, &school.code);
+        f.buf.push(b',');
+        push_uint(&mut f.buf, u64::from(school.seats));
+        f.buf.push(b'\n');
+        f.row_done()?;
+    }
+    Ok(())
 }
 
 fn write_result<W: Write>(input: &Input, draw: &Draw, f: &mut Published<W>) -> std::io::Result<()> {
@@ -551,9 +549,11 @@ fn plain_lines<'a>(bytes: &'a [u8], file_name: &str, headers: &[&str]) -> Option
 /// no formula apostrophe, within the cell limit).
 fn plain_cells<const N: usize>(line: &str) -> Option<[&str; N]> {
     let mut it = line.split(',');
-    let cells: [&str; N] = std::array::from_fn(|_| it.next().unwrap_or("\u{0}"));
-    let plain =
-        |c: &&str| !c.contains('\0') && c.trim().len() == c.len() && !c.starts_with('\'') && c.len() <= MAX_TEXT_CHARS;
+    let mut cells = [""; N];
+    for c in &mut cells {
+        *c = it.next()?;
+    }
+    let plain = |c: &&str| c.trim().len() == c.len() && !c.starts_with('\'') && c.len() <= MAX_TEXT_CHARS;
     (it.next().is_none() && cells.iter().all(plain)).then_some(cells)
 }
 
