@@ -1,6 +1,5 @@
 //! `eduq attendance scan`: the streak-based early warning over an attendance file, no database.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -48,22 +47,8 @@ pub fn run(cmd: AttendanceCmd) -> Result<()> {
     let size_hint =
         open().and_then(|f| f.metadata()).with_context(|| format!("无法读取文件 {}", input.display()))?.len();
     let opts = ScanOptions { size_hint: Some(size_hint), ..ScanOptions::default() };
-    // Written beside the target and renamed at the end: a failed scan leaves no half file.
-    let partial = out.with_extension("csv.partial");
-    let file = std::fs::File::create(&partial).with_context(|| format!("无法写入 {}", out.display()))?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    let result = scan_csv(&open, &rules, &opts, &mut w)
-        .map_err(|e| crate::file_error(e, ""))
-        .and_then(|s| w.flush().map(|_| s).with_context(|| format!("无法写入 {}", out.display())));
-    drop(w);
-    let summary = match result {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e);
-        }
-    };
-    std::fs::rename(&partial, &out).with_context(|| format!("无法写入 {}", out.display()))?;
+    let summary =
+        crate::output::write_file(&out, |w| scan_csv(&open, &rules, &opts, w).map_err(|e| crate::file_error(e, "")))?;
     println!(
         "已扫描 {} 行、{} 名学生，预警 {} 人；结果写入 {}（{:.2} 秒{}）",
         summary.rows,

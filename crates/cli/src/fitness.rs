@@ -1,6 +1,6 @@
 //! `eduq fitness score`: a PE teacher's batch job on the national upload file, no database.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -34,38 +34,30 @@ pub fn run(cmd: FitnessCmd) -> Result<()> {
     let open = || std::fs::File::open(&input).with_context(|| format!("无法读取文件 {}", input.display()));
     let mut head = [0u8; 4];
     let looks_xlsx = open()?.read(&mut head).is_ok_and(|n| n == 4 && head == *b"PK\x03\x04");
-    // Written beside the target and renamed at the end: a failed run leaves no half file.
-    let partial = out.with_extension("partial");
-    let written = if !looks_xlsx && is_csv(&out) {
-        // csv to csv streams, whatever the file's size.
-        let file = std::fs::File::create(&partial).with_context(|| format!("无法写入 {}", out.display()))?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-        score_csv(open()?, &mut w, &StreamOptions::default())
-            .map_err(anyhow::Error::from)
-            .and_then(|sum| w.flush().map(|_| sum).with_context(|| format!("无法写入 {}", out.display())))
-    } else {
+    let xlsx_out = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if !is_csv(&out) && !xlsx_out {
+        bail!("输出文件须为 .csv 或 .xlsx：{}", out.display());
+    }
+    let sum: Summary = crate::output::write_file(&out, |w| {
+        if !looks_xlsx && !xlsx_out {
+            // csv to csv streams, whatever the file's size.
+            return Ok(score_csv(open()?, w, &StreamOptions::default())?);
+        }
         let bytes = std::fs::read(&input).with_context(|| format!("无法读取文件 {}", input.display()))?;
         let name = input.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let table = read_table(&bytes, &name)?;
         drop(bytes);
         let (headers, rows, sum) = score_table(&table)?;
-        let data = if is_csv(&out) {
+        let data = if xlsx_out {
+            to_xlsx(&headers, &rows)?
+        } else {
             let h: Vec<&str> = headers.iter().map(String::as_str).collect();
             let cells: Vec<Vec<Cell>> = rows.into_iter().map(|r| r.into_iter().map(Cell::Text).collect()).collect();
             write_plain_csv(&h, &cells)
-        } else {
-            to_xlsx(&headers, &rows)?
         };
-        std::fs::write(&partial, data).with_context(|| format!("无法写入 {}", out.display())).map(|_| sum)
-    };
-    let sum: Summary = match written {
-        Ok(sum) => sum,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e);
-        }
-    };
-    std::fs::rename(&partial, &out).with_context(|| format!("无法写入 {}", out.display()))?;
+        w.write_all(&data).with_context(|| format!("无法写入 {}", out.display()))?;
+        Ok(sum)
+    })?;
     println!(
         "已评分 {} 名学生：完整评分 {}（优秀 {}、良好 {}、及格 {}、不及格 {}），缺项 {}，免测 {}，数据有误 {}；结果写入 {}（{:.2} 秒）",
         sum.pupils,

@@ -18,6 +18,7 @@ mod classes;
 mod exam;
 mod fitness;
 mod lottery;
+mod output;
 mod sample;
 mod screening;
 mod survey;

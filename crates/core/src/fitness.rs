@@ -39,7 +39,7 @@ pub const WEIGHT_KG: (f64, f64) = (10.0, 200.0);
 /// seconds), whole minutes (3, as Excel shows 3.00), or seconds (96, 9.5 for 50米跑). Ambiguous or
 /// impossible forms are refused: 3.5 (3'50" or 3'30"?) and 3.75 (75 seconds).
 pub fn parse_time(item: Item, raw: &str) -> Result<f64, String> {
-    let t = raw.trim();
+    let t = crate::text::trim(raw);
     let s = if raw.is_ascii() && !raw.contains('"') {
         std::borrow::Cow::Borrowed(t)
     } else if let Some(head) = t.strip_suffix('"').filter(|h| h.is_ascii() && !h.contains('"')) {
@@ -54,8 +54,8 @@ pub fn parse_time(item: Item, raw: &str) -> Result<f64, String> {
         return Ok(((v * 10.0) - 1e-9).ceil() / 10.0);
     }
     let two = |m: &str, sec: &str| -> Result<f64, String> {
-        let m: u32 = m.trim().parse().map_err(|_| "分钟数无效".to_string())?;
-        let sec_v: f64 = parse_f64(sec.trim()).map_err(|_| "秒数无效".to_string())?;
+        let m: u32 = crate::text::trim(m).parse().map_err(|_| "分钟数无效".to_string())?;
+        let sec_v: f64 = parse_f64(crate::text::trim(sec)).map_err(|_| "秒数无效".to_string())?;
         if !(0.0..60.0).contains(&sec_v) {
             return Err(format!("秒数{sec_v}超过59"));
         }
@@ -89,7 +89,7 @@ pub fn parse_value(item: Item, raw: &str) -> Result<f64, String> {
     let v = if item.is_time() {
         parse_time(item, raw)?
     } else {
-        let v: f64 = parse_f64(raw.trim()).map_err(|_| "不是有效数字".to_string())?;
+        let v: f64 = parse_f64(crate::text::trim(raw)).map_err(|_| "不是有效数字".to_string())?;
         if matches!(item, Item::LungCapacity | Item::Rope1min | Item::SitUp1min | Item::PullUp) && v.fract() != 0.0 {
             return Err("应为整数".to_string());
         }

@@ -71,7 +71,7 @@ macro_rules! labelled_enum {
             }
             /// Parses a label as users write it (the label, a key, or an accepted alias).
             pub fn parse(raw: &str) -> Result<Self, $crate::CoreError> {
-                let s = raw.trim();
+                let s = $crate::text::trim(raw);
                 match s {
                     $($label | $key $(| $alias)* => Ok($name::$variant),)+
                     _ => Err($crate::CoreError::unrecognised($what, raw)),

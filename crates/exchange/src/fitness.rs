@@ -11,6 +11,7 @@ use eduq_core::number::parse_f64;
 use eduq_core::standards::fitness::{Group, Item};
 use eduq_core::standards::vision::{acuity_grade, myopia, myopia_rank, parse_acuity};
 use eduq_core::student::Sex;
+use eduq_core::text::trim;
 use serde::Serialize;
 
 use crate::ExchangeError;
@@ -153,40 +154,30 @@ fn uint(out: &mut String, v: u64) {
     }
 }
 
-/// `str::trim` with a shortcut for the usual cell that starts and ends with a visible ASCII byte
-/// (U+3000 and other Unicode spaces still go through `trim`).
-fn trim_cell(s: &str) -> &str {
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
-        _ => s.trim(),
-    }
-}
-
-/// Reused output cells: a million rows should not allocate twenty strings each.
+/// The added cells of a row in one reused buffer: a million rows should not allocate twenty
+/// strings each.
 #[derive(Default)]
-struct Slots {
-    v: Vec<String>,
-    n: usize,
+struct Added {
+    text: String,
+    starts: Vec<usize>,
 }
 
-impl Slots {
+impl Added {
     fn reset(&mut self) {
-        self.n = 0;
+        self.text.clear();
+        self.starts.clear();
     }
+    /// Starts the next cell and returns the buffer to append it to.
     fn next(&mut self) -> &mut String {
-        if self.n == self.v.len() {
-            self.v.push(String::new());
-        }
-        let s = &mut self.v[self.n];
-        s.clear();
-        self.n += 1;
-        s
+        self.starts.push(self.text.len());
+        &mut self.text
     }
     fn push(&mut self, text: &str) {
         self.next().push_str(text);
     }
-    fn cells(&self) -> &[String] {
-        &self.v[..self.n]
+    fn cells(&self) -> impl Iterator<Item = &str> {
+        let ends = self.starts.iter().skip(1).copied().chain(std::iter::once(self.text.len()));
+        self.starts.iter().zip(ends).map(|(&a, z)| &self.text[a..z])
     }
 }
 
@@ -230,11 +221,11 @@ pub fn missing_names(missing: &[Item]) -> Vec<&'static str> {
         .collect()
 }
 
-fn evaluate<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str) -> Evaluated {
+fn evaluate<'a>(l: &Layout, cell: &impl Fn(usize) -> &'a str) -> Evaluated {
     let get = |c: Option<usize>| c.map(cell).unwrap_or("");
     let mut problems: Vec<String> = Vec::new();
     let grade_raw = get(l.grade);
-    let grade_code = grade_raw.trim().parse::<u32>().ok();
+    let grade_code = trim(grade_raw).parse::<u32>().ok();
     let group = grade_code.and_then(group_of_code);
     if group.is_none() {
         problems.push(format!("年级编号“{grade_raw}”无效（应为11–16、21–23、31–33或41–44）"));
@@ -245,15 +236,15 @@ fn evaluate<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str) -> Evaluated {
         problems.push(format!("性别“{sex_raw}”无效（应为1男或2女）"));
     }
     let input_note = get(l.note).to_string();
-    let exempt = l.exempt.is_some_and(|c| matches!(cell(c).trim(), "是" | "1" | "免测" | "Y" | "y"))
+    let exempt = l.exempt.is_some_and(|c| matches!(trim(cell(c)), "是" | "1" | "免测" | "Y" | "y"))
         || input_note.contains("免测");
     let mut record = Record { exempt, ..Record::default() };
     let mut body = |c: Option<usize>, name: &str, range: (f64, f64)| -> Option<f64> {
         let raw = get(c);
-        if raw.trim().is_empty() {
+        if trim(raw).is_empty() {
             return None;
         }
-        match parse_f64(raw.trim()) {
+        match parse_f64(trim(raw)) {
             Ok(v) if (range.0..=range.1).contains(&v) => Some(v),
             _ => {
                 problems.push(format!("{name}“{raw}”无效（合理范围{}–{}）", range.0, range.1));
@@ -265,7 +256,7 @@ fn evaluate<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str) -> Evaluated {
     record.weight_kg = body(l.weight, "体重", eduq_core::fitness::WEIGHT_KG);
     for &(c, h, item) in &l.items {
         let raw = cell(c);
-        if raw.trim().is_empty() {
+        if trim(raw).is_empty() {
             continue;
         }
         match parse_value(item, raw) {
@@ -283,7 +274,7 @@ fn evaluate<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str) -> Evaluated {
 }
 
 /// The added cells of one pupil, in output order, plus the merged 备注.
-fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary, added: &mut Slots) -> String {
+fn score_row<'a>(l: &Layout, cell: &impl Fn(usize) -> &'a str, sum: &mut Summary, added: &mut Added) -> String {
     sum.pupils += 1;
     let mut e = evaluate(l, cell);
     let (problems, input_note) = (std::mem::take(&mut e.problems), std::mem::take(&mut e.input_note));
@@ -354,7 +345,7 @@ fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary,
     }
     notes.splice(0..0, problems);
     let ours = notes.join("；");
-    match (input_note.trim().is_empty(), ours.is_empty()) {
+    match (trim(&input_note).is_empty(), ours.is_empty()) {
         (true, _) => ours,
         (false, true) => input_note.clone(),
         (false, false) if input_note.contains(&ours) => input_note.clone(),
@@ -363,7 +354,7 @@ fn score_row<'a>(l: &Layout, cell: &dyn Fn(usize) -> &'a str, sum: &mut Summary,
 }
 
 /// 视力不良等级 (worse eye) and 筛查性近视 (worse eye's degree, 否, or empty when it cannot be told).
-fn vision<'a>(v: &Vision, cell: &dyn Fn(usize) -> &'a str, notes: &mut Vec<String>) -> VisionResult {
+fn vision<'a>(v: &Vision, cell: &impl Fn(usize) -> &'a str, notes: &mut Vec<String>) -> VisionResult {
     let get = |c: Option<usize>| c.map(cell).unwrap_or("");
     let mut worst_acuity: Option<f64> = None;
     let mut acuity = [None, None];
@@ -373,7 +364,7 @@ fn vision<'a>(v: &Vision, cell: &dyn Fn(usize) -> &'a str, notes: &mut Vec<Strin
     let ortho = v.glasses.is_some_and(|c| cell(c).contains("角膜塑形"));
     for (eye, name) in [(0, "左眼"), (1, "右眼")] {
         let raw = get(v.acuity[eye]);
-        if raw.trim().is_empty() {
+        if trim(raw).is_empty() {
             continue;
         }
         let a = match parse_acuity(raw) {
@@ -387,11 +378,11 @@ fn vision<'a>(v: &Vision, cell: &dyn Fn(usize) -> &'a str, notes: &mut Vec<Strin
         acuity[eye] = Some(a);
         worst_acuity = Some(worst_acuity.map_or(a, |w: f64| w.min(a)));
         let (s_raw, c_raw) = (get(v.sphere[eye]), get(v.cylinder[eye]));
-        if s_raw.trim().is_empty() {
+        if trim(s_raw).is_empty() {
             undetermined |= a < 5.0;
             continue;
         }
-        let parse = |s: &str| if s.trim().is_empty() { Ok(0.0) } else { parse_f64(s.trim()) };
+        let parse = |s: &str| if trim(s).is_empty() { Ok(0.0) } else { parse_f64(trim(s)) };
         match (parse(s_raw), parse(c_raw)) {
             (Ok(s), Ok(c)) if (-30.0..=30.0).contains(&s) && (-10.0..=10.0).contains(&c) => {
                 let m = myopia(a, s, c);
@@ -443,13 +434,13 @@ pub fn score_table(t: &Table) -> Result<ScoredTable, ExchangeError> {
     let l = Layout::new(&t.headers)?;
     let mut sum = Summary::default();
     let mut out = Vec::with_capacity(t.rows.len());
-    let mut added = Slots::default();
+    let mut added = Added::default();
     for (_, cells) in &t.rows {
         added.reset();
         let note = score_row(&l, &|c| cells.get(c).map_or("", String::as_str), &mut sum, &mut added);
         let mut row = cells.clone();
         row.resize(t.headers.len(), String::new());
-        row.extend(added.cells().iter().cloned());
+        row.extend(added.cells().map(str::to_string));
         match l.note {
             Some(c) => row[c] = note,
             None => row.push(note),
@@ -598,6 +589,16 @@ const CLEAN: u8 = 0;
 const RAW: u8 = 1;
 const SCRATCH: u8 = 2;
 
+/// Bytes that end an unquoted field, or make it need quoting.
+static STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'"' as usize] = true;
+    t
+};
+
 impl Fields {
     /// Reads the record at `*pos`; false at the end of the text.
     fn next(&mut self, text: &str, pos: &mut usize) -> bool {
@@ -642,8 +643,17 @@ impl Fields {
                 self.spans.push((start, self.scratch.len(), SCRATCH));
                 i = end;
             } else {
-                let end = b[i..].iter().position(|&c| matches!(c, b',' | b'\n' | b'\r')).map_or(b.len(), |p| i + p);
-                let kind = if memchr::memchr(b'"', &b[i..end]).is_some() { RAW } else { CLEAN };
+                // One pass to the field's end, noting any quote on the way (fields are short).
+                let (mut end, mut kind) = (i, CLEAN);
+                while let Some(&c) = b.get(end) {
+                    if STOP[usize::from(c)] {
+                        if c != b'"' {
+                            break;
+                        }
+                        kind = RAW;
+                    }
+                    end += 1;
+                }
                 self.spans.push((i, end, kind));
                 i = end;
             }
@@ -676,6 +686,21 @@ impl Fields {
     fn clean(&self, c: usize) -> bool {
         self.spans.get(c).is_none_or(|s| s.2 == CLEAN)
     }
+
+    /// The end of the run of clean fields from `c` (not past `limit` nor the column `except`),
+    /// as (the next column, the run's end in the text): such a run is written back as one slice.
+    fn clean_run(&self, c: usize, limit: usize, except: Option<usize>) -> (usize, usize) {
+        let (mut d, mut end) = (c + 1, self.spans[c].1);
+        while d < limit.min(self.spans.len())
+            && Some(d) != except
+            && self.spans[d].2 == CLEAN
+            && self.spans[d].0 == end + 1
+        {
+            end = self.spans[d].1;
+            d += 1;
+        }
+        (d, end)
+    }
 }
 
 /// Scores the data records of a block (no header) into csv rows.
@@ -684,34 +709,44 @@ fn score_part(body: &[u8], l: &Layout, width: usize, mut w: Vec<u8>) -> Result<(
     w.clear();
     w.reserve(body.len() * 3 / 2);
     let mut sum = Summary::default();
-    let mut added = Slots::default();
+    let mut added = Added::default();
     let mut rec = Fields::default();
     let mut pos = 0;
     while rec.next(text, &mut pos) {
-        if (0..rec.spans.len()).all(|c| rec.get(text, c).trim().is_empty()) {
+        if (0..rec.spans.len()).all(|c| trim(rec.get(text, c)).is_empty()) {
             continue;
         }
         added.reset();
-        let note = score_row(l, &|c| trim_cell(rec.get(text, c)), &mut sum, &mut added);
-        for c in 0..width {
+        let note = score_row(l, &|c| trim(rec.get(text, c)), &mut sum, &mut added);
+        let mut c = 0;
+        while c < width {
             if c > 0 {
                 w.push(b',');
             }
             if Some(c) == l.note {
                 csv_field(&mut w, note.as_bytes());
-            } else if rec.clean(c) {
-                w.extend_from_slice(rec.get(text, c).as_bytes());
-            } else {
+            } else if c < rec.spans.len() && rec.clean(c) {
+                // Clean fields are written back as they came, a run of them at once.
+                let (next, end) = rec.clean_run(c, width, l.note);
+                w.extend_from_slice(&body[rec.spans[c].0..end]);
+                c = next;
+                continue;
+            } else if !rec.clean(c) {
                 csv_field(&mut w, rec.get(text, c).as_bytes());
             }
+            c += 1;
         }
-        for (i, f) in
-            added.cells().iter().map(String::as_str).chain(l.note.is_none().then_some(note.as_str())).enumerate()
-        {
+        // Scores and labels need no quoting; checked once per row all the same.
+        let plain = !added.text.bytes().any(|b| STOP[usize::from(b)]);
+        for (i, f) in added.cells().chain(l.note.is_none().then_some(note.as_str())).enumerate() {
             if i > 0 || width > 0 {
                 w.push(b',');
             }
-            csv_field(&mut w, f.as_bytes());
+            if plain && i < added.starts.len() {
+                w.extend_from_slice(f.as_bytes());
+            } else {
+                csv_field(&mut w, f.as_bytes());
+            }
         }
         w.push(b'\n');
     }
@@ -743,6 +778,42 @@ mod tests {
         }
         assert_eq!(got, want);
         assert!(want.len() >= 8, "{want:?}");
+    }
+
+    /// The fast paths of `score_part` (runs of clean fields copied at once, added cells unchecked)
+    /// write what quoting every field one by one writes.
+    #[test]
+    fn rows_are_written_back_as_field_by_field() {
+        let header = ["年级编号", "性别", "身高", "体重", "备注", "800米跑", "姓名"].map(String::from);
+        let l = Layout::new(&header).unwrap();
+        let body = "21,1,150,40,,\"3'35\"\"\",甲\n\
+                    21,2, 150 ,40,旧备注,\"3'35\"\"\",\"乙,丙\"\r\n\
+                    11,1\n\
+                    11,1,130,30,,,丁,extra,more\n\
+                    22,1,160,50,,3'35\"x,a\"b\n\
+                    99,3,abc,,免测,,\n";
+        let (got, sum) = score_part(body.as_bytes(), &l, header.len(), Vec::new()).unwrap();
+        let mut want = Vec::new();
+        let (mut rec, mut pos, mut added) = (Fields::default(), 0, Added::default());
+        let mut sum2 = Summary::default();
+        while rec.next(body, &mut pos) {
+            added.reset();
+            let note = score_row(&l, &|c| trim(rec.get(body, c)), &mut sum2, &mut added);
+            for c in 0..header.len() {
+                if c > 0 {
+                    want.push(b',');
+                }
+                let f = if Some(c) == l.note { note.as_str() } else { rec.get(body, c) };
+                csv_field(&mut want, f.as_bytes());
+            }
+            for f in added.cells() {
+                want.push(b',');
+                csv_field(&mut want, f.as_bytes());
+            }
+            want.push(b'\n');
+        }
+        assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
+        assert_eq!((sum, sum2.pupils), (sum2.clone(), 6));
     }
 
     #[test]

@@ -21,7 +21,7 @@ const EPS: f64 = 1e-9;
 /// Reads an acuity as written: 5-point (3.0–5.3) or decimal (0.1–2.0, converted by L = 5 + lg V
 /// and rounded to one decimal, as the chart's rows are).
 pub fn parse_acuity(raw: &str) -> Result<f64, String> {
-    let v: f64 = crate::number::parse_f64(raw.trim()).map_err(|_| "不是有效的视力值".to_string())?;
+    let v: f64 = crate::number::parse_f64(crate::text::trim(raw)).map_err(|_| "不是有效的视力值".to_string())?;
     if (3.0..=5.3).contains(&v) {
         return Ok((v * 10.0).round() / 10.0);
     }
