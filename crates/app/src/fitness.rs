@@ -51,7 +51,7 @@ fn record(
         acuity_left: e.vision.as_ref().and_then(|v| v.acuity[0]),
         acuity_right: e.vision.as_ref().and_then(|v| v.acuity[1]),
         acuity_grade: e.vision.as_ref().map(|v| v.grade.to_string()).filter(|g| !g.is_empty()),
-        myopia: e.vision.as_ref().map(|v| v.myopia.clone()).filter(|m| !m.is_empty()),
+        myopia: e.vision.as_ref().map(|v| v.myopia.to_string()).filter(|m| !m.is_empty()),
         source: Some(source),
     }
 }

@@ -134,7 +134,7 @@ pub fn score(group: Group, sex: Sex, r: &Record) -> Scored {
         bmi: None,
         bmi_category: None,
         bmi_score: None,
-        item_scores: vec![],
+        item_scores: Vec::new(),
         standard: None,
         bonus: 0,
         total: None,
@@ -145,6 +145,7 @@ pub fn score(group: Group, sex: Sex, r: &Record) -> Scored {
         return s;
     }
     let p = plan(group, sex);
+    s.item_scores.reserve_exact(p.items.len());
     let mut standard = 0.0;
     for it in &p.items {
         let points = if it.item == Item::Bmi {

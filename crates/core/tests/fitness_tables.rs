@@ -196,3 +196,20 @@ fn a_pupil_scored_end_to_end() {
     let exempt = score(g, Sex::Female, &Record { exempt: true, ..r });
     assert_eq!((exempt.total, exempt.missing.len()), (None, 0));
 }
+
+/// `ItemTable::score` bisects; the definition is the first row (from 100 down) the value reaches.
+#[test]
+fn bisection_scores_as_the_first_row_reached() {
+    for (&(g, s, item), table) in &tables().items {
+        let (best, worst) = (table.rows[0].1, table.rows[table.rows.len() - 1].1);
+        let (lo, hi) = (best.min(worst) - 10.0, best.max(worst) + 10.0);
+        let step = resolution(item) / 2.0;
+        let mut v = lo;
+        while v <= hi {
+            let reached = |t: f64| if table.lower_is_better { v <= t + 1e-9 } else { v >= t - 1e-9 };
+            let want = table.rows.iter().find(|&&(_, t)| reached(t)).map_or(0, |&(p, _)| p);
+            assert_eq!(table.score(v), want, "{g:?} {s:?} {item:?} at {v}");
+            v += step;
+        }
+    }
+}

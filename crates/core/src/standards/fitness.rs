@@ -76,10 +76,11 @@ const EPS: f64 = 1e-9;
 impl ItemTable {
     /// The highest score whose threshold the value reaches; 0 below the last row.
     pub fn score(&self, value: f64) -> u32 {
-        self.rows
-            .iter()
-            .find(|&&(_, t)| if self.lower_is_better { value <= t + EPS } else { value >= t - EPS })
-            .map_or(0, |&(s, _)| s)
+        // Thresholds run from the 100-point result down (a test checks every table), so the first
+        // row the value reaches is found by bisection.
+        let reached = |t: f64| if self.lower_is_better { value <= t + EPS } else { value >= t - EPS };
+        let i = self.rows.partition_point(|&(_, t)| !reached(t));
+        self.rows.get(i).map_or(0, |&(s, _)| s)
     }
     /// The result that earns 100 points.
     pub fn full_marks(&self) -> f64 {
