@@ -197,7 +197,8 @@ fn a_pupil_scored_end_to_end() {
     assert_eq!((exempt.total, exempt.missing.len()), (None, 0));
 }
 
-/// `ItemTable::score` bisects; the definition is the first row (from 100 down) the value reaches.
+/// `ItemTable::score` counts the rows not reached; the definition is the first row (from 100 down)
+/// the value reaches.
 #[test]
 fn bisection_scores_as_the_first_row_reached() {
     for (&(g, s, item), table) in &tables().items {
