@@ -89,3 +89,20 @@ fn scores_bmi_total_level_vision_and_notes() {
     assert_eq!(col(&rows[3], "备注"), "缺项：50米跑");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_output_neither_csv_nor_xlsx_is_refused_and_nothing_is_written() {
+    let dir = std::env::temp_dir().join(format!("eduq-fit-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (input, out) = (dir.join("in.csv"), dir.join("out.txt"));
+    std::fs::write(&input, INPUT).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_eduq"))
+        .args(["fitness", "score", "--in", input.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("输出文件须为 .csv 或 .xlsx"), "{o:?}");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["in.csv"], "no output and no partial file");
+    let _ = std::fs::remove_dir_all(&dir);
+}
