@@ -84,6 +84,20 @@ impl Part {
             Part::Quality => "教育质量",
         }
     }
+    /// The text the part's items and thresholds come from.
+    pub fn source(self) -> &'static str {
+        match self {
+            Part::Guarantee => eduq_core::standards::government_guarantee::PROVENANCE.source,
+            Part::Quality => eduq_core::standards::education_quality::PROVENANCE.source,
+        }
+    }
+    /// The part judged beside this one (the pages link to each other).
+    pub fn other(self) -> Part {
+        match self {
+            Part::Guarantee => Part::Quality,
+            Part::Quality => Part::Guarantee,
+        }
+    }
 }
 
 /// 政府保障程度 of the district. Memoised per reader until the next write.

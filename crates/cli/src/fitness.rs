@@ -24,8 +24,8 @@ pub enum FitnessCmd {
     },
 }
 
-fn is_csv(p: &std::path::Path) -> bool {
-    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+fn has_extension(p: &std::path::Path, ext: &str) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }
 
 pub fn run(cmd: FitnessCmd) -> Result<()> {
@@ -34,8 +34,8 @@ pub fn run(cmd: FitnessCmd) -> Result<()> {
     let open = || std::fs::File::open(&input).with_context(|| format!("无法读取文件 {}", input.display()));
     let mut head = [0u8; 4];
     let looks_xlsx = open()?.read(&mut head).is_ok_and(|n| n == 4 && head == *b"PK\x03\x04");
-    let xlsx_out = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    if !is_csv(&out) && !xlsx_out {
+    let xlsx_out = has_extension(&out, "xlsx");
+    if !xlsx_out && !has_extension(&out, "csv") {
         bail!("输出文件须为 .csv 或 .xlsx：{}", out.display());
     }
     let sum: Summary = crate::output::write_file(&out, |w| {

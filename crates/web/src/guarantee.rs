@@ -103,13 +103,6 @@ fn note(part: Part) -> &'static str {
     }
 }
 
-fn provenance(part: Part) -> &'static str {
-    match part {
-        Part::Guarantee => eduq_core::standards::government_guarantee::PROVENANCE.source,
-        Part::Quality => eduq_core::standards::education_quality::PROVENANCE.source,
-    }
-}
-
 async fn render(
     st: &AppState,
     s: &Session,
@@ -120,10 +113,7 @@ async fn render(
     let (l, sel) = layout(&st.store, s, part.name(), "balance", term).await?;
     let report = evaluate_part(&st.store, &s.actor, sel.term, part).await?;
     let may_edit = s.actor.role.may_write(Resource::Schools) && s.actor.scope == Scope::District;
-    let other = match part {
-        Part::Guarantee => Part::Quality,
-        Part::Quality => Part::Guarantee,
-    };
+    let other = part.other();
     Ok(Html(
         Page {
             l,
@@ -138,7 +128,7 @@ async fn render(
             rows: rows(&report),
             may_edit,
             message,
-            source: provenance(part),
+            source: part.source(),
         }
         .render()?,
     ))
