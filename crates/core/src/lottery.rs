@@ -200,46 +200,120 @@ pub struct Ranked {
     pub admitted: bool,
 }
 
-/// Applicants drawn together (a bundle) or alone; the unit that proposes. Its lists live in the
-/// flat arrays of `Units` (a province draws a million units: no allocation per unit).
-struct Unit {
-    ticket: Hash,
-    /// Range of its members in `Units::members`, smallest id first.
-    members: u32,
-    size: u32,
-    /// The applicant whose choices the unit proposes with (all members chose alike).
-    chooser: u32,
-    /// Where its priority groups, one per choice, start in `Units::groups`.
-    groups: u32,
-}
-
-struct Units {
-    list: Vec<Unit>,
+/// Applicants drawn together (a bundle) or alone, as drafted in input order (bundles last): the
+/// units that propose, as flat arrays (a province draws a million units: no allocation per unit).
+struct Drafts {
+    tickets: Vec<Hash>,
+    /// Draft `d`'s members are `members[member_start[d]..member_start[d + 1]]`, smallest id first.
+    member_start: Vec<u32>,
     members: Vec<u32>,
-    /// Every applicant's choices as school indices, applicant `a` at `choice_start[a]..choice_start[a + 1]`.
+    /// Draft `d`'s choices (its first member's: all members chose alike) and its priority group at
+    /// each (the best group of any member) are at `choice_start[d]..choice_start[d + 1]`.
     choice_start: Vec<u32>,
-    choice_list: Vec<u32>,
-    /// Priority group per unit and choice (the best group of any member).
+    choices: Vec<u32>,
     groups: Vec<u32>,
 }
 
+impl Drafts {
+    fn with_capacity(units: usize, choices: usize) -> Drafts {
+        let mut d = Drafts {
+            tickets: Vec::with_capacity(units),
+            member_start: Vec::with_capacity(units + 1),
+            members: Vec::with_capacity(units),
+            choice_start: Vec::with_capacity(units + 1),
+            choices: Vec::with_capacity(choices),
+            groups: Vec::with_capacity(choices),
+        };
+        d.member_start.push(0);
+        d.choice_start.push(0);
+        d
+    }
+    fn members(&self, d: usize) -> &[u32] {
+        &self.members[self.member_start[d] as usize..self.member_start[d + 1] as usize]
+    }
+}
+
+/// The units in ranking order (by ticket), each one's members, choices and groups laid out
+/// contiguously in that order: the rounds of the draw then read them in sequence, not by random
+/// access into a million applicants.
+struct Units {
+    /// Unit `u`'s members are `members[member_start[u]..member_start[u + 1]]`.
+    member_start: Vec<u32>,
+    members: Vec<u32>,
+    /// Unit `u`'s choices (school indices) and its group at each are at `choice_start[u]..choice_start[u + 1]`.
+    choice_start: Vec<u32>,
+    choices: Vec<u32>,
+    groups: Vec<u32>,
+    /// No bundles: every unit takes one seat.
+    singles: bool,
+}
+
 impl Units {
+    /// Sorts the drafts by ticket, then by their first member's id (tickets are SHA-256 of distinct
+    /// ids, so the second key only makes the order total), and lays them out in that order; also
+    /// returns each draft's rank. Sorting (prefix, draft) pairs compares integers; the whole rule
+    /// decides only between equal prefixes.
+    fn ranked(d: &Drafts, ids: &[&str]) -> (Units, Vec<u32>) {
+        let first = |x: u32| ids[d.members(x as usize)[0] as usize];
+        let prefix = |t: &Hash| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&t[..8]);
+            u64::from_be_bytes(b)
+        };
+        let mut order: Vec<(u64, u32)> = d.tickets.iter().enumerate().map(|(i, t)| (prefix(t), i as u32)).collect();
+        order.sort_unstable_by(|x, y| {
+            x.0.cmp(&y.0).then_with(|| {
+                d.tickets[x.1 as usize].cmp(&d.tickets[y.1 as usize]).then_with(|| first(x.1).cmp(first(y.1)))
+            })
+        });
+        // Where each unit's lists start, in rank order, before copying them: these loads do not
+        // depend on one another, so many cache misses are in flight at once.
+        let spans: Vec<[u32; 4]> = order
+            .iter()
+            .map(|&(_, x)| {
+                let x = x as usize;
+                [d.member_start[x], d.member_start[x + 1], d.choice_start[x], d.choice_start[x + 1]]
+            })
+            .collect();
+        let n = order.len();
+        let mut units = Units {
+            member_start: Vec::with_capacity(n + 1),
+            members: Vec::with_capacity(d.members.len()),
+            choice_start: Vec::with_capacity(n + 1),
+            choices: Vec::with_capacity(d.choices.len()),
+            groups: Vec::with_capacity(d.groups.len()),
+            singles: d.members.len() == n,
+        };
+        units.member_start.push(0);
+        units.choice_start.push(0);
+        for &[m0, m1, c0, c1] in &spans {
+            units.members.extend_from_slice(&d.members[m0 as usize..m1 as usize]);
+            units.member_start.push(units.members.len() as u32);
+            units.choices.extend_from_slice(&d.choices[c0 as usize..c1 as usize]);
+            units.groups.extend_from_slice(&d.groups[c0 as usize..c1 as usize]);
+            units.choice_start.push(units.choices.len() as u32);
+        }
+        let mut rank = vec![0u32; n];
+        for (r, &(_, x)) in order.iter().enumerate() {
+            rank[x as usize] = r as u32;
+        }
+        (units, rank)
+    }
     fn len(&self) -> usize {
-        self.list.len()
+        self.member_start.len() - 1
     }
     fn choices(&self, u: usize) -> &[u32] {
-        let a = self.list[u].chooser as usize;
-        &self.choice_list[self.choice_start[a] as usize..self.choice_start[a + 1] as usize]
+        &self.choices[self.choice_start[u] as usize..self.choice_start[u + 1] as usize]
+    }
+    /// The unit's priority group at each of its choices.
+    fn groups(&self, u: usize) -> &[u32] {
+        &self.groups[self.choice_start[u] as usize..self.choice_start[u + 1] as usize]
     }
     fn members(&self, u: usize) -> &[u32] {
-        let x = &self.list[u];
-        &self.members[x.members as usize..(x.members + x.size) as usize]
+        &self.members[self.member_start[u] as usize..self.member_start[u + 1] as usize]
     }
     fn size(&self, u: usize) -> u32 {
-        self.list[u].size
-    }
-    fn group(&self, u: usize, k: usize) -> u32 {
-        self.groups[self.list[u].groups as usize + k]
+        self.member_start[u + 1] - self.member_start[u]
     }
 }
 
@@ -324,37 +398,27 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
 
     // Bundles: members share the ticket of the smallest id and must have the same choices.
     let mut bundles: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    let mut units = Units {
-        list: Vec::with_capacity(n),
-        members: Vec::with_capacity(n),
-        choice_start: Vec::new(),
-        choice_list: Vec::new(),
-        groups: Vec::with_capacity(choice_list.len()),
-    };
-    let add = |units: &mut Units, members: &[usize], ticket: Hash| {
-        let chooser = members[0];
-        let unit = Unit {
-            ticket,
-            members: units.members.len() as u32,
-            size: members.len() as u32,
-            chooser: chooser as u32,
-            groups: units.groups.len() as u32,
-        };
-        units.members.extend(members.iter().map(|&m| m as u32));
-        for &s in choices(chooser) {
+    let mut drafts = Drafts::with_capacity(n, choice_list.len());
+    let add = |drafts: &mut Drafts, members: &[usize], ticket: Hash| {
+        drafts.tickets.push(ticket);
+        drafts.members.extend(members.iter().map(|&m| m as u32));
+        drafts.member_start.push(drafts.members.len() as u32);
+        let chosen = choices(members[0]);
+        drafts.choices.extend_from_slice(chosen);
+        for &s in chosen {
             let best = members
                 .iter()
                 .filter(|&&m| has_priority[m])
                 .filter_map(|&m| group_of.get(&(m, s as usize)).copied())
                 .min();
-            units.groups.push(best.unwrap_or(DEFAULT_GROUP));
+            drafts.groups.push(best.unwrap_or(DEFAULT_GROUP));
         }
-        units.list.push(unit);
+        drafts.choice_start.push(drafts.choices.len() as u32);
     };
     for (i, a) in input.applicants.iter().enumerate() {
         match a.bundle.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
             Some(b) => bundles.entry(b).or_default().push(i),
-            None => add(&mut units, &[i], tickets[i]),
+            None => add(&mut drafts, &[i], tickets[i]),
         }
     }
     for (name, members) in &bundles {
@@ -370,17 +434,9 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
         }
         let mut members = members.clone();
         members.sort_by(|&x, &y| ids[x].cmp(ids[y]));
-        add(&mut units, &members, tickets[members[0]]);
+        add(&mut drafts, &members, tickets[members[0]]);
     }
-    // Deterministic unit order: by ticket (distinct per unit: SHA-256 of distinct ids), members by id.
-    {
-        let first = |u: &Unit| ids[units.members[u.members as usize] as usize];
-        let mut list = std::mem::take(&mut units.list);
-        list.sort_unstable_by(|x, y| x.ticket.cmp(&y.ticket).then_with(|| first(x).cmp(first(y))));
-        units.list = list;
-    }
-    units.choice_start = choice_start;
-    units.choice_list = choice_list;
+    let (units, rank) = Units::ranked(&drafts, &ids);
 
     let seats: Vec<u32> = input.schools.iter().map(|s| s.seats).collect();
     let placed = match input.mechanism {
@@ -388,23 +444,30 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
         Mechanism::ImmediateAcceptance => immediate_acceptance(&units, &seats, input.bundle_policy),
     };
 
-    let mut admitted = vec![None; input.applicants.len()];
-    let mut rank_tickets = tickets.clone();
-    for (u, place) in placed.iter().enumerate() {
-        for &m in units.members(u) {
-            admitted[m as usize] = *place;
-            rank_tickets[m as usize] = units.list[u].ticket;
+    let mut admitted = vec![None; n];
+    let mut rank_tickets = vec![Hash::default(); n];
+    // Every applicant is a member of exactly one unit, so both are filled.
+    for (x, &r) in rank.iter().enumerate() {
+        let place = placed[r as usize];
+        let place = (place != UNPLACED).then_some(place as usize);
+        for &m in drafts.members(x) {
+            admitted[m as usize] = place;
+            rank_tickets[m as usize] = drafts.tickets[x];
         }
     }
     // Units are in ticket order, so pushing them in turn leaves each school's list sorted by ticket;
     // a stable sort by group then gives the ranking without touching the (cache-cold) tickets again.
-    let mut orders: Vec<Vec<Ranked>> = vec![Vec::new(); input.schools.len()];
+    let mut sizes = vec![0usize; input.schools.len()];
     for u in 0..units.len() {
-        for (k, &s) in units.choices(u).iter().enumerate() {
-            let s = s as usize;
+        for &s in units.choices(u) {
+            sizes[s as usize] += units.size(u) as usize;
+        }
+    }
+    let mut orders: Vec<Vec<Ranked>> = sizes.into_iter().map(Vec::with_capacity).collect();
+    for (u, &place) in placed.iter().enumerate() {
+        for (&s, &group) in units.choices(u).iter().zip(units.groups(u)) {
             for &m in units.members(u) {
-                let m = m as usize;
-                orders[s].push(Ranked { applicant: m, group: units.group(u, k), admitted: admitted[m] == Some(s) });
+                orders[s as usize].push(Ranked { applicant: m as usize, group, admitted: place == s });
             }
         }
     }
@@ -414,24 +477,33 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
     Ok(Draw { roster_digest: roster, seed, tickets, rank_tickets, admitted, orders })
 }
 
-/// Ranking key of unit `u` at its `k`-th choice; units are pre-sorted by ticket so the index breaks ties.
-fn key(units: &Units, u: usize, k: usize) -> (u32, usize) {
-    (units.group(u, k), u)
+/// No school: a unit's place after a draw it did not win.
+const UNPLACED: u32 = u32::MAX;
+
+/// Unit `u`'s rank at a school, as one integer: its priority group, then its place in ticket order.
+/// A school's candidates then sort as plain integers, without looking anything up.
+fn key(group: u32, u: usize) -> u64 {
+    (u64::from(group) << 32) | u as u64
 }
 
-/// A school's choice among `candidates` (unit, choice index), best first: greedy by rank, each unit
-/// taking as many seats as it has members; the bundle policy decides a unit that does not fit.
-fn choose(
-    units: &Units,
-    candidates: &mut Vec<(usize, usize)>,
-    seats: u32,
-    policy: BundlePolicy,
-) -> Vec<(usize, usize)> {
-    candidates.sort_by_key(|&(u, k)| key(units, u, k));
+fn unit_of(key: u64) -> usize {
+    (key & u64::from(u32::MAX)) as usize
+}
+
+/// A school's choice among `candidates` (rank keys): best first, each unit taking as many seats as
+/// it has members; the bundle policy decides a unit that does not fit. The refused go to `rejected`.
+fn choose(units: &Units, candidates: &mut Vec<u64>, seats: u32, policy: BundlePolicy, rejected: &mut Vec<u32>) {
+    candidates.sort_unstable();
+    if units.singles {
+        // One seat each: either policy keeps the first `seats`.
+        if candidates.len() > seats as usize {
+            rejected.extend(candidates.drain(seats as usize..).map(|k| unit_of(k) as u32));
+        }
+        return;
+    }
     let mut used = 0u32;
-    let mut rejected = Vec::new();
-    candidates.retain(|&(u, k)| {
-        let size = units.size(u);
+    candidates.retain(|&k| {
+        let size = units.size(unit_of(k));
         let fits = match policy {
             BundlePolicy::AdmitAll => used < seats,
             BundlePolicy::Skip => used + size <= seats,
@@ -439,43 +511,50 @@ fn choose(
         if fits {
             used += size;
         } else {
-            rejected.push((u, k));
+            rejected.push(unit_of(k) as u32);
         }
         fits
     });
-    rejected
 }
 
 /// Student-proposing deferred acceptance in rounds: every unplaced unit proposes to its next choice;
-/// each school keeps the best of its held and new proposers and rejects the rest.
-fn deferred_acceptance(units: &Units, seats: &[u32], policy: BundlePolicy) -> Vec<Option<usize>> {
-    let mut next = vec![0usize; units.len()];
-    let mut held: Vec<Vec<(usize, usize)>> = vec![Vec::new(); seats.len()];
-    let mut free: Vec<usize> = (0..units.len()).collect();
+/// each school keeps the best of its held and new proposers and rejects the rest. Returns each
+/// unit's school or `UNPLACED`.
+fn deferred_acceptance(units: &Units, seats: &[u32], policy: BundlePolicy) -> Vec<u32> {
+    let mut next = vec![0u32; units.len()];
+    let mut held: Vec<Vec<u64>> = vec![Vec::new(); seats.len()];
+    let mut free: Vec<u32> = (0..units.len() as u32).collect();
+    let mut touched: Vec<usize> = Vec::new();
+    let mut is_touched = vec![false; seats.len()];
+    let mut rejected: Vec<u32> = Vec::new();
     while !free.is_empty() {
-        let mut touched = Vec::new();
         for &u in &free {
-            let k = next[u];
+            let u = u as usize;
+            let k = next[u] as usize;
             if let Some(&s) = units.choices(u).get(k) {
                 let s = s as usize;
-                touched.push(s);
-                held[s].push((u, k));
+                if !is_touched[s] {
+                    is_touched[s] = true;
+                    touched.push(s);
+                }
+                held[s].push(key(units.groups(u)[k], u));
                 next[u] += 1;
             }
         }
         touched.sort_unstable();
-        touched.dedup();
-        let mut rejected = Vec::new();
-        for s in touched {
-            rejected.extend(choose(units, &mut held[s], seats[s], policy).into_iter().map(|(u, _)| u));
+        rejected.clear();
+        for &s in &touched {
+            is_touched[s] = false;
+            choose(units, &mut held[s], seats[s], policy, &mut rejected);
         }
-        rejected.retain(|&u| next[u] < units.choices(u).len());
-        free = rejected;
+        touched.clear();
+        rejected.retain(|&u| (next[u as usize] as usize) < units.choices(u as usize).len());
+        std::mem::swap(&mut free, &mut rejected);
     }
-    let mut placed = vec![None; units.len()];
+    let mut placed = vec![UNPLACED; units.len()];
     for (s, list) in held.iter().enumerate() {
-        for &(u, _) in list {
-            placed[u] = Some(s);
+        for &k in list {
+            placed[unit_of(k)] = s as u32;
         }
     }
     placed
@@ -483,29 +562,31 @@ fn deferred_acceptance(units: &Units, seats: &[u32], policy: BundlePolicy) -> Ve
 
 /// Immediate acceptance (一志愿优先): round r admits applicants at their r-th choice for good,
 /// into the seats left after earlier rounds.
-fn immediate_acceptance(units: &Units, seats: &[u32], policy: BundlePolicy) -> Vec<Option<usize>> {
+fn immediate_acceptance(units: &Units, seats: &[u32], policy: BundlePolicy) -> Vec<u32> {
     let mut left: Vec<u32> = seats.to_vec();
-    let mut placed = vec![None; units.len()];
+    let mut placed = vec![UNPLACED; units.len()];
     let rounds = (0..units.len()).map(|u| units.choices(u).len()).max().unwrap_or(0);
+    let mut proposals: Vec<Vec<u64>> = vec![Vec::new(); seats.len()];
+    let mut refused = Vec::new();
     for k in 0..rounds {
-        let mut proposals: Vec<Vec<(usize, usize)>> = vec![Vec::new(); seats.len()];
         for (u, place) in placed.iter().enumerate() {
-            if place.is_none()
+            if *place == UNPLACED
                 && let Some(&s) = units.choices(u).get(k)
             {
-                proposals[s as usize].push((u, k));
+                proposals[s as usize].push(key(units.groups(u)[k], u));
             }
         }
         for (s, list) in proposals.iter_mut().enumerate() {
-            if list.is_empty() || left[s] == 0 {
-                continue;
+            if !list.is_empty() && left[s] > 0 {
+                choose(units, list, left[s], policy, &mut refused);
+                for &k in list.iter() {
+                    placed[unit_of(k)] = s as u32;
+                    left[s] = left[s].saturating_sub(units.size(unit_of(k)));
+                }
             }
-            choose(units, list, left[s], policy);
-            for &(u, _) in list.iter() {
-                placed[u] = Some(s);
-                left[s] = left[s].saturating_sub(units.size(u));
-            }
+            list.clear();
         }
+        refused.clear();
     }
     placed
 }
