@@ -59,8 +59,12 @@ pub fn broken_link(events: &[(i64, String, String, String, String, String, Strin
 pub fn roster_digest<S: AsRef<str>>(ids: &[S]) -> Hash {
     let mut sorted: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
     sorted.sort_unstable();
+    sorted_roster_digest(sorted.into_iter())
+}
+
+fn sorted_roster_digest<'a>(sorted: impl Iterator<Item = &'a str>) -> Hash {
     let mut h = Sha256::new();
-    for (i, id) in sorted.iter().enumerate() {
+    for (i, id) in sorted.enumerate() {
         if i > 0 {
             h.update(b"\n");
         }
@@ -352,14 +356,18 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
         }
     }
     let n = input.applicants.len();
-    let mut applicant_index: HashMap<&str, usize> = HashMap::with_capacity(n);
+    let ids: Vec<&str> = input.applicants.iter().map(|a| a.id.as_str()).collect();
+    // The applicants in id order: the roster digest's order, where a repeated id sits next to its
+    // twin and a priority's applicant is found by bisection (no hash map of a million ids).
+    let mut by_id: Vec<u32> = (0..n as u32).collect();
+    by_id.sort_unstable_by(|&x, &y| ids[x as usize].cmp(ids[y as usize]).then(x.cmp(&y)));
+    if let Some(w) = by_id.windows(2).find(|w| ids[w[0] as usize] == ids[w[1] as usize]) {
+        return Err(LotteryError::DuplicateApplicant(ids[w[1] as usize].to_string()));
+    }
     let mut choice_start: Vec<u32> = Vec::with_capacity(n + 1);
     let mut choice_list: Vec<u32> = Vec::with_capacity(n * 3);
     choice_start.push(0);
-    for (i, a) in input.applicants.iter().enumerate() {
-        if applicant_index.insert(a.id.as_str(), i).is_some() {
-            return Err(LotteryError::DuplicateApplicant(a.id.clone()));
-        }
+    for a in &input.applicants {
         if a.choices.is_empty() {
             return Err(LotteryError::NoChoices(a.id.clone()));
         }
@@ -379,9 +387,10 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
     let mut group_of: HashMap<(usize, usize), u32> = HashMap::with_capacity(input.priorities.len());
     let mut has_priority = vec![false; n];
     for p in &input.priorities {
-        let a = *applicant_index
-            .get(p.applicant.as_str())
-            .ok_or_else(|| LotteryError::PriorityUnknownApplicant(p.applicant.clone()))?;
+        let a = by_id
+            .binary_search_by(|&x| ids[x as usize].cmp(p.applicant.as_str()))
+            .map(|k| by_id[k] as usize)
+            .map_err(|_| LotteryError::PriorityUnknownApplicant(p.applicant.clone()))?;
         let s = *school_index
             .get(p.school.as_str())
             .ok_or_else(|| LotteryError::PriorityUnknownSchool(p.school.clone()))?;
@@ -391,8 +400,7 @@ pub fn draw(input: &Input) -> Result<Draw, LotteryError> {
         has_priority[a] = true;
     }
 
-    let ids: Vec<&str> = input.applicants.iter().map(|a| a.id.as_str()).collect();
-    let roster = roster_digest(&ids);
+    let roster = sorted_roster_digest(by_id.iter().map(|&x| ids[x as usize]));
     let seed = seed(&input.lottery_id, &roster, &input.entropy);
     let tickets = tickets(&seed, &ids);
 
