@@ -9,16 +9,22 @@ const INPUT: &str = "年级编号,班级编号,班级名称,学籍号,民族代�
 22,2201,1班,G4,01,丁,2,2012-03-01,160,51.2,2500,,174,15.9,3.20,,41,,,,,,,,,,
 ";
 
-#[test]
-fn scores_bmi_total_level_vision_and_notes() {
-    let dir = std::env::temp_dir().join(format!("eduq-fit-{}", std::process::id()));
+/// Runs `eduq fitness score` on `INPUT` in a fresh directory, writing to `out_name` there.
+fn score(dir_name: &str, out_name: &str) -> (std::path::PathBuf, std::path::PathBuf, std::process::Output) {
+    let dir = std::env::temp_dir().join(format!("{dir_name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (input, out) = (dir.join("in.csv"), dir.join("out.csv"));
+    let (input, out) = (dir.join("in.csv"), dir.join(out_name));
     std::fs::write(&input, INPUT).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_eduq"))
         .args(["fitness", "score", "--in", input.to_str().unwrap(), "--out", out.to_str().unwrap()])
         .output()
         .unwrap();
+    (dir, out, o)
+}
+
+#[test]
+fn scores_bmi_total_level_vision_and_notes() {
+    let (dir, out, o) = score("eduq-fit", "out.csv");
     assert!(!o.status.success(), "a rejected value makes the batch exit non-zero");
     assert!(String::from_utf8_lossy(&o.stderr).contains("1 名学生的数据有误"));
     let text = std::fs::read_to_string(&out).unwrap();
@@ -92,14 +98,7 @@ fn scores_bmi_total_level_vision_and_notes() {
 
 #[test]
 fn an_output_neither_csv_nor_xlsx_is_refused_and_nothing_is_written() {
-    let dir = std::env::temp_dir().join(format!("eduq-fit-out-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (input, out) = (dir.join("in.csv"), dir.join("out.txt"));
-    std::fs::write(&input, INPUT).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_eduq"))
-        .args(["fitness", "score", "--in", input.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let (dir, _, o) = score("eduq-fit-out", "out.txt");
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("输出文件须为 .csv 或 .xlsx"), "{o:?}");
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
