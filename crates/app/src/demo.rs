@@ -110,6 +110,7 @@ pub async fn seed(
         seed_rotation(store, spec.current, now).await?;
         seed_development(store, now).await?;
         seed_screening(store, admin_password, now).await?;
+        seed_surveys(store, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(out)
@@ -1231,6 +1232,71 @@ async fn seed_screening(store: &Store, password: &str, now: DateTime<Utc>) -> Re
             };
             record(store, &psych, file, &f, today, now).await?;
         }
+    }
+    Ok(())
+}
+
+/// A 社会认可度 survey answered by every respondent type of 第九条 (the schools' pupils, parents,
+/// teachers and principals; the district link's officials, 人大代表, 政协委员 and public) and a
+/// parent 满意度 survey, both open for ten more days, with quotas.
+async fn seed_surveys(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
+    use crate::surveys::{SurveyFields, create, form_of};
+    let Some(u) = store.system().user_by_name("staff").await? else { return Ok(()) };
+    let staff = store.system().actor(&u).await?;
+    let today = eduq_core::clock::DistrictZone::default().today(now);
+    let mut rng = eduq_core::rng::Rng::new(20_261_204);
+    // (template, counts towards 认可度, quotas per school link, quotas of the district link, the
+    // share of favourable answers).
+    type Quotas = &'static [(&'static str, i64)];
+    let plan: [(&str, bool, Quotas, Quotas, f64); 2] = [
+        (
+            "recognition",
+            true,
+            &[("student", 8), ("parent", 10), ("teacher", 5), ("principal", 1)],
+            &[("official", 8), ("npc", 6), ("cppcc", 6), ("public", 12)],
+            0.9,
+        ),
+        ("parent_satisfaction", false, &[("", 12)], &[], 0.85),
+    ];
+    for (key, recognition, at_school, at_district, fav) in plan {
+        let Some(t) = eduq_core::questionnaire::template(key) else { continue };
+        let bytes = eduq_exchange::questionnaire::form_workbook(&eduq_core::questionnaire::template_sheets(t.text))?;
+        let f = SurveyFields {
+            title: format!("{}{}", Term::containing(today).label(), t.title),
+            opens: (today - chrono::Days::new(10)).to_string(),
+            closes: (today + chrono::Days::new(10)).to_string(),
+            recognition: if recognition { "on".into() } else { String::new() },
+            tokens: String::new(),
+        };
+        let id = create(store, &staff, &f, &format!("{key}.xlsx"), &bytes, now).await?;
+        let survey = store.survey(&staff, id).await?;
+        let form = form_of(&survey)?;
+        let links = store.survey_links(&staff, id).await?;
+        let mut quotas = Vec::new();
+        let mut responses = Vec::new();
+        for l in &links {
+            let types = if l.school_id.is_some() { at_school } else { at_district };
+            for &(who, quota) in types {
+                quotas.push((l.slug.clone(), who.to_string(), quota));
+                // Most links short of their quota, some past it.
+                let n = (quota as f64 * (0.6 + 0.6 * rng.unit())).round() as usize;
+                for _ in 0..n {
+                    let answers =
+                        eduq_synth::survey::answers_for(&form, &mut rng, (!who.is_empty()).then_some(who), fav);
+                    responses.push(eduq_store::surveys::NewResponse {
+                        slug: l.slug.clone(),
+                        respondent: who.to_string(),
+                        answers,
+                        guard: crate::accounts::random_token(),
+                        token: false,
+                    });
+                }
+            }
+        }
+        let mut tx = store.begin().await?;
+        tx.set_survey_quotas(&staff, id, &quotas, now).await?;
+        tx.insert_survey_responses(&responses, now).await?;
+        tx.commit().await?;
     }
     Ok(())
 }

@@ -37,6 +37,7 @@ pub mod rotation;
 pub mod screening;
 pub mod studios;
 pub mod supervision;
+pub mod surveys;
 pub mod training;
 
 pub use eduq_store::{Store, StoreError};

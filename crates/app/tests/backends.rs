@@ -2905,3 +2905,174 @@ async fn screening_codes_alerts_files_and_access() {
         assert!(ins.score(&[0, 1]).alert, "{name}");
     }
 }
+
+/// 问卷调查 on both backends: the demo's surveys give 社会认可度 as hand-counted from the kept
+/// answers; a principal reads the own school's link only; a bad form is refused with every error
+/// placed; tokens and browsers answer once; small schools are suppressed; the export holds every
+/// response.
+#[tokio::test]
+async fn surveys_links_tokens_results_and_scope() {
+    use eduq_app::surveys::{
+        HandedIn, SurveyDesk, SurveyFields, create, export, issue_tokens, list, recognition, set_quotas, view,
+    };
+    use eduq_core::questionnaire::{Form, template, template_sheets};
+    use eduq_exchange::questionnaire::form_workbook;
+    for (s, name) in seeded().await {
+        let user = async |n: &str| {
+            let u = s.system().user_by_name(n).await.expect("user").expect("demo user");
+            s.system().actor(&u).await.expect("actor")
+        };
+        let (staff, principal, teacher) = (user("staff").await, user("principal").await, user("teacher").await);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("day");
+        let zone = eduq_core::clock::DistrictZone::default();
+
+        // The demo's 社会认可度 survey: the figure is favourable answers over answers of the scale
+        // questions, counted here by hand from the kept responses.
+        let lines = list(&s, &staff).await.expect("list");
+        assert_eq!(lines.len(), 2, "{name}");
+        let rec_id = lines.iter().find(|l| l.survey.recognition).expect("recognition survey").survey.id;
+        let rows = s.survey_responses(&staff, rec_id).await.expect("responses");
+        let form = Form::parse(&template_sheets(template("recognition").expect("shipped").text)).expect("form");
+        let (mut fav, mut n) = (0, 0);
+        for r in &rows {
+            for (q, a) in form.questions.iter().zip(&r.answers) {
+                if let Some(a) = a.as_deref().filter(|_| q.list == "sat") {
+                    n += 1;
+                    fav += usize::from(a == "s5" || a == "s4");
+                }
+            }
+        }
+        let rec = recognition(&s, &staff).await.expect("recognition");
+        let overall = rec.overall.expect("answered");
+        assert_eq!((overall.count, overall.n), (fav, n), "{name}");
+        assert_eq!(rec.met, Some(overall.share >= 0.85), "{name}");
+        assert_eq!(rec.by_type.len(), 8, "{name}: every respondent type of 第九条");
+        assert!(rec.by_type.iter().all(|(_, s)| s.is_some()), "{name}: {:?}", rec.by_type);
+
+        // A principal reads the own school's link and responses only.
+        let Scope::School(own) = principal.scope.clone() else { panic!("principal scope") };
+        let links = s.survey_links(&principal, rec_id).await.expect("links");
+        assert_eq!(links.iter().map(|l| l.school_id).collect::<Vec<_>>(), vec![Some(own)], "{name}");
+        let mine = s.survey_responses(&principal, rec_id).await.expect("own responses");
+        assert!(!mine.is_empty() && mine.iter().all(|r| r.school_id == Some(own)), "{name}");
+        let v = view(&s, &principal, rec_id).await.expect("view");
+        assert!(!v.results.district_level && v.results.by_school.len() == 1, "{name}");
+        assert!(s.surveys(&teacher, None).await.is_err(), "{name}: a teacher does not follow surveys");
+        assert!(matches!(export(&s, &principal, rec_id, &zone).await, Err(AppError::Forbidden)), "{name}");
+
+        // A bad form: every error with sheet, row and column; nothing kept.
+        let mut sheets = template_sheets(template("parent_satisfaction").expect("shipped").text);
+        sheets[0].rows[1].1[0] = "select_one nolist".into();
+        sheets[1].rows[0].1[1] = String::new();
+        let f = SurveyFields {
+            title: "家长满意度（测试）".into(),
+            opens: "2026-11-20".into(),
+            closes: "2026-11-30".into(),
+            recognition: String::new(),
+            tokens: "on".into(),
+        };
+        let e = create(&s, &staff, &f, "bad.xlsx", &form_workbook(&sheets).expect("xlsx"), now()).await.unwrap_err();
+        let e = e.to_string();
+        assert!(e.contains("survey表第3行“type”列") && e.contains("choices表第2行“name”列"), "{name}: {e}");
+        assert_eq!(list(&s, &staff).await.expect("list").len(), 2, "{name}: nothing kept");
+        assert!(matches!(create(&s, &principal, &f, "x.xlsx", b"PK", now()).await, Err(AppError::Forbidden)));
+
+        // A token survey: a token answers once; a wrong one is refused.
+        let good = template_sheets(template("parent_satisfaction").expect("shipped").text);
+        let id = create(&s, &staff, &f, "ok.xlsx", &form_workbook(&good).expect("xlsx"), now()).await.expect("created");
+        let v = view(&s, &staff, id).await.expect("view");
+        let school_link = v.links.iter().find(|l| l.school_id == Some(own)).expect("own link").slug.clone();
+        let tokens = issue_tokens(&s, &staff, id, &school_link, 3, now()).await.expect("tokens");
+        let desk = SurveyDesk::open(s.clone());
+        let mut rng = eduq_core::rng::Rng::new(5);
+        let answers = eduq_synth::survey::answers_for(&v.form, &mut rng, None, 1.0);
+        let submit = async |token: &str, browser: &str, a: &Vec<Option<String>>, day| {
+            let h = HandedIn { slug: &school_link, token, browser, answers: a };
+            desk.submit(&s, &h, day, now()).await.map_err(|e| e.to_string())
+        };
+        submit(&tokens[0].to_lowercase(), "", &answers, today).await.expect("a token answers");
+        let e = submit(&tokens[0], "", &answers, today).await.unwrap_err();
+        assert!(e.contains("已使用"), "{name}: {e}");
+        assert!(submit("ZZZZ2222", "", &answers, today).await.unwrap_err().contains("无效"), "{name}");
+        assert!(submit("", "", &answers, today).await.unwrap_err().contains("请输入调查码"), "{name}");
+        let mut incomplete = answers.clone();
+        incomplete[2] = None; // teaching, required
+        let e = submit(&tokens[1], "", &incomplete, today).await.unwrap_err();
+        assert!(e.contains("必答题“您对学校的课堂教学质量是否满意？”未作答"), "{name}: {e}");
+        let later = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("day");
+        assert!(submit(&tokens[1], "", &answers, later).await.unwrap_err().contains("已结束"), "{name}");
+        submit(&tokens[1], "", &answers, today).await.expect("the refused tries did not spend the token");
+        let v = view(&s, &staff, id).await.expect("view");
+        let own_link = v.links.iter().find(|l| l.slug == school_link).expect("link");
+        assert_eq!((own_link.tokens_issued, own_link.tokens_used), (3, 2), "{name}");
+        // Two responses at one school: below the small-cell size, not shown below the district.
+        let school = v.results.by_school.iter().find(|g| g.accepted == 2).expect("the school");
+        assert!(!school.shown && school.favourable.is_none(), "{name}");
+        assert_eq!(v.results.all.favourable.map(|f| (f.count, f.n)), Some((16, 16)), "{name}: 8 scales × 2, all 满意");
+
+        // Quotas: a bad figure names the link and the type; a good one is kept.
+        let field = format!("q:{school_link}:");
+        let e = set_quotas(&s, &staff, id, &[(field.clone(), "很多".into())], now()).await.unwrap_err().to_string();
+        assert!(e.contains(&own_link.school_name) && e.contains("很多"), "{name}: {e}");
+        set_quotas(&s, &staff, id, &[(field, "30".into())], now()).await.expect("quota");
+        let v = view(&s, &staff, id).await.expect("view");
+        let l = v.links.iter().find(|l| l.slug == school_link).expect("link");
+        assert_eq!((l.quotas.clone(), l.got.clone()), (vec![(String::new(), 30)], vec![(String::new(), 2)]), "{name}");
+
+        // The export: every response kept, answers by their labels.
+        let (_, bytes) = export(&s, &staff, id, &zone).await.expect("export");
+        let sheet = eduq_exchange::table::read_workbook(&bytes).expect("read back").remove(0).1;
+        assert_eq!(sheet.len(), 2 + 2, "{name}: title, header and two responses");
+        assert!(sheet[2].1.iter().any(|c| c == "满意"), "{name}: {:?}", sheet[2].1);
+    }
+}
+
+/// An open link keeps one response per browser (the page's cookie), a burst included.
+#[tokio::test]
+async fn open_links_keep_one_response_per_browser() {
+    use eduq_app::surveys::{HandedIn, SurveyDesk, SurveyFields, create, view};
+    use eduq_core::questionnaire::{template, template_sheets};
+    for (s, name) in stores().await {
+        let staff = actor("staff", Role::Staff, Scope::District);
+        let bytes = eduq_exchange::questionnaire::form_workbook(&template_sheets(
+            template("recognition").expect("shipped").text,
+        ))
+        .expect("xlsx");
+        let f = SurveyFields {
+            title: String::new(),
+            opens: "2026-11-22".into(),
+            closes: "2026-11-22".into(),
+            recognition: "on".into(),
+            tokens: String::new(),
+        };
+        let id = create(&s, &staff, &f, "r.xlsx", &bytes, now()).await.expect("created");
+        let v = view(&s, &staff, id).await.expect("view");
+        assert_eq!(v.survey.title, "社会认可度调查", "{name}: the form's title");
+        let slug = v.links[0].slug.clone();
+        let desk = SurveyDesk::open(s.clone());
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("day");
+        let mut rng = eduq_core::rng::Rng::new(9);
+        let mut burst = Vec::new();
+        for i in 0..40 {
+            let answers = eduq_synth::survey::answers_for(&v.form, &mut rng, Some("public"), 0.8);
+            let (desk, s, slug) = (desk.clone(), s.clone(), slug.clone());
+            // Forty submissions from thirty browsers: ten send twice.
+            let browser = format!("browser{:024}", i % 30);
+            burst.push(tokio::spawn(async move {
+                let h = HandedIn { slug: &slug, token: "", browser: &browser, answers: &answers };
+                desk.submit(&s, &h, today, now()).await.is_ok()
+            }));
+        }
+        let mut kept = 0;
+        for b in burst {
+            kept += usize::from(b.await.expect("task"));
+        }
+        assert_eq!(kept, 30, "{name}");
+        let v = view(&s, &staff, id).await.expect("view");
+        assert_eq!(v.results.responses, 30, "{name}");
+        assert_eq!(v.results.by_type.iter().find(|g| g.key == "public").map(|g| g.accepted), Some(30), "{name}");
+        let h = HandedIn { slug: &slug, token: "", browser: "short", answers: &[] };
+        let e = desk.submit(&s, &h, today, now()).await.unwrap_err().to_string();
+        assert!(e.contains("Cookie"), "{name}: {e}");
+    }
+}

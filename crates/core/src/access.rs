@@ -265,6 +265,18 @@ impl Role {
         matches!(self, Role::Admin | Role::Staff | Role::SchoolAdmin) || self.reads_psych_results()
     }
 
+    /// Roles that run surveys (问卷调查): upload a form, set quotas, issue tokens, read every
+    /// school's results and export the responses: the bureau's administrators and staff.
+    pub fn runs_surveys(self) -> bool {
+        matches!(self, Role::Admin | Role::Staff)
+    }
+
+    /// Roles that follow surveys: the bureau, its leaders, and a principal for the own school's
+    /// link (its progress and, where cells are large enough, its results).
+    pub fn reads_surveys(self) -> bool {
+        self.runs_surveys() || matches!(self, Role::Leader | Role::SchoolAdmin)
+    }
+
     /// Roles that load an instrument the bureau holds a licence for: the district's 心理教研员.
     pub fn loads_instruments(self) -> bool {
         self == Role::PsychStaff

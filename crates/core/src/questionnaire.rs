@@ -19,7 +19,9 @@ pub use expr::{Expr, Scope};
 
 /// One sheet as read from the workbook: its header row and data rows as text. Excel row numbers
 /// are kept so that every error can name the row the author sees.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Kept as JSON with a survey, so that the form a survey runs is the file the bureau uploaded,
+/// row numbers and all.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SheetRows {
     pub name: String,
     pub headers: Vec<String>,
@@ -164,6 +166,8 @@ fn valid_name(n: &str) -> bool {
 const SURVEY: &str = "survey";
 const CHOICES: &str = "choices";
 const SETTINGS: &str = "settings";
+/// The name of the respondent-type question (身份) of a survey.
+pub const RESPONDENT: &str = "respondent";
 
 impl Form {
     /// Reads and checks a form; every error is returned, each naming sheet, row and column.
@@ -386,10 +390,17 @@ impl Form {
         self.questions.iter().position(|q| q.name == name)
     }
 
-    /// Checks one response (answers by question index, `None` when empty): the first reason it
-    /// is rejected, in form order, or `Ok`.
-    pub fn check(&self, answers: &[Option<&str>]) -> Result<(), String> {
+    /// The question that splits a survey's respondents by type (身份), by the convention of the
+    /// shipped templates: a select_one named `respondent`.
+    pub fn respondent(&self) -> Option<usize> {
+        self.question_index(RESPONDENT).filter(|&i| self.questions[i].qtype == QType::SelectOne)
+    }
+
+    /// Whether each question is to be answered given the answers so far (its own `relevant` and
+    /// every enclosing group's); a group's rule is evaluated once, where its first member stands.
+    pub fn relevance(&self, answers: &[Option<&str>]) -> Vec<bool> {
         let mut group_on: Vec<Option<bool>> = vec![None; self.groups.len()];
+        let mut out = Vec::with_capacity(self.questions.len());
         for (i, q) in self.questions.iter().enumerate() {
             let value = answers.get(i).copied().flatten().map(str::trim).filter(|v| !v.is_empty());
             let scope = Scope { answers, current: value };
@@ -399,7 +410,41 @@ impl Form {
                     .get_or_insert_with(|| self.groups[g].relevant.as_ref().is_none_or(|e| e.holds(&scope)));
                 relevant &= on;
             }
-            relevant = relevant && q.relevant.as_ref().is_none_or(|e| e.holds(&scope));
+            out.push(relevant && q.relevant.as_ref().is_none_or(|e| e.holds(&scope)));
+        }
+        out
+    }
+
+    /// The answers a page holds with those of questions that are no longer relevant dropped
+    /// (a respondent who changes an earlier answer skips what it hides). Repeated until stable:
+    /// dropping one answer can hide another question.
+    pub fn without_skipped<'a>(&self, answers: &[Option<&'a str>]) -> Vec<Option<&'a str>> {
+        let mut kept: Vec<Option<&'a str>> = answers.to_vec();
+        kept.resize(self.questions.len(), None);
+        for _ in 0..=self.questions.len() {
+            let on = self.relevance(&kept);
+            let mut changed = false;
+            for (a, on) in kept.iter_mut().zip(on) {
+                if !on && a.is_some() {
+                    *a = None;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        kept
+    }
+
+    /// Checks one response (answers by question index, `None` when empty): the first reason it
+    /// is rejected, in form order, or `Ok`.
+    pub fn check(&self, answers: &[Option<&str>]) -> Result<(), String> {
+        let relevance = self.relevance(answers);
+        for (i, q) in self.questions.iter().enumerate() {
+            let value = answers.get(i).copied().flatten().map(str::trim).filter(|v| !v.is_empty());
+            let scope = Scope { answers, current: value };
+            let relevant = relevance[i];
             let Some(v) = value else {
                 if relevant && q.required {
                     return Err(format!("必答题“{}”未作答", q.name));
@@ -737,6 +782,31 @@ mod tests {
         assert!(why(&["", "yes", "s5", "sleep", "7.5", ""]).contains("不是整数"));
         assert!(why(&["", "yes", "s5", "sleep sleep", "", ""]).contains("重复"));
         assert!(why(&["x", "yes", "s5", "", "", ""]).contains("说明项"));
+    }
+
+    #[test]
+    fn a_changed_answer_drops_what_it_hides() {
+        let f = Form::parse(&parent_form()).expect("valid");
+        // intro, has_child, overall, topics, sleep, why
+        assert_eq!(f.relevance(&ans(&["", "no", "", "", "", ""])), vec![true, true, false, false, false, true]);
+        assert_eq!(f.relevance(&ans(&["", "yes", "", "sleep", "", ""])), vec![true; 6]);
+        // The parent said yes, answered the group, then changed to no: the group's answers go.
+        let kept = f.without_skipped(&ans(&["", "no", "s5", "sleep", "8", "好"]));
+        assert_eq!(kept, ans(&["", "no", "", "", "", "好"]));
+        assert_eq!(f.check(&kept), Ok(()));
+        // Dropping "sleep" from the topics hides the hours.
+        let kept = f.without_skipped(&ans(&["", "yes", "s5", "phone", "8"]));
+        assert_eq!(kept, ans(&["", "yes", "s5", "phone", "", ""]));
+        assert_eq!(f.respondent(), None);
+        let r = Form::parse(&template_sheets(template("recognition").expect("shipped").text)).expect("valid");
+        assert_eq!(r.respondent(), Some(1));
+    }
+
+    #[test]
+    fn sheets_survive_json() {
+        let sheets = parent_form();
+        let text = serde_json::to_string(&sheets).expect("serialise");
+        assert_eq!(serde_json::from_str::<Vec<SheetRows>>(&text).expect("parse"), sheets);
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub mod rotation;
 pub mod rubrics;
 pub mod screening;
 pub mod studios;
+pub mod surveys;
 pub mod training;
 
 use std::any::Any;

@@ -203,6 +203,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0032_screening.sql"),
         postgres: include_str!("../migrations/postgres/0032_screening.sql"),
     },
+    Migration {
+        version: 33,
+        name: "surveys",
+        sqlite: include_str!("../migrations/sqlite/0033_surveys.sql"),
+        postgres: include_str!("../migrations/postgres/0033_surveys.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -21,11 +21,13 @@ mod lottery;
 mod pages;
 mod plans;
 mod psych;
+mod qr;
 mod report;
 mod research;
 mod rotation;
 mod studios;
 mod supervision;
+mod surveys;
 mod training;
 mod users;
 mod views;
@@ -56,6 +58,8 @@ pub struct AppState {
     pub rolls: eduq_app::roll_desk::RollDesk,
     /// Where pupils hand in screening sheets (group commit for a computer room's burst).
     pub sheets: eduq_app::screening::SheetDesk,
+    /// Where survey respondents hand in their answers (group commit for a parents' meeting).
+    pub surveys: eduq_app::surveys::SurveyDesk,
     /// The district's clock: every "today" and every time shown (tests set it).
     pub clock: eduq_app::clock::Clock,
 }
@@ -65,6 +69,7 @@ impl AppState {
     pub fn new(store: Store) -> AppState {
         let rolls = eduq_app::roll_desk::RollDesk::open(store.clone());
         let sheets = eduq_app::screening::SheetDesk::open(store.clone());
+        let surveys = eduq_app::surveys::SurveyDesk::open(store.clone());
         AppState {
             store,
             uploads: Arc::default(),
@@ -73,6 +78,7 @@ impl AppState {
             secure_cookies: false,
             rolls,
             sheets,
+            surveys,
             clock: eduq_app::clock::Clock::default(),
         }
     }
@@ -181,6 +187,15 @@ pub fn router(state: AppState) -> Router {
         .route("/psych/files/{id}/evidence/{file}", get(psych::evidence))
         .route("/answer", get(psych::answer_start).post(psych::answer_open))
         .route("/answer/submit", post(psych::answer_submit))
+        .route("/surveys", get(surveys::page).post(surveys::create))
+        .route("/surveys/templates/{key}", get(surveys::template))
+        .route("/surveys/{id}", get(surveys::detail))
+        .route("/surveys/{id}/quotas", post(surveys::quotas))
+        .route("/surveys/{id}/tokens", post(surveys::tokens))
+        .route("/surveys/{id}/responses.xlsx", get(surveys::export))
+        .route("/surveys/{id}/qr/{file}", get(surveys::qr))
+        .route("/s/{slug}", get(surveys::answer).post(surveys::submit))
+        .route("/s/{slug}/refresh", post(surveys::refresh))
         .route("/supervision", get(supervision::page))
         .route("/supervision/problems", post(supervision::raise))
         .route("/supervision/problems.xlsx", get(supervision::export))

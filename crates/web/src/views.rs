@@ -36,6 +36,8 @@ pub struct Layout {
     pub keeps_own_hours: bool,
     /// 心理健康: aggregates, rounds, results (by role), or a 班主任's attention flags.
     pub sees_psych: bool,
+    /// 问卷调查: the bureau runs them, leaders and principals follow them.
+    pub sees_surveys: bool,
     pub may_import: bool,
     /// How the caller's own scope is named beside its values: 区县, 本校, 本班 or 本人.
     pub scope_word: &'static str,
@@ -79,6 +81,7 @@ pub async fn layout(
         sees_pupils: role.may_read(Resource::Students),
         sees_supervision: role.may_read(Resource::Supervision),
         keeps_own_hours: role.enters_own_training(),
+        sees_surveys: role.reads_surveys(),
         sees_psych: role.may_read(Resource::PsychFigures)
             || role.opens_screening_rounds()
             || role.sees_attention_flags(),

@@ -263,8 +263,9 @@ async fn forms_need_the_csrf_token() {
         .filter_map(|l| {
             l.split('"').nth(1).map(|p| p.replace("{id}", "1").replace("{paper}", "1").replace("{what}", "scores"))
         })
-        // The pupils' answer pages take no session: the one-time code is their only key.
-        .filter(|p| p != "/login" && !p.starts_with("/answer"))
+        // The pupils' answer pages take no session: the one-time code is their only key; a
+        // survey's respondents answer through its link, the page's cookie copied in the form.
+        .filter(|p| p != "/login" && !p.starts_with("/answer") && !p.starts_with("/s/"))
         .collect();
     assert!(posts.len() >= 20, "{posts:?}");
     for path in ["/answer", "/answer/submit"] {
@@ -277,6 +278,11 @@ async fn forms_need_the_csrf_token() {
             .expect("post");
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         assert!(res.text().await.unwrap_or_default().contains("答题码无效"), "{path}: nothing without a code");
+    }
+    for path in ["/s/NOSUCHLINK", "/s/NOSUCHLINK/refresh"] {
+        let res = client().post(format!("{base}{path}")).header("cookie", &a).form(&[("note", "x")]).send().await;
+        let body = res.expect("post").text().await.unwrap_or_default();
+        assert!(body.contains("链接无效"), "{path}: nothing without a link");
     }
     for path in &posts {
         let form = [("note", "x")];
@@ -2201,4 +2207,89 @@ async fn psych_pages_by_role() {
     for secret in ["总分", &flagged.band_label, "第9题", "分</td>"] {
         assert!(!board.contains(secret), "the 班主任 reads {secret}");
     }
+}
+
+/// 问卷调查 through the pages: the survey page's 认可度 is the engine's; a link's QR code is a PNG
+/// and an SVG; a respondent answers through the link without logging in (the cookie, the page
+/// redrawn as answers hide questions), once; a principal sees the own school's link only; a
+/// teacher no survey.
+#[tokio::test]
+async fn surveys_from_link_to_result() {
+    let (base, store) = start().await;
+    let u = store.system().user_by_name("staff").await.expect("user").expect("demo staff");
+    let staff = store.system().actor(&u).await.expect("actor");
+    let id = store.surveys(&staff, None).await.expect("surveys").into_iter().find(|s| s.recognition).expect("demo").id;
+    let c = login(&base, "staff").await;
+    let (code, list) = get(&base, &c, "/surveys").await;
+    assert!(code == StatusCode::OK && list.contains("社会认可度调查"), "{list:.300}");
+    let figure = |page: &str| {
+        page.split("id=\"survey-recognition\">").nth(1).and_then(|s| s.split('<').next()).map(str::to_string)
+    };
+    let count = |page: &str| {
+        page.split("id=\"survey-responses\">").nth(1).and_then(|s| s.split('<').next()).map(str::to_string)
+    };
+    let v = eduq_app::surveys::view(&store, &staff, id).await.expect("view");
+    let (_, page) = get(&base, &c, &format!("/surveys/{id}")).await;
+    let share = v.results.all.favourable.expect("answered");
+    assert_eq!(figure(&page), Some(format!("{:.1}%", share.share * 100.0)));
+    assert_eq!(count(&page), Some(v.results.responses.to_string()));
+    let slug = page.split("/s/").nth(1).and_then(|s| s.split(['"', '<']).next()).expect("a link").to_string();
+
+    // The QR codes of the link.
+    let res =
+        client().get(format!("{base}/surveys/{id}/qr/{slug}.png")).header("cookie", &c).send().await.expect("png");
+    assert_eq!(res.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/png"));
+    assert!(res.bytes().await.expect("bytes").starts_with(b"\x89PNG\r\n\x1a\n"));
+    let (_, svg) = get(&base, &c, &format!("/surveys/{id}/qr/{slug}.svg")).await;
+    assert!(svg.contains("<svg"), "{svg:.100}");
+    assert_eq!(get(&base, &c, &format!("/surveys/{id}/qr/NOSUCHLINK.png")).await.0, StatusCode::NOT_FOUND);
+
+    // A respondent without an account: the page sets the survey cookie.
+    let res = client().get(format!("{base}/s/{slug}")).send().await.expect("open");
+    let cookie = res.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("cookie").to_string();
+    assert!(cookie.starts_with("eduq_sv=") && cookie.contains("HttpOnly"), "{cookie}");
+    let pair = cookie.split(';').next().expect("pair").to_string();
+    let browser = pair.trim_start_matches("eduq_sv=").to_string();
+    let body = res.text().await.expect("body");
+    assert!(body.contains("您的身份是") && !body.contains("q-parent_school"), "the parents' group is hidden");
+    let mut form: Vec<(&str, &str)> = vec![("b", &browser), ("a:respondent", "parent")];
+    let res = client()
+        .post(format!("{base}/s/{slug}/refresh"))
+        .header("cookie", &pair)
+        .form(&form)
+        .send()
+        .await
+        .expect("refresh");
+    let redrawn = res.text().await.expect("body");
+    assert!(redrawn.contains("q-parent_school") && !redrawn.contains("q-pupil_burden"), "{redrawn:.300}");
+    for q in ["equity", "sharing", "conduct", "quality_ed", "assessment", "quality", "overall", "parent_school"] {
+        form.push(match q {
+            "equity" => ("a:equity", "s5"),
+            "sharing" => ("a:sharing", "s4"),
+            "conduct" => ("a:conduct", "s5"),
+            "quality_ed" => ("a:quality_ed", "s5"),
+            "assessment" => ("a:assessment", "s3"),
+            "quality" => ("a:quality", "s5"),
+            "overall" => ("a:overall", "s5"),
+            _ => ("a:parent_school", "s5"),
+        });
+    }
+    let post = async |f: &[(&str, &str)]| {
+        let res = client().post(format!("{base}/s/{slug}")).header("cookie", &pair).form(f).send().await.expect("post");
+        res.text().await.expect("body")
+    };
+    assert!(post(&form).await.contains("id=\"answer-done\""));
+    assert!(post(&form).await.contains("您已提交过本问卷"), "once per browser");
+    let (_, page) = get(&base, &c, &format!("/surveys/{id}")).await;
+    assert_eq!(count(&page), Some((v.results.responses + 1).to_string()));
+    let (_, _, nowhere) = post_form(&base, "", "/s/NOSUCHLINK", &form).await;
+    assert!(nowhere.contains("链接无效"), "{nowhere:.200}");
+
+    // A principal: the own school's link only; a teacher: no surveys.
+    let p = login(&base, "principal").await;
+    let (_, own) = get(&base, &p, &format!("/surveys/{id}")).await;
+    assert_eq!(own.matches("class=\"survey-url\"").count(), 1, "{own:.300}");
+    assert!(!own.contains("全区（县）公众链接") && !own.contains("导出答卷"));
+    let t = login(&base, "teacher").await;
+    assert_eq!(get(&base, &t, "/surveys").await.0, StatusCode::FORBIDDEN);
 }
