@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod alerts;
+pub mod assessment;
 pub mod attendance;
 pub mod audit;
 pub mod balance;

@@ -2948,6 +2948,12 @@ async fn surveys_links_tokens_results_and_scope() {
         assert_eq!(rec.met, Some(overall.share >= 0.85), "{name}");
         assert_eq!(rec.by_type.len(), 8, "{name}: every respondent type of 第九条");
         assert!(rec.by_type.iter().all(|(_, s)| s.is_some()), "{name}: {:?}", rec.by_type);
+        let a = eduq_app::assessment::assessment(&s, &staff, CURRENT).await.expect("assessment");
+        let names: Vec<&str> = a.parts.iter().map(|p| p.name).collect();
+        assert_eq!(names, ["资源配置", "政府保障程度", "教育质量", "社会认可度"], "{name}");
+        let verdicts: Vec<_> = a.parts.iter().map(|p| p.verdict).collect();
+        assert_eq!(a.verdict, eduq_core::balance::county_verdict(&verdicts), "{name}");
+        assert_eq!(a.parts[3].verdict.key(), if rec.met == Some(true) { "met" } else { "not_met" }, "{name}");
 
         // A principal reads the own school's link and responses only.
         let Scope::School(own) = principal.scope.clone() else { panic!("principal scope") };

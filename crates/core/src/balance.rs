@@ -198,6 +198,20 @@ pub fn evaluate_basic(stage: BalanceStage, schools: &[BasicInput]) -> BasicEvalu
     BasicEvaluation { pass: composite.is_some_and(|c| c <= limit + EPS), indicators, composite, limit }
 }
 
+/// The county's verdict over the four parts of 教督〔2017〕6号 (资源配置, 政府保障程度, 教育质量,
+/// 社会认可度): recognised only when every part is met; one part not met decides against; a part
+/// still without data leaves the verdict open.
+pub fn county_verdict(parts: &[crate::guarantee::Verdict]) -> crate::guarantee::Verdict {
+    use crate::guarantee::Verdict;
+    if parts.contains(&Verdict::NotMet) {
+        Verdict::NotMet
+    } else if parts.is_empty() || parts.iter().any(|p| *p != Verdict::Met) {
+        Verdict::NoData
+    } else {
+        Verdict::Met
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,5 +335,14 @@ mod tests {
             &[school("A", 500.0, good), school("B", 500.0, poor), school("C", 500.0, rich)],
         );
         assert!(!e.indicators[5].cv_pass && !e.county_pass);
+    }
+
+    #[test]
+    fn the_county_needs_every_part() {
+        use crate::guarantee::Verdict::{Met, NoData, NotMet};
+        assert_eq!(county_verdict(&[Met, Met, Met, Met]), Met);
+        assert_eq!(county_verdict(&[Met, NoData, Met, Met]), NoData);
+        assert_eq!(county_verdict(&[Met, NoData, NotMet, Met]), NotMet, "one part not met decides");
+        assert_eq!(county_verdict(&[]), NoData);
     }
 }

@@ -99,6 +99,7 @@ struct BalancePage {
     schools: Vec<(String, String)>,
     results: Results,
     source: &'static str,
+    a: eduq_app::assessment::Assessment,
 }
 
 fn fmt(v: f64, unit: &str) -> String {
@@ -179,6 +180,7 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<Balanc
     let stage = stage(q.stage.as_deref());
     let (l, sel) = layout(&st.store, &s, "优质均衡", "balance", q.term.as_deref()).await?;
     let report = evaluate_district(&st.store, &s.actor, sel.term, stage, None).await?;
+    let a = eduq_app::assessment::assessment(&st.store, &s.actor, sel.term).await?;
     let county = s.actor.scope == Scope::District;
     let schools = report.evaluation.schools.iter().map(|x| (x.code.clone(), x.name.clone())).collect();
     Ok(Html(
@@ -188,6 +190,7 @@ pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<Balanc
             schools,
             results: results(&report, stage, county, String::new()),
             source: PROVENANCE.source,
+            a,
         }
         .render()?,
     ))

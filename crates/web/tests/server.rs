@@ -2282,6 +2282,17 @@ async fn surveys_from_link_to_result() {
     assert!(post(&form).await.contains("您已提交过本问卷"), "once per browser");
     let (_, page) = get(&base, &c, &format!("/surveys/{id}")).await;
     assert_eq!(count(&page), Some((v.results.responses + 1).to_string()));
+    // /balance: the four parts, 社会认可度 with the engine's figure after this answer.
+    let rec = eduq_app::surveys::recognition(&store, &staff).await.expect("recognition");
+    let o = rec.overall.expect("answered");
+    assert_eq!(o.n, share.n + 8, "the parent's eight answers");
+    let (_, balance) = get(&base, &c, "/balance").await;
+    for part in ["资源配置", "政府保障程度", "教育质量", "社会认可度"] {
+        assert!(balance.contains(&format!("data-part=\"{part}\"")), "{part}");
+    }
+    let line = balance.split("data-part=\"社会认可度\"").nth(1).and_then(|s| s.split("</tr>").next()).expect("line");
+    assert!(line.contains(&format!("认可度{:.1}%（{}/{}", o.share * 100.0, o.count, o.n)), "{line}");
+    assert!(balance.contains("id=\"assessment-verdict\""));
     let (_, _, nowhere) = post_form(&base, "", "/s/NOSUCHLINK", &form).await;
     assert!(nowhere.contains("链接无效"), "{nowhere:.200}");
 
