@@ -1236,6 +1236,16 @@ async fn seed_screening(store: &Store, password: &str, now: DateTime<Utc>) -> Re
     Ok(())
 }
 
+/// Remarks the demo's respondents write (made up).
+const REMARKS: [&str; 6] = [
+    "放学时校门口接送车辆拥堵，希望学校和交警协调",
+    "孩子反映午餐分量不够，希望食堂改进",
+    "部分学科周末作业偏多，孩子经常写到很晚",
+    "希望增加课后服务的体育和艺术类活动",
+    "教室的空调夏天经常坏，希望尽快维修",
+    "希望学校多通过家长会介绍孩子在校情况",
+];
+
 /// A 社会认可度 survey answered by every respondent type of 第九条 (the schools' pupils, parents,
 /// teachers and principals; the district link's officials, 人大代表, 政协委员 and public) and a
 /// parent 满意度 survey, both open for ten more days, with quotas.
@@ -1281,8 +1291,15 @@ async fn seed_surveys(store: &Store, now: DateTime<Utc>) -> Result<(), AppError>
                 // Most links short of their quota, some past it.
                 let n = (quota as f64 * (0.6 + 0.6 * rng.unit())).round() as usize;
                 for _ in 0..n {
-                    let answers =
+                    let mut answers =
                         eduq_synth::survey::answers_for(&form, &mut rng, (!who.is_empty()).then_some(who), fav);
+                    // One respondent in twenty writes a remark (意见或投诉).
+                    if rng.below(20) == 0
+                        && let Some(i) =
+                            form.questions.iter().rposition(|q| q.qtype == eduq_core::questionnaire::QType::Text)
+                    {
+                        answers[i] = Some(REMARKS[rng.below(REMARKS.len() as u64) as usize].to_string());
+                    }
                     responses.push(eduq_store::surveys::NewResponse {
                         slug: l.slug.clone(),
                         respondent: who.to_string(),

@@ -634,3 +634,85 @@ pub async fn recognition(store: &Store, actor: &Actor) -> Result<Recognition, Ap
     let met = overall.map(|o| o.share >= min);
     Ok(Recognition { surveys: surveys.iter().map(|s| (s.id, s.title.clone())).collect(), by_type, overall, min, met })
 }
+
+/// A free-text answer given through a school's link (意见、投诉), for the bureau to read and,
+/// where it names a problem, to turn into an item of the 问题清单.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Remark {
+    pub response_id: i64,
+    pub school_id: i64,
+    pub school_name: String,
+    pub question: String,
+    pub label: String,
+    pub text: String,
+}
+
+/// The free-text answers of a survey through school links, newest first.
+pub fn remarks(form: &Form, rows: &[ResponseRow]) -> Vec<Remark> {
+    let texts: Vec<usize> = (0..form.questions.len()).filter(|&i| form.questions[i].qtype == QType::Text).collect();
+    let mut out = Vec::new();
+    for r in rows.iter().rev() {
+        let Some(school_id) = r.school_id else { continue };
+        for &i in &texts {
+            if let Some(text) = r.answers.get(i).cloned().flatten().filter(|t| !t.trim().is_empty()) {
+                out.push(Remark {
+                    response_id: r.id,
+                    school_id,
+                    school_name: r.school_name.clone(),
+                    question: form.questions[i].name.clone(),
+                    label: form.questions[i].label.clone(),
+                    text,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What the bureau adds when it turns a remark into a problem.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RemarkForm {
+    pub response_id: i64,
+    pub question: String,
+    pub domain: String,
+    pub responsible: String,
+    pub severity: String,
+}
+
+/// Turns a free-text answer into a 问题清单 item of its school (督导问题, with its 整改通知书);
+/// the same answer twice on one day is refused by the problem register's own duplicate rule.
+pub async fn remark_to_problem(
+    store: &Store,
+    actor: &Actor,
+    survey_id: i64,
+    f: &RemarkForm,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(i64, String), AppError> {
+    use eduq_core::supervision::{ProblemKind, Severity};
+    if !actor.role.runs_surveys() || !actor.role.inspects() {
+        return Err(AppError::Forbidden);
+    }
+    let survey = store.survey(actor, survey_id).await?;
+    let form = form_of(&survey)?;
+    let rows = store.survey_responses(actor, survey_id).await?;
+    let remark = remarks(&form, &rows)
+        .into_iter()
+        .find(|r| r.response_id == f.response_id && r.question == f.question)
+        .ok_or(AppError::NotFound)?;
+    let severity = Severity::from_key(f.severity.trim()).unwrap_or(Severity::General);
+    let raise = crate::problems::RaiseForm {
+        kind: ProblemKind::Supervision,
+        school_id: remark.school_id,
+        inspection_id: None,
+        item_code: format!("问卷{}-{}", survey.id, remark.response_id),
+        domain: f.domain.clone(),
+        location: String::new(),
+        description: format!("《{}》{}：{}", survey.title, remark.label, remark.text.trim()),
+        severity,
+        responsible: f.responsible.clone(),
+        indicator: None,
+        deadline: None,
+    };
+    crate::problems::raise(store, actor, &raise, today, now).await
+}

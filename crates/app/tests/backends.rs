@@ -2966,6 +2966,31 @@ async fn surveys_links_tokens_results_and_scope() {
         assert!(s.surveys(&teacher, None).await.is_err(), "{name}: a teacher does not follow surveys");
         assert!(matches!(export(&s, &principal, rec_id, &zone).await, Err(AppError::Forbidden)), "{name}");
 
+        // A remark through a school's link becomes a 问题清单 item of that school, once a day.
+        let sat_id = lines.iter().find(|l| !l.survey.recognition).expect("满意度 survey").survey.id;
+        let sat = s.survey(&staff, sat_id).await.expect("survey");
+        let sat_rows = s.survey_responses(&staff, sat_id).await.expect("responses");
+        let remarks = eduq_app::surveys::remarks(&eduq_app::surveys::form_of(&sat).expect("form"), &sat_rows);
+        let m = remarks.first().expect("the demo's parents wrote remarks").clone();
+        let f = eduq_app::surveys::RemarkForm {
+            response_id: m.response_id,
+            question: m.question.clone(),
+            domain: "家校沟通".into(),
+            responsible: "校长".into(),
+            severity: "general".into(),
+        };
+        let (pid, notice) =
+            eduq_app::surveys::remark_to_problem(&s, &staff, sat_id, &f, today, now()).await.expect("raised");
+        let p = eduq_app::problems::detail(&s, &staff, pid, now()).await.expect("problem");
+        assert_eq!(p.row.school_id, m.school_id, "{name}");
+        assert!(p.row.description.contains(&m.text) && !notice.is_empty(), "{name}: {}", p.row.description);
+        let again = eduq_app::surveys::remark_to_problem(&s, &staff, sat_id, &f, today, now()).await.unwrap_err();
+        assert!(again.to_string().contains("内容相同"), "{name}: {again}");
+        assert!(matches!(
+            eduq_app::surveys::remark_to_problem(&s, &principal, sat_id, &f, today, now()).await,
+            Err(AppError::Forbidden)
+        ));
+
         // A bad form: every error with sheet, row and column; nothing kept.
         let mut sheets = template_sheets(template("parent_satisfaction").expect("shipped").text);
         sheets[0].rows[1].1[0] = "select_one nolist".into();

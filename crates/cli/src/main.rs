@@ -432,6 +432,9 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Sample { what: sample::SampleCmd::ScreeningBurst { url, codes, at_once, pause_ms } } => {
             sample::screening_burst(&url, &codes, at_once, pause_ms).await?
         }
+        Cmd::Sample { what: sample::SampleCmd::SurveyBurst { url, link, respondents, at_once, pause_ms } } => {
+            sample::survey_burst(&url, &link, respondents, at_once, pause_ms).await?
+        }
         Cmd::Sample { what: sample::SampleCmd::IndicatorsStore { database_url } } => {
             sample::indicators_store(&database_url).await?
         }

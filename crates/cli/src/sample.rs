@@ -50,6 +50,23 @@ pub enum SampleCmd {
         #[arg(long, default_value_t = 500)]
         pause_ms: u64,
     },
+    /// Respondents of a 社会认可度 survey link submitting through a running server in peaks:
+    /// `at-once` press 提交 at the same moment, each from a new connection and browser (its own
+    /// survey cookie), then a pause; prints the latency of every submission (p50/p90/p99/max).
+    SurveyBurst {
+        /// The server, e.g. http://127.0.0.1:8080
+        #[arg(long)]
+        url: String,
+        /// The link's code (the part after /s/) of a survey on the 社会认可度 form
+        #[arg(long)]
+        link: String,
+        #[arg(long, default_value_t = 2500)]
+        respondents: usize,
+        #[arg(long, default_value_t = 500)]
+        at_once: usize,
+        #[arg(long, default_value_t = 500)]
+        pause_ms: u64,
+    },
     /// applicants.csv, schools.csv and priorities.csv of a synthetic admission market.
     Lottery {
         #[arg(long, default_value_t = 100_000)]
@@ -250,7 +267,8 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
         | SampleCmd::Supervision { .. }
         | SampleCmd::Training { .. }
         | SampleCmd::ScreeningCodes { .. }
-        | SampleCmd::ScreeningBurst { .. } => {
+        | SampleCmd::ScreeningBurst { .. }
+        | SampleCmd::SurveyBurst { .. } => {
             anyhow::bail!("this benchmark runs in the async entry point")
         }
         SampleCmd::Lottery { applicants, schools, seed, out } => {
@@ -1085,17 +1103,62 @@ pub async fn screening_codes(url: &str, students: usize, out: &Path) -> Result<(
 
 /// See [`SampleCmd::ScreeningBurst`].
 pub async fn screening_burst(url: &str, codes: &Path, at_once: usize, pause_ms: u64) -> Result<()> {
+    let codes: Vec<String> = std::fs::read_to_string(codes)?.lines().map(str::to_string).collect();
+    let posts = codes
+        .iter()
+        .enumerate()
+        .map(|(i, code)| Post {
+            path: "/answer/submit".into(),
+            body: format!(
+                "code={code}&q1=1&q2=0&q3=1&q4=0&q5=0&q6=1&q7=0&q8=0&q9={}",
+                if i.is_multiple_of(10) { 2 } else { 0 }
+            ),
+            cookie: None,
+        })
+        .collect();
+    bursts(url, posts, at_once, pause_ms).await
+}
+
+/// See [`SampleCmd::SurveyBurst`]: each respondent a browser of its own (its survey cookie), a
+/// 社会认可度 form answered as 其他群众.
+pub async fn survey_burst(url: &str, link: &str, respondents: usize, at_once: usize, pause_ms: u64) -> Result<()> {
+    let mut rng = eduq_synth::Rng::new(2026);
+    let posts = (0..respondents)
+        .map(|i| {
+            let browser = format!("{:016x}{i:016x}", rng.next_u64());
+            let mut body = format!("b={browser}&a%3Arespondent=public");
+            for q in ["equity", "sharing", "conduct", "quality_ed", "assessment", "quality", "overall"] {
+                body.push_str(&format!("&a%3A{q}=s{}", 1 + rng.below(5)));
+            }
+            Post { path: format!("/s/{link}"), body, cookie: Some(format!("eduq_sv={browser}")) }
+        })
+        .collect();
+    bursts(url, posts, at_once, pause_ms).await
+}
+
+/// A form a burst posts: the path, the urlencoded body and the cookie it carries.
+struct Post {
+    path: String,
+    body: String,
+    cookie: Option<String>,
+}
+
+/// Posts in peaks: `at_once` requests at the same moment, each on a new connection (a phone of its
+/// own), then a pause, until every post is sent; prints the latency of every post (p50/p90/p99/
+/// max) and how many the server kept (its page says `answer-done`).
+async fn bursts(url: &str, posts: Vec<Post>, at_once: usize, pause_ms: u64) -> Result<()> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let host = url.trim_start_matches("http://").trim_end_matches('/').to_string();
-    let codes: Vec<String> = std::fs::read_to_string(codes)?.lines().map(str::to_string).collect();
-    // One pupil's submission: connect, post, read the whole answer page.
-    async fn one(host: String, code: String, critical: bool) -> Result<(f64, bool)> {
+    // One submission: connect, post, read the whole answer page.
+    async fn one(host: String, p: Post) -> Result<(f64, bool)> {
         let started = std::time::Instant::now();
-        let body = format!("code={code}&q1=1&q2=0&q3=1&q4=0&q5=0&q6=1&q7=0&q8=0&q9={}", if critical { 2 } else { 0 });
+        let cookie = p.cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
         let req = format!(
-            "POST /answer/submit HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
+            "POST {} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n{cookie}\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+            p.path,
+            p.body.len(),
+            p.body
         );
         let mut stream = tokio::net::TcpStream::connect(&host).await?;
         stream.write_all(req.as_bytes()).await?;
@@ -1104,19 +1167,22 @@ pub async fn screening_burst(url: &str, codes: &Path, at_once: usize, pause_ms: 
         let kept = String::from_utf8_lossy(&page).contains("id=\"answer-done\"");
         Ok((started.elapsed().as_secs_f64() * 1000.0, kept))
     }
-    let mut latencies = Vec::with_capacity(codes.len());
-    let (mut kept, mut bursts) = (0usize, 0usize);
+    let total = posts.len();
+    let mut latencies = Vec::with_capacity(total);
+    let (mut kept, mut peaks) = (0usize, 0usize);
     // The slowest answer of each peak: shows whether the tail is one cold peak or spread out.
     let mut peak_max: Vec<(f64, usize)> = Vec::new();
     let wall = std::time::Instant::now();
-    for (b, chunk) in codes.chunks(at_once.max(1)).enumerate() {
+    let mut posts = posts.into_iter().peekable();
+    while posts.peek().is_some() {
+        let chunk: Vec<Post> = posts.by_ref().take(at_once.max(1)).collect();
         let start = std::sync::Arc::new(tokio::sync::Barrier::new(chunk.len()));
         let mut tasks = Vec::with_capacity(chunk.len());
-        for (i, code) in chunk.iter().enumerate() {
-            let (host, code, start) = (host.clone(), code.clone(), start.clone());
+        for p in chunk {
+            let (host, start) = (host.clone(), start.clone());
             tasks.push(tokio::spawn(async move {
                 start.wait().await;
-                one(host, code, (b * at_once + i).is_multiple_of(10)).await
+                one(host, p).await
             }));
         }
         let mut slowest = 0f64;
@@ -1126,8 +1192,8 @@ pub async fn screening_burst(url: &str, codes: &Path, at_once: usize, pause_ms: 
             slowest = slowest.max(ms);
             kept += usize::from(ok);
         }
-        peak_max.push((slowest, b + 1));
-        bursts += 1;
+        peaks += 1;
+        peak_max.push((slowest, peaks));
         tokio::time::sleep(std::time::Duration::from_millis(pause_ms)).await;
     }
     latencies.sort_by(f64::total_cmp);
@@ -1135,8 +1201,7 @@ pub async fn screening_burst(url: &str, codes: &Path, at_once: usize, pause_ms: 
         latencies.get(((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1)).copied().unwrap_or(0.0)
     };
     println!(
-        "{bursts} peaks of {at_once} at once, {} submissions ({kept} kept) in {:.0} s: p50 {:.1} ms  p90 {:.1} ms  p99 {:.1} ms  max {:.1} ms",
-        latencies.len(),
+        "{peaks} peaks of {at_once} at once, {total} submissions ({kept} kept) in {:.0} s: p50 {:.1} ms  p90 {:.1} ms  p99 {:.1} ms  max {:.1} ms",
         wall.elapsed().as_secs_f64(),
         at(0.5),
         at(0.9),

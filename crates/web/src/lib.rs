@@ -192,6 +192,7 @@ pub fn router(state: AppState) -> Router {
         .route("/surveys/{id}", get(surveys::detail))
         .route("/surveys/{id}/quotas", post(surveys::quotas))
         .route("/surveys/{id}/tokens", post(surveys::tokens))
+        .route("/surveys/{id}/remarks", post(surveys::remark))
         .route("/surveys/{id}/responses.xlsx", get(surveys::export))
         .route("/surveys/{id}/qr/{file}", get(surveys::qr))
         .route("/s/{slug}", get(surveys::answer).post(surveys::submit))

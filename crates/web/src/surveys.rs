@@ -112,6 +112,9 @@ struct SurveyPage {
     runs: bool,
     open_today: bool,
     chart: String,
+    /// Free-text answers through school links (the bureau's view only).
+    remarks: Vec<eduq_app::surveys::Remark>,
+    severities: &'static [eduq_core::supervision::Severity],
     slips: Vec<String>,
     slips_for: String,
     message: String,
@@ -207,10 +210,19 @@ async fn render_one(
     let v = eduq_app::surveys::view(&st.store, &s.actor, id).await?;
     let (l, _) = layout(&st.store, s, &v.survey.title, "surveys", None).await?;
     let links = link_lines(&v, &base_url(st, headers));
+    let runs = s.actor.role.runs_surveys();
+    let remarks = if runs {
+        let rows = st.store.survey_responses(&s.actor, id).await.map_err(eduq_app::AppError::from)?;
+        eduq_app::surveys::remarks(&v.form, &rows)
+    } else {
+        vec![]
+    };
     let page = SurveyPage {
         l,
         links,
-        runs: s.actor.role.runs_surveys(),
+        runs,
+        remarks,
+        severities: eduq_core::supervision::Severity::ALL,
         open_today: v.survey.is_open(s.today),
         chart: chart(&v.results),
         v,
@@ -268,6 +280,19 @@ pub async fn tokens(
         Err(e) => plain(String::new(), form_message(e)?),
     };
     Ok(render_one(&st, &s, &headers, id, x).await?.into_response())
+}
+
+/// A free-text answer turned into a 问题清单 item of its school (the bureau).
+pub async fn remark(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Posted(s, f): Posted<eduq_app::surveys::RemarkForm>,
+) -> Result<Response, WebError> {
+    match eduq_app::surveys::remark_to_problem(&st.store, &s.actor, id, &f, s.today, st.clock.now()).await {
+        Ok((pid, _)) => Ok(Redirect::to(&format!("/supervision/problems/{pid}")).into_response()),
+        Err(e) => Ok(render_one(&st, &s, &headers, id, plain(String::new(), form_message(e)?)).await?.into_response()),
+    }
 }
 
 pub async fn export(State(st): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, WebError> {

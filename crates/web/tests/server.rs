@@ -2296,11 +2296,36 @@ async fn surveys_from_link_to_result() {
     let (_, _, nowhere) = post_form(&base, "", "/s/NOSUCHLINK", &form).await;
     assert!(nowhere.contains("链接无效"), "{nowhere:.200}");
 
+    // A parent's remark becomes a 问题清单 item of the school, from the survey's page.
+    let sat =
+        store.surveys(&staff, None).await.expect("surveys").into_iter().find(|s| !s.recognition).expect("满意度").id;
+    let (_, page) = get(&base, &c, &format!("/surveys/{sat}")).await;
+    assert!(page.contains("id=\"survey-remarks\""), "the demo's remarks are listed");
+    let value = |name: &str| {
+        page.split(&format!("name=\"{name}\" value=\""))
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect(name)
+            .to_string()
+    };
+    let (rid, q, csrf) = (value("response_id"), value("question"), token(&page));
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("response_id", &rid),
+        ("question", &q),
+        ("domain", "家校沟通"),
+        ("responsible", "校长"),
+        ("severity", "general"),
+    ];
+    let (status, to, _) = post_form(&base, &c, &format!("/surveys/{sat}/remarks"), &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.starts_with("/supervision/problems/"), "{to}");
+
     // A principal: the own school's link only; a teacher: no surveys.
     let p = login(&base, "principal").await;
     let (_, own) = get(&base, &p, &format!("/surveys/{id}")).await;
     assert_eq!(own.matches("class=\"survey-url\"").count(), 1, "{own:.300}");
-    assert!(!own.contains("全区（县）公众链接") && !own.contains("导出答卷"));
+    assert!(!own.contains("全区（县）公众链接") && !own.contains("导出答卷") && !own.contains("survey-remarks"));
     let t = login(&base, "teacher").await;
     assert_eq!(get(&base, &t, "/surveys").await.0, StatusCode::FORBIDDEN);
 }
