@@ -20,6 +20,8 @@ pub const TRAINING_360: &str = "guarantee.training_360";
 /// The keys of item 11's figures (交流轮岗教师比例, 其中骨干教师比例).
 pub const ROTATION_SHARE: &str = "guarantee.rotation_share";
 pub const ROTATION_BACKBONE_SHARE: &str = "guarantee.rotation_backbone_share";
+/// The key of 第八条 item 1's figure (初中三年巩固率).
+pub const JUNIOR_CONSOLIDATION: &str = "quality.junior_consolidation";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GuaranteeReport {
@@ -147,6 +149,21 @@ async fn read_evaluate_part(store: &Store, actor: &Actor, term: Term, part: Part
             computed.push((ROTATION_BACKBONE_SHARE, Reported { value: v, source }));
         }
     }
+    if part == Part::Quality
+        && let Some((first, last, c)) = junior_three_year(store, actor, term).await?
+        && let Some(rate) = c.rate()
+    {
+        let source = format!(
+            "eduq学籍记录：{}入学初一的学生（加转入{}人、减转出{}人，共{}人）中，{}仍在读或已毕业{}人",
+            first.label(),
+            c.transfers_in,
+            c.transfers_out,
+            c.base(),
+            last.label(),
+            c.retained
+        );
+        computed.push((JUNIOR_CONSOLIDATION, Reported { value: rate, source }));
+    }
     for (key, r) in &computed {
         reported.insert(key.to_string(), r.clone());
     }
@@ -238,4 +255,21 @@ pub fn workbook(r: &GuaranteeReport, part: Part) -> Result<Vec<u8>, AppError> {
         headers: &["序号", "指标", "判定", "检查项", "要求", "现值", "结果", "说明与依据"],
         rows: &rows,
     }])?)
+}
+
+/// 初中三年巩固率 from the 学籍 history held up to the term (see
+/// [`eduq_core::flows::junior_three_year`]); `None` when the history is shorter than the cohort's
+/// three school years or the caller may not read the rolls.
+async fn junior_three_year(
+    store: &Store,
+    actor: &Actor,
+    term: Term,
+) -> Result<Option<(Term, Term, eduq_core::dropout::Cohort)>, AppError> {
+    let rows = match store.flow_rows(actor).await {
+        Ok(rows) => rows,
+        Err(StoreError::Forbidden) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let held: Vec<Term> = store.terms().await?.into_iter().map(|(_, t)| t).filter(|t| *t <= term).collect();
+    Ok(eduq_core::flows::junior_three_year(&rows, &held))
 }

@@ -2948,6 +2948,30 @@ async fn surveys_links_tokens_results_and_scope() {
         assert_eq!(rec.met, Some(overall.share >= 0.85), "{name}");
         assert_eq!(rec.by_type.len(), 8, "{name}: every respondent type of 第九条");
         assert!(rec.by_type.iter().all(|(_, s)| s.is_some()), "{name}: {:?}", rec.by_type);
+        // 教育质量 item 1, 初中三年巩固率: computed from the 学籍 history where it holds the cohort's
+        // three school years, else asked for (this store holds two).
+        let rows = s.flow_rows(&staff).await.expect("history");
+        let held: Vec<Term> = s.terms().await.expect("terms").into_iter().map(|(_, t)| t).collect();
+        let q = eduq_app::guarantee::evaluate_part(&s, &staff, CURRENT, eduq_app::guarantee::Part::Quality)
+            .await
+            .expect("quality");
+        let check = &q.items[0].checks[0];
+        assert_eq!(eduq_core::flows::junior_three_year(&rows, &held), None, "{name}: two school years held");
+        assert_eq!(check.input_key, Some(eduq_app::guarantee::JUNIOR_CONSOLIDATION), "{name}");
+        let mut longer = rows.clone();
+        for r in rows.iter().filter(|r| r.term.start_year == 2025) {
+            longer.push(eduq_core::flows::FlowRow {
+                term: Term { start_year: 2024, term_no: r.term.term_no },
+                grade: r.grade - 1,
+                ..*r
+            });
+        }
+        let mut held3 = held.clone();
+        held3.extend([Term { start_year: 2024, term_no: 1 }, Term { start_year: 2024, term_no: 2 }]);
+        let (first, _, c) = eduq_core::flows::junior_three_year(&longer, &held3).expect("three years");
+        assert_eq!(first, Term { start_year: 2024, term_no: 1 }, "{name}");
+        assert!(c.entry > 0 && c.rate().is_some(), "{name}: {c:?}");
+
         let a = eduq_app::assessment::assessment(&s, &staff, CURRENT).await.expect("assessment");
         let names: Vec<&str> = a.parts.iter().map(|p| p.name).collect();
         assert_eq!(names, ["资源配置", "政府保障程度", "教育质量", "社会认可度"], "{name}");

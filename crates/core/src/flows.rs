@@ -133,6 +133,32 @@ pub fn consolidation(rows: &[FlowRow], first: Term, last: Term) -> (BTreeMap<i64
     (schools, county)
 }
 
+/// 初中三年巩固率 (教督〔2017〕6号 第八条 item 1) by the cohort method: the pupils who began
+/// grade 7 in the autumn term of a school year, followed through the county to their grade-9 year
+/// — on roll (or graduated) in the last term held of that year — over the cohort plus 转入 less
+/// 转出. The cohort is the latest whose grade-7 autumn and grade-9 year the history both hold. A
+/// pupil belongs to it when first seen in the window in the cohort's grade (a repeater of an
+/// older cohort does not). `None` when the history is shorter than that.
+pub fn junior_three_year(rows: &[FlowRow], held: &[Term]) -> Option<(Term, Term, Cohort)> {
+    let y = held
+        .iter()
+        .filter(|t| t.term_no == 1 && held.iter().any(|u| u.start_year == t.start_year + 2))
+        .map(|t| t.start_year)
+        .max()?;
+    let first = Term { start_year: y, term_no: 1 };
+    let last = *held.iter().filter(|t| t.start_year == y + 2).max()?;
+    let mut in_window: Vec<&FlowRow> = rows.iter().filter(|r| r.term >= first && r.term <= last).collect();
+    in_window.sort_unstable_by_key(|r| (r.student, r.term));
+    let members: std::collections::HashSet<i64> = in_window
+        .chunk_by(|a, b| a.student == b.student)
+        .filter(|h| i32::from(h[0].grade) == 7 + (h[0].term.start_year - y))
+        .map(|h| h[0].student)
+        .collect();
+    let cohort: Vec<FlowRow> = in_window.into_iter().filter(|r| members.contains(&r.student)).copied().collect();
+    let (_, county) = consolidation(&cohort, first, last);
+    Some((first, last, county.cohort))
+}
+
 /// Dropouts per grade in a school year: pupils whose status became 辍学 in either term, over
 /// the pupils on roll in that grade in the year's first term. (grade, dropouts, on roll).
 pub fn dropouts_by_grade(rows: &[FlowRow], start_year: i32) -> Vec<(i8, u32, u32)> {
@@ -217,5 +243,41 @@ mod tests {
         assert_eq!((sb.dropouts, sb.lost), (1, 1));
         assert_eq!(dropouts_by_grade(&rows, 2024), vec![(3, 0, 2), (5, 0, 1), (6, 0, 2), (8, 1, 2), (9, 0, 1)]);
         assert_eq!(dropouts_by_grade(&rows, 2025), vec![(1, 0, 1), (4, 0, 3), (7, 0, 1)]);
+    }
+
+    #[test]
+    fn junior_three_year_follows_the_grade_7_cohort() {
+        let rows = vec![
+            // 1 goes through grades 7–9 on roll.
+            row(1, t(2024, 1), 1, 7, Enrolled),
+            row(1, t(2025, 1), 1, 8, Enrolled),
+            row(1, t(2026, 1), 1, 9, Enrolled),
+            // 2 transfers out of the county in the second year.
+            row(2, t(2024, 1), 1, 7, Enrolled),
+            row(2, t(2025, 1), 1, 8, TransferOut),
+            // 3 drops out in grade 8.
+            row(3, t(2024, 1), 1, 7, Enrolled),
+            row(3, t(2025, 2), 1, 8, DroppedOut),
+            // 4 repeats grade 7 and is on roll in grade 8 at the end: retained.
+            row(4, t(2024, 1), 2, 7, Enrolled),
+            row(4, t(2025, 1), 2, 7, Enrolled),
+            row(4, t(2026, 1), 2, 8, Enrolled),
+            // 5 transfers in from outside in grade 8 and stays.
+            row(5, t(2025, 1), 2, 8, TransferIn),
+            row(5, t(2026, 1), 2, 9, Enrolled),
+            // 6 was in grade 8 in 2024 (an older cohort) and repeats: not of this cohort.
+            row(6, t(2024, 1), 2, 8, Enrolled),
+            row(6, t(2025, 1), 2, 8, Enrolled),
+            // 7 is a grade-7 pupil of 2025: a later cohort.
+            row(7, t(2025, 1), 1, 7, Enrolled),
+        ];
+        let held = [t(2024, 1), t(2024, 2), t(2025, 1), t(2025, 2), t(2026, 1)];
+        let (first, last, c) = junior_three_year(&rows, &held).expect("three school years held");
+        assert_eq!((first, last), (t(2024, 1), t(2026, 1)));
+        // Entry 4 (1–4), in 1 (5), out 1 (2): base 4; retained 1, 4, 5.
+        assert_eq!((c.entry, c.transfers_in, c.transfers_out, c.retained), (4, 1, 1, 3));
+        assert_eq!(c.rate(), Some(75.0));
+        assert_eq!(junior_three_year(&rows, &held[..4]), None, "two school years are not enough");
+        assert_eq!(junior_three_year(&rows, &held[1..]), None, "the cohort's autumn term is missing");
     }
 }
