@@ -1282,6 +1282,7 @@ async fn seed_surveys(store: &Store, now: DateTime<Utc>) -> Result<(), AppError>
         let survey = store.survey(&staff, id).await?;
         let form = form_of(&survey)?;
         let links = store.survey_links(&staff, id).await?;
+        let survey_district = store.district().await?.0;
         let mut quotas = Vec::new();
         let mut responses = Vec::new();
         for l in &links {
@@ -1301,6 +1302,9 @@ async fn seed_surveys(store: &Store, now: DateTime<Utc>) -> Result<(), AppError>
                         answers[i] = Some(REMARKS[rng.below(REMARKS.len() as u64) as usize].to_string());
                     }
                     responses.push(eduq_store::surveys::NewResponse {
+                        survey_id: id,
+                        district_id: survey_district,
+                        school_id: l.school_id,
                         slug: l.slug.clone(),
                         respondent: who.to_string(),
                         answers,

@@ -4,6 +4,7 @@
 //! 社会认可度 part of the 优质均衡 assessment.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::Actor;
@@ -428,7 +429,7 @@ pub async fn export(
     Ok((format!("{}-答卷.xlsx", survey.title), responses_workbook(&form, &survey.title, &rows, zone)?))
 }
 
-/// What an anonymous link opens today.
+/// What an anonymous link opens: the survey, its school and its form.
 pub struct Opened {
     pub link: PublicLink,
     pub form: Form,
@@ -436,20 +437,25 @@ pub struct Opened {
 
 const NO_LINK: &str = "链接无效，请核对后重新打开";
 
-/// The survey a link opens, if it is open today.
-pub async fn open_link(store: &Store, slug: &str, today: NaiveDate) -> Result<Opened, AppError> {
+/// The survey a link opens, read from the store (see [`SurveyDesk::open`], which keeps it).
+async fn load_link(store: &Store, slug: &str) -> Result<Opened, AppError> {
     if slug.is_empty() || slug.len() > 40 {
         return Err(AppError::Invalid(NO_LINK.into()));
     }
     let link = store.survey_link(slug).await?.ok_or_else(|| AppError::Invalid(NO_LINK.into()))?;
-    if today < link.survey.opens {
-        return Err(AppError::Invalid(format!("本次调查{}开始，请到时再来", link.survey.opens)));
-    }
-    if today > link.survey.closes {
-        return Err(AppError::Invalid("本次调查已结束，感谢关注".into()));
-    }
     let form = form_of(&link.survey)?;
     Ok(Opened { link, form })
+}
+
+/// Whether the survey takes answers today.
+fn open_today(o: &Opened, today: NaiveDate) -> Result<(), AppError> {
+    if today < o.link.survey.opens {
+        return Err(AppError::Invalid(format!("本次调查{}开始，请到时再来", o.link.survey.opens)));
+    }
+    if today > o.link.survey.closes {
+        return Err(AppError::Invalid("本次调查已结束，感谢关注".into()));
+    }
+    Ok(())
 }
 
 /// Messages of a refused response that keep the respondent's page with the answers given.
@@ -498,14 +504,43 @@ pub struct HandedIn<'a> {
 #[derive(Clone)]
 pub struct SurveyDesk {
     jobs: mpsc::Sender<Msg<Job>>,
+    /// Links already opened, with their parsed forms: a survey never changes once started, and a
+    /// burst must not queue on the database and parse the form for every respondent.
+    links: Arc<Mutex<HashMap<String, Arc<Opened>>>>,
 }
+
+/// Links kept at most; beyond it the cache starts again.
+const LINKS_KEPT: usize = 10_000;
 
 impl SurveyDesk {
     /// Opens the desk on the runtime in use (one writer task).
     pub fn open(store: Store) -> SurveyDesk {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(write_responses(store, rx));
-        SurveyDesk { jobs }
+        SurveyDesk { jobs, links: Arc::default() }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Opened>>> {
+        self.links.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The survey a link opens, if it is open today; read once, then kept.
+    pub async fn link(&self, store: &Store, slug: &str, today: NaiveDate) -> Result<Arc<Opened>, AppError> {
+        let held = self.cache().get(slug).cloned();
+        let o = match held {
+            Some(o) => o,
+            None => {
+                let o = Arc::new(load_link(store, slug).await?);
+                let mut cache = self.cache();
+                if cache.len() >= LINKS_KEPT {
+                    cache.clear();
+                }
+                cache.insert(slug.to_string(), o.clone());
+                o
+            }
+        };
+        open_today(&o, today)?;
+        Ok(o)
     }
 
     /// A response through its link: checked against the form, and kept once per token (token
@@ -518,7 +553,7 @@ impl SurveyDesk {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let (token, browser, raw) = (h.token, h.browser, h.answers);
-        let o = open_link(store, h.slug, today).await?;
+        let o = self.link(store, h.slug, today).await?;
         let (guard, token) = if o.link.survey.tokens {
             if token.trim().is_empty() {
                 return Err(AppError::Invalid("请输入调查码".into()));
@@ -532,7 +567,16 @@ impl SurveyDesk {
         };
         let answers = checked_answers(&o.form, raw)?;
         let respondent = o.form.respondent().and_then(|i| answers[i].clone()).unwrap_or_default();
-        let response = NewResponse { slug: o.link.slug.clone(), respondent, answers, guard, token };
+        let response = NewResponse {
+            survey_id: o.link.survey.id,
+            district_id: o.link.district_id,
+            school_id: o.link.school_id,
+            slug: o.link.slug.clone(),
+            respondent,
+            answers,
+            guard,
+            token,
+        };
         let (reply, answer) = oneshot::channel();
         let closed = || AppError::Invalid("提交服务正在重启，请稍后再提交".into());
         self.jobs.send(Msg::Job(Box::new(Job { response, now, reply }))).await.map_err(|_| closed())?;

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::Actor;
 use serde::Serialize;
 
+use crate::imports::JsonCol;
 use crate::org::scope_filter;
 use crate::{Result, Sql, Store, StoreError, Tx};
 
@@ -81,6 +82,9 @@ pub struct ResponseRow {
 /// A response handed in through a link, checked against its form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewResponse {
+    pub survey_id: i64,
+    pub district_id: i64,
+    pub school_id: Option<i64>,
     pub slug: String,
     pub respondent: String,
     pub answers: Vec<Option<String>>,
@@ -98,6 +102,13 @@ pub enum NotKept {
     /// This browser (or token) already answered the survey.
     AlreadyAnswered,
 }
+
+const RESPONSE_TABLE: &str =
+    "survey_response (survey_id, district_id, school_id, slug, respondent, answers, guard, submitted_at)";
+const RESPONSE_COLS: [JsonCol; 8] = {
+    use JsonCol::*;
+    [Int, Int, Int, Text, Text, Text, Text, Stamp]
+};
 
 const DISTRICT_LINK: &str = "全区（县）公众链接";
 
@@ -363,14 +374,16 @@ impl Tx {
     }
 
     /// Keeps a batch of responses handed in through links (no login): spends each token, keeps
-    /// one response per token or browser, and returns per response its id or why not kept.
+    /// one response per token or browser, and returns per response its id or why not kept. The
+    /// responses go in as one statement (a JSON array), whatever the batch's size.
     pub async fn insert_survey_responses(
         &mut self,
         responses: &[NewResponse],
         at: DateTime<Utc>,
     ) -> Result<Vec<std::result::Result<i64, NotKept>>> {
-        let mut out = Vec::with_capacity(responses.len());
-        for n in responses {
+        let mut out: Vec<std::result::Result<i64, NotKept>> = vec![Err(NotKept::AlreadyAnswered); responses.len()];
+        let mut keep = Vec::with_capacity(responses.len());
+        for (i, n) in responses.iter().enumerate() {
             if n.token {
                 let spent = self
                     .fetch(
@@ -385,27 +398,44 @@ impl Tx {
                     )
                     .await?;
                 if spent.is_empty() {
-                    out.push(Err(NotKept::TokenSpent));
+                    out[i] = Err(NotKept::TokenSpent);
                     continue;
                 }
             }
+            keep.push(i);
+        }
+        let mut rows = Vec::with_capacity(keep.len());
+        for &i in &keep {
+            let n = &responses[i];
             let answers = serde_json::to_string(&n.answers).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let id = self
-                .fetch(
-                    &Sql::new(
-                        "INSERT INTO survey_response (survey_id, district_id, school_id, slug, respondent, answers, \
-                         guard, submitted_at) SELECT k.survey_id, k.district_id, k.school_id, k.slug, $1, $2, $3, $4 \
-                         FROM survey_link k WHERE k.slug = $5 ON CONFLICT (survey_id, guard) DO NOTHING RETURNING id",
-                    )
-                    .bind(n.respondent.as_str())
-                    .bind(answers)
-                    .bind(n.guard.as_str())
-                    .bind(at)
-                    .bind(n.slug.as_str()),
-                    |r| r.i(0),
-                )
-                .await?;
-            out.push(id.into_iter().next().ok_or(NotKept::AlreadyAnswered));
+            rows.push(vec![
+                n.survey_id.into(),
+                n.district_id.into(),
+                n.school_id.into(),
+                n.slug.as_str().into(),
+                n.respondent.as_str().into(),
+                answers.into(),
+                n.guard.as_str().into(),
+            ]);
+        }
+        let inserted = self
+            .insert_json_returning(
+                RESPONSE_TABLE,
+                &RESPONSE_COLS,
+                &rows,
+                at,
+                "ON CONFLICT (survey_id, guard) DO NOTHING RETURNING id, survey_id, guard",
+                |r| Ok((r.i(0)?, r.i(1)?, r.s(2)?)),
+            )
+            .await?;
+        let mut ids: std::collections::HashMap<(i64, &str), i64> =
+            inserted.iter().map(|(id, sv, g)| ((*sv, g.as_str()), *id)).collect();
+        // A browser that sent twice in one batch keeps its first response.
+        for &i in &keep {
+            let n = &responses[i];
+            if let Some(id) = ids.remove(&(n.survey_id, n.guard.as_str())) {
+                out[i] = Ok(id);
+            }
         }
         Ok(out)
     }

@@ -487,7 +487,7 @@ pub async fn answer(
         None => (new_browser(), true),
     };
     let set = fresh.then_some(browser.as_str());
-    match eduq_app::surveys::open_link(&st.store, &slug, st.clock.today()).await {
+    match st.surveys.link(&st.store, &slug, st.clock.today()).await {
         Ok(o) => public(sheet(&o, field(&q, "t"), &browser, &[], String::new()), set),
         Err(e) => public(closed_page(form_message(e)?), set),
     }
@@ -499,7 +499,7 @@ pub async fn refresh(
     Path(slug): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    match eduq_app::surveys::open_link(&st.store, &slug, st.clock.today()).await {
+    match st.surveys.link(&st.store, &slug, st.clock.today()).await {
         Ok(o) => {
             let answers = posted_answers(&o.form, &f);
             public(sheet(&o, field(&f, "token"), field(&f, "b"), &answers, String::new()), None)
@@ -515,7 +515,7 @@ pub async fn submit(
     Path(slug): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let o = match eduq_app::surveys::open_link(&st.store, &slug, st.clock.today()).await {
+    let o = match st.surveys.link(&st.store, &slug, st.clock.today()).await {
         Ok(o) => o,
         Err(e) => return public(closed_page(form_message(e)?), None),
     };
