@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Questionnaires (#19): respondents submitting through a survey link of the real server, 500 at
 # the same moment (a parents' meeting scanning the QR code), each from a new connection and
-# browser, in five peaks; on SQLite and PostgreSQL, on the demo district's 社会认可度 survey. The
+# browser, in twenty peaks; on SQLite and PostgreSQL, on the demo district's 社会认可度 survey. The
 # responses kept are counted afterwards. Figures go to docs/benchmarks.md. Needs a release build;
 # PostgreSQL from EDUQ_BENCH_PG_URL (a database that may be emptied, default
 # postgres://postgres@127.0.0.1:5432/eduq_bench_survey).
@@ -23,7 +23,7 @@ load() {
   local pid=$!
   for _ in $(seq 1 50); do curl -s 127.0.0.1:$port/healthz >/dev/null && break; sleep 0.2; done
   echo "before: $(eval "$count") responses"
-  "$BIN" sample survey-burst --url http://127.0.0.1:$port --link "$link" --respondents 2500 --at-once 500 --pause-ms 500
+  "$BIN" sample survey-burst --url http://127.0.0.1:$port --link "$link" --respondents "${RESPONDENTS:-10000}" --at-once 500 --pause-ms 500
   kill -INT $pid; wait $pid 2>/dev/null || true
   echo "after: $(eval "$count") responses"
 }
