@@ -293,7 +293,7 @@ try {
     await a4.click('button[type=submit]');
     await a4.waitForURL(`${base}/`);
     await a4.emulateMedia({ media: 'print' });
-    for (const path of ['/report', '/balance', '/balance/guarantee']) {
+    for (const path of ['/report', '/balance', '/balance/guarantee', '/balance/self-report']) {
       await a4.goto(`${base}${path}`);
       const over = await a4.evaluate(() => [...document.querySelectorAll('table')]
         .filter((t) => t.offsetParent !== null && t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
@@ -310,7 +310,7 @@ try {
     await a4.fill('input[name=password]', 'Demo@2026');
     await a4.click('button[type=submit]');
     await a4.waitForURL(`${base}/`);
-    for (const path of ['/report', '/balance']) {
+    for (const path of ['/report', '/balance', '/balance/self-report']) {
       await a4.goto(`${base}${path}`);
       // Each visible table's headers, by their first words (a wrapped header breaks after them).
       const heads = await a4.$$eval('table th', (ths) => ths.filter((t) => t.offsetParent !== null)

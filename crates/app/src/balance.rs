@@ -150,12 +150,13 @@ pub async fn evaluate_district(
 
 /// The board as a workbook for an assessment visit: the county's coefficients (优质均衡 and
 /// 基本均衡) and every school's seven values with its met count and pass state.
-pub fn report_workbook(r: &BalanceReport, stage: BalanceStage) -> Result<Vec<u8>, AppError> {
-    use eduq_core::standards::quality_balance::INDICATORS;
-    use eduq_exchange::table::{Cell, Sheet, write_workbook};
+/// The county's coefficients, one row per indicator.
+pub const COUNTY_HEADERS: [&str; 7] = ["指标", "要求", "县域值", "差异系数", "上限", "结论", "未达要求学校数"];
+
+pub fn county_rows(r: &BalanceReport) -> Vec<Vec<eduq_exchange::table::Cell>> {
+    use eduq_exchange::table::Cell;
     let num = |v: Option<f64>| v.map_or(Cell::Text(String::new()), Cell::Number);
-    let e = &r.evaluation;
-    let county: Vec<Vec<Cell>> = e
+    r.evaluation
         .indicators
         .iter()
         .map(|i| {
@@ -169,11 +170,18 @@ pub fn report_workbook(r: &BalanceReport, stage: BalanceStage) -> Result<Vec<u8>
                 Cell::Number(i.schools_below as f64),
             ]
         })
-        .collect();
+        .collect()
+}
+
+/// Every school's seven values with its met count and pass state: (headers, rows).
+pub fn school_rows(r: &BalanceReport) -> (Vec<&'static str>, Vec<Vec<eduq_exchange::table::Cell>>) {
+    use eduq_core::standards::quality_balance::INDICATORS;
+    use eduq_exchange::table::Cell;
     let mut headers: Vec<&str> = vec!["学校标识码", "学校名称", "在校生数"];
     headers.extend(INDICATORS.iter().map(|i| i.name));
     headers.extend(["达标项数", "结论", "未达要求的指标"]);
-    let schools: Vec<Vec<Cell>> = e
+    let rows = r
+        .evaluation
         .schools
         .iter()
         .map(|s| {
@@ -185,6 +193,14 @@ pub fn report_workbook(r: &BalanceReport, stage: BalanceStage) -> Result<Vec<u8>
             row
         })
         .collect();
+    (headers, rows)
+}
+
+pub fn report_workbook(r: &BalanceReport, stage: BalanceStage) -> Result<Vec<u8>, AppError> {
+    use eduq_exchange::table::{Cell, Sheet, write_workbook};
+    let num = |v: Option<f64>| v.map_or(Cell::Text(String::new()), Cell::Number);
+    let county = county_rows(r);
+    let (headers, schools) = school_rows(r);
     let basic: Vec<Vec<Cell>> = r
         .basic
         .indicators
@@ -198,12 +214,7 @@ pub fn report_workbook(r: &BalanceReport, stage: BalanceStage) -> Result<Vec<u8>
         .collect();
     let title = vec![format!("{}义务教育优质均衡 资源配置（{}）", stage.label(), r.term)];
     Ok(write_workbook(&[
-        Sheet {
-            name: "县域差异系数",
-            title: title.clone(),
-            headers: &["指标", "要求", "县域值", "差异系数", "上限", "结论", "未达要求学校数"],
-            rows: &county,
-        },
+        Sheet { name: "县域差异系数", title: title.clone(), headers: &COUNTY_HEADERS, rows: &county },
         Sheet { name: "学校", title, headers: &headers, rows: &schools },
         Sheet { name: "基本均衡", title: vec![], headers: &["指标", "县域值", "差异系数"], rows: &basic },
     ])?)

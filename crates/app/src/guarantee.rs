@@ -222,11 +222,14 @@ pub async fn save_input(
 
 /// A part's items as a workbook for an assessment visit: one row per check, with its requirement,
 /// value, verdict, the schools that fall short and the document behind each entered figure.
-pub fn workbook(r: &GuaranteeReport, part: Part) -> Result<Vec<u8>, AppError> {
-    use eduq_exchange::table::{Cell, Sheet, write_workbook};
+/// The columns of a part's table, item by item and check by check.
+pub const ITEM_HEADERS: [&str; 8] = ["序号", "指标", "判定", "检查项", "要求", "现值", "结果", "说明与依据"];
+
+/// A part's rows: one per check, under its item.
+pub fn item_rows(r: &GuaranteeReport) -> Vec<Vec<eduq_exchange::table::Cell>> {
+    use eduq_exchange::table::Cell;
     let text = |s: &str| Cell::Text(s.to_string());
-    let rows: Vec<Vec<Cell>> = r
-        .items
+    r.items
         .iter()
         .flat_map(|item| {
             item.checks.iter().map(move |c| {
@@ -242,17 +245,22 @@ pub fn workbook(r: &GuaranteeReport, part: Part) -> Result<Vec<u8>, AppError> {
                 ]
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The part's title line: what it is and how many items it meets.
+pub fn part_title(r: &GuaranteeReport, part: Part) -> String {
     let met = r.items.iter().filter(|i| i.verdict == eduq_core::guarantee::Verdict::Met).count();
+    format!("义务教育优质均衡 {}（{}学年）：{}项中{met}项达到", part.name(), r.school_year, r.items.len())
+}
+
+pub fn workbook(r: &GuaranteeReport, part: Part) -> Result<Vec<u8>, AppError> {
+    use eduq_exchange::table::{Sheet, write_workbook};
+    let rows = item_rows(r);
     Ok(write_workbook(&[Sheet {
         name: part.name(),
-        title: vec![format!(
-            "义务教育优质均衡 {}（{}学年）：{}项中{met}项达到",
-            part.name(),
-            r.school_year,
-            r.items.len()
-        )],
-        headers: &["序号", "指标", "判定", "检查项", "要求", "现值", "结果", "说明与依据"],
+        title: vec![part_title(r, part)],
+        headers: &ITEM_HEADERS,
         rows: &rows,
     }])?)
 }

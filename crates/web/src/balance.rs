@@ -280,3 +280,48 @@ pub async fn export(
     let bytes = eduq_app::balance::report_workbook(&report, stage)?;
     Ok(crate::views::xlsx_download(&format!("优质均衡-{}-{}.xlsx", stage.label(), sel.term.school_year()), bytes))
 }
+
+#[derive(Template)]
+#[template(path = "self_report.html")]
+struct SelfReportPage {
+    l: Layout,
+    r: eduq_app::assessment::SelfReport,
+    schools: usize,
+    pupils: f64,
+    today: String,
+}
+
+impl SelfReportPage {
+    fn cv(&self, v: &Option<f64>) -> String {
+        v.map_or("—".into(), |c| format!("{c:.3}"))
+    }
+    fn passed(&self, r: &eduq_app::balance::BalanceReport) -> usize {
+        r.evaluation.schools.iter().filter(|s| s.pass).count()
+    }
+    fn pct(&self, s: &Option<eduq_core::questionnaire::results::Share>) -> String {
+        s.map_or("—".into(), |s| format!("{:.1}%", s.share * 100.0))
+    }
+}
+
+/// The 自评报告 on A4 (the county's; the bureau and its leaders).
+pub async fn self_report(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<crate::views::TermQ>,
+) -> Result<Html<String>, WebError> {
+    let (l, sel) = layout(&st.store, &s, "优质均衡自评报告", "balance", q.term.as_deref()).await?;
+    let r = eduq_app::assessment::self_report(&st.store, &s.actor, sel.term).await?;
+    let (schools, pupils) = r.schools_and_pupils();
+    Ok(Html(SelfReportPage { l, r, schools, pupils, today: s.today.to_string() }.render()?))
+}
+
+pub async fn self_report_xlsx(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<crate::views::TermQ>,
+) -> Result<axum::response::Response, WebError> {
+    let (_, sel) = layout(&st.store, &s, "优质均衡自评报告", "balance", q.term.as_deref()).await?;
+    let r = eduq_app::assessment::self_report(&st.store, &s.actor, sel.term).await?;
+    let bytes = eduq_app::assessment::appendices(&r)?;
+    Ok(crate::views::xlsx_download(&format!("优质均衡自评报告附表-{}.xlsx", r.school_year), bytes))
+}

@@ -135,6 +135,8 @@ pub fn router(state: AppState) -> Router {
         .route("/conditions", get(pages::conditions))
         .route("/balance", get(balance::page))
         .route("/balance/export.xlsx", get(balance::export))
+        .route("/balance/self-report", get(balance::self_report))
+        .route("/balance/self-report.xlsx", get(balance::self_report_xlsx))
         .route("/balance/guarantee", get(guarantee::page).post(guarantee::save))
         .route("/balance/guarantee.xlsx", get(guarantee::export))
         .route("/balance/quality", get(guarantee::quality_page).post(guarantee::quality_save))

@@ -2321,11 +2321,34 @@ async fn surveys_from_link_to_result() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(to.starts_with("/supervision/problems/"), "{to}");
 
+    // The 自评报告: its figures are the engine's; the appendices hold every part.
+    let r =
+        eduq_app::assessment::self_report(&store, &staff, Term { start_year: 2026, term_no: 1 }).await.expect("report");
+    let (_, report) = get(&base, &c, "/balance/self-report").await;
+    for h in ["一、基本情况", "二、资源配置", "三、政府保障程度", "四、教育质量", "五、社会认可度", "六、自评结论"]
+    {
+        assert!(report.contains(h), "{h}");
+    }
+    let all = r.a.recognition.overall.expect("answered");
+    assert!(report.contains(&format!("id=\"self-recognition-all\">{:.1}%", all.share * 100.0)));
+    let (schools, _) = r.schools_and_pupils();
+    assert!(report.contains(&format!("义务教育学校 {schools} 所")), "{schools}");
+    assert_eq!(report.matches("<tr><td class=\"num\">").count(), r.guarantee.items.len() + r.quality.items.len());
+    let res = client().get(format!("{base}/balance/self-report.xlsx")).header("cookie", &c).send().await.expect("xlsx");
+    let sheets = eduq_exchange::table::read_workbook(&res.bytes().await.expect("bytes")).expect("workbook");
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.first() == Some(&"附表1 四个方面") && names.last().is_some_and(|n| n.ends_with("社会认可度")),
+        "{names:?}"
+    );
+    assert_eq!(sheets[0].1.len(), 2 + 4, "title, header and the four parts");
+
     // A principal: the own school's link only; a teacher: no surveys.
     let p = login(&base, "principal").await;
     let (_, own) = get(&base, &p, &format!("/surveys/{id}")).await;
     assert_eq!(own.matches("class=\"survey-url\"").count(), 1, "{own:.300}");
     assert!(!own.contains("全区（县）公众链接") && !own.contains("导出答卷") && !own.contains("survey-remarks"));
+    assert_eq!(get(&base, &p, "/balance/self-report").await.0, StatusCode::FORBIDDEN, "the county's report");
     let t = login(&base, "teacher").await;
     assert_eq!(get(&base, &t, "/surveys").await.0, StatusCode::FORBIDDEN);
 }
