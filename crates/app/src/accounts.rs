@@ -31,6 +31,23 @@ pub fn random_token() -> String {
     eduq_core::digest::hex(&b)
 }
 
+/// A code people copy from paper (a pupil's 答题码, a survey's 调查码, a link's path): `len`
+/// characters of an alphabet without 0/O, 1/I/L.
+pub fn paper_code(len: usize) -> String {
+    use eduq_core::standards::screening::CODE_ALPHABET;
+    let mut b = vec![0u8; len];
+    OsRng.fill_bytes(&mut b);
+    // 256 is not a multiple of the alphabet's size; the bias (< 1 %) costs nothing against guessing.
+    b.iter().map(|&x| CODE_ALPHABET[x as usize % CODE_ALPHABET.len()] as char).collect()
+}
+
+/// A paper code as typed (lower case, spaces, dashes) in its stored form: the SHA-256 of its
+/// letters and digits in upper case.
+pub fn paper_code_hash(raw: &str) -> String {
+    let code: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    token_hash(&code)
+}
+
 /// Sessions are stored by the SHA-256 of their token, so a database leak yields no live cookie.
 pub fn token_hash(token: &str) -> String {
     eduq_core::digest::sha256_hex(token.as_bytes())

@@ -8,8 +8,8 @@ use eduq_core::calendar::Term;
 use eduq_core::privacy::cell_shown;
 use eduq_core::screening::{Instrument, shipped_all};
 use eduq_core::standards::screening::{
-    CODE_ALPHABET, CODE_FAILURES_KEPT_HOURS, CODE_FAILURES_MAX, CODE_LEN, CODE_WAIT_MAX_MINUTES, CODE_WAIT_MINUTES,
-    FOLLOW_UP_HOURS, RETENTION_DAYS,
+    CODE_FAILURES_KEPT_HOURS, CODE_FAILURES_MAX, CODE_LEN, CODE_WAIT_MAX_MINUTES, CODE_WAIT_MINUTES, FOLLOW_UP_HOURS,
+    RETENTION_DAYS,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,7 +21,6 @@ use eduq_store::screening::{
 use tokio::sync::{mpsc, oneshot};
 
 use crate::group_commit::{Msg, gather};
-use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 
 use crate::AppError;
@@ -163,16 +162,11 @@ pub struct Slip {
 }
 
 fn new_code() -> String {
-    let mut b = [0u8; CODE_LEN];
-    OsRng.fill_bytes(&mut b);
-    // 256 is not a multiple of the alphabet's size; the bias (< 1 %) costs nothing against guessing.
-    b.iter().map(|&x| CODE_ALPHABET[x as usize % CODE_ALPHABET.len()] as char).collect()
+    crate::accounts::paper_code(CODE_LEN)
 }
 
-/// A code as typed (lower case, spaces, dashes) in its stored form.
 fn code_hash(raw: &str) -> String {
-    let code: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
-    crate::accounts::token_hash(&code)
+    crate::accounts::paper_code_hash(raw)
 }
 
 /// Issues new one-time codes to the pupils of a round (one class, or all in scope) who have not
@@ -937,7 +931,7 @@ mod tests {
     fn codes_use_the_alphabet_and_typing_variants_hash_alike() {
         let c = new_code();
         assert_eq!(c.len(), CODE_LEN);
-        assert!(c.bytes().all(|b| CODE_ALPHABET.contains(&b)));
+        assert!(c.bytes().all(|b| eduq_core::standards::screening::CODE_ALPHABET.contains(&b)));
         assert_eq!(code_hash("abcd-2345"), code_hash("ABCD2345"));
         assert_ne!(new_code(), new_code());
     }

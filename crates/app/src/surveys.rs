@@ -13,7 +13,6 @@ use eduq_core::questionnaire::results::{Share, favourable, wilson};
 use eduq_core::questionnaire::{Form, QType, SheetRows, Tally};
 use eduq_store::Store;
 use eduq_store::surveys::{LinkRow, NewResponse, NewSurvey, NotKept, PublicLink, ResponseRow, SurveyRow};
-use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
@@ -21,9 +20,7 @@ use crate::AppError;
 use crate::form::date_field as day;
 use crate::group_commit::{Msg, gather};
 
-/// Characters of links and tokens: no 0/O, 1/I/L, so that a token copied from paper is typed right.
-const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-/// A link's slug: 16 characters of 31 (79 bits), not to be guessed.
+/// A link's code: 16 characters of 31 (79 bits), not to be guessed.
 const SLUG_LEN: usize = 16;
 /// A printed token: 8 characters (39 bits); guessing is bounded by the link's rate of answers.
 const TOKEN_LEN: usize = 8;
@@ -31,16 +28,11 @@ const TOKEN_LEN: usize = 8;
 pub const MAX_TOKENS: usize = 2000;
 
 fn random(len: usize) -> String {
-    let mut b = vec![0u8; len];
-    OsRng.fill_bytes(&mut b);
-    // 256 is not a multiple of 31; the bias (< 1 %) costs nothing against guessing.
-    b.iter().map(|&x| ALPHABET[x as usize % ALPHABET.len()] as char).collect()
+    crate::accounts::paper_code(len)
 }
 
-/// A token as typed (lower case, spaces, dashes) in its stored form.
 fn token_hash(raw: &str) -> String {
-    let t: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
-    crate::accounts::token_hash(&t)
+    crate::accounts::paper_code_hash(raw)
 }
 
 /// The form a survey runs.
