@@ -112,6 +112,8 @@ struct SurveyPage {
     runs: bool,
     open_today: bool,
     chart: String,
+    /// `t:<type>` or `s:<school>`: whose answers the per-question tables show.
+    group: String,
     /// Free-text answers through school links (the bureau's view only).
     remarks: Vec<eduq_app::surveys::Remark>,
     severities: &'static [eduq_core::supervision::Severity],
@@ -130,6 +132,16 @@ impl SurveyPage {
     }
     fn r(&self) -> &Results {
         &self.v.results
+    }
+    /// The group whose per-question tables are shown (the whole when none or unknown is asked).
+    fn shown(&self) -> &eduq_app::surveys::GroupResult {
+        let r = &self.v.results;
+        let list = match self.group.split_once(':') {
+            Some(("t", k)) => Some((&r.by_type, k)),
+            Some(("s", k)) => Some((&r.by_school, k)),
+            _ => None,
+        };
+        list.and_then(|(l, k)| l.iter().find(|g| g.key == k)).unwrap_or(&r.all)
     }
     /// The link the tokens just issued belong to, with its address.
     fn slips_place(&self) -> String {
@@ -194,6 +206,7 @@ fn chart(r: &Results) -> String {
 }
 
 struct Extra {
+    group: String,
     slips: Vec<String>,
     slips_for: String,
     message: String,
@@ -225,6 +238,7 @@ async fn render_one(
         severities: eduq_core::supervision::Severity::ALL,
         open_today: v.survey.is_open(s.today),
         chart: chart(&v.results),
+        group: x.group,
         v,
         slips: x.slips,
         slips_for: x.slips_for,
@@ -235,7 +249,13 @@ async fn render_one(
 }
 
 fn plain(message: String, error: String) -> Extra {
-    Extra { slips: vec![], slips_for: String::new(), message, error }
+    Extra { group: String::new(), slips: vec![], slips_for: String::new(), message, error }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct GroupQ {
+    /// Whose answers the per-question tables show: `t:<type>`, `s:<school>`, or the whole.
+    group: Option<String>,
 }
 
 pub async fn detail(
@@ -243,8 +263,11 @@ pub async fn detail(
     s: Session,
     headers: HeaderMap,
     Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<GroupQ>,
 ) -> Result<Html<String>, WebError> {
-    render_one(&st, &s, &headers, id, plain(String::new(), String::new())).await
+    let mut x = plain(String::new(), String::new());
+    x.group = q.group.unwrap_or_default();
+    render_one(&st, &s, &headers, id, x).await
 }
 
 /// Quotas per link and respondent type (the bureau).
@@ -276,7 +299,13 @@ pub async fn tokens(
 ) -> Result<Response, WebError> {
     let n = f.count.trim().parse::<usize>().unwrap_or(0);
     let x = match eduq_app::surveys::issue_tokens(&st.store, &s.actor, id, &f.slug, n, st.clock.now()).await {
-        Ok(slips) => Extra { slips, slips_for: f.slug.clone(), message: String::new(), error: String::new() },
+        Ok(slips) => Extra {
+            group: String::new(),
+            slips,
+            slips_for: f.slug.clone(),
+            message: String::new(),
+            error: String::new(),
+        },
         Err(e) => plain(String::new(), form_message(e)?),
     };
     Ok(render_one(&st, &s, &headers, id, x).await?.into_response())

@@ -2234,6 +2234,16 @@ async fn surveys_from_link_to_result() {
     assert_eq!(figure(&page), Some(format!("{:.1}%", share.share * 100.0)));
     assert_eq!(count(&page), Some(v.results.responses.to_string()));
     let slug = page.split("/s/").nth(1).and_then(|s| s.split(['"', '<']).next()).expect("a link").to_string();
+    // Per-question tables of one respondent type: the engine's counts.
+    let parents = v.results.by_type.iter().find(|g| g.key == "parent").expect("parents");
+    let (_, by_type) = get(&base, &c, &format!("/surveys/{id}?group=t:parent")).await;
+    assert!(by_type.contains("各题结果（家长）"));
+    let equity = parents.questions.iter().find(|q| q.name == "equity").expect("equity");
+    let table =
+        by_type.split("data-question=\"equity\"").nth(1).and_then(|t| t.split("</table>").next()).expect("table");
+    for cell in &equity.cells {
+        assert!(table.contains(&format!("<td class=\"num\">{}</td>", cell.count)), "{}: {table:.300}", cell.label);
+    }
 
     // The QR codes of the link.
     let res =
