@@ -283,6 +283,8 @@ pub struct SurveyView {
     pub types: Vec<RespondentType>,
     pub links: Vec<LinkRow>,
     pub results: Results,
+    /// Free-text answers through school links, for the roles that run surveys only.
+    pub remarks: Vec<Remark>,
 }
 
 pub async fn view(store: &Store, actor: &Actor, id: i64) -> Result<SurveyView, AppError> {
@@ -292,7 +294,8 @@ pub async fn view(store: &Store, actor: &Actor, id: i64) -> Result<SurveyView, A
     let responses = store.survey_responses(actor, id).await?;
     let district_level = actor.scope == eduq_core::access::Scope::District;
     let results = results(&form, &responses, district_level);
-    Ok(SurveyView { types: respondent_types(&form), survey, form, links, results })
+    let remarks = if actor.role.runs_surveys() { remarks(&form, &responses) } else { vec![] };
+    Ok(SurveyView { types: respondent_types(&form), survey, form, links, results, remarks })
 }
 
 /// Sets quotas from a form of fields named `q:<slug>:<type>`; an empty field removes the quota.

@@ -224,17 +224,11 @@ async fn render_one(
     let (l, _) = layout(&st.store, s, &v.survey.title, "surveys", None).await?;
     let links = link_lines(&v, &base_url(st, headers));
     let runs = s.actor.role.runs_surveys();
-    let remarks = if runs {
-        let rows = st.store.survey_responses(&s.actor, id).await.map_err(eduq_app::AppError::from)?;
-        eduq_app::surveys::remarks(&v.form, &rows)
-    } else {
-        vec![]
-    };
     let page = SurveyPage {
         l,
         links,
         runs,
-        remarks,
+        remarks: v.remarks.clone(),
         severities: eduq_core::supervision::Severity::ALL,
         open_today: v.survey.is_open(s.today),
         chart: chart(&v.results),
