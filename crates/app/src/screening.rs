@@ -243,8 +243,18 @@ fn is_bad_code(e: &AppError) -> bool {
 /// longer with each further wrong code, so that codes cannot be guessed. Kept in memory (the
 /// answer pages are public and must not wait for the database); a sheet handed in clears the
 /// client's count, a day without a wrong code forgets it.
-#[derive(Clone, Default)]
-pub struct CodeGuard(Arc<Mutex<HashMap<String, Guesses>>>);
+#[derive(Clone)]
+pub struct CodeGuard {
+    clients: Arc<Mutex<HashMap<String, Guesses>>>,
+    /// What the code is called on its page (答题码, 调查码).
+    what: &'static str,
+}
+
+impl Default for CodeGuard {
+    fn default() -> CodeGuard {
+        CodeGuard::named("答题码")
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 struct Guesses {
@@ -257,8 +267,13 @@ struct Guesses {
 const GUARD_CLIENTS: usize = 100_000;
 
 impl CodeGuard {
+    /// A guard of codes called `what` on their page.
+    pub fn named(what: &'static str) -> CodeGuard {
+        CodeGuard { clients: Arc::default(), what }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Guesses>> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Refuses a client that must wait, saying how long.
@@ -266,7 +281,8 @@ impl CodeGuard {
         match self.lock().get(client).and_then(|g| g.blocked_until) {
             Some(until) if until > now => {
                 let minutes = (until - now).num_minutes() + 1;
-                Err(AppError::Invalid(format!("答题码输错次数过多，请{minutes}分钟后再试，或请老师核对答题码")))
+                let what = self.what;
+                Err(AppError::Invalid(format!("{what}输错次数过多，请{minutes}分钟后再试，或请老师核对{what}")))
             }
             _ => Ok(()),
         }

@@ -483,6 +483,8 @@ struct Job {
     reply: oneshot::Sender<Result<(), AppError>>,
 }
 
+const TOKEN_REFUSED: &str = "调查码无效或已使用，每个调查码只能提交一次";
+
 /// A response as a respondent's page sends it.
 pub struct HandedIn<'a> {
     pub slug: &'a str,
@@ -492,6 +494,8 @@ pub struct HandedIn<'a> {
     pub browser: &'a str,
     /// By question of the form, in form order.
     pub answers: &'a [Option<String>],
+    /// Who is answering (an address), for counting wrong tokens.
+    pub client: &'a str,
 }
 
 /// Where respondents hand in their answers: a class's parents scanning the QR code at a parents'
@@ -502,6 +506,8 @@ pub struct SurveyDesk {
     /// Links already opened, with their parsed forms: a survey never changes once started, and a
     /// burst must not queue on the database and parse the form for every respondent.
     links: Arc<Mutex<HashMap<String, Arc<Opened>>>>,
+    /// Wrong or spent tokens per client: tokens cannot be guessed by trying.
+    guard: crate::screening::CodeGuard,
 }
 
 /// Links kept at most; beyond it the cache starts again.
@@ -512,7 +518,7 @@ impl SurveyDesk {
     pub fn open(store: Store) -> SurveyDesk {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(write_responses(store, rx));
-        SurveyDesk { jobs, links: Arc::default() }
+        SurveyDesk { jobs, links: Arc::default(), guard: crate::screening::CodeGuard::named("调查码") }
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Opened>>> {
@@ -549,6 +555,27 @@ impl SurveyDesk {
     ) -> Result<(), AppError> {
         let (token, browser, raw) = (h.token, h.browser, h.answers);
         let o = self.link(store, h.slug, today).await?;
+        if o.link.survey.tokens {
+            self.guard.check(h.client, now)?;
+            let r = self.hand_in(&o, token, browser, raw, now).await;
+            match &r {
+                Ok(()) => self.guard.passed(h.client),
+                Err(AppError::Invalid(m)) if m == TOKEN_REFUSED => self.guard.failed(h.client, now),
+                Err(_) => {}
+            }
+            return r;
+        }
+        self.hand_in(&o, token, browser, raw, now).await
+    }
+
+    async fn hand_in(
+        &self,
+        o: &Opened,
+        token: &str,
+        browser: &str,
+        raw: &[Option<String>],
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
         let (guard, token) = if o.link.survey.tokens {
             if token.trim().is_empty() {
                 return Err(AppError::Invalid("请输入调查码".into()));
@@ -604,9 +631,7 @@ async fn write_responses(store: Store, mut rx: mpsc::Receiver<Msg<Job>>) {
                     for (job, k) in batch.into_iter().zip(kept) {
                         let _ = job.reply.send(match k {
                             Ok(_) => Ok(()),
-                            Err(NotKept::TokenSpent) => {
-                                Err(AppError::Invalid("调查码无效或已使用，每个调查码只能提交一次".into()))
-                            }
+                            Err(NotKept::TokenSpent) => Err(AppError::Invalid(TOKEN_REFUSED.into())),
                             Err(NotKept::AlreadyAnswered) => {
                                 Err(AppError::Invalid("您已提交过本问卷，每人只需提交一次，感谢参与".into()))
                             }

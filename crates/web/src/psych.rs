@@ -364,7 +364,7 @@ pub async fn answer_start() -> Result<Response, WebError> {
 
 /// Who is answering, for counting wrong codes: the address, or an IPv6 address's /64 (one
 /// household or phone gets a whole /64, so counting single addresses would not bound it).
-fn answering_client(peer: std::net::SocketAddr) -> String {
+pub(crate) fn answering_client(peer: std::net::SocketAddr) -> String {
     match peer.ip() {
         std::net::IpAddr::V4(a) => a.to_string(),
         std::net::IpAddr::V6(a) => match a.to_ipv4_mapped() {

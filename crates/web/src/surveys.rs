@@ -534,6 +534,7 @@ pub async fn refresh(
 /// A response handed in: checked and kept once per browser or token.
 pub async fn submit(
     State(st): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     Path(slug): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
@@ -553,7 +554,8 @@ pub async fn submit(
             return public(sheet(&o, token, field(&f, "b"), &answers, m), None);
         }
     };
-    let h = eduq_app::surveys::HandedIn { slug: &slug, token, browser: &browser, answers: &answers };
+    let client = crate::psych::answering_client(peer);
+    let h = eduq_app::surveys::HandedIn { slug: &slug, token, browser: &browser, answers: &answers, client: &client };
     let r = st.surveys.submit(&st.store, &h, st.clock.today(), st.clock.now()).await;
     match r {
         Ok(()) => {
