@@ -98,7 +98,9 @@ pub async fn assessment(store: &Store, actor: &Actor, term: Term) -> Result<Asse
         verdict: recognition.met.map_or(Verdict::NoData, met),
         summary: match recognition.overall {
             Some(o) => format!(
-                "认可度{:.1}%（{}/{}个认可答案，来自{}项调查；标准≥{min:.0}%）",
+                "{}认可度{:.1}%（{}/{}个认可答案，来自{}项调查；标准≥{min:.0}%）",
+                // Below the district the store reads the caller's own links only.
+                if actor.scope == eduq_core::access::Scope::District { "" } else { "本校链接的答卷：" },
                 o.share * 100.0,
                 o.count,
                 o.n,

@@ -604,14 +604,6 @@ impl SurveyDesk {
         self.jobs.send(Msg::Job(Box::new(Job { response, now, reply }))).await.map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
     }
-
-    /// Waits until every response handed in before is kept (tests, shutdown).
-    pub async fn settle(&self) {
-        let (tx, rx) = oneshot::channel();
-        if self.jobs.send(Msg::Settle(tx)).await.is_ok() {
-            let _ = rx.await;
-        }
-    }
 }
 
 async fn write_responses(store: Store, mut rx: mpsc::Receiver<Msg<Job>>) {
@@ -666,7 +658,17 @@ pub struct Recognition {
     pub met: Option<bool>,
 }
 
+/// Memoised per reader until the next write (`/balance` reads it on every visit; a county's
+/// surveys hold tens of thousands of responses).
 pub async fn recognition(store: &Store, actor: &Actor) -> Result<Recognition, AppError> {
+    if !actor.role.reads_surveys() {
+        return Err(AppError::Forbidden);
+    }
+    let key = format!("recognition|{}", eduq_store::reader_key(actor));
+    store.memoised(&key, read_recognition(store, actor)).await
+}
+
+async fn read_recognition(store: &Store, actor: &Actor) -> Result<Recognition, AppError> {
     let surveys: Vec<SurveyRow> = store.surveys(actor, None).await?.into_iter().filter(|s| s.recognition).collect();
     let mut types: Vec<(String, String, usize, usize)> = Vec::new();
     let (mut fav, mut n) = (0, 0);
