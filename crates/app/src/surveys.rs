@@ -309,13 +309,15 @@ pub async fn set_quotas(
     if !actor.role.runs_surveys() {
         return Err(AppError::Forbidden);
     }
-    let v = view(store, actor, id).await?;
+    let survey = store.survey(actor, id).await?;
+    let types = respondent_types(&form_of(&survey)?);
+    let links = store.survey_links(actor, id).await?;
     let mut quotas = Vec::new();
     for (k, raw) in fields {
         let Some(rest) = k.strip_prefix("q:") else { continue };
         let Some((slug, respondent)) = rest.split_once(':') else { continue };
-        let Some(link) = v.links.iter().find(|l| l.slug == slug) else { return Err(AppError::NotFound) };
-        let Some(t) = v.types.iter().find(|t| t.key == respondent) else {
+        let Some(link) = links.iter().find(|l| l.slug == slug) else { return Err(AppError::NotFound) };
+        let Some(t) = types.iter().find(|t| t.key == respondent) else {
             return Err(AppError::Invalid(format!("调查对象“{respondent}”不在问卷的身份选项中")));
         };
         let quota = match raw.trim() {
@@ -330,6 +332,11 @@ pub async fn set_quotas(
     tx.set_survey_quotas(actor, id, &quotas, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether `slug` is a link of the survey that the caller reads (its QR code may be drawn).
+pub async fn reads_link(store: &Store, actor: &Actor, id: i64, slug: &str) -> Result<bool, AppError> {
+    Ok(store.survey_links(actor, id).await?.iter().any(|l| l.slug == slug))
 }
 
 /// Issues `n` single-use tokens for one link: shown once, only their hashes kept.

@@ -331,8 +331,7 @@ pub async fn qr(
     Path((id, file)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
     let (slug, ext) = file.rsplit_once('.').ok_or(WebError::NotFound)?;
-    let v = eduq_app::surveys::view(&st.store, &s.actor, id).await?;
-    if !v.links.iter().any(|l| l.slug == slug) {
+    if !eduq_app::surveys::reads_link(&st.store, &s.actor, id, slug).await? {
         return Err(WebError::NotFound);
     }
     let url = format!("{}/s/{slug}", base_url(&st, &headers));
