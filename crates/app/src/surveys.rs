@@ -704,7 +704,7 @@ async fn read_recognition(store: &Store, actor: &Actor) -> Result<Recognition, A
     let min = eduq_core::standards::quality_balance::RECOGNITION_MIN;
     let overall = wilson(fav, n);
     let by_type: Vec<(String, Option<Share>)> = types.iter().map(|t| (t.1.clone(), wilson(t.2, t.3))).collect();
-    let met = overall.map(|o| o.share >= min);
+    let met = overall.as_ref().map(eduq_core::questionnaire::results::recognised);
     Ok(Recognition { surveys: surveys.iter().map(|s| (s.id, s.title.clone())).collect(), by_type, overall, min, met })
 }
 

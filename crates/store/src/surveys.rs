@@ -312,15 +312,14 @@ impl Tx {
         if !actor.role.runs_surveys() {
             return Err(StoreError::Forbidden);
         }
+        // The survey's links, read once: every quota must name one of them.
+        let links: std::collections::HashSet<String> = self
+            .fetch(&Sql::new("SELECT slug FROM survey_link WHERE survey_id = $1").bind(survey_id), |r| r.s(0))
+            .await?
+            .into_iter()
+            .collect();
         for (slug, respondent, quota) in quotas {
-            let held = self
-                .scalar(
-                    &Sql::new("SELECT COUNT(*) FROM survey_link WHERE slug = $1 AND survey_id = $2")
-                        .bind(slug.as_str())
-                        .bind(survey_id),
-                )
-                .await?;
-            if held == 0 {
+            if !links.contains(slug) {
                 return Err(StoreError::NotFound);
             }
             self.exec(
@@ -364,12 +363,9 @@ impl Tx {
         if held == 0 {
             return Err(StoreError::NotFound);
         }
-        for h in hashes {
-            self.exec(
-                &Sql::new("INSERT INTO survey_token (token_hash, slug) VALUES ($1, $2)").bind(h.as_str()).bind(slug),
-            )
-            .await?;
-        }
+        // One statement for the whole batch (up to MAX_TOKENS rows), as the responses go in.
+        let rows: Vec<Vec<serde_json::Value>> = hashes.iter().map(|h| vec![h.as_str().into(), slug.into()]).collect();
+        self.insert_json("survey_token (token_hash, slug)", &[JsonCol::Text, JsonCol::Text], &rows, at, "").await?;
         self.audit(actor, at, "survey_tokens", &format!("survey:{survey_id}"), &format!("{}个", hashes.len())).await
     }
 

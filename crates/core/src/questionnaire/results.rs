@@ -32,6 +32,11 @@ pub fn wilson(count: usize, n: usize) -> Option<Share> {
     Some(Share { count, n, share: p, low: (centre - half).max(0.0), high: (centre + half).min(1.0) })
 }
 
+/// Whether a favourable share meets 社会认可度 (第九条: 85 % and above; 85 % itself meets it).
+pub fn recognised(s: &Share) -> bool {
+    s.share >= crate::standards::quality_balance::RECOGNITION_MIN
+}
+
 /// Favourable answers over answers, summed over every question whose list marks favourable
 /// answers (numerators and denominators summed before dividing). A select_multiple answer counts
 /// once, favourable when any chosen answer is.
@@ -103,6 +108,14 @@ mod tests {
         }
         assert_eq!(wilson(0, 0), None);
         assert_eq!(wilson(3, 2), None);
+    }
+
+    #[test]
+    fn recognition_is_met_from_85_per_cent() {
+        let at = |c, n| recognised(&wilson(c, n).expect("n > 0"));
+        assert!(at(85, 100) && at(17, 20), "85 % itself meets it");
+        assert!(!at(84, 100) && !at(849, 1000));
+        assert!(at(100, 100));
     }
 
     #[test]
