@@ -111,6 +111,7 @@ pub async fn seed(
         seed_development(store, now).await?;
         seed_screening(store, admin_password, now).await?;
         seed_surveys(store, now).await?;
+        seed_homework(store, primary, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(out)
@@ -1319,5 +1320,66 @@ async fn seed_surveys(store: &Store, now: DateTime<Utc>) -> Result<(), AppError>
         tx.insert_survey_responses(&responses, now).await?;
         tx.commit().await?;
     }
+    Ok(())
+}
+
+/// 双减 homework of the last two weeks' school days in the demo principal's school and the first
+/// 初中: two to four subjects a day per class, a few class-days over their grade's limit (a
+/// grade-1 class with written homework, a grade-4 class at 75 minutes) waiting for the principal.
+async fn seed_homework(store: &Store, primary: Option<i64>, now: DateTime<Utc>) -> Result<(), AppError> {
+    use eduq_store::homework::NewHomework;
+    let system = Actor::system();
+    let today = now.date_naive();
+    let schools = store.list_schools(&system, None).await?;
+    let junior = schools.iter().find(|s| s.school_type == eduq_core::org::SchoolType::Junior).map(|s| s.id);
+    let chosen: Vec<i64> = primary.into_iter().chain(junior).collect();
+    let from = (today - chrono::Duration::days(14)).max(Term::containing(today).nominal_bounds().0);
+    if from > today {
+        return Ok(());
+    }
+    let calendar = store.teaching_calendar(None, from, today).await?;
+    let days = calendar.days(from, today);
+    let classes = crate::homework::classes(store, &system, today).await?;
+    let entry = |subject: &str, written: bool, minutes: u32, note: &str| NewHomework {
+        class_id: 0,
+        day: today,
+        subject: subject.to_string(),
+        written,
+        minutes,
+        layered: minutes >= 20,
+        note: note.to_string(),
+    };
+    let mut load = Vec::new();
+    for c in classes.iter().filter(|c| chosen.contains(&c.school_id) && (1..=9).contains(&c.grade.number())) {
+        for d in &days {
+            let k = (c.id as u64).wrapping_mul(31).wrapping_add(d.ordinal() as u64);
+            let over = k.is_multiple_of(23);
+            let list = match c.grade.number() {
+                1 | 2 if over => {
+                    vec![entry("语文", true, 10, "抄写生字一行"), entry("数学", false, 10, "口算练习（校内完成）")]
+                }
+                1 | 2 => {
+                    vec![entry("语文", false, 15, "亲子阅读15分钟"), entry("数学", false, 10, "口算练习（校内完成）")]
+                }
+                3..=6 => vec![
+                    entry("语文", true, 20 + (k % 3) as u32 * 5, "课堂作业本第12页"),
+                    entry("数学", true, if over { 45 } else { 15 + (k % 4) as u32 * 5 }, "练习册两道应用题"),
+                    entry("英语", false, 10, "朗读课文"),
+                ],
+                _ => vec![
+                    entry("语文", true, 20 + (k % 3) as u32 * 5, "阅读理解一篇"),
+                    entry("数学", true, if over { 50 } else { 25 }, "同步练习第3节"),
+                    entry("英语", true, 15, "单词默写准备"),
+                    entry(if c.grade.number() >= 8 { "物理" } else { "生物学" }, true, 10, "复习笔记"),
+                ],
+            };
+            let list = list.into_iter().map(|e| NewHomework { class_id: c.id, day: *d, ..e }).collect();
+            load.push((c.school_id, c.id, c.grade, *d, list));
+        }
+    }
+    let (district_id, _) = store.district().await?;
+    let mut tx = store.begin().await?;
+    tx.load_homework_days(&system, district_id, &load, now).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -23,6 +23,7 @@ pub mod fitness;
 pub(crate) mod form;
 pub mod group_commit;
 pub mod guarantee;
+pub mod homework;
 pub mod imports;
 pub mod indicators;
 pub mod inspections;

@@ -3137,3 +3137,99 @@ async fn open_links_keep_one_response_per_browser() {
         assert!(e.contains("Cookie"), "{name}: {e}");
     }
 }
+
+/// 双减 homework on both backends: a teacher logs a grade-4 class over 60 minutes, the principal is
+/// alerted and handles it, a correction clears it, the board sums class-days before dividing, a
+/// parent reads the own child's class's 公示 only, and no one writes for another school.
+#[tokio::test]
+async fn homework_logs_alerts_board_and_notice() {
+    use eduq_app::homework::{LogForm, alerts, board, log, notice, review};
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let (teacher, principal, staff) =
+            (actor_of(&s, "teacher").await, actor_of(&s, "principal").await, actor_of(&s, "staff").await);
+        let Scope::School(own) = principal.scope else { panic!() };
+        let classes = eduq_app::homework::classes(&s, &teacher, today).await.expect("classes");
+        assert!(classes.iter().all(|c| c.school_id == own), "{name}: a class teacher logs within the own school");
+        let g4 = classes.iter().find(|c| c.grade.number() == 4).expect("grade 4").clone();
+        let g1 = classes.iter().find(|c| c.grade.number() == 1).expect("grade 1").clone();
+        let form = |class_id: i64, subject: &str, written: bool, minutes: &str| LogForm {
+            class_id,
+            day: "2026-11-20".into(),
+            subject: subject.into(),
+            written: written.then(|| "1".to_string()),
+            minutes: minutes.into(),
+            layered: None,
+            note: "练习".into(),
+        };
+        // The seeded day is replaced subject by subject: 语文 30 + 数学 45 = 75 > 60.
+        log(&s, &teacher, &form(g4.id, "语文", true, "30"), today, now()).await.expect("语文");
+        let done = log(&s, &teacher, &form(g4.id, "数学", true, "45"), today, now()).await.expect("数学");
+        assert!(done.check.written_minutes >= 75 && done.check.over, "{name}: {:?}", done.check);
+        assert!(done.message.contains("超出规定"), "{name}: {}", done.message);
+        // Grade 1: any written homework is over; reading is not.
+        assert!(!log(&s, &teacher, &form(g1.id, "阅读", false, "15"), today, now()).await.expect("read").check.over);
+        let e = log(&s, &teacher, &form(g1.id, "数学", true, "0"), today, now()).await.expect_err("no minutes");
+        assert!(e.to_string().contains("预计完成时间"), "{name}: {e}");
+        let e =
+            log(&s, &teacher, &LogForm { day: "2026-11-21".into(), ..form(g4.id, "语文", true, "10") }, today, now())
+                .await
+                .expect_err("future");
+        assert!(e.to_string().contains("晚于今天"), "{name}: {e}");
+        // Another school's class: refused for a teacher, whatever its id.
+        let all = eduq_app::homework::classes(&s, &staff, today).await;
+        assert!(
+            matches!(all, Err(eduq_app::AppError::Store(eduq_app::StoreError::Forbidden))),
+            "{name}: staff read, not log"
+        );
+        let admin = Actor::system();
+        let other = eduq_app::homework::classes(&s, &admin, today)
+            .await
+            .expect("all")
+            .into_iter()
+            .find(|c| c.school_id != own)
+            .expect("other");
+        assert!(log(&s, &teacher, &form(other.id, "语文", true, "10"), today, now()).await.is_err(), "{name}");
+        // The principal is alerted, a teacher may not handle it, the principal does.
+        let pending = alerts(&s, &principal, today).await.expect("alerts");
+        assert!(pending.iter().any(|d| d.class_id == g4.id && d.day == today), "{name}");
+        assert!(matches!(
+            review(&s, &teacher, g4.id, "2026-11-20", "已沟通", now()).await,
+            Err(eduq_app::AppError::Forbidden)
+        ));
+        review(&s, &principal, g4.id, "2026-11-20", "已与数学老师沟通，次日减量", now()).await.expect("handled");
+        assert!(
+            !alerts(&s, &principal, today).await.expect("alerts").iter().any(|d| d.class_id == g4.id && d.day == today)
+        );
+        let e = review(&s, &principal, g4.id, "2026-11-20", "再次", now()).await.expect_err("once");
+        assert!(e.to_string().contains("没有待处理"), "{name}: {e}");
+        // The board: the district's figures are the schools' sums, the school's are its classes'.
+        let (from, to) = (chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), today);
+        let district = board(&s, &staff, from, to, None).await.expect("board");
+        let sum: u64 = district.lines.iter().map(|l| l.tally.class_days).sum();
+        let over: u64 = district.lines.iter().map(|l| l.tally.over_days).sum();
+        assert_eq!((district.total.class_days, district.total.over_days), (sum, over), "{name}");
+        let days = eduq_app::homework::over_days(&s, &staff, from, to, None).await.expect("over");
+        assert_eq!(days.len() as u64, over, "{name}: the detail holds every over-limit day");
+        let school = board(&s, &principal, from, to, Some(own)).await.expect("school");
+        let mine = district.lines.iter().find(|l| l.id == own).expect("own line");
+        assert_eq!(school.total, mine.tally, "{name}: the school's classes sum to its line");
+        assert!(school.lines.iter().any(|l| l.id == g4.id && l.tally.over_days >= 1), "{name}");
+        // A correction brings the day within the limit and clears its review.
+        log(&s, &teacher, &form(g4.id, "数学", true, "20"), today, now()).await.expect("corrected");
+        let after = board(&s, &principal, from, to, Some(own)).await.expect("school");
+        assert_eq!(after.total.over_days + 1, school.total.over_days, "{name}");
+        // A parent reads the own child's class's week, not another class's.
+        let tid = term_id(&s).await;
+        let roll = s.roll_by_number(&admin, tid).await.expect("roll");
+        let child = roll.values().find(|e| e.class_id == g4.id).expect("pupil").student_id;
+        let parent = Actor { role: Role::Parent, scope: Scope::Students(vec![child]), ..teacher.clone() };
+        let week = notice(&s, &parent, g4.id, today).await.expect("notice");
+        let friday = week.days.iter().find(|d| d.day == today).expect("the day");
+        assert_eq!(friday.check.written_minutes, 50, "{name}: 语文 30 + 数学 20 as corrected");
+        assert!(notice(&s, &parent, g1.id, today).await.is_err(), "{name}: not the child's class");
+        assert!(board(&s, &parent, from, to, None).await.is_err(), "{name}: no board for parents");
+        let notices = eduq_app::homework::notice_classes(&s, &parent, today).await.expect("classes");
+        assert_eq!(notices.iter().map(|c| c.id).collect::<Vec<_>>(), [g4.id], "{name}");
+    }
+}

@@ -90,6 +90,11 @@ pub enum Resource {
     /// 心理健康 aggregates: coverage, bands by grade and sex (small cells suppressed), follow-up
     /// timeliness. No row names a pupil.
     PsychFigures,
+    /// 双减 homework logs: a class's homework per day and subject (no pupil named). Whoever teaches
+    /// at a school logs for any class of it (a subject teacher teaches beyond the own class); the
+    /// school's staff, the bureau and its inspectors (专项督导) read them; parents read the weekly
+    /// 公示 of their children's classes only (the store resolves them).
+    Homework,
 }
 
 impl Role {
@@ -135,11 +140,14 @@ impl Role {
                     | Resource::Exams
                     | Resource::Supervision
                     | Resource::Training
+                    | Resource::Homework
             ),
             // A class teacher takes the roll of the own classes (the scope says which) and works
             // their pupils' cases.
-            Role::HeadTeacher => matches!(r, Resource::Attendance | Resource::Cases | Resource::Training),
-            Role::Teacher => r == Resource::Training,
+            Role::HeadTeacher => {
+                matches!(r, Resource::Attendance | Resource::Cases | Resource::Training | Resource::Homework)
+            }
+            Role::Teacher => matches!(r, Resource::Training | Resource::Homework),
             Role::PsychTeacher => matches!(r, Resource::Psych | Resource::Training),
             Role::PsychStaff => r == Resource::Psych,
             _ => false,
@@ -161,6 +169,8 @@ impl Role {
             Resource::Supervision => {
                 matches!(self, Role::Admin | Role::Leader | Role::Staff | Role::Inspector | Role::SchoolAdmin)
             }
+            // 专项督导 reads the homework of the 责任区's schools; parents read the 公示 only.
+            Resource::Homework => self != Role::Parent,
             // Teachers read their own hours only (the store filters); parents and inspectors none.
             Resource::Training => !matches!(self, Role::Parent | Role::Inspector),
             // An inspector reads the schools of the 责任区 and their 督导 files, not pupils' records.
@@ -250,6 +260,12 @@ impl Role {
     /// Whether the role is bound to an org unit and what kind.
     pub fn needs_school(self) -> bool {
         matches!(self, Role::SchoolAdmin | Role::HeadTeacher | Role::Teacher | Role::PsychTeacher)
+    }
+
+    /// Roles told of a class-day over the homework limit and answering for it (处理): the
+    /// principal, and the bureau's administrator.
+    pub fn reviews_homework(self) -> bool {
+        matches!(self, Role::Admin | Role::SchoolAdmin)
     }
 
     /// Roles that read individual screening answers and results and every follow-up file in their

@@ -21,6 +21,7 @@ pub mod fitness;
 pub mod flows;
 pub mod grade;
 pub mod guarantee;
+pub mod homework;
 pub mod identity;
 pub mod indicators;
 pub mod inspection;

@@ -21,6 +21,7 @@ pub mod designations;
 pub mod exams;
 pub mod fitness;
 pub mod flows;
+pub mod homework;
 pub mod imports;
 pub mod indicators;
 pub mod inspections;

@@ -209,6 +209,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0033_surveys.sql"),
         postgres: include_str!("../migrations/postgres/0033_surveys.sql"),
     },
+    Migration {
+        version: 34,
+        name: "homework",
+        sqlite: include_str!("../migrations/sqlite/0034_homework.sql"),
+        postgres: include_str!("../migrations/postgres/0034_homework.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -12,6 +12,7 @@ mod error;
 mod exams;
 mod fitness;
 mod guarantee;
+mod homework;
 mod imports;
 mod indicators;
 mod inspections;
@@ -189,6 +190,13 @@ pub fn router(state: AppState) -> Router {
         .route("/psych/files/{id}/evidence/{file}", get(psych::evidence))
         .route("/answer", get(psych::answer_start).post(psych::answer_open))
         .route("/answer/submit", post(psych::answer_submit))
+        .route("/homework", get(homework::page))
+        .route("/homework.xlsx", get(homework::export))
+        .route("/homework/log", get(homework::log_page).post(homework::log))
+        .route("/homework/remove", post(homework::remove))
+        .route("/homework/review", post(homework::review))
+        .route("/homework/notice", get(homework::notices))
+        .route("/homework/class/{id}", get(homework::notice))
         .route("/surveys", get(surveys::page).post(surveys::create))
         .route("/surveys/templates/{key}", get(surveys::template))
         .route("/surveys/{id}", get(surveys::detail))

@@ -38,6 +38,8 @@ pub struct Layout {
     pub sees_psych: bool,
     /// 问卷调查: the bureau runs them, leaders and principals follow them.
     pub sees_surveys: bool,
+    /// 双减: the homework board (schools and the bureau) or the weekly 公示 (parents).
+    pub sees_homework: bool,
     pub may_import: bool,
     /// How the caller's own scope is named beside its values: 区县, 本校, 本班 or 本人.
     pub scope_word: &'static str,
@@ -82,6 +84,7 @@ pub async fn layout(
         sees_supervision: role.may_read(Resource::Supervision),
         keeps_own_hours: role.enters_own_training(),
         sees_surveys: role.reads_surveys(),
+        sees_homework: role.may_read(Resource::Homework),
         sees_psych: role.may_read(Resource::PsychFigures)
             || role.opens_screening_rounds()
             || role.sees_attention_flags(),

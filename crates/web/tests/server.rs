@@ -2362,3 +2362,95 @@ async fn surveys_from_link_to_result() {
     let t = login(&base, "teacher").await;
     assert_eq!(get(&base, &t, "/surveys").await.0, StatusCode::FORBIDDEN);
 }
+
+/// 双减 homework through the pages: the board's figures are the engine's; a class teacher logs on
+/// the phone form and pushes a grade-4 class over 60 minutes; the principal sees the alert and
+/// handles it; the export holds the board; the class's 公示 shows the day.
+#[tokio::test]
+async fn homework_pages_log_alert_and_board() {
+    use chrono::TimeZone;
+    let at = Utc.with_ymd_and_hms(2026, 11, 20, 6, 0, 0).single().expect("time");
+    let (base, store, _) = start_with(Some(at)).await;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("day");
+    let staff = login(&base, "staff").await;
+    let user = store.system().user_by_name("staff").await.expect("user").expect("staff");
+    let sa = store.system().actor(&user).await.expect("actor");
+    let (from, to) = eduq_app::homework::term_so_far(today);
+    let b = eduq_app::homework::board(&store, &sa, from, to, None).await.expect("board");
+    assert!(b.total.class_days > 0 && b.total.over_days > 0, "the demo logs a few days over: {:?}", b.total);
+    let (status, page) = get(&base, &staff, "/homework").await;
+    assert_eq!(status, StatusCode::OK, "{page:.300}");
+    let x = b.total.compliance().expect("a rate");
+    assert!(page.contains(&format!("id=\"homework-compliance\">{x:.1}%</b>")), "{x}");
+    assert!(page.contains(&format!("id=\"homework-over\">{}</b>", b.total.over_days)));
+    assert!(!page.contains("homework-log-link"), "the bureau reads, teachers log");
+
+    let teacher = login(&base, "teacher").await;
+    let (status, form) = get(&base, &teacher, "/homework/log").await;
+    assert_eq!(status, StatusCode::OK, "{form:.300}");
+    let g4 = form
+        .split("<option value=\"")
+        .skip(1)
+        .find(|o| o.split("</option>").next().is_some_and(|t| t.contains("四年级")))
+        .and_then(|o| o.split('"').next())
+        .expect("a grade-4 class")
+        .to_string();
+    let csrf = token(&form);
+    for (subject, minutes) in [("语文", "35"), ("数学", "40")] {
+        let (status, _, body) = post_form(
+            &base,
+            &teacher,
+            "/homework/log",
+            &[
+                ("_csrf", &csrf),
+                ("class_id", &g4),
+                ("day", "2026-11-20"),
+                ("subject", subject),
+                ("written", "1"),
+                ("minutes", minutes),
+                ("note", "练习"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body:.300}");
+        assert!(body.contains("id=\"homework-message\""), "{body:.500}");
+        if subject == "数学" {
+            assert!(body.contains("notice bad") && body.contains("超出规定"), "75 minutes in grade 4: {body:.800}");
+        }
+    }
+    let principal = login(&base, "principal").await;
+    let (_, board) = get(&base, &principal, "/homework").await;
+    assert!(board.contains("id=\"homework-alerts\""), "{board:.500}");
+    let line = board
+        .split("<tr>")
+        .find(|r| r.contains("2026-11-20") && r.contains(&format!("name=\"class_id\" value=\"{g4}\"")))
+        .expect("the alert row");
+    assert!(line.contains("75分钟"), "{line}");
+    let (status, to_page, _) = post_form(
+        &base,
+        &principal,
+        "/homework/review",
+        &[("_csrf", &token(&board)), ("class_id", &g4), ("day", "2026-11-20"), ("note", "已与任课教师沟通")],
+    )
+    .await;
+    assert_eq!((status, to_page.as_str()), (StatusCode::SEE_OTHER, "/homework"));
+    let (_, after) = get(&base, &principal, "/homework").await;
+    assert!(!after.contains(&format!(
+        "name=\"class_id\" value=\"{g4}\"><input type=\"hidden\" name=\"day\" value=\"2026-11-20\""
+    )));
+
+    let (status, xlsx) = client()
+        .get(format!("{base}/homework.xlsx"))
+        .header("cookie", &staff)
+        .send()
+        .await
+        .map(|r| (r.status(), r))
+        .expect("export");
+    assert_eq!(status, StatusCode::OK);
+    let bytes = xlsx.bytes().await.expect("bytes");
+    let t = eduq_exchange::table::read_table(&bytes, "h.xlsx").expect("readable");
+    assert!(!t.rows.is_empty());
+    let (status, notice) = get(&base, &teacher, &format!("/homework/class/{g4}?week=2026-11-20")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(notice.contains("合计约75分钟（超出规定）"), "{notice:.800}");
+}

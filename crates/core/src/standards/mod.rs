@@ -2,12 +2,14 @@
 
 pub mod basic_balance;
 pub mod class_size;
+pub mod curriculum;
 pub mod designation;
 pub mod education_quality;
 pub mod enrolment_age;
 pub mod exam_policy;
 pub mod fitness;
 pub mod government_guarantee;
+pub mod homework;
 pub mod password;
 pub mod quality_balance;
 pub mod rotation;

@@ -1,0 +1,236 @@
+//! 双减 homework: the board (district → school → class), the phone form teachers log on, the
+//! principal's alerts, and each class's weekly 公示 (parents read their children's).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use eduq_app::homework::{Board, ClassDay, HomeworkClass, HomeworkEntry, LogForm, Notice};
+use eduq_core::access::{Resource, Scope};
+use serde::Deserialize;
+
+use crate::auth::{Posted, Session};
+use crate::views::{Layout, form_message, layout};
+use crate::{AppState, WebError};
+
+/// `?from=&to=&school=` of the board and its export.
+#[derive(Debug, Default, Deserialize)]
+pub struct BoardQ {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub school: Option<i64>,
+}
+
+impl BoardQ {
+    fn span(&self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+        let (f, t) = eduq_app::homework::term_so_far(today);
+        let parse = |v: &Option<String>| v.as_deref().and_then(eduq_core::calendar::parse_date);
+        (parse(&self.from).unwrap_or(f), parse(&self.to).unwrap_or(t))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "homework.html")]
+struct BoardPage {
+    l: Layout,
+    b: Board,
+    alerts: Vec<ClassDay>,
+    logs: bool,
+    reviews: bool,
+    error: String,
+}
+
+async fn render(st: &AppState, s: &Session, q: &BoardQ, error: String) -> Result<Html<String>, WebError> {
+    let (l, _) = layout(&st.store, s, "双减·作业管理", "homework", None).await?;
+    let (from, to) = q.span(s.today);
+    // A school's own staff land on their school's classes.
+    let school = q.school.or(match s.actor.scope {
+        Scope::School(id) | Scope::Classes { school_id: id, .. } => Some(id),
+        _ => None,
+    });
+    let b = eduq_app::homework::board(&st.store, &s.actor, from, to, school).await?;
+    let alerts = eduq_app::homework::alerts(&st.store, &s.actor, s.today).await?;
+    let logs = s.actor.role.may_write(Resource::Homework);
+    let reviews = s.actor.role.reviews_homework();
+    Ok(Html(BoardPage { l, b, alerts, logs, reviews, error }.render()?))
+}
+
+pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<BoardQ>) -> Result<Response, WebError> {
+    if !s.actor.role.may_read(Resource::Homework) {
+        return Ok(Redirect::to("/homework/notice").into_response());
+    }
+    Ok(render(&st, &s, &q, String::new()).await?.into_response())
+}
+
+pub async fn export(State(st): State<AppState>, s: Session, Query(q): Query<BoardQ>) -> Result<Response, WebError> {
+    let (from, to) = q.span(s.today);
+    let b = eduq_app::homework::board(&st.store, &s.actor, from, to, q.school).await?;
+    let over = eduq_app::homework::over_days(&st.store, &s.actor, from, to, q.school).await?;
+    Ok(crate::views::xlsx_download("作业管理.xlsx", eduq_app::homework::workbook(&b, &over)?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReviewForm {
+    pub class_id: i64,
+    pub day: String,
+    pub note: String,
+}
+
+/// The principal's 处理 of an over-limit day.
+pub async fn review(State(st): State<AppState>, Posted(s, f): Posted<ReviewForm>) -> Result<Response, WebError> {
+    match eduq_app::homework::review(&st.store, &s.actor, f.class_id, &f.day, &f.note, st.clock.now()).await {
+        Ok(()) => Ok(Redirect::to("/homework").into_response()),
+        Err(e) => Ok(render(&st, &s, &BoardQ::default(), form_message(e)?).await?.into_response()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "homework_log.html")]
+struct LogPage {
+    l: Layout,
+    classes: Vec<HomeworkClass>,
+    class_id: i64,
+    day: String,
+    today: String,
+    subjects: Vec<&'static str>,
+    entries: Vec<HomeworkEntry>,
+    /// The day's state after the last write, and whether it is over the limit.
+    message: String,
+    over: bool,
+    error: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LogQ {
+    pub class: Option<i64>,
+    pub day: Option<String>,
+}
+
+async fn render_log(
+    st: &AppState,
+    s: &Session,
+    class: Option<i64>,
+    day: Option<NaiveDate>,
+    message: String,
+    over: bool,
+    error: String,
+) -> Result<Html<String>, WebError> {
+    let (l, _) = layout(&st.store, s, "登记作业", "homework", None).await?;
+    let day = day.unwrap_or(s.today);
+    let classes = eduq_app::homework::classes(&st.store, &s.actor, day).await?;
+    // A class teacher starts on the own class.
+    let own = match &s.actor.scope {
+        Scope::Classes { class_ids, .. } => class_ids.iter().copied().find(|id| classes.iter().any(|c| c.id == *id)),
+        _ => None,
+    };
+    let class_id = class.or(own).or(classes.first().map(|c| c.id)).unwrap_or(0);
+    let entries = if classes.iter().any(|c| c.id == class_id) {
+        eduq_app::homework::notice(&st.store, &s.actor, class_id, day)
+            .await?
+            .days
+            .into_iter()
+            .filter(|d| d.day == day)
+            .flat_map(|d| d.entries)
+            .collect()
+    } else {
+        vec![]
+    };
+    let subjects = eduq_core::standards::curriculum::subject_names();
+    let page = LogPage {
+        l,
+        classes,
+        class_id,
+        day: day.to_string(),
+        today: s.today.to_string(),
+        subjects,
+        entries,
+        message,
+        over,
+        error,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn log_page(State(st): State<AppState>, s: Session, Query(q): Query<LogQ>) -> Result<Html<String>, WebError> {
+    if !s.actor.role.may_write(Resource::Homework) {
+        return Err(WebError::Forbidden);
+    }
+    let day = q.day.as_deref().and_then(eduq_core::calendar::parse_date).filter(|d| *d <= s.today);
+    render_log(&st, &s, q.class, day, String::new(), false, String::new()).await
+}
+
+pub async fn log(State(st): State<AppState>, Posted(s, f): Posted<LogForm>) -> Result<Response, WebError> {
+    let day = eduq_core::calendar::parse_date(f.day.trim()).filter(|d| *d <= s.today);
+    match eduq_app::homework::log(&st.store, &s.actor, &f, s.today, st.clock.now()).await {
+        Ok(done) => {
+            let over = done.check.over;
+            Ok(render_log(&st, &s, Some(f.class_id), day, done.message, over, String::new()).await?.into_response())
+        }
+        Err(e) => Ok(render_log(&st, &s, Some(f.class_id), day, String::new(), false, form_message(e)?)
+            .await?
+            .into_response()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemoveForm {
+    pub class_id: i64,
+    pub day: String,
+    pub subject: String,
+}
+
+pub async fn remove(State(st): State<AppState>, Posted(s, f): Posted<RemoveForm>) -> Result<Response, WebError> {
+    let day = eduq_core::calendar::parse_date(f.day.trim()).filter(|d| *d <= s.today);
+    let (message, error) =
+        match eduq_app::homework::remove(&st.store, &s.actor, f.class_id, &f.day, &f.subject, s.today).await {
+            Ok(_) => (format!("已删除{}的{}作业登记", f.day, f.subject), String::new()),
+            Err(e) => (String::new(), form_message(e)?),
+        };
+    Ok(render_log(&st, &s, Some(f.class_id), day, message, false, error).await?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "homework_notice.html")]
+struct NoticePage {
+    l: Layout,
+    n: Notice,
+    prev: String,
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WeekQ {
+    pub week: Option<String>,
+}
+
+/// A class's week of homework (公示).
+pub async fn notice(
+    State(st): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<WeekQ>,
+) -> Result<Html<String>, WebError> {
+    let day = q.week.as_deref().and_then(eduq_core::calendar::parse_date).unwrap_or(s.today);
+    let n = eduq_app::homework::notice(&st.store, &s.actor, id, day).await?;
+    let (l, _) = layout(&st.store, &s, &format!("作业公示·{}", n.class.name), "homework", None).await?;
+    let prev = (n.monday - chrono::Duration::days(7)).to_string();
+    let next = (n.monday + chrono::Duration::days(7)).to_string();
+    Ok(Html(NoticePage { l, n, prev, next }.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "homework_notices.html")]
+struct NoticesPage {
+    l: Layout,
+    classes: Vec<HomeworkClass>,
+}
+
+/// The classes whose 公示 the caller reads (a parent: the own children's).
+pub async fn notices(State(st): State<AppState>, s: Session) -> Result<Response, WebError> {
+    let classes = eduq_app::homework::notice_classes(&st.store, &s.actor, s.today).await?;
+    if let [one] = classes.as_slice() {
+        return Ok(Redirect::to(&format!("/homework/class/{}", one.id)).into_response());
+    }
+    let (l, _) = layout(&st.store, &s, "作业公示", "homework", None).await?;
+    Ok(Html(NoticesPage { l, classes }.render()?).into_response())
+}
