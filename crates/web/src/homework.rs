@@ -228,7 +228,7 @@ struct NoticesPage {
 /// The classes whose 公示 the caller reads (a parent: the own children's).
 pub async fn notices(State(st): State<AppState>, s: Session) -> Result<Response, WebError> {
     let classes = eduq_app::homework::notice_classes(&st.store, &s.actor, s.today).await?;
-    if let [one] = classes.as_slice() {
+    if let ([one], Scope::Students(_)) = (classes.as_slice(), &s.actor.scope) {
         return Ok(Redirect::to(&format!("/homework/class/{}", one.id)).into_response());
     }
     let (l, _) = layout(&st.store, &s, "作业公示", "homework", None).await?;
