@@ -112,6 +112,7 @@ pub async fn seed(
         seed_screening(store, admin_password, now).await?;
         seed_surveys(store, now).await?;
         seed_homework(store, primary, now).await?;
+        seed_timetables(store, primary, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(out)
@@ -1381,5 +1382,38 @@ async fn seed_homework(store: &Store, primary: Option<i64>, now: DateTime<Utc>) 
     let mut tx = store.begin().await?;
     tx.load_homework_days(&system, district_id, &load, now).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// This term's timetables of every school teaching grades 1–9 but the last (not uploaded yet):
+/// every third school (the demo principal's among them) with the gaps a district shows.
+async fn seed_timetables(store: &Store, primary: Option<i64>, now: DateTime<Utc>) -> Result<(), AppError> {
+    let system = Actor::system();
+    let today = now.date_naive();
+    let term = Term::containing(today);
+    let Some(term_id) = store.term_id(term).await? else { return Ok(()) };
+    let schools: Vec<SchoolRow> = store
+        .list_schools(&system, None)
+        .await?
+        .into_iter()
+        .filter(|s| {
+            s.school_type
+                .stages()
+                .iter()
+                .any(|g| matches!(g, eduq_core::grade::Stage::Primary | eduq_core::grade::Stage::Junior))
+        })
+        .collect();
+    for (k, school) in schools.iter().enumerate().take(schools.len().saturating_sub(1)) {
+        let classes: Vec<(eduq_core::grade::Grade, i64)> = store
+            .list_classes(&system, term.start_year, Some(term_id), Some(school.id))
+            .await?
+            .into_iter()
+            .map(|c| (c.grade, c.class_no))
+            .collect();
+        let gaps = k % 3 == 0 || Some(school.id) == primary;
+        let file = eduq_synth::timetable::school_csv(&classes, gaps);
+        let actor = Actor { scope: eduq_core::access::Scope::School(school.id), ..system.clone() };
+        crate::timetables::import(store, &actor, file.as_bytes(), "课表.csv", today, now).await?;
+    }
     Ok(())
 }

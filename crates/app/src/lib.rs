@@ -40,6 +40,7 @@ pub mod screening;
 pub mod studios;
 pub mod supervision;
 pub mod surveys;
+pub mod timetables;
 pub mod training;
 
 pub use eduq_store::{Store, StoreError};

@@ -3233,3 +3233,78 @@ async fn homework_logs_alerts_board_and_notice() {
         assert_eq!(notices.iter().map(|c| c.id).collect::<Vec<_>>(), [g4.id], "{name}");
     }
 }
+
+/// 开齐开足 on both backends: a school uploads its timetable (the same file again changes nothing,
+/// a bad row lands nothing), the check finds exactly the classes the file leaves short, a teacher
+/// in two classes at once, and the province's table replaces the national floor until reset.
+#[tokio::test]
+async fn timetables_upload_check_and_province_table() {
+    use eduq_app::timetables::{import, report, set_curriculum};
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let (teacher, principal, staff) =
+            (actor_of(&s, "teacher").await, actor_of(&s, "principal").await, actor_of(&s, "staff").await);
+        let Scope::School(own) = principal.scope else { panic!() };
+        let tid = term_id(&s).await;
+        let classes: Vec<(eduq_core::grade::Grade, i64)> = s
+            .list_classes(&principal, CURRENT.start_year, Some(tid), Some(own))
+            .await
+            .expect("classes")
+            .into_iter()
+            .map(|c| (c.grade, c.class_no))
+            .collect();
+        let full = eduq_synth::timetable::school_csv(&classes, false);
+        let out = import(&s, &principal, full.as_bytes(), "课表.csv", today, now()).await.expect("full");
+        let again = import(&s, &principal, full.as_bytes(), "课表.csv", today, now()).await.expect("again");
+        assert_eq!((again.added, again.unchanged), (0, out.added), "{name}: the same file changes nothing");
+        let r = report(&s, &principal, CURRENT, Some(own)).await.expect("report");
+        assert_eq!((r.classes, r.complete), (classes.len(), classes.len()), "{name}: a full week opens everything");
+        assert!(r.clashes.is_empty(), "{name}");
+        // The file with gaps: the classes it leaves short, counted by hand.
+        let gaps = eduq_synth::timetable::school_csv(&classes, true);
+        import(&s, &principal, gaps.as_bytes(), "课表.csv", today, now()).await.expect("gaps");
+        let short = (0..classes.len()).filter(|k| k % 7 == 3 || k % 11 == 5).count();
+        let r = report(&s, &principal, CURRENT, Some(own)).await.expect("report");
+        assert_eq!(r.classes - r.complete, short, "{name}");
+        assert_eq!(r.clashes.len(), 1, "{name}: the first teacher of Monday in two classes");
+        assert_eq!(r.clashes[0].1.len(), 2, "{name}: named by class");
+        let line = r.class_lines.iter().find(|c| !c.check.complete()).expect("a short class");
+        assert!(!line.check.missing.is_empty() || !line.check.short.is_empty(), "{name}");
+        // A bad row: nothing lands, the row and column named.
+        let bad = format!("{gaps}{},99,星期一,1,语文,某老师\n", classes[0].0.name());
+        let e = import(&s, &principal, bad.as_bytes(), "课表.csv", today, now()).await.expect_err("no class 99");
+        let rows = e.row_errors();
+        assert_eq!(rows.len(), 1, "{name}: {rows:?}");
+        assert_eq!((rows[0].column.as_str(), rows[0].value.as_str()), ("班级", "99"), "{name}");
+        assert_eq!(report(&s, &principal, CURRENT, Some(own)).await.expect("report"), r, "{name}: unchanged");
+        // Scope: a teacher may not upload; the bureau names each row's school; a school not its own.
+        assert!(matches!(
+            import(&s, &teacher, gaps.as_bytes(), "课表.csv", today, now()).await,
+            Err(eduq_app::AppError::Forbidden)
+        ));
+        let admin = Actor::system();
+        let e = import(&s, &admin, gaps.as_bytes(), "课表.csv", today, now()).await.expect_err("no codes");
+        assert_eq!(e.row_errors()[0].column, "学校标识码", "{name}");
+        let other =
+            s.list_schools(&admin, None).await.expect("schools").into_iter().find(|x| x.id != own).expect("other");
+        let foreign = format!("学校标识码,年级,班级,星期,节次,科目,教师\n{},一年级,1,1,1,语文,甲\n", other.code);
+        let e = import(&s, &principal, foreign.as_bytes(), "课表.csv", today, now()).await.expect_err("not own");
+        assert!(e.row_errors()[0].message.contains("不在您的管理范围"), "{name}: {e:?}");
+        // The district board sums its schools.
+        let d = report(&s, &staff, CURRENT, None).await.expect("district");
+        assert_eq!(d.classes, d.lines.iter().map(|l| l.classes).sum::<usize>(), "{name}");
+        assert!(!d.missing().is_empty(), "{name}: the demo leaves one school without a timetable");
+        // The province's table: 书法 in grades 3–6 makes those classes short until reset.
+        let table = "科目,可计入的科目,起始年级,终止年级,最少周课时\n书法,,三年级,六年级,1\n";
+        assert!(matches!(
+            set_curriculum(&s, &principal, Some((table.as_bytes(), "省表.csv")), now()).await,
+            Err(eduq_app::AppError::Forbidden)
+        ));
+        set_curriculum(&s, &staff, Some((table.as_bytes(), "省表.csv")), now()).await.expect("province");
+        let p = report(&s, &principal, CURRENT, Some(own)).await.expect("report");
+        let middle = classes.iter().filter(|(g, _)| (3..=6).contains(&g.number())).count();
+        assert!(p.province_table && p.complete == classes.len() - middle, "{name}: only 书法 is asked");
+        set_curriculum(&s, &staff, None, now()).await.expect("reset");
+        assert_eq!(report(&s, &principal, CURRENT, Some(own)).await.expect("report"), r, "{name}: the floor again");
+    }
+}

@@ -90,7 +90,9 @@ pub enum Resource {
     /// 心理健康 aggregates: coverage, bands by grade and sex (small cells suppressed), follow-up
     /// timeliness. No row names a pupil.
     PsychFigures,
-    /// 双减 homework logs: a class's homework per day and subject (no pupil named). Whoever teaches
+    /// 双减 records: homework logs (a class's homework per day and subject, no pupil named) and
+    /// the weekly timetables checked for 开齐开足 (a school's administrators upload them as class
+    /// records, [`Resource::Classes`]). Whoever teaches
     /// at a school logs for any class of it (a subject teacher teaches beyond the own class); the
     /// school's staff, the bureau and its inspectors (专项督导) read them; parents read the weekly
     /// 公示 of their children's classes only (the store resolves them).

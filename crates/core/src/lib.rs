@@ -47,6 +47,7 @@ pub mod studio;
 pub mod supervision;
 pub mod teacher;
 pub mod text;
+pub mod timetable;
 pub mod training;
 pub mod valueadded;
 

@@ -21,6 +21,7 @@ pub mod screening;
 pub mod stream;
 pub mod supervision;
 pub mod table;
+pub mod timetable;
 pub mod training;
 pub mod va;
 

@@ -38,6 +38,7 @@ pub mod rubrics;
 pub mod screening;
 pub mod studios;
 pub mod surveys;
+pub mod timetables;
 pub mod training;
 
 use std::any::Any;

@@ -215,6 +215,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0034_homework.sql"),
         postgres: include_str!("../migrations/postgres/0034_homework.sql"),
     },
+    Migration {
+        version: 35,
+        name: "timetables",
+        sqlite: include_str!("../migrations/sqlite/0035_timetables.sql"),
+        postgres: include_str!("../migrations/postgres/0035_timetables.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -14,6 +14,7 @@ pub mod names;
 pub mod screening;
 pub mod supervision;
 pub mod survey;
+pub mod timetable;
 pub mod training;
 
 use chrono::{Datelike, NaiveDate};

@@ -29,6 +29,7 @@ mod rotation;
 mod studios;
 mod supervision;
 mod surveys;
+mod timetables;
 mod training;
 mod users;
 mod views;
@@ -197,6 +198,13 @@ pub fn router(state: AppState) -> Router {
         .route("/homework/review", post(homework::review))
         .route("/homework/notice", get(homework::notices))
         .route("/homework/class/{id}", get(homework::notice))
+        .route("/timetables", get(timetables::page))
+        .route("/timetables.xlsx", get(timetables::export))
+        .route("/timetables/template.xlsx", get(timetables::template))
+        .route("/timetables/curriculum.xlsx", get(timetables::curriculum))
+        .route("/timetables/upload", post(timetables::upload))
+        .route("/timetables/curriculum", post(timetables::set_curriculum))
+        .route("/timetables/curriculum/reset", post(timetables::reset_curriculum))
         .route("/surveys", get(surveys::page).post(surveys::create))
         .route("/surveys/templates/{key}", get(surveys::template))
         .route("/surveys/{id}", get(surveys::detail))

@@ -2454,3 +2454,46 @@ async fn homework_pages_log_alert_and_board() {
     assert_eq!(status, StatusCode::OK);
     assert!(notice.contains("合计约75分钟（超出规定）"), "{notice:.800}");
 }
+
+/// 开齐开足 through the pages: the board's rate is the engine's, a school's view names its short
+/// classes and the clash, a bad upload names the row and lands nothing, the workbooks download.
+#[tokio::test]
+async fn timetable_pages_check_and_upload() {
+    let (base, store) = start().await;
+    let user = store.system().user_by_name("staff").await.expect("user").expect("staff");
+    let sa = store.system().actor(&user).await.expect("actor");
+    let term = eduq_core::calendar::Term::containing(chrono::Utc::now().date_naive());
+    let r = eduq_app::timetables::report(&store, &sa, term, None).await.expect("report");
+    let staff = login(&base, "staff").await;
+    let (status, page) = get(&base, &staff, &format!("/timetables?term={}", term.key())).await;
+    assert_eq!(status, StatusCode::OK, "{page:.300}");
+    let x = r.share().expect("classes checked");
+    assert!(x < 100.0, "the demo has gaps");
+    assert!(page.contains(&format!("id=\"timetable-share\">{x:.1}%</b>")), "{x}");
+    assert!(page.contains(&format!("id=\"timetable-missing\">{}</b>", r.missing().len())));
+    let principal = login(&base, "principal").await;
+    let (_, mine) = get(&base, &principal, "/timetables").await;
+    assert!(mine.contains("id=\"timetable-classes\"") && mine.contains("id=\"timetable-clashes\""), "{mine:.500}");
+    let form = reqwest::multipart::Form::new().text("_csrf", token(&mine)).part(
+        "file",
+        reqwest::multipart::Part::bytes(
+            "年级,班级,星期,节次,科目,教师\n一年级,99,星期一,1,语文,甲\n".as_bytes().to_vec(),
+        )
+        .file_name("课表.csv"),
+    );
+    let res = client()
+        .post(format!("{base}/timetables/upload"))
+        .header("cookie", &principal)
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    let body = res.text().await.expect("body");
+    assert!(body.contains("id=\"import-errors\"") && body.contains("第2行「班级」的值“99”"), "{body:.800}");
+    for path in ["/timetables.xlsx", "/timetables/template.xlsx", "/timetables/curriculum.xlsx"] {
+        let res = client().get(format!("{base}{path}")).header("cookie", &staff).send().await.expect("get");
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let bytes = res.bytes().await.expect("bytes");
+        assert!(eduq_exchange::table::read_table(&bytes, "t.xlsx").is_ok(), "{path}");
+    }
+}
