@@ -22,6 +22,8 @@ pub const ROTATION_SHARE: &str = "guarantee.rotation_share";
 pub const ROTATION_BACKBONE_SHARE: &str = "guarantee.rotation_backbone_share";
 /// The key of 第八条 item 1's figure (初中三年巩固率).
 pub const JUNIOR_CONSOLIDATION: &str = "quality.junior_consolidation";
+/// 第八条 item 7, judged from the timetables once every school has uploaded its own.
+pub const CURRICULUM: &str = "quality.curriculum";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GuaranteeReport {
@@ -163,6 +165,20 @@ async fn read_evaluate_part(store: &Store, actor: &Actor, term: Term, part: Part
             c.retained
         );
         computed.push((JUNIOR_CONSOLIDATION, Reported { value: rate, source }));
+    }
+    if part == Part::Quality {
+        let r = crate::timetables::report(store, actor, term, None).await?;
+        if let Some(share) = r.share().filter(|_| r.missing().is_empty()) {
+            let source = format!(
+                "eduq课表核对：{}所学校均已上传{}课表，{}个班级中{}个开齐开足（{:.1}%）",
+                r.lines.len(),
+                term.label(),
+                r.classes,
+                r.complete,
+                share
+            );
+            computed.push((CURRICULUM, Reported { value: if r.complete == r.classes { 1.0 } else { 0.0 }, source }));
+        }
     }
     for (key, r) in &computed {
         reported.insert(key.to_string(), r.clone());

@@ -3306,5 +3306,32 @@ async fn timetables_upload_check_and_province_table() {
         assert!(p.province_table && p.complete == classes.len() - middle, "{name}: only 书法 is asked");
         set_curriculum(&s, &staff, None, now()).await.expect("reset");
         assert_eq!(report(&s, &principal, CURRENT, Some(own)).await.expect("report"), r, "{name}: the floor again");
+        // 第八条 item 7: attested while a school has no timetable, judged from them once all have.
+        use eduq_app::guarantee::{CURRICULUM, Part, evaluate_part};
+        let item7 = |g: &eduq_app::guarantee::GuaranteeReport| {
+            g.items
+                .iter()
+                .flat_map(|i| i.checks.iter())
+                .find(|c| c.label.contains("开齐开足"))
+                .cloned()
+                .expect("item 7")
+        };
+        let before = item7(&evaluate_part(&s, &staff, CURRENT, Part::Quality).await.expect("quality"));
+        assert_eq!(before.input_key, Some(CURRICULUM), "{name}: still asked for");
+        for school in d.lines.iter().filter(|l| l.upload.is_none()) {
+            let cs: Vec<(eduq_core::grade::Grade, i64)> = s
+                .list_classes(&admin, CURRENT.start_year, Some(tid), Some(school.id))
+                .await
+                .expect("classes")
+                .into_iter()
+                .map(|c| (c.grade, c.class_no))
+                .collect();
+            let as_school = Actor { scope: Scope::School(school.id), ..admin.clone() };
+            let file = eduq_synth::timetable::school_csv(&cs, false);
+            import(&s, &as_school, file.as_bytes(), "课表.csv", today, now()).await.expect("the last school");
+        }
+        let after = item7(&evaluate_part(&s, &staff, CURRENT, Part::Quality).await.expect("quality"));
+        assert_eq!((after.input_key, after.value.as_str()), (None, "否"), "{name}: the demo's gaps: {after:?}");
+        assert!(after.details.iter().any(|d| d.contains("eduq课表核对")), "{name}: {:?}", after.details);
     }
 }
