@@ -659,6 +659,52 @@ try {
     assert(after !== before, `社会认可度 moves: ${before} → ${after}`);
     await staff.screenshot({ path: join(dir, 'balance-parts.png'), fullPage: true });
   });
+  await step('双减: a class teacher logs homework on a phone that puts a grade-4 class over 60 minutes; the principal is alerted and handles it; the board moves', async () => {
+    const school = await login(await browser.newContext(), 'principal');
+    await school.goto(`${base}/homework`);
+    const overBefore = Number(await school.textContent('#homework-over'));
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const phone = await login(ctx, 'teacher');
+    await phone.click('nav a[href="/homework"]');
+    await phone.waitForSelector('#homework-board');
+    await phone.click('#homework-log-link');
+    await phone.waitForSelector('#homework-form');
+    const g4 = await phone.evaluate(() => [...document.querySelectorAll('#homework-pick select[name=class] option')].find((o) => o.textContent.startsWith('四年级')).value);
+    await Promise.all([phone.waitForURL(/class=/), phone.selectOption('#homework-pick select[name=class]', g4)]);
+    await phone.waitForSelector('#homework-form');
+    assert(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the form fits 390 px');
+    const day = await phone.getAttribute('#homework-form input[name=day]', 'value');
+    // Written minutes already logged today, other than the two subjects about to be logged.
+    const others = await phone.evaluate(() => [...document.querySelectorAll('#homework-day tr')].slice(1)
+      .map((r) => [...r.children].map((c) => c.textContent.trim()))
+      .filter((c) => c[1].startsWith('书面') && c[0] !== '语文' && c[0] !== '数学')
+      .reduce((a, c) => a + Number(c[2]), 0));
+    const wasOver = await phone.evaluate(() => [...document.querySelectorAll('#homework-day tr')].slice(1)
+      .map((r) => [...r.children].map((c) => c.textContent.trim()))
+      .filter((c) => c[1].startsWith('书面')).reduce((a, c) => a + Number(c[2]), 0) > 60);
+    for (const [subject, minutes] of [['语文', '35'], ['数学', '40']]) {
+      await phone.fill('#homework-form input[name=subject]', subject);
+      await phone.fill('#homework-form input[name=minutes]', minutes);
+      await phone.fill('#homework-form textarea[name=note]', '练习册');
+      await Promise.all([phone.waitForNavigation(), phone.click('#homework-form button[type=submit]')]);
+      await phone.waitForSelector('#homework-message');
+    }
+    const message = await phone.textContent('#homework-message');
+    assert(message.includes(`合计约${75 + others}分钟`) && message.includes('超出规定'), message);
+    assert(await phone.evaluate(() => document.querySelector('#homework-message').classList.contains('bad')), 'shown as a warning');
+    await phone.screenshot({ path: join(dir, 'phone-homework.png'), fullPage: true });
+    await ctx.close();
+
+    await school.goto(`${base}/homework`);
+    await school.waitForSelector('#homework-alerts');
+    const overNow = Number(await school.textContent('#homework-over'));
+    assert(overNow === overBefore + (wasOver ? 0 : 1), `the board moves: ${overBefore} -> ${overNow}`);
+    const mine = `#homework-alerts form:has(input[name=class_id][value="${g4}"]):has(input[name=day][value="${day}"])`;
+    const row = school.locator(mine);
+    await row.locator('input[name=note]').fill('已与任课教师沟通，次日减量');
+    await Promise.all([school.waitForURL(`${base}/homework`), row.locator('button').click()]);
+    assert(await school.locator(mine).count() === 0, 'handled');
+  });
 } catch (e) {
   if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);
 } finally {
@@ -666,5 +712,5 @@ try {
   server.kill('SIGINT');
   console.log(`screenshots in ${dir}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed === 19 ? 0 : 1);
+  process.exit(failed === 0 && passed === 20 ? 0 : 1);
 }

@@ -113,6 +113,7 @@ pub async fn seed(
         seed_surveys(store, now).await?;
         seed_homework(store, primary, now).await?;
         seed_timetables(store, primary, now).await?;
+        seed_after_school(store, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(out)
@@ -1414,6 +1415,47 @@ async fn seed_timetables(store: &Store, primary: Option<i64>, now: DateTime<Utc>
         let file = eduq_synth::timetable::school_csv(&classes, gaps);
         let actor = Actor { scope: eduq_core::access::Scope::School(school.id), ..system.clone() };
         crate::timetables::import(store, &actor, file.as_bytes(), "课表.csv", today, now).await?;
+    }
+    Ok(())
+}
+
+/// This term's 作息 and 课后服务 of every school teaching grades 1–9 but the last: most by the
+/// rules, every fifth ending before the end of work, every seventh starting early; sign-ups of
+/// 70–95 % of each class.
+async fn seed_after_school(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
+    use crate::after_school::{PlanForm, save_plan, save_signups};
+    let system = Actor::system();
+    let today = now.date_naive();
+    let term = Term::containing(today);
+    let Some(term_id) = store.term_id(term).await? else { return Ok(()) };
+    let schools: Vec<SchoolRow> = store
+        .list_schools(&system, None)
+        .await?
+        .into_iter()
+        .filter(|s| {
+            s.school_type
+                .stages()
+                .iter()
+                .any(|g| matches!(g, eduq_core::grade::Stage::Primary | eduq_core::grade::Stage::Junior))
+        })
+        .collect();
+    for (k, school) in schools.iter().enumerate().take(schools.len().saturating_sub(1)) {
+        let primary = school.school_type.stages().contains(&eduq_core::grade::Stage::Primary);
+        let start = match (primary, k % 7 == 6) {
+            (true, false) => "8:20",
+            (true, true) | (false, _) => "8:00",
+        };
+        let f = PlanForm {
+            morning_start: start.into(),
+            service_days: "5".into(),
+            service_end: if k % 5 == 4 { "17:00" } else { "17:40" }.into(),
+            activities: "作业辅导、社团活动、延时托管".into(),
+        };
+        save_plan(store, &system, school.id, &f, today, now).await?;
+        let classes = store.list_classes(&system, term.start_year, Some(term_id), Some(school.id)).await?;
+        let typed: Vec<(i64, String)> =
+            classes.iter().map(|c| (c.id, (c.students * (70 + (c.id % 26)) / 100).to_string())).collect();
+        save_signups(store, &system, school.id, &typed, today).await?;
     }
     Ok(())
 }

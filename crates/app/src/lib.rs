@@ -2,6 +2,7 @@
 //! Clocks and seeds come in as arguments from the edge (web, CLI).
 
 pub mod accounts;
+pub mod after_school;
 pub mod alerts;
 pub mod assessment;
 pub mod attendance;

@@ -3335,3 +3335,54 @@ async fn timetables_upload_check_and_province_table() {
         assert!(after.details.iter().any(|d| d.contains("eduq课表核对")), "{name}: {:?}", after.details);
     }
 }
+
+/// 课后服务 and 作息 on both backends: a school's plan is checked against the rules, sign-ups are
+/// bounded by the class's roll, the board sums coverage and participation before dividing, and a
+/// school writes its own only.
+#[tokio::test]
+async fn after_school_plans_signups_and_board() {
+    use eduq_app::after_school::{PlanForm, board, save_plan, save_signups, set_end_rule};
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let (principal, staff) = (actor_of(&s, "principal").await, actor_of(&s, "staff").await);
+        let Scope::School(own) = principal.scope else { panic!() };
+        let d = board(&s, &staff, today, None).await.expect("board");
+        assert!(d.schools.iter().any(|x| x.plan.is_none()), "{name}: the demo leaves one school without a plan");
+        let (up, roll) = d.schools.iter().fold((0, 0), |(a, b), x| (a + x.signed_up, b + x.on_roll));
+        assert_eq!(d.participation(), Some(up as f64 * 100.0 / roll as f64), "{name}: summed before dividing");
+        assert!(d.flagged() > 1, "{name}");
+        let plan = |start: &str, end: &str| PlanForm {
+            morning_start: start.into(),
+            service_days: "5".into(),
+            service_end: end.into(),
+            activities: "作业辅导".into(),
+        };
+        save_plan(&s, &principal, own, &plan("8:10", "17:20"), today, now()).await.expect("saved");
+        let mine = board(&s, &principal, today, Some(own)).await.expect("mine");
+        assert_eq!(
+            mine.schools[0].flags,
+            ["上午上课时间8:10早于8:20", "课后服务结束时间17:20早于本地下班时间17:30"],
+            "{name}"
+        );
+        // The bureau moves the end of work to 17:00: the end passes, the start does not.
+        set_end_rule(&s, &staff, "17:00").await.expect("rule");
+        assert_eq!(board(&s, &principal, today, Some(own)).await.expect("mine").schools[0].flags.len(), 1, "{name}");
+        assert!(set_end_rule(&s, &principal, "18:00").await.is_err(), "{name}: the bureau's line");
+        let e = save_plan(&s, &principal, own, &plan("八点", "17:30"), today, now()).await.expect_err("bad time");
+        assert!(e.to_string().contains("应写成如“8:20”"), "{name}: {e}");
+        let other = d.schools.iter().find(|x| x.id != own).expect("other").id;
+        assert!(save_plan(&s, &principal, other, &plan("8:20", "17:30"), today, now()).await.is_err(), "{name}");
+        // Sign-ups: at most the roll; the school's participation follows.
+        let c = &mine.classes[0];
+        let e =
+            save_signups(&s, &principal, own, &[(c.id, (c.on_roll + 1).to_string())], today).await.expect_err("over");
+        assert!(e.to_string().contains("应为0到在籍人数"), "{name}: {e}");
+        save_signups(&s, &principal, own, &[(c.id, c.on_roll.to_string())], today).await.expect("all of the class");
+        let after = board(&s, &principal, today, Some(own)).await.expect("mine");
+        assert_eq!(
+            (after.schools[0].signed_up, after.schools[0].on_roll),
+            (c.on_roll, mine.schools[0].on_roll),
+            "{name}: only this class now"
+        );
+    }
+}

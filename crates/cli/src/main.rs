@@ -441,6 +441,9 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Sample { what: sample::SampleCmd::Supervision { database_url, schools, years, problems, seed } } => {
             sample::supervision(&database_url, schools, years, problems, seed).await?
         }
+        Cmd::Sample { what: sample::SampleCmd::DoubleReduction { database_url, students, classes, days, seed } } => {
+            sample::double_reduction(&database_url, students, classes, days, seed).await?
+        }
         Cmd::Sample { what: sample::SampleCmd::Training { database_url, students, years, per_year, seed } } => {
             sample::training(&database_url, students, years, per_year, seed).await?
         }

@@ -199,6 +199,23 @@ pub enum SampleCmd {
         #[arg(long, default_value_t = 17)]
         seed: u64,
     },
+    /// 双减 at county size (#20): a district's schools and classes, `days` weekdays of homework logs
+    /// for `classes` classes (three subjects a day, class-days shuffled), every class's timetable;
+    /// then the homework board and the timetable check timed in the store.
+    DoubleReduction {
+        /// Database URL (sqlite://FILE or postgres://…)
+        #[arg(long)]
+        database_url: String,
+        /// Pupils of the synthetic district (its schools and classes follow).
+        #[arg(long, default_value_t = 150_000)]
+        students: usize,
+        #[arg(long, default_value_t = 2_500)]
+        classes: usize,
+        #[arg(long, default_value_t = 200)]
+        days: usize,
+        #[arg(long, default_value_t = 29)]
+        seed: u64,
+    },
     /// 教师培训学时 at county size (#18): a district's schools and teachers (about 2,300 from 32,000
     /// pupils), five years of a platform's completion export (≈ 100,000 shuffled rows), imported
     /// as csv and again as xlsx, then the ledger timed; adds an administrator `bench` for wrk.
@@ -266,6 +283,7 @@ pub fn run(cmd: SampleCmd) -> Result<()> {
         | SampleCmd::IndicatorsStore { .. }
         | SampleCmd::Supervision { .. }
         | SampleCmd::Training { .. }
+        | SampleCmd::DoubleReduction { .. }
         | SampleCmd::ScreeningCodes { .. }
         | SampleCmd::ScreeningBurst { .. }
         | SampleCmd::SurveyBurst { .. } => {
@@ -1236,5 +1254,155 @@ fn write_csv<H: AsRef<[u8]>>(
         return Err(e.into());
     }
     w.flush()?;
+    Ok(())
+}
+
+/// The 双减 benchmark (see [`SampleCmd::DoubleReduction`]).
+pub async fn double_reduction(url: &str, students: usize, classes: usize, days: usize, seed: u64) -> Result<()> {
+    use eduq_core::access::Actor;
+    use eduq_exchange::kinds::Batch;
+    use eduq_store::homework::NewHomework;
+    let store = eduq_store::Store::connect(url).await?;
+    store.migrate().await?;
+    let admin = Actor::system();
+    let now = chrono::Utc::now();
+    let today = eduq_core::clock::DistrictZone::default().today(now);
+    let current = eduq_core::calendar::Term::containing(today);
+    let d = eduq_synth::generate(&eduq_synth::Spec { seed, students, current, years: 1 });
+    let t = std::time::Instant::now();
+    let year_classes: Vec<_> = d.classes.into_iter().filter(|c| c.start_year == current.start_year).collect();
+    for b in [Batch::Schools(d.schools), Batch::Classes(year_classes)] {
+        eduq_app::imports::apply_batch(&store, &admin, &b, "bench.generated", "synthetic", false, now).await?;
+    }
+    let mut tx = store.begin().await?;
+    tx.ensure_term(current).await?;
+    tx.commit().await?;
+    let all = eduq_app::homework::classes(&store, &admin, today).await?;
+    let compulsory: Vec<_> = all.iter().filter(|c| (1..=9).contains(&c.grade.number())).collect();
+    let schools: std::collections::BTreeSet<i64> = compulsory.iter().map(|c| c.school_id).collect();
+    println!(
+        "{}：{} 所学校，{} 个义务教育班级（{:.1} 秒）",
+        store.backend(),
+        schools.len(),
+        compulsory.len(),
+        t.elapsed().as_secs_f64()
+    );
+    // Weekdays back from today.
+    let mut weekdays = Vec::with_capacity(days);
+    let mut day = today;
+    while weekdays.len() < days {
+        use chrono::Datelike;
+        if day.weekday().num_days_from_monday() < 5 {
+            weekdays.push(day);
+        }
+        day -= chrono::Duration::days(1);
+    }
+    let from = *weekdays.last().unwrap_or(&today);
+    let held = store.system().scalar(&eduq_store::Sql::new("SELECT COUNT(*) FROM homework_day")).await?;
+    if held == 0 {
+        let t = std::time::Instant::now();
+        let mut rng = eduq_core::rng::Rng::new(seed);
+        let chosen: Vec<_> = compulsory.iter().take(classes).collect();
+        let mut order: Vec<(usize, usize)> =
+            (0..chosen.len()).flat_map(|c| (0..weekdays.len()).map(move |d| (c, d))).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        let subjects = ["语文", "数学", "英语"];
+        let (district_id, _) = store.district().await?;
+        for chunk in order.chunks(20_000) {
+            let load: Vec<_> = chunk
+                .iter()
+                .map(|&(c, k)| {
+                    let class = chosen[c];
+                    let written = class.grade.number() > 2;
+                    let list = subjects
+                        .iter()
+                        .map(|s| NewHomework {
+                            class_id: class.id,
+                            day: weekdays[k],
+                            subject: s.to_string(),
+                            written,
+                            minutes: 10 + rng.below(20) as u32,
+                            layered: false,
+                            note: String::new(),
+                        })
+                        .collect();
+                    (class.school_id, class.id, class.grade, weekdays[k], list)
+                })
+                .collect();
+            let mut tx = store.begin().await?;
+            tx.load_homework_days(&admin, district_id, &load, now).await?;
+            tx.commit().await?;
+        }
+        store.refresh_statistics().await?;
+        println!("写入{}个班级日的作业：{:.1} 秒", order.len(), t.elapsed().as_secs_f64());
+    }
+    let count = store.system().scalar(&eduq_store::Sql::new("SELECT COUNT(*) FROM homework_entry")).await?;
+    let uploaded = store.system().scalar(&eduq_store::Sql::new("SELECT COUNT(*) FROM timetable_upload")).await?;
+    if uploaded == 0 {
+        let t = std::time::Instant::now();
+        for school in &schools {
+            let cs: Vec<(eduq_core::grade::Grade, i64)> = all
+                .iter()
+                .filter(|c| c.school_id == *school)
+                .filter_map(|c| {
+                    c.name
+                        .split('（')
+                        .nth(1)
+                        .and_then(|x| x.trim_end_matches("）班").parse().ok())
+                        .map(|n| (c.grade, n))
+                })
+                .collect();
+            let file = eduq_synth::timetable::school_csv(&cs, true);
+            let actor = Actor { scope: eduq_core::access::Scope::School(*school), ..admin.clone() };
+            eduq_app::timetables::import(&store, &actor, file.as_bytes(), "课表.csv", today, now).await?;
+        }
+        println!("上传{}所学校的课表：{:.1} 秒", schools.len(), t.elapsed().as_secs_f64());
+    }
+    ensure_bench_user(&store).await?;
+    const RUNS: usize = 50;
+    // Cold: each run asks for another span, so no memo answers it.
+    let mut ms = Vec::with_capacity(RUNS);
+    let mut board = eduq_app::homework::board(&store, &admin, from, today, None).await?;
+    for i in 0..RUNS {
+        let t = std::time::Instant::now();
+        board =
+            eduq_app::homework::board(&store, &admin, from, today - chrono::Duration::days(i as i64 + 1), None).await?;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p99) = percentiles(ms);
+    println!(
+        "作业看板（全县，{}至今，{}条作业记录，不经缓存）：p50 {p50:.1} ms，p99 {p99:.1} ms；{}个班级日，达标率 {:.1}%",
+        from,
+        count,
+        board.total.class_days,
+        board.total.compliance().unwrap_or(0.0)
+    );
+    let school = *schools.iter().nth(schools.len() / 2).unwrap_or(&0);
+    let mut ms = Vec::with_capacity(RUNS);
+    for i in 0..RUNS {
+        let t = std::time::Instant::now();
+        board = eduq_app::homework::board(&store, &admin, from, today - chrono::Duration::days(i as i64), Some(school))
+            .await?;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p99) = percentiles(ms);
+    println!("作业看板（一所学校的各班，{}个班级）：p50 {p50:.1} ms，p99 {p99:.1} ms", board.lines.len());
+    let mut ms = Vec::with_capacity(10);
+    let mut r = eduq_app::timetables::report(&store, &admin, current, None).await?;
+    for _ in 0..10 {
+        let t = std::time::Instant::now();
+        r = eduq_app::timetables::report(&store, &admin, current, None).await?;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p99) = percentiles(ms);
+    println!(
+        "开齐开足核对（{}所学校、{}个班级）：p50 {p50:.0} ms，p99 {p99:.0} ms；开齐开足率 {:.1}%，教师冲突 {}",
+        r.lines.len(),
+        r.classes,
+        r.share().unwrap_or(0.0),
+        r.clashes_total()
+    );
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! (`.ci/run` checks this with `cargo tree`).
 
 pub mod access;
+pub mod after_school;
 pub mod attendance;
 pub mod audit;
 pub mod balance;

@@ -11,6 +11,7 @@ mod migrate;
 mod sql;
 
 pub mod accounts;
+pub mod after_school;
 pub mod alerts;
 pub mod attendance;
 pub mod audit;

@@ -221,6 +221,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0035_timetables.sql"),
         postgres: include_str!("../migrations/postgres/0035_timetables.sql"),
     },
+    Migration {
+        version: 36,
+        name: "after_school",
+        sqlite: include_str!("../migrations/sqlite/0036_after_school.sql"),
+        postgres: include_str!("../migrations/postgres/0036_after_school.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -1,6 +1,7 @@
 //! The web layer: axum router, thin handlers, askama templates (Simplified Chinese), htmx,
 //! ECharts, and the JSON API under /api/v1. Assets are embedded: no CDN.
 
+mod after_school;
 mod api;
 mod assets;
 mod attendance;
@@ -198,6 +199,10 @@ pub fn router(state: AppState) -> Router {
         .route("/homework/review", post(homework::review))
         .route("/homework/notice", get(homework::notices))
         .route("/homework/class/{id}", get(homework::notice))
+        .route("/after-school", get(after_school::page))
+        .route("/after-school/plan", post(after_school::save_plan))
+        .route("/after-school/signups", post(after_school::save_signups))
+        .route("/after-school/rule", post(after_school::set_rule))
         .route("/timetables", get(timetables::page))
         .route("/timetables.xlsx", get(timetables::export))
         .route("/timetables/template.xlsx", get(timetables::template))

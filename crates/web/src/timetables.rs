@@ -9,7 +9,7 @@ use eduq_app::timetables::Report;
 use eduq_core::access::{Resource, Scope};
 use serde::Deserialize;
 
-use crate::auth::{Posted, Session};
+use crate::auth::{NoFields, Posted, Session};
 use crate::views::{Layout, import_result, layout};
 use crate::{AppState, WebError};
 
@@ -104,11 +104,11 @@ pub async fn set_curriculum(
     Ok(render(&st, &s, &BoardQ::default(), message, errors).await?.into_response())
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Nothing {}
-
 /// Back to the national floor (the bureau).
-pub async fn reset_curriculum(State(st): State<AppState>, Posted(s, _): Posted<Nothing>) -> Result<Response, WebError> {
+pub async fn reset_curriculum(
+    State(st): State<AppState>,
+    Posted(s, NoFields {}): Posted<NoFields>,
+) -> Result<Response, WebError> {
     eduq_app::timetables::set_curriculum(&st.store, &s.actor, None, st.clock.now()).await?;
     Ok(Redirect::to("/timetables").into_response())
 }

@@ -2497,3 +2497,42 @@ async fn timetable_pages_check_and_upload() {
         assert!(eduq_exchange::table::read_table(&bytes, "t.xlsx").is_ok(), "{path}");
     }
 }
+
+/// 课后服务 through the pages: the board's coverage and participation are the engine's; a principal
+/// saves a plan that starts too early and reads the flag.
+#[tokio::test]
+async fn after_school_pages() {
+    let (base, store) = start().await;
+    let user = store.system().user_by_name("staff").await.expect("user").expect("staff");
+    let sa = store.system().actor(&user).await.expect("actor");
+    let today = eduq_core::clock::DistrictZone::default().today(chrono::Utc::now());
+    let b = eduq_app::after_school::board(&store, &sa, today, None).await.expect("board");
+    let staff = login(&base, "staff").await;
+    let (status, page) = get(&base, &staff, "/after-school").await;
+    assert_eq!(status, StatusCode::OK, "{page:.300}");
+    for (id, v) in [("service-coverage", b.coverage()), ("service-participation", b.participation())] {
+        let x = v.expect("a figure");
+        assert!(page.contains(&format!("id=\"{id}\">{x:.1}%</b>")), "{id}: {x}");
+    }
+    let principal = login(&base, "principal").await;
+    let (_, mine) = get(&base, &principal, "/after-school").await;
+    assert!(mine.contains("id=\"service-plan\"") && mine.contains("id=\"service-signups\""), "{mine:.300}");
+    let school =
+        mine.split("name=\"school_id\" value=\"").nth(1).and_then(|x| x.split('"').next()).expect("school").to_string();
+    let (status, _, body) = post_form(
+        &base,
+        &principal,
+        "/after-school/plan",
+        &[
+            ("_csrf", &token(&mine)),
+            ("school_id", &school),
+            ("morning_start", "7:50"),
+            ("service_days", "5"),
+            ("service_end", "17:45"),
+            ("activities", "作业辅导"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("id=\"service-message\"") && body.contains("上午上课时间7:50早于8:20"), "{body:.800}");
+}

@@ -13,6 +13,7 @@ pub mod homework;
 pub mod password;
 pub mod quality_balance;
 pub mod rotation;
+pub mod schedule;
 pub mod school_ict;
 pub mod screening;
 pub mod supervision;

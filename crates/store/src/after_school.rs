@@ -1,0 +1,138 @@
+//! 课后服务 plans and sign-ups per school and term, and the district's end-of-work line. Reads are
+//! scoped by school; a school's administrators write their own.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use eduq_core::access::{Actor, Resource};
+use eduq_core::after_school::Plan;
+
+use crate::org::scope_filter;
+use crate::sql::Arg;
+use crate::{Result, Sql, Store, StoreError, Tx};
+
+/// The setting key of the district's end of work (minutes after midnight).
+const SERVICE_END: &str = "service_end";
+
+impl Store {
+    /// Plans of a term in scope, by school.
+    pub async fn service_plans(&self, actor: &Actor, term_id: i64) -> Result<HashMap<i64, Plan>> {
+        if !actor.role.may_read(Resource::Homework) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT school_id, morning_start, service_days, service_end, activities FROM school_schedule WHERE 1=1",
+        );
+        q.push_arg(" AND term_id = ?", term_id);
+        scope_filter(&mut q, actor, "school_id", None, None);
+        let rows = self
+            .fetch(&q, |r| {
+                Ok((
+                    r.i(0)?,
+                    Plan {
+                        morning_start: u32::try_from(r.i(1)?).unwrap_or(0),
+                        service_days: u8::try_from(r.i(2)?).unwrap_or(0),
+                        service_end: r.oi(3)?.and_then(|m| u32::try_from(m).ok()),
+                        activities: r.s(4)?,
+                    },
+                ))
+            })
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Pupils signed up per class for a term in scope.
+    pub async fn service_signups(&self, actor: &Actor, term_id: i64) -> Result<HashMap<i64, i64>> {
+        if !actor.role.may_read(Resource::Homework) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new("SELECT class_id, pupils FROM service_signup WHERE 1=1");
+        q.push_arg(" AND term_id = ?", term_id);
+        scope_filter(&mut q, actor, "school_id", Some("class_id"), None);
+        Ok(self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?))).await?.into_iter().collect())
+    }
+
+    /// The district's end of work, minutes after midnight (`None`: eduq's default).
+    pub async fn service_end_rule(&self) -> Result<Option<u32>> {
+        let q = Sql::new("SELECT value FROM setting WHERE key = $1").bind(SERVICE_END);
+        Ok(self.fetch(&q, |r| r.s(0)).await?.pop().and_then(|v| v.parse().ok()))
+    }
+}
+
+impl Tx {
+    /// Saves a school's plan for a term (the school's administrators, the bureau's administrator).
+    pub async fn save_service_plan(
+        &mut self,
+        actor: &Actor,
+        district_id: i64,
+        school_id: i64,
+        term_id: i64,
+        p: &Plan,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        if !actor.role.may_write(Resource::Classes) || !actor.scope.covers_school(school_id) {
+            return Err(StoreError::Forbidden);
+        }
+        self.exec(
+            &Sql::new("DELETE FROM school_schedule WHERE school_id = $1 AND term_id = $2")
+                .bind(school_id)
+                .bind(term_id),
+        )
+        .await?;
+        self.exec(
+            &Sql::new(
+                "INSERT INTO school_schedule (school_id, term_id, district_id, morning_start, service_days, service_end, \
+                 activities, username, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(school_id)
+            .bind(term_id)
+            .bind(district_id)
+            .bind(i64::from(p.morning_start))
+            .bind(i64::from(p.service_days))
+            .bind(p.service_end.map(i64::from))
+            .bind(p.activities.as_str())
+            .bind(actor.username.as_str())
+            .bind(at),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces a school's sign-ups of a term: (class, pupils), each class the school's.
+    pub async fn save_service_signups(
+        &mut self,
+        actor: &Actor,
+        district_id: i64,
+        school_id: i64,
+        term_id: i64,
+        signups: &[(i64, i64)],
+    ) -> Result<()> {
+        if !actor.role.may_write(Resource::Classes) || !actor.scope.covers_school(school_id) {
+            return Err(StoreError::Forbidden);
+        }
+        self.exec(
+            &Sql::new("DELETE FROM service_signup WHERE school_id = $1 AND term_id = $2").bind(school_id).bind(term_id),
+        )
+        .await?;
+        let rows = signups
+            .iter()
+            .map(|&(class_id, pupils)| {
+                vec![Arg::I(class_id), Arg::I(term_id), Arg::I(school_id), Arg::I(district_id), Arg::I(pupils)]
+            })
+            .collect();
+        self.insert_rows("service_signup (class_id, term_id, school_id, district_id, pupils)", "", rows).await
+    }
+
+    /// Sets the district's end of work (the bureau).
+    pub async fn set_service_end_rule(&mut self, actor: &Actor, minutes: u32) -> Result<()> {
+        if !actor.role.keeps_rubrics() {
+            return Err(StoreError::Forbidden);
+        }
+        self.exec(&Sql::new("DELETE FROM setting WHERE key = $1").bind(SERVICE_END)).await?;
+        self.exec(
+            &Sql::new("INSERT INTO setting (key, value) VALUES ($1, $2)").bind(SERVICE_END).bind(minutes.to_string()),
+        )
+        .await?;
+        Ok(())
+    }
+}
