@@ -1261,7 +1261,7 @@ async fn seed_surveys(store: &Store, now: DateTime<Utc>) -> Result<(), AppError>
     // (template, counts towards 认可度, quotas per school link, quotas of the district link, the
     // share of favourable answers).
     type Quotas = &'static [(&'static str, i64)];
-    let plan: [(&str, bool, Quotas, Quotas, f64); 2] = [
+    let plan: [(&str, bool, Quotas, Quotas, f64); 3] = [
         (
             "recognition",
             true,
@@ -1270,6 +1270,7 @@ async fn seed_surveys(store: &Store, now: DateTime<Utc>) -> Result<(), AppError>
             0.9,
         ),
         ("parent_satisfaction", false, &[("", 12)], &[], 0.85),
+        ("wuxiang_pupil", false, &[("", 20)], &[], 0.8),
     ];
     for (key, recognition, at_school, at_district, fav) in plan {
         let Some(t) = eduq_core::questionnaire::template(key) else { continue };

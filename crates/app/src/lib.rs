@@ -43,6 +43,7 @@ pub mod supervision;
 pub mod surveys;
 pub mod timetables;
 pub mod training;
+pub mod wuxiang;
 
 pub use eduq_store::{Store, StoreError};
 pub use error::AppError;

@@ -2929,7 +2929,7 @@ async fn surveys_links_tokens_results_and_scope() {
         // The demo's 社会认可度 survey: the figure is favourable answers over answers of the scale
         // questions, counted here by hand from the kept responses.
         let lines = list(&s, &staff).await.expect("list");
-        assert_eq!(lines.len(), 2, "{name}");
+        assert_eq!(lines.len(), 3, "{name}: 社会认可度, 满意度, 五项管理");
         let rec_id = lines.iter().find(|l| l.survey.recognition).expect("recognition survey").survey.id;
         let rows = s.survey_responses(&staff, rec_id).await.expect("responses");
         let form = Form::parse(&template_sheets(template("recognition").expect("shipped").text)).expect("form");
@@ -2991,7 +2991,7 @@ async fn surveys_links_tokens_results_and_scope() {
         assert!(matches!(export(&s, &principal, rec_id, &zone).await, Err(AppError::Forbidden)), "{name}");
 
         // A remark through a school's link becomes a 问题清单 item of that school, once a day.
-        let sat_id = lines.iter().find(|l| !l.survey.recognition).expect("满意度 survey").survey.id;
+        let sat_id = lines.iter().find(|l| l.survey.title.contains("满意度")).expect("满意度 survey").survey.id;
         let sat = s.survey(&staff, sat_id).await.expect("survey");
         let sat_rows = s.survey_responses(&staff, sat_id).await.expect("responses");
         let remarks = eduq_app::surveys::remarks(&eduq_app::surveys::form_of(&sat).expect("form"), &sat_rows);
@@ -3029,7 +3029,7 @@ async fn surveys_links_tokens_results_and_scope() {
         let e = create(&s, &staff, &f, "bad.xlsx", &form_workbook(&sheets).expect("xlsx"), now()).await.unwrap_err();
         let e = e.to_string();
         assert!(e.contains("survey表第3行“type”列") && e.contains("choices表第2行“name”列"), "{name}: {e}");
-        assert_eq!(list(&s, &staff).await.expect("list").len(), 2, "{name}: nothing kept");
+        assert_eq!(list(&s, &staff).await.expect("list").len(), 3, "{name}: nothing kept");
         assert!(matches!(create(&s, &principal, &f, "x.xlsx", b"PK", now()).await, Err(AppError::Forbidden)));
 
         // A token survey: a token answers once; a wrong one is refused.
@@ -3384,5 +3384,67 @@ async fn after_school_plans_signups_and_board() {
             (c.on_roll, mine.schools[0].on_roll),
             "{name}: only this class now"
         );
+    }
+}
+
+/// 五项管理 on both backends: the board tallies the latest 五项管理 questionnaire (recounted here by
+/// hand), puts the teachers' logged minutes beside the reported ones, and a school keeps its
+/// reviewed reading list (its own only).
+#[tokio::test]
+async fn wuxiang_board_and_reading_list() {
+    use eduq_app::wuxiang::{BookForm, add_book, board, books};
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let (principal, staff) = (actor_of(&s, "principal").await, actor_of(&s, "staff").await);
+        let Scope::School(own) = principal.scope else { panic!() };
+        let b = board(&s, &staff, today).await.expect("board");
+        assert_eq!(b.surveys.len(), 1, "{name}: the demo's pupil questionnaire");
+        let rows = s.survey_responses(&staff, b.surveys[0].0).await.expect("responses");
+        let survey = s.survey(&staff, b.surveys[0].0).await.expect("survey");
+        let form = eduq_app::surveys::form_of(&survey).expect("form");
+        let q = eduq_core::wuxiang::Questions::of(&form).expect("questions");
+        let mut by_hand = eduq_core::wuxiang::Tally::default();
+        for r in &rows {
+            by_hand.add(&q, &r.answers);
+        }
+        assert_eq!(b.total, by_hand, "{name}");
+        assert_eq!(b.total.responses as usize, rows.len(), "{name}");
+        let sum: u64 = b.lines.iter().map(|l| l.answers.responses).sum();
+        let at_lines = rows.iter().filter(|r| r.school_id.is_some_and(|id| b.lines.iter().any(|l| l.id == id))).count();
+        assert_eq!(sum as usize, at_lines, "{name}: schools teaching grades 1–9");
+        let (from, to) = eduq_app::homework::term_so_far(today);
+        let hw = eduq_app::homework::board(&s, &staff, from, to, None).await.expect("homework");
+        assert_eq!(b.district_logged, hw.total.mean_minutes(), "{name}");
+        // The reading list: the school's own, with a review; not another school's.
+        let form = |school_id: i64| BookForm {
+            school_id,
+            title: "昆虫记".into(),
+            author: "法布尔".into(),
+            publisher: "人民文学出版社".into(),
+            grades: "三至六年级".into(),
+            reviewed_on: "2026-11-10".into(),
+            reviewers: "王老师、李老师".into(),
+            verdict: "approved".into(),
+            note: String::new(),
+        };
+        add_book(&s, &principal, &form(own), today, now()).await.expect("added");
+        let e = add_book(&s, &principal, &form(own), today, now()).await.expect_err("twice");
+        assert!(e.to_string().contains("已登记"), "{name}: {e}");
+        let other = b.lines.iter().find(|l| l.id != own).expect("other").id;
+        assert!(add_book(&s, &principal, &form(other), today, now()).await.is_err(), "{name}");
+        let e = add_book(
+            &s,
+            &principal,
+            &BookForm { verdict: String::new(), title: "新书".into(), ..form(own) },
+            today,
+            now(),
+        )
+        .await
+        .expect_err("no verdict");
+        assert!(e.to_string().contains("审核结论"), "{name}: {e}");
+        assert_eq!(books(&s, &principal, None).await.expect("books").len(), 1, "{name}");
+        let line =
+            board(&s, &principal, today).await.expect("mine").lines.into_iter().find(|l| l.id == own).expect("own");
+        assert_eq!((line.books, line.approved_books), (1, 1), "{name}");
     }
 }

@@ -35,11 +35,16 @@ impl Plan {
         self.service_days >= 5 && self.service_end.is_some()
     }
 
+    /// The first lesson keeps the latest line of the school's stages (教基厅函〔2021〕11号).
+    pub fn start_ok(&self, stages: &[Stage]) -> bool {
+        stages.iter().filter_map(|s| earliest_start(*s)).max().is_none_or(|e| self.morning_start >= e)
+    }
+
     /// What the plan breaks, for a school of `stages` where the district's end of work is `end_rule`.
     pub fn flags(&self, stages: &[Stage], end_rule: u32) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(earliest) = stages.iter().filter_map(|s| earliest_start(*s)).max()
-            && self.morning_start < earliest
+            && !self.start_ok(stages)
         {
             out.push(format!("上午上课时间{}早于{}", clock(self.morning_start), clock(earliest)));
         }
@@ -89,6 +94,10 @@ mod tests {
             "a 九年一贯制 keeps the later line"
         );
         assert!(!plan(8 * 60 + 30, 5, None).covers());
+        assert!(
+            plan(8 * 60 + 20, 5, None).start_ok(&[Stage::Primary])
+                && !plan(8 * 60 + 19, 5, None).start_ok(&[Stage::Primary])
+        );
         assert_eq!(participation(45, 50), Some(90.0));
         assert_eq!(participation(0, 0), None);
     }

@@ -51,6 +51,7 @@ pub mod text;
 pub mod timetable;
 pub mod training;
 pub mod valueadded;
+pub mod wuxiang;
 
 pub use error::CoreError;
 

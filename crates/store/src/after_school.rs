@@ -14,7 +14,55 @@ use crate::{Result, Sql, Store, StoreError, Tx};
 /// The setting key of the district's end of work (minutes after midnight).
 const SERVICE_END: &str = "service_end";
 
+/// A book a school brings in, with its review.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Book {
+    pub id: i64,
+    pub school_id: i64,
+    pub school_name: String,
+    pub title: String,
+    pub author: String,
+    pub publisher: String,
+    pub grades: String,
+    pub reviewed_on: chrono::NaiveDate,
+    pub reviewers: String,
+    pub approved: bool,
+    pub note: String,
+}
+
 impl Store {
+    /// The books of the schools in scope (optionally one), by school and title.
+    pub async fn reading_books(&self, actor: &Actor, school_id: Option<i64>) -> Result<Vec<Book>> {
+        if !actor.role.may_read(Resource::Homework) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT b.id, b.school_id, s.name, b.title, b.author, b.publisher, b.grades, b.reviewed_on, b.reviewers, \
+             b.approved, b.note FROM reading_book b JOIN school s ON s.id = b.school_id WHERE 1=1",
+        );
+        if let Some(id) = school_id {
+            q.push_arg(" AND b.school_id = ?", id);
+        }
+        scope_filter(&mut q, actor, "b.school_id", None, None);
+        q.push(" ORDER BY s.code, b.title");
+        self.fetch(&q, |r| {
+            Ok(Book {
+                id: r.i(0)?,
+                school_id: r.i(1)?,
+                school_name: r.s(2)?,
+                title: r.s(3)?,
+                author: r.s(4)?,
+                publisher: r.s(5)?,
+                grades: r.s(6)?,
+                reviewed_on: r.d(7)?,
+                reviewers: r.s(8)?,
+                approved: r.b(9)?,
+                note: r.s(10)?,
+            })
+        })
+        .await
+    }
+
     /// Plans of a term in scope, by school.
     pub async fn service_plans(&self, actor: &Actor, term_id: i64) -> Result<HashMap<i64, Plan>> {
         if !actor.role.may_read(Resource::Homework) {
@@ -121,6 +169,50 @@ impl Tx {
             })
             .collect();
         self.insert_rows("service_signup (class_id, term_id, school_id, district_id, pupils)", "", rows).await
+    }
+
+    /// Records a book and its review for a school of the caller's.
+    pub async fn add_reading_book(
+        &mut self,
+        actor: &Actor,
+        district_id: i64,
+        b: &Book,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        if !actor.role.may_write(Resource::Classes) || !actor.scope.covers_school(b.school_id) {
+            return Err(StoreError::Forbidden);
+        }
+        let held = self
+            .scalar(
+                &Sql::new("SELECT COUNT(*) FROM reading_book WHERE school_id = $1 AND title = $2 AND publisher = $3")
+                    .bind(b.school_id)
+                    .bind(b.title.as_str())
+                    .bind(b.publisher.as_str()),
+            )
+            .await?;
+        if held > 0 {
+            return Err(StoreError::Conflict(format!("本校已登记《{}》（{}）", b.title, b.publisher)));
+        }
+        self.exec(
+            &Sql::new(
+                "INSERT INTO reading_book (district_id, school_id, title, author, publisher, grades, reviewed_on, reviewers, \
+                 approved, note, username, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(district_id)
+            .bind(b.school_id)
+            .bind(b.title.as_str())
+            .bind(b.author.as_str())
+            .bind(b.publisher.as_str())
+            .bind(b.grades.as_str())
+            .bind(b.reviewed_on)
+            .bind(b.reviewers.as_str())
+            .bind(b.approved)
+            .bind(b.note.as_str())
+            .bind(actor.username.as_str())
+            .bind(at),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Sets the district's end of work (the bureau).

@@ -227,6 +227,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0036_after_school.sql"),
         postgres: include_str!("../migrations/postgres/0036_after_school.sql"),
     },
+    Migration {
+        version: 37,
+        name: "reading",
+        sqlite: include_str!("../migrations/sqlite/0037_reading.sql"),
+        postgres: include_str!("../migrations/postgres/0037_reading.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

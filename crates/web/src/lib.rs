@@ -34,6 +34,7 @@ mod timetables;
 mod training;
 mod users;
 mod views;
+mod wuxiang;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -203,6 +204,8 @@ pub fn router(state: AppState) -> Router {
         .route("/after-school/plan", post(after_school::save_plan))
         .route("/after-school/signups", post(after_school::save_signups))
         .route("/after-school/rule", post(after_school::set_rule))
+        .route("/wuxiang", get(wuxiang::page))
+        .route("/wuxiang/books", post(wuxiang::add_book))
         .route("/timetables", get(timetables::page))
         .route("/timetables.xlsx", get(timetables::export))
         .route("/timetables/template.xlsx", get(timetables::template))

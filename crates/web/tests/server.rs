@@ -2536,3 +2536,42 @@ async fn after_school_pages() {
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("id=\"service-message\"") && body.contains("上午上课时间7:50早于8:20"), "{body:.800}");
 }
+
+/// 五项管理 through the pages: the district's figures are the engine's; a principal registers a
+/// reviewed book and sees it listed.
+#[tokio::test]
+async fn wuxiang_pages() {
+    let (base, store) = start().await;
+    let user = store.system().user_by_name("staff").await.expect("user").expect("staff");
+    let sa = store.system().actor(&user).await.expect("actor");
+    let today = eduq_core::clock::DistrictZone::default().today(chrono::Utc::now());
+    let b = eduq_app::wuxiang::board(&store, &sa, today).await.expect("board");
+    let staff = login(&base, "staff").await;
+    let (status, page) = get(&base, &staff, "/wuxiang").await;
+    assert_eq!(status, StatusCode::OK, "{page:.300}");
+    for (id, v) in [("wuxiang-sleep", b.total.sleep_share()), ("wuxiang-phone", b.total.phone_unkept_share())] {
+        let x = v.expect("a figure");
+        assert!(page.contains(&format!("id=\"{id}\">{x:.1}%</b>")), "{id}: {x}");
+    }
+    let principal = login(&base, "principal").await;
+    let (_, mine) = get(&base, &principal, "/wuxiang").await;
+    let school =
+        mine.split("name=\"school_id\" value=\"").nth(1).and_then(|x| x.split('"').next()).expect("school").to_string();
+    let (status, _, body) = post_form(
+        &base,
+        &principal,
+        "/wuxiang/books",
+        &[
+            ("_csrf", &token(&mine)),
+            ("school_id", &school),
+            ("title", "昆虫记"),
+            ("publisher", "人民文学出版社"),
+            ("reviewed_on", "2026-11-10"),
+            ("reviewers", "王老师"),
+            ("verdict", "approved"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("id=\"wuxiang-message\"") && body.contains("<td>昆虫记</td>"), "{body:.800}");
+}
