@@ -17,6 +17,7 @@ pub mod demo;
 pub mod designations;
 pub mod directory;
 pub mod district_inputs;
+pub mod double_reduction;
 pub mod dropout_reports;
 pub mod error;
 pub mod exams;

@@ -234,3 +234,65 @@ pub async fn notices(State(st): State<AppState>, s: Session) -> Result<Response,
     let (l, _) = layout(&st.store, &s, "作业公示", "homework", None).await?;
     Ok(Html(NoticesPage { l, classes }.render()?).into_response())
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MonthQ {
+    pub month: Option<String>,
+}
+
+impl MonthQ {
+    /// `2026-11`, else the district's current month.
+    fn parts(&self, today: NaiveDate) -> (i32, u32) {
+        use chrono::Datelike;
+        self.month
+            .as_deref()
+            .and_then(|m| m.split_once('-'))
+            .and_then(|(y, m)| Some((y.parse().ok()?, m.parse().ok()?)))
+            .unwrap_or((today.year(), today.month()))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "double_reduction_report.html")]
+struct MonthPage {
+    r: eduq_app::double_reduction::MonthReport,
+    month: String,
+    service_koujing: &'static str,
+    wuxiang_koujing: &'static str,
+}
+
+/// The monthly 双减 report, A4.
+pub async fn month_report(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<MonthQ>,
+) -> Result<Response, WebError> {
+    let (y, m) = q.parts(s.today);
+    let r = match eduq_app::double_reduction::month_report(&st.store, &s.actor, y, m, s.today).await {
+        Ok(r) => r,
+        Err(eduq_app::AppError::Invalid(msg)) => return Err(WebError::BadRequest(msg)),
+        Err(e) => return Err(e.into()),
+    };
+    let page = MonthPage {
+        r,
+        month: format!("{y}-{m:02}"),
+        service_koujing: eduq_app::after_school::KOUJING,
+        wuxiang_koujing: eduq_app::wuxiang::KOUJING,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+pub async fn month_report_xlsx(
+    State(st): State<AppState>,
+    s: Session,
+    Query(q): Query<MonthQ>,
+) -> Result<Response, WebError> {
+    let (y, m) = q.parts(s.today);
+    let r = match eduq_app::double_reduction::month_report(&st.store, &s.actor, y, m, s.today).await {
+        Ok(r) => r,
+        Err(eduq_app::AppError::Invalid(msg)) => return Err(WebError::BadRequest(msg)),
+        Err(e) => return Err(e.into()),
+    };
+    let bytes = eduq_app::double_reduction::month_workbook(&r)?;
+    Ok(crate::views::xlsx_download(&format!("双减工作月报-{y}-{m:02}.xlsx"), bytes))
+}

@@ -199,6 +199,8 @@ pub fn router(state: AppState) -> Router {
         .route("/homework/remove", post(homework::remove))
         .route("/homework/review", post(homework::review))
         .route("/homework/notice", get(homework::notices))
+        .route("/double-reduction/report", get(homework::month_report))
+        .route("/double-reduction/report.xlsx", get(homework::month_report_xlsx))
         .route("/homework/class/{id}", get(homework::notice))
         .route("/after-school", get(after_school::page))
         .route("/after-school/plan", post(after_school::save_plan))

@@ -2575,3 +2575,38 @@ async fn wuxiang_pages() {
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("id=\"wuxiang-message\"") && body.contains("<td>昆虫记</td>"), "{body:.800}");
 }
+
+/// The monthly 双减 report: its figures are the engine's, and its workbook holds the four parts.
+#[tokio::test]
+async fn double_reduction_month_report() {
+    use chrono::TimeZone;
+    let at = Utc.with_ymd_and_hms(2026, 11, 20, 6, 0, 0).single().expect("time");
+    let (base, store, _) = start_with(Some(at)).await;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("day");
+    let user = store.system().user_by_name("staff").await.expect("user").expect("staff");
+    let sa = store.system().actor(&user).await.expect("actor");
+    let r = eduq_app::double_reduction::month_report(&store, &sa, 2026, 11, today).await.expect("report");
+    let staff = login(&base, "staff").await;
+    let (status, page) = get(&base, &staff, "/double-reduction/report?month=2026-11").await;
+    assert_eq!(status, StatusCode::OK, "{page:.300}");
+    let h = r.homework.total;
+    assert!(page.contains(&format!("已登记班级日{}个，超出规定{}个", h.class_days, h.over_days)), "{page:.1500}");
+    let x = r.timetables.share().expect("rate");
+    assert!(page.contains(&format!("开齐开足率{x:.1}%")), "{x}");
+    let c = r.service.coverage().expect("coverage");
+    assert!(page.contains(&format!("课后服务覆盖率{c:.1}%")), "{c}");
+    let (status, _) = get(&base, &staff, "/double-reduction/report?month=2027-05").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a month not begun");
+    let res = client()
+        .get(format!("{base}/double-reduction/report.xlsx?month=2026-11"))
+        .header("cookie", &staff)
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.expect("bytes");
+    let t = eduq_exchange::table::read_table(&bytes, "m.xlsx").expect("first sheet");
+    for l in &r.homework.lines {
+        assert!(t.rows.iter().any(|(_, cells)| cells.iter().any(|c| c == &l.name)), "{} in the homework sheet", l.name);
+    }
+}

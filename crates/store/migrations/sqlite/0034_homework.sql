@@ -35,5 +35,5 @@ CREATE TABLE homework_day (
     reviewed_at TEXT,
     PRIMARY KEY (class_id, day)
 );
-CREATE INDEX homework_day_board_idx ON homework_day (district_id, day, school_id, over, written_minutes);
-CREATE INDEX homework_day_school_idx ON homework_day (school_id, day);
+-- Covering the board's sums per school over a span of days (read without the table).
+CREATE INDEX homework_day_school_idx ON homework_day (school_id, day, over, written_minutes);
