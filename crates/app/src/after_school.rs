@@ -6,7 +6,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::after_school::{Plan, participation};
 use eduq_core::calendar::Term;
-use eduq_core::grade::Stage;
 use eduq_core::standards::schedule::{DEFAULT_SERVICE_END, clock, parse_clock};
 use eduq_store::Store;
 use serde::{Deserialize, Serialize};
@@ -199,8 +198,7 @@ pub async fn board(
     let classes = store.list_classes(actor, term.start_year, Some(term_id), school).await?;
     let mut schools = Vec::new();
     for s in store.list_schools(actor, None).await? {
-        let stages: Vec<Stage> =
-            s.school_type.stages().iter().copied().filter(|g| matches!(g, Stage::Primary | Stage::Junior)).collect();
+        let stages = s.school_type.compulsory_stages();
         if stages.is_empty() || school.is_some_and(|id| id != s.id) {
             continue;
         }

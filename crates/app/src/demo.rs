@@ -1398,12 +1398,7 @@ async fn seed_timetables(store: &Store, primary: Option<i64>, now: DateTime<Utc>
         .list_schools(&system, None)
         .await?
         .into_iter()
-        .filter(|s| {
-            s.school_type
-                .stages()
-                .iter()
-                .any(|g| matches!(g, eduq_core::grade::Stage::Primary | eduq_core::grade::Stage::Junior))
-        })
+        .filter(|s| !s.school_type.compulsory_stages().is_empty())
         .collect();
     for (k, school) in schools.iter().enumerate().take(schools.len().saturating_sub(1)) {
         let classes: Vec<(eduq_core::grade::Grade, i64)> = store
@@ -1433,12 +1428,7 @@ async fn seed_after_school(store: &Store, now: DateTime<Utc>) -> Result<(), AppE
         .list_schools(&system, None)
         .await?
         .into_iter()
-        .filter(|s| {
-            s.school_type
-                .stages()
-                .iter()
-                .any(|g| matches!(g, eduq_core::grade::Stage::Primary | eduq_core::grade::Stage::Junior))
-        })
+        .filter(|s| !s.school_type.compulsory_stages().is_empty())
         .collect();
     for (k, school) in schools.iter().enumerate().take(schools.len().saturating_sub(1)) {
         let primary = school.school_type.stages().contains(&eduq_core::grade::Stage::Primary);

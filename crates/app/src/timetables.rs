@@ -226,12 +226,7 @@ pub async fn report(store: &Store, actor: &Actor, term: Term, school: Option<i64
         .list_schools(actor, None)
         .await?
         .into_iter()
-        .filter(|s| {
-            s.school_type
-                .stages()
-                .iter()
-                .any(|g| matches!(g, eduq_core::grade::Stage::Primary | eduq_core::grade::Stage::Junior))
-        })
+        .filter(|s| !s.school_type.compulsory_stages().is_empty())
         .filter(|s| school.is_none_or(|id| id == s.id))
         .map(|s| (s.id, s.name))
         .collect();

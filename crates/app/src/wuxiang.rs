@@ -103,13 +103,7 @@ pub async fn board(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Boa
     };
     let mut lines = Vec::new();
     for s in store.list_schools(actor, None).await? {
-        let stages: Vec<eduq_core::grade::Stage> = s
-            .school_type
-            .stages()
-            .iter()
-            .copied()
-            .filter(|g| matches!(g, eduq_core::grade::Stage::Primary | eduq_core::grade::Stage::Junior))
-            .collect();
+        let stages = s.school_type.compulsory_stages();
         if stages.is_empty() {
             continue;
         }

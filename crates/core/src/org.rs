@@ -38,7 +38,12 @@ impl SchoolType {
     /// A regular school (not 特殊教育) with a 义务教育 stage: the schools that 优质均衡 and its
     /// 政府保障程度 judge.
     pub fn is_regular_compulsory(self) -> bool {
-        self != SchoolType::Special && self.stages().iter().any(|s| matches!(s, Stage::Primary | Stage::Junior))
+        self != SchoolType::Special && !self.compulsory_stages().is_empty()
+    }
+
+    /// The 义务教育 stages the school teaches (小学, 初中 or both): those whose 双减 rules apply.
+    pub fn compulsory_stages(self) -> Vec<Stage> {
+        self.stages().iter().copied().filter(|s| matches!(s, Stage::Primary | Stage::Junior)).collect()
     }
 }
 

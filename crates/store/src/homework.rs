@@ -81,6 +81,16 @@ fn grade_of(n: i64) -> std::result::Result<Grade, sqlx::Error> {
         .ok_or_else(|| sqlx::Error::Decode(format!("grade {n} out of range").into()))
 }
 
+fn class_row(r: &dyn crate::Get) -> std::result::Result<HomeworkClass, sqlx::Error> {
+    Ok(HomeworkClass {
+        id: r.i(0)?,
+        school_id: r.i(1)?,
+        school_name: r.s(2)?,
+        grade: grade_of(r.i(3)?)?,
+        name: r.s(4)?,
+    })
+}
+
 fn minutes(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -117,16 +127,7 @@ impl Store {
         };
         scope_filter(&mut q, &widened, "c.school_id", None, None);
         q.push(" ORDER BY s.code, c.grade, c.class_no");
-        self.fetch(&q, |r| {
-            Ok(HomeworkClass {
-                id: r.i(0)?,
-                school_id: r.i(1)?,
-                school_name: r.s(2)?,
-                grade: grade_of(r.i(3)?)?,
-                name: r.s(4)?,
-            })
-        })
-        .await
+        self.fetch(&q, class_row).await
     }
 
     /// The classes whose homework 公示 the caller reads in a school year: the scope's classes, a
@@ -142,16 +143,7 @@ impl Store {
         q.push_arg(" AND c.start_year = ?", i64::from(start_year));
         class_filter(&mut q, actor);
         q.push(" ORDER BY s.code, c.grade, c.class_no");
-        self.fetch(&q, |r| {
-            Ok(HomeworkClass {
-                id: r.i(0)?,
-                school_id: r.i(1)?,
-                school_name: r.s(2)?,
-                grade: grade_of(r.i(3)?)?,
-                name: r.s(4)?,
-            })
-        })
-        .await
+        self.fetch(&q, class_row).await
     }
 
     /// A class's entries from `from` to `to`, in day and subject order: for the caller's classes,
@@ -177,19 +169,7 @@ impl Store {
             }
             _ => class_filter(&mut q, actor),
         }
-        let class = self
-            .fetch(&q, |r| {
-                Ok(HomeworkClass {
-                    id: r.i(0)?,
-                    school_id: r.i(1)?,
-                    school_name: r.s(2)?,
-                    grade: grade_of(r.i(3)?)?,
-                    name: r.s(4)?,
-                })
-            })
-            .await?
-            .pop()
-            .ok_or(StoreError::NotFound)?;
+        let class = self.fetch(&q, class_row).await?.pop().ok_or(StoreError::NotFound)?;
         let q = Sql::new(
             "SELECT class_id, day, subject, written, minutes, layered, note, teacher_name FROM homework_entry \
              WHERE class_id = $1 AND day >= $2 AND day <= $3 ORDER BY day, subject",

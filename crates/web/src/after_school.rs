@@ -7,11 +7,11 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use eduq_app::after_school::{KOUJING, PlanForm, ServiceBoard};
-use eduq_core::access::{Resource, Scope};
+use eduq_core::access::Resource;
 use serde::Deserialize;
 
 use crate::auth::{Posted, Session};
-use crate::views::{Layout, form_message, layout};
+use crate::views::{Layout, form_message, layout, own_school};
 use crate::{AppState, WebError};
 
 #[derive(Debug, Default, Deserialize)]
@@ -30,13 +30,6 @@ struct BoardPage {
     koujing: &'static str,
     message: String,
     error: String,
-}
-
-fn own_school(s: &Session) -> Option<i64> {
-    match s.actor.scope {
-        Scope::School(id) | Scope::Classes { school_id: id, .. } => Some(id),
-        _ => None,
-    }
 }
 
 async fn render(

@@ -44,10 +44,7 @@ async fn render(st: &AppState, s: &Session, q: &BoardQ, error: String) -> Result
     let (l, _) = layout(&st.store, s, "双减·作业管理", "homework", None).await?;
     let (from, to) = q.span(s.today);
     // A school's own staff land on their school's classes.
-    let school = q.school.or(match s.actor.scope {
-        Scope::School(id) | Scope::Classes { school_id: id, .. } => Some(id),
-        _ => None,
-    });
+    let school = q.school.or(crate::views::own_school(s));
     let b = eduq_app::homework::board(&st.store, &s.actor, from, to, school).await?;
     let alerts = eduq_app::homework::alerts(&st.store, &s.actor, s.today).await?;
     let logs = s.actor.role.may_write(Resource::Homework);
@@ -261,18 +258,27 @@ struct MonthPage {
     wuxiang_koujing: &'static str,
 }
 
+/// The month's report; a month not begun is a bad request.
+async fn load_month(
+    st: &AppState,
+    s: &Session,
+    q: &MonthQ,
+) -> Result<(i32, u32, eduq_app::double_reduction::MonthReport), WebError> {
+    let (y, m) = q.parts(s.today);
+    match eduq_app::double_reduction::month_report(&st.store, &s.actor, y, m, s.today).await {
+        Ok(r) => Ok((y, m, r)),
+        Err(eduq_app::AppError::Invalid(msg)) => Err(WebError::BadRequest(msg)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The monthly 双减 report, A4.
 pub async fn month_report(
     State(st): State<AppState>,
     s: Session,
     Query(q): Query<MonthQ>,
 ) -> Result<Response, WebError> {
-    let (y, m) = q.parts(s.today);
-    let r = match eduq_app::double_reduction::month_report(&st.store, &s.actor, y, m, s.today).await {
-        Ok(r) => r,
-        Err(eduq_app::AppError::Invalid(msg)) => return Err(WebError::BadRequest(msg)),
-        Err(e) => return Err(e.into()),
-    };
+    let (y, m, r) = load_month(&st, &s, &q).await?;
     let page = MonthPage {
         r,
         month: format!("{y}-{m:02}"),
@@ -287,12 +293,7 @@ pub async fn month_report_xlsx(
     s: Session,
     Query(q): Query<MonthQ>,
 ) -> Result<Response, WebError> {
-    let (y, m) = q.parts(s.today);
-    let r = match eduq_app::double_reduction::month_report(&st.store, &s.actor, y, m, s.today).await {
-        Ok(r) => r,
-        Err(eduq_app::AppError::Invalid(msg)) => return Err(WebError::BadRequest(msg)),
-        Err(e) => return Err(e.into()),
-    };
+    let (y, m, r) = load_month(&st, &s, &q).await?;
     let bytes = eduq_app::double_reduction::month_workbook(&r)?;
     Ok(crate::views::xlsx_download(&format!("双减工作月报-{y}-{m:02}.xlsx"), bytes))
 }

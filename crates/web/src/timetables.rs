@@ -6,7 +6,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use eduq_app::timetables::Report;
-use eduq_core::access::{Resource, Scope};
+use eduq_core::access::Resource;
 use serde::Deserialize;
 
 use crate::auth::{NoFields, Posted, Session};
@@ -31,10 +31,7 @@ struct BoardPage {
 }
 
 fn school_of(s: &Session, q: &BoardQ) -> Option<i64> {
-    q.school.or(match s.actor.scope {
-        Scope::School(id) | Scope::Classes { school_id: id, .. } => Some(id),
-        _ => None,
-    })
+    q.school.or(crate::views::own_school(s))
 }
 
 async fn render(

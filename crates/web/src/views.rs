@@ -47,6 +47,14 @@ pub struct Layout {
     pub term_key: String,
 }
 
+/// The school a school-bound caller works at (the pages of a school's staff open on it).
+pub fn own_school(s: &Session) -> Option<i64> {
+    match s.actor.scope {
+        eduq_core::access::Scope::School(id) | eduq_core::access::Scope::Classes { school_id: id, .. } => Some(id),
+        _ => None,
+    }
+}
+
 /// The selected term (by key, else the newest with data).
 pub struct Selected {
     pub id: Option<i64>,

@@ -4,11 +4,11 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use eduq_app::wuxiang::{Board, Book, BookForm, KOUJING};
-use eduq_core::access::{Resource, Scope};
+use eduq_core::access::Resource;
 use serde::Deserialize;
 
 use crate::auth::{Posted, Session};
-use crate::views::{Layout, form_message, layout};
+use crate::views::{Layout, form_message, layout, own_school};
 use crate::{AppState, WebError};
 
 #[derive(Debug, Default, Deserialize)]
@@ -39,10 +39,7 @@ async fn render(
     error: String,
 ) -> Result<Html<String>, WebError> {
     let (l, _) = layout(&st.store, s, "五项管理", "homework", None).await?;
-    let own = match s.actor.scope {
-        Scope::School(id) | Scope::Classes { school_id: id, .. } => Some(id),
-        _ => None,
-    };
+    let own = own_school(s);
     let school = school.or(own);
     let b = eduq_app::wuxiang::board(&st.store, &s.actor, s.today).await?;
     let books = eduq_app::wuxiang::books(&st.store, &s.actor, school).await?;
