@@ -3219,6 +3219,9 @@ async fn homework_logs_alerts_board_and_notice() {
         log(&s, &teacher, &form(g4.id, "数学", true, "20"), today, now()).await.expect("corrected");
         let after = board(&s, &principal, from, to, Some(own)).await.expect("school");
         assert_eq!(after.total.over_days + 1, school.total.over_days, "{name}");
+        let district_after = board(&s, &staff, from, to, None).await.expect("board");
+        let line = district_after.lines.iter().find(|l| l.id == own).expect("own line");
+        assert_eq!(line.tally, after.total, "{name}: the schools' sums follow every write");
         // A parent reads the own child's class's week, not another class's.
         let tid = term_id(&s).await;
         let roll = s.roll_by_number(&admin, tid).await.expect("roll");

@@ -267,10 +267,20 @@ impl Store {
     ) -> Result<Vec<SchoolHomework>> {
         let mut q = Sql::new("");
         let (f, t) = (q.arg(from), q.arg(to));
+        // A class-bound reader sums its own class-days; everyone else reads the schools' sums.
+        let sums = match actor.scope {
+            Scope::Classes { .. } => format!(
+                "SELECT h.school_id, COUNT(*) AS days, CAST(SUM(CASE WHEN h.over THEN 1 ELSE 0 END) AS BIGINT) AS over, \
+                 CAST(SUM(h.written_minutes) AS BIGINT) AS minutes FROM homework_day h WHERE h.day >= {f} AND h.day <= {t}"
+            ),
+            _ => format!(
+                "SELECT h.school_id, CAST(SUM(h.class_days) AS BIGINT) AS days, CAST(SUM(h.over_days) AS BIGINT) AS over, \
+                 CAST(SUM(h.written_minutes) AS BIGINT) AS minutes FROM homework_school_day h WHERE h.day >= {f} AND h.day <= {t}"
+            ),
+        };
         q.text = format!(
             "SELECT s.id, s.name, COALESCE(a.days, 0), COALESCE(a.over, 0), COALESCE(a.minutes, 0) FROM school s \
-             LEFT JOIN (SELECT h.school_id, COUNT(*) AS days, CAST(SUM(CASE WHEN h.over THEN 1 ELSE 0 END) AS BIGINT) AS over, \
-             CAST(SUM(h.written_minutes) AS BIGINT) AS minutes FROM homework_day h WHERE h.day >= {f} AND h.day <= {t}"
+             LEFT JOIN ({sums}"
         );
         scope_filter(&mut q, actor, "h.school_id", Some("h.class_id"), None);
         q.push(" GROUP BY h.school_id) a ON a.school_id = s.id WHERE s.school_type <> 'kindergarten'");
@@ -291,6 +301,30 @@ impl Store {
 }
 
 impl Tx {
+    /// Rewrites the schools' sums of `from..=to` from their class-days.
+    async fn resum_school_days(&mut self, schools: &[i64], from: NaiveDate, to: NaiveDate) -> Result<()> {
+        let list = id_list(schools);
+        self.exec(
+            &Sql::new(format!(
+                "DELETE FROM homework_school_day WHERE school_id IN ({list}) AND day >= $1 AND day <= $2"
+            ))
+            .bind(from)
+            .bind(to),
+        )
+        .await?;
+        self.exec(
+            &Sql::new(format!(
+                "INSERT INTO homework_school_day (school_id, day, district_id, class_days, over_days, written_minutes) \
+                 SELECT school_id, day, district_id, COUNT(*), SUM(CASE WHEN over THEN 1 ELSE 0 END), SUM(written_minutes) \
+                 FROM homework_day WHERE school_id IN ({list}) AND day >= $1 AND day <= $2 GROUP BY school_id, day, district_id"
+            ))
+            .bind(from)
+            .bind(to),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// The class a writer logs for: of the caller's school(s), with its district, school and grade.
     async fn writable_class(&mut self, actor: &Actor, class_id: i64) -> Result<(i64, i64, Grade)> {
         if !actor.role.may_write(Resource::Homework) {
@@ -377,6 +411,7 @@ impl Tx {
         if entries.is_empty() {
             self.exec(&Sql::new("DELETE FROM homework_day WHERE class_id = $1 AND day = $2").bind(class_id).bind(day))
                 .await?;
+            self.resum_school_days(&[school_id], day, day).await?;
             return Ok(check);
         }
         let n = self
@@ -412,6 +447,7 @@ impl Tx {
             )
             .await?;
         }
+        self.resum_school_days(&[school_id], day, day).await?;
         Ok(check)
     }
 
@@ -473,7 +509,14 @@ impl Tx {
             "",
             checked,
         )
-        .await
+        .await?;
+        let mut schools: Vec<i64> = days.iter().map(|d| d.0).collect();
+        schools.sort_unstable();
+        schools.dedup();
+        if let (Some(from), Some(to)) = (days.iter().map(|d| d.3).min(), days.iter().map(|d| d.3).max()) {
+            self.resum_school_days(&schools, from, to).await?;
+        }
+        Ok(())
     }
 
     /// The principal's 处理 of an over-limit class-day (talked to the teachers, adjusted the next

@@ -37,3 +37,16 @@ CREATE TABLE homework_day (
 );
 -- Covering the board's sums per school over a span of days (read without the table).
 CREATE INDEX homework_day_school_idx ON homework_day (school_id, day, over, written_minutes);
+
+-- The class-days of each school and day summed (rewritten with each class-day of it), so that the
+-- district's board over a term reads one row per school and day.
+CREATE TABLE homework_school_day (
+    school_id BIGINT NOT NULL REFERENCES school (id),
+    day DATE NOT NULL,
+    district_id BIGINT NOT NULL REFERENCES district (id),
+    class_days BIGINT NOT NULL,
+    over_days BIGINT NOT NULL,
+    written_minutes BIGINT NOT NULL,
+    PRIMARY KEY (school_id, day)
+);
+CREATE INDEX homework_school_day_day_idx ON homework_school_day (day, school_id, class_days, over_days, written_minutes);
