@@ -2307,8 +2307,14 @@ async fn surveys_from_link_to_result() {
     assert!(nowhere.contains("链接无效"), "{nowhere:.200}");
 
     // A parent's remark becomes a 问题清单 item of the school, from the survey's page.
-    let sat =
-        store.surveys(&staff, None).await.expect("surveys").into_iter().find(|s| !s.recognition).expect("满意度").id;
+    let sat = store
+        .surveys(&staff, None)
+        .await
+        .expect("surveys")
+        .into_iter()
+        .find(|s| s.title.contains("满意度"))
+        .expect("满意度")
+        .id;
     let (_, page) = get(&base, &c, &format!("/surveys/{sat}")).await;
     assert!(page.contains("id=\"survey-remarks\""), "the demo's remarks are listed");
     let value = |name: &str| {
