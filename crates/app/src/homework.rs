@@ -217,14 +217,19 @@ fn check_of(d: &ClassDay) -> DayCheck {
 }
 
 /// Over-limit class-days of the term not yet handled, for the principal (the school's) and the
-/// class teacher (the own classes'); none for roles that neither handle nor teach.
+/// class teacher (the own classes'), newest first; none for the bureau (its board counts them by
+/// school) nor for roles that neither handle nor teach.
 pub async fn alerts(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Vec<ClassDay>, AppError> {
-    if !actor.role.may_write(Resource::Homework) && !actor.role.reviews_homework() {
+    let school_bound =
+        matches!(actor.scope, eduq_core::access::Scope::School(_) | eduq_core::access::Scope::Classes { .. });
+    if !school_bound || !(actor.role.may_write(Resource::Homework) || actor.role.reviews_homework()) {
         return Ok(vec![]);
     }
     let (from, to) = term_so_far(today);
-    let days = store.homework_days(actor, from, to, None, true).await?;
-    Ok(days.into_iter().filter(|d| d.review.is_none()).collect())
+    let mut days: Vec<ClassDay> =
+        store.homework_days(actor, from, to, None, true).await?.into_iter().filter(|d| d.review.is_none()).collect();
+    days.sort_by(|a, b| b.day.cmp(&a.day).then(a.class_name.cmp(&b.class_name)));
+    Ok(days)
 }
 
 /// The principal's 处理 of an over-limit day.

@@ -214,10 +214,16 @@ pub async fn rules(store: &Store) -> Result<(Vec<Requirement>, bool), AppError> 
 }
 
 /// The board of a term for the caller's schools that teach grades 1–9, or for one school.
+/// Memoised per reader until the next write.
 pub async fn report(store: &Store, actor: &Actor, term: Term, school: Option<i64>) -> Result<Report, AppError> {
     if !actor.role.may_read(Resource::Homework) || !actor.role.may_read(Resource::Schools) {
         return Err(AppError::Forbidden);
     }
+    let key = format!("timetables|{}|{}|{school:?}", eduq_store::reader_key(actor), term.key());
+    store.memoised(&key, read_report(store, actor, term, school)).await
+}
+
+async fn read_report(store: &Store, actor: &Actor, term: Term, school: Option<i64>) -> Result<Report, AppError> {
     let (rules, province_table) = rules(store).await?;
     let Some(term_id) = store.term_id(term).await? else {
         return Err(AppError::Invalid(format!("没有{}的数据", term.label())));

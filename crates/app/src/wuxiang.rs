@@ -56,10 +56,16 @@ pub struct Board {
 pub const KOUJING: &str = "口径：睡眠、手机、体育锻炼与报告的作业时长来自本学期最近一次五项管理学生和家长问卷（每份问卷一份答卷）；睡眠达标按年级对照小学10小时、初中9小时、高中8小时（教基厅函〔2021〕11号），作业时长对照各年级书面作业上限；教师登记的日均书面作业来自作业登记；体质为最近一次体质健康测试合格率；答卷少于5份的学校不显示问卷数据。";
 
 /// The board of the term containing `today` for the caller's schools teaching grades 1–9.
+/// Memoised per reader and day until the next write.
 pub async fn board(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Board, AppError> {
     if !actor.role.may_read(Resource::Homework) || !actor.role.may_read(Resource::Schools) {
         return Err(AppError::Forbidden);
     }
+    let key = format!("wuxiang|{}|{today}", eduq_store::reader_key(actor));
+    store.memoised(&key, read_board(store, actor, today)).await
+}
+
+async fn read_board(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Board, AppError> {
     let term = Term::containing(today);
     // The latest questionnaire of each 五项管理 form in scope.
     let mut latest: BTreeMap<String, (i64, String, Questions, eduq_core::questionnaire::Form)> = BTreeMap::new();

@@ -29,12 +29,17 @@ impl BoardQ {
     }
 }
 
+/// Pending alerts listed on the board, newest first.
+const ALERTS_LISTED: usize = 50;
+
 #[derive(Template)]
 #[template(path = "homework.html")]
 struct BoardPage {
     l: Layout,
     b: Board,
     alerts: Vec<ClassDay>,
+    /// All pending alerts (the page lists the newest [`ALERTS_LISTED`]).
+    alerts_total: usize,
     logs: bool,
     reviews: bool,
     error: String,
@@ -46,10 +51,12 @@ async fn render(st: &AppState, s: &Session, q: &BoardQ, error: String) -> Result
     // A school's own staff land on their school's classes.
     let school = q.school.or(crate::views::own_school(s));
     let b = eduq_app::homework::board(&st.store, &s.actor, from, to, school).await?;
-    let alerts = eduq_app::homework::alerts(&st.store, &s.actor, s.today).await?;
+    let mut alerts = eduq_app::homework::alerts(&st.store, &s.actor, s.today).await?;
+    let alerts_total = alerts.len();
+    alerts.truncate(ALERTS_LISTED);
     let logs = s.actor.role.may_write(Resource::Homework);
     let reviews = s.actor.role.reviews_homework();
-    Ok(Html(BoardPage { l, b, alerts, logs, reviews, error }.render()?))
+    Ok(Html(BoardPage { l, b, alerts, alerts_total, logs, reviews, error }.render()?))
 }
 
 pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<BoardQ>) -> Result<Response, WebError> {
