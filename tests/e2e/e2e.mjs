@@ -670,7 +670,10 @@ try {
     await phone.click('#homework-log-link');
     await phone.waitForSelector('#homework-form');
     const g4 = await phone.evaluate(() => [...document.querySelectorAll('#homework-pick select[name=class] option')].find((o) => o.textContent.startsWith('四年级')).value);
-    await phone.goto(`${base}/homework/log?class=${g4}`);
+    if (await phone.inputValue('#homework-pick select[name=class]') !== g4) {
+      // The picker reloads the form for the class chosen (data-autosubmit, no inline script).
+      await Promise.all([phone.waitForURL(/class=/), phone.selectOption('#homework-pick select[name=class]', g4)]);
+    }
     await phone.waitForSelector('#homework-form');
     assert(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the form fits 390 px');
     const day = await phone.getAttribute('#homework-form input[name=day]', 'value');

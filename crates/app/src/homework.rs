@@ -96,7 +96,7 @@ pub async fn log(
     let mut tx = store.begin().await?;
     let check = tx.log_homework(actor, &entry, now).await?;
     tx.commit().await?;
-    let message = format!("{}{}：{}", class.name, day, check.summary(class.grade));
+    let message = format!("{} {}：{}", class.name, day, check.summary(class.grade));
     Ok(Logged { class, check, message })
 }
 
