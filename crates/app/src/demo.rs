@@ -1332,7 +1332,7 @@ async fn seed_surveys(store: &Store, now: DateTime<Utc>) -> Result<(), AppError>
 async fn seed_homework(store: &Store, primary: Option<i64>, now: DateTime<Utc>) -> Result<(), AppError> {
     use eduq_store::homework::NewHomework;
     let system = Actor::system();
-    let today = now.date_naive();
+    let today = eduq_core::clock::DistrictZone::default().today(now);
     let schools = store.list_schools(&system, None).await?;
     let junior = schools.iter().find(|s| s.school_type == eduq_core::org::SchoolType::Junior).map(|s| s.id);
     let chosen: Vec<i64> = primary.into_iter().chain(junior).collect();
@@ -1387,19 +1387,20 @@ async fn seed_homework(store: &Store, primary: Option<i64>, now: DateTime<Utc>) 
     Ok(())
 }
 
+/// The demo's schools teaching grades 1–9, in list order.
+async fn compulsory_schools(store: &Store) -> Result<Vec<SchoolRow>, AppError> {
+    let all = store.list_schools(&Actor::system(), None).await?;
+    Ok(all.into_iter().filter(|s| !s.school_type.compulsory_stages().is_empty()).collect())
+}
+
 /// This term's timetables of every school teaching grades 1–9 but the last (not uploaded yet):
 /// every third school (the demo principal's among them) with the gaps a district shows.
 async fn seed_timetables(store: &Store, primary: Option<i64>, now: DateTime<Utc>) -> Result<(), AppError> {
     let system = Actor::system();
-    let today = now.date_naive();
+    let today = eduq_core::clock::DistrictZone::default().today(now);
     let term = Term::containing(today);
     let Some(term_id) = store.term_id(term).await? else { return Ok(()) };
-    let schools: Vec<SchoolRow> = store
-        .list_schools(&system, None)
-        .await?
-        .into_iter()
-        .filter(|s| !s.school_type.compulsory_stages().is_empty())
-        .collect();
+    let schools = compulsory_schools(store).await?;
     for (k, school) in schools.iter().enumerate().take(schools.len().saturating_sub(1)) {
         let classes: Vec<(eduq_core::grade::Grade, i64)> = store
             .list_classes(&system, term.start_year, Some(term_id), Some(school.id))
@@ -1421,15 +1422,10 @@ async fn seed_timetables(store: &Store, primary: Option<i64>, now: DateTime<Utc>
 async fn seed_after_school(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
     use crate::after_school::{PlanForm, save_plan, save_signups};
     let system = Actor::system();
-    let today = now.date_naive();
+    let today = eduq_core::clock::DistrictZone::default().today(now);
     let term = Term::containing(today);
     let Some(term_id) = store.term_id(term).await? else { return Ok(()) };
-    let schools: Vec<SchoolRow> = store
-        .list_schools(&system, None)
-        .await?
-        .into_iter()
-        .filter(|s| !s.school_type.compulsory_stages().is_empty())
-        .collect();
+    let schools = compulsory_schools(store).await?;
     for (k, school) in schools.iter().enumerate().take(schools.len().saturating_sub(1)) {
         let primary = school.school_type.stages().contains(&eduq_core::grade::Stage::Primary);
         let start = match (primary, k % 7 == 6) {

@@ -87,10 +87,12 @@ pub async fn import(
         }
     }
     let mut slots: BTreeMap<i64, Vec<Slot>> = BTreeMap::new();
+    // One read of the year's classes in scope for every school of the file.
+    let classes = store.list_classes(actor, term.start_year, Some(term_id), None).await?;
     for (school, lines) in &by_school {
-        let classes = store.list_classes(actor, term.start_year, Some(term_id), Some(*school)).await?;
-        let names: HashMap<(Grade, String), i64> = classes.iter().map(|c| ((c.grade, c.name.clone()), c.id)).collect();
-        let numbers: HashMap<(Grade, i64), i64> = classes.iter().map(|c| ((c.grade, c.class_no), c.id)).collect();
+        let own = classes.iter().filter(|c| c.school_id == *school);
+        let names: HashMap<(Grade, String), i64> = own.clone().map(|c| ((c.grade, c.name.clone()), c.id)).collect();
+        let numbers: HashMap<(Grade, i64), i64> = own.map(|c| ((c.grade, c.class_no), c.id)).collect();
         for l in lines {
             match class_of(&names, &numbers, l) {
                 Some(class_id) => slots.entry(*school).or_default().push(Slot {

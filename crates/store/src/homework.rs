@@ -342,7 +342,7 @@ impl Tx {
     /// Logs (or corrects) one subject's homework of a class and day, and rechecks the day.
     /// Returns the day's check.
     pub async fn log_homework(&mut self, actor: &Actor, e: &NewHomework, at: DateTime<Utc>) -> Result<DayCheck> {
-        let (district_id, school_id, _) = self.writable_class(actor, e.class_id).await?;
+        let (district_id, school_id, grade) = self.writable_class(actor, e.class_id).await?;
         self.exec(
             &Sql::new("DELETE FROM homework_entry WHERE class_id = $1 AND day = $2 AND subject = $3")
                 .bind(e.class_id)
@@ -369,7 +369,7 @@ impl Tx {
             .bind(at),
         )
         .await?;
-        self.recheck_day(actor, e.class_id, e.day).await
+        self.recheck_day((district_id, school_id, grade), e.class_id, e.day).await
     }
 
     /// Removes a subject's entry logged by mistake, and rechecks the day.
@@ -380,7 +380,7 @@ impl Tx {
         day: NaiveDate,
         subject: &str,
     ) -> Result<DayCheck> {
-        self.writable_class(actor, class_id).await?;
+        let class = self.writable_class(actor, class_id).await?;
         let n = self
             .exec(
                 &Sql::new("DELETE FROM homework_entry WHERE class_id = $1 AND day = $2 AND subject = $3")
@@ -392,13 +392,14 @@ impl Tx {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        self.recheck_day(actor, class_id, day).await
+        self.recheck_day(class, class_id, day).await
     }
 
     /// Writes the class-day's row from its entries (none left: the row goes). A principal's review
     /// stays while the day stays over the limit.
-    async fn recheck_day(&mut self, actor: &Actor, class_id: i64, day: NaiveDate) -> Result<DayCheck> {
-        let (district_id, school_id, grade) = self.writable_class(actor, class_id).await?;
+    /// `class` is the (district, school, grade) [`Tx::writable_class`] found.
+    async fn recheck_day(&mut self, class: (i64, i64, Grade), class_id: i64, day: NaiveDate) -> Result<DayCheck> {
+        let (district_id, school_id, grade) = class;
         let entries = self
             .fetch(
                 &Sql::new("SELECT written, minutes FROM homework_entry WHERE class_id = $1 AND day = $2")
