@@ -707,6 +707,17 @@ try {
     await row.locator('input[name=note]').fill('已与任课教师沟通，次日减量');
     await Promise.all([school.waitForURL(`${base}/homework`), row.locator('button').click()]);
     assert(await school.locator(mine).count() === 0, 'handled');
+
+    // 课后服务: the principal opens a school day the demo recorded, corrects one class's count and
+    // reads it back in the day's line.
+    await school.goto(`${base}/after-school`);
+    await Promise.all([school.waitForURL(/day=/), school.click('#service-days a')]);
+    const firstClass = school.locator('#service-sessions-form input[name^=a]').first();
+    await firstClass.fill('1');
+    await Promise.all([school.waitForNavigation(), school.click('#service-sessions-form button[type=submit]')]);
+    const saved = await school.textContent('#service-message');
+    assert(saved.startsWith('已登记'), saved);
+    assert(await firstClass.inputValue() === '1', 'the day reloads with what was saved');
   });
 } catch (e) {
   if (passed + failed === 0) console.log(`setup failed: ${e && e.stack || e}`);

@@ -2,9 +2,11 @@
 //! end of the service, activities) and the pupils of each class signed up; the board checks every
 //! plan against the rules and sums 课后服务覆盖率 (schools) and 参与率 (pupils) before dividing.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use eduq_core::access::{Actor, Resource};
-use eduq_core::after_school::{Plan, participation};
+use eduq_core::after_school::{Plan, ServiceSession, SessionTally, participation};
 use eduq_core::calendar::Term;
 use eduq_core::standards::schedule::{DEFAULT_SERVICE_END, clock, parse_clock};
 use eduq_store::Store;
@@ -105,6 +107,92 @@ pub async fn save_signups(
     Ok(out.len())
 }
 
+/// One day's sessions as the school's form sends them.
+#[derive(Debug, Clone, Default)]
+pub struct SessionsForm {
+    pub day: String,
+    /// When the service ended that day (the plan's end unless changed).
+    pub ended: String,
+    /// (class, pupils who came as typed, staff on duty as typed); a class left blank held none.
+    pub rows: Vec<(i64, String, String)>,
+}
+
+/// Records (or corrects) the school's 课后服务 of one school day: each class's pupils who came (at
+/// most its sign-ups, which must be recorded first), the staff on duty and the actual end. The
+/// day's earlier record is replaced; every bad row is named at once and nothing is saved.
+pub async fn save_sessions(
+    store: &Store,
+    actor: &Actor,
+    school_id: i64,
+    f: &SessionsForm,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    if !actor.role.may_write(Resource::Classes) {
+        return Err(AppError::Forbidden);
+    }
+    let day = crate::form::term_day(&f.day, today, "课后服务")?;
+    let (from, to) = Term::containing(day).nominal_bounds();
+    if !store.teaching_calendar(Some(school_id), from, to).await?.is_school_day(day) {
+        return Err(AppError::Invalid(format!("{day}不是本校上学日")));
+    }
+    let ended = parse_clock(&f.ended)
+        .ok_or_else(|| AppError::Invalid(format!("实际结束时间“{}”应写成如“17:30”", f.ended.trim())))?;
+    let (term, term_id) = term_of(store, day).await?;
+    let classes = store.list_classes(actor, term.start_year, Some(term_id), Some(school_id)).await?;
+    let signups = store.service_signups(actor, term_id).await?;
+    let (mut out, mut errors) = (Vec::new(), Vec::new());
+    for (class_id, attended, staff) in &f.rows {
+        let Some(c) = classes.iter().find(|c| c.id == *class_id) else {
+            return Err(AppError::NotFound);
+        };
+        if attended.trim().is_empty() {
+            continue;
+        }
+        let Some(&up) = signups.get(class_id) else {
+            errors.push(format!("{}尚未填报本学期课后服务报名人数", c.name));
+            continue;
+        };
+        let Some(n) = attended.trim().parse::<u32>().ok().filter(|n| i64::from(*n) <= up) else {
+            errors.push(format!("{}到课人数“{}”应为0到报名人数{up}", c.name, attended.trim()));
+            continue;
+        };
+        if staff.trim().is_empty() {
+            errors.push(format!("{}请填写值守教师", c.name));
+            continue;
+        }
+        if let Err(e) = eduq_core::text::check_field("值守教师", staff, eduq_core::text::CELL_CHARS) {
+            errors.push(format!("{}{e}", c.name));
+            continue;
+        }
+        out.push(ServiceSession {
+            class_id: c.id,
+            attended: n,
+            signed_up: u32::try_from(up).unwrap_or(0),
+            staff: staff.trim().to_string(),
+            ended,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors.join("；")));
+    }
+    let (district_id, _) = store.district().await?;
+    let mut tx = store.begin().await?;
+    tx.save_service_sessions(actor, district_id, school_id, term_id, day, &out, now).await?;
+    tx.commit().await?;
+    Ok(out.len())
+}
+
+/// The sessions a school recorded for `day`, by class (the form's prefill).
+pub async fn day_sessions(
+    store: &Store,
+    actor: &Actor,
+    school_id: i64,
+    day: NaiveDate,
+) -> Result<HashMap<i64, ServiceSession>, AppError> {
+    Ok(store.service_sessions(actor, school_id, day).await?.into_iter().map(|x| (x.class_id, x)).collect())
+}
+
 /// Sets the district's end of work (the bureau).
 pub async fn set_end_rule(store: &Store, actor: &Actor, raw: &str) -> Result<(), AppError> {
     let minutes =
@@ -124,6 +212,8 @@ pub struct SchoolService {
     pub flags: Vec<String>,
     pub on_roll: i64,
     pub signed_up: i64,
+    /// Sessions held this term.
+    pub sessions: SessionTally,
 }
 
 impl SchoolService {
@@ -149,6 +239,8 @@ pub struct ServiceBoard {
     pub schools: Vec<SchoolService>,
     /// Classes of the one school shown.
     pub classes: Vec<ClassService>,
+    /// The one school's sessions per day this term, the latest first.
+    pub days: Vec<(NaiveDate, SessionTally)>,
 }
 
 impl ServiceBoard {
@@ -173,15 +265,25 @@ impl ServiceBoard {
         self.schools.first().and_then(|s| s.plan.clone())
     }
 
+    /// Sessions held this term over the schools.
+    pub fn sessions(&self) -> SessionTally {
+        let mut t = SessionTally::default();
+        for s in &self.schools {
+            t.add(&s.sessions);
+        }
+        t
+    }
+
     pub fn flagged(&self) -> usize {
         self.schools.iter().filter(|s| !s.flags.is_empty() || s.plan.is_none()).count()
     }
 }
 
 /// How the figures are counted.
-pub const KOUJING: &str = "口径：覆盖率＝每个上学日（每周5天）都提供课后服务的学校数÷义务教育学校数；参与率＝各班报名参加课后服务的学生数之和÷在籍学生数之和（自愿参加）；上午上课时间与课后服务结束时间按教基厅函〔2021〕11号和“双减”意见核对，结束时间对照本区设定的下班时间。";
+pub const KOUJING: &str = "口径：覆盖率＝每个上学日（每周5天）都提供课后服务的学校数÷义务教育学校数；参与率＝各班报名参加课后服务的学生数之和÷在籍学生数之和（自愿参加）；到课率＝各班各次课后服务到课人数之和÷这些班次的报名人数之和；提前结束班次＝实际结束时间早于本区下班时间的班次；上午上课时间与课后服务结束时间按教基厅函〔2021〕11号和“双减”意见核对，结束时间对照本区设定的下班时间。";
 
-/// The board of the term containing `today`: the caller's schools teaching grades 1–9, or one.
+/// The board of the term containing `today`: the caller's schools teaching grades 1–9, or one;
+/// memoised per reader until the next write.
 pub async fn board(
     store: &Store,
     actor: &Actor,
@@ -191,10 +293,21 @@ pub async fn board(
     if !actor.role.may_read(Resource::Homework) || !actor.role.may_read(Resource::Schools) {
         return Err(AppError::Forbidden);
     }
+    let key = format!("after_school|{}|{today}|{school:?}", eduq_store::reader_key(actor));
+    store.memoised(&key, read_board(store, actor, today, school)).await
+}
+
+async fn read_board(
+    store: &Store,
+    actor: &Actor,
+    today: NaiveDate,
+    school: Option<i64>,
+) -> Result<ServiceBoard, AppError> {
     let (term, term_id) = term_of(store, today).await?;
     let end_rule = store.service_end_rule().await?.unwrap_or(DEFAULT_SERVICE_END);
     let plans = store.service_plans(actor, term_id).await?;
     let signups = store.service_signups(actor, term_id).await?;
+    let held = store.service_session_tallies(actor, term_id, end_rule).await?;
     let classes = store.list_classes(actor, term.start_year, Some(term_id), school).await?;
     let mut schools = Vec::new();
     for s in store.list_schools(actor, None).await? {
@@ -206,11 +319,15 @@ pub async fn board(
         let (on_roll, signed_up) =
             own.fold((0, 0), |(a, b), c| (a + c.students, b + signups.get(&c.id).copied().unwrap_or(0)));
         let plan = plans.get(&s.id).cloned();
-        let flags = match &plan {
+        let sessions = held.get(&s.id).copied().unwrap_or_default();
+        let mut flags = match &plan {
             Some(p) => p.flags(&stages, end_rule),
             None => vec!["尚未填报本学期作息与课后服务".to_string()],
         };
-        schools.push(SchoolService { id: s.id, name: s.name, plan, flags, on_roll, signed_up });
+        if sessions.early > 0 {
+            flags.push(format!("本学期{}个班次早于本地下班时间结束", sessions.early));
+        }
+        schools.push(SchoolService { id: s.id, name: s.name, plan, flags, on_roll, signed_up, sessions });
     }
     if school.is_some() && schools.is_empty() {
         return Err(AppError::NotFound);
@@ -228,5 +345,9 @@ pub async fn board(
             .collect(),
         None => vec![],
     };
-    Ok(ServiceBoard { term, end_rule: clock(end_rule), schools, classes })
+    let days = match school {
+        Some(id) => store.service_session_days(actor, term_id, id, end_rule).await?,
+        None => vec![],
+    };
+    Ok(ServiceBoard { term, end_rule: clock(end_rule), schools, classes, days })
 }

@@ -1443,6 +1443,41 @@ async fn seed_after_school(store: &Store, now: DateTime<Utc>) -> Result<(), AppE
         let typed: Vec<(i64, String)> =
             classes.iter().map(|c| (c.id, (c.students * (70 + (c.id % 26)) / 100).to_string())).collect();
         save_signups(store, &system, school.id, &typed, today).await?;
+        seed_service_sessions(store, school.id, &classes, &f.service_end, today, now).await?;
+    }
+    Ok(())
+}
+
+/// The last ten school days' 课后服务 of a school: 85–100 % of each class's sign-ups came, a teacher
+/// on duty, ending at the plan's end.
+async fn seed_service_sessions(
+    store: &Store,
+    school_id: i64,
+    classes: &[eduq_store::org::ClassRow],
+    ended: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use crate::after_school::{SessionsForm, save_sessions};
+    const ON_DUTY: [&str; 6] = ["王", "李", "张", "刘", "陈", "杨"];
+    let (from, to) = Term::containing(today).nominal_bounds();
+    let calendar = store.teaching_calendar(Some(school_id), from, to).await?;
+    let days = (0..)
+        .map(|k| today - chrono::Duration::days(k))
+        .take_while(|d| *d >= from)
+        .filter(|d| calendar.is_school_day(*d))
+        .take(10);
+    for day in days {
+        let rows = classes
+            .iter()
+            .map(|c| {
+                let up = c.students * (70 + (c.id % 26)) / 100;
+                let came = up - up * ((c.id + day.ordinal() as i64) % 16) / 100;
+                (c.id, came.to_string(), format!("{}老师", ON_DUTY[(c.id as usize + day.day() as usize) % 6]))
+            })
+            .collect();
+        let f = SessionsForm { day: day.to_string(), ended: ended.to_string(), rows };
+        save_sessions(store, &Actor::system(), school_id, &f, today, now).await?;
     }
     Ok(())
 }

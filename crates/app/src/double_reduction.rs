@@ -82,6 +82,9 @@ pub fn month_workbook(r: &MonthReport) -> Result<Vec<u8>, AppError> {
                 Cell::Text(s.plan.as_ref().map(|p| p.service_days.to_string()).unwrap_or_default()),
                 Cell::Text(s.plan.as_ref().map(|p| p.end_label()).unwrap_or_default()),
                 pct(s.participation()),
+                n(s.sessions.sessions),
+                pct(s.sessions.attendance()),
+                n(s.sessions.early),
                 Cell::Text(s.flags.join("；")),
             ]
         })
@@ -129,7 +132,17 @@ pub fn month_workbook(r: &MonthReport) -> Result<Vec<u8>, AppError> {
         Sheet {
             name: "课后服务与作息",
             title: vec![title("课后服务与作息"), crate::after_school::KOUJING.to_string()],
-            headers: &["学校", "上午上课", "服务天数", "结束时间", "参与率（%）", "问题"],
+            headers: &[
+                "学校",
+                "上午上课",
+                "服务天数",
+                "结束时间",
+                "参与率（%）",
+                "本学期服务班次",
+                "到课率（%）",
+                "提前结束班次",
+                "问题",
+            ],
             rows: &service,
         },
         Sheet {

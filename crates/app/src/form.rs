@@ -15,6 +15,18 @@ pub(crate) fn date_field(label: &str, raw: &str) -> Result<NaiveDate, AppError> 
     eduq_core::calendar::parse_date(raw.trim()).ok_or_else(|| AppError::Invalid(format!("{label}“{raw}”不是有效日期")))
 }
 
+/// A day of the term containing `today`, not after it: records of `what` are kept for this term.
+pub(crate) fn term_day(raw: &str, today: NaiveDate, what: &str) -> Result<NaiveDate, AppError> {
+    let day = date_field("日期", raw)?;
+    if day > today {
+        return Err(AppError::Invalid(format!("日期{day}晚于今天")));
+    }
+    if eduq_core::calendar::Term::containing(day) != eduq_core::calendar::Term::containing(today) {
+        return Err(AppError::Invalid(format!("日期{day}不在本学期，只能登记本学期的{what}")));
+    }
+    Ok(day)
+}
+
 /// The teachers of the term containing `today` in the caller's scope, by 工号.
 pub(crate) struct TermStaff(HashMap<String, StaffMember>);
 

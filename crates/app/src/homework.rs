@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use eduq_store::homework::{ClassDay, HomeworkClass, HomeworkEntry, SchoolHomework};
 
 use crate::AppError;
-use crate::form::date_field;
+use crate::form::{date_field, term_day};
 
 /// A subject's homework as the phone form sends it (checkboxes send "on" or nothing).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -45,17 +45,6 @@ pub async fn classes(store: &Store, actor: &Actor, day: NaiveDate) -> Result<Vec
     Ok(store.homework_classes(actor, Term::containing(day).start_year).await?)
 }
 
-fn checked_day(raw: &str, today: NaiveDate) -> Result<NaiveDate, AppError> {
-    let day = date_field("日期", raw)?;
-    if day > today {
-        return Err(AppError::Invalid(format!("日期{day}晚于今天")));
-    }
-    if Term::containing(day) != Term::containing(today) {
-        return Err(AppError::Invalid(format!("日期{day}不在本学期，只能登记本学期的作业")));
-    }
-    Ok(day)
-}
-
 /// Logs (or corrects) one subject's homework; the day is rechecked in the same transaction.
 pub async fn log(
     store: &Store,
@@ -68,7 +57,7 @@ pub async fn log(
         return Err(AppError::Forbidden);
     }
     use eduq_core::text::{FIELD_CHARS, NAME_CHARS, check_field};
-    let day = checked_day(&f.day, today)?;
+    let day = term_day(&f.day, today, "作业")?;
     let subject = f.subject.trim();
     if subject.is_empty() {
         return Err(AppError::Invalid("请选择或填写学科".into()));
@@ -109,7 +98,7 @@ pub async fn remove(
     subject: &str,
     today: NaiveDate,
 ) -> Result<DayCheck, AppError> {
-    let day = checked_day(day, today)?;
+    let day = term_day(day, today, "作业")?;
     let mut tx = store.begin().await?;
     let check = tx.remove_homework(actor, class_id, day, subject.trim()).await?;
     tx.commit().await?;

@@ -3344,7 +3344,7 @@ async fn timetables_upload_check_and_province_table() {
 /// school writes its own only.
 #[tokio::test]
 async fn after_school_plans_signups_and_board() {
-    use eduq_app::after_school::{PlanForm, board, save_plan, save_signups, set_end_rule};
+    use eduq_app::after_school::{PlanForm, SessionsForm, board, save_plan, save_sessions, save_signups, set_end_rule};
     for (s, name) in seeded().await {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         let (principal, staff) = (actor_of(&s, "principal").await, actor_of(&s, "staff").await);
@@ -3386,6 +3386,78 @@ async fn after_school_plans_signups_and_board() {
             (after.schools[0].signed_up, after.schools[0].on_roll),
             (c.on_roll, mine.schools[0].on_roll),
             "{name}: only this class now"
+        );
+        // Sessions of a day: at most the sign-ups, a teacher on duty, on a school day of this term;
+        // the board's 到课率 sums pupils before dividing; the demo ended some before the line.
+        assert!(d.sessions().sessions > 0 && d.sessions().early > 0, "{name}: the demo's sessions");
+        let held = d.sessions();
+        let by_hand = d.schools.iter().fold((0, 0), |(a, b), x| (a + x.sessions.attended, b + x.sessions.signed_up));
+        assert_eq!(held.attendance(), Some(by_hand.0 as f64 * 100.0 / by_hand.1 as f64), "{name}");
+        let other_class = mine.classes.iter().find(|x| x.id != c.id).expect("another class");
+        let form = |day: &str, rows: Vec<(i64, &str, &str)>| SessionsForm {
+            day: day.into(),
+            ended: "17:10".into(),
+            rows: rows.into_iter().map(|(id, a, t)| (id, a.to_string(), t.to_string())).collect(),
+        };
+        let thursday = "2026-11-19";
+        let e = save_sessions(
+            &s,
+            &principal,
+            own,
+            &form(thursday, vec![(c.id, &(c.on_roll + 1).to_string(), "王老师"), (other_class.id, "3", "李老师")]),
+            today,
+            now(),
+        )
+        .await
+        .expect_err("over and unsigned");
+        let text = e.to_string();
+        assert!(text.contains("应为0到报名人数") && text.contains("尚未填报本学期课后服务报名人数"), "{name}: {text}");
+        let e = save_sessions(&s, &principal, own, &form(thursday, vec![(c.id, "3", " ")]), today, now())
+            .await
+            .expect_err("nobody on duty");
+        assert!(e.to_string().contains("请填写值守教师"), "{name}: {e}");
+        for (day, why) in [("2026-11-15", "不是本校上学日"), ("2026-11-23", "晚于今天")] {
+            let e = save_sessions(&s, &principal, own, &form(day, vec![(c.id, "3", "王老师")]), today, now())
+                .await
+                .expect_err(why);
+            assert!(e.to_string().contains(why), "{name}: {e}");
+        }
+        let before = board(&s, &principal, today, Some(own)).await.expect("mine");
+        let old = before.days.iter().find(|(d, _)| d.to_string() == thursday).map(|x| x.1).unwrap_or_default();
+        let came = c.on_roll - 2;
+        let n = save_sessions(
+            &s,
+            &principal,
+            own,
+            &form(thursday, vec![(c.id, &came.to_string(), "王老师")]),
+            today,
+            now(),
+        )
+        .await
+        .expect("saved");
+        assert_eq!(n, 1, "{name}");
+        let after = board(&s, &principal, today, Some(own)).await.expect("mine");
+        let (b0, t) = (before.schools[0].sessions, after.schools[0].sessions);
+        assert_eq!(
+            (t.sessions, t.attended, t.signed_up, t.early),
+            (
+                b0.sessions - old.sessions + 1,
+                b0.attended - old.attended + came as u64,
+                b0.signed_up - old.signed_up + c.on_roll as u64,
+                b0.early - old.early
+            ),
+            "{name}: the day replaced; 17:10 is not before the bureau's 17:00"
+        );
+        assert!(after.days.iter().any(|(d, x)| d.to_string() == thursday && x.attended == came as u64), "{name}");
+        // Saving the same day again replaces it: nothing is counted twice.
+        save_sessions(&s, &principal, own, &form(thursday, vec![(c.id, &came.to_string(), "王老师")]), today, now())
+            .await
+            .expect("again");
+        assert_eq!(board(&s, &principal, today, Some(own)).await.expect("mine").schools[0].sessions, t, "{name}");
+        let other = d.schools.iter().find(|x| x.id != own).expect("other").id;
+        assert!(
+            save_sessions(&s, &principal, other, &form(thursday, vec![]), today, now()).await.is_err(),
+            "{name}: another school's"
         );
     }
 }

@@ -60,6 +60,55 @@ impl Plan {
     }
 }
 
+/// One class's 课后服务 on one day, as the school records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceSession {
+    pub class_id: i64,
+    /// Pupils who came.
+    pub attended: u32,
+    /// The class's sign-ups of the term when the session was recorded.
+    pub signed_up: u32,
+    /// The staff on duty (看班教师, 社团指导), as named by the school.
+    pub staff: String,
+    /// When it actually ended, minutes after midnight.
+    pub ended: u32,
+}
+
+impl ServiceSession {
+    pub fn end_label(&self) -> String {
+        clock(self.ended)
+    }
+}
+
+/// Sessions held, summed over classes and days: 到课率 = Σ pupils who came ÷ Σ pupils signed up of
+/// the classes that held a session; an early end is one before the district's end of work.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionTally {
+    /// Class-sessions held.
+    pub sessions: u64,
+    /// School days with at least one session.
+    pub days: u64,
+    pub attended: u64,
+    pub signed_up: u64,
+    /// Class-sessions that ended before the district's end of work.
+    pub early: u64,
+}
+
+impl SessionTally {
+    /// 到课率 in percent.
+    pub fn attendance(&self) -> Option<f64> {
+        (self.signed_up > 0).then(|| self.attended as f64 * 100.0 / self.signed_up as f64)
+    }
+
+    pub fn add(&mut self, o: &SessionTally) {
+        self.sessions += o.sessions;
+        self.days += o.days;
+        self.attended += o.attended;
+        self.signed_up += o.signed_up;
+        self.early += o.early;
+    }
+}
+
 /// 课后服务参与率: pupils signed up over pupils on roll, in percent.
 pub fn participation(signed_up: u64, on_roll: u64) -> Option<f64> {
     (on_roll > 0).then(|| signed_up as f64 * 100.0 / on_roll as f64)
@@ -99,6 +148,11 @@ mod tests {
                 && !plan(8 * 60 + 19, 5, None).start_ok(&[Stage::Primary])
         );
         assert_eq!(participation(45, 50), Some(90.0));
+        let mut t = SessionTally { sessions: 2, days: 1, attended: 70, signed_up: 80, early: 1 };
+        t.add(&SessionTally { sessions: 1, days: 1, attended: 20, signed_up: 20, early: 0 });
+        assert_eq!((t.sessions, t.days, t.early), (3, 2, 1));
+        assert_eq!(t.attendance(), Some(90.0), "90 of 100 summed before dividing, not the mean of 87.5 and 100");
+        assert_eq!(SessionTally::default().attendance(), None);
         assert_eq!(participation(0, 0), None);
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use eduq_core::access::{Actor, Resource};
-use eduq_core::after_school::Plan;
+use eduq_core::after_school::{Plan, ServiceSession, SessionTally};
 
 use crate::org::scope_filter;
 use crate::sql::Arg;
@@ -100,6 +100,98 @@ impl Store {
         Ok(self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?))).await?.into_iter().collect())
     }
 
+    /// The sessions a school recorded for a day (the form's prefill).
+    pub async fn service_sessions(
+        &self,
+        actor: &Actor,
+        school_id: i64,
+        day: chrono::NaiveDate,
+    ) -> Result<Vec<ServiceSession>> {
+        if !actor.role.may_read(Resource::Homework) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new("SELECT class_id, attended, signed_up, staff, ended_at FROM service_session WHERE 1=1");
+        q.push_arg(" AND school_id = ?", school_id);
+        q.push_arg(" AND day = ?", day);
+        scope_filter(&mut q, actor, "school_id", Some("class_id"), None);
+        self.fetch(&q, |r| {
+            Ok(ServiceSession {
+                class_id: r.i(0)?,
+                attended: u32::try_from(r.i(1)?).unwrap_or(0),
+                signed_up: u32::try_from(r.i(2)?).unwrap_or(0),
+                staff: r.s(3)?,
+                ended: u32::try_from(r.i(4)?).unwrap_or(0),
+            })
+        })
+        .await
+    }
+
+    /// Sessions of a term in scope summed per school (`early`: ended before `end_rule`).
+    pub async fn service_session_tallies(
+        &self,
+        actor: &Actor,
+        term_id: i64,
+        end_rule: u32,
+    ) -> Result<HashMap<i64, SessionTally>> {
+        if !actor.role.may_read(Resource::Homework) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT school_id, COUNT(*), COUNT(DISTINCT day), CAST(SUM(attended) AS BIGINT), \
+             CAST(SUM(signed_up) AS BIGINT), CAST(SUM(CASE WHEN ended_at < $1 THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM service_session WHERE 1=1",
+        )
+        .bind(i64::from(end_rule));
+        q.push_arg(" AND term_id = ?", term_id);
+        scope_filter(&mut q, actor, "school_id", Some("class_id"), None);
+        q.push(" GROUP BY school_id");
+        let rows = self
+            .fetch(&q, |r| {
+                let n = |i| r.i(i).map(|v| u64::try_from(v).unwrap_or(0));
+                Ok((
+                    r.i(0)?,
+                    SessionTally { sessions: n(1)?, days: n(2)?, attended: n(3)?, signed_up: n(4)?, early: n(5)? },
+                ))
+            })
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// One school's sessions of a term summed per day, the latest first.
+    pub async fn service_session_days(
+        &self,
+        actor: &Actor,
+        term_id: i64,
+        school_id: i64,
+        end_rule: u32,
+    ) -> Result<Vec<(chrono::NaiveDate, SessionTally)>> {
+        if !actor.role.may_read(Resource::Homework) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT day, COUNT(*), CAST(SUM(attended) AS BIGINT), CAST(SUM(signed_up) AS BIGINT), \
+             CAST(SUM(CASE WHEN ended_at < $1 THEN 1 ELSE 0 END) AS BIGINT) FROM service_session WHERE 1=1",
+        )
+        .bind(i64::from(end_rule));
+        q.push_arg(" AND term_id = ?", term_id);
+        q.push_arg(" AND school_id = ?", school_id);
+        scope_filter(&mut q, actor, "school_id", Some("class_id"), None);
+        q.push(" GROUP BY day ORDER BY day DESC");
+        self.fetch(&q, |r| {
+            Ok((
+                r.d(0)?,
+                SessionTally {
+                    sessions: u64::try_from(r.i(1)?).unwrap_or(0),
+                    days: 1,
+                    attended: u64::try_from(r.i(2)?).unwrap_or(0),
+                    signed_up: u64::try_from(r.i(3)?).unwrap_or(0),
+                    early: u64::try_from(r.i(4)?).unwrap_or(0),
+                },
+            ))
+        })
+        .await
+    }
+
     /// The district's end of work, minutes after midnight (`None`: eduq's default).
     pub async fn service_end_rule(&self) -> Result<Option<u32>> {
         let q = Sql::new("SELECT value FROM setting WHERE key = $1").bind(SERVICE_END);
@@ -169,6 +261,50 @@ impl Tx {
             })
             .collect();
         self.insert_rows("service_signup (class_id, term_id, school_id, district_id, pupils)", "", rows).await
+    }
+
+    /// Replaces a school's sessions of one day (each class the school's, checked by the caller).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_service_sessions(
+        &mut self,
+        actor: &Actor,
+        district_id: i64,
+        school_id: i64,
+        term_id: i64,
+        day: chrono::NaiveDate,
+        sessions: &[ServiceSession],
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        if !actor.role.may_write(Resource::Classes) || !actor.scope.covers_school(school_id) {
+            return Err(StoreError::Forbidden);
+        }
+        self.exec(&Sql::new("DELETE FROM service_session WHERE school_id = $1 AND day = $2").bind(school_id).bind(day))
+            .await?;
+        let rows = sessions
+            .iter()
+            .map(|x| {
+                vec![
+                    Arg::I(x.class_id),
+                    Arg::D(day),
+                    Arg::I(term_id),
+                    Arg::I(school_id),
+                    Arg::I(district_id),
+                    Arg::I(i64::from(x.attended)),
+                    Arg::I(i64::from(x.signed_up)),
+                    Arg::T(x.staff.clone()),
+                    Arg::I(i64::from(x.ended)),
+                    Arg::T(actor.username.clone()),
+                    Arg::Ts(at),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            "service_session (class_id, day, term_id, school_id, district_id, attended, signed_up, staff, ended_at, \
+             username, at)",
+            "",
+            rows,
+        )
+        .await
     }
 
     /// Records a book and its review for a school of the caller's.

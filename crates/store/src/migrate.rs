@@ -233,6 +233,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0037_reading.sql"),
         postgres: include_str!("../migrations/postgres/0037_reading.sql"),
     },
+    Migration {
+        version: 38,
+        name: "service_sessions",
+        sqlite: include_str!("../migrations/sqlite/0038_service_sessions.sql"),
+        postgres: include_str!("../migrations/postgres/0038_service_sessions.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -205,6 +205,7 @@ pub fn router(state: AppState) -> Router {
         .route("/after-school", get(after_school::page))
         .route("/after-school/plan", post(after_school::save_plan))
         .route("/after-school/signups", post(after_school::save_signups))
+        .route("/after-school/sessions", post(after_school::save_sessions))
         .route("/after-school/rule", post(after_school::set_rule))
         .route("/wuxiang", get(wuxiang::page))
         .route("/wuxiang/books", post(wuxiang::add_book))

@@ -2508,18 +2508,25 @@ async fn timetable_pages_check_and_upload() {
 /// saves a plan that starts too early and reads the flag.
 #[tokio::test]
 async fn after_school_pages() {
-    let (base, store) = start().await;
+    // A Friday of the demo's term: its last ten school days have sessions.
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-20T02:00:00Z").expect("at").with_timezone(&Utc);
+    let (base, store, _) = start_with(Some(at)).await;
     let user = store.system().user_by_name("staff").await.expect("user").expect("staff");
     let sa = store.system().actor(&user).await.expect("actor");
-    let today = eduq_core::clock::DistrictZone::default().today(chrono::Utc::now());
+    let today = eduq_core::clock::DistrictZone::default().today(at);
     let b = eduq_app::after_school::board(&store, &sa, today, None).await.expect("board");
     let staff = login(&base, "staff").await;
     let (status, page) = get(&base, &staff, "/after-school").await;
     assert_eq!(status, StatusCode::OK, "{page:.300}");
-    for (id, v) in [("service-coverage", b.coverage()), ("service-participation", b.participation())] {
+    for (id, v) in [
+        ("service-coverage", b.coverage()),
+        ("service-participation", b.participation()),
+        ("service-attendance", b.sessions().attendance()),
+    ] {
         let x = v.expect("a figure");
         assert!(page.contains(&format!("id=\"{id}\">{x:.1}%</b>")), "{id}: {x}");
     }
+    assert!(page.contains(&format!("id=\"service-sessions\">{}</b>", b.sessions().sessions)), "{page:.300}");
     let principal = login(&base, "principal").await;
     let (_, mine) = get(&base, &principal, "/after-school").await;
     assert!(mine.contains("id=\"service-plan\"") && mine.contains("id=\"service-signups\""), "{mine:.300}");
@@ -2541,6 +2548,38 @@ async fn after_school_pages() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("id=\"service-message\"") && body.contains("上午上课时间7:50早于8:20"), "{body:.800}");
+    // Today's sessions: the demo's are prefilled; one class over its sign-ups is refused by name,
+    // then saved within them; the day's line shows what was saved.
+    assert!(mine.contains("id=\"service-sessions-form\""), "{mine:.300}");
+    let class = mine
+        .split("name=\"a")
+        .filter_map(|x| x.split('"').next())
+        .find(|x| x.parse::<i64>().is_ok())
+        .expect("a class")
+        .to_string();
+    let day = mine.split("name=\"day\" value=\"").nth(1).and_then(|x| x.split('"').next()).expect("day").to_string();
+    assert_eq!(day, "2026-11-20");
+    let (tok, akey, tkey) = (token(&mine), format!("a{class}"), format!("t{class}"));
+    let post = |attended: &'static str| {
+        let form = [
+            ("_csrf", tok.as_str()),
+            ("school_id", school.as_str()),
+            ("day", day.as_str()),
+            ("ended", "17:45"),
+            (akey.as_str(), attended),
+            (tkey.as_str(), "周老师"),
+        ];
+        let (base, principal) = (base.clone(), principal.clone());
+        async move { post_form(&base, &principal, "/after-school/sessions", &form).await }
+    };
+    let (_, _, body) = post("9999").await;
+    assert!(body.contains("id=\"service-error\"") && body.contains("应为0到报名人数"), "{body:.800}");
+    let (status, _, body) = post("1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("已登记1个班级的课后服务") && body.contains(&format!("day={day}\">{day}</a>")),
+        "{body:.800}"
+    );
 }
 
 /// 五项管理 through the pages: the district's figures are the engine's; a principal registers a
