@@ -69,6 +69,8 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::ResearchTeachers => n(f.research_teachers),
         Fact::SchoolsWithResearch => n(i64::from(f.has_research)),
         Fact::Schools => 1.0,
+        Fact::TimetableClasses => n(f.timetable_classes),
+        Fact::TimetableComplete => n(f.timetable_complete),
         Fact::Classes => n(f.classes),
         Fact::StandardClasses => n(f.standard_classes),
         Fact::LargeClasses => n(f.large_classes),
@@ -307,7 +309,9 @@ async fn facts_by_year(
     let broken = |e: tokio::task::JoinError| AppError::Invalid(format!("指标计算中断：{e}"));
     let mut years = Vec::new();
     while let Some(done) = tasks.join_next().await {
-        years.push(done.map_err(broken)??);
+        let (t, mut facts) = done.map_err(broken)??;
+        with_timetables(store, actor, t, &mut facts).await?;
+        years.push((t, facts));
     }
     let rows = match history {
         Some(h) => h.await.map_err(broken)??,
@@ -329,6 +333,23 @@ async fn facts_by_year(
         .collect();
     out.sort_by_key(|(y, _, _)| *y);
     Ok(out)
+}
+
+/// 开齐开足 of each school from the term's timetable check (memoised by the timetable board), for
+/// callers who may read it; a school without an upload keeps 0 classes and so takes no part.
+async fn with_timetables(store: &Store, actor: &Actor, term: Term, facts: &mut [SchoolFacts]) -> Result<(), AppError> {
+    if !actor.role.may_read(Resource::Homework) || !actor.role.may_read(Resource::Schools) {
+        return Ok(());
+    }
+    let report = crate::timetables::report(store, actor, term, None).await?;
+    let checked: std::collections::HashMap<i64, (usize, usize)> =
+        report.lines.iter().filter(|l| l.upload.is_some()).map(|l| (l.id, (l.classes, l.complete))).collect();
+    for f in facts.iter_mut() {
+        if let Some(&(classes, complete)) = checked.get(&f.id) {
+            (f.timetable_classes, f.timetable_complete) = (classes as i64, complete as i64);
+        }
+    }
+    Ok(())
 }
 
 /// The in-memory part of `library`: 巩固率 from the history over a window, then every indicator.

@@ -3297,6 +3297,15 @@ async fn timetables_upload_check_and_province_table() {
         let d = report(&s, &staff, CURRENT, None).await.expect("district");
         assert_eq!(d.classes, d.lines.iter().map(|l| l.classes).sum::<usize>(), "{name}");
         assert!(!d.missing().is_empty(), "{name}: the demo leaves one school without a timetable");
+        // 开齐开足率 in the indicator library (for plans and 督导 rubrics) is the board's, by school
+        // too; schools without a timetable take no part.
+        let v = eduq_app::indicators::one(&s, &staff, CURRENT, "curriculum_complete_rate").await.expect("indicator");
+        assert_eq!((v.district.numerator, v.district.denominator), (d.complete as f64, d.classes as f64), "{name}");
+        let close = |a: Option<f64>, b: Option<f64>| (a.unwrap_or(-1.0) - b.unwrap_or(-1.0)).abs() < 1e-9;
+        assert!(close(v.district.value, d.share()), "{name}");
+        assert_eq!(v.schools.len(), d.lines.iter().filter(|l| l.upload.is_some()).count(), "{name}");
+        let mine = v.schools.iter().find(|x| x.school_id == own).expect("own school");
+        assert!(close(mine.value.value, r.share()), "{name}");
         // The province's table: 书法 in grades 3–6 makes those classes short until reset.
         let table = "科目,可计入的科目,起始年级,终止年级,最少周课时\n书法,,三年级,六年级,1\n";
         assert!(matches!(

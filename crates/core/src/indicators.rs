@@ -68,6 +68,10 @@ pub enum Fact {
     SchoolsWithResearch,
     /// 1 for every school (a count of schools, summed like any fact).
     Schools,
+    /// Classes of grades 1–9 in the term's uploaded timetables, and those whose weekly periods
+    /// meet the curriculum in force (开齐开足).
+    TimetableClasses,
+    TimetableComplete,
     /// Schools with 100 Mbps or faster internet, of the schools with conditions.
     BroadbandSchools,
     SchoolsWithConditions,
@@ -171,6 +175,7 @@ const TEACHER_LAW: &str = "《中华人民共和国教师法》第十一条";
 const FITNESS: &str = "《国家学生体质健康标准（2014年修订）》；WS/T 663—2020";
 const PRESCHOOL: &str = "教育部等九部门《“十四五”学前教育发展提升行动计划》（2021年12月）：学前三年毛入园率90%以上，普惠性幼儿园覆盖率85%以上，公办园在园幼儿占比50%以上";
 const ICT: &str = "教育部《教育信息化2.0行动计划》(教技〔2018〕6号)";
+const CURRICULUM: &str = "教育部《义务教育课程方案（2022年版）》（教材〔2022〕2号）；《县域义务教育优质均衡发展督导评估办法》(教督〔2017〕6号) 教育质量第7项";
 const COHORT: &str =
     "教育事业统计 义务教育巩固率（队列法）；《关于进一步加强控辍保学提高义务教育巩固水平的通知》(国办发〔2017〕72号)";
 
@@ -534,6 +539,18 @@ pub const LIBRARY: &[Indicator] = &[
         unit: "人",
         direction: Direction::AtLeast,
         target: None,
+    },
+    Indicator {
+        key: "curriculum_complete_rate",
+        name: "课程开齐开足率",
+        caliber: "上传了本学期课表的学校中，各科周课时均达到课程设置要求（本省课程设置表，未设置时为国家课程方案的底线）的1–9年级班级数 ÷ 这些学校的1–9年级班级数 × 100；未上传课表的学校不计入",
+        source: CURRICULUM,
+        numerator: Fact::TimetableComplete,
+        denominator: Fact::TimetableClasses,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(100.0),
     },
     Indicator {
         key: "broadband_rate",

@@ -124,6 +124,10 @@ pub struct SchoolFacts {
     pub books: f64,
     /// 百兆 or faster internet access.
     pub bandwidth_mbps: f64,
+    /// Classes of grades 1–9 in the term's uploaded timetables, and those meeting the curriculum
+    /// in force: set by the caller from the timetable check (a computation, not a stored sum).
+    pub timetable_classes: i64,
+    pub timetable_complete: i64,
 }
 
 impl Store {
