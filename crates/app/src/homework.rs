@@ -1,6 +1,7 @@
 //! 双减 homework: teachers log each day's homework per class and subject; each class-day is
-//! checked against its grade's limit; over-limit days alert the principal (and the class teacher
-//! of the class), who records what was done; the week's homework is published to parents (公示)
+//! checked against its grade's limit; over-limit days alert the principal, the grade's leader
+//! (年级组长, whom the principal appoints) and the class teacher, and the principal records what
+//! was done; the week's homework is published to parents (公示)
 //! without naming a pupil; the board sums class-days from the district down to classes.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -205,8 +206,9 @@ fn check_of(d: &ClassDay) -> DayCheck {
     }
 }
 
-/// Over-limit class-days of the term not yet handled, for the principal (the school's) and the
-/// class teacher (the own classes'), newest first; none for the bureau (its board counts them by
+/// Over-limit class-days of the term not yet handled, for the principal (the school's), the
+/// 年级组长 (the led grade's classes, in the account's scope by the appointment) and the class
+/// teacher (the own classes'), newest first; none for the bureau (its board counts them by
 /// school) nor for roles that neither handle nor teach.
 pub async fn alerts(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Vec<ClassDay>, AppError> {
     let school_bound =
@@ -361,4 +363,74 @@ pub async fn over_days(
 /// The classes whose weekly 公示 the caller reads this school year.
 pub async fn notice_classes(store: &Store, actor: &Actor, today: NaiveDate) -> Result<Vec<HomeworkClass>, AppError> {
     Ok(store.homework_notice_classes(actor, Term::containing(today).start_year).await?)
+}
+
+/// A grade of a school this school year, its classes and its leader (年级组长).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GradeLine {
+    pub grade: eduq_core::grade::Grade,
+    pub classes: usize,
+    pub leader: Option<eduq_store::accounts::GradeLeader>,
+}
+
+/// A school's grades with their leaders, and the teacher accounts its principal may appoint.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GradeLeaders {
+    pub school_id: i64,
+    pub lines: Vec<GradeLine>,
+    /// (account id, name, username).
+    pub teachers: Vec<(i64, String, String)>,
+}
+
+/// The school's grades of the year containing `today` with their leaders, and the teacher accounts
+/// the principal may appoint.
+pub async fn grade_leaders(
+    store: &Store,
+    actor: &Actor,
+    school_id: i64,
+    today: NaiveDate,
+) -> Result<GradeLeaders, AppError> {
+    if !actor.role.appoints_grade_leaders() {
+        return Err(AppError::Forbidden);
+    }
+    let term = Term::containing(today);
+    let term_id = crate::training::current_term(store, today).await?;
+    let classes = store.list_classes(actor, term.start_year, Some(term_id), Some(school_id)).await?;
+    let leaders = store.grade_leaders(actor, school_id, term.start_year).await?;
+    let mut lines: Vec<GradeLine> = Vec::new();
+    for c in classes.iter().filter(|c| (1..=9).contains(&c.grade.number())) {
+        match lines.iter_mut().find(|l| l.grade == c.grade) {
+            Some(l) => l.classes += 1,
+            None => lines.push(GradeLine {
+                grade: c.grade,
+                classes: 1,
+                leader: leaders.iter().find(|x| x.grade == i64::from(c.grade.number())).cloned(),
+            }),
+        }
+    }
+    lines.sort_by_key(|l| l.grade.number());
+    Ok(GradeLeaders { school_id, lines, teachers: store.teacher_accounts(actor, school_id).await? })
+}
+
+/// Appoints (or with `None` removes) the leader of a grade of the school this school year.
+pub async fn set_grade_leader(
+    store: &Store,
+    actor: &Actor,
+    school_id: i64,
+    grade: i64,
+    user_id: Option<i64>,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if !actor.role.appoints_grade_leaders() {
+        return Err(AppError::Forbidden);
+    }
+    if !(1..=9).contains(&grade) {
+        return Err(AppError::Invalid(format!("年级“{grade}”应为1到9")));
+    }
+    let (district_id, _) = store.district().await?;
+    let mut tx = store.begin().await?;
+    tx.set_grade_leader(actor, district_id, school_id, Term::containing(today).start_year, grade, user_id, now).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -3532,3 +3532,79 @@ async fn wuxiang_board_and_reading_list() {
         assert_eq!((line.books, line.approved_books), (1, 1), "{name}");
     }
 }
+
+/// 年级组长 on both backends: the principal appoints a teacher account to lead a grade; the
+/// account then reads the grade's classes and is alerted about their over-limit days; only the
+/// principal appoints, only a teacher account of the school leads, and removal ends it.
+#[tokio::test]
+async fn grade_leader_reads_the_grade_and_is_alerted() {
+    use eduq_app::homework::{LogForm, alerts, grade_leaders, log, set_grade_leader};
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let (teacher, principal, psych) =
+            (actor_of(&s, "teacher").await, actor_of(&s, "principal").await, actor_of(&s, "psych").await);
+        let Scope::School(own) = principal.scope else { panic!() };
+        let Scope::Classes { class_ids: bound, .. } = teacher.scope.clone() else { panic!() };
+        let year = eduq_app::homework::classes(&s, &principal, today).await.expect("classes");
+        let outside = year
+            .iter()
+            .find(|c| c.school_id == own && c.grade.number() >= 3 && !bound.contains(&c.id))
+            .expect("a class the teacher is not bound to")
+            .clone();
+        let grade = i64::from(outside.grade.number());
+        let form = |subject: &str| LogForm {
+            class_id: outside.id,
+            day: "2026-11-20".into(),
+            subject: subject.into(),
+            written: Some("1".into()),
+            minutes: "50".into(),
+            layered: None,
+            note: "练习".into(),
+        };
+        log(&s, &principal, &form("语文"), today, now()).await.expect("语文");
+        assert!(
+            log(&s, &principal, &form("数学"), today, now()).await.expect("数学").check.over,
+            "{name}: 100 minutes"
+        );
+        let over = |a: &[eduq_app::homework::ClassDay]| a.iter().any(|d| d.class_id == outside.id);
+        assert!(!over(&alerts(&s, &teacher, today).await.expect("alerts")), "{name}: not the teacher's class yet");
+        set_grade_leader(&s, &principal, own, grade, Some(teacher.user_id), today, now()).await.expect("appointed");
+        let led = actor_of(&s, "teacher").await;
+        let Scope::Classes { class_ids: now_bound, .. } = led.scope.clone() else { panic!() };
+        let grade_classes: Vec<i64> =
+            year.iter().filter(|c| c.school_id == own && i64::from(c.grade.number()) == grade).map(|c| c.id).collect();
+        assert!(grade_classes.iter().chain(&bound).all(|id| now_bound.contains(id)), "{name}: the grade and the own");
+        assert_eq!(now_bound.len(), grade_classes.iter().chain(&bound).collect::<std::collections::HashSet<_>>().len());
+        assert!(over(&alerts(&s, &led, today).await.expect("alerts")), "{name}: the leader is alerted");
+        let gl = grade_leaders(&s, &principal, own, today).await.expect("leaders");
+        let (lines, teachers) = (gl.lines, gl.teachers);
+        let line = lines.iter().find(|l| i64::from(l.grade.number()) == grade).expect("the grade");
+        assert_eq!(line.leader.as_ref().map(|x| x.user_id), Some(teacher.user_id), "{name}");
+        assert_eq!(line.classes, grade_classes.len(), "{name}");
+        assert!(teachers.iter().any(|t| t.0 == teacher.user_id) && !teachers.iter().any(|t| t.0 == psych.user_id));
+        // Only the principal appoints; only a teacher account of the school leads.
+        assert!(matches!(
+            set_grade_leader(&s, &led, own, grade, Some(teacher.user_id), today, now()).await,
+            Err(eduq_app::AppError::Forbidden)
+        ));
+        let e =
+            set_grade_leader(&s, &principal, own, grade, Some(psych.user_id), today, now()).await.expect_err("psych");
+        assert!(e.to_string().contains("须为本校启用的教师账号"), "{name}: {e}");
+        let audited = s
+            .search_audit(
+                &Actor::system(),
+                &eduq_store::audit::AuditQuery {
+                    action: Some("grade_leader".into()),
+                    page: 1,
+                    per_page: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("audit")
+            .1;
+        assert!(audited >= 1, "{name}: the appointment is audited");
+        set_grade_leader(&s, &principal, own, grade, None, today, now()).await.expect("removed");
+        assert_eq!(actor_of(&s, "teacher").await.scope, teacher.scope, "{name}: back to the own classes");
+    }
+}

@@ -270,6 +270,16 @@ impl Role {
         matches!(self, Role::Admin | Role::SchoolAdmin)
     }
 
+    /// Roles that appoint a school's 年级组长 (the account then reads the grade's classes).
+    pub fn appoints_grade_leaders(self) -> bool {
+        matches!(self, Role::Admin | Role::SchoolAdmin)
+    }
+
+    /// Roles an account must have to lead a grade.
+    pub fn may_lead_grade(self) -> bool {
+        matches!(self, Role::HeadTeacher | Role::Teacher)
+    }
+
     /// Roles that read individual screening answers and results and every follow-up file in their
     /// scope: the school's 心理教师 and the district's 心理教研员. Others read a file only as a
     /// member of its team.

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use eduq_core::access::{Actor, Resource, Role, Scope};
 use serde::Serialize;
 
-use crate::{Result, Sql, Store, StoreError, System};
+use crate::{Result, Sql, Store, StoreError, System, Tx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UserRow {
@@ -210,8 +210,18 @@ impl System<'_> {
             Role::SchoolAdmin | Role::PsychTeacher => Scope::School(user.school_id.unwrap_or(-1)),
             Role::HeadTeacher | Role::Teacher => Scope::Classes {
                 school_id: user.school_id.unwrap_or(-1),
+                // The bound classes, and every class of a grade the account leads (年级组长).
                 class_ids: self
-                    .fetch(&Sql::new("SELECT class_id FROM user_class WHERE user_id = $1").bind(user.id), |r| r.i(0))
+                    .fetch(
+                        &Sql::new(
+                            "SELECT class_id FROM user_class WHERE user_id = $1 UNION SELECT c.id FROM grade_leader g \
+                             JOIN class c ON c.school_id = g.school_id AND c.start_year = g.start_year \
+                             AND c.grade = g.grade WHERE g.user_id = $2 ORDER BY 1",
+                        )
+                        .bind(user.id)
+                        .bind(user.id),
+                        |r| r.i(0),
+                    )
                     .await?,
             },
             Role::Inspector => Scope::Schools(
@@ -398,5 +408,115 @@ impl System<'_> {
             q.push_arg(" AND client = ?", c);
         }
         self.exec_bookkeeping(&q).await.map(|_| ())
+    }
+}
+
+/// A grade's leader (年级组长) of a school year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GradeLeader {
+    pub grade: i64,
+    pub user_id: i64,
+    pub display_name: String,
+}
+
+impl Store {
+    /// The leaders of a school's grades in a school year (readers of the school).
+    pub async fn grade_leaders(&self, actor: &Actor, school_id: i64, start_year: i32) -> Result<Vec<GradeLeader>> {
+        if !actor.role.may_read(Resource::Schools) || !actor.scope.covers_school(school_id) {
+            return Err(StoreError::Forbidden);
+        }
+        let q = Sql::new(
+            "SELECT g.grade, g.user_id, u.display_name FROM grade_leader g JOIN app_user u ON u.id = g.user_id \
+             WHERE g.school_id = $1 AND g.start_year = $2 ORDER BY g.grade",
+        )
+        .bind(school_id)
+        .bind(i64::from(start_year));
+        self.fetch(&q, |r| Ok(GradeLeader { grade: r.i(0)?, user_id: r.i(1)?, display_name: r.s(2)? })).await
+    }
+
+    /// The active teacher accounts of a school (id, display name, username): whom its principal
+    /// may appoint.
+    pub async fn teacher_accounts(&self, actor: &Actor, school_id: i64) -> Result<Vec<(i64, String, String)>> {
+        if !actor.role.appoints_grade_leaders() || !actor.scope.covers_school(school_id) {
+            return Err(StoreError::Forbidden);
+        }
+        let q = Sql::new(
+            "SELECT id, display_name, username, role FROM app_user WHERE school_id = $1 AND active ORDER BY display_name, id",
+        )
+        .bind(school_id);
+        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.s(3)?))).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(.., role)| Role::from_key(role).is_some_and(Role::may_lead_grade))
+            .map(|(id, name, user, _)| (id, name, user))
+            .collect())
+    }
+}
+
+impl Tx {
+    /// Appoints (or with `None` removes) the leader of a school's grade in a school year; the
+    /// account must be an active teacher account of that school. Audited.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn set_grade_leader(
+        &mut self,
+        actor: &Actor,
+        district_id: i64,
+        school_id: i64,
+        start_year: i32,
+        grade: i64,
+        user_id: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        if !actor.role.appoints_grade_leaders() || !actor.scope.covers_school(school_id) {
+            return Err(StoreError::Forbidden);
+        }
+        self.exec(
+            &Sql::new("DELETE FROM grade_leader WHERE school_id = $1 AND start_year = $2 AND grade = $3")
+                .bind(school_id)
+                .bind(i64::from(start_year))
+                .bind(grade),
+        )
+        .await?;
+        let Some(user_id) = user_id else {
+            return self
+                .audit(
+                    actor,
+                    at,
+                    "grade_leader",
+                    &format!("school:{school_id}"),
+                    &format!("{start_year} 年级{grade} 撤销"),
+                )
+                .await;
+        };
+        let role = self
+            .fetch(
+                &Sql::new("SELECT role FROM app_user WHERE id = $1 AND school_id = $2 AND active")
+                    .bind(user_id)
+                    .bind(school_id),
+                |r| r.s(0),
+            )
+            .await?;
+        if !role.first().and_then(|r| Role::from_key(r)).is_some_and(Role::may_lead_grade) {
+            return Err(StoreError::Conflict("年级组长须为本校启用的教师账号（班主任或任课教师）".into()));
+        }
+        self.exec(
+            &Sql::new(
+                "INSERT INTO grade_leader (school_id, start_year, grade, district_id, user_id) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(school_id)
+            .bind(i64::from(start_year))
+            .bind(grade)
+            .bind(district_id)
+            .bind(user_id),
+        )
+        .await?;
+        self.audit(
+            actor,
+            at,
+            "grade_leader",
+            &format!("user:{user_id}"),
+            &format!("school:{school_id} {start_year} 年级{grade}"),
+        )
+        .await
     }
 }

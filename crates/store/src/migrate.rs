@@ -239,6 +239,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0038_service_sessions.sql"),
         postgres: include_str!("../migrations/postgres/0038_service_sessions.sql"),
     },
+    Migration {
+        version: 39,
+        name: "grade_leaders",
+        sqlite: include_str!("../migrations/sqlite/0039_grade_leaders.sql"),
+        postgres: include_str!("../migrations/postgres/0039_grade_leaders.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

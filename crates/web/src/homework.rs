@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use eduq_app::homework::{Board, ClassDay, HomeworkClass, HomeworkEntry, LogForm, Notice};
+use eduq_app::homework::{Board, ClassDay, GradeLeaders, HomeworkClass, HomeworkEntry, LogForm, Notice};
 use eduq_core::access::{Resource, Scope};
 use serde::Deserialize;
 
@@ -43,6 +43,8 @@ struct BoardPage {
     logs: bool,
     reviews: bool,
     error: String,
+    /// The principal's school, its grades with their 年级组长 and the teacher accounts to appoint.
+    leaders: Option<GradeLeaders>,
 }
 
 async fn render(st: &AppState, s: &Session, q: &BoardQ, error: String) -> Result<Html<String>, WebError> {
@@ -56,7 +58,33 @@ async fn render(st: &AppState, s: &Session, q: &BoardQ, error: String) -> Result
     alerts.truncate(ALERTS_LISTED);
     let logs = s.actor.role.may_write(Resource::Homework);
     let reviews = s.actor.role.reviews_homework();
-    Ok(Html(BoardPage { l, b, alerts, alerts_total, logs, reviews, error }.render()?))
+    let leaders = match crate::views::own_school(s) {
+        Some(id) if s.actor.role.appoints_grade_leaders() => {
+            Some(eduq_app::homework::grade_leaders(&st.store, &s.actor, id, s.today).await?)
+        }
+        _ => None,
+    };
+    Ok(Html(BoardPage { l, b, alerts, alerts_total, logs, reviews, error, leaders }.render()?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LeaderForm {
+    pub school_id: i64,
+    pub grade: i64,
+    /// An account id, or empty to remove the leader.
+    #[serde(default)]
+    pub user_id: String,
+}
+
+/// The principal appoints (or removes) a grade's 年级组长.
+pub async fn set_leader(State(st): State<AppState>, Posted(s, f): Posted<LeaderForm>) -> Result<Response, WebError> {
+    let user = f.user_id.trim().parse::<i64>().ok();
+    match eduq_app::homework::set_grade_leader(&st.store, &s.actor, f.school_id, f.grade, user, s.today, st.clock.now())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/homework#grade-leaders").into_response()),
+        Err(e) => Ok(render(&st, &s, &BoardQ::default(), form_message(e)?).await?.into_response()),
+    }
 }
 
 pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<BoardQ>) -> Result<Response, WebError> {

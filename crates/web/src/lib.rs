@@ -198,6 +198,7 @@ pub fn router(state: AppState) -> Router {
         .route("/homework/log", get(homework::log_page).post(homework::log))
         .route("/homework/remove", post(homework::remove))
         .route("/homework/review", post(homework::review))
+        .route("/homework/grade-leader", post(homework::set_leader))
         .route("/homework/notice", get(homework::notices))
         .route("/double-reduction/report", get(homework::month_report))
         .route("/double-reduction/report.xlsx", get(homework::month_report_xlsx))

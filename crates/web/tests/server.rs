@@ -2444,6 +2444,28 @@ async fn homework_pages_log_alert_and_board() {
     assert!(!after.contains(&format!(
         "name=\"class_id\" value=\"{g4}\"><input type=\"hidden\" name=\"day\" value=\"2026-11-20\""
     )));
+    // The principal appoints the demo class teacher 四年级组长: the card shows the choice.
+    assert!(after.contains("id=\"grade-leaders\""), "{after:.300}");
+    let school = after
+        .split("action=\"/homework/grade-leader\"")
+        .nth(1)
+        .and_then(|x| x.split("name=\"school_id\" value=\"").nth(1))
+        .and_then(|x| x.split('"').next())
+        .expect("school")
+        .to_string();
+    let teacher_id = store.system().user_by_name("teacher").await.expect("user").expect("teacher").id.to_string();
+    let (status, to_page, _) = post_form(
+        &base,
+        &principal,
+        "/homework/grade-leader",
+        &[("_csrf", &token(&after)), ("school_id", &school), ("grade", "4"), ("user_id", &teacher_id)],
+    )
+    .await;
+    assert_eq!((status, to_page.as_str()), (StatusCode::SEE_OTHER, "/homework#grade-leaders"));
+    let (_, led) = get(&base, &principal, "/homework").await;
+    let card = led.split("id=\"grade-leaders\"").nth(1).expect("card");
+    let row = card.split("<tr>").find(|r| r.contains("四年级")).expect("grade 4");
+    assert!(row.contains(&format!("value=\"{teacher_id}\" selected")), "{row}");
 
     let (status, xlsx) = client()
         .get(format!("{base}/homework.xlsx"))
