@@ -43,8 +43,13 @@ async fn flow_rows(store: &Store, actor: &Actor) -> Result<Vec<FlowRow>, AppErro
 
 /// A school's share of its teachers for one stage: teachers are recorded per school, not per stage.
 fn share(f: &SchoolFacts, pupils: i64) -> f64 {
+    apportion(f, f.full_time, pupils)
+}
+
+/// `count` teachers of a school apportioned to a stage by its share of the school's pupils.
+fn apportion(f: &SchoolFacts, count: i64, pupils: i64) -> f64 {
     let all = f.primary_pupils + f.junior_pupils + f.senior_pupils;
-    if all == 0 { 0.0 } else { f.full_time as f64 * pupils as f64 / all as f64 }
+    if all == 0 { 0.0 } else { count as f64 * pupils as f64 / all as f64 }
 }
 
 /// The value of a fact at one school.
@@ -91,6 +96,18 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::FitnessExcellent => n(f.fitness_excellent),
         Fact::VisionKnown => n(f.vision_known),
         Fact::Myopic => n(f.myopic),
+        Fact::VisionKnownPrimary => n(f.stage_vision[0]),
+        Fact::MyopicPrimary => n(f.stage_myopic[0]),
+        Fact::VisionKnownJunior => n(f.stage_vision[1]),
+        Fact::MyopicJunior => n(f.stage_myopic[1]),
+        Fact::VisionKnownSenior => n(f.stage_vision[2]),
+        Fact::MyopicSenior => n(f.stage_myopic[2]),
+        Fact::PrimaryBachelorTeachers => apportion(f, f.bachelor_plus, f.primary_pupils),
+        Fact::JuniorBachelorTeachers => apportion(f, f.bachelor_plus, f.junior_pupils),
+        Fact::SeniorBachelorTeachers => apportion(f, f.bachelor_plus, f.senior_pupils),
+        Fact::JuniorPostgraduateTeachers => apportion(f, f.postgraduate, f.junior_pupils),
+        Fact::SeniorPostgraduateTeachers => apportion(f, f.postgraduate, f.senior_pupils),
+        Fact::PrivateCompulsoryPupils => n(if f.public { 0 } else { f.primary_pupils + f.junior_pupils }),
         Fact::PreschoolPupils => n(f.preschool_pupils),
         Fact::InclusivePreschoolPupils => n(if f.public || f.inclusive { f.preschool_pupils } else { 0 }),
         Fact::PublicPreschoolPupils => n(if f.public { f.preschool_pupils } else { 0 }),
@@ -404,6 +421,56 @@ pub async fn library_by_year(
         .await
 }
 
+/// An indicator over the member schools of a 学区 or 教育集团.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupValue {
+    pub name: String,
+    pub kind: eduq_core::org::GroupKind,
+    /// Member schools taking part in the indicator.
+    pub schools: usize,
+    pub value: Value,
+    pub meets: Option<bool>,
+}
+
+/// Rolls an indicator's school values up to each group: numerators and denominators summed over
+/// the members taking part, then divided (as for the district).
+pub fn by_group(v: &IndicatorValue, members: &[eduq_store::org::GroupMember]) -> Vec<GroupValue> {
+    let mut out: Vec<(i64, GroupValue)> = Vec::new();
+    for m in members {
+        let Some(school) = v.schools.iter().find(|s| s.school_id == m.school_id) else { continue };
+        let at = match out.iter().position(|(id, _)| *id == m.group_id) {
+            Some(at) => at,
+            None => {
+                let empty = GroupValue {
+                    name: m.group_name.clone(),
+                    kind: m.kind,
+                    schools: 0,
+                    value: Value::default(),
+                    meets: None,
+                };
+                out.push((m.group_id, empty));
+                out.len() - 1
+            }
+        };
+        let g = &mut out[at].1;
+        g.schools += 1;
+        g.value.numerator += school.value.numerator;
+        g.value.denominator += school.value.denominator;
+    }
+    out.into_iter()
+        .map(|(_, mut g)| {
+            g.value = Value::of(&v.indicator, g.value.numerator, g.value.denominator);
+            g.meets = v.indicator.target.and_then(|t| g.value.meets(&v.indicator, t));
+            g
+        })
+        .collect()
+}
+
+/// One indicator rolled up to the caller's 学区 and 教育集团.
+pub async fn groups(store: &Store, actor: &Actor, v: &IndicatorValue) -> Result<Vec<GroupValue>, AppError> {
+    Ok(by_group(v, &store.group_members(actor).await?))
+}
+
 /// One indicator with its schools, those furthest from the target first.
 pub async fn one(store: &Store, actor: &Actor, term: Term, key: &str) -> Result<IndicatorValue, AppError> {
     if !actor.role.reads_indicators() {
@@ -447,5 +514,101 @@ mod tests {
         assert_eq!(found[0].1.len(), 3, "{:?}", found[0].1);
         let at_limit = SchoolFacts { largest_class: 80, ..ok };
         assert!(data_quality(&[at_limit]).is_empty(), "80 is allowed");
+    }
+
+    /// A group's value sums its members' parts before dividing: not the mean of their rates.
+    #[test]
+    fn groups_sum_their_members() {
+        use eduq_core::org::GroupKind;
+        use eduq_store::org::GroupMember;
+        let ind = *indicator("fitness_pass_rate").expect("key");
+        let school = |id: i64, n: f64, d: f64| SchoolValue {
+            school_id: id,
+            code: id.to_string(),
+            name: format!("学校{id}"),
+            value: Value::of(&ind, n, d),
+            meets: None,
+        };
+        let v = IndicatorValue {
+            indicator: ind,
+            district: Value::default(),
+            meets: None,
+            gap: None,
+            behind: 0,
+            schools: vec![school(1, 90.0, 100.0), school(2, 10.0, 20.0), school(3, 50.0, 50.0)],
+        };
+        let member = |g: i64, name: &str, s: i64| GroupMember {
+            group_id: g,
+            group_name: name.into(),
+            kind: GroupKind::of_name(name),
+            school_id: s,
+        };
+        // School 4 takes no part (no pupils scored): it is not counted as a member.
+        let members = [
+            member(7, "城东教育集团", 1),
+            member(7, "城东教育集团", 2),
+            member(8, "北学区", 3),
+            member(8, "北学区", 4),
+        ];
+        let g = by_group(&v, &members);
+        assert_eq!(g.len(), 2);
+        assert_eq!((g[0].name.as_str(), g[0].kind, g[0].schools), ("城东教育集团", GroupKind::Group, 2));
+        assert_eq!(g[0].value.value, Some(100.0 / 120.0 * 100.0), "100 of 120, not the mean of 90 % and 50 %");
+        assert_eq!(g[0].meets, Some(false), "below 95 %");
+        assert_eq!((g[1].schools, g[1].value.value, g[1].meets), (1, Some(100.0), Some(true)));
+    }
+
+    /// The stage indicators of #22 on two schools worked by hand: a public 小学 and a 民办
+    /// 九年一贯制 whose teachers are apportioned 3:1 to its stages.
+    #[test]
+    fn stage_indicators_by_hand() {
+        let primary = SchoolFacts {
+            id: 1,
+            public: true,
+            primary_pupils: 200,
+            full_time: 10,
+            bachelor_plus: 8,
+            postgraduate: 1,
+            stage_vision: [100, 0, 0],
+            stage_myopic: [40, 0, 0],
+            classes: 5,
+            multimedia_rooms: 6,
+            ..SchoolFacts::default()
+        };
+        let through = SchoolFacts {
+            id: 2,
+            public: false,
+            primary_pupils: 300,
+            junior_pupils: 100,
+            full_time: 20,
+            bachelor_plus: 16,
+            postgraduate: 4,
+            stage_vision: [120, 50, 0],
+            stage_myopic: [30, 35, 0],
+            classes: 10,
+            multimedia_rooms: 8,
+            ..SchoolFacts::default()
+        };
+        let facts = [primary, through];
+        let value = |key: &str| evaluate(indicator(key).expect(key), &facts, &County::default()).district.value;
+        let close = |key: &str, want: f64| {
+            let got = value(key).expect(key);
+            assert!((got - want).abs() < 1e-9, "{key}: {got} ≠ {want}");
+        };
+        // 近视率: (40 + 30) ÷ (100 + 120); 35 ÷ 50; no 高中 pupil screened.
+        close("myopia_rate_primary", 70.0 * 100.0 / 220.0);
+        close("myopia_rate_junior", 70.0);
+        assert_eq!(value("myopia_rate_senior"), None);
+        // 小学 teachers: 10 + 20 × 3/4 = 25, of them 本科 8 + 16 × 3/4 = 20; 初中: 5 and 4 (本科), 1 (研究生).
+        close("bachelor_rate_primary", 80.0);
+        close("bachelor_rate_junior", 80.0);
+        close("postgraduate_rate_junior", 20.0);
+        assert_eq!(value("postgraduate_rate_senior"), None);
+        // 多媒体教室 (6 + 8) ÷ 15 classes; 民办 1–9 年级 400 of 600.
+        close("multimedia_class_rate", 14.0 * 100.0 / 15.0);
+        close("private_compulsory_share", 400.0 * 100.0 / 600.0);
+        let private = indicator("private_compulsory_share").expect("key");
+        assert_eq!(Value::of(private, 5.0, 100.0).meets(private, 5.0), Some(true), "5 % is within the line");
+        assert_eq!(Value::of(private, 6.0, 100.0).meets(private, 5.0), Some(false));
     }
 }

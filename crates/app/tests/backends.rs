@@ -3608,3 +3608,29 @@ async fn grade_leader_reads_the_grade_and_is_alerted() {
         assert_eq!(actor_of(&s, "teacher").await.scope, teacher.scope, "{name}: back to the own classes");
     }
 }
+
+/// The stage indicators on both backends: the three stages' screened and myopic pupils add up to
+/// the whole 近视率's, and 民办 pupils of grades 1–9 are those of the 民办 schools.
+#[tokio::test]
+async fn stage_indicators_add_up_on_both_backends() {
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let lib = eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library");
+        let get = |k: &str| lib.iter().find(|v| v.indicator.key == k).expect(k).district;
+        let all = get("myopia_rate");
+        let stages = ["myopia_rate_primary", "myopia_rate_junior", "myopia_rate_senior"].map(get);
+        assert!(all.denominator > 0.0, "{name}: the demo screens vision");
+        assert_eq!(stages.iter().map(|v| v.numerator).sum::<f64>(), all.numerator, "{name}");
+        assert_eq!(stages.iter().map(|v| v.denominator).sum::<f64>(), all.denominator, "{name}");
+        let private = get("private_compulsory_share");
+        let schools = s.list_schools(&admin, None).await.expect("schools");
+        let facts = s.school_facts(&admin, term_id(&s).await, CURRENT.start_year).await.expect("facts");
+        let by_hand: i64 = facts
+            .iter()
+            .filter(|f| schools.iter().any(|x| x.id == f.id && x.ownership == eduq_core::org::Ownership::Private))
+            .map(|f| f.primary_pupils + f.junior_pupils)
+            .sum();
+        assert_eq!(private.numerator, by_hand as f64, "{name}");
+        assert_eq!(private.denominator, facts.iter().map(|f| (f.primary_pupils + f.junior_pupils) as f64).sum::<f64>());
+    }
+}

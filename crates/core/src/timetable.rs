@@ -7,17 +7,11 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::standards::curriculum::{Requirement, period_minutes, weekly_total};
+pub use crate::standards::schedule::{BREAK_EXERCISE_MINUTES, DAILY_ACTIVITY_MINUTES};
 
 /// Timetable entries that are not teaching periods: they never count towards a subject or the
 /// weekly total.
 pub const NOT_PERIODS: &[&str] = &["大课间", "早读", "午读", "午休", "眼保健操", "课后服务"];
-
-/// Minutes of the daily 大课间: 中共中央 国务院《关于加强青少年体育增强青少年体质的意见》（中发〔2007〕7号）
-/// 每天上午统一安排25—30分钟的大课间体育活动 [M]; eduq counts the upper figure.
-pub const BREAK_EXERCISE_MINUTES: u32 = 30;
-
-/// Minutes of physical activity a school day should hold (中发〔2007〕7号: 每天锻炼一小时).
-pub const DAILY_ACTIVITY_MINUTES: u32 = 60;
 
 /// Weekly periods above which a teacher's load is flagged: no national figure exists, so this is
 /// eduq's default alert line, not a standard.
@@ -266,6 +260,10 @@ mod tests {
         assert_eq!(total, 3 * 40 + 5 * BREAK_EXERCISE_MINUTES);
         assert_eq!(c.activity.len(), 5);
         assert!(c.days_below_hour() >= 3, "30 minutes of 大课间 alone is below the hour: {:?}", c.activity);
+        // The line itself: an hour is enough, a minute less is not.
+        let at = |m: u32| ClassCheck { activity: vec![(1, m)], ..c.clone() }.days_below_hour();
+        assert_eq!((at(DAILY_ACTIVITY_MINUTES), at(DAILY_ACTIVITY_MINUTES - 1)), (0, 1));
+        assert_eq!((BREAK_EXERCISE_MINUTES, DAILY_ACTIVITY_MINUTES), (30, 60), "中发〔2007〕7号");
     }
 
     #[test]

@@ -116,6 +116,11 @@ pub struct SchoolFacts {
     pub fitness_excellent: i64,
     pub vision_known: i64,
     pub myopic: i64,
+    /// Screened and myopic pupils of grades 1–6, 7–9 and 10–12.
+    pub stage_vision: [i64; 3],
+    pub stage_myopic: [i64; 3],
+    /// 专任 teachers with a 研究生 degree (硕士, 博士).
+    pub postgraduate: i64,
     pub has_conditions: bool,
     pub teaching_area: f64,
     pub sports_area: f64,
@@ -190,11 +195,16 @@ impl Store {
                 return Ok(vec![]);
             }
             // Counted in SQL: a district's round is tens of thousands of rows.
-            let mut q = Sql::new(format!("SELECT f.school_id, {FITNESS_COUNTS} FROM fitness_result f WHERE 1=1"));
+            // Per school and stage (0: none of grades 1–12, 1: 小学, 2: 初中, 3: 高中).
+            let mut q = Sql::new(format!(
+                "SELECT f.school_id, CAST(CASE WHEN f.grade BETWEEN 1 AND 6 THEN 1 WHEN f.grade BETWEEN 7 AND 9 THEN 2 \
+                 WHEN f.grade BETWEEN 10 AND 12 THEN 3 ELSE 0 END AS BIGINT), {FITNESS_COUNTS} FROM fitness_result f \
+                 WHERE 1=1"
+            ));
             q.push_arg(" AND f.start_year = ?", i64::from(start_year));
             scope_filter(&mut q, actor, "f.school_id", Some("f.class_id"), Some("f.student_id"));
-            q.push(" GROUP BY f.school_id");
-            self.fetch(&q, |r| Ok((r.i(0)?, FitnessCounts::read(r, 1)?))).await
+            q.push(" GROUP BY 1, 2");
+            self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, FitnessCounts::read(r, 2)?))).await
         };
         // Independent reads side by side (WAL readers on SQLite, pooled connections on PostgreSQL).
         let (pupils, teachers, conditions, classes, fitness) = tokio::try_join!(
@@ -276,6 +286,7 @@ impl Store {
             s.qualified += i64::from(meets(Education::required(s.senior_pupils > 0, s.junior_pupils > 0)));
             s.associate_plus += i64::from(meets(Education::Associate));
             s.bachelor_plus += i64::from(meets(Education::Bachelor));
+            s.postgraduate += i64::from(meets(Education::Master));
             s.backbone += i64::from(BackboneLevel::from_key(&backbone).is_some_and(|b| b != BackboneLevel::None));
             s.pe_art += i64::from(eduq_core::teacher::teaches_pe_or_art(&subjects));
         }
@@ -314,11 +325,18 @@ impl Store {
                 SizeBand::AboveStandard => {}
             }
         }
-        for (id, k) in fitness {
+        for (id, stage, k) in fitness {
             if let Some(&i) = index.get(&id) {
                 let s = &mut out[i];
-                (s.fitness_scored, s.fitness_passed, s.fitness_excellent, s.vision_known, s.myopic) =
-                    (k.scored, k.passed, k.excellent, k.vision_known, k.myopic);
+                s.fitness_scored += k.scored;
+                s.fitness_passed += k.passed;
+                s.fitness_excellent += k.excellent;
+                s.vision_known += k.vision_known;
+                s.myopic += k.myopic;
+                if let Some(at) = usize::try_from(stage - 1).ok().filter(|at| *at < 3) {
+                    s.stage_vision[at] += k.vision_known;
+                    s.stage_myopic[at] += k.myopic;
+                }
             }
         }
         Ok(out)

@@ -452,3 +452,38 @@ pub(crate) fn actor_school(actor: &Actor) -> Option<i64> {
         Scope::Students(_) | Scope::Schools(_) => Some(-1),
     }
 }
+
+/// A member school of a 学区 or 教育集团.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupMember {
+    pub group_id: i64,
+    pub group_name: String,
+    pub kind: eduq_core::org::GroupKind,
+    pub school_id: i64,
+}
+
+impl Store {
+    /// The members of every 学区 and 教育集团 among the schools in the caller's scope, by group name.
+    pub async fn group_members(&self, actor: &Actor) -> Result<Vec<GroupMember>> {
+        if !actor.role.may_read(eduq_core::access::Resource::Schools) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT g.id, g.name, g.kind, m.school_id FROM school_group_member m JOIN school_group g ON g.id = m.group_id \
+             WHERE 1=1",
+        );
+        scope_filter(&mut q, actor, "m.school_id", None, None);
+        q.push(" ORDER BY g.name, m.school_id");
+        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.i(3)?))).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(group_id, group_name, kind, school_id)| GroupMember {
+                group_id,
+                kind: eduq_core::org::GroupKind::from_key(&kind)
+                    .unwrap_or_else(|| eduq_core::org::GroupKind::of_name(&group_name)),
+                group_name,
+                school_id,
+            })
+            .collect())
+    }
+}

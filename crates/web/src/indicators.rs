@@ -169,6 +169,17 @@ struct DetailPage {
     chart: String,
     /// 督导 problems linked to the indicator, not closed yet: what is being done about it.
     problems: Vec<eduq_app::problems::ProblemRow>,
+    /// The indicator over each 学区 and 教育集团: (name, kind, member schools, numerator,
+    /// denominator, value, status).
+    groups: Vec<(String, &'static str, usize, String, String, String, &'static str)>,
+}
+
+fn status(meets: Option<bool>) -> &'static str {
+    match meets {
+        Some(true) => "达标",
+        Some(false) => "未达标",
+        None => "",
+    }
 }
 
 fn bar_chart(v: &IndicatorValue) -> String {
@@ -227,11 +238,7 @@ pub async fn detail(
                 numerator: n,
                 denominator: d,
                 value: fmt(&v.indicator, x.value.value),
-                status: match x.meets {
-                    Some(true) => "达标",
-                    Some(false) => "未达标",
-                    None => "",
-                },
+                status: status(x.meets),
             }
         })
         .collect();
@@ -245,7 +252,15 @@ pub async fn detail(
             | Fact::Myopic
     );
     let problems = eduq_app::problems::linked_to(&st.store, &s.actor, &key).await?;
-    Ok(Html(DetailPage { l, i: line(&v), schools, per_class, chart: bar_chart(&v), problems }.render()?))
+    let groups = eduq_app::indicators::groups(&st.store, &s.actor, &v)
+        .await?
+        .into_iter()
+        .map(|g| {
+            let (n, d) = num(&g.value);
+            (g.name, g.kind.label(), g.schools, n, d, fmt(&v.indicator, g.value.value), status(g.meets))
+        })
+        .collect();
+    Ok(Html(DetailPage { l, i: line(&v), schools, per_class, chart: bar_chart(&v), problems, groups }.render()?))
 }
 
 #[derive(Template)]

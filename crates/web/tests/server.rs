@@ -908,6 +908,26 @@ async fn indicators_drill_down_to_classes() {
     let (status, page) = get(&base, &a, "/indicators/fitness_pass_rate").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("id=\"indicator-chart\"") && page.contains("markLine"), "bars against the target");
+    // 学区 and 教育集团: each row is the engine's roll-up of its members.
+    let admin = Actor::system();
+    let term = Term { start_year: 2026, term_no: 1 };
+    let v = eduq_app::indicators::one(&_store, &admin, term, "fitness_pass_rate").await.expect("one");
+    let groups = eduq_app::indicators::groups(&_store, &admin, &v).await.expect("groups");
+    assert!(!groups.is_empty(), "the demo's 学区 and 集团");
+    let table = page.split("id=\"groups\"").nth(1).expect("the group table");
+    for g in &groups {
+        let x = g.value.value.expect("a value");
+        assert!(
+            table.contains(&format!(
+                "<td>{}</td><td>{}</td><td class=\"num\">{}</td>",
+                g.name,
+                g.kind.label(),
+                g.schools
+            )) && table.contains(&format!("{x:.2}")),
+            "{}: {x}",
+            g.name
+        );
+    }
     let link = page.split("href=\"/indicators/fitness_pass_rate/schools/").nth(1).expect("a school link");
     let school: i64 = link.split('?').next().and_then(|x| x.parse().ok()).expect("school id");
     let (status, classes) = get(&base, &a, &format!("/indicators/fitness_pass_rate/schools/{school}")).await;

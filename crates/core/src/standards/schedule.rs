@@ -34,6 +34,13 @@ pub fn sleep_hours(stage: Stage) -> Option<f64> {
     }
 }
 
+/// Minutes of the daily 大课间: 中共中央 国务院《关于加强青少年体育增强青少年体质的意见》（中发〔2007〕7号）
+/// 每天上午统一安排25—30分钟的大课间体育活动 [M]; eduq counts the upper figure.
+pub const BREAK_EXERCISE_MINUTES: u32 = 30;
+
+/// Minutes of physical activity a school day should hold (中发〔2007〕7号: 确保学生每天锻炼一小时).
+pub const DAILY_ACTIVITY_MINUTES: u32 = 60;
+
 /// eduq's default for the local end of work (a district setting).
 pub const DEFAULT_SERVICE_END: u32 = 17 * 60 + 30;
 
