@@ -7,7 +7,7 @@
 # that may be emptied, default postgres://postgres@127.0.0.1:5432/eduq_bench_dr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=target/release/eduq
+BIN=${EDUQ_BIN:-target/release/eduq}
 [ -x "$BIN" ] || cargo build --release -p eduq
 W=$(mktemp -d)
 . scripts/bench/pages.sh
@@ -15,7 +15,7 @@ PG=${EDUQ_BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/eduq_bench_dr}
 
 pages() {
   serve "$1" "$2"
-  for path in "/homework" "/timetables" "/wuxiang"; do
+  for path in "/homework" "/timetables" "/wuxiang" "/after-school"; do
     curl -s -o /dev/null -H "Cookie: $COOKIE" "127.0.0.1:$2$path"
     timed "$2" "$path" ${SECONDS_EACH:-4} 16
   done

@@ -11,6 +11,8 @@ use eduq_store::indicators::{DistrictInput, SchoolFacts};
 use serde::Serialize;
 
 use eduq_core::guarantee::size_limit;
+use eduq_core::honour::HonourKind;
+use eduq_core::org::SchoolType;
 use eduq_core::standards::school_ict::is_broadband;
 
 use crate::AppError;
@@ -44,6 +46,11 @@ async fn flow_rows(store: &Store, actor: &Actor) -> Result<Vec<FlowRow>, AppErro
 /// A school's share of its teachers for one stage: teachers are recorded per school, not per stage.
 fn share(f: &SchoolFacts, pupils: i64) -> f64 {
     apportion(f, f.full_time, pupils)
+}
+
+/// 1 for a school holding a designation.
+fn held(f: &SchoolFacts, kind: HonourKind) -> f64 {
+    f64::from(u8::from(f.designations.contains(&kind)))
 }
 
 /// `count` teachers of a school apportioned to a stage by its share of the school's pupils.
@@ -107,6 +114,11 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::SeniorBachelorTeachers => apportion(f, f.bachelor_plus, f.senior_pupils),
         Fact::JuniorPostgraduateTeachers => apportion(f, f.postgraduate, f.junior_pupils),
         Fact::SeniorPostgraduateTeachers => apportion(f, f.postgraduate, f.senior_pupils),
+        Fact::GradeSchools => n(i64::from(f.school_type.is_some_and(|t| t != SchoolType::Kindergarten))),
+        Fact::Kindergartens => n(i64::from(f.school_type == Some(SchoolType::Kindergarten))),
+        Fact::SmartCampusSchools => held(f, HonourKind::SmartCampus),
+        Fact::CivilisedCampusSchools => held(f, HonourKind::CivilisedCampus),
+        Fact::QualityKindergartens => held(f, HonourKind::QualityKindergarten),
         Fact::PrivateCompulsoryPupils => n(if f.public { 0 } else { f.primary_pupils + f.junior_pupils }),
         Fact::PreschoolPupils => n(f.preschool_pupils),
         Fact::InclusivePreschoolPupils => n(if f.public || f.inclusive { f.preschool_pupils } else { 0 }),

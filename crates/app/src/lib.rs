@@ -26,6 +26,7 @@ pub(crate) mod form;
 pub mod group_commit;
 pub mod guarantee;
 pub mod homework;
+pub mod honours;
 pub mod imports;
 pub mod indicators;
 pub mod inspections;

@@ -3634,3 +3634,64 @@ async fn stage_indicators_add_up_on_both_backends() {
         assert_eq!(private.denominator, facts.iter().map(|f| (f.primary_pupils + f.junior_pupils) as f64).sum::<f64>());
     }
 }
+
+/// 称号登记 on both backends: the bureau registers designations with their documents; the shares
+/// count the designations held at the term's end (a lapsed one does not count); a school reads its
+/// own entries and documents only and registers none.
+#[tokio::test]
+async fn honours_register_and_shares() {
+    use eduq_app::honours::{HonourForm, add, evidence, register, remove};
+    for (s, name) in seeded().await {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let (principal, staff) = (actor_of(&s, "principal").await, actor_of(&s, "staff").await);
+        let Scope::School(own) = principal.scope else { panic!() };
+        let share = |v: &eduq_app::indicators::IndicatorValue| (v.district.numerator, v.district.denominator);
+        let before = eduq_app::indicators::one(&s, &staff, CURRENT, "smart_campus_share").await.expect("share");
+        let (held0, schools) = share(&before);
+        let others: Vec<i64> =
+            s.list_schools(&staff, None).await.expect("schools").iter().filter(|x| x.id != own).map(|x| x.id).collect();
+        let form = |school_id: i64, title: &str, until: &str| HonourForm {
+            school_id,
+            kind: "智慧校园".into(),
+            level: "市级".into(),
+            title: title.into(),
+            person: String::new(),
+            year: "2025".into(),
+            valid_until: until.into(),
+        };
+        let scan: &[u8] = b"%PDF-1.4 synthetic";
+        add(&s, &staff, &form(own, "市级智慧校园示范校", "2027-12-31"), Some(("认定文件.pdf", scan)), today, now())
+            .await
+            .expect("own");
+        // Lapsed at the term's end (2027-01-31): registered but not counted.
+        add(&s, &staff, &form(others[0], "区级智慧校园", "2026-12-31"), None, today, now()).await.expect("lapsed");
+        let e = add(&s, &staff, &form(own, "市级智慧校园示范校", ""), None, today, now()).await.expect_err("twice");
+        assert!(e.to_string().contains("已登记2025年"), "{name}: {e}");
+        let e = add(&s, &staff, &HonourForm { year: "2030".into(), ..form(own, "新称号", "") }, None, today, now())
+            .await
+            .expect_err("future");
+        assert!(e.to_string().contains("认定年份"), "{name}: {e}");
+        let e =
+            add(&s, &staff, &form(own, "另一称号", ""), Some(("a.exe", scan)), today, now()).await.expect_err("exe");
+        assert!(e.to_string().contains("类型不支持"), "{name}: {e}");
+        assert!(matches!(
+            add(&s, &principal, &form(own, "自报称号", ""), None, today, now()).await,
+            Err(eduq_app::AppError::Forbidden)
+        ));
+        let after = eduq_app::indicators::one(&s, &staff, CURRENT, "smart_campus_share").await.expect("share");
+        assert_eq!(share(&after), (held0 + 1.0, schools), "{name}: one more held; the lapsed one not");
+        // The school reads its own entries and document only.
+        let (mine, counts) = register(&s, &principal, None, today).await.expect("mine");
+        assert!(mine.iter().all(|r| r.school_id == own) && mine.len() == 1, "{name}");
+        assert_eq!(counts, [(eduq_core::honour::HonourKind::SmartCampus, 1)], "{name}");
+        let (file, kind, bytes) = evidence(&s, &principal, mine[0].id).await.expect("document");
+        assert_eq!((file.as_str(), kind.as_str(), bytes.as_slice()), ("认定文件.pdf", "application/pdf", scan));
+        let (all, _) = register(&s, &staff, None, today).await.expect("all");
+        let lapsed = all.iter().find(|r| r.school_id == others[0]).expect("lapsed entry");
+        assert!(evidence(&s, &principal, lapsed.id).await.is_err(), "{name}: another school's");
+        assert!(remove(&s, &principal, lapsed.id, now()).await.is_err(), "{name}: the bureau removes");
+        remove(&s, &staff, mine[0].id, now()).await.expect("removed");
+        let last = eduq_app::indicators::one(&s, &staff, CURRENT, "smart_campus_share").await.expect("share");
+        assert_eq!(share(&last), (held0, schools), "{name}");
+    }
+}

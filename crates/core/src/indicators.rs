@@ -62,6 +62,13 @@ pub enum Fact {
     SeniorPostgraduateTeachers,
     /// Pupils of grades 1–9 at 民办 schools.
     PrivateCompulsoryPupils,
+    /// 1 for a school teaching any of grades 1–12, and for a 幼儿园.
+    GradeSchools,
+    Kindergartens,
+    /// 1 for a school holding the designation on the term's last day.
+    SmartCampusSchools,
+    CivilisedCampusSchools,
+    QualityKindergartens,
     /// 在园幼儿 (grades 小班–大班).
     PreschoolPupils,
     /// 在园幼儿 of 公办园 and 普惠性民办园.
@@ -195,6 +202,7 @@ const MYOPIA_GOALS: &str = "教育部等八部门《综合防控儿童青少年�
 const TEACHER_EDUCATION: &str = "教育事业统计 专任教师学历构成；学段分摊同生师比（中央编办发〔2014〕72号口径）";
 const PRIVATE_COMPULSORY: &str =
     "中共中央办公厅 国务院办公厅《关于规范民办义务教育发展的意见》(2021)：民办义务教育在校生占比原则上不超过5% [M]";
+const HONOURS: &str = "本区称号登记册（认定文件、级别、年份与有效期）；各类认定以发文单位的文件为准";
 const CURRICULUM: &str = "教育部《义务教育课程方案（2022年版）》（教材〔2022〕2号）；《县域义务教育优质均衡发展督导评估办法》(教督〔2017〕6号) 教育质量第7项";
 const COHORT: &str =
     "教育事业统计 义务教育巩固率（队列法）；《关于进一步加强控辍保学提高义务教育巩固水平的通知》(国办发〔2017〕72号)";
@@ -607,6 +615,42 @@ pub const LIBRARY: &[Indicator] = &[
         unit: "%",
         direction: Direction::AtMost,
         target: Some(5.0),
+    },
+    Indicator {
+        key: "smart_campus_share",
+        name: "智慧校园占比",
+        caliber: "本学期末持有有效“智慧校园”认定（任一级别）的中小学校数 ÷ 中小学校数 × 100（按称号登记册；目标75%为常见的区县规划值）",
+        source: HONOURS,
+        numerator: Fact::SmartCampusSchools,
+        denominator: Fact::GradeSchools,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(75.0),
+    },
+    Indicator {
+        key: "civilised_campus_share",
+        name: "文明校园占比",
+        caliber: "本学期末持有有效“文明校园”认定（任一级别）的中小学校数 ÷ 中小学校数 × 100（目标60%为常见的区县规划值）",
+        source: HONOURS,
+        numerator: Fact::CivilisedCampusSchools,
+        denominator: Fact::GradeSchools,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(60.0),
+    },
+    Indicator {
+        key: "quality_kindergarten_share",
+        name: "优质园占比",
+        caliber: "本学期末持有有效“优质园”认定（任一级别）的幼儿园数 ÷ 幼儿园数 × 100（目标90%为常见的区县规划值）",
+        source: HONOURS,
+        numerator: Fact::QualityKindergartens,
+        denominator: Fact::Kindergartens,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(90.0),
     },
     Indicator {
         key: "consolidation_rate",

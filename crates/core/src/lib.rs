@@ -23,6 +23,7 @@ pub mod flows;
 pub mod grade;
 pub mod guarantee;
 pub mod homework;
+pub mod honour;
 pub mod identity;
 pub mod indicators;
 pub mod inspection;

@@ -133,6 +133,8 @@ pub struct SchoolFacts {
     /// in force: set by the caller from the timetable check (a computation, not a stored sum).
     pub timetable_classes: i64,
     pub timetable_complete: i64,
+    /// The school's own designations (智慧校园, 文明校园, 优质园 …) held on the term's last day.
+    pub designations: Vec<eduq_core::honour::HonourKind>,
 }
 
 impl Store {
@@ -244,10 +246,18 @@ impl Store {
             })
             .await?
             .ok_or(StoreError::NotFound)?;
-        let (titles, taking_part) = tokio::try_join!(
+        let (titles, taking_part, designations) = tokio::try_join!(
             self.titles_held(district_id, term_end),
-            self.research_taking_part(district_id, term_start, term_end)
+            self.research_taking_part(district_id, term_start, term_end),
+            self.designations_held(actor, term_end)
         )?;
+        for (school, kind) in designations {
+            if let Some(&i) = index.get(&school)
+                && !out[i].designations.contains(&kind)
+            {
+                out[i].designations.push(kind);
+            }
+        }
         let mut held: HashMap<i64, Vec<Honour>> = HashMap::new();
         for (teacher, honour) in titles {
             held.entry(teacher).or_default().push(honour);

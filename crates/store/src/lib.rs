@@ -23,6 +23,7 @@ pub mod exams;
 pub mod fitness;
 pub mod flows;
 pub mod homework;
+pub mod honours;
 pub mod imports;
 pub mod indicators;
 pub mod inspections;

@@ -245,6 +245,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0039_grade_leaders.sql"),
         postgres: include_str!("../migrations/postgres/0039_grade_leaders.sql"),
     },
+    Migration {
+        version: 40,
+        name: "school_honours",
+        sqlite: include_str!("../migrations/sqlite/0040_school_honours.sql"),
+        postgres: include_str!("../migrations/postgres/0040_school_honours.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -14,6 +14,7 @@ mod exams;
 mod fitness;
 mod guarantee;
 mod homework;
+mod honours;
 mod imports;
 mod indicators;
 mod inspections;
@@ -203,6 +204,9 @@ pub fn router(state: AppState) -> Router {
         .route("/double-reduction/report", get(homework::month_report))
         .route("/double-reduction/report.xlsx", get(homework::month_report_xlsx))
         .route("/homework/class/{id}", get(homework::notice))
+        .route("/honours", get(honours::page).post(honours::add))
+        .route("/honours/{id}/remove", post(honours::remove))
+        .route("/honours/{id}/evidence", get(honours::evidence))
         .route("/after-school", get(after_school::page))
         .route("/after-school/plan", post(after_school::save_plan))
         .route("/after-school/signups", post(after_school::save_signups))

@@ -2697,3 +2697,49 @@ async fn double_reduction_month_report() {
         assert!(t.rows.iter().any(|(_, cells)| cells.iter().any(|c| c == &l.name)), "{} in the homework sheet", l.name);
     }
 }
+
+/// 称号登记 through the pages: the bureau registers a 优质园 with its document; the register lists
+/// it with the document's link; the share on the indicator page is the engine's; a principal reads
+/// without the form.
+#[tokio::test]
+async fn honours_pages() {
+    let (base, store) = start().await;
+    let staff = login(&base, "staff").await;
+    let (status, page) = get(&base, &staff, "/honours").await;
+    assert_eq!(status, StatusCode::OK, "{page:.300}");
+    assert!(page.contains("id=\"honour-form\""));
+    let kindergarten = store
+        .list_schools(&Actor::system(), None)
+        .await
+        .expect("schools")
+        .into_iter()
+        .find(|s| s.school_type == eduq_core::org::SchoolType::Kindergarten)
+        .expect("a kindergarten");
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token(&page))
+        .text("school_id", kindergarten.id.to_string())
+        .text("kind", "quality_kindergarten")
+        .text("level", "city")
+        .text("title", "市级优质幼儿园")
+        .text("year", "2025")
+        .text("valid_until", "")
+        .part("file", reqwest::multipart::Part::bytes(b"%PDF synthetic".to_vec()).file_name("认定文件.pdf"));
+    let res =
+        client().post(format!("{base}/honours")).header("cookie", &staff).multipart(form).send().await.expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.expect("body");
+    assert!(body.contains("id=\"honour-message\"") && body.contains("市级优质幼儿园"), "{body:.600}");
+    let link = body.split("href=\"/honours/").nth(1).and_then(|x| x.split('"').next()).expect("document link");
+    let (status, _) = get(&base, &staff, &format!("/honours/{link}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let term = Term { start_year: 2026, term_no: 1 };
+    let v = eduq_app::indicators::one(&store, &Actor::system(), term, "quality_kindergarten_share").await.expect("v");
+    assert!(v.district.numerator >= 1.0);
+    let (_, ind) = get(&base, &staff, "/indicators/quality_kindergarten_share").await;
+    let shown = format!("区县值：{:.2} %", v.district.value.expect("value"));
+    assert!(ind.contains(&shown), "{shown} in {:.400}", ind.split("<h1>").nth(1).unwrap_or(&ind));
+    let principal = login(&base, "principal").await;
+    let (status, theirs) = get(&base, &principal, "/honours").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!theirs.contains("id=\"honour-form\""), "the bureau registers");
+}
