@@ -114,6 +114,7 @@ pub async fn seed(
         seed_homework(store, primary, now).await?;
         seed_timetables(store, primary, now).await?;
         seed_after_school(store, now).await?;
+        seed_projects(store, primary, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(out)
@@ -1479,5 +1480,46 @@ async fn seed_service_sessions(
         let f = SessionsForm { day: day.to_string(), ended: ended.to_string(), rows };
         save_sessions(store, &Actor::system(), school_id, &f, today, now).await?;
     }
+    Ok(())
+}
+
+/// Three 新改扩建 projects: the demo school's extension completed this year (540 places), a new
+/// school late on its topping-out, and a rebuild on time.
+async fn seed_projects(store: &Store, primary: Option<i64>, now: DateTime<Utc>) -> Result<(), AppError> {
+    use crate::projects::{ProjectForm, add, add_milestone, complete, finish_milestone, list};
+    let staff = Actor { username: "demo-staff".into(), ..Actor::system() };
+    let today = eduq_core::clock::DistrictZone::default().today(now);
+    let day = |months_back: i64| (today - chrono::Duration::days(30 * months_back)).to_string();
+    let school = primary.map(|id| id.to_string()).unwrap_or_default();
+    for (name, kind, school_id, places) in [
+        ("示范区实验小学扩建工程", "扩建", school.as_str(), "540"),
+        ("城东新区第二小学新建工程", "新建", "", "1350"),
+        ("城北中学教学楼改建工程", "改建", "", "600"),
+    ] {
+        let f = ProjectForm {
+            name: name.into(),
+            kind: kind.into(),
+            school_id: school_id.into(),
+            planned_places: places.into(),
+        };
+        add(store, &staff, &f, now).await?;
+    }
+    let ids: Vec<(String, i64)> = list(store, &staff).await?.into_iter().map(|p| (p.project.name, p.id)).collect();
+    let id = |name: &str| ids.iter().find(|(n, _)| n == name).map(|(_, id)| *id).unwrap_or(0);
+    let extension = id("示范区实验小学扩建工程");
+    add_milestone(store, &staff, extension, "开工", &day(14)).await?;
+    add_milestone(store, &staff, extension, "竣工验收", &day(4)).await?;
+    let new_school = id("城东新区第二小学新建工程");
+    add_milestone(store, &staff, new_school, "开工", &day(8)).await?;
+    add_milestone(store, &staff, new_school, "主体封顶", &day(1)).await?;
+    let rebuild = id("城北中学教学楼改建工程");
+    add_milestone(store, &staff, rebuild, "开工", &day(2)).await?;
+    add_milestone(store, &staff, rebuild, "竣工验收", &day(-6)).await?;
+    for p in list(store, &staff).await? {
+        for m in p.project.milestones.iter().filter(|m| m.name == "开工") {
+            finish_milestone(store, &staff, m.id, &m.due.to_string(), today, now).await?;
+        }
+    }
+    complete(store, &staff, extension, &day(4), "540", today, now).await?;
     Ok(())
 }

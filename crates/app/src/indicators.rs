@@ -13,6 +13,7 @@ use serde::Serialize;
 use eduq_core::guarantee::size_limit;
 use eduq_core::honour::HonourKind;
 use eduq_core::org::SchoolType;
+use eduq_core::project::ProjectKind;
 use eduq_core::standards::school_ict::is_broadband;
 
 use crate::AppError;
@@ -114,6 +115,10 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::SeniorBachelorTeachers => apportion(f, f.bachelor_plus, f.senior_pupils),
         Fact::JuniorPostgraduateTeachers => apportion(f, f.postgraduate, f.junior_pupils),
         Fact::SeniorPostgraduateTeachers => apportion(f, f.postgraduate, f.senior_pupils),
+        Fact::PlacesAdded => n(f.places_added),
+        Fact::NewSchoolProjects => n(f.projects_completed[0]),
+        Fact::RebuildProjects => n(f.projects_completed[1]),
+        Fact::ExtendProjects => n(f.projects_completed[2]),
         Fact::GradeSchools => n(i64::from(f.school_type.is_some_and(|t| t != SchoolType::Kindergarten))),
         Fact::Kindergartens => n(i64::from(f.school_type == Some(SchoolType::Kindergarten))),
         Fact::SmartCampusSchools => held(f, HonourKind::SmartCampus),
@@ -347,10 +352,15 @@ async fn facts_by_year(
         None => vec![],
     };
     let inputs = store.district_inputs(actor, upto.start_year).await?;
+    let projects = match actor.role.may_read(Resource::Schools) {
+        true => store.projects(actor).await?,
+        false => vec![],
+    };
     let mut out: Vec<(i32, Vec<SchoolFacts>, County)> = years
         .into_iter()
         .map(|(t, mut facts)| {
             let mut county = first.map(|f| with_flows(&mut facts, &rows, f, t)).unwrap_or_default();
+            with_projects(&mut facts, &mut county, &projects, t.nominal_bounds().1);
             for fact in DISTRICT_INPUTS {
                 let held = fact.district_input().and_then(|(k, _)| DistrictInput::find(&inputs, t.start_year, k));
                 if let Some(i) = held {
@@ -362,6 +372,37 @@ async fn facts_by_year(
         .collect();
     out.sort_by_key(|(y, _, _)| *y);
     Ok(out)
+}
+
+/// 新改扩建 completed by `day`: each school's own projects, and every project for the county.
+fn with_projects(
+    facts: &mut [SchoolFacts],
+    county: &mut County,
+    projects: &[eduq_store::projects::ProjectRow],
+    day: chrono::NaiveDate,
+) {
+    let kind_at = |k: ProjectKind| match k {
+        ProjectKind::New => 0,
+        ProjectKind::Rebuild => 1,
+        ProjectKind::Extend => 2,
+    };
+    let (mut places, mut done) = (0i64, [0i64; 3]);
+    for p in projects.iter().filter(|p| p.project.completed_by(day)) {
+        let added = i64::from(p.project.places_added_by(day));
+        places += added;
+        done[kind_at(p.project.kind)] += 1;
+        if let Some(f) = facts.iter_mut().find(|f| Some(f.id) == p.school_id) {
+            f.places_added += added;
+            f.projects_completed[kind_at(p.project.kind)] += 1;
+        }
+    }
+    let [new, rebuilt, extended] = done.map(|n| n as f64);
+    county.0.extend([
+        (Fact::PlacesAdded, places as f64),
+        (Fact::NewSchoolProjects, new),
+        (Fact::RebuildProjects, rebuilt),
+        (Fact::ExtendProjects, extended),
+    ]);
 }
 
 /// 开齐开足 of each school from the term's timetable check (memoised by the timetable board), for

@@ -35,6 +35,7 @@ pub mod lottery;
 pub mod parsing;
 pub mod plans;
 pub mod problems;
+pub mod projects;
 pub mod psych_followup;
 pub mod research;
 pub mod roll_desk;

@@ -3695,3 +3695,49 @@ async fn honours_register_and_shares() {
         assert_eq!(share(&last), (held0, schools), "{name}");
     }
 }
+
+/// 新改扩建 on both backends: the demo's late milestone shows for the dashboard; a completed project
+/// adds its places to 新增学位数 (a new school's too, to the county only); the bureau keeps the
+/// projects, a school reads its own.
+#[tokio::test]
+async fn building_projects_add_places_and_flag_late_milestones() {
+    use eduq_app::projects::{ProjectForm, add, add_milestone, complete, late, list};
+    for (s, name) in seeded().await {
+        let today = eduq_core::clock::DistrictZone::default().today(now());
+        let (principal, staff) = (actor_of(&s, "principal").await, actor_of(&s, "staff").await);
+        let Scope::School(own) = principal.scope else { panic!() };
+        let flagged = late(&s, &staff, today).await.expect("late");
+        assert_eq!(flagged.len(), 1, "{name}: {flagged:?}");
+        assert!(flagged[0].0.contains("新建") && flagged[0].1[0].starts_with("主体封顶"), "{name}: {flagged:?}");
+        let places = |v: &eduq_app::indicators::IndicatorValue| {
+            (v.district.value, v.schools.iter().find(|x| x.school_id == own).and_then(|x| x.value.value))
+        };
+        let v = eduq_app::indicators::one(&s, &staff, CURRENT, "places_added").await.expect("places");
+        assert_eq!(places(&v), (Some(540.0), Some(540.0)), "{name}: the demo school's extension");
+        // The new school is completed: the county gains its places, no school on the roster does.
+        let rows = list(&s, &staff).await.expect("projects");
+        let new_school = rows.iter().find(|p| p.school_id.is_none() && p.project.name.contains("新建")).expect("new");
+        let e = complete(&s, &staff, new_school.id, "2099-01-01", "1350", today, now()).await.expect_err("future");
+        assert!(e.to_string().contains("晚于今天"), "{name}: {e}");
+        complete(&s, &staff, new_school.id, &today.to_string(), "1300", today, now()).await.expect("done");
+        let v = eduq_app::indicators::one(&s, &staff, CURRENT, "places_added").await.expect("places");
+        assert_eq!(places(&v), (Some(1840.0), Some(540.0)), "{name}");
+        let built = eduq_app::indicators::one(&s, &staff, CURRENT, "new_schools_built").await.expect("built");
+        assert_eq!(built.district.value, Some(1.0), "{name}");
+        assert!(late(&s, &staff, today).await.expect("late").is_empty(), "{name}: completed, no longer late");
+        // Keeping: the bureau only, one name once; a school reads its own project only.
+        let f = ProjectForm {
+            name: "示范区实验小学扩建工程".into(),
+            kind: "扩建".into(),
+            school_id: own.to_string(),
+            planned_places: "100".into(),
+        };
+        let e = add(&s, &staff, &f, now()).await.expect_err("twice");
+        assert!(e.to_string().contains("已有项目"), "{name}: {e}");
+        assert!(add(&s, &principal, &ProjectForm { name: "自报项目".into(), ..f.clone() }, now()).await.is_err());
+        assert!(add_milestone(&s, &principal, new_school.id, "装修", "2027-03-01").await.is_err(), "{name}");
+        let mine = list(&s, &principal).await.expect("mine");
+        assert_eq!(mine.len(), 1, "{name}: {mine:?}");
+        assert_eq!(mine[0].school_id, Some(own), "{name}");
+    }
+}

@@ -62,6 +62,12 @@ pub enum Fact {
     SeniorPostgraduateTeachers,
     /// Pupils of grades 1–9 at 民办 schools.
     PrivateCompulsoryPupils,
+    /// 新改扩建 completed by the term's end: 学位 added, and projects of each kind. The county's
+    /// count every project, a new school's not on the roster yet among them.
+    PlacesAdded,
+    NewSchoolProjects,
+    RebuildProjects,
+    ExtendProjects,
     /// 1 for a school teaching any of grades 1–12, and for a 幼儿园.
     GradeSchools,
     Kindergartens,
@@ -116,7 +122,15 @@ pub enum Fact {
 impl Fact {
     /// Facts whose county total is not the sum over schools (see `Retained`, `AgePopulation3To5`).
     pub fn county_differs(self) -> bool {
-        matches!(self, Fact::Retained | Fact::CohortBase) || self.district_input().is_some()
+        matches!(
+            self,
+            Fact::Retained
+                | Fact::CohortBase
+                | Fact::PlacesAdded
+                | Fact::NewSchoolProjects
+                | Fact::RebuildProjects
+                | Fact::ExtendProjects
+        ) || self.district_input().is_some()
     }
 
     /// For a fact the district supplies: its storage key and what to fill in.
@@ -202,6 +216,7 @@ const MYOPIA_GOALS: &str = "教育部等八部门《综合防控儿童青少年�
 const TEACHER_EDUCATION: &str = "教育事业统计 专任教师学历构成；学段分摊同生师比（中央编办发〔2014〕72号口径）";
 const PRIVATE_COMPULSORY: &str =
     "中共中央办公厅 国务院办公厅《关于规范民办义务教育发展的意见》(2021)：民办义务教育在校生占比原则上不超过5% [M]";
+const PROJECTS: &str = "本区新改扩建项目台账（项目类型、计划与新增学位、节点与竣工日期）";
 const HONOURS: &str = "本区称号登记册（认定文件、级别、年份与有效期）；各类认定以发文单位的文件为准";
 const CURRICULUM: &str = "教育部《义务教育课程方案（2022年版）》（教材〔2022〕2号）；《县域义务教育优质均衡发展督导评估办法》(教督〔2017〕6号) 教育质量第7项";
 const COHORT: &str =
@@ -651,6 +666,54 @@ pub const LIBRARY: &[Indicator] = &[
         unit: "%",
         direction: Direction::AtLeast,
         target: Some(90.0),
+    },
+    Indicator {
+        key: "places_added",
+        name: "新增学位数",
+        caliber: "截至本学期末已竣工交付的新改扩建项目新增的学位数之和（含尚未建档的新建学校；按项目竣工日期计）",
+        source: PROJECTS,
+        numerator: Fact::PlacesAdded,
+        denominator: Fact::One,
+        factor: 1.0,
+        unit: "个",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "new_schools_built",
+        name: "新建学校数",
+        caliber: "截至本学期末已竣工交付的新建学校项目数",
+        source: PROJECTS,
+        numerator: Fact::NewSchoolProjects,
+        denominator: Fact::One,
+        factor: 1.0,
+        unit: "所",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "schools_rebuilt",
+        name: "改建学校数",
+        caliber: "截至本学期末已竣工交付的改建项目数",
+        source: PROJECTS,
+        numerator: Fact::RebuildProjects,
+        denominator: Fact::One,
+        factor: 1.0,
+        unit: "所",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "schools_extended",
+        name: "扩建学校数",
+        caliber: "截至本学期末已竣工交付的扩建项目数",
+        source: PROJECTS,
+        numerator: Fact::ExtendProjects,
+        denominator: Fact::One,
+        factor: 1.0,
+        unit: "所",
+        direction: Direction::AtLeast,
+        target: None,
     },
     Indicator {
         key: "consolidation_rate",

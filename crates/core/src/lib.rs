@@ -35,6 +35,7 @@ pub mod org;
 pub mod pinyin;
 pub mod plan;
 pub mod privacy;
+pub mod project;
 pub mod psych_followup;
 pub mod questionnaire;
 pub mod records;

@@ -133,6 +133,10 @@ pub struct SchoolFacts {
     /// in force: set by the caller from the timetable check (a computation, not a stored sum).
     pub timetable_classes: i64,
     pub timetable_complete: i64,
+    /// 新改扩建 of the school completed by the term's end: places added, and projects of each
+    /// kind (新建, 改建, 扩建); set by the caller from the projects.
+    pub places_added: i64,
+    pub projects_completed: [i64; 3],
     /// The school's own designations (智慧校园, 文明校园, 优质园 …) held on the term's last day.
     pub designations: Vec<eduq_core::honour::HonourKind>,
 }

@@ -33,6 +33,7 @@ pub mod org;
 pub mod people;
 pub mod plans;
 pub mod problems;
+pub mod projects;
 pub mod psych_followup;
 pub mod research;
 pub mod rotation;

@@ -251,6 +251,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0040_school_honours.sql"),
         postgres: include_str!("../migrations/postgres/0040_school_honours.sql"),
     },
+    Migration {
+        version: 41,
+        name: "building_projects",
+        sqlite: include_str!("../migrations/sqlite/0041_building_projects.sql"),
+        postgres: include_str!("../migrations/postgres/0041_building_projects.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -23,6 +23,7 @@ mod limits;
 mod lottery;
 mod pages;
 mod plans;
+mod projects;
 mod psych;
 mod qr;
 mod report;
@@ -204,6 +205,10 @@ pub fn router(state: AppState) -> Router {
         .route("/double-reduction/report", get(homework::month_report))
         .route("/double-reduction/report.xlsx", get(homework::month_report_xlsx))
         .route("/homework/class/{id}", get(homework::notice))
+        .route("/projects", get(projects::page).post(projects::add))
+        .route("/projects/{id}/milestones", post(projects::add_milestone))
+        .route("/projects/{id}/complete", post(projects::complete))
+        .route("/projects/milestones/{id}/done", post(projects::finish_milestone))
         .route("/honours", get(honours::page).post(honours::add))
         .route("/honours/{id}/remove", post(honours::remove))
         .route("/honours/{id}/evidence", get(honours::evidence))

@@ -168,6 +168,8 @@ struct PlansPage {
     may_import: bool,
     message: String,
     errors: Vec<String>,
+    /// 新改扩建 projects late on a milestone: (project, late milestones).
+    late_projects: Vec<(String, Vec<String>)>,
 }
 
 async fn render(
@@ -187,10 +189,9 @@ async fn render(
         .unwrap_or_default();
     let mut plans: Vec<PlanCards> = views.iter().map(cards).collect();
     with_problems(&mut plans, &eduq_app::problems::open_by_indicator(&st.store, &s.actor).await?);
-    Ok(Html(
-        PlansPage { l, plans, years, may_import: s.actor.role.may_write(Resource::Schools), message, errors }
-            .render()?,
-    ))
+    let late_projects = eduq_app::projects::late(&st.store, &s.actor, s.today).await?;
+    let may_import = s.actor.role.may_write(Resource::Schools);
+    Ok(Html(PlansPage { l, plans, years, may_import, message, errors, late_projects }.render()?))
 }
 
 pub async fn page(State(st): State<AppState>, s: Session, Query(q): Query<TermQ>) -> Result<Html<String>, WebError> {

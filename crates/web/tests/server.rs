@@ -2743,3 +2743,39 @@ async fn honours_pages() {
     assert_eq!(status, StatusCode::OK);
     assert!(!theirs.contains("id=\"honour-form\""), "the bureau registers");
 }
+
+/// 新改扩建 through the pages: the plan dashboard warns of the project late on a milestone; the
+/// project ledger's places added are the engine's indicator; the bureau marks the milestone done
+/// and the warning goes.
+#[tokio::test]
+async fn projects_pages_and_the_dashboard_warning() {
+    let (base, store) = start().await;
+    let staff = login(&base, "staff").await;
+    let (status, plans) = get(&base, &staff, "/plans").await;
+    assert_eq!(status, StatusCode::OK);
+    let card = plans.split("id=\"late-projects\"").nth(1).expect("the warning");
+    assert!(card.contains("城东新区第二小学新建工程") && card.contains("主体封顶"), "{card:.300}");
+    let term = Term { start_year: 2026, term_no: 1 };
+    let v = eduq_app::indicators::one(&store, &Actor::system(), term, "places_added").await.expect("places");
+    let (_, page) = get(&base, &staff, "/projects").await;
+    let added = v.district.value.expect("a value");
+    assert!(page.contains(&format!("id=\"projects-added\">{added:.0}</b>")), "{added}");
+    let milestone = page
+        .split("<td>主体封顶</td>")
+        .nth(1)
+        .and_then(|x| x.split("action=\"/projects/milestones/").nth(1))
+        .and_then(|x| x.split('/').next())
+        .expect("the late milestone's form")
+        .to_string();
+    let today = eduq_core::clock::DistrictZone::default().today(Utc::now()).to_string();
+    let (status, to, _) = post_form(
+        &base,
+        &staff,
+        &format!("/projects/milestones/{milestone}/done"),
+        &[("_csrf", &token(&page)), ("done", &today)],
+    )
+    .await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/projects"));
+    let (_, plans) = get(&base, &staff, "/plans").await;
+    assert!(!plans.contains("id=\"late-projects\""), "done: no warning");
+}
