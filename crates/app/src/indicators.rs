@@ -115,6 +115,18 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::SeniorBachelorTeachers => apportion(f, f.bachelor_plus, f.senior_pupils),
         Fact::JuniorPostgraduateTeachers => apportion(f, f.postgraduate, f.junior_pupils),
         Fact::SeniorPostgraduateTeachers => apportion(f, f.postgraduate, f.senior_pupils),
+        Fact::FastAccessSchools => n(i64::from(f.has_conditions && f.fast_access)),
+        Fact::LandArea => {
+            if f.has_conditions {
+                f.land_area
+            } else {
+                0.0
+            }
+        }
+        Fact::LandCheckedSchools => n(i64::from(f.has_conditions && f.land_required.is_some())),
+        Fact::LandStandardSchools => {
+            n(i64::from(f.has_conditions && f.land_required.is_some_and(|need| f.land_area >= need)))
+        }
         Fact::PlacesAdded => n(f.places_added),
         Fact::NewSchoolProjects => n(f.projects_completed[0]),
         Fact::RebuildProjects => n(f.projects_completed[1]),
@@ -134,7 +146,12 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::Retained => n(f.retained),
         Fact::CohortBase => n(f.cohort_base),
         // Supplied for the district only: no school takes part.
-        Fact::AgePopulation3To5 | Fact::AgePopulation15To17 | Fact::UnrecordedSeniorPupils => 0.0,
+        Fact::AgePopulation3To5
+        | Fact::AgePopulation15To17
+        | Fact::UnrecordedSeniorPupils
+        | Fact::AccessLineMbps
+        | Fact::LandLinePrimary
+        | Fact::LandLineJunior => 0.0,
         Fact::One => 1.0,
     }
 }
@@ -367,11 +384,33 @@ async fn facts_by_year(
                     county.0.push((fact, i.value));
                 }
             }
+            with_lines(&mut facts, &county);
             (t.start_year, facts, county)
         })
         .collect();
     out.sort_by_key(|(y, _, _)| *y);
     Ok(out)
+}
+
+/// Each school against the district's lines: access at or above the line (千兆 unless set), and
+/// the land its pupils of grades 1–9 require where the province's line of each stage is set.
+fn with_lines(facts: &mut [SchoolFacts], county: &County) {
+    let access = county.get(Fact::AccessLineMbps).unwrap_or(eduq_core::indicators::DEFAULT_ACCESS_LINE_MBPS);
+    let (primary, junior) = (county.get(Fact::LandLinePrimary), county.get(Fact::LandLineJunior));
+    for f in facts.iter_mut() {
+        f.fast_access = f.bandwidth_mbps >= access;
+        let need =
+            |pupils: i64, line: Option<f64>| if pupils == 0 { Some(0.0) } else { line.map(|l| l * pupils as f64) };
+        f.land_required = match (
+            f.primary_pupils + f.junior_pupils,
+            need(f.primary_pupils, primary),
+            need(f.junior_pupils, junior),
+        ) {
+            (0, _, _) => None,
+            (_, Some(p), Some(j)) => Some(p + j),
+            _ => None,
+        };
+    }
 }
 
 /// 新改扩建 completed by `day`: each school's own projects, and every project for the county.
@@ -609,6 +648,48 @@ mod tests {
         assert_eq!(g[0].value.value, Some(100.0 / 120.0 * 100.0), "100 of 120, not the mean of 90 % and 50 %");
         assert_eq!(g[0].meets, Some(false), "below 95 %");
         assert_eq!((g[1].schools, g[1].value.value, g[1].meets), (1, Some(100.0), Some(true)));
+    }
+
+    /// The district's lines, worked by hand: 24.29 m² a 小学 pupil and 26.31 an 初中 pupil (one
+    /// province's figures), the access line at 千兆 unless set.
+    #[test]
+    fn lines_by_hand() {
+        let a = SchoolFacts {
+            id: 1,
+            has_conditions: true,
+            primary_pupils: 400,
+            all_pupils: 400,
+            land_area: 10_000.0,
+            bandwidth_mbps: 1000.0,
+            ..SchoolFacts::default()
+        };
+        // Needs 300 × 24.29 + 200 × 26.31 = 12,549 m²; has 12,000.
+        let b = SchoolFacts {
+            id: 2,
+            has_conditions: true,
+            primary_pupils: 300,
+            junior_pupils: 200,
+            all_pupils: 500,
+            land_area: 12_000.0,
+            bandwidth_mbps: 500.0,
+            ..SchoolFacts::default()
+        };
+        let value = |facts: &[SchoolFacts], county: &County, key: &str| {
+            evaluate(indicator(key).expect(key), facts, county).district.value
+        };
+        let mut facts = [a.clone(), b.clone()];
+        let unset = County::default();
+        with_lines(&mut facts, &unset);
+        assert_eq!(value(&facts, &unset, "fast_access_rate"), Some(50.0), "千兆 by default");
+        assert_eq!(value(&facts, &unset, "land_standard_rate"), None, "no line, no verdict");
+        assert!((value(&facts, &unset, "land_per_pupil").expect("m²") - 22_000.0 / 900.0).abs() < 1e-9);
+        let set =
+            County(vec![(Fact::LandLinePrimary, 24.29), (Fact::LandLineJunior, 26.31), (Fact::AccessLineMbps, 500.0)]);
+        let mut facts = [a, b];
+        with_lines(&mut facts, &set);
+        assert!((facts[1].land_required.expect("need") - 12_549.0).abs() < 1e-6);
+        assert_eq!(value(&facts, &set, "land_standard_rate"), Some(50.0), "A meets (9,716), B not");
+        assert_eq!(value(&facts, &set, "fast_access_rate"), Some(100.0), "the line at 500 Mbps");
     }
 
     /// The stage indicators of #22 on two schools worked by hand: a public 小学 and a 民办

@@ -115,6 +115,20 @@ pub enum Fact {
     /// 高中阶段 pupils of schools eduq does not hold (技工学校, run under 人社部门), which the
     /// district supplies and which count in 高中阶段毛入学率.
     UnrecordedSeniorPupils,
+    /// The district's lines (supplied per school year; eduq's default where a text gives one):
+    /// the internet access a school should have (Mbps; 千兆 = 1000 unless set), and the land per
+    /// pupil the province requires of a 小学 and an 初中 (m²; no default, the lines are provincial).
+    AccessLineMbps,
+    LandLinePrimary,
+    LandLineJunior,
+    /// Schools with conditions whose access meets the district's line.
+    FastAccessSchools,
+    /// 占地面积 (m²) of the schools with conditions.
+    LandArea,
+    /// Schools with conditions and pupils of grades 1–9 where a land line applies to each of their
+    /// stages, and of them those whose land meets the line (each stage's pupils × its line).
+    LandCheckedSchools,
+    LandStandardSchools,
     /// A constant 1, for counts.
     One,
 }
@@ -141,6 +155,9 @@ impl Fact {
             Fact::UnrecordedSeniorPupils => {
                 Some(("unrecorded_senior_pupils", "技工学校等未在eduq登记的高中阶段在校生数"))
             }
+            Fact::AccessLineMbps => Some(("access_line_mbps", "学校宽带接入标准（Mbps；未填按千兆1000计）")),
+            Fact::LandLinePrimary => Some(("land_line_primary", "本省小学生均用地标准（平方米）")),
+            Fact::LandLineJunior => Some(("land_line_junior", "本省初中生均用地标准（平方米）")),
             _ => None,
         }
     }
@@ -160,8 +177,18 @@ impl Fact {
 }
 
 /// The facts a district supplies, in form order.
-pub const DISTRICT_INPUTS: [Fact; 3] =
-    [Fact::AgePopulation3To5, Fact::AgePopulation15To17, Fact::UnrecordedSeniorPupils];
+pub const DISTRICT_INPUTS: [Fact; 6] = [
+    Fact::AgePopulation3To5,
+    Fact::AgePopulation15To17,
+    Fact::UnrecordedSeniorPupils,
+    Fact::AccessLineMbps,
+    Fact::LandLinePrimary,
+    Fact::LandLineJunior,
+];
+
+/// The access line when the district has not set one: 千兆 (《“双千兆”网络协同发展行动计划（2021-2023年）》
+/// 推动千兆光网进校园 [M]).
+pub const DEFAULT_ACCESS_LINE_MBPS: f64 = 1000.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Direction {
@@ -216,6 +243,8 @@ const MYOPIA_GOALS: &str = "教育部等八部门《综合防控儿童青少年�
 const TEACHER_EDUCATION: &str = "教育事业统计 专任教师学历构成；学段分摊同生师比（中央编办发〔2014〕72号口径）";
 const PRIVATE_COMPULSORY: &str =
     "中共中央办公厅 国务院办公厅《关于规范民办义务教育发展的意见》(2021)：民办义务教育在校生占比原则上不超过5% [M]";
+const GIGABIT: &str = "工业和信息化部《“双千兆”网络协同发展行动计划（2021-2023年）》；接入标准由区县设定 [M]";
+const LAND: &str = "各省义务教育学校办学（建设）标准的生均用地指标，由区县按本省标准填报；未填报时不判定达标";
 const PROJECTS: &str = "本区新改扩建项目台账（项目类型、计划与新增学位、节点与竣工日期）";
 const HONOURS: &str = "本区称号登记册（认定文件、级别、年份与有效期）；各类认定以发文单位的文件为准";
 const CURRICULUM: &str = "教育部《义务教育课程方案（2022年版）》（教材〔2022〕2号）；《县域义务教育优质均衡发展督导评估办法》(教督〔2017〕6号) 教育质量第7项";
@@ -794,6 +823,42 @@ pub const LIBRARY: &[Indicator] = &[
         source: CURRICULUM,
         numerator: Fact::TimetableComplete,
         denominator: Fact::TimetableClasses,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(100.0),
+    },
+    Indicator {
+        key: "fast_access_rate",
+        name: "学校宽带达标率（本区接入标准）",
+        caliber: "出口带宽达到本区接入标准（区县在“指标”页填报，未填按千兆1000Mbps计）的学校数 ÷ 填报了本学年办学条件的学校数 × 100",
+        source: GIGABIT,
+        numerator: Fact::FastAccessSchools,
+        denominator: Fact::SchoolsWithConditions,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(100.0),
+    },
+    Indicator {
+        key: "land_per_pupil",
+        name: "生均占地面积",
+        caliber: "学校占地面积之和 ÷ 在校生数之和（填报了本学年办学条件的学校），平方米",
+        source: LAND,
+        numerator: Fact::LandArea,
+        denominator: Fact::Pupils,
+        factor: 1.0,
+        unit: "平方米",
+        direction: Direction::AtLeast,
+        target: None,
+    },
+    Indicator {
+        key: "land_standard_rate",
+        name: "生均用地达标学校占比",
+        caliber: "占地面积不少于各学段在校生数×本省生均用地标准之和的义务教育学校数 ÷ 有办学条件且各学段均有标准的义务教育学校数 × 100（标准由区县按本省办学标准填报）",
+        source: LAND,
+        numerator: Fact::LandStandardSchools,
+        denominator: Fact::LandCheckedSchools,
         factor: 100.0,
         unit: "%",
         direction: Direction::AtLeast,

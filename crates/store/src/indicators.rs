@@ -129,6 +129,12 @@ pub struct SchoolFacts {
     pub books: f64,
     /// 百兆 or faster internet access.
     pub bandwidth_mbps: f64,
+    /// 占地面积 (m²).
+    pub land_area: f64,
+    /// Set by the caller from the district's lines: access at or above the line, and the land the
+    /// school's pupils require (`None`: a stage without a line).
+    pub fast_access: bool,
+    pub land_required: Option<f64>,
     /// Classes of grades 1–9 in the term's uploaded timetables, and those meeting the curriculum
     /// in force: set by the caller from the timetable check (a computation, not a stored sum).
     pub timetable_classes: i64,
@@ -192,7 +198,7 @@ impl Store {
         let mut conditions_q = Sql::new(
             "SELECT c.school_id, c.teaching_area, c.sports_outdoor_area + c.sports_indoor_area, c.equipment_value, \
              c.multimedia_rooms, c.student_computers, c.teacher_computers, c.books, c.bandwidth_mbps, \
-             c.music_rooms, c.music_area, c.art_rooms, c.art_area FROM school_condition c WHERE 1=1",
+             c.music_rooms, c.music_area, c.art_rooms, c.art_area, c.land_area FROM school_condition c WHERE 1=1",
         );
         conditions_q.push_arg(" AND c.start_year = ?", i64::from(start_year));
         scope_filter(&mut conditions_q, actor, "c.school_id", None, None);
@@ -224,7 +230,7 @@ impl Store {
                 (r.s(5)?, r.b(6)?, r.s(7)?, r.i(8)?)
             ))),
             self.fetch(&conditions_q, |r| {
-                let special = (r.i(9)?, r.f(10)?, r.i(11)?, r.f(12)?);
+                let special = (r.i(9)?, r.f(10)?, r.i(11)?, r.f(12)?, r.f(13)?);
                 Ok((r.i(0)?, r.f(1)?, r.f(2)?, r.f(3)?, r.i(4)?, r.i(5)?, r.i(6)?, (r.i(7)? as f64, r.f(8)?, special)))
             }),
             self.list_classes(actor, start_year, Some(term_id), None),
@@ -308,7 +314,7 @@ impl Store {
         for (id, teaching, sports, equipment, rooms, sc, tc, (books, bandwidth, special)) in conditions {
             if let Some(&i) = index.get(&id) {
                 let s = &mut out[i];
-                (s.music_rooms, s.music_area, s.art_rooms, s.art_area) = special;
+                (s.music_rooms, s.music_area, s.art_rooms, s.art_area, s.land_area) = special;
                 s.books = books;
                 s.bandwidth_mbps = bandwidth;
                 s.has_conditions = true;
