@@ -31,9 +31,13 @@ impl County {
 /// The 巩固率 facts of a window of terms, per school and for the county, from the 学籍 history.
 fn with_flows(facts: &mut [SchoolFacts], rows: &[FlowRow], first: Term, last: Term) -> County {
     let (schools, county) = consolidation(rows, first, last);
+    let dropouts = eduq_core::flows::dropouts_by_school(rows, last.start_year);
     for f in facts.iter_mut() {
         if let Some(x) = schools.get(&f.id) {
             (f.retained, f.cohort_base) = (i64::from(x.cohort.retained), x.cohort.base());
+        }
+        if let Some(&(d, n)) = dropouts.get(&f.id) {
+            (f.year_dropouts, f.year_on_roll) = (i64::from(d), i64::from(n));
         }
     }
     County(vec![(Fact::Retained, f64::from(county.cohort.retained)), (Fact::CohortBase, county.cohort.base() as f64)])
@@ -143,6 +147,8 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::PeArtTeachers => n(f.pe_art),
         Fact::BroadbandSchools => n(i64::from(f.has_conditions && is_broadband(f.bandwidth_mbps))),
         Fact::SchoolsWithConditions => n(i64::from(f.has_conditions)),
+        Fact::YearDropouts => n(f.year_dropouts),
+        Fact::YearOnRoll => n(f.year_on_roll),
         Fact::Retained => n(f.retained),
         Fact::CohortBase => n(f.cohort_base),
         // Supplied for the district only: no school takes part.
@@ -569,7 +575,7 @@ pub async fn one(store: &Store, actor: &Actor, term: Term, key: &str) -> Result<
         return Err(AppError::Forbidden);
     }
     let ind = indicator(key).ok_or_else(|| AppError::Invalid(format!("未知指标“{key}”")))?;
-    let cohort = [ind.numerator, ind.denominator].contains(&Fact::CohortBase);
+    let cohort = [ind.numerator, ind.denominator].iter().any(|f| matches!(f, Fact::CohortBase | Fact::YearOnRoll));
     let years = facts_by_year(store, actor, term, true, cohort).await?;
     let (_, facts, county) = &years[0];
     let mut v = evaluate(ind, facts, county);

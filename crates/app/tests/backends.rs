@@ -3632,6 +3632,27 @@ async fn stage_indicators_add_up_on_both_backends() {
             .sum();
         assert_eq!(private.numerator, by_hand as f64, "{name}");
         assert_eq!(private.denominator, facts.iter().map(|f| (f.primary_pupils + f.junior_pupils) as f64).sum::<f64>());
+        // 辍学率 of each school year: the county's dropouts by grade, summed (the 控辍保学 board's).
+        // Two pupils of the current year's second term are recorded as 辍学 first.
+        let tid = term_id(&s).await;
+        let q = eduq_store::Sql::new(
+            "UPDATE enrolment SET status = 'dropped_out' WHERE id IN (SELECT id FROM enrolment WHERE term_id = $1 \
+             AND grade BETWEEN 1 AND 9 AND status = 'enrolled' ORDER BY id LIMIT 2)",
+        )
+        .bind(tid);
+        assert_eq!(s.system().exec(&q).await.expect("dropouts"), 2, "{name}");
+        let rows = s.flow_rows(&admin).await.expect("history");
+        let mut any = 0;
+        for term in [Term { start_year: 2025, term_no: 2 }, CURRENT] {
+            let (d, n) = eduq_core::flows::dropouts_by_grade(&rows, term.start_year)
+                .iter()
+                .fold((0u32, 0u32), |(a, b), (_, d, n)| (a + d, b + n));
+            let v = eduq_app::indicators::one(&s, &admin, term, "dropout_rate").await.expect("dropout_rate");
+            assert_eq!((v.district.numerator, v.district.denominator), (f64::from(d), f64::from(n)), "{name}");
+            assert_eq!(v.schools.iter().map(|x| x.value.numerator).sum::<f64>(), f64::from(d), "{name}");
+            any += d;
+        }
+        assert!(any > 0, "{name}: the demo has dropouts");
     }
 }
 

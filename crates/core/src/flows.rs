@@ -162,9 +162,18 @@ pub fn junior_three_year(rows: &[FlowRow], held: &[Term]) -> Option<(Term, Term,
 /// Dropouts per grade in a school year: pupils whose status became 辍学 in either term, over
 /// the pupils on roll in that grade in the year's first term. (grade, dropouts, on roll).
 pub fn dropouts_by_grade(rows: &[FlowRow], start_year: i32) -> Vec<(i8, u32, u32)> {
-    let mut out: BTreeMap<i8, (u32, u32)> = BTreeMap::new();
+    dropouts_by(rows, start_year, |r| r.grade).into_iter().map(|(g, (d, n))| (g, d, n)).collect()
+}
+
+/// The same per school: school → (dropouts, on roll in the year's first term).
+pub fn dropouts_by_school(rows: &[FlowRow], start_year: i32) -> BTreeMap<i64, (u32, u32)> {
+    dropouts_by(rows, start_year, |r| r.school)
+}
+
+fn dropouts_by<K: Ord>(rows: &[FlowRow], start_year: i32, key: impl Fn(&FlowRow) -> K) -> BTreeMap<K, (u32, u32)> {
+    let mut out: BTreeMap<K, (u32, u32)> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.term.start_year == start_year && Grade::is_compulsory_number(r.grade)) {
-        let e = out.entry(r.grade).or_default();
+        let e = out.entry(key(r)).or_default();
         if r.term.term_no == 1 && (r.status.is_on_roll() || r.status == EnrolmentStatus::DroppedOut) {
             e.1 += 1;
         }
@@ -172,7 +181,7 @@ pub fn dropouts_by_grade(rows: &[FlowRow], start_year: i32) -> Vec<(i8, u32, u32
             e.0 += 1;
         }
     }
-    out.into_iter().map(|(g, (d, n))| (g, d, n)).collect()
+    out
 }
 
 #[cfg(test)]
@@ -243,6 +252,12 @@ mod tests {
         assert_eq!((sb.dropouts, sb.lost), (1, 1));
         assert_eq!(dropouts_by_grade(&rows, 2024), vec![(3, 0, 2), (5, 0, 1), (6, 0, 2), (8, 1, 2), (9, 0, 1)]);
         assert_eq!(dropouts_by_grade(&rows, 2025), vec![(1, 0, 1), (4, 0, 3), (7, 0, 1)]);
+        let by_school: Vec<_> = dropouts_by_school(&rows, 2024).into_iter().collect();
+        assert_eq!(
+            by_school,
+            vec![(a, (0, 5)), (b, (1, 3))],
+            "B's 8th-grader dropped out; the kindergartener is not counted"
+        );
     }
 
     #[test]

@@ -109,6 +109,10 @@ pub enum Fact {
     /// county: a move between two schools is a transfer at both but not a loss to the county.
     Retained,
     CohortBase,
+    /// Pupils of grades 1–9 whose status became 辍学 in the school year, and those on roll in its
+    /// first term (from the 学籍 history).
+    YearDropouts,
+    YearOnRoll,
     /// 学龄人口 the district supplies (no school holds it): aged 3–5 and 15–17.
     AgePopulation3To5,
     AgePopulation15To17,
@@ -243,6 +247,8 @@ const MYOPIA_GOALS: &str = "教育部等八部门《综合防控儿童青少年�
 const TEACHER_EDUCATION: &str = "教育事业统计 专任教师学历构成；学段分摊同生师比（中央编办发〔2014〕72号口径）";
 const PRIVATE_COMPULSORY: &str =
     "中共中央办公厅 国务院办公厅《关于规范民办义务教育发展的意见》(2021)：民办义务教育在校生占比原则上不超过5% [M]";
+const DROPOUT: &str =
+    "《关于进一步加强控辍保学提高义务教育巩固水平的通知》(国办发〔2017〕72号)；控辍保学“动态清零” [M]";
 const GIGABIT: &str = "工业和信息化部《“双千兆”网络协同发展行动计划（2021-2023年）》；接入标准由区县设定 [M]";
 const LAND: &str = "各省义务教育学校办学（建设）标准的生均用地指标，由区县按本省标准填报；未填报时不判定达标";
 const PROJECTS: &str = "本区新改扩建项目台账（项目类型、计划与新增学位、节点与竣工日期）";
@@ -755,6 +761,18 @@ pub const LIBRARY: &[Indicator] = &[
         unit: "%",
         direction: Direction::AtLeast,
         target: None,
+    },
+    Indicator {
+        key: "dropout_rate",
+        name: "义务教育辍学率",
+        caliber: "本学年1–9年级学籍状态变为辍学的学生数 ÷ 本学年第一学期1–9年级在籍（含其后辍学）学生数 × 100（按学籍历史；转出不计辍学）",
+        source: DROPOUT,
+        numerator: Fact::YearDropouts,
+        denominator: Fact::YearOnRoll,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtMost,
+        target: Some(0.0),
     },
     Indicator {
         key: "preschool_gross_enrolment",

@@ -69,6 +69,10 @@ pub struct SchoolFacts {
     /// 巩固率 at this school (set by the caller from the 学籍 history: see `Fact::Retained`).
     pub retained: i64,
     pub cohort_base: i64,
+    /// 辍学 in the school year and on roll in its first term, grades 1–9 (set by the caller from the
+    /// 学籍 history, as 巩固率).
+    pub year_dropouts: i64,
+    pub year_on_roll: i64,
     /// 专任 teachers with 专科 or more (小学's 高于规定学历) and with 本科 or more (初中's).
     pub associate_plus: i64,
     pub bachelor_plus: i64,
