@@ -528,6 +528,8 @@ pub struct GroupValue {
     pub schools: usize,
     pub value: Value,
     pub meets: Option<bool>,
+    /// The core school's own value, which the members are compared with.
+    pub core: Option<Value>,
 }
 
 /// Rolls an indicator's school values up to each group: numerators and denominators summed over
@@ -545,12 +547,16 @@ pub fn by_group(v: &IndicatorValue, members: &[eduq_store::org::GroupMember]) ->
                     schools: 0,
                     value: Value::default(),
                     meets: None,
+                    core: None,
                 };
                 out.push((m.group_id, empty));
                 out.len() - 1
             }
         };
         let g = &mut out[at].1;
+        if m.core {
+            g.core = Some(school.value);
+        }
         g.schools += 1;
         g.value.numerator += school.value.numerator;
         g.value.denominator += school.value.denominator;
@@ -640,6 +646,7 @@ mod tests {
             group_name: name.into(),
             kind: GroupKind::of_name(name),
             school_id: s,
+            core: s == 1,
         };
         // School 4 takes no part (no pupils scored): it is not counted as a member.
         let members = [
@@ -653,6 +660,8 @@ mod tests {
         assert_eq!((g[0].name.as_str(), g[0].kind, g[0].schools), ("城东教育集团", GroupKind::Group, 2));
         assert_eq!(g[0].value.value, Some(100.0 / 120.0 * 100.0), "100 of 120, not the mean of 90 % and 50 %");
         assert_eq!(g[0].meets, Some(false), "below 95 %");
+        assert_eq!(g[0].core.and_then(|v| v.value), Some(90.0), "the core school beside its group");
+        assert_eq!(g[1].core, None, "no core school named");
         assert_eq!((g[1].schools, g[1].value.value, g[1].meets), (1, Some(100.0), Some(true)));
     }
 

@@ -24,6 +24,7 @@ pub mod exams;
 pub mod fitness;
 pub(crate) mod form;
 pub mod group_commit;
+pub mod groups;
 pub mod guarantee;
 pub mod homework;
 pub mod honours;

@@ -3762,3 +3762,44 @@ async fn building_projects_add_places_and_flag_late_milestones() {
         assert_eq!(mine[0].school_id, Some(own), "{name}");
     }
 }
+
+/// 集团化办学 on both backends: the bureau sets a group's running and core school and pairs two
+/// members; the indicator's roll-up sets the group beside its core school's own value; a school may
+/// neither set nor pair, and only members are paired.
+#[tokio::test]
+async fn groups_core_school_and_pairs() {
+    use eduq_app::groups::{list, pair, set};
+    for (s, name) in seeded().await {
+        let (principal, staff) = (actor_of(&s, "principal").await, actor_of(&s, "staff").await);
+        let groups = list(&s, &staff).await.expect("groups");
+        let g = groups.iter().find(|g| g.members.len() >= 2).expect("a group of two or more").clone();
+        let (core, other) = (g.members[0].0, g.members[1].0);
+        set(&s, &staff, g.id, "紧密型", &core.to_string()).await.expect("set");
+        assert!(set(&s, &principal, g.id, "松散型", "").await.is_err(), "{name}: the bureau sets");
+        let outsider = s
+            .list_schools(&staff, None)
+            .await
+            .expect("schools")
+            .into_iter()
+            .find(|x| !g.members.iter().any(|m| m.0 == x.id))
+            .expect("a school outside")
+            .id;
+        let e = set(&s, &staff, g.id, "", &outsider.to_string()).await.expect_err("not a member");
+        assert!(e.to_string().contains("不是本学区"), "{name}: {e}");
+        let e = pair(&s, &staff, g.id, core, core).await.expect_err("itself");
+        assert!(e.to_string().contains("不能相同"), "{name}: {e}");
+        pair(&s, &staff, g.id, core, other).await.expect("paired");
+        pair(&s, &staff, g.id, core, other).await.expect("again: nothing more");
+        let after = list(&s, &staff).await.expect("groups").into_iter().find(|x| x.id == g.id).expect("the group");
+        assert_eq!(
+            (after.mode, after.core_school_id, after.pairs.clone()),
+            (Some(eduq_core::org::GroupMode::Close), Some(core), vec![(core, other)]),
+            "{name}"
+        );
+        let v = eduq_app::indicators::one(&s, &staff, CURRENT, "ptr_primary").await.expect("ptr");
+        let rolled = eduq_app::indicators::groups(&s, &staff, &v).await.expect("rolled");
+        let line = rolled.iter().find(|x| x.name == g.name).expect("the group's line");
+        let own = v.schools.iter().find(|x| x.school_id == core).map(|x| x.value);
+        assert_eq!(line.core, own, "{name}: the core school's own value");
+    }
+}

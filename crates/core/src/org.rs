@@ -72,6 +72,16 @@ crate::labelled_enum!(
     }
 );
 
+crate::labelled_enum!(
+    /// How an 教育集团 or 学区 is run.
+    GroupMode, "办学模式" {
+        Close => "close", "紧密型";
+        Loose => "loose", "松散型";
+        Entrusted => "entrusted", "托管" | "委托管理";
+        Research => "research", "教研共同体";
+    }
+);
+
 impl GroupKind {
     /// Import files carry only the group's name: a name containing "集团" is an 教育集团
     /// (集团化办学), any other a 学区.

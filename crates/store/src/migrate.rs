@@ -257,6 +257,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0041_building_projects.sql"),
         postgres: include_str!("../migrations/postgres/0041_building_projects.sql"),
     },
+    Migration {
+        version: 42,
+        name: "group_details",
+        sqlite: include_str!("../migrations/sqlite/0042_group_details.sql"),
+        postgres: include_str!("../migrations/postgres/0042_group_details.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

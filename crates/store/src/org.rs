@@ -460,6 +460,28 @@ pub struct GroupMember {
     pub group_name: String,
     pub kind: eduq_core::org::GroupKind,
     pub school_id: i64,
+    /// The group's core school (核心校 / 中心校).
+    pub core: bool,
+}
+
+/// A 学区 or 教育集团 with its running, core school, members and urban–rural pairs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: eduq_core::org::GroupKind,
+    pub mode: Option<eduq_core::org::GroupMode>,
+    pub core_school_id: Option<i64>,
+    /// (school id, name), by name.
+    pub members: Vec<(i64, String)>,
+    /// (urban school, rural school).
+    pub pairs: Vec<(i64, i64)>,
+}
+
+impl GroupRow {
+    pub fn member_name(&self, id: &i64) -> &str {
+        self.members.iter().find(|(m, _)| m == id).map_or("", |(_, n)| n.as_str())
+    }
 }
 
 impl Store {
@@ -469,21 +491,124 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut q = Sql::new(
-            "SELECT g.id, g.name, g.kind, m.school_id FROM school_group_member m JOIN school_group g ON g.id = m.group_id \
-             WHERE 1=1",
+            "SELECT g.id, g.name, g.kind, m.school_id, g.core_school_id FROM school_group_member m \
+             JOIN school_group g ON g.id = m.group_id WHERE 1=1",
         );
         scope_filter(&mut q, actor, "m.school_id", None, None);
         q.push(" ORDER BY g.name, m.school_id");
-        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.i(3)?))).await?;
+        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.i(3)?, r.oi(4)?))).await?;
         Ok(rows
             .into_iter()
-            .map(|(group_id, group_name, kind, school_id)| GroupMember {
+            .map(|(group_id, group_name, kind, school_id, core)| GroupMember {
                 group_id,
                 kind: eduq_core::org::GroupKind::from_key(&kind)
                     .unwrap_or_else(|| eduq_core::org::GroupKind::of_name(&group_name)),
                 group_name,
                 school_id,
+                core: core == Some(school_id),
             })
             .collect())
+    }
+
+    /// The groups with a member in the caller's scope, each with all its members and pairs.
+    pub async fn groups(&self, actor: &Actor) -> Result<Vec<GroupRow>> {
+        let visible: std::collections::HashSet<i64> =
+            self.group_members(actor).await?.into_iter().map(|m| m.group_id).collect();
+        let groups = self
+            .fetch(&Sql::new("SELECT id, name, kind, mode, core_school_id FROM school_group ORDER BY name"), |r| {
+                Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.s(3)?, r.oi(4)?))
+            })
+            .await?;
+        let members = self
+            .fetch(
+                &Sql::new(
+                    "SELECT m.group_id, s.id, s.name FROM school_group_member m JOIN school s ON s.id = m.school_id \
+                     ORDER BY s.name",
+                ),
+                |r| Ok((r.i(0)?, r.i(1)?, r.s(2)?)),
+            )
+            .await?;
+        let pairs = self
+            .fetch(&Sql::new("SELECT group_id, urban_school_id, rural_school_id FROM group_pair"), |r| {
+                Ok((r.i(0)?, r.i(1)?, r.i(2)?))
+            })
+            .await?;
+        Ok(groups
+            .into_iter()
+            .filter(|(id, ..)| visible.contains(id))
+            .map(|(id, name, kind, mode, core_school_id)| GroupRow {
+                id,
+                kind: eduq_core::org::GroupKind::from_key(&kind)
+                    .unwrap_or_else(|| eduq_core::org::GroupKind::of_name(&name)),
+                name,
+                mode: eduq_core::org::GroupMode::from_key(&mode),
+                core_school_id,
+                members: members.iter().filter(|m| m.0 == id).map(|m| (m.1, m.2.clone())).collect(),
+                pairs: pairs.iter().filter(|p| p.0 == id).map(|p| (p.1, p.2)).collect(),
+            })
+            .collect())
+    }
+}
+
+impl Tx {
+    /// Sets a group's running and core school (a member); the bureau.
+    pub async fn set_group(
+        &mut self,
+        actor: &Actor,
+        group_id: i64,
+        mode: Option<eduq_core::org::GroupMode>,
+        core: Option<i64>,
+    ) -> Result<()> {
+        if !actor.role.keeps_rubrics() {
+            return Err(StoreError::Forbidden);
+        }
+        if let Some(school) = core {
+            self.member_of(group_id, school).await?;
+        }
+        let q = Sql::new("UPDATE school_group SET mode = $1, core_school_id = $2 WHERE id = $3")
+            .bind(mode.map_or("", |m| m.key()))
+            .bind(core)
+            .bind(group_id);
+        if self.exec(&q).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Pairs an urban member with a rural member (结对); the bureau.
+    pub async fn add_group_pair(&mut self, actor: &Actor, group_id: i64, urban: i64, rural: i64) -> Result<()> {
+        if !actor.role.keeps_rubrics() {
+            return Err(StoreError::Forbidden);
+        }
+        if urban == rural {
+            return Err(StoreError::Conflict("结对的两所学校不能相同".into()));
+        }
+        self.member_of(group_id, urban).await?;
+        self.member_of(group_id, rural).await?;
+        self.exec(
+            &Sql::new(
+                "INSERT INTO group_pair (group_id, urban_school_id, rural_school_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(group_id)
+            .bind(urban)
+            .bind(rural),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn member_of(&mut self, group_id: i64, school_id: i64) -> Result<()> {
+        let held = self
+            .scalar(
+                &Sql::new("SELECT COUNT(*) FROM school_group_member WHERE group_id = $1 AND school_id = $2")
+                    .bind(group_id)
+                    .bind(school_id),
+            )
+            .await?;
+        if held == 0 {
+            return Err(StoreError::Conflict("该学校不是本学区（集团）的成员".into()));
+        }
+        Ok(())
     }
 }

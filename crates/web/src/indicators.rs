@@ -169,9 +169,20 @@ struct DetailPage {
     chart: String,
     /// 督导 problems linked to the indicator, not closed yet: what is being done about it.
     problems: Vec<eduq_app::problems::ProblemRow>,
-    /// The indicator over each 学区 and 教育集团: (name, kind, member schools, numerator,
-    /// denominator, value, status).
-    groups: Vec<(String, &'static str, usize, String, String, String, &'static str)>,
+    /// The indicator over each 学区 and 教育集团 and its core school's value.
+    groups: Vec<GroupLine>,
+}
+
+pub struct GroupLine {
+    pub name: String,
+    pub kind: &'static str,
+    pub schools: usize,
+    pub numerator: String,
+    pub denominator: String,
+    pub value: String,
+    pub status: &'static str,
+    /// The core school's value ("" when none is named).
+    pub core: String,
 }
 
 fn status(meets: Option<bool>) -> &'static str {
@@ -256,8 +267,17 @@ pub async fn detail(
         .await?
         .into_iter()
         .map(|g| {
-            let (n, d) = num(&g.value);
-            (g.name, g.kind.label(), g.schools, n, d, fmt(&v.indicator, g.value.value), status(g.meets))
+            let (numerator, denominator) = num(&g.value);
+            GroupLine {
+                kind: g.kind.label(),
+                schools: g.schools,
+                numerator,
+                denominator,
+                value: fmt(&v.indicator, g.value.value),
+                status: status(g.meets),
+                core: g.core.map(|c| fmt(&v.indicator, c.value)).unwrap_or_default(),
+                name: g.name,
+            }
         })
         .collect();
     Ok(Html(DetailPage { l, i: line(&v), schools, per_class, chart: bar_chart(&v), problems, groups }.render()?))

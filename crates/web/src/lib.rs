@@ -12,6 +12,7 @@ mod designations;
 mod error;
 mod exams;
 mod fitness;
+mod groups;
 mod guarantee;
 mod homework;
 mod honours;
@@ -205,6 +206,9 @@ pub fn router(state: AppState) -> Router {
         .route("/double-reduction/report", get(homework::month_report))
         .route("/double-reduction/report.xlsx", get(homework::month_report_xlsx))
         .route("/homework/class/{id}", get(homework::notice))
+        .route("/groups", get(groups::page))
+        .route("/groups/{id}", post(groups::set))
+        .route("/groups/{id}/pairs", post(groups::pair))
         .route("/projects", get(projects::page).post(projects::add))
         .route("/projects/{id}/milestones", post(projects::add_milestone))
         .route("/projects/{id}/complete", post(projects::complete))

@@ -2779,3 +2779,35 @@ async fn projects_pages_and_the_dashboard_warning() {
     let (_, plans) = get(&base, &staff, "/plans").await;
     assert!(!plans.contains("id=\"late-projects\""), "done: no warning");
 }
+
+/// 学区与集团 through the pages: the bureau names a group's core school and the page shows it; a
+/// principal reads the groups without the forms.
+#[tokio::test]
+async fn groups_page() {
+    let (base, store) = start().await;
+    let staff = login(&base, "staff").await;
+    let (status, page) = get(&base, &staff, "/groups").await;
+    assert_eq!(status, StatusCode::OK);
+    let g = eduq_app::groups::list(&store, &Actor::system())
+        .await
+        .expect("groups")
+        .into_iter()
+        .find(|g| g.members.len() >= 2)
+        .expect("a group");
+    let (core, core_name) = g.members[1].clone();
+    let (status, to, _) = post_form(
+        &base,
+        &staff,
+        &format!("/groups/{}", g.id),
+        &[("_csrf", &token(&page)), ("mode", "research"), ("core", &core.to_string())],
+    )
+    .await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/groups"));
+    let (_, page) = get(&base, &staff, "/groups").await;
+    let card = page.split(&format!("id=\"group-{}\"", g.id)).nth(1).expect("the group's card");
+    assert!(card.contains(&format!("核心校：{core_name}")) && card.contains("教研共同体"), "{card:.400}");
+    let principal = login(&base, "principal").await;
+    let (status, theirs) = get(&base, &principal, "/groups").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!theirs.contains("name=\"mode\""), "the bureau sets");
+}
