@@ -86,7 +86,7 @@ pub async fn save_signups(
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for (class_id, raw) in typed {
-        let Some(c) = classes.iter().find(|c| c.id == *class_id) else {
+        let Some(c) = classes.iter().find(|c| c.id == *class_id && (1..=9).contains(&c.grade.number())) else {
             return Err(AppError::NotFound);
         };
         if raw.trim().is_empty() {
@@ -143,7 +143,8 @@ pub async fn save_sessions(
     let signups = store.service_signups(actor, term_id).await?;
     let (mut out, mut errors) = (Vec::new(), Vec::new());
     for (class_id, attended, staff) in &f.rows {
-        let Some(c) = classes.iter().find(|c| c.id == *class_id) else {
+        // 课后服务 is the compulsory grades' (the board counts their sign-ups and roll).
+        let Some(c) = classes.iter().find(|c| c.id == *class_id && (1..=9).contains(&c.grade.number())) else {
             return Err(AppError::NotFound);
         };
         if attended.trim().is_empty() {

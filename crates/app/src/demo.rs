@@ -1441,8 +1441,11 @@ async fn seed_after_school(store: &Store, now: DateTime<Utc>) -> Result<(), AppE
         };
         save_plan(store, &system, school.id, &f, today, now).await?;
         let classes = store.list_classes(&system, term.start_year, Some(term_id), Some(school.id)).await?;
-        let typed: Vec<(i64, String)> =
-            classes.iter().map(|c| (c.id, (c.students * (70 + (c.id % 26)) / 100).to_string())).collect();
+        let typed: Vec<(i64, String)> = classes
+            .iter()
+            .filter(|c| (1..=9).contains(&c.grade.number()))
+            .map(|c| (c.id, (c.students * (70 + (c.id % 26)) / 100).to_string()))
+            .collect();
         save_signups(store, &system, school.id, &typed, today).await?;
         seed_service_sessions(store, school.id, &classes, &f.service_end, today, now).await?;
     }
@@ -1471,6 +1474,7 @@ async fn seed_service_sessions(
     for day in days {
         let rows = classes
             .iter()
+            .filter(|c| (1..=9).contains(&c.grade.number()))
             .map(|c| {
                 let up = c.students * (70 + (c.id % 26)) / 100;
                 let came = up - up * ((c.id + day.ordinal() as i64) % 16) / 100;

@@ -2780,8 +2780,12 @@ async fn projects_pages_and_the_dashboard_warning() {
     assert!(!plans.contains("id=\"late-projects\""), "done: no warning");
     // The A4 report lists the new figures with the engine's values.
     let (_, report) = get(&base, &staff, "/report").await;
-    assert!(report.contains(&format!("<td>新增学位数</td><td class=\"num\">{added:.0} 个</td>")), "places in the report");
-    for name in ["课程开齐开足率", "小学生近视率", "义务教育辍学率", "智慧校园占比", "生均占地面积"] {
+    assert!(
+        report.contains(&format!("<td>新增学位数</td><td class=\"num\">{added:.0} 个</td>")),
+        "places in the report"
+    );
+    for name in ["课程开齐开足率", "小学生近视率", "义务教育辍学率", "智慧校园占比", "生均占地面积"]
+    {
         assert!(report.contains(&format!("<td>{name}</td>")), "{name} in the report");
     }
 }
