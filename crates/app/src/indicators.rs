@@ -535,9 +535,10 @@ pub struct GroupValue {
 /// Rolls an indicator's school values up to each group: numerators and denominators summed over
 /// the members taking part, then divided (as for the district).
 pub fn by_group(v: &IndicatorValue, members: &[eduq_store::org::GroupMember]) -> Vec<GroupValue> {
+    let schools: std::collections::HashMap<i64, &SchoolValue> = v.schools.iter().map(|s| (s.school_id, s)).collect();
     let mut out: Vec<(i64, GroupValue)> = Vec::new();
     for m in members {
-        let Some(school) = v.schools.iter().find(|s| s.school_id == m.school_id) else { continue };
+        let Some(school) = schools.get(&m.school_id) else { continue };
         let at = match out.iter().position(|(id, _)| *id == m.group_id) {
             Some(at) => at,
             None => {

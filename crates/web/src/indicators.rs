@@ -50,11 +50,7 @@ pub(crate) fn line(v: &IndicatorValue) -> Line {
             (Some(t), eduq_core::indicators::Direction::AtMost) => format!("≤ {}", fmt(i, Some(t))),
             (None, _) => "—".into(),
         },
-        status: match v.meets {
-            Some(true) => "达标",
-            Some(false) => "未达标",
-            None => "",
-        },
+        status: status(v.meets),
         behind: v.behind,
         numerator: format!("{:.0}", v.district.numerator),
         denominator: format!("{:.0}", v.district.denominator),
@@ -316,12 +312,7 @@ pub async fn classes(
         .iter()
         .map(|c| {
             let (n, d) = num(&c.value);
-            let status = match c.meets {
-                Some(true) => "达标",
-                Some(false) => "未达标",
-                None => "",
-            };
-            (c.name.clone(), n, d, fmt(ind, c.value.value), status)
+            (c.name.clone(), n, d, fmt(ind, c.value.value), status(c.meets))
         })
         .collect();
     let as_schools = IndicatorValue {
