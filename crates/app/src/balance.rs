@@ -91,6 +91,48 @@ pub fn stage_input(f: &SchoolFacts, stage: BalanceStage) -> Option<SchoolInput> 
     })
 }
 
+/// The schools a stage is assessed over: their 优质均衡 and 基本均衡 inputs, the schools left out
+/// and why, and the data to fix before the numbers are trusted.
+#[derive(Debug, Clone, Default)]
+pub struct StageInputs {
+    pub quality: Vec<SchoolInput>,
+    pub basic: Vec<BasicInput>,
+    pub excluded: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Special schools take no part; teaching points under the minimum are left out.
+pub fn stage_inputs(facts: &[SchoolFacts], stage: BalanceStage, school_year: &str) -> StageInputs {
+    let mut out = StageInputs::default();
+    for f in facts {
+        if f.school_type == Some(SchoolType::Special) {
+            continue;
+        }
+        let Some(input) = stage_input(f, stage) else { continue };
+        if f.school_type == Some(SchoolType::TeachingPoint) && input.students < MIN_TEACHING_POINT_PUPILS as f64 {
+            out.excluded.push(format!("{}：教学点不足{}人", f.name, MIN_TEACHING_POINT_PUPILS));
+            continue;
+        }
+        if !f.has_conditions {
+            out.warnings
+                .push(format!("{}：缺少{school_year}学年的办学条件数据，用房、场馆、设备与多媒体教室按0计", f.name));
+        }
+        if f.teachers_without_subject > 0 {
+            out.warnings
+                .push(format!("{}：{}名教师未填任教学科，体育艺术教师数可能偏低", f.name, f.teachers_without_subject));
+        }
+        out.basic.extend(basic_input(f, stage));
+        out.quality.push(input);
+    }
+    out
+}
+
+/// Both evaluations of a stage over the schools of `facts`, as the plans' 差异系数 read them.
+pub fn evaluate_stage(facts: &[SchoolFacts], stage: BalanceStage) -> (Evaluation, BasicEvaluation) {
+    let inputs = stage_inputs(facts, stage, "");
+    (evaluate(stage, &inputs.quality), evaluate_basic(stage, &inputs.basic))
+}
+
 pub async fn evaluate_district(
     store: &Store,
     actor: &Actor,
@@ -103,48 +145,24 @@ pub async fn evaluate_district(
     }
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
     let facts = store.school_facts(actor, term_id, term.start_year).await?;
-    let mut inputs = Vec::new();
-    let mut basic = Vec::new();
-    let mut excluded = Vec::new();
-    let mut quality = Vec::new();
-    for f in &facts {
-        if f.school_type == Some(SchoolType::Special) {
-            continue;
+    let StageInputs { mut quality, basic, excluded, warnings } = stage_inputs(&facts, stage, &term.school_year());
+    if let Some(w) = what_if
+        && let Some(input) = quality.iter_mut().find(|i| i.code == w.school)
+    {
+        input.students += w.pupils;
+        if input.students < 1.0 {
+            return Err(AppError::Invalid("调整后学生数必须至少为1".into()));
         }
-        let Some(mut input) = stage_input(f, stage) else { continue };
-        if f.school_type == Some(SchoolType::TeachingPoint) && input.students < MIN_TEACHING_POINT_PUPILS as f64 {
-            excluded.push(format!("{}：教学点不足{}人", f.name, MIN_TEACHING_POINT_PUPILS));
-            continue;
+        for (n, a) in input.numerators.iter_mut().zip(w.add) {
+            *n = (*n + a).max(0.0);
         }
-        if !f.has_conditions {
-            quality.push(format!(
-                "{}：缺少{}学年的办学条件数据，用房、场馆、设备与多媒体教室按0计",
-                f.name,
-                term.school_year()
-            ));
-        }
-        if f.teachers_without_subject > 0 {
-            quality
-                .push(format!("{}：{}名教师未填任教学科，体育艺术教师数可能偏低", f.name, f.teachers_without_subject));
-        }
-        basic.extend(basic_input(f, stage));
-        if let Some(w) = what_if.filter(|w| w.school == f.code) {
-            input.students += w.pupils;
-            if input.students < 1.0 {
-                return Err(AppError::Invalid("调整后学生数必须至少为1".into()));
-            }
-            for (n, a) in input.numerators.iter_mut().zip(w.add) {
-                *n = (*n + a).max(0.0);
-            }
-        }
-        inputs.push(input);
     }
     Ok(BalanceReport {
         term: term.label(),
-        evaluation: evaluate(stage, &inputs),
+        evaluation: evaluate(stage, &quality),
         basic: evaluate_basic(stage, &basic),
         excluded,
-        quality,
+        quality: warnings,
     })
 }
 

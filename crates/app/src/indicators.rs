@@ -222,6 +222,58 @@ fn evaluate(ind: &Indicator, facts: &[SchoolFacts], county: &County) -> Indicato
     }
 }
 
+/// The county 差异系数 (`eduq_core::spread`) over the schools of `facts`, the 优质均衡 board's
+/// schools. Only a caller reading the whole district gets values: the spread among the schools of
+/// a narrower scope is not the county's. The value's numerator is S and its denominator X̄ (CV =
+/// S ÷ X̄); for the 综合差异系数, the sum of the eight coefficients and 8.
+pub fn spreads(facts: &[SchoolFacts], whole: bool) -> Vec<IndicatorValue> {
+    use eduq_core::balance::BalanceStage;
+    use eduq_core::spread::{SPREADS, SpreadOf};
+    let evals = if whole {
+        [BalanceStage::Primary, BalanceStage::Junior].map(|s| Some(crate::balance::evaluate_stage(facts, s)))
+    } else {
+        [None, None]
+    };
+    SPREADS
+        .iter()
+        .map(|s| {
+            let eval = evals[usize::from(s.stage == BalanceStage::Junior)].as_ref();
+            let district = match (eval, s.of) {
+                (Some((q, _)), SpreadOf::Quality(i)) => {
+                    let r = &q.indicators[i];
+                    Value {
+                        numerator: r.cv.map_or(0.0, |cv| cv * r.county_value),
+                        denominator: r.county_value,
+                        value: r.cv,
+                    }
+                }
+                (Some((_, b)), SpreadOf::BasicComposite) => Value {
+                    numerator: b.indicators.iter().filter_map(|i| i.cv).sum(),
+                    denominator: b.indicators.len() as f64,
+                    value: b.composite,
+                },
+                (None, _) => Value::default(),
+            };
+            let ind = &s.indicator;
+            IndicatorValue {
+                indicator: *ind,
+                meets: ind.target.and_then(|t| district.meets(ind, t)),
+                gap: ind.target.and_then(|t| district.gap(ind, t)),
+                behind: 0,
+                district,
+                schools: vec![],
+            }
+        })
+        .collect()
+}
+
+/// The library's indicators and the county 差异系数 over one set of facts.
+fn evaluate_library(facts: &[SchoolFacts], county: &County, whole: bool) -> Vec<IndicatorValue> {
+    let mut out: Vec<IndicatorValue> = LIBRARY.iter().map(|i| evaluate(i, facts, county)).collect();
+    out.extend(spreads(facts, whole));
+    out
+}
+
 /// One class's value of an indicator that has a class-level meaning.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClassValue {
@@ -471,7 +523,7 @@ async fn with_timetables(store: &Store, actor: &Actor, term: Term, facts: &mut [
 /// (The province benchmark times this.)
 pub fn evaluate_all(facts: &mut [SchoolFacts], rows: &[FlowRow], first: Term, last: Term) -> Vec<IndicatorValue> {
     let county = with_flows(facts, rows, first, last);
-    LIBRARY.iter().map(|i| evaluate(i, facts, &county)).collect()
+    evaluate_library(facts, &county, true)
 }
 
 /// Every indicator of the library for the caller's scope and a term.
@@ -486,11 +538,12 @@ pub async fn library(
         return Err(AppError::Forbidden);
     }
     let key = format!("library|{}|{}", eduq_store::reader_key(actor), term.key());
+    let whole = actor.scope == eduq_core::access::Scope::District;
     store
         .memoised(&key, async {
             let years = facts_by_year(store, actor, term, true, true).await?;
             let (_, facts, county) = &years[0];
-            Ok(std::sync::Arc::new(LIBRARY.iter().map(|i| evaluate(i, facts, county)).collect()))
+            Ok(std::sync::Arc::new(evaluate_library(facts, county, whole)))
         })
         .await
 }
@@ -506,13 +559,14 @@ pub async fn library_by_year(
         return Err(AppError::Forbidden);
     }
     let key = format!("library_by_year|{}|{}", eduq_store::reader_key(actor), upto.key());
+    let whole = actor.scope == eduq_core::access::Scope::District;
     store
         .memoised(&key, async {
             Ok(std::sync::Arc::new(
                 facts_by_year(store, actor, upto, false, true)
                     .await?
                     .into_iter()
-                    .map(|(y, facts, county)| (y, LIBRARY.iter().map(|i| evaluate(i, &facts, &county)).collect()))
+                    .map(|(y, facts, county)| (y, evaluate_library(&facts, &county, whole)))
                     .collect(),
             ))
         })
@@ -582,6 +636,10 @@ pub async fn one(store: &Store, actor: &Actor, term: Term, key: &str) -> Result<
         return Err(AppError::Forbidden);
     }
     let ind = indicator(key).ok_or_else(|| AppError::Invalid(format!("未知指标“{key}”")))?;
+    if eduq_core::spread::spread(key).is_some() {
+        let all = library(store, actor, term).await?;
+        return all.iter().find(|v| v.indicator.key == key).cloned().ok_or(AppError::NotFound);
+    }
     let cohort = [ind.numerator, ind.denominator].iter().any(|f| matches!(f, Fact::CohortBase | Fact::YearOnRoll));
     let years = facts_by_year(store, actor, term, true, cohort).await?;
     let (_, facts, county) = &years[0];
@@ -664,6 +722,58 @@ mod tests {
         assert_eq!(g[0].core.and_then(|v| v.value), Some(90.0), "the core school beside its group");
         assert_eq!(g[1].core, None, "no core school named");
         assert_eq!((g[1].schools, g[1].value.value, g[1].meets), (1, Some(100.0), Some(true)));
+    }
+
+    /// The county 差异系数 as indicators, on the worked example of the CV method (five schools, X̄
+    /// 6.3344, S 3.2639, CV 0.5153) put in 教学及辅助用房面积; every other input is proportional to
+    /// pupils (CV 0). The 综合差异系数 is then 2 × 0.5153 ÷ 8 (用房 and 图书 vary).
+    #[test]
+    fn spreads_by_hand() {
+        let pupils = [45_i64, 37, 89, 76, 55];
+        let worked = [279.0, 137.0, 935.0, 160.0, 402.0];
+        let facts: Vec<SchoolFacts> = pupils
+            .iter()
+            .zip(worked)
+            .enumerate()
+            .map(|(i, (&p, area))| SchoolFacts {
+                id: i as i64 + 1,
+                has_conditions: true,
+                primary_pupils: p,
+                all_pupils: p,
+                teaching_area: area,
+                books: area,
+                sports_area: 2.0 * p as f64,
+                equipment_value: 100.0 * p as f64,
+                student_computers: p,
+                full_time: p,
+                associate_plus: p,
+                mid_title: p,
+                backbone: p,
+                pe_art: p,
+                multimedia_rooms: p,
+                ..SchoolFacts::default()
+            })
+            .collect();
+        let values = spreads(&facts, true);
+        let get = |key: &str| values.iter().find(|v| v.indicator.key == key).expect(key);
+        let area = get("cv_primary_teaching_area_per_student");
+        let cv = area.district.value.expect("cv");
+        assert!((cv - 0.5153).abs() < 5e-5, "{cv}");
+        assert!((area.district.numerator - 3.2639).abs() < 5e-5, "S");
+        assert!((area.district.denominator - 1913.0 / 302.0).abs() < 1e-9, "X̄");
+        assert_eq!(area.meets, Some(false), "above the 小学 line 0.50");
+        assert!((area.gap.expect("gap") - (cv - 0.50)).abs() < 1e-12);
+        let even = get("cv_primary_sports_area_per_student");
+        assert_eq!((even.district.value, even.meets), (Some(0.0), Some(true)));
+        let composite = get("cv_basic_composite_primary").district.value.expect("composite");
+        assert!((composite - 2.0 * cv / 8.0).abs() < 1e-12, "{composite}");
+        assert_eq!(get("cv_junior_teaching_area_per_student").district.value, None, "no 初中 pupils");
+        // The same values as the 优质均衡 board over these schools.
+        let (board, basic) = crate::balance::evaluate_stage(&facts, eduq_core::balance::BalanceStage::Primary);
+        assert_eq!(board.indicators[3].cv, Some(cv));
+        assert_eq!(basic.composite, Some(composite));
+        // A caller of one school's scope gets no county spread.
+        assert!(spreads(&facts, false).iter().all(|v| v.district.value.is_none() && v.meets.is_none()));
     }
 
     /// The district's lines, worked by hand: 24.29 m² a 小学 pupil and 26.31 an 初中 pupil (one

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use eduq_core::access::{Actor, Resource};
 use eduq_core::calendar::{Term, parse_school_year};
-use eduq_core::indicators::{Direction, LIBRARY, Value};
+use eduq_core::indicators::{Direction, Value};
 use eduq_core::plan::{Progress, Scope, TargetSpec, format_milestones, parse_milestones};
 use eduq_exchange::table::{Cell, Sheet, write_workbook, write_xlsx};
 use eduq_exchange::{RowError, read_table};
@@ -21,9 +21,9 @@ pub const HEADERS: [&str; 4] = ["计划名称", "指标", "目标值", "截止�
 /// the deadline, without milestones.
 pub const OPTIONAL: [&str; 4] = ["起始学年", "范围", "阶段目标", "每年变化"];
 
-/// The indicator named by its key or its Chinese name.
+/// The indicator named by its key or its Chinese name (the library's, or a 差异系数).
 fn indicator_key(s: &str) -> Option<&'static str> {
-    LIBRARY.iter().find(|i| i.key == s.trim() || i.name == s.trim()).map(|i| i.key)
+    eduq_core::indicators::named(s).map(|i| i.key)
 }
 
 fn number(raw: &str) -> Option<f64> {
@@ -81,6 +81,9 @@ pub fn parse_plans(bytes: &[u8], file_name: &str) -> Result<Vec<Plan>, AppError>
         let scope = if cell(5).trim().is_empty() { Some(Scope::District) } else { Scope::parse(cell(5)).ok() };
         if scope.is_none() {
             fail(5, &format!("应为{}", Scope::labels()));
+        }
+        if scope == Some(Scope::EachSchool) && key.and_then(eduq_core::spread::spread).is_some() {
+            fail(5, "差异系数是全区学校之间的差异，只能设“区县整体”目标");
         }
         let milestones = match parse_milestones(cell(6)) {
             Ok(m) => m,
@@ -189,7 +192,7 @@ pub async fn export_plans(store: &Store, actor: &Actor) -> Result<Vec<u8>, AppEr
     let opt = |v: Option<f64>| v.map_or(Cell::Text(String::new()), Cell::Number);
     for p in store.plans().await? {
         for t in &p.targets {
-            let name = LIBRARY.iter().find(|i| i.key == t.indicator).map_or(t.indicator.as_str(), |i| i.name);
+            let name = eduq_core::indicators::indicator(&t.indicator).map_or(t.indicator.as_str(), |i| i.name);
             rows.push(vec![
                 Cell::Text(p.name.clone()),
                 Cell::Text(name.to_string()),
@@ -494,6 +497,18 @@ mod tests {
         assert_eq!(text[1], "第3行「目标值」的值“abc”不是有效数字");
         assert!(text[2].starts_with("第3行「截止学年」"));
         assert_eq!(text[3], "第5行「指标」的值“ptr_primary”在同一计划中与第4行重复");
+        // The county 差异系数 are targets too, by key or name, for the district as a whole only.
+        let cv = "计划名称,指标,目标值,截止学年,范围\n计划,小学校际差异系数：生均教学及辅助用房面积,0.50,2026,\n\
+                  计划,cv_basic_composite_junior,0.55,2026,区县整体\n";
+        let plans = parse_plans(cv.as_bytes(), "p.csv").unwrap();
+        let keys: Vec<&str> = plans[0].targets.iter().map(|t| t.indicator.as_str()).collect();
+        assert_eq!(keys, ["cv_primary_teaching_area_per_student", "cv_basic_composite_junior"]);
+        let each = "计划名称,指标,目标值,截止学年,范围\n计划,cv_junior_teaching_area_per_student,0.45,2026,每所学校\n";
+        let Err(AppError::Rows(rows)) = parse_plans(each.as_bytes(), "p.csv") else { panic!() };
+        assert_eq!(
+            rows[0].to_string(),
+            "第2行「范围」的值“每所学校”差异系数是全区学校之间的差异，只能设“区县整体”目标"
+        );
     }
 
     #[test]

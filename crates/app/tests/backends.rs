@@ -656,6 +656,7 @@ async fn plans_on_both_backends() {
                 t("myopia_rate", TargetScope::District, None, Some(-1.0), vec![]),
                 t("class_size_ok_rate", TargetScope::EachSchool, Some(100.0), None, vec![]),
                 t("fitness_pass_rate", TargetScope::District, Some(99.9), None, vec![(2026, 50.0)]),
+                t("cv_junior_equipment_value_per_student", TargetScope::District, Some(0.45), None, vec![]),
             ],
         };
         s.save_plan(district_id, &plan).await.expect("save");
@@ -701,6 +702,14 @@ async fn plans_on_both_backends() {
         // This year's milestone (50) is met, the final value (99.9) is not.
         assert_eq!(lines[2].expected, Some(50.0));
         assert_eq!(lines[2].progress, Progress::OnTrack, "{name}: {:?}", lines[2].judged);
+        // A 差异系数 target is judged on the 优质均衡 board's coefficient.
+        let stage = eduq_core::balance::BalanceStage::Junior;
+        let board =
+            eduq_app::balance::evaluate_district(&s, &Actor::system(), CURRENT, stage, None).await.expect("board");
+        let cv = board.evaluation.indicators[5].cv;
+        assert!(cv.is_some(), "{name}");
+        assert_eq!(lines[3].judged, cv, "{name}");
+        assert_eq!(lines[3].progress == Progress::Met, cv.is_some_and(|c| c <= 0.45), "{name}");
     }
 }
 

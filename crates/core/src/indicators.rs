@@ -896,8 +896,15 @@ pub const LIBRARY: &[Indicator] = &[
     },
 ];
 
+/// The indicator a key names: the library's, or a county 差异系数 (`spread`).
 pub fn indicator(key: &str) -> Option<&'static Indicator> {
-    LIBRARY.iter().find(|i| i.key == key)
+    LIBRARY.iter().find(|i| i.key == key).or_else(|| crate::spread::spread(key).map(|s| &s.indicator))
+}
+
+/// The indicator a plan or rubric file names by its key or its Chinese name.
+pub fn named(s: &str) -> Option<&'static Indicator> {
+    let s = s.trim();
+    LIBRARY.iter().chain(crate::spread::SPREADS.iter().map(|x| &x.indicator)).find(|i| i.key == s || i.name == s)
 }
 
 /// Sums of one indicator's numerator and denominator over some units, and the value.

@@ -44,6 +44,7 @@ pub mod rng;
 pub mod rotation;
 pub mod rubric;
 pub mod screening;
+pub mod spread;
 pub mod standards;
 pub mod student;
 pub mod studio;

@@ -116,7 +116,7 @@ impl Row<'_> {
     /// An optional eduq indicator, by its name or key; returns the key.
     pub fn indicator(&mut self, col: &str) -> Option<String> {
         let v = self.opt(col)?;
-        match eduq_core::indicators::LIBRARY.iter().find(|i| i.key == v || i.name == v) {
+        match eduq_core::indicators::named(&v) {
             Some(i) => Some(i.key.to_string()),
             None => {
                 self.fail(col, "不是本平台的指标（请填写“指标”页上的指标名称）");

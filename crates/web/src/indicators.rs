@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use eduq_app::indicators::{IndicatorValue, library, one};
 use eduq_core::access::Resource;
 use eduq_core::indicators::{Fact, Indicator, Value};
@@ -18,6 +18,8 @@ fn fmt(ind: &Indicator, v: Option<f64>) -> String {
         None => "—".into(),
         Some(x) if matches!(ind.unit, "个" | "所" | "人") => format!("{x:.0}"),
         Some(x) if ind.unit == "元" => format!("{x:.0}"),
+        // A 差异系数 (unitless) is read to three places against 0.50 / 0.45.
+        Some(x) if ind.unit.is_empty() => format!("{x:.3}"),
         Some(x) => format!("{x:.2}"),
     }
 }
@@ -52,8 +54,16 @@ pub(crate) fn line(v: &IndicatorValue) -> Line {
         },
         status: status(v.meets),
         behind: v.behind,
-        numerator: format!("{:.0}", v.district.numerator),
-        denominator: format!("{:.0}", v.district.denominator),
+        numerator: if i.unit.is_empty() {
+            format!("{:.3}", v.district.numerator)
+        } else {
+            format!("{:.0}", v.district.numerator)
+        },
+        denominator: if i.unit.is_empty() {
+            format!("{:.3}", v.district.denominator)
+        } else {
+            format!("{:.0}", v.district.denominator)
+        },
     }
 }
 
@@ -231,8 +241,12 @@ pub async fn detail(
     s: Session,
     Path(key): Path<String>,
     Query(q): Query<TermQ>,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
     let (l, sel) = layout(&st.store, &s, "指标", "indicators", q.term.as_deref()).await?;
+    if let Some(sp) = eduq_core::spread::spread(&key) {
+        // A coefficient has no school value: its schools are the 优质均衡 board's.
+        return Ok(Redirect::to(&format!("/balance?stage={}&term={}", sp.stage.key(), sel.term.key())).into_response());
+    }
     let v = one(&st.store, &s.actor, sel.term, &key).await?;
     let schools = v
         .schools
@@ -276,7 +290,8 @@ pub async fn detail(
             }
         })
         .collect();
-    Ok(Html(DetailPage { l, i: line(&v), schools, per_class, chart: bar_chart(&v), problems, groups }.render()?))
+    Ok(Html(DetailPage { l, i: line(&v), schools, per_class, chart: bar_chart(&v), problems, groups }.render()?)
+        .into_response())
 }
 
 #[derive(Template)]

@@ -838,9 +838,31 @@ async fn indicators_aggregate_before_dividing() {
     let (status, json) = get(&base, &a, "/api/v1/indicators").await;
     assert_eq!(status, StatusCode::OK);
     let v: Value = serde_json::from_str(&json).expect("json");
+    // The county 差异系数 are the 优质均衡 board's, stage by stage.
+    let mut boards = std::collections::HashMap::new();
+    for stage in ["primary", "junior"] {
+        let (_, board) = get(&base, &a, &format!("/api/v1/balance?stage={stage}")).await;
+        boards.insert(stage, serde_json::from_str::<Value>(&board).expect("board"));
+    }
+    let mut spreads = 0;
     for ind in v.as_array().expect("list") {
         let key = ind["indicator"]["key"].as_str().unwrap();
         let schools = ind["schools"].as_array().unwrap();
+        if let Some(rest) = key.strip_prefix("cv_") {
+            spreads += 1;
+            let stage = if rest.contains("junior") { "junior" } else { "primary" };
+            let want = if rest.starts_with("basic_composite") {
+                boards[stage]["basic"]["composite"].as_f64()
+            } else {
+                let of = rest.trim_start_matches(stage).trim_start_matches('_');
+                let list = boards[stage]["evaluation"]["indicators"].as_array().expect("seven");
+                list.iter().find(|i| i["key"] == of).and_then(|i| i["cv"].as_f64())
+            };
+            assert!(want.is_some(), "{key}: the demo's coefficient exists");
+            assert_eq!(ind["district"]["value"].as_f64(), want, "{key}");
+            assert!(schools.is_empty(), "{key}: a spread has no school value");
+            continue;
+        }
         // The county's own facts: 巩固率 follows each pupil through the county (a move between
         // schools is no loss), 毛入园率 and 毛入学率 divide by a population only the county has.
         if ["consolidation_rate", "preschool_gross_enrolment", "senior_gross_enrolment"].contains(&key) {
@@ -858,11 +880,19 @@ async fn indicators_aggregate_before_dividing() {
             assert!((value - n / d * factor).abs() < 1e-9, "{key}: total over total");
         }
     }
+    assert_eq!(spreads, 16, "seven coefficients of each stage and the two 综合差异系数");
     let fitness = v.as_array().unwrap().iter().find(|i| i["indicator"]["key"] == "fitness_pass_rate").unwrap();
     assert!(fitness["district"]["value"].as_f64().is_some_and(|x| x > 50.0), "the demo's round counts");
     let (status, page) = get(&base, &a, "/indicators/ptr_primary").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("口径") && page.contains("id=\"schools\""));
+    // A coefficient's schools are the board's.
+    let res = client().get(format!("{base}/indicators/cv_junior_sports_area_per_student")).header("cookie", &a);
+    let res = res.send().await.expect("get");
+    let to = res.headers().get("location").and_then(|h| h.to_str().ok()).unwrap_or_default();
+    assert!(to.starts_with("/balance?stage=junior"), "{to}");
+    let (_, list) = get(&base, &a, "/indicators").await;
+    assert!(list.contains("初中综合差异系数（基本均衡）"), "the coefficients are listed as indicators");
     let t = login(&base, "teacher").await;
     assert_eq!(get(&base, &t, "/indicators").await.0, StatusCode::FORBIDDEN);
 }
