@@ -152,7 +152,8 @@ async fn read_evaluate_part(store: &Store, actor: &Actor, term: Term, part: Part
         }
     }
     if part == Part::Quality
-        && let Some((first, last, c)) = junior_three_year(store, actor, term).await?
+        && let Some(eduq_core::flows::JuniorCohort { first, last, county: c, .. }) =
+            junior_three_year(store, actor, term).await?
         && let Some(rate) = c.rate()
     {
         let source = format!(
@@ -288,7 +289,7 @@ async fn junior_three_year(
     store: &Store,
     actor: &Actor,
     term: Term,
-) -> Result<Option<(Term, Term, eduq_core::dropout::Cohort)>, AppError> {
+) -> Result<Option<eduq_core::flows::JuniorCohort>, AppError> {
     let rows = match store.flow_rows(actor).await {
         Ok(rows) => rows,
         Err(StoreError::Forbidden) => return Ok(None),

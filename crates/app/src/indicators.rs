@@ -28,10 +28,15 @@ impl County {
     }
 }
 
-/// The 巩固率 facts of a window of terms, per school and for the county, from the 学籍 history.
-fn with_flows(facts: &mut [SchoolFacts], rows: &[FlowRow], first: Term, last: Term) -> County {
+/// The 巩固率 facts of the terms held up to `last` (the window from the first held), and the
+/// 初中三年巩固率 of the latest grade-7 cohort those terms cover, per school and for the county,
+/// from the 学籍 history.
+fn with_flows(facts: &mut [SchoolFacts], rows: &[FlowRow], held: &[Term], last: Term) -> County {
+    let held: Vec<Term> = held.iter().copied().filter(|t| *t <= last).collect();
+    let Some(&first) = held.iter().min() else { return County::default() };
     let (schools, county) = consolidation(rows, first, last);
     let dropouts = eduq_core::flows::dropouts_by_school(rows, last.start_year);
+    let junior = eduq_core::flows::junior_three_year(rows, &held);
     for f in facts.iter_mut() {
         if let Some(x) = schools.get(&f.id) {
             (f.retained, f.cohort_base) = (i64::from(x.cohort.retained), x.cohort.base());
@@ -39,8 +44,19 @@ fn with_flows(facts: &mut [SchoolFacts], rows: &[FlowRow], first: Term, last: Te
         if let Some(&(d, n)) = dropouts.get(&f.id) {
             (f.year_dropouts, f.year_on_roll) = (i64::from(d), i64::from(n));
         }
+        if let Some(c) = junior.as_ref().and_then(|j| j.schools.get(&f.id)) {
+            (f.junior_retained, f.junior_cohort_base) = (i64::from(c.retained), c.base());
+        }
     }
-    County(vec![(Fact::Retained, f64::from(county.cohort.retained)), (Fact::CohortBase, county.cohort.base() as f64)])
+    let mut out =
+        vec![(Fact::Retained, f64::from(county.cohort.retained)), (Fact::CohortBase, county.cohort.base() as f64)];
+    if let Some(j) = junior {
+        out.extend([
+            (Fact::JuniorRetained, f64::from(j.county.retained)),
+            (Fact::JuniorCohortBase, j.county.base() as f64),
+        ]);
+    }
+    County(out)
 }
 
 /// The 学籍 history for 巩固率, if the caller may read it (it is attendance data).
@@ -151,6 +167,8 @@ pub fn fact(f: &SchoolFacts, x: Fact) -> f64 {
         Fact::YearOnRoll => n(f.year_on_roll),
         Fact::Retained => n(f.retained),
         Fact::CohortBase => n(f.cohort_base),
+        Fact::JuniorRetained => n(f.junior_retained),
+        Fact::JuniorCohortBase => n(f.junior_cohort_base),
         // Supplied for the district only: no school takes part.
         Fact::AgePopulation3To5
         | Fact::AgePopulation15To17
@@ -390,7 +408,7 @@ async fn facts_by_year(
     cohort: bool,
 ) -> Result<Vec<(i32, Vec<SchoolFacts>, County)>, AppError> {
     let terms = store.terms().await?;
-    let first = terms.iter().map(|(_, t)| *t).filter(|t| *t <= upto).min();
+    let held: Vec<Term> = terms.iter().map(|(_, t)| *t).filter(|t| *t <= upto).collect();
     let mut latest: Vec<(i64, Term)> = Vec::new();
     // `terms` is newest first: the first term met of each year is its latest.
     for &(id, t) in terms.iter().filter(|(_, t)| *t <= upto) {
@@ -434,7 +452,7 @@ async fn facts_by_year(
     let mut out: Vec<(i32, Vec<SchoolFacts>, County)> = years
         .into_iter()
         .map(|(t, mut facts)| {
-            let mut county = first.map(|f| with_flows(&mut facts, &rows, f, t)).unwrap_or_default();
+            let mut county = with_flows(&mut facts, &rows, &held, t);
             with_projects(&mut facts, &mut county, &projects, t.nominal_bounds().1);
             for fact in DISTRICT_INPUTS {
                 let held = fact.district_input().and_then(|(k, _)| DistrictInput::find(&inputs, t.start_year, k));
@@ -521,8 +539,9 @@ async fn with_timetables(store: &Store, actor: &Actor, term: Term, facts: &mut [
 
 /// The in-memory part of `library`: 巩固率 from the history over a window, then every indicator.
 /// (The province benchmark times this.)
-pub fn evaluate_all(facts: &mut [SchoolFacts], rows: &[FlowRow], first: Term, last: Term) -> Vec<IndicatorValue> {
-    let county = with_flows(facts, rows, first, last);
+pub fn evaluate_all(facts: &mut [SchoolFacts], rows: &[FlowRow], held: &[Term]) -> Vec<IndicatorValue> {
+    let last = held.iter().copied().max().unwrap_or(Term { start_year: 0, term_no: 1 });
+    let county = with_flows(facts, rows, held, last);
     evaluate_library(facts, &county, true)
 }
 
@@ -640,7 +659,9 @@ pub async fn one(store: &Store, actor: &Actor, term: Term, key: &str) -> Result<
         let all = library(store, actor, term).await?;
         return all.iter().find(|v| v.indicator.key == key).cloned().ok_or(AppError::NotFound);
     }
-    let cohort = [ind.numerator, ind.denominator].iter().any(|f| matches!(f, Fact::CohortBase | Fact::YearOnRoll));
+    let cohort = [ind.numerator, ind.denominator]
+        .iter()
+        .any(|f| matches!(f, Fact::CohortBase | Fact::JuniorCohortBase | Fact::YearOnRoll));
     let years = facts_by_year(store, actor, term, true, cohort).await?;
     let (_, facts, county) = &years[0];
     let mut v = evaluate(ind, facts, county);

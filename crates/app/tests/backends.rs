@@ -2977,9 +2977,22 @@ async fn surveys_links_tokens_results_and_scope() {
         }
         let mut held3 = held.clone();
         held3.extend([Term { start_year: 2024, term_no: 1 }, Term { start_year: 2024, term_no: 2 }]);
-        let (first, _, c) = eduq_core::flows::junior_three_year(&longer, &held3).expect("three years");
-        assert_eq!(first, Term { start_year: 2024, term_no: 1 }, "{name}");
+        let jc = eduq_core::flows::junior_three_year(&longer, &held3).expect("three years");
+        let c = jc.county;
+        assert_eq!(jc.first, Term { start_year: 2024, term_no: 1 }, "{name}");
         assert!(c.entry > 0 && c.rate().is_some(), "{name}: {c:?}");
+        // Every pupil of the cohort entered at one school: the schools' entries add up to the county's.
+        assert_eq!(jc.schools.values().map(|x| x.entry).sum::<u32>(), c.entry, "{name}");
+        // The library's 初中三年巩固率 is the same cohort: the county's, and each school's.
+        let term_id = s.term_id(CURRENT).await.expect("term").expect("held");
+        let mut facts = s.school_facts(&staff, term_id, CURRENT.start_year).await.expect("facts");
+        let values = eduq_app::indicators::evaluate_all(&mut facts, &longer, &held3);
+        let v = values.iter().find(|v| v.indicator.key == "junior_consolidation_rate").expect("indicator");
+        assert_eq!(v.district.value, c.rate(), "{name}");
+        assert!(!v.schools.is_empty(), "{name}");
+        for x in &v.schools {
+            assert_eq!(x.value.value, jc.schools[&x.school_id].rate(), "{name}: {}", x.name);
+        }
 
         let a = eduq_app::assessment::assessment(&s, &staff, CURRENT).await.expect("assessment");
         let names: Vec<&str> = a.parts.iter().map(|p| p.name).collect();

@@ -543,7 +543,7 @@ fn indicators(pupils: usize, schools: usize) {
     let mut rate = None;
     for _ in 0..3 {
         let t = std::time::Instant::now();
-        let values = eduq_app::indicators::evaluate_all(&mut facts, &rows, terms[0], terms[terms.len() - 1]);
+        let values = eduq_app::indicators::evaluate_all(&mut facts, &rows, &terms);
         let all = t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
         let (_, county) = eduq_core::flows::consolidation(&rows, terms[0], terms[terms.len() - 1]);

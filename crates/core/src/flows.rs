@@ -133,13 +133,24 @@ pub fn consolidation(rows: &[FlowRow], first: Term, last: Term) -> (BTreeMap<i64
     (schools, county)
 }
 
+/// The 初中三年巩固率 cohort: its grade-7 autumn, the last term of its grade-9 year, and its
+/// cohort for the county and at each school.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JuniorCohort {
+    pub first: Term,
+    pub last: Term,
+    pub county: Cohort,
+    /// At a school, a move to another school of the county is a 转出 there and a 转入 at the other.
+    pub schools: BTreeMap<i64, Cohort>,
+}
+
 /// 初中三年巩固率 (教督〔2017〕6号 第八条 item 1) by the cohort method: the pupils who began
 /// grade 7 in the autumn term of a school year, followed through the county to their grade-9 year
 /// — on roll (or graduated) in the last term held of that year — over the cohort plus 转入 less
 /// 转出. The cohort is the latest whose grade-7 autumn and grade-9 year the history both hold. A
 /// pupil belongs to it when first seen in the window in the cohort's grade (a repeater of an
 /// older cohort does not). `None` when the history is shorter than that.
-pub fn junior_three_year(rows: &[FlowRow], held: &[Term]) -> Option<(Term, Term, Cohort)> {
+pub fn junior_three_year(rows: &[FlowRow], held: &[Term]) -> Option<JuniorCohort> {
     let y = held
         .iter()
         .filter(|t| t.term_no == 1 && held.iter().any(|u| u.start_year == t.start_year + 2))
@@ -155,8 +166,13 @@ pub fn junior_three_year(rows: &[FlowRow], held: &[Term]) -> Option<(Term, Term,
         .map(|h| h[0].student)
         .collect();
     let cohort: Vec<FlowRow> = in_window.into_iter().filter(|r| members.contains(&r.student)).copied().collect();
-    let (_, county) = consolidation(&cohort, first, last);
-    Some((first, last, county.cohort))
+    let (schools, county) = consolidation(&cohort, first, last);
+    Some(JuniorCohort {
+        first,
+        last,
+        county: county.cohort,
+        schools: schools.into_iter().map(|(id, f)| (id, f.cohort)).collect(),
+    })
 }
 
 /// Dropouts per grade in a school year: pupils whose status became 辍学 in either term, over
@@ -285,13 +301,26 @@ mod tests {
             row(6, t(2025, 1), 2, 8, Enrolled),
             // 7 is a grade-7 pupil of 2025: a later cohort.
             row(7, t(2025, 1), 1, 7, Enrolled),
+            // 8 moves from school 1 to school 2 in grade 8 and stays: no loss to the county.
+            row(8, t(2024, 1), 1, 7, Enrolled),
+            row(8, t(2025, 1), 2, 8, Enrolled),
+            row(8, t(2026, 1), 2, 9, Enrolled),
         ];
         let held = [t(2024, 1), t(2024, 2), t(2025, 1), t(2025, 2), t(2026, 1)];
-        let (first, last, c) = junior_three_year(&rows, &held).expect("three school years held");
+        let JuniorCohort { first, last, county: c, schools } =
+            junior_three_year(&rows, &held).expect("three school years held");
         assert_eq!((first, last), (t(2024, 1), t(2026, 1)));
-        // Entry 4 (1–4), in 1 (5), out 1 (2): base 4; retained 1, 4, 5.
-        assert_eq!((c.entry, c.transfers_in, c.transfers_out, c.retained), (4, 1, 1, 3));
-        assert_eq!(c.rate(), Some(75.0));
+        // Entry 5 (1–4, 8), in 1 (5), out 1 (2): base 5; retained 1, 4, 5, 8.
+        assert_eq!((c.entry, c.transfers_in, c.transfers_out, c.retained), (5, 1, 1, 4));
+        assert_eq!(c.rate(), Some(80.0));
+        // School 1: entry 1, 2, 3, 8; out 2 and 8 (to school 2); retained 1: 1 of 2.
+        let s1 = &schools[&1];
+        assert_eq!((s1.entry, s1.transfers_in, s1.transfers_out, s1.retained), (4, 0, 2, 1));
+        assert_eq!(s1.rate(), Some(50.0));
+        // School 2: entry 4; in 5 and 8; all three retained.
+        let s2 = &schools[&2];
+        assert_eq!((s2.entry, s2.transfers_in, s2.transfers_out, s2.retained), (1, 2, 0, 3));
+        assert_eq!(s2.rate(), Some(100.0));
         assert_eq!(junior_three_year(&rows, &held[..4]), None, "two school years are not enough");
         assert_eq!(junior_three_year(&rows, &held[1..]), None, "the cohort's autumn term is missing");
     }

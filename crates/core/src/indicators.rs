@@ -109,6 +109,9 @@ pub enum Fact {
     /// county: a move between two schools is a transfer at both but not a loss to the county.
     Retained,
     CohortBase,
+    /// The same for 初中三年巩固率: the latest grade-7 cohort whose three school years are held.
+    JuniorRetained,
+    JuniorCohortBase,
     /// Pupils of grades 1–9 whose status became 辍学 in the school year, and those on roll in its
     /// first term (from the 学籍 history).
     YearDropouts,
@@ -144,6 +147,8 @@ impl Fact {
             self,
             Fact::Retained
                 | Fact::CohortBase
+                | Fact::JuniorRetained
+                | Fact::JuniorCohortBase
                 | Fact::PlacesAdded
                 | Fact::NewSchoolProjects
                 | Fact::RebuildProjects
@@ -254,6 +259,7 @@ const LAND: &str = "各省义务教育学校办学（建设）标准的生均用
 const PROJECTS: &str = "本区新改扩建项目台账（项目类型、计划与新增学位、节点与竣工日期）";
 const HONOURS: &str = "本区称号登记册（认定文件、级别、年份与有效期）；各类认定以发文单位的文件为准";
 const CURRICULUM: &str = "教育部《义务教育课程方案（2022年版）》（教材〔2022〕2号）；《县域义务教育优质均衡发展督导评估办法》(教督〔2017〕6号) 教育质量第7项";
+const JUNIOR_COHORT: &str = "《县域义务教育优质均衡发展督导评估办法》(教督〔2017〕6号) 第八条 教育质量第1项：全县初中三年巩固率达到95%以上；队列法同教育事业统计";
 const COHORT: &str =
     "教育事业统计 义务教育巩固率（队列法）；《关于进一步加强控辍保学提高义务教育巩固水平的通知》(国办发〔2017〕72号)";
 
@@ -761,6 +767,18 @@ pub const LIBRARY: &[Indicator] = &[
         unit: "%",
         direction: Direction::AtLeast,
         target: None,
+    },
+    Indicator {
+        key: "junior_consolidation_rate",
+        name: "初中三年巩固率",
+        caliber: "队列法：所持学籍历史中最近一个完整三学年的初一年级秋季学期入学学生（加转入、减转出和死亡）中，初三学年末学期仍在读、休学或已毕业的比例 × 100。区县值逐个跟踪学生在全区的去向，校际转学不算流失；学校值中转往他校计为转出、自他校转来计为转入。学籍历史不足三学年时无数据",
+        source: JUNIOR_COHORT,
+        numerator: Fact::JuniorRetained,
+        denominator: Fact::JuniorCohortBase,
+        factor: 100.0,
+        unit: "%",
+        direction: Direction::AtLeast,
+        target: Some(crate::standards::education_quality::CONSOLIDATION_MIN),
     },
     Indicator {
         key: "dropout_rate",

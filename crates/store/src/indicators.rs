@@ -73,6 +73,9 @@ pub struct SchoolFacts {
     /// 学籍 history, as 巩固率).
     pub year_dropouts: i64,
     pub year_on_roll: i64,
+    /// 初中三年巩固率's cohort at this school (set by the caller from the 学籍 history).
+    pub junior_retained: i64,
+    pub junior_cohort_base: i64,
     /// 专任 teachers with 专科 or more (小学's 高于规定学历) and with 本科 or more (初中's).
     pub associate_plus: i64,
     pub bachelor_plus: i64,

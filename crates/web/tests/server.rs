@@ -869,6 +869,10 @@ async fn indicators_aggregate_before_dividing() {
             assert!(ind["district"]["value"].as_f64().is_some(), "{key}: the county value exists");
             continue;
         }
+        if key == "junior_consolidation_rate" {
+            // The county's cohort (tested on a longer history in the app's tests).
+            continue;
+        }
         let n: f64 = schools.iter().map(|s| s["value"]["numerator"].as_f64().unwrap()).sum();
         let d: f64 = schools.iter().map(|s| s["value"]["denominator"].as_f64().unwrap()).sum();
         assert!((ind["district"]["numerator"].as_f64().unwrap() - n).abs() < 1e-6, "{key}");
