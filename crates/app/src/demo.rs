@@ -387,6 +387,7 @@ async fn seed_exams(store: &Store, spec: &Spec, now: DateTime<Utc>) -> Result<()
             organiser: Organiser::School,
             school_id: None,
             schools: vec![],
+            group_id: None,
             held_on,
             subjects: subjects.iter().map(|s| (s.to_string(), 120.0)).collect(),
         };

@@ -42,6 +42,8 @@ pub struct ExamForm {
     pub school_id: Option<i64>,
     /// The schools of a 联考 (bureau only); empty = every school with the grade.
     pub schools: Vec<i64>,
+    /// A 学区 or 教育集团 whose members sit a 联考 (bureau only): its schools join `schools`.
+    pub group_id: Option<i64>,
     pub held_on: NaiveDate,
     pub subjects: Vec<(String, f64)>,
 }
@@ -88,6 +90,22 @@ pub async fn create_exam(
     if let Some(why) = verdict.refused {
         return Err(AppError::Invalid(why));
     }
+    let mut schools = f.schools.clone();
+    if let Some(g) = f.group_id {
+        if actor.scope != Scope::District {
+            return Err(AppError::Invalid("集团或学区联考由教育局创建".into()));
+        }
+        let members: Vec<i64> =
+            store.group_members(actor).await?.into_iter().filter(|m| m.group_id == g).map(|m| m.school_id).collect();
+        if members.is_empty() {
+            return Err(AppError::Invalid("所选集团或学区没有成员学校".into()));
+        }
+        for id in members {
+            if !schools.contains(&id) {
+                schools.push(id);
+            }
+        }
+    }
     let (district_id, _) = store.district().await?;
     let new = NewExam {
         term_id,
@@ -99,7 +117,7 @@ pub async fn create_exam(
         held_on: f.held_on,
         warnings: verdict.warnings.clone(),
         subjects: f.subjects.iter().map(|(s, full)| (s.trim().to_string(), *full)).collect(),
-        schools: if school_id.is_some() { Vec::new() } else { f.schools.clone() },
+        schools: if school_id.is_some() { Vec::new() } else { schools },
     };
     let mut tx = store.begin().await?;
     let id = tx.create_exam(district_id, &new, actor, now).await?;
@@ -268,6 +286,9 @@ pub struct PaperReport {
     pub by_sex: Vec<UnitStats>,
     /// Special groups, for the roles that read them (audited); empty otherwise.
     pub by_group: Vec<UnitStats>,
+    /// Each 学区 and 教育集团 (its pupils pooled), then its core school, for the bureau: a 联考 of a
+    /// group's schools reports by group here.
+    pub school_groups: Vec<UnitStats>,
     pub items: Vec<ItemLine>,
     pub alpha: Option<f64>,
     pub mastery: Vec<(String, usize, f64)>,
@@ -337,7 +358,11 @@ pub async fn paper_report(
             let item_defs = store.paper_items(actor, paper_id).await?;
             let all = district_scores(store, actor, paper_id).await?;
             let district = analyse(&all, paper.full_score, &lines);
-            Ok::<_, AppError>(analyse_paper(exam, paper, &facts, &item_defs, district, by_school, scope_label, lines))
+            let mut r = analyse_paper(exam, paper, &facts, &item_defs, district, by_school, scope_label, lines);
+            if by_school {
+                r.school_groups = school_group_units(&facts, &store.group_members(actor).await?, &r);
+            }
+            Ok::<_, AppError>(r)
         })
         .await?;
     report.by_group =
@@ -349,6 +374,29 @@ pub async fn paper_report(
         }
     }
     Ok(report)
+}
+
+/// Each group's statistics over its member schools' pupils (pooled, not a mean of school means),
+/// followed by its core school's own line (“核心校：…”).
+fn school_group_units(
+    facts: &[ScoreFact],
+    members: &[eduq_store::org::GroupMember],
+    r: &PaperReport,
+) -> Vec<UnitStats> {
+    let dmean = r.district.as_ref().map(|d| d.mean);
+    let mut out = Vec::new();
+    for g in members.chunk_by(|a, b| a.group_id == b.group_id) {
+        let ids: std::collections::HashSet<i64> = g.iter().map(|m| m.school_id).collect();
+        let scores: Vec<Option<f64>> = facts.iter().filter(|f| ids.contains(&f.school_id)).map(score_of).collect();
+        let Some(u) = unit(g[0].group_id, g[0].group_name.clone(), &scores, r.paper.full_score, &r.lines, dmean) else {
+            continue;
+        };
+        out.push(u);
+        if let Some(core) = g.iter().find(|m| m.core).and_then(|m| r.units.iter().find(|u| u.id == m.school_id)) {
+            out.push(UnitStats { label: format!("　核心校：{}", core.label), ..core.clone() });
+        }
+    }
+    out
 }
 
 /// Statistics per special group (残疾, 低保, 留守, 随迁, 单亲) of the pupils in scope; groups of fewer
@@ -463,6 +511,7 @@ pub fn analyse_paper(
         units,
         by_sex,
         by_group: Vec::new(),
+        school_groups: Vec::new(),
         alpha: analysis.as_ref().and_then(|a| a.alpha),
         mastery: mastery(item_defs, &matrix),
         items: item_lines,
@@ -492,6 +541,8 @@ pub struct VaReport {
     pub fit_error: Option<String>,
     /// Level 0 (progress against pupils of the same entry band); always shown.
     pub progress: Vec<Effect>,
+    /// Level 0 of each 学区 and 教育集团 with its core school's (the bureau's view).
+    pub school_groups: Vec<GroupProgress>,
     /// School code → name, for display; effects outside the reader's scope are left out.
     pub names: BTreeMap<String, String>,
     /// The pupils in the reader's scope who could not be linked: (class, 学籍号, name, why).
@@ -628,6 +679,11 @@ async fn read_va_report(
     }
     let entry_scores: Vec<f64> = data.x.iter().map(|x| x[0]).collect();
     let mut progress = valueadded::progress(&entry_scores, &data.y, &data.group, &groups, 10);
+    let school_groups = if actor.scope == Scope::District {
+        group_progress(&progress, &store.group_members(actor).await?)
+    } else {
+        Vec::new()
+    };
     // Only the schools the reader may see.
     let visible = |g: &str| match &actor.scope {
         Scope::District => true,
@@ -684,8 +740,32 @@ async fn read_va_report(
         model,
         fit_error,
         progress,
+        school_groups,
         names: code.into_values().collect(),
     })
+}
+
+/// A 学区 or 教育集团's progress (its pupils' together) beside its core school's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupProgress {
+    pub group: Effect,
+    pub core: Option<Effect>,
+}
+
+/// Each group's level-0 progress pooled over its member schools' pupils (schools are keyed by
+/// code in the effects), for the bureau.
+pub fn group_progress(progress: &[Effect], members: &[eduq_store::org::GroupMember]) -> Vec<GroupProgress> {
+    let by_code: HashMap<&str, &Effect> = progress.iter().map(|e| (e.group.as_str(), e)).collect();
+    let mut out = Vec::new();
+    for g in members.chunk_by(|a, b| a.group_id == b.group_id) {
+        let parts: Vec<&Effect> = g.iter().filter_map(|m| by_code.get(m.school_code.as_str()).copied()).collect();
+        if let Some(group) = valueadded::pool_progress(&g[0].group_name, &parts) {
+            let core =
+                g.iter().find(|m| m.core).and_then(|m| by_code.get(m.school_code.as_str()).map(|e| (*e).clone()));
+            out.push(GroupProgress { group, core });
+        }
+    }
+    out
 }
 
 /// The Chinese name of an item flag.

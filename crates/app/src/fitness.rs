@@ -196,6 +196,8 @@ pub struct FitnessOverview {
     pub grades: Vec<(Line, Line, Line)>,
     /// Per test item over the whole scope.
     pub items: Vec<ItemLine>,
+    /// Each 学区 and 教育集团 over its members' pupils, then its core school's line (district roles).
+    pub groups: Vec<Line>,
 }
 
 fn add(s: &mut RoundStats, r: &FitnessStatRow) {
@@ -252,6 +254,15 @@ async fn read_overview(store: &Store, actor: &Actor, term: Term) -> Result<Fitne
     let mut units: BTreeMap<(i64, i64, String, i64), RoundStats> = BTreeMap::new();
     let mut items: BTreeMap<&'static str, (usize, f64, usize)> = BTreeMap::new();
     let mut grades: BTreeMap<i64, [RoundStats; 3]> = BTreeMap::new();
+    let members = if by_school { store.group_members(actor).await? } else { Vec::new() };
+    let group_list: Vec<&[eduq_store::org::GroupMember]> = members.chunk_by(|a, b| a.group_id == b.group_id).collect();
+    let mut in_groups: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, g) in group_list.iter().enumerate() {
+        for m in *g {
+            in_groups.entry(m.school_id).or_default().push(i);
+        }
+    }
+    let mut group_stats = vec![RoundStats::default(); group_list.len()];
     // Keys keep the store's order (school code, grade, class number) through each unit's first row.
     let mut first_school: HashMap<i64, usize> = HashMap::new();
     let mut first_class: HashMap<Option<i64>, usize> = HashMap::new();
@@ -277,11 +288,29 @@ async fn read_overview(store: &Store, actor: &Actor, term: Term) -> Result<Fitne
             (r.grade, first_class[&r.class_id] as i64, r.class_name.clone(), r.class_id.unwrap_or(0))
         };
         add(units.entry(key).or_default(), r);
+        for &i in in_groups.get(&r.school_id).into_iter().flatten() {
+            add(&mut group_stats[i], r);
+        }
         let g = grades.entry(r.grade).or_default();
         add(&mut g[0], r);
         add(&mut g[if r.sex == "M" { 1 } else { 2 }], r);
     }
+    let mut groups = Vec::new();
+    for (g, stats) in group_list.iter().zip(group_stats) {
+        if stats.results == 0 {
+            continue;
+        }
+        let roll = g.iter().map(|m| unit_roll.get(&m.school_id).copied().unwrap_or(0)).sum();
+        groups.push(line(g[0].group_name.clone(), stats, roll));
+        if let Some(core) = g.iter().find(|m| m.core)
+            && let Some((_, s)) = units.iter().find(|((_, _, _, id), _)| *id == core.school_id)
+        {
+            let roll = unit_roll.get(&core.school_id).copied().unwrap_or(0);
+            groups.push(line(format!("　核心校：{}", core.school_name), s.clone(), roll));
+        }
+    }
     Ok(FitnessOverview {
+        groups,
         school_year: term.school_year(),
         total: line("合计".into(), total, total_roll),
         unit_kind: if by_school { "学校" } else { "班级" },

@@ -726,6 +726,8 @@ mod tests {
             group_name: name.into(),
             kind: GroupKind::of_name(name),
             school_id: s,
+            school_code: format!("S{s}"),
+            school_name: format!("学校{s}"),
             core: s == 1,
         };
         // School 4 takes no part (no pupils scored): it is not counted as a member.

@@ -563,6 +563,19 @@ async fn fitness_round_import_and_statistics() {
         let o = overview(&s, &admin, CURRENT).await.expect("overview");
         assert_eq!(o.total.stats.results, before.len(), "{name}");
         assert!(o.total.stats.pass_rate().is_some_and(|r| r > 50.0 && r <= 100.0), "{name}");
+        // Each 学区 and 集团 pools its schools' pupils (not a mean of their rates); its core school follows.
+        let members = s.group_members(&admin).await.expect("members");
+        assert!(!o.groups.is_empty(), "{name}: the demo's groups");
+        for g in o.groups.iter().filter(|g| !g.label.starts_with('　')) {
+            let names: Vec<&str> =
+                members.iter().filter(|m| m.group_name == g.label).map(|m| m.school_name.as_str()).collect();
+            let of: Vec<_> = o.units.iter().filter(|u| names.contains(&u.label.as_str())).collect();
+            let sum = |f: fn(&eduq_core::fitness::RoundStats) -> usize| of.iter().map(|u| f(&u.stats)).sum::<usize>();
+            assert_eq!(g.stats.results, sum(|s| s.results), "{name}: {}", g.label);
+            assert_eq!(g.stats.scored, sum(|s| s.scored), "{name}: {}", g.label);
+            let passed = |s: &eduq_core::fitness::RoundStats| s.excellent + s.good + s.pass;
+            assert_eq!(passed(&g.stats), sum(passed), "{name}: {}", g.label);
+        }
         let school_id = before[0].school_id;
         let principal = Actor { scope: Scope::School(school_id), role: Role::SchoolAdmin, ..Actor::system() };
         let own = s.fitness_rows(&principal, CURRENT.start_year).await.expect("own");
@@ -1522,6 +1535,7 @@ async fn exams_on_both_backends() {
             organiser,
             school_id: None,
             schools: vec![],
+            group_id: None,
             held_on: day,
             subjects: vec![("数学".into(), 100.0)],
         };
@@ -1632,6 +1646,40 @@ async fn exams_on_both_backends() {
         assert!(fit.effects.iter().all(|e| e.lower <= e.effect && e.effect <= e.upper));
         // The bureau sees every unlinked pupil, each with a reason.
         assert_eq!(va.unlinked.len(), va.exit_only + va.entry_only, "{name}");
+        // 学区 and 集团: each group's progress pools its members' pupils, beside its core school's.
+        let members = s.group_members(&staff).await.expect("members");
+        assert!(!va.school_groups.is_empty(), "{name}: the demo's groups");
+        for g in &va.school_groups {
+            let of: Vec<&eduq_store::org::GroupMember> =
+                members.iter().filter(|m| m.group_name == g.group.group).collect();
+            let parts: Vec<_> = va.progress.iter().filter(|e| of.iter().any(|m| m.school_code == e.group)).collect();
+            let n: usize = parts.iter().map(|e| e.n).sum();
+            let mean = parts.iter().map(|e| e.effect * e.n as f64).sum::<f64>() / n as f64;
+            assert_eq!(g.group.n, n, "{name}: {}", g.group.group);
+            assert!((g.group.effect - mean).abs() < 1e-9, "{name}: {}", g.group.group);
+            let core = of.iter().find(|m| m.core).and_then(|m| parts.iter().find(|e| e.group == m.school_code));
+            assert_eq!(g.core.as_ref(), core.copied(), "{name}");
+        }
+        // The paper report too: a group's line pools its schools' sittings, then its core school's line.
+        let mid_report = paper_report(&s, &staff, mid.id, math.id, Lines::default(), now()).await.expect("report");
+        assert!(!mid_report.school_groups.is_empty(), "{name}");
+        for u in mid_report.school_groups.iter().filter(|u| !u.label.starts_with('　')) {
+            let ids: Vec<i64> = members.iter().filter(|m| m.group_id == u.id).map(|m| m.school_id).collect();
+            let sat: usize =
+                mid_report.units.iter().filter(|x| ids.contains(&x.id)).map(|x| x.stats.participants).sum();
+            assert_eq!(u.stats.participants, sat, "{name}: {}", u.label);
+        }
+        // A 联考 of a group's schools: the members sit it.
+        let g = members[0].group_id;
+        let want: Vec<i64> = members.iter().filter(|m| m.group_id == g).map(|m| m.school_id).collect();
+        let by_group = ExamForm { group_id: Some(g), ..form(8, Organiser::District, "集团八年级联考") };
+        let (gid, _) = create_exam(&s, &staff, &by_group, now()).await.expect("group exam");
+        let mut got = s.exam(&staff, gid).await.expect("exam").schools;
+        got.sort_unstable();
+        assert_eq!(got, want, "{name}");
+        let principal = actor("p1", Role::SchoolAdmin, Scope::School(sids[0]));
+        let refused = create_exam(&s, &principal, &by_group, now()).await;
+        assert!(refused.is_err(), "{name}: a school does not hold a group's 联考");
         // Special groups: the bureau's report has them (the read audited), a leader's has none.
         assert!(!report.by_group.is_empty(), "{name}: special groups for staff");
         let reads = s

@@ -400,6 +400,17 @@ pub fn progress(entry: &[f64], exit: &[f64], group: &[usize], groups: &[String],
         .collect()
 }
 
+/// Level-0 progress of a set of groups taken together (a 学区 or 教育集团 of schools): the mean of
+/// their pupils' progress, which is the pupil-weighted mean of the groups' means, with the interval
+/// from the same district SD. Equal to `progress` run with the groups merged.
+pub fn pool_progress(label: &str, parts: &[&Effect]) -> Option<Effect> {
+    let n: usize = parts.iter().map(|e| e.n).sum();
+    let first = parts.iter().find(|e| e.n > 0)?;
+    let sd = first.se * (first.n as f64).sqrt();
+    let effect = parts.iter().map(|e| e.effect * e.n as f64).sum::<f64>() / n as f64;
+    Some(Effect { group: label.to_string(), n, shrinkage: 1.0, ..interval(effect, sd / (n as f64).sqrt()) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,5 +451,21 @@ mod tests {
         let e = progress(&entry, &exit, &[0, 1, 0, 1], &["A".into(), "B".into()], 2);
         // Band means 11 and 22: A = (−1 − 2)/2, B = (1 + 2)/2.
         assert!((e[0].effect + 1.5).abs() < 1e-12 && (e[1].effect - 1.5).abs() < 1e-12);
+    }
+
+    /// Pooling schools A and B gives what `progress` gives with A and B merged into one group.
+    #[test]
+    fn pooled_progress_is_progress_of_the_merged_group() {
+        let entry = [1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 1.0, 2.0, 3.0];
+        let exit = [10.0, 12.0, 20.0, 24.0, 31.0, 29.0, 14.0, 19.0, 35.0];
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let apart = progress(&entry, &exit, &[0, 1, 0, 1, 2, 2, 0, 1, 2], &names(&["A", "B", "C"]), 3);
+        let merged = progress(&entry, &exit, &[0, 0, 0, 0, 1, 1, 0, 0, 1], &names(&["AB", "C"]), 3);
+        let pooled = pool_progress("AB", &[&apart[0], &apart[1]]).expect("pupils");
+        assert_eq!(pooled.n, merged[0].n);
+        assert!((pooled.effect - merged[0].effect).abs() < 1e-12, "{} {}", pooled.effect, merged[0].effect);
+        assert!((pooled.se - merged[0].se).abs() < 1e-12);
+        assert_eq!(pooled.band, merged[0].band);
+        assert_eq!(pool_progress("none", &[]), None);
     }
 }

@@ -460,6 +460,8 @@ pub struct GroupMember {
     pub group_name: String,
     pub kind: eduq_core::org::GroupKind,
     pub school_id: i64,
+    pub school_code: String,
+    pub school_name: String,
     /// The group's core school (核心校 / 中心校).
     pub core: bool,
 }
@@ -491,20 +493,22 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut q = Sql::new(
-            "SELECT g.id, g.name, g.kind, m.school_id, g.core_school_id FROM school_group_member m \
-             JOIN school_group g ON g.id = m.group_id WHERE 1=1",
+            "SELECT g.id, g.name, g.kind, m.school_id, g.core_school_id, s.code, s.name FROM school_group_member m \
+             JOIN school_group g ON g.id = m.group_id JOIN school s ON s.id = m.school_id WHERE 1=1",
         );
         scope_filter(&mut q, actor, "m.school_id", None, None);
         q.push(" ORDER BY g.name, m.school_id");
-        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.i(3)?, r.oi(4)?))).await?;
+        let rows = self.fetch(&q, |r| Ok((r.i(0)?, r.s(1)?, r.s(2)?, r.i(3)?, r.oi(4)?, r.s(5)?, r.s(6)?))).await?;
         Ok(rows
             .into_iter()
-            .map(|(group_id, group_name, kind, school_id, core)| GroupMember {
+            .map(|(group_id, group_name, kind, school_id, core, school_code, school_name)| GroupMember {
                 group_id,
                 kind: eduq_core::org::GroupKind::from_key(&kind)
                     .unwrap_or_else(|| eduq_core::org::GroupKind::of_name(&group_name)),
                 group_name,
                 school_id,
+                school_code,
+                school_name,
                 core: core == Some(school_id),
             })
             .collect())

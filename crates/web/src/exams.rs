@@ -54,6 +54,8 @@ struct ExamsPage {
     grades: Vec<(i8, &'static str)>,
     kinds: Vec<(&'static str, &'static str)>,
     organisers: Vec<(&'static str, &'static str)>,
+    /// The 学区 and 教育集团 a 联考 may be held across (the bureau's form).
+    groups: Vec<(i64, String)>,
     today: String,
 }
 
@@ -78,6 +80,12 @@ async fn list(
         Some(id) => eduq_app::exams::exams(&st.store, &s.actor, Some(id)).await?,
         None => Vec::new(),
     };
+    let groups = match s.actor.scope {
+        eduq_core::access::Scope::District if s.actor.role.may_write(Resource::Exams) => {
+            eduq_app::groups::list(&st.store, &s.actor).await?.into_iter().map(|g| (g.id, g.name)).collect()
+        }
+        _ => Vec::new(),
+    };
     Ok(Html(
         ExamsPage {
             l,
@@ -88,6 +96,7 @@ async fn list(
             grades: (3..=12).filter_map(Grade::new).map(|g| (g.number(), g.name())).collect(),
             kinds: ExamKind::ALL.iter().map(|k| (k.key(), k.label())).collect(),
             organisers: Organiser::ALL.iter().map(|k| (k.key(), k.label())).collect(),
+            groups,
             today: st.clock.today().to_string(),
         }
         .render()?,
@@ -110,6 +119,9 @@ pub struct CreateForm {
     /// School codes of a 联考 (space or comma separated); empty = every school with the grade.
     #[serde(default)]
     schools: String,
+    /// A 学区 or 教育集团 whose member schools sit a 联考 (added to the codes).
+    #[serde(default)]
+    group: String,
 }
 
 /// Parses "语文:120，数学:120" into subjects and full scores.
@@ -144,6 +156,7 @@ pub async fn create(State(st): State<AppState>, Posted(s, f): Posted<CreateForm>
     }
     let form = ExamForm {
         schools,
+        group_id: f.group.trim().parse::<i64>().ok(),
         name: f.name.clone(),
         grade: Grade::new(f.grade).ok_or_else(|| bad("年级无效".into()))?,
         kind: ExamKind::from_key(&f.kind).ok_or_else(|| bad("考试类型无效".into()))?,
@@ -315,6 +328,7 @@ struct PaperPage {
     units: Vec<UnitRow>,
     by_sex: Vec<UnitRow>,
     by_group: Vec<UnitRow>,
+    school_groups: Vec<UnitRow>,
     items: Vec<ItemRow>,
     segments: Vec<(String, usize, usize)>,
     charts: Vec<(String, String)>,
@@ -522,6 +536,7 @@ pub async fn paper(
             units: r.units.iter().map(unit_row).collect(),
             by_sex: r.by_sex.iter().map(unit_row).collect(),
             by_group: r.by_group.iter().map(unit_row).collect(),
+            school_groups: r.school_groups.iter().map(unit_row).collect(),
             items,
             segments,
             charts,

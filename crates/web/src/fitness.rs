@@ -54,6 +54,8 @@ struct FitnessPage {
     total: Row,
     unit_kind: &'static str,
     units: Vec<Row>,
+    /// 学区 and 集团 with their core schools (district roles).
+    groups: Vec<Row>,
     grades: Vec<(Row, Row, Row)>,
     trend: Vec<Row>,
     items: Vec<ItemLine>,
@@ -96,6 +98,7 @@ async fn render(
             total: row(&o.total),
             unit_kind: o.unit_kind,
             units: o.units.iter().map(row).collect(),
+            groups: o.groups.iter().map(row).collect(),
             grades: o.grades.iter().map(|(a, b, c)| (row(a), row(b), row(c))).collect(),
             trend: t.iter().map(row).collect(),
             items: o.items.clone(),

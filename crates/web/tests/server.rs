@@ -476,10 +476,19 @@ async fn fitness_statistics_by_role() {
         page.contains("合格率") && page.contains("<th>学校</th>") && page.contains("导入测试数据"),
         "district view"
     );
+    // Each 学区 and 集团 with the engine's pass rate, its core school beside it.
+    let groups = page.split("id=\"fitness-groups\"").nth(1).and_then(|x| x.split("</table>").next()).expect("groups");
+    assert!(!o.groups.is_empty());
+    for g in &o.groups {
+        let rate = g.stats.pass_rate().expect("scored");
+        let row = groups.split("<tr><td>").find(|r| r.starts_with(&format!("{}<", g.label))).expect(&g.label);
+        assert!(row.contains(&format!("{rate:.1}%")), "{row}");
+    }
     let p = login(&base, "principal").await;
     let (status, page) = get(&base, &p, "/fitness").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<th>班级</th>"), "a school sees its classes");
+    assert!(!page.contains("fitness-groups"), "groups are the bureau's view");
     // A class teacher reads but does not import.
     let t = login(&base, "teacher").await;
     let (status, page) = get(&base, &t, "/fitness").await;
@@ -1331,6 +1340,13 @@ async fn exam_pages_reports_and_guards() {
     for rate in [d.excellent_rate, d.good_rate, d.pass_rate, d.low_rate] {
         assert!((0.0..=100.0).contains(&rate), "core rate {rate} in percent");
         assert!(row.contains(&format!(">{rate:.1}%<")), "district row shows {rate:.1}%: {row}");
+    }
+    // 学区 and 集团 lines with the engine's pooled mean, each followed by its core school's.
+    let groups = page.split("id=\"paper-groups\"").nth(1).and_then(|x| x.split("</table>").next()).expect("groups");
+    assert!(!core.school_groups.is_empty());
+    for u in &core.school_groups {
+        let row = groups.split("<tr><td>").find(|r| r.starts_with(&format!("{}<", u.label))).expect(&u.label);
+        assert!(row.contains(&format!(">{:.1}<", u.stats.mean)), "{} mean {:.1}: {row}", u.label, u.stats.mean);
     }
     for cell in page.split("<td class=\"num\">").skip(1) {
         let rate = cell.split('<').next().and_then(|v| v.strip_suffix('%'));
