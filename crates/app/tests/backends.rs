@@ -3873,3 +3873,83 @@ async fn groups_core_school_and_pairs() {
         assert_eq!(line.core, own, "{name}: the core school's own value");
     }
 }
+
+/// 集团活动: the bureau logs any member's, a member school's principal those it holds; entries are
+/// checked against the members; a school outside the group neither reads nor logs them.
+#[tokio::test]
+async fn group_activities_logged_and_scoped() {
+    use eduq_app::groups::{
+        ActivityForm, activities, activity_evidence, list, log_activity, remove_activity, year_counts,
+    };
+    use eduq_core::group_activity::ActivityKind;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    for (s, name) in seeded().await {
+        let staff = actor_of(&s, "staff").await;
+        let groups = list(&s, &staff).await.expect("groups");
+        let g = groups.iter().find(|g| g.members.len() >= 2).expect("a group of two or more").clone();
+        let (host, to) = (g.members[0].0, g.members[1].0);
+        let outsider = s
+            .list_schools(&staff, None)
+            .await
+            .expect("schools")
+            .into_iter()
+            .find(|x| !groups.iter().any(|gg| gg.id == g.id && gg.members.iter().any(|m| m.0 == x.id)))
+            .expect("a school outside")
+            .id;
+        let form = |host: i64, day: &str| ActivityForm {
+            kind: "送教下乡".into(),
+            held_on: day.into(),
+            title: "数学送教".into(),
+            host: host.to_string(),
+            to: to.to_string(),
+            participants: "6".into(),
+        };
+        let photo = ("签到表.pdf", b"%PDF-1.4 sign-in".as_slice());
+        let id =
+            log_activity(&s, &staff, g.id, &form(host, "2026-11-18"), Some(photo), today, now()).await.expect("log");
+        let e =
+            log_activity(&s, &staff, g.id, &form(outsider, "2026-11-18"), None, today, now()).await.expect_err("host");
+        assert!(e.to_string().contains("承办学校不是本学区或集团的成员"), "{name}: {e}");
+        let e =
+            log_activity(&s, &staff, g.id, &form(host, "2026-11-21"), None, today, now()).await.expect_err("future");
+        assert!(e.to_string().contains("晚于今天"), "{name}: {e}");
+        let bad = ActivityForm { participants: "六".into(), ..form(host, "2026-11-18") };
+        let e = log_activity(&s, &staff, g.id, &bad, None, today, now()).await.expect_err("count");
+        assert!(e.to_string().contains("参与人数“六”"), "{name}: {e}");
+        // A member school's principal logs what the school holds, not another member's.
+        let principal = actor("p-host", Role::SchoolAdmin, Scope::School(host));
+        let sync = ActivityForm { kind: "同步课堂".into(), ..form(host, "2026-10-09") };
+        log_activity(&s, &principal, g.id, &sync, None, today, now()).await.expect("own school hosts");
+        let theirs = ActivityForm { host: to.to_string(), to: host.to_string(), ..form(to, "2026-10-09") };
+        assert!(log_activity(&s, &principal, g.id, &theirs, None, today, now()).await.is_err(), "{name}");
+        let rows = activities(&s, &staff).await.expect("rows");
+        let mine: Vec<_> = rows.iter().filter(|r| r.group_id == g.id).collect();
+        assert_eq!(mine.len(), 2, "{name}: only the valid entries were kept");
+        assert_eq!(
+            year_counts(&rows, g.id, 2026),
+            vec![(ActivityKind::SendTeaching, 1), (ActivityKind::SyncClass, 1)],
+            "{name}"
+        );
+        let (file, kind, bytes) = activity_evidence(&s, &principal, id).await.expect("a member reads");
+        assert_eq!(
+            (file.as_str(), kind.as_str(), bytes.as_slice()),
+            ("签到表.pdf", "application/pdf", photo.1),
+            "{name}"
+        );
+        // A school outside the group reads neither the log nor the evidence.
+        let stranger = actor("p-out", Role::SchoolAdmin, Scope::School(outsider));
+        let seen = activities(&s, &stranger).await.expect("rows");
+        let outsider_groups: Vec<i64> =
+            groups.iter().filter(|x| x.members.iter().any(|m| m.0 == outsider)).map(|x| x.id).collect();
+        assert!(seen.iter().all(|r| outsider_groups.contains(&r.group_id)), "{name}");
+        assert!(!outsider_groups.contains(&g.id) && activity_evidence(&s, &stranger, id).await.is_err(), "{name}");
+        // The host school's principal removes its entry; the other's only the bureau.
+        assert!(remove_activity(&s, &stranger, id, now()).await.is_err(), "{name}");
+        remove_activity(&s, &staff, id, now()).await.expect("the bureau removes");
+        assert_eq!(
+            activities(&s, &staff).await.expect("rows").iter().filter(|r| r.group_id == g.id).count(),
+            1,
+            "{name}"
+        );
+    }
+}

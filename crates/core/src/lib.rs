@@ -21,6 +21,7 @@ pub mod exam;
 pub mod fitness;
 pub mod flows;
 pub mod grade;
+pub mod group_activity;
 pub mod guarantee;
 pub mod homework;
 pub mod honour;

@@ -22,6 +22,7 @@ pub mod designations;
 pub mod exams;
 pub mod fitness;
 pub mod flows;
+pub mod group_activities;
 pub mod homework;
 pub mod honours;
 pub mod imports;

@@ -263,6 +263,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0042_group_details.sql"),
         postgres: include_str!("../migrations/postgres/0042_group_details.sql"),
     },
+    Migration {
+        version: 43,
+        name: "group_activities",
+        sqlite: include_str!("../migrations/sqlite/0043_group_activities.sql"),
+        postgres: include_str!("../migrations/postgres/0043_group_activities.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -2870,4 +2870,38 @@ async fn groups_page() {
     let (status, theirs) = get(&base, &principal, "/groups").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!theirs.contains("name=\"mode\""), "the bureau sets");
+    // 集团活动: the bureau logs one with its evidence; the count and the row show on the card.
+    let (_, page) = get(&base, &staff, "/groups").await;
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token(&page))
+        .text("kind", "sync_class")
+        .text("held_on", "2026-11-02")
+        .text("title", "英语同步课堂")
+        .text("host", g.members[0].0.to_string())
+        .text("to", g.members[1].0.to_string())
+        .text("participants", "48")
+        .part("file", reqwest::multipart::Part::bytes(b"%PDF synthetic".to_vec()).file_name("课堂照片.pdf"));
+    let url = format!("{base}/groups/{}/activities", g.id);
+    let res = client().post(url).header("cookie", &staff).multipart(form).send().await.expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.expect("body");
+    assert!(body.contains("id=\"group-message\""), "{body:.600}");
+    let card = body.split(&format!("id=\"group-{}\"", g.id)).nth(1).and_then(|c| c.split("class=\"card").next());
+    let card = card.expect("the card");
+    assert!(card.contains("同步课堂1次") && card.contains("英语同步课堂") && card.contains(">48<"), "{card}");
+    let link = card.split("href=\"/groups/activities/").nth(1).and_then(|x| x.split('"').next()).expect("evidence");
+    let (status, _) = get(&base, &staff, &format!("/groups/activities/{link}")).await;
+    assert_eq!(status, StatusCode::OK);
+    // A date in the future is refused on the page, nothing saved.
+    let (_, page) = get(&base, &staff, "/groups").await;
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token(&page))
+        .text("kind", "send_teaching")
+        .text("held_on", "2099-01-01")
+        .text("title", "未来的送教")
+        .text("host", g.members[0].0.to_string());
+    let url = format!("{base}/groups/{}/activities", g.id);
+    let body = client().post(url).header("cookie", &staff).multipart(form).send().await.expect("post");
+    let body = body.text().await.expect("body");
+    assert!(body.contains("id=\"group-error\"") && body.contains("晚于今天") && !body.contains("未来的送教</td>"));
 }
