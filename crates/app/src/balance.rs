@@ -1,5 +1,7 @@
 //! 优质均衡 evaluation of the district from its recorded facts, with a what-if on one school.
 
+use std::collections::HashMap;
+
 use eduq_core::access::Actor;
 use eduq_core::balance::{
     BalanceStage, BasicEvaluation, BasicInput, Evaluation, SchoolInput, evaluate, evaluate_basic,
@@ -32,6 +34,8 @@ pub struct BalanceReport {
     pub basic: BasicEvaluation,
     /// Schools left out, and why.
     pub excluded: Vec<String>,
+    /// 捆绑评价 in force: “村小并入中心校”.
+    pub bundled: Vec<String>,
     /// Data to fix before the numbers are trusted.
     pub quality: Vec<String>,
 }
@@ -99,16 +103,46 @@ pub struct StageInputs {
     pub basic: Vec<BasicInput>,
     pub excluded: Vec<String>,
     pub warnings: Vec<String>,
+    /// 捆绑评价: “村小并入中心校”, each evaluated as one school with its 中心校.
+    pub bundled: Vec<String>,
 }
 
 /// Special schools take no part; teaching points under the minimum are left out.
-pub fn stage_inputs(facts: &[SchoolFacts], stage: BalanceStage, school_year: &str) -> StageInputs {
+pub fn stage_inputs(
+    facts: &[SchoolFacts],
+    stage: BalanceStage,
+    school_year: &str,
+    bundles: &[(i64, i64)],
+) -> StageInputs {
     let mut out = StageInputs::default();
+    let center_of: HashMap<i64, i64> = bundles.iter().copied().collect();
+    // 捆绑评价: a bundled school's inputs go to its 中心校 (where the 中心校 has the stage).
+    let mut folded: HashMap<i64, Vec<&SchoolFacts>> = HashMap::new();
     for f in facts {
-        if f.school_type == Some(SchoolType::Special) {
+        if let Some(c) = center_of.get(&f.id)
+            && facts.iter().any(|x| x.id == *c && stage_input(x, stage).is_some())
+        {
+            folded.entry(*c).or_default().push(f);
+        }
+    }
+    let is_folded = |id: i64| folded.values().flatten().any(|f| f.id == id);
+    for f in facts {
+        if f.school_type == Some(SchoolType::Special) || is_folded(f.id) {
             continue;
         }
-        let Some(input) = stage_input(f, stage) else { continue };
+        let Some(mut input) = stage_input(f, stage) else { continue };
+        let mut basic = basic_input(f, stage);
+        for b in folded.get(&f.id).into_iter().flatten() {
+            if let Some(extra) = stage_input(b, stage) {
+                input.students += extra.students;
+                input.numerators.iter_mut().zip(extra.numerators).for_each(|(n, x)| *n += x);
+                out.bundled.push(format!("{}并入{}", b.name, f.name));
+            }
+            if let (Some(into), Some(extra)) = (basic.as_mut(), basic_input(b, stage)) {
+                into.students += extra.students;
+                into.numerators.iter_mut().zip(extra.numerators).for_each(|(n, x)| *n += x);
+            }
+        }
         if f.school_type == Some(SchoolType::TeachingPoint) && input.students < MIN_TEACHING_POINT_PUPILS as f64 {
             out.excluded.push(format!("{}：教学点不足{}人", f.name, MIN_TEACHING_POINT_PUPILS));
             continue;
@@ -121,15 +155,19 @@ pub fn stage_inputs(facts: &[SchoolFacts], stage: BalanceStage, school_year: &st
             out.warnings
                 .push(format!("{}：{}名教师未填任教学科，体育艺术教师数可能偏低", f.name, f.teachers_without_subject));
         }
-        out.basic.extend(basic_input(f, stage));
+        out.basic.extend(basic);
         out.quality.push(input);
     }
     out
 }
 
 /// Both evaluations of a stage over the schools of `facts`, as the plans' 差异系数 read them.
-pub fn evaluate_stage(facts: &[SchoolFacts], stage: BalanceStage) -> (Evaluation, BasicEvaluation) {
-    let inputs = stage_inputs(facts, stage, "");
+pub fn evaluate_stage(
+    facts: &[SchoolFacts],
+    stage: BalanceStage,
+    bundles: &[(i64, i64)],
+) -> (Evaluation, BasicEvaluation) {
+    let inputs = stage_inputs(facts, stage, "", bundles);
     (evaluate(stage, &inputs.quality), evaluate_basic(stage, &inputs.basic))
 }
 
@@ -145,7 +183,9 @@ pub async fn evaluate_district(
     }
     let term_id = store.term_id(term).await?.ok_or_else(|| AppError::Invalid(format!("没有{}的数据", term.label())))?;
     let facts = store.school_facts(actor, term_id, term.start_year).await?;
-    let StageInputs { mut quality, basic, excluded, warnings } = stage_inputs(&facts, stage, &term.school_year());
+    let bundles = store.bundles(actor).await?;
+    let StageInputs { mut quality, basic, excluded, warnings, bundled } =
+        stage_inputs(&facts, stage, &term.school_year(), &bundles);
     if let Some(w) = what_if
         && let Some(input) = quality.iter_mut().find(|i| i.code == w.school)
     {
@@ -163,6 +203,7 @@ pub async fn evaluate_district(
         basic: evaluate_basic(stage, &basic),
         excluded,
         quality: warnings,
+        bundled,
     })
 }
 

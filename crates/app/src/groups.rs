@@ -135,3 +135,32 @@ pub async fn activity_evidence(store: &Store, actor: &Actor, id: i64) -> Result<
     let kind = eduq_core::casework::evidence_type(&name).unwrap_or("application/octet-stream");
     Ok((name, kind.to_string(), bytes))
 }
+
+/// The 捆绑评价 pairs (school, 中心校) in scope.
+pub async fn bundles(store: &Store, actor: &Actor) -> Result<Vec<(i64, i64)>, AppError> {
+    Ok(store.bundles(actor).await?)
+}
+
+/// Bundles a 村小 or 教学点 into its 中心校 (as typed: school ids), the bureau.
+pub async fn set_bundle(
+    store: &Store,
+    actor: &Actor,
+    school: &str,
+    center: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let id =
+        |label: &str, raw: &str| raw.trim().parse::<i64>().map_err(|_| AppError::Invalid(format!("请选择{label}")));
+    let (school, center) = (id("捆绑学校", school)?, id("中心校", center)?);
+    let mut tx = store.begin().await?;
+    tx.set_bundle(actor, school, center, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_bundle(store: &Store, actor: &Actor, school: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    let mut tx = store.begin().await?;
+    tx.remove_bundle(actor, school, now).await?;
+    tx.commit().await?;
+    Ok(())
+}

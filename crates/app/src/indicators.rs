@@ -244,11 +244,11 @@ fn evaluate(ind: &Indicator, facts: &[SchoolFacts], county: &County) -> Indicato
 /// schools. Only a caller reading the whole district gets values: the spread among the schools of
 /// a narrower scope is not the county's. The value's numerator is S and its denominator X̄ (CV =
 /// S ÷ X̄); for the 综合差异系数, the sum of the eight coefficients and 8.
-pub fn spreads(facts: &[SchoolFacts], whole: bool) -> Vec<IndicatorValue> {
+pub fn spreads(facts: &[SchoolFacts], whole: bool, bundles: &[(i64, i64)]) -> Vec<IndicatorValue> {
     use eduq_core::balance::BalanceStage;
     use eduq_core::spread::{SPREADS, SpreadOf};
     let evals = if whole {
-        [BalanceStage::Primary, BalanceStage::Junior].map(|s| Some(crate::balance::evaluate_stage(facts, s)))
+        [BalanceStage::Primary, BalanceStage::Junior].map(|s| Some(crate::balance::evaluate_stage(facts, s, bundles)))
     } else {
         [None, None]
     };
@@ -286,9 +286,14 @@ pub fn spreads(facts: &[SchoolFacts], whole: bool) -> Vec<IndicatorValue> {
 }
 
 /// The library's indicators and the county 差异系数 over one set of facts.
-fn evaluate_library(facts: &[SchoolFacts], county: &County, whole: bool) -> Vec<IndicatorValue> {
+fn evaluate_library(
+    facts: &[SchoolFacts],
+    county: &County,
+    whole: bool,
+    bundles: &[(i64, i64)],
+) -> Vec<IndicatorValue> {
     let mut out: Vec<IndicatorValue> = LIBRARY.iter().map(|i| evaluate(i, facts, county)).collect();
-    out.extend(spreads(facts, whole));
+    out.extend(spreads(facts, whole, bundles));
     out
 }
 
@@ -542,7 +547,7 @@ async fn with_timetables(store: &Store, actor: &Actor, term: Term, facts: &mut [
 pub fn evaluate_all(facts: &mut [SchoolFacts], rows: &[FlowRow], held: &[Term]) -> Vec<IndicatorValue> {
     let last = held.iter().copied().max().unwrap_or(Term { start_year: 0, term_no: 1 });
     let county = with_flows(facts, rows, held, last);
-    evaluate_library(facts, &county, true)
+    evaluate_library(facts, &county, true, &[])
 }
 
 /// Every indicator of the library for the caller's scope and a term.
@@ -562,7 +567,8 @@ pub async fn library(
         .memoised(&key, async {
             let years = facts_by_year(store, actor, term, true, true).await?;
             let (_, facts, county) = &years[0];
-            Ok(std::sync::Arc::new(evaluate_library(facts, county, whole)))
+            let bundles = store.bundles(actor).await?;
+            Ok(std::sync::Arc::new(evaluate_library(facts, county, whole, &bundles)))
         })
         .await
 }
@@ -581,15 +587,55 @@ pub async fn library_by_year(
     let whole = actor.scope == eduq_core::access::Scope::District;
     store
         .memoised(&key, async {
+            let bundles = store.bundles(actor).await?;
             Ok(std::sync::Arc::new(
                 facts_by_year(store, actor, upto, false, true)
                     .await?
                     .into_iter()
-                    .map(|(y, facts, county)| (y, evaluate_library(&facts, &county, whole)))
+                    .map(|(y, facts, county)| (y, evaluate_library(&facts, &county, whole, &bundles)))
                     .collect(),
             ))
         })
         .await
+}
+
+/// A 中心校 with the 村小 bundled into it (捆绑评价), evaluated as one school.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BundleValue {
+    pub center: SchoolValue,
+    /// The bundled schools taking part in the indicator.
+    pub members: Vec<String>,
+    /// The 中心校's own value, before folding.
+    pub own: Option<Value>,
+}
+
+/// Folds each bundled school's numerator and denominator into its 中心校's (summed, then divided).
+/// Only 中心校 that take part in the indicator are listed.
+pub fn fold_bundles(v: &IndicatorValue, bundles: &[(i64, i64)]) -> Vec<BundleValue> {
+    let ind = &v.indicator;
+    let by_id: std::collections::HashMap<i64, &SchoolValue> = v.schools.iter().map(|s| (s.school_id, s)).collect();
+    let mut out: Vec<BundleValue> = Vec::new();
+    for (school, center) in bundles {
+        let (Some(c), Some(b)) = (by_id.get(center), by_id.get(school)) else { continue };
+        let at = match out.iter().position(|x| x.center.school_id == *center) {
+            Some(i) => i,
+            None => {
+                out.push(BundleValue { center: (*c).clone(), members: vec![], own: Some(c.value) });
+                out.len() - 1
+            }
+        };
+        let e = &mut out[at];
+        let (n, d) = (e.center.value.numerator + b.value.numerator, e.center.value.denominator + b.value.denominator);
+        e.center.value = Value::of(ind, n, d);
+        e.center.meets = ind.target.and_then(|t| e.center.value.meets(ind, t));
+        e.members.push(b.name.clone());
+    }
+    out
+}
+
+/// The 捆绑评价 view of an indicator for the caller's scope.
+pub async fn bundled(store: &Store, actor: &Actor, v: &IndicatorValue) -> Result<Vec<BundleValue>, AppError> {
+    Ok(fold_bundles(v, &store.bundles(actor).await?))
 }
 
 /// An indicator over the member schools of a 学区 or 教育集团.
@@ -777,7 +823,7 @@ mod tests {
                 ..SchoolFacts::default()
             })
             .collect();
-        let values = spreads(&facts, true);
+        let values = spreads(&facts, true, &[]);
         let get = |key: &str| values.iter().find(|v| v.indicator.key == key).expect(key);
         let area = get("cv_primary_teaching_area_per_student");
         let cv = area.district.value.expect("cv");
@@ -792,11 +838,39 @@ mod tests {
         assert!((composite - 2.0 * cv / 8.0).abs() < 1e-12, "{composite}");
         assert_eq!(get("cv_junior_teaching_area_per_student").district.value, None, "no 初中 pupils");
         // The same values as the 优质均衡 board over these schools.
-        let (board, basic) = crate::balance::evaluate_stage(&facts, eduq_core::balance::BalanceStage::Primary);
+        let (board, basic) = crate::balance::evaluate_stage(&facts, eduq_core::balance::BalanceStage::Primary, &[]);
         assert_eq!(board.indicators[3].cv, Some(cv));
         assert_eq!(basic.composite, Some(composite));
         // A caller of one school's scope gets no county spread.
-        assert!(spreads(&facts, false).iter().all(|v| v.district.value.is_none() && v.meets.is_none()));
+        assert!(spreads(&facts, false, &[]).iter().all(|v| v.district.value.is_none() && v.meets.is_none()));
+    }
+
+    /// 捆绑评价 by hand: 村小 2 (10 of 20) folded into 中心校 1 (90 of 100) is 100 of 120, not the
+    /// mean of 90 % and 50 %; school 3, not bundled, is not listed.
+    #[test]
+    fn bundles_fold_into_their_center() {
+        let ind = *indicator("fitness_pass_rate").expect("indicator");
+        let school = |id: i64, n: f64, d: f64| SchoolValue {
+            school_id: id,
+            code: format!("S{id}"),
+            name: format!("学校{id}"),
+            value: Value::of(&ind, n, d),
+            meets: None,
+        };
+        let v = IndicatorValue {
+            indicator: ind,
+            district: Value::default(),
+            meets: None,
+            gap: None,
+            behind: 0,
+            schools: vec![school(1, 90.0, 100.0), school(2, 10.0, 20.0), school(3, 50.0, 50.0)],
+        };
+        let folded = fold_bundles(&v, &[(2, 1), (4, 1)]);
+        assert_eq!(folded.len(), 1);
+        assert_eq!(folded[0].center.value.value, Some(100.0 / 120.0 * 100.0));
+        assert_eq!(folded[0].own.and_then(|o| o.value), Some(90.0));
+        assert_eq!(folded[0].members, ["学校2"], "school 4 takes no part");
+        assert_eq!(folded[0].center.meets, Some(false), "below 95 %");
     }
 
     /// The district's lines, worked by hand: 24.29 m² a 小学 pupil and 26.31 an 初中 pupil (one

@@ -3874,6 +3874,62 @@ async fn groups_core_school_and_pairs() {
     }
 }
 
+/// 捆绑评价: a 小学 bundled into another is one school on the 优质均衡 board (pupils and inputs
+/// added) and on the indicators' 捆绑 view; one level only; the bureau sets and ends it.
+#[tokio::test]
+async fn bundles_fold_a_school_into_its_center() {
+    use eduq_app::groups::{remove_bundle, set_bundle};
+    use eduq_core::balance::BalanceStage;
+    for (s, name) in seeded().await {
+        let (principal, staff) = (actor_of(&s, "principal").await, actor_of(&s, "staff").await);
+        let before = eduq_app::balance::evaluate_district(&s, &staff, CURRENT, BalanceStage::Primary, None)
+            .await
+            .expect("board");
+        let primary: Vec<&eduq_core::balance::SchoolResult> = before.evaluation.schools.iter().collect();
+        assert!(primary.len() >= 3, "{name}");
+        let all = s.list_schools(&Actor::system(), None).await.expect("schools");
+        let code_id = |code: &str| all.iter().find(|x| x.code == code).expect("school").id;
+        let (center, village, third) =
+            (code_id(&primary[0].code), code_id(&primary[1].code), code_id(&primary[2].code));
+        let (c, v) = (center.to_string(), village.to_string());
+        assert!(set_bundle(&s, &principal, &v, &c, now()).await.is_err(), "{name}: the bureau sets");
+        let e = set_bundle(&s, &staff, &c, &c, now()).await.expect_err("itself");
+        assert!(e.to_string().contains("自身"), "{name}: {e}");
+        set_bundle(&s, &staff, &v, &c, now()).await.expect("bundle");
+        let e = set_bundle(&s, &staff, &third.to_string(), &v, now()).await.expect_err("a chain");
+        assert!(e.to_string().contains("已捆绑"), "{name}: {e}");
+        let after = eduq_app::balance::evaluate_district(&s, &staff, CURRENT, BalanceStage::Primary, None)
+            .await
+            .expect("board");
+        assert_eq!(after.evaluation.schools.len(), primary.len() - 1, "{name}");
+        let folded = after.evaluation.schools.iter().find(|x| x.code == primary[0].code).expect("the 中心校");
+        assert_eq!(folded.students, primary[0].students + primary[1].students, "{name}");
+        assert_eq!(after.bundled, [format!("{}并入{}", primary[1].name, primary[0].name)], "{name}");
+        // The county value is the same: only the units change.
+        for (a, b) in before.evaluation.indicators.iter().zip(&after.evaluation.indicators) {
+            assert!((a.county_value - b.county_value).abs() < 1e-9, "{name}: {}", a.key);
+        }
+        // The indicators' 捆绑 view: numerators and denominators summed, then divided.
+        let ptr = eduq_app::indicators::one(&s, &staff, CURRENT, "ptr_primary").await.expect("ptr");
+        let view = eduq_app::indicators::bundled(&s, &staff, &ptr).await.expect("bundled");
+        let part = |id: i64| ptr.schools.iter().find(|x| x.school_id == id).expect("school").value;
+        let (a, b) = (part(center), part(village));
+        assert_eq!(view.len(), 1, "{name}");
+        assert_eq!(view[0].center.value.numerator, a.numerator + b.numerator, "{name}");
+        assert_eq!(view[0].center.value.denominator, a.denominator + b.denominator, "{name}");
+        assert_eq!(view[0].own, Some(a), "{name}");
+        // The plans' 差异系数 follow the board.
+        let lib = eduq_app::indicators::library(&s, &staff, CURRENT).await.expect("library");
+        let cv = lib.iter().find(|x| x.indicator.key == "cv_primary_teaching_area_per_student").expect("cv");
+        assert_eq!(cv.district.value, after.evaluation.indicators[3].cv, "{name}");
+        remove_bundle(&s, &staff, village, now()).await.expect("ended");
+        let back = eduq_app::balance::evaluate_district(&s, &staff, CURRENT, BalanceStage::Primary, None)
+            .await
+            .expect("board");
+        assert_eq!(back.evaluation.schools.len(), primary.len(), "{name}");
+    }
+}
+
 /// 集团活动: the bureau logs any member's, a member school's principal those it holds; entries are
 /// checked against the members; a school outside the group neither reads nor logs them.
 #[tokio::test]

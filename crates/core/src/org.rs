@@ -119,3 +119,33 @@ mod tests {
         assert_eq!(GroupKind::of_name("城东学区"), GroupKind::Zone);
     }
 }
+
+/// Checks a 捆绑评价 pair against those held (school → its 中心校): one level only, so a 中心校
+/// is not bundled and a bundled school is no one's 中心校.
+pub fn check_bundle(held: &[(i64, i64)], school: i64, center: i64) -> Result<(), String> {
+    if school == center {
+        return Err("学校不能与自身捆绑".into());
+    }
+    if held.iter().any(|(s, _)| *s == center) {
+        return Err("所选中心校本身已捆绑到其他学校".into());
+    }
+    if held.iter().any(|(_, c)| *c == school) {
+        return Err("该校已是其他学校的捆绑中心校".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod bundle_tests {
+    use super::check_bundle;
+
+    #[test]
+    fn bundles_are_one_level() {
+        let held = [(2, 1)];
+        assert_eq!(check_bundle(&held, 3, 1), Ok(()), "a second 村小 of the same 中心校");
+        assert_eq!(check_bundle(&held, 2, 4), Ok(()), "moving a 村小 to another 中心校 replaces its pair");
+        assert!(check_bundle(&held, 5, 5).is_err());
+        assert!(check_bundle(&held, 3, 2).is_err(), "a bundled school is no 中心校");
+        assert!(check_bundle(&held, 1, 4).is_err(), "a 中心校 is not bundled");
+    }
+}

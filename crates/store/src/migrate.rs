@@ -269,6 +269,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0043_group_activities.sql"),
         postgres: include_str!("../migrations/postgres/0043_group_activities.sql"),
     },
+    Migration {
+        version: 44,
+        name: "school_bundles",
+        sqlite: include_str!("../migrations/sqlite/0044_school_bundles.sql"),
+        postgres: include_str!("../migrations/postgres/0044_school_bundles.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use eduq_core::access::{Actor, Scope};
 use eduq_core::calendar::Term;
 use eduq_core::grade::Grade;
@@ -487,6 +488,22 @@ impl GroupRow {
 }
 
 impl Store {
+    /// The 捆绑评价 pairs (school, 中心校) with either school in the caller's scope.
+    pub async fn bundles(&self, actor: &Actor) -> Result<Vec<(i64, i64)>> {
+        if !actor.role.may_read(eduq_core::access::Resource::Schools) {
+            return Err(StoreError::Forbidden);
+        }
+        let q = Sql::new("SELECT school_id, center_school_id FROM school_bundle ORDER BY center_school_id, school_id");
+        let all = self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?))).await?;
+        let sees = |id: i64| match &actor.scope {
+            Scope::District => true,
+            Scope::School(own) | Scope::Classes { school_id: own, .. } => *own == id,
+            Scope::Schools(ids) => ids.contains(&id),
+            Scope::Students(_) => false,
+        };
+        Ok(all.into_iter().filter(|(s, c)| sees(*s) || sees(*c)).collect())
+    }
+
     /// The members of every 学区 and 教育集团 among the schools in the caller's scope, by group name.
     pub async fn group_members(&self, actor: &Actor) -> Result<Vec<GroupMember>> {
         if !actor.role.may_read(eduq_core::access::Resource::Schools) {
@@ -600,6 +617,39 @@ impl Tx {
         )
         .await?;
         Ok(())
+    }
+
+    /// Bundles a 村小 or 教学点 into its 中心校 for 捆绑评价 (the bureau; replaces its earlier pair).
+    pub async fn set_bundle(&mut self, actor: &Actor, school: i64, center: i64, at: DateTime<Utc>) -> Result<()> {
+        if !actor.role.keeps_rubrics() {
+            return Err(StoreError::Forbidden);
+        }
+        let held: Vec<(i64, i64)> = self
+            .fetch(
+                &Sql::new("SELECT school_id, center_school_id FROM school_bundle WHERE school_id <> $1").bind(school),
+                |r| Ok((r.i(0)?, r.i(1)?)),
+            )
+            .await?;
+        eduq_core::org::check_bundle(&held, school, center).map_err(StoreError::Invalid)?;
+        self.exec(&Sql::new("DELETE FROM school_bundle WHERE school_id = $1").bind(school)).await?;
+        let q = Sql::new("INSERT INTO school_bundle (school_id, center_school_id, username) VALUES ($1, $2, $3)")
+            .bind(school)
+            .bind(center)
+            .bind(actor.username.as_str());
+        self.exec(&q).await?;
+        self.audit(actor, at, "bundle_set", &format!("school:{school}"), &format!("center:{center}")).await
+    }
+
+    /// Ends a school's 捆绑评价 (the bureau).
+    pub async fn remove_bundle(&mut self, actor: &Actor, school: i64, at: DateTime<Utc>) -> Result<()> {
+        if !actor.role.keeps_rubrics() {
+            return Err(StoreError::Forbidden);
+        }
+        let gone = self.exec(&Sql::new("DELETE FROM school_bundle WHERE school_id = $1").bind(school)).await?;
+        if gone == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.audit(actor, at, "bundle_remove", &format!("school:{school}"), "").await
     }
 
     async fn member_of(&mut self, group_id: i64, school_id: i64) -> Result<()> {

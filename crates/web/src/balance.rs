@@ -82,6 +82,8 @@ pub struct Results {
     pub schools: Vec<SchoolLine>,
     pub passing: usize,
     pub excluded: Vec<String>,
+    /// 捆绑评价 in force.
+    pub bundled: Vec<String>,
     pub quality: Vec<String>,
     pub what_if: String,
     /// 基本均衡 (2012): (indicator, county value, coefficient), the composite, its limit, pass.
@@ -156,6 +158,7 @@ pub(crate) fn results(r: &BalanceReport, stage: BalanceStage, county: bool, what
         passing: e.schools.iter().filter(|s| s.pass).count(),
         schools,
         excluded: r.excluded.clone(),
+        bundled: r.bundled.clone(),
         quality: r.quality.clone(),
         what_if,
         basic: r

@@ -36,6 +36,10 @@ struct GroupsPage {
     own_school: Option<i64>,
     school_year: String,
     today: chrono::NaiveDate,
+    /// 捆绑评价: (school id, school, 中心校 name).
+    bundles: Vec<(i64, String, String)>,
+    /// Every school, for the bureau's 捆绑 form.
+    schools: Vec<eduq_app::directory::SchoolOption>,
     message: String,
     error: String,
 }
@@ -71,9 +75,18 @@ async fn render(st: &AppState, s: &Session, message: String, error: String) -> R
             }
         })
         .collect();
+    let schools = eduq_app::directory::school_options(&st.store, &s.actor).await?;
+    let name = |id: i64| schools.iter().find(|x| x.id == id).map_or_else(|| id.to_string(), |x| x.name.clone());
+    let bundles = eduq_app::groups::bundles(&st.store, &s.actor)
+        .await?
+        .into_iter()
+        .map(|(school, center)| (school, name(school), name(center)))
+        .collect();
     let page = GroupsPage {
         l,
         cards,
+        bundles,
+        schools: if keeps { schools } else { vec![] },
         modes: GroupMode::ALL,
         kinds: ActivityKind::ALL,
         keeps,
@@ -172,4 +185,26 @@ pub async fn activity_evidence(
 ) -> Result<Response, WebError> {
     let (name, kind, bytes) = eduq_app::groups::activity_evidence(&st.store, &s.actor, id).await?;
     Ok(crate::views::file_download(&name, kind, bytes))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BundleForm {
+    #[serde(default)]
+    pub school: String,
+    #[serde(default)]
+    pub center: String,
+}
+
+pub async fn set_bundle(State(st): State<AppState>, Posted(s, f): Posted<BundleForm>) -> Result<Response, WebError> {
+    let r = eduq_app::groups::set_bundle(&st.store, &s.actor, &f.school, &f.center, st.clock.now()).await;
+    done(&st, &s, r).await
+}
+
+pub async fn remove_bundle(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    Posted(s, _): Posted<NoFields>,
+) -> Result<Response, WebError> {
+    let r = eduq_app::groups::remove_bundle(&st.store, &s.actor, id, st.clock.now()).await;
+    done(&st, &s, r).await
 }

@@ -177,6 +177,9 @@ struct DetailPage {
     problems: Vec<eduq_app::problems::ProblemRow>,
     /// The indicator over each 学区 and 教育集团 and its core school's value.
     groups: Vec<GroupLine>,
+    /// 捆绑评价: each 中心校 with its bundled schools folded in: (中心校, bundled, numerator,
+    /// denominator, value, status, its own value).
+    bundles: Vec<(String, String, String, String, String, &'static str, String)>,
 }
 
 pub struct GroupLine {
@@ -290,8 +293,25 @@ pub async fn detail(
             }
         })
         .collect();
-    Ok(Html(DetailPage { l, i: line(&v), schools, per_class, chart: bar_chart(&v), problems, groups }.render()?)
-        .into_response())
+    let bundles = eduq_app::indicators::bundled(&st.store, &s.actor, &v)
+        .await?
+        .into_iter()
+        .map(|b| {
+            let (n, d) = num(&b.center.value);
+            let own = fmt(&v.indicator, b.own.and_then(|o| o.value));
+            (
+                b.center.name,
+                b.members.join("、"),
+                n,
+                d,
+                fmt(&v.indicator, b.center.value.value),
+                status(b.center.meets),
+                own,
+            )
+        })
+        .collect();
+    let page = DetailPage { l, i: line(&v), schools, per_class, chart: bar_chart(&v), problems, groups, bundles };
+    Ok(Html(page.render()?).into_response())
 }
 
 #[derive(Template)]

@@ -210,6 +210,8 @@ pub fn router(state: AppState) -> Router {
         .route("/groups/{id}", post(groups::set))
         .route("/groups/{id}/pairs", post(groups::pair))
         .route("/groups/{id}/activities", post(groups::log_activity))
+        .route("/groups/bundles", post(groups::set_bundle))
+        .route("/groups/bundles/{id}/remove", post(groups::remove_bundle))
         .route("/groups/activities/{id}/remove", post(groups::remove_activity))
         .route("/groups/activities/{id}/evidence", get(groups::activity_evidence))
         .route("/projects", get(projects::page).post(projects::add))

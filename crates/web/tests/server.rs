@@ -2904,4 +2904,17 @@ async fn groups_page() {
     let body = client().post(url).header("cookie", &staff).multipart(form).send().await.expect("post");
     let body = body.text().await.expect("body");
     assert!(body.contains("id=\"group-error\"") && body.contains("晚于今天") && !body.contains("未来的送教</td>"));
+    // 捆绑评价: the bureau bundles one member into another; the indicator page folds them.
+    let (_, page) = get(&base, &staff, "/groups").await;
+    let (village, center) = (g.members[0].clone(), g.members[1].clone());
+    let form = [("_csrf", token(&page)), ("school", village.0.to_string()), ("center", center.0.to_string())];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, to, _) = post_form(&base, &staff, "/groups/bundles", &form).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/groups"));
+    let (_, page) = get(&base, &staff, "/groups").await;
+    let card = page.split("id=\"bundles\"").nth(1).expect("bundles");
+    assert!(card.contains(&format!("<td>{}</td><td>{}</td>", village.1, center.1)), "{card:.600}");
+    let (_, ind) = get(&base, &staff, "/indicators/class_size_ok_rate").await;
+    let folded = ind.split("id=\"bundles\"").nth(1).expect("the 捆绑 view");
+    assert!(folded.contains(&format!("<td>{}</td><td>{}</td>", center.1, village.1)), "{folded:.600}");
 }
