@@ -160,12 +160,12 @@ pub fn junior_three_year(rows: &[FlowRow], held: &[Term]) -> Option<JuniorCohort
     let last = *held.iter().filter(|t| t.start_year == y + 2).max()?;
     let mut in_window: Vec<&FlowRow> = rows.iter().filter(|r| r.term >= first && r.term <= last).collect();
     in_window.sort_unstable_by_key(|r| (r.student, r.term));
-    let members: std::collections::HashSet<i64> = in_window
+    // Each pupil's run, in term order: a member's whole run joins the cohort.
+    let cohort: Vec<FlowRow> = in_window
         .chunk_by(|a, b| a.student == b.student)
         .filter(|h| i32::from(h[0].grade) == 7 + (h[0].term.start_year - y))
-        .map(|h| h[0].student)
+        .flat_map(|h| h.iter().map(|r| **r))
         .collect();
-    let cohort: Vec<FlowRow> = in_window.into_iter().filter(|r| members.contains(&r.student)).copied().collect();
     let (schools, county) = consolidation(&cohort, first, last);
     Some(JuniorCohort {
         first,
