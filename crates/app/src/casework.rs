@@ -78,3 +78,17 @@ pub async fn evidence(
 ) -> Result<(String, String, Vec<u8>), AppError> {
     Ok(store.evidence_file(actor, subject, case_id, file_id, now).await?)
 }
+
+/// An optional evidence file checked like a case's (type by name, size bounded): its cleaned name
+/// and bytes.
+pub(crate) fn optional_evidence<'a>(
+    evidence: Option<(&str, &'a [u8])>,
+) -> Result<Option<(String, &'a [u8])>, AppError> {
+    match evidence {
+        Some((name, bytes)) => {
+            let (name, _) = check_evidence(name, bytes.len()).map_err(|e| AppError::Invalid(e.to_string()))?;
+            Ok(Some((name, bytes)))
+        }
+        None => Ok(None),
+    }
+}

@@ -90,14 +90,7 @@ pub async fn log_activity(
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
     let a = activity_of(f)?;
-    let evidence = match evidence {
-        Some((name, bytes)) => {
-            let (name, _) =
-                eduq_core::casework::check_evidence(name, bytes.len()).map_err(|e| AppError::Invalid(e.to_string()))?;
-            Some((name, bytes))
-        }
-        None => None,
-    };
+    let evidence = crate::casework::optional_evidence(evidence)?;
     let (district_id, _) = store.district().await?;
     let mut tx = store.begin().await?;
     let members = tx.group_member_ids(group_id).await?;

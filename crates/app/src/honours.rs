@@ -64,14 +64,7 @@ pub async fn add(
         return Err(AppError::Forbidden);
     }
     let h = honour_of(f, today)?;
-    let evidence = match evidence {
-        Some((name, bytes)) => {
-            let (name, _) =
-                eduq_core::casework::check_evidence(name, bytes.len()).map_err(|e| AppError::Invalid(e.to_string()))?;
-            Some((name, bytes))
-        }
-        None => None,
-    };
+    let evidence = crate::casework::optional_evidence(evidence)?;
     let (district_id, _) = store.district().await?;
     let mut tx = store.begin().await?;
     tx.add_honour(actor, district_id, f.school_id, &h, evidence.as_ref().map(|(n, b)| (n.as_str(), *b)), now).await?;

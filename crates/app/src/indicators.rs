@@ -747,10 +747,8 @@ mod tests {
     }
 
     /// A group's value sums its members' parts before dividing: not the mean of their rates.
-    #[test]
-    fn groups_sum_their_members() {
-        use eduq_core::org::GroupKind;
-        use eduq_store::org::GroupMember;
+    /// 体质健康合格率 at three schools: 90 of 100, 10 of 20, 50 of 50.
+    fn three_schools() -> IndicatorValue {
         let ind = *indicator("fitness_pass_rate").expect("key");
         let school = |id: i64, n: f64, d: f64| SchoolValue {
             school_id: id,
@@ -759,14 +757,21 @@ mod tests {
             value: Value::of(&ind, n, d),
             meets: None,
         };
-        let v = IndicatorValue {
+        IndicatorValue {
             indicator: ind,
             district: Value::default(),
             meets: None,
             gap: None,
             behind: 0,
             schools: vec![school(1, 90.0, 100.0), school(2, 10.0, 20.0), school(3, 50.0, 50.0)],
-        };
+        }
+    }
+
+    #[test]
+    fn groups_sum_their_members() {
+        use eduq_core::org::GroupKind;
+        use eduq_store::org::GroupMember;
+        let v = three_schools();
         let member = |g: i64, name: &str, s: i64| GroupMember {
             group_id: g,
             group_name: name.into(),
@@ -849,22 +854,7 @@ mod tests {
     /// mean of 90 % and 50 %; school 3, not bundled, is not listed.
     #[test]
     fn bundles_fold_into_their_center() {
-        let ind = *indicator("fitness_pass_rate").expect("indicator");
-        let school = |id: i64, n: f64, d: f64| SchoolValue {
-            school_id: id,
-            code: format!("S{id}"),
-            name: format!("学校{id}"),
-            value: Value::of(&ind, n, d),
-            meets: None,
-        };
-        let v = IndicatorValue {
-            indicator: ind,
-            district: Value::default(),
-            meets: None,
-            gap: None,
-            behind: 0,
-            schools: vec![school(1, 90.0, 100.0), school(2, 10.0, 20.0), school(3, 50.0, 50.0)],
-        };
+        let v = three_schools();
         let folded = fold_bundles(&v, &[(2, 1), (4, 1)]);
         assert_eq!(folded.len(), 1);
         assert_eq!(folded[0].center.value.value, Some(100.0 / 120.0 * 100.0));

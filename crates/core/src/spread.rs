@@ -27,50 +27,44 @@ pub struct Spread {
 const QUALITY_CALIBER: &str = "按在校生数加权的校际差异系数 CV = S ÷ X̄，X̄ = ΣPᵢXᵢ ÷ ΣPᵢ，S = √(ΣPᵢ(Xᵢ − X̄)² ÷ ΣPᵢ)；参评学校同优质均衡测算（不含特殊教育学校与不足50人的教学点，九年一贯制学校按学段学生数分摊）。仅对全区范围计算";
 const BASIC_CALIBER: &str = "8项指标（生均教学及辅助用房面积、体育运动场馆面积、教学仪器设备值、每百名学生计算机台数、生均图书册数、师生比、高于规定学历教师数、中级及以上职务教师数）按在校生加权的校际差异系数的平均值。仅对全区范围计算";
 
-const fn quality(stage: BalanceStage, i: usize, key: &'static str, name: &'static str) -> Spread {
-    let target = match stage {
-        BalanceStage::Primary => quality_balance::CV_LIMIT_PRIMARY,
-        BalanceStage::Junior => quality_balance::CV_LIMIT_JUNIOR,
-    };
-    Spread {
-        indicator: Indicator {
-            key,
-            name,
-            caliber: QUALITY_CALIBER,
-            source: quality_balance::PROVENANCE.source,
-            numerator: Fact::One,
-            denominator: Fact::One,
-            factor: 1.0,
-            unit: "",
-            direction: Direction::AtMost,
-            target: Some(target),
-        },
-        stage,
-        of: SpreadOf::Quality(i),
+/// A coefficient's indicator: unitless, at most its limit.
+const fn coefficient(
+    key: &'static str,
+    name: &'static str,
+    caliber: &'static str,
+    source: &'static str,
+    limit: f64,
+) -> Indicator {
+    Indicator {
+        key,
+        name,
+        caliber,
+        source,
+        numerator: Fact::One,
+        denominator: Fact::One,
+        factor: 1.0,
+        unit: "",
+        direction: Direction::AtMost,
+        target: Some(limit),
     }
 }
 
+const fn quality(stage: BalanceStage, i: usize, key: &'static str, name: &'static str) -> Spread {
+    let limit = match stage {
+        BalanceStage::Primary => quality_balance::CV_LIMIT_PRIMARY,
+        BalanceStage::Junior => quality_balance::CV_LIMIT_JUNIOR,
+    };
+    let indicator = coefficient(key, name, QUALITY_CALIBER, quality_balance::PROVENANCE.source, limit);
+    Spread { indicator, stage, of: SpreadOf::Quality(i) }
+}
+
 const fn basic(stage: BalanceStage, key: &'static str, name: &'static str) -> Spread {
-    let target = match stage {
+    let limit = match stage {
         BalanceStage::Primary => basic_balance::LIMIT_PRIMARY,
         BalanceStage::Junior => basic_balance::LIMIT_JUNIOR,
     };
-    Spread {
-        indicator: Indicator {
-            key,
-            name,
-            caliber: BASIC_CALIBER,
-            source: basic_balance::PROVENANCE.source,
-            numerator: Fact::One,
-            denominator: Fact::One,
-            factor: 1.0,
-            unit: "",
-            direction: Direction::AtMost,
-            target: Some(target),
-        },
-        stage,
-        of: SpreadOf::BasicComposite,
-    }
+    let indicator = coefficient(key, name, BASIC_CALIBER, basic_balance::PROVENANCE.source, limit);
+    Spread { indicator, stage, of: SpreadOf::BasicComposite }
 }
 
 use BalanceStage::{Junior, Primary};
