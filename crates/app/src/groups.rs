@@ -129,9 +129,9 @@ pub async fn activity_evidence(store: &Store, actor: &Actor, id: i64) -> Result<
     Ok((name, kind.to_string(), bytes))
 }
 
-/// The 捆绑评价 pairs (school, 中心校) in scope.
-pub async fn bundles(store: &Store, actor: &Actor) -> Result<Vec<(i64, i64)>, AppError> {
-    Ok(store.bundles(actor).await?)
+/// The 捆绑评价 pairs in scope: (school, 中心校, school's name, 中心校's name).
+pub async fn bundles(store: &Store, actor: &Actor) -> Result<Vec<(i64, i64, String, String)>, AppError> {
+    Ok(store.bundle_rows(actor).await?)
 }
 
 /// Bundles a 村小 or 教学点 into its 中心校 (as typed: school ids), the bureau.

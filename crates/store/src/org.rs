@@ -490,18 +490,27 @@ impl GroupRow {
 impl Store {
     /// The 捆绑评价 pairs (school, 中心校) with either school in the caller's scope.
     pub async fn bundles(&self, actor: &Actor) -> Result<Vec<(i64, i64)>> {
+        Ok(self.bundle_rows(actor).await?.into_iter().map(|(s, c, _, _)| (s, c)).collect())
+    }
+
+    /// The same pairs with both schools' names: (school, 中心校, school's name, 中心校's name).
+    pub async fn bundle_rows(&self, actor: &Actor) -> Result<Vec<(i64, i64, String, String)>> {
         if !actor.role.may_read(eduq_core::access::Resource::Schools) {
             return Err(StoreError::Forbidden);
         }
-        let q = Sql::new("SELECT school_id, center_school_id FROM school_bundle ORDER BY center_school_id, school_id");
-        let all = self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?))).await?;
+        let q = Sql::new(
+            "SELECT b.school_id, b.center_school_id, s.name, c.name FROM school_bundle b \
+             JOIN school s ON s.id = b.school_id JOIN school c ON c.id = b.center_school_id \
+             ORDER BY c.code, s.code",
+        );
+        let all = self.fetch(&q, |r| Ok((r.i(0)?, r.i(1)?, r.s(2)?, r.s(3)?))).await?;
         let sees = |id: i64| match &actor.scope {
             Scope::District => true,
             Scope::School(own) | Scope::Classes { school_id: own, .. } => *own == id,
             Scope::Schools(ids) => ids.contains(&id),
             Scope::Students(_) => false,
         };
-        Ok(all.into_iter().filter(|(s, c)| sees(*s) || sees(*c)).collect())
+        Ok(all.into_iter().filter(|(s, c, _, _)| sees(*s) || sees(*c)).collect())
     }
 
     /// The members of every 学区 and 教育集团 among the schools in the caller's scope, by group name.

@@ -75,18 +75,20 @@ async fn render(st: &AppState, s: &Session, message: String, error: String) -> R
             }
         })
         .collect();
-    let schools = eduq_app::directory::school_options(&st.store, &s.actor).await?;
-    let name = |id: i64| schools.iter().find(|x| x.id == id).map_or_else(|| id.to_string(), |x| x.name.clone());
     let bundles = eduq_app::groups::bundles(&st.store, &s.actor)
         .await?
         .into_iter()
-        .map(|(school, center)| (school, name(school), name(center)))
+        .map(|(school, _, name, center)| (school, name, center))
         .collect();
+    let schools = match keeps {
+        true => eduq_app::directory::school_options(&st.store, &s.actor).await?,
+        false => vec![],
+    };
     let page = GroupsPage {
         l,
         cards,
         bundles,
-        schools: if keeps { schools } else { vec![] },
+        schools,
         modes: GroupMode::ALL,
         kinds: ActivityKind::ALL,
         keeps,
