@@ -1,6 +1,6 @@
 //! 优质均衡 evaluation of the district from its recorded facts, with a what-if on one school.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use eduq_core::access::Actor;
 use eduq_core::balance::{
@@ -117,17 +117,17 @@ pub fn stage_inputs(
     let mut out = StageInputs::default();
     let center_of: HashMap<i64, i64> = bundles.iter().copied().collect();
     // 捆绑评价: a bundled school's inputs go to its 中心校 (where the 中心校 has the stage).
+    let with_stage: HashSet<i64> = facts.iter().filter(|f| stage_input(f, stage).is_some()).map(|f| f.id).collect();
     let mut folded: HashMap<i64, Vec<&SchoolFacts>> = HashMap::new();
+    let mut folded_ids: HashSet<i64> = HashSet::new();
     for f in facts {
-        if let Some(c) = center_of.get(&f.id)
-            && facts.iter().any(|x| x.id == *c && stage_input(x, stage).is_some())
-        {
+        if let Some(c) = center_of.get(&f.id).filter(|c| with_stage.contains(c)) {
             folded.entry(*c).or_default().push(f);
+            folded_ids.insert(f.id);
         }
     }
-    let is_folded = |id: i64| folded.values().flatten().any(|f| f.id == id);
     for f in facts {
-        if f.school_type == Some(SchoolType::Special) || is_folded(f.id) {
+        if f.school_type == Some(SchoolType::Special) || folded_ids.contains(&f.id) {
             continue;
         }
         let Some(mut input) = stage_input(f, stage) else { continue };

@@ -99,20 +99,6 @@ pub fn spread(key: &str) -> Option<&'static Spread> {
     SPREADS.iter().find(|s| s.indicator.key == key)
 }
 
-impl Spread {
-    /// The coefficient among the stage's results (`None`: undefined, a county value of 0).
-    pub fn of_results(
-        &self,
-        quality: &crate::balance::Evaluation,
-        basic: &crate::balance::BasicEvaluation,
-    ) -> Option<f64> {
-        match self.of {
-            SpreadOf::Quality(i) => quality.indicators.get(i).and_then(|r| r.cv),
-            SpreadOf::BasicComposite => basic.composite,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
