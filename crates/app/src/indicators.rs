@@ -3,7 +3,7 @@
 
 use eduq_core::access::{Actor, Resource};
 use eduq_core::calendar::Term;
-use eduq_core::flows::{FlowRow, consolidation};
+use eduq_core::flows::CohortFigures;
 use eduq_core::indicators::{DISTRICT_INPUTS, Fact, Indicator, LIBRARY, Value, aggregate, indicator};
 use eduq_core::standards::class_size::SizeBand;
 use eduq_store::Store;
@@ -28,40 +28,65 @@ impl County {
     }
 }
 
-/// The 巩固率 facts of the terms held up to `last` (the window from the first held), and the
-/// 初中三年巩固率 of the latest grade-7 cohort those terms cover, per school and for the county,
-/// from the 学籍 history.
-fn with_flows(facts: &mut [SchoolFacts], rows: &[FlowRow], held: &[Term], last: Term) -> County {
-    let held: Vec<Term> = held.iter().copied().filter(|t| *t <= last).collect();
-    let Some(&first) = held.iter().min() else { return County::default() };
-    let (schools, county) = consolidation(rows, first, last);
-    let dropouts = eduq_core::flows::dropouts_by_school(rows, last.start_year);
-    let junior = eduq_core::flows::junior_three_year(rows, &held);
+/// The 巩固率 facts of a window (from the first term held to the year's latest), and the
+/// 初中三年巩固率 of the latest grade-7 cohort it covers, per school and for the county.
+fn with_flows(facts: &mut [SchoolFacts], figures: &CohortFigures) -> County {
     for f in facts.iter_mut() {
-        if let Some(x) = schools.get(&f.id) {
-            (f.retained, f.cohort_base) = (i64::from(x.cohort.retained), x.cohort.base());
+        let Some(x) = figures.schools.get(&f.id) else { continue };
+        if let Some(c) = x.cohort {
+            (f.retained, f.cohort_base) = (i64::from(c.retained), c.base());
         }
-        if let Some(&(d, n)) = dropouts.get(&f.id) {
+        if let Some((d, n)) = x.year_dropouts {
             (f.year_dropouts, f.year_on_roll) = (i64::from(d), i64::from(n));
         }
-        if let Some(c) = junior.as_ref().and_then(|j| j.schools.get(&f.id)) {
+        if let Some(c) = x.junior {
             (f.junior_retained, f.junior_cohort_base) = (i64::from(c.retained), c.base());
         }
     }
-    let mut out =
-        vec![(Fact::Retained, f64::from(county.cohort.retained)), (Fact::CohortBase, county.cohort.base() as f64)];
-    if let Some(j) = junior {
-        out.extend([
-            (Fact::JuniorRetained, f64::from(j.county.retained)),
-            (Fact::JuniorCohortBase, j.county.base() as f64),
-        ]);
+    let county = figures.county;
+    let mut out = vec![(Fact::Retained, f64::from(county.retained)), (Fact::CohortBase, county.base() as f64)];
+    if let Some(j) = figures.junior {
+        out.extend([(Fact::JuniorRetained, f64::from(j.retained)), (Fact::JuniorCohortBase, j.base() as f64)]);
     }
     County(out)
 }
 
-/// The 学籍 history for 巩固率, if the caller may read it (it is attendance data).
-async fn flow_rows(store: &Store, actor: &Actor) -> Result<Vec<FlowRow>, AppError> {
-    if actor.role.may_read(Resource::Attendance) { Ok(store.flow_rows(actor).await?) } else { Ok(vec![]) }
+/// The cohort figures of each window ending at one of `ends`, if the caller may read the 学籍
+/// history (it is attendance data). A reader of the whole district takes the figures kept at the
+/// roll's current version (a few rows per school) and keeps those it had to compute: following
+/// every pupil of a province takes seconds, and the roll changes far less often than it is read.
+async fn cohort_figures(
+    store: &Store,
+    actor: &Actor,
+    held: &[Term],
+    ends: &[Term],
+) -> Result<Vec<CohortFigures>, AppError> {
+    if !actor.role.may_read(Resource::Attendance) {
+        return Ok(vec![CohortFigures::default(); ends.len()]);
+    }
+    // The version first: rows read after it are of it or later, and a later one discards them.
+    let version = store.roll_version().await?;
+    let mut kept = Vec::with_capacity(ends.len());
+    for &end in ends {
+        kept.push(store.kept_cohort_figures(actor, end, version).await?);
+    }
+    if kept.iter().all(Option::is_some) {
+        return Ok(kept.into_iter().flatten().collect());
+    }
+    let rows = store.flow_rows_fresh(actor).await?;
+    let mut out = Vec::with_capacity(ends.len());
+    for (&end, held_figures) in ends.iter().zip(kept) {
+        let figures = match held_figures {
+            Some(f) => f,
+            None => {
+                let f = CohortFigures::of(&rows, held, end);
+                store.keep_cohort_figures(actor, end, version, &f).await?;
+                f
+            }
+        };
+        out.push(figures);
+    }
+    Ok(out)
 }
 
 /// A school's share of its teachers for one stage: teachers are recorded per school, not per stage.
@@ -429,9 +454,11 @@ async fn facts_by_year(
     }
     // The years and the 学籍 history are read side by side: each is a handful of aggregate
     // queries (WAL readers on SQLite, pooled connections on PostgreSQL).
+    let ends: Vec<Term> = latest.iter().map(|(_, t)| *t).collect();
     let history = cohort.then(|| {
         let (store, actor) = (store.clone(), actor.clone());
-        tokio::spawn(async move { flow_rows(&store, &actor).await })
+        let (held, ends) = (held.clone(), ends.clone());
+        tokio::spawn(async move { cohort_figures(&store, &actor, &held, &ends).await })
     });
     let mut tasks = tokio::task::JoinSet::new();
     for (id, t) in latest {
@@ -445,8 +472,8 @@ async fn facts_by_year(
         with_timetables(store, actor, t, &mut facts).await?;
         years.push((t, facts));
     }
-    let rows = match history {
-        Some(h) => h.await.map_err(broken)??,
+    let figures: Vec<(Term, CohortFigures)> = match history {
+        Some(h) => ends.iter().copied().zip(h.await.map_err(broken)??).collect(),
         None => vec![],
     };
     let inputs = store.district_inputs(actor, upto.start_year).await?;
@@ -457,7 +484,8 @@ async fn facts_by_year(
     let mut out: Vec<(i32, Vec<SchoolFacts>, County)> = years
         .into_iter()
         .map(|(t, mut facts)| {
-            let mut county = with_flows(&mut facts, &rows, &held, t);
+            let window = figures.iter().find(|(end, _)| *end == t).map(|(_, f)| f);
+            let mut county = with_flows(&mut facts, window.unwrap_or(&CohortFigures::default()));
             with_projects(&mut facts, &mut county, &projects, t.nominal_bounds().1);
             for fact in DISTRICT_INPUTS {
                 let held = fact.district_input().and_then(|(k, _)| DistrictInput::find(&inputs, t.start_year, k));
@@ -544,9 +572,13 @@ async fn with_timetables(store: &Store, actor: &Actor, term: Term, facts: &mut [
 
 /// The in-memory part of `library`: 巩固率 from the history over a window, then every indicator.
 /// (The province benchmark times this.)
-pub fn evaluate_all(facts: &mut [SchoolFacts], rows: &[FlowRow], held: &[Term]) -> Vec<IndicatorValue> {
+pub fn evaluate_all(
+    facts: &mut [SchoolFacts],
+    rows: &[eduq_core::flows::FlowRow],
+    held: &[Term],
+) -> Vec<IndicatorValue> {
     let last = held.iter().copied().max().unwrap_or(Term { start_year: 0, term_no: 1 });
-    let county = with_flows(facts, rows, held, last);
+    let county = with_flows(facts, &CohortFigures::of(rows, held, last));
     evaluate_library(facts, &county, true, &[])
 }
 

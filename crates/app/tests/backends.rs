@@ -4009,3 +4009,68 @@ async fn group_activities_logged_and_scoped() {
         );
     }
 }
+
+/// The cohort figures behind 巩固率 are kept at the roll's version and read while it is current;
+/// any write of the roll (through eduq or plain SQL) or of the terms makes the next read follow
+/// the pupils again.
+#[tokio::test]
+async fn kept_cohort_figures_follow_the_roll() {
+    use eduq_core::flows::CohortFigures;
+    for (s, name) in seeded().await {
+        let admin = Actor::system();
+        let consolidation = |values: &[eduq_app::indicators::IndicatorValue]| {
+            let d = values.iter().find(|v| v.indicator.key == "consolidation_rate").expect("rate").district;
+            (d.numerator, d.denominator)
+        };
+        let held: Vec<Term> = s.terms().await.expect("terms").into_iter().map(|(_, t)| t).collect();
+        let first = consolidation(&eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library"));
+        let version = s.roll_version().await.expect("version");
+        let kept = s.kept_cohort_figures(&admin, CURRENT, version).await.expect("read").expect("kept");
+        let rows = s.flow_rows_fresh(&admin).await.expect("history");
+        assert_eq!(kept, CohortFigures::of(&rows, &held, CURRENT), "{name}: kept as computed");
+        assert_eq!(first, (f64::from(kept.county.retained), kept.county.base() as f64), "{name}");
+        assert!(kept.junior.is_none() && kept.schools.len() > 5, "{name}: two school years, every school");
+        assert_eq!(s.kept_cohort_figures(&admin, CURRENT, version - 1).await.expect("read"), None, "{name}");
+
+        // While the roll is unchanged the kept figures are what a recomputation uses: altered by
+        // hand (a write of something else drops the process's memo), the library shows them.
+        let mut altered = kept.clone();
+        altered.county.retained -= 7;
+        s.system().exec(&eduq_store::Sql::new("DELETE FROM flow_summary")).await.expect("clear");
+        s.keep_cohort_figures(&admin, CURRENT, version, &altered).await.expect("keep");
+        let shown = consolidation(&eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library"));
+        assert_eq!(shown, (first.0 - 7.0, first.1), "{name}: read, not recomputed");
+        // A slower reader of an older roll does not overwrite it.
+        s.keep_cohort_figures(&admin, CURRENT, version - 1, &kept).await.expect("keep older");
+        assert_eq!(s.kept_cohort_figures(&admin, CURRENT, version).await.expect("read"), Some(altered), "{name}");
+
+        // A narrower scope reads nothing kept and keeps nothing: its figures are its own.
+        let Some(school) = kept.schools.keys().next().copied() else { panic!("a school") };
+        let principal = actor("p", Role::SchoolAdmin, Scope::School(school));
+        assert_eq!(s.kept_cohort_figures(&principal, CURRENT, version).await.expect("read"), None, "{name}");
+        s.keep_cohort_figures(&principal, CURRENT, version, &kept).await.expect("no-op");
+        let count = eduq_store::Sql::new("SELECT COUNT(*) FROM flow_summary");
+        assert_eq!(s.system().scalar(&count).await.expect("count"), 1, "{name}");
+
+        // Any write of the roll, here plain SQL that changes no value, moves the version on.
+        s.system()
+            .exec(&eduq_store::Sql::new(
+                "UPDATE enrolment SET status = status WHERE student_id = (SELECT MIN(student_id) FROM enrolment)",
+            ))
+            .await
+            .expect("touch");
+        let moved = s.roll_version().await.expect("version");
+        assert!(moved > version, "{name}: {moved} after {version}");
+        let again = consolidation(&eduq_app::indicators::library(&s, &admin, CURRENT).await.expect("library"));
+        assert_eq!(again, first, "{name}: followed again from the history");
+        assert_eq!(s.kept_cohort_figures(&admin, CURRENT, moved).await.expect("read"), Some(kept.clone()), "{name}");
+        // A class change is not a change of the history; a term's dates are a write of the terms.
+        s.system()
+            .exec(&eduq_store::Sql::new("UPDATE enrolment SET class_id = class_id WHERE class_id IS NOT NULL"))
+            .await
+            .expect("classes");
+        assert_eq!(s.roll_version().await.expect("version"), moved, "{name}");
+        s.system().exec(&eduq_store::Sql::new("UPDATE term SET end_date = end_date")).await.expect("terms");
+        assert!(s.roll_version().await.expect("version") > moved, "{name}");
+    }
+}

@@ -6,7 +6,7 @@
 //! township, the county and finally 依法劝返); they are settings, not a national standard.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::CoreError;
 use crate::attendance::{Status, Tally};
@@ -429,7 +429,7 @@ pub fn transfer_state(received: bool, destination_outside: Option<bool>, days_si
 
 /// 义务教育巩固率 by the cohort method: pupils of the cohort still on roll (or graduated) over its
 /// entry count adjusted for transfers in and out and deaths. `None` when the base is not positive.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cohort {
     pub entry: u32,
     pub transfers_in: u32,

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::calendar::Term;
 use crate::dropout::Cohort;
@@ -200,6 +200,52 @@ fn dropouts_by<K: Ord>(rows: &[FlowRow], start_year: i32, key: impl Fn(&FlowRow)
     out
 }
 
+/// What the indicator library takes from the 学籍 history for the window ending at a term: the
+/// 巩固率 cohort, the year's dropouts and the 初中三年巩固率 cohort, for the county and each school.
+/// A few numbers per school where the history holds an entry per pupil and term, so the store keeps
+/// them while the roll is unchanged (`flow_summary`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CohortFigures {
+    pub county: Cohort,
+    /// `None` while the history holds no whole 初中 cohort (see [`junior_three_year`]).
+    pub junior: Option<Cohort>,
+    pub schools: BTreeMap<i64, SchoolCohorts>,
+}
+
+/// A school's part of [`CohortFigures`]; each `None` where the school has no pupil in it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SchoolCohorts {
+    pub cohort: Option<Cohort>,
+    pub junior: Option<Cohort>,
+    /// (dropouts, on roll in the year's first term) in the school year of the window's last term.
+    pub year_dropouts: Option<(u32, u32)>,
+}
+
+impl CohortFigures {
+    /// The figures of the window from the first of `held` to `last` (terms after `last` ignored).
+    pub fn of(rows: &[FlowRow], held: &[Term], last: Term) -> CohortFigures {
+        let held: Vec<Term> = held.iter().copied().filter(|t| *t <= last).collect();
+        let Some(&first) = held.iter().min() else { return CohortFigures::default() };
+        let (schools, county) = consolidation(rows, first, last);
+        let junior = junior_three_year(rows, &held);
+        let mut out = CohortFigures {
+            county: county.cohort,
+            junior: junior.as_ref().map(|j| j.county),
+            schools: BTreeMap::new(),
+        };
+        for (id, f) in schools {
+            out.schools.entry(id).or_default().cohort = Some(f.cohort);
+        }
+        for (id, d) in dropouts_by_school(rows, last.start_year) {
+            out.schools.entry(id).or_default().year_dropouts = Some(d);
+        }
+        for (id, c) in junior.into_iter().flat_map(|j| j.schools) {
+            out.schools.entry(id).or_default().junior = Some(c);
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::EnrolmentStatus::*;
@@ -322,6 +368,17 @@ mod tests {
         assert_eq!((s2.entry, s2.transfers_in, s2.transfers_out, s2.retained), (1, 2, 0, 3));
         assert_eq!(s2.rate(), Some(100.0));
         assert_eq!(junior_three_year(&rows, &held[..4]), None, "two school years are not enough");
+        // The kept figures are these counts, and survive the store's JSON unchanged.
+        let kept = CohortFigures::of(&rows, &held, t(2026, 1));
+        assert_eq!(kept.junior, Some(c));
+        assert_eq!(kept.schools[&1].junior, Some(*s1));
+        assert_eq!(kept.schools[&2].year_dropouts, Some((0, 3)), "4, 5 and 8 on roll in 2026's autumn");
+        let json = serde_json::to_string(&kept).expect("json");
+        assert_eq!(serde_json::from_str::<CohortFigures>(&json).expect("back"), kept);
+        // A window ending earlier ignores the later terms: in 2025 no whole 初中 cohort is held.
+        let earlier = CohortFigures::of(&rows, &held, t(2025, 2));
+        assert_eq!(earlier.junior, None);
+        assert_eq!(earlier.county, consolidation(&rows, t(2024, 1), t(2025, 2)).1.cohort);
         assert_eq!(junior_three_year(&rows, &held[1..]), None, "the cohort's autumn term is missing");
     }
 }

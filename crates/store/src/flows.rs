@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use eduq_core::access::{Actor, Resource};
+use eduq_core::flows::CohortFigures;
 use eduq_core::identity::mask_student_number;
 use serde::Serialize;
 
@@ -45,6 +46,12 @@ fn parse_history(blocks: &[String], terms: &[(i64, eduq_core::calendar::Term)]) 
         out.push(eduq_core::flows::FlowRow { student, term, school, grade: grade as i8, status });
     }
     out
+}
+
+/// Cohort figures are kept for readers of the whole district's 学籍 history only: a narrower
+/// scope reads few pupils, and its figures would differ.
+fn kept_for(actor: &Actor) -> bool {
+    actor.scope == eduq_core::access::Scope::District && actor.role.may_read(Resource::Attendance)
 }
 
 impl Store {
@@ -121,6 +128,62 @@ impl Store {
         }
         let key = format!("flows|{:?}", actor.scope);
         self.memoised(&key, self.read_flow_rows(actor)).await
+    }
+
+    /// The roll's version (migration 0045): every write of the 学籍 history or the terms bumps it.
+    pub async fn roll_version(&self) -> Result<i64> {
+        self.scalar(&Sql::new("SELECT version FROM roll_version WHERE id = 1")).await
+    }
+
+    /// The whole district's cohort figures for the window ending at `upto`, if kept at `version`
+    /// (read first with [`Store::roll_version`]). Only a reader of the whole district's history.
+    pub async fn kept_cohort_figures(
+        &self,
+        actor: &Actor,
+        upto: eduq_core::calendar::Term,
+        version: i64,
+    ) -> Result<Option<CohortFigures>> {
+        if !kept_for(actor) {
+            return Ok(None);
+        }
+        let mut q = Sql::new("SELECT body FROM flow_summary WHERE scope = 'district'");
+        q.push_arg(" AND upto = ?", upto.key());
+        q.push_arg(" AND version = ?", version);
+        let Some(body) = self.fetch(&q, |r| r.s(0)).await?.pop() else { return Ok(None) };
+        // A body that no longer reads (an older layout) is recomputed, not an error.
+        Ok(serde_json::from_str(&body).ok())
+    }
+
+    /// Keeps the whole district's cohort figures computed from the history read at `version`
+    /// (with [`Store::flow_rows_fresh`]: a memoised history may be older than the version). A
+    /// later version already kept is not overwritten; a narrower scope keeps nothing.
+    pub async fn keep_cohort_figures(
+        &self,
+        actor: &Actor,
+        upto: eduq_core::calendar::Term,
+        version: i64,
+        figures: &CohortFigures,
+    ) -> Result<()> {
+        if !kept_for(actor) {
+            return Ok(());
+        }
+        let body = serde_json::to_string(figures).map_err(|e| StoreError::Task(format!("巩固率汇总：{e}")))?;
+        let mut q = Sql::new("INSERT INTO flow_summary (scope, upto, version, body) VALUES ('district', ");
+        let (u, v, b) = (q.arg(upto.key()), q.arg(version), q.arg(body));
+        q.push(&format!(
+            "{u}, {v}, {b}) ON CONFLICT (scope, upto) DO UPDATE SET version = excluded.version, body = excluded.body \
+             WHERE flow_summary.version < excluded.version"
+        ));
+        // Derived from the roll, not a change of it: memoised reads stay valid.
+        self.exec_bookkeeping(&q).await.map(|_| ())
+    }
+
+    /// The same history read from the database whatever is memoised, for figures that are kept.
+    pub async fn flow_rows_fresh(&self, actor: &Actor) -> Result<Vec<eduq_core::flows::FlowRow>> {
+        if !actor.role.may_read(Resource::Attendance) {
+            return Err(StoreError::Forbidden);
+        }
+        self.read_flow_rows(actor).await
     }
 
     /// 学籍号 and names of pupils in scope, for lists that name them.

@@ -275,6 +275,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0044_school_bundles.sql"),
         postgres: include_str!("../migrations/postgres/0044_school_bundles.sql"),
     },
+    Migration {
+        version: 45,
+        name: "flow_summary",
+        sqlite: include_str!("../migrations/sqlite/0045_flow_summary.sql"),
+        postgres: include_str!("../migrations/postgres/0045_flow_summary.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<i64>> {
