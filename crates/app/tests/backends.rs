@@ -754,6 +754,7 @@ async fn cohort_and_kindergarten_indicators_on_both_backends() {
         let distinct: std::collections::HashSet<(i64, eduq_core::calendar::Term)> =
             rows.iter().map(|r| (r.student, r.term)).collect();
         assert_eq!((rows.len() as i64, distinct.len() as i64), (held, held), "{name}");
+        assert!(rows.is_sorted_by_key(|r| r.student), "{name}: in pupil order");
         let first = s.terms().await.expect("terms").iter().map(|(_, t)| *t).min().expect("a term");
         let (_, county) = eduq_core::flows::consolidation(&rows, first, CURRENT);
         let c = v("consolidation_rate");

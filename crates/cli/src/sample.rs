@@ -697,7 +697,11 @@ pub async fn indicators_store(url: &str) -> Result<()> {
             // Derived from the roll and kept while it is unchanged: dropped, as a write would.
             store.system().exec(&eduq_store::Sql::new("DELETE FROM flow_summary")).await?;
         }
-        let kept = if run == 1 { "学籍写入后首次：跟踪全部学生" } else { "学籍未变：读取保存的队列汇总" };
+        let kept = if run == 1 {
+            "学籍写入后首次：跟踪全部学生"
+        } else {
+            "学籍未变：读取保存的队列汇总"
+        };
         let t = std::time::Instant::now();
         let values = eduq_app::indicators::library(&store, &admin, term).await?;
         let all = secs(t);

@@ -60,14 +60,16 @@ impl Store {
         // joined into a few long strings (`string_agg` over blocks of pupil ids): each row fetched
         // through sqlx costs several microseconds on SQLite, and building the entries from the
         // enrolment rows took PostgreSQL 9-11 s for a province's 12M rows (1 s from the kept
-        // strings). Blocks keep each string bounded at province size.
-        let mut q = Sql::new("SELECT string_agg(h.history, ',') FROM pupil_history h WHERE 1=1");
+        // strings). Blocks keep each string bounded at province size. Pupils come in id order
+        // (each one's entries together, in term-id order), so following them sorts a vector that
+        // is sorted or nearly so: 0.75-1.25 s → 0.3-0.5 s at province size.
+        let mut q = Sql::new("SELECT string_agg(h.history, ',' ORDER BY h.student_id) FROM pupil_history h WHERE 1=1");
         if actor.scope != eduq_core::access::Scope::District {
             q.push(" AND h.student_id IN (SELECT x.student_id FROM enrolment x WHERE 1=1");
             scope_filter(&mut q, actor, "x.school_id", Some("x.class_id"), Some("x.student_id"));
             q.push(")");
         }
-        q.push(&format!(" GROUP BY h.student_id / {HISTORY_BLOCK}"));
+        q.push(&format!(" GROUP BY h.student_id / {HISTORY_BLOCK} ORDER BY h.student_id / {HISTORY_BLOCK}"));
         let terms = self.terms().await?;
         let blocks = self.fetch(&q, |r| r.s(0)).await?;
         // Parsing 12M entries takes a second at province size: off the async workers, in two halves.

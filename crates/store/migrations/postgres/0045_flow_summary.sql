@@ -2,7 +2,9 @@
 -- holds or the terms they refer to, in the writing transaction (so a reader sees a version and the
 -- rows of that version, or a later version). Figures derived from the whole history are kept in
 -- flow_summary with the version they were computed at, and used only while it is current: the
--- indicator library then reads a few rows per school instead of following 2M pupils.
+-- indicator library then reads a few rows per school instead of following 2M pupils. Writers of
+-- the roll queue on the version row until they commit: the roll is written by imports and status
+-- changes, not by the daily roll calls.
 CREATE TABLE roll_version (
     id BIGINT PRIMARY KEY CHECK (id = 1),
     version BIGINT NOT NULL
