@@ -1354,6 +1354,26 @@ async fn exam_pages_reports_and_guards() {
             assert!(v <= 100.0, "a rate above 100 %: {v}");
         }
     }
+    // Value-added: the page's 学区 and 集团 lines are the engine's pupils pooled, with the core school's.
+    // (This server holds one school year: the same pupils' 语文 stands in for an entry score.)
+    let entry = (mid.id, mid.papers.iter().find(|p| p.subject == "语文").expect("语文").id);
+    let method = eduq_core::valueadded::Method::Reml;
+    let va = eduq_app::exams::va_report(&store, &Actor::system(), entry, (mid.id, math.id), method, Default::default())
+        .await
+        .expect("value added");
+    let url = format!("/exams/va?entry={}:{}&exit={}:{}", entry.0, entry.1, mid.id, math.id);
+    let (status, va_page) = get(&base, &a, &url).await;
+    assert_eq!(status, StatusCode::OK);
+    let groups = va_page.split("id=\"va-groups\"").nth(1).and_then(|x| x.split("</table>").next()).expect("va groups");
+    assert!(!va.school_groups.is_empty());
+    for g in &va.school_groups {
+        let row = groups.split("<tr><td>").find(|r| r.starts_with(&format!("{}<", g.group.group))).expect("a row");
+        let cells = format!("<td class=\"num\">{}</td><td class=\"num\">{:+.2}</td>", g.group.n, g.group.effect);
+        assert!(row.contains(&cells), "{cells} in {row}");
+        if let Some(c) = &g.core {
+            assert!(row.contains(&format!("{:+.2}（{}人）", c.effect, c.n)), "core school in {row}");
+        }
+    }
     // #25.13: at district scope a 临界生 row names the school with the class.
     let near = page.split("id=\"paper-near\"").nth(1).and_then(|x| x.split("口径说明").next()).expect("临界生");
     let first = near.split("<tr><td>").nth(1).expect("a pupil near a line");
@@ -2917,4 +2937,20 @@ async fn groups_page() {
     let (_, ind) = get(&base, &staff, "/indicators/class_size_ok_rate").await;
     let folded = ind.split("id=\"bundles\"").nth(1).expect("the 捆绑 view");
     assert!(folded.contains(&format!("<td>{}</td><td>{}</td>", center.1, village.1)), "{folded:.600}");
+    // Its figures are the engine's: the two schools' numerators and denominators summed, then divided.
+    let term = store.terms().await.expect("terms")[0].1;
+    let values = eduq_app::indicators::library(&store, &Actor::system(), term).await.expect("library");
+    let v = values.iter().find(|v| v.indicator.key == "class_size_ok_rate").expect("indicator");
+    let own = |id: i64| v.schools.iter().find(|x| x.school_id == id).map(|x| x.value).expect("a school value");
+    let (a, b) = (own(center.0), own(village.0));
+    let b0 = eduq_app::indicators::fold_bundles(v, &[(village.0, center.0)]).pop().expect("folded");
+    assert_eq!(
+        (b0.center.value.numerator, b0.center.value.denominator),
+        (a.numerator + b.numerator, a.denominator + b.denominator)
+    );
+    let row = folded.split("<tr><td>").nth(1).and_then(|r| r.split("</tr>").next()).expect("a row");
+    let (n, d, value) =
+        (b0.center.value.numerator, b0.center.value.denominator, b0.center.value.value.expect("a value"));
+    let cells = format!("<td class=\"num\">{n:.0}</td><td class=\"num\">{d:.0}</td><td class=\"num\">{value:.2}</td>");
+    assert!(row.contains(&cells), "{cells} in {row}");
 }
