@@ -115,6 +115,7 @@ pub async fn seed(
         seed_timetables(store, primary, now).await?;
         seed_after_school(store, now).await?;
         seed_projects(store, primary, now).await?;
+        seed_group_activities(store, spec.current, now).await?;
     }
     store.refresh_statistics().await?;
     Ok(out)
@@ -1490,6 +1491,37 @@ async fn seed_service_sessions(
 
 /// Three 新改扩建 projects: the demo school's extension completed this year (540 places), a new
 /// school late on its topping-out, and a rebuild on time.
+/// This school year's activities of the demo's groups: a 送教, a 同步课堂 and a 联合教研 in each
+/// group with two members or more, hosted by the core school (or the first member). No 捆绑评价:
+/// the bureau decides which 村小 to fold, and folding changes the 优质均衡 board.
+async fn seed_group_activities(store: &Store, current: Term, now: DateTime<Utc>) -> Result<(), AppError> {
+    use crate::groups::{ActivityForm, list, log_activity};
+    let staff = Actor { username: "demo-staff".into(), ..Actor::system() };
+    let today = eduq_core::clock::DistrictZone::default().today(now);
+    let (year_start, _) = Term { start_year: current.start_year, term_no: 1 }.nominal_bounds();
+    for g in list(store, &staff).await?.into_iter().filter(|g| g.members.len() >= 2) {
+        let host = g.core_school_id.unwrap_or(g.members[0].0);
+        let Some(&(to, _)) = g.members.iter().find(|(id, _)| *id != host) else { continue };
+        for (kind, title, days_back, participants) in [
+            ("send_teaching", "送教下乡：小学数学课堂展示", 40, "35"),
+            ("sync_class", "同步课堂：英语听说", 25, "120"),
+            ("joint_research", "联合教研：单元整体教学设计", 10, "48"),
+        ] {
+            let held_on = (today - chrono::Duration::days(days_back)).max(year_start).min(today);
+            let f = ActivityForm {
+                kind: kind.into(),
+                held_on: held_on.to_string(),
+                title: title.into(),
+                host: host.to_string(),
+                to: to.to_string(),
+                participants: participants.into(),
+            };
+            log_activity(store, &staff, g.id, &f, None, today, now).await?;
+        }
+    }
+    Ok(())
+}
+
 async fn seed_projects(store: &Store, primary: Option<i64>, now: DateTime<Utc>) -> Result<(), AppError> {
     use crate::projects::{ProjectForm, add, add_milestone, complete, finish_milestone, list};
     let staff = Actor { username: "demo-staff".into(), ..Actor::system() };
