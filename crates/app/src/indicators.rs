@@ -73,7 +73,12 @@ async fn cohort_figures(
     if kept.iter().all(Option::is_some) {
         return Ok(kept.into_iter().flatten().collect());
     }
-    let rows = store.flow_rows_fresh(actor).await?;
+    // Figures that are kept come from a fresh read (a memoised history may predate the version);
+    // a narrower scope keeps nothing and shares the memoised read with the 巩固率 page.
+    let rows = match actor.scope {
+        eduq_core::access::Scope::District => store.flow_rows_fresh(actor).await?,
+        _ => store.flow_rows(actor).await?,
+    };
     let mut out = Vec::with_capacity(ends.len());
     for (&end, held_figures) in ends.iter().zip(kept) {
         let figures = match held_figures {
