@@ -1489,8 +1489,6 @@ async fn seed_service_sessions(
     Ok(())
 }
 
-/// Three 新改扩建 projects: the demo school's extension completed this year (540 places), a new
-/// school late on its topping-out, and a rebuild on time.
 /// This school year's activities of the demo's groups: a 送教, a 同步课堂 and a 联合教研 in each
 /// group with two members or more, hosted by the core school (or the first member). No 捆绑评价:
 /// the bureau decides which 村小 to fold, and folding changes the 优质均衡 board.
@@ -1522,6 +1520,8 @@ async fn seed_group_activities(store: &Store, current: Term, now: DateTime<Utc>)
     Ok(())
 }
 
+/// Three 新改扩建 projects: the demo school's extension completed this year (540 places), a new
+/// school late on its topping-out, and a rebuild on time.
 async fn seed_projects(store: &Store, primary: Option<i64>, now: DateTime<Utc>) -> Result<(), AppError> {
     use crate::projects::{ProjectForm, add, add_milestone, complete, finish_milestone, list};
     let staff = Actor { username: "demo-staff".into(), ..Actor::system() };
