@@ -66,19 +66,11 @@ async fn cohort_figures(
     }
     // The version first: rows read after it are of it or later, and a later one discards them.
     let version = store.roll_version().await?;
-    let mut kept = Vec::with_capacity(ends.len());
-    for &end in ends {
-        kept.push(store.kept_cohort_figures(actor, end, version).await?);
-    }
+    let kept = store.kept_cohort_figures(actor, ends, version).await?;
     if kept.iter().all(Option::is_some) {
         return Ok(kept.into_iter().flatten().collect());
     }
-    // Figures that are kept come from a fresh read (a memoised history may predate the version);
-    // a narrower scope keeps nothing and shares the memoised read with the 巩固率 page.
-    let rows = match actor.scope {
-        eduq_core::access::Scope::District => store.flow_rows_fresh(actor).await?,
-        _ => store.flow_rows(actor).await?,
-    };
+    let rows = store.flow_rows_to_keep(actor).await?;
     let mut out = Vec::with_capacity(ends.len());
     for (&end, held_figures) in ends.iter().zip(kept) {
         let figures = match held_figures {

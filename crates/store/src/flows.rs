@@ -153,27 +153,33 @@ impl Store {
         self.scalar(&Sql::new("SELECT version FROM roll_version WHERE id = 1")).await
     }
 
-    /// The whole district's cohort figures for the window ending at `upto`, if kept at `version`
-    /// (read first with [`Store::roll_version`]). Only a reader of the whole district's history.
+    /// The whole district's cohort figures for the windows ending at each of `ends`, each if kept
+    /// at `version` (read first with [`Store::roll_version`]), in one query. Only a reader of the
+    /// whole district's history finds any.
     pub async fn kept_cohort_figures(
         &self,
         actor: &Actor,
-        upto: eduq_core::calendar::Term,
+        ends: &[eduq_core::calendar::Term],
         version: i64,
-    ) -> Result<Option<CohortFigures>> {
-        if !kept_for(actor) {
-            return Ok(None);
+    ) -> Result<Vec<Option<CohortFigures>>> {
+        if !kept_for(actor) || ends.is_empty() {
+            return Ok(vec![None; ends.len()]);
         }
-        let mut q = Sql::new("SELECT body FROM flow_summary WHERE scope = 'district'");
-        q.push_arg(" AND upto = ?", upto.key());
+        let mut q = Sql::new("SELECT upto, body FROM flow_summary WHERE scope = 'district'");
         q.push_arg(" AND version = ?", version);
-        let Some(body) = self.fetch(&q, |r| r.s(0)).await?.pop() else { return Ok(None) };
+        let keys: Vec<String> = ends.iter().map(|t| q.arg(t.key())).collect();
+        q.push(&format!(" AND upto IN ({})", keys.join(", ")));
+        let held = self.fetch(&q, |r| Ok((r.s(0)?, r.s(1)?))).await?;
         // A body that no longer reads (an older layout) is recomputed, not an error.
-        Ok(serde_json::from_str(&body).ok())
+        let figures = |t: &eduq_core::calendar::Term| {
+            let key = t.key();
+            held.iter().find(|(k, _)| *k == key).and_then(|(_, body)| serde_json::from_str(body).ok())
+        };
+        Ok(ends.iter().map(figures).collect())
     }
 
     /// Keeps the whole district's cohort figures computed from the history read at `version`
-    /// (with [`Store::flow_rows_fresh`]: a memoised history may be older than the version). A
+    /// (with [`Store::flow_rows_to_keep`]). A
     /// later version already kept is not overwritten; a narrower scope keeps nothing.
     pub async fn keep_cohort_figures(
         &self,
@@ -196,10 +202,11 @@ impl Store {
         self.exec_bookkeeping(&q).await.map(|_| ())
     }
 
-    /// The same history read from the database whatever is memoised, for figures that are kept.
-    pub async fn flow_rows_fresh(&self, actor: &Actor) -> Result<Vec<eduq_core::flows::FlowRow>> {
-        if !actor.role.may_read(Resource::Attendance) {
-            return Err(StoreError::Forbidden);
+    /// The history for figures that may be kept: read from the database where they are kept (a
+    /// memoised history may predate the version they are kept at), else the memoised read.
+    pub async fn flow_rows_to_keep(&self, actor: &Actor) -> Result<Vec<eduq_core::flows::FlowRow>> {
+        if !kept_for(actor) {
+            return self.flow_rows(actor).await;
         }
         self.read_flow_rows(actor).await
     }
